@@ -1,0 +1,51 @@
+// sirocco: parses the subcommand and dispatches through the command table.
+#include <stdio.h>
+#include <string.h>
+
+#include "cli.h"
+#include "sirocco/version.h"
+
+static int s_version(int argc, char **argv);
+
+static const cli_cmd_t s_commands[] = {
+    {"version", "", "print the version", s_version},
+};
+#define S_NCOMMANDS (sizeof s_commands / sizeof s_commands[0])
+
+static int
+s_version(int argc, char **argv)
+{
+    (void) argc;
+    (void) argv;
+    printf("sirocco %s\n", SIROCCO_VERSION);
+    return CLI_OK;
+}
+
+void
+cli_usage(FILE *out, const char *name)
+{
+    for (size_t i = 0; i < S_NCOMMANDS; i++) {
+        if (!name || strcmp(name, s_commands[i].name) == 0)
+            fprintf(out, "  sirocco %s %s\n      %s\n", s_commands[i].name,
+                    s_commands[i].usage, s_commands[i].summary);
+    }
+}
+
+int
+main(int argc, char **argv)
+{
+    if (argc < 2 || strcmp(argv[1], "help") == 0 ||
+        strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {
+        fprintf(argc < 2 ? stderr : stdout, "usage:\n");
+        cli_usage(argc < 2 ? stderr : stdout, NULL);
+        return argc < 2 ? CLI_USAGE : CLI_OK;
+    }
+    if (strcmp(argv[1], "--version") == 0)
+        return s_version(argc - 1, argv + 1);
+    for (size_t i = 0; i < S_NCOMMANDS; i++)
+        if (strcmp(argv[1], s_commands[i].name) == 0)
+            return s_commands[i].run(argc - 1, argv + 1);
+    fprintf(stderr, "sirocco: unknown command '%s'\nusage:\n", argv[1]);
+    cli_usage(stderr, NULL);
+    return CLI_USAGE;
+}

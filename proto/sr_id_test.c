@@ -1,0 +1,93 @@
+// Tests of execution ids: partition round trip, text form, value form.
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <string.h>
+
+#include "sr_id.h"
+
+static void
+partition_and_time_round_trip(void **state)
+{
+    (void) state;
+    uint16_t parts[] = {0, 1, 7, 255, 256, 65535};
+    for (size_t i = 0; i < sizeof parts / sizeof parts[0]; i++) {
+        sr_id_t id;
+        sr_id_make(parts[i], 1763900000123, &id);
+        assert_int_equal(sr_id_partition(&id), parts[i]);
+        assert_int_equal(sr_id_time_ms(&id), 1763900000123);
+        char text[SR_ID_TEXT_SIZE];
+        sr_id_format(&id, text);
+        assert_int_equal(strlen(text), 36);
+        assert_int_equal(text[14], '8'); // version 8
+        sr_id_t back;
+        assert_int_equal(sr_id_parse(text, &back), SR_OK);
+        assert_true(sr_id_equal(&id, &back));
+        assert_int_equal(sr_id_partition(&back), parts[i]);
+    }
+}
+
+static void
+ids_are_unique_and_sort_by_time(void **state)
+{
+    (void) state;
+    sr_id_t a, b, c;
+    sr_id_make(3, 1000000, &a);
+    sr_id_make(3, 1000000, &b);
+    sr_id_make(3, 2000000, &c);
+    assert_false(sr_id_equal(&a, &b));
+    assert_true(sr_id_compare(&a, &c) < 0);
+    assert_true(sr_id_compare(&b, &c) < 0);
+}
+
+static void
+parse_refuses_malformed_text(void **state)
+{
+    (void) state;
+    sr_id_t id;
+    const char *bad[] = {"", "xyz", "0123456789abcdef0123456789abcdeg",
+                         "01234567-89ab-cdef-0123-456789abcdef0",
+                         "01234567+89ab-cdef-0123-456789abcdef"};
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++)
+        assert_int_equal(sr_id_parse(bad[i], &id), SR_EINVAL);
+    assert_int_equal(sr_id_parse("0123456789ABCDEF0123456789abcdef", &id),
+                     SR_OK);
+    assert_int_equal(sr_id_partition(&id), 0x0123);
+}
+
+static void
+value_form_is_sixteen_bytes_or_text(void **state)
+{
+    (void) state;
+    sr_id_t id, back;
+    sr_id_make(42, 0, &id);
+    sr_value_t *v = sr_id_to_value(&id);
+    assert_int_equal(sr_value_type(v), SR_T_BIN);
+    assert_int_equal(sr_value_len(v), 16);
+    assert_int_equal(sr_id_from_value(v, &back), SR_OK);
+    assert_true(sr_id_equal(&id, &back));
+    sr_value_destroy(&v);
+    char text[SR_ID_TEXT_SIZE];
+    v = sr_value_new_str(sr_id_format(&id, text));
+    assert_int_equal(sr_id_from_value(v, &back), SR_OK);
+    assert_true(sr_id_equal(&id, &back));
+    sr_value_destroy(&v);
+    v = sr_value_new_int(5);
+    assert_int_equal(sr_id_from_value(v, &back), SR_EINVAL);
+    sr_value_destroy(&v);
+}
+
+int
+main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(partition_and_time_round_trip),
+        cmocka_unit_test(ids_are_unique_and_sort_by_time),
+        cmocka_unit_test(parse_refuses_malformed_text),
+        cmocka_unit_test(value_form_is_sixteen_bytes_or_text),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}

@@ -1,0 +1,26 @@
+#!/usr/bin/env bash
+# Repository rules CI enforces, independent of any build:
+#   - msgpack-c is used only inside proto/ (one codec, DESIGN.md section 5)
+#   - C sources follow .clang-format
+set -euo pipefail
+cd "$(dirname "$0")/.."
+fail=0
+
+if git grep -n -E '#include[[:space:]]*<msgpack' -- '*.c' '*.h' |
+        grep -v '^proto/'; then
+    echo "check: <msgpack.h> is included outside proto/" >&2
+    fail=1
+fi
+
+if command -v clang-format >/dev/null; then
+    files=$(git ls-files '*.c' '*.h' '*.h.in')
+    if [ -n "$files" ] &&
+            ! clang-format --dry-run -Werror $files 2>/tmp/sirocco-format.$$; then
+        head -n 40 /tmp/sirocco-format.$$ >&2
+        echo "check: files differ from .clang-format (run deploy/format.sh)" >&2
+        fail=1
+    fi
+    rm -f /tmp/sirocco-format.$$
+fi
+
+exit $fail
