@@ -15,8 +15,8 @@ static const cli_cmd_t s_commands[] = {
 static int
 s_version(int argc, char **argv)
 {
-    (void) argc;
-    (void) argv;
+    (void)argc;
+    (void)argv;
     printf("sirocco %s\n", SIROCCO_VERSION);
     return CLI_OK;
 }

@@ -26,7 +26,7 @@ static const char *const s_names[SR_ERR_COUNT] = {
 const char *
 sr_strerror(sr_err_t code)
 {
-    if ((int) code < 0 || code >= SR_ERR_COUNT)
+    if ((int)code < 0 || code >= SR_ERR_COUNT)
         return "EUNKNOWN";
     return s_names[code];
 }
@@ -63,8 +63,8 @@ sr_error_set(sr_error_t *err, sr_err_t code, const char *fmt, ...)
 }
 
 sr_err_t
-sr_error_at(sr_error_t *err, sr_err_t code, const char *where,
-            const char *fmt, ...)
+sr_error_at(sr_error_t *err, sr_err_t code, const char *where, const char *fmt,
+            ...)
 {
     va_list ap;
     va_start(ap, fmt);

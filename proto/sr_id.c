@@ -12,24 +12,24 @@ sr_id_make(uint16_t partition, int64_t now_ms, sr_id_t *out)
     if (now_ms <= 0) {
         struct timespec ts;
         clock_gettime(CLOCK_REALTIME, &ts);
-        now_ms = (int64_t) ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+        now_ms = (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
     }
     if (sodium_init() < 0) {
         // randombytes still works from the OS source; nothing to do.
     }
-    uint64_t secs = (uint64_t) (now_ms / 1000);
-    unsigned ms = (unsigned) (now_ms % 1000);
+    uint64_t secs = (uint64_t)(now_ms / 1000);
+    unsigned ms = (unsigned)(now_ms % 1000);
     uint8_t rnd[8];
     randombytes_buf(rnd, sizeof rnd);
-    out->b[0] = (uint8_t) (partition >> 8);
-    out->b[1] = (uint8_t) partition;
-    out->b[2] = (uint8_t) (secs >> 24);
-    out->b[3] = (uint8_t) (secs >> 16);
-    out->b[4] = (uint8_t) (secs >> 8);
-    out->b[5] = (uint8_t) secs;
-    out->b[6] = (uint8_t) (0x80 | ((ms >> 6) & 0x0f));
-    out->b[7] = (uint8_t) (((ms & 0x3f) << 2) | (rnd[0] & 0x03));
-    out->b[8] = (uint8_t) (0x80 | (rnd[1] & 0x3f));
+    out->b[0] = (uint8_t)(partition >> 8);
+    out->b[1] = (uint8_t)partition;
+    out->b[2] = (uint8_t)(secs >> 24);
+    out->b[3] = (uint8_t)(secs >> 16);
+    out->b[4] = (uint8_t)(secs >> 8);
+    out->b[5] = (uint8_t)secs;
+    out->b[6] = (uint8_t)(0x80 | ((ms >> 6) & 0x0f));
+    out->b[7] = (uint8_t)(((ms & 0x3f) << 2) | (rnd[0] & 0x03));
+    out->b[8] = (uint8_t)(0x80 | (rnd[1] & 0x3f));
     memcpy(&out->b[9], &rnd[2], 6);
     randombytes_buf(&out->b[15], 1);
 }
@@ -37,16 +37,16 @@ sr_id_make(uint16_t partition, int64_t now_ms, sr_id_t *out)
 uint16_t
 sr_id_partition(const sr_id_t *id)
 {
-    return (uint16_t) ((id->b[0] << 8) | id->b[1]);
+    return (uint16_t)((id->b[0] << 8) | id->b[1]);
 }
 
 int64_t
 sr_id_time_ms(const sr_id_t *id)
 {
-    uint64_t secs = ((uint64_t) id->b[2] << 24) | ((uint64_t) id->b[3] << 16) |
-                    ((uint64_t) id->b[4] << 8) | id->b[5];
+    uint64_t secs = ((uint64_t)id->b[2] << 24) | ((uint64_t)id->b[3] << 16) |
+                    ((uint64_t)id->b[4] << 8) | id->b[5];
     unsigned ms = ((id->b[6] & 0x0fu) << 6) | (id->b[7] >> 2);
-    return (int64_t) secs * 1000 + ms;
+    return (int64_t)secs * 1000 + ms;
 }
 
 bool
@@ -117,7 +117,7 @@ sr_id_parse(const char *text, sr_id_t *out)
         int hi = s_hexval(p[0]), lo = s_hexval(p[1]);
         if (hi < 0 || lo < 0)
             return SR_EINVAL;
-        id.b[i] = (uint8_t) (hi << 4 | lo);
+        id.b[i] = (uint8_t)(hi << 4 | lo);
         p += 2;
     }
     *out = id;

@@ -14,8 +14,8 @@
 #include "sr_err.h"
 #include "sr_value.h"
 
-#define SR_ID_SIZE 16
-#define SR_ID_TEXT_SIZE 37 // 36 characters + NUL
+#define SR_ID_SIZE        16
+#define SR_ID_TEXT_SIZE   37 // 36 characters + NUL
 #define SR_PARTITIONS_MAX 65536
 
 typedef struct {

@@ -12,7 +12,7 @@
 static void
 partition_and_time_round_trip(void **state)
 {
-    (void) state;
+    (void)state;
     uint16_t parts[] = {0, 1, 7, 255, 256, 65535};
     for (size_t i = 0; i < sizeof parts / sizeof parts[0]; i++) {
         sr_id_t id;
@@ -33,7 +33,7 @@ partition_and_time_round_trip(void **state)
 static void
 ids_are_unique_and_sort_by_time(void **state)
 {
-    (void) state;
+    (void)state;
     sr_id_t a, b, c;
     sr_id_make(3, 1000000, &a);
     sr_id_make(3, 1000000, &b);
@@ -46,7 +46,7 @@ ids_are_unique_and_sort_by_time(void **state)
 static void
 parse_refuses_malformed_text(void **state)
 {
-    (void) state;
+    (void)state;
     sr_id_t id;
     const char *bad[] = {"", "xyz", "0123456789abcdef0123456789abcdeg",
                          "01234567-89ab-cdef-0123-456789abcdef0",
@@ -61,7 +61,7 @@ parse_refuses_malformed_text(void **state)
 static void
 value_form_is_sixteen_bytes_or_text(void **state)
 {
-    (void) state;
+    (void)state;
     sr_id_t id, back;
     sr_id_make(42, 0, &id);
     sr_value_t *v = sr_id_to_value(&id);

@@ -4,7 +4,7 @@
 
 #include <stddef.h>
 
-#define SR_1MIB ((size_t) 1 << 20)
+#define SR_1MIB              ((size_t)1 << 20)
 #define SR_DEFAULT_MAX_BYTES SR_1MIB
 #define SR_DEFAULT_MAX_DEPTH 64
 

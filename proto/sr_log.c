@@ -33,7 +33,7 @@ sr_log_parse_level(const char *text, sr_log_level_t *level)
 {
     for (int i = SR_LOG_DEBUG; i <= SR_LOG_OFF; i++) {
         if (strcasecmp(text, s_level_names[i]) == 0) {
-            *level = (sr_log_level_t) i;
+            *level = (sr_log_level_t)i;
             return true;
         }
     }
@@ -81,7 +81,7 @@ sr_log(sr_log_level_t level, const char *fmt, ...)
     struct tm tm;
     gmtime_r(&ts.tv_sec, &tm);
     fprintf(stderr, "%04d-%02d-%02dT%02d:%02d:%02d.%03ldZ %-5s %s: %s\n",
-            tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour,
-            tm.tm_min, tm.tm_sec, ts.tv_nsec / 1000000,
-            s_level_names[level], s_name, text);
+            tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min,
+            tm.tm_sec, ts.tv_nsec / 1000000, s_level_names[level], s_name,
+            text);
 }

@@ -29,9 +29,9 @@ void sr_log_set_name(const char *name);
 void sr_log(sr_log_level_t level, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 
-#define sr_debug(...) sr_log(SR_LOG_DEBUG, __VA_ARGS__)
-#define sr_info(...)  sr_log(SR_LOG_INFO, __VA_ARGS__)
-#define sr_warn(...)  sr_log(SR_LOG_WARN, __VA_ARGS__)
+#define sr_debug(...)  sr_log(SR_LOG_DEBUG, __VA_ARGS__)
+#define sr_info(...)   sr_log(SR_LOG_INFO, __VA_ARGS__)
+#define sr_warn(...)   sr_log(SR_LOG_WARN, __VA_ARGS__)
 #define sr_errorf(...) sr_log(SR_LOG_ERROR, __VA_ARGS__)
 
 #endif

@@ -37,7 +37,7 @@ struct sr_value {
         struct {
             s_entry_t *ent;
             size_t len, cap;
-            uint32_t *index; // slot -> entry position + 1; 0 = empty
+            uint32_t *index;  // slot -> entry position + 1; 0 = empty
             size_t index_cap; // power of two, or 0 without index
         } m;
     } u;
@@ -52,7 +52,7 @@ s_hash(const char *key, size_t len)
 {
     uint32_t h = 2166136261u;
     for (size_t i = 0; i < len; i++) {
-        h ^= (uint8_t) key[i];
+        h ^= (uint8_t)key[i];
         h *= 16777619u;
     }
     return h;
@@ -64,7 +64,7 @@ s_alloc(sr_type_t type, size_t extra)
     sr_value_t *v = calloc(1, sizeof *v + extra);
     if (v) {
         v->refs = 1;
-        v->type = (uint8_t) type;
+        v->type = (uint8_t)type;
     }
     return v;
 }
@@ -107,7 +107,7 @@ s_new_bytes(sr_type_t type, const void *data, size_t len)
     sr_value_t *v = s_alloc(type, len + 1);
     if (!v)
         return NULL;
-    v->u.s.ptr = (char *) (v + 1);
+    v->u.s.ptr = (char *)(v + 1);
     v->u.s.len = len;
     if (len)
         memcpy(v->u.s.ptr, data, len);
@@ -136,13 +136,13 @@ sr_value_new_strf(const char *fmt, ...)
     va_end(ap);
     if (n < 0)
         return NULL;
-    sr_value_t *v = s_alloc(SR_T_STR, (size_t) n + 1);
+    sr_value_t *v = s_alloc(SR_T_STR, (size_t)n + 1);
     if (!v)
         return NULL;
-    v->u.s.ptr = (char *) (v + 1);
-    v->u.s.len = (size_t) n;
+    v->u.s.ptr = (char *)(v + 1);
+    v->u.s.len = (size_t)n;
     va_start(ap, fmt);
-    vsnprintf(v->u.s.ptr, (size_t) n + 1, fmt, ap);
+    vsnprintf(v->u.s.ptr, (size_t)n + 1, fmt, ap);
     va_end(ap);
     return v;
 }
@@ -226,17 +226,17 @@ sr_value_dup(const sr_value_t *v)
 {
     if (!v)
         return NULL;
-    switch ((sr_type_t) v->type) {
+    switch ((sr_type_t)v->type) {
     case SR_T_NIL:
     case SR_T_BOOL:
-        return (sr_value_t *) v; // immortal singletons
+        return (sr_value_t *)v; // immortal singletons
     case SR_T_INT:
         return sr_value_new_int(v->u.i);
     case SR_T_FLOAT:
         return sr_value_new_float(v->u.f);
     case SR_T_STR:
     case SR_T_BIN:
-        return s_new_bytes((sr_type_t) v->type, v->u.s.ptr, v->u.s.len);
+        return s_new_bytes((sr_type_t)v->type, v->u.s.ptr, v->u.s.len);
     case SR_T_ARRAY: {
         sr_value_t *a = sr_value_new_array(v->u.a.len);
         if (!a)
@@ -283,15 +283,15 @@ sr_value_unshare(sr_value_t **v_p)
 sr_type_t
 sr_value_type(const sr_value_t *v)
 {
-    return v ? (sr_type_t) v->type : SR_T_NIL;
+    return v ? (sr_type_t)v->type : SR_T_NIL;
 }
 
 const char *
 sr_type_name(sr_type_t type)
 {
-    static const char *const names[] = {"null",  "bool",   "int",   "float",
+    static const char *const names[] = {"null",   "bool",   "int",   "float",
                                         "string", "binary", "array", "map"};
-    return (unsigned) type < 8 ? names[type] : "unknown";
+    return (unsigned)type < 8 ? names[type] : "unknown";
 }
 
 bool
@@ -321,7 +321,7 @@ sr_value_int(const sr_value_t *v)
         return v->u.i;
     if (v->type == SR_T_FLOAT && isfinite(v->u.f) && v->u.f < 9.2e18 &&
         v->u.f > -9.2e18)
-        return (int64_t) v->u.f;
+        return (int64_t)v->u.f;
     return 0;
 }
 
@@ -333,7 +333,7 @@ sr_value_float(const sr_value_t *v)
     if (v->type == SR_T_FLOAT)
         return v->u.f;
     if (v->type == SR_T_INT)
-        return (double) v->u.i;
+        return (double)v->u.i;
     return 0.0;
 }
 
@@ -359,7 +359,7 @@ sr_value_len(const sr_value_t *v)
 {
     if (!v)
         return 0;
-    switch ((sr_type_t) v->type) {
+    switch ((sr_type_t)v->type) {
     case SR_T_STR:
     case SR_T_BIN:
         return v->u.s.len;
@@ -431,7 +431,7 @@ s_map_reindex(sr_value_t *m)
         size_t slot = m->u.m.ent[i].hash & (cap - 1);
         while (index[slot])
             slot = (slot + 1) & (cap - 1);
-        index[slot] = (uint32_t) i + 1;
+        index[slot] = (uint32_t)i + 1;
     }
     free(m->u.m.index);
     m->u.m.index = index;
@@ -450,7 +450,7 @@ s_map_find(const sr_value_t *m, const char *key, size_t len, uint32_t hash)
             const s_entry_t *e = &m->u.m.ent[m->u.m.index[slot] - 1];
             if (e->hash == hash && e->key->u.s.len == len &&
                 memcmp(e->key->u.s.ptr, key, len) == 0)
-                return (long) (m->u.m.index[slot] - 1);
+                return (long)(m->u.m.index[slot] - 1);
         }
         return -1;
     }
@@ -458,7 +458,7 @@ s_map_find(const sr_value_t *m, const char *key, size_t len, uint32_t hash)
         const s_entry_t *e = &m->u.m.ent[i];
         if (e->hash == hash && e->key->u.s.len == len &&
             memcmp(e->key->u.s.ptr, key, len) == 0)
-            return (long) i;
+            return (long)i;
     }
     return -1;
 }
@@ -518,7 +518,7 @@ s_map_insert(sr_value_t *m, sr_value_t *key, sr_value_t *val)
             size_t slot = hash & mask;
             while (m->u.m.index[slot])
                 slot = (slot + 1) & mask;
-            m->u.m.index[slot] = (uint32_t) m->u.m.len;
+            m->u.m.index[slot] = (uint32_t)m->u.m.len;
         }
     }
     return SR_OK;
@@ -575,14 +575,14 @@ sr_value_map_del(sr_value_t *m, const char *key)
     sr_value_destroy(&m->u.m.ent[pos].key);
     sr_value_destroy(&m->u.m.ent[pos].val);
     memmove(&m->u.m.ent[pos], &m->u.m.ent[pos + 1],
-            (m->u.m.len - (size_t) pos - 1) * sizeof(s_entry_t));
+            (m->u.m.len - (size_t)pos - 1) * sizeof(s_entry_t));
     m->u.m.len--;
     if (m->u.m.index) {
         free(m->u.m.index);
         m->u.m.index = NULL;
         m->u.m.index_cap = 0;
         if (m->u.m.len > S_INDEX_MIN)
-            (void) s_map_reindex(m); // without an index lookups still work
+            (void)s_map_reindex(m); // without an index lookups still work
     }
     return true;
 }
@@ -628,13 +628,13 @@ sr_value_map_merge(sr_value_t *dst, const sr_value_t *src, bool deep)
     for (size_t i = 0; i < src->u.m.len; i++) {
         const s_entry_t *e = &src->u.m.ent[i];
         if (deep && e->val->type == SR_T_MAP) {
-            long pos = s_map_find(dst, e->key->u.s.ptr, e->key->u.s.len,
-                                  e->hash);
+            long pos =
+                s_map_find(dst, e->key->u.s.ptr, e->key->u.s.len, e->hash);
             if (pos >= 0 && dst->u.m.ent[pos].val->type == SR_T_MAP) {
                 sr_err_t rc = sr_value_unshare(&dst->u.m.ent[pos].val);
                 if (!rc)
-                    rc = sr_value_map_merge(dst->u.m.ent[pos].val, e->val,
-                                            true);
+                    rc =
+                        sr_value_map_merge(dst->u.m.ent[pos].val, e->val, true);
                 if (rc)
                     return rc;
                 continue;
@@ -707,7 +707,7 @@ sr_value_compare(const sr_value_t *a, const sr_value_t *b)
     case SR_T_NIL:
         return 0;
     case SR_T_BOOL:
-        return (int) a->u.b - (int) b->u.b;
+        return (int)a->u.b - (int)b->u.b;
     case SR_T_INT:
     case SR_T_FLOAT:
         return s_cmp_numbers(a, b);

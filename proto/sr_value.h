@@ -69,21 +69,20 @@ bool sr_value_is_number(const sr_value_t *v); // int or float
 // Scalar getters; a value of another type gives false / 0 / "".
 bool sr_value_bool(const sr_value_t *v);
 int64_t sr_value_int(const sr_value_t *v);
-double sr_value_float(const sr_value_t *v);  // ints are converted
+double sr_value_float(const sr_value_t *v);    // ints are converted
 const char *sr_value_str(const sr_value_t *v); // NUL-terminated, borrowed
 const void *sr_value_bin(const sr_value_t *v, size_t *len);
 // Bytes of a string or binary, items of an array, entries of a map; else 0.
 size_t sr_value_len(const sr_value_t *v);
 
 // Arrays.
-sr_value_t *sr_value_array_at(const sr_value_t *a, size_t i); // borrowed
+sr_value_t *sr_value_array_at(const sr_value_t *a, size_t i);    // borrowed
 sr_err_t sr_value_array_append(sr_value_t *a, sr_value_t *item); // consumes
 sr_err_t sr_value_array_set(sr_value_t *a, size_t i, sr_value_t *item);
 
 // Maps. Keys are strings (any bytes, length-delimited).
 sr_value_t *sr_value_map_get(const sr_value_t *m, const char *key);
-sr_value_t *sr_value_map_getn(const sr_value_t *m, const char *key,
-                              size_t len);
+sr_value_t *sr_value_map_getn(const sr_value_t *m, const char *key, size_t len);
 bool sr_value_map_has(const sr_value_t *m, const char *key);
 // Insert or replace (a replaced key keeps its position). Consumes `val`.
 sr_err_t sr_value_map_put(sr_value_t *m, const char *key, sr_value_t *val);
@@ -101,8 +100,7 @@ bool sr_value_map_int(const sr_value_t *m, const char *key, int64_t *out);
 
 // Copy every entry of `src` into `dst` (dst must not be shared). When `deep`,
 // map values present in both are merged recursively (Mistral's merge_dicts).
-sr_err_t sr_value_map_merge(sr_value_t *dst, const sr_value_t *src,
-                            bool deep);
+sr_err_t sr_value_map_merge(sr_value_t *dst, const sr_value_t *src, bool deep);
 
 // Structural equality; 1 == 1.0 is true (as in Python and YAQL).
 bool sr_value_equal(const sr_value_t *a, const sr_value_t *b);

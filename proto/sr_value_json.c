@@ -46,8 +46,10 @@ const char *
 sr_format_double(double d, char *buf, size_t size)
 {
     if (!isfinite(d)) {
-        snprintf(buf, size, "%s", isnan(d) ? "NaN" : d > 0 ? "Infinity"
-                                                            : "-Infinity");
+        snprintf(buf, size, "%s",
+                 isnan(d) ? "NaN"
+                 : d > 0  ? "Infinity"
+                          : "-Infinity");
         return buf;
     }
     for (int prec = 1; prec <= 17; prec++) {
@@ -96,7 +98,7 @@ s_utf8_len(const unsigned char *s, size_t left)
 static void
 s_put_string(s_buf_t *b, const char *s, size_t len)
 {
-    const unsigned char *p = (const unsigned char *) s;
+    const unsigned char *p = (const unsigned char *)s;
     s_put(b, "\"", 1);
     size_t i = 0;
     while (i < len) {
@@ -104,13 +106,16 @@ s_put_string(s_buf_t *b, const char *s, size_t len)
         char esc[8];
         if (c == '"' || c == '\\') {
             esc[0] = '\\';
-            esc[1] = (char) c;
+            esc[1] = (char)c;
             s_put(b, esc, 2);
             i++;
         } else if (c < 0x20) {
-            const char *named = c == '\n' ? "\\n" : c == '\t' ? "\\t"
-                              : c == '\r' ? "\\r" : c == '\b' ? "\\b"
-                              : c == '\f' ? "\\f" : NULL;
+            const char *named = c == '\n'   ? "\\n"
+                                : c == '\t' ? "\\t"
+                                : c == '\r' ? "\\r"
+                                : c == '\b' ? "\\b"
+                                : c == '\f' ? "\\f"
+                                            : NULL;
             if (named)
                 s_puts(b, named);
             else {
@@ -145,8 +150,8 @@ s_indent(s_buf_t *b, int flags, int depth)
 static int
 s_key_cmp(const void *x, const void *y)
 {
-    const sr_value_t *a = *(sr_value_t *const *) x;
-    const sr_value_t *b = *(sr_value_t *const *) y;
+    const sr_value_t *a = *(sr_value_t *const *)x;
+    const sr_value_t *b = *(sr_value_t *const *)y;
     return sr_value_compare(a, b);
 }
 
@@ -174,13 +179,15 @@ s_emit_map(s_buf_t *b, const sr_value_t *v, int flags, int depth)
     for (size_t i = 0; i < n; i++) {
         if (i)
             s_puts(b, (flags & SR_JSON_SPACED) && !(flags & SR_JSON_PRETTY)
-                          ? ", " : ",");
+                          ? ", "
+                          : ",");
         s_indent(b, flags, depth + 1);
         s_put_string(b, sr_value_str(keys[i]), sr_value_len(keys[i]));
         s_puts(b, sep);
-        s_emit(b, sr_value_map_getn(v, sr_value_str(keys[i]),
-                                    sr_value_len(keys[i])),
-               flags, depth + 1);
+        s_emit(
+            b,
+            sr_value_map_getn(v, sr_value_str(keys[i]), sr_value_len(keys[i])),
+            flags, depth + 1);
     }
     s_indent(b, flags, depth);
     s_put(b, "}", 1);
@@ -199,7 +206,7 @@ s_emit(s_buf_t *b, const sr_value_t *v, int flags, int depth)
         s_puts(b, sr_value_bool(v) ? "true" : "false");
         break;
     case SR_T_INT:
-        snprintf(num, sizeof num, "%lld", (long long) sr_value_int(v));
+        snprintf(num, sizeof num, "%lld", (long long)sr_value_int(v));
         s_puts(b, num);
         break;
     case SR_T_FLOAT:
@@ -214,8 +221,8 @@ s_emit(s_buf_t *b, const sr_value_t *v, int flags, int depth)
     case SR_T_BIN: {
         size_t len;
         const void *p = sr_value_bin(v, &len);
-        size_t cap = sodium_base64_ENCODED_LEN(len,
-                                               sodium_base64_VARIANT_ORIGINAL);
+        size_t cap =
+            sodium_base64_ENCODED_LEN(len, sodium_base64_VARIANT_ORIGINAL);
         char *text = malloc(cap);
         if (!text) {
             b->failed = true;
@@ -236,7 +243,8 @@ s_emit(s_buf_t *b, const sr_value_t *v, int flags, int depth)
         for (size_t i = 0; i < n; i++) {
             if (i)
                 s_puts(b, (flags & SR_JSON_SPACED) && !(flags & SR_JSON_PRETTY)
-                              ? ", " : ",");
+                              ? ", "
+                              : ",");
             s_indent(b, flags, depth + 1);
             s_emit(b, sr_value_array_at(v, i), flags, depth + 1);
         }
@@ -318,8 +326,8 @@ s_from_jansson(const json_t *j, int depth, int max_depth, sr_value_t **out,
                sr_error_t *err)
 {
     if (depth > max_depth)
-        return sr_error_set(err, SR_ETOOBIG,
-                            "JSON nesting deeper than %d", max_depth);
+        return sr_error_set(err, SR_ETOOBIG, "JSON nesting deeper than %d",
+                            max_depth);
     sr_value_t *v = NULL;
     switch (json_typeof(j)) {
     case JSON_NULL:
@@ -361,13 +369,12 @@ s_from_jansson(const json_t *j, int depth, int max_depth, sr_value_t **out,
         const char *key;
         size_t klen;
         json_t *val;
-        json_object_keylen_foreach((json_t *) j, key, klen, val)
+        json_object_keylen_foreach((json_t *)j, key, klen, val)
         {
             if (!v)
                 break;
             sr_value_t *item = NULL;
-            sr_err_t rc = s_from_jansson(val, depth + 1, max_depth, &item,
-                                         err);
+            sr_err_t rc = s_from_jansson(val, depth + 1, max_depth, &item, err);
             if (!rc)
                 rc = sr_value_map_putn(v, key, klen, item);
             if (rc) {
@@ -390,9 +397,8 @@ sr_value_from_jansson(const json_t *j, int max_depth, sr_value_t **out,
 {
     if (!j)
         return sr_error_set(err, SR_EINVAL, "no JSON value");
-    return s_from_jansson(j, 0, max_depth > 0 ? max_depth
-                                              : SR_DEFAULT_MAX_DEPTH,
-                          out, err);
+    return s_from_jansson(
+        j, 0, max_depth > 0 ? max_depth : SR_DEFAULT_MAX_DEPTH, out, err);
 }
 
 sr_err_t
@@ -407,8 +413,9 @@ sr_value_from_json(const char *text, size_t len, const sr_limits_t *limits,
     json_error_t jerr;
     json_t *j = json_loadb(text, len, JSON_DECODE_ANY | JSON_ALLOW_NUL, &jerr);
     if (!j)
-        return sr_error_set(err, SR_EINVAL, "invalid JSON at line %d column %d: %s",
-                            jerr.line, jerr.column, jerr.text);
+        return sr_error_set(err, SR_EINVAL,
+                            "invalid JSON at line %d column %d: %s", jerr.line,
+                            jerr.column, jerr.text);
     sr_err_t rc = s_from_jansson(j, 0, lim.max_depth, out, err);
     json_decref(j);
     return rc;

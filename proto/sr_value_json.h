@@ -31,8 +31,8 @@ char *sr_value_to_json(const sr_value_t *v, int flags);
 
 // jansson bridges. Caller owns the result (json_decref / sr_value_destroy).
 json_t *sr_value_to_jansson(const sr_value_t *v);
-sr_err_t sr_value_from_jansson(const json_t *j, int max_depth,
-                               sr_value_t **out, sr_error_t *err);
+sr_err_t sr_value_from_jansson(const json_t *j, int max_depth, sr_value_t **out,
+                               sr_error_t *err);
 
 // Shortest text for a double that reads back as the same value ("0.1",
 // "1e+100", "3.0"). Writes at most `size` bytes; returns buf.

@@ -55,15 +55,15 @@ sr_msgpack_pack(msgpack_packer *pk, const sr_value_t *v)
         len = sr_value_len(v);
         rc = msgpack_pack_array(pk, len);
         for (size_t i = 0; !rc && i < len; i++)
-            rc = (int) sr_msgpack_pack(pk, sr_value_array_at(v, i));
+            rc = (int)sr_msgpack_pack(pk, sr_value_array_at(v, i));
         break;
     case SR_T_MAP:
         len = sr_value_len(v);
         rc = msgpack_pack_map(pk, len);
         for (size_t i = 0; !rc && i < len; i++) {
-            rc = (int) sr_msgpack_pack(pk, sr_value_map_key(v, i));
+            rc = (int)sr_msgpack_pack(pk, sr_value_map_key(v, i));
             if (!rc)
-                rc = (int) sr_msgpack_pack(pk, sr_value_map_val(v, i));
+                rc = (int)sr_msgpack_pack(pk, sr_value_map_val(v, i));
         }
         break;
     }
@@ -120,14 +120,14 @@ s_take(s_reader_t *r, size_t n)
 static sr_err_t
 s_length(s_reader_t *r, int width, size_t *n)
 {
-    if ((size_t) width > r->left)
+    if ((size_t)width > r->left)
         return s_fail(r, SR_EPROTO, "truncated length");
     uint64_t v = 0;
     for (int i = 0; i < width; i++)
         v = (v << 8) | r->p[i];
     r->p += width;
-    r->left -= (size_t) width;
-    *n = (size_t) v;
+    r->left -= (size_t)width;
+    *n = (size_t)v;
     return SR_OK;
 }
 
@@ -161,27 +161,40 @@ s_check_one(s_reader_t *r, int depth)
     if (b <= 0x7f || b >= 0xe0 || b == 0xc0 || b == 0xc2 || b == 0xc3)
         return SR_OK;
     if (b >= 0x80 && b <= 0x8f)
-        return s_check_items(r, (size_t) (b & 0x0f) * 2, depth);
+        return s_check_items(r, (size_t)(b & 0x0f) * 2, depth);
     if (b >= 0x90 && b <= 0x9f)
         return s_check_items(r, b & 0x0f, depth);
     if (b >= 0xa0 && b <= 0xbf)
         return s_take(r, b & 0x1f);
     switch (b) {
-    case 0xc4: case 0xd9: // bin8, str8
+    case 0xc4:
+    case 0xd9: // bin8, str8
         rc = s_length(r, 1, &n);
         return rc ? rc : s_take(r, n);
-    case 0xc5: case 0xda:
+    case 0xc5:
+    case 0xda:
         rc = s_length(r, 2, &n);
         return rc ? rc : s_take(r, n);
-    case 0xc6: case 0xdb:
+    case 0xc6:
+    case 0xdb:
         rc = s_length(r, 4, &n);
         return rc ? rc : s_take(r, n);
-    case 0xca: return s_take(r, 4);
-    case 0xcb: return s_take(r, 8);
-    case 0xcc: case 0xd0: return s_take(r, 1);
-    case 0xcd: case 0xd1: return s_take(r, 2);
-    case 0xce: case 0xd2: return s_take(r, 4);
-    case 0xcf: case 0xd3: return s_take(r, 8);
+    case 0xca:
+        return s_take(r, 4);
+    case 0xcb:
+        return s_take(r, 8);
+    case 0xcc:
+    case 0xd0:
+        return s_take(r, 1);
+    case 0xcd:
+    case 0xd1:
+        return s_take(r, 2);
+    case 0xce:
+    case 0xd2:
+        return s_take(r, 4);
+    case 0xcf:
+    case 0xd3:
+        return s_take(r, 8);
     case 0xdc:
         rc = s_length(r, 2, &n);
         return rc ? rc : s_check_items(r, n, depth);
@@ -218,8 +231,7 @@ sr_msgpack_check(const void *buf, size_t len, const sr_limits_t *limits,
 // --- conversion -----------------------------------------------------------
 
 sr_err_t
-sr_msgpack_to_value(const msgpack_object *o, sr_value_t **out,
-                    sr_error_t *err)
+sr_msgpack_to_value(const msgpack_object *o, sr_value_t **out, sr_error_t *err)
 {
     sr_value_t *v = NULL;
     switch (o->type) {
@@ -233,7 +245,7 @@ sr_msgpack_to_value(const msgpack_object *o, sr_value_t **out,
         if (o->via.u64 > INT64_MAX)
             return sr_error_set(err, SR_EPROTO,
                                 "msgpack: integer above the int64 range");
-        v = sr_value_new_int((int64_t) o->via.u64);
+        v = sr_value_new_int((int64_t)o->via.u64);
         break;
     case MSGPACK_OBJECT_NEGATIVE_INTEGER:
         v = sr_value_new_int(o->via.i64);
@@ -300,8 +312,7 @@ sr_value_decode(const void *buf, size_t len, const sr_limits_t *limits,
     msgpack_unpacked unpacked;
     msgpack_unpacked_init(&unpacked);
     size_t off = 0;
-    msgpack_unpack_return ret =
-        msgpack_unpack_next(&unpacked, buf, len, &off);
+    msgpack_unpack_return ret = msgpack_unpack_next(&unpacked, buf, len, &off);
     if (ret == MSGPACK_UNPACK_SUCCESS)
         rc = sr_msgpack_to_value(&unpacked.data, out, err);
     else if (ret == MSGPACK_UNPACK_NOMEM_ERROR)

@@ -20,8 +20,7 @@ sr_err_t sr_value_encode(const sr_value_t *v, char **buf, size_t *len);
 // Decode exactly one value filling `len` bytes. Caller owns *out.
 // Errors: SR_ETOOBIG (over limits), SR_EPROTO (malformed, trailing bytes,
 // non-string map key, ext type, integer out of range), SR_ENOMEM.
-sr_err_t sr_value_decode(const void *buf, size_t len,
-                         const sr_limits_t *limits, sr_value_t **out,
-                         sr_error_t *err);
+sr_err_t sr_value_decode(const void *buf, size_t len, const sr_limits_t *limits,
+                         sr_value_t **out, sr_error_t *err);
 
 #endif

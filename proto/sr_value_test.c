@@ -57,9 +57,14 @@ s_round_trip(const sr_value_t *v)
 static void
 scalars_round_trip_through_msgpack_and_json(void **state)
 {
-    (void) state;
-    int64_t ints[] = {0, 1, -1, 127, 128, -32, -33, 255, 256, 65535, 65536,
-                      INT32_MAX, INT32_MIN, (int64_t) INT32_MAX + 1,
+    (void)state;
+    int64_t ints[] = {0,         1,
+                      -1,        127,
+                      128,       -32,
+                      -33,       255,
+                      256,       65535,
+                      65536,     INT32_MAX,
+                      INT32_MIN, (int64_t)INT32_MAX + 1,
                       INT64_MAX, INT64_MIN};
     for (size_t i = 0; i < sizeof ints / sizeof ints[0]; i++) {
         sr_value_t *v = sr_value_new_int(ints[i]);
@@ -83,9 +88,10 @@ scalars_round_trip_through_msgpack_and_json(void **state)
 static void
 nested_containers_round_trip(void **state)
 {
-    (void) state;
-    sr_value_t *v = s_json("{\"a\": [1, 2.5, \"x\", null, true, {\"b\": []}],"
-                           " \"c\": {\"d\": {\"e\": {\"\": 0}}}, \"\xe6\x97\xa5\": 1}");
+    (void)state;
+    sr_value_t *v =
+        s_json("{\"a\": [1, 2.5, \"x\", null, true, {\"b\": []}],"
+               " \"c\": {\"d\": {\"e\": {\"\": 0}}}, \"\xe6\x97\xa5\": 1}");
     s_round_trip(v);
     assert_int_equal(sr_value_len(v), 3);
     assert_int_equal(sr_value_type(sr_value_map_get(v, "a")), SR_T_ARRAY);
@@ -95,7 +101,7 @@ nested_containers_round_trip(void **state)
 static void
 binary_round_trips_through_msgpack_and_prints_as_base64(void **state)
 {
-    (void) state;
+    (void)state;
     sr_value_t *v = sr_value_new_bin("\x00\x01\xff", 3);
     char *buf;
     size_t len;
@@ -112,7 +118,7 @@ binary_round_trips_through_msgpack_and_prints_as_base64(void **state)
 static void
 maps_keep_insertion_order_and_replace_in_place(void **state)
 {
-    (void) state;
+    (void)state;
     sr_value_t *m = sr_value_new_map(0);
     for (int i = 0; i < 40; i++) {
         char key[16];
@@ -137,7 +143,7 @@ maps_keep_insertion_order_and_replace_in_place(void **state)
 static void
 dup_is_deep_and_unshare_copies_on_write(void **state)
 {
-    (void) state;
+    (void)state;
     sr_value_t *a = s_json("{\"x\": {\"y\": [1, 2]}}");
     sr_value_t *shared = sr_value_ref(a);
     assert_true(sr_value_is_shared(a));
@@ -155,7 +161,7 @@ dup_is_deep_and_unshare_copies_on_write(void **state)
 static void
 equality_treats_int_and_float_alike_and_ignores_map_order(void **state)
 {
-    (void) state;
+    (void)state;
     sr_value_t *a = s_json("{\"a\": 1, \"b\": [1.0, \"s\"]}");
     sr_value_t *b = s_json("{\"b\": [1, \"s\"], \"a\": 1.0}");
     sr_value_t *c = s_json("{\"b\": [1, \"t\"], \"a\": 1.0}");
@@ -170,7 +176,7 @@ equality_treats_int_and_float_alike_and_ignores_map_order(void **state)
 static void
 truthiness_follows_python(void **state)
 {
-    (void) state;
+    (void)state;
     const char *falsy[] = {"null", "false", "0", "0.0", "\"\"", "[]", "{}"};
     const char *truthy[] = {"true", "1", "-0.5", "\"0\"", "[0]", "{\"a\":0}"};
     for (size_t i = 0; i < 7; i++) {
@@ -188,7 +194,7 @@ truthiness_follows_python(void **state)
 static void
 deep_merge_combines_nested_maps(void **state)
 {
-    (void) state;
+    (void)state;
     sr_value_t *dst = s_json("{\"a\": {\"x\": 1, \"y\": 2}, \"b\": 1}");
     sr_value_t *src = s_json("{\"a\": {\"y\": 3, \"z\": 4}, \"c\": [1]}");
     assert_int_equal(sr_value_map_merge(dst, src, true), SR_OK);
@@ -203,7 +209,7 @@ deep_merge_combines_nested_maps(void **state)
 static void
 json_output_matches_python_layouts(void **state)
 {
-    (void) state;
+    (void)state;
     sr_value_t *v = s_json("{\"key1\": \"foo\", \"key2\": [1, 10.1, 3.0]}");
     s_assert_json(v, 0, "{\"key1\":\"foo\",\"key2\":[1,10.1,3.0]}");
     s_assert_json(v, SR_JSON_SPACED,
@@ -220,7 +226,7 @@ json_output_matches_python_layouts(void **state)
 static void
 json_writer_escapes_controls_and_replaces_invalid_utf8(void **state)
 {
-    (void) state;
+    (void)state;
     sr_value_t *v = sr_value_new_strn("a\x01\xff\xc3\xa9", 5);
     s_assert_json(v, 0, "\"a\\u0001\\ufffd\xc3\xa9\"");
     sr_value_destroy(&v);
@@ -229,7 +235,7 @@ json_writer_escapes_controls_and_replaces_invalid_utf8(void **state)
 static void
 invalid_json_reports_line_and_column(void **state)
 {
-    (void) state;
+    (void)state;
     sr_value_t *v = NULL;
     sr_error_t err;
     const char *text = "{\n  \"a\": [1,\n}";
@@ -242,7 +248,7 @@ invalid_json_reports_line_and_column(void **state)
 static void
 json_over_limits_is_refused(void **state)
 {
-    (void) state;
+    (void)state;
     sr_value_t *v = NULL;
     sr_error_t err;
     sr_limits_t lim = {.max_bytes = 8, .max_depth = 3};
@@ -256,28 +262,30 @@ json_over_limits_is_refused(void **state)
 static void
 hostile_msgpack_is_refused_without_allocating(void **state)
 {
-    (void) state;
+    (void)state;
     struct {
         const char *bytes;
         size_t len;
         sr_err_t code;
     } cases[] = {
-        {"\xdd\xff\xff\xff\xff", 5, SR_EPROTO},  // array32 of 4G items
+        {"\xdd\xff\xff\xff\xff", 5, SR_EPROTO},     // array32 of 4G items
         {"\xdf\x7f\xff\xff\xff\x01", 6, SR_EPROTO}, // map32 claim
-        {"\xdb\xff\xff\xff\xff" "abc", 8, SR_EPROTO}, // str32 too long
-        {"\xc1", 1, SR_EPROTO},                  // never-used byte
-        {"\xd4\x01\x02", 3, SR_EPROTO},          // fixext
-        {"\x81\x01\x02", 3, SR_EPROTO},          // int map key
-        {"\x01\x02", 2, SR_EPROTO},              // trailing bytes
+        {"\xdb\xff\xff\xff\xff"
+         "abc",
+         8, SR_EPROTO},                 // str32 too long
+        {"\xc1", 1, SR_EPROTO},         // never-used byte
+        {"\xd4\x01\x02", 3, SR_EPROTO}, // fixext
+        {"\x81\x01\x02", 3, SR_EPROTO}, // int map key
+        {"\x01\x02", 2, SR_EPROTO},     // trailing bytes
         {"\xcf\xff\xff\xff\xff\xff\xff\xff\xff", 9, SR_EPROTO}, // > int64
         {"", 0, SR_EPROTO},
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         sr_value_t *v = NULL;
         sr_error_t err;
-        assert_int_equal(sr_value_decode(cases[i].bytes, cases[i].len, NULL,
-                                         &v, &err),
-                         cases[i].code);
+        assert_int_equal(
+            sr_value_decode(cases[i].bytes, cases[i].len, NULL, &v, &err),
+            cases[i].code);
         assert_null(v);
     }
     // 100 nested arrays exceed the default depth of 64.
@@ -288,15 +296,15 @@ hostile_msgpack_is_refused_without_allocating(void **state)
     assert_int_equal(sr_value_decode(deep, sizeof deep, NULL, &v, NULL),
                      SR_ETOOBIG);
     sr_limits_t small = {.max_bytes = 4};
-    assert_int_equal(sr_value_decode("\x95\x01\x02\x03\x04\x05", 6, &small,
-                                     &v, NULL),
-                     SR_ETOOBIG);
+    assert_int_equal(
+        sr_value_decode("\x95\x01\x02\x03\x04\x05", 6, &small, &v, NULL),
+        SR_ETOOBIG);
 }
 
 static void
 float_format_is_shortest_round_trip(void **state)
 {
-    (void) state;
+    (void)state;
     char buf[40];
     assert_string_equal(sr_format_double(0.1, buf, sizeof buf), "0.1");
     assert_string_equal(sr_format_double(2.0, buf, sizeof buf), "2.0");
@@ -311,14 +319,17 @@ main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(scalars_round_trip_through_msgpack_and_json),
         cmocka_unit_test(nested_containers_round_trip),
-        cmocka_unit_test(binary_round_trips_through_msgpack_and_prints_as_base64),
+        cmocka_unit_test(
+            binary_round_trips_through_msgpack_and_prints_as_base64),
         cmocka_unit_test(maps_keep_insertion_order_and_replace_in_place),
         cmocka_unit_test(dup_is_deep_and_unshare_copies_on_write),
-        cmocka_unit_test(equality_treats_int_and_float_alike_and_ignores_map_order),
+        cmocka_unit_test(
+            equality_treats_int_and_float_alike_and_ignores_map_order),
         cmocka_unit_test(truthiness_follows_python),
         cmocka_unit_test(deep_merge_combines_nested_maps),
         cmocka_unit_test(json_output_matches_python_layouts),
-        cmocka_unit_test(json_writer_escapes_controls_and_replaces_invalid_utf8),
+        cmocka_unit_test(
+            json_writer_escapes_controls_and_replaces_invalid_utf8),
         cmocka_unit_test(invalid_json_reports_line_and_column),
         cmocka_unit_test(json_over_limits_is_refused),
         cmocka_unit_test(hostile_msgpack_is_refused_without_allocating),

@@ -28,8 +28,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         free(sr_value_to_json(v, SR_JSON_PRETTY));
         sr_value_destroy(&v);
     }
-    if (sr_value_from_json((const char *) data, size, NULL, &v, &err) ==
-        SR_OK)
+    if (sr_value_from_json((const char *)data, size, NULL, &v, &err) == SR_OK)
         sr_value_destroy(&v);
     return 0;
 }

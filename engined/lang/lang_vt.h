@@ -1,0 +1,46 @@
+// Value templates: a YAML value (scalar, list or map) in which string leaves
+// may hold expressions, e.g. a task's `input`, `publish` or `output`.
+// Subtrees without expressions are kept as ready constants, so evaluating
+// them costs one reference count.
+//
+// Ownership: built by the loader, owned by the lang_doc_t, immutable after.
+#ifndef LANG_VT_H
+#define LANG_VT_H
+
+#include <stdbool.h>
+
+#include "lang_expr.h"
+#include "sr_err.h"
+#include "sr_value.h"
+
+typedef struct lang_vt lang_vt_t;
+
+// Build from a constant value (a reference is taken).
+lang_vt_t *lang_vt_new_const(sr_value_t *value);
+// Build from a compiled template (ownership moves in; *tmpl_p set to NULL).
+lang_vt_t *lang_vt_new_tmpl(lang_tmpl_t **tmpl_p);
+// Containers; children move in with the append/put calls.
+lang_vt_t *lang_vt_new_list(void);
+lang_vt_t *lang_vt_new_map(void);
+sr_err_t lang_vt_list_append(lang_vt_t *list, lang_vt_t **item_p);
+sr_err_t lang_vt_map_put(lang_vt_t *map, const char *key, lang_vt_t **val_p);
+// Collapse constant subtrees into constants (call once when built).
+sr_err_t lang_vt_seal(lang_vt_t *vt);
+void lang_vt_destroy(lang_vt_t **vt_p);
+
+// Evaluate; caller owns *out.
+sr_err_t lang_vt_eval(const lang_vt_t *vt, const lang_eval_ctx_t *ctx,
+                      sr_value_t **out, sr_error_t *err);
+
+// The value when the template is constant (borrowed), else NULL.
+const sr_value_t *lang_vt_const(const lang_vt_t *vt);
+// For maps: number of entries and their keys (borrowed), in source order,
+// and the template of one entry. Lists: count and item. Else 0 / NULL.
+size_t lang_vt_len(const lang_vt_t *vt);
+const char *lang_vt_key(const lang_vt_t *vt, size_t i);
+const lang_vt_t *lang_vt_at(const lang_vt_t *vt, size_t i);
+bool lang_vt_is_map(const lang_vt_t *vt);
+// The first expression's source text, for messages (borrowed; may be NULL).
+const char *lang_vt_text(const lang_vt_t *vt);
+
+#endif
