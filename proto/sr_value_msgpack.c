@@ -9,6 +9,11 @@
 
 #include "sr_msgpack_internal.h"
 
+// msgpack-c's unpacker holds at most this many nested containers
+// (MSGPACK_EMBED_STACK_SIZE, private to msgpack-c) and reports deeper
+// input as out of memory; the check refuses it first, as too deep.
+#define S_UNPACK_DEPTH_MAX 32
+
 sr_limits_t
 sr_limits_resolve(const sr_limits_t *limits)
 {
@@ -221,6 +226,8 @@ sr_msgpack_check(const void *buf, size_t len, const sr_limits_t *limits,
         return sr_error_set(err, SR_ETOOBIG,
                             "payload of %zu bytes exceeds the limit of %zu",
                             len, lim.max_bytes);
+    if (lim.max_depth > S_UNPACK_DEPTH_MAX)
+        lim.max_depth = S_UNPACK_DEPTH_MAX;
     s_reader_t r = {buf, len, lim.max_depth, err};
     sr_err_t rc = s_check_one(&r, 0);
     if (!rc && r.left)
