@@ -466,10 +466,9 @@ s_decode_fields(sr_msg_t *m, const msgpack_object *fields, sr_error_t *err)
     for (uint32_t k = 0; k < fields->via.map.size; k++) {
         const msgpack_object_kv *kv = &fields->via.map.ptr[k];
         if (kv->key.type != MSGPACK_OBJECT_STR)
-            return sr_error_at(err, SR_EPROTO, "fields",
-                               "%s: field names must be strings, got %s",
-                               sr_msg_type_name(type),
-                               s_object_type_name(&kv->key));
+            return sr_error_set(
+                err, SR_EPROTO, "%s: field names must be strings, got %s",
+                sr_msg_type_name(type), s_object_type_name(&kv->key));
         sr_field_t f =
             sr_msg_field_find(type, kv->key.via.str.ptr, kv->key.via.str.size);
         const sr_field_desc_t *fd = sr_field_desc(f);
@@ -524,31 +523,31 @@ s_envelope(const msgpack_object *o, sr_msg_type_t *type,
     const msgpack_object *it = o->via.array.ptr;
     uint64_t major = it[0].via.u64, minor = it[1].via.u64;
     if (major != SR_PROTO_MAJOR)
-        return sr_error_at(err, SR_EVERSION, "version",
-                           "peer speaks protocol %" PRIu64 ".%" PRIu64
-                           ", this node speaks %d.%d",
-                           major, minor, SR_PROTO_MAJOR, SR_PROTO_MINOR);
+        return sr_error_set(err, SR_EVERSION,
+                            "peer speaks protocol %" PRIu64 ".%" PRIu64
+                            ", this node speaks %d.%d",
+                            major, minor, SR_PROTO_MAJOR, SR_PROTO_MINOR);
     if (o->via.array.size != 4)
         return sr_error_set(err, SR_EPROTO,
                             "expected [major, minor, type, fields], got an "
                             "array of %" PRIu32 " items",
                             o->via.array.size);
     if (it[2].type != MSGPACK_OBJECT_STR)
-        return sr_error_at(err, SR_EPROTO, "type",
-                           "message type must be a string, got %s",
-                           s_object_type_name(&it[2]));
+        return sr_error_set(err, SR_EPROTO,
+                            "message type must be a string, got %s",
+                            s_object_type_name(&it[2]));
     *type = sr_msg_type_parsen(it[2].via.str.ptr, it[2].via.str.size);
     if (*type == SR_MSG_NONE)
-        return sr_error_at(
-            err, SR_EPROTO, "type",
+        return sr_error_set(
+            err, SR_EPROTO,
             "unknown message type '%s' (peer speaks protocol %" PRIu64
             ".%" PRIu64 ", this node speaks %d.%d)",
             s_printable(it[2].via.str.ptr, it[2].via.str.size, buf), major,
             minor, SR_PROTO_MAJOR, SR_PROTO_MINOR);
     if (it[3].type != MSGPACK_OBJECT_MAP)
-        return sr_error_at(err, SR_EPROTO, "fields",
-                           "%s: fields must be a map, got %s",
-                           sr_msg_type_name(*type), s_object_type_name(&it[3]));
+        return sr_error_set(err, SR_EPROTO, "%s: fields must be a map, got %s",
+                            sr_msg_type_name(*type),
+                            s_object_type_name(&it[3]));
     *fields = &it[3];
     return SR_OK;
 }

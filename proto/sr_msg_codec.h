@@ -35,9 +35,9 @@ sr_err_t sr_msg_encode(const sr_msg_t *m, char **buf, size_t *len,
 //   SR_ETOOBIG  payload over limits->max_bytes, nesting too deep, or a
 //               field over its limit (where names the field)
 //   SR_EVERSION another major version ("peer speaks protocol 2.0, ...")
-//   SR_EPROTO   malformed msgpack, trailing bytes, not an envelope, unknown
-//               type (where = "type"), a field missing, repeated or of the
-//               wrong type (where names the field)
+//   SR_EPROTO   malformed msgpack, trailing bytes, not an envelope, an
+//               unknown type (named in the message), a field missing,
+//               repeated or of the wrong type (where names the field)
 //   SR_ENOMEM
 sr_err_t sr_msg_decode(const void *buf, size_t len, const sr_limits_t *limits,
                        sr_msg_t **out, sr_error_t *err);

@@ -481,7 +481,7 @@ decode_refuses_other_major_versions_and_unknown_types(void **state)
     (void)state;
     size_t len;
     char *buf = s_wire(2, 0, "CONFIRM", s_confirm_fields(), &len);
-    s_expect(buf, len, NULL, SR_EVERSION, "version",
+    s_expect(buf, len, NULL, SR_EVERSION, "",
              "peer speaks protocol 2.0, this node speaks 1.0");
     free(buf);
     // A newer minor version decodes, and its new fields are ignored.
@@ -496,12 +496,12 @@ decode_refuses_other_major_versions_and_unknown_types(void **state)
     sr_msg_destroy(&m);
     free(buf);
 
-    s_expect_fields("FROBNICATE", s_confirm_fields(), SR_EPROTO, "type",
+    s_expect_fields("FROBNICATE", s_confirm_fields(), SR_EPROTO, "",
                     "unknown message type 'FROBNICATE' (peer speaks "
                     "protocol 1.0, this node speaks 1.0)");
     s_expect_fields("con\x01"
                     "firm",
-                    s_confirm_fields(), SR_EPROTO, "type", "'con?firm'");
+                    s_confirm_fields(), SR_EPROTO, "", "'con?firm'");
 }
 
 static void
@@ -520,10 +520,10 @@ decode_refuses_malformed_envelopes(void **state)
         {"\x92\x01\x00", 3, "", "got an array of 2 items"},
         {"\x92\x01\xa1x", 4, "", "not a Sirocco message"},
         {"\x93\x01\x00\xa2GO", 6, "", "array of 3 items"},
-        {"\x94\x01\x00\x05\x80", 5, "type", "type must be a string, got int"},
-        {"\x94\x01\x00\xa2GO\x90", 7, "fields",
+        {"\x94\x01\x00\x05\x80", 5, "", "type must be a string, got int"},
+        {"\x94\x01\x00\xa2GO\x90", 7, "",
          "GO: fields must be a map, got array"},
-        {"\x94\x01\x00\xa2GO\x81\x01\x02", 9, "fields",
+        {"\x94\x01\x00\xa2GO\x81\x01\x02", 9, "",
          "GO: field names must be strings, got int"},
         {"\x94\x01\x00\xa2GO\x80\x00", 8, "", "trailing bytes"},
         {"\x94\x01\x00\xa2GO\x81\xa4"

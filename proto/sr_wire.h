@@ -1,0 +1,74 @@
+// Protocol messages on czmq sockets: one ZeroMQ frame per message, after
+// the routing-id frame a ROUTER socket adds (and the empty delimiter a REQ
+// peer adds). Sends never block; receives wait at most `timeout_ms`, so an
+// engine loop can poll and then drain its sockets.
+//
+// Thread rule: a socket, like everything here, belongs to one thread.
+#ifndef SR_WIRE_H
+#define SR_WIRE_H
+
+#include <czmq.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "sr_err.h"
+#include "sr_limits.h"
+#include "sr_msg.h"
+
+#define SR_WIRE_PEER_MAX 255 // longest ZeroMQ routing id
+
+// The sender of a message on a ROUTER socket: a plain value, copy it
+// freely (e.g. to remember which worker runs an action). `len` is 0 on
+// other sockets, or for "no peer".
+typedef struct {
+    uint8_t id[SR_WIRE_PEER_MAX];
+    uint8_t len;
+    bool is_req; // a REQ peer: replies carry an empty delimiter frame
+} sr_wire_peer_t;
+
+// One received message.
+typedef struct {
+    sr_wire_peer_t peer;  // who sent it (ROUTER sockets)
+    sr_msg_t *msg;        // owned; NULL when decoding failed
+    sr_msg_type_t type;   // claimed type, also when decoding failed
+    int64_t req_id;       // claimed req_id, also when decoding failed; -1
+    size_t payload_bytes; // size of the payload frame
+} sr_wire_in_t;
+
+// Encode `m` and send it on `sock` without blocking. On a ROUTER socket
+// `peer` names the receiver; elsewhere pass NULL. `m` stays the caller's.
+// Errors: those of sr_msg_encode; SR_EUNAVAIL when the message cannot go
+// now (send queue full, or peer unknown with ZMQ_ROUTER_MANDATORY set);
+// SR_EINVAL when a ROUTER send has no peer; SR_EIO on other socket errors.
+sr_err_t sr_wire_send(zsock_t *sock, const sr_wire_peer_t *peer,
+                      const sr_msg_t *m, sr_error_t *err);
+
+// Receive one message, waiting at most `timeout_ms` (0 = only what is
+// already there, -1 = forever). On SR_OK `in->msg` holds the message.
+// Returns SR_ETIMEDOUT when nothing arrived (or a signal interrupted the
+// wait) and SR_EIO on a socket error, leaving `in` zeroed. Any other error
+// is a message that could not be decoded (SR_EPROTO, SR_EVERSION,
+// SR_ETOOBIG, SR_ENOMEM, see sr_msg_decode; SR_EPROTO also for a message
+// of several frames): then `in` still names the peer and the claimed type
+// and req_id, so that the caller can answer with sr_wire_reply_error.
+// Release `in` with sr_wire_in_fini in every case.
+sr_err_t sr_wire_recv(zsock_t *sock, int timeout_ms, const sr_limits_t *limits,
+                      sr_wire_in_t *in, sr_error_t *err);
+
+// Free the message of `in` and zero it (NULL-safe).
+void sr_wire_in_fini(sr_wire_in_t *in);
+
+// Answer the message `in` with an ERROR built from `cause` (see
+// sr_msg_error_new) and addressed to in->peer, echoing in->req_id. Does
+// nothing and returns SR_OK when `in` was itself an ERROR, so that two
+// nodes never answer each other's errors forever. Errors: as
+// sr_wire_send.
+sr_err_t sr_wire_reply_error(zsock_t *sock, const sr_wire_in_t *in,
+                             const sr_error_t *cause, sr_error_t *err);
+
+// Fill `peer` with a routing id of `len` bytes; false when len is 0 or
+// over SR_WIRE_PEER_MAX.
+bool sr_wire_peer_set(sr_wire_peer_t *peer, const void *id, size_t len);
+bool sr_wire_peer_equal(const sr_wire_peer_t *a, const sr_wire_peer_t *b);
+
+#endif
