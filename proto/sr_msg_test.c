@@ -189,7 +189,8 @@ directions_say_who_sends_what(void **state)
     assert_false(sr_msg_flows(SR_MSG_TASK, SR_DIR_WORKER_TO_ENGINE));
     assert_true(sr_msg_flows(SR_MSG_HEARTBEAT, SR_DIR_WORKER_TO_ENGINE));
     assert_true(sr_msg_flows(SR_MSG_HEARTBEAT, SR_DIR_ENGINE_TO_WORKER));
-    assert_false(sr_msg_flows(SR_MSG_HEARTBEAT, SR_DIR_CLIENT_TO_ENGINE));
+    assert_true(sr_msg_flows(SR_MSG_HEARTBEAT, SR_DIR_CLIENT_TO_ENGINE));
+    assert_false(sr_msg_flows(SR_MSG_GO, SR_DIR_ENGINE_TO_CLIENT));
     assert_true(sr_msg_flows(SR_MSG_ERROR, SR_DIR_CLIENT_TO_ENGINE));
     assert_true(sr_msg_flows(SR_MSG_EX_START, SR_DIR_CLIENT_TO_ENGINE));
     assert_false(sr_msg_flows(SR_MSG_NONE, SR_DIR_ANY));
