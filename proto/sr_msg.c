@@ -20,13 +20,15 @@ enum {
 typedef struct {
     sr_msg_type_t type;
     const char *name;
+    size_t name_len;
     sr_msg_dir_t dir;
     const char *doc;
 } s_msg_desc_t;
 
 static const s_msg_desc_t s_msgs[S_MSG_COUNT] = {
 #define SR_MSG(name, id, direction, doc)                                       \
-    [S_IDX_##name] = {SR_MSG_##name, #name, SR_DIR_##direction, doc},
+    [S_IDX_##name] = {SR_MSG_##name, #name, sizeof #name - 1,                  \
+                      SR_DIR_##direction, doc},
 #include "sr_msg.def"
 };
 
@@ -112,8 +114,7 @@ sr_msg_type_t
 sr_msg_type_parsen(const char *name, size_t len)
 {
     for (int i = 0; i < S_MSG_COUNT; i++)
-        if (strlen(s_msgs[i].name) == len &&
-            memcmp(s_msgs[i].name, name, len) == 0)
+        if (s_msgs[i].name_len == len && memcmp(s_msgs[i].name, name, len) == 0)
             return s_msgs[i].type;
     return SR_MSG_NONE;
 }
