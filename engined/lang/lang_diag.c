@@ -15,8 +15,7 @@ s_is_full(size_t count)
 }
 
 sr_err_t
-lang_diag_vadd(lang_diags_t *diags, lang_pos_t pos, const char *fmt,
-               va_list ap)
+lang_diag_vadd(lang_diags_t *diags, lang_pos_t pos, const char *fmt, va_list ap)
 {
     if (s_is_full(diags->count)) {
         size_t cap = diags->count ? diags->count * 2 : 4;
@@ -70,8 +69,8 @@ lang_diags_sort(lang_diags_t *diags)
                     size_t hi = lo + 2 * width < n ? lo + 2 * width : n;
                     size_t i = lo, j = mid, k = lo;
                     while (i < mid && j < hi)
-                        tmp[k++] = s_cmp_pos(a[j].pos, a[i].pos) < 0 ? a[j++]
-                                                                     : a[i++];
+                        tmp[k++] =
+                            s_cmp_pos(a[j].pos, a[i].pos) < 0 ? a[j++] : a[i++];
                     while (i < mid)
                         tmp[k++] = a[i++];
                     while (j < hi)

@@ -33,11 +33,10 @@ s_is_null(const char *t, size_t n)
 static int
 s_bool_word(const char *t, size_t n, bool any_case)
 {
-    static const char *const s_true[] = {"yes", "Yes", "YES", "true", "True",
-                                         "TRUE", "on", "On", "ON"};
-    static const char *const s_false[] = {"no",    "No",    "NO",
-                                          "false", "False", "FALSE",
-                                          "off",   "Off",   "OFF"};
+    static const char *const s_true[] = {"yes",  "Yes", "YES", "true", "True",
+                                         "TRUE", "on",  "On",  "ON"};
+    static const char *const s_false[] = {
+        "no", "No", "NO", "false", "False", "FALSE", "off", "Off", "OFF"};
     char low[8];
     if (any_case && n < sizeof low) {
         for (size_t i = 0; i < n; i++)

@@ -108,8 +108,7 @@ s_append(lang_node_t *parent, lang_node_t *child, size_t *cap)
     return SR_OK;
 }
 
-static sr_err_t
-s_fail(s_parser_t *p, lang_pos_t pos, const char *fmt, ...)
+static sr_err_t s_fail(s_parser_t *p, lang_pos_t pos, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 
 static sr_err_t
@@ -138,14 +137,14 @@ s_measure(s_parser_t *p, lang_node_t *n)
     n->depth = depth + 1;
     if (n->depth > p->limits.max_depth)
         return s_fail(p, n->pos,
-                              "YAML nesting is deeper than %d levels "
-                              "(after alias expansion)",
-                              p->limits.max_depth);
+                      "YAML nesting is deeper than %d levels "
+                      "(after alias expansion)",
+                      p->limits.max_depth);
     if (n->size > p->limits.max_nodes)
         return s_fail(p, n->pos,
-                              "more than %zu YAML nodes after alias "
-                              "expansion (alias bomb?)",
-                              p->limits.max_nodes);
+                      "more than %zu YAML nodes after alias "
+                      "expansion (alias bomb?)",
+                      p->limits.max_nodes);
     return SR_OK;
 }
 
@@ -194,11 +193,10 @@ s_on_scalar(s_parser_t *p, const yaml_event_t *ev, lang_node_t **out)
     bool plain = n->style == LANG_STYLE_PLAIN;
     n->is_merge = lang_scalar_is_merge(text, len, plain, tag);
     const char *problem = NULL;
-    sr_err_t rc = n->is_merge ? ((n->value = sr_value_new_strn(text, len))
-                                     ? SR_OK
-                                     : SR_ENOMEM)
-                              : lang_scalar_resolve(text, len, plain, tag,
-                                                    &n->value, &problem);
+    sr_err_t rc =
+        n->is_merge
+            ? ((n->value = sr_value_new_strn(text, len)) ? SR_OK : SR_ENOMEM)
+            : lang_scalar_resolve(text, len, plain, tag, &n->value, &problem);
     if (rc == SR_EINVAL) {
         rc = lang_diag_add(p->diags, n->pos, "%s: '%.*s'%s%s", problem,
                            len > 40 ? 40 : (int)len, text,
@@ -221,8 +219,8 @@ s_check_collection_tag(s_parser_t *p, const yaml_char_t *tag, bool is_map,
 {
     const char *t = s_tag(tag);
     if (!t || strcmp(t, "!") == 0 ||
-        strcmp(t, is_map ? "tag:yaml.org,2002:map"
-                         : "tag:yaml.org,2002:seq") == 0)
+        strcmp(t, is_map ? "tag:yaml.org,2002:map" : "tag:yaml.org,2002:seq") ==
+            0)
         return SR_OK;
     return s_fail(p, s_pos(mark), "unsupported YAML tag '%s'", t);
 }
@@ -232,10 +230,10 @@ s_open(s_parser_t *p, const yaml_event_t *ev, bool is_map)
 {
     if ((int)p->depth >= p->limits.max_depth)
         return s_fail(p, s_pos(ev->start_mark),
-                              "YAML nesting is deeper than %d levels",
-                              p->limits.max_depth);
-    const yaml_char_t *tag = is_map ? ev->data.mapping_start.tag
-                                    : ev->data.sequence_start.tag;
+                      "YAML nesting is deeper than %d levels",
+                      p->limits.max_depth);
+    const yaml_char_t *tag =
+        is_map ? ev->data.mapping_start.tag : ev->data.sequence_start.tag;
     sr_err_t rc = s_check_collection_tag(p, tag, is_map, ev->start_mark);
     if (rc != SR_OK)
         return rc;
@@ -247,16 +245,16 @@ s_open(s_parser_t *p, const yaml_event_t *ev, bool is_map)
         p->stack = st;
         p->capstack = cap;
     }
-    lang_node_t *n = s_node_new(p, is_map ? LANG_NODE_MAP : LANG_NODE_SEQ,
-                                ev->start_mark);
+    lang_node_t *n =
+        s_node_new(p, is_map ? LANG_NODE_MAP : LANG_NODE_SEQ, ev->start_mark);
     if (!n)
         return SR_ENOMEM;
-    bool flow = is_map ? ev->data.mapping_start.style == YAML_FLOW_MAPPING_STYLE
-                       : ev->data.sequence_start.style ==
-                             YAML_FLOW_SEQUENCE_STYLE;
+    bool flow = is_map
+                    ? ev->data.mapping_start.style == YAML_FLOW_MAPPING_STYLE
+                    : ev->data.sequence_start.style == YAML_FLOW_SEQUENCE_STYLE;
     n->style = flow ? LANG_STYLE_FLOW : LANG_STYLE_BLOCK;
-    const yaml_char_t *anchor = is_map ? ev->data.mapping_start.anchor
-                                       : ev->data.sequence_start.anchor;
+    const yaml_char_t *anchor =
+        is_map ? ev->data.mapping_start.anchor : ev->data.sequence_start.anchor;
     s_frame_t *f = &p->stack[p->depth++];
     memset(f, 0, sizeof *f);
     f->node = n;
@@ -276,10 +274,8 @@ s_attach(s_parser_t *p, lang_node_t *n)
     s_frame_t *f = &p->stack[p->depth - 1];
     if (f->node->kind == LANG_NODE_MAP && !f->has_key) {
         if (n->kind != LANG_NODE_SCALAR)
-            return s_fail(p, n->pos,
-                                  "a mapping key must be a scalar, not a %s",
-                                  n->kind == LANG_NODE_MAP ? "mapping"
-                                                           : "sequence");
+            return s_fail(p, n->pos, "a mapping key must be a scalar, not a %s",
+                          n->kind == LANG_NODE_MAP ? "mapping" : "sequence");
         f->has_key = true;
     } else
         f->has_key = false;
@@ -306,11 +302,10 @@ static sr_err_t
 s_dup(s_parser_t *p, const lang_node_t *key, const lang_node_t *first,
       const char *parent_key)
 {
-    return lang_diag_add(p->diags, key->pos,
-                         "duplicate %s '%.*s' (first at %d:%d)",
-                         s_dup_what(parent_key),
-                         key->len > 64 ? 64 : (int)key->len, key->str,
-                         first->pos.line, first->pos.col);
+    return lang_diag_add(
+        p->diags, key->pos, "duplicate %s '%.*s' (first at %d:%d)",
+        s_dup_what(parent_key), key->len > 64 ? 64 : (int)key->len, key->str,
+        first->pos.line, first->pos.col);
 }
 
 // Without merge keys: drop duplicates (keeping the first) and report them.
@@ -340,9 +335,9 @@ s_map_dedupe(s_parser_t *p, lang_node_t *m, const char *parent_key)
 }
 
 typedef struct {
-    lang_node_t **items; // merged entries, keys and values interleaved
-    size_t n, cap;       // n counts nodes (2 per entry)
-    bool *is_explicit;   // per entry
+    lang_node_t **items;  // merged entries, keys and values interleaved
+    size_t n, cap;        // n counts nodes (2 per entry)
+    bool *is_explicit;    // per entry
     lang_strtab_t *index; // key -> entry number + 1
 } s_merge_t;
 
@@ -444,8 +439,7 @@ s_map_merge(s_parser_t *p, lang_node_t *m, size_t *cap, const char *parent_key)
 }
 
 static sr_err_t
-s_map_finish(s_parser_t *p, lang_node_t *m, size_t *cap,
-             const char *parent_key)
+s_map_finish(s_parser_t *p, lang_node_t *m, size_t *cap, const char *parent_key)
 {
     for (size_t i = 0; i + 1 < m->nitems; i += 2)
         if (m->items[i]->is_merge)
@@ -485,17 +479,16 @@ s_on_alias(s_parser_t *p, const yaml_event_t *ev)
         for (size_t i = 0; i < p->depth; i++)
             if (p->stack[i].anchor && strcmp(p->stack[i].anchor, name) == 0)
                 return s_fail(p, s_pos(ev->start_mark),
-                                      "alias '*%s' refers to a node that "
-                                      "contains it (recursive alias)",
-                                      name);
-        return s_fail(p, s_pos(ev->start_mark),
-                              "unknown alias '*%s'", name);
+                              "alias '*%s' refers to a node that "
+                              "contains it (recursive alias)",
+                              name);
+        return s_fail(p, s_pos(ev->start_mark), "unknown alias '*%s'", name);
     }
     if (n->size > p->limits.max_nodes)
         return s_fail(p, s_pos(ev->start_mark),
-                              "more than %zu YAML nodes after alias "
-                              "expansion (alias bomb?)",
-                              p->limits.max_nodes);
+                      "more than %zu YAML nodes after alias "
+                      "expansion (alias bomb?)",
+                      p->limits.max_nodes);
     return s_attach(p, n);
 }
 
@@ -508,14 +501,15 @@ s_on_event(s_parser_t *p, const yaml_event_t *ev)
     case YAML_DOCUMENT_START_EVENT:
         if (++p->ndocs > 1)
             return s_fail(p, s_pos(ev->start_mark),
-                                  "the file holds more than one YAML "
-                                  "document; put each in its own file");
+                          "the file holds more than one YAML "
+                          "document; put each in its own file");
         return SR_OK;
     case YAML_SCALAR_EVENT:
         rc = s_on_scalar(p, ev, &n);
         if (rc == SR_OK && ev->data.scalar.anchor)
-            rc = lang_strtab_put(p->anchors, (const char *)ev->data.scalar.anchor,
-                                 strlen((const char *)ev->data.scalar.anchor), n);
+            rc = lang_strtab_put(
+                p->anchors, (const char *)ev->data.scalar.anchor,
+                strlen((const char *)ev->data.scalar.anchor), n);
         return rc == SR_OK ? s_attach(p, n) : rc;
     case YAML_SEQUENCE_START_EVENT:
         return s_open(p, ev, false);
@@ -543,8 +537,8 @@ s_syntax_error(s_parser_t *p, const yaml_parser_t *yp)
     }
     const char *problem = yp->problem ? yp->problem : "unknown problem";
     if (yp->context)
-        return s_fail(p, s_pos(m), "YAML syntax error: %s %s",
-                              yp->context, problem);
+        return s_fail(p, s_pos(m), "YAML syntax error: %s %s", yp->context,
+                      problem);
     return s_fail(p, s_pos(m), "YAML syntax error: %s", problem);
 }
 
@@ -598,8 +592,7 @@ lang_yaml_parse(const char *text, size_t len, const lang_limits_t *limits,
     unsigned bad = 0;
     sr_err_t rc = lang_text_init(&p.yaml->text, text, len, &pos, &bad);
     if (rc == SR_EINVAL)
-        rc = s_fail(&p, pos, "the file is not valid UTF-8 (byte 0x%02x)",
-                    bad);
+        rc = s_fail(&p, pos, "the file is not valid UTF-8 (byte 0x%02x)", bad);
     if (rc == SR_OK)
         rc = s_run(&p);
     for (size_t i = 0; i < p.depth; i++)

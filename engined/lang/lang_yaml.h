@@ -24,8 +24,8 @@ typedef enum {
 
 typedef enum {
     LANG_STYLE_PLAIN = 0,
-    LANG_STYLE_SINGLE, // 'text'
-    LANG_STYLE_DOUBLE, // "text"
+    LANG_STYLE_SINGLE,  // 'text'
+    LANG_STYLE_DOUBLE,  // "text"
     LANG_STYLE_LITERAL, // |
     LANG_STYLE_FOLDED,  // >
     LANG_STYLE_FLOW,    // collections written [a, b] or {k: v}
@@ -36,8 +36,8 @@ typedef struct lang_node lang_node_t;
 struct lang_node {
     lang_node_kind_t kind;
     lang_style_t style;
-    lang_pos_t pos;  // where the node starts (1-based)
-    size_t offset;   // byte offset of that start in the source
+    lang_pos_t pos; // where the node starts (1-based)
+    size_t offset;  // byte offset of that start in the source
     // Scalars.
     sr_value_t *value; // resolved value (str, int, float, bool, nil); owned
     const char *str;   // the scalar as text: the string itself, or the
