@@ -192,9 +192,9 @@ s_block(const char *src, size_t len, size_t start, bool folded, size_t voff)
             continue;
         }
         int kind = s_is_blank(src[j]) || !folded ? MORE : NORMAL;
-        size_t sep = prev == NONE                        ? empty
+        size_t sep = prev == NONE                       ? empty
                      : prev == NORMAL && kind == NORMAL ? (empty ? empty : 1)
-                                                         : 1 + empty;
+                                                        : 1 + empty;
         if (voff < v + sep)
             return j;
         v += sep;

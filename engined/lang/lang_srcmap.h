@@ -7,7 +7,7 @@
 
 #include <stddef.h>
 
-#include "lang_yaml.h"
+#include "lang_tree.h"
 
 // Byte offset in `src` of byte `voff` of the value of the scalar that
 // starts at byte `start` (its first character, opening quote or block

@@ -10,7 +10,7 @@
 #include <cmocka.h>
 
 #include "lang_srcmap.h"
-#include "lang_yaml.h"
+#include "lang_tree.h"
 
 static void
 s_check_node(const char *src, size_t len, const lang_node_t *n)
@@ -38,10 +38,10 @@ static void
 s_check_doc(const char *src)
 {
     lang_diags_t d = {0};
-    lang_yaml_t *y = NULL;
-    assert_int_equal(lang_yaml_parse(src, strlen(src), NULL, &y, &d), SR_OK);
-    s_check_node(src, strlen(src), lang_yaml_root(y));
-    lang_yaml_destroy(&y);
+    lang_tree_t *y = NULL;
+    assert_int_equal(lang_tree_parse(src, strlen(src), NULL, &y, &d), SR_OK);
+    s_check_node(src, strlen(src), lang_tree_root(y));
+    lang_tree_destroy(&y);
     lang_diags_fini(&d);
 }
 

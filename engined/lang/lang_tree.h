@@ -5,10 +5,10 @@
 // PyYAML's safe_load does (lang_scalar.h); merge keys ("<<: *base") are
 // applied. Aliases share the anchored node, so the tree is a DAG.
 //
-// Ownership: a lang_yaml_t owns every node; nodes are read-only and valid
-// until lang_yaml_destroy(). One thread at a time.
-#ifndef LANG_YAML_H
-#define LANG_YAML_H
+// Ownership: a lang_tree_t owns every node; nodes are read-only and valid
+// until lang_tree_destroy(). One thread at a time.
+#ifndef LANG_TREE_H
+#define LANG_TREE_H
 
 #include <stdbool.h>
 #include <stddef.h>
@@ -54,20 +54,20 @@ struct lang_node {
     lang_node_t *next_alloc; // the tree's allocation list
 };
 
-typedef struct lang_yaml lang_yaml_t;
+typedef struct lang_tree lang_tree_t;
 
 // Parse `text` (len bytes). Problems go to `diags` (positions 1-based);
 // returns SR_EINVAL when there is at least one, SR_ENOMEM when memory runs
 // out, else SR_OK with *out owned by the caller. A stream without any
 // document gives a tree whose root is NULL. The tree borrows `text`, which
 // must outlive it.
-sr_err_t lang_yaml_parse(const char *text, size_t len,
-                         const lang_limits_t *limits, lang_yaml_t **out,
+sr_err_t lang_tree_parse(const char *text, size_t len,
+                         const lang_limits_t *limits, lang_tree_t **out,
                          lang_diags_t *diags);
-void lang_yaml_destroy(lang_yaml_t **yaml_p);
-const lang_node_t *lang_yaml_root(const lang_yaml_t *yaml);
+void lang_tree_destroy(lang_tree_t **yaml_p);
+const lang_node_t *lang_tree_root(const lang_tree_t *yaml);
 // 1-based position of a byte offset of the source.
-lang_pos_t lang_yaml_pos(const lang_yaml_t *yaml, size_t offset);
+lang_pos_t lang_tree_pos(const lang_tree_t *yaml, size_t offset);
 
 // The limits with zero fields replaced by their defaults.
 lang_limits_t lang_limits_resolve(const lang_limits_t *limits);

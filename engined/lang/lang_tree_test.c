@@ -8,16 +8,16 @@
 
 #include <cmocka.h>
 
-#include "lang_yaml.h"
+#include "lang_tree.h"
 
 // Parse and return the first diagnostic as "L:C: msg" ("" when none).
 static char s_first[512];
-static lang_yaml_t *
+static lang_tree_t *
 s_parse(const char *text, const lang_limits_t *lim, sr_err_t expect)
 {
     lang_diags_t d = {0};
-    lang_yaml_t *y = NULL;
-    sr_err_t rc = lang_yaml_parse(text, strlen(text), lim, &y, &d);
+    lang_tree_t *y = NULL;
+    sr_err_t rc = lang_tree_parse(text, strlen(text), lim, &y, &d);
     s_first[0] = '\0';
     if (d.count)
         snprintf(s_first, sizeof s_first, "%d:%d: %s", d.items[0].pos.line,
@@ -29,9 +29,9 @@ s_parse(const char *text, const lang_limits_t *lim, sr_err_t expect)
 }
 
 static const lang_node_t *
-s_get(const lang_yaml_t *y, const char *key)
+s_get(const lang_tree_t *y, const char *key)
 {
-    const lang_node_t *n = lang_node_map_get(lang_yaml_root(y), key);
+    const lang_node_t *n = lang_node_map_get(lang_tree_root(y), key);
     if (!n)
         fail_msg("no key %s", key);
     return n;
@@ -41,7 +41,7 @@ static void
 test_plain_scalars_resolve_like_pyyaml(void **state)
 {
     (void)state;
-    lang_yaml_t *y = s_parse("a: 1\nb: '1'\nc: true\nd: True\ne: yes\n"
+    lang_tree_t *y = s_parse("a: 1\nb: '1'\nc: true\nd: True\ne: yes\n"
                              "f: ~\ng: null\nh:\ni: 1.5\nj: 0x1F\nk: 017\n"
                              "l: 0b101\nm: 1:30\nn: 1_000\no: .inf\n"
                              "p: -.INF\nq: 1e3\nr: 1.0e+3\ns: off\n"
@@ -75,14 +75,14 @@ test_plain_scalars_resolve_like_pyyaml(void **state)
     assert_true(sr_value_is(s_get(y, "x")->value, SR_T_STR));
     assert_true(sr_value_float(s_get(y, "y")->value) == 1.0);
     assert_true(sr_value_is(s_get(y, "z")->value, SR_T_STR));
-    lang_yaml_destroy(&y);
+    lang_tree_destroy(&y);
 }
 
 static void
 test_nodes_keep_line_and_column(void **state)
 {
     (void)state;
-    lang_yaml_t *y = s_parse("version: '2.0'\nwf:\n  tasks:\n    t1:\n"
+    lang_tree_t *y = s_parse("version: '2.0'\nwf:\n  tasks:\n    t1:\n"
                              "      action: \"std.noop\"\n",
                              NULL, SR_OK);
     const lang_node_t *wf = s_get(y, "wf");
@@ -93,16 +93,16 @@ test_nodes_keep_line_and_column(void **state)
     assert_int_equal(act->pos.col, 15);
     assert_int_equal(act->style, LANG_STYLE_DOUBLE);
     assert_int_equal(lang_node_map_key(t1, 0)->pos.col, 7);
-    assert_int_equal(lang_yaml_pos(y, act->offset).line, 5);
-    assert_int_equal(lang_yaml_pos(y, act->offset).col, 15);
-    lang_yaml_destroy(&y);
+    assert_int_equal(lang_tree_pos(y, act->offset).line, 5);
+    assert_int_equal(lang_tree_pos(y, act->offset).col, 15);
+    lang_tree_destroy(&y);
 }
 
 static void
 test_merge_keys_apply_and_explicit_keys_win(void **state)
 {
     (void)state;
-    lang_yaml_t *y = s_parse("base: &b {x: 1, y: 2}\n"
+    lang_tree_t *y = s_parse("base: &b {x: 1, y: 2}\n"
                              "other: &o {y: 3, z: 4}\n"
                              "m:\n  <<: [*b, *o]\n  x: 9\n",
                              NULL, SR_OK);
@@ -111,7 +111,7 @@ test_merge_keys_apply_and_explicit_keys_win(void **state)
     assert_int_equal(sr_value_int(lang_node_map_get(m, "x")->value), 9);
     assert_int_equal(sr_value_int(lang_node_map_get(m, "y")->value), 2);
     assert_int_equal(sr_value_int(lang_node_map_get(m, "z")->value), 4);
-    lang_yaml_destroy(&y);
+    lang_tree_destroy(&y);
     s_parse("a: {<<: 1}\n", NULL, SR_EINVAL);
     assert_string_equal(s_first, "1:9: the merge key '<<' needs a mapping "
                                  "or a list of mappings");
@@ -202,18 +202,18 @@ static void
 test_documents_markers_and_empty_streams(void **state)
 {
     (void)state;
-    lang_yaml_t *y = s_parse("# comment\n---\na: 1\n...\n", NULL, SR_OK);
+    lang_tree_t *y = s_parse("# comment\n---\na: 1\n...\n", NULL, SR_OK);
     assert_int_equal(sr_value_int(s_get(y, "a")->value), 1);
-    lang_yaml_destroy(&y);
+    lang_tree_destroy(&y);
     y = s_parse("# nothing\n", NULL, SR_OK);
-    assert_null(lang_yaml_root(y));
-    lang_yaml_destroy(&y);
+    assert_null(lang_tree_root(y));
+    lang_tree_destroy(&y);
     y = s_parse("\xef\xbb\xbf"
                 "a: 1\n",
                 NULL, SR_OK);
     assert_int_equal(s_get(y, "a")->pos.col, 5); // the BOM is a column
-    assert_int_equal(lang_yaml_pos(y, s_get(y, "a")->offset).col, 5);
-    lang_yaml_destroy(&y);
+    assert_int_equal(lang_tree_pos(y, s_get(y, "a")->offset).col, 5);
+    lang_tree_destroy(&y);
 }
 
 int

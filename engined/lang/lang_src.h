@@ -4,9 +4,9 @@
 // CRLF, NEL, LS and PS. A leading byte order mark counts as one column, as
 // libyaml counts it.
 //
-// Ownership: a lang_text_t borrows the text and owns its line table.
-#ifndef LANG_TEXT_H
-#define LANG_TEXT_H
+// Ownership: a lang_src_t borrows the text and owns its line table.
+#ifndef LANG_SRC_H
+#define LANG_SRC_H
 
 #include <stddef.h>
 
@@ -17,18 +17,18 @@ typedef struct {
     size_t len;
     size_t *lines; // byte offset where each line starts; owned
     size_t nlines;
-} lang_text_t;
+} lang_src_t;
 
 // Check the text and build the line table. Invalid UTF-8 gives SR_EINVAL
 // with the position and value of the first bad byte in *bad_pos and
 // *bad_byte; SR_ENOMEM when memory runs out.
-sr_err_t lang_text_init(lang_text_t *t, const char *text, size_t len,
-                        lang_pos_t *bad_pos, unsigned *bad_byte);
-void lang_text_fini(lang_text_t *t);
+sr_err_t lang_src_init(lang_src_t *t, const char *text, size_t len,
+                       lang_pos_t *bad_pos, unsigned *bad_byte);
+void lang_src_fini(lang_src_t *t);
 
 // Byte offset of (line, column), both 0-based, columns in characters.
-size_t lang_text_offset(const lang_text_t *t, size_t line, size_t col);
+size_t lang_src_offset(const lang_src_t *t, size_t line, size_t col);
 // 1-based position of a byte offset (columns in characters).
-lang_pos_t lang_text_pos(const lang_text_t *t, size_t offset);
+lang_pos_t lang_src_pos(const lang_src_t *t, size_t offset);
 
 #endif

@@ -3,7 +3,7 @@
 // collections and the anchor table. Checks every limit as nodes complete so
 // a hostile file stops early; maps are finished (merge keys, duplicate keys)
 // here too. Does not know the workflow language.
-#include "lang_yaml.h"
+#include "lang_tree.h"
 
 #include <stdint.h>
 #include <stdlib.h>
@@ -13,17 +13,17 @@
 #include "lang_diag.h"
 #include "lang_scalar.h"
 #include "lang_strtab.h"
-#include "lang_text.h"
+#include "lang_src.h"
 #include "sr_value_json.h"
 
 #define S_DEFAULT_MAX_BYTES ((size_t)1 << 20)
 #define S_DEFAULT_MAX_DEPTH 64
 #define S_DEFAULT_MAX_NODES ((size_t)100000)
 
-struct lang_yaml {
+struct lang_tree {
     lang_node_t *root; // NULL for an empty stream
     lang_node_t *all;  // every node, for destruction
-    lang_text_t text;  // line table of the borrowed source
+    lang_src_t text;   // line table of the borrowed source
 };
 
 typedef struct {
@@ -34,7 +34,7 @@ typedef struct {
 } s_frame_t;
 
 typedef struct {
-    lang_yaml_t *yaml;
+    lang_tree_t *yaml;
     lang_limits_t limits;
     lang_diags_t *diags;
     s_frame_t *stack; // open collections
@@ -76,7 +76,7 @@ s_node_new(s_parser_t *p, lang_node_kind_t kind, yaml_mark_t mark)
         return NULL;
     n->kind = kind;
     n->pos = s_pos(mark);
-    n->offset = lang_text_offset(&p->yaml->text, mark.line, mark.column);
+    n->offset = lang_src_offset(&p->yaml->text, mark.line, mark.column);
     n->size = 1;
     n->next_alloc = p->yaml->all;
     p->yaml->all = n;
@@ -568,8 +568,8 @@ s_run(s_parser_t *p)
 }
 
 sr_err_t
-lang_yaml_parse(const char *text, size_t len, const lang_limits_t *limits,
-                lang_yaml_t **out, lang_diags_t *diags)
+lang_tree_parse(const char *text, size_t len, const lang_limits_t *limits,
+                lang_tree_t **out, lang_diags_t *diags)
 {
     s_parser_t p = {.diags = diags};
     p.limits = lang_limits_resolve(limits);
@@ -590,7 +590,7 @@ lang_yaml_parse(const char *text, size_t len, const lang_limits_t *limits,
         return SR_ENOMEM;
     }
     unsigned bad = 0;
-    sr_err_t rc = lang_text_init(&p.yaml->text, text, len, &pos, &bad);
+    sr_err_t rc = lang_src_init(&p.yaml->text, text, len, &pos, &bad);
     if (rc == SR_EINVAL)
         rc = s_fail(&p, pos, "the file is not valid UTF-8 (byte 0x%02x)", bad);
     if (rc == SR_OK)
@@ -602,7 +602,7 @@ lang_yaml_parse(const char *text, size_t len, const lang_limits_t *limits,
     if (rc == SR_OK && diags->count > before)
         rc = SR_EINVAL;
     if (rc != SR_OK) {
-        lang_yaml_destroy(&p.yaml);
+        lang_tree_destroy(&p.yaml);
         return rc;
     }
     *out = p.yaml;
@@ -610,7 +610,7 @@ lang_yaml_parse(const char *text, size_t len, const lang_limits_t *limits,
 }
 
 void
-lang_yaml_destroy(lang_yaml_t **yaml_p)
+lang_tree_destroy(lang_tree_t **yaml_p)
 {
     if (!yaml_p || !*yaml_p)
         return;
@@ -620,21 +620,21 @@ lang_yaml_destroy(lang_yaml_t **yaml_p)
         s_node_free(n);
         n = next;
     }
-    lang_text_fini(&(*yaml_p)->text);
+    lang_src_fini(&(*yaml_p)->text);
     free(*yaml_p);
     *yaml_p = NULL;
 }
 
 const lang_node_t *
-lang_yaml_root(const lang_yaml_t *yaml)
+lang_tree_root(const lang_tree_t *yaml)
 {
     return yaml->root;
 }
 
 lang_pos_t
-lang_yaml_pos(const lang_yaml_t *yaml, size_t offset)
+lang_tree_pos(const lang_tree_t *yaml, size_t offset)
 {
-    return lang_text_pos(&yaml->text, offset);
+    return lang_src_pos(&yaml->text, offset);
 }
 
 size_t

@@ -1,13 +1,13 @@
 // Source text bookkeeping: strict UTF-8 validation (no overlong forms, no
 // surrogates, nothing above U+10FFFF) and the line-start table used to turn
 // libyaml's marks and byte offsets into positions. Owns only the table.
-#include "lang_text.h"
+#include "lang_src.h"
 
 #include <stdbool.h>
 #include <stdlib.h>
 
 static sr_err_t
-s_push(lang_text_t *t, size_t *cap, size_t offset)
+s_push(lang_src_t *t, size_t *cap, size_t offset)
 {
     if (t->nlines == *cap) {
         size_t ncap = *cap ? *cap * 2 : 64;
@@ -63,8 +63,8 @@ s_chars(const char *text, size_t from, size_t to)
 }
 
 sr_err_t
-lang_text_init(lang_text_t *t, const char *text, size_t len,
-               lang_pos_t *bad_pos, unsigned *bad_byte)
+lang_src_init(lang_src_t *t, const char *text, size_t len, lang_pos_t *bad_pos,
+              unsigned *bad_byte)
 {
     const unsigned char *s = (const unsigned char *)text;
     size_t i = 0, cap = 0;
@@ -77,7 +77,7 @@ lang_text_init(lang_text_t *t, const char *text, size_t len,
         unsigned cp;
         size_t k = s_utf8(s + i, len - i, &cp);
         if (k == 0) {
-            *bad_pos = lang_text_pos(t, i);
+            *bad_pos = lang_src_pos(t, i);
             *bad_byte = s[i];
             rc = SR_EINVAL;
             break;
@@ -90,12 +90,12 @@ lang_text_init(lang_text_t *t, const char *text, size_t len,
             rc = s_push(t, &cap, i);
     }
     if (rc != SR_OK)
-        lang_text_fini(t);
+        lang_src_fini(t);
     return rc;
 }
 
 void
-lang_text_fini(lang_text_t *t)
+lang_src_fini(lang_src_t *t)
 {
     free(t->lines);
     t->lines = NULL;
@@ -103,7 +103,7 @@ lang_text_fini(lang_text_t *t)
 }
 
 size_t
-lang_text_offset(const lang_text_t *t, size_t line, size_t col)
+lang_src_offset(const lang_src_t *t, size_t line, size_t col)
 {
     if (line >= t->nlines)
         return t->len;
@@ -118,7 +118,7 @@ lang_text_offset(const lang_text_t *t, size_t line, size_t col)
 }
 
 lang_pos_t
-lang_text_pos(const lang_text_t *t, size_t offset)
+lang_src_pos(const lang_src_t *t, size_t offset)
 {
     lang_pos_t pos = {1, 1};
     if (t->nlines == 0)
