@@ -38,9 +38,8 @@ sr_err_t lang_tmpl_compile(const char *text, size_t len, lang_tmpl_t **out,
                            size_t *err_offset, sr_error_t *err);
 
 // Compile a bare YAQL expression without delimiters ("$.x + 1").
-sr_err_t lang_tmpl_compile_yaql(const char *text, size_t len,
-                                lang_tmpl_t **out, size_t *err_offset,
-                                sr_error_t *err);
+sr_err_t lang_tmpl_compile_yaql(const char *text, size_t len, lang_tmpl_t **out,
+                                size_t *err_offset, sr_error_t *err);
 
 void lang_tmpl_destroy(lang_tmpl_t **tmpl_p);
 

@@ -74,8 +74,8 @@ enum { LANG_JOIN_NONE = 0, LANG_JOIN_ALL = -1 }; // or N > 0 ("one" = 1)
 
 // A transition into a task from another task's clause.
 typedef struct {
-    int from;       // source task index
-    lang_on_t on;   // which clause of the source
+    int from;     // source task index
+    lang_on_t on; // which clause of the source
 } lang_inbound_t;
 
 typedef struct {
@@ -88,7 +88,7 @@ typedef struct {
     lang_vt_t *workflow; // sub-workflow name, may be an expression; or NULL
     lang_vt_t *input;    // map (inline params merged) or one expression
                          // that evaluates to a map; NULL = {}
-    lang_vt_t *publish;          // map; NULL when absent
+    lang_vt_t *publish;  // map; NULL when absent
     lang_vt_t *publish_on_error; // map; NULL when absent
 
     lang_item_t *items; // with-items, zipped; NULL / 0 when absent
@@ -100,7 +100,7 @@ typedef struct {
     lang_vt_t *wait_before, *wait_after, *timeout, *pause_before;
     lang_vt_t *fail_on, *keep_result, *safe_rerun, *target;
 
-    int join; // LANG_JOIN_NONE, LANG_JOIN_ALL or a count
+    int join;              // LANG_JOIN_NONE, LANG_JOIN_ALL or a count
     const char **requires; // reverse workflows
     int *requires_index;
     size_t nrequires;
@@ -139,8 +139,8 @@ typedef struct {
 } lang_workflow_t;
 
 typedef struct {
-    const char *name; // full name ("wb.action" inside a workbook)
-    const char *base; // base action name
+    const char *name;      // full name ("wb.action" inside a workbook)
+    const char *base;      // base action name
     lang_vt_t *base_input; // map template over the action's own input
     lang_param_t *inputs;
     size_t ninputs;
