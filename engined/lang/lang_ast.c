@@ -126,8 +126,8 @@ lang_node_const(lang_arena_t *a, sr_value_t *value, uint32_t pos)
 }
 
 sr_err_t
-lang_node_set_kids(lang_arena_t *a, lang_node_t *node,
-                   lang_node_t *const *kids, size_t n)
+lang_node_set_kids(lang_arena_t *a, lang_node_t *node, lang_node_t *const *kids,
+                   size_t n)
 {
     node->kids = NULL;
     node->nkids = 0;

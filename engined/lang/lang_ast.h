@@ -80,19 +80,19 @@ struct lang_builtin;
 typedef struct lang_node lang_node_t;
 
 struct lang_node {
-    uint8_t kind;     // lang_kind_t
-    uint8_t op;       // lang_op_t
-    uint16_t flags;   // LANG_F_*
-    uint16_t depth;   // 1 + deepest kid
-    uint16_t nkids;   // entries of kids
-    uint16_t nnames;  // entries of names for FOR (loop variables)
-    uint32_t pos;     // byte offset of the node in the template text
-    uint32_t len;     // source length (OUT nodes: the expression text)
-    lang_node_t **kids;             // arena; entries may be NULL
-    const char **names;             // CALL: keyword per kid or NULL; FOR
-    const char *name;               // NAME, ATTR, CALL, TEST, SET (arena)
-    sr_value_t *value;              // CONST, TEXT, ATTR key (kept)
-    const struct lang_builtin *fn;  // CALL, TEST: resolved, or NULL (host)
+    uint8_t kind;       // lang_kind_t
+    uint8_t op;         // lang_op_t
+    uint16_t flags;     // LANG_F_*
+    uint16_t depth;     // 1 + deepest kid
+    uint16_t nkids;     // entries of kids
+    uint16_t nnames;    // entries of names for FOR (loop variables)
+    uint32_t pos;       // byte offset of the node in the template text
+    uint32_t len;       // source length (OUT nodes: the expression text)
+    lang_node_t **kids; // arena; entries may be NULL
+    const char **names; // CALL: keyword per kid or NULL; FOR
+    const char *name;   // NAME, ATTR, CALL, TEST, SET (arena)
+    sr_value_t *value;  // CONST, TEXT, ATTR key (kept)
+    const struct lang_builtin *fn; // CALL, TEST: resolved, or NULL (host)
 };
 
 typedef struct lang_arena lang_arena_t;
@@ -108,8 +108,7 @@ char *lang_arena_strndup(lang_arena_t *arena, const char *s, size_t len);
 sr_err_t lang_arena_keep(lang_arena_t *arena, sr_value_t *value);
 
 // A node of `kind` at byte offset `pos`; NULL on OOM.
-lang_node_t *lang_node_new(lang_arena_t *arena, lang_kind_t kind,
-                           uint32_t pos);
+lang_node_t *lang_node_new(lang_arena_t *arena, lang_kind_t kind, uint32_t pos);
 // A constant node; consumes `value` (also on failure). NULL on OOM.
 lang_node_t *lang_node_const(lang_arena_t *arena, sr_value_t *value,
                              uint32_t pos);

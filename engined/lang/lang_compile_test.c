@@ -35,8 +35,7 @@ s_compile_err(const char *text, size_t want_off, const char *want_msg)
     sr_error_clear(&err);
     sr_err_t rc = lang_tmpl_compile(text, strlen(text), &t, &off, &err);
     if (rc != SR_EEXPR)
-        fail_msg("compile '%s' gave %s, expected EEXPR", text,
-                 sr_strerror(rc));
+        fail_msg("compile '%s' gave %s, expected EEXPR", text, sr_strerror(rc));
     assert_null(t);
     if (off != want_off)
         fail_msg("compile '%s': offset %zu, expected %zu (%s)", text, off,
@@ -50,8 +49,13 @@ static void
 plain_text_is_constant(void **state)
 {
     (void)state;
-    const char *texts[] = {"", "hello", "50% off", "<% not closed",
-                           "{{ not closed", "a } b { c", "{# just text #}"};
+    const char *texts[] = {"",
+                           "hello",
+                           "50% off",
+                           "<% not closed",
+                           "{{ not closed",
+                           "a } b { c",
+                           "{# just text #}"};
     for (size_t i = 0; i < sizeof texts / sizeof texts[0]; i++) {
         lang_tmpl_t *t = s_compile_ok(texts[i]);
         assert_true(lang_tmpl_is_const(t));
@@ -215,7 +219,8 @@ jinja_errors_point_at_the_problem(void **state)
     s_compile_err("{{ _.a + }}", 9, "unexpected '}}'");
     s_compile_err("{{ }}", 3, "empty expression");
     s_compile_err("{% if x %}abc", 0, "expected '{% endif %}'");
-    s_compile_err("{% for x in y %}abc{% endif %}", 22, "unexpected tag 'endif'");
+    s_compile_err("{% for x in y %}abc{% endif %}", 22,
+                  "unexpected tag 'endif'");
     s_compile_err("ab {% foo %}", 6, "unknown or unexpected tag 'foo'");
     s_compile_err("{{ x | }}", 7, "expected a filter name");
     s_compile_err("{{ x is }}", 8, "expected a test name");
@@ -291,16 +296,15 @@ bare_yaql_compiles(void **state)
     lang_tmpl_t *t = NULL;
     size_t off = 0;
     sr_error_t err;
-    assert_int_equal(
-        lang_tmpl_compile_yaql("  $.x + 1 ", 10, &t, &off, &err), SR_OK);
+    assert_int_equal(lang_tmpl_compile_yaql("  $.x + 1 ", 10, &t, &off, &err),
+                     SR_OK);
     assert_int_equal(lang_tmpl_syntax(t), LANG_SYNTAX_YAQL);
     assert_false(lang_tmpl_is_const(t));
     lang_tmpl_destroy(&t);
     assert_int_equal(lang_tmpl_compile_yaql("$.x +", 5, &t, &off, &err),
                      SR_EEXPR);
     assert_int_equal(off, 5);
-    assert_int_equal(lang_tmpl_compile_yaql("  ", 2, &t, &off, &err),
-                     SR_EEXPR);
+    assert_int_equal(lang_tmpl_compile_yaql("  ", 2, &t, &off, &err), SR_EEXPR);
     assert_non_null(strstr(err.msg, "empty"));
 }
 

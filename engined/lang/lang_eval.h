@@ -24,20 +24,20 @@ typedef struct {
 
 struct lang_env {
     const lang_eval_ctx_t *ctx;
-    const char *src;       // template text (for messages)
-    sr_value_t *data;      // $ / _ at the root (borrowed; may be NULL)
-    sr_value_t *dollar;    // YAQL: the current $ (borrowed)
-    bool dollar_is_root;   // $ is the data, not a predicate's item
-    size_t steps;          // evaluation steps so far
+    const char *src;     // template text (for messages)
+    sr_value_t *data;    // $ / _ at the root (borrowed; may be NULL)
+    sr_value_t *dollar;  // YAQL: the current $ (borrowed)
+    bool dollar_is_root; // $ is the data, not a predicate's item
+    size_t steps;        // evaluation steps so far
     size_t max_steps;
     size_t max_bytes;
     lang_var_t vars[LANG_MAX_VARS];
     size_t nvars;
-    size_t frame;          // first variable of the innermost loop
-    bool undefined;        // the pending error is a Jinja undefined value
-    size_t err_pos;        // YAQL text: source of the failing expression
+    size_t frame;   // first variable of the innermost loop
+    bool undefined; // the pending error is a Jinja undefined value
+    size_t err_pos; // YAQL text: source of the failing expression
     size_t err_len;
-    char detail[224];      // the pending error, without Mistral's wrapper
+    char detail[224]; // the pending error, without Mistral's wrapper
 };
 
 // Set up / tear down an environment for one evaluation.
@@ -48,8 +48,7 @@ void lang_env_fini(lang_env_t *e);
 sr_err_t lang_eval(lang_env_t *e, const lang_node_t *n, sr_value_t **out);
 // Run template nodes (SEQ, TEXT, OUT, IF, FOR, SET), appending text.
 struct lang_buf;
-sr_err_t lang_render(lang_env_t *e, const lang_node_t *n,
-                     struct lang_buf *buf);
+sr_err_t lang_render(lang_env_t *e, const lang_node_t *n, struct lang_buf *buf);
 
 // Record an error (returns SR_EEXPR); _undefined also marks it as a Jinja
 // undefined value, which `default` and `is defined` absorb.

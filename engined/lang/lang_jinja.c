@@ -12,8 +12,7 @@
 
 typedef sr_err_t (*s_level_fn)(lang_parser_t *p, lang_node_t **out);
 
-static sr_err_t s_unary(lang_parser_t *p, bool with_filter,
-                        lang_node_t **out);
+static sr_err_t s_unary(lang_parser_t *p, bool with_filter, lang_node_t **out);
 static sr_err_t s_or(lang_parser_t *p, lang_node_t **out);
 
 static sr_err_t
@@ -59,8 +58,8 @@ static sr_err_t
 s_math(lang_parser_t *p, int level, lang_node_t **out)
 {
     lang_node_t *left;
-    sr_err_t rc = level == 4 ? s_unary(p, true, &left)
-                             : s_math(p, level + 1, &left);
+    sr_err_t rc =
+        level == 4 ? s_unary(p, true, &left) : s_math(p, level + 1, &left);
     while (rc == SR_OK) {
         lang_op_t op = s_math_op(p, level);
         if (op == LANG_OP_NONE)
@@ -155,8 +154,7 @@ s_not(lang_parser_t *p, lang_node_t **out)
     lang_node_t *operand;
     if (rc == SR_OK && (rc = lang_lex_next(p)) == SR_OK &&
         (rc = s_not(p, &operand)) == SR_OK &&
-        (rc = lang_parse_node(p, LANG_N_UNARY, pos, &operand, 1, out)) ==
-            SR_OK)
+        (rc = lang_parse_node(p, LANG_N_UNARY, pos, &operand, 1, out)) == SR_OK)
         (*out)->op = LANG_OP_NOT;
     lang_parse_leave(p);
     return rc;
@@ -222,22 +220,20 @@ done:
 
 // Arguments of a call, filter or test, up to ')': values and name=value.
 static sr_err_t
-s_call_args(lang_parser_t *p, lang_node_t **kids, const char **names,
-            size_t *n)
+s_call_args(lang_parser_t *p, lang_node_t **kids, const char **names, size_t *n)
 {
     sr_err_t rc = lang_lex_next(p); // '('
     while (rc == SR_OK && !lang_tok_punct(p, LANG_P_RPAREN)) {
         if (*n >= LANG_MAX_ARGS)
-            return lang_parse_fail(p, p->tok.pos,
-                                   "too many arguments (limit %d)",
-                                   LANG_MAX_ARGS);
+            return lang_parse_fail(
+                p, p->tok.pos, "too many arguments (limit %d)", LANG_MAX_ARGS);
         lang_tok_t next;
         names[*n] = NULL;
         if (p->tok.kind == LANG_T_NAME &&
             (rc = lang_lex_peek(p, &next)) == SR_OK &&
             next.kind == LANG_T_PUNCT && next.punct == LANG_P_ASSIGN) {
-            names[*n] = lang_arena_strndup(p->arena, p->src + p->tok.pos,
-                                           p->tok.len);
+            names[*n] =
+                lang_arena_strndup(p->arena, p->src + p->tok.pos, p->tok.len);
             if (!names[*n])
                 return lang_parse_oom(p);
             if ((rc = lang_lex_next(p)) != SR_OK ||
@@ -262,8 +258,7 @@ s_call_args(lang_parser_t *p, lang_node_t **kids, const char **names,
 // A call node: kids[0] is the receiver or subject when `first` is set.
 static sr_err_t
 s_make_call(lang_parser_t *p, lang_ns_t ns, const char *name, size_t len,
-            lang_node_t *first, uint32_t pos, uint16_t flags,
-            lang_node_t **out)
+            lang_node_t *first, uint32_t pos, uint16_t flags, lang_node_t **out)
 {
     lang_node_t *kids[LANG_MAX_ARGS];
     const char *names[LANG_MAX_ARGS];
@@ -342,8 +337,8 @@ named:
     (*node)->name = lang_arena_strndup(p->arena, p->src + name.pos, name.len);
     if (!(*node)->name)
         return lang_parse_oom(p);
-    (*node)->fn = lang_builtin_find(LANG_NS_JINJA_TEST, (*node)->name,
-                                    name.len);
+    (*node)->fn =
+        lang_builtin_find(LANG_NS_JINJA_TEST, (*node)->name, name.len);
     if (negate)
         (*node)->flags |= LANG_F_NEGATE;
     return SR_OK;
@@ -364,8 +359,8 @@ s_filters(lang_parser_t *p, lang_node_t **node)
             lang_tok_t name = p->tok;
             if ((rc = lang_lex_next(p)) != SR_OK ||
                 (rc = s_make_call(p, LANG_NS_JINJA_FILTER, p->src + name.pos,
-                                  name.len, *node, pos, LANG_F_FILTER,
-                                  node)) != SR_OK)
+                                  name.len, *node, pos, LANG_F_FILTER, node)) !=
+                    SR_OK)
                 return rc;
         } else if (lang_tok_word(p, "is")) {
             if ((rc = s_test(p, node)) != SR_OK)
@@ -444,7 +439,8 @@ s_postfix(lang_parser_t *p, lang_node_t **node)
                     sr_value_destroy(&key);
                     return rc;
                 }
-                attr->name = lang_arena_strndup(p->arena, p->src + t.pos, t.len);
+                attr->name =
+                    lang_arena_strndup(p->arena, p->src + t.pos, t.len);
                 if (!attr->name || lang_arena_keep(p->arena, key) != SR_OK)
                     return lang_parse_oom(p);
                 attr->value = key;
@@ -523,10 +519,10 @@ s_items(lang_parser_t *p, lang_punct_t close, bool is_map, lang_nodes_t *list)
         if (lang_tok_punct(p, LANG_P_COMMA))
             rc = lang_lex_next(p);
         else if (!lang_tok_punct(p, close))
-            return lang_parse_unexpected(p, close == LANG_P_RBRACK ? "',' or ']'"
-                                            : close == LANG_P_RBRACE
-                                                ? "',' or '}'"
-                                                : "',' or ')'");
+            return lang_parse_unexpected(
+                p, close == LANG_P_RBRACK   ? "',' or ']'"
+                   : close == LANG_P_RBRACE ? "',' or '}'"
+                                            : "',' or ')'");
     }
     return rc == SR_OK ? lang_lex_next(p) : rc;
 }
@@ -573,8 +569,8 @@ s_name(lang_parser_t *p, lang_node_t **out)
         v = sr_value_new_bool(false);
     else if (lang_tok_word(p, "none") || lang_tok_word(p, "None"))
         v = sr_value_new_nil();
-    static const char *const reserved[] = {"and", "or", "not", "in", "is",
-                                           "if", "else"};
+    static const char *const reserved[] = {"and", "or", "not", "in",
+                                           "is",  "if", "else"};
     for (size_t i = 0; !v && i < sizeof reserved / sizeof reserved[0]; i++)
         if (lang_tok_word(p, reserved[i]))
             return lang_parse_unexpected(p, "a value");
@@ -583,8 +579,8 @@ s_name(lang_parser_t *p, lang_node_t **out)
             return lang_parse_oom(p);
     } else {
         lang_node_t *n = lang_node_new(p->arena, LANG_N_NAME, (uint32_t)t.pos);
-        if (!n || !(n->name = lang_arena_strndup(p->arena, p->src + t.pos,
-                                                 t.len)))
+        if (!n ||
+            !(n->name = lang_arena_strndup(p->arena, p->src + t.pos, t.len)))
             return lang_parse_oom(p);
         *out = n;
     }

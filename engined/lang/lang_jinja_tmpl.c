@@ -12,13 +12,13 @@ typedef enum { S_TAG_VAR, S_TAG_BLOCK, S_TAG_COMMENT } s_tag_t;
 
 typedef struct {
     lang_parser_t *p;
-    size_t start;     // region start
-    size_t end;       // region end, trailing newline dropped
-    size_t orig_end;  // region end as given
-    size_t cur;       // next byte of text
-    bool strip_next;  // the last tag ended with '-'
-    bool trim_next;   // the last tag was a block or comment (trim_blocks)
-    bool is_single;   // a {{ }} spans the whole region
+    size_t start;    // region start
+    size_t end;      // region end, trailing newline dropped
+    size_t orig_end; // region end as given
+    size_t cur;      // next byte of text
+    bool strip_next; // the last tag ended with '-'
+    bool trim_next;  // the last tag was a block or comment (trim_blocks)
+    bool is_single;  // a {{ }} spans the whole region
 } s_scan_t;
 
 static sr_err_t s_body(s_scan_t *s, const char *const *ends, size_t open_pos,
@@ -41,7 +41,9 @@ s_find_tag(const s_scan_t *s, size_t from, s_tag_t *tag)
             continue;
         char c = src[i + 1];
         if (c == '{' || c == '%' || c == '#') {
-            *tag = c == '{' ? S_TAG_VAR : c == '%' ? S_TAG_BLOCK : S_TAG_COMMENT;
+            *tag = c == '{'   ? S_TAG_VAR
+                   : c == '%' ? S_TAG_BLOCK
+                              : S_TAG_COMMENT;
             return i;
         }
     }
@@ -71,8 +73,8 @@ s_text(s_scan_t *s, size_t a, size_t b, bool tag_is_block, char mod,
         size_t k = b;
         while (k > a && (src[k - 1] == ' ' || src[k - 1] == '\t'))
             k--;
-        bool line_start = k == a ? a == s->start
-                                 : src[k - 1] == '\n' || src[k - 1] == '\r';
+        bool line_start =
+            k == a ? a == s->start : src[k - 1] == '\n' || src[k - 1] == '\r';
         if (line_start && k < hi)
             hi = k > lo ? k : lo;
     }
@@ -229,9 +231,9 @@ s_for(s_scan_t *s, size_t tag, lang_node_t **out)
         (rc = s_body(s, ends, tag, &kids[1], &which)) != SR_OK ||
         (rc = s_end_block(s)) != SR_OK)
         return rc;
-    if (which == 0 && ((rc = s_body(s, endfor, tag, &kids[2], &which)) !=
-                           SR_OK ||
-                       (rc = s_end_block(s)) != SR_OK))
+    if (which == 0 &&
+        ((rc = s_body(s, endfor, tag, &kids[2], &which)) != SR_OK ||
+         (rc = s_end_block(s)) != SR_OK))
         return rc;
     if ((rc = lang_parse_node(p, LANG_N_FOR, (uint32_t)tag, kids, 3, out)) !=
         SR_OK)
@@ -306,15 +308,14 @@ s_block(s_scan_t *s, size_t tag, const char *const *ends, lang_node_t **out,
         rc = s_set(s, tag, out);
     else
         rc = lang_parse_fail(p, kw.pos, "unknown or unexpected tag '%.*s'",
-                             (int)(kw.len > 24 ? 24 : kw.len),
-                             p->src + kw.pos);
+                             (int)(kw.len > 24 ? 24 : kw.len), p->src + kw.pos);
     lang_parse_leave(p);
     return rc;
 }
 
 static sr_err_t
-s_body(s_scan_t *s, const char *const *ends, size_t open_pos,
-       lang_node_t **out, int *which)
+s_body(s_scan_t *s, const char *const *ends, size_t open_pos, lang_node_t **out,
+       int *which)
 {
     lang_parser_t *p = s->p;
     lang_nodes_t seq = {0};
@@ -326,8 +327,7 @@ s_body(s_scan_t *s, const char *const *ends, size_t open_pos,
         char mod = at + 2 < s->end ? p->src[at + 2] : 0;
         if (mod != '-' && mod != '+')
             mod = 0;
-        if ((rc = s_text(s, s->cur, at, tag != S_TAG_VAR, mod, &seq)) !=
-            SR_OK)
+        if ((rc = s_text(s, s->cur, at, tag != S_TAG_VAR, mod, &seq)) != SR_OK)
             break;
         if (at >= s->end) {
             if (ends) {
@@ -366,8 +366,8 @@ lang_jinja_template(lang_parser_t *p, size_t start, size_t end,
 {
     p->yaql = false;
     p->depth = 0;
-    s_scan_t s = {.p = p, .start = start, .end = end, .orig_end = end,
-                  .cur = start};
+    s_scan_t s = {
+        .p = p, .start = start, .end = end, .orig_end = end, .cur = start};
     const char *src = p->src;
     if (s.end > start && src[s.end - 1] == '\n')
         s.end--;

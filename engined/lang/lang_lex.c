@@ -17,16 +17,16 @@ typedef struct {
 
 // Longest first, so "==" wins over "=".
 static const s_punct_t s_puncts[] = {
-    {"?.", LANG_P_QDOT},    {"//", LANG_P_DSLASH},  {"**", LANG_P_DSTAR},
-    {"==", LANG_P_EQ},      {"!=", LANG_P_NE},      {"<=", LANG_P_LE},
-    {">=", LANG_P_GE},      {"=>", LANG_P_MAPS_TO}, {"->", LANG_P_ARROW},
-    {"=~", LANG_P_MATCH},   {"!~", LANG_P_NMATCH},  {"(", LANG_P_LPAREN},
-    {")", LANG_P_RPAREN},   {"[", LANG_P_LBRACK},   {"]", LANG_P_RBRACK},
-    {"{", LANG_P_LBRACE},   {"}", LANG_P_RBRACE},   {",", LANG_P_COMMA},
-    {".", LANG_P_DOT},      {":", LANG_P_COLON},    {"|", LANG_P_PIPE},
-    {"~", LANG_P_TILDE},    {"+", LANG_P_PLUS},     {"-", LANG_P_MINUS},
-    {"*", LANG_P_STAR},     {"/", LANG_P_SLASH},    {"%", LANG_P_PERCENT},
-    {"=", LANG_P_ASSIGN},   {"<", LANG_P_LT},       {">", LANG_P_GT},
+    {"?.", LANG_P_QDOT},  {"//", LANG_P_DSLASH},  {"**", LANG_P_DSTAR},
+    {"==", LANG_P_EQ},    {"!=", LANG_P_NE},      {"<=", LANG_P_LE},
+    {">=", LANG_P_GE},    {"=>", LANG_P_MAPS_TO}, {"->", LANG_P_ARROW},
+    {"=~", LANG_P_MATCH}, {"!~", LANG_P_NMATCH},  {"(", LANG_P_LPAREN},
+    {")", LANG_P_RPAREN}, {"[", LANG_P_LBRACK},   {"]", LANG_P_RBRACK},
+    {"{", LANG_P_LBRACE}, {"}", LANG_P_RBRACE},   {",", LANG_P_COMMA},
+    {".", LANG_P_DOT},    {":", LANG_P_COLON},    {"|", LANG_P_PIPE},
+    {"~", LANG_P_TILDE},  {"+", LANG_P_PLUS},     {"-", LANG_P_MINUS},
+    {"*", LANG_P_STAR},   {"/", LANG_P_SLASH},    {"%", LANG_P_PERCENT},
+    {"=", LANG_P_ASSIGN}, {"<", LANG_P_LT},       {">", LANG_P_GT},
     {";", LANG_P_SEMI},
 };
 
@@ -164,10 +164,9 @@ static size_t
 s_digits(lang_parser_t *p, size_t at)
 {
     size_t i = at;
-    while (i < p->end &&
-           (s_is_digit(p->src[i]) ||
-            (!p->yaql && p->src[i] == '_' && i + 1 < p->end &&
-             s_is_digit(p->src[i + 1]) && i > at)))
+    while (i < p->end && (s_is_digit(p->src[i]) ||
+                          (!p->yaql && p->src[i] == '_' && i + 1 < p->end &&
+                           s_is_digit(p->src[i + 1]) && i > at)))
         i++;
     return i - at;
 }

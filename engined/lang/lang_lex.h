@@ -19,13 +19,13 @@ typedef enum {
     LANG_T_EOF = 0,
     LANG_T_INT,
     LANG_T_FLOAT,
-    LANG_T_STR,       // quoted string (decode with lang_lex_string)
-    LANG_T_NAME,      // identifier or keyword (and, or, not, in, ...)
-    LANG_T_FUNC,      // YAQL: identifier immediately followed by '('
-    LANG_T_DOLLAR,    // YAQL: $ or $name
-    LANG_T_PUNCT,     // operator or bracket: see lang_punct_t
-    LANG_T_END_VAR,   // Jinja }}
-    LANG_T_END_BLOCK  // Jinja %}
+    LANG_T_STR,      // quoted string (decode with lang_lex_string)
+    LANG_T_NAME,     // identifier or keyword (and, or, not, in, ...)
+    LANG_T_FUNC,     // YAQL: identifier immediately followed by '('
+    LANG_T_DOLLAR,   // YAQL: $ or $name
+    LANG_T_PUNCT,    // operator or bracket: see lang_punct_t
+    LANG_T_END_VAR,  // Jinja }}
+    LANG_T_END_BLOCK // Jinja %}
 } lang_tok_kind_t;
 
 typedef enum {
@@ -75,16 +75,16 @@ typedef struct {
 } lang_tok_t;
 
 typedef struct {
-    const char *src;      // the whole template text (borrowed)
-    size_t end;           // end of the region being read
-    size_t pos;           // next byte to read
-    lang_tok_t tok;       // current token
-    lang_arena_t *arena;  // where nodes go
-    bool yaql;            // YAQL rules, else Jinja
-    int depth;            // parser recursion
-    int braces;           // Jinja: open { not yet closed
-    sr_error_t *err;      // first error (may be NULL)
-    size_t err_off;       // its byte offset
+    const char *src;     // the whole template text (borrowed)
+    size_t end;          // end of the region being read
+    size_t pos;          // next byte to read
+    lang_tok_t tok;      // current token
+    lang_arena_t *arena; // where nodes go
+    bool yaql;           // YAQL rules, else Jinja
+    int depth;           // parser recursion
+    int braces;          // Jinja: open { not yet closed
+    sr_error_t *err;     // first error (may be NULL)
+    size_t err_off;      // its byte offset
     bool failed;
 } lang_parser_t;
 

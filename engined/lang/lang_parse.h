@@ -14,8 +14,7 @@
 
 // Build a node of `kind` with kids[0..n) and check its depth.
 sr_err_t lang_parse_node(lang_parser_t *p, lang_kind_t kind, uint32_t pos,
-                         lang_node_t *const *kids, size_t n,
-                         lang_node_t **out);
+                         lang_node_t *const *kids, size_t n, lang_node_t **out);
 
 // One YAQL expression filling [start, end) of p->src.
 sr_err_t lang_yaql_parse(lang_parser_t *p, size_t start, size_t end,

@@ -249,9 +249,9 @@ s_container(lang_buf_t *b, const sr_value_t *v, int depth)
                 rc = lang_buf_put(b, ": ", 2);
         }
         if (rc == SR_OK)
-            rc = s_text(b, is_map ? sr_value_map_val(v, i)
-                                  : sr_value_array_at(v, i),
-                        true, depth + 1);
+            rc = s_text(
+                b, is_map ? sr_value_map_val(v, i) : sr_value_array_at(v, i),
+                true, depth + 1);
     }
     return rc == SR_OK ? lang_buf_putc(b, is_map ? '}' : ']') : rc;
 }
@@ -269,8 +269,8 @@ s_text(lang_buf_t *b, const sr_value_t *v, bool repr, int depth)
         snprintf(num, sizeof num, "%lld", (long long)sr_value_int(v));
         return lang_buf_puts(b, num);
     case SR_T_FLOAT:
-        return lang_buf_puts(b, lang_format_float(sr_value_float(v), num,
-                                                  sizeof num));
+        return lang_buf_puts(
+            b, lang_format_float(sr_value_float(v), num, sizeof num));
     case SR_T_STR:
         if (!repr)
             return lang_buf_put(b, sr_value_str(v), sr_value_len(v));
@@ -327,8 +327,8 @@ s_json_str(lang_buf_t *b, const char *s, size_t len, bool html)
                             : cp == '\b' ? "\\b"
                             : cp == '\f' ? "\\f"
                                          : NULL;
-        bool html_char = html && (cp == '<' || cp == '>' || cp == '&' ||
-                                  cp == '\'');
+        bool html_char =
+            html && (cp == '<' || cp == '>' || cp == '&' || cp == '\'');
         if (named) {
             rc = lang_buf_puts(b, named);
         } else if (cp >= 0x20 && cp < 0x7f && !html_char) {
@@ -413,8 +413,7 @@ s_json_container(lang_buf_t *b, const sr_value_t *v, const lang_json_opts_t *o,
 }
 
 static sr_err_t
-s_json(lang_buf_t *b, const sr_value_t *v, const lang_json_opts_t *o,
-       int depth)
+s_json(lang_buf_t *b, const sr_value_t *v, const lang_json_opts_t *o, int depth)
 {
     char num[40];
     switch (sr_value_type(v)) {
@@ -448,8 +447,7 @@ s_json(lang_buf_t *b, const sr_value_t *v, const lang_json_opts_t *o,
 }
 
 sr_err_t
-lang_text_json(lang_buf_t *b, const sr_value_t *v,
-               const lang_json_opts_t *opts)
+lang_text_json(lang_buf_t *b, const sr_value_t *v, const lang_json_opts_t *opts)
 {
     return s_json(b, v, opts, 0);
 }

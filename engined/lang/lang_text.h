@@ -14,7 +14,7 @@
 #include "sr_value.h"
 
 typedef struct lang_buf {
-    char *data;   // NUL-terminated when len > 0 (malloc'd; owned)
+    char *data; // NUL-terminated when len > 0 (malloc'd; owned)
     size_t len;
     size_t cap;
     size_t limit; // most bytes allowed; 0 = no limit
@@ -36,9 +36,9 @@ sr_err_t lang_text_repr(lang_buf_t *b, const sr_value_t *v);
 const char *lang_format_float(double d, char *buf, size_t size);
 
 typedef struct {
-    int indent;      // < 0: one line with ", " and ": "; else spaces
+    int indent; // < 0: one line with ", " and ": "; else spaces
     bool sort_keys;
-    bool html_safe;  // Jinja tojson: < > & ' as \u escapes
+    bool html_safe; // Jinja tojson: < > & ' as \u escapes
 } lang_json_opts_t;
 
 // Python json.dumps(v, ensure_ascii=True, ...).

@@ -15,8 +15,8 @@
 
 struct lang_tmpl {
     lang_syntax_t syntax;
-    bool typed;           // one expression alone: keep the value's type
-    char *text;           // source copy, NUL-terminated
+    bool typed; // one expression alone: keep the value's type
+    char *text; // source copy, NUL-terminated
     size_t len;
     lang_arena_t *arena;
     lang_node_t *root;    // SEQ of template nodes; NULL for plain text
@@ -44,14 +44,12 @@ s_is_space(char c)
 }
 
 static sr_err_t
-s_fail(lang_parser_t *p, const char *lang, size_t *err_offset,
-       sr_error_t *err)
+s_fail(lang_parser_t *p, const char *lang, size_t *err_offset, sr_error_t *err)
 {
     sr_err_t code = p->err ? p->err->code : SR_EEXPR;
     if (code == SR_EEXPR && err) {
         char msg[sizeof err->msg + 64];
-        snprintf(msg, sizeof msg, "invalid %s expression: %s", lang,
-                 err->msg);
+        snprintf(msg, sizeof msg, "invalid %s expression: %s", lang, err->msg);
         snprintf(err->msg, sizeof err->msg, "%.*s", (int)sizeof err->msg - 1,
                  msg);
     }
@@ -155,8 +153,10 @@ lang_tmpl_compile(const char *text, size_t len, lang_tmpl_t **out,
     if (len > UINT32_MAX / 2) {
         if (err_offset)
             *err_offset = 0;
-        return sr_error_set(err, SR_ETOOBIG, "template of %zu bytes is too "
-                                             "long", len);
+        return sr_error_set(err, SR_ETOOBIG,
+                            "template of %zu bytes is too "
+                            "long",
+                            len);
     }
     lang_tmpl_t *t = s_new(text, len);
     if (!t)
@@ -204,8 +204,10 @@ lang_tmpl_compile_yaql(const char *text, size_t len, lang_tmpl_t **out,
     if (len > UINT32_MAX / 2) {
         if (err_offset)
             *err_offset = 0;
-        return sr_error_set(err, SR_ETOOBIG, "expression of %zu bytes is too "
-                                             "long", len);
+        return sr_error_set(err, SR_ETOOBIG,
+                            "expression of %zu bytes is too "
+                            "long",
+                            len);
     }
     lang_tmpl_t *t = s_new(text, len);
     if (!t)

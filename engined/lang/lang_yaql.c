@@ -107,10 +107,10 @@ s_args(lang_parser_t *p, lang_punct_t close, size_t max, lang_nodes_t *list)
         if (lang_tok_punct(p, close))
             return lang_lex_next(p);
         if (!lang_tok_punct(p, LANG_P_COMMA))
-            return lang_parse_unexpected(p, close == LANG_P_RPAREN ? "',' or ')'"
-                                            : close == LANG_P_RBRACK
-                                                ? "',' or ']'"
-                                                : "',' or '}'");
+            return lang_parse_unexpected(
+                p, close == LANG_P_RPAREN   ? "',' or ')'"
+                   : close == LANG_P_RBRACK ? "',' or ']'"
+                                            : "',' or '}'");
         if ((rc = lang_lex_next(p)) != SR_OK)
             return rc;
     }
@@ -132,8 +132,8 @@ s_call(lang_parser_t *p, lang_node_t *recv, uint16_t flags, lang_node_t **out)
     lang_node_t *call = NULL;
     uint32_t pos = recv ? recv->pos : (uint32_t)t.pos;
     if (rc == SR_OK)
-        rc = lang_parse_node(p, LANG_N_CALL, pos, args.items, args.count,
-                             &call);
+        rc =
+            lang_parse_node(p, LANG_N_CALL, pos, args.items, args.count, &call);
     lang_nodes_fini(&args);
     if (rc != SR_OK)
         return rc;
@@ -180,8 +180,7 @@ s_collection(lang_parser_t *p, lang_node_t **out)
     lang_nodes_t args = {0}, kv = {0};
     sr_err_t rc = lang_lex_next(p);
     if (rc == SR_OK)
-        rc = s_args(p, is_map ? LANG_P_RBRACE : LANG_P_RBRACK, SIZE_MAX,
-                    &args);
+        rc = s_args(p, is_map ? LANG_P_RBRACE : LANG_P_RBRACK, SIZE_MAX, &args);
     for (size_t i = 0; rc == SR_OK && i < args.count; i++) {
         lang_node_t *arg = args.items[i];
         if (!is_map && arg->kind == LANG_N_PAIR)
@@ -189,8 +188,8 @@ s_collection(lang_parser_t *p, lang_node_t **out)
         else if (is_map && arg->kind != LANG_N_PAIR)
             rc = lang_parse_fail(p, arg->pos,
                                  "expected 'key => value' in a dict");
-        else if (is_map && (rc = lang_nodes_push(p, &kv, arg->kids[0])) ==
-                               SR_OK)
+        else if (is_map &&
+                 (rc = lang_nodes_push(p, &kv, arg->kids[0])) == SR_OK)
             rc = lang_nodes_push(p, &kv, arg->kids[1]);
     }
     if (rc == SR_OK && is_map)
@@ -249,8 +248,9 @@ s_primary(lang_parser_t *p, lang_node_t **out)
         if (t.punct == LANG_P_LBRACK || t.punct == LANG_P_LBRACE)
             return s_collection(p, out);
         if (t.punct == LANG_P_EQ)
-            return lang_parse_fail(p, t.pos, "unexpected '==' (YAQL "
-                                             "compares with '=')");
+            return lang_parse_fail(p, t.pos,
+                                   "unexpected '==' (YAQL "
+                                   "compares with '=')");
         return lang_parse_unexpected(p, "a value");
     default:
         return lang_parse_unexpected(p, "a value");
@@ -263,16 +263,16 @@ s_postfix(lang_parser_t *p, lang_node_t **node)
     for (;;) {
         sr_err_t rc;
         if (lang_tok_punct(p, LANG_P_DOT) || lang_tok_punct(p, LANG_P_QDOT)) {
-            uint16_t flags = lang_tok_punct(p, LANG_P_QDOT) ? LANG_F_NULLSAFE
-                                                            : 0;
+            uint16_t flags =
+                lang_tok_punct(p, LANG_P_QDOT) ? LANG_F_NULLSAFE : 0;
             if ((rc = lang_lex_next(p)) != SR_OK)
                 return rc;
             if (p->tok.kind == LANG_T_FUNC) {
                 rc = s_call(p, *node, LANG_F_METHOD | flags, node);
             } else if (p->tok.kind == LANG_T_NAME) {
                 lang_node_t *attr;
-                rc = lang_parse_node(p, LANG_N_ATTR, (uint32_t)p->tok.pos,
-                                     node, 1, &attr);
+                rc = lang_parse_node(p, LANG_N_ATTR, (uint32_t)p->tok.pos, node,
+                                     1, &attr);
                 if (rc != SR_OK)
                     return rc;
                 attr->flags = (uint16_t)(LANG_F_YAQL | flags);
