@@ -1,4 +1,5 @@
-// YAML scalars to values, resolved as PyYAML's safe_load does (YAML 1.1):
+// YAML scalars to values, resolved as PyYAML's safe_load does (YAML 1.1,
+// implicit rules in lang_yaml.h):
 // plain `1` is an int, `'1'` a string, `yes`/`True`/`on` are bools, `~`,
 // `null` and the empty plain scalar are null, `1.5`, `.inf`, `1_000.0` and
 // `1:30.5` are floats, `0x1F`, `017` (octal), `0b101` and `1:30` are ints.

@@ -79,6 +79,25 @@ test_plain_scalars_resolve_like_pyyaml(void **state)
 }
 
 static void
+test_explicit_tags_force_types(void **state)
+{
+    (void)state;
+    lang_tree_t *y = s_parse("a: !!int '12'\nb: !!float 1\nc: !!bool Yes\n"
+                             "d: !!null x\ne: ! 12\nf: !!str true\n",
+                             NULL, SR_OK);
+    assert_int_equal(sr_value_int(s_get(y, "a")->value), 12);
+    assert_true(sr_value_is(s_get(y, "b")->value, SR_T_FLOAT));
+    assert_true(sr_value_bool(s_get(y, "c")->value));
+    assert_true(sr_value_is(s_get(y, "d")->value, SR_T_NIL));
+    assert_string_equal(s_get(y, "e")->str, "12");
+    assert_string_equal(s_get(y, "f")->str, "true");
+    lang_tree_destroy(&y);
+    s_parse("a: !!int abc\n", NULL, SR_EINVAL);
+    assert_string_equal(s_first, "1:4: not an integer: 'abc' with tag "
+                                 "tag:yaml.org,2002:int");
+}
+
+static void
 test_nodes_keep_line_and_column(void **state)
 {
     (void)state;
@@ -221,6 +240,7 @@ main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_plain_scalars_resolve_like_pyyaml),
+        cmocka_unit_test(test_explicit_tags_force_types),
         cmocka_unit_test(test_nodes_keep_line_and_column),
         cmocka_unit_test(test_merge_keys_apply_and_explicit_keys_win),
         cmocka_unit_test(test_duplicate_keys_are_errors_named_by_context),
