@@ -11,7 +11,7 @@
 #include "lang_tree.h"
 
 // Parse and return the first diagnostic as "L:C: msg" ("" when none).
-static char s_first[512];
+static char s_first[600];
 static lang_tree_t *
 s_parse(const char *text, const lang_limits_t *lim, sr_err_t expect)
 {

@@ -18,10 +18,10 @@ typedef enum { S_CONST, S_TMPL, S_LIST, S_MAP } s_kind_t;
 
 struct lang_vt {
     s_kind_t kind;
-    sr_value_t *value;  // S_CONST, or a sealed constant container; owned
-    lang_tmpl_t *tmpl;  // S_TMPL; owned
-    lang_vt_t **items;  // S_LIST, S_MAP: children; owned
-    char **keys;        // S_MAP: keys; owned
+    sr_value_t *value;    // S_CONST, or a sealed constant container; owned
+    lang_tmpl_t *tmpl;    // S_TMPL; owned
+    lang_vt_t **items;    // S_LIST, S_MAP: children; owned
+    char **keys;          // S_MAP: keys; owned
     lang_strtab_t *index; // S_MAP with many keys: key -> position + 1
     size_t n, cap;
 };
@@ -45,13 +45,14 @@ s_const_children(lang_vt_t *vt, sr_value_t *v)
     vt->kind = is_map ? S_MAP : S_LIST;
     size_t n = sr_value_len(v);
     for (size_t i = 0; i < n; i++) {
-        sr_value_t *c = is_map ? sr_value_map_val(v, i) : sr_value_array_at(v, i);
+        sr_value_t *c =
+            is_map ? sr_value_map_val(v, i) : sr_value_array_at(v, i);
         lang_vt_t *child = lang_vt_new_const(c);
-        sr_err_t rc = !child   ? SR_ENOMEM
-                      : is_map ? lang_vt_map_put(
-                                     vt, sr_value_str(sr_value_map_key(v, i)),
-                                     &child)
-                               : lang_vt_list_append(vt, &child);
+        sr_err_t rc =
+            !child   ? SR_ENOMEM
+            : is_map ? lang_vt_map_put(vt, sr_value_str(sr_value_map_key(v, i)),
+                                       &child)
+                     : lang_vt_list_append(vt, &child);
         lang_vt_destroy(&child);
         if (rc != SR_OK)
             return rc;
@@ -134,8 +135,7 @@ static size_t
 s_find(const lang_vt_t *map, const char *key)
 {
     if (map->index)
-        return (size_t)(uintptr_t)lang_strtab_get(map->index, key,
-                                                  strlen(key));
+        return (size_t)(uintptr_t)lang_strtab_get(map->index, key, strlen(key));
     for (size_t i = 0; i < map->n; i++)
         if (strcmp(map->keys[i], key) == 0)
             return i + 1;
@@ -151,14 +151,12 @@ s_index(lang_vt_t *map)
         if (!(map->index = lang_strtab_new(map->n * 2)))
             return SR_ENOMEM;
         for (size_t i = 0; i + 1 < map->n; i++)
-            if (lang_strtab_put(map->index, map->keys[i],
-                                strlen(map->keys[i]),
+            if (lang_strtab_put(map->index, map->keys[i], strlen(map->keys[i]),
                                 (void *)(uintptr_t)(i + 1)) != SR_OK)
                 return SR_ENOMEM;
     }
     const char *k = map->keys[map->n - 1];
-    return lang_strtab_put(map->index, k, strlen(k),
-                           (void *)(uintptr_t)map->n);
+    return lang_strtab_put(map->index, k, strlen(k), (void *)(uintptr_t)map->n);
 }
 
 sr_err_t
@@ -170,7 +168,7 @@ lang_vt_map_put(lang_vt_t *map, const char *key, lang_vt_t **val_p)
         return SR_EINVAL;
     size_t at = s_find(map, key);
     sr_value_destroy(&map->value); // no longer sealed
-    if (at > 0) { // replace, keep the position
+    if (at > 0) {                  // replace, keep the position
         lang_vt_destroy(&map->items[at - 1]);
         map->items[at - 1] = *val_p;
         *val_p = NULL;
@@ -201,8 +199,8 @@ lang_vt_seal(lang_vt_t *vt)
     }
     if (!all_const || vt->value)
         return SR_OK;
-    sr_value_t *v = vt->kind == S_MAP ? sr_value_new_map(vt->n)
-                                      : sr_value_new_array(vt->n);
+    sr_value_t *v =
+        vt->kind == S_MAP ? sr_value_new_map(vt->n) : sr_value_new_array(vt->n);
     sr_err_t rc = v ? SR_OK : SR_ENOMEM;
     for (size_t i = 0; i < vt->n && rc == SR_OK; i++) {
         sr_value_t *c = sr_value_ref(vt->items[i]->value);
@@ -247,7 +245,8 @@ lang_vt_eval(const lang_vt_t *vt, const lang_eval_ctx_t *ctx, sr_value_t **out,
     if (vt->kind == S_TMPL)
         return lang_tmpl_eval(vt->tmpl, ctx, out, err);
     bool is_map = vt->kind == S_MAP;
-    sr_value_t *v = is_map ? sr_value_new_map(vt->n) : sr_value_new_array(vt->n);
+    sr_value_t *v =
+        is_map ? sr_value_new_map(vt->n) : sr_value_new_array(vt->n);
     if (!v)
         return sr_error_set(err, SR_ENOMEM, "out of memory");
     sr_err_t rc = SR_OK;
@@ -290,9 +289,8 @@ lang_vt_key(const lang_vt_t *vt, size_t i)
 const lang_vt_t *
 lang_vt_at(const lang_vt_t *vt, size_t i)
 {
-    return (vt->kind == S_MAP || vt->kind == S_LIST) && i < vt->n
-               ? vt->items[i]
-               : NULL;
+    return (vt->kind == S_MAP || vt->kind == S_LIST) && i < vt->n ? vt->items[i]
+                                                                  : NULL;
 }
 
 bool
@@ -338,7 +336,8 @@ lang_vt_source(const lang_vt_t *vt, sr_value_t **out)
         return *out ? SR_OK : SR_ENOMEM;
     }
     bool is_map = vt->kind == S_MAP;
-    sr_value_t *v = is_map ? sr_value_new_map(vt->n) : sr_value_new_array(vt->n);
+    sr_value_t *v =
+        is_map ? sr_value_new_map(vt->n) : sr_value_new_array(vt->n);
     sr_err_t rc = v ? SR_OK : SR_ENOMEM;
     for (size_t i = 0; i < vt->n && rc == SR_OK; i++) {
         sr_value_t *c = NULL;

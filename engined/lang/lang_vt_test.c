@@ -52,7 +52,8 @@ test_constant_subtrees_seal_into_one_value(void **state)
 {
     (void)state;
     lang_vt_t *map = lang_vt_new_map(), *inner = lang_vt_new_list();
-    lang_vt_t *one = s_const_int(1), *two = s_const_int(2), *x = s_tmpl("<% $.x %>");
+    lang_vt_t *one = s_const_int(1), *two = s_const_int(2),
+              *x = s_tmpl("<% $.x %>");
     assert_int_equal(lang_vt_list_append(inner, &one), SR_OK);
     assert_int_equal(lang_vt_list_append(inner, &two), SR_OK);
     assert_int_equal(lang_vt_map_put(map, "list", &inner), SR_OK);
