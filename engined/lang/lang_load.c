@@ -76,9 +76,12 @@ s_workflows(lang_ld_t *ld, const lang_node_t *map, s_content_t *c)
         if (strcmp(k->str, "version") == 0)
             continue;
         lang_workflow_t *wf = &c->wfs[c->nwfs++];
-        if (!lang_load_wf(ld, k, lang_node_map_val(map, i), wf))
-            ok = false;
-        else
+        size_t before = ld->diags->count;
+        ok &= lang_load_wf(ld, k, lang_node_map_val(map, i), wf);
+        // Graph checks on a broken direct workflow would only echo its
+        // errors; cycles of a reverse one are worth reporting anyway.
+        if (ld->oom == SR_OK && wf->tasks &&
+            (ld->diags->count == before || wf->type == LANG_WF_REVERSE))
             ok &= lang_check_wf(ld, wf);
     }
     return ok;
@@ -196,8 +199,9 @@ s_root(lang_ld_t *ld, const lang_node_t *root)
     if (s_is_workbook(root))
         s_workbook(ld, root, &c);
     else {
-        if (lang_node_map_len(root) < 2 ||
-            (lang_node_map_len(root) == 1 && lang_node_map_get(root, "version")))
+        if (lang_node_map_len(root) == (lang_node_map_get(root, "version")
+                                            ? 1u
+                                            : 0u))
             lang_ld_err_pos(ld, root->pos, "the file defines no workflow");
         s_workflows(ld, root, &c);
     }

@@ -204,8 +204,8 @@ s_tasks(lang_ld_t *ld, lang_workflow_t *wf, const lang_node_t *tasks,
     wf->ntasks = n;
     if (ok && have_defaults)
         ok = s_merge_defaults(ld, wf, &d);
-    if (ok && wf->type == LANG_WF_REVERSE)
-        ok = s_requires(ld, wf, have_defaults ? &d : NULL);
+    if (ld->oom == SR_OK && wf->type == LANG_WF_REVERSE)
+        ok &= s_requires(ld, wf, have_defaults ? &d : NULL);
     ld->tasks = NULL;
     lang_strtab_destroy(&names);
     return ok;
