@@ -20,11 +20,11 @@ s_errors(const lang_diags_t *d)
     sr_value_t *a = sr_value_new_array(d->count);
     for (size_t i = 0; a && i < d->count; i++) {
         sr_value_t *e = sr_value_new_map(3);
-        if (!e || sr_value_map_put(e, "line",
-                                   sr_value_new_int(d->items[i].pos.line)) ||
+        if (!e ||
+            sr_value_map_put(e, "line",
+                             sr_value_new_int(d->items[i].pos.line)) ||
             sr_value_map_put(e, "col", sr_value_new_int(d->items[i].pos.col)) ||
-            sr_value_map_put(e, "message",
-                             sr_value_new_str(d->items[i].msg)) ||
+            sr_value_map_put(e, "message", sr_value_new_str(d->items[i].msg)) ||
             sr_value_array_append(a, e)) {
             sr_value_destroy(&a);
             return NULL;
@@ -45,9 +45,9 @@ s_validate(const char *path, sr_value_t *report)
     lang_diags_print(&diags, path, stderr);
     if (report) {
         sr_value_t *m = sr_value_new_map(8), *desc = NULL;
-        bool good = m && !sr_value_map_put(m, "file", sr_value_new_str(path)) &&
-                    !sr_value_map_put(m, "valid",
-                                      sr_value_new_bool(rc == SR_OK));
+        bool good =
+            m && !sr_value_map_put(m, "file", sr_value_new_str(path)) &&
+            !sr_value_map_put(m, "valid", sr_value_new_bool(rc == SR_OK));
         if (good && rc == SR_OK)
             good = lang_doc_describe(doc, &desc) == SR_OK &&
                    sr_value_map_merge(m, desc, false) == SR_OK;

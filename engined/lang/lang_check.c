@@ -40,8 +40,8 @@ s_inbound(lang_ld_t *ld, lang_workflow_t *wf)
             }
         }
         for (size_t i = 0; pass == 0 && i < n; i++) {
-            wf->tasks[i].inbound = lang_doc_alloc(
-                ld->doc, count[i], sizeof *wf->tasks[i].inbound);
+            wf->tasks[i].inbound =
+                lang_doc_alloc(ld->doc, count[i], sizeof *wf->tasks[i].inbound);
             if (!wf->tasks[i].inbound) {
                 free(count);
                 return lang_ld_oom(ld) != NULL;
@@ -126,8 +126,8 @@ s_direct(lang_ld_t *ld, lang_workflow_t *wf)
 
 // Report the cycle that closes at `at` on the DFS path path[0..depth).
 static void
-s_cycle(lang_ld_t *ld, const lang_workflow_t *wf, const int *path,
-        size_t depth, int at)
+s_cycle(lang_ld_t *ld, const lang_workflow_t *wf, const int *path, size_t depth,
+        int at)
 {
     size_t from = depth;
     while (from > 0 && path[from - 1] != at)
@@ -141,8 +141,7 @@ s_cycle(lang_ld_t *ld, const lang_workflow_t *wf, const int *path,
                          i > from ? " -> " : "", name);
         used += w > 0 ? (size_t)w : 0;
     }
-    lang_ld_err_pos(ld, wf->tasks[at].pos, "'requires' form a cycle: %s",
-                    buf);
+    lang_ld_err_pos(ld, wf->tasks[at].pos, "'requires' form a cycle: %s", buf);
 }
 
 static bool

@@ -238,8 +238,7 @@ s_parens(s_scan_t *sc, lang_inline_t *out)
 }
 
 sr_err_t
-lang_inline_parse(const char *s, size_t len, bool with_name,
-                  lang_inline_t *out)
+lang_inline_parse(const char *s, size_t len, bool with_name, lang_inline_t *out)
 {
     memset(out, 0, sizeof *out);
     s_scan_t sc = {.s = s, .len = len};

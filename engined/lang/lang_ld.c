@@ -48,8 +48,7 @@ lang_ld_oom(lang_ld_t *ld)
 }
 
 static void
-s_allowed(const lang_kw_t *kws, size_t n, unsigned mask, char *buf,
-          size_t size)
+s_allowed(const lang_kw_t *kws, size_t n, unsigned mask, char *buf, size_t size)
 {
     size_t used = 0;
     buf[0] = '\0';
@@ -136,8 +135,7 @@ lang_ld_strlist(lang_ld_t *ld, const lang_node_t *node, const char *what,
         }
         for (size_t j = 0; j < i; j++)
             if (names[j] && strcmp(names[j], item->str) == 0) {
-                lang_ld_err(ld, item, "'%s' lists '%s' twice", what,
-                            item->str);
+                lang_ld_err(ld, item, "'%s' lists '%s' twice", what, item->str);
                 ok = false;
             }
         if (!(names[i] = lang_doc_strdup(ld->doc, item->str)))
@@ -185,8 +183,7 @@ lang_ld_tmpl(lang_ld_t *ld, const lang_node_t *node, size_t voff,
 }
 
 // Containers: children built by `child(i)`; NULL when one fails.
-static lang_vt_t *
-s_build(lang_ld_t *ld, const lang_node_t *node, bool top);
+static lang_vt_t *s_build(lang_ld_t *ld, const lang_node_t *node, bool top);
 
 static lang_vt_t *
 s_container(lang_ld_t *ld, const lang_node_t *node)
@@ -198,17 +195,16 @@ s_container(lang_ld_t *ld, const lang_node_t *node)
     bool ok = true;
     size_t n = is_map ? lang_node_map_len(node) : node->nitems;
     for (size_t i = 0; i < n; i++) {
-        const lang_node_t *c = is_map ? lang_node_map_val(node, i)
-                                      : node->items[i];
+        const lang_node_t *c =
+            is_map ? lang_node_map_val(node, i) : node->items[i];
         lang_vt_t *cv = s_build(ld, c, false);
         if (!cv) {
             ok = false;
             continue;
         }
-        sr_err_t rc = is_map ? lang_vt_map_put(vt,
-                                               lang_node_map_key(node, i)->str,
-                                               &cv)
-                             : lang_vt_list_append(vt, &cv);
+        sr_err_t rc =
+            is_map ? lang_vt_map_put(vt, lang_node_map_key(node, i)->str, &cv)
+                   : lang_vt_list_append(vt, &cv);
         if (rc != SR_OK) {
             lang_vt_destroy(&cv);
             ok = lang_ld_oom(ld) != NULL;
@@ -260,11 +256,11 @@ s_value_vt(lang_ld_t *ld, const lang_node_t *node, size_t voff,
         lang_vt_t *c = s_value_vt(ld, node, voff,
                                   is_map ? sr_value_map_val(v, i)
                                          : sr_value_array_at(v, i));
-        sr_err_t rc = !c       ? SR_EINVAL
-                      : is_map ? lang_vt_map_put(
-                                     vt, sr_value_str(sr_value_map_key(v, i)),
-                                     &c)
-                               : lang_vt_list_append(vt, &c);
+        sr_err_t rc =
+            !c ? SR_EINVAL
+            : is_map
+                ? lang_vt_map_put(vt, sr_value_str(sr_value_map_key(v, i)), &c)
+                : lang_vt_list_append(vt, &c);
         if (rc != SR_OK) {
             if (c)
                 lang_ld_oom(ld);
@@ -334,8 +330,7 @@ lang_ld_param_vt(lang_ld_t *ld, const lang_node_t *node, const char *s,
             sr_value_destroy(&value);
             return lang_ld_tmpl(ld, node, p->val, v, p->val_len);
         }
-    } else if (sr_value_from_json(v, p->val_len, NULL, &value, &err) !=
-                   SR_OK &&
+    } else if (sr_value_from_json(v, p->val_len, NULL, &value, &err) != SR_OK &&
                lang_yaml_parse(v, p->val_len, 32, &value, &err) != SR_OK) {
         size_t at = lang_srcmap_offset(ld->src, ld->srclen, node->offset,
                                        node->style, p->val);
@@ -388,6 +383,6 @@ lang_ld_inline_err(lang_ld_t *ld, const lang_node_t *node,
 {
     size_t at = lang_srcmap_offset(ld->src, ld->srclen, node->offset,
                                    node->style, in->error_at);
-    lang_ld_err_pos(ld, lang_tree_pos(ld->tree, at), "cannot read %s: %s",
-                    what, in->error);
+    lang_ld_err_pos(ld, lang_tree_pos(ld->tree, at), "cannot read %s: %s", what,
+                    in->error);
 }

@@ -72,8 +72,8 @@ lang_vt_t *lang_ld_vt(lang_ld_t *ld, const lang_node_t *node);
 lang_vt_t *lang_ld_tmpl(lang_ld_t *ld, const lang_node_t *node, size_t voff,
                         const char *text, size_t len);
 // a value whose string leaves are compiled (errors at byte voff of node);
-lang_vt_t *lang_ld_value_vt(lang_ld_t *ld, const lang_node_t *node,
-                            size_t voff, const sr_value_t *value);
+lang_vt_t *lang_ld_value_vt(lang_ld_t *ld, const lang_node_t *node, size_t voff,
+                            const sr_value_t *value);
 // a non-negative integer or an expression ("'what' must be ...");
 lang_vt_t *lang_ld_int_or_expr(lang_ld_t *ld, const lang_node_t *node,
                                const char *what);
@@ -90,9 +90,8 @@ lang_vt_t *lang_ld_param_vt(lang_ld_t *ld, const lang_node_t *node,
 // Put every parameter of a parse into the map template `map` (replacing
 // keys it has; duplicates among the parameters are reported) and seal it.
 struct lang_inline;
-bool lang_ld_params_into(lang_ld_t *ld, const lang_node_t *node,
-                         const char *s, const struct lang_inline *in,
-                         lang_vt_t *map);
+bool lang_ld_params_into(lang_ld_t *ld, const lang_node_t *node, const char *s,
+                         const struct lang_inline *in, lang_vt_t *map);
 // Report a failed lang_inline_parse() of `s` at the right column.
 void lang_ld_inline_err(lang_ld_t *ld, const lang_node_t *node,
                         const struct lang_inline *in, const char *what);

@@ -39,8 +39,9 @@ s_version(lang_ld_t *ld, const lang_node_t *root)
     const lang_node_t *v = lang_node_map_get(root, "version");
     if (!v) {
         lang_pos_t at = {1, 1};
-        lang_ld_err_pos(ld, at, "missing 'version' (the first line should "
-                                "read version: '2.0')");
+        lang_ld_err_pos(ld, at,
+                        "missing 'version' (the first line should "
+                        "read version: '2.0')");
         return;
     }
     bool ok = false;
@@ -134,8 +135,9 @@ s_workbook(lang_ld_t *ld, const lang_node_t *root, s_content_t *c)
     if (v[5] && lang_ld_map(ld, v[5], "actions"))
         s_actions(ld, v[5], c);
     if (!v[4] && !v[5])
-        lang_ld_err(ld, root, "the workbook defines no workflow and no "
-                              "action");
+        lang_ld_err(ld, root,
+                    "the workbook defines no workflow and no "
+                    "action");
 }
 
 // Inside a workbook, a constant name that is a sibling's short name
@@ -199,9 +201,8 @@ s_root(lang_ld_t *ld, const lang_node_t *root)
     if (s_is_workbook(root))
         s_workbook(ld, root, &c);
     else {
-        if (lang_node_map_len(root) == (lang_node_map_get(root, "version")
-                                            ? 1u
-                                            : 0u))
+        if (lang_node_map_len(root) ==
+            (lang_node_map_get(root, "version") ? 1u : 0u))
             lang_ld_err_pos(ld, root->pos, "the file defines no workflow");
         s_workflows(ld, root, &c);
     }
@@ -227,7 +228,10 @@ lang_doc_parse(const char *file, const char *text, size_t len,
     const char *src = lang_doc_text(doc);
     sr_err_t rc = lang_tree_parse(src, len, limits, &tree, diags);
     if (rc == SR_OK) {
-        lang_ld_t ld = {.doc = doc, .tree = tree, .src = src, .srclen = len,
+        lang_ld_t ld = {.doc = doc,
+                        .tree = tree,
+                        .src = src,
+                        .srclen = len,
                         .diags = diags};
         s_root(&ld, lang_tree_root(tree));
         rc = ld.oom;
@@ -263,8 +267,8 @@ lang_doc_load(const char *path, const lang_limits_t *limits, lang_doc_t **out,
                       strerror(errno));
     struct stat st;
     if (fstat(fd, &st) != 0 || S_ISDIR(st.st_mode)) {
-        const char *why = S_ISDIR(st.st_mode) ? "it is a directory"
-                                              : strerror(errno);
+        const char *why =
+            S_ISDIR(st.st_mode) ? "it is a directory" : strerror(errno);
         close(fd);
         return s_fail(diags, SR_EIO, "cannot read the file: %s", why);
     }

@@ -40,8 +40,7 @@ s_cmd_params(lang_ld_t *ld, const lang_node_t *node, const lang_inline_t *in,
         const lang_pspan_t *p = &in->params[i];
         if (out->cmd == LANG_CMD_NOOP || p->key_len != 3 ||
             memcmp(s + p->key, "msg", 3) != 0) {
-            lang_ld_err(ld, node,
-                        "engine command '%.*s' takes %s, not '%.*s'",
+            lang_ld_err(ld, node, "engine command '%.*s' takes %s, not '%.*s'",
                         (int)in->name_len, s,
                         out->cmd == LANG_CMD_NOOP ? "no parameter"
                                                   : "only 'msg'",
@@ -76,8 +75,9 @@ s_entry(lang_ld_t *ld, const lang_node_t *text, const lang_node_t *cond,
     else if (rc != SR_OK)
         lang_ld_inline_err(ld, text, &in, "the transition");
     else if (in.name_is_expr) {
-        lang_ld_err(ld, text, "a transition must name a task or an engine "
-                              "command, not an expression");
+        lang_ld_err(ld, text,
+                    "a transition must name a task or an engine "
+                    "command, not an expression");
         ok = false;
     }
     if (ok && (out->cmd = s_cmd(text->str, in.name_len)) != LANG_CMD_NONE)
@@ -89,22 +89,23 @@ s_entry(lang_ld_t *ld, const lang_node_t *text, const lang_node_t *cond,
                     (int)in.name_len, text->str);
         ok = false;
     } else if (ok) {
-        uintptr_t at = (uintptr_t)lang_strtab_get(ld->tasks, text->str,
-                                                  in.name_len);
+        uintptr_t at =
+            (uintptr_t)lang_strtab_get(ld->tasks, text->str, in.name_len);
         if (at == 0) {
             lang_ld_err(ld, text, "Task '%.*s' not found", (int)in.name_len,
                         text->str);
             ok = false;
-        } else if (!(out->task = lang_doc_strndup(ld->doc, text->str,
-                                                  in.name_len)))
+        } else if (!(out->task =
+                         lang_doc_strndup(ld->doc, text->str, in.name_len)))
             ok = lang_ld_oom(ld) != NULL;
         out->task_index = (int)at - 1;
     }
     lang_inline_fini(&in);
     if (ok && cond) {
         if (!lang_ld_is_expr(cond)) {
-            lang_ld_err(ld, cond, "a transition condition must be an "
-                                  "expression (<%% ... %%> or {{ ... }})");
+            lang_ld_err(ld, cond,
+                        "a transition condition must be an "
+                        "expression (<%% ... %%> or {{ ... }})");
             return false;
         }
         ok = (out->when = lang_ld_keep(ld, lang_ld_vt(ld, cond))) != NULL;
@@ -120,8 +121,9 @@ s_item(lang_ld_t *ld, const lang_node_t *item, lang_next_t *out)
         return s_entry(ld, lang_node_map_key(item, 0),
                        lang_node_map_val(item, 0), out);
     if (item->kind != LANG_NODE_SCALAR) {
-        lang_ld_err(ld, item, "a transition must be a task name, an engine "
-                              "command or a single 'name: condition' pair");
+        lang_ld_err(ld, item,
+                    "a transition must be a task name, an engine "
+                    "command or a single 'name: condition' pair");
         return false;
     }
     return s_entry(ld, item, NULL, out);
@@ -162,8 +164,9 @@ s_publish(lang_ld_t *ld, const lang_node_t *node, lang_clause_t *out)
         return out->publish != NULL;
     }
     if (scoped != lang_node_map_len(node)) {
-        lang_ld_err(ld, node, "'publish' mixes scopes (branch, global) with "
-                              "plain variables");
+        lang_ld_err(ld, node,
+                    "'publish' mixes scopes (branch, global) with "
+                    "plain variables");
         return false;
     }
     if (atomic) {
@@ -176,8 +179,8 @@ s_publish(lang_ld_t *ld, const lang_node_t *node, lang_clause_t *out)
     else if (branch)
         ok = false;
     if (global && lang_ld_map(ld, global, "publish.global"))
-        ok &= (out->publish_global = lang_ld_keep(ld, lang_ld_vt(ld, global))) !=
-              NULL;
+        ok &= (out->publish_global =
+                   lang_ld_keep(ld, lang_ld_vt(ld, global))) != NULL;
     else if (global)
         ok = false;
     return ok;

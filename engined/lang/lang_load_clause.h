@@ -11,7 +11,7 @@
 
 // Read `node` (the value of keyword `what`) into *out (arrays and
 // templates belong to the document). False after a report or on OOM.
-bool lang_load_clause(lang_ld_t *ld, const lang_node_t *node,
-                      const char *what, lang_clause_t *out);
+bool lang_load_clause(lang_ld_t *ld, const lang_node_t *node, const char *what,
+                      lang_clause_t *out);
 
 #endif

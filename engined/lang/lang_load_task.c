@@ -127,8 +127,9 @@ s_input(s_task_t *st, const lang_node_t *owner, const lang_inline_t *in)
     }
     if (owner && in->nparams > 0) {
         if (input && !lang_vt_is_map(input)) {
-            lang_ld_err(st->ld, owner, "inline parameters cannot be combined "
-                                       "with an 'input' expression");
+            lang_ld_err(st->ld, owner,
+                        "inline parameters cannot be combined "
+                        "with an 'input' expression");
             lang_vt_destroy(&input);
             st->ok = false;
             return;
@@ -146,8 +147,8 @@ s_input(s_task_t *st, const lang_node_t *owner, const lang_inline_t *in)
 static void
 s_action_and_input(s_task_t *st)
 {
-    const lang_node_t *owner = st->v[K_ACTION] ? st->v[K_ACTION]
-                                               : st->v[K_WORKFLOW];
+    const lang_node_t *owner =
+        st->v[K_ACTION] ? st->v[K_ACTION] : st->v[K_WORKFLOW];
     lang_inline_t in = {0};
     if (st->v[K_ACTION] && st->v[K_WORKFLOW]) {
         lang_ld_err(st->ld, st->k[K_WORKFLOW],
@@ -217,8 +218,11 @@ s_item(s_task_t *st, const lang_node_t *node, lang_item_t *out)
     const char *r = node->str + rest;
     lang_vt_t *vt = NULL;
     if (r[0] == '[') {
-        lang_pspan_t p = {.key = var, .key_len = vlen, .val = rest,
-                          .val_len = rlen, .kind = LANG_PV_FLOW};
+        lang_pspan_t p = {.key = var,
+                          .key_len = vlen,
+                          .val = rest,
+                          .val_len = rlen,
+                          .kind = LANG_PV_FLOW};
         vt = lang_ld_param_vt(st->ld, node, node->str, &p);
         if (vt && !lang_vt_is_list(vt)) {
             lang_ld_err(st->ld, node, "'with-items' needs a list after 'in'");
@@ -227,8 +231,9 @@ s_item(s_task_t *st, const lang_node_t *node, lang_item_t *out)
     } else if (lang_inline_is_expr(r, rlen))
         vt = lang_ld_tmpl(st->ld, node, rest, r, rlen);
     else
-        lang_ld_err(st->ld, node, "'with-items' needs a list or an "
-                                  "expression after 'in'");
+        lang_ld_err(st->ld, node,
+                    "'with-items' needs a list or an "
+                    "expression after 'in'");
     return (out->values = lang_ld_keep(st->ld, vt)) != NULL;
 }
 
@@ -240,8 +245,9 @@ s_with_items(s_task_t *st)
         return;
     size_t n = node->kind == LANG_NODE_SEQ ? node->nitems : 1;
     if (n == 0 || (node->kind != LANG_NODE_SEQ && !lang_node_is_str(node))) {
-        lang_ld_err(st->ld, node, "'with-items' must be a string or a "
-                                  "non-empty list of strings");
+        lang_ld_err(st->ld, node,
+                    "'with-items' must be a string or a "
+                    "non-empty list of strings");
         st->ok = false;
         return;
     }
@@ -279,10 +285,11 @@ s_retry_field(s_task_t *st, const lang_node_t *node, const char *key,
 {
     const sr_value_t *c = vt ? lang_vt_const(vt) : NULL;
     bool is_count = strcmp(key, "count") == 0 || strcmp(key, "delay") == 0;
-    bool good = vt && (is_count ? (c && sr_value_is(c, SR_T_INT) &&
-                                   sr_value_int(c) >= 0) ||
-                                      (!c && is_expr)
-                                : !c && is_expr);
+    bool good =
+        vt &&
+        (is_count ? (c && sr_value_is(c, SR_T_INT) && sr_value_int(c) >= 0) ||
+                        (!c && is_expr)
+                  : !c && is_expr);
     if (vt && !good) {
         lang_ld_err(st->ld, node, "'retry.%s' must be %s", key,
                     is_count ? "a non-negative integer or an expression"
@@ -299,8 +306,7 @@ s_retry_slot(lang_retry_t *r, const char *key, size_t len)
 {
     static const char *const names[] = {"count", "delay", "break-on",
                                         "continue-on"};
-    lang_vt_t **slots[] = {&r->count, &r->delay, &r->break_on,
-                           &r->continue_on};
+    lang_vt_t **slots[] = {&r->count, &r->delay, &r->break_on, &r->continue_on};
     for (size_t i = 0; i < 4; i++)
         if (strlen(names[i]) == len && memcmp(names[i], key, len) == 0)
             return slots[i];
@@ -380,8 +386,9 @@ s_retry(s_task_t *st)
     else if (lang_node_is_str(node) && node->len > 0)
         s_retry_line(st, node, r);
     else {
-        lang_ld_err(st->ld, node, "'retry' must be a map or a line like "
-                                  "'count=3 delay=1'");
+        lang_ld_err(st->ld, node,
+                    "'retry' must be a map or a line like "
+                    "'count=3 delay=1'");
         st->ok = false;
     }
     if (st->ok && (!r->count || !r->delay)) {
@@ -443,8 +450,8 @@ s_transitions(s_task_t *st)
         const lang_node_t *node = st->v[k];
         if (node && !(node->kind == LANG_NODE_SCALAR &&
                       sr_value_is(node->value, SR_T_NIL)))
-            st->ok &= lang_load_clause(st->ld, node, s_kws[k].name,
-                                       &st->t->on[on]);
+            st->ok &=
+                lang_load_clause(st->ld, node, s_kws[k].name, &st->t->on[on]);
     }
 }
 
@@ -471,8 +478,8 @@ static void
 s_about(s_task_t *st)
 {
     if (st->v[K_DESCRIPTION]) {
-        const char *d = lang_ld_str(st->ld, st->v[K_DESCRIPTION],
-                                    "description");
+        const char *d =
+            lang_ld_str(st->ld, st->v[K_DESCRIPTION], "description");
         if (d && !(st->t->description = lang_doc_strdup(st->ld->doc, d)))
             lang_ld_oom(st->ld);
         st->ok &= d != NULL;

@@ -47,8 +47,9 @@ lang_load_params(lang_ld_t *ld, const lang_node_t *node, lang_param_t **out,
                  size_t *n)
 {
     if (node->kind != LANG_NODE_SEQ) {
-        lang_ld_err(ld, node, "'input' must be a list of names and "
-                              "'name: default' pairs");
+        lang_ld_err(ld, node,
+                    "'input' must be a list of names and "
+                    "'name: default' pairs");
         return false;
     }
     lang_param_t *ps = lang_doc_alloc(ld->doc, node->nitems + 1, sizeof *ps);
@@ -62,8 +63,9 @@ lang_load_params(lang_ld_t *ld, const lang_node_t *node, lang_param_t **out,
             def = lang_node_map_val(it, 0);
         }
         if (!lang_node_is_str(name) || name->len == 0) {
-            lang_ld_err(ld, it, "an input must be a name or one "
-                                "'name: default' pair");
+            lang_ld_err(ld, it,
+                        "an input must be a name or one "
+                        "'name: default' pair");
             ok = false;
             continue;
         }
@@ -74,7 +76,8 @@ lang_load_params(lang_ld_t *ld, const lang_node_t *node, lang_param_t **out,
             }
         if (!(ps[i].name = lang_doc_strdup(ld->doc, name->str)))
             return lang_ld_oom(ld) != NULL;
-        if (def && !(ps[i].default_value = lang_ld_keep(ld, lang_ld_vt(ld, def))))
+        if (def &&
+            !(ps[i].default_value = lang_ld_keep(ld, lang_ld_vt(ld, def))))
             ok = false;
     }
     if (ok) {
@@ -106,13 +109,12 @@ s_merge_defaults(lang_ld_t *ld, lang_workflow_t *wf, const lang_task_t *d)
         lang_task_t *t = &wf->tasks[i];
         if (!t->retry)
             t->retry = d->retry;
-        lang_vt_t **own[] = {&t->concurrency, &t->wait_before, &t->wait_after,
+        lang_vt_t **own[] = {&t->concurrency, &t->wait_before,  &t->wait_after,
                              &t->timeout,     &t->pause_before, &t->fail_on,
                              &t->safe_rerun};
-        lang_vt_t *const def[] = {d->concurrency, d->wait_before,
-                                  d->wait_after,  d->timeout,
-                                  d->pause_before, d->fail_on,
-                                  d->safe_rerun};
+        lang_vt_t *const def[] = {
+            d->concurrency,  d->wait_before, d->wait_after, d->timeout,
+            d->pause_before, d->fail_on,     d->safe_rerun};
         for (size_t k = 0; k < sizeof own / sizeof *own; k++)
             if (!*own[k])
                 *own[k] = def[k];
@@ -123,7 +125,8 @@ s_merge_defaults(lang_ld_t *ld, lang_workflow_t *wf, const lang_task_t *d)
             const lang_clause_t *dc = &d->on[on];
             if (c->count > 0 || dc->count == 0)
                 continue;
-            lang_next_t *next = lang_doc_alloc(ld->doc, dc->count, sizeof *next);
+            lang_next_t *next =
+                lang_doc_alloc(ld->doc, dc->count, sizeof *next);
             if (!next)
                 return lang_ld_oom(ld) != NULL;
             size_t n = 0;
@@ -189,18 +192,17 @@ s_tasks(lang_ld_t *ld, lang_workflow_t *wf, const lang_node_t *tasks,
                         k->str, S_MAX_TASK_NAME);
             ok = false;
         }
-        if (lang_strtab_put(names, k->str, k->len, (void *)(uintptr_t)(i + 1)) !=
-            SR_OK)
+        if (lang_strtab_put(names, k->str, k->len,
+                            (void *)(uintptr_t)(i + 1)) != SR_OK)
             ok = lang_ld_oom(ld) != NULL;
     }
     ld->tasks = names;
     lang_task_t d = {0};
-    bool have_defaults = defaults && (ok &= lang_load_task(
-                                          ld, dkey, defaults, true, &d));
+    bool have_defaults =
+        defaults && (ok &= lang_load_task(ld, dkey, defaults, true, &d));
     for (size_t i = 0; i < n; i++)
         ok &= lang_load_task(ld, lang_node_map_key(tasks, i),
-                             lang_node_map_val(tasks, i), false,
-                             &wf->tasks[i]);
+                             lang_node_map_val(tasks, i), false, &wf->tasks[i]);
     wf->ntasks = n;
     if (ok && have_defaults)
         ok = s_merge_defaults(ld, wf, &d);
