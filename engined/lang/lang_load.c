@@ -117,13 +117,11 @@ s_workbook(lang_ld_t *ld, const lang_node_t *root, s_content_t *c)
     const char *name = v[1] ? lang_ld_str(ld, v[1], "name") : NULL;
     if (!v[1])
         lang_ld_err(ld, root, "a workbook needs a 'name'");
-    if (!name)
-        return;
-    if (!(ld->wb = lang_doc_strdup(ld->doc, name))) {
+    if (name && !(ld->wb = lang_doc_strdup(ld->doc, name))) {
         lang_ld_oom(ld);
         return;
     }
-    lang_doc_set_name(ld->doc, ld->wb);
+    lang_doc_set_name(ld->doc, ld->wb); // without a name: still check
     if (v[2])
         lang_ld_str(ld, v[2], "description");
     const char **tags;

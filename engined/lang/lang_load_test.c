@@ -16,39 +16,39 @@ static void
 test_every_task_keyword_lands_in_the_model(void **state)
 {
     (void)state;
-    lang_doc_t *doc = lt_load(
-        "version: '2.0'\n"
-        "wf:\n"
-        "  description: the flow\n"
-        "  tags: [a, b]\n"
-        "  input:\n    - x\n    - y: 5\n"
-        "  output: {r: <% $.r %>}\n"
-        "  output-on-error: {e: 1}\n"
-        "  vars: {v: 2}\n"
-        "  tasks:\n"
-        "    t1:\n"
-        "      description: first\n"
-        "      action: std.echo\n"
-        "      input: {output: <% $.x %>}\n"
-        "      publish: {r: <% task().result %>}\n"
-        "      publish-on-error: {err: true}\n"
-        "      with-items: i in <% $.list %>\n"
-        "      concurrency: 2\n"
-        "      keep-result: false\n"
-        "      target: group-<% $.g %>\n"
-        "      retry: {count: 3, delay: 1, break-on: <% $.b %>, "
-        "continue-on: <% $.c %>}\n"
-        "      wait-before: 1\n"
-        "      wait-after: <% $.w %>\n"
-        "      timeout: 30\n"
-        "      pause-before: true\n"
-        "      fail-on: <% $.f %>\n"
-        "      safe-rerun: true\n"
-        "      tags: [x]\n"
-        "      on-success: t2\n"
-        "    t2:\n"
-        "      workflow: sub x=1\n"
-        "      join: all\n");
+    lang_doc_t *doc =
+        lt_load("version: '2.0'\n"
+                "wf:\n"
+                "  description: the flow\n"
+                "  tags: [a, b]\n"
+                "  input:\n    - x\n    - y: 5\n"
+                "  output: {r: <% $.r %>}\n"
+                "  output-on-error: {e: 1}\n"
+                "  vars: {v: 2}\n"
+                "  tasks:\n"
+                "    t1:\n"
+                "      description: first\n"
+                "      action: std.echo\n"
+                "      input: {output: <% $.x %>}\n"
+                "      publish: {r: <% task().result %>}\n"
+                "      publish-on-error: {err: true}\n"
+                "      with-items: i in <% $.list %>\n"
+                "      concurrency: 2\n"
+                "      keep-result: false\n"
+                "      target: group-<% $.g %>\n"
+                "      retry: {count: 3, delay: 1, break-on: <% $.b %>, "
+                "continue-on: <% $.c %>}\n"
+                "      wait-before: 1\n"
+                "      wait-after: <% $.w %>\n"
+                "      timeout: 30\n"
+                "      pause-before: true\n"
+                "      fail-on: <% $.f %>\n"
+                "      safe-rerun: true\n"
+                "      tags: [x]\n"
+                "      on-success: t2\n"
+                "    t2:\n"
+                "      workflow: sub x=1\n"
+                "      join: all\n");
     const lang_workflow_t *wf = lt_wf(doc, "wf");
     assert_string_equal(wf->description, "the flow");
     assert_int_equal(wf->ntags, 2);
@@ -67,8 +67,7 @@ test_every_task_keyword_lands_in_the_model(void **state)
     assert_string_equal(lt_src(t->action), "\"std.echo\"");
     assert_null(t->workflow);
     assert_string_equal(lt_src(t->input), "{\"output\": \"<% $.x %>\"}");
-    assert_string_equal(lt_src(t->publish),
-                        "{\"r\": \"<% task().result %>\"}");
+    assert_string_equal(lt_src(t->publish), "{\"r\": \"<% task().result %>\"}");
     assert_string_equal(lt_src(t->publish_on_error), "{\"err\": true}");
     assert_int_equal(t->nitems, 1);
     assert_string_equal(t->items[0].var, "i");
@@ -174,25 +173,26 @@ static void
 test_inline_parameters_in_every_form(void **state)
 {
     (void)state;
-    lang_doc_t *doc = lt_load(
-        "version: '2.0'\n"
-        "wf:\n"
-        "  tasks:\n"
-        "    a: {action: std.echo output=\"Echo\"}\n"
-        "    b: {action: std.echo output=1}\n"
-        "    c: {action: 'std.echo output=[\"Hi\", \"John Doe!\"]'}\n"
-        "    d: {action: std.echo output='1'}\n"
-        "    e: {action: std.sleep seconds=1}\n"
-        "    f: {action: std.echo output=<% $.x %>}\n"
-        "    g: {action: std.echo output=\"<% $.a %>-<% $.a %>\"}\n"
-        "    h: {action: 'std.echo output=\"{{ _.farewell }}, {{ _.name }}\"'}\n"
-        "    i: {action: <% $.wf_action %> output=<% $.param1 %>}\n"
-        "    j: {workflow: subflow1 name=<% $.name %>}\n"
-        "    k:\n"
-        "      action: std.echo output=inline extra=true\n"
-        "      input: {output: explicit, other: null}\n"
-        "    l:\n"
-        "      action: std.echo output=['a', 'b'] n=null f=1.5\n");
+    lang_doc_t *doc =
+        lt_load("version: '2.0'\n"
+                "wf:\n"
+                "  tasks:\n"
+                "    a: {action: std.echo output=\"Echo\"}\n"
+                "    b: {action: std.echo output=1}\n"
+                "    c: {action: 'std.echo output=[\"Hi\", \"John Doe!\"]'}\n"
+                "    d: {action: std.echo output='1'}\n"
+                "    e: {action: std.sleep seconds=1}\n"
+                "    f: {action: std.echo output=<% $.x %>}\n"
+                "    g: {action: std.echo output=\"<% $.a %>-<% $.a %>\"}\n"
+                "    h: {action: 'std.echo output=\"{{ _.farewell }}, {{ "
+                "_.name }}\"'}\n"
+                "    i: {action: <% $.wf_action %> output=<% $.param1 %>}\n"
+                "    j: {workflow: subflow1 name=<% $.name %>}\n"
+                "    k:\n"
+                "      action: std.echo output=inline extra=true\n"
+                "      input: {output: explicit, other: null}\n"
+                "    l:\n"
+                "      action: std.echo output=['a', 'b'] n=null f=1.5\n");
     static const struct {
         const char *task, *input;
     } want[] = {
@@ -273,8 +273,7 @@ test_with_items_zip_lists_and_expressions(void **state)
     assert_string_equal(lt_src(a->items[1].values), "\"<% $.ys %>\"");
     assert_string_equal(lt_src(a->items[2].values), "[\"p\", \"<% $.q %>\"]");
     assert_null(lang_vt_const(a->items[2].values));
-    assert_string_equal(lt_src(lt_task(doc, "wf", "b")->items[0].values),
-                        "[]");
+    assert_string_equal(lt_src(lt_task(doc, "wf", "b")->items[0].values), "[]");
     lang_doc_destroy(&doc);
 }
 
@@ -302,30 +301,29 @@ static void
 test_transitions_in_every_form(void **state)
 {
     (void)state;
-    lang_doc_t *doc = lt_load(
-        "version: '2.0'\n"
-        "wf:\n"
-        "  tasks:\n"
-        "    t1:\n"
-        "      on-success: t2\n"
-        "      on-error:\n"
-        "        - t3: <% $.x = 1 %>\n"
-        "        - fail(msg='failed, x')\n"
-        "        - succeed msg=<% $.m %>\n"
-        "        - pause\n"
-        "        - noop: '{{ _.y }}'\n"
-        "      on-complete:\n"
-        "        next:\n"
-        "          - t2\n"
-        "          - t4: <% true %>\n"
-        "        publish:\n"
-        "          branch: {b: 1}\n"
-        "          global: {g: <% $.x %>}\n"
-        "    t2:\n"
-        "      on-success: {t3: <% $.ok %>}\n"
-        "      on-error: {publish: {p: 1}, next: t4}\n"
-        "    t3: {}\n"
-        "    t4: {}\n");
+    lang_doc_t *doc = lt_load("version: '2.0'\n"
+                              "wf:\n"
+                              "  tasks:\n"
+                              "    t1:\n"
+                              "      on-success: t2\n"
+                              "      on-error:\n"
+                              "        - t3: <% $.x = 1 %>\n"
+                              "        - fail(msg='failed, x')\n"
+                              "        - succeed msg=<% $.m %>\n"
+                              "        - pause\n"
+                              "        - noop: '{{ _.y }}'\n"
+                              "      on-complete:\n"
+                              "        next:\n"
+                              "          - t2\n"
+                              "          - t4: <% true %>\n"
+                              "        publish:\n"
+                              "          branch: {b: 1}\n"
+                              "          global: {g: <% $.x %>}\n"
+                              "    t2:\n"
+                              "      on-success: {t3: <% $.ok %>}\n"
+                              "      on-error: {publish: {p: 1}, next: t4}\n"
+                              "    t3: {}\n"
+                              "    t4: {}\n");
     const lang_task_t *t1 = lt_task(doc, "wf", "t1");
     const lang_clause_t *s = &t1->on[LANG_ON_SUCCESS];
     assert_int_equal(s->count, 1);

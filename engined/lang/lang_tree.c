@@ -573,7 +573,6 @@ lang_tree_parse(const char *text, size_t len, const lang_limits_t *limits,
 {
     s_parser_t p = {.diags = diags};
     p.limits = lang_limits_resolve(limits);
-    size_t before = diags->count;
     lang_pos_t pos = {0, 0};
     if (len > p.limits.max_bytes) {
         sr_err_t rc = lang_diag_add(diags, pos,
@@ -599,8 +598,7 @@ lang_tree_parse(const char *text, size_t len, const lang_limits_t *limits,
         free(p.stack[i].anchor);
     free(p.stack);
     lang_strtab_destroy(&p.anchors);
-    if (rc == SR_OK && diags->count > before)
-        rc = SR_EINVAL;
+    // Duplicate keys and bad scalars were reported; the tree is usable.
     if (rc != SR_OK) {
         lang_tree_destroy(&p.yaml);
         return rc;

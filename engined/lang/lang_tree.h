@@ -56,11 +56,14 @@ struct lang_node {
 
 typedef struct lang_tree lang_tree_t;
 
-// Parse `text` (len bytes). Problems go to `diags` (positions 1-based);
-// returns SR_EINVAL when there is at least one, SR_ENOMEM when memory runs
-// out, else SR_OK with *out owned by the caller. A stream without any
-// document gives a tree whose root is NULL. The tree borrows `text`, which
-// must outlive it.
+// Parse `text` (len bytes). Problems go to `diags` (positions 1-based).
+// Returns SR_EINVAL when a problem stops the reading (syntax, limits,
+// encoding, aliases), SR_ENOMEM when memory runs out, else SR_OK with *out
+// owned by the caller -- also when problems that leave a usable tree were
+// reported (duplicate keys: the first one is kept; scalars that do not
+// fit their tag: kept as strings), so callers check `diags` too. A stream
+// without any document gives a tree whose root is NULL. The tree borrows
+// `text`, which must outlive it.
 sr_err_t lang_tree_parse(const char *text, size_t len,
                          const lang_limits_t *limits, lang_tree_t **out,
                          lang_diags_t *diags);

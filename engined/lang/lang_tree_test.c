@@ -28,6 +28,16 @@ s_parse(const char *text, const lang_limits_t *lim, sr_err_t expect)
     return y;
 }
 
+// A problem that leaves a usable tree: reported, and the tree is built.
+static void
+s_soft(const char *text)
+{
+    lang_tree_t *y = s_parse(text, NULL, SR_OK);
+    assert_non_null(y);
+    lang_tree_destroy(&y);
+    assert_true(s_first[0] != '\0');
+}
+
 static const lang_node_t *
 s_get(const lang_tree_t *y, const char *key)
 {
@@ -92,7 +102,7 @@ test_explicit_tags_force_types(void **state)
     assert_string_equal(s_get(y, "e")->str, "12");
     assert_string_equal(s_get(y, "f")->str, "true");
     lang_tree_destroy(&y);
-    s_parse("a: !!int abc\n", NULL, SR_EINVAL);
+    s_soft("a: !!int abc\n");
     assert_string_equal(s_first, "1:4: not an integer: 'abc' with tag "
                                  "tag:yaml.org,2002:int");
 }
@@ -140,12 +150,12 @@ static void
 test_duplicate_keys_are_errors_named_by_context(void **state)
 {
     (void)state;
-    s_parse("a: 1\nb: 2\na: 3\n", NULL, SR_EINVAL);
+    s_soft("a: 1\nb: 2\na: 3\n");
     assert_string_equal(s_first, "3:1: duplicate key 'a' (first at 1:1)");
-    s_parse("wf:\n  tasks:\n    t1: {}\n    t1: {}\n", NULL, SR_EINVAL);
+    s_soft("wf:\n  tasks:\n    t1: {}\n    t1: {}\n");
     assert_string_equal(s_first,
                         "4:5: duplicate task name 't1' (first at 3:5)");
-    s_parse("m: {<<: {a: 1}, b: 1, b: 2}\n", NULL, SR_EINVAL);
+    s_soft("m: {<<: {a: 1}, b: 1, b: 2}\n");
     assert_string_equal(s_first, "1:23: duplicate key 'b' (first at 1:17)");
 }
 
@@ -204,10 +214,10 @@ test_hostile_files_are_refused_clearly(void **state)
     s_parse("a: &x [1, *x]\n", NULL, SR_EINVAL);
     assert_string_equal(s_first, "1:11: alias '*x' refers to a node that "
                                  "contains it (recursive alias)");
-    s_parse("a: !!python/object foo\n", NULL, SR_EINVAL);
+    s_soft("a: !!python/object foo\n");
     assert_string_equal(s_first, "1:4: unsupported YAML tag: 'foo' with tag "
                                  "tag:yaml.org,2002:python/object");
-    s_parse("a: 99999999999999999999\n", NULL, SR_EINVAL);
+    s_soft("a: 99999999999999999999\n");
     assert_string_equal(s_first, "1:4: integer out of the 64-bit range: "
                                  "'99999999999999999999'");
     s_parse("a: [1, 2\nb: 3\n", NULL, SR_EINVAL);
