@@ -43,8 +43,8 @@ static int
 s_run(const char *args)
 {
     char cmd[4096];
-    snprintf(cmd, sizeof cmd, "cd '%s' && '%s' validate %s >'%s' 2>'%s'",
-             s_dir, s_bin, args, s_out, s_err);
+    snprintf(cmd, sizeof cmd, "cd '%s' && '%s' validate %s >'%s' 2>'%s'", s_dir,
+             s_bin, args, s_out, s_err);
     int st = system(cmd);
     assert_true(WIFEXITED(st));
     return WEXITSTATUS(st);

@@ -100,9 +100,9 @@ test_diagnostics_print_with_and_without_position(void **state)
     lang_doc_t *doc = NULL;
     const char *text = "version: '2.0'\nwf:\n  tasks:\n    t1: {on-success: "
                        "x}\n    t2: {action: 1}\n";
-    assert_int_equal(lang_doc_parse("f.yaml", text, strlen(text), NULL, &doc,
-                                    &d),
-                     SR_EINVAL);
+    assert_int_equal(
+        lang_doc_parse("f.yaml", text, strlen(text), NULL, &doc, &d),
+        SR_EINVAL);
     lang_pos_t none = {0, 0};
     d.items[0].pos = none; // as for a file that cannot be read
     char *buf = NULL;

@@ -2,7 +2,7 @@
 // tree (one allocation list) and, while parsing, the stack of open
 // collections and the anchor table. Checks every limit as nodes complete so
 // a hostile file stops early; maps are finished (merge keys, duplicate keys)
-// here too. Does not know the workflow language.
+// in lang_tree_map.c. Does not know the workflow language.
 #include "lang_tree.h"
 
 #include <stdint.h>
@@ -13,6 +13,7 @@
 #include "lang_diag.h"
 #include "lang_scalar.h"
 #include "lang_strtab.h"
+#include "lang_tree_map.h"
 #include "lang_src.h"
 #include "sr_value_json.h"
 
@@ -40,7 +41,7 @@ typedef struct {
     s_frame_t *stack; // open collections
     size_t depth, capstack;
     lang_strtab_t *anchors; // name -> completed node
-    size_t merged;          // map entries created by merge keys
+    lang_tree_map_t map;    // what finishing maps needs
     int ndocs;
 } s_parser_t;
 
@@ -282,171 +283,6 @@ s_attach(s_parser_t *p, lang_node_t *n)
     return s_append(f->node, n, &f->cap);
 }
 
-// ---- maps: merge keys and duplicate keys ---------------------------------
-
-static const char *
-s_dup_what(const char *parent_key)
-{
-    if (!parent_key)
-        return "key";
-    if (strcmp(parent_key, "tasks") == 0)
-        return "task name";
-    if (strcmp(parent_key, "workflows") == 0)
-        return "workflow name";
-    if (strcmp(parent_key, "actions") == 0)
-        return "action name";
-    return "key";
-}
-
-static sr_err_t
-s_dup(s_parser_t *p, const lang_node_t *key, const lang_node_t *first,
-      const char *parent_key)
-{
-    return lang_diag_add(
-        p->diags, key->pos, "duplicate %s '%.*s' (first at %d:%d)",
-        s_dup_what(parent_key), key->len > 64 ? 64 : (int)key->len, key->str,
-        first->pos.line, first->pos.col);
-}
-
-// Without merge keys: drop duplicates (keeping the first) and report them.
-static sr_err_t
-s_map_dedupe(s_parser_t *p, lang_node_t *m, const char *parent_key)
-{
-    size_t n = m->nitems / 2, kept = 0;
-    lang_strtab_t *seen = lang_strtab_new(n);
-    if (!seen)
-        return SR_ENOMEM;
-    sr_err_t rc = SR_OK;
-    for (size_t i = 0; i < n && rc == SR_OK; i++) {
-        lang_node_t *k = m->items[2 * i], *v = m->items[2 * i + 1];
-        const lang_node_t *first = lang_strtab_get(seen, k->str, k->len);
-        if (first) {
-            rc = s_dup(p, k, first, parent_key);
-            continue;
-        }
-        rc = lang_strtab_put(seen, k->str, k->len, k);
-        m->items[2 * kept] = k;
-        m->items[2 * kept + 1] = v;
-        kept++;
-    }
-    m->nitems = 2 * kept;
-    lang_strtab_destroy(&seen);
-    return rc;
-}
-
-typedef struct {
-    lang_node_t **items;  // merged entries, keys and values interleaved
-    size_t n, cap;        // n counts nodes (2 per entry)
-    bool *is_explicit;    // per entry
-    lang_strtab_t *index; // key -> entry number + 1
-} s_merge_t;
-
-static sr_err_t
-s_merge_add(s_merge_t *mg, lang_node_t *k, lang_node_t *v, bool is_explicit)
-{
-    if (mg->n + 2 > mg->cap) {
-        size_t cap = mg->cap ? mg->cap * 2 : 16;
-        lang_node_t **items = realloc(mg->items, cap * sizeof *items);
-        if (!items)
-            return SR_ENOMEM;
-        mg->items = items;
-        bool *ex = realloc(mg->is_explicit, cap / 2 * sizeof *ex);
-        if (!ex)
-            return SR_ENOMEM;
-        mg->is_explicit = ex;
-        mg->cap = cap;
-    }
-    size_t entry = mg->n / 2;
-    mg->items[mg->n++] = k;
-    mg->items[mg->n++] = v;
-    mg->is_explicit[entry] = is_explicit;
-    return lang_strtab_put(mg->index, k->str, k->len,
-                           (void *)(uintptr_t)(entry + 1));
-}
-
-static sr_err_t
-s_merge_source(s_parser_t *p, s_merge_t *mg, const lang_node_t *src)
-{
-    if (src->kind != LANG_NODE_MAP)
-        return s_fail(p, src->pos,
-                      "the merge key '<<' needs a mapping or a list of "
-                      "mappings");
-    sr_err_t rc = SR_OK;
-    for (size_t i = 0; i + 1 < src->nitems && rc == SR_OK; i += 2) {
-        lang_node_t *k = src->items[i];
-        if (!lang_strtab_get(mg->index, k->str, k->len))
-            rc = s_merge_add(mg, k, src->items[i + 1], false);
-    }
-    return rc;
-}
-
-static sr_err_t
-s_merge_explicit(s_parser_t *p, s_merge_t *mg, lang_node_t *k, lang_node_t *v,
-                 const char *parent_key)
-{
-    uintptr_t at = (uintptr_t)lang_strtab_get(mg->index, k->str, k->len);
-    if (at == 0)
-        return s_merge_add(mg, k, v, true);
-    if (mg->is_explicit[at - 1])
-        return s_dup(p, k, mg->items[2 * (at - 1)], parent_key);
-    mg->items[2 * (at - 1)] = k; // an explicit key overrides a merged one
-    mg->items[2 * (at - 1) + 1] = v;
-    mg->is_explicit[at - 1] = true;
-    return SR_OK;
-}
-
-// With merge keys: merged entries first (earlier sources win), then the
-// explicit ones, which override merged keys in place.
-static sr_err_t
-s_map_merge(s_parser_t *p, lang_node_t *m, size_t *cap, const char *parent_key)
-{
-    s_merge_t mg = {0};
-    mg.index = lang_strtab_new(m->nitems);
-    if (!mg.index)
-        return SR_ENOMEM;
-    sr_err_t rc = SR_OK;
-    for (size_t i = 0; i + 1 < m->nitems && rc == SR_OK; i += 2) {
-        const lang_node_t *v = m->items[i + 1];
-        if (!m->items[i]->is_merge)
-            continue;
-        if (v->kind == LANG_NODE_SEQ)
-            for (size_t j = 0; j < v->nitems && rc == SR_OK; j++)
-                rc = s_merge_source(p, &mg, v->items[j]);
-        else
-            rc = s_merge_source(p, &mg, v);
-    }
-    for (size_t i = 0; i + 1 < m->nitems && rc == SR_OK; i += 2)
-        if (!m->items[i]->is_merge)
-            rc = s_merge_explicit(p, &mg, m->items[i], m->items[i + 1],
-                                  parent_key);
-    p->merged += mg.n / 2;
-    if (rc == SR_OK && p->merged > p->limits.max_nodes)
-        rc = s_fail(p, m->pos,
-                    "more than %zu YAML nodes after merge keys "
-                    "(alias bomb?)",
-                    p->limits.max_nodes);
-    if (rc == SR_OK) {
-        free(m->items);
-        m->items = mg.items;
-        m->nitems = mg.n;
-        *cap = mg.cap;
-        mg.items = NULL;
-    }
-    free(mg.items);
-    free(mg.is_explicit);
-    lang_strtab_destroy(&mg.index);
-    return rc;
-}
-
-static sr_err_t
-s_map_finish(s_parser_t *p, lang_node_t *m, size_t *cap, const char *parent_key)
-{
-    for (size_t i = 0; i + 1 < m->nitems; i += 2)
-        if (m->items[i]->is_merge)
-            return s_map_merge(p, m, cap, parent_key);
-    return s_map_dedupe(p, m, parent_key);
-}
-
 static sr_err_t
 s_close(s_parser_t *p)
 {
@@ -459,7 +295,7 @@ s_close(s_parser_t *p)
     }
     sr_err_t rc = SR_OK;
     if (f.node->kind == LANG_NODE_MAP)
-        rc = s_map_finish(p, f.node, &f.cap, parent_key);
+        rc = lang_tree_map_finish(f.node, &f.cap, parent_key, &p->map);
     if (rc == SR_OK)
         rc = s_measure(p, f.node);
     if (rc == SR_OK && f.anchor)
@@ -573,6 +409,8 @@ lang_tree_parse(const char *text, size_t len, const lang_limits_t *limits,
 {
     s_parser_t p = {.diags = diags};
     p.limits = lang_limits_resolve(limits);
+    p.map.diags = diags;
+    p.map.max_nodes = p.limits.max_nodes;
     lang_pos_t pos = {0, 0};
     if (len > p.limits.max_bytes) {
         sr_err_t rc = lang_diag_add(diags, pos,
