@@ -44,8 +44,8 @@ lang_call_eval_item(lang_call_t *c, size_t i, sr_value_t *item,
 }
 
 sr_err_t
-lang_call_host(lang_env_t *e, const char *name, sr_value_t **argv,
-               size_t argc, sr_value_t **out)
+lang_call_host(lang_env_t *e, const char *name, sr_value_t **argv, size_t argc,
+               sr_value_t **out)
 {
     const lang_eval_ctx_t *ctx = e->ctx;
     if (!ctx->call)
@@ -57,8 +57,7 @@ lang_call_host(lang_env_t *e, const char *name, sr_value_t **argv,
     if (rc == SR_ENOTFOUND)
         return lang_fail(e, "unknown function '%s'", name);
     if (rc != SR_OK) {
-        snprintf(e->detail, sizeof e->detail, "%.*s",
-                 (int)sizeof e->detail - 1,
+        snprintf(e->detail, sizeof e->detail, "%.*s", (int)sizeof e->detail - 1,
                  err.msg[0] ? err.msg : sr_strerror(rc));
         e->undefined = false;
         return rc;
@@ -96,11 +95,13 @@ s_bind(lang_env_t *e, const lang_node_t *n, const lang_builtin_t *fn,
         const lang_node_t *arg = n->kids[i];
         c->argv[i] = NULL;
         c->names[i] = n->names ? n->names[i] : NULL;
-        if (arg->kind == LANG_N_PAIR && !(fn && (fn->flags & LANG_FN_LAZY_ALL))) {
+        if (arg->kind == LANG_N_PAIR &&
+            !(fn && (fn->flags & LANG_FN_LAZY_ALL))) {
             const lang_node_t *k = arg->kids[0];
             if (k->kind != LANG_N_CONST || sr_value_type(k->value) != SR_T_STR)
-                return lang_fail(e, "%s(): unexpected 'key => value' "
-                                    "argument",
+                return lang_fail(e,
+                                 "%s(): unexpected 'key => value' "
+                                 "argument",
                                  n->name);
             c->names[i] = sr_value_str(k->value);
             arg = arg->kids[1];
@@ -143,19 +144,18 @@ s_arity(lang_env_t *e, const lang_node_t *n, const lang_builtin_t *fn)
     if (lo == hi)
         return lang_fail(e, "%s() takes %zu argument%s (%zu given)", n->name,
                          lo, lo == 1 ? "" : "s", n->nkids - skip);
-    return lang_fail(e, "%s() takes %zu to %zu arguments (%zu given)",
-                     n->name, lo, hi, n->nkids - skip);
+    return lang_fail(e, "%s() takes %zu to %zu arguments (%zu given)", n->name,
+                     lo, hi, n->nkids - skip);
 }
 
-sr_err_t lang_eval_call(lang_env_t *e, const lang_node_t *n,
-                        sr_value_t **out);
+sr_err_t lang_eval_call(lang_env_t *e, const lang_node_t *n, sr_value_t **out);
 
 sr_err_t
 lang_eval_call(lang_env_t *e, const lang_node_t *n, sr_value_t **out)
 {
     const lang_builtin_t *fn = n->fn;
-    bool has_recv = (n->flags & (LANG_F_METHOD | LANG_F_FILTER)) ||
-                    n->kind == LANG_N_TEST;
+    bool has_recv =
+        (n->flags & (LANG_F_METHOD | LANG_F_FILTER)) || n->kind == LANG_N_TEST;
     if (!fn && !has_recv)
         return s_call_host(e, n, out);
     lang_call_t c;
@@ -174,7 +174,8 @@ lang_eval_call(lang_env_t *e, const lang_node_t *n, sr_value_t **out)
             rc = SR_OK; // the built-in sees NULL: `is defined`, `default`
             e->undefined = false;
         }
-        if (rc == SR_OK && !c.argv[i] && !(i == 0 && (flags & LANG_FN_UNDEF_OK)))
+        if (rc == SR_OK && !c.argv[i] &&
+            !(i == 0 && (flags & LANG_FN_UNDEF_OK)))
             rc = lang_oom(e);
         if (rc == SR_OK && i == 0 && !fn)
             rc = s_unknown(e, n, c.argv[0]);
@@ -228,8 +229,7 @@ s_bound(lang_env_t *e, const lang_node_t *n, int64_t len, int64_t step,
     return SR_OK;
 }
 
-sr_err_t lang_eval_slice(lang_env_t *e, const lang_node_t *n,
-                         sr_value_t **out);
+sr_err_t lang_eval_slice(lang_env_t *e, const lang_node_t *n, sr_value_t **out);
 
 sr_err_t
 lang_eval_slice(lang_env_t *e, const lang_node_t *n, sr_value_t **out)
@@ -275,9 +275,8 @@ lang_eval_slice(lang_env_t *e, const lang_node_t *n, sr_value_t **out)
         if ((rc = lang_step(e, 1)) != SR_OK)
             break;
         if (t == SR_T_ARRAY) {
-            if (sr_value_array_append(
-                    res, sr_value_ref(sr_value_array_at(obj, (size_t)i))) !=
-                SR_OK)
+            if (sr_value_array_append(res, sr_value_ref(sr_value_array_at(
+                                               obj, (size_t)i))) != SR_OK)
                 rc = lang_oom(e);
             continue;
         }
@@ -286,8 +285,8 @@ lang_eval_slice(lang_env_t *e, const lang_node_t *n, sr_value_t **out)
         if ((rc = lang_buf_put(&buf, s + a, b - a)) != SR_OK)
             rc = lang_fail_code(e, rc);
     }
-    if (rc == SR_OK && t == SR_T_STR && (rc = lang_buf_take(&buf, &res)) !=
-                                            SR_OK)
+    if (rc == SR_OK && t == SR_T_STR &&
+        (rc = lang_buf_take(&buf, &res)) != SR_OK)
         rc = lang_fail_code(e, rc);
     lang_buf_fini(&buf);
     free(offs);

@@ -38,8 +38,8 @@ s_contains(lang_call_t *c, sr_value_t **out)
 // Items joined by sep; `strict` refuses items that are not strings (as
 // Python's str.join does), else they are converted with str().
 static sr_err_t
-s_join_items(lang_call_t *c, sr_value_t *items, const char *sep,
-             size_t seplen, const char *attr, bool strict, sr_value_t **out)
+s_join_items(lang_call_t *c, sr_value_t *items, const char *sep, size_t seplen,
+             const char *attr, bool strict, sr_value_t **out)
 {
     lang_buf_t b = {.limit = c->env->max_bytes};
     sr_err_t rc = lang_step(c->env, sr_value_len(items));
@@ -88,12 +88,10 @@ s_join_filter(lang_call_t *c, sr_value_t **out)
     sr_value_t *items;
     sr_err_t rc = lang_fn_items(c, c->argv[0], &items);
     if (rc == SR_OK) {
-        rc = s_join_items(c, items, d ? sr_value_str(d) : "",
-                          d ? sr_value_len(d) : 0,
-                          attr && sr_value_type(attr) == SR_T_STR
-                              ? sr_value_str(attr)
-                              : NULL,
-                          false, out);
+        rc = s_join_items(
+            c, items, d ? sr_value_str(d) : "", d ? sr_value_len(d) : 0,
+            attr && sr_value_type(attr) == SR_T_STR ? sr_value_str(attr) : NULL,
+            false, out);
         sr_value_destroy(&items);
     }
     return rc;
@@ -142,7 +140,8 @@ s_concat(lang_call_t *c, sr_value_t **out)
         if ((rc = lang_check_items(c->env, sr_value_len(res) + n)) == SR_OK)
             rc = lang_step(c->env, n);
         for (size_t k = 0; rc == SR_OK && k < n; k++)
-            rc = lang_fn_push(c, res, sr_value_ref(sr_value_array_at(items, k)));
+            rc =
+                lang_fn_push(c, res, sr_value_ref(sr_value_array_at(items, k)));
         sr_value_destroy(&items);
     }
     if (rc != SR_OK)
@@ -272,7 +271,10 @@ s_append(lang_call_t *c, sr_value_t **out)
     return rc;
 }
 
-#define F(name, fn, lo, hi, flags) {name, fn, lo, hi, flags}
+#define F(name, fn, lo, hi, flags)                                             \
+    {                                                                          \
+        name, fn, lo, hi, flags                                                \
+    }
 
 static const lang_builtin_t s_yaql[] = {
     F("get", s_get, 2, 3, 0),
@@ -297,7 +299,10 @@ static const lang_builtin_t s_jinja_methods[] = {
     F("join", s_str_join, 2, 2, 0),
 };
 
-#define T(ns, arr) {ns, arr, sizeof arr / sizeof arr[0]}
+#define T(ns, arr)                                                             \
+    {                                                                          \
+        ns, arr, sizeof arr / sizeof arr[0]                                    \
+    }
 
 const lang_fn_table_t lang_fn_coll_tables[] = {
     T(LANG_NS_YAQL_METHOD, s_yaql),

@@ -19,11 +19,10 @@ s_len(lang_call_t *c, sr_value_t **out)
     sr_value_t *v = c->argv[0];
     switch (sr_value_type(v)) {
     case SR_T_STR:
-        return lang_fn_ret(
-            c,
-            sr_value_new_int(
-                (int64_t)lang_utf8_count(sr_value_str(v), sr_value_len(v))),
-            out);
+        return lang_fn_ret(c,
+                           sr_value_new_int((int64_t)lang_utf8_count(
+                               sr_value_str(v), sr_value_len(v))),
+                           out);
     case SR_T_BIN:
     case SR_T_ARRAY:
     case SR_T_MAP:
@@ -110,8 +109,8 @@ s_parse_float(const char *s, size_t len, double *out)
         i++;
     while (len > i && isspace((unsigned char)s[len - 1]))
         len--;
-    if (i == len || len - i >= sizeof buf ||
-        memchr(s + i, 'x', len - i) || memchr(s + i, 'X', len - i))
+    if (i == len || len - i >= sizeof buf || memchr(s + i, 'x', len - i) ||
+        memchr(s + i, 'X', len - i))
         return false;
     memcpy(buf, s + i, len - i);
     buf[len - i] = '\0';
@@ -366,8 +365,9 @@ s_dict_from(lang_call_t *c, sr_value_t *src, sr_value_t *map)
     for (size_t i = 0; rc == SR_OK && i < sr_value_len(src); i++) {
         sr_value_t *pair = sr_value_array_at(src, i);
         if (sr_value_type(pair) != SR_T_ARRAY || sr_value_len(pair) != 2)
-            return lang_fail(c->env, "dict(): item %zu is not a [key, value] "
-                                     "pair",
+            return lang_fail(c->env,
+                             "dict(): item %zu is not a [key, value] "
+                             "pair",
                              i);
         rc = s_put(c, map, sr_value_array_at(pair, 0),
                    sr_value_array_at(pair, 1));
@@ -446,9 +446,9 @@ s_range(lang_call_t *c, sr_value_t **out)
     sr_value_t *list = sr_value_new_array(n);
     rc = list ? SR_OK : lang_oom(c->env);
     for (uint64_t i = 0; rc == SR_OK && i < n; i++)
-        rc = lang_fn_push(c, list,
-                          sr_value_new_int((int64_t)((uint64_t)start +
-                                                     i * (uint64_t)step)));
+        rc = lang_fn_push(
+            c, list,
+            sr_value_new_int((int64_t)((uint64_t)start + i * (uint64_t)step)));
     if (rc != SR_OK)
         sr_value_destroy(&list);
     else
@@ -532,11 +532,11 @@ s_round(lang_call_t *c, sr_value_t **out)
     double scale = pow(10, (double)digits);
     const char *m = method ? sr_value_str(method) : "common";
     if (strcmp(m, "floor") == 0 || strcmp(m, "ceil") == 0)
-        return lang_fn_ret(c,
-                           sr_value_new_float((m[0] == 'f' ? floor(d * scale)
-                                                           : ceil(d * scale)) /
-                                              scale),
-                           out);
+        return lang_fn_ret(
+            c,
+            sr_value_new_float(
+                (m[0] == 'f' ? floor(d * scale) : ceil(d * scale)) / scale),
+            out);
     if (strcmp(m, "common") != 0)
         return lang_fail(c->env, "round(): method must be common, ceil or "
                                  "floor");
@@ -555,8 +555,8 @@ s_default(lang_call_t *c, sr_value_t **out)
 {
     sr_value_t *v = c->argv[0], *def = lang_call_arg(c, 1, "default_value");
     sr_value_t *boolean = lang_call_arg(c, 2, "boolean");
-    bool use = !v || (boolean && sr_value_truthy(boolean) &&
-                      !sr_value_truthy(v));
+    bool use =
+        !v || (boolean && sr_value_truthy(boolean) && !sr_value_truthy(v));
     if (!use) {
         *out = sr_value_ref(v);
         return SR_OK;
@@ -564,7 +564,10 @@ s_default(lang_call_t *c, sr_value_t **out)
     return lang_fn_ret(c, def ? sr_value_ref(def) : sr_value_new_str(""), out);
 }
 
-#define F(name, fn, lo, hi, flags) {name, fn, lo, hi, flags}
+#define F(name, fn, lo, hi, flags)                                             \
+    {                                                                          \
+        name, fn, lo, hi, flags                                                \
+    }
 
 static const lang_builtin_t s_yaql_funcs[] = {
     F("len", s_len, 1, 1, 0),
@@ -619,7 +622,10 @@ static const lang_builtin_t s_jinja_methods[] = {
     F("items", s_items, 1, 1, 0),
 };
 
-#define T(ns, arr) {ns, arr, sizeof arr / sizeof arr[0]}
+#define T(ns, arr)                                                             \
+    {                                                                          \
+        ns, arr, sizeof arr / sizeof arr[0]                                    \
+    }
 
 const lang_fn_table_t lang_fn_core_tables[] = {
     T(LANG_NS_YAQL_FUNC, s_yaql_funcs),

@@ -46,9 +46,8 @@ s_json_dump(lang_call_t *c, sr_value_t **out)
 static sr_err_t
 s_json_pp(lang_call_t *c, sr_value_t **out)
 {
-    const sr_value_t *v = c->argc > 0 && sr_value_truthy(c->argv[0])
-                              ? c->argv[0]
-                              : c->env->data;
+    const sr_value_t *v =
+        c->argc > 0 && sr_value_truthy(c->argv[0]) ? c->argv[0] : c->env->data;
     lang_buf_t b = {.limit = c->env->max_bytes}, res = {.limit = 0};
     lang_json_opts_t o = {.indent = 4};
     sr_err_t rc = s_json(c, v, &o, &b);
@@ -56,8 +55,7 @@ s_json_pp(lang_call_t *c, sr_value_t **out)
         if (b.data[i] == '\\' && i + 1 < b.len && b.data[i + 1] == 'n') {
             rc = lang_buf_putc(&res, '\n');
             i++;
-        } else if (b.data[i] == ' ' && i + 1 < b.len &&
-                   b.data[i + 1] == '\n') {
+        } else if (b.data[i] == ' ' && i + 1 < b.len && b.data[i + 1] == '\n') {
             continue;
         } else {
             rc = lang_buf_putc(&res, b.data[i]);
@@ -169,7 +167,10 @@ s_now(lang_call_t *c, sr_value_t **out)
     return lang_fn_ret(c, sr_value_new_str(text), out);
 }
 
-#define F(name, fn, lo, hi, flags) {name, fn, lo, hi, flags}
+#define F(name, fn, lo, hi, flags)                                             \
+    {                                                                          \
+        name, fn, lo, hi, flags                                                \
+    }
 
 static const lang_builtin_t s_funcs[] = {
     F("json_dump", s_json_dump, 1, 1, 0),
@@ -185,7 +186,10 @@ static const lang_builtin_t s_filters[] = {
     F("tojson", s_tojson, 1, 2, LANG_FN_KEYWORDS),
 };
 
-#define T(ns, arr) {ns, arr, sizeof arr / sizeof arr[0]}
+#define T(ns, arr)                                                             \
+    {                                                                          \
+        ns, arr, sizeof arr / sizeof arr[0]                                    \
+    }
 
 const lang_fn_table_t lang_fn_data_tables[] = {
     T(LANG_NS_YAQL_FUNC, s_funcs),

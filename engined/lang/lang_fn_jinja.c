@@ -94,8 +94,7 @@ s_parity(lang_call_t *c, int64_t div, int64_t want, sr_value_t **out)
     if (div == 0)
         return lang_fail(c->env, "integer division or modulo by zero");
     int64_t r = div == -1 ? 0 : i % div;
-    return s_bool(r == want || (r != 0 && want != 0 && r + div == want),
-                  out);
+    return s_bool(r == want || (r != 0 && want != 0 && r + div == want), out);
 }
 
 static sr_err_t
@@ -141,10 +140,10 @@ s_sameas(lang_call_t *c, sr_value_t **out)
 {
     sr_value_t *a = c->argv[0], *b = c->argv[1];
     sr_type_t t = sr_value_type(a);
-    bool same = a == b || (t == sr_value_type(b) &&
-                           (t == SR_T_NIL ||
-                            (t == SR_T_BOOL &&
-                             sr_value_bool(a) == sr_value_bool(b))));
+    bool same =
+        a == b || (t == sr_value_type(b) &&
+                   (t == SR_T_NIL ||
+                    (t == SR_T_BOOL && sr_value_bool(a) == sr_value_bool(b))));
     return s_bool(same, out);
 }
 
@@ -212,8 +211,7 @@ s_filter_items(lang_call_t *c, bool by_attr, bool keep, sr_value_t **out)
             if (c->argc > 2) { // a test on a missing attribute: undefined
                 const char *t = sr_value_str(c->argv[2]);
                 yes = strcmp(t, "undefined") == 0;
-                if (!yes && strcmp(t, "defined") != 0 &&
-                    strcmp(t, "none") != 0)
+                if (!yes && strcmp(t, "defined") != 0 && strcmp(t, "none") != 0)
                     rc = lang_fail_undefined(
                         c->env, "'dict object' has no attribute '%s'", attr);
             }
@@ -285,11 +283,10 @@ lang_fn_jinja_map(lang_call_t *c, sr_value_t **out)
         } else if ((v = lang_fn_attr(item, sr_value_str(attr))) || dflt) {
             v = sr_value_ref(v ? v : dflt);
         } else {
-            rc = lang_fail_undefined(c->env, "%s has no attribute '%s'",
-                                     sr_value_type(item) == SR_T_MAP
-                                         ? "'dict object'"
-                                         : "the item",
-                                     sr_value_str(attr));
+            rc = lang_fail_undefined(
+                c->env, "%s has no attribute '%s'",
+                sr_value_type(item) == SR_T_MAP ? "'dict object'" : "the item",
+                sr_value_str(attr));
         }
         if (rc == SR_OK)
             rc = lang_fn_push(c, res, v);
@@ -302,7 +299,10 @@ lang_fn_jinja_map(lang_call_t *c, sr_value_t **out)
     return rc;
 }
 
-#define F(name, fn, lo, hi, flags) {name, fn, lo, hi, flags}
+#define F(name, fn, lo, hi, flags)                                             \
+    {                                                                          \
+        name, fn, lo, hi, flags                                                \
+    }
 
 static const lang_builtin_t s_tests[] = {
     F("defined", s_defined, 1, 1, LANG_FN_UNDEF_OK),
@@ -342,7 +342,10 @@ static const lang_builtin_t s_tests[] = {
     F("sameas", s_sameas, 2, 2, 0),
 };
 
-#define T(ns, arr) {ns, arr, sizeof arr / sizeof arr[0]}
+#define T(ns, arr)                                                             \
+    {                                                                          \
+        ns, arr, sizeof arr / sizeof arr[0]                                    \
+    }
 
 const lang_fn_table_t lang_fn_jinja_tables[] = {
     T(LANG_NS_JINJA_TEST, s_tests),

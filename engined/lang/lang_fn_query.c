@@ -227,8 +227,7 @@ s_set(lang_call_t *c, sr_value_t **out)
         items = sr_value_ref(c->argv[0]);
     } else if ((items = sr_value_new_array(c->argc))) {
         for (size_t i = 0; i < c->argc; i++)
-            if (sr_value_array_append(items, sr_value_ref(c->argv[i])) !=
-                SR_OK)
+            if (sr_value_array_append(items, sr_value_ref(c->argv[i])) != SR_OK)
                 sr_value_destroy(&items);
     }
     if (!items)
@@ -284,8 +283,11 @@ s_sorted(lang_call_t *c, sr_value_t *items, sr_value_t **keys, bool reverse,
     size_t n = sr_value_len(items);
     size_t *idx = malloc((n ? n : 1) * sizeof *idx);
     size_t *tmp = malloc((n ? n : 1) * sizeof *tmp);
-    s_sort_t s = {.env = c->env, .keys = keys, .reverse = reverse,
-                  .yaql = lang_fn_is_yaql(c), .rc = SR_OK};
+    s_sort_t s = {.env = c->env,
+                  .keys = keys,
+                  .reverse = reverse,
+                  .yaql = lang_fn_is_yaql(c),
+                  .rc = SR_OK};
     sr_value_t *res = sr_value_new_array(n);
     if (!idx || !tmp || !res)
         s.rc = lang_oom(c->env);
@@ -299,8 +301,8 @@ s_sorted(lang_call_t *c, sr_value_t *items, sr_value_t **keys, bool reverse,
     if (s.rc == SR_OK)
         s_merge_sort(&s, idx, tmp, n);
     for (size_t i = 0; s.rc == SR_OK && i < n; i++)
-        s.rc = lang_fn_push(c, res, sr_value_ref(sr_value_array_at(items,
-                                                                   idx[i])));
+        s.rc = lang_fn_push(c, res,
+                            sr_value_ref(sr_value_array_at(items, idx[i])));
     free(idx);
     free(tmp);
     if (s.rc != SR_OK)
@@ -316,8 +318,8 @@ s_order_by(lang_call_t *c, bool reverse, sr_value_t **out)
 {
     sr_value_t *items, **keys = NULL;
     sr_err_t rc = s_items(c, &items);
-    if (rc == SR_OK && (rc = s_keys_of(c, items, NULL, 1, false, &keys)) ==
-                           SR_OK)
+    if (rc == SR_OK &&
+        (rc = s_keys_of(c, items, NULL, 1, false, &keys)) == SR_OK)
         rc = s_sorted(c, items, keys, reverse, out);
     s_free_keys(keys, sr_value_len(items));
     sr_value_destroy(&items);
@@ -405,9 +407,8 @@ s_sum(lang_call_t *c, sr_value_t **out)
         }
         if (!acc && !(acc = sr_value_new_int(0)))
             rc = lang_oom(c->env);
-        if (rc == SR_OK &&
-            (rc = lang_op_binary(c->env, LANG_OP_ADD, yaql, acc, v, &next)) ==
-                SR_OK) {
+        if (rc == SR_OK && (rc = lang_op_binary(c->env, LANG_OP_ADD, yaql, acc,
+                                                v, &next)) == SR_OK) {
             sr_value_destroy(&acc);
             acc = next;
         }
@@ -430,8 +431,7 @@ s_extreme(lang_call_t *c, bool want_max, sr_value_t **out)
     if (yaql && c->argc == 2) { // YAQL min(a, b) / max(a, b)
         int cmp;
         if (c->node->flags & LANG_F_METHOD)
-            return lang_fail(c->env, "%s() takes no arguments",
-                             c->node->name);
+            return lang_fail(c->env, "%s() takes no arguments", c->node->name);
         sr_err_t rc = lang_order(c->env, c->argv[0], c->argv[1], true, &cmp);
         if (rc == SR_OK)
             *out = sr_value_ref(c->argv[(cmp < 0) == want_max ? 1 : 0]);
@@ -442,8 +442,8 @@ s_extreme(lang_call_t *c, bool want_max, sr_value_t **out)
     sr_err_t rc = s_items(c, &items);
     size_t n = rc == SR_OK ? sr_value_len(items) : 0, best = 0;
     if (rc == SR_OK)
-        rc = s_keys_of(c, items, yaql ? NULL : s_attr_arg(c, 2), 0, fold,
-                       &keys);
+        rc =
+            s_keys_of(c, items, yaql ? NULL : s_attr_arg(c, 2), 0, fold, &keys);
     for (size_t i = 1; rc == SR_OK && i < n; i++) {
         int cmp;
         if ((rc = lang_order(c->env, keys[i], keys[best], yaql, &cmp)) ==
@@ -475,7 +475,10 @@ s_max(lang_call_t *c, sr_value_t **out)
     return s_extreme(c, true, out);
 }
 
-#define F(name, fn, lo, hi, flags) {name, fn, lo, hi, flags}
+#define F(name, fn, lo, hi, flags)                                             \
+    {                                                                          \
+        name, fn, lo, hi, flags                                                \
+    }
 
 static const lang_builtin_t s_yaql[] = {
     F("where", s_where, 2, 2, LANG_FN_LAZY),
@@ -512,7 +515,10 @@ static const lang_builtin_t s_jinja_filters[] = {
     F("rejectattr", lang_fn_jinja_rejectattr, 2, LANG_MAX_ARGS, 0),
 };
 
-#define T(ns, arr) {ns, arr, sizeof arr / sizeof arr[0]}
+#define T(ns, arr)                                                             \
+    {                                                                          \
+        ns, arr, sizeof arr / sizeof arr[0]                                    \
+    }
 
 const lang_fn_table_t lang_fn_query_tables[] = {
     T(LANG_NS_YAQL_METHOD, s_yaql),

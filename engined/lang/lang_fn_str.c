@@ -412,8 +412,7 @@ s_is_empty(lang_call_t *c, sr_value_t **out)
         empty = true;
         for (size_t i = 0; i < sr_value_len(v) && empty; i++)
             empty = s_space(sr_value_str(v)[i]);
-    } else if (sr_value_type(v) == SR_T_ARRAY ||
-               sr_value_type(v) == SR_T_MAP) {
+    } else if (sr_value_type(v) == SR_T_ARRAY || sr_value_type(v) == SR_T_MAP) {
         empty = sr_value_len(v) == 0;
     }
     *out = sr_value_new_bool(empty);
@@ -439,7 +438,10 @@ s_find(lang_call_t *c, sr_value_t **out)
         out);
 }
 
-#define F(name, fn, lo, hi, flags) {name, fn, lo, hi, flags}
+#define F(name, fn, lo, hi, flags)                                             \
+    {                                                                          \
+        name, fn, lo, hi, flags                                                \
+    }
 
 static const lang_builtin_t s_yaql[] = {
     F("toUpper", s_upper, 1, 1, 0),
@@ -481,7 +483,10 @@ static const lang_builtin_t s_jinja_methods[] = {
     F("find", s_find, 2, 2, 0),
 };
 
-#define T(ns, arr) {ns, arr, sizeof arr / sizeof arr[0]}
+#define T(ns, arr)                                                             \
+    {                                                                          \
+        ns, arr, sizeof arr / sizeof arr[0]                                    \
+    }
 
 const lang_fn_table_t lang_fn_str_tables[] = {
     T(LANG_NS_YAQL_METHOD, s_yaql),

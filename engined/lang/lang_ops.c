@@ -192,8 +192,9 @@ s_order(lang_env_t *e, const sr_value_t *a, const sr_value_t *b, bool yaql,
         *cmp = (la > lb) - (la < lb);
         return SR_OK;
     }
-    return lang_fail(e, "'<' not supported between instances of '%s' and "
-                        "'%s'",
+    return lang_fail(e,
+                     "'<' not supported between instances of '%s' and "
+                     "'%s'",
                      lang_type_name(a), lang_type_name(b));
 }
 
@@ -211,8 +212,9 @@ lang_contains(lang_env_t *e, const sr_value_t *container,
     switch (sr_value_type(container)) {
     case SR_T_STR:
         if (sr_value_type(item) != SR_T_STR)
-            return lang_fail(e, "'in <string>' requires string as left "
-                                "operand, not %s",
+            return lang_fail(e,
+                             "'in <string>' requires string as left "
+                             "operand, not %s",
                              lang_type_name(item));
         *out = sr_value_len(item) == 0 ||
                memmem(sr_value_str(container), sr_value_len(container),
@@ -247,8 +249,8 @@ static sr_err_t
 s_unsupported(lang_env_t *e, const char *op, const sr_value_t *a,
               const sr_value_t *b)
 {
-    return lang_fail(e, "unsupported operand type(s) for %s: '%s' and '%s'",
-                     op, lang_type_name(a), lang_type_name(b));
+    return lang_fail(e, "unsupported operand type(s) for %s: '%s' and '%s'", op,
+                     lang_type_name(a), lang_type_name(b));
 }
 
 static sr_err_t
@@ -333,10 +335,9 @@ s_arith(lang_env_t *e, lang_op_t op, const sr_value_t *a, const sr_value_t *b,
         if (ints)
             return s_int_result(e, i == INT64_MIN && j == -1,
                                 i == INT64_MIN ? 0 : s_floor_div(i, j), out);
-        return s_new(e,
-                     sr_value_new_float(op == LANG_OP_YDIV ? x / y
-                                                           : floor(x / y)),
-                     out);
+        return s_new(
+            e, sr_value_new_float(op == LANG_OP_YDIV ? x / y : floor(x / y)),
+            out);
     case LANG_OP_MOD:
         if (ints)
             return s_new(e, sr_value_new_int(j == -1 ? 0 : s_floor_mod(i, j)),
@@ -388,8 +389,8 @@ s_join_lists(lang_env_t *e, const sr_value_t *a, const sr_value_t *b,
     for (size_t t = 0; t < times; t++) {
         for (size_t k = 0; k < n; k++) {
             size_t la = sr_value_len(a);
-            sr_value_t *item = k < la ? sr_value_array_at(a, k)
-                                      : sr_value_array_at(b, k - la);
+            sr_value_t *item =
+                k < la ? sr_value_array_at(a, k) : sr_value_array_at(b, k - la);
             if (sr_value_array_append(list, sr_value_ref(item)) != SR_OK) {
                 sr_value_destroy(&list);
                 return lang_oom(e);

@@ -18,8 +18,8 @@
 sr_err_t lang_op_unary(lang_env_t *e, lang_op_t op, const sr_value_t *a,
                        sr_value_t **out);
 // Binary operator; `yaql` selects YAQL's rules where they differ.
-sr_err_t lang_op_binary(lang_env_t *e, lang_op_t op, bool yaql,
-                        sr_value_t *a, sr_value_t *b, sr_value_t **out);
+sr_err_t lang_op_binary(lang_env_t *e, lang_op_t op, bool yaql, sr_value_t *a,
+                        sr_value_t *b, sr_value_t **out);
 
 // Python ==.
 bool lang_equal(const sr_value_t *a, const sr_value_t *b);

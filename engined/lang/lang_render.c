@@ -75,9 +75,9 @@ s_iterable(lang_env_t *e, sr_value_t *v, sr_value_t **out)
     }
     if (t != SR_T_MAP && t != SR_T_STR)
         return lang_fail(e, "'%s' object is not iterable", lang_type_name(v));
-    size_t n = t == SR_T_MAP ? sr_value_len(v)
-                             : lang_utf8_count(sr_value_str(v),
-                                               sr_value_len(v));
+    size_t n = t == SR_T_MAP
+                   ? sr_value_len(v)
+                   : lang_utf8_count(sr_value_str(v), sr_value_len(v));
     sr_value_t *list = sr_value_new_array(n);
     if (!list)
         return lang_oom(e);

@@ -56,8 +56,7 @@ s_is_int(const char *s, size_t len)
 {
     size_t i = len && (s[0] == '-' || s[0] == '+') ? 1 : 0;
     if (i + 2 <= len && s[i] == '0' && (s[i + 1] == 'b' || s[i + 1] == 'x')) {
-        const char *set =
-            s[i + 1] == 'b' ? "01_" : "0123456789abcdefABCDEF_";
+        const char *set = s[i + 1] == 'b' ? "01_" : "0123456789abcdefABCDEF_";
         size_t n = s_span(s, i + 2, len, set);
         return n > 0 && i + 2 + n == len;
     }
@@ -165,9 +164,9 @@ lang_yaml_type_t
 lang_yaml_resolve(const char *s, size_t len)
 {
     static const char *const bools[] = {
-        "yes",  "Yes",  "YES",   "no",    "No",    "NO",  "true", "True",
-        "TRUE", "false", "False", "FALSE", "on",   "On",  "ON",   "off",
-        "Off",  "OFF",  NULL};
+        "yes",  "Yes",  "YES",   "no",    "No",    "NO", "true",
+        "True", "TRUE", "false", "False", "FALSE", "on", "On",
+        "ON",   "off",  "Off",   "OFF",   NULL};
     static const char *const nulls[] = {"", "~", "null", "Null", "NULL", NULL};
     if (s_any(s, len, nulls))
         return LANG_YAML_NULL;

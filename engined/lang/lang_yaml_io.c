@@ -197,8 +197,8 @@ static sr_err_t
 s_fail_at(s_parse_t *s, const char *what)
 {
     return sr_error_set(s->err, SR_EINVAL, "line %zu column %zu: %s",
-                        s->ev.start_mark.line + 1,
-                        s->ev.start_mark.column + 1, what);
+                        s->ev.start_mark.line + 1, s->ev.start_mark.column + 1,
+                        what);
 }
 
 static sr_err_t
@@ -232,20 +232,22 @@ static sr_err_t s_value(s_parse_t *s, int depth, sr_value_t **out);
 static sr_err_t
 s_collection(s_parse_t *s, int depth, bool is_map, sr_value_t **out)
 {
-    yaml_event_type_t end = is_map ? YAML_MAPPING_END_EVENT
-                                   : YAML_SEQUENCE_END_EVENT;
+    yaml_event_type_t end =
+        is_map ? YAML_MAPPING_END_EVENT : YAML_SEQUENCE_END_EVENT;
     sr_value_t *c = is_map ? sr_value_new_map(0) : sr_value_new_array(0);
-    sr_err_t rc = c ? s_next(s) : sr_error_set(s->err, SR_ENOMEM, "out of "
-                                                                  "memory");
+    sr_err_t rc = c ? s_next(s)
+                    : sr_error_set(s->err, SR_ENOMEM,
+                                   "out of "
+                                   "memory");
     while (rc == SR_OK && s->ev.type != end) {
         sr_value_t *key = NULL, *val = NULL;
         if (is_map) {
             if (s->ev.type != YAML_SCALAR_EVENT)
                 rc = s_fail_at(s, "only scalar keys are supported");
             else if (s->ev.data.scalar.plain_implicit &&
-                     lang_yaml_resolve(
-                         (const char *)s->ev.data.scalar.value,
-                         s->ev.data.scalar.length) == LANG_YAML_MERGE)
+                     lang_yaml_resolve((const char *)s->ev.data.scalar.value,
+                                       s->ev.data.scalar.length) ==
+                         LANG_YAML_MERGE)
                 rc = s_fail_at(s, "merge keys (<<) are not supported");
             else if (!(key = sr_value_new_strn(
                            (const char *)s->ev.data.scalar.value,
