@@ -41,10 +41,10 @@ s_inputs(const sr_value_t *wf)
         const sr_value_t *item = sr_value_array_at(input, i);
         assert_true(sr_value_is(item, SR_T_MAP));
         assert_int_equal(sr_value_len(item), 1);
-        assert_int_equal(sr_value_map_putv(data, sr_value_map_key(item, 0),
-                                           sr_value_ref(sr_value_map_val(
-                                               item, 0))),
-                         SR_OK);
+        assert_int_equal(
+            sr_value_map_putv(data, sr_value_map_key(item, 0),
+                              sr_value_ref(sr_value_map_val(item, 0))),
+            SR_OK);
     }
     return data;
 }
@@ -55,7 +55,8 @@ every_output_matches_mistral(void **state)
     (void)state;
     const char *root = getenv("SR_SOURCE_DIR");
     char path[1024];
-    snprintf(path, sizeof path, "%s/tests/data/workflows/"
+    snprintf(path, sizeof path,
+             "%s/tests/data/workflows/"
              "118_expr_yaql_semantics.yaml",
              root ? root : "../..");
     size_t len;
@@ -66,9 +67,9 @@ every_output_matches_mistral(void **state)
     line += strlen(tag);
     sr_value_t *want = NULL, *doc = NULL;
     sr_error_t err;
-    assert_int_equal(sr_value_from_json(line, strcspn(line, "\n"), NULL,
-                                        &want, &err),
-                     SR_OK);
+    assert_int_equal(
+        sr_value_from_json(line, strcspn(line, "\n"), NULL, &want, &err),
+        SR_OK);
     assert_int_equal(lang_yaml_parse(text, len, 64, &doc, &err), SR_OK);
     const sr_value_t *wf = sr_value_map_get(doc, "expressions_yaql");
     const sr_value_t *outputs = sr_value_map_get(wf, "output");
@@ -90,8 +91,8 @@ every_output_matches_mistral(void **state)
         assert_non_null(expected);
         char *a = t_json(got), *b = t_json(expected);
         if (strcmp(a, b) != 0)
-            fail_msg("%s: '%s' gave %s, expected %s", key, sr_value_str(src),
-                     a, b);
+            fail_msg("%s: '%s' gave %s, expected %s", key, sr_value_str(src), a,
+                     b);
         free(a);
         free(b);
         sr_value_destroy(&got);

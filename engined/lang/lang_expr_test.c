@@ -137,8 +137,9 @@ yaql_comparisons_and_logic(void **state)
     T_EXPECT("<% k in $.m %>", D, "true");
     T_EXPECT("<% 1 in [1.0] %>", D, "true");
     T_ERR("<% 1 in 'abc' %>", D, SR_EEXPR, "requires string as left operand");
-    T_ERR("<% 1 in 5 %>", D, SR_EEXPR, "argument of type 'int' is not "
-                                       "iterable");
+    T_ERR("<% 1 in 5 %>", D, SR_EEXPR,
+          "argument of type 'int' is not "
+          "iterable");
 }
 
 static void
@@ -181,8 +182,7 @@ yaql_data_access(void **state)
     T_EXPECT("<% $.s[1] %>", D, "\"e\"");
     T_EXPECT("<% $.servers.name %>", D, "[\"centos\",\"ubuntu\",\"fedora\"]");
     T_EXPECT("<% $.servers[1].name %>", D, "\"ubuntu\"");
-    T_EXPECT("<% [[{a => 1}], [{a => 2}, {b => 3}]].a %>", D,
-             "[[1],[2,null]]");
+    T_EXPECT("<% [[{a => 1}], [{a => 2}, {b => 3}]].a %>", D, "[[1],[2,null]]");
     T_EXPECT("<% $.m.missing %>", D, "null");
     T_EXPECT("<% $.m.deep.missing %>", D, "null");
     T_EXPECT("<% $.get('missing') %>", D, "null");
@@ -207,8 +207,8 @@ static void
 yaql_switch_and_coalesce(void **state)
 {
     (void)state;
-    T_EXPECT("<% switch($.a > 5 => big, $.a > 0 => small, true => none) %>",
-             D, "\"small\"");
+    T_EXPECT("<% switch($.a > 5 => big, $.a > 0 => small, true => none) %>", D,
+             "\"small\"");
     T_EXPECT("<% switch(false => 1) %>", D, "null");
     T_EXPECT("<% switch($.a = 1 => $.m.k) %>", D, "\"v\"");
     T_EXPECT("<% switch(false => 1 / 0, true => 2) %>", D, "2");
@@ -257,8 +257,9 @@ errors_use_mistral_wording(void **state)
     T_ERR("!! {{ _.nonexistent_variable }} !!\n", D, SR_EEXPR,
           "[expression=!! {{ _.nonexistent_variable }} !!");
     T_ERR("<% len(1, 2) %>", D, SR_EEXPR, "len() takes 1 argument (2 given)");
-    T_ERR("<% $.h.len(1) %>", D, SR_EEXPR, "len() takes 0 arguments (1 "
-                                           "given)");
+    T_ERR("<% $.h.len(1) %>", D, SR_EEXPR,
+          "len() takes 0 arguments (1 "
+          "given)");
     T_ERR("<% range() %>", D, SR_EEXPR, "range() takes 1 to 3 arguments");
     char text[300];
     snprintf(text, sizeof text, "<%% $.a + %s %%>",
@@ -287,8 +288,7 @@ limits_stop_runaway_evaluation(void **state)
     assert_non_null(strstr(err.msg, "size limit of 100 bytes"));
     assert_int_equal(t_run("<% 'a' * 50 %>", D, &ctx, &v, &err), SR_OK);
     sr_value_destroy(&v);
-    assert_int_equal(t_run("<% range(1000) %>", D, &ctx, &v, &err),
-                     SR_ETOOBIG);
+    assert_int_equal(t_run("<% range(1000) %>", D, &ctx, &v, &err), SR_ETOOBIG);
     assert_int_equal(t_run("{% for i in range(10) %}0123456789abc{% endfor %}",
                            D, &ctx, &v, &err),
                      SR_ETOOBIG);
@@ -314,8 +314,8 @@ data_is_returned_by_reference(void **state)
     lang_eval_ctx_t ctx = {.data = data};
     for (int i = 0; i < 3; i++) { // a template evaluates many times
         assert_int_equal(lang_tmpl_eval(t, &ctx, &v, &err), SR_OK);
-        assert_ptr_equal(v, sr_value_map_get(sr_value_map_get(data, "m"),
-                                             "deep"));
+        assert_ptr_equal(v,
+                         sr_value_map_get(sr_value_map_get(data, "m"), "deep"));
         assert_true(sr_value_is_shared(v));
         sr_value_destroy(&v);
     }
@@ -341,8 +341,7 @@ bare_yaql_evaluates_typed(void **state)
     assert_true(sr_value_is(v, SR_T_INT));
     sr_value_destroy(&v);
     lang_tmpl_destroy(&t);
-    assert_int_equal(lang_tmpl_compile_yaql("$.zz", 4, &t, &off, &err),
-                     SR_OK);
+    assert_int_equal(lang_tmpl_compile_yaql("$.zz", 4, &t, &off, &err), SR_OK);
     assert_int_equal(lang_tmpl_eval(t, &ctx, &v, &err), SR_EEXPR);
     assert_non_null(strstr(err.msg, "[expression=$.zz, error=The key 'zz'"));
     lang_tmpl_destroy(&t);

@@ -63,6 +63,10 @@ lang_fn_type(lang_call_t *c, size_t i, const char *want)
         (n->flags & (LANG_F_METHOD | LANG_F_FILTER)) || n->kind == LANG_N_TEST;
     const sr_value_t *v = i < c->argc ? c->argv[i] : NULL;
     const char *got = v ? lang_type_name(v) : "nothing";
+    if (recv && i == 0 && !(n->flags & LANG_F_YAQL) &&
+        (n->flags & LANG_F_METHOD))
+        return lang_fail(c->env, "'%s object' has no attribute '%s'", got,
+                         n->name);
     if (recv && i == 0)
         return lang_fail(c->env, "%s() applies to %s, not %s", n->name, want,
                          got);

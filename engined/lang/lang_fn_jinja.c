@@ -198,7 +198,7 @@ static sr_err_t
 s_filter_items(lang_call_t *c, bool by_attr, bool keep, sr_value_t **out)
 {
     const char *attr = NULL;
-    sr_value_t *items, *res = NULL;
+    sr_value_t *items = NULL, *res = NULL;
     sr_err_t rc = by_attr ? lang_fn_str(c, 1, &attr, NULL) : SR_OK;
     if (rc != SR_OK || (rc = lang_fn_items(c, c->argv[0], &items)) != SR_OK)
         return rc;
@@ -271,7 +271,7 @@ lang_fn_jinja_map(lang_call_t *c, sr_value_t **out)
         if (!(fn = lang_builtin_find(LANG_NS_JINJA_FILTER, name, len)))
             return lang_fail(c->env, "No filter named '%s'.", name);
     }
-    sr_value_t *items, *res = NULL;
+    sr_value_t *items = NULL, *res = NULL;
     if ((rc = lang_fn_items(c, c->argv[0], &items)) != SR_OK)
         return rc;
     if (!(res = sr_value_new_array(sr_value_len(items))))

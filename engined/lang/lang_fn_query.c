@@ -22,7 +22,7 @@ s_items(lang_call_t *c, sr_value_t **list)
 static sr_err_t
 s_where_select(lang_call_t *c, bool is_where, sr_value_t **out)
 {
-    sr_value_t *items, *res = NULL;
+    sr_value_t *items = NULL, *res = NULL;
     sr_err_t rc = s_items(c, &items);
     if (rc != SR_OK)
         return rc;
@@ -65,7 +65,7 @@ s_select(lang_call_t *c, sr_value_t **out)
 static sr_err_t
 s_any_all(lang_call_t *c, bool is_any, sr_value_t **out)
 {
-    sr_value_t *items;
+    sr_value_t *items = NULL;
     sr_err_t rc = s_items(c, &items);
     bool result = !is_any;
     for (size_t i = 0; rc == SR_OK && i < sr_value_len(items); i++) {
@@ -208,7 +208,7 @@ s_distinct(lang_call_t *c, sr_value_t **out)
     bool yaql = lang_fn_is_yaql(c);
     bool fold = !yaql && !s_flag(c, 1, "case_sensitive", false);
     const char *attr = yaql ? NULL : s_attr_arg(c, 2);
-    sr_value_t *items, **keys = NULL;
+    sr_value_t *items = NULL, **keys = NULL;
     sr_err_t rc = s_items(c, &items);
     if (rc == SR_OK &&
         (rc = s_keys_of(c, items, attr, 0, fold, &keys)) == SR_OK)
@@ -316,7 +316,7 @@ s_sorted(lang_call_t *c, sr_value_t *items, sr_value_t **keys, bool reverse,
 static sr_err_t
 s_order_by(lang_call_t *c, bool reverse, sr_value_t **out)
 {
-    sr_value_t *items, **keys = NULL;
+    sr_value_t *items = NULL, **keys = NULL;
     sr_err_t rc = s_items(c, &items);
     if (rc == SR_OK &&
         (rc = s_keys_of(c, items, NULL, 1, false, &keys)) == SR_OK)
@@ -344,7 +344,7 @@ s_sort(lang_call_t *c, sr_value_t **out)
 {
     bool reverse = s_flag(c, 1, "reverse", false);
     bool fold = !s_flag(c, 2, "case_sensitive", false);
-    sr_value_t *items, **keys = NULL;
+    sr_value_t *items = NULL, **keys = NULL;
     sr_err_t rc = s_items(c, &items);
     if (rc == SR_OK &&
         (rc = s_keys_of(c, items, s_attr_arg(c, 3), 0, fold, &keys)) == SR_OK)
@@ -358,7 +358,7 @@ s_sort(lang_call_t *c, sr_value_t **out)
 static sr_err_t
 s_end(lang_call_t *c, bool first, sr_value_t **out)
 {
-    sr_value_t *items;
+    sr_value_t *items = NULL;
     sr_err_t rc = s_items(c, &items);
     if (rc != SR_OK)
         return rc;
@@ -395,7 +395,7 @@ s_sum(lang_call_t *c, sr_value_t **out)
     bool yaql = lang_fn_is_yaql(c);
     const char *attr = yaql ? NULL : s_attr_arg(c, 1);
     sr_value_t *start = lang_call_arg(c, yaql ? 1 : 2, yaql ? NULL : "start");
-    sr_value_t *items, *acc = start ? sr_value_ref(start) : NULL;
+    sr_value_t *items = NULL, *acc = start ? sr_value_ref(start) : NULL;
     sr_err_t rc = s_items(c, &items);
     for (size_t i = 0; rc == SR_OK && i < sr_value_len(items); i++) {
         sr_value_t *v = sr_value_array_at(items, i), *next;
@@ -438,7 +438,7 @@ s_extreme(lang_call_t *c, bool want_max, sr_value_t **out)
         return rc;
     }
     bool fold = !yaql && !s_flag(c, 1, "case_sensitive", false);
-    sr_value_t *items, **keys = NULL;
+    sr_value_t *items = NULL, **keys = NULL;
     sr_err_t rc = s_items(c, &items);
     size_t n = rc == SR_OK ? sr_value_len(items) : 0, best = 0;
     if (rc == SR_OK)

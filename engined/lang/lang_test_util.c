@@ -20,8 +20,9 @@ s_host(void *user, const char *name, sr_value_t *const *args, size_t nargs,
     (void)user;
     if (strcmp(name, "task") == 0) {
         sr_value_t *m = sr_value_new_map(4);
-        sr_value_map_put(m, "name", nargs ? sr_value_ref(args[0])
-                                          : sr_value_new_str("current"));
+        sr_value_map_put(m, "name",
+                         nargs ? sr_value_ref(args[0])
+                               : sr_value_new_str("current"));
         sr_value_map_put(m, "state", sr_value_new_str("SUCCESS"));
         sr_value_t *r = sr_value_new_map(1);
         sr_value_map_put(r, "sub_wf_out", sr_value_new_str("abc"));
@@ -70,15 +71,15 @@ t_run(const char *text, const char *data_json, const lang_eval_ctx_t *base,
 }
 
 void
-t_expect_at(const char *file, int line, const char *text,
-            const char *data_json, const char *want_json)
+t_expect_at(const char *file, int line, const char *text, const char *data_json,
+            const char *want_json)
 {
     sr_value_t *v = NULL, *want = NULL;
     sr_error_t err;
     if (t_run(text, data_json, NULL, &v, &err) != SR_OK)
         fail_msg("%s:%d: '%s' failed: %s", file, line, text, err.msg);
-    if (sr_value_from_json(want_json, strlen(want_json), NULL, &want,
-                           &err) != SR_OK)
+    if (sr_value_from_json(want_json, strlen(want_json), NULL, &want, &err) !=
+        SR_OK)
         fail_msg("%s:%d: bad expected JSON %s", file, line, want_json);
     char *a = t_json(v), *b = t_json(want);
     if (strcmp(a, b) != 0)
@@ -114,8 +115,7 @@ t_expect_err_at(const char *file, int line, const char *text,
     sr_err_t rc = t_run(text, data_json, NULL, &v, &err);
     if (rc == SR_OK) {
         char *a = t_json(v);
-        fail_msg("%s:%d: '%s' gave %s, expected an error", file, line, text,
-                 a);
+        fail_msg("%s:%d: '%s' gave %s, expected an error", file, line, text, a);
     }
     if (rc != code)
         fail_msg("%s:%d: '%s' gave %s (%s), expected %s", file, line, text,

@@ -8,8 +8,7 @@
 
 // Evaluate; returns the error code and fills *out (owned) or err.
 sr_err_t t_run(const char *text, const char *data_json,
-               const lang_eval_ctx_t *base, sr_value_t **out,
-               sr_error_t *err);
+               const lang_eval_ctx_t *base, sr_value_t **out, sr_error_t *err);
 
 void t_expect_at(const char *file, int line, const char *text,
                  const char *data_json, const char *want_json);
@@ -19,13 +18,13 @@ void t_expect_text_at(const char *file, int line, const char *text,
                       const char *data_json, const char *want);
 
 // text evaluated against data gives the JSON value want_json.
-#define T_EXPECT(text, data, want) \
+#define T_EXPECT(text, data, want)                                             \
     t_expect_at(__FILE__, __LINE__, text, data, want)
 // text evaluated against data gives a string equal to want.
-#define T_TEXT(text, data, want) \
+#define T_TEXT(text, data, want)                                               \
     t_expect_text_at(__FILE__, __LINE__, text, data, want)
 // text fails with `code` and a message containing `want`.
-#define T_ERR(text, data, code, want) \
+#define T_ERR(text, data, code, want)                                          \
     t_expect_err_at(__FILE__, __LINE__, text, data, code, want)
 
 // JSON text of v with sorted keys (caller frees).
