@@ -19,6 +19,7 @@ lang_builtin_find(lang_ns_t ns, const char *name, size_t len)
 {
     const s_lib_t libs[] = {
         {lang_fn_core_tables, &lang_fn_core_ntables},
+        {lang_fn_build_tables, &lang_fn_build_ntables},
         {lang_fn_coll_tables, &lang_fn_coll_ntables},
         {lang_fn_query_tables, &lang_fn_query_ntables},
         {lang_fn_str_tables, &lang_fn_str_ntables},

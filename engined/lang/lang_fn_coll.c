@@ -271,44 +271,31 @@ s_append(lang_call_t *c, sr_value_t **out)
     return rc;
 }
 
-#define F(name, fn, lo, hi, flags)                                             \
-    {                                                                          \
-        name, fn, lo, hi, flags                                                \
-    }
-
 static const lang_builtin_t s_yaql[] = {
-    F("get", s_get, 2, 3, 0),
-    F("contains", s_contains, 2, 2, 0),
-    F("join", s_join_yaql, 2, 2, 0),
-    F("concat", s_concat, 1, LANG_MAX_ARGS, 0),
-    F("indexOf", s_index_of, 2, 2, 0),
-    F("skip", s_skip, 2, 2, 0),
-    F("limit", s_limit, 2, 2, 0),
-    F("take", s_limit, 2, 2, 0),
-    F("reverse", s_reverse, 1, 1, 0),
-    F("append", s_append, 1, LANG_MAX_ARGS, 0),
+    {"get", s_get, 2, 3, 0},          {"contains", s_contains, 2, 2, 0},
+    {"join", s_join_yaql, 2, 2, 0},   {"concat", s_concat, 1, LANG_MAX_ARGS, 0},
+    {"indexOf", s_index_of, 2, 2, 0}, {"skip", s_skip, 2, 2, 0},
+    {"limit", s_limit, 2, 2, 0},      {"take", s_limit, 2, 2, 0},
+    {"reverse", s_reverse, 1, 1, 0},  {"append", s_append, 1, LANG_MAX_ARGS, 0},
 };
 
 static const lang_builtin_t s_jinja_filters[] = {
-    F("join", s_join_filter, 1, 3, LANG_FN_KEYWORDS),
-    F("reverse", s_reverse, 1, 1, 0),
+    {"join", s_join_filter, 1, 3, LANG_FN_KEYWORDS},
+    {"reverse", s_reverse, 1, 1, 0},
 };
 
 static const lang_builtin_t s_jinja_methods[] = {
-    F("get", s_get, 2, 3, 0),
-    F("join", s_str_join, 2, 2, 0),
+    {"get", s_get, 2, 3, 0},
+    {"join", s_str_join, 2, 2, 0},
 };
 
-#define T(ns, arr)                                                             \
-    {                                                                          \
-        ns, arr, sizeof arr / sizeof arr[0]                                    \
-    }
-
 const lang_fn_table_t lang_fn_coll_tables[] = {
-    T(LANG_NS_YAQL_METHOD, s_yaql),
-    T(LANG_NS_YAQL_FUNC, s_yaql),
-    T(LANG_NS_JINJA_FILTER, s_jinja_filters),
-    T(LANG_NS_JINJA_METHOD, s_jinja_methods),
+    {LANG_NS_YAQL_METHOD, s_yaql, sizeof s_yaql / sizeof s_yaql[0]},
+    {LANG_NS_YAQL_FUNC, s_yaql, sizeof s_yaql / sizeof s_yaql[0]},
+    {LANG_NS_JINJA_FILTER, s_jinja_filters,
+     sizeof s_jinja_filters / sizeof s_jinja_filters[0]},
+    {LANG_NS_JINJA_METHOD, s_jinja_methods,
+     sizeof s_jinja_methods / sizeof s_jinja_methods[0]},
 };
 const size_t lang_fn_coll_ntables =
     sizeof lang_fn_coll_tables / sizeof lang_fn_coll_tables[0];

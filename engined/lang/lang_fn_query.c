@@ -475,56 +475,48 @@ s_max(lang_call_t *c, sr_value_t **out)
     return s_extreme(c, true, out);
 }
 
-#define F(name, fn, lo, hi, flags)                                             \
-    {                                                                          \
-        name, fn, lo, hi, flags                                                \
-    }
-
 static const lang_builtin_t s_yaql[] = {
-    F("where", s_where, 2, 2, LANG_FN_LAZY),
-    F("select", s_select, 2, 2, LANG_FN_LAZY),
-    F("any", s_any, 1, 2, LANG_FN_LAZY),
-    F("all", s_all, 1, 2, LANG_FN_LAZY),
-    F("orderBy", s_order_asc, 2, 2, LANG_FN_LAZY),
-    F("orderByDescending", s_order_desc, 2, 2, LANG_FN_LAZY),
-    F("distinct", s_distinct, 1, 1, 0),
-    F("toSet", s_distinct, 1, 1, 0),
-    F("first", s_first, 1, 2, 0),
-    F("last", s_last, 1, 2, 0),
-    F("sum", s_sum, 1, 2, 0),
-    F("min", s_min, 1, 2, 0),
-    F("max", s_max, 1, 2, 0),
+    {"where", s_where, 2, 2, LANG_FN_LAZY},
+    {"select", s_select, 2, 2, LANG_FN_LAZY},
+    {"any", s_any, 1, 2, LANG_FN_LAZY},
+    {"all", s_all, 1, 2, LANG_FN_LAZY},
+    {"orderBy", s_order_asc, 2, 2, LANG_FN_LAZY},
+    {"orderByDescending", s_order_desc, 2, 2, LANG_FN_LAZY},
+    {"distinct", s_distinct, 1, 1, 0},
+    {"toSet", s_distinct, 1, 1, 0},
+    {"first", s_first, 1, 2, 0},
+    {"last", s_last, 1, 2, 0},
+    {"sum", s_sum, 1, 2, 0},
+    {"min", s_min, 1, 2, 0},
+    {"max", s_max, 1, 2, 0},
 };
 
 static const lang_builtin_t s_yaql_funcs[] = {
-    F("set", s_set, 0, LANG_MAX_ARGS, 0),
+    {"set", s_set, 0, LANG_MAX_ARGS, 0},
 };
 
 static const lang_builtin_t s_jinja_filters[] = {
-    F("first", s_first, 1, 1, 0),
-    F("last", s_last, 1, 1, 0),
-    F("sum", s_sum, 1, 3, LANG_FN_KEYWORDS),
-    F("min", s_min, 1, 3, LANG_FN_KEYWORDS),
-    F("max", s_max, 1, 3, LANG_FN_KEYWORDS),
-    F("unique", s_distinct, 1, 3, LANG_FN_KEYWORDS),
-    F("sort", s_sort, 1, 4, LANG_FN_KEYWORDS),
-    F("map", lang_fn_jinja_map, 1, LANG_MAX_ARGS, LANG_FN_KEYWORDS),
-    F("select", lang_fn_jinja_select, 1, LANG_MAX_ARGS, 0),
-    F("reject", lang_fn_jinja_reject, 1, LANG_MAX_ARGS, 0),
-    F("selectattr", lang_fn_jinja_selectattr, 2, LANG_MAX_ARGS, 0),
-    F("rejectattr", lang_fn_jinja_rejectattr, 2, LANG_MAX_ARGS, 0),
+    {"first", s_first, 1, 1, 0},
+    {"last", s_last, 1, 1, 0},
+    {"sum", s_sum, 1, 3, LANG_FN_KEYWORDS},
+    {"min", s_min, 1, 3, LANG_FN_KEYWORDS},
+    {"max", s_max, 1, 3, LANG_FN_KEYWORDS},
+    {"unique", s_distinct, 1, 3, LANG_FN_KEYWORDS},
+    {"sort", s_sort, 1, 4, LANG_FN_KEYWORDS},
+    {"map", lang_fn_jinja_map, 1, LANG_MAX_ARGS, LANG_FN_KEYWORDS},
+    {"select", lang_fn_jinja_select, 1, LANG_MAX_ARGS, 0},
+    {"reject", lang_fn_jinja_reject, 1, LANG_MAX_ARGS, 0},
+    {"selectattr", lang_fn_jinja_selectattr, 2, LANG_MAX_ARGS, 0},
+    {"rejectattr", lang_fn_jinja_rejectattr, 2, LANG_MAX_ARGS, 0},
 };
 
-#define T(ns, arr)                                                             \
-    {                                                                          \
-        ns, arr, sizeof arr / sizeof arr[0]                                    \
-    }
-
 const lang_fn_table_t lang_fn_query_tables[] = {
-    T(LANG_NS_YAQL_METHOD, s_yaql),
-    T(LANG_NS_YAQL_FUNC, s_yaql),
-    T(LANG_NS_YAQL_FUNC, s_yaql_funcs),
-    T(LANG_NS_JINJA_FILTER, s_jinja_filters),
+    {LANG_NS_YAQL_METHOD, s_yaql, sizeof s_yaql / sizeof s_yaql[0]},
+    {LANG_NS_YAQL_FUNC, s_yaql, sizeof s_yaql / sizeof s_yaql[0]},
+    {LANG_NS_YAQL_FUNC, s_yaql_funcs,
+     sizeof s_yaql_funcs / sizeof s_yaql_funcs[0]},
+    {LANG_NS_JINJA_FILTER, s_jinja_filters,
+     sizeof s_jinja_filters / sizeof s_jinja_filters[0]},
 };
 const size_t lang_fn_query_ntables =
     sizeof lang_fn_query_tables / sizeof lang_fn_query_tables[0];

@@ -185,8 +185,7 @@ collection_filters(void **state)
              D, "[\"ubuntu\",\"centos\",\"fedora\"]");
     T_EXPECT("{{ [1, 2, 3] | sum }}", D, "6");
     T_EXPECT("{{ [1, 2] | sum(start=10) }}", D, "13");
-    T_EXPECT("{{ ['a', 'A', 'b', 'a'] | unique | list }}", D,
-             "[\"a\",\"b\"]");
+    T_EXPECT("{{ ['a', 'A', 'b', 'a'] | unique | list }}", D, "[\"a\",\"b\"]");
     T_EXPECT("{{ ['a', 'A', 'b'] | unique(case_sensitive=true) | list }}", D,
              "[\"a\",\"A\",\"b\"]");
     T_EXPECT("{{ [3, 1, 2] | min }}", D, "1");
@@ -246,8 +245,7 @@ methods_and_functions(void **state)
     T_EXPECT("{{ 'a,b'.split(',') }}", D, "[\"a\",\"b\"]");
     T_EXPECT("{{ 'a b'.split() }}", D, "[\"a\",\"b\"]");
     T_EXPECT("{{ 'a-b-c'.split('-', 1) }}", D, "[\"a\",\"b-c\"]");
-    T_EXPECT("{{ 'a-b-c'.split(sep='-', maxsplit=1) }}", D,
-             "[\"a\",\"b-c\"]");
+    T_EXPECT("{{ 'a-b-c'.split(sep='-', maxsplit=1) }}", D, "[\"a\",\"b-c\"]");
     T_EXPECT("{{ 'x'.upper() ~ 'Y'.lower() ~ 'ab'.capitalize() }}", D,
              "\"XyAb\"");
     T_EXPECT("{{ '  x '.strip() ~ '|' ~ 'xax'.strip('x') ~ '|' ~ "
@@ -267,8 +265,7 @@ methods_and_functions(void **state)
     T_TEXT("{{ yaml_dump({'a': 1}) }}", D, "a: 1\n");
     T_EXPECT("{{ task('t').name }}", D, "\"t\"");
     T_ERR("{{ foo }}", D, SR_EEXPR, "'foo' is undefined");
-    T_ERR("{{ _.m.zz.x }}", D, SR_EEXPR,
-          "'dict object' has no attribute 'zz'");
+    T_ERR("{{ _.m.zz.x }}", D, SR_EEXPR, "'dict object' has no attribute 'zz'");
     T_ERR("{{ _.h[10] }}", D, SR_EEXPR, "list index out of range");
 }
 
@@ -314,8 +311,8 @@ statements(void **state)
     char many[2048];
     size_t n = 0;
     for (int i = 0; i < 40; i++)
-        n += (size_t)snprintf(many + n, sizeof many - n,
-                              "{%% set v%d = %d %%}", i, i);
+        n += (size_t)snprintf(many + n, sizeof many - n, "{%% set v%d = %d %%}",
+                              i, i);
     T_ERR(many, D, SR_EEXPR, "too many variables (limit 32)");
 }
 
@@ -337,8 +334,7 @@ whitespace_follows_mistral_settings(void **state)
     T_TEXT("{{ 1 }}\n", D, "1");
     T_TEXT("{{ 1 }}\n\n", D, "1\n");
     T_TEXT("x {{ 1 }} y", D, "x 1 y");
-    T_TEXT("{% for x in [1, 2] %}\n- {{ x }}\n{% endfor %}\n", D,
-           "- 1\n- 2\n");
+    T_TEXT("{% for x in [1, 2] %}\n- {{ x }}\n{% endfor %}\n", D, "- 1\n- 2\n");
 }
 
 int

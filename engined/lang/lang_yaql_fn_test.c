@@ -229,8 +229,7 @@ mistral_data_functions(void **state)
     T_EXPECT("<% json_dump({key1 => foo, key2 => bar}) %>", D,
              "\"{\\n    \\\"key1\\\": \\\"foo\\\",\\n    \\\"key2\\\": "
              "\\\"bar\\\"\\n}\"");
-    T_TEXT("<% json_dump({a => [1, {}, 2.0], b => '\\u00e9', c => null}) %>",
-           D,
+    T_TEXT("<% json_dump({a => [1, {}, 2.0], b => '\\u00e9', c => null}) %>", D,
            "{\n    \"a\": [\n        1,\n        {},\n        2.0\n    ],\n"
            "    \"b\": \"\\u00e9\",\n    \"c\": null\n}");
     T_TEXT("<% json_dump([]) %>", D, "[]");
@@ -247,8 +246,8 @@ mistral_data_functions(void **state)
            "- 1\n- 2.5\n- null\n- true\n- '12'\n- ''\n");
     T_TEXT("<% yaml_dump('abc') %>", D, "abc\n...\n");
     T_TEXT("<% yaml_dump('123') %>", D, "'123'\n");
-    T_EXPECT("<% yaml_parse('a: 1\\nb: [yes, off, ~, 1.5, 0x10, \"s\"]') %>",
-             D, "{\"a\":1,\"b\":[true,false,null,1.5,16,\"s\"]}");
+    T_EXPECT("<% yaml_parse('a: 1\\nb: [yes, off, ~, 1.5, 0x10, \"s\"]') %>", D,
+             "{\"a\":1,\"b\":[true,false,null,1.5,16,\"s\"]}");
     T_EXPECT("<% yaml_parse('') %>", D, "null");
     T_EXPECT("<% yaml_parse('- 2001-12-14') %>", D, "[\"2001-12-14\"]");
     T_ERR("<% yaml_parse('a: &x 1\\nb: *x') %>", D, SR_EEXPR,
