@@ -232,6 +232,8 @@ host_functions_are_called(void **state)
     T_ERR("<% foo() %>", D, SR_EEXPR, "unknown function 'foo'");
     T_ERR("{{ foo() }}", D, SR_EEXPR, "unknown function 'foo'");
     T_ERR("<% fail() %>", D, SR_ESTORE, "store is down");
+    T_ERR("<% foo($.a > 0 => 1, 2) %>", D, SR_EEXPR,
+          "foo(): unexpected 'key => value' argument");
     T_ERR("<% task(x => 1) %>", D, SR_EEXPR,
           "task() got an unexpected keyword argument 'x'");
     sr_value_t *v = NULL;

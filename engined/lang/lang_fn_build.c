@@ -255,11 +255,16 @@ static const lang_builtin_t s_jinja_methods[] = {
 };
 
 const lang_fn_table_t lang_fn_build_tables[] = {
-    {LANG_NS_YAQL_FUNC, s_yaql_funcs, sizeof s_yaql_funcs / sizeof s_yaql_funcs[0]},
-    {LANG_NS_YAQL_METHOD, s_yaql_methods, sizeof s_yaql_methods / sizeof s_yaql_methods[0]},
-    {LANG_NS_JINJA_FUNC, s_jinja_funcs, sizeof s_jinja_funcs / sizeof s_jinja_funcs[0]},
-    {LANG_NS_JINJA_FILTER, s_jinja_filters, sizeof s_jinja_filters / sizeof s_jinja_filters[0]},
-    {LANG_NS_JINJA_METHOD, s_jinja_methods, sizeof s_jinja_methods / sizeof s_jinja_methods[0]},
+    {LANG_NS_YAQL_FUNC, s_yaql_funcs,
+     sizeof s_yaql_funcs / sizeof s_yaql_funcs[0]},
+    {LANG_NS_YAQL_METHOD, s_yaql_methods,
+     sizeof s_yaql_methods / sizeof s_yaql_methods[0]},
+    {LANG_NS_JINJA_FUNC, s_jinja_funcs,
+     sizeof s_jinja_funcs / sizeof s_jinja_funcs[0]},
+    {LANG_NS_JINJA_FILTER, s_jinja_filters,
+     sizeof s_jinja_filters / sizeof s_jinja_filters[0]},
+    {LANG_NS_JINJA_METHOD, s_jinja_methods,
+     sizeof s_jinja_methods / sizeof s_jinja_methods[0]},
 };
 const size_t lang_fn_build_ntables =
     sizeof lang_fn_build_tables / sizeof lang_fn_build_tables[0];
