@@ -25,8 +25,8 @@ s_host(void *user, const char *name, sr_value_t *const *args, size_t nargs,
         sr_value_t *m = sr_value_new_map(2);
         if (!m)
             return SR_ENOMEM;
-        sr_value_map_put(m, "name", nargs ? sr_value_ref(args[0])
-                                          : sr_value_new_str("t"));
+        sr_value_map_put(m, "name",
+                         nargs ? sr_value_ref(args[0]) : sr_value_new_str("t"));
         sr_value_map_put(m, "result", sr_value_new_int(7));
         *out = m;
         return SR_OK;
@@ -57,9 +57,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     static sr_value_t *fixed;
     sr_error_t err;
-    if (!fixed &&
-        sr_value_from_json(s_data, sizeof s_data - 1, NULL, &fixed, &err) !=
-            SR_OK)
+    if (!fixed && sr_value_from_json(s_data, sizeof s_data - 1, NULL, &fixed,
+                                     &err) != SR_OK)
         abort();
     lang_tmpl_t *t = NULL;
     size_t off = 0;
