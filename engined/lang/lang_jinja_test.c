@@ -8,6 +8,7 @@
 #include <cmocka.h>
 
 #include <stdio.h>
+#include <string.h>
 
 #include "lang_expr.h"
 #include "lang_test_util.h"
@@ -314,6 +315,11 @@ statements(void **state)
         n += (size_t)snprintf(many + n, sizeof many - n, "{%% set v%d = %d %%}",
                               i, i);
     T_ERR(many, D, SR_EEXPR, "too many variables (limit 32)");
+    char deep[4096] = "{% set x = 1 %}";
+    n = strlen(deep);
+    for (int i = 0; i < 140; i++)
+        n += (size_t)snprintf(deep + n, sizeof deep - n, "{%% set x = [x] %%}");
+    T_ERR(deep, D, SR_EEXPR, "value of 'x' is nested too deeply (limit 128)");
 }
 
 static void
