@@ -440,7 +440,7 @@ s_postfix(lang_parser_t *p, lang_node_t **node)
                 }
                 attr->name =
                     lang_arena_strndup(p->arena, p->src + t.pos, t.len);
-                if (!attr->name || lang_arena_keep(p->arena, key) != SR_OK)
+                if (lang_arena_keep(p->arena, key) != SR_OK || !attr->name)
                     return lang_parse_oom(p);
                 attr->value = key;
                 *node = attr;

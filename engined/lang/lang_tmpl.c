@@ -110,7 +110,7 @@ s_text_part(lang_parser_t *p, size_t a, size_t b, lang_nodes_t *seq)
         return SR_OK;
     lang_node_t *n = lang_node_new(p->arena, LANG_N_TEXT, (uint32_t)a);
     sr_value_t *v = sr_value_new_strn(p->src + a, b - a);
-    if (!n || !v || lang_arena_keep(p->arena, v) != SR_OK)
+    if (lang_arena_keep(p->arena, v) != SR_OK || !n)
         return lang_parse_oom(p);
     n->value = v;
     return lang_nodes_push(p, seq, n);
