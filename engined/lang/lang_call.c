@@ -91,9 +91,10 @@ s_bind(lang_env_t *e, const lang_node_t *n, const lang_builtin_t *fn,
     c->env = e;
     c->node = n;
     c->argc = n->nkids;
+    for (size_t i = 0; i < n->nkids; i++)
+        c->argv[i] = NULL; // released by s_release() whatever happens
     for (size_t i = 0; i < n->nkids; i++) {
         const lang_node_t *arg = n->kids[i];
-        c->argv[i] = NULL;
         c->names[i] = n->names ? n->names[i] : NULL;
         if (arg->kind == LANG_N_PAIR &&
             !(fn && (fn->flags & LANG_FN_LAZY_ALL))) {

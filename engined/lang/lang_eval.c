@@ -30,6 +30,7 @@ lang_env_init(lang_env_t *e, const char *src, const lang_eval_ctx_t *ctx)
     e->nvars = 0;
     e->frame = 0;
     e->undefined = false;
+    e->depth = e->undef_depth = 0;
     e->err_pos = e->err_len = 0;
     e->detail[0] = '\0';
 }
@@ -66,6 +67,7 @@ lang_fail_undefined(lang_env_t *e, const char *fmt, ...)
     va_start(ap, fmt);
     sr_err_t rc = s_vfail(e, true, fmt, ap);
     va_end(ap);
+    e->undef_depth = e->depth;
     return rc;
 }
 
@@ -420,12 +422,29 @@ s_name(lang_env_t *e, const lang_node_t *n, sr_value_t **out)
 sr_err_t lang_eval_slice(lang_env_t *e, const lang_node_t *n, sr_value_t **out);
 sr_err_t lang_eval_call(lang_env_t *e, const lang_node_t *n, sr_value_t **out);
 
+static sr_err_t s_eval(lang_env_t *e, const lang_node_t *n, sr_value_t **out);
+
+// An undefined value is soft (`default` and `is defined` absorb it) only
+// for the node that produced it; using it any further is an error, as with
+// Jinja's StrictUndefined.
 sr_err_t
 lang_eval(lang_env_t *e, const lang_node_t *n, sr_value_t **out)
 {
     sr_err_t rc = lang_step(e, 1);
     if (rc != SR_OK)
         return rc;
+    size_t depth = ++e->depth;
+    rc = s_eval(e, n, out);
+    if (rc != SR_OK && e->undefined && e->undef_depth > depth)
+        e->undefined = false;
+    e->depth--;
+    return rc;
+}
+
+static sr_err_t
+s_eval(lang_env_t *e, const lang_node_t *n, sr_value_t **out)
+{
+    sr_err_t rc = SR_OK;
     sr_value_t *a = NULL, *b = NULL;
     switch ((lang_kind_t)n->kind) {
     case LANG_N_CONST:

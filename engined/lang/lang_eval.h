@@ -33,9 +33,11 @@ struct lang_env {
     size_t max_bytes;
     lang_var_t vars[LANG_MAX_VARS];
     size_t nvars;
-    size_t frame;   // first variable of the innermost loop
-    bool undefined; // the pending error is a Jinja undefined value
-    size_t err_pos; // YAQL text: source of the failing expression
+    size_t frame;       // first variable of the innermost loop
+    bool undefined;     // the pending error is a Jinja undefined value
+    size_t depth;       // nodes being evaluated (lang_eval nesting)
+    size_t undef_depth; // depth of the node that raised `undefined`
+    size_t err_pos;     // YAQL text: source of the failing expression
     size_t err_len;
     char detail[224]; // the pending error, without Mistral's wrapper
 };

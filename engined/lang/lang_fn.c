@@ -19,6 +19,7 @@ lang_builtin_find(lang_ns_t ns, const char *name, size_t len)
 {
     const s_lib_t libs[] = {
         {lang_fn_core_tables, &lang_fn_core_ntables},
+        {lang_fn_build_tables, &lang_fn_build_ntables},
         {lang_fn_coll_tables, &lang_fn_coll_ntables},
         {lang_fn_query_tables, &lang_fn_query_ntables},
         {lang_fn_str_tables, &lang_fn_str_ntables},
@@ -63,6 +64,10 @@ lang_fn_type(lang_call_t *c, size_t i, const char *want)
         (n->flags & (LANG_F_METHOD | LANG_F_FILTER)) || n->kind == LANG_N_TEST;
     const sr_value_t *v = i < c->argc ? c->argv[i] : NULL;
     const char *got = v ? lang_type_name(v) : "nothing";
+    if (recv && i == 0 && !(n->flags & LANG_F_YAQL) &&
+        (n->flags & LANG_F_METHOD))
+        return lang_fail(c->env, "'%s object' has no attribute '%s'", got,
+                         n->name);
     if (recv && i == 0)
         return lang_fail(c->env, "%s() applies to %s, not %s", n->name, want,
                          got);

@@ -97,6 +97,8 @@ typedef struct {
 
 extern const lang_fn_table_t lang_fn_core_tables[];
 extern const size_t lang_fn_core_ntables;
+extern const lang_fn_table_t lang_fn_build_tables[];
+extern const size_t lang_fn_build_ntables;
 extern const lang_fn_table_t lang_fn_coll_tables[];
 extern const size_t lang_fn_coll_ntables;
 extern const lang_fn_table_t lang_fn_query_tables[];

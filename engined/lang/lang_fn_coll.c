@@ -68,7 +68,7 @@ s_join_yaql(lang_call_t *c, sr_value_t **out)
 {
     const char *sep;
     size_t len;
-    sr_value_t *items;
+    sr_value_t *items = NULL;
     sr_err_t rc = lang_fn_str(c, 1, &sep, &len);
     if (rc == SR_OK && (rc = lang_fn_items(c, c->argv[0], &items)) == SR_OK) {
         rc = s_join_items(c, items, sep, len, NULL, false, out);
@@ -85,7 +85,7 @@ s_join_filter(lang_call_t *c, sr_value_t **out)
     sr_value_t *attr = lang_call_arg(c, 2, "attribute");
     if (d && sr_value_type(d) != SR_T_STR)
         return lang_fn_type(c, 1, "str");
-    sr_value_t *items;
+    sr_value_t *items = NULL;
     sr_err_t rc = lang_fn_items(c, c->argv[0], &items);
     if (rc == SR_OK) {
         rc = s_join_items(
@@ -103,7 +103,7 @@ s_str_join(lang_call_t *c, sr_value_t **out)
 {
     const char *sep;
     size_t len;
-    sr_value_t *items;
+    sr_value_t *items = NULL;
     sr_err_t rc = lang_fn_str(c, 0, &sep, &len);
     if (rc == SR_OK && (rc = lang_fn_items(c, c->argv[1], &items)) == SR_OK) {
         rc = s_join_items(c, items, sep, len, NULL, true, out);
@@ -133,7 +133,7 @@ s_concat(lang_call_t *c, sr_value_t **out)
     sr_value_t *res = sr_value_new_array(0);
     sr_err_t rc = res ? SR_OK : lang_oom(c->env);
     for (size_t i = 0; rc == SR_OK && i < c->argc; i++) {
-        sr_value_t *items;
+        sr_value_t *items = NULL;
         if ((rc = lang_fn_items(c, c->argv[i], &items)) != SR_OK)
             break;
         size_t n = sr_value_len(items);
@@ -184,7 +184,7 @@ static sr_err_t
 s_slice(lang_call_t *c, bool skip, sr_value_t **out)
 {
     int64_t n;
-    sr_value_t *items;
+    sr_value_t *items = NULL;
     sr_err_t rc = lang_fn_int(c, 1, &n);
     if (rc != SR_OK || (rc = lang_fn_items(c, c->argv[0], &items)) != SR_OK)
         return rc;
@@ -219,7 +219,7 @@ s_limit(lang_call_t *c, sr_value_t **out)
 static sr_err_t
 s_reverse(lang_call_t *c, sr_value_t **out)
 {
-    sr_value_t *items;
+    sr_value_t *items = NULL;
     bool is_str = sr_value_type(c->argv[0]) == SR_T_STR;
     sr_err_t rc = lang_fn_items(c, c->argv[0], &items);
     if (rc != SR_OK)
@@ -252,7 +252,7 @@ s_reverse(lang_call_t *c, sr_value_t **out)
 static sr_err_t
 s_append(lang_call_t *c, sr_value_t **out)
 {
-    sr_value_t *items;
+    sr_value_t *items = NULL;
     sr_err_t rc = lang_fn_items(c, c->argv[0], &items);
     if (rc != SR_OK)
         return rc;
@@ -271,44 +271,31 @@ s_append(lang_call_t *c, sr_value_t **out)
     return rc;
 }
 
-#define F(name, fn, lo, hi, flags)                                             \
-    {                                                                          \
-        name, fn, lo, hi, flags                                                \
-    }
-
 static const lang_builtin_t s_yaql[] = {
-    F("get", s_get, 2, 3, 0),
-    F("contains", s_contains, 2, 2, 0),
-    F("join", s_join_yaql, 2, 2, 0),
-    F("concat", s_concat, 1, LANG_MAX_ARGS, 0),
-    F("indexOf", s_index_of, 2, 2, 0),
-    F("skip", s_skip, 2, 2, 0),
-    F("limit", s_limit, 2, 2, 0),
-    F("take", s_limit, 2, 2, 0),
-    F("reverse", s_reverse, 1, 1, 0),
-    F("append", s_append, 1, LANG_MAX_ARGS, 0),
+    {"get", s_get, 2, 3, 0},          {"contains", s_contains, 2, 2, 0},
+    {"join", s_join_yaql, 2, 2, 0},   {"concat", s_concat, 1, LANG_MAX_ARGS, 0},
+    {"indexOf", s_index_of, 2, 2, 0}, {"skip", s_skip, 2, 2, 0},
+    {"limit", s_limit, 2, 2, 0},      {"take", s_limit, 2, 2, 0},
+    {"reverse", s_reverse, 1, 1, 0},  {"append", s_append, 1, LANG_MAX_ARGS, 0},
 };
 
 static const lang_builtin_t s_jinja_filters[] = {
-    F("join", s_join_filter, 1, 3, LANG_FN_KEYWORDS),
-    F("reverse", s_reverse, 1, 1, 0),
+    {"join", s_join_filter, 1, 3, LANG_FN_KEYWORDS},
+    {"reverse", s_reverse, 1, 1, 0},
 };
 
 static const lang_builtin_t s_jinja_methods[] = {
-    F("get", s_get, 2, 3, 0),
-    F("join", s_str_join, 2, 2, 0),
+    {"get", s_get, 2, 3, 0},
+    {"join", s_str_join, 2, 2, 0},
 };
 
-#define T(ns, arr)                                                             \
-    {                                                                          \
-        ns, arr, sizeof arr / sizeof arr[0]                                    \
-    }
-
 const lang_fn_table_t lang_fn_coll_tables[] = {
-    T(LANG_NS_YAQL_METHOD, s_yaql),
-    T(LANG_NS_YAQL_FUNC, s_yaql),
-    T(LANG_NS_JINJA_FILTER, s_jinja_filters),
-    T(LANG_NS_JINJA_METHOD, s_jinja_methods),
+    {LANG_NS_YAQL_METHOD, s_yaql, sizeof s_yaql / sizeof s_yaql[0]},
+    {LANG_NS_YAQL_FUNC, s_yaql, sizeof s_yaql / sizeof s_yaql[0]},
+    {LANG_NS_JINJA_FILTER, s_jinja_filters,
+     sizeof s_jinja_filters / sizeof s_jinja_filters[0]},
+    {LANG_NS_JINJA_METHOD, s_jinja_methods,
+     sizeof s_jinja_methods / sizeof s_jinja_methods[0]},
 };
 const size_t lang_fn_coll_ntables =
     sizeof lang_fn_coll_tables / sizeof lang_fn_coll_tables[0];

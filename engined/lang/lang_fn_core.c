@@ -1,7 +1,6 @@
-// Core built-ins: len, str, int, float, bool, keys, values, items, list,
-// dict, range, switch, coalesce, abs, round, min/max of two values, and
-// Jinja's default filter. Conversions follow Python (int('12'), float('1e3'))
-// with YAQL's null rules (int(null) = 0, str(null) = 'null').
+// Core built-ins: len, str, int, float, bool, switch, coalesce, abs, round
+// and Jinja's default filter. Conversions follow Python (int('12'),
+// float('1e3')) with YAQL's null rules (int(null) = 0, str(null) = 'null').
 #include <ctype.h>
 #include <errno.h>
 #include <math.h>
@@ -239,223 +238,6 @@ s_bool(lang_call_t *c, sr_value_t **out)
     return SR_OK;
 }
 
-// keys(), values() and items() of a dict, in insertion order.
-static sr_err_t
-s_dict_part(lang_call_t *c, int part, sr_value_t **out)
-{
-    sr_value_t *m = c->argv[0];
-    if (sr_value_type(m) != SR_T_MAP)
-        return lang_fn_type(c, 0, "dict");
-    size_t n = sr_value_len(m);
-    sr_err_t rc = lang_step(c->env, n);
-    sr_value_t *list = rc == SR_OK ? sr_value_new_array(n) : NULL;
-    if (rc != SR_OK)
-        return rc;
-    if (!list)
-        return lang_oom(c->env);
-    for (size_t i = 0; rc == SR_OK && i < n; i++) {
-        sr_value_t *item;
-        if (part == 0) {
-            item = sr_value_ref(sr_value_map_key(m, i));
-        } else if (part == 1) {
-            item = sr_value_ref(sr_value_map_val(m, i));
-        } else if ((item = sr_value_new_array(2)) &&
-                   (sr_value_array_append(
-                        item, sr_value_ref(sr_value_map_key(m, i))) ||
-                    sr_value_array_append(
-                        item, sr_value_ref(sr_value_map_val(m, i))))) {
-            sr_value_destroy(&item);
-        }
-        rc = item ? lang_fn_push(c, list, item) : lang_oom(c->env);
-    }
-    if (rc != SR_OK)
-        sr_value_destroy(&list);
-    else
-        *out = list;
-    return rc;
-}
-
-static sr_err_t
-s_keys(lang_call_t *c, sr_value_t **out)
-{
-    return s_dict_part(c, 0, out);
-}
-
-static sr_err_t
-s_values(lang_call_t *c, sr_value_t **out)
-{
-    return s_dict_part(c, 1, out);
-}
-
-static sr_err_t
-s_items(lang_call_t *c, sr_value_t **out)
-{
-    return s_dict_part(c, 2, out);
-}
-
-// YAQL list(a, b, ...): the arguments as a list; list(x) of one list is x.
-static sr_err_t
-s_list_yaql(lang_call_t *c, sr_value_t **out)
-{
-    if (c->argc == 1 && sr_value_type(c->argv[0]) == SR_T_ARRAY) {
-        *out = sr_value_ref(c->argv[0]);
-        return SR_OK;
-    }
-    sr_value_t *list = sr_value_new_array(c->argc);
-    sr_err_t rc = list ? SR_OK : lang_oom(c->env);
-    for (size_t i = 0; rc == SR_OK && i < c->argc; i++)
-        rc = lang_fn_push(c, list, sr_value_ref(c->argv[i]));
-    if (rc != SR_OK)
-        sr_value_destroy(&list);
-    else
-        *out = list;
-    return rc;
-}
-
-// Jinja list filter and YAQL toList(): the items of a collection.
-static sr_err_t
-s_to_list(lang_call_t *c, sr_value_t **out)
-{
-    return lang_fn_items(c, c->argv[0], out);
-}
-
-// A map key from a value: strings as they are, scalars as JSON text.
-static sr_err_t
-s_key(lang_call_t *c, sr_value_t *k, sr_value_t **out)
-{
-    if (sr_value_type(k) == SR_T_STR) {
-        *out = sr_value_ref(k);
-        return SR_OK;
-    }
-    if (sr_value_type(k) == SR_T_ARRAY || sr_value_type(k) == SR_T_MAP)
-        return lang_fail(c->env, "unhashable type: '%s'", lang_type_name(k));
-    lang_buf_t b = {0};
-    lang_json_opts_t o = {.indent = -1};
-    sr_err_t rc = lang_text_json(&b, k, &o);
-    if (rc == SR_OK)
-        rc = lang_buf_take(&b, out);
-    lang_buf_fini(&b);
-    return rc == SR_OK ? SR_OK : lang_fail_code(c->env, rc);
-}
-
-static sr_err_t
-s_put(lang_call_t *c, sr_value_t *map, sr_value_t *k, sr_value_t *v)
-{
-    sr_value_t *key;
-    sr_err_t rc = s_key(c, k, &key);
-    if (rc == SR_OK) {
-        if (sr_value_map_putv(map, key, sr_value_ref(v)) != SR_OK)
-            rc = lang_oom(c->env);
-        sr_value_destroy(&key);
-    }
-    return rc;
-}
-
-// dict(list of [key, value]) or dict(a dict).
-static sr_err_t
-s_dict_from(lang_call_t *c, sr_value_t *src, sr_value_t *map)
-{
-    if (sr_value_type(src) == SR_T_MAP)
-        return sr_value_map_merge(map, src, false) == SR_OK ? SR_OK
-                                                            : lang_oom(c->env);
-    if (sr_value_type(src) != SR_T_ARRAY)
-        return lang_fail(c->env, "dict(): expected key-value pairs, not %s",
-                         lang_type_name(src));
-    sr_err_t rc = lang_step(c->env, sr_value_len(src));
-    for (size_t i = 0; rc == SR_OK && i < sr_value_len(src); i++) {
-        sr_value_t *pair = sr_value_array_at(src, i);
-        if (sr_value_type(pair) != SR_T_ARRAY || sr_value_len(pair) != 2)
-            return lang_fail(c->env,
-                             "dict(): item %zu is not a [key, value] "
-                             "pair",
-                             i);
-        rc = s_put(c, map, sr_value_array_at(pair, 0),
-                   sr_value_array_at(pair, 1));
-    }
-    return rc;
-}
-
-// YAQL dict(a => 1, b => 2) or dict([[k, v], ...]).
-static sr_err_t
-s_dict_yaql(lang_call_t *c, sr_value_t **out)
-{
-    sr_value_t *map = sr_value_new_map(c->argc);
-    sr_err_t rc = map ? SR_OK : lang_oom(c->env);
-    for (size_t i = 0; rc == SR_OK && i < c->argc; i++) {
-        const lang_node_t *arg = c->args[i];
-        sr_value_t *k = NULL, *v = NULL;
-        if (arg->kind != LANG_N_PAIR) {
-            if ((rc = lang_eval(c->env, arg, &v)) == SR_OK)
-                rc = s_dict_from(c, v, map);
-        } else if ((rc = lang_eval(c->env, arg->kids[0], &k)) == SR_OK &&
-                   (rc = lang_eval(c->env, arg->kids[1], &v)) == SR_OK) {
-            rc = s_put(c, map, k, v);
-        }
-        sr_value_destroy(&k);
-        sr_value_destroy(&v);
-    }
-    if (rc != SR_OK)
-        sr_value_destroy(&map);
-    else
-        *out = map;
-    return rc;
-}
-
-// Jinja dict(a=1, b=2) (and an optional dict or pair list first).
-static sr_err_t
-s_dict_jinja(lang_call_t *c, sr_value_t **out)
-{
-    sr_value_t *map = sr_value_new_map(c->argc);
-    sr_err_t rc = map ? SR_OK : lang_oom(c->env);
-    for (size_t i = 0; rc == SR_OK && i < c->argc; i++) {
-        if (!c->names[i]) {
-            rc = s_dict_from(c, c->argv[i], map);
-        } else if (sr_value_map_put(map, c->names[i],
-                                    sr_value_ref(c->argv[i])) != SR_OK) {
-            rc = lang_oom(c->env);
-        }
-    }
-    if (rc != SR_OK)
-        sr_value_destroy(&map);
-    else
-        *out = map;
-    return rc;
-}
-
-static sr_err_t
-s_range(lang_call_t *c, sr_value_t **out)
-{
-    int64_t start = 0, stop, step = 1;
-    sr_err_t rc = lang_fn_int(c, c->argc == 1 ? 0 : 1, &stop);
-    if (rc == SR_OK && c->argc > 1)
-        rc = lang_fn_int(c, 0, &start);
-    if (rc == SR_OK && c->argc > 2)
-        rc = lang_fn_int(c, 2, &step);
-    if (rc != SR_OK)
-        return rc;
-    if (step == 0)
-        return lang_fail(c->env, "range() arg 3 must not be zero");
-    uint64_t n = 0;
-    if (step > 0 && stop > start)
-        n = ((uint64_t)stop - (uint64_t)start - 1) / (uint64_t)step + 1;
-    else if (step < 0 && start > stop)
-        n = ((uint64_t)start - (uint64_t)stop - 1) / (0 - (uint64_t)step) + 1;
-    if ((rc = lang_check_items(c->env, n)) != SR_OK ||
-        (rc = lang_step(c->env, n)) != SR_OK)
-        return rc;
-    sr_value_t *list = sr_value_new_array(n);
-    rc = list ? SR_OK : lang_oom(c->env);
-    for (uint64_t i = 0; rc == SR_OK && i < n; i++)
-        rc = lang_fn_push(
-            c, list,
-            sr_value_new_int((int64_t)((uint64_t)start + i * (uint64_t)step)));
-    if (rc != SR_OK)
-        sr_value_destroy(&list);
-    else
-        *out = list;
-    return rc;
-}
-
 // switch(cond => value, ...): the value of the first true condition.
 static sr_err_t
 s_switch(lang_call_t *c, sr_value_t **out)
@@ -564,75 +346,45 @@ s_default(lang_call_t *c, sr_value_t **out)
     return lang_fn_ret(c, def ? sr_value_ref(def) : sr_value_new_str(""), out);
 }
 
-#define F(name, fn, lo, hi, flags)                                             \
-    {                                                                          \
-        name, fn, lo, hi, flags                                                \
-    }
-
 static const lang_builtin_t s_yaql_funcs[] = {
-    F("len", s_len, 1, 1, 0),
-    F("str", s_str_yaql, 1, 1, 0),
-    F("int", s_int, 1, 1, 0),
-    F("float", s_float, 1, 1, 0),
-    F("bool", s_bool, 1, 1, 0),
-    F("keys", s_keys, 1, 1, 0),
-    F("values", s_values, 1, 1, 0),
-    F("items", s_items, 1, 1, 0),
-    F("list", s_list_yaql, 0, LANG_MAX_ARGS, 0),
-    F("dict", s_dict_yaql, 0, LANG_MAX_ARGS, LANG_FN_LAZY_ALL),
-    F("range", s_range, 1, 3, 0),
-    F("switch", s_switch, 0, LANG_MAX_ARGS, LANG_FN_LAZY_ALL),
-    F("coalesce", s_coalesce, 0, LANG_MAX_ARGS, LANG_FN_LAZY_ALL),
-    F("abs", s_abs, 1, 1, 0),
-    F("round", s_round, 1, 2, 0),
+    {"len", s_len, 1, 1, 0},
+    {"str", s_str_yaql, 1, 1, 0},
+    {"int", s_int, 1, 1, 0},
+    {"float", s_float, 1, 1, 0},
+    {"bool", s_bool, 1, 1, 0},
+    {"switch", s_switch, 0, LANG_MAX_ARGS, LANG_FN_LAZY_ALL},
+    {"coalesce", s_coalesce, 0, LANG_MAX_ARGS, LANG_FN_LAZY_ALL},
+    {"abs", s_abs, 1, 1, 0},
+    {"round", s_round, 1, 2, 0},
 };
 
 static const lang_builtin_t s_yaql_methods[] = {
-    F("len", s_len, 1, 1, 0),      F("count", s_len, 1, 1, 0),
-    F("keys", s_keys, 1, 1, 0),    F("values", s_values, 1, 1, 0),
-    F("items", s_items, 1, 1, 0),  F("toList", s_to_list, 1, 1, 0),
-    F("str", s_str_yaql, 1, 1, 0), F("int", s_int, 1, 1, 0),
-    F("float", s_float, 1, 1, 0),  F("bool", s_bool, 1, 1, 0),
-    F("abs", s_abs, 1, 1, 0),      F("round", s_round, 1, 2, 0),
-};
-
-static const lang_builtin_t s_jinja_funcs[] = {
-    F("range", s_range, 1, 3, 0),
-    F("dict", s_dict_jinja, 0, LANG_MAX_ARGS, LANG_FN_KEYWORDS),
+    {"len", s_len, 1, 1, 0},      {"count", s_len, 1, 1, 0},
+    {"str", s_str_yaql, 1, 1, 0}, {"int", s_int, 1, 1, 0},
+    {"float", s_float, 1, 1, 0},  {"bool", s_bool, 1, 1, 0},
+    {"abs", s_abs, 1, 1, 0},      {"round", s_round, 1, 2, 0},
 };
 
 static const lang_builtin_t s_jinja_filters[] = {
-    F("length", s_len, 1, 1, 0),
-    F("count", s_len, 1, 1, 0),
-    F("string", s_string, 1, 1, 0),
-    F("int", s_int_jinja, 1, 3, LANG_FN_KEYWORDS),
-    F("float", s_float_jinja, 1, 2, LANG_FN_KEYWORDS),
-    F("bool", s_bool, 1, 1, 0),
-    F("list", s_to_list, 1, 1, 0),
-    F("items", s_items, 1, 1, 0),
-    F("abs", s_abs, 1, 1, 0),
-    F("round", s_round, 1, 3, LANG_FN_KEYWORDS),
-    F("default", s_default, 1, 3, LANG_FN_UNDEF_OK | LANG_FN_KEYWORDS),
-    F("d", s_default, 1, 3, LANG_FN_UNDEF_OK | LANG_FN_KEYWORDS),
+    {"length", s_len, 1, 1, 0},
+    {"count", s_len, 1, 1, 0},
+    {"string", s_string, 1, 1, 0},
+    {"int", s_int_jinja, 1, 3, LANG_FN_KEYWORDS},
+    {"float", s_float_jinja, 1, 2, LANG_FN_KEYWORDS},
+    {"bool", s_bool, 1, 1, 0},
+    {"abs", s_abs, 1, 1, 0},
+    {"round", s_round, 1, 3, LANG_FN_KEYWORDS},
+    {"default", s_default, 1, 3, LANG_FN_UNDEF_OK | LANG_FN_KEYWORDS},
+    {"d", s_default, 1, 3, LANG_FN_UNDEF_OK | LANG_FN_KEYWORDS},
 };
-
-static const lang_builtin_t s_jinja_methods[] = {
-    F("keys", s_keys, 1, 1, 0),
-    F("values", s_values, 1, 1, 0),
-    F("items", s_items, 1, 1, 0),
-};
-
-#define T(ns, arr)                                                             \
-    {                                                                          \
-        ns, arr, sizeof arr / sizeof arr[0]                                    \
-    }
 
 const lang_fn_table_t lang_fn_core_tables[] = {
-    T(LANG_NS_YAQL_FUNC, s_yaql_funcs),
-    T(LANG_NS_YAQL_METHOD, s_yaql_methods),
-    T(LANG_NS_JINJA_FUNC, s_jinja_funcs),
-    T(LANG_NS_JINJA_FILTER, s_jinja_filters),
-    T(LANG_NS_JINJA_METHOD, s_jinja_methods),
+    {LANG_NS_YAQL_FUNC, s_yaql_funcs,
+     sizeof s_yaql_funcs / sizeof s_yaql_funcs[0]},
+    {LANG_NS_YAQL_METHOD, s_yaql_methods,
+     sizeof s_yaql_methods / sizeof s_yaql_methods[0]},
+    {LANG_NS_JINJA_FILTER, s_jinja_filters,
+     sizeof s_jinja_filters / sizeof s_jinja_filters[0]},
 };
 const size_t lang_fn_core_ntables =
     sizeof lang_fn_core_tables / sizeof lang_fn_core_tables[0];

@@ -167,34 +167,24 @@ s_now(lang_call_t *c, sr_value_t **out)
     return lang_fn_ret(c, sr_value_new_str(text), out);
 }
 
-#define F(name, fn, lo, hi, flags)                                             \
-    {                                                                          \
-        name, fn, lo, hi, flags                                                \
-    }
-
 static const lang_builtin_t s_funcs[] = {
-    F("json_dump", s_json_dump, 1, 1, 0),
-    F("json_pp", s_json_pp, 0, 1, 0),
-    F("json_parse", s_json_parse, 1, 1, 0),
-    F("yaml_dump", s_yaml_dump, 1, 1, 0),
-    F("yaml_parse", s_yaml_parse, 1, 1, 0),
-    F("uuid", s_uuid, 0, 0, 0),
-    F("now", s_now, 0, 0, 0),
+    {"json_dump", s_json_dump, 1, 1, 0},
+    {"json_pp", s_json_pp, 0, 1, 0},
+    {"json_parse", s_json_parse, 1, 1, 0},
+    {"yaml_dump", s_yaml_dump, 1, 1, 0},
+    {"yaml_parse", s_yaml_parse, 1, 1, 0},
+    {"uuid", s_uuid, 0, 0, 0},
+    {"now", s_now, 0, 0, 0},
 };
 
 static const lang_builtin_t s_filters[] = {
-    F("tojson", s_tojson, 1, 2, LANG_FN_KEYWORDS),
+    {"tojson", s_tojson, 1, 2, LANG_FN_KEYWORDS},
 };
 
-#define T(ns, arr)                                                             \
-    {                                                                          \
-        ns, arr, sizeof arr / sizeof arr[0]                                    \
-    }
-
 const lang_fn_table_t lang_fn_data_tables[] = {
-    T(LANG_NS_YAQL_FUNC, s_funcs),
-    T(LANG_NS_JINJA_FUNC, s_funcs),
-    T(LANG_NS_JINJA_FILTER, s_filters),
+    {LANG_NS_YAQL_FUNC, s_funcs, sizeof s_funcs / sizeof s_funcs[0]},
+    {LANG_NS_JINJA_FUNC, s_funcs, sizeof s_funcs / sizeof s_funcs[0]},
+    {LANG_NS_JINJA_FILTER, s_filters, sizeof s_filters / sizeof s_filters[0]},
 };
 const size_t lang_fn_data_ntables =
     sizeof lang_fn_data_tables / sizeof lang_fn_data_tables[0];

@@ -198,7 +198,7 @@ static sr_err_t
 s_filter_items(lang_call_t *c, bool by_attr, bool keep, sr_value_t **out)
 {
     const char *attr = NULL;
-    sr_value_t *items, *res = NULL;
+    sr_value_t *items = NULL, *res = NULL;
     sr_err_t rc = by_attr ? lang_fn_str(c, 1, &attr, NULL) : SR_OK;
     if (rc != SR_OK || (rc = lang_fn_items(c, c->argv[0], &items)) != SR_OK)
         return rc;
@@ -271,7 +271,7 @@ lang_fn_jinja_map(lang_call_t *c, sr_value_t **out)
         if (!(fn = lang_builtin_find(LANG_NS_JINJA_FILTER, name, len)))
             return lang_fail(c->env, "No filter named '%s'.", name);
     }
-    sr_value_t *items, *res = NULL;
+    sr_value_t *items = NULL, *res = NULL;
     if ((rc = lang_fn_items(c, c->argv[0], &items)) != SR_OK)
         return rc;
     if (!(res = sr_value_new_array(sr_value_len(items))))
@@ -299,56 +299,46 @@ lang_fn_jinja_map(lang_call_t *c, sr_value_t **out)
     return rc;
 }
 
-#define F(name, fn, lo, hi, flags)                                             \
-    {                                                                          \
-        name, fn, lo, hi, flags                                                \
-    }
-
 static const lang_builtin_t s_tests[] = {
-    F("defined", s_defined, 1, 1, LANG_FN_UNDEF_OK),
-    F("undefined", s_undefined, 1, 1, LANG_FN_UNDEF_OK),
-    F("none", s_none, 1, 1, LANG_FN_UNDEF_OK),
-    F("string", s_type_test, 1, 1, 0),
-    F("number", s_type_test, 1, 1, 0),
-    F("integer", s_type_test, 1, 1, 0),
-    F("float", s_type_test, 1, 1, 0),
-    F("boolean", s_type_test, 1, 1, 0),
-    F("true", s_type_test, 1, 1, 0),
-    F("false", s_type_test, 1, 1, 0),
-    F("mapping", s_type_test, 1, 1, 0),
-    F("iterable", s_type_test, 1, 1, 0),
-    F("sequence", s_type_test, 1, 1, 0),
-    F("eq", s_compare_test, 2, 2, 0),
-    F("equalto", s_compare_test, 2, 2, 0),
-    F("==", s_compare_test, 2, 2, 0),
-    F("ne", s_compare_test, 2, 2, 0),
-    F("!=", s_compare_test, 2, 2, 0),
-    F("lt", s_compare_test, 2, 2, 0),
-    F("lessthan", s_compare_test, 2, 2, 0),
-    F("<", s_compare_test, 2, 2, 0),
-    F("le", s_compare_test, 2, 2, 0),
-    F("<=", s_compare_test, 2, 2, 0),
-    F("gt", s_compare_test, 2, 2, 0),
-    F("greaterthan", s_compare_test, 2, 2, 0),
-    F(">", s_compare_test, 2, 2, 0),
-    F("ge", s_compare_test, 2, 2, 0),
-    F(">=", s_compare_test, 2, 2, 0),
-    F("in", s_compare_test, 2, 2, 0),
-    F("even", s_even, 1, 1, 0),
-    F("odd", s_odd, 1, 1, 0),
-    F("divisibleby", s_divisibleby, 2, 2, 0),
-    F("lower", s_case_test, 1, 1, 0),
-    F("upper", s_case_test, 1, 1, 0),
-    F("sameas", s_sameas, 2, 2, 0),
+    {"defined", s_defined, 1, 1, LANG_FN_UNDEF_OK},
+    {"undefined", s_undefined, 1, 1, LANG_FN_UNDEF_OK},
+    {"none", s_none, 1, 1, LANG_FN_UNDEF_OK},
+    {"string", s_type_test, 1, 1, 0},
+    {"number", s_type_test, 1, 1, 0},
+    {"integer", s_type_test, 1, 1, 0},
+    {"float", s_type_test, 1, 1, 0},
+    {"boolean", s_type_test, 1, 1, 0},
+    {"true", s_type_test, 1, 1, 0},
+    {"false", s_type_test, 1, 1, 0},
+    {"mapping", s_type_test, 1, 1, 0},
+    {"iterable", s_type_test, 1, 1, 0},
+    {"sequence", s_type_test, 1, 1, 0},
+    {"eq", s_compare_test, 2, 2, 0},
+    {"equalto", s_compare_test, 2, 2, 0},
+    {"==", s_compare_test, 2, 2, 0},
+    {"ne", s_compare_test, 2, 2, 0},
+    {"!=", s_compare_test, 2, 2, 0},
+    {"lt", s_compare_test, 2, 2, 0},
+    {"lessthan", s_compare_test, 2, 2, 0},
+    {"<", s_compare_test, 2, 2, 0},
+    {"le", s_compare_test, 2, 2, 0},
+    {"<=", s_compare_test, 2, 2, 0},
+    {"gt", s_compare_test, 2, 2, 0},
+    {"greaterthan", s_compare_test, 2, 2, 0},
+    {">", s_compare_test, 2, 2, 0},
+    {"ge", s_compare_test, 2, 2, 0},
+    {">=", s_compare_test, 2, 2, 0},
+    {"in", s_compare_test, 2, 2, 0},
+    {"even", s_even, 1, 1, 0},
+    {"odd", s_odd, 1, 1, 0},
+    {"divisibleby", s_divisibleby, 2, 2, 0},
+    {"lower", s_case_test, 1, 1, 0},
+    {"upper", s_case_test, 1, 1, 0},
+    {"sameas", s_sameas, 2, 2, 0},
 };
 
-#define T(ns, arr)                                                             \
-    {                                                                          \
-        ns, arr, sizeof arr / sizeof arr[0]                                    \
-    }
-
 const lang_fn_table_t lang_fn_jinja_tables[] = {
-    T(LANG_NS_JINJA_TEST, s_tests),
+    {LANG_NS_JINJA_TEST, s_tests, sizeof s_tests / sizeof s_tests[0]},
 };
 const size_t lang_fn_jinja_ntables =
     sizeof lang_fn_jinja_tables / sizeof lang_fn_jinja_tables[0];

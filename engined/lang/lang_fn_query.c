@@ -22,7 +22,7 @@ s_items(lang_call_t *c, sr_value_t **list)
 static sr_err_t
 s_where_select(lang_call_t *c, bool is_where, sr_value_t **out)
 {
-    sr_value_t *items, *res = NULL;
+    sr_value_t *items = NULL, *res = NULL;
     sr_err_t rc = s_items(c, &items);
     if (rc != SR_OK)
         return rc;
@@ -65,7 +65,7 @@ s_select(lang_call_t *c, sr_value_t **out)
 static sr_err_t
 s_any_all(lang_call_t *c, bool is_any, sr_value_t **out)
 {
-    sr_value_t *items;
+    sr_value_t *items = NULL;
     sr_err_t rc = s_items(c, &items);
     bool result = !is_any;
     for (size_t i = 0; rc == SR_OK && i < sr_value_len(items); i++) {
@@ -208,7 +208,7 @@ s_distinct(lang_call_t *c, sr_value_t **out)
     bool yaql = lang_fn_is_yaql(c);
     bool fold = !yaql && !s_flag(c, 1, "case_sensitive", false);
     const char *attr = yaql ? NULL : s_attr_arg(c, 2);
-    sr_value_t *items, **keys = NULL;
+    sr_value_t *items = NULL, **keys = NULL;
     sr_err_t rc = s_items(c, &items);
     if (rc == SR_OK &&
         (rc = s_keys_of(c, items, attr, 0, fold, &keys)) == SR_OK)
@@ -316,7 +316,7 @@ s_sorted(lang_call_t *c, sr_value_t *items, sr_value_t **keys, bool reverse,
 static sr_err_t
 s_order_by(lang_call_t *c, bool reverse, sr_value_t **out)
 {
-    sr_value_t *items, **keys = NULL;
+    sr_value_t *items = NULL, **keys = NULL;
     sr_err_t rc = s_items(c, &items);
     if (rc == SR_OK &&
         (rc = s_keys_of(c, items, NULL, 1, false, &keys)) == SR_OK)
@@ -344,7 +344,7 @@ s_sort(lang_call_t *c, sr_value_t **out)
 {
     bool reverse = s_flag(c, 1, "reverse", false);
     bool fold = !s_flag(c, 2, "case_sensitive", false);
-    sr_value_t *items, **keys = NULL;
+    sr_value_t *items = NULL, **keys = NULL;
     sr_err_t rc = s_items(c, &items);
     if (rc == SR_OK &&
         (rc = s_keys_of(c, items, s_attr_arg(c, 3), 0, fold, &keys)) == SR_OK)
@@ -358,7 +358,7 @@ s_sort(lang_call_t *c, sr_value_t **out)
 static sr_err_t
 s_end(lang_call_t *c, bool first, sr_value_t **out)
 {
-    sr_value_t *items;
+    sr_value_t *items = NULL;
     sr_err_t rc = s_items(c, &items);
     if (rc != SR_OK)
         return rc;
@@ -395,7 +395,7 @@ s_sum(lang_call_t *c, sr_value_t **out)
     bool yaql = lang_fn_is_yaql(c);
     const char *attr = yaql ? NULL : s_attr_arg(c, 1);
     sr_value_t *start = lang_call_arg(c, yaql ? 1 : 2, yaql ? NULL : "start");
-    sr_value_t *items, *acc = start ? sr_value_ref(start) : NULL;
+    sr_value_t *items = NULL, *acc = start ? sr_value_ref(start) : NULL;
     sr_err_t rc = s_items(c, &items);
     for (size_t i = 0; rc == SR_OK && i < sr_value_len(items); i++) {
         sr_value_t *v = sr_value_array_at(items, i), *next;
@@ -438,7 +438,7 @@ s_extreme(lang_call_t *c, bool want_max, sr_value_t **out)
         return rc;
     }
     bool fold = !yaql && !s_flag(c, 1, "case_sensitive", false);
-    sr_value_t *items, **keys = NULL;
+    sr_value_t *items = NULL, **keys = NULL;
     sr_err_t rc = s_items(c, &items);
     size_t n = rc == SR_OK ? sr_value_len(items) : 0, best = 0;
     if (rc == SR_OK)
@@ -475,56 +475,48 @@ s_max(lang_call_t *c, sr_value_t **out)
     return s_extreme(c, true, out);
 }
 
-#define F(name, fn, lo, hi, flags)                                             \
-    {                                                                          \
-        name, fn, lo, hi, flags                                                \
-    }
-
 static const lang_builtin_t s_yaql[] = {
-    F("where", s_where, 2, 2, LANG_FN_LAZY),
-    F("select", s_select, 2, 2, LANG_FN_LAZY),
-    F("any", s_any, 1, 2, LANG_FN_LAZY),
-    F("all", s_all, 1, 2, LANG_FN_LAZY),
-    F("orderBy", s_order_asc, 2, 2, LANG_FN_LAZY),
-    F("orderByDescending", s_order_desc, 2, 2, LANG_FN_LAZY),
-    F("distinct", s_distinct, 1, 1, 0),
-    F("toSet", s_distinct, 1, 1, 0),
-    F("first", s_first, 1, 2, 0),
-    F("last", s_last, 1, 2, 0),
-    F("sum", s_sum, 1, 2, 0),
-    F("min", s_min, 1, 2, 0),
-    F("max", s_max, 1, 2, 0),
+    {"where", s_where, 2, 2, LANG_FN_LAZY},
+    {"select", s_select, 2, 2, LANG_FN_LAZY},
+    {"any", s_any, 1, 2, LANG_FN_LAZY},
+    {"all", s_all, 1, 2, LANG_FN_LAZY},
+    {"orderBy", s_order_asc, 2, 2, LANG_FN_LAZY},
+    {"orderByDescending", s_order_desc, 2, 2, LANG_FN_LAZY},
+    {"distinct", s_distinct, 1, 1, 0},
+    {"toSet", s_distinct, 1, 1, 0},
+    {"first", s_first, 1, 2, 0},
+    {"last", s_last, 1, 2, 0},
+    {"sum", s_sum, 1, 2, 0},
+    {"min", s_min, 1, 2, 0},
+    {"max", s_max, 1, 2, 0},
 };
 
 static const lang_builtin_t s_yaql_funcs[] = {
-    F("set", s_set, 0, LANG_MAX_ARGS, 0),
+    {"set", s_set, 0, LANG_MAX_ARGS, 0},
 };
 
 static const lang_builtin_t s_jinja_filters[] = {
-    F("first", s_first, 1, 1, 0),
-    F("last", s_last, 1, 1, 0),
-    F("sum", s_sum, 1, 3, LANG_FN_KEYWORDS),
-    F("min", s_min, 1, 3, LANG_FN_KEYWORDS),
-    F("max", s_max, 1, 3, LANG_FN_KEYWORDS),
-    F("unique", s_distinct, 1, 3, LANG_FN_KEYWORDS),
-    F("sort", s_sort, 1, 4, LANG_FN_KEYWORDS),
-    F("map", lang_fn_jinja_map, 1, LANG_MAX_ARGS, LANG_FN_KEYWORDS),
-    F("select", lang_fn_jinja_select, 1, LANG_MAX_ARGS, 0),
-    F("reject", lang_fn_jinja_reject, 1, LANG_MAX_ARGS, 0),
-    F("selectattr", lang_fn_jinja_selectattr, 2, LANG_MAX_ARGS, 0),
-    F("rejectattr", lang_fn_jinja_rejectattr, 2, LANG_MAX_ARGS, 0),
+    {"first", s_first, 1, 1, 0},
+    {"last", s_last, 1, 1, 0},
+    {"sum", s_sum, 1, 3, LANG_FN_KEYWORDS},
+    {"min", s_min, 1, 3, LANG_FN_KEYWORDS},
+    {"max", s_max, 1, 3, LANG_FN_KEYWORDS},
+    {"unique", s_distinct, 1, 3, LANG_FN_KEYWORDS},
+    {"sort", s_sort, 1, 4, LANG_FN_KEYWORDS},
+    {"map", lang_fn_jinja_map, 1, LANG_MAX_ARGS, LANG_FN_KEYWORDS},
+    {"select", lang_fn_jinja_select, 1, LANG_MAX_ARGS, 0},
+    {"reject", lang_fn_jinja_reject, 1, LANG_MAX_ARGS, 0},
+    {"selectattr", lang_fn_jinja_selectattr, 2, LANG_MAX_ARGS, 0},
+    {"rejectattr", lang_fn_jinja_rejectattr, 2, LANG_MAX_ARGS, 0},
 };
 
-#define T(ns, arr)                                                             \
-    {                                                                          \
-        ns, arr, sizeof arr / sizeof arr[0]                                    \
-    }
-
 const lang_fn_table_t lang_fn_query_tables[] = {
-    T(LANG_NS_YAQL_METHOD, s_yaql),
-    T(LANG_NS_YAQL_FUNC, s_yaql),
-    T(LANG_NS_YAQL_FUNC, s_yaql_funcs),
-    T(LANG_NS_JINJA_FILTER, s_jinja_filters),
+    {LANG_NS_YAQL_METHOD, s_yaql, sizeof s_yaql / sizeof s_yaql[0]},
+    {LANG_NS_YAQL_FUNC, s_yaql, sizeof s_yaql / sizeof s_yaql[0]},
+    {LANG_NS_YAQL_FUNC, s_yaql_funcs,
+     sizeof s_yaql_funcs / sizeof s_yaql_funcs[0]},
+    {LANG_NS_JINJA_FILTER, s_jinja_filters,
+     sizeof s_jinja_filters / sizeof s_jinja_filters[0]},
 };
 const size_t lang_fn_query_ntables =
     sizeof lang_fn_query_tables / sizeof lang_fn_query_tables[0];

@@ -438,61 +438,53 @@ s_find(lang_call_t *c, sr_value_t **out)
         out);
 }
 
-#define F(name, fn, lo, hi, flags)                                             \
-    {                                                                          \
-        name, fn, lo, hi, flags                                                \
-    }
-
 static const lang_builtin_t s_yaql[] = {
-    F("toUpper", s_upper, 1, 1, 0),
-    F("toLower", s_lower, 1, 1, 0),
-    F("split", s_split, 1, 3, 0),
-    F("replace", s_replace, 3, 4, 0),
-    F("startsWith", s_starts, 2, LANG_MAX_ARGS, 0),
-    F("endsWith", s_ends, 2, LANG_MAX_ARGS, 0),
-    F("trim", s_trim, 1, 2, 0),
-    F("trimLeft", s_trim_left, 1, 2, 0),
-    F("trimRight", s_trim_right, 1, 2, 0),
-    F("substring", s_substring, 2, 3, 0),
-    F("format", s_format, 1, LANG_MAX_ARGS, 0),
-    F("isEmpty", s_is_empty, 1, 1, 0),
+    {"toUpper", s_upper, 1, 1, 0},
+    {"toLower", s_lower, 1, 1, 0},
+    {"split", s_split, 1, 3, 0},
+    {"replace", s_replace, 3, 4, 0},
+    {"startsWith", s_starts, 2, LANG_MAX_ARGS, 0},
+    {"endsWith", s_ends, 2, LANG_MAX_ARGS, 0},
+    {"trim", s_trim, 1, 2, 0},
+    {"trimLeft", s_trim_left, 1, 2, 0},
+    {"trimRight", s_trim_right, 1, 2, 0},
+    {"substring", s_substring, 2, 3, 0},
+    {"format", s_format, 1, LANG_MAX_ARGS, 0},
+    {"isEmpty", s_is_empty, 1, 1, 0},
 };
 
 static const lang_builtin_t s_jinja_filters[] = {
-    F("upper", s_upper, 1, 1, 0),
-    F("lower", s_lower, 1, 1, 0),
-    F("capitalize", s_capitalize, 1, 1, 0),
-    F("title", s_title, 1, 1, 0),
-    F("trim", s_trim, 1, 2, LANG_FN_KEYWORDS),
-    F("replace", s_replace, 3, 4, LANG_FN_KEYWORDS),
+    {"upper", s_upper, 1, 1, 0},
+    {"lower", s_lower, 1, 1, 0},
+    {"capitalize", s_capitalize, 1, 1, 0},
+    {"title", s_title, 1, 1, 0},
+    {"trim", s_trim, 1, 2, LANG_FN_KEYWORDS},
+    {"replace", s_replace, 3, 4, LANG_FN_KEYWORDS},
 };
 
 static const lang_builtin_t s_jinja_methods[] = {
-    F("upper", s_upper, 1, 1, 0),
-    F("lower", s_lower, 1, 1, 0),
-    F("capitalize", s_capitalize, 1, 1, 0),
-    F("title", s_title, 1, 1, 0),
-    F("strip", s_trim, 1, 2, 0),
-    F("lstrip", s_trim_left, 1, 2, 0),
-    F("rstrip", s_trim_right, 1, 2, 0),
-    F("split", s_split, 1, 3, LANG_FN_KEYWORDS),
-    F("replace", s_replace, 3, 4, 0),
-    F("startswith", s_starts, 2, 2, 0),
-    F("endswith", s_ends, 2, 2, 0),
-    F("format", s_format, 1, LANG_MAX_ARGS, LANG_FN_KEYWORDS),
-    F("find", s_find, 2, 2, 0),
+    {"upper", s_upper, 1, 1, 0},
+    {"lower", s_lower, 1, 1, 0},
+    {"capitalize", s_capitalize, 1, 1, 0},
+    {"title", s_title, 1, 1, 0},
+    {"strip", s_trim, 1, 2, 0},
+    {"lstrip", s_trim_left, 1, 2, 0},
+    {"rstrip", s_trim_right, 1, 2, 0},
+    {"split", s_split, 1, 3, LANG_FN_KEYWORDS},
+    {"replace", s_replace, 3, 4, 0},
+    {"startswith", s_starts, 2, 2, 0},
+    {"endswith", s_ends, 2, 2, 0},
+    {"format", s_format, 1, LANG_MAX_ARGS, LANG_FN_KEYWORDS},
+    {"find", s_find, 2, 2, 0},
 };
 
-#define T(ns, arr)                                                             \
-    {                                                                          \
-        ns, arr, sizeof arr / sizeof arr[0]                                    \
-    }
-
 const lang_fn_table_t lang_fn_str_tables[] = {
-    T(LANG_NS_YAQL_METHOD, s_yaql),
-    T(LANG_NS_YAQL_FUNC, s_yaql),
-    T(LANG_NS_JINJA_FILTER, s_jinja_filters),
-    T(LANG_NS_JINJA_METHOD, s_jinja_methods),
+    {LANG_NS_YAQL_METHOD, s_yaql, sizeof s_yaql / sizeof s_yaql[0]},
+    {LANG_NS_YAQL_FUNC, s_yaql, sizeof s_yaql / sizeof s_yaql[0]},
+    {LANG_NS_JINJA_FILTER, s_jinja_filters,
+     sizeof s_jinja_filters / sizeof s_jinja_filters[0]},
+    {LANG_NS_JINJA_METHOD, s_jinja_methods,
+     sizeof s_jinja_methods / sizeof s_jinja_methods[0]},
 };
 const size_t lang_fn_str_ntables =
     sizeof lang_fn_str_tables / sizeof lang_fn_str_tables[0];

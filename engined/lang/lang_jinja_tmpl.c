@@ -96,7 +96,7 @@ s_text(s_scan_t *s, size_t a, size_t b, bool tag_is_block, char mod,
     lang_node_t *node = lang_node_new(s->p->arena, LANG_N_TEXT, (uint32_t)lo);
     sr_value_t *v = sr_value_new_strn(buf, n);
     free(buf);
-    if (!node || !v || lang_arena_keep(s->p->arena, v) != SR_OK)
+    if (lang_arena_keep(s->p->arena, v) != SR_OK || !node)
         return lang_parse_oom(s->p);
     node->value = v;
     return lang_nodes_push(s->p, seq, node);

@@ -24,6 +24,9 @@ sr_err_t lang_yaql_parse(lang_parser_t *p, size_t start, size_t end,
 // follows). `with_cond` allows "a if b else c" at the top.
 sr_err_t lang_jinja_expr(lang_parser_t *p, bool with_cond, lang_node_t **out);
 
+// A Jinja primary (name, literal, (...), [...], {...}) at the current token.
+sr_err_t lang_jinja_primary(lang_parser_t *p, lang_node_t **out);
+
 // A Jinja template filling [start, end): a SEQ of TEXT, OUT, IF, FOR and
 // SET nodes. *is_single is true when the region is exactly one {{ }}.
 sr_err_t lang_jinja_template(lang_parser_t *p, size_t start, size_t end,

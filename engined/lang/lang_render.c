@@ -9,6 +9,8 @@
 #include "lang_ops.h"
 #include "lang_text.h"
 
+#define LANG_MAX_SET_DEPTH 128
+
 static sr_err_t
 s_push(lang_env_t *e, const char *name, sr_value_t *value)
 {
@@ -31,10 +33,49 @@ s_pop_to(lang_env_t *e, size_t count)
         sr_value_destroy(&e->vars[--e->nvars].value);
 }
 
-// {% set %}: replace a variable of the current frame, or add one.
+// Depth of v, counting at most `limit` + 1; each container visited is a
+// step, so the walk stays within the evaluation's budget.
+static sr_err_t
+s_depth(lang_env_t *e, const sr_value_t *v, size_t limit, size_t *depth)
+{
+    sr_type_t t = sr_value_type(v);
+    *depth = 0;
+    if (t != SR_T_ARRAY && t != SR_T_MAP)
+        return SR_OK;
+    if (limit == 0) {
+        *depth = 1;
+        return SR_OK;
+    }
+    sr_err_t rc = lang_step(e, 1);
+    for (size_t i = 0; rc == SR_OK && i < sr_value_len(v); i++) {
+        size_t d;
+        rc = s_depth(e,
+                     t == SR_T_ARRAY ? sr_value_array_at(v, i)
+                                     : sr_value_map_val(v, i),
+                     limit - 1, &d);
+        if (rc == SR_OK && d > *depth)
+            *depth = d;
+    }
+    *depth += 1;
+    return rc;
+}
+
+// {% set %}: replace a variable of the current frame, or add one. A value
+// may not nest deeper than LANG_MAX_SET_DEPTH: repeated sets such as
+// {% set x = [x] %} could otherwise build values deep enough to exhaust
+// the stack of whoever walks them later.
 static sr_err_t
 s_set(lang_env_t *e, const char *name, sr_value_t *value)
 {
+    size_t depth;
+    sr_err_t rc = s_depth(e, value, LANG_MAX_SET_DEPTH, &depth);
+    if (rc == SR_OK && depth > LANG_MAX_SET_DEPTH)
+        rc = lang_fail(e, "value of '%s' is nested too deeply (limit %d)", name,
+                       LANG_MAX_SET_DEPTH);
+    if (rc != SR_OK) {
+        sr_value_destroy(&value);
+        return rc;
+    }
     for (size_t i = e->nvars; i-- > e->frame;) {
         if (strcmp(e->vars[i].name, name) == 0) {
             sr_value_destroy(&e->vars[i].value);

@@ -43,11 +43,12 @@ s_is_space(char c)
            c == '\v';
 }
 
+// Prefix the parser's message with the language; report its offset.
 static sr_err_t
-s_fail(lang_parser_t *p, const char *lang, size_t *err_offset, sr_error_t *err)
+s_fail(const lang_parser_t *p, sr_err_t rc, const char *lang,
+       size_t *err_offset, sr_error_t *err)
 {
-    sr_err_t code = p->err ? p->err->code : SR_EEXPR;
-    if (code == SR_EEXPR && err) {
+    if (rc == SR_EEXPR && err) {
         char msg[sizeof err->msg + 64];
         snprintf(msg, sizeof msg, "invalid %s expression: %s", lang, err->msg);
         snprintf(err->msg, sizeof err->msg, "%.*s", (int)sizeof err->msg - 1,
@@ -55,7 +56,7 @@ s_fail(lang_parser_t *p, const char *lang, size_t *err_offset, sr_error_t *err)
     }
     if (err_offset)
         *err_offset = p->err_off;
-    return code == SR_OK ? SR_EEXPR : code;
+    return rc;
 }
 
 static lang_tmpl_t *
@@ -109,7 +110,7 @@ s_text_part(lang_parser_t *p, size_t a, size_t b, lang_nodes_t *seq)
         return SR_OK;
     lang_node_t *n = lang_node_new(p->arena, LANG_N_TEXT, (uint32_t)a);
     sr_value_t *v = sr_value_new_strn(p->src + a, b - a);
-    if (!n || !v || lang_arena_keep(p->arena, v) != SR_OK)
+    if (lang_arena_keep(p->arena, v) != SR_OK || !n)
         return lang_parse_oom(p);
     n->value = v;
     return lang_nodes_push(p, seq, n);
@@ -168,22 +169,20 @@ lang_tmpl_compile(const char *text, size_t len, lang_tmpl_t **out,
     lang_parser_t p = {.src = t->text, .arena = t->arena, .err = err};
     sr_err_t rc = SR_OK;
     if (yaql != SIZE_MAX && jinja != SIZE_MAX) {
-        lang_parse_fail(&p, yaql > jinja ? yaql : jinja,
-                        "YAQL (<%% %%>) and Jinja ({{ }}) cannot be mixed in "
-                        "one string");
-        rc = s_fail(&p, "mixed", err_offset, err);
-        if (err)
-            snprintf(err->msg, sizeof err->msg,
-                     "YAQL (<%% %%>) and Jinja ({{ }}) expressions cannot be "
-                     "mixed in one string");
+        rc = sr_error_set(err, SR_EEXPR,
+                          "YAQL (<%% %%>) and Jinja ({{ }}) expressions "
+                          "cannot be mixed in one string");
+        if (err_offset)
+            *err_offset = yaql > jinja ? yaql : jinja;
     } else if (yaql != SIZE_MAX) {
         t->syntax = LANG_SYNTAX_YAQL;
-        if (s_compile_yaql(t, &p) != SR_OK)
-            rc = s_fail(&p, "YAQL", err_offset, err);
+        if ((rc = s_compile_yaql(t, &p)) != SR_OK)
+            rc = s_fail(&p, rc, "YAQL", err_offset, err);
     } else if (jinja != SIZE_MAX) {
         t->syntax = LANG_SYNTAX_JINJA;
-        if (lang_jinja_template(&p, 0, len, &t->root, &t->typed) != SR_OK)
-            rc = s_fail(&p, "Jinja", err_offset, err);
+        if ((rc = lang_jinja_template(&p, 0, len, &t->root, &t->typed)) !=
+            SR_OK)
+            rc = s_fail(&p, rc, "Jinja", err_offset, err);
     } else {
         t->constant = sr_value_new_strn(t->text, len);
         if (!t->constant)
@@ -229,7 +228,7 @@ lang_tmpl_compile_yaql(const char *text, size_t len, lang_tmpl_t **out,
         rc = lang_parse_node(&p, LANG_N_SEQ, 0, &outn, 1, &t->root);
     }
     if (rc != SR_OK) {
-        rc = s_fail(&p, "YAQL", err_offset, err);
+        rc = s_fail(&p, rc, "YAQL", err_offset, err);
         lang_tmpl_destroy(&t);
         return rc;
     }

@@ -142,6 +142,7 @@ s_node(s_dump_t *d, const sr_value_t *v, int depth)
 sr_err_t
 lang_yaml_dump(const sr_value_t *v, lang_buf_t *out, sr_error_t *err)
 {
+    size_t start = out->len;
     s_dump_t d = {.buf = out, .rc = SR_OK};
     yaml_event_t ev;
     if (!yaml_emitter_initialize(&d.em))
@@ -167,6 +168,12 @@ lang_yaml_dump(const sr_value_t *v, lang_buf_t *out, sr_error_t *err)
         rc = sr_error_set(err, SR_EINVAL, "cannot write YAML: %s",
                           d.em.problem ? d.em.problem : "emitter error");
     yaml_emitter_delete(&d.em);
+    // PyYAML ends a document whose root is a plain scalar with "...".
+    sr_type_t t = sr_value_type(v);
+    if (rc == SR_OK && t != SR_T_ARRAY && t != SR_T_MAP && out->len > start &&
+        !strchr("'\"|>", out->data[start]) &&
+        (rc = lang_buf_put(out, "...\n", 4)) != SR_OK)
+        rc = sr_error_set(err, rc, "result too large");
     return rc;
 }
 
@@ -201,6 +208,13 @@ s_fail_at(s_parse_t *s, const char *what)
                         what);
 }
 
+static bool
+s_scalar_tag(const char *suffix)
+{
+    return strcmp(suffix, "int") == 0 || strcmp(suffix, "float") == 0 ||
+           strcmp(suffix, "bool") == 0 || strcmp(suffix, "null") == 0;
+}
+
 static sr_err_t
 s_scalar_value(s_parse_t *s, sr_value_t **out)
 {
@@ -215,7 +229,7 @@ s_scalar_value(s_parse_t *s, sr_value_t **out)
              strcmp(tag, "tag:yaml.org,2002:str") == 0)
         rc = (*out = sr_value_new_strn(v, len)) ? SR_OK : SR_ENOMEM;
     else if (strncmp(tag, prefix, sizeof prefix - 1) == 0 &&
-             strstr("int float bool null", tag + sizeof prefix - 1) &&
+             s_scalar_tag(tag + sizeof prefix - 1) &&
              lang_yaml_resolve(v, len) != LANG_YAML_STR)
         rc = lang_yaml_scalar(v, len, out);
     else
@@ -235,10 +249,11 @@ s_collection(s_parse_t *s, int depth, bool is_map, sr_value_t **out)
     yaml_event_type_t end =
         is_map ? YAML_MAPPING_END_EVENT : YAML_SEQUENCE_END_EVENT;
     sr_value_t *c = is_map ? sr_value_new_map(0) : sr_value_new_array(0);
-    sr_err_t rc = c ? s_next(s)
-                    : sr_error_set(s->err, SR_ENOMEM,
-                                   "out of "
-                                   "memory");
+    sr_err_t rc = SR_OK;
+    if (!c)
+        rc = sr_error_set(s->err, SR_ENOMEM, "out of memory");
+    else
+        rc = s_next(s);
     while (rc == SR_OK && s->ev.type != end) {
         sr_value_t *key = NULL, *val = NULL;
         if (is_map) {

@@ -280,8 +280,8 @@ s_postfix(lang_parser_t *p, lang_node_t **node)
                                                 p->tok.len);
                 sr_value_t *key =
                     sr_value_new_strn(p->src + p->tok.pos, p->tok.len);
-                if (!attr->name || !key ||
-                    lang_arena_keep(p->arena, key) != SR_OK)
+                // keep first: the arena owns the key whatever happens
+                if (lang_arena_keep(p->arena, key) != SR_OK || !attr->name)
                     return lang_parse_oom(p);
                 attr->value = key;
                 *node = attr;
