@@ -12,9 +12,8 @@
 #include "lang_diag.h"
 #include "lang_strtab.h"
 
-static sr_err_t
-s_fatal(lang_tree_map_t *p, lang_pos_t pos, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
+static sr_err_t s_fatal(lang_tree_map_t *p, lang_pos_t pos, const char *fmt,
+                        ...) __attribute__((format(printf, 3, 4)));
 
 static sr_err_t
 s_fatal(lang_tree_map_t *p, lang_pos_t pos, const char *fmt, ...)
@@ -123,8 +122,8 @@ s_merge_source(lang_tree_map_t *p, s_merge_t *mg, const lang_node_t *src)
 }
 
 static sr_err_t
-s_merge_explicit(lang_tree_map_t *p, s_merge_t *mg, lang_node_t *k, lang_node_t *v,
-                 const char *parent_key)
+s_merge_explicit(lang_tree_map_t *p, s_merge_t *mg, lang_node_t *k,
+                 lang_node_t *v, const char *parent_key)
 {
     uintptr_t at = (uintptr_t)lang_strtab_get(mg->index, k->str, k->len);
     if (at == 0)
@@ -140,7 +139,8 @@ s_merge_explicit(lang_tree_map_t *p, s_merge_t *mg, lang_node_t *k, lang_node_t 
 // With merge keys: merged entries first (earlier sources win), then the
 // explicit ones, which override merged keys in place.
 static sr_err_t
-s_map_merge(lang_tree_map_t *p, lang_node_t *m, size_t *cap, const char *parent_key)
+s_map_merge(lang_tree_map_t *p, lang_node_t *m, size_t *cap,
+            const char *parent_key)
 {
     s_merge_t mg = {0};
     mg.index = lang_strtab_new(m->nitems);
@@ -164,9 +164,9 @@ s_map_merge(lang_tree_map_t *p, lang_node_t *m, size_t *cap, const char *parent_
     p->merged += mg.n / 2;
     if (rc == SR_OK && p->merged > p->max_nodes)
         rc = s_fatal(p, m->pos,
-                    "more than %zu YAML nodes after merge keys "
-                    "(alias bomb?)",
-                    p->max_nodes);
+                     "more than %zu YAML nodes after merge keys "
+                     "(alias bomb?)",
+                     p->max_nodes);
     if (rc == SR_OK) {
         free(m->items);
         m->items = mg.items;
@@ -189,4 +189,3 @@ lang_tree_map_finish(lang_node_t *m, size_t *cap, const char *parent_key,
             return s_map_merge(p, m, cap, parent_key);
     return s_map_dedupe(p, m, parent_key);
 }
-
