@@ -473,6 +473,38 @@ test_versions_and_document_data(void **state)
     lang_doc_destroy(&doc); // NULL-safe
 }
 
+static void
+test_templates_of_the_model_evaluate(void **state)
+{
+    (void)state;
+    lang_doc_t *doc = lt_load("version: '2.0'\n"
+                              "wf:\n"
+                              "  tasks:\n"
+                              "    t1:\n"
+                              "      action: std.echo output=<% $.x * 2 %> "
+                              "tag=\"n-{{ _.x }}\"\n"
+                              "      on-success:\n"
+                              "        - t2: <% $.x > 1 %>\n"
+                              "    t2: {}\n");
+    const lang_task_t *t1 = lt_task(doc, "wf", "t1");
+    sr_value_t *data = sr_value_new_map(1), *out = NULL;
+    assert_int_equal(sr_value_map_put(data, "x", sr_value_new_int(5)), SR_OK);
+    lang_eval_ctx_t ctx = {.data = data};
+    sr_error_t err;
+    const lang_vt_t *input = t1->input;
+    assert_int_equal(lang_vt_eval(input, &ctx, &out, &err), SR_OK);
+    assert_int_equal(sr_value_int(sr_value_map_get(out, "output")), 10);
+    // Each string leaf is one template: no mixing across parameters.
+    assert_string_equal(sr_value_map_str(out, "tag"), "n-5");
+    sr_value_destroy(&out);
+    const lang_vt_t *when = t1->on[LANG_ON_SUCCESS].next[0].when;
+    assert_int_equal(lang_vt_eval(when, &ctx, &out, &err), SR_OK);
+    assert_true(sr_value_bool(out));
+    sr_value_destroy(&out);
+    sr_value_destroy(&data);
+    lang_doc_destroy(&doc);
+}
+
 int
 main(void)
 {
@@ -487,6 +519,7 @@ main(void)
         cmocka_unit_test(test_start_tasks_and_inbound_transitions),
         cmocka_unit_test(test_workbooks_qualify_names),
         cmocka_unit_test(test_versions_and_document_data),
+        cmocka_unit_test(test_templates_of_the_model_evaluate),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
