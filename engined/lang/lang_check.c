@@ -15,20 +15,24 @@ s_inbound(lang_ld_t *ld, lang_workflow_t *wf)
 {
     size_t n = wf->ntasks;
     size_t *count = calloc(n ? n : 1, sizeof *count);
-    if (!count)
+    size_t *stamp = calloc(n ? n : 1, sizeof *stamp); // last (source, clause)
+    if (!count || !stamp) {
+        free(count);
+        free(stamp);
         return lang_ld_oom(ld) != NULL;
+    }
     // Pass 1 counts, pass 2 fills; a (source, clause) pair counts once.
     for (int pass = 0; pass < 2; pass++) {
+        memset(stamp, 0, (n ? n : 1) * sizeof *stamp);
         for (size_t i = 0; i < n; i++) {
             const lang_task_t *t = &wf->tasks[i];
             for (int on = 0; on < LANG_ON_COUNT; on++) {
+                size_t mark = i * LANG_ON_COUNT + (size_t)on + 1;
                 for (size_t j = 0; j < t->on[on].count; j++) {
                     int to = t->on[on].next[j].task_index;
-                    bool seen = to < 0;
-                    for (size_t k = 0; k < j && !seen; k++)
-                        seen = t->on[on].next[k].task_index == to;
-                    if (seen)
+                    if (to < 0 || stamp[to] == mark)
                         continue;
+                    stamp[to] = mark;
                     if (pass == 0) {
                         count[to]++;
                         continue;
@@ -44,25 +48,24 @@ s_inbound(lang_ld_t *ld, lang_workflow_t *wf)
                 lang_doc_alloc(ld->doc, count[i], sizeof *wf->tasks[i].inbound);
             if (!wf->tasks[i].inbound) {
                 free(count);
+                free(stamp);
                 return lang_ld_oom(ld) != NULL;
             }
         }
     }
     free(count);
+    free(stamp);
     return true;
 }
 
-// Distinct source tasks of a task's inbound transitions.
+// Distinct source tasks of a task's inbound transitions (they are sorted
+// by source, so duplicates are neighbours).
 static size_t
 s_sources(const lang_task_t *t)
 {
     size_t n = 0;
-    for (size_t i = 0; i < t->ninbound; i++) {
-        bool dup = false;
-        for (size_t j = 0; j < i && !dup; j++)
-            dup = t->inbound[j].from == t->inbound[i].from;
-        n += !dup;
-    }
+    for (size_t i = 0; i < t->ninbound; i++)
+        n += i == 0 || t->inbound[i].from != t->inbound[i - 1].from;
     return n;
 }
 

@@ -123,24 +123,29 @@ lang_ld_strlist(lang_ld_t *ld, const lang_node_t *node, const char *what,
         return false;
     }
     const char **names = lang_doc_alloc(ld->doc, count, sizeof *names);
-    if (!names)
+    lang_strtab_t *seen = lang_strtab_new(count);
+    if (!names || !seen) {
+        lang_strtab_destroy(&seen);
         return lang_ld_oom(ld) != NULL;
+    }
     bool ok = true;
-    for (size_t i = 0; i < count; i++) {
+    for (size_t i = 0; i < count && ld->oom == SR_OK; i++) {
         const lang_node_t *item =
             node->kind == LANG_NODE_SEQ ? node->items[i] : node;
         if (!lang_ld_str(ld, item, what)) {
             ok = false;
             continue;
         }
-        for (size_t j = 0; j < i; j++)
-            if (names[j] && strcmp(names[j], item->str) == 0) {
-                lang_ld_err(ld, item, "'%s' lists '%s' twice", what, item->str);
-                ok = false;
-            }
+        if (lang_strtab_get(seen, item->str, item->len)) {
+            lang_ld_err(ld, item, "'%s' lists '%s' twice", what, item->str);
+            ok = false;
+        } else if (lang_strtab_put(seen, item->str, item->len, names) != SR_OK)
+            lang_ld_oom(ld);
         if (!(names[i] = lang_doc_strdup(ld->doc, item->str)))
-            return lang_ld_oom(ld) != NULL;
+            lang_ld_oom(ld);
     }
+    lang_strtab_destroy(&seen);
+    ok = ok && ld->oom == SR_OK;
     if (ok) {
         *out = names;
         *n = count;
@@ -348,15 +353,18 @@ bool
 lang_ld_params_into(lang_ld_t *ld, const lang_node_t *node, const char *s,
                     const lang_inline_t *in, lang_vt_t *map)
 {
+    lang_strtab_t *seen = lang_strtab_new(in->nparams);
+    if (!seen)
+        return lang_ld_oom(ld) != NULL;
     bool ok = true;
-    for (size_t i = 0; i < in->nparams; i++) {
+    for (size_t i = 0; i < in->nparams && ld->oom == SR_OK; i++) {
         const lang_pspan_t *p = &in->params[i];
         char key[128];
         snprintf(key, sizeof key, "%.*s", (int)p->key_len, s + p->key);
-        bool twice = false;
-        for (size_t j = 0; j < i; j++)
-            twice |= in->params[j].key_len == p->key_len &&
-                     memcmp(s + in->params[j].key, s + p->key, p->key_len) == 0;
+        bool twice = lang_strtab_get(seen, s + p->key, p->key_len) != NULL;
+        if (!twice &&
+            lang_strtab_put(seen, s + p->key, p->key_len, map) != SR_OK)
+            lang_ld_oom(ld);
         if (twice) {
             lang_ld_err(ld, node, "parameter '%s' is given twice", key);
             ok = false;
@@ -372,9 +380,10 @@ lang_ld_params_into(lang_ld_t *ld, const lang_node_t *node, const char *s,
             ok = lang_ld_oom(ld) != NULL;
         }
     }
+    lang_strtab_destroy(&seen);
     if (lang_vt_seal(map) != SR_OK)
-        ok = lang_ld_oom(ld) != NULL;
-    return ok;
+        lang_ld_oom(ld);
+    return ok && ld->oom == SR_OK;
 }
 
 void

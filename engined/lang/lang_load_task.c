@@ -256,21 +256,28 @@ s_with_items(s_task_t *st)
         st->ok = lang_ld_oom(st->ld) != NULL;
         return;
     }
+    lang_strtab_t *seen = lang_strtab_new(n);
+    if (!seen) {
+        st->ok = lang_ld_oom(st->ld) != NULL;
+        return;
+    }
     bool ok = true;
-    for (size_t i = 0; i < n; i++) {
+    for (size_t i = 0; i < n && st->ld->oom == SR_OK; i++) {
         const lang_node_t *it =
             node->kind == LANG_NODE_SEQ ? node->items[i] : node;
         if (!s_item(st, it, &items[i])) {
             ok = false;
             continue;
         }
-        for (size_t j = 0; j < i; j++)
-            if (items[j].var && strcmp(items[j].var, items[i].var) == 0) {
-                lang_ld_err(st->ld, it, "'with-items' uses '%s' twice",
-                            items[i].var);
-                ok = false;
-            }
+        const char *var = items[i].var;
+        if (lang_strtab_get(seen, var, strlen(var))) {
+            lang_ld_err(st->ld, it, "'with-items' uses '%s' twice", var);
+            ok = false;
+        } else if (lang_strtab_put(seen, var, strlen(var), items) != SR_OK)
+            lang_ld_oom(st->ld);
     }
+    lang_strtab_destroy(&seen);
+    ok = ok && st->ld->oom == SR_OK;
     st->ok &= ok;
     if (ok) {
         st->t->items = items;

@@ -53,8 +53,11 @@ lang_load_params(lang_ld_t *ld, const lang_node_t *node, lang_param_t **out,
         return false;
     }
     lang_param_t *ps = lang_doc_alloc(ld->doc, node->nitems + 1, sizeof *ps);
-    if (!ps)
+    lang_strtab_t *seen = lang_strtab_new(node->nitems);
+    if (!ps || !seen) {
+        lang_strtab_destroy(&seen);
         return lang_ld_oom(ld) != NULL;
+    }
     bool ok = true;
     for (size_t i = 0; i < node->nitems; i++) {
         const lang_node_t *it = node->items[i], *name = it, *def = NULL;
@@ -69,17 +72,20 @@ lang_load_params(lang_ld_t *ld, const lang_node_t *node, lang_param_t **out,
             ok = false;
             continue;
         }
-        for (size_t j = 0; j < i; j++)
-            if (ps[j].name && strcmp(ps[j].name, name->str) == 0) {
-                lang_ld_err(ld, name, "input '%s' is listed twice", name->str);
-                ok = false;
-            }
-        if (!(ps[i].name = lang_doc_strdup(ld->doc, name->str)))
-            return lang_ld_oom(ld) != NULL;
+        if (lang_strtab_get(seen, name->str, name->len)) {
+            lang_ld_err(ld, name, "input '%s' is listed twice", name->str);
+            ok = false;
+        } else if (lang_strtab_put(seen, name->str, name->len, ps) != SR_OK)
+            ok = lang_ld_oom(ld) != NULL;
+        if (!(ps[i].name = lang_doc_strdup(ld->doc, name->str))) {
+            ok = lang_ld_oom(ld) != NULL;
+            break;
+        }
         if (def &&
             !(ps[i].default_value = lang_ld_keep(ld, lang_ld_vt(ld, def))))
             ok = false;
     }
+    lang_strtab_destroy(&seen);
     if (ok) {
         *out = ps;
         *n = node->nitems;

@@ -72,6 +72,7 @@ lang_src_init(lang_src_t *t, const char *text, size_t len, lang_pos_t *bad_pos,
     t->len = len;
     t->lines = NULL;
     t->nlines = 0;
+    t->last_line = t->last_col = t->last_offset = 0;
     sr_err_t rc = s_push(t, &cap, i);
     while (rc == SR_OK && i < len) {
         unsigned cp;
@@ -103,17 +104,24 @@ lang_src_fini(lang_src_t *t)
 }
 
 size_t
-lang_src_offset(const lang_src_t *t, size_t line, size_t col)
+lang_src_offset(lang_src_t *t, size_t line, size_t col)
 {
     if (line >= t->nlines)
         return t->len;
-    size_t i = t->lines[line];
+    size_t i = t->lines[line], want = col;
+    if (line == t->last_line && col >= t->last_col && t->last_offset >= i) {
+        i = t->last_offset;
+        col -= t->last_col;
+    }
     while (col > 0 && i < t->len) {
         i++;
         while (i < t->len && ((unsigned char)t->text[i] & 0xC0) == 0x80)
             i++;
         col--;
     }
+    t->last_line = line;
+    t->last_col = want;
+    t->last_offset = i;
     return i;
 }
 

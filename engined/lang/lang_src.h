@@ -17,6 +17,8 @@ typedef struct {
     size_t len;
     size_t *lines; // byte offset where each line starts; owned
     size_t nlines;
+    // Last conversion, to walk forward from it on long lines.
+    size_t last_line, last_col, last_offset;
 } lang_src_t;
 
 // Check the text and build the line table. Invalid UTF-8 gives SR_EINVAL
@@ -27,7 +29,9 @@ sr_err_t lang_src_init(lang_src_t *t, const char *text, size_t len,
 void lang_src_fini(lang_src_t *t);
 
 // Byte offset of (line, column), both 0-based, columns in characters.
-size_t lang_src_offset(const lang_src_t *t, size_t line, size_t col);
+// Remembers the last answer, so increasing positions on one line cost
+// linear time in total.
+size_t lang_src_offset(lang_src_t *t, size_t line, size_t col);
 // 1-based position of a byte offset (columns in characters).
 lang_pos_t lang_src_pos(const lang_src_t *t, size_t offset);
 

@@ -8,6 +8,7 @@
 
 #include <cmocka.h>
 
+#include "lang_src.h"
 #include "lang_tree.h"
 
 // Parse and return the first diagnostic as "L:C: msg" ("" when none).
@@ -245,6 +246,33 @@ test_documents_markers_and_empty_streams(void **state)
     lang_tree_destroy(&y);
 }
 
+static void
+test_source_offsets_walk_long_lines_both_ways(void **state)
+{
+    (void)state;
+    const char *text = "a: [caf\xc3\xa9, b, c]\nx: 1\r\ny: 2\n";
+    lang_src_t src;
+    lang_pos_t bad;
+    unsigned byte;
+    assert_int_equal(lang_src_init(&src, text, strlen(text), &bad, &byte),
+                     SR_OK);
+    assert_int_equal(src.nlines, 4);
+    assert_int_equal(lang_src_offset(&src, 0, 10), 11); // 'b' after "é"
+    assert_int_equal(lang_src_offset(&src, 0, 13), 14); // 'c', from cache
+    assert_int_equal(lang_src_offset(&src, 0, 4), 4);   // backwards
+    assert_int_equal(lang_src_offset(&src, 1, 3), 20);
+    assert_int_equal(lang_src_offset(&src, 2, 0), 23); // after CRLF
+    assert_int_equal(lang_src_offset(&src, 9, 0), strlen(text));
+    lang_pos_t p = lang_src_pos(&src, 14);
+    assert_int_equal(p.line, 1);
+    assert_int_equal(p.col, 14);
+    lang_src_fini(&src);
+    assert_int_equal(lang_src_init(&src, "ok\n\xed\xa0\x80", 6, &bad, &byte),
+                     SR_EINVAL); // a UTF-16 surrogate is not UTF-8
+    assert_int_equal(bad.line, 2);
+    assert_int_equal(byte, 0xed);
+}
+
 int
 main(void)
 {
@@ -258,6 +286,7 @@ main(void)
         cmocka_unit_test(test_deep_nesting_is_refused),
         cmocka_unit_test(test_hostile_files_are_refused_clearly),
         cmocka_unit_test(test_documents_markers_and_empty_streams),
+        cmocka_unit_test(test_source_offsets_walk_long_lines_both_ways),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
