@@ -138,6 +138,14 @@ s_workbook(lang_ld_t *ld, const lang_node_t *root, s_content_t *c)
                     "action");
 }
 
+// True when `name` already reads "<workbook>.<...>".
+static bool
+s_is_qualified(const lang_ld_t *ld, const char *name)
+{
+    size_t n = strlen(ld->wb);
+    return strncmp(name, ld->wb, n) == 0 && name[n] == '.';
+}
+
 // Inside a workbook, a constant name that is a sibling's short name
 // becomes "<workbook>.<name>".
 static void
@@ -149,7 +157,7 @@ s_qualify_vt(lang_ld_t *ld, lang_vt_t **vt, bool is_wf)
     const char *name = sr_value_str(c);
     bool sibling = is_wf ? lang_doc_workflow(ld->doc, name) != NULL
                          : lang_doc_action(ld->doc, name) != NULL;
-    if (!sibling || strncmp(name, ld->wb, strlen(ld->wb)) == 0)
+    if (!sibling || s_is_qualified(ld, name))
         return;
     sr_value_t *full = sr_value_new_strf("%s.%s", ld->wb, name);
     lang_vt_t *q = full ? lang_ld_keep(ld, lang_vt_new_const(full)) : NULL;
@@ -171,7 +179,7 @@ s_qualify(lang_ld_t *ld, s_content_t *c)
     for (size_t i = 0; i < c->nactions; i++) {
         const char *base = c->actions[i].base;
         if (base && lang_doc_action(ld->doc, base) &&
-            strncmp(base, ld->wb, strlen(ld->wb)) != 0) {
+            !s_is_qualified(ld, base)) {
             size_t n = strlen(ld->wb) + strlen(base) + 2;
             char *full = lang_doc_alloc(ld->doc, n, 1);
             if (!full) {

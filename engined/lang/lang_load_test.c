@@ -395,7 +395,7 @@ test_workbooks_qualify_names(void **state)
 {
     (void)state;
     lang_doc_t *doc = lt_load("version: '2.0'\n"
-                              "name: wb\n"
+                              "name: w\n"
                               "description: a book\n"
                               "tags: [t]\n"
                               "workflows:\n"
@@ -404,7 +404,11 @@ test_workbooks_qualify_names(void **state)
                               "      a: {workflow: sub}\n"
                               "      b: {action: greet name=x}\n"
                               "      c: {action: std.echo output=1}\n"
-                              "      d: {workflow: wb.sub}\n"
+                              "      e: {workflow: wide}\n"
+                              "      d: {workflow: w.sub}\n"
+                              "  wide:\n"
+                              "    tasks:\n"
+                              "      x: {}\n"
                               "  sub:\n"
                               "    type: reverse\n"
                               "    tasks:\n"
@@ -417,25 +421,27 @@ test_workbooks_qualify_names(void **state)
                               "    output: <% $ %>\n"
                               "  twice:\n"
                               "    base: greet\n");
-    assert_string_equal(lang_doc_name(doc), "wb");
-    assert_int_equal(lang_doc_nworkflows(doc), 2);
-    assert_string_equal(lang_doc_workflow_at(doc, 0)->name, "wb.main");
+    assert_string_equal(lang_doc_name(doc), "w"); // a prefix of "wf"
+    assert_int_equal(lang_doc_nworkflows(doc), 3);
+    assert_string_equal(lt_src(lt_task(doc, "main", "e")->workflow),
+                        "\"w.wide\"");
+    assert_string_equal(lang_doc_workflow_at(doc, 0)->name, "w.main");
     assert_ptr_equal(lang_doc_workflow(doc, "main"),
-                     lang_doc_workflow(doc, "wb.main"));
+                     lang_doc_workflow(doc, "w.main"));
     assert_int_equal(lang_doc_workflow(doc, "sub")->type, LANG_WF_REVERSE);
     assert_null(lang_doc_workflow(doc, "nope"));
     assert_string_equal(lt_src(lt_task(doc, "main", "a")->workflow),
-                        "\"wb.sub\"");
+                        "\"w.sub\"");
     assert_string_equal(lt_src(lt_task(doc, "main", "b")->action),
-                        "\"wb.greet\"");
+                        "\"w.greet\"");
     assert_string_equal(lt_src(lt_task(doc, "main", "c")->action),
                         "\"std.echo\"");
     assert_string_equal(lt_src(lt_task(doc, "main", "d")->workflow),
-                        "\"wb.sub\"");
+                        "\"w.sub\"");
     assert_int_equal(lang_doc_nactions(doc), 2);
     const lang_action_t *g = lang_doc_action(doc, "greet");
     assert_ptr_equal(g, lang_doc_action_at(doc, 0));
-    assert_string_equal(g->name, "wb.greet");
+    assert_string_equal(g->name, "w.greet");
     assert_string_equal(g->base, "std.echo");
     // Inline parameters of base win over base-input, as in Mistral.
     assert_string_equal(lt_src(g->base_input),
@@ -444,7 +450,7 @@ test_workbooks_qualify_names(void **state)
     assert_null(g->inputs[0].default_value);
     assert_string_equal(lt_src(g->inputs[1].default_value), "\"hello\"");
     assert_string_equal(lt_src(g->output), "\"<% $ %>\"");
-    assert_string_equal(lang_doc_action(doc, "twice")->base, "wb.greet");
+    assert_string_equal(lang_doc_action(doc, "twice")->base, "w.greet");
     lang_doc_destroy(&doc);
 }
 
