@@ -3,12 +3,17 @@
 #include <string.h>
 
 #include "cli.h"
+#include "cmd_validate.h"
 #include "sirocco/version.h"
 
 static int s_version(int argc, char **argv);
 
 static const cli_cmd_t s_commands[] = {
     {"version", "", "print the version", s_version},
+    {"validate", "FILE... [--json]",
+     "check workflow files; print FILE:LINE:COL: errors (--json: the "
+     "parsed definitions)",
+     cli_validate},
 };
 #define S_NCOMMANDS (sizeof s_commands / sizeof s_commands[0])
 

@@ -9,9 +9,10 @@
 // is converted with Python's str() (True, None, {'a': 1}). A string without
 // expressions yields itself. YAQL and Jinja may not be mixed in one string.
 //
-// Ownership: templates are immutable after compile and may be evaluated from
-// one thread at a time each (they hold no evaluation state, so concurrent
-// evaluation is in fact safe, but values are not: see sr_value.h).
+// Ownership: templates are immutable after compile. Evaluating one takes
+// references on its constant values and on the data (results share them
+// instead of copying), and reference counts are not atomic (sr_value.h), so
+// a template is evaluated by one thread at a time, like any value.
 #ifndef LANG_EXPR_H
 #define LANG_EXPR_H
 
@@ -67,8 +68,10 @@ typedef struct {
     size_t max_bytes;       // largest string or collection built; 0 = 1 MiB
 } lang_eval_ctx_t;
 
-// Evaluate. Caller owns *out. Errors (SR_EEXPR, SR_ETOOBIG) carry Mistral's
-// wording: "Can not evaluate YAQL expression [expression=..., error=...]".
+// Evaluate. Caller owns *out (it may share parts of ctx->data). Errors
+// (SR_EEXPR; SR_ETOOBIG past max_steps or max_bytes) carry Mistral's
+// wording: "Can not evaluate YAQL expression [expression=..., error=...]";
+// an error from the host keeps the host's code and message.
 // An unknown variable ($.missing, _.missing) is an error naming it.
 sr_err_t lang_tmpl_eval(const lang_tmpl_t *tmpl, const lang_eval_ctx_t *ctx,
                         sr_value_t **out, sr_error_t *err);

@@ -153,7 +153,7 @@ typedef struct lang_doc lang_doc_t;
 // One validation problem, "FILE:LINE:COL: message".
 typedef struct {
     lang_pos_t pos;
-    char msg[256];
+    char msg[512];
 } lang_diag_t;
 
 typedef struct {
