@@ -310,8 +310,7 @@ oversized_stdout_and_stderr_are_errors(void **state)
                   "import sys\n"
                   "while True: sys.stdout.write('z' * 4096)\n",
                   1);
-    wt_write_file(f->dir, "flood-err",
-                  "#!/bin/sh\nyes 'err err err' >&2\n", 1);
+    wt_write_file(f->dir, "flood-err", "#!/bin/sh\nyes 'err err err' >&2\n", 1);
     wrk_result_t r = wt_run(f->reg, "flood", NULL, NULL, 10000, NULL);
     wt_assert_result(&r, WRK_ERROR,
                      "\"flood: output exceeds 65536 bytes on stdout\"");
@@ -336,8 +335,8 @@ static void
 names_with_path_tricks_are_refused(void **state)
 {
     s_fix_t *f = *state;
-    const char *bad[] = {"../slow", "a/b", ".hidden", "..", "x y", "a;b",
-                         "/bin/sh"};
+    const char *bad[] = {"../slow", "a/b", ".hidden", "..",
+                         "x y",     "a;b", "/bin/sh"};
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
         wrk_result_t r = wt_run(f->reg, bad[i], NULL, NULL, 0, NULL);
         wt_assert_error_has(&r, "is not allowed");
@@ -396,8 +395,8 @@ names_and_describe_include_custom_actions(void **state)
     assert_int_equal(wrk_registry_describe(f->reg, "../zeta", &d, &err),
                      SR_ENOTFOUND);
     // A built-in wins over a file of the same name.
-    wrk_result_t r = wt_run(f->reg, "std.echo", "{\"output\": 5}", NULL, 0,
-                            NULL);
+    wrk_result_t r =
+        wt_run(f->reg, "std.echo", "{\"output\": 5}", NULL, 0, NULL);
     wt_assert_result(&r, WRK_SUCCESS, "5");
     wrk_result_fini(&r);
 }

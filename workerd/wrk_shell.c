@@ -98,7 +98,8 @@ s_outcome(const wrk_run_t *run, const wrk_proc_result_t *p, wrk_result_t *out)
 static void
 s_shell(const wrk_run_t *run, wrk_result_t *out)
 {
-    const char *cwd = sr_value_str(wrk_run_arg(run, "cwd"));
+    const sr_value_t *cwd_v = wrk_run_arg(run, "cwd");
+    const char *cwd = cwd_v ? sr_value_str(cwd_v) : NULL;
     struct stat st;
     if (cwd && (!cwd[0] || stat(cwd, &st) < 0 || !S_ISDIR(st.st_mode))) {
         wrk_result_error(out, run->action, "cwd '%s' is not a directory", cwd);

@@ -67,8 +67,8 @@ static void
 echo_returns_its_output_of_any_type(void **state)
 {
     (void)state;
-    s_expect("std.echo", "{\"output\": {\"a\": [1, 2.5, \"x\"]}}",
-             WRK_SUCCESS, "{\"a\":[1,2.5,\"x\"]}");
+    s_expect("std.echo", "{\"output\": {\"a\": [1, 2.5, \"x\"]}}", WRK_SUCCESS,
+             "{\"a\":[1,2.5,\"x\"]}");
     s_expect("std.echo", "{\"output\": null}", WRK_SUCCESS, "null");
     s_expect("std.echo", "{\"output\": \"hi\", \"delay\": 0.01}", WRK_SUCCESS,
              "\"hi\"");
@@ -118,8 +118,7 @@ fail_with_error_data_returns_it(void **state)
     (void)state;
     s_expect("std.fail", "{\"error_data\": {\"code\": 42}}", WRK_ERROR,
              "{\"code\":42}");
-    s_expect("std.fail", "{\"error_data\": \"boom\"}", WRK_ERROR,
-             "\"boom\"");
+    s_expect("std.fail", "{\"error_data\": \"boom\"}", WRK_ERROR, "\"boom\"");
 }
 
 static void
@@ -183,8 +182,8 @@ echo_delay_is_cancellable_too(void **state)
     assert_int_equal(wrk_cancel_new(&cancel, &err), SR_OK);
     wt_timer_t timer;
     wt_timer_start(&timer, cancel, 20);
-    wrk_result_t r = wt_run(s_reg, "std.echo",
-                            "{\"output\": 1, \"delay\": 30}", NULL, 0, cancel);
+    wrk_result_t r = wt_run(s_reg, "std.echo", "{\"output\": 1, \"delay\": 30}",
+                            NULL, 0, cancel);
     wt_timer_join(&timer);
     wt_assert_result(&r, WRK_ERROR, "\"std.echo: cancelled\"");
     wrk_result_fini(&r);
@@ -202,7 +201,8 @@ an_action_cancelled_before_it_starts_does_not_run(void **state)
     wrk_cancel_set(cancel); // idempotent
     assert_true(wrk_cancel_is_set(cancel));
     wrk_result_t r = wt_run(s_reg, "std.noop", NULL, NULL, 0, cancel);
-    wt_assert_result(&r, WRK_ERROR, "\"std.noop: cancelled before it started\"");
+    wt_assert_result(&r, WRK_ERROR,
+                     "\"std.noop: cancelled before it started\"");
     wrk_result_fini(&r);
     wrk_cancel_destroy(&cancel);
 }
@@ -212,7 +212,8 @@ a_past_deadline_stops_the_action_before_it_starts(void **state)
 {
     (void)state;
     wrk_result_t r = wt_run(s_reg, "std.noop", NULL, NULL, -5, NULL);
-    wt_assert_result(&r, WRK_ERROR, "\"std.noop: timed out before it started\"");
+    wt_assert_result(&r, WRK_ERROR,
+                     "\"std.noop: timed out before it started\"");
     wrk_result_fini(&r);
 }
 
@@ -269,8 +270,7 @@ describe_gives_parameters_with_defaults(void **state)
                                  "\"default\":1,\"types\":\"a number\""));
     free(text);
     sr_value_destroy(&d);
-    assert_int_equal(wrk_registry_describe(s_reg, "std.echo", &d, &err),
-                     SR_OK);
+    assert_int_equal(wrk_registry_describe(s_reg, "std.echo", &d, &err), SR_OK);
     text = sr_value_to_json(d, SR_JSON_COMPACT);
     assert_non_null(strstr(text, "{\"name\":\"output\",\"required\":true,"
                                  "\"default\":null,\"types\":\"any value\""));

@@ -47,8 +47,7 @@ wt_rmtree(char **dir)
 }
 
 void
-wt_write_file(const char *dir, const char *name, const char *text,
-              int is_exec)
+wt_write_file(const char *dir, const char *name, const char *text, int is_exec)
 {
     char *path = NULL;
     assert_true(asprintf(&path, "%s/%s", dir, name) > 0);
