@@ -49,8 +49,8 @@ s_echo_json(struct MHD_Connection *c, const char *method, s_upload_t *up)
     sr_value_t *query = sr_value_new_map(4);
     sr_value_t *headers = sr_value_new_map(4);
     MHD_get_connection_values(c, MHD_GET_ARGUMENT_KIND, s_collect, query);
-    const char *names[] = {"X-Token", "Content-Type", "Cookie",
-                           "Authorization", "X-Empty"};
+    const char *names[] = {"X-Token", "Content-Type", "Cookie", "Authorization",
+                           "X-Empty"};
     for (size_t i = 0; i < sizeof names / sizeof names[0]; i++) {
         const char *v =
             MHD_lookup_connection_value(c, MHD_HEADER_KIND, names[i]);
@@ -60,8 +60,8 @@ s_echo_json(struct MHD_Connection *c, const char *method, s_upload_t *up)
     sr_value_map_put(m, "method", sr_value_new_str(method));
     sr_value_map_put(m, "query", query);
     sr_value_map_put(m, "headers", headers);
-    sr_value_map_put(m, "body", sr_value_new_strn(up->data ? up->data : "",
-                                                  up->len));
+    sr_value_map_put(m, "body",
+                     sr_value_new_strn(up->data ? up->data : "", up->len));
     char *text = sr_value_to_json(m, SR_JSON_COMPACT);
     sr_value_destroy(&m);
     return text;
@@ -87,19 +87,19 @@ s_route(struct MHD_Connection *c, const char *url, const char *method,
 {
     if (!strcmp(url, "/echo")) {
         char *json = s_echo_json(c, method, up);
-        enum MHD_Result rc = s_reply(c, 200, "application/json", json,
-                                     strlen(json), NULL, NULL);
+        enum MHD_Result rc =
+            s_reply(c, 200, "application/json", json, strlen(json), NULL, NULL);
         free(json);
         return rc;
     }
     if (!strcmp(url, "/text"))
-        return s_reply(c, 200, "text/plain; charset=utf-8", "hello world",
-                       11, "Set-Cookie", "sid=abc123; Path=/");
+        return s_reply(c, 200, "text/plain; charset=utf-8", "hello world", 11,
+                       "Set-Cookie", "sid=abc123; Path=/");
     if (!strcmp(url, "/number"))
         return s_reply(c, 200, "text/plain", "42", 2, NULL, NULL);
     if (!strcmp(url, "/binary"))
-        return s_reply(c, 200, "application/octet-stream", "\xff\xfe\x01",
-                       3, NULL, NULL);
+        return s_reply(c, 200, "application/octet-stream", "\xff\xfe\x01", 3,
+                       NULL, NULL);
     if (!strcmp(url, "/redirect"))
         return s_reply(c, 302, "text/plain", "", 0, "Location", "/text");
     if (!strcmp(url, "/big")) {
@@ -108,8 +108,8 @@ s_route(struct MHD_Connection *c, const char *url, const char *method,
         return s_reply(c, 200, "text/plain", big, sizeof big, NULL, NULL);
     }
     const char *missing = "{\"error\": \"no such thing\"}";
-    return s_reply(c, 404, "application/json", missing, strlen(missing),
-                   NULL, NULL);
+    return s_reply(c, 404, "application/json", missing, strlen(missing), NULL,
+                   NULL);
 }
 
 static enum MHD_Result
@@ -214,9 +214,8 @@ get_with_params_and_headers_reaches_the_server(void **state)
     assert_string_equal(sr_value_map_str(content, "method"), "GET");
     char *query = sr_value_to_json(s_at(content, "query", NULL), 0);
     // MHD keeps the last of repeated keys.
-    assert_string_equal(query,
-                        "{\"q\":\"a b&c\",\"n\":\"3\",\"flag\":\"True\","
-                        "\"many\":\"2\"}");
+    assert_string_equal(query, "{\"q\":\"a b&c\",\"n\":\"3\",\"flag\":\"True\","
+                               "\"many\":\"2\"}");
     free(query);
     const sr_value_t *h = s_at(content, "headers", NULL);
     assert_string_equal(sr_value_map_str(h, "X-Token"), "secret");
@@ -247,8 +246,7 @@ post_json_body_is_sent_as_json(void **state)
     assert_int_equal(r.status, WRK_SUCCESS);
     const sr_value_t *content = s_at(r.value, "content", NULL);
     assert_string_equal(sr_value_map_str(content, "method"), "POST");
-    assert_string_equal(sr_value_map_str(content, "body"),
-                        "{\"a\": [1, 2]}");
+    assert_string_equal(sr_value_map_str(content, "body"), "{\"a\": [1, 2]}");
     assert_string_equal(
         sr_value_map_str(s_at(content, "headers", NULL), "Content-Type"),
         "application/json");
@@ -280,8 +278,8 @@ text_body_is_sent_as_is_without_a_made_up_type(void **state)
     assert_int_equal(r.status, WRK_SUCCESS);
     const sr_value_t *content = s_at(r.value, "content", NULL);
     assert_string_equal(sr_value_map_str(content, "body"), "a=1&b=2");
-    assert_null(sr_value_map_get(s_at(content, "headers", NULL),
-                                 "Content-Type"));
+    assert_null(
+        sr_value_map_get(s_at(content, "headers", NULL), "Content-Type"));
     wrk_result_fini(&r);
 }
 
@@ -289,23 +287,21 @@ static void
 responses_that_are_not_json_stay_text_or_binary(void **state)
 {
     s_fix_t *f = *state;
-    wrk_result_t r = s_http(f, "{\"url\": \"http://127.0.0.1:%d/text\"}", 0,
-                            10000, NULL);
+    wrk_result_t r =
+        s_http(f, "{\"url\": \"http://127.0.0.1:%d/text\"}", 0, 10000, NULL);
     assert_int_equal(r.status, WRK_SUCCESS);
     assert_string_equal(sr_value_map_str(r.value, "content"), "hello world");
     assert_string_equal(sr_value_map_str(r.value, "encoding"), "utf-8");
-    assert_string_equal(
-        sr_value_map_str(s_at(r.value, "cookies", NULL), "sid"), "abc123");
+    assert_string_equal(sr_value_map_str(s_at(r.value, "cookies", NULL), "sid"),
+                        "abc123");
     wrk_result_fini(&r);
     // Like Mistral's resp.json(): a body that parses as JSON is JSON.
-    r = s_http(f, "{\"url\": \"http://127.0.0.1:%d/number\"}", 0, 10000,
-               NULL);
+    r = s_http(f, "{\"url\": \"http://127.0.0.1:%d/number\"}", 0, 10000, NULL);
     assert_int_equal(r.status, WRK_SUCCESS);
     assert_int_equal(sr_value_int(s_at(r.value, "content", NULL)), 42);
     assert_true(sr_value_is(s_at(r.value, "encoding", NULL), SR_T_NIL));
     wrk_result_fini(&r);
-    r = s_http(f, "{\"url\": \"http://127.0.0.1:%d/binary\"}", 0, 10000,
-               NULL);
+    r = s_http(f, "{\"url\": \"http://127.0.0.1:%d/binary\"}", 0, 10000, NULL);
     assert_int_equal(r.status, WRK_SUCCESS);
     assert_true(sr_value_is(s_at(r.value, "content", NULL), SR_T_BIN));
     wrk_result_fini(&r);
@@ -315,8 +311,8 @@ static void
 not_found_is_an_error_carrying_the_response(void **state)
 {
     s_fix_t *f = *state;
-    wrk_result_t r = s_http(f, "{\"url\": \"http://127.0.0.1:%d/missing\"}",
-                            0, 10000, NULL);
+    wrk_result_t r =
+        s_http(f, "{\"url\": \"http://127.0.0.1:%d/missing\"}", 0, 10000, NULL);
     assert_int_equal(r.status, WRK_ERROR);
     int64_t status = 0;
     assert_true(sr_value_map_int(r.value, "status", &status));
@@ -332,8 +328,8 @@ static void
 redirects_are_followed_only_when_allowed(void **state)
 {
     s_fix_t *f = *state;
-    wrk_result_t r = s_http(f, "{\"url\": \"http://127.0.0.1:%d/redirect\"}",
-                            0, 10000, NULL);
+    wrk_result_t r = s_http(f, "{\"url\": \"http://127.0.0.1:%d/redirect\"}", 0,
+                            10000, NULL);
     assert_int_equal(r.status, WRK_SUCCESS); // 302 is in 200..306
     int64_t status = 0;
     assert_true(sr_value_map_int(r.value, "status", &status));
@@ -353,8 +349,8 @@ static void
 oversized_response_is_an_error(void **state)
 {
     s_fix_t *f = *state;
-    wrk_result_t r = s_http(f, "{\"url\": \"http://127.0.0.1:%d/big\"}", 0,
-                            10000, NULL);
+    wrk_result_t r =
+        s_http(f, "{\"url\": \"http://127.0.0.1:%d/big\"}", 0, 10000, NULL);
     wt_assert_result(&r, WRK_ERROR,
                      "\"std.http: response exceeds 1000 bytes\"");
     wrk_result_fini(&r);
@@ -382,9 +378,9 @@ timeout_parameter_and_deadline_stop_a_hanging_request(void **state)
     int port = 0;
     int fd = s_silent_server(&port);
     int64_t start = wrk_mono_ms();
-    wrk_result_t r = s_http(
-        f, "{\"url\": \"http://127.0.0.1:%d/\", \"timeout\": 0.2}", port, 0,
-        NULL);
+    wrk_result_t r =
+        s_http(f, "{\"url\": \"http://127.0.0.1:%d/\", \"timeout\": 0.2}", port,
+               0, NULL);
     int64_t took = wrk_mono_ms() - start;
     wt_assert_result(&r, WRK_ERROR, "\"std.http: timed out\"");
     assert_true(took >= 150 && took < 3000);

@@ -83,9 +83,9 @@ static void
 shell_non_zero_exit_is_an_error_with_the_outputs(void **state)
 {
     (void)state;
-    wrk_result_t r = wt_run(s_on, "sirocco.shell",
-                            "{\"cmd\": \"echo partial; exit 2\"}", NULL, 10000,
-                            NULL);
+    wrk_result_t r =
+        wt_run(s_on, "sirocco.shell", "{\"cmd\": \"echo partial; exit 2\"}",
+               NULL, 10000, NULL);
     wt_assert_result(&r, WRK_ERROR,
                      "{\"stdout\":\"partial\\n\",\"stderr\":\"\","
                      "\"exit_code\":2}");
