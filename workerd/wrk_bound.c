@@ -102,8 +102,11 @@ wrk_bound_sleep(const wrk_bound_t *self, int64_t ms)
         struct pollfd pfd = {.fd = wrk_cancel_fd(self->cancel),
                              .events = POLLIN};
         // poll() ignores a negative fd, so a missing handle is a plain sleep.
-        if (poll(&pfd, 1, wrk_bound_poll_ms(self, cap)) < 0 && errno != EINTR)
-            return WRK_WAKE_CANCELLED; // cannot wait at all: stop the action
+        // Should poll itself fail, nap briefly instead of spinning.
+        if (poll(&pfd, 1, wrk_bound_poll_ms(self, cap)) < 0 && errno != EINTR) {
+            struct timespec nap = {0, 10 * 1000000L};
+            nanosleep(&nap, NULL);
+        }
     }
 }
 

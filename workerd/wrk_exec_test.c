@@ -7,6 +7,7 @@
 #include <cmocka.h>
 
 #include <errno.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -401,6 +402,53 @@ names_and_describe_include_custom_actions(void **state)
     wrk_result_fini(&r);
 }
 
+typedef struct {
+    const wrk_registry_t *reg;
+    int index;
+    int failures;
+} s_worker_t;
+
+// One worker thread: a mix of built-in and custom calls, checked.
+static void *
+s_worker(void *arg)
+{
+    s_worker_t *w = arg;
+    for (int i = 0; i < 10; i++) {
+        char input[64];
+        snprintf(input, sizeof input, "{\"output\": %d}", w->index * 100 + i);
+        sr_value_t *in = wt_json(input);
+        wrk_call_t call = {.action = i % 2 ? "std.echo" : "cat", .input = in};
+        wrk_result_t r = {0};
+        sr_error_t err;
+        if (wrk_registry_run(w->reg, &call, &r, &err) != SR_OK ||
+            r.status != WRK_SUCCESS ||
+            !sr_value_equal(i % 2 ? sr_value_map_get(in, "output") : in,
+                            r.value))
+            w->failures++;
+        wrk_result_fini(&r);
+        sr_value_destroy(&in);
+    }
+    return NULL;
+}
+
+static void
+one_registry_serves_several_threads_at_once(void **state)
+{
+    s_fix_t *f = *state;
+    wt_write_file(f->dir, "cat", "#!/bin/sh\nexec cat\n", 1);
+    pthread_t threads[4];
+    s_worker_t workers[4];
+    for (int i = 0; i < 4; i++) {
+        workers[i] = (s_worker_t){.reg = f->reg, .index = i};
+        assert_int_equal(
+            pthread_create(&threads[i], NULL, s_worker, &workers[i]), 0);
+    }
+    for (int i = 0; i < 4; i++) {
+        pthread_join(threads[i], NULL);
+        assert_int_equal(workers[i].failures, 0);
+    }
+}
+
 #define S_TEST(f) cmocka_unit_test_setup_teardown(f, s_setup, s_teardown)
 
 int
@@ -424,6 +472,7 @@ main(void)
         S_TEST(names_with_path_tricks_are_refused),
         S_TEST(missing_or_unusable_files_are_clear_errors),
         S_TEST(names_and_describe_include_custom_actions),
+        S_TEST(one_registry_serves_several_threads_at_once),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
