@@ -7,12 +7,14 @@
 #include <cmocka.h>
 
 #include <errno.h>
+#include <fcntl.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "sr_value_json.h"
@@ -449,6 +451,33 @@ one_registry_serves_several_threads_at_once(void **state)
     }
 }
 
+static void
+no_descriptor_leaks_to_the_child_and_no_zombie_is_left(void **state)
+{
+    s_fix_t *f = *state;
+    wt_write_file(f->dir, "fds",
+                  "#!/usr/bin/python3\n"
+                  "import json, os, sys\n"
+                  "fd = json.load(sys.stdin)['fd']\n"
+                  "try:\n"
+                  "    os.fstat(fd)\n"
+                  "    print('true')\n"
+                  "except OSError:\n"
+                  "    print('false')\n",
+                  1);
+    int fd = open("/dev/null", O_RDONLY); // deliberately not close-on-exec
+    assert_true(fd > 2);
+    char input[64];
+    snprintf(input, sizeof input, "{\"fd\": %d}", fd);
+    wrk_result_t r = wt_run(f->reg, "fds", input, NULL, 10000, NULL);
+    wt_assert_result(&r, WRK_SUCCESS, "false");
+    wrk_result_fini(&r);
+    close(fd);
+    errno = 0;
+    assert_int_equal(waitpid(-1, NULL, WNOHANG), -1);
+    assert_int_equal(errno, ECHILD);
+}
+
 #define S_TEST(f) cmocka_unit_test_setup_teardown(f, s_setup, s_teardown)
 
 int
@@ -473,6 +502,7 @@ main(void)
         S_TEST(missing_or_unusable_files_are_clear_errors),
         S_TEST(names_and_describe_include_custom_actions),
         S_TEST(one_registry_serves_several_threads_at_once),
+        S_TEST(no_descriptor_leaks_to_the_child_and_no_zombie_is_left),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -27,14 +27,13 @@ s_response(const char *text, size_t size, CURL *h)
         size_t len = nl ? (size_t)(nl - (text + pos)) + 1 : size - pos;
         char *line = (char *)text + pos;
         pos += len;
-        if (wrk_http_resp_on_header(line, 1, len, &resp) != len ||
-            len <= 2)
+        if (wrk_http_resp_on_header(line, 1, len, &resp) != len || len <= 2)
             break;
     }
     size_t half = (size - pos) / 2;
     if (wrk_http_resp_on_body((char *)text + pos, 1, half, &resp) == half)
-        wrk_http_resp_on_body((char *)text + pos + half, 1,
-                              size - pos - half, &resp);
+        wrk_http_resp_on_body((char *)text + pos + half, 1, size - pos - half,
+                              &resp);
     sr_value_t *result = wrk_http_resp_result(&resp, h);
     free(sr_value_to_json(result, SR_JSON_COMPACT));
     sr_value_destroy(&result);
