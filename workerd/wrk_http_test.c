@@ -85,6 +85,8 @@ static enum MHD_Result
 s_route(struct MHD_Connection *c, const char *url, const char *method,
         s_upload_t *up)
 {
+    if (!strncmp(url, "http://", 7)) // absolute form: we are a proxy
+        return s_reply(c, 200, "text/plain", url, strlen(url), NULL, NULL);
     if (!strcmp(url, "/echo")) {
         char *json = s_echo_json(c, method, up);
         enum MHD_Result rc =
@@ -470,11 +472,30 @@ bad_parameters_are_refused_before_sending(void **state)
     }
 }
 
+static void
+proxies_send_the_request_through_the_proxy_of_the_scheme(void **state)
+{
+    s_fix_t *f = *state;
+    wrk_result_t r = s_http(f,
+                            "{\"url\": \"http://sirocco.invalid/thing\", "
+                            "\"proxies\": {\"http\": \"http://127.0.0.1:%d\"}}",
+                            0, 10000, NULL);
+    assert_int_equal(r.status, WRK_SUCCESS);
+    assert_string_equal(sr_value_map_str(r.value, "content"),
+                        "http://sirocco.invalid/thing");
+    wrk_result_fini(&r);
+}
+
 #define S_TEST(f) cmocka_unit_test_setup_teardown(f, s_setup, s_teardown)
 
 int
 main(void)
 {
+    // The tests talk to 127.0.0.1 directly, whatever the machine's proxy.
+    const char *proxy_vars[] = {"http_proxy",  "HTTP_PROXY", "https_proxy",
+                                "HTTPS_PROXY", "all_proxy",  "ALL_PROXY"};
+    for (size_t i = 0; i < sizeof proxy_vars / sizeof proxy_vars[0]; i++)
+        unsetenv(proxy_vars[i]);
     const struct CMUnitTest tests[] = {
         S_TEST(get_with_params_and_headers_reaches_the_server),
         S_TEST(post_json_body_is_sent_as_json),
@@ -487,6 +508,7 @@ main(void)
         S_TEST(cancel_stops_a_hanging_request_promptly),
         S_TEST(transport_errors_carry_curls_message),
         S_TEST(bad_parameters_are_refused_before_sending),
+        S_TEST(proxies_send_the_request_through_the_proxy_of_the_scheme),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
