@@ -68,6 +68,13 @@ core_cmds_clear(core_cmds_t *cmds)
 }
 
 void
+core_cmds_truncate(core_cmds_t *cmds, size_t count)
+{
+    while (cmds->count > count)
+        s_cmd_fini(&cmds->items[--cmds->count]);
+}
+
+void
 core_cmds_fini(core_cmds_t *cmds)
 {
     core_cmds_clear(cmds);
@@ -143,8 +150,10 @@ core_exec_workflow(core_run_t *r, const core_exec_t *exec,
 {
     sr_err_t rc = CORE_OPS(r)->doc_get(r->st, exec->def_hash, doc);
     if (rc)
-        return sr_error_set(r->err, rc, "definition %s of execution "
-                            "unavailable", exec->def_hash);
+        return sr_error_set(r->err, rc,
+                            "definition %s of execution "
+                            "unavailable",
+                            exec->def_hash);
     *wf = lang_doc_workflow(*doc, exec->wf_name);
     if (!*wf)
         return sr_error_set(r->err, SR_ESTORE,
@@ -201,7 +210,7 @@ s_dispatch(core_run_t *r, const core_event_t *ev)
         return s_exec_event(r, ev);
     }
     return sr_error_set(r->err, SR_EINVAL, "unknown event kind %d",
-                        (int) ev->kind);
+                        (int)ev->kind);
 }
 
 sr_err_t
