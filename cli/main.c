@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "cmd_run.h"
 #include "cmd_validate.h"
 #include "sirocco/version.h"
 
@@ -10,6 +11,13 @@ static int s_version(int argc, char **argv);
 
 static const cli_cmd_t s_commands[] = {
     {"version", "", "print the version", s_version},
+    {"run",
+     "FILE.yaml [--workflow NAME] [--input JSON|@file] [--env JSON|@file] "
+     "[--task NAME] [--data DIR] [--workers N] [--json] | --data DIR "
+     "--resume ID",
+     "run a workflow in this process (engine and workers embedded); exit 0 "
+     "SUCCESS, 1 ERROR/CANCELLED, 2 usage, 3 PAUSED",
+     cli_run},
     {"validate", "FILE... [--json]",
      "check workflow files; print FILE:LINE:COL: errors (--json: the "
      "parsed definitions)",

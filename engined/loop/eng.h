@@ -28,13 +28,13 @@ typedef struct {
     const char *worker_endpoint; // e.g. tcp://*:7101 or inproc://w
     const char *data_dir;        // partitions live in DATA/p<N>
     uint16_t partitions[ENG_MAX_PARTITIONS];
-    size_t npartitions;          // 0 = partition 0 only
+    size_t npartitions; // 0 = partition 0 only
     store_durability_t durability;
-    size_t max_batch;            // messages per batch; 0 = 1024
-    size_t max_payload;          // bytes per message; 0 = 1 MiB
-    int64_t heartbeat_ms;        // 0 = 1000
-    int64_t expiry_ms;           // 0 = 5 x heartbeat
-    const char *callback_url;    // base for delegate callback URLs, or NULL
+    size_t max_batch;         // messages per batch; 0 = 1024
+    size_t max_payload;       // bytes per message; 0 = 1 MiB
+    int64_t heartbeat_ms;     // 0 = 1000
+    int64_t expiry_ms;        // 0 = 5 x heartbeat
+    const char *callback_url; // base for delegate callback URLs, or NULL
     // The zmq context (czmq: shared through zsys) is process-wide, so
     // inproc endpoints work between an engine and workers in one process.
 } eng_config_t;

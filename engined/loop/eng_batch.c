@@ -12,7 +12,7 @@
 #include "store_state.h"
 
 // s_try: an operation was refused; try the partition again without it.
-#define S_REPLAY ((sr_err_t) 1000)
+#define S_REPLAY ((sr_err_t)1000)
 
 eng_op_t *
 eng_op_add(eng_t *eng)

@@ -13,7 +13,7 @@ void
 eng_reply_error(eng_t *eng, zsock_t *sock, const sr_wire_peer_t *peer,
                 int64_t req_id, const sr_error_t *e)
 {
-    (void) eng;
+    (void)eng;
     sr_msg_t *m = sr_msg_error_new(e, req_id);
     sr_error_t se;
     if (m && sr_wire_send(sock, peer, m, &se))
@@ -59,8 +59,7 @@ s_op(eng_t *eng, sr_wire_in_t *in, const sr_id_t *id, core_event_kind_t kind)
     if (!eng_part_find(eng, sr_id_partition(id), &pi)) {
         char text[SR_ID_TEXT_SIZE];
         s_fail(eng, in, SR_EUNAVAIL, "execution_id",
-               "partition of %s is not on this engine",
-               sr_id_format(id, text));
+               "partition of %s is not on this engine", sr_id_format(id, text));
         return NULL;
     }
     eng_op_t *op = eng_op_add(eng);
@@ -86,8 +85,7 @@ s_start(eng_t *eng, sr_wire_in_t *in)
     sr_msg_t *m = in->msg;
     size_t pi = eng->next_part++ % eng->nparts;
     if (sr_msg_has(m, SR_F_EX_START_partition) &&
-        !eng_part_find(eng,
-                       (uint16_t) sr_msg_int(m, SR_F_EX_START_partition, 0),
+        !eng_part_find(eng, (uint16_t)sr_msg_int(m, SR_F_EX_START_partition, 0),
                        &pi)) {
         s_fail(eng, in, SR_EUNAVAIL, "partition",
                "this engine does not own that partition%s", NULL);
@@ -112,8 +110,7 @@ s_wf_create(eng_t *eng, sr_wire_in_t *in)
     const char *text = sr_msg_str(in->msg, SR_F_WF_CREATE_definition);
     lang_doc_t *doc = NULL;
     lang_diags_t diags = {0};
-    if (lang_doc_parse("definition", text, strlen(text), NULL, &doc,
-                       &diags)) {
+    if (lang_doc_parse("definition", text, strlen(text), NULL, &doc, &diags)) {
         // Every problem, one per line, as "definition:LINE:COL: message".
         char msg[4000] = "";
         for (size_t i = 0; i < diags.count; i++) {
@@ -209,9 +206,9 @@ s_complete(eng_t *eng, sr_wire_in_t *in)
     }
     op->ev.status = ok ? CORE_RESULT_SUCCESS : CORE_RESULT_ERROR;
     op->value = ok ? sr_msg_take(op->msg, SR_F_COMPLETE_output)
-            : sr_msg_has(op->msg, SR_F_COMPLETE_error)
-                ? sr_msg_take(op->msg, SR_F_COMPLETE_error)
-                : sr_msg_take(op->msg, SR_F_COMPLETE_output);
+                : sr_msg_has(op->msg, SR_F_COMPLETE_error)
+                    ? sr_msg_take(op->msg, SR_F_COMPLETE_error)
+                    : sr_msg_take(op->msg, SR_F_COMPLETE_output);
     op->ev.output = op->value;
     op->ev.worker = "client";
 }
@@ -272,8 +269,7 @@ s_read(eng_t *eng, sr_wire_in_t *in)
         rc = eng_view_tasks(eng, &id, &body, &e);
         break;
     case SR_MSG_WF_GET:
-        rc = eng_view_workflow(eng, sr_msg_str(m, SR_F_WF_GET_name), &body,
-                               &e);
+        rc = eng_view_workflow(eng, sr_msg_str(m, SR_F_WF_GET_name), &body, &e);
         break;
     case SR_MSG_WF_LIST:
         rc = eng_view_workflow_list(eng, &body, &e);
@@ -384,7 +380,8 @@ eng_client_answer(eng_t *eng, eng_op_t *op)
         sr_value_t *names = sr_value_new_array(1);
         for (size_t i = 0; names && i < lang_doc_nworkflows(op->doc); i++)
             sr_value_array_append(
-                names, sr_value_new_str(lang_doc_workflow_at(op->doc, i)->name));
+                names,
+                sr_value_new_str(lang_doc_workflow_at(op->doc, i)->name));
         if (!body || sr_value_map_put(body, "workflows", names) ||
             sr_value_map_put(body, "version",
                              sr_value_new_str(lang_doc_hash(op->doc))))
@@ -409,7 +406,8 @@ eng_client_notify(eng_t *eng, const core_cmd_t *cmd)
         return;
     sr_msg_t *m = sr_msg_new(SR_MSG_EVENT);
     if (!m || sr_msg_set_id(m, SR_F_EVENT_execution_id, &cmd->exec_id) ||
-        sr_msg_set_str(m, SR_F_EVENT_kind, cmd->is_task ? "task" : "execution") ||
+        sr_msg_set_str(m, SR_F_EVENT_kind,
+                       cmd->is_task ? "task" : "execution") ||
         (cmd->task_name &&
          sr_msg_set_str(m, SR_F_EVENT_name, cmd->task_name)) ||
         sr_msg_set_str(m, SR_F_EVENT_state, cmd->state) ||
@@ -422,7 +420,7 @@ eng_client_notify(eng_t *eng, const core_cmd_t *cmd)
         eng_sub_t *s = &eng->subs[i];
         sr_error_t e;
         if (s->all || sr_id_equal(&s->exec_id, &cmd->exec_id))
-            (void) sr_wire_send(eng->client, &s->peer, m, &e);
+            (void)sr_wire_send(eng->client, &s->peer, m, &e);
     }
     sr_msg_destroy(&m);
 }

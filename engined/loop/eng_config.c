@@ -40,7 +40,7 @@ s_int(const char *key, const char *value, int64_t min, int64_t max,
         return sr_error_set(err, SR_EINVAL,
                             "'%s' must be an integer from %lld to %lld, not "
                             "'%s'",
-                            key, (long long) min, (long long) max, value);
+                            key, (long long)min, (long long)max, value);
     *out = v;
     return SR_OK;
 }
@@ -68,7 +68,7 @@ eng_parse_partitions(const char *text, eng_config_t *cfg, sr_error_t *err)
                 return sr_error_set(err, SR_EINVAL,
                                     "'partitions': at most %d per engine",
                                     ENG_MAX_PARTITIONS);
-            cfg->partitions[cfg->npartitions++] = (uint16_t) i;
+            cfg->partitions[cfg->npartitions++] = (uint16_t)i;
         }
         if (*end == ',')
             end++;
@@ -131,11 +131,11 @@ eng_settings_set(eng_settings_t *s, const char *key, const char *value,
     } else if (strcmp(k, "max-batch") == 0) {
         if ((rc = s_int(key, value, 1, 1 << 20, &v, err)))
             return rc;
-        s->cfg.max_batch = (size_t) v;
+        s->cfg.max_batch = (size_t)v;
     } else if (strcmp(k, "max-payload") == 0) {
-        if ((rc = s_int(key, value, 1024, (int64_t) 1 << 30, &v, err)))
+        if ((rc = s_int(key, value, 1024, (int64_t)1 << 30, &v, err)))
             return rc;
-        s->cfg.max_payload = (size_t) v;
+        s->cfg.max_payload = (size_t)v;
     } else if (strcmp(k, "heartbeat-ms") == 0) {
         if ((rc = s_int(key, value, 10, 3600000, &v, err)))
             return rc;
@@ -171,7 +171,7 @@ s_text(const sr_value_t *v)
     case SR_T_STR:
         return strdup(sr_value_str(v));
     case SR_T_INT:
-        snprintf(buf, sizeof buf, "%lld", (long long) sr_value_int(v));
+        snprintf(buf, sizeof buf, "%lld", (long long)sr_value_int(v));
         return strdup(buf);
     case SR_T_BOOL:
         return strdup(sr_value_bool(v) ? "true" : "false");
@@ -184,8 +184,8 @@ s_text(const sr_value_t *v)
                 free(out);
                 return NULL;
             }
-            len += (size_t) snprintf(out + len, 8, "%s%lld", i ? "," : "",
-                                     (long long) sr_value_int(x));
+            len += (size_t)snprintf(out + len, 8, "%s%lld", i ? "," : "",
+                                    (long long)sr_value_int(x));
         }
         return out;
     }
@@ -207,9 +207,8 @@ eng_settings_load(eng_settings_t *s, const char *path, sr_error_t *err)
     if (!text)
         return sr_error_set(err, SR_ENOMEM, "out of memory");
     sr_value_t *doc = NULL;
-    sr_err_t rc = len == 1 << 16
-                      ? sr_error_set(err, SR_ETOOBIG, "over 64 KiB")
-                      : lang_yaml_parse(text, len, 8, &doc, err);
+    sr_err_t rc = len == 1 << 16 ? sr_error_set(err, SR_ETOOBIG, "over 64 KiB")
+                                 : lang_yaml_parse(text, len, 8, &doc, err);
     free(text);
     if (!rc && !sr_value_is(doc, SR_T_MAP))
         rc = sr_error_set(err, SR_EINVAL, "expected a mapping of settings");

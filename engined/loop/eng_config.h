@@ -16,8 +16,8 @@ void eng_settings_init(eng_settings_t *s);
 void eng_settings_fini(eng_settings_t *s);
 // Apply one setting by key (a YAML key or a flag without its dashes;
 // '-' and '_' are the same). SR_EINVAL names the key and the problem.
-sr_err_t eng_settings_set(eng_settings_t *s, const char *key,
-                          const char *value, sr_error_t *err);
+sr_err_t eng_settings_set(eng_settings_t *s, const char *key, const char *value,
+                          sr_error_t *err);
 // Read a YAML mapping of settings; errors read "FILE: key 'k': ...".
 sr_err_t eng_settings_load(eng_settings_t *s, const char *path,
                            sr_error_t *err);

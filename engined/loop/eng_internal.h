@@ -27,10 +27,10 @@ typedef struct {
 typedef struct {
     sr_wire_peer_t peer;
     char *name;
-    char *target;       // NULL: no group
+    char *target;        // NULL: no group
     sr_value_t *actions; // array of names / prefixes ending in '*'; NULL = all
     int64_t slots, used;
-    sr_id_t *running;   // actions told GO (or offered) and not finished
+    sr_id_t *running; // actions told GO (or offered) and not finished
     size_t nrunning, caprunning;
 } eng_worker_t;
 
@@ -59,27 +59,27 @@ typedef struct {
 // One operation of a batch: an event for the core (or a catalog change)
 // from a message or a timer, and what to answer once it is durable.
 typedef enum {
-    ENG_OP_EVENT = 1,  // core_step
-    ENG_OP_WF_CREATE,  // store a definition (doc in `doc`)
-    ENG_OP_WF_DELETE,  // remove a workflow name
+    ENG_OP_EVENT = 1, // core_step
+    ENG_OP_WF_CREATE, // store a definition (doc in `doc`)
+    ENG_OP_WF_DELETE, // remove a workflow name
 } eng_op_kind_t;
 
 typedef struct {
     eng_op_kind_t kind;
-    sr_msg_type_t type;   // the message it came from; SR_MSG_NONE: timer
-    sr_wire_peer_t peer;  // who to answer
+    sr_msg_type_t type;  // the message it came from; SR_MSG_NONE: timer
+    sr_wire_peer_t peer; // who to answer
     bool from_worker;
-    int64_t req_id;       // -1: no reply wanted
-    core_event_t ev;      // pointers into `msg`, `value`, `timer`, `text`
-    sr_msg_t *msg;        // owned
-    sr_value_t *value;    // owned: result / error value
+    int64_t req_id;    // -1: no reply wanted
+    core_event_t ev;   // pointers into `msg`, `value`, `timer`, `text`
+    sr_msg_t *msg;     // owned
+    sr_value_t *value; // owned: result / error value
     core_timer_t timer;
-    char *text;           // owned: a string the event points to
+    char *text;            // owned: a string the event points to
     const lang_doc_t *doc; // WF_CREATE (borrowed from the cache)
-    size_t part;          // index in eng->parts
-    sr_err_t rc;          // outcome
+    size_t part;           // index in eng->parts
+    sr_err_t rc;           // outcome
     sr_error_t err;
-    bool failed;          // refused: replayed without it
+    bool failed;             // refused: replayed without it
     size_t cmd_from, cmd_to; // its commands in the batch's list
 } eng_op_t;
 
@@ -170,14 +170,13 @@ void eng_reply(eng_t *eng, const sr_wire_peer_t *peer, int64_t req_id,
 // eng_view.c (read transactions; caller owns *out)
 sr_err_t eng_view_exec(eng_t *eng, const sr_id_t *id, sr_value_t **out,
                        sr_error_t *err);
-sr_err_t eng_view_exec_list(eng_t *eng, const sr_msg_t *req,
-                            sr_value_t **out, sr_error_t *err);
+sr_err_t eng_view_exec_list(eng_t *eng, const sr_msg_t *req, sr_value_t **out,
+                            sr_error_t *err);
 sr_err_t eng_view_tasks(eng_t *eng, const sr_id_t *id, sr_value_t **out,
                         sr_error_t *err);
 sr_err_t eng_view_workflow(eng_t *eng, const char *name, sr_value_t **out,
                            sr_error_t *err);
-sr_err_t eng_view_workflow_list(eng_t *eng, sr_value_t **out,
-                                sr_error_t *err);
+sr_err_t eng_view_workflow_list(eng_t *eng, sr_value_t **out, sr_error_t *err);
 sr_err_t eng_view_status(eng_t *eng, sr_value_t **out, sr_error_t *err);
 
 #endif

@@ -11,7 +11,7 @@
 static void
 s_on_signal(int sig)
 {
-    (void) sig;
+    (void)sig;
     eng_request_stop();
 }
 

@@ -17,7 +17,7 @@ eng_now_ms(void)
 {
     struct timespec ts;
     clock_gettime(CLOCK_REALTIME, &ts);
-    return (int64_t) ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
 void
@@ -152,7 +152,7 @@ s_drain(eng_t *eng)
                 sr_error_t se;
                 sr_debug("bad message (%s): %s", sr_msg_type_name(in.type),
                          e.msg);
-                (void) sr_wire_reply_error(socks[k], &in, &e, &se);
+                (void)sr_wire_reply_error(socks[k], &in, &e, &se);
             } else
                 s_receive(eng, socks[k], &in);
             sr_wire_in_fini(&in);
@@ -191,7 +191,7 @@ s_wait_ms(eng_t *eng, int64_t now)
     int64_t hb = sr_heartbeat_next_ms(eng->hb_workers);
     if (hb < next)
         next = hb;
-    return next <= now ? 0 : (int) (next - now);
+    return next <= now ? 0 : (int)(next - now);
 }
 
 static void
@@ -205,11 +205,11 @@ s_turn(eng_t *eng)
             sr_errorf("partition %u: cannot read timers: %s",
                       eng->parts[pi].number, e.msg);
     if (eng->norphans)
-        (void) eng_orphans_due(eng, now, &e);
+        (void)eng_orphans_due(eng, now, &e);
     eng_work_heartbeats(eng, now);
     sr_heartbeat_expire(eng->hb_clients, now, s_client_expired, eng);
     if (eng->nops)
-        (void) eng_batch_run(eng, &e);
+        (void)eng_batch_run(eng, &e);
     else if (eng->nqueue)
         eng_work_send_queued(eng);
 }
@@ -236,8 +236,7 @@ s_loop(eng_t *eng, zsock_t *pipe)
     }
     zpoller_destroy(&poller);
     sr_info("engine %s stopping after %llu batches, %llu events", eng->name,
-            (unsigned long long) eng->batches,
-            (unsigned long long) eng->events);
+            (unsigned long long)eng->batches, (unsigned long long)eng->events);
 }
 
 static void

@@ -120,8 +120,7 @@ s_call(s_fix_t *f, sr_msg_t *m, sr_error_t *error)
         sr_error_t err;
         sr_err_t rc = sr_wire_recv(f->client, 5000, NULL, &in, &err);
         if (rc)
-            fail_msg("no reply to request %lld: %s", (long long) req,
-                     err.msg);
+            fail_msg("no reply to request %lld: %s", (long long)req, err.msg);
         if (in.type == SR_MSG_EVENT || sr_msg_req_id(in.msg) != req) {
             sr_wire_in_fini(&in);
             continue;
@@ -196,8 +195,8 @@ s_serve(s_fix_t *f)
         sr_msg_set_str(r, SR_F_RESULT_status, "pending");
     else {
         sr_msg_set_str(r, SR_F_RESULT_status, "success");
-        sr_value_t *out = sr_value_map_get(sr_msg_get(t, SR_F_TASK_input),
-                                           "output");
+        sr_value_t *out =
+            sr_value_map_get(sr_msg_get(t, SR_F_TASK_input), "output");
         sr_msg_set(r, SR_F_RESULT_output,
                    out ? sr_value_ref(out) : sr_value_new_nil());
     }
@@ -225,9 +224,9 @@ s_start(s_fix_t *f, const char *wf, const char *input_json)
     sr_msg_t *m = sr_msg_new(SR_MSG_EX_START);
     sr_msg_set_str(m, SR_F_EX_START_workflow, wf);
     sr_value_t *input = NULL;
-    assert_int_equal(sr_value_from_json(input_json, strlen(input_json), NULL,
-                                        &input, NULL),
-                     SR_OK);
+    assert_int_equal(
+        sr_value_from_json(input_json, strlen(input_json), NULL, &input, NULL),
+        SR_OK);
     sr_msg_set(m, SR_F_EX_START_input, input);
     sr_error_t err;
     sr_value_t *body = s_call(f, m, &err);
@@ -274,8 +273,8 @@ test_run_to_success(void **state)
     sr_value_t *tasks = s_call(f, m, &err);
     assert_non_null(tasks);
     assert_int_equal(sr_value_len(tasks), 2);
-    assert_string_equal(
-        sr_value_map_str(sr_value_array_at(tasks, 1), "name"), "b");
+    assert_string_equal(sr_value_map_str(sr_value_array_at(tasks, 1), "name"),
+                        "b");
     sr_value_destroy(&tasks);
 }
 

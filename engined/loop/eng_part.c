@@ -90,8 +90,8 @@ static sr_err_t
 s_first_visit(void *arg, const void *key, size_t klen, const void *val,
               size_t vlen)
 {
-    (void) val;
-    (void) vlen;
+    (void)val;
+    (void)vlen;
     s_timers_t *t = arg;
     if (klen == 24)
         t->first = store_key_get_ms(key);
@@ -101,7 +101,7 @@ s_first_visit(void *arg, const void *key, size_t klen, const void *val,
 sr_err_t
 eng_part_next_timer(eng_t *eng, eng_part_t *part, sr_error_t *err)
 {
-    (void) eng;
+    (void)eng;
     store_txn_t *txn = NULL;
     sr_err_t rc = store_txn_begin(part->store, false, &txn, err);
     if (rc)
@@ -124,10 +124,10 @@ s_due_visit(void *arg, const void *key, size_t klen, const void *val,
     int64_t due = store_key_get_ms(key);
     if (due > t->now || t->count >= t->max)
         return SR_EEXIST;
-    sr_limits_t lim = {.max_bytes = (size_t) 1 << 31, .max_depth = 64};
+    sr_limits_t lim = {.max_bytes = (size_t)1 << 31, .max_depth = 64};
     sr_value_t *v = NULL;
     core_timer_t timer = {.due_ms = due};
-    memcpy(timer.id.b, (const uint8_t *) key + 8, 16);
+    memcpy(timer.id.b, (const uint8_t *)key + 8, 16);
     sr_err_t rc = sr_value_decode(val, vlen, &lim, &v, t->err);
     if (!rc)
         rc = core_timer_from_value(v, &timer, t->err);
@@ -158,8 +158,8 @@ eng_part_due_timers(eng_t *eng, size_t pi, int64_t now, size_t max,
     if (rc)
         return rc;
     s_timers_t t = {eng, pi, now, max, 0, 0, err};
-    rc = store_scan(txn, STORE_DB_TIMER, NULL, 0, NULL, 0, s_due_visit, &t,
-                    err);
+    rc =
+        store_scan(txn, STORE_DB_TIMER, NULL, 0, NULL, 0, s_due_visit, &t, err);
     store_txn_abort(&txn);
     // The events point at their op's own timer copy.
     for (size_t i = 0; i < eng->nops; i++)
@@ -210,7 +210,7 @@ s_reoffer(s_recover_t *rv, const core_action_t *a)
     if (!rc)
         rc = sr_msg_set_int(m, SR_F_TASK_attempt, a->attempt);
     if (!rc)
-        rc = sr_msg_set_int(m, SR_F_TASK_epoch, (int64_t) rv->part->epoch);
+        rc = sr_msg_set_int(m, SR_F_TASK_epoch, (int64_t)rv->part->epoch);
     if (!rc && a->deadline_ms)
         rc = sr_msg_set_int(m, SR_F_TASK_deadline_ms, a->deadline_ms);
     if (!rc && a->safe_rerun)
@@ -243,10 +243,10 @@ static sr_err_t
 s_recover_visit(void *arg, const void *key, size_t klen, const void *val,
                 size_t vlen)
 {
-    (void) key;
-    (void) klen;
+    (void)key;
+    (void)klen;
     s_recover_t *rv = arg;
-    sr_limits_t lim = {.max_bytes = (size_t) 1 << 31, .max_depth = 64};
+    sr_limits_t lim = {.max_bytes = (size_t)1 << 31, .max_depth = 64};
     sr_value_t *v = NULL;
     core_action_t *a = NULL;
     sr_err_t rc = sr_value_decode(val, vlen, &lim, &v, rv->err);
@@ -270,20 +270,20 @@ eng_part_recover(eng_t *eng, size_t pi, sr_error_t *err)
     sr_err_t rc = store_txn_begin(rv.part->store, false, &rv.txn, err);
     if (rc)
         return rc;
-    rc = store_scan(rv.txn, STORE_DB_ACTION, NULL, 0, NULL, 0,
-                    s_recover_visit, &rv, err);
+    rc = store_scan(rv.txn, STORE_DB_ACTION, NULL, 0, NULL, 0, s_recover_visit,
+                    &rv, err);
     store_txn_abort(&rv.txn);
     if (!rc && (eng->nqueue || eng->norphans))
         sr_info("partition %u: %zu actions to offer, %zu running at "
-                    "restart",
-                    rv.part->number, eng->nqueue, eng->norphans);
+                "restart",
+                rv.part->number, eng->nqueue, eng->norphans);
     return rc;
 }
 
 sr_err_t
 eng_orphans_due(eng_t *eng, int64_t now, sr_error_t *err)
 {
-    (void) err;
+    (void)err;
     for (size_t i = 0; i < eng->norphans;) {
         if (eng->orphans[i].due > now) {
             i++;
@@ -308,11 +308,10 @@ eng_orphans_due(eng_t *eng, int64_t now, sr_error_t *err)
 }
 
 sr_err_t
-eng_token_lookup(eng_t *eng, const char *token, sr_id_t *out,
-                 sr_error_t *err)
+eng_token_lookup(eng_t *eng, const char *token, sr_id_t *out, sr_error_t *err)
 {
     uint8_t hash[32];
-    crypto_hash_sha256(hash, (const unsigned char *) token, strlen(token));
+    crypto_hash_sha256(hash, (const unsigned char *)token, strlen(token));
     for (size_t i = 0; i < eng->nparts; i++) {
         store_txn_t *txn = NULL;
         sr_err_t rc = store_txn_begin(eng->parts[i].store, false, &txn, err);
@@ -329,6 +328,5 @@ eng_token_lookup(eng_t *eng, const char *token, sr_id_t *out,
         if (rc && rc != SR_ENOTFOUND)
             return rc;
     }
-    return sr_error_set(err, SR_ENOTFOUND,
-                        "no pending action for this token");
+    return sr_error_set(err, SR_ENOTFOUND, "no pending action for this token");
 }

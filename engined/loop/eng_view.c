@@ -11,7 +11,7 @@
 static sr_err_t
 s_decode(const void *data, size_t len, sr_value_t **out, sr_error_t *err)
 {
-    sr_limits_t lim = {.max_bytes = (size_t) 1 << 31, .max_depth = 64};
+    sr_limits_t lim = {.max_bytes = (size_t)1 << 31, .max_depth = 64};
     return sr_value_decode(data, len, &lim, out, err);
 }
 
@@ -101,8 +101,7 @@ s_reader(eng_t *eng, const sr_id_t *id, store_txn_t **txn, sr_error_t *err)
 }
 
 sr_err_t
-eng_view_exec(eng_t *eng, const sr_id_t *id, sr_value_t **out,
-              sr_error_t *err)
+eng_view_exec(eng_t *eng, const sr_id_t *id, sr_value_t **out, sr_error_t *err)
 {
     store_txn_t *txn = NULL;
     sr_err_t rc = s_reader(eng, id, &txn, err);
@@ -141,7 +140,7 @@ s_exec_visit(void *arg, const void *key, size_t klen, const void *val,
              size_t vlen)
 {
     s_list_t *l = arg;
-    if (l->limit && (int64_t) sr_value_len(l->list) >= l->limit)
+    if (l->limit && (int64_t)sr_value_len(l->list) >= l->limit)
         return SR_EEXIST;
     if (klen != 16 || (l->has_after && memcmp(key, l->after.b, 16) <= 0))
         return SR_OK;
@@ -153,10 +152,10 @@ s_exec_visit(void *arg, const void *key, size_t klen, const void *val,
     sr_value_destroy(&v);
     if (rc)
         return rc;
-    bool keep = sr_id_is_nil(&e->parent_id) &&
-                (!l->state || strcmp(core_ex_state_name(e->state),
-                                     l->state) == 0) &&
-                (!l->workflow || strcmp(e->wf_name, l->workflow) == 0);
+    bool keep =
+        sr_id_is_nil(&e->parent_id) &&
+        (!l->state || strcmp(core_ex_state_name(e->state), l->state) == 0) &&
+        (!l->workflow || strcmp(e->wf_name, l->workflow) == 0);
     if (keep)
         rc = sr_value_array_append(l->list, s_exec_body(e, false));
     core_exec_destroy(&e);
@@ -178,8 +177,8 @@ eng_view_exec_list(eng_t *eng, const sr_msg_t *req, sr_value_t **out,
         store_txn_t *txn = NULL;
         if ((rc = store_txn_begin(eng->parts[i].store, false, &txn, err)))
             break;
-        rc = store_scan(txn, STORE_DB_EXEC, NULL, 0, NULL, 0, s_exec_visit,
-                        &l, err);
+        rc = store_scan(txn, STORE_DB_EXEC, NULL, 0, NULL, 0, s_exec_visit, &l,
+                        err);
         store_txn_abort(&txn);
         if (rc == SR_EEXIST)
             rc = SR_OK;
@@ -224,8 +223,8 @@ static sr_err_t
 s_task_visit(void *arg, const void *key, size_t klen, const void *val,
              size_t vlen)
 {
-    (void) key;
-    (void) klen;
+    (void)key;
+    (void)klen;
     s_list_t *l = arg;
     sr_value_t *v = NULL;
     core_task_t *t = NULL;
@@ -240,8 +239,7 @@ s_task_visit(void *arg, const void *key, size_t klen, const void *val,
 }
 
 sr_err_t
-eng_view_tasks(eng_t *eng, const sr_id_t *id, sr_value_t **out,
-               sr_error_t *err)
+eng_view_tasks(eng_t *eng, const sr_id_t *id, sr_value_t **out, sr_error_t *err)
 {
     sr_value_t *probe = NULL;
     sr_err_t rc = eng_view_exec(eng, id, &probe, err);
@@ -347,7 +345,7 @@ eng_view_status(eng_t *eng, sr_value_t **out, sr_error_t *err)
     for (size_t i = 0; parts && i < eng->nparts; i++) {
         sr_value_t *p = sr_value_new_map(2);
         if (!p || s_put(p, "number", sr_value_new_int(eng->parts[i].number)) ||
-            s_put(p, "epoch", sr_value_new_int((int64_t) eng->parts[i].epoch)) ||
+            s_put(p, "epoch", sr_value_new_int((int64_t)eng->parts[i].epoch)) ||
             sr_value_array_append(parts, p))
             sr_value_destroy(&parts);
     }
@@ -370,11 +368,11 @@ eng_view_status(eng_t *eng, sr_value_t **out, sr_error_t *err)
     if (!rc)
         rc = s_put(m, "workers", sr_value_ref(workers));
     if (!rc)
-        rc = s_put(m, "queued", sr_value_new_int((int64_t) eng->nqueue));
+        rc = s_put(m, "queued", sr_value_new_int((int64_t)eng->nqueue));
     if (!rc)
-        rc = s_put(m, "batches", sr_value_new_int((int64_t) eng->batches));
+        rc = s_put(m, "batches", sr_value_new_int((int64_t)eng->batches));
     if (!rc)
-        rc = s_put(m, "events", sr_value_new_int((int64_t) eng->events));
+        rc = s_put(m, "events", sr_value_new_int((int64_t)eng->events));
     sr_value_destroy(&parts);
     sr_value_destroy(&workers);
     if (rc) {

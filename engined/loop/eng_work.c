@@ -57,8 +57,9 @@ s_worker_fini(eng_worker_t *w)
 static void
 s_lose(eng_t *eng, eng_worker_t *w, const char *why)
 {
-    sr_warn("worker %s lost (%s); %zu actions affected", w->name, why,
-            w->nrunning);
+    sr_log(w->nrunning ? SR_LOG_WARN : SR_LOG_INFO,
+           "worker %s gone (%s); %zu actions affected", w->name, why,
+           w->nrunning);
     for (size_t i = 0; i < w->nrunning; i++) {
         size_t pi = 0;
         if (!eng_part_find(eng, sr_id_partition(&w->running[i]), &pi))
@@ -204,7 +205,7 @@ eng_work_dispatch(eng_t *eng, const core_cmd_t *cmd, uint64_t epoch)
     if (!rc)
         rc = sr_msg_set_int(m, SR_F_TASK_attempt, cmd->attempt);
     if (!rc)
-        rc = sr_msg_set_int(m, SR_F_TASK_epoch, (int64_t) epoch);
+        rc = sr_msg_set_int(m, SR_F_TASK_epoch, (int64_t)epoch);
     if (!rc && cmd->deadline_ms)
         rc = sr_msg_set_int(m, SR_F_TASK_deadline_ms, cmd->deadline_ms);
     if (!rc && cmd->token)
@@ -258,7 +259,7 @@ s_ready(eng_t *eng, sr_wire_in_t *in)
         memset(w, 0, sizeof *w);
         w->peer = in->peer;
         sr_info("worker %s ready: %lld slots", name,
-                (long long) sr_msg_int(m, SR_F_READY_slots, 0));
+                (long long)sr_msg_int(m, SR_F_READY_slots, 0));
     }
     free(w->name);
     free(w->target);
@@ -270,7 +271,7 @@ s_ready(eng_t *eng, sr_wire_in_t *in)
     w->actions = sr_msg_take(m, SR_F_READY_actions);
     w->slots = sr_msg_int(m, SR_F_READY_slots, 1);
     // Offered TASKs not yet confirmed count against the new slots.
-    w->used = (int64_t) w->nrunning;
+    w->used = (int64_t)w->nrunning;
     if (!w->name) {
         s_lose(eng, w, "out of memory");
         return;
@@ -286,8 +287,7 @@ s_event(eng_t *eng, sr_wire_in_t *in, eng_worker_t *w)
     sr_msg_t *m = in->msg;
     bool confirm = in->type == SR_MSG_CONFIRM;
     sr_id_t id;
-    sr_msg_id(m, confirm ? SR_F_CONFIRM_action_id : SR_F_RESULT_action_id,
-              &id);
+    sr_msg_id(m, confirm ? SR_F_CONFIRM_action_id : SR_F_RESULT_action_id, &id);
     size_t pi = 0;
     if (!eng_part_find(eng, sr_id_partition(&id), &pi)) {
         s_error(eng, in, SR_EUNAVAIL, "action_id",
@@ -305,7 +305,7 @@ s_event(eng_t *eng, sr_wire_in_t *in, eng_worker_t *w)
     op->from_worker = true;
     op->part = pi;
     op->ev.action_id = id;
-    op->ev.attempt = (uint32_t) sr_msg_int(
+    op->ev.attempt = (uint32_t)sr_msg_int(
         m, confirm ? SR_F_CONFIRM_attempt : SR_F_RESULT_attempt, 0);
     op->text = strdup(w->name);
     op->ev.worker = op->text;
@@ -313,13 +313,13 @@ s_event(eng_t *eng, sr_wire_in_t *in, eng_worker_t *w)
     in->msg = NULL;
     if (confirm) {
         op->ev.kind = CORE_EV_CONFIRM;
-        if ((uint64_t) epoch != eng->parts[pi].epoch) {
+        if ((uint64_t)epoch != eng->parts[pi].epoch) {
             op->failed = true; // answered HALT without touching state
             sr_error_set(&op->err, SR_ESTATE,
                          "the partition changed owner (epoch %lld, now "
                          "%llu)",
-                         (long long) epoch,
-                         (unsigned long long) eng->parts[pi].epoch);
+                         (long long)epoch,
+                         (unsigned long long)eng->parts[pi].epoch);
         }
         return;
     }
@@ -447,7 +447,7 @@ s_beat(const void *key, size_t len, void *arg)
         !sr_msg_set_int(m, SR_F_HEARTBEAT_sent_ms, eng_now_ms()) &&
         !sr_msg_set_str(m, SR_F_HEARTBEAT_name, eng->name)) {
         sr_error_t e;
-        (void) sr_wire_send(eng->worker, &peer, m, &e);
+        (void)sr_wire_send(eng->worker, &peer, m, &e);
     }
     sr_msg_destroy(&m);
 }
