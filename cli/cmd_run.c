@@ -102,8 +102,8 @@ s_json_arg(const char *what, const char *arg, sr_value_t **out)
         len = text ? strlen(text) : 0;
     }
     sr_error_t err;
-    sr_err_t rc = text ? sr_value_from_json(text, len, NULL, out, &err)
-                       : SR_ENOMEM;
+    sr_err_t rc =
+        text ? sr_value_from_json(text, len, NULL, out, &err) : SR_ENOMEM;
     free(text);
     if (rc || !sr_value_is(*out, SR_T_MAP)) {
         fprintf(stderr, "sirocco run: %s must be a JSON object%s%s\n", what,
@@ -128,9 +128,9 @@ s_load(const s_args_t *a, char **text, const char **wf_name, lang_doc_t **doc)
         return CLI_USAGE;
     }
     lang_diags_fini(&diags);
-    const lang_workflow_t *wf =
-        a->workflow ? lang_doc_workflow(*doc, a->workflow)
-                    : lang_doc_workflow_at(*doc, 0);
+    const lang_workflow_t *wf = a->workflow
+                                    ? lang_doc_workflow(*doc, a->workflow)
+                                    : lang_doc_workflow_at(*doc, 0);
     if (!wf) {
         fprintf(stderr, "sirocco run: %s: no workflow named '%s'\n", a->file,
                 a->workflow ? a->workflow : "");
@@ -156,9 +156,9 @@ s_embed_start(const s_args_t *a, s_embed_t *e)
 {
     sr_error_t err;
     snprintf(e->client_ep, sizeof e->client_ep, "inproc://sirocco-run-%d-c",
-             (int) getpid());
+             (int)getpid());
     snprintf(e->worker_ep, sizeof e->worker_ep, "inproc://sirocco-run-%d-w",
-             (int) getpid());
+             (int)getpid());
     if (a->data)
         snprintf(e->data, sizeof e->data, "%s", a->data);
     else {
@@ -187,7 +187,7 @@ s_embed_start(const s_args_t *a, s_embed_t *e)
         return CLI_FAILED;
     }
     wrk_node_config_t wc = {.name = "embedded",
-                            .slots = (size_t) a->workers,
+                            .slots = (size_t)a->workers,
                             .engines = engines,
                             .n_engines = 1,
                             .registry = e->registry};

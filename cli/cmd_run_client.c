@@ -86,8 +86,7 @@ s_call(s_run_t *r, sr_msg_t *m, sr_value_t **body)
                 *body = sr_msg_take(in.msg, SR_F_REPLY_body);
             else {
                 sr_msg_to_error(in.msg, &err);
-                fprintf(stderr, "sirocco run: %s refused: %s\n", what,
-                        err.msg);
+                fprintf(stderr, "sirocco run: %s refused: %s\n", what, err.msg);
                 code = CLI_FAILED;
             }
             sr_wire_in_fini(&in);
@@ -137,13 +136,14 @@ s_begin(s_run_t *r)
     sr_value_destroy(&body);
     m = sr_msg_new(SR_MSG_EX_START);
     sr_value_t *params = sr_value_new_map(1);
-    if (!m || !params || sr_msg_set_str(m, SR_F_EX_START_workflow, o->workflow) ||
-        (o->input &&
-         sr_msg_set(m, SR_F_EX_START_input, sr_value_ref((sr_value_t *) o->input))) ||
-        (o->env &&
-         sr_msg_set(m, SR_F_EX_START_env, sr_value_ref((sr_value_t *) o->env))) ||
-        (o->task && sr_value_map_put(params, "task_name",
-                                     sr_value_new_str(o->task))) ||
+    if (!m || !params ||
+        sr_msg_set_str(m, SR_F_EX_START_workflow, o->workflow) ||
+        (o->input && sr_msg_set(m, SR_F_EX_START_input,
+                                sr_value_ref((sr_value_t *)o->input))) ||
+        (o->env && sr_msg_set(m, SR_F_EX_START_env,
+                              sr_value_ref((sr_value_t *)o->env))) ||
+        (o->task &&
+         sr_value_map_put(params, "task_name", sr_value_new_str(o->task))) ||
         sr_msg_set(m, SR_F_EX_START_params, sr_value_ref(params))) {
         sr_value_destroy(&params);
         sr_msg_destroy(&m);
@@ -266,8 +266,9 @@ s_report(s_run_t *r)
         const char *names[] = {"id", "workflow", "state", "output",
                                "state_info"};
         for (size_t i = 0; o && i < 5; i++)
-            if (sr_value_map_put(o, names[i], keep[i] ? sr_value_ref(keep[i])
-                                                      : sr_value_new_nil()))
+            if (sr_value_map_put(o, names[i],
+                                 keep[i] ? sr_value_ref(keep[i])
+                                         : sr_value_new_nil()))
                 sr_value_destroy(&o);
         if (o && sr_value_map_put(o, "tasks", s_summary_tasks(tasks)))
             sr_value_destroy(&o);
@@ -282,10 +283,10 @@ s_report(s_run_t *r)
                info ? info : "", text ? text : "null");
         free(text);
     }
-    rc = !state                              ? CLI_FAILED
-         : strcmp(state, "SUCCESS") == 0     ? CLI_OK
-         : strcmp(state, "PAUSED") == 0      ? CLI_PAUSED
-                                             : CLI_FAILED;
+    rc = !state                          ? CLI_FAILED
+         : strcmp(state, "SUCCESS") == 0 ? CLI_OK
+         : strcmp(state, "PAUSED") == 0  ? CLI_PAUSED
+                                         : CLI_FAILED;
     if (rc == CLI_PAUSED && !r->o->json) {
         char text[SR_ID_TEXT_SIZE];
         fprintf(stderr, "paused: resume with --resume %s\n",

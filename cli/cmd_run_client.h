@@ -9,13 +9,13 @@
 #include "sr_value.h"
 
 typedef struct {
-    const char *endpoint;   // the engine's client endpoint
-    const char *definition; // YAML text; NULL when resuming
-    const char *workflow;   // name to start
+    const char *endpoint;          // the engine's client endpoint
+    const char *definition;        // YAML text; NULL when resuming
+    const char *workflow;          // name to start
     const sr_value_t *input, *env; // maps or NULL
-    const char *task;       // reverse workflows: the target task
-    const char *resume;     // execution id to resume, or NULL
-    bool json;              // one JSON object on stdout at the end
+    const char *task;              // reverse workflows: the target task
+    const char *resume;            // execution id to resume, or NULL
+    bool json;                     // one JSON object on stdout at the end
 } run_client_opts_t;
 
 // Returns the exit code: CLI_OK (SUCCESS), CLI_FAILED (ERROR, CANCELLED,

@@ -23,6 +23,12 @@ typedef struct {
     int64_t next_timer; // due time of the earliest timer, 0 = none
 } eng_part_t;
 
+// An action at a worker: offered (TASK sent) or running (told GO).
+typedef struct {
+    sr_id_t id;
+    int64_t ready_ms; // when the engine decided to run it (for latency)
+} eng_run_t;
+
 // A worker session (one DEALER of one worker process).
 typedef struct {
     sr_wire_peer_t peer;
@@ -30,7 +36,7 @@ typedef struct {
     char *target;        // NULL: no group
     sr_value_t *actions; // array of names / prefixes ending in '*'; NULL = all
     int64_t slots, used;
-    sr_id_t *running; // actions told GO (or offered) and not finished
+    eng_run_t *running; // actions told GO (or offered) and not finished
     size_t nrunning, caprunning;
 } eng_worker_t;
 
@@ -40,7 +46,11 @@ typedef struct {
     char *action;
     char *target;
     sr_id_t action_id;
+    int64_t ready_ms;
 } eng_queued_t;
+
+// Dispatch latency samples (task ready -> GO sent), a ring.
+#define ENG_LAT_SAMPLES 65536
 
 // An action found RUNNING at recovery: its worker may come back and
 // resend the result; if not by `due`, the worker is lost.
@@ -112,6 +122,8 @@ struct eng {
     zactor_t *actor;
     volatile bool stop;
     uint64_t batches, events;
+    float *lat;  // ENG_LAT_SAMPLES dispatch latencies, ms
+    size_t nlat; // samples taken (the ring holds the latest)
 };
 
 int64_t eng_now_ms(void);
@@ -156,6 +168,8 @@ void eng_work_fini(eng_t *eng);
 // Free the slot an action held at its worker (RESULT or HALT).
 void eng_work_release(eng_t *eng, const sr_wire_peer_t *peer,
                       const sr_id_t *action_id);
+// Dispatch latency percentile (0..100) over the samples; -1 when none.
+double eng_work_latency(const eng_t *eng, double pct);
 
 // eng_client.c
 void eng_client_recv(eng_t *eng, sr_wire_in_t *in);

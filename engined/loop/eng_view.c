@@ -373,6 +373,17 @@ eng_view_status(eng_t *eng, sr_value_t **out, sr_error_t *err)
         rc = s_put(m, "batches", sr_value_new_int((int64_t)eng->batches));
     if (!rc)
         rc = s_put(m, "events", sr_value_new_int((int64_t)eng->events));
+    // Task ready -> GO sent, over the latest samples; ms resolution.
+    sr_value_t *lat = sr_value_new_map(3);
+    if (!rc && lat &&
+        !(rc = s_put(lat, "p50",
+                     sr_value_new_float(eng_work_latency(eng, 50)))) &&
+        !(rc =
+              s_put(lat, "p99", sr_value_new_float(eng_work_latency(eng, 99)))))
+        rc = s_put(lat, "samples", sr_value_new_int((int64_t)eng->nlat));
+    if (!rc)
+        rc = s_put(m, "dispatch_ms", lat ? sr_value_ref(lat) : NULL);
+    sr_value_destroy(&lat);
     sr_value_destroy(&parts);
     sr_value_destroy(&workers);
     if (rc) {

@@ -18,29 +18,36 @@ s_find(eng_t *eng, const sr_wire_peer_t *peer)
     return NULL;
 }
 
+static eng_run_t *
+s_running_find(eng_worker_t *w, const sr_id_t *id)
+{
+    for (size_t i = 0; w && i < w->nrunning; i++)
+        if (sr_id_equal(&w->running[i].id, id))
+            return &w->running[i];
+    return NULL;
+}
+
 static bool
 s_running_del(eng_worker_t *w, const sr_id_t *id)
 {
-    for (size_t i = 0; i < w->nrunning; i++)
-        if (sr_id_equal(&w->running[i], id)) {
-            w->running[i] = w->running[--w->nrunning];
-            return true;
-        }
-    return false;
+    eng_run_t *r = s_running_find(w, id);
+    if (r)
+        *r = w->running[--w->nrunning];
+    return r != NULL;
 }
 
 static sr_err_t
-s_running_add(eng_worker_t *w, const sr_id_t *id)
+s_running_add(eng_worker_t *w, const sr_id_t *id, int64_t ready_ms)
 {
     if (w->nrunning == w->caprunning) {
         size_t cap = w->caprunning ? w->caprunning * 2 : 8;
-        sr_id_t *r = realloc(w->running, cap * sizeof *r);
+        eng_run_t *r = realloc(w->running, cap * sizeof *r);
         if (!r)
             return SR_ENOMEM;
         w->running = r;
         w->caprunning = cap;
     }
-    w->running[w->nrunning++] = *id;
+    w->running[w->nrunning++] = (eng_run_t){*id, ready_ms};
     return SR_OK;
 }
 
@@ -62,7 +69,7 @@ s_lose(eng_t *eng, eng_worker_t *w, const char *why)
            w->nrunning);
     for (size_t i = 0; i < w->nrunning; i++) {
         size_t pi = 0;
-        if (!eng_part_find(eng, sr_id_partition(&w->running[i]), &pi))
+        if (!eng_part_find(eng, sr_id_partition(&w->running[i].id), &pi))
             continue;
         eng_op_t *op = eng_op_add(eng);
         if (!op)
@@ -70,7 +77,7 @@ s_lose(eng_t *eng, eng_worker_t *w, const char *why)
         op->kind = ENG_OP_EVENT;
         op->part = pi;
         op->ev.kind = CORE_EV_WORKER_LOST;
-        op->ev.action_id = w->running[i];
+        op->ev.action_id = w->running[i].id;
         op->text = strdup(w->name);
         op->ev.worker = op->text;
     }
@@ -145,7 +152,7 @@ eng_work_send_queued(eng_t *eng)
         eng_worker_t *w = s_pick(eng, q->action, q->target);
         sr_error_t e;
         if (w && !sr_wire_send(eng->worker, &w->peer, q->task, &e) &&
-            !s_running_add(w, &q->action_id)) {
+            !s_running_add(w, &q->action_id, q->ready_ms)) {
             w->used++;
             sr_heartbeat_sent(eng->hb_workers, w->peer.id, w->peer.len,
                               eng_now_ms());
@@ -171,7 +178,7 @@ eng_work_offer(eng_t *eng, sr_msg_t **task_p, const char *action,
         eng->queue = q;
         eng->capqueue = cap;
     }
-    eng_queued_t q = {.task = *task_p};
+    eng_queued_t q = {.task = *task_p, .ready_ms = eng_now_ms()};
     q.action = strdup(action);
     q.target = target ? strdup(target) : NULL;
     sr_msg_id(*task_p, SR_F_TASK_action_id, &q.action_id);
@@ -385,6 +392,38 @@ eng_work_recv(eng_t *eng, sr_wire_in_t *in)
         s_event(eng, in, w);
 }
 
+static void
+s_latency(eng_t *eng, const eng_run_t *r)
+{
+    if (!r ||
+        (!eng->lat && !(eng->lat = calloc(ENG_LAT_SAMPLES, sizeof *eng->lat))))
+        return;
+    eng->lat[eng->nlat++ % ENG_LAT_SAMPLES] =
+        (float)(eng_now_ms() - r->ready_ms);
+}
+
+static int
+s_cmp_float(const void *a, const void *b)
+{
+    float x = *(const float *)a, y = *(const float *)b;
+    return (x > y) - (x < y);
+}
+
+double
+eng_work_latency(const eng_t *eng, double pct)
+{
+    size_t n = eng->nlat < ENG_LAT_SAMPLES ? eng->nlat : ENG_LAT_SAMPLES;
+    float *copy = n ? malloc(n * sizeof *copy) : NULL;
+    if (!copy)
+        return -1;
+    memcpy(copy, eng->lat, n * sizeof *copy);
+    qsort(copy, n, sizeof *copy, s_cmp_float);
+    size_t i = (size_t)(pct / 100.0 * (double)(n - 1) + 0.5);
+    double v = copy[i < n ? i : n - 1];
+    free(copy);
+    return v;
+}
+
 static sr_msg_t *
 s_halt(const sr_id_t *id, uint32_t attempt, const char *reason)
 {
@@ -424,6 +463,8 @@ eng_work_answer(eng_t *eng, eng_op_t *op)
                 why = cmd->text;
         }
         if (go) {
+            s_latency(eng,
+                      s_running_find(s_find(eng, &op->peer), &ev->action_id));
             m = sr_msg_new(SR_MSG_GO);
             if (m && (sr_msg_set_id(m, SR_F_GO_action_id, &ev->action_id) ||
                       sr_msg_set_int(m, SR_F_GO_attempt, ev->attempt)))
@@ -491,4 +532,5 @@ eng_work_fini(eng_t *eng)
     }
     free(eng->queue);
     free(eng->orphans);
+    free(eng->lat);
 }
