@@ -205,6 +205,15 @@ sr_msg_new(sr_msg_type_t type)
     return m;
 }
 
+sr_msg_t *
+sr_msg_dup(const sr_msg_t *m)
+{
+    sr_msg_t *copy = sr_msg_new(m->type);
+    for (int i = 0; copy && i < m->count; i++)
+        copy->vals[i] = m->vals[i] ? sr_value_ref(m->vals[i]) : NULL;
+    return copy;
+}
+
 void
 sr_msg_destroy(sr_msg_t **m_p)
 {

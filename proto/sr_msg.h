@@ -113,6 +113,9 @@ typedef struct sr_msg sr_msg_t;
 // A message of `type` with no field set. Caller owns it; free with
 // sr_msg_destroy(). NULL when `type` is invalid or memory runs out.
 sr_msg_t *sr_msg_new(sr_msg_type_t type);
+// A copy sharing the field values (references); NULL on OOM. Setting a
+// field of either replaces that field's value there only.
+sr_msg_t *sr_msg_dup(const sr_msg_t *m);
 // Free a message and its values; sets *m_p to NULL (NULL-safe).
 void sr_msg_destroy(sr_msg_t **m_p);
 sr_msg_type_t sr_msg_type(const sr_msg_t *m);

@@ -22,6 +22,17 @@
 
 #define ENG_MAX_PARTITIONS 256
 
+// Another engine of the cluster (from the cluster file).
+typedef struct {
+    const char *name;
+    const char *client; // its client endpoint (requests are forwarded there)
+    const char *worker; // its worker endpoint (told to workers)
+    const uint16_t *partitions;
+    size_t npartitions;
+} eng_peer_config_t;
+
+#define ENG_MAX_PEERS 63
+
 typedef struct {
     const char *name;            // node name, for logs and STATUS
     const char *client_endpoint; // e.g. tcp://*:7100 or inproc://c
@@ -35,6 +46,12 @@ typedef struct {
     int64_t heartbeat_ms;     // 0 = 1000
     int64_t expiry_ms;        // 0 = 5 x heartbeat
     const char *callback_url; // base for delegate callback URLs, or NULL
+    // The cluster: the other engines, and this engine's worker endpoint as
+    // workers reach it (told to workers with the peers' endpoints).
+    eng_peer_config_t peers[ENG_MAX_PEERS];
+    size_t npeers;
+    const char *advertise_worker; // NULL: not told
+    const char *advertise_client; // for STATUS; NULL: client_endpoint
     // The zmq context (czmq: shared through zsys) is process-wide, so
     // inproc endpoints work between an engine and workers in one process.
 } eng_config_t;

@@ -181,7 +181,9 @@ s_complete(eng_t *eng, sr_wire_in_t *in)
             return;
         }
         if (eng_token_lookup(eng, token, &id, &e)) {
-            if (in->req_id >= 0)
+            if (eng->npeers && !eng_from_peer(&in->peer))
+                eng_peer_broadcast(eng, in, in->req_id >= 0);
+            else if (in->req_id >= 0)
                 eng_reply_error(eng, eng->client, &in->peer, in->req_id, &e);
             return;
         }
@@ -314,9 +316,62 @@ s_exec_op(eng_t *eng, sr_wire_in_t *in, size_t k)
     }
 }
 
+// Requests about one partition, and the field that names it.
+static const struct {
+    sr_msg_type_t type;
+    sr_field_t field;
+} s_routed[] = {
+    {SR_MSG_EX_GET, SR_F_EX_GET_execution_id},
+    {SR_MSG_EX_PAUSE, SR_F_EX_PAUSE_execution_id},
+    {SR_MSG_EX_RESUME, SR_F_EX_RESUME_execution_id},
+    {SR_MSG_EX_CANCEL, SR_F_EX_CANCEL_execution_id},
+    {SR_MSG_EX_RERUN, SR_F_EX_RERUN_execution_id},
+    {SR_MSG_TASK_LIST, SR_F_TASK_LIST_execution_id},
+    {SR_MSG_COMPLETE, SR_F_COMPLETE_action_id},
+    {SR_MSG_EX_START, SR_F_EX_START_partition},
+};
+
+// A request for a partition owned elsewhere goes to its owner (or gets
+// EUNAVAIL). True when it was dealt with here.
+static bool
+s_route(eng_t *eng, sr_wire_in_t *in)
+{
+    uint16_t part = 0;
+    bool found = false;
+    for (size_t k = 0; !found && k < sizeof s_routed / sizeof *s_routed;
+         k++) {
+        if (s_routed[k].type != in->type)
+            continue;
+        sr_id_t id;
+        if (in->type == SR_MSG_EX_START) {
+            found = sr_msg_has(in->msg, s_routed[k].field);
+            part = (uint16_t) sr_msg_int(in->msg, s_routed[k].field, 0);
+        } else if (sr_msg_id(in->msg, s_routed[k].field, &id)) {
+            found = true;
+            part = sr_id_partition(&id);
+        }
+    }
+    if (!found || eng_part_find(eng, part, NULL))
+        return false;
+    int owner = eng_from_peer(&in->peer) ? -1 : eng_peer_owner(eng, part);
+    if (owner >= 0) {
+        eng_peer_forward(eng, in, owner);
+        return true;
+    }
+    sr_error_t e;
+    sr_error_set(&e, SR_EUNAVAIL,
+                 "partition %u is not on this engine and no engine of its "
+                 "cluster owns it",
+                 part);
+    eng_reply_error(eng, eng->client, &in->peer, in->req_id, &e);
+    return true;
+}
+
 void
 eng_client_recv(eng_t *eng, sr_wire_in_t *in)
 {
+    if (s_route(eng, in))
+        return;
     if (sr_heartbeat_has(eng->hb_clients, in->peer.id, in->peer.len))
         sr_heartbeat_touch(eng->hb_clients, in->peer.id, in->peer.len,
                            eng_now_ms());
@@ -330,10 +385,14 @@ eng_client_recv(eng_t *eng, sr_wire_in_t *in)
         s_start(eng, in);
         return;
     case SR_MSG_WF_CREATE:
-        s_wf_create(eng, in);
-        return;
     case SR_MSG_WF_DELETE:
-        s_wf_delete(eng, in);
+        // Definitions live on every engine: the peers get a copy.
+        if (eng->npeers && !eng_from_peer(&in->peer))
+            eng_peer_broadcast(eng, in, false);
+        if (in->type == SR_MSG_WF_CREATE)
+            s_wf_create(eng, in);
+        else
+            s_wf_delete(eng, in);
         return;
     case SR_MSG_COMPLETE:
         s_complete(eng, in);

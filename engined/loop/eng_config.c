@@ -26,6 +26,8 @@ eng_settings_fini(eng_settings_t *s)
     free(s->worker);
     free(s->data);
     free(s->callback_url);
+    free(s->cluster_path);
+    eng_cluster_fini(&s->cluster);
     memset(s, 0, sizeof *s);
 }
 
@@ -116,6 +118,8 @@ eng_settings_set(eng_settings_t *s, const char *key, const char *value,
         rc = s_str(&s->data, value);
     else if (strcmp(k, "callback-url") == 0)
         rc = s_str(&s->callback_url, value);
+    else if (strcmp(k, "cluster") == 0)
+        rc = s_str(&s->cluster_path, value);
     else if (strcmp(k, "partitions") == 0)
         return eng_parse_partitions(value, &s->cfg, err);
     else if (strcmp(k, "durability") == 0) {
@@ -160,6 +164,61 @@ eng_settings_set(eng_settings_t *s, const char *key, const char *value,
     s->cfg.data_dir = s->data;
     s->cfg.callback_url = s->callback_url;
     return SR_OK;
+}
+
+static sr_err_t
+s_fill(eng_settings_t *s, const char *key, char *const *field,
+       const char *value, sr_error_t *err)
+{
+    return *field || !value ? SR_OK : eng_settings_set(s, key, value, err);
+}
+
+// This engine's entry and its peers from the cluster file.
+static sr_err_t
+s_cluster(eng_settings_t *s, sr_error_t *err)
+{
+    sr_err_t rc = eng_cluster_load(s->cluster_path, &s->cluster, err);
+    if (rc)
+        return rc;
+    const eng_member_t *me = eng_cluster_find(&s->cluster, s->name);
+    if (!me)
+        return sr_error_set(err, SR_EINVAL,
+                            "%s: no engine named '%s' (give --name)",
+                            s->cluster_path, s->name ? s->name : "");
+    if ((rc = s_fill(s, "client", &s->client,
+                     me->bind_client ? me->bind_client : me->client, err)) ||
+        (rc = s_fill(s, "worker", &s->worker,
+                     me->bind_worker ? me->bind_worker : me->worker, err)))
+        return rc;
+    if (!s->cfg.npartitions) {
+        memcpy(s->cfg.partitions, me->partitions,
+               me->npartitions * sizeof *me->partitions);
+        s->cfg.npartitions = me->npartitions;
+    }
+    s->cfg.advertise_worker = me->worker;
+    s->cfg.advertise_client = me->client;
+    s->cfg.npeers = 0;
+    for (size_t i = 0; i < s->cluster.nengines; i++) {
+        const eng_member_t *m = &s->cluster.engines[i];
+        if (m == me || s->cfg.npeers == ENG_MAX_PEERS)
+            continue;
+        s->cfg.peers[s->cfg.npeers++] = (eng_peer_config_t){
+            m->name, m->client, m->worker, m->partitions, m->npartitions};
+    }
+    return SR_OK;
+}
+
+sr_err_t
+eng_settings_finish(eng_settings_t *s, sr_error_t *err)
+{
+    sr_err_t rc = s->cluster_path ? s_cluster(s, err) : SR_OK;
+    if (!rc)
+        rc = s_fill(s, "client", &s->client, "tcp://127.0.0.1:7100", err);
+    if (!rc)
+        rc = s_fill(s, "worker", &s->worker, "tcp://127.0.0.1:7101", err);
+    if (!rc)
+        rc = s_fill(s, "data", &s->data, "./sirocco-data", err);
+    return rc;
 }
 
 // A scalar setting as text (numbers and booleans as written).

@@ -67,6 +67,43 @@ typedef struct {
     bool tasks; // task events too
 } eng_sub_t;
 
+// Another engine (eng_peer.c).
+typedef struct {
+    char *name, *worker;
+    uint16_t *parts;
+    size_t nparts;
+    zsock_t *sock; // DEALER to its client endpoint
+    // Messages not yet taken by the socket (the peer is not connected),
+    // in order; each with the forward it belongs to and a deadline.
+    struct eng_out *out;
+    size_t nout, capout;
+} eng_peer_t;
+
+typedef struct eng_out {
+    sr_msg_t *msg;
+    int64_t fwd_id;
+    int64_t deadline;
+} eng_out_t;
+
+typedef enum {
+    ENG_FWD_RELAY = 1, // a client's request at the owner: relay the answer
+    ENG_FWD_ANY,       // asked of every peer: the first success is relayed
+    ENG_FWD_IGNORE,    // sent to every peer, answers dropped
+    ENG_FWD_SYNC_LIST, // start-up: which workflows a peer has
+    ENG_FWD_SYNC_GET,  // start-up: a definition this engine lacks
+} eng_fwd_kind_t;
+
+// A request sent to peers and not answered yet.
+typedef struct {
+    int64_t id; // the req_id the peers see
+    eng_fwd_kind_t kind;
+    sr_wire_peer_t from; // the client to answer
+    int64_t req_id;      // the client's req_id
+    int64_t deadline;
+    size_t waiting; // answers still expected
+    size_t peer;    // RELAY, SYNC_*: which peer
+} eng_fwd_t;
+
 // One operation of a batch: an event for the core (or a catalog change)
 // from a message or a timer, and what to answer once it is durable.
 typedef enum {
@@ -111,6 +148,13 @@ struct eng {
     sr_heartbeat_t *hb_workers, *hb_clients;
     eng_queued_t *queue;
     size_t nqueue, capqueue;
+    eng_peer_t *peers;
+    size_t npeers;
+    eng_fwd_t *fwd;
+    size_t nfwd, capfwd;
+    int64_t next_fwd;
+    int64_t next_sync; // when to compare definitions with the peers again
+    char peer_identity[300]; // "peer:NAME", how this engine calls others
     eng_orphan_t *orphans;
     size_t norphans, caporphans;
     // subscriptions
@@ -147,6 +191,22 @@ sr_err_t eng_orphans_due(eng_t *eng, int64_t now, sr_error_t *err);
 // The action execution id a delegate token names (any partition).
 sr_err_t eng_token_lookup(eng_t *eng, const char *token, sr_id_t *out,
                           sr_error_t *err);
+
+// eng_peer.c
+sr_err_t eng_peers_open(eng_t *eng, sr_error_t *err);
+void eng_peers_close(eng_t *eng);
+// The peer owning `partition`, or -1.
+int eng_peer_owner(const eng_t *eng, uint16_t partition);
+// The sender is another engine (its requests are never forwarded again).
+bool eng_from_peer(const sr_wire_peer_t *peer);
+void eng_peer_forward(eng_t *eng, sr_wire_in_t *in, int owner);
+// To every peer; `relay`: answer the client with the first success.
+void eng_peer_broadcast(eng_t *eng, sr_wire_in_t *in, bool relay);
+void eng_peers_sync(eng_t *eng);
+void eng_peer_recv(eng_t *eng, size_t i);
+void eng_peers_expire(eng_t *eng, int64_t now);
+// Send what waits in the peers' outboxes (each turn of the loop).
+void eng_peers_flush(eng_t *eng, int64_t now);
 
 // eng_batch.c
 eng_op_t *eng_op_add(eng_t *eng);

@@ -24,6 +24,7 @@ s_usage(FILE *out)
             "         [--partitions 0,1|0-3] [--durability sync|nosync]\n"
             "         [--max-batch N] [--heartbeat-ms MS] [--expiry-ms MS]\n"
             "         [--callback-url URL] [--log-level LEVEL]\n"
+            "         [--cluster FILE]   (with --name: this engine's entry)\n"
             "Defaults: client tcp://127.0.0.1:7100, worker "
             "tcp://127.0.0.1:7101,\n"
             "data ./sirocco-data, partition 0, durability sync.\n");
@@ -36,11 +37,6 @@ main(int argc, char **argv)
     eng_settings_t s;
     sr_error_t err;
     eng_settings_init(&s);
-    const char *defaults[][2] = {{"client", "tcp://127.0.0.1:7100"},
-                                 {"worker", "tcp://127.0.0.1:7101"},
-                                 {"data", "./sirocco-data"}};
-    for (size_t i = 0; i < 3; i++)
-        eng_settings_set(&s, defaults[i][0], defaults[i][1], &err);
     // The config file first, wherever --config is, then the flags.
     for (int i = 1; i + 1 < argc; i++)
         if (strcmp(argv[i], "--config") == 0 &&
@@ -69,6 +65,11 @@ main(int argc, char **argv)
             return 2;
         }
         i++;
+    }
+    if (eng_settings_finish(&s, &err)) {
+        fprintf(stderr, "sirocco-engined: %s\n", err.msg);
+        eng_settings_fini(&s);
+        return 2;
     }
     sr_log_set_level(s.log_level);
     char logname[300];

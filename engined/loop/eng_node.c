@@ -45,6 +45,7 @@ s_close(eng_t **eng_p)
     core_cmds_fini(&eng->cmds);
     eng_work_fini(eng);
     eng_client_fini(eng);
+    eng_peers_close(eng);
     eng_parts_close(eng);
     core_destroy(&eng->core);
     store_docs_destroy(&eng->docs);
@@ -110,6 +111,10 @@ s_open(const eng_config_t *cfg, eng_t **out, sr_error_t *err)
         rc = s_bind(&eng->client, eng->client_ep, "client", err);
     if (!rc)
         rc = s_bind(&eng->worker, eng->worker_ep, "worker", err);
+    snprintf(eng->peer_identity, sizeof eng->peer_identity, "peer:%s",
+             eng->name);
+    if (!rc)
+        rc = eng_peers_open(eng, err);
     for (size_t pi = 0; !rc && pi < eng->nparts; pi++)
         rc = eng_part_recover(eng, pi, err);
     if (rc) {
@@ -204,6 +209,17 @@ s_turn(eng_t *eng)
         if (eng_part_due_timers(eng, pi, now, 1024, &e))
             sr_errorf("partition %u: cannot read timers: %s",
                       eng->parts[pi].number, e.msg);
+    for (size_t i = 0; i < eng->npeers; i++)
+        eng_peer_recv(eng, i);
+    eng_peers_flush(eng, now);
+    if (eng->nfwd)
+        eng_peers_expire(eng, now);
+    // Definitions missed while a peer was away (or not yet connected)
+    // arrive with the next comparison.
+    if (eng->npeers && now >= eng->next_sync) {
+        eng_peers_sync(eng);
+        eng->next_sync = now + 2000;
+    }
     if (eng->norphans)
         (void)eng_orphans_due(eng, now, &e);
     eng_work_heartbeats(eng, now);
@@ -222,6 +238,8 @@ s_loop(eng_t *eng, zsock_t *pipe)
         sr_errorf("cannot create a poller");
         return;
     }
+    for (size_t i = 0; i < eng->npeers; i++)
+        zpoller_add(poller, eng->peers[i].sock);
     sr_info("engine %s: client %s, worker %s, %zu partitions", eng->name,
             eng->client_ep, eng->worker_ep, eng->nparts);
     while (!eng->stop && !s_stop_requested) {

@@ -336,6 +336,52 @@ eng_view_workflow_list(eng_t *eng, sr_value_t **out, sr_error_t *err)
     return SR_OK;
 }
 
+static sr_value_t *
+s_member(const char *name, const char *client, const char *worker,
+         const uint16_t *parts, size_t nparts)
+{
+    sr_value_t *m = sr_value_new_map(4);
+    sr_value_t *p = sr_value_new_array(nparts);
+    for (size_t i = 0; p && i < nparts; i++)
+        if (sr_value_array_append(p, sr_value_new_int(parts[i])))
+            sr_value_destroy(&p);
+    if (!m || !p || s_put(m, "name", s_str(name)) ||
+        s_put(m, "client", s_str(client)) ||
+        s_put(m, "worker", s_str(worker)) ||
+        s_put(m, "partitions", sr_value_ref(p)))
+        sr_value_destroy(&m);
+    sr_value_destroy(&p);
+    return m;
+}
+
+// Every engine of the cluster (this one first) with its partitions, so
+// that a client knowing one engine learns the map.
+static sr_value_t *
+s_cluster(const eng_t *eng)
+{
+    sr_value_t *list = sr_value_new_array(eng->cfg.npeers + 1);
+    uint16_t mine[ENG_MAX_PARTITIONS];
+    for (size_t i = 0; i < eng->nparts; i++)
+        mine[i] = eng->parts[i].number;
+    const eng_config_t *c = &eng->cfg;
+    if (list &&
+        sr_value_array_append(
+            list, s_member(eng->name,
+                           c->advertise_client ? c->advertise_client
+                                               : eng->client_ep,
+                           c->advertise_worker ? c->advertise_worker
+                                               : eng->worker_ep,
+                           mine, eng->nparts)))
+        sr_value_destroy(&list);
+    for (size_t i = 0; list && i < c->npeers; i++)
+        if (sr_value_array_append(
+                list, s_member(c->peers[i].name, c->peers[i].client,
+                               c->peers[i].worker, c->peers[i].partitions,
+                               c->peers[i].npartitions)))
+            sr_value_destroy(&list);
+    return list;
+}
+
 sr_err_t
 eng_view_status(eng_t *eng, sr_value_t **out, sr_error_t *err)
 {
@@ -365,6 +411,8 @@ eng_view_status(eng_t *eng, sr_value_t **out, sr_error_t *err)
         rc = s_put(m, "client_endpoint", s_str(eng->client_ep));
     if (!rc)
         rc = s_put(m, "partitions", sr_value_ref(parts));
+    if (!rc)
+        rc = s_put(m, "cluster", s_cluster(eng));
     if (!rc)
         rc = s_put(m, "workers", sr_value_ref(workers));
     if (!rc)

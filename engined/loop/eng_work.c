@@ -478,6 +478,24 @@ eng_work_answer(eng_t *eng, eng_op_t *op)
     sr_msg_destroy(&m);
 }
 
+// In a cluster, heartbeats to workers carry every engine's worker
+// endpoint, so a worker that knows one engine finds the others.
+static sr_err_t
+s_peers(const eng_t *eng, sr_msg_t *m)
+{
+    if (!eng->cfg.advertise_worker || !eng->cfg.npeers)
+        return SR_OK;
+    sr_value_t *list = sr_value_new_array(eng->cfg.npeers + 1);
+    if (list && sr_value_array_append(
+                    list, sr_value_new_str(eng->cfg.advertise_worker)))
+        sr_value_destroy(&list);
+    for (size_t i = 0; list && i < eng->cfg.npeers; i++)
+        if (sr_value_array_append(list,
+                                  sr_value_new_str(eng->cfg.peers[i].worker)))
+            sr_value_destroy(&list);
+    return list ? sr_msg_set(m, SR_F_HEARTBEAT_peers, list) : SR_ENOMEM;
+}
+
 static void
 s_beat(const void *key, size_t len, void *arg)
 {
@@ -486,7 +504,8 @@ s_beat(const void *key, size_t len, void *arg)
     sr_msg_t *m = sr_msg_new(SR_MSG_HEARTBEAT);
     if (m && sr_wire_peer_set(&peer, key, len) &&
         !sr_msg_set_int(m, SR_F_HEARTBEAT_sent_ms, eng_now_ms()) &&
-        !sr_msg_set_str(m, SR_F_HEARTBEAT_name, eng->name)) {
+        !sr_msg_set_str(m, SR_F_HEARTBEAT_name, eng->name) &&
+        !s_peers(eng, m)) {
         sr_error_t e;
         (void)sr_wire_send(eng->worker, &peer, m, &e);
     }

@@ -149,15 +149,36 @@ class Cluster:
         self.procs.append(p)
         return p
 
+    def cluster_file(self, engines, per_engine):
+        """Write a cluster file for `engines` names, `per_engine`
+        partitions each; returns its path."""
+        path = os.path.join(self.dir, "cluster.yaml")
+        with open(path, "w") as f:
+            f.write("partitions: %d\nengines:\n" % (engines * per_engine))
+            for i in range(engines):
+                name = "e%d" % (i + 1)
+                f.write("  - name: %s\n    client: %s\n    worker: %s\n"
+                        "    partitions: %d-%d\n"
+                        % (name, self.ep(name + "-c"), self.ep(name + "-w"),
+                           i * per_engine, (i + 1) * per_engine - 1))
+        self.cluster_path = path
+        return path
+
     def engine(self, name="e1", partitions="0", durability="nosync",
-               heartbeat_ms=200, extra=()):
+               heartbeat_ms=200, extra=(), cluster=None):
         args = [os.path.join(self.bin, "sirocco-engined"), "--name", name,
-                "--client", self.ep(name + "-c"),
-                "--worker", self.ep(name + "-w"),
                 "--data", os.path.join(self.dir, name),
-                "--partitions", partitions, "--durability", durability,
+                "--durability", durability,
                 "--heartbeat-ms", str(heartbeat_ms),
                 "--log-level", "warn"] + list(extra)
+        if cluster:
+            args += ["--cluster", cluster]
+        else:
+            args += ["--client", self.ep(name + "-c"),
+                     "--worker", self.ep(name + "-w"),
+                     "--partitions", partitions]
+        if os.path.exists(os.path.join(self.dir, name + "-c")):
+            os.unlink(os.path.join(self.dir, name + "-c"))  # a restart
         p = self.spawn(args, name)
         p.client_ep = self.ep(name + "-c")
         p.worker_ep = self.ep(name + "-w")
