@@ -338,14 +338,13 @@ s_route(eng_t *eng, sr_wire_in_t *in)
 {
     uint16_t part = 0;
     bool found = false;
-    for (size_t k = 0; !found && k < sizeof s_routed / sizeof *s_routed;
-         k++) {
+    for (size_t k = 0; !found && k < sizeof s_routed / sizeof *s_routed; k++) {
         if (s_routed[k].type != in->type)
             continue;
         sr_id_t id;
         if (in->type == SR_MSG_EX_START) {
             found = sr_msg_has(in->msg, s_routed[k].field);
-            part = (uint16_t) sr_msg_int(in->msg, s_routed[k].field, 0);
+            part = (uint16_t)sr_msg_int(in->msg, s_routed[k].field, 0);
         } else if (sr_msg_id(in->msg, s_routed[k].field, &id)) {
             found = true;
             part = sr_id_partition(&id);
@@ -436,20 +435,39 @@ eng_client_answer(eng_t *eng, eng_op_t *op)
     sr_error_t e;
     sr_err_t rc = SR_OK;
     if (op->kind == ENG_OP_WF_CREATE) {
-        body = sr_value_new_map(2);
-        sr_value_t *names = sr_value_new_array(1);
-        for (size_t i = 0; names && i < lang_doc_nworkflows(op->doc); i++)
-            sr_value_array_append(
-                names,
-                sr_value_new_str(lang_doc_workflow_at(op->doc, i)->name));
-        if (!body || sr_value_map_put(body, "workflows", names) ||
-            sr_value_map_put(body, "version",
-                             sr_value_new_str(lang_doc_hash(op->doc))))
+        // One entry per workflow of the document.
+        body = sr_value_new_array(lang_doc_nworkflows(op->doc));
+        for (size_t i = 0; body && i < lang_doc_nworkflows(op->doc); i++) {
+            sr_value_t *w = sr_value_new_map(3);
+            if (!w ||
+                sr_value_map_put(w, "name",
+                                 sr_value_new_str(
+                                     lang_doc_workflow_at(op->doc, i)->name)) ||
+                sr_value_map_put(w, "version",
+                                 sr_value_new_str(lang_doc_hash(op->doc))) ||
+                sr_value_map_put(w, "created_ms",
+                                 sr_value_new_int(eng_now_ms())) ||
+                sr_value_array_append(body, w))
+                sr_value_destroy(&body);
+        }
+        if (!body)
             rc = sr_error_set(&e, SR_ENOMEM, "out of memory");
     } else if (op->kind == ENG_OP_WF_DELETE)
         body = sr_value_new_map(0);
-    else if (op->type == SR_MSG_COMPLETE)
-        body = sr_value_new_map(0);
+    else if (op->type == SR_MSG_COMPLETE) {
+        char id[SR_ID_TEXT_SIZE];
+        body = sr_value_new_map(2);
+        if (!body ||
+            sr_value_map_put(body, "action_id",
+                             sr_value_new_str(
+                                 sr_id_format(&op->ev.action_id, id))) ||
+            sr_value_map_put(body, "state",
+                             sr_value_new_str(op->ev.status ==
+                                                      CORE_RESULT_SUCCESS
+                                                  ? "SUCCESS"
+                                                  : "ERROR")))
+            rc = sr_error_set(&e, SR_ENOMEM, "out of memory");
+    }
     else
         rc = eng_view_exec(eng, &op->ev.exec_id, &body, &e);
     if (rc) {

@@ -48,7 +48,7 @@ s_partitions(const sr_value_t *v, eng_member_t *m, sr_error_t *err)
     eng_config_t tmp = {0};
     char text[2048] = "";
     if (sr_value_is(v, SR_T_INT))
-        snprintf(text, sizeof text, "%lld", (long long) sr_value_int(v));
+        snprintf(text, sizeof text, "%lld", (long long)sr_value_int(v));
     else if (sr_value_is(v, SR_T_STR))
         snprintf(text, sizeof text, "%s", sr_value_str(v));
     else if (sr_value_is(v, SR_T_ARRAY))
@@ -59,7 +59,7 @@ s_partitions(const sr_value_t *v, eng_member_t *m, sr_error_t *err)
                 return sr_error_set(err, SR_EINVAL,
                                     "must list partition numbers");
             snprintf(text + n, sizeof text - n, "%s%lld", i ? "," : "",
-                     (long long) sr_value_int(x));
+                     (long long)sr_value_int(x));
         }
     sr_err_t rc = eng_parse_partitions(text, &tmp, err);
     if (rc)
@@ -129,8 +129,7 @@ s_check(const eng_cluster_t *c, sr_error_t *err)
     }
     for (size_t p = 0; !rc && p < c->total; p++)
         if (!owned[p])
-            rc = sr_error_set(err, SR_EINVAL,
-                              "partition %zu has no owner", p);
+            rc = sr_error_set(err, SR_EINVAL, "partition %zu has no owner", p);
     free(owned);
     return rc;
 }
@@ -146,9 +145,8 @@ s_read(const char *path, sr_value_t **doc, sr_error_t *err)
     fclose(f);
     if (!text)
         return sr_error_set(err, SR_ENOMEM, "out of memory");
-    sr_err_t rc = len == 1 << 20
-                      ? sr_error_set(err, SR_ETOOBIG, "over 1 MiB")
-                      : lang_yaml_parse(text, len, 16, doc, err);
+    sr_err_t rc = len == 1 << 20 ? sr_error_set(err, SR_ETOOBIG, "over 1 MiB")
+                                 : lang_yaml_parse(text, len, 16, doc, err);
     free(text);
     return rc;
 }
@@ -172,7 +170,7 @@ eng_cluster_load(const char *path, eng_cluster_t *out, sr_error_t *err)
                           "partitions: the total number (1 to 65536) is "
                           "required");
     if (!rc)
-        out->total = (size_t) sr_value_int(total);
+        out->total = (size_t)sr_value_int(total);
     for (size_t i = 0; !rc && i < sr_value_len(engines); i++) {
         out->nengines = i + 1;
         rc = s_member(sr_value_array_at(engines, i), &out->engines[i], err);

@@ -40,7 +40,6 @@ sr_err_t eng_cluster_load(const char *path, eng_cluster_t *out,
                           sr_error_t *err);
 void eng_cluster_fini(eng_cluster_t *c);
 // The member named `name`, or NULL.
-const eng_member_t *eng_cluster_find(const eng_cluster_t *c,
-                                     const char *name);
+const eng_member_t *eng_cluster_find(const eng_cluster_t *c, const char *name);
 
 #endif

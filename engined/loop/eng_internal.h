@@ -153,7 +153,7 @@ struct eng {
     eng_fwd_t *fwd;
     size_t nfwd, capfwd;
     int64_t next_fwd;
-    int64_t next_sync; // when to compare definitions with the peers again
+    int64_t next_sync;       // when to compare definitions with the peers again
     char peer_identity[300]; // "peer:NAME", how this engine calls others
     eng_orphan_t *orphans;
     size_t norphans, caporphans;

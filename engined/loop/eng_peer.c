@@ -33,17 +33,15 @@ eng_peers_open(eng_t *eng, sr_error_t *err)
         p->sock = zsock_new(ZMQ_DEALER);
         if (!p->name || !p->worker || !p->parts || !p->sock)
             return sr_error_set(err, SR_ENOMEM, "out of memory");
-        memcpy(p->parts, pc->partitions,
-               pc->npartitions * sizeof *p->parts);
+        memcpy(p->parts, pc->partitions, pc->npartitions * sizeof *p->parts);
         p->nparts = pc->npartitions;
         zsock_set_identity(p->sock, eng->peer_identity);
         zsock_set_immediate(p->sock, 1);
         zsock_set_linger(p->sock, 0);
         zsock_set_sndtimeo(p->sock, 0);
         if (zsock_connect(p->sock, "%s", pc->client) == -1)
-            return sr_error_set(err, SR_EINVAL,
-                                "peer %s: cannot connect to %s", pc->name,
-                                pc->client);
+            return sr_error_set(err, SR_EINVAL, "peer %s: cannot connect to %s",
+                                pc->name, pc->client);
     }
     return SR_OK;
 }
@@ -72,7 +70,7 @@ eng_peer_owner(const eng_t *eng, uint16_t partition)
     for (size_t i = 0; i < eng->npeers; i++)
         for (size_t k = 0; k < eng->peers[i].nparts; k++)
             if (eng->peers[i].parts[k] == partition)
-                return (int) i;
+                return (int)i;
     return -1;
 }
 
@@ -186,8 +184,8 @@ eng_peer_forward(eng_t *eng, sr_wire_in_t *in, int owner)
         return;
     }
     f->waiting = 1;
-    f->peer = (size_t) owner;
-    if (!s_send(eng, (size_t) owner, in->msg, f)) {
+    f->peer = (size_t)owner;
+    if (!s_send(eng, (size_t)owner, in->msg, f)) {
         eng->nfwd--;
         s_unavailable(eng, &in->peer, in->req_id, eng->peers[owner].name,
                       "is not reachable");
@@ -197,8 +195,8 @@ eng_peer_forward(eng_t *eng, sr_wire_in_t *in, int owner)
 void
 eng_peer_broadcast(eng_t *eng, sr_wire_in_t *in, bool relay)
 {
-    eng_fwd_t *f = s_fwd_new(eng, relay ? ENG_FWD_ANY : ENG_FWD_IGNORE,
-                             relay ? in : NULL);
+    eng_fwd_t *f =
+        s_fwd_new(eng, relay ? ENG_FWD_ANY : ENG_FWD_IGNORE, relay ? in : NULL);
     if (!f)
         return;
     if (!relay) // copies of definitions wait longer for a peer to come
@@ -237,8 +235,8 @@ s_adopt(eng_t *eng, const char *text)
 {
     lang_doc_t *doc = NULL;
     lang_diags_t diags = {0};
-    if (!text || lang_doc_parse("peer", text, strlen(text), NULL, &doc,
-                                &diags)) {
+    if (!text ||
+        lang_doc_parse("peer", text, strlen(text), NULL, &doc, &diags)) {
         lang_diags_fini(&diags);
         sr_warn("a definition from a peer does not load; skipped");
         return;
@@ -290,8 +288,8 @@ s_sync_list(eng_t *eng, size_t peer, const sr_value_t *list)
 static void
 s_relay(eng_t *eng, eng_fwd_t *f, sr_wire_in_t *in)
 {
-    sr_field_t rf = in->type == SR_MSG_REPLY ? SR_F_REPLY_req_id
-                                             : SR_F_ERROR_req_id;
+    sr_field_t rf =
+        in->type == SR_MSG_REPLY ? SR_F_REPLY_req_id : SR_F_ERROR_req_id;
     sr_error_t e;
     if (!sr_msg_set_int(in->msg, rf, f->req_id) &&
         sr_wire_send(eng->client, &f->from, in->msg, &e))
@@ -347,10 +345,9 @@ eng_peer_recv(eng_t *eng, size_t i)
     for (int n = 0; n < 256; n++) {
         sr_wire_in_t in;
         sr_error_t e;
-        sr_err_t rc = sr_wire_recv(eng->peers[i].sock, 0, &eng->limits, &in,
-                                   &e);
-        if (rc == SR_OK &&
-            (in.type == SR_MSG_REPLY || in.type == SR_MSG_ERROR))
+        sr_err_t rc =
+            sr_wire_recv(eng->peers[i].sock, 0, &eng->limits, &in, &e);
+        if (rc == SR_OK && (in.type == SR_MSG_REPLY || in.type == SR_MSG_ERROR))
             s_answer(eng, i, &in);
         sr_wire_in_fini(&in);
         if (rc == SR_ETIMEDOUT || rc == SR_EIO)

@@ -55,10 +55,19 @@ s_exec_body(const core_exec_t *e, bool full)
     sr_err_t rc = m ? SR_OK : SR_ENOMEM;
     if (!rc)
         rc = s_put(m, "id", s_id(&e->id));
+    // Both Mistral's names and the client library's short ones.
     if (!rc)
         rc = s_put(m, "workflow_name", s_str(e->wf_name));
     if (!rc)
+        rc = s_put(m, "workflow", s_str(e->wf_name));
+    if (!rc)
         rc = s_put(m, "workflow_version", s_str(e->def_hash));
+    if (!rc)
+        rc = s_put(m, "version", s_str(e->def_hash));
+    if (!rc)
+        rc = s_put(m, "created_ms", sr_value_new_int(e->created_ms));
+    if (!rc)
+        rc = s_put(m, "updated_ms", sr_value_new_int(e->updated_ms));
     if (!rc)
         rc = s_put(m, "state", s_str(core_ex_state_name(e->state)));
     if (!rc)
@@ -129,9 +138,6 @@ eng_view_exec(eng_t *eng, const sr_id_t *id, sr_value_t **out, sr_error_t *err)
 typedef struct {
     sr_value_t *list;
     const char *state, *workflow;
-    sr_id_t after;
-    bool has_after;
-    int64_t limit;
     sr_error_t *err;
 } s_list_t;
 
@@ -139,10 +145,9 @@ static sr_err_t
 s_exec_visit(void *arg, const void *key, size_t klen, const void *val,
              size_t vlen)
 {
+    (void)key;
     s_list_t *l = arg;
-    if (l->limit && (int64_t)sr_value_len(l->list) >= l->limit)
-        return SR_EEXIST;
-    if (klen != 16 || (l->has_after && memcmp(key, l->after.b, 16) <= 0))
+    if (klen != 16)
         return SR_OK;
     sr_value_t *v = NULL;
     core_exec_t *e = NULL;
@@ -152,14 +157,58 @@ s_exec_visit(void *arg, const void *key, size_t klen, const void *val,
     sr_value_destroy(&v);
     if (rc)
         return rc;
-    bool keep =
-        sr_id_is_nil(&e->parent_id) &&
-        (!l->state || strcmp(core_ex_state_name(e->state), l->state) == 0) &&
-        (!l->workflow || strcmp(e->wf_name, l->workflow) == 0);
+    bool keep = sr_id_is_nil(&e->parent_id) &&
+                (!l->state ||
+                 strcmp(core_ex_state_name(e->state), l->state) == 0) &&
+                (!l->workflow || strcmp(e->wf_name, l->workflow) == 0);
     if (keep)
         rc = sr_value_array_append(l->list, s_exec_body(e, false));
     core_exec_destroy(&e);
     return rc;
+}
+
+// List order: the creation time inside the id, then the id's bytes.
+static int
+s_id_order(const sr_id_t *a, const sr_id_t *b)
+{
+    int c = memcmp(a->b + 2, b->b + 2, 6);
+    return c ? c : memcmp(a->b, b->b, 16);
+}
+
+static int
+s_cmp_exec(const void *x, const void *y)
+{
+    sr_id_t a = {{0}}, b = {{0}};
+    sr_id_from_value(sr_value_map_get(*(sr_value_t *const *)x, "id"), &a);
+    sr_id_from_value(sr_value_map_get(*(sr_value_t *const *)y, "id"), &b);
+    return s_id_order(&a, &b);
+}
+
+// Sort, then keep `limit` entries strictly after `after`.
+static sr_value_t *
+s_page(const sr_value_t *all, const sr_id_t *after, int64_t limit)
+{
+    size_t n = sr_value_len(all);
+    sr_value_t **items = malloc((n + 1) * sizeof *items);
+    sr_value_t *page = sr_value_new_array(16);
+    for (size_t i = 0; items && i < n; i++)
+        items[i] = sr_value_array_at(all, i);
+    if (items)
+        qsort(items, n, sizeof *items, s_cmp_exec);
+    for (size_t i = 0; items && page && i < n; i++) {
+        sr_id_t id = {{0}};
+        sr_id_from_value(sr_value_map_get(items[i], "id"), &id);
+        if (after && s_id_order(&id, after) <= 0)
+            continue;
+        if ((int64_t)sr_value_len(page) >= limit)
+            break;
+        if (sr_value_array_append(page, sr_value_ref(items[i])))
+            sr_value_destroy(&page);
+    }
+    if (!items)
+        sr_value_destroy(&page);
+    free(items);
+    return page;
 }
 
 sr_err_t
@@ -169,25 +218,25 @@ eng_view_exec_list(eng_t *eng, const sr_msg_t *req, sr_value_t **out,
     s_list_t l = {.list = sr_value_new_array(16),
                   .state = sr_msg_str(req, SR_F_EX_LIST_state),
                   .workflow = sr_msg_str(req, SR_F_EX_LIST_workflow),
-                  .limit = sr_msg_int(req, SR_F_EX_LIST_limit, 1000),
                   .err = err};
-    l.has_after = sr_msg_id(req, SR_F_EX_LIST_after, &l.after);
+    sr_id_t after;
+    bool has_after = sr_msg_id(req, SR_F_EX_LIST_after, &after);
+    int64_t limit = sr_msg_int(req, SR_F_EX_LIST_limit, 1000);
     sr_err_t rc = l.list ? SR_OK : SR_ENOMEM;
     for (size_t i = 0; !rc && i < eng->nparts; i++) {
         store_txn_t *txn = NULL;
         if ((rc = store_txn_begin(eng->parts[i].store, false, &txn, err)))
             break;
-        rc = store_scan(txn, STORE_DB_EXEC, NULL, 0, NULL, 0, s_exec_visit, &l,
-                        err);
+        rc = store_scan(txn, STORE_DB_EXEC, NULL, 0, NULL, 0, s_exec_visit,
+                        &l, err);
         store_txn_abort(&txn);
-        if (rc == SR_EEXIST)
-            rc = SR_OK;
     }
-    if (rc) {
-        sr_value_destroy(&l.list);
-        return rc == SR_ENOMEM ? sr_error_set(err, rc, "out of memory") : rc;
-    }
-    *out = l.list;
+    sr_value_t *page = rc ? NULL : s_page(l.list, has_after ? &after : NULL,
+                                          limit);
+    sr_value_destroy(&l.list);
+    if (!page)
+        return rc ? rc : sr_error_set(err, SR_ENOMEM, "out of memory");
+    *out = page;
     return SR_OK;
 }
 
@@ -366,12 +415,11 @@ s_cluster(const eng_t *eng)
     const eng_config_t *c = &eng->cfg;
     if (list &&
         sr_value_array_append(
-            list, s_member(eng->name,
-                           c->advertise_client ? c->advertise_client
-                                               : eng->client_ep,
-                           c->advertise_worker ? c->advertise_worker
-                                               : eng->worker_ep,
-                           mine, eng->nparts)))
+            list,
+            s_member(eng->name,
+                     c->advertise_client ? c->advertise_client : eng->client_ep,
+                     c->advertise_worker ? c->advertise_worker : eng->worker_ep,
+                     mine, eng->nparts)))
         sr_value_destroy(&list);
     for (size_t i = 0; list && i < c->npeers; i++)
         if (sr_value_array_append(
@@ -388,13 +436,13 @@ eng_view_status(eng_t *eng, sr_value_t **out, sr_error_t *err)
     sr_value_t *m = sr_value_new_map(8);
     sr_value_t *parts = sr_value_new_array(eng->nparts);
     sr_value_t *workers = sr_value_new_array(eng->nworkers);
-    for (size_t i = 0; parts && i < eng->nparts; i++) {
-        sr_value_t *p = sr_value_new_map(2);
-        if (!p || s_put(p, "number", sr_value_new_int(eng->parts[i].number)) ||
-            s_put(p, "epoch", sr_value_new_int((int64_t)eng->parts[i].epoch)) ||
-            sr_value_array_append(parts, p))
+    sr_value_t *epochs = sr_value_new_array(eng->nparts);
+    for (size_t i = 0; parts && epochs && i < eng->nparts; i++)
+        if (sr_value_array_append(parts,
+                                  sr_value_new_int(eng->parts[i].number)) ||
+            sr_value_array_append(
+                epochs, sr_value_new_int((int64_t)eng->parts[i].epoch)))
             sr_value_destroy(&parts);
-    }
     for (size_t i = 0; workers && i < eng->nworkers; i++) {
         const eng_worker_t *w = &eng->workers[i];
         sr_value_t *p = sr_value_new_map(3);
@@ -411,6 +459,10 @@ eng_view_status(eng_t *eng, sr_value_t **out, sr_error_t *err)
         rc = s_put(m, "client_endpoint", s_str(eng->client_ep));
     if (!rc)
         rc = s_put(m, "partitions", sr_value_ref(parts));
+    if (!rc)
+        rc = s_put(m, "epochs", epochs ? sr_value_ref(epochs) : NULL);
+    if (!rc)
+        rc = s_put(m, "name", s_str(eng->name));
     if (!rc)
         rc = s_put(m, "cluster", s_cluster(eng));
     if (!rc)
@@ -433,6 +485,7 @@ eng_view_status(eng_t *eng, sr_value_t **out, sr_error_t *err)
         rc = s_put(m, "dispatch_ms", lat ? sr_value_ref(lat) : NULL);
     sr_value_destroy(&lat);
     sr_value_destroy(&parts);
+    sr_value_destroy(&epochs);
     sr_value_destroy(&workers);
     if (rc) {
         sr_value_destroy(&m);
