@@ -40,9 +40,11 @@ s_norm(sr_value_t *v, int depth)
         sr_value_t *val = sr_value_map_val(v, i);
         sr_id_t id;
         char text[SR_ID_TEXT_SIZE];
+        size_t len = 0;
+        const void *bin = sr_value_bin(val, &len);
         if (s_is_id_key(key) && sr_value_is(val, SR_T_BIN) &&
-            sr_value_len(val) == SR_ID_SIZE) {
-            memcpy(id.b, sr_value_bin(val, NULL), SR_ID_SIZE);
+            len == SR_ID_SIZE) {
+            memcpy(id.b, bin, SR_ID_SIZE);
             if (sr_value_map_putv(v, key,
                                   sr_value_new_str(sr_id_format(&id, text))))
                 return SR_ENOMEM;
@@ -107,31 +109,21 @@ s_total(sr_value_t *const *lists, size_t n)
     return total;
 }
 
-// Gather every item into `es` and find the cut: the smallest last item of
-// the lists that were full. *has_cut is false when no list was full.
+// Gather every item of every list into `es`.
 static sr_err_t
-s_gather(sr_value_t *const *lists, size_t n, size_t limit, s_entry_t *es,
-         s_entry_t *cut, bool *has_cut, sr_error_t *err)
+s_gather(sr_value_t *const *lists, size_t n, s_entry_t *es, sr_error_t *err)
 {
     size_t k = 0;
-    *has_cut = false;
     for (size_t l = 0; l < n; l++) {
         if (!sr_value_is(lists[l], SR_T_ARRAY))
             return sr_error_set(err, SR_EPROTO,
                                 "execution list of engine %zu is not an array",
                                 l);
-        size_t len = sr_value_len(lists[l]);
-        for (size_t i = 0; i < len; i++) {
-            sr_err_t rc =
-                s_entry_set(&es[k], sr_value_array_at(lists[l], i), l, i, err);
+        for (size_t i = 0; i < sr_value_len(lists[l]); i++) {
+            sr_err_t rc = s_entry_set(&es[k++], sr_value_array_at(lists[l], i),
+                                      l, i, err);
             if (rc)
                 return rc;
-            k++;
-        }
-        if (len > 0 && len >= limit &&
-            (!*has_cut || s_entry_cmp(&es[k - 1], cut) < 0)) {
-            *cut = es[k - 1];
-            *has_cut = true;
         }
     }
     return SR_OK;
@@ -144,18 +136,12 @@ sr_client_body_merge_executions(sr_value_t *const *lists, size_t n,
     size_t total = s_total(lists, n);
     s_entry_t *es = calloc(total ? total : 1, sizeof *es);
     sr_value_t *merged = sr_value_new_array(limit < total ? limit : total);
-    s_entry_t cut;
-    bool has_cut = false;
-    sr_err_t rc =
-        es && merged ? SR_OK : sr_error_set(err, SR_ENOMEM, "out of memory");
-    if (!rc)
-        rc = s_gather(lists, n, limit, es, &cut, &has_cut, err);
+    sr_err_t rc = es && merged ? s_gather(lists, n, es, err)
+                               : sr_error_set(err, SR_ENOMEM, "out of memory");
     if (rc)
         goto done;
     qsort(es, total, sizeof *es, s_entry_qsort);
     for (size_t k = 0; k < total && sr_value_len(merged) < limit; k++) {
-        if (has_cut && s_entry_cmp(&es[k], &cut) > 0)
-            break;
         if (k > 0 && sr_id_equal(&es[k].id, &es[k - 1].id))
             continue;
         if (sr_value_array_append(merged, sr_value_ref(es[k].item))) {

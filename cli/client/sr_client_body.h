@@ -17,13 +17,13 @@
 // *v_p is unshared first when it is shared. Errors: SR_ENOMEM.
 sr_err_t sr_client_body_norm(sr_value_t **v_p);
 
-// Merge the execution lists of `n` engines, each an array oldest first
-// answering a request for at most `limit` items, into one array ordered
-// by (creation time of the id, id). The result is what one engine owning
-// every partition would have answered: when an engine returned `limit`
-// items it may have more, so nothing after its last item is kept; an id
-// seen twice is kept once; at most `limit` items. Items are shared with
-// the inputs (references). Caller owns *out. Errors: SR_EPROTO when a
+// Merge the execution lists of `n` engines, each the answer to a request
+// for at most `limit` items, into one array ordered by (creation time of
+// the id, id), an id seen twice kept once, at most `limit` items. Each
+// engine returns its first `limit` matches, so these hold every item of
+// the first `limit` overall: the result is what one engine owning every
+// partition would answer. Items are shared with the inputs (references).
+// Caller owns *out. Errors: SR_EPROTO when a
 // list is not an array or an item has no valid "id" (the message names
 // the engine index and item), SR_ENOMEM.
 sr_err_t sr_client_body_merge_executions(sr_value_t *const *lists, size_t n,

@@ -370,16 +370,13 @@ s_engine_error(const sr_client_conn_t *cn, size_t i, const sr_msg_t *m,
     return code;
 }
 
-// An ERROR without req_id (e.g. EVERSION) fails every request in flight
-// at that engine.
+// Fail every request in flight at engine i with `code` / `e`.
 static void
-s_fail_engine(sr_client_conn_t *cn, size_t i, const sr_msg_t *m, s_round_t *rd)
+s_fail_engine(s_round_t *rd, size_t i, sr_err_t code, const sr_error_t *e)
 {
-    sr_error_t e;
-    sr_err_t code = s_engine_error(cn, i, m, &e);
     for (size_t k = 0; k < rd->n; k++)
         if (rd->xs[k].is_pending && rd->xs[k].engine == i)
-            s_settle(rd, &rd->xs[k], NULL, code, &e);
+            s_settle(rd, &rd->xs[k], NULL, code, e);
 }
 
 // Settle xs[k] with what engine i sent: a REPLY, an ERROR, or bytes that
@@ -402,6 +399,26 @@ s_answer(sr_client_conn_t *cn, size_t i, sr_wire_in_t *in, sr_err_t rc,
     }
 }
 
+// An answer from engine i that names no request: an ERROR without
+// req_id (e.g. EVERSION), or bytes too broken to read a req_id from
+// (e.g. over the reply limit). It fails every request in flight there
+// rather than leaving them to time out.
+static void
+s_orphan(sr_client_conn_t *cn, size_t i, sr_wire_in_t *in, sr_err_t rc,
+         const sr_error_t *cause, s_round_t *rd)
+{
+    sr_error_t e;
+    if (rc == SR_OK) {
+        sr_err_t code = s_engine_error(cn, i, in->msg, &e);
+        s_fail_engine(rd, i, code, &e);
+        return;
+    }
+    sr_error_at(&e, rc, cause->where,
+                "engine %s sent an answer that cannot be read: %s",
+                cn->engines[i].endpoint, cause->msg);
+    s_fail_engine(rd, i, rc, &e);
+}
+
 // Hand one received message to its request, the event queue or the bin.
 static void
 s_dispatch(sr_client_conn_t *cn, size_t i, sr_wire_in_t *in, sr_err_t rc,
@@ -411,12 +428,13 @@ s_dispatch(sr_client_conn_t *cn, size_t i, sr_wire_in_t *in, sr_err_t rc,
         s_queue_event(cn, in->msg);
         return;
     }
-    if (in->type != SR_MSG_REPLY && in->type != SR_MSG_ERROR)
-        return; // HEARTBEAT, or nothing a client expects
-    if (in->req_id < 0 && rc == SR_OK && in->type == SR_MSG_ERROR) {
-        s_fail_engine(cn, i, in->msg, rd);
+    bool is_answer = in->type == SR_MSG_REPLY || in->type == SR_MSG_ERROR;
+    if (in->req_id < 0 && (is_answer || rc != SR_OK)) {
+        s_orphan(cn, i, in, rc, cause, rd);
         return;
     }
+    if (!is_answer)
+        return; // HEARTBEAT, or nothing a client expects
     for (size_t k = 0; k < rd->n; k++) {
         sr_client_xfer_t *x = &rd->xs[k];
         if (x->is_pending && x->engine == i &&
