@@ -234,25 +234,6 @@ sr_client_conn_has_subscriptions(const sr_client_conn_t *cn)
 
 // --- sending ------------------------------------------------------------
 
-// Wait until engine `e` has a connection to send on (ZMQ_IMMEDIATE).
-static bool
-s_wait_writable(s_engine_t *e, int64_t deadline_ms)
-{
-    zmq_pollitem_t item = {zsock_resolve(e->sock), 0, ZMQ_POLLOUT, 0};
-    for (;;) {
-        int64_t left = deadline_ms - sr_client_now_ms();
-        if (left < 0)
-            left = 0;
-        int n = zmq_poll(&item, 1, (long)(left > 60000 ? 60000 : left));
-        if (n > 0)
-            return true;
-        if (n < 0 && errno != EINTR)
-            return false;
-        if (zsys_interrupted || sr_client_now_ms() >= deadline_ms)
-            return false;
-    }
-}
-
 size_t
 sr_client_conn_pick(sr_client_conn_t *cn, size_t first, int64_t deadline_ms)
 {
@@ -275,22 +256,6 @@ sr_client_conn_pick(sr_client_conn_t *cn, size_t first, int64_t deadline_ms)
             sr_client_now_ms() >= deadline_ms)
             return first;
     }
-}
-
-static sr_err_t
-s_send(sr_client_conn_t *cn, size_t i, const sr_msg_t *m, int64_t deadline_ms,
-       sr_error_t *err)
-{
-    s_engine_t *e = &cn->engines[i];
-    const char *what = sr_msg_type_name(sr_msg_type(m));
-    if (!s_wait_writable(e, deadline_ms))
-        return sr_error_set(err, SR_ETIMEDOUT,
-                            "%s: engine %s is not connected (is it running?)",
-                            what, e->endpoint);
-    sr_err_t rc = sr_wire_send(e->sock, NULL, m, err);
-    if (rc == SR_OK)
-        e->sent_ms = sr_client_now_ms();
-    return rc;
 }
 
 // Send HEARTBEAT to each subscribed engine we have been silent towards
@@ -399,6 +364,41 @@ s_answer(sr_client_conn_t *cn, size_t i, sr_wire_in_t *in, sr_err_t rc,
     }
 }
 
+// Send x->req to its engine unless the engine has no connection yet
+// (ZMQ_IMMEDIATE makes the send fail at once); then it stays unsent and
+// is tried again when the socket turns writable.
+static void
+s_try_send(sr_client_conn_t *cn, s_round_t *rd, sr_client_xfer_t *x)
+{
+    s_engine_t *e = &cn->engines[x->engine];
+    sr_error_t err;
+    sr_err_t rc = sr_wire_send(e->sock, NULL, x->req, &err);
+    if (rc == SR_OK) {
+        x->is_sent = true;
+        e->sent_ms = sr_client_now_ms();
+    } else if (rc != SR_EUNAVAIL) {
+        s_settle(rd, x, NULL, rc, &err);
+    }
+}
+
+// Try the unsent requests of engine i.
+static void
+s_flush(sr_client_conn_t *cn, s_round_t *rd, size_t i)
+{
+    for (size_t k = 0; k < rd->n; k++)
+        if (rd->xs[k].is_pending && !rd->xs[k].is_sent && rd->xs[k].engine == i)
+            s_try_send(cn, rd, &rd->xs[k]);
+}
+
+static bool
+s_has_unsent(const s_round_t *rd, size_t i)
+{
+    for (size_t k = 0; k < rd->n; k++)
+        if (rd->xs[k].is_pending && !rd->xs[k].is_sent && rd->xs[k].engine == i)
+            return true;
+    return false;
+}
+
 // An answer from engine i that names no request: an ERROR without
 // req_id (e.g. EVERSION), or bytes too broken to read a req_id from
 // (e.g. over the reply limit). It fails every request in flight there
@@ -472,8 +472,9 @@ s_poll(sr_client_conn_t *cn, int64_t deadline_ms, s_round_t *rd)
 {
     zmq_pollitem_t items[SR_CLIENT_ENGINES_MAX];
     for (size_t i = 0; i < cn->count; i++)
-        items[i] = (zmq_pollitem_t){zsock_resolve(cn->engines[i].sock), 0,
-                                    ZMQ_POLLIN, 0};
+        items[i] = (zmq_pollitem_t){
+            zsock_resolve(cn->engines[i].sock), 0,
+            ZMQ_POLLIN | (s_has_unsent(rd, i) ? ZMQ_POLLOUT : 0), 0};
     int64_t now = sr_client_now_ms();
     int64_t until = deadline_ms;
     int64_t due = s_heartbeat_due(cn);
@@ -485,9 +486,12 @@ s_poll(sr_client_conn_t *cn, int64_t deadline_ms, s_round_t *rd)
     if (got < 0 && errno == EINTR && zsys_interrupted)
         return false;
     s_heartbeat(cn, sr_client_now_ms());
-    for (size_t i = 0; got > 0 && i < cn->count; i++)
+    for (size_t i = 0; got > 0 && i < cn->count; i++) {
+        if (items[i].revents & ZMQ_POLLOUT)
+            s_flush(cn, rd, i);
         if (items[i].revents & ZMQ_POLLIN)
             s_drain(cn, i, rd);
+    }
     return true;
 }
 
@@ -508,17 +512,17 @@ sr_client_xfer_fini(sr_client_xfer_t *x)
         sr_msg_destroy(&x->reply);
 }
 
-// Send x->req with a fresh req_id; false when it could not go.
+// Prepare x for an exchange with a fresh req_id; false when it cannot be.
 static bool
-s_start(sr_client_conn_t *cn, sr_client_xfer_t *x, int64_t deadline_ms)
+s_start(sr_client_conn_t *cn, sr_client_xfer_t *x)
 {
     sr_client_xfer_fini(x);
     sr_error_clear(&x->err);
-    x->is_pending = false;
-    x->rc = s_set_req_id(cn, x->req)
-                ? sr_error_set(&x->err, SR_EINVAL, "%s has no req_id",
-                               sr_msg_type_name(sr_msg_type(x->req)))
-                : s_send(cn, x->engine, x->req, deadline_ms, &x->err);
+    x->is_sent = false;
+    x->rc = SR_OK;
+    if (s_set_req_id(cn, x->req))
+        x->rc = sr_error_set(&x->err, SR_EINVAL, "%s has no req_id",
+                             sr_msg_type_name(sr_msg_type(x->req)));
     x->is_pending = x->rc == SR_OK;
     return x->is_pending;
 }
@@ -534,6 +538,10 @@ s_abandon(sr_client_conn_t *cn, sr_client_xfer_t *x, bool is_stopped,
     if (is_stopped)
         x->rc = sr_error_set(&x->err, SR_ETIMEDOUT,
                              "%s: engine %s was not waited for", what, ep);
+    else if (!x->is_sent)
+        x->rc = sr_error_set(&x->err, SR_ETIMEDOUT,
+                             "%s: engine %s is not connected (is it running?)",
+                             what, ep);
     else if (zsys_interrupted)
         x->rc = sr_error_set(&x->err, SR_EIO,
                              "%s: interrupted waiting for engine %s", what, ep);
@@ -551,8 +559,10 @@ sr_client_conn_exchange(sr_client_conn_t *cn, sr_client_xfer_t *xs, size_t n,
     s_round_t rd = {xs, n, 0, fn, arg, false};
     int64_t start = sr_client_now_ms();
     for (size_t k = 0; k < n; k++)
-        if (s_start(cn, &xs[k], deadline_ms))
+        if (s_start(cn, &xs[k]))
             rd.waiting++;
+    for (size_t i = 0; i < cn->count; i++)
+        s_flush(cn, &rd, i);
     while (rd.waiting > 0 && !rd.is_stopped && sr_client_now_ms() < deadline_ms)
         if (!s_poll(cn, deadline_ms, &rd))
             break;

@@ -28,7 +28,8 @@ typedef struct {
     sr_err_t rc;     // SR_OK: a REPLY came; else the engine's ERROR code
                      // or why no answer came
     sr_error_t err;  // detail when rc is not SR_OK
-    bool is_pending; // sent, no answer yet (inside an exchange only)
+    bool is_pending; // no answer yet (inside an exchange only)
+    bool is_sent;    // handed to ZeroMQ (inside an exchange only)
 } sr_client_xfer_t;
 
 // Connect to the comma-separated `endpoints` (see sr_client_open). Caller

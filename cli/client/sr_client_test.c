@@ -68,8 +68,8 @@ open_refuses_bad_endpoint_lists(void **state)
     assert_non_null(strstr(err.msg, "endpoint 'nonsense'"));
     char many[4096] = "";
     for (int i = 0; i <= SR_CLIENT_ENGINES_MAX; i++)
-        snprintf(many + strlen(many), sizeof many - strlen(many),
-                 "%sipc://e%d", i ? "," : "", i);
+        snprintf(many + strlen(many), sizeof many - strlen(many), "%sipc://e%d",
+                 i ? "," : "", i);
     assert_int_equal(sr_client_open(many, NULL, &c, &err), SR_EINVAL);
     assert_string_equal(err.msg, "more than 64 engine endpoints");
     assert_null(c);
@@ -157,9 +157,9 @@ an_execution_starts_with_input_env_params_and_version(void **state)
     sr_value_t *input = NULL, *env = NULL, *params = NULL, *ex = NULL;
     sr_fx_ok(sr_value_from_json("{\"a\": 1}", 8, NULL, &input, &err), &err);
     sr_fx_ok(sr_value_from_json("{\"e\": \"x\"}", 10, NULL, &env, &err), &err);
-    sr_fx_ok(sr_value_from_json("{\"task_name\": \"t1\"}", 19, NULL, &params,
-                                &err),
-             &err);
+    sr_fx_ok(
+        sr_value_from_json("{\"task_name\": \"t1\"}", 19, NULL, &params, &err),
+        &err);
     sr_client_start_t st = {.workflow = "hello",
                             .input = input,
                             .env = env,
@@ -286,12 +286,12 @@ a_failed_execution_reruns_a_task_and_lists_its_tasks(void **state)
     assert_int_equal(sr_id_parse(sr_value_map_str(t2, "id"), &task_id), SR_OK);
     sr_value_destroy(&v);
 
-    assert_int_equal(
-        sr_client_ex_rerun(c, text, "t9", 0, T, &v, &err), SR_ENOTFOUND);
+    assert_int_equal(sr_client_ex_rerun(c, text, "t9", 0, T, &v, &err),
+                     SR_ENOTFOUND);
     assert_non_null(strstr(err.msg, "has no task 't9'"));
-    sr_fx_ok(sr_client_ex_rerun(c, text, "t2", SR_CLIENT_RERUN_RESET, T, &v,
-                                &err),
-             &err);
+    sr_fx_ok(
+        sr_client_ex_rerun(c, text, "t2", SR_CLIENT_RERUN_RESET, T, &v, &err),
+        &err);
     assert_string_equal(sr_value_map_str(v, "state"), "RUNNING");
     sr_value_destroy(&v);
     sr_msg_t *m = sr_fake_engine_last(s_fx.fe[0], SR_MSG_EX_RERUN);
@@ -351,9 +351,8 @@ a_pending_action_completes_by_id_or_token(void **state)
     assert_string_equal(err.msg, "no action 'tok-999'");
     cp = (sr_client_completion_t){.output = out};
     assert_int_equal(sr_client_complete(c, &cp, T, &v, &err), SR_EINVAL);
-    assert_string_equal(err.msg,
-                        "name the action by its id or by its token "
-                        "(exactly one)");
+    assert_string_equal(err.msg, "name the action by its id or by its token "
+                                 "(exactly one)");
     cp = (sr_client_completion_t){.token = "t", .action_id = text};
     assert_int_equal(sr_client_complete(c, &cp, T, &v, &err), SR_EINVAL);
     cp = (sr_client_completion_t){.token = "t", .output = out, .error = "x"};
@@ -397,21 +396,51 @@ s_do(int which, sr_client_t *c, int timeout_ms, sr_error_t *err)
     sr_client_completion_t cp = {.token = "tok"};
     sr_err_t rc = SR_EINVAL;
     switch (which) {
-    case 0: rc = sr_client_wf_create(c, s_wf_text, timeout_ms, &v, err); break;
-    case 1: rc = sr_client_wf_get(c, "hello", NULL, timeout_ms, &v, err); break;
-    case 2: rc = sr_client_wf_list(c, timeout_ms, &v, err); break;
-    case 3: rc = sr_client_wf_delete(c, "hello", timeout_ms, err); break;
-    case 4: rc = sr_client_ex_start(c, &st, timeout_ms, &v, err); break;
-    case 5: rc = sr_client_ex_get(c, id, timeout_ms, &v, err); break;
-    case 6: rc = sr_client_ex_list(c, NULL, timeout_ms, &v, err); break;
-    case 7: rc = sr_client_ex_pause(c, id, NULL, timeout_ms, &v, err); break;
-    case 8: rc = sr_client_ex_resume(c, id, NULL, timeout_ms, &v, err); break;
-    case 9: rc = sr_client_ex_cancel(c, id, NULL, timeout_ms, &v, err); break;
-    case 10: rc = sr_client_ex_rerun(c, id, "t", 0, timeout_ms, &v, err); break;
-    case 11: rc = sr_client_task_list(c, id, timeout_ms, &v, err); break;
-    case 12: rc = sr_client_complete(c, &cp, timeout_ms, &v, err); break;
-    case 13: rc = sr_client_subscribe(c, id, timeout_ms, err); break;
-    case 14: rc = sr_client_status(c, 0, timeout_ms, &v, err); break;
+    case 0:
+        rc = sr_client_wf_create(c, s_wf_text, timeout_ms, &v, err);
+        break;
+    case 1:
+        rc = sr_client_wf_get(c, "hello", NULL, timeout_ms, &v, err);
+        break;
+    case 2:
+        rc = sr_client_wf_list(c, timeout_ms, &v, err);
+        break;
+    case 3:
+        rc = sr_client_wf_delete(c, "hello", timeout_ms, err);
+        break;
+    case 4:
+        rc = sr_client_ex_start(c, &st, timeout_ms, &v, err);
+        break;
+    case 5:
+        rc = sr_client_ex_get(c, id, timeout_ms, &v, err);
+        break;
+    case 6:
+        rc = sr_client_ex_list(c, NULL, timeout_ms, &v, err);
+        break;
+    case 7:
+        rc = sr_client_ex_pause(c, id, NULL, timeout_ms, &v, err);
+        break;
+    case 8:
+        rc = sr_client_ex_resume(c, id, NULL, timeout_ms, &v, err);
+        break;
+    case 9:
+        rc = sr_client_ex_cancel(c, id, NULL, timeout_ms, &v, err);
+        break;
+    case 10:
+        rc = sr_client_ex_rerun(c, id, "t", 0, timeout_ms, &v, err);
+        break;
+    case 11:
+        rc = sr_client_task_list(c, id, timeout_ms, &v, err);
+        break;
+    case 12:
+        rc = sr_client_complete(c, &cp, timeout_ms, &v, err);
+        break;
+    case 13:
+        rc = sr_client_subscribe(c, id, timeout_ms, err);
+        break;
+    case 14:
+        rc = sr_client_status(c, 0, timeout_ms, &v, err);
+        break;
     case 15:
         rc = sr_client_watch(c, id, NULL, NULL, timeout_ms, &v, err);
         break;
@@ -430,8 +459,8 @@ every_call_gives_the_engine_error_and_message(void **state)
     char where[256];
     snprintf(where, sizeof where, "engine %s", s_fx.ep[0]);
     for (int i = 0; i < S_CALLS; i++) {
-        sr_fake_engine_fail(s_fx.fe[0], SR_MSG_NONE, SR_ESTORE,
-                            "disk on fire", NULL);
+        sr_fake_engine_fail(s_fx.fe[0], SR_MSG_NONE, SR_ESTORE, "disk on fire",
+                            NULL);
         sr_error_t err;
         if (s_do(i, c, T, &err) != SR_ESTORE)
             fail_msg("call %d: %s: %s", i, sr_strerror(err.code), err.msg);
@@ -442,8 +471,8 @@ every_call_gives_the_engine_error_and_message(void **state)
         assert_int_equal(s_do(i, c, T, &err), SR_EINVAL);
         assert_string_equal(err.msg, "too long");
         assert_string_equal(err.where, "field 'name'");
-        sr_fake_engine_fail(s_fx.fe[0], SR_MSG_NONE, SR_EINTERNAL,
-                            "weird", NULL);
+        sr_fake_engine_fail(s_fx.fe[0], SR_MSG_NONE, SR_EINTERNAL, "weird",
+                            NULL);
         assert_int_equal(s_do(i, c, T, &err), SR_EINTERNAL);
     }
     sr_fake_engine_reset(s_fx.fe[0]);

@@ -12,9 +12,9 @@
 
 typedef struct {
     char dir[128];
-    char ep[2][192];   // endpoints of A and B
-    char both[400];    // "A,B"
-    char nobody[192];  // an endpoint nothing listens on
+    char ep[2][192];  // endpoints of A and B
+    char both[400];   // "A,B"
+    char nobody[192]; // an endpoint nothing listens on
     sr_fake_engine_t *fe[2];
 } sr_fx_t;
 

@@ -22,7 +22,7 @@
 enum { S_ANSWER = 0, S_FAIL, S_MUTE };
 
 typedef struct {
-    int mode; // S_ANSWER, S_FAIL, S_MUTE
+    int mode;     // S_ANSWER, S_FAIL, S_MUTE
     bool is_bare; // S_FAIL without req_id
     sr_err_t code;
     char message[256];

@@ -34,8 +34,7 @@ void sr_fake_engine_destroy(sr_fake_engine_t **fe_p);
 // Answer every request of `type` (SR_MSG_NONE: every request) with an
 // ERROR of `code`, `message` and `field` (may be NULL).
 void sr_fake_engine_fail(sr_fake_engine_t *fe, sr_msg_type_t type,
-                         sr_err_t code, const char *message,
-                         const char *field);
+                         sr_err_t code, const char *message, const char *field);
 // The same, without req_id, as a peer answers a request it cannot read.
 void sr_fake_engine_fail_bare(sr_fake_engine_t *fe, sr_msg_type_t type,
                               sr_err_t code, const char *message);
@@ -62,7 +61,9 @@ void sr_fake_engine_add_task(sr_fake_engine_t *fe, const sr_id_t *id,
                              const char *name, const char *state);
 // A pending action known by `key`: an action id (UUID text) or a token.
 void sr_fake_engine_add_action(sr_fake_engine_t *fe, const char *key);
-// An EVENT sent to a client right after it subscribes to execution `id`.
+// An EVENT for a client that subscribes to execution `id` (or to all),
+// sent after the answer to the client's next request (so that a watch
+// reads the state first). An `execution` event sets the state.
 void sr_fake_engine_add_event(sr_fake_engine_t *fe, const sr_id_t *id,
                               const char *kind, const char *name,
                               const char *state);

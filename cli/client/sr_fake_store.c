@@ -19,8 +19,9 @@
 
 typedef struct {
     sr_wire_peer_t peer;
-    bool is_all; // every execution
-    sr_id_t id;  // else this one
+    bool is_all;     // every execution
+    sr_id_t id;      // else this one
+    bool has_script; // scripted events still to play
 } s_sub_t;
 
 struct sr_fake_store {
@@ -127,6 +128,23 @@ s_fail(s_ctx_t *cx, sr_err_t code, const char *fmt, ...)
     cx->send(cx->peer, &m, cx->arg);
 }
 
+static void
+s_emit_to(s_ctx_t *cx, const sr_wire_peer_t *peer, const sr_id_t *id,
+          const char *kind, const char *name, const char *state,
+          const char *info)
+{
+    sr_msg_t *m = sr_msg_new(SR_MSG_EVENT);
+    sr_msg_set_id(m, SR_F_EVENT_execution_id, id);
+    sr_msg_set_str(m, SR_F_EVENT_kind, kind);
+    if (name)
+        sr_msg_set_str(m, SR_F_EVENT_name, name);
+    sr_msg_set_str(m, SR_F_EVENT_state, state);
+    if (info)
+        sr_msg_set_str(m, SR_F_EVENT_state_info, info);
+    sr_msg_set_int(m, SR_F_EVENT_time_ms, ++cx->st->created);
+    cx->send(peer, &m, cx->arg);
+}
+
 // Send an EVENT about execution `ex` to its subscribers.
 static void
 s_emit(s_ctx_t *cx, const sr_value_t *ex, const char *kind, const char *name,
@@ -136,18 +154,8 @@ s_emit(s_ctx_t *cx, const sr_value_t *ex, const char *kind, const char *name,
     sr_id_from_value(sr_value_map_get(ex, "id"), &id);
     for (size_t i = 0; i < cx->st->nsubs; i++) {
         s_sub_t *s = &cx->st->subs[i];
-        if (!s->is_all && !sr_id_equal(&s->id, &id))
-            continue;
-        sr_msg_t *m = sr_msg_new(SR_MSG_EVENT);
-        sr_msg_set_id(m, SR_F_EVENT_execution_id, &id);
-        sr_msg_set_str(m, SR_F_EVENT_kind, kind);
-        if (name)
-            sr_msg_set_str(m, SR_F_EVENT_name, name);
-        sr_msg_set_str(m, SR_F_EVENT_state, state);
-        if (info)
-            sr_msg_set_str(m, SR_F_EVENT_state_info, info);
-        sr_msg_set_int(m, SR_F_EVENT_time_ms, ++cx->st->created);
-        cx->send(&s->peer, &m, cx->arg);
+        if (s->is_all || sr_id_equal(&s->id, &id))
+            s_emit_to(cx, &s->peer, &id, kind, name, state, info);
     }
 }
 
@@ -303,14 +311,14 @@ s_ex_start(s_ctx_t *cx)
         s_fail(cx, SR_ENOTFOUND, "workflow '%s' not found", wf);
         return;
     }
-    uint16_t p = cx->st->nparts ? cx->st->parts[cx->st->next_part++ %
-                                                cx->st->nparts]
-                                : 0;
+    uint16_t p = cx->st->nparts
+                     ? cx->st->parts[cx->st->next_part++ % cx->st->nparts]
+                     : 0;
     if (sr_msg_has(r, SR_F_EX_START_partition)) {
         p = (uint16_t)sr_msg_int(r, SR_F_EX_START_partition, 0);
         if (!s_owns(cx->st, p)) {
-            s_fail(cx, SR_EUNAVAIL, "partition %u is not owned by engine %s",
-                   p, cx->st->name);
+            s_fail(cx, SR_EUNAVAIL, "partition %u is not owned by engine %s", p,
+                   cx->st->name);
             return;
         }
     }
@@ -324,7 +332,8 @@ s_ex_start(s_ctx_t *cx)
     static const char *names[] = {"input", "env", "params", "description"};
     for (size_t i = 0; i < 4; i++)
         if (sr_msg_has(r, copy[i]))
-            sr_value_map_put(ex, names[i], sr_value_ref(sr_msg_get(r, copy[i])));
+            sr_value_map_put(ex, names[i],
+                             sr_value_ref(sr_msg_get(r, copy[i])));
     sr_value_map_put(cx->st->executions, s_key(&id, text), ex);
     s_reply(cx, sr_value_dup(ex));
 }
@@ -420,8 +429,8 @@ s_ex_pause(s_ctx_t *cx)
 static void
 s_ex_resume(s_ctx_t *cx)
 {
-    s_ex_move(cx, SR_F_EX_RESUME_execution_id, SR_F_EX_RESUME_reason,
-              "PAUSED", "RUNNING", "resumed");
+    s_ex_move(cx, SR_F_EX_RESUME_execution_id, SR_F_EX_RESUME_reason, "PAUSED",
+              "RUNNING", "resumed");
 }
 
 static void
@@ -451,8 +460,10 @@ s_ex_rerun(s_ctx_t *cx)
         return;
     }
     if (strcmp(sr_value_map_str(ex, "state"), "ERROR") != 0) {
-        s_fail(cx, SR_ESTATE, "execution is %s; only an ERROR execution can "
-               "be rerun", sr_value_map_str(ex, "state"));
+        s_fail(cx, SR_ESTATE,
+               "execution is %s; only an ERROR execution can "
+               "be rerun",
+               sr_value_map_str(ex, "state"));
         return;
     }
     sr_value_map_put(ex, "state", sr_value_new_str("RUNNING"));
@@ -514,22 +525,33 @@ s_subscribe(s_ctx_t *cx)
     s_sub_t *s = &st->subs[st->nsubs++];
     s->peer = *cx->peer;
     s->is_all = !sr_msg_id(cx->req, SR_F_SUBSCRIBE_execution_id, &s->id);
+    s->has_script = true;
     s_reply(cx, sr_value_new_map(0));
+}
+
+// Play the scripted events of subscription `s` (an execution event
+// becomes the execution's state).
+static void
+s_play(s_ctx_t *cx, s_sub_t *s)
+{
+    sr_fake_store_t *st = cx->st;
+    s->has_script = false;
     for (size_t i = 0; i < sr_value_len(st->events); i++) {
         sr_id_t id;
-        sr_id_parse(sr_value_str(sr_value_map_key(st->events, i)), &id);
-        if (!s->is_all && !sr_id_equal(&id, &s->id))
-            continue;
         char text[SR_ID_TEXT_SIZE];
+        sr_id_parse(sr_value_str(sr_value_map_key(st->events, i)), &id);
         sr_value_t *ex = sr_value_map_get(st->executions, s_key(&id, text));
+        if (!ex || (!s->is_all && !sr_id_equal(&id, &s->id)))
+            continue;
         const sr_value_t *evs = sr_value_map_val(st->events, i);
-        for (size_t k = 0; ex && k < sr_value_len(evs); k++) {
+        for (size_t k = 0; k < sr_value_len(evs); k++) {
             const sr_value_t *e = sr_value_array_at(evs, k);
             const char *kind = sr_value_map_str(e, "kind");
             const char *state = sr_value_map_str(e, "state");
-            if (strcmp(kind, "execution") == 0) // the story comes true
+            if (strcmp(kind, "execution") == 0)
                 sr_value_map_put(ex, "state", sr_value_new_str(state));
-            s_emit(cx, ex, kind, sr_value_map_str(e, "name"), state, NULL);
+            s_emit_to(cx, &s->peer, &id, kind, sr_value_map_str(e, "name"),
+                      state, NULL);
         }
     }
 }
@@ -564,16 +586,19 @@ static const struct {
     sr_msg_type_t type;
     s_handler_fn fn;
 } s_handlers[] = {
-    {SR_MSG_WF_CREATE, s_wf_create},   {SR_MSG_WF_GET, s_wf_get},
-    {SR_MSG_WF_LIST, s_wf_list},       {SR_MSG_WF_DELETE, s_wf_delete},
-    {SR_MSG_EX_START, s_ex_start},     {SR_MSG_EX_GET, s_ex_get},
-    {SR_MSG_EX_LIST, s_ex_list},       {SR_MSG_EX_PAUSE, s_ex_pause},
-    {SR_MSG_EX_RESUME, s_ex_resume},   {SR_MSG_EX_CANCEL, s_ex_cancel},
-    {SR_MSG_EX_RERUN, s_ex_rerun},     {SR_MSG_TASK_LIST, s_task_list},
-    {SR_MSG_COMPLETE, s_complete},     {SR_MSG_SUBSCRIBE, s_subscribe},
+    {SR_MSG_WF_CREATE, s_wf_create},     {SR_MSG_WF_GET, s_wf_get},
+    {SR_MSG_WF_LIST, s_wf_list},         {SR_MSG_WF_DELETE, s_wf_delete},
+    {SR_MSG_EX_START, s_ex_start},       {SR_MSG_EX_GET, s_ex_get},
+    {SR_MSG_EX_LIST, s_ex_list},         {SR_MSG_EX_PAUSE, s_ex_pause},
+    {SR_MSG_EX_RESUME, s_ex_resume},     {SR_MSG_EX_CANCEL, s_ex_cancel},
+    {SR_MSG_EX_RERUN, s_ex_rerun},       {SR_MSG_TASK_LIST, s_task_list},
+    {SR_MSG_COMPLETE, s_complete},       {SR_MSG_SUBSCRIBE, s_subscribe},
     {SR_MSG_UNSUBSCRIBE, s_unsubscribe}, {SR_MSG_STATUS, s_status},
 };
 
+// The scripted events of a subscription are played after the answer to
+// the client's next request (say, the EX_GET that follows SUBSCRIBE), so
+// a test sees the execution's state before its events.
 void
 sr_fake_store_handle(sr_fake_store_t *st, const sr_wire_peer_t *peer,
                      const sr_msg_t *req, sr_fake_send_fn *send, void *arg)
@@ -582,13 +607,22 @@ sr_fake_store_handle(sr_fake_store_t *st, const sr_wire_peer_t *peer,
     sr_msg_type_t type = sr_msg_type(req);
     if (type == SR_MSG_HEARTBEAT || type == SR_MSG_ERROR)
         return;
-    for (size_t i = 0; i < sizeof s_handlers / sizeof s_handlers[0]; i++)
-        if (s_handlers[i].type == type) {
-            s_handlers[i].fn(&cx);
-            return;
-        }
-    s_fail(&cx, SR_EPROTO, "%s is not a client request",
-           sr_msg_type_name(type));
+    bool due[S_SUBS_MAX] = {false};
+    for (size_t i = 0; i < st->nsubs; i++)
+        due[i] = st->subs[i].has_script &&
+                 sr_wire_peer_equal(&st->subs[i].peer, peer);
+    size_t h = 0;
+    while (h < sizeof s_handlers / sizeof s_handlers[0] &&
+           s_handlers[h].type != type)
+        h++;
+    if (h < sizeof s_handlers / sizeof s_handlers[0])
+        s_handlers[h].fn(&cx);
+    else
+        s_fail(&cx, SR_EPROTO, "%s is not a client request",
+               sr_msg_type_name(type));
+    for (size_t i = 0; i < st->nsubs && type != SR_MSG_UNSUBSCRIBE; i++)
+        if (due[i])
+            s_play(&cx, &st->subs[i]);
 }
 
 // --- seeding --------------------------------------------------------------
@@ -612,8 +646,8 @@ s_append(sr_value_t *m, const char *key, sr_value_t *item)
 }
 
 void
-sr_fake_store_add_task(sr_fake_store_t *st, const sr_id_t *id,
-                       const char *name, const char *state)
+sr_fake_store_add_task(sr_fake_store_t *st, const sr_id_t *id, const char *name,
+                       const char *state)
 {
     char text[SR_ID_TEXT_SIZE];
     sr_id_t task_id;
