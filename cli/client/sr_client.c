@@ -140,12 +140,16 @@ sr_client_call_any(sr_client_t *c, sr_msg_t *req, int64_t deadline_ms,
 
 typedef struct {
     sr_client_t *c;
+    sr_client_xfer_t *xs; // the STATUS requests
+    size_t n;
     uint16_t want;    // the partition we need an owner for
     sr_error_t first; // first failure, when nothing was learnt
     bool has_first;
 } s_learn_t;
 
-// Each STATUS answer as it comes: learn it; stop once `want` is known.
+// Each STATUS answer as it comes: learn it. Stop once `want` is known and
+// every engine that took the request has answered: engines not connected
+// are not waited for.
 static bool
 s_learned(sr_client_xfer_t *x, void *arg)
 {
@@ -161,7 +165,12 @@ s_learned(sr_client_xfer_t *x, void *arg)
         l->has_first = true;
     }
     size_t owner;
-    return sr_client_route_owner(l->c->route, l->want, &owner);
+    if (!sr_client_route_owner(l->c->route, l->want, &owner))
+        return false;
+    for (size_t i = 0; i < l->n; i++)
+        if (l->xs[i].is_pending && l->xs[i].is_sent)
+            return false;
+    return true;
 }
 
 // Learn the partition map again from every engine's STATUS, until the
@@ -172,7 +181,7 @@ s_learn(sr_client_t *c, uint16_t want, int64_t deadline_ms, sr_error_t *err)
 {
     size_t n = sr_client_conn_count(c->conn);
     sr_client_xfer_t xs[SR_CLIENT_ENGINES_MAX];
-    s_learn_t l = {.c = c, .want = want};
+    s_learn_t l = {.c = c, .xs = xs, .n = n, .want = want};
     sr_err_t rc = SR_OK;
     memset(xs, 0, sizeof xs);
     for (size_t i = 0; i < n && !rc; i++) {

@@ -53,6 +53,19 @@ sr_fx_open(const char *endpoints)
     return c;
 }
 
+sr_client_t *
+sr_fx_open_connected(const char *endpoints)
+{
+    sr_client_t *c = sr_fx_open(endpoints);
+    for (size_t i = 0; i < sr_client_engine_count(c); i++) {
+        sr_value_t *v = NULL;
+        sr_error_t err;
+        sr_fx_ok(sr_client_status(c, i, SR_FX_WAIT_MS, &v, &err), &err);
+        sr_value_destroy(&v);
+    }
+    return c;
+}
+
 sr_id_t
 sr_fx_id(uint16_t partition, int64_t ms)
 {

@@ -24,6 +24,9 @@ int sr_fx_setup(sr_fx_t *fx);
 void sr_fx_teardown(sr_fx_t *fx);
 // Open a client on `endpoints`, failing the test when it cannot.
 sr_client_t *sr_fx_open(const char *endpoints);
+// The same, once connected to every engine (a STATUS of each answered),
+// so that what a call sends where does not depend on connection races.
+sr_client_t *sr_fx_open_connected(const char *endpoints);
 // An id in `partition` created at `ms` (unix ms).
 sr_id_t sr_fx_id(uint16_t partition, int64_t ms);
 // Its text form, in a static buffer per slot (0..7).
