@@ -61,8 +61,8 @@ s_is_help(int argc, char **argv, int first)
 
 bool
 cli_args_parse(const char *cmd, const cli_opt_t *opts, size_t nopts,
-               size_t min_pos, size_t max_pos, int argc, char **argv,
-               int first, cli_args_t *out)
+               size_t min_pos, size_t max_pos, int argc, char **argv, int first,
+               cli_args_t *out)
 {
     memset(out, 0, sizeof *out);
     out->opts = opts;
@@ -77,7 +77,11 @@ cli_args_parse(const char *cmd, const cli_opt_t *opts, size_t nopts,
         } else if (!is_rest && w[0] == '-' && w[1] != '\0') {
             if (!s_option(cmd, out, argc, argv, &i))
                 return false;
-        } else if (out->npos == max_pos || out->npos == CLI_ARGS_MAX) {
+        } else if (out->npos == CLI_POS_MAX) {
+            fprintf(stderr, "sirocco %s: more than %d arguments\n", cmd,
+                    CLI_POS_MAX);
+            return false;
+        } else if (out->npos == max_pos) {
             fprintf(stderr, "sirocco %s: unexpected argument '%s'\n", cmd, w);
             return false;
         } else {

@@ -10,7 +10,8 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-#define CLI_ARGS_MAX 32 // options of one command, and positionals
+#define CLI_ARGS_MAX 32   // options of one command
+#define CLI_POS_MAX  1024 // positional arguments of one command
 
 // One option of a command.
 typedef struct {
@@ -24,7 +25,7 @@ typedef struct {
     const cli_opt_t *opts; // the table, borrowed
     size_t nopts;
     const char *values[CLI_ARGS_MAX]; // by option index; NULL = not given
-    const char *pos[CLI_ARGS_MAX];    // positional arguments
+    const char *pos[CLI_POS_MAX];     // positional arguments
     size_t npos;
     bool is_help; // -h or --help was given
 } cli_args_t;

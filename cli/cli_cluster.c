@@ -22,8 +22,7 @@
 
 static const cli_opt_t s_common[] = {
     {"--cluster", "ENDPOINTS",
-     "engine client endpoints, comma-separated (default $" CLI_CLUSTER_ENV
-     ")"},
+     "engine client endpoints, comma-separated (default $" CLI_CLUSTER_ENV ")"},
     {"--json", NULL, "print JSON instead of tables"},
     {"--timeout", "MS", "give up after MS milliseconds"},
 };
@@ -36,8 +35,9 @@ s_group_usage(FILE *out, const char *group, const cli_sub_t *subs, size_t n)
     for (size_t i = 0; i < n; i++)
         fprintf(out, "  sirocco %s %s %s\n      %s\n", group, subs[i].name,
                 subs[i].usage, subs[i].summary);
-    fprintf(out, "common options: --cluster ENDPOINTS (or $%s), --json, "
-                 "--timeout MS\n",
+    fprintf(out,
+            "common options: --cluster ENDPOINTS (or $%s), --json, "
+            "--timeout MS\n",
             CLI_CLUSTER_ENV);
 }
 
@@ -62,8 +62,7 @@ s_timeout(cli_ctx_t *ctx, const cli_sub_t *s)
     errno = 0;
     long ms = strtol(t, &end, 10);
     if (errno || end == t || *end || ms <= 0 || ms > INT_MAX) {
-        cli_cluster_usage(ctx, "--timeout '%s': expected milliseconds > 0",
-                          t);
+        cli_cluster_usage(ctx, "--timeout '%s': expected milliseconds > 0", t);
         return false;
     }
     ctx->timeout_ms = (int)ms;
@@ -78,8 +77,9 @@ s_run(cli_ctx_t *ctx, const cli_sub_t *s)
     if (!eps)
         eps = getenv(CLI_CLUSTER_ENV);
     if (!eps || !*eps)
-        return cli_cluster_usage(ctx, "no cluster: give --cluster ENDPOINTS "
-                                      "or set $%s",
+        return cli_cluster_usage(ctx,
+                                 "no cluster: give --cluster ENDPOINTS "
+                                 "or set $%s",
                                  CLI_CLUSTER_ENV);
     if (!s_timeout(ctx, s))
         return CLI_USAGE;
@@ -122,8 +122,8 @@ cli_cluster_run(const char *group, const cli_sub_t *subs, size_t n, int argc,
     for (size_t i = 0; i < S_NCOMMON && nopts < CLI_ARGS_MAX; i++)
         opts[nopts++] = s_common[i];
     cli_args_t args;
-    if (!cli_args_parse(cmd, opts, nopts, s->min_pos, s->max_pos, argc, argv,
-                        2, &args)) {
+    if (!cli_args_parse(cmd, opts, nopts, s->min_pos, s->max_pos, argc, argv, 2,
+                        &args)) {
         fprintf(stderr, "usage: sirocco %s %s\n", cmd, s->usage);
         return CLI_USAGE;
     }
@@ -226,8 +226,8 @@ cli_cluster_json_arg(const cli_ctx_t *ctx, const char *opt, bool is_map,
     if (sr_value_from_json(json, strlen(json), NULL, &v, &err) != SR_OK)
         code = cli_cluster_usage(ctx, "%s: invalid JSON: %s", opt, err.msg);
     else if (is_map && !sr_value_is(v, SR_T_MAP))
-        code = cli_cluster_usage(ctx, "%s: expected a JSON object, got %s",
-                                 opt, sr_type_name(sr_value_type(v)));
+        code = cli_cluster_usage(ctx, "%s: expected a JSON object, got %s", opt,
+                                 sr_type_name(sr_value_type(v)));
     free(file);
     if (code)
         sr_value_destroy(&v);

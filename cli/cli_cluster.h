@@ -18,16 +18,16 @@
 #include "sr_err.h"
 #include "sr_value.h"
 
-#define CLI_CLUSTER_ENV     "SIROCCO_CLUSTER"
-#define CLI_TIMEOUT_MS      5000 // default --timeout of a request
-#define CLI_NO_TIMEOUT      (-1) // a subcommand that waits without bound
+#define CLI_CLUSTER_ENV "SIROCCO_CLUSTER"
+#define CLI_TIMEOUT_MS  5000 // default --timeout of a request
+#define CLI_NO_TIMEOUT  (-1) // a subcommand that waits without bound
 
 // What a subcommand runs with.
 typedef struct {
-    const char *cmd;       // "execution start", for messages
-    sr_client_t *client;   // borrowed
-    int timeout_ms;        // --timeout, or the subcommand's default
-    bool is_json;          // --json
+    const char *cmd;     // "execution start", for messages
+    sr_client_t *client; // borrowed
+    int timeout_ms;      // --timeout, or the subcommand's default
+    bool is_json;        // --json
     const cli_args_t *args;
 } cli_ctx_t;
 

@@ -86,9 +86,9 @@ cli_print_table(FILE *out, const cli_col_t *cols, size_t ncols,
     for (size_t r = 0; r < sr_value_len(items); r++)
         for (size_t c = 0; c < ncols; c++) {
             const sr_value_t *row = sr_value_array_at(items, r);
-            size_t w = strlen(cli_print_text(
-                cols[c].key, sr_value_map_get(row, cols[c].key), cell,
-                sizeof cell));
+            size_t w = strlen(cli_print_text(cols[c].key,
+                                             sr_value_map_get(row, cols[c].key),
+                                             cell, sizeof cell));
             width[c] = w > width[c] ? w : width[c];
         }
     for (size_t c = 0; c < ncols; c++)
@@ -121,7 +121,8 @@ cli_print_fields(FILE *out, const sr_value_t *map)
 void
 cli_print_json(FILE *out, const sr_value_t *v, bool is_line)
 {
-    char *json = sr_value_to_json(v, is_line ? SR_JSON_COMPACT : SR_JSON_PRETTY);
+    char *json =
+        sr_value_to_json(v, is_line ? SR_JSON_COMPACT : SR_JSON_PRETTY);
     if (json) {
         fprintf(out, "%s\n", json);
         free(json);

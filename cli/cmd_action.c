@@ -49,9 +49,9 @@ s_complete(cli_ctx_t *ctx)
         cli_print_json(stdout, reply, false);
     else
         printf("action %s: %s\n", name,
-               sr_value_map_str(reply, "state") ? sr_value_map_str(reply,
-                                                                   "state")
-                                                : "completed");
+               sr_value_map_str(reply, "state")
+                   ? sr_value_map_str(reply, "state")
+                   : "completed");
     sr_value_destroy(&result);
     sr_value_destroy(&reply);
     return code;
@@ -60,8 +60,9 @@ s_complete(cli_ctx_t *ctx)
 static const cli_opt_t s_opts[] = {
     {"--result", "JSON|@FILE", "the action succeeded with this result"},
     {"--error", "TEXT", "the action failed with this error"},
-    {"--token", NULL, "the argument is a callback token, even if it looks "
-                      "like an id"},
+    {"--token", NULL,
+     "the argument is a callback token, even if it looks "
+     "like an id"},
 };
 
 static const cli_sub_t s_subs[] = {

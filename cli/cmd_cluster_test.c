@@ -257,9 +257,8 @@ executions_start_with_input_and_are_driven(void **state)
     sr_value_t *tasks = s_json_out();
     assert_int_equal(sr_value_len(tasks), 2);
     sr_value_destroy(&tasks);
-    assert_int_equal(s_run("execution rerun %s t2 --reset",
-                           sr_fx_text(&failed, 0)),
-                     0);
+    assert_int_equal(
+        s_run("execution rerun %s t2 --reset", sr_fx_text(&failed, 0)), 0);
     s_has(s_out, "RUNNING");
     m = sr_fake_engine_last(s_fx.fe[1], SR_MSG_EX_RERUN);
     assert_true(sr_msg_bool(m, SR_F_EX_RERUN_reset, false));
@@ -292,9 +291,9 @@ execution_lists_gather_every_engine(void **state)
     snprintf(hint, sizeof hint, "(1 shown; next page: --after %s)",
              sr_fx_text(&a, 0));
     s_has(s_err, hint);
-    assert_int_equal(s_run("execution list --state RUNNING --after %s",
-                           sr_fx_text(&a, 0)),
-                     0);
+    assert_int_equal(
+        s_run("execution list --state RUNNING --after %s", sr_fx_text(&a, 0)),
+        0);
     s_has(s_out, sr_fx_text(&b, 0));
     assert_null(strstr(s_out, sr_fx_text(&a, 1)));
 }
@@ -349,10 +348,9 @@ pending_actions_complete_with_a_result_or_an_error(void **state)
     snprintf(line, sizeof line, "action %s: SUCCESS\n", text);
     assert_string_equal(s_out, line);
     sr_msg_t *m = sr_fake_engine_last(s_fx.fe[1], SR_MSG_COMPLETE);
-    assert_int_equal(
-        sr_value_int(sr_value_map_get(sr_msg_get(m, SR_F_COMPLETE_output),
-                                      "x")),
-        1);
+    assert_int_equal(sr_value_int(sr_value_map_get(
+                         sr_msg_get(m, SR_F_COMPLETE_output), "x")),
+                     1);
     sr_msg_destroy(&m);
     assert_int_equal(s_run("action complete tok-1 --error 'it broke' --json"),
                      0);
@@ -380,16 +378,14 @@ an_engine_that_does_not_answer_gives_a_timeout_error(void **state)
     (void)state;
     sr_fake_engine_mute(s_fx.fe[0], SR_MSG_NONE);
     int64_t start = zclock_mono();
-    assert_int_equal(s_run("workflow list --cluster '%s' --timeout 200",
-                           s_fx.ep[0]),
-                     1);
+    assert_int_equal(
+        s_run("workflow list --cluster '%s' --timeout 200", s_fx.ep[0]), 1);
     assert_true(zclock_mono() - start < 3000);
     s_has(s_err, "sirocco workflow list: WF_LIST: no answer from engine");
     s_has(s_err, "(ETIMEDOUT)");
     sr_fake_engine_reset(s_fx.fe[0]);
-    assert_int_equal(s_run("workflow list --cluster '%s' --timeout 200",
-                           s_fx.nobody),
-                     1);
+    assert_int_equal(
+        s_run("workflow list --cluster '%s' --timeout 200", s_fx.nobody), 1);
     s_has(s_err, "is not connected (is it running?) (ETIMEDOUT)");
 }
 

@@ -35,8 +35,8 @@ s_number(const cli_ctx_t *ctx, const char *opt, long long max, long long *out)
     errno = 0;
     long long n = strtoll(text, &end, 10);
     if (errno || end == text || *end || n < 0 || n > max) {
-        cli_cluster_usage(ctx, "%s '%s': expected a number from 0 to %lld",
-                          opt, text, max);
+        cli_cluster_usage(ctx, "%s '%s': expected a number from 0 to %lld", opt,
+                          text, max);
         return false;
     }
     *out = n;
@@ -72,8 +72,8 @@ s_start(cli_ctx_t *ctx)
     sr_value_t *input = NULL, *env = NULL, *params = NULL, *ex = NULL;
     long long partition = -1;
     int code = s_start_values(ctx, &input, &env, &params);
-    if (!code && !s_number(ctx, "--partition", SR_PARTITIONS_MAX - 1,
-                           &partition))
+    if (!code &&
+        !s_number(ctx, "--partition", SR_PARTITIONS_MAX - 1, &partition))
         code = CLI_USAGE;
     sr_client_start_t st = {
         .workflow = ctx->args->pos[0],
@@ -85,9 +85,9 @@ s_start(cli_ctx_t *ctx)
         .has_partition = partition >= 0,
         .partition = partition >= 0 ? (uint16_t)partition : 0};
     sr_error_t err;
-    sr_err_t rc = code ? SR_OK
-                       : sr_client_ex_start(ctx->client, &st, ctx->timeout_ms,
-                                            &ex, &err);
+    sr_err_t rc =
+        code ? SR_OK
+             : sr_client_ex_start(ctx->client, &st, ctx->timeout_ms, &ex, &err);
     if (rc)
         code = cli_cluster_fail(ctx, rc, &err);
     else if (!code && !cli_args_has(ctx->args, "--watch"))
@@ -252,8 +252,9 @@ static const cli_opt_t s_rerun_opts[] = {
 #define S_N(a) (sizeof(a) / sizeof((a)[0]))
 
 static const cli_sub_t s_subs[] = {
-    {"start", "WORKFLOW [--input JSON|@FILE] [--env JSON|@FILE] [--task NAME] "
-              "[--watch] ...",
+    {"start",
+     "WORKFLOW [--input JSON|@FILE] [--env JSON|@FILE] [--task NAME] "
+     "[--watch] ...",
      "start an execution", s_start_opts, S_N(s_start_opts), 1, 1, 0, s_start},
     {"get", "ID", "print an execution", NULL, 0, 1, 1, 0, s_get},
     {"list", "[--state STATE] [--workflow NAME] [--limit N] [--after ID]",
@@ -264,13 +265,13 @@ static const cli_sub_t s_subs[] = {
      NULL, 0, 1, 1, CLI_NO_TIMEOUT, s_watch},
     {"pause", "ID [--reason TEXT]", "pause a RUNNING execution", s_reason_opts,
      1, 1, 1, 0, s_pause},
-    {"resume", "ID [--reason TEXT]", "resume a PAUSED execution",
-     s_reason_opts, 1, 1, 1, 0, s_resume},
-    {"cancel", "ID [--reason TEXT]", "cancel an execution", s_reason_opts, 1,
-     1, 1, 0, s_cancel},
+    {"resume", "ID [--reason TEXT]", "resume a PAUSED execution", s_reason_opts,
+     1, 1, 1, 0, s_resume},
+    {"cancel", "ID [--reason TEXT]", "cancel an execution", s_reason_opts, 1, 1,
+     1, 0, s_cancel},
     {"rerun", "ID TASK [--reset]",
-     "run a failed task again and resume its ERROR execution", s_rerun_opts,
-     1, 2, 2, 0, s_rerun},
+     "run a failed task again and resume its ERROR execution", s_rerun_opts, 1,
+     2, 2, 0, s_rerun},
 };
 
 int

@@ -21,11 +21,10 @@ s_on_event(const sr_value_t *ev, void *arg)
         sr_value_map_int(ev, "time_ms", &ms);
         const char *name = sr_value_map_str(ev, "name");
         const char *info = sr_value_map_str(ev, "state_info");
-        printf("%s  %-9s  %-20s  %s%s%s\n",
-               cli_print_time(ms, when, sizeof when),
-               sr_value_map_str(ev, "kind"), name ? name : "-",
-               sr_value_map_str(ev, "state"), info ? "  " : "",
-               info ? info : "");
+        printf(
+            "%s  %-9s  %-20s  %s%s%s\n", cli_print_time(ms, when, sizeof when),
+            sr_value_map_str(ev, "kind"), name ? name : "-",
+            sr_value_map_str(ev, "state"), info ? "  " : "", info ? info : "");
     }
     fflush(stdout);
     return true;

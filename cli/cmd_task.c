@@ -10,10 +10,8 @@
 #include "cli_cluster.h"
 #include "cli_print.h"
 
-static const cli_col_t s_cols[] = {{"NAME", "name"},
-                                   {"STATE", "state"},
-                                   {"ID", "id"},
-                                   {"INFO", "state_info"}};
+static const cli_col_t s_cols[] = {
+    {"NAME", "name"}, {"STATE", "state"}, {"ID", "id"}, {"INFO", "state_info"}};
 
 static int
 s_list(cli_ctx_t *ctx)

@@ -40,16 +40,15 @@ s_create(cli_ctx_t *ctx)
         }
         sr_value_t *wfs = NULL;
         sr_error_t err;
-        sr_err_t rc = sr_client_wf_create(ctx->client, text, ctx->timeout_ms,
-                                          &wfs, &err);
+        sr_err_t rc =
+            sr_client_wf_create(ctx->client, text, ctx->timeout_ms, &wfs, &err);
         free(text);
         if (rc) {
             fprintf(stderr, "sirocco %s: %s:\n", ctx->cmd, path);
             code = cli_cluster_fail(ctx, rc, &err);
         }
         for (size_t k = 0; !rc && k < sr_value_len(wfs); k++)
-            sr_value_array_append(all,
-                                  sr_value_ref(sr_value_array_at(wfs, k)));
+            sr_value_array_append(all, sr_value_ref(sr_value_array_at(wfs, k)));
         sr_value_destroy(&wfs);
     }
     if (code == CLI_OK)
@@ -122,14 +121,14 @@ static const cli_opt_t s_get_opts[] = {
 static const cli_sub_t s_subs[] = {
     {"create", "FILE... [--json]",
      "store the workflows of YAML files (- is stdin) on every engine", NULL, 0,
-     1, CLI_ARGS_MAX, 0, s_create},
-    {"list", "[--json]", "list the workflows of every engine", NULL, 0, 0, 0,
-     0, s_list},
+     1, CLI_POS_MAX, 0, s_create},
+    {"list", "[--json]", "list the workflows of every engine", NULL, 0, 0, 0, 0,
+     s_list},
     {"get", "NAME [--version HASH] [--json]",
      "print a workflow's definition (YAML)", s_get_opts, 1, 1, 1, 0, s_get},
     {"delete", "NAME [--json]",
-     "delete a workflow name (running executions keep their version)", NULL,
-     0, 1, 1, 0, s_delete},
+     "delete a workflow name (running executions keep their version)", NULL, 0,
+     1, 1, 0, s_delete},
 };
 
 int
