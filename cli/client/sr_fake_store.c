@@ -7,35 +7,26 @@
  */
 #include "sr_fake_store.h"
 
-#include <sodium.h>
+#include "sr_fake_catalog.h"
+#include "sr_fake_subs.h"
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #define S_PARTS_MAX 256
-#define S_SUBS_MAX  16
 #define S_PAGE      100
-
-typedef struct {
-    sr_wire_peer_t peer;
-    bool is_all;     // every execution
-    sr_id_t id;      // else this one
-    bool has_script; // scripted events still to play
-} s_sub_t;
 
 struct sr_fake_store {
     char name[64];
     uint16_t parts[S_PARTS_MAX];
     size_t nparts, next_part;
-    sr_value_t *workflows;  // name -> {name, version, definition, ...}
-    sr_value_t *executions; // id text -> execution map
-    sr_value_t *tasks;      // id text -> array of task maps
-    sr_value_t *actions;    // action id text or token -> state
-    sr_value_t *events;     // id text -> array of {kind, name, state}
-    s_sub_t subs[S_SUBS_MAX];
-    size_t nsubs;
-    int64_t created; // a clock for created_ms that always moves
+    sr_fake_catalog_t *catalog; // workflows
+    sr_value_t *executions;     // id text -> execution map
+    sr_value_t *tasks;          // id text -> array of task maps
+    sr_value_t *actions;        // action id text or token -> state
+    sr_fake_subs_t *subs;       // subscribers and scripted events
+    int64_t created;            // a clock for created_ms that always moves
 };
 
 // One request being answered.
@@ -54,14 +45,14 @@ sr_fake_store_new(const char *name)
     if (!st)
         return NULL;
     snprintf(st->name, sizeof st->name, "%s", name);
-    st->workflows = sr_value_new_map(4);
+    st->catalog = sr_fake_catalog_new(1700000000000);
     st->executions = sr_value_new_map(16);
     st->tasks = sr_value_new_map(4);
     st->actions = sr_value_new_map(4);
-    st->events = sr_value_new_map(4);
+    st->subs = sr_fake_subs_new();
     st->created = 1700000000000;
-    if (!st->workflows || !st->executions || !st->tasks || !st->actions ||
-        !st->events)
+    if (!st->catalog || !st->executions || !st->tasks || !st->actions ||
+        !st->subs)
         sr_fake_store_destroy(&st);
     return st;
 }
@@ -72,11 +63,11 @@ sr_fake_store_destroy(sr_fake_store_t **st_p)
     if (!st_p || !*st_p)
         return;
     sr_fake_store_t *st = *st_p;
-    sr_value_destroy(&st->workflows);
+    sr_fake_catalog_destroy(&st->catalog);
     sr_value_destroy(&st->executions);
     sr_value_destroy(&st->tasks);
     sr_value_destroy(&st->actions);
-    sr_value_destroy(&st->events);
+    sr_fake_subs_destroy(&st->subs);
     free(st);
     *st_p = NULL;
 }
@@ -128,23 +119,6 @@ s_fail(s_ctx_t *cx, sr_err_t code, const char *fmt, ...)
     cx->send(cx->peer, &m, cx->arg);
 }
 
-static void
-s_emit_to(s_ctx_t *cx, const sr_wire_peer_t *peer, const sr_id_t *id,
-          const char *kind, const char *name, const char *state,
-          const char *info)
-{
-    sr_msg_t *m = sr_msg_new(SR_MSG_EVENT);
-    sr_msg_set_id(m, SR_F_EVENT_execution_id, id);
-    sr_msg_set_str(m, SR_F_EVENT_kind, kind);
-    if (name)
-        sr_msg_set_str(m, SR_F_EVENT_name, name);
-    sr_msg_set_str(m, SR_F_EVENT_state, state);
-    if (info)
-        sr_msg_set_str(m, SR_F_EVENT_state_info, info);
-    sr_msg_set_int(m, SR_F_EVENT_time_ms, ++cx->st->created);
-    cx->send(peer, &m, cx->arg);
-}
-
 // Send an EVENT about execution `ex` to its subscribers.
 static void
 s_emit(s_ctx_t *cx, const sr_value_t *ex, const char *kind, const char *name,
@@ -152,115 +126,61 @@ s_emit(s_ctx_t *cx, const sr_value_t *ex, const char *kind, const char *name,
 {
     sr_id_t id;
     sr_id_from_value(sr_value_map_get(ex, "id"), &id);
-    for (size_t i = 0; i < cx->st->nsubs; i++) {
-        s_sub_t *s = &cx->st->subs[i];
-        if (s->is_all || sr_id_equal(&s->id, &id))
-            s_emit_to(cx, &s->peer, &id, kind, name, state, info);
-    }
+    sr_fake_out_t out = {cx->send, cx->arg, &cx->st->created};
+    sr_fake_subs_emit(cx->st->subs, &id, kind, name, state, info, &out);
 }
 
 // --- workflows ----------------------------------------------------------
 
-// The version of a definition: 16 hex digits of its hash.
-static sr_value_t *
-s_version(const char *text)
+// Answer with what a catalog call gave.
+static void
+s_answer(s_ctx_t *cx, sr_err_t rc, sr_value_t *body, const sr_error_t *err)
 {
-    unsigned char h[8];
-    char hex[17];
-    crypto_generichash(h, sizeof h, (const unsigned char *)text, strlen(text),
-                       NULL, 0);
-    sodium_bin2hex(hex, sizeof hex, h, sizeof h);
-    return sr_value_new_str(hex);
-}
-
-// Workflow names of a definition: top-level keys other than `version`.
-static sr_value_t *
-s_names(const char *text)
-{
-    sr_value_t *names = sr_value_new_array(2);
-    for (const char *line = text; line && *line;) {
-        size_t len = strspn(line, "abcdefghijklmnopqrstuvwxyz"
-                                  "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_.-");
-        if (len > 0 && line[len] == ':' && strncmp(line, "version:", 8) != 0)
-            sr_value_array_append(names, sr_value_new_strn(line, len));
-        line = strchr(line, '\n');
-        line = line ? line + 1 : NULL;
-    }
-    return names;
-}
-
-static sr_value_t *
-s_wf_summary(const sr_value_t *wf)
-{
-    sr_value_t *m = sr_value_new_map(3);
-    sr_value_map_put(m, "name", sr_value_ref(sr_value_map_get(wf, "name")));
-    sr_value_map_put(m, "version",
-                     sr_value_ref(sr_value_map_get(wf, "version")));
-    sr_value_map_put(m, "created_ms",
-                     sr_value_ref(sr_value_map_get(wf, "created_ms")));
-    return m;
+    if (rc)
+        s_fail(cx, rc, "%s", err->msg);
+    else
+        s_reply(cx, body);
 }
 
 static void
 s_wf_create(s_ctx_t *cx)
 {
-    const char *text = sr_msg_str(cx->req, SR_F_WF_CREATE_definition);
-    sr_value_t *names = s_names(text);
-    if (sr_value_len(names) == 0) {
-        sr_value_destroy(&names);
-        s_fail(cx, SR_EINVAL, "1:1: no workflow in the definition");
-        return;
-    }
-    sr_value_t *out = sr_value_new_array(sr_value_len(names));
-    for (size_t i = 0; i < sr_value_len(names); i++) {
-        sr_value_t *wf = sr_value_new_map(4);
-        const char *name = sr_value_str(sr_value_array_at(names, i));
-        sr_value_map_put(wf, "name", sr_value_new_str(name));
-        sr_value_map_put(wf, "version", s_version(text));
-        sr_value_map_put(wf, "definition", sr_value_new_str(text));
-        sr_value_map_put(wf, "created_ms", sr_value_new_int(++cx->st->created));
-        sr_value_array_append(out, s_wf_summary(wf));
-        sr_value_map_put(cx->st->workflows, name, wf);
-    }
-    sr_value_destroy(&names);
-    s_reply(cx, out);
+    sr_value_t *body = NULL;
+    sr_error_t err;
+    sr_err_t rc = sr_fake_catalog_create(
+        cx->st->catalog, sr_msg_str(cx->req, SR_F_WF_CREATE_definition), &body,
+        &err);
+    s_answer(cx, rc, body, &err);
 }
 
 static void
 s_wf_get(s_ctx_t *cx)
 {
-    const char *name = sr_msg_str(cx->req, SR_F_WF_GET_name);
-    const char *version = sr_msg_str(cx->req, SR_F_WF_GET_version);
-    sr_value_t *wf = sr_value_map_get(cx->st->workflows, name);
-    if (!wf || (version && strcmp(version, sr_value_map_str(wf, "version"))))
-        s_fail(cx, SR_ENOTFOUND, "workflow '%s'%s%s not found", name,
-               version ? " version " : "", version ? version : "");
-    else
-        s_reply(cx, sr_value_dup(wf));
+    sr_value_t *body = NULL;
+    sr_error_t err;
+    sr_err_t rc = sr_fake_catalog_get(
+        cx->st->catalog, sr_msg_str(cx->req, SR_F_WF_GET_name),
+        sr_msg_str(cx->req, SR_F_WF_GET_version), &body, &err);
+    s_answer(cx, rc, body, &err);
 }
 
 static void
 s_wf_list(s_ctx_t *cx)
 {
-    sr_value_t *wfs = cx->st->workflows;
-    sr_value_t *out = sr_value_new_array(sr_value_len(wfs));
-    for (size_t i = 0; i < sr_value_len(wfs); i++)
-        sr_value_array_append(out, s_wf_summary(sr_value_map_val(wfs, i)));
-    s_reply(cx, out);
+    sr_value_t *body = NULL;
+    sr_error_t err;
+    sr_err_t rc = sr_fake_catalog_list(cx->st->catalog, &body, &err);
+    s_answer(cx, rc, body, &err);
 }
 
 static void
 s_wf_delete(s_ctx_t *cx)
 {
-    const char *name = sr_msg_str(cx->req, SR_F_WF_DELETE_name);
-    if (!sr_value_map_del(cx->st->workflows, name)) {
-        s_fail(cx, SR_ENOTFOUND, "workflow '%s' not found", name);
-        return;
-    }
-    sr_value_t *out = sr_value_new_map(2);
-    sr_value_map_put(out, "name", sr_value_new_str(name));
-    sr_value_map_put(out, "deleted", sr_value_new_bool(true));
-    s_reply(cx, out);
+    sr_value_t *body = NULL;
+    sr_error_t err;
+    sr_err_t rc = sr_fake_catalog_delete(
+        cx->st->catalog, sr_msg_str(cx->req, SR_F_WF_DELETE_name), &body, &err);
+    s_answer(cx, rc, body, &err);
 }
 
 // --- executions ---------------------------------------------------------
@@ -307,7 +227,7 @@ s_ex_start(s_ctx_t *cx)
 {
     const sr_msg_t *r = cx->req;
     const char *wf = sr_msg_str(r, SR_F_EX_START_workflow);
-    if (!sr_value_map_get(cx->st->workflows, wf)) {
+    if (!sr_fake_catalog_has(cx->st->catalog, wf)) {
         s_fail(cx, SR_ENOTFOUND, "workflow '%s' not found", wf);
         return;
     }
@@ -517,54 +437,18 @@ s_complete(s_ctx_t *cx)
 static void
 s_subscribe(s_ctx_t *cx)
 {
-    sr_fake_store_t *st = cx->st;
-    if (st->nsubs == S_SUBS_MAX) {
+    sr_id_t id;
+    bool has_id = sr_msg_id(cx->req, SR_F_SUBSCRIBE_execution_id, &id);
+    if (!sr_fake_subs_add(cx->st->subs, cx->peer, has_id ? &id : NULL))
         s_fail(cx, SR_ENOMEM, "too many subscriptions");
-        return;
-    }
-    s_sub_t *s = &st->subs[st->nsubs++];
-    s->peer = *cx->peer;
-    s->is_all = !sr_msg_id(cx->req, SR_F_SUBSCRIBE_execution_id, &s->id);
-    s->has_script = true;
-    s_reply(cx, sr_value_new_map(0));
-}
-
-// Play the scripted events of subscription `s` (an execution event
-// becomes the execution's state).
-static void
-s_play(s_ctx_t *cx, s_sub_t *s)
-{
-    sr_fake_store_t *st = cx->st;
-    s->has_script = false;
-    for (size_t i = 0; i < sr_value_len(st->events); i++) {
-        sr_id_t id;
-        char text[SR_ID_TEXT_SIZE];
-        sr_id_parse(sr_value_str(sr_value_map_key(st->events, i)), &id);
-        sr_value_t *ex = sr_value_map_get(st->executions, s_key(&id, text));
-        if (!ex || (!s->is_all && !sr_id_equal(&id, &s->id)))
-            continue;
-        const sr_value_t *evs = sr_value_map_val(st->events, i);
-        for (size_t k = 0; k < sr_value_len(evs); k++) {
-            const sr_value_t *e = sr_value_array_at(evs, k);
-            const char *kind = sr_value_map_str(e, "kind");
-            const char *state = sr_value_map_str(e, "state");
-            if (strcmp(kind, "execution") == 0)
-                sr_value_map_put(ex, "state", sr_value_new_str(state));
-            s_emit_to(cx, &s->peer, &id, kind, sr_value_map_str(e, "name"),
-                      state, NULL);
-        }
-    }
+    else
+        s_reply(cx, sr_value_new_map(0));
 }
 
 static void
 s_unsubscribe(s_ctx_t *cx)
 {
-    sr_fake_store_t *st = cx->st;
-    size_t kept = 0;
-    for (size_t i = 0; i < st->nsubs; i++)
-        if (!sr_wire_peer_equal(&st->subs[i].peer, cx->peer))
-            st->subs[kept++] = st->subs[i];
-    st->nsubs = kept;
+    sr_fake_subs_remove(cx->st->subs, cx->peer);
     s_reply(cx, sr_value_new_map(0));
 }
 
@@ -596,9 +480,9 @@ static const struct {
     {SR_MSG_UNSUBSCRIBE, s_unsubscribe}, {SR_MSG_STATUS, s_status},
 };
 
-// The scripted events of a subscription are played after the answer to
-// the client's next request (say, the EX_GET that follows SUBSCRIBE), so
-// a test sees the execution's state before its events.
+// Scripted events are played after the answer to the subscriber's next
+// request (say, the EX_GET that follows SUBSCRIBE), so that a test sees
+// the execution's state before its events.
 void
 sr_fake_store_handle(sr_fake_store_t *st, const sr_wire_peer_t *peer,
                      const sr_msg_t *req, sr_fake_send_fn *send, void *arg)
@@ -607,22 +491,17 @@ sr_fake_store_handle(sr_fake_store_t *st, const sr_wire_peer_t *peer,
     sr_msg_type_t type = sr_msg_type(req);
     if (type == SR_MSG_HEARTBEAT || type == SR_MSG_ERROR)
         return;
-    bool due[S_SUBS_MAX] = {false};
-    for (size_t i = 0; i < st->nsubs; i++)
-        due[i] = st->subs[i].has_script &&
-                 sr_wire_peer_equal(&st->subs[i].peer, peer);
-    size_t h = 0;
-    while (h < sizeof s_handlers / sizeof s_handlers[0] &&
-           s_handlers[h].type != type)
+    sr_fake_subs_arm(st->subs, peer);
+    size_t h = 0, n = sizeof s_handlers / sizeof s_handlers[0];
+    while (h < n && s_handlers[h].type != type)
         h++;
-    if (h < sizeof s_handlers / sizeof s_handlers[0])
+    if (h < n)
         s_handlers[h].fn(&cx);
     else
         s_fail(&cx, SR_EPROTO, "%s is not a client request",
                sr_msg_type_name(type));
-    for (size_t i = 0; i < st->nsubs && type != SR_MSG_UNSUBSCRIBE; i++)
-        if (due[i])
-            s_play(&cx, &st->subs[i]);
+    sr_fake_out_t out = {send, arg, &st->created};
+    sr_fake_subs_play(st->subs, st->executions, &out);
 }
 
 // --- seeding --------------------------------------------------------------
@@ -671,12 +550,7 @@ void
 sr_fake_store_add_event(sr_fake_store_t *st, const sr_id_t *id,
                         const char *kind, const char *name, const char *state)
 {
-    char text[SR_ID_TEXT_SIZE];
-    sr_value_t *e = sr_value_new_map(3);
-    sr_value_map_put(e, "kind", sr_value_new_str(kind));
-    sr_value_map_put(e, "name", sr_value_new_str(name));
-    sr_value_map_put(e, "state", sr_value_new_str(state));
-    s_append(st->events, s_key(id, text), e);
+    sr_fake_subs_script(st->subs, id, kind, name, state);
 }
 
 sr_value_t *

@@ -11,16 +11,13 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "sr_fake_subs.h"
 #include "sr_id.h"
 #include "sr_msg.h"
 #include "sr_value.h"
 #include "sr_wire.h"
 
 typedef struct sr_fake_store sr_fake_store_t;
-
-// Send `*m` (taken) to `peer`.
-typedef void(sr_fake_send_fn)(const sr_wire_peer_t *peer, sr_msg_t **m,
-                              void *arg);
 
 // An empty store for an engine called `name`. NULL when memory runs out.
 sr_fake_store_t *sr_fake_store_new(const char *name);
