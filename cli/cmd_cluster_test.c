@@ -160,6 +160,19 @@ workflows_are_created_listed_printed_and_deleted(void **state)
     assert_int_equal(sr_fake_engine_count(s_fx.fe[0], SR_MSG_WF_CREATE), 1);
     assert_int_equal(sr_fake_engine_count(s_fx.fe[1], SR_MSG_WF_CREATE), 1);
     assert_int_equal(s_run("workflow create - < hello.yaml"), 0);
+    char many[4096] = "workflow create --json";
+    for (int i = 0; i < 40; i++) {
+        char name[32], text[64];
+        snprintf(name, sizeof name, "w%02d.yaml", i);
+        snprintf(text, sizeof text, "version: '2.0'\nw%02d: {}\n", i);
+        s_write(name, text);
+        snprintf(many + strlen(many), sizeof many - strlen(many), " %s", name);
+    }
+    assert_int_equal(s_run("%s", many), 0);
+    sr_value_t *made = s_json_out();
+    assert_int_equal(sr_value_len(made), 40);
+    sr_value_destroy(&made);
+    assert_int_equal(s_run("workflow delete w00"), 0);
     assert_int_equal(s_run("workflow create missing.yaml"), 2);
     s_has(s_err, "sirocco workflow create: missing.yaml: No such file");
     s_write("bad.yaml", "# nothing\n");
@@ -169,7 +182,7 @@ workflows_are_created_listed_printed_and_deleted(void **state)
 
     assert_int_equal(s_run("workflow list --json"), 0);
     sr_value_t *v = s_json_out();
-    assert_int_equal(sr_value_len(v), 1);
+    assert_int_equal(sr_value_len(v), 40); // hello and w01..w39
     assert_string_equal(sr_value_map_str(sr_value_array_at(v, 0), "name"),
                         "hello");
     sr_value_destroy(&v);
@@ -331,6 +344,13 @@ watch_prints_each_change_and_exits_by_the_outcome(void **state)
     sr_value_destroy(&ex);
     // Already finished: one line, at once.
     assert_int_equal(s_run("execution watch %s", sr_fx_text(&bad, 0)), 1);
+
+    // start --watch: says what started, then watches (here: in vain).
+    s_write("hello.yaml", s_hello);
+    assert_int_equal(s_run("workflow create hello.yaml"), 0);
+    assert_int_equal(s_run("execution start hello --watch --timeout 300"), 1);
+    s_has(s_out, "started execution ");
+    s_has(s_err, "did not finish in time (ETIMEDOUT)");
 }
 
 static void

@@ -66,6 +66,24 @@ s_start_values(cli_ctx_t *ctx, sr_value_t **input, sr_value_t **env,
     return CLI_OK;
 }
 
+// start --watch: say what started (a JSON line with --json), then watch.
+static int
+s_start_watch(cli_ctx_t *ctx, const sr_value_t *ex)
+{
+    const char *id = sr_value_map_str(ex, "id");
+    if (!id) {
+        fprintf(stderr, "sirocco %s: the engine's answer has no 'id'\n",
+                ctx->cmd);
+        return CLI_FAILED;
+    }
+    if (ctx->is_json)
+        cli_print_json(stdout, ex, true);
+    else
+        printf("started execution %s\n", id);
+    fflush(stdout);
+    return cli_execution_watch(ctx, id);
+}
+
 static int
 s_start(cli_ctx_t *ctx)
 {
@@ -93,7 +111,7 @@ s_start(cli_ctx_t *ctx)
     else if (!code && !cli_args_has(ctx->args, "--watch"))
         code = s_print(ctx, ex);
     else if (!code)
-        code = cli_execution_watch(ctx, sr_value_map_str(ex, "id"));
+        code = s_start_watch(ctx, ex);
     sr_value_destroy(&input);
     sr_value_destroy(&env);
     sr_value_destroy(&params);

@@ -117,8 +117,7 @@ sr_fake_catalog_get(sr_fake_catalog_t *cat, const char *name,
 }
 
 sr_err_t
-sr_fake_catalog_list(sr_fake_catalog_t *cat, sr_value_t **body,
-                     sr_error_t *err)
+sr_fake_catalog_list(sr_fake_catalog_t *cat, sr_value_t **body, sr_error_t *err)
 {
     (void)err;
     sr_value_t *wfs = cat->workflows;
@@ -134,8 +133,7 @@ sr_fake_catalog_delete(sr_fake_catalog_t *cat, const char *name,
                        sr_value_t **body, sr_error_t *err)
 {
     if (!sr_value_map_del(cat->workflows, name))
-        return sr_error_set(err, SR_ENOTFOUND, "workflow '%s' not found",
-                            name);
+        return sr_error_set(err, SR_ENOTFOUND, "workflow '%s' not found", name);
     sr_value_t *out = sr_value_new_map(2);
     sr_value_map_put(out, "name", sr_value_new_str(name));
     sr_value_map_put(out, "deleted", sr_value_new_bool(true));

@@ -38,8 +38,7 @@ bool sr_fake_subs_add(sr_fake_subs_t *subs, const sr_wire_peer_t *peer,
 void sr_fake_subs_remove(sr_fake_subs_t *subs, const sr_wire_peer_t *peer);
 // A scripted event of execution `id`.
 void sr_fake_subs_script(sr_fake_subs_t *subs, const sr_id_t *id,
-                         const char *kind, const char *name,
-                         const char *state);
+                         const char *kind, const char *name, const char *state);
 
 // Send an EVENT about execution `id` to each of its subscribers.
 void sr_fake_subs_emit(sr_fake_subs_t *subs, const sr_id_t *id,
