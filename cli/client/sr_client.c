@@ -19,6 +19,7 @@
 struct sr_client {
     sr_client_conn_t *conn;   // owned
     sr_client_route_t *route; // owned
+    int watch_check_ms;
 };
 
 sr_err_t
@@ -28,6 +29,9 @@ sr_client_open(const char *endpoints, const sr_client_opts_t *opts,
     sr_client_t *c = calloc(1, sizeof *c);
     if (!c)
         return sr_error_set(err, SR_ENOMEM, "out of memory");
+    c->watch_check_ms = opts && opts->watch_check_ms > 0
+                            ? opts->watch_check_ms
+                            : SR_CLIENT_WATCH_CHECK_MS;
     sr_err_t rc = sr_client_conn_open(endpoints, opts, &c->conn, err);
     if (!rc) {
         c->route = sr_client_route_new(sr_client_conn_count(c->conn));
@@ -69,6 +73,12 @@ sr_client_conn_t *
 sr_client_get_conn(sr_client_t *c)
 {
     return c->conn;
+}
+
+int
+sr_client_get_watch_check_ms(const sr_client_t *c)
+{
+    return c->watch_check_ms;
 }
 
 sr_err_t

@@ -20,6 +20,8 @@
 
 // The client's connections (borrowed).
 sr_client_conn_t *sr_client_get_conn(sr_client_t *c);
+// How long a watch waits for an event before it reads the execution.
+int sr_client_get_watch_check_ms(const sr_client_t *c);
 
 // Ask the next engine in turn that is connected (waiting for one to be,
 // until the deadline). An engine that is down never receives the request,

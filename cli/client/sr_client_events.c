@@ -125,21 +125,41 @@ s_is_final_event(const sr_value_t *ev)
            sr_client_state_is_final(sr_value_map_str(ev, "state"));
 }
 
+// Is the execution over? Read it (for a watch whose events were quiet).
+static sr_err_t
+s_check(sr_client_t *c, const char *execution_id, int64_t deadline_ms,
+        bool *is_final, sr_error_t *err)
+{
+    sr_value_t *ex = NULL;
+    sr_err_t rc =
+        sr_client_ex_get(c, execution_id, s_left(deadline_ms), &ex, err);
+    *is_final = !rc && sr_client_state_is_final(sr_value_map_str(ex, "state"));
+    sr_value_destroy(&ex);
+    return rc;
+}
+
 // Pass events to `fn` until the execution ends, `fn` stops, or the
-// deadline. *is_final tells whether it ended.
+// deadline. *is_final tells whether it ended. After watch_check_ms with
+// no event the execution is read, in case its events were lost.
 static sr_err_t
 s_follow(sr_client_t *c, const char *execution_id, sr_client_event_fn *fn,
          void *arg, int64_t deadline_ms, bool *is_final, sr_error_t *err)
 {
     sr_id_t id, about;
     sr_err_t rc = sr_client_parse_id(execution_id, "execution id", &id, err);
-    if (rc)
-        return rc;
     *is_final = false;
-    for (;;) {
+    while (!rc) {
+        int64_t check = sr_client_now_ms() + sr_client_get_watch_check_ms(c);
         sr_value_t *ev = NULL;
-        rc = sr_client_conn_next_event(sr_client_get_conn(c), deadline_ms, &ev,
-                                       err);
+        rc = sr_client_conn_next_event(
+            sr_client_get_conn(c), check < deadline_ms ? check : deadline_ms,
+            &ev, err);
+        if (rc == SR_ETIMEDOUT && sr_client_now_ms() < deadline_ms) {
+            rc = s_check(c, execution_id, deadline_ms, is_final, err);
+            if (rc || *is_final)
+                return rc;
+            continue;
+        }
         if (rc == SR_ETIMEDOUT)
             return sr_error_set(err, SR_ETIMEDOUT,
                                 "execution %s did not finish in time",
@@ -155,6 +175,7 @@ s_follow(sr_client_t *c, const char *execution_id, sr_client_event_fn *fn,
         if (!go_on || *is_final)
             return SR_OK;
     }
+    return rc;
 }
 
 static sr_err_t

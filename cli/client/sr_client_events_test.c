@@ -256,6 +256,30 @@ watch_gives_up_in_time_and_ends_its_subscription(void **state)
 }
 
 static void
+watch_reads_the_execution_when_its_events_are_lost(void **state)
+{
+    (void)state;
+    sr_client_opts_t opts = {.watch_check_ms = 50};
+    sr_client_t *c = NULL;
+    sr_error_t err;
+    sr_fx_ok(sr_client_open(s_fx.both, &opts, &c, &err), &err);
+    sr_id_t id = s_story("SUCCESS");
+    sr_fake_engine_mute(s_fx.fe[1], SR_MSG_EVENT);
+    s_seen_t seen = {0};
+    sr_value_t *ex = NULL;
+    int64_t start = zclock_mono();
+    sr_fx_ok(
+        sr_client_watch(c, sr_fx_text(&id, 0), s_on_event, &seen, T, &ex, &err),
+        &err);
+    assert_true(zclock_mono() - start < T / 2);
+    assert_int_equal(seen.count, 0);
+    assert_string_equal(sr_value_map_str(ex, "state"), "SUCCESS");
+    assert_true(sr_fake_engine_count(s_fx.fe[1], SR_MSG_EX_GET) >= 3);
+    sr_value_destroy(&ex);
+    sr_client_close(&c);
+}
+
+static void
 the_event_queue_drops_its_oldest_when_full(void **state)
 {
     (void)state;
@@ -300,6 +324,8 @@ main(void)
                                         s_each, s_done),
         cmocka_unit_test_setup_teardown(
             watch_gives_up_in_time_and_ends_its_subscription, s_each, s_done),
+        cmocka_unit_test_setup_teardown(
+            watch_reads_the_execution_when_its_events_are_lost, s_each, s_done),
         cmocka_unit_test(the_event_queue_drops_its_oldest_when_full),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

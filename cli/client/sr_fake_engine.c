@@ -58,6 +58,11 @@ s_send(const sr_wire_peer_t *peer, sr_msg_t **m, void *arg)
     sr_fake_engine_t *fe = arg;
     if (!*m)
         return;
+    if (sr_msg_type(*m) == SR_MSG_EVENT &&
+        fe->rules[SR_MSG_EVENT].mode == S_MUTE) { // events lost
+        sr_msg_destroy(m);
+        return;
+    }
     if (fe->is_holding && fe->nheld < S_HELD_MAX) {
         fe->held[fe->nheld].peer = *peer;
         fe->held[fe->nheld++].msg = *m;

@@ -38,7 +38,8 @@ void sr_fake_engine_fail(sr_fake_engine_t *fe, sr_msg_type_t type,
 // The same, without req_id, as a peer answers a request it cannot read.
 void sr_fake_engine_fail_bare(sr_fake_engine_t *fe, sr_msg_type_t type,
                               sr_err_t code, const char *message);
-// Never answer requests of `type` (SR_MSG_NONE: any request).
+// Never answer requests of `type` (SR_MSG_NONE: any request). With
+// SR_MSG_EVENT: send no EVENT (as if they were lost).
 void sr_fake_engine_mute(sr_fake_engine_t *fe, sr_msg_type_t type);
 // Undo fail and mute.
 void sr_fake_engine_reset(sr_fake_engine_t *fe);

@@ -42,12 +42,16 @@ typedef struct sr_client sr_client_t;
 #define SR_CLIENT_ENGINES_MAX     64   // endpoints in one client
 #define SR_CLIENT_LIST_LIMIT      100  // executions per list by default
 #define SR_CLIENT_HEARTBEAT_MS    1000 // default heartbeat while subscribed
+#define SR_CLIENT_WATCH_CHECK_MS  5000 // default re-read of a quiet watch
 #define SR_CLIENT_MAX_REPLY_BYTES ((size_t)16 << 20) // default reply limit
 
 // Options of sr_client_open; zero fields take the defaults.
 typedef struct {
     int heartbeat_ms;       // HEARTBEAT interval to subscribed engines
     size_t max_reply_bytes; // largest answer accepted from an engine
+    int watch_check_ms;     // a watch with no event for this long reads
+                            // the execution (events are lost when an
+                            // engine restarts)
 } sr_client_opts_t;
 
 // Open a client on `endpoints`, a comma-separated list of engine client
@@ -227,7 +231,9 @@ typedef bool(sr_client_event_fn)(const sr_value_t *event, void *arg);
 // Follow one execution until it finishes (SUCCESS, ERROR or CANCELLED):
 // subscribe, read its state, call `fn` (may be NULL) for each event, and
 // end with *execution = its final map (when `execution` is not NULL). An
-// execution already finished returns at once. Returns SR_OK also when
+// execution already finished returns at once. When no event came for
+// watch_check_ms the execution is read again, so a watch ends even if
+// its events were lost (say, the engine restarted). Returns SR_OK also when
 // `fn` stopped the watch (then *execution is the current state), and
 // SR_ETIMEDOUT when it did not finish in time. Uses the client's
 // subscriptions: SR_ESTATE when the client is already subscribed; ends
