@@ -335,12 +335,12 @@ s_engine_error(const sr_client_conn_t *cn, size_t i, const sr_msg_t *m,
     return code;
 }
 
-// Fail every request in flight at engine i with `code` / `e`.
+// Fail every request sent to engine i and not answered with `code` / `e`.
 static void
 s_fail_engine(s_round_t *rd, size_t i, sr_err_t code, const sr_error_t *e)
 {
     for (size_t k = 0; k < rd->n; k++)
-        if (rd->xs[k].is_pending && rd->xs[k].engine == i)
+        if (rd->xs[k].is_pending && rd->xs[k].is_sent && rd->xs[k].engine == i)
             s_settle(rd, &rd->xs[k], NULL, code, e);
 }
 
