@@ -14,6 +14,7 @@
 #include "sr_client_core.h"
 
 #define S_UNSUBSCRIBE_MIN_MS 1000 // even after a watch ran out of time
+#define S_FINAL_READ_MIN_MS  1000 // reading an execution that just ended
 
 // Milliseconds left until a deadline, as a timeout argument.
 static int
@@ -189,10 +190,14 @@ s_watch(sr_client_t *c, const char *execution_id, sr_client_event_fn *fn,
         !rc && sr_client_state_is_final(sr_value_map_str(ex, "state"));
     if (!rc && !is_final) {
         rc = s_follow(c, execution_id, fn, arg, deadline_ms, &is_final, err);
-        if (!rc) {
+        if (!rc) { // it ended: read it, even if the deadline just passed
+            int left = s_left(deadline_ms);
             sr_value_destroy(&ex);
-            rc = sr_client_ex_get(c, execution_id, s_left(deadline_ms), &ex,
-                                  err);
+            rc = sr_client_ex_get(c, execution_id,
+                                  left >= 0 && left < S_FINAL_READ_MIN_MS
+                                      ? S_FINAL_READ_MIN_MS
+                                      : left,
+                                  &ex, err);
         }
     }
     if (!rc && execution)
