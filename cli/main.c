@@ -3,9 +3,13 @@
 #include <string.h>
 
 #include "cli.h"
+#include "cmd_action.h"
 #include "cmd_bench.h"
+#include "cmd_execution.h"
 #include "cmd_run.h"
+#include "cmd_task.h"
 #include "cmd_validate.h"
+#include "cmd_workflow.h"
 #include "sirocco/version.h"
 
 static int s_version(int argc, char **argv);
@@ -31,6 +35,19 @@ static const cli_cmd_t s_commands[] = {
      "check workflow files; print FILE:LINE:COL: errors (--json: the "
      "parsed definitions)",
      cli_validate},
+    {"workflow", "create|list|get|delete ... [--cluster ENDPOINTS] [--json]",
+     "workflow definitions on a cluster (sirocco workflow --help)",
+     cli_workflow},
+    {"execution",
+     "start|get|list|watch|pause|resume|cancel|rerun ... [--cluster "
+     "ENDPOINTS] [--json]",
+     "executions on a cluster (sirocco execution --help)", cli_execution},
+    {"task", "list EXECUTION [--cluster ENDPOINTS] [--json]",
+     "the task executions of an execution", cli_task},
+    {"action",
+     "complete ACTION_ID|TOKEN (--result JSON|@FILE | --error TEXT) "
+     "[--cluster ENDPOINTS]",
+     "finish a pending (delegate) action", cli_action},
 };
 #define S_NCOMMANDS (sizeof s_commands / sizeof s_commands[0])
 

@@ -1,0 +1,357 @@
+/* The client object and the only routing code: requests go to the next
+ * engine in turn, to the owner of a partition (the map is learnt from
+ * STATUS replies when first needed and again after an EUNAVAIL), or to
+ * every engine. Owns the connections and the partition map. The typed
+ * calls live in sr_client_wf.c, sr_client_ex.c and sr_client_events.c.
+ * Thread rule: a client belongs to one thread at a time.
+ */
+#include "sirocco/client.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "sr_client_body.h"
+#include "sr_client_conn.h"
+#include "sr_client_core.h"
+#include "sr_client_route.h"
+#include "sr_log.h"
+
+struct sr_client {
+    sr_client_conn_t *conn;   // owned
+    sr_client_route_t *route; // owned
+    int watch_check_ms;
+};
+
+sr_err_t
+sr_client_open(const char *endpoints, const sr_client_opts_t *opts,
+               sr_client_t **out, sr_error_t *err)
+{
+    sr_client_t *c = calloc(1, sizeof *c);
+    if (!c)
+        return sr_error_set(err, SR_ENOMEM, "out of memory");
+    c->watch_check_ms = opts && opts->watch_check_ms > 0
+                            ? opts->watch_check_ms
+                            : SR_CLIENT_WATCH_CHECK_MS;
+    sr_err_t rc = sr_client_conn_open(endpoints, opts, &c->conn, err);
+    if (!rc) {
+        c->route = sr_client_route_new(sr_client_conn_count(c->conn));
+        if (!c->route)
+            rc = sr_error_set(err, SR_ENOMEM, "out of memory");
+    }
+    if (rc) {
+        sr_client_close(&c);
+        return rc;
+    }
+    *out = c;
+    return SR_OK;
+}
+
+void
+sr_client_close(sr_client_t **c_p)
+{
+    if (!c_p || !*c_p)
+        return;
+    sr_client_conn_close(&(*c_p)->conn);
+    sr_client_route_destroy(&(*c_p)->route);
+    free(*c_p);
+    *c_p = NULL;
+}
+
+size_t
+sr_client_engine_count(const sr_client_t *c)
+{
+    return sr_client_conn_count(c->conn);
+}
+
+const char *
+sr_client_engine_endpoint(const sr_client_t *c, size_t i)
+{
+    return sr_client_conn_endpoint(c->conn, i);
+}
+
+sr_client_conn_t *
+sr_client_get_conn(sr_client_t *c)
+{
+    return c->conn;
+}
+
+int
+sr_client_get_watch_check_ms(const sr_client_t *c)
+{
+    return c->watch_check_ms;
+}
+
+sr_err_t
+sr_client_parse_id(const char *text, const char *what, sr_id_t *id,
+                   sr_error_t *err)
+{
+    if (!text)
+        return sr_error_set(err, SR_EINVAL, "%s is missing", what);
+    if (sr_id_parse(text, id) != SR_OK)
+        return sr_error_set(err, SR_EINVAL,
+                            "%s '%.64s' is not a UUID "
+                            "(like 0003691f-2a40-830c-9d41-5e6a0b72c418)",
+                            what, text);
+    return SR_OK;
+}
+
+sr_err_t
+sr_client_build_error(sr_err_t rc, const char *what, sr_error_t *err)
+{
+    if (rc == SR_ENOMEM)
+        return sr_error_set(err, SR_ENOMEM, "%s: out of memory", what);
+    return sr_error_set(err, rc, "%s: cannot build the request", what);
+}
+
+// --- one exchange -------------------------------------------------------
+
+// The body of a settled xfer (taken and normalised), or its error.
+static sr_err_t
+s_take_body(sr_client_xfer_t *x, sr_value_t **body, sr_error_t *err)
+{
+    if (x->rc) {
+        if (err)
+            *err = x->err;
+        return x->rc;
+    }
+    sr_value_t *b = sr_msg_take(x->reply, SR_F_REPLY_body);
+    sr_client_xfer_fini(x);
+    if (!b)
+        b = sr_value_new_nil();
+    if (sr_client_body_norm(&b) != SR_OK) {
+        sr_value_destroy(&b);
+        return sr_error_set(err, SR_ENOMEM, "reply: out of memory");
+    }
+    *body = b;
+    return SR_OK;
+}
+
+static sr_err_t
+s_one(sr_client_t *c, size_t engine, sr_msg_t *req, int64_t deadline_ms,
+      sr_value_t **body, sr_error_t *err)
+{
+    sr_client_xfer_t x = {.engine = engine, .req = req};
+    sr_client_conn_exchange(c->conn, &x, 1, deadline_ms, NULL, NULL);
+    sr_err_t rc = s_take_body(&x, body, err);
+    sr_client_xfer_fini(&x);
+    return rc;
+}
+
+sr_err_t
+sr_client_call_any(sr_client_t *c, sr_msg_t *req, int64_t deadline_ms,
+                   sr_value_t **body, sr_error_t *err)
+{
+    size_t e = sr_client_conn_pick(c->conn, sr_client_route_next(c->route),
+                                   deadline_ms);
+    return s_one(c, e, req, deadline_ms, body, err);
+}
+
+// --- the partition map --------------------------------------------------
+
+typedef struct {
+    sr_client_t *c;
+    sr_client_xfer_t *xs; // the STATUS requests
+    size_t n;
+    uint16_t want;    // the partition we need an owner for
+    sr_error_t first; // first failure, when nothing was learnt
+    bool has_first;
+} s_learn_t;
+
+// Each STATUS answer as it comes: learn it. Stop once `want` is known and
+// every engine that took the request has answered: engines not connected
+// are not waited for.
+static bool
+s_learned(sr_client_xfer_t *x, void *arg)
+{
+    s_learn_t *l = arg;
+    const char *ep = sr_client_conn_endpoint(l->c->conn, x->engine);
+    sr_error_t e;
+    if (x->rc == SR_OK &&
+        sr_client_route_learn(l->c->route, x->engine,
+                              sr_msg_get(x->reply, SR_F_REPLY_body), &e))
+        sr_warn("client: %s engine=%s", e.msg, ep);
+    if (x->rc != SR_OK && !l->has_first) {
+        l->first = x->err;
+        l->has_first = true;
+    }
+    size_t owner;
+    if (!sr_client_route_owner(l->c->route, l->want, &owner))
+        return false;
+    for (size_t i = 0; i < l->n; i++)
+        if (l->xs[i].is_pending && l->xs[i].is_sent)
+            return false;
+    return true;
+}
+
+// Learn the partition map again from every engine's STATUS, until the
+// owner of `want` is known or the deadline. Fails only when no engine
+// answered (with the first engine's failure).
+static sr_err_t
+s_learn(sr_client_t *c, uint16_t want, int64_t deadline_ms, sr_error_t *err)
+{
+    size_t n = sr_client_conn_count(c->conn);
+    sr_client_xfer_t xs[SR_CLIENT_ENGINES_MAX];
+    s_learn_t l = {.c = c, .xs = xs, .n = n, .want = want};
+    sr_err_t rc = SR_OK;
+    memset(xs, 0, sizeof xs);
+    for (size_t i = 0; i < n && !rc; i++) {
+        xs[i].engine = i;
+        xs[i].req = sr_msg_new(SR_MSG_STATUS);
+        if (!xs[i].req)
+            rc = sr_error_set(err, SR_ENOMEM, "STATUS: out of memory");
+    }
+    if (!rc) {
+        sr_client_route_forget(c->route);
+        sr_client_conn_exchange(c->conn, xs, n, deadline_ms, s_learned, &l);
+        if (!sr_client_route_is_known(c->route) && l.has_first) {
+            if (err)
+                *err = l.first;
+            rc = l.first.code;
+        }
+    }
+    for (size_t i = 0; i < n; i++) {
+        sr_msg_destroy(&xs[i].req);
+        sr_client_xfer_fini(&xs[i]);
+    }
+    return rc;
+}
+
+// The engine to ask about `partition`: its owner, else the next
+// connected one in turn (which forwards, or names the owner).
+static size_t
+s_pick(sr_client_t *c, uint16_t partition, int64_t deadline_ms)
+{
+    size_t e;
+    if (sr_client_route_owner(c->route, partition, &e))
+        return e;
+    return sr_client_conn_pick(c->conn, sr_client_route_next(c->route),
+                               deadline_ms);
+}
+
+sr_err_t
+sr_client_call_partition(sr_client_t *c, uint16_t partition, sr_msg_t *req,
+                         int64_t deadline_ms, sr_value_t **body, size_t *engine,
+                         sr_error_t *err)
+{
+    size_t e = 0;
+    sr_err_t rc = SR_OK;
+    if (sr_client_conn_count(c->conn) > 1) {
+        if (!sr_client_route_is_known(c->route))
+            rc = s_learn(c, partition, deadline_ms, err);
+        if (rc)
+            return rc;
+        e = s_pick(c, partition, deadline_ms);
+    }
+    rc = s_one(c, e, req, deadline_ms, body, err);
+    if (rc == SR_EUNAVAIL && sr_client_conn_count(c->conn) > 1) {
+        size_t owner;
+        sr_error_t ignored;
+        if (s_learn(c, partition, deadline_ms, &ignored) == SR_OK &&
+            sr_client_route_owner(c->route, partition, &owner) && owner != e) {
+            e = owner;
+            rc = s_one(c, e, req, deadline_ms, body, err);
+        }
+    }
+    if (!rc && engine)
+        *engine = e;
+    return rc;
+}
+
+// --- every engine -------------------------------------------------------
+
+// A copy of `m` sharing its values. NULL when memory runs out.
+static sr_msg_t *
+s_msg_copy(const sr_msg_t *m)
+{
+    sr_msg_type_t type = sr_msg_type(m);
+    sr_msg_t *copy = sr_msg_new(type);
+    for (size_t i = 0; copy && i < sr_msg_field_count(type); i++) {
+        sr_field_t f = sr_msg_field_at(type, i);
+        sr_value_t *v = sr_msg_get(m, f);
+        if (v && sr_msg_set(copy, f, sr_value_ref(v)) != SR_OK)
+            sr_msg_destroy(&copy);
+    }
+    return copy;
+}
+
+// Collect the answers of a fan-out into one array.
+static sr_err_t
+s_collect(sr_client_xfer_t *xs, size_t n, sr_err_t ignore, sr_value_t **out,
+          size_t *ignored, sr_error_t *err)
+{
+    sr_value_t *bodies = sr_value_new_array(n);
+    if (!bodies)
+        return sr_error_set(err, SR_ENOMEM, "out of memory");
+    size_t skipped = 0;
+    for (size_t i = 0; i < n; i++) {
+        sr_value_t *b = NULL;
+        bool is_ignored = ignore != SR_OK && xs[i].rc == ignore;
+        if (is_ignored && skipped++ == 0 && err)
+            *err = xs[i].err;
+        sr_err_t rc = is_ignored ? SR_OK : s_take_body(&xs[i], &b, err);
+        if (!rc && sr_value_array_append(bodies, b ? b : sr_value_new_nil()))
+            rc = sr_error_set(err, SR_ENOMEM, "out of memory");
+        if (rc) {
+            sr_value_destroy(&bodies);
+            return rc;
+        }
+    }
+    *out = bodies;
+    if (ignored)
+        *ignored = skipped;
+    return SR_OK;
+}
+
+sr_err_t
+sr_client_call_all(sr_client_t *c, const sr_msg_t *req, int64_t deadline_ms,
+                   sr_err_t ignore, sr_value_t **bodies, size_t *ignored,
+                   sr_error_t *err)
+{
+    size_t n = sr_client_conn_count(c->conn);
+    sr_client_xfer_t xs[SR_CLIENT_ENGINES_MAX];
+    sr_err_t rc = SR_OK;
+    memset(xs, 0, sizeof xs);
+    for (size_t i = 0; i < n && !rc; i++) {
+        xs[i].engine = i;
+        xs[i].req = s_msg_copy(req);
+        if (!xs[i].req)
+            rc = sr_error_set(err, SR_ENOMEM, "out of memory");
+    }
+    if (!rc) {
+        sr_client_conn_exchange(c->conn, xs, n, deadline_ms, NULL, NULL);
+        rc = s_collect(xs, n, ignore, bodies, ignored, err);
+    }
+    for (size_t i = 0; i < n; i++) {
+        sr_msg_destroy(&xs[i].req);
+        sr_client_xfer_fini(&xs[i]);
+    }
+    return rc;
+}
+
+sr_err_t
+sr_client_status(sr_client_t *c, size_t i, int timeout_ms, sr_value_t **status,
+                 sr_error_t *err)
+{
+    if (i >= sr_client_conn_count(c->conn))
+        return sr_error_set(err, SR_EINVAL,
+                            "no engine %zu (the client has %zu)", i,
+                            sr_client_conn_count(c->conn));
+    sr_msg_t *req = sr_msg_new(SR_MSG_STATUS);
+    if (!req)
+        return sr_error_set(err, SR_ENOMEM, "STATUS: out of memory");
+    sr_value_t *body = NULL;
+    sr_err_t rc = s_one(c, i, req, sr_client_deadline(timeout_ms), &body, err);
+    sr_msg_destroy(&req);
+    if (rc)
+        return rc;
+    *status = body;
+    return SR_OK;
+}
+
+bool
+sr_client_state_is_final(const char *state)
+{
+    return state &&
+           (strcmp(state, "SUCCESS") == 0 || strcmp(state, "ERROR") == 0 ||
+            strcmp(state, "CANCELLED") == 0);
+}

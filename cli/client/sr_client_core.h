@@ -1,0 +1,62 @@
+// How the client's calls reach the engines: to one engine in turn, to the
+// owner of a partition, or to every engine. The typed calls
+// (sr_client_wf.c, sr_client_ex.c, sr_client_events.c) build a request
+// and hand it to one of these; this is the only place that routes.
+//
+// Each takes `req` borrowed (its req_id is set here) and a monotonic
+// deadline (sr_client_deadline). A REPLY's body comes back normalised
+// (sr_client_body_norm); an engine's ERROR comes back as its code and
+// message in `err`. Thread rule: the client's thread.
+#ifndef SR_CLIENT_CORE_H
+#define SR_CLIENT_CORE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "sirocco/client.h"
+#include "sr_client_conn.h"
+#include "sr_id.h"
+#include "sr_msg.h"
+
+// The client's connections (borrowed).
+sr_client_conn_t *sr_client_get_conn(sr_client_t *c);
+// How long a watch waits for an event before it reads the execution.
+int sr_client_get_watch_check_ms(const sr_client_t *c);
+
+// Ask the next engine in turn that is connected (waiting for one to be,
+// until the deadline). An engine that is down never receives the request,
+// so skipping it cannot run anything twice. Caller owns *body.
+sr_err_t sr_client_call_any(sr_client_t *c, sr_msg_t *req, int64_t deadline_ms,
+                            sr_value_t **body, sr_error_t *err);
+
+// Ask the engine that owns `partition`, learning the partition map from
+// STATUS first when needed. When that engine answers EUNAVAIL (it does
+// not own the partition, or no longer), learn the map again and ask the
+// new owner once. *engine (may be NULL) is the engine that answered.
+sr_err_t sr_client_call_partition(sr_client_t *c, uint16_t partition,
+                                  sr_msg_t *req, int64_t deadline_ms,
+                                  sr_value_t **body, size_t *engine,
+                                  sr_error_t *err);
+
+// Ask every engine (each gets its own copy of `req`). *bodies is an
+// array with one item per engine, in engine order: the body, or nil when
+// that engine answered with an ERROR of code `ignore` (SR_OK: none is
+// ignored). *ignored (may be NULL) counts those, and `err` then holds
+// the first of them, also on success.
+// Any other failure of any engine fails the call with the first failure
+// in engine order.
+sr_err_t sr_client_call_all(sr_client_t *c, const sr_msg_t *req,
+                            int64_t deadline_ms, sr_err_t ignore,
+                            sr_value_t **bodies, size_t *ignored,
+                            sr_error_t *err);
+
+// Parse an execution id given as text; SR_EINVAL naming `what` when it is
+// not a UUID.
+sr_err_t sr_client_parse_id(const char *text, const char *what, sr_id_t *id,
+                            sr_error_t *err);
+
+// Record an allocation failure while building `req` (returns SR_ENOMEM),
+// or pass through another code from sr_msg_set*.
+sr_err_t sr_client_build_error(sr_err_t rc, const char *what, sr_error_t *err);
+
+#endif

@@ -1,0 +1,561 @@
+/* The in-memory engine behind sr_fake_engine: one handler per client
+ * request, in a table, answering with the REPLY bodies of the contract in
+ * docs/client.md (ids as 16-byte binaries, as an engine may send them).
+ * Executions are keyed by id text; partitions not owned get EUNAVAIL like
+ * a real engine. Test support: no persistence, no workers, no forwarding.
+ * Thread rule: one thread at a time (the fake engine locks it).
+ */
+#include "sr_fake_store.h"
+
+#include "sr_fake_catalog.h"
+#include "sr_fake_subs.h"
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define S_PARTS_MAX 256
+#define S_PAGE      100
+
+struct sr_fake_store {
+    char name[64];
+    uint16_t parts[S_PARTS_MAX];
+    size_t nparts, next_part;
+    sr_fake_catalog_t *catalog; // workflows
+    sr_value_t *executions;     // id text -> execution map
+    sr_value_t *tasks;          // id text -> array of task maps
+    sr_value_t *actions;        // action id text or token -> state
+    sr_fake_subs_t *subs;       // subscribers and scripted events
+    int64_t created;            // a clock for created_ms that always moves
+};
+
+// One request being answered.
+typedef struct {
+    sr_fake_store_t *st;
+    const sr_wire_peer_t *peer;
+    const sr_msg_t *req;
+    sr_fake_send_fn *send;
+    void *arg;
+} s_ctx_t;
+
+sr_fake_store_t *
+sr_fake_store_new(const char *name)
+{
+    sr_fake_store_t *st = calloc(1, sizeof *st);
+    if (!st)
+        return NULL;
+    snprintf(st->name, sizeof st->name, "%s", name);
+    st->catalog = sr_fake_catalog_new(1700000000000);
+    st->executions = sr_value_new_map(16);
+    st->tasks = sr_value_new_map(4);
+    st->actions = sr_value_new_map(4);
+    st->subs = sr_fake_subs_new();
+    st->created = 1700000000000;
+    if (!st->catalog || !st->executions || !st->tasks || !st->actions ||
+        !st->subs)
+        sr_fake_store_destroy(&st);
+    return st;
+}
+
+void
+sr_fake_store_destroy(sr_fake_store_t **st_p)
+{
+    if (!st_p || !*st_p)
+        return;
+    sr_fake_store_t *st = *st_p;
+    sr_fake_catalog_destroy(&st->catalog);
+    sr_value_destroy(&st->executions);
+    sr_value_destroy(&st->tasks);
+    sr_value_destroy(&st->actions);
+    sr_fake_subs_destroy(&st->subs);
+    free(st);
+    *st_p = NULL;
+}
+
+void
+sr_fake_store_set_partitions(sr_fake_store_t *st, const uint16_t *parts,
+                             size_t n)
+{
+    st->nparts = n < S_PARTS_MAX ? n : S_PARTS_MAX;
+    memcpy(st->parts, parts, st->nparts * sizeof *parts);
+    st->next_part = 0;
+}
+
+static bool
+s_owns(const sr_fake_store_t *st, uint16_t p)
+{
+    for (size_t i = 0; i < st->nparts; i++)
+        if (st->parts[i] == p)
+            return true;
+    return false;
+}
+
+// --- answers ------------------------------------------------------------
+
+static void
+s_reply(s_ctx_t *cx, sr_value_t *body)
+{
+    int64_t req_id = sr_msg_req_id(cx->req);
+    if (req_id < 0) { // COMPLETE without req_id: no answer
+        sr_value_destroy(&body);
+        return;
+    }
+    sr_msg_t *m = sr_msg_new(SR_MSG_REPLY);
+    sr_msg_set_int(m, SR_F_REPLY_req_id, req_id);
+    sr_msg_set(m, SR_F_REPLY_body, body ? body : sr_value_new_nil());
+    cx->send(cx->peer, &m, cx->arg);
+}
+
+__attribute__((format(printf, 3, 4))) static void
+s_fail(s_ctx_t *cx, sr_err_t code, const char *fmt, ...)
+{
+    sr_error_t e;
+    va_list ap;
+    va_start(ap, fmt);
+    sr_error_vset(&e, code, fmt, ap);
+    va_end(ap);
+    e.where[0] = '\0';
+    sr_msg_t *m = sr_msg_error_new(&e, sr_msg_req_id(cx->req));
+    cx->send(cx->peer, &m, cx->arg);
+}
+
+// Send an EVENT about execution `ex` to its subscribers.
+static void
+s_emit(s_ctx_t *cx, const sr_value_t *ex, const char *kind, const char *name,
+       const char *state, const char *info)
+{
+    sr_id_t id;
+    sr_id_from_value(sr_value_map_get(ex, "id"), &id);
+    sr_fake_out_t out = {cx->send, cx->arg, &cx->st->created};
+    sr_fake_subs_emit(cx->st->subs, &id, kind, name, state, info, &out);
+}
+
+// --- workflows ----------------------------------------------------------
+
+// Answer with what a catalog call gave.
+static void
+s_answer(s_ctx_t *cx, sr_err_t rc, sr_value_t *body, const sr_error_t *err)
+{
+    if (rc)
+        s_fail(cx, rc, "%s", err->msg);
+    else
+        s_reply(cx, body);
+}
+
+static void
+s_wf_create(s_ctx_t *cx)
+{
+    sr_value_t *body = NULL;
+    sr_error_t err;
+    sr_err_t rc = sr_fake_catalog_create(
+        cx->st->catalog, sr_msg_str(cx->req, SR_F_WF_CREATE_definition), &body,
+        &err);
+    s_answer(cx, rc, body, &err);
+}
+
+static void
+s_wf_get(s_ctx_t *cx)
+{
+    sr_value_t *body = NULL;
+    sr_error_t err;
+    sr_err_t rc = sr_fake_catalog_get(
+        cx->st->catalog, sr_msg_str(cx->req, SR_F_WF_GET_name),
+        sr_msg_str(cx->req, SR_F_WF_GET_version), &body, &err);
+    s_answer(cx, rc, body, &err);
+}
+
+static void
+s_wf_list(s_ctx_t *cx)
+{
+    sr_value_t *body = NULL;
+    sr_error_t err;
+    sr_err_t rc = sr_fake_catalog_list(cx->st->catalog, &body, &err);
+    s_answer(cx, rc, body, &err);
+}
+
+static void
+s_wf_delete(s_ctx_t *cx)
+{
+    sr_value_t *body = NULL;
+    sr_error_t err;
+    sr_err_t rc = sr_fake_catalog_delete(
+        cx->st->catalog, sr_msg_str(cx->req, SR_F_WF_DELETE_name), &body, &err);
+    s_answer(cx, rc, body, &err);
+}
+
+// --- executions ---------------------------------------------------------
+
+static const char *
+s_key(const sr_id_t *id, char text[SR_ID_TEXT_SIZE])
+{
+    return sr_id_format(id, text);
+}
+
+static sr_value_t *
+s_new_execution(const sr_id_t *id, const char *workflow, const char *state)
+{
+    sr_value_t *ex = sr_value_new_map(8);
+    sr_value_map_put(ex, "id", sr_id_to_value(id));
+    sr_value_map_put(ex, "workflow", sr_value_new_str(workflow));
+    sr_value_map_put(ex, "state", sr_value_new_str(state));
+    sr_value_map_put(ex, "state_info", sr_value_new_nil());
+    sr_value_map_put(ex, "created_ms", sr_value_new_int(sr_id_time_ms(id)));
+    return ex;
+}
+
+// The execution named by field `f` of the request, or NULL after
+// answering EUNAVAIL or ENOTFOUND.
+static sr_value_t *
+s_find(s_ctx_t *cx, sr_field_t f)
+{
+    sr_id_t id;
+    char text[SR_ID_TEXT_SIZE];
+    sr_msg_id(cx->req, f, &id);
+    if (!s_owns(cx->st, sr_id_partition(&id))) {
+        s_fail(cx, SR_EUNAVAIL, "partition %u is not owned by engine %s",
+               sr_id_partition(&id), cx->st->name);
+        return NULL;
+    }
+    sr_value_t *ex = sr_value_map_get(cx->st->executions, s_key(&id, text));
+    if (!ex)
+        s_fail(cx, SR_ENOTFOUND, "execution %s not found", text);
+    return ex;
+}
+
+static void
+s_ex_start(s_ctx_t *cx)
+{
+    const sr_msg_t *r = cx->req;
+    const char *wf = sr_msg_str(r, SR_F_EX_START_workflow);
+    if (!sr_fake_catalog_has(cx->st->catalog, wf)) {
+        s_fail(cx, SR_ENOTFOUND, "workflow '%s' not found", wf);
+        return;
+    }
+    uint16_t p = cx->st->nparts
+                     ? cx->st->parts[cx->st->next_part++ % cx->st->nparts]
+                     : 0;
+    if (sr_msg_has(r, SR_F_EX_START_partition)) {
+        p = (uint16_t)sr_msg_int(r, SR_F_EX_START_partition, 0);
+        if (!s_owns(cx->st, p)) {
+            s_fail(cx, SR_EUNAVAIL, "partition %u is not owned by engine %s", p,
+                   cx->st->name);
+            return;
+        }
+    }
+    sr_id_t id;
+    char text[SR_ID_TEXT_SIZE];
+    sr_id_make(p, 0, &id);
+    sr_value_t *ex = s_new_execution(&id, wf, "RUNNING");
+    static const sr_field_t copy[] = {SR_F_EX_START_input, SR_F_EX_START_env,
+                                      SR_F_EX_START_params,
+                                      SR_F_EX_START_description};
+    static const char *names[] = {"input", "env", "params", "description"};
+    for (size_t i = 0; i < 4; i++)
+        if (sr_msg_has(r, copy[i]))
+            sr_value_map_put(ex, names[i],
+                             sr_value_ref(sr_msg_get(r, copy[i])));
+    sr_value_map_put(cx->st->executions, s_key(&id, text), ex);
+    s_reply(cx, sr_value_dup(ex));
+}
+
+static void
+s_ex_get(s_ctx_t *cx)
+{
+    sr_value_t *ex = s_find(cx, SR_F_EX_GET_execution_id);
+    if (ex)
+        s_reply(cx, sr_value_dup(ex));
+}
+
+static int
+s_ex_cmp(const void *a, const void *b)
+{
+    sr_id_t x, y;
+    sr_id_from_value(sr_value_map_get(*(sr_value_t *const *)a, "id"), &x);
+    sr_id_from_value(sr_value_map_get(*(sr_value_t *const *)b, "id"), &y);
+    if (sr_id_time_ms(&x) != sr_id_time_ms(&y))
+        return sr_id_time_ms(&x) < sr_id_time_ms(&y) ? -1 : 1;
+    return sr_id_compare(&x, &y);
+}
+
+static bool
+s_ex_matches(const sr_msg_t *r, const sr_value_t *ex, const sr_value_t *after)
+{
+    const char *state = sr_msg_str(r, SR_F_EX_LIST_state);
+    const char *wf = sr_msg_str(r, SR_F_EX_LIST_workflow);
+    if (state && strcmp(state, sr_value_map_str(ex, "state")) != 0)
+        return false;
+    if (wf && strcmp(wf, sr_value_map_str(ex, "workflow")) != 0)
+        return false;
+    return !after || s_ex_cmp(&ex, &after) > 0;
+}
+
+static void
+s_ex_list(s_ctx_t *cx)
+{
+    sr_value_t *all = cx->st->executions;
+    size_t n = sr_value_len(all);
+    sr_value_t **items = calloc(n ? n : 1, sizeof *items);
+    for (size_t i = 0; i < n; i++)
+        items[i] = sr_value_map_val(all, i);
+    qsort(items, n, sizeof *items, s_ex_cmp);
+    sr_value_t *after = NULL;
+    if (sr_msg_has(cx->req, SR_F_EX_LIST_after)) {
+        after = sr_value_new_map(1);
+        sr_value_map_put(after, "id",
+                         sr_value_ref(sr_msg_get(cx->req, SR_F_EX_LIST_after)));
+    }
+    int64_t limit = sr_msg_int(cx->req, SR_F_EX_LIST_limit, S_PAGE);
+    sr_value_t *out = sr_value_new_array(n);
+    for (size_t i = 0; i < n && (int64_t)sr_value_len(out) < limit; i++)
+        if (s_ex_matches(cx->req, items[i], after))
+            sr_value_array_append(out, sr_value_dup(items[i]));
+    free(items);
+    sr_value_destroy(&after);
+    s_reply(cx, out);
+}
+
+// Move an execution from one of `from` (NULL: any state not final) to
+// `to`, keeping the request's reason as state_info.
+static void
+s_ex_move(s_ctx_t *cx, sr_field_t idf, sr_field_t whyf, const char *from,
+          const char *to, const char *verb)
+{
+    sr_value_t *ex = s_find(cx, idf);
+    if (!ex)
+        return;
+    const char *state = sr_value_map_str(ex, "state");
+    bool is_final = strcmp(state, "SUCCESS") == 0 ||
+                    strcmp(state, "ERROR") == 0 ||
+                    strcmp(state, "CANCELLED") == 0;
+    if (from ? strcmp(state, from) != 0 : is_final) {
+        s_fail(cx, SR_ESTATE, "execution is %s; it cannot be %s", state, verb);
+        return;
+    }
+    const char *why = sr_msg_str(cx->req, whyf);
+    sr_value_map_put(ex, "state", sr_value_new_str(to));
+    sr_value_map_put(ex, "state_info",
+                     why ? sr_value_new_str(why) : sr_value_new_nil());
+    s_reply(cx, sr_value_dup(ex));
+    s_emit(cx, ex, "execution", sr_value_map_str(ex, "workflow"), to, why);
+}
+
+static void
+s_ex_pause(s_ctx_t *cx)
+{
+    s_ex_move(cx, SR_F_EX_PAUSE_execution_id, SR_F_EX_PAUSE_reason, "RUNNING",
+              "PAUSED", "paused");
+}
+
+static void
+s_ex_resume(s_ctx_t *cx)
+{
+    s_ex_move(cx, SR_F_EX_RESUME_execution_id, SR_F_EX_RESUME_reason, "PAUSED",
+              "RUNNING", "resumed");
+}
+
+static void
+s_ex_cancel(s_ctx_t *cx)
+{
+    s_ex_move(cx, SR_F_EX_CANCEL_execution_id, SR_F_EX_CANCEL_reason, NULL,
+              "CANCELLED", "cancelled");
+}
+
+static void
+s_ex_rerun(s_ctx_t *cx)
+{
+    sr_value_t *ex = s_find(cx, SR_F_EX_RERUN_execution_id);
+    if (!ex)
+        return;
+    char text[SR_ID_TEXT_SIZE];
+    sr_id_t id;
+    sr_id_from_value(sr_value_map_get(ex, "id"), &id);
+    const char *task = sr_msg_str(cx->req, SR_F_EX_RERUN_task);
+    sr_value_t *tasks = sr_value_map_get(cx->st->tasks, s_key(&id, text));
+    bool found = false;
+    for (size_t i = 0; i < sr_value_len(tasks) && !found; i++)
+        found = strcmp(sr_value_map_str(sr_value_array_at(tasks, i), "name"),
+                       task) == 0;
+    if (!found) {
+        s_fail(cx, SR_ENOTFOUND, "execution %s has no task '%s'", text, task);
+        return;
+    }
+    if (strcmp(sr_value_map_str(ex, "state"), "ERROR") != 0) {
+        s_fail(cx, SR_ESTATE,
+               "execution is %s; only an ERROR execution can "
+               "be rerun",
+               sr_value_map_str(ex, "state"));
+        return;
+    }
+    sr_value_map_put(ex, "state", sr_value_new_str("RUNNING"));
+    s_reply(cx, sr_value_dup(ex));
+}
+
+static void
+s_task_list(s_ctx_t *cx)
+{
+    sr_value_t *ex = s_find(cx, SR_F_TASK_LIST_execution_id);
+    if (!ex)
+        return;
+    char text[SR_ID_TEXT_SIZE];
+    sr_id_t id;
+    sr_id_from_value(sr_value_map_get(ex, "id"), &id);
+    sr_value_t *tasks = sr_value_map_get(cx->st->tasks, s_key(&id, text));
+    s_reply(cx, tasks ? sr_value_dup(tasks) : sr_value_new_array(0));
+}
+
+// --- actions, subscriptions, status ---------------------------------------
+
+static void
+s_complete(s_ctx_t *cx)
+{
+    char text[SR_ID_TEXT_SIZE];
+    sr_id_t id;
+    const char *key = sr_msg_str(cx->req, SR_F_COMPLETE_token);
+    if (sr_msg_id(cx->req, SR_F_COMPLETE_action_id, &id))
+        key = s_key(&id, text);
+    const char *state = sr_value_map_str(cx->st->actions, key ? key : "");
+    if (!state) {
+        s_fail(cx, SR_ENOTFOUND, "no action '%s'", key ? key : "");
+        return;
+    }
+    if (strcmp(state, "PENDING") != 0) {
+        s_fail(cx, SR_ESTATE, "action '%s' is %s, not PENDING", key, state);
+        return;
+    }
+    bool ok = strcmp(sr_msg_str(cx->req, SR_F_COMPLETE_status), "success") == 0;
+    const char *to = ok ? "SUCCESS" : "ERROR";
+    sr_value_map_put(cx->st->actions, key, sr_value_new_str(to));
+    sr_value_t *out = sr_value_new_map(2);
+    sr_value_map_put(out, "action_id",
+                     sr_msg_has(cx->req, SR_F_COMPLETE_action_id)
+                         ? sr_id_to_value(&id)
+                         : sr_value_new_nil());
+    sr_value_map_put(out, "state", sr_value_new_str(to));
+    s_reply(cx, out);
+}
+
+static void
+s_subscribe(s_ctx_t *cx)
+{
+    sr_id_t id;
+    bool has_id = sr_msg_id(cx->req, SR_F_SUBSCRIBE_execution_id, &id);
+    if (!sr_fake_subs_add(cx->st->subs, cx->peer, has_id ? &id : NULL))
+        s_fail(cx, SR_ENOMEM, "too many subscriptions");
+    else
+        s_reply(cx, sr_value_new_map(0));
+}
+
+static void
+s_unsubscribe(s_ctx_t *cx)
+{
+    sr_fake_subs_remove(cx->st->subs, cx->peer);
+    s_reply(cx, sr_value_new_map(0));
+}
+
+static void
+s_status(s_ctx_t *cx)
+{
+    sr_value_t *out = sr_value_new_map(2);
+    sr_value_t *parts = sr_value_new_array(cx->st->nparts);
+    for (size_t i = 0; i < cx->st->nparts; i++)
+        sr_value_array_append(parts, sr_value_new_int(cx->st->parts[i]));
+    sr_value_map_put(out, "name", sr_value_new_str(cx->st->name));
+    sr_value_map_put(out, "partitions", parts);
+    s_reply(cx, out);
+}
+
+typedef void (*s_handler_fn)(s_ctx_t *cx);
+
+static const struct {
+    sr_msg_type_t type;
+    s_handler_fn fn;
+} s_handlers[] = {
+    {SR_MSG_WF_CREATE, s_wf_create},     {SR_MSG_WF_GET, s_wf_get},
+    {SR_MSG_WF_LIST, s_wf_list},         {SR_MSG_WF_DELETE, s_wf_delete},
+    {SR_MSG_EX_START, s_ex_start},       {SR_MSG_EX_GET, s_ex_get},
+    {SR_MSG_EX_LIST, s_ex_list},         {SR_MSG_EX_PAUSE, s_ex_pause},
+    {SR_MSG_EX_RESUME, s_ex_resume},     {SR_MSG_EX_CANCEL, s_ex_cancel},
+    {SR_MSG_EX_RERUN, s_ex_rerun},       {SR_MSG_TASK_LIST, s_task_list},
+    {SR_MSG_COMPLETE, s_complete},       {SR_MSG_SUBSCRIBE, s_subscribe},
+    {SR_MSG_UNSUBSCRIBE, s_unsubscribe}, {SR_MSG_STATUS, s_status},
+};
+
+// Scripted events are played after the answer to the subscriber's next
+// request (say, the EX_GET that follows SUBSCRIBE), so that a test sees
+// the execution's state before its events.
+void
+sr_fake_store_handle(sr_fake_store_t *st, const sr_wire_peer_t *peer,
+                     const sr_msg_t *req, sr_fake_send_fn *send, void *arg)
+{
+    s_ctx_t cx = {st, peer, req, send, arg};
+    sr_msg_type_t type = sr_msg_type(req);
+    if (type == SR_MSG_HEARTBEAT || type == SR_MSG_ERROR)
+        return;
+    sr_fake_subs_arm(st->subs, peer);
+    size_t h = 0, n = sizeof s_handlers / sizeof s_handlers[0];
+    while (h < n && s_handlers[h].type != type)
+        h++;
+    if (h < n)
+        s_handlers[h].fn(&cx);
+    else
+        s_fail(&cx, SR_EPROTO, "%s is not a client request",
+               sr_msg_type_name(type));
+    sr_fake_out_t out = {send, arg, &st->created};
+    sr_fake_subs_play(st->subs, st->executions, &out);
+}
+
+// --- seeding --------------------------------------------------------------
+
+void
+sr_fake_store_add_execution(sr_fake_store_t *st, const sr_id_t *id,
+                            const char *workflow, const char *state)
+{
+    char text[SR_ID_TEXT_SIZE];
+    sr_value_map_put(st->executions, s_key(id, text),
+                     s_new_execution(id, workflow, state));
+}
+
+// Append `item` to the array at `key` of map `m`, creating it.
+static void
+s_append(sr_value_t *m, const char *key, sr_value_t *item)
+{
+    if (!sr_value_map_has(m, key))
+        sr_value_map_put(m, key, sr_value_new_array(4));
+    sr_value_array_append(sr_value_map_get(m, key), item);
+}
+
+void
+sr_fake_store_add_task(sr_fake_store_t *st, const sr_id_t *id, const char *name,
+                       const char *state)
+{
+    char text[SR_ID_TEXT_SIZE];
+    sr_id_t task_id;
+    sr_id_make(sr_id_partition(id), 0, &task_id);
+    sr_value_t *t = sr_value_new_map(5);
+    sr_value_map_put(t, "id", sr_id_to_value(&task_id));
+    sr_value_map_put(t, "name", sr_value_new_str(name));
+    sr_value_map_put(t, "state", sr_value_new_str(state));
+    sr_value_map_put(t, "state_info", sr_value_new_nil());
+    sr_value_map_put(t, "published", sr_value_new_map(0));
+    s_append(st->tasks, s_key(id, text), t);
+}
+
+void
+sr_fake_store_add_action(sr_fake_store_t *st, const char *key)
+{
+    sr_value_map_put(st->actions, key, sr_value_new_str("PENDING"));
+}
+
+void
+sr_fake_store_add_event(sr_fake_store_t *st, const sr_id_t *id,
+                        const char *kind, const char *name, const char *state)
+{
+    sr_fake_subs_script(st->subs, id, kind, name, state);
+}
+
+sr_value_t *
+sr_fake_store_execution(sr_fake_store_t *st, const sr_id_t *id)
+{
+    char text[SR_ID_TEXT_SIZE];
+    return sr_value_dup(sr_value_map_get(st->executions, s_key(id, text)));
+}

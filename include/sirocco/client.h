@@ -1,0 +1,248 @@
+// Sirocco client library: drive a cluster of Sirocco engines from a C
+// program, over the engines' client endpoints (the protocol of
+// docs/protocol.md). docs/client.md has a worked example.
+//
+// A client is opened on one or several engine endpoints (a cluster). Each
+// engine owns some partitions, and every execution id carries its
+// partition, so the client sends a request about an execution straight to
+// the engine that owns it. It learns who owns what from each engine's
+// STATUS reply, the first time it needs to, and again when an engine
+// answers EUNAVAIL (the partition moved). New executions go to the engines
+// in turn (round-robin). Workflow definitions are stored on every engine;
+// lists are gathered from every engine and merged.
+//
+// Every call is synchronous and bounded: it takes `timeout_ms`, the most
+// it may wait for the whole call (connecting, routing and every answer
+// included; < 0 waits without bound). On failure a call returns the code
+// and fills `err` (NULL-safe): an engine's ERROR keeps the engine's code
+// and message (err->where names the field at fault, or the engine); a
+// timeout is SR_ETIMEDOUT with the engine's endpoint in the message.
+//
+// Ownership: results come back in trailing out-params, written only on
+// success. A returned sr_value_t belongs to the caller, who frees it with
+// sr_value_destroy(). Arguments are borrowed for the duration of the call.
+// Reply shapes (the maps and arrays returned) are described in
+// docs/client.md; ids in them are 36-character UUID strings.
+//
+// Thread rule: a client belongs to one thread at a time (its ZeroMQ
+// sockets are not thread-safe). Use one client per thread; clients share
+// nothing and may be used in parallel.
+#ifndef SIROCCO_CLIENT_H
+#define SIROCCO_CLIENT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "sr_err.h"
+#include "sr_value.h"
+
+typedef struct sr_client sr_client_t;
+
+#define SR_CLIENT_ENGINES_MAX     64   // endpoints in one client
+#define SR_CLIENT_LIST_LIMIT      100  // executions per list by default
+#define SR_CLIENT_HEARTBEAT_MS    1000 // default heartbeat while subscribed
+#define SR_CLIENT_WATCH_CHECK_MS  5000 // default re-read of a quiet watch
+#define SR_CLIENT_MAX_REPLY_BYTES ((size_t)16 << 20) // default reply limit
+
+// Options of sr_client_open; zero fields take the defaults.
+typedef struct {
+    int heartbeat_ms;       // HEARTBEAT interval to subscribed engines
+    size_t max_reply_bytes; // largest answer accepted from an engine
+    int watch_check_ms;     // a watch with no event for this long reads
+                            // the execution (events are lost when an
+                            // engine restarts)
+} sr_client_opts_t;
+
+// Open a client on `endpoints`, a comma-separated list of engine client
+// endpoints ("tcp://10.0.0.1:5570,tcp://10.0.0.2:5570" or "ipc://..."),
+// as in `--cluster` or $SIROCCO_CLUSTER. Spaces around entries are
+// ignored. Connecting is asynchronous: opening succeeds when no engine is
+// up yet, and a call fails with SR_ETIMEDOUT if its engine stays down.
+// `opts` may be NULL. Caller owns *out; close it with sr_client_close().
+// Errors: SR_EINVAL (empty list, empty or repeated entry, more than
+// SR_CLIENT_ENGINES_MAX, an endpoint ZeroMQ refuses), SR_ENOMEM.
+sr_err_t sr_client_open(const char *endpoints, const sr_client_opts_t *opts,
+                        sr_client_t **out, sr_error_t *err);
+
+// Close the sockets and free the client; sets *c_p to NULL (NULL-safe).
+// Requests still in flight are abandoned.
+void sr_client_close(sr_client_t **c_p);
+
+// The engines the client was opened on, in the order given. The endpoint
+// string is borrowed from the client.
+size_t sr_client_engine_count(const sr_client_t *c);
+const char *sr_client_engine_endpoint(const sr_client_t *c, size_t i);
+
+// STATUS of engine `i` (< sr_client_engine_count): a map of figures, with
+// at least "partitions" (array of the partition numbers it owns).
+sr_err_t sr_client_status(sr_client_t *c, size_t i, int timeout_ms,
+                          sr_value_t **status, sr_error_t *err);
+
+// --- workflows --------------------------------------------------------
+
+// Store the workflows of a YAML file (Mistral v2 text) on every engine.
+// *workflows is the array of stored workflows (maps with "name" and
+// "version"). A file with errors gives SR_EINVAL with the engine's
+// message (which gives LINE:COL).
+sr_err_t sr_client_wf_create(sr_client_t *c, const char *definition,
+                             int timeout_ms, sr_value_t **workflows,
+                             sr_error_t *err);
+
+// One workflow: a map with "name", "version", "definition" (the YAML
+// text). `version` NULL = the latest. SR_ENOTFOUND when unknown.
+sr_err_t sr_client_wf_get(sr_client_t *c, const char *name, const char *version,
+                          int timeout_ms, sr_value_t **workflow,
+                          sr_error_t *err);
+
+// Every workflow (latest version of each name) known to any engine,
+// sorted by name.
+sr_err_t sr_client_wf_list(sr_client_t *c, int timeout_ms,
+                           sr_value_t **workflows, sr_error_t *err);
+
+// Delete a workflow name on every engine (running executions keep their
+// version). SR_ENOTFOUND when no engine knew it.
+sr_err_t sr_client_wf_delete(sr_client_t *c, const char *name, int timeout_ms,
+                             sr_error_t *err);
+
+// --- executions -------------------------------------------------------
+
+// What to start. Zero-initialise, then set `workflow` and what you need.
+typedef struct {
+    const char *workflow;     // workflow name (required)
+    const char *version;      // content hash of a version; NULL = latest
+    const sr_value_t *input;  // map or NULL
+    const sr_value_t *env;    // map or NULL (`env()` in expressions)
+    const sr_value_t *params; // map or NULL, e.g. {"task_name": "t"} to
+                              // run a reverse workflow up to task t
+    const char *description;  // free text or NULL
+    bool has_partition;       // start in `partition` (on its owner)
+    uint16_t partition;
+} sr_client_start_t;
+
+// Start an execution; *execution is its map ("id", "workflow", "state",
+// ...). Without a partition the engines take new executions in turn.
+sr_err_t sr_client_ex_start(sr_client_t *c, const sr_client_start_t *start,
+                            int timeout_ms, sr_value_t **execution,
+                            sr_error_t *err);
+
+// One execution by id (UUID text). SR_EINVAL when `execution_id` is not
+// a UUID, SR_ENOTFOUND when no such execution.
+sr_err_t sr_client_ex_get(sr_client_t *c, const char *execution_id,
+                          int timeout_ms, sr_value_t **execution,
+                          sr_error_t *err);
+
+// Filter and page of sr_client_ex_list; zero-initialise. NULL = no filter.
+typedef struct {
+    const char *state;    // only executions in this state
+    const char *workflow; // only executions of this workflow
+    const char *after;    // page cursor: only executions after this id
+    int64_t limit;        // most returned; 0 = SR_CLIENT_LIST_LIMIT
+} sr_client_list_t;
+
+// Executions of every engine, oldest first (by the creation time in their
+// ids, then by id), at most `limit`. To read the next page, pass the last
+// id as `after`. `filter` may be NULL.
+sr_err_t sr_client_ex_list(sr_client_t *c, const sr_client_list_t *filter,
+                           int timeout_ms, sr_value_t **executions,
+                           sr_error_t *err);
+
+// Pause a RUNNING execution, resume a PAUSED one, cancel one that has not
+// finished. `reason` (NULL = none) is kept as its state_info. *execution
+// (when `execution` is not NULL) is the execution after the change.
+// SR_ESTATE when the execution's state does not allow it.
+sr_err_t sr_client_ex_pause(sr_client_t *c, const char *execution_id,
+                            const char *reason, int timeout_ms,
+                            sr_value_t **execution, sr_error_t *err);
+sr_err_t sr_client_ex_resume(sr_client_t *c, const char *execution_id,
+                             const char *reason, int timeout_ms,
+                             sr_value_t **execution, sr_error_t *err);
+sr_err_t sr_client_ex_cancel(sr_client_t *c, const char *execution_id,
+                             const char *reason, int timeout_ms,
+                             sr_value_t **execution, sr_error_t *err);
+
+// Flags of sr_client_ex_rerun.
+typedef enum {
+    SR_CLIENT_RERUN_FAILED_ITEMS = 0, // with-items: only the failed items
+    SR_CLIENT_RERUN_RESET = 1,        // with-items: every item again
+} sr_client_rerun_flags_t;
+
+// Run task `task` of an ERROR execution again, resuming the execution.
+sr_err_t sr_client_ex_rerun(sr_client_t *c, const char *execution_id,
+                            const char *task, int flags, int timeout_ms,
+                            sr_value_t **execution, sr_error_t *err);
+
+// The task executions of an execution, in the order they started: an
+// array of maps with "id", "name", "state", "state_info", "published".
+sr_err_t sr_client_task_list(sr_client_t *c, const char *execution_id,
+                             int timeout_ms, sr_value_t **tasks,
+                             sr_error_t *err);
+
+// --- delegate actions -------------------------------------------------
+
+// How a pending (delegate) action ended. Name it by `action_id` (UUID
+// text) or by the callback `token` of its TASK, exactly one of them.
+typedef struct {
+    const char *action_id;
+    const char *token;
+    const char *error;        // NULL: success; else the error text
+    const sr_value_t *output; // result on success; NULL = null
+} sr_client_completion_t;
+
+// Finish a pending action. *reply (when `reply` is not NULL) is the
+// engine's answer, a map with "action_id" and "state". SR_ENOTFOUND for
+// an unknown action or token, SR_ESTATE when it is not pending.
+sr_err_t sr_client_complete(sr_client_t *c,
+                            const sr_client_completion_t *completion,
+                            int timeout_ms, sr_value_t **reply,
+                            sr_error_t *err);
+
+// --- events -----------------------------------------------------------
+
+// Events are maps: "execution_id", "kind" ("execution" or "task"),
+// "name" (workflow or task name, when known), "state", "state_info"
+// (when any) and "time_ms" (unix ms).
+
+// Subscribe to the events of one execution (on its owner) or, with
+// `execution_id` NULL, of every execution (on every engine). Events are
+// queued in the client as they arrive, also during other calls; read
+// them with sr_client_next_event. While subscribed, the client sends
+// heartbeats from inside its calls: keep calling (next_event does) at
+// least every few heartbeat intervals, or engines drop the subscription.
+sr_err_t sr_client_subscribe(sr_client_t *c, const char *execution_id,
+                             int timeout_ms, sr_error_t *err);
+
+// End every subscription of this client, on every engine it subscribed
+// to, and drop the events still queued.
+sr_err_t sr_client_unsubscribe(sr_client_t *c, int timeout_ms, sr_error_t *err);
+
+// The next queued event, waiting at most `timeout_ms` (0 = only what is
+// already there). SR_ETIMEDOUT when none came.
+sr_err_t sr_client_next_event(sr_client_t *c, int timeout_ms,
+                              sr_value_t **event, sr_error_t *err);
+
+// Events dropped because the queue was full (the oldest go first).
+size_t sr_client_events_dropped(const sr_client_t *c);
+
+// Called by sr_client_watch for each event (borrowed for the call).
+// Return true to go on watching, false to stop.
+typedef bool(sr_client_event_fn)(const sr_value_t *event, void *arg);
+
+// Follow one execution until it finishes (SUCCESS, ERROR or CANCELLED):
+// subscribe, read its state, call `fn` (may be NULL) for each event, and
+// end with *execution = its final map (when `execution` is not NULL). An
+// execution already finished returns at once. When no event came for
+// watch_check_ms the execution is read again, so a watch ends even if
+// its events were lost (say, the engine restarted). Returns SR_OK also when
+// `fn` stopped the watch (then *execution is the current state), and
+// SR_ETIMEDOUT when it did not finish in time. Uses the client's
+// subscriptions: SR_ESTATE when the client is already subscribed; ends
+// subscribed to nothing.
+sr_err_t sr_client_watch(sr_client_t *c, const char *execution_id,
+                         sr_client_event_fn *fn, void *arg, int timeout_ms,
+                         sr_value_t **execution, sr_error_t *err);
+
+// True for the states an execution never leaves.
+bool sr_client_state_is_final(const char *state);
+
+#endif
