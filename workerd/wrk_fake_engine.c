@@ -39,6 +39,15 @@ fe_open(fe_t *fe, const char *dir, const char *name)
 }
 
 void
+fe_open_at(fe_t *fe, const char *endpoint)
+{
+    memset(fe, 0, sizeof *fe);
+    assert_true(strlen(endpoint) < sizeof fe->endpoint);
+    strcpy(fe->endpoint, endpoint);
+    s_bind(fe);
+}
+
+void
 fe_close(fe_t *fe)
 {
     zsock_destroy(&fe->router);

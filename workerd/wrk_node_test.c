@@ -253,6 +253,25 @@ answers_out_of_sequence_are_refused(void **state)
 }
 
 static void
+a_node_reaches_an_engine_of_its_process_over_inproc(void **state)
+{
+    nt_env_t *env = *state;
+    env->engines[0] = "inproc://sirocco-test-engine";
+    nt_start(env); // before the engine binds, as sirocco run may
+    fe_open_at(&env->fe2, "inproc://sirocco-test-engine");
+    sr_msg_t *m = fe_expect(&env->fe2, SR_MSG_READY);
+    sr_msg_destroy(&m);
+    sr_id_t id;
+    fe_send_task(&env->fe2, "std.echo", "{\"output\": \"in\"}", &id);
+    fe_expect_confirm(&env->fe2, &id);
+    fe_send_go(&env->fe2, &id, 1);
+    m = fe_expect_result(&env->fe2, &id, "success");
+    nt_assert_field_json(m, SR_F_RESULT_output, "\"in\"");
+    sr_msg_destroy(&m);
+    fe_send_ack(&env->fe2, &id, 1);
+}
+
+static void
 config_errors_name_the_field(void **state)
 {
     nt_env_t *env = *state;
@@ -310,6 +329,7 @@ main(void)
         S_TEST(no_more_actions_run_than_slots_across_engines),
         S_TEST(blocking_actions_run_in_parallel_up_to_the_slots),
         S_TEST(answers_out_of_sequence_are_refused),
+        S_TEST(a_node_reaches_an_engine_of_its_process_over_inproc),
         S_TEST(config_errors_name_the_field),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
