@@ -1,11 +1,10 @@
-/* sirocco-workerd: runs actions for Sirocco engines. Parses the options
- * (flags and YAML file, wrk_opts.h), makes the action registry, starts a
- * worker node (wrk_node.h), waits for SIGTERM or SIGINT and stops the
- * node gracefully. SIGTERM and SIGINT are blocked in every thread and
- * taken with sigwait; SIGCHLD is left alone (each action reaps its own
- * children). Exit status: 0 after a clean stop, 1 when the worker could
- * not start, 2 for bad flags or config.
- */
+// sirocco-workerd: runs actions for Sirocco engines. Parses the options
+// (flags and YAML file, wrk_opts.h), makes the action registry, starts a
+// worker node (wrk_node.h), waits for SIGTERM or SIGINT and stops the
+// node gracefully. SIGTERM and SIGINT are blocked in every thread and
+// taken with sigwait; SIGCHLD is left alone (each action reaps its own
+// children). Exit status: 0 after a clean stop, 1 when the worker could
+// not start, 2 for bad flags or config.
 #include <czmq.h>
 #include <pthread.h>
 #include <signal.h>

@@ -1,7 +1,6 @@
-/* The fake engine of the worker tests: a ROUTER on ipc:// that sends and
- * expects protocol messages by hand. Owns its socket. Fails the running
- * cmocka test on anything unexpected; every wait is bounded. One thread.
- */
+// The fake engine of the worker tests: a ROUTER on ipc:// that sends and
+// expects protocol messages by hand. Owns its socket. Fails the running
+// cmocka test on anything unexpected; every wait is bounded. One thread.
 #include "wrk_fake_engine.h"
 
 #include <setjmp.h>

@@ -1,10 +1,9 @@
-/* The options of sirocco-workerd: the table of keys (file key, flag, type,
- * range, default, doc), the command line parsed with getopt_long over
- * that table, the checks that span several keys, and the conversion into
- * the registry and node configurations. The YAML file is read by
- * wrk_opts_yaml.c through wrk_opts_set. Owns the option strings.
- * Single-threaded (getopt keeps global state).
- */
+// The options of sirocco-workerd: the table of keys (file key, flag, type,
+// range, default, doc), the command line parsed with getopt_long over
+// that table, the checks that span several keys, and the conversion into
+// the registry and node configurations. The YAML file is read by
+// wrk_opts_yaml.c through wrk_opts_set. Owns the option strings.
+// Single-threaded (getopt keeps global state).
 #include "wrk_opts.h"
 
 #include <errno.h>

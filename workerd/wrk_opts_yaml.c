@@ -1,10 +1,9 @@
-/* The YAML config file of sirocco-workerd, read with libyaml's document
- * loader: a mapping of the keys of wrk_opts.c's table to scalars (lists
- * to sequences of scalars). Every problem is recorded with FILE:LINE:COL
- * and the key; reading goes on to find the others. Keys already given by
- * flags are skipped. Owns the parser and document while it reads.
- * Single-threaded.
- */
+// The YAML config file of sirocco-workerd, read with libyaml's document
+// loader: a mapping of the keys of wrk_opts.c's table to scalars (lists
+// to sequences of scalars). Every problem is recorded with FILE:LINE:COL
+// and the key; reading goes on to find the others. Keys already given by
+// flags are skipped. Owns the parser and document while it reads.
+// Single-threaded.
 #include "wrk_opts.h"
 
 #include <errno.h>
