@@ -43,11 +43,8 @@ s_serve(const wrk_opts_t *opts, const sigset_t *signals)
         wrk_registry_destroy(&registry);
         return 1;
     }
-    char log_name[300];
-    snprintf(log_name, sizeof log_name, "workerd:%s", wrk_node_name(node));
-    sr_log_set_name(log_name);
-    sr_info("started version=%s engines=%zu slots=%zu shell=%s",
-            SIROCCO_VERSION, ncfg.n_engines,
+    sr_info("started worker=%s version=%s engines=%zu slots=%zu shell=%s",
+            wrk_node_name(node), SIROCCO_VERSION, ncfg.n_engines,
             ncfg.slots ? ncfg.slots : (size_t)WRK_NODE_DEFAULT_SLOTS,
             wcfg.is_shell_enabled ? "on" : "off");
     int sig = 0;
@@ -90,7 +87,10 @@ main(int argc, char **argv)
         signal(SIGPIPE, SIG_IGN); // reset to default in action children
         zsys_handler_set(NULL);   // no czmq signal handling
         sr_log_set_level((sr_log_level_t)opts.log_level);
-        sr_log_set_name("workerd");
+        char log_name[300]; // set before any thread logs
+        snprintf(log_name, sizeof log_name, "workerd%s%s", opts.name ? ":" : "",
+                 opts.name ? opts.name : "");
+        sr_log_set_name(log_name);
         status = s_serve(&opts, &signals);
     }
     wrk_opts_fini(&opts);
