@@ -14,13 +14,14 @@ fi
 
 if command -v clang-format >/dev/null; then
     files=$(git ls-files '*.c' '*.h' '*.h.in')
+    log=$(mktemp) # not /tmp/NAME.$$: PIDs repeat across sandboxes
     if [ -n "$files" ] &&
-            ! clang-format --dry-run -Werror $files 2>/tmp/sirocco-format.$$; then
-        head -n 40 /tmp/sirocco-format.$$ >&2
+            ! clang-format --dry-run -Werror $files 2>"$log"; then
+        head -n 40 "$log" >&2
         echo "check: files differ from .clang-format (run deploy/format.sh)" >&2
         fail=1
     fi
-    rm -f /tmp/sirocco-format.$$
+    rm -f "$log"
 fi
 
 exit $fail

@@ -1,7 +1,6 @@
-/* The fake engine of the worker tests: a ROUTER on ipc:// that sends and
- * expects protocol messages by hand. Owns its socket. Fails the running
- * cmocka test on anything unexpected; every wait is bounded. One thread.
- */
+// The fake engine of the worker tests: a ROUTER on ipc:// that sends and
+// expects protocol messages by hand. Owns its socket. Fails the running
+// cmocka test on anything unexpected; every wait is bounded. One thread.
 #include "wrk_fake_engine.h"
 
 #include <setjmp.h>
@@ -35,6 +34,15 @@ fe_open(fe_t *fe, const char *dir, const char *name)
     int n =
         snprintf(fe->endpoint, sizeof fe->endpoint, "ipc://%s/%s", dir, name);
     assert_true(n > 0 && (size_t)n < sizeof fe->endpoint);
+    s_bind(fe);
+}
+
+void
+fe_open_at(fe_t *fe, const char *endpoint)
+{
+    memset(fe, 0, sizeof *fe);
+    assert_true(strlen(endpoint) < sizeof fe->endpoint);
+    strcpy(fe->endpoint, endpoint);
     s_bind(fe);
 }
 

@@ -26,6 +26,8 @@ typedef struct {
 
 // Bind a fake engine at ipc://dir/name.
 void fe_open(fe_t *fe, const char *dir, const char *name);
+// Bind a fake engine at `endpoint` (e.g. "inproc://engine").
+void fe_open_at(fe_t *fe, const char *endpoint);
 void fe_close(fe_t *fe);
 // Close the socket and bind a new one on the same endpoint: an engine
 // that restarted and knows no worker.

@@ -1,7 +1,6 @@
-/* Builders of the session messages of a worker node (READY, HEARTBEAT,
- * CREDIT, BYE) from its configuration. Owns nothing; sends nothing (the
- * machine does). Reentrant.
- */
+// Builders of the session messages of a worker node (READY, HEARTBEAT,
+// CREDIT, BYE) from its configuration. Owns nothing; sends nothing (the
+// machine does). Reentrant.
 #include "wrk_greet.h"
 
 #include <czmq.h>

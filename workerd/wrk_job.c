@@ -1,10 +1,9 @@
-/* One action execution of a worker node: made from a TASK, turned into a
- * CONFIRM, run in a pool thread, turned into a RESULT. Owns its TASK, its
- * RESULT and its cancel handle. Does not send anything, and knows nothing
- * of links, queues or the table of jobs (wrk_jobs.c). Thread rule in
- * wrk_job.h: wrk_job_run belongs to the pool thread, the rest to the
- * node thread.
- */
+// One action execution of a worker node: made from a TASK, turned into a
+// CONFIRM, run in a pool thread, turned into a RESULT. Owns its TASK, its
+// RESULT and its cancel handle. Does not send anything, and knows nothing
+// of links, queues or the table of jobs (wrk_jobs.c). Thread rule in
+// wrk_job.h: wrk_job_run belongs to the pool thread, the rest to the
+// node thread.
 #include "wrk_job.h"
 
 #include <inttypes.h>

@@ -1,9 +1,8 @@
-/* The table of a worker node's jobs: a czmq hash keyed by
- * "action_id/attempt" that owns the jobs, a list for the queue and a list
- * for the unacknowledged RESULTs, plus a count per state. Each job
- * remembers its place in the lists, so every change is O(1). Does no I/O
- * and reads no clock. Node thread only.
- */
+// The table of a worker node's jobs: a czmq hash keyed by
+// "action_id/attempt" that owns the jobs, a list for the queue and a list
+// for the unacknowledged RESULTs, plus a count per state. Each job
+// remembers its place in the lists, so every change is O(1). Does no I/O
+// and reads no clock. Node thread only.
 #include "wrk_jobs.h"
 
 #include <czmq.h>

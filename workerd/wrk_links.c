@@ -1,9 +1,8 @@
-/* The engine links of a worker node: their DEALER sockets (made anew when
- * an engine goes silent), their sessions (READY, ESTATE answered with
- * READY, CREDIT 0 when stopping, BYE) and their heartbeats. Owns the
- * sockets and endpoint texts. Knows nothing about actions: the machine
- * hears of each new session through its callback. Node thread only.
- */
+// The engine links of a worker node: their DEALER sockets (made anew when
+// an engine goes silent), their sessions (READY, ESTATE answered with
+// READY, CREDIT 0 when stopping, BYE) and their heartbeats. Owns the
+// sockets and endpoint texts. Knows nothing about actions: the machine
+// hears of each new session through its callback. Node thread only.
 #include "wrk_links.h"
 
 #include <errno.h>

@@ -1,10 +1,9 @@
-/* The worker side of the engine <-> worker protocol (docs/protocol.md):
- * one handler per message an engine sends (TASK, GO, HALT, ACK, ERROR,
- * HEARTBEAT; anything else is refused with ERROR), one for finished
- * actions, the timers and the graceful stop. Owns the links (sessions and
- * heartbeats are wrk_links.c's), the job table and the action threads.
- * Node thread only.
- */
+// The worker side of the engine <-> worker protocol (docs/protocol.md):
+// one handler per message an engine sends (TASK, GO, HALT, ACK, ERROR,
+// HEARTBEAT; anything else is refused with ERROR), one for finished
+// actions, the timers and the graceful stop. Owns the links (sessions and
+// heartbeats are wrk_links.c's), the job table and the action threads.
+// Node thread only.
 #include "wrk_machine.h"
 
 #include <inttypes.h>

@@ -1,11 +1,10 @@
-/* A worker node as a czmq actor: the public start / stop / stats calls,
- * and the actor's loop, which polls its pipe and the machine's sockets,
- * passes the monotonic clock to the machine's timers, and on "$TERM"
- * (zactor_destroy) runs the graceful stop to its end before returning.
- * Owns the checked configuration and the actor; the actor's thread owns
- * the machine. The caller's thread only talks to the actor through its
- * pipe.
- */
+// A worker node as a czmq actor: the public start / stop / stats calls,
+// and the actor's loop, which polls its pipe and the machine's sockets,
+// passes the monotonic clock to the machine's timers, and on "$TERM"
+// (zactor_destroy) runs the graceful stop to its end before returning.
+// Owns the checked configuration and the actor; the actor's thread owns
+// the machine. The caller's thread only talks to the actor through its
+// pipe.
 #include "wrk_node.h"
 
 #include <czmq.h>

@@ -69,7 +69,8 @@ typedef struct {
     uint64_t acks;       // ACKs taken
     uint64_t readies;    // READYs sent (first and again)
     uint64_t reconnects; // sockets made anew after an engine went silent
-    uint64_t refused;    // messages answered with ERROR
+    uint64_t refused;    // bad or unexpected messages, answered with
+                         // ERROR (a bad ERROR is only dropped)
     uint64_t errors;     // ERRORs received from engines
 } wrk_node_stats_t;
 

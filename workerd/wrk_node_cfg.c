@@ -1,8 +1,7 @@
-/* Checks a worker node's configuration, fills in its defaults and copies
- * its strings into memory the node owns. Every error names the field.
- * Does not open anything (bad endpoints show when the node connects).
- * Single-threaded; the result is read-only.
- */
+// Checks a worker node's configuration, fills in its defaults and copies
+// its strings into memory the node owns. Every error names the field.
+// Does not open anything (bad endpoints show when the node connects).
+// Single-threaded; the result is read-only.
 #include "wrk_node_cfg.h"
 
 #include <inttypes.h>

@@ -12,133 +12,22 @@
 #include <unistd.h>
 
 #include "sr_log.h"
-#include "wrk_fake_engine.h"
-#include "wrk_node.h"
-#include "wrk_test_support.h"
-
-typedef struct {
-    char *dir;
-    fe_t fe, fe2;
-    wrk_registry_t *reg;
-    wrk_node_t *node;
-    const char *engines[2];
-    wrk_node_config_t cfg;
-} s_env_t;
-
-static int
-s_setup(void **state)
-{
-    s_env_t *env = calloc(1, sizeof *env);
-    assert_non_null(env);
-    env->dir = wt_tmpdir();
-    fe_open(&env->fe, env->dir, "engine1");
-    sr_error_t err;
-    assert_int_equal(wrk_registry_new(NULL, &env->reg, &err), SR_OK);
-    env->engines[0] = env->fe.endpoint;
-    env->cfg = (wrk_node_config_t){
-        .name = "w1",
-        .slots = 2,
-        .engines = env->engines,
-        .n_engines = 1,
-        .heartbeat_ms = 100,
-        .expiry_ms = 3000,
-        .resend_ms = 5000,
-        .grace_ms = 300,
-        .registry = env->reg,
-    };
-    *state = env;
-    return 0;
-}
-
-static int
-s_teardown(void **state)
-{
-    s_env_t *env = *state;
-    wrk_node_stop(&env->node);
-    fe_close(&env->fe);
-    fe_close(&env->fe2);
-    wrk_registry_destroy(&env->reg);
-    wt_rmtree(&env->dir);
-    free(env);
-    return 0;
-}
-
-static void
-s_start(s_env_t *env)
-{
-    sr_error_t err;
-    sr_err_t rc = wrk_node_start(&env->cfg, &env->node, &err);
-    if (rc)
-        fail_msg("node start: %s %s %s", sr_strerror(rc), err.where, err.msg);
-}
-
-// Start the node and take its READY.
-static void
-s_start_ready(s_env_t *env)
-{
-    s_start(env);
-    sr_msg_t *ready = fe_expect(&env->fe, SR_MSG_READY);
-    sr_msg_destroy(&ready);
-}
-
-static wrk_node_stats_t
-s_stats(s_env_t *env)
-{
-    wrk_node_stats_t st;
-    sr_error_t err;
-    assert_int_equal(wrk_node_stats(env->node, &st, &err), SR_OK);
-    return st;
-}
-
-// Wait (bounded) until the node's counters satisfy `cond`.
-#define S_WAIT_STATS(env, st, cond)                                            \
-    do {                                                                       \
-        int64_t end_ = zclock_mono() + FE_WAIT_MS;                             \
-        for (;;) {                                                             \
-            st = s_stats(env);                                                 \
-            if (cond)                                                          \
-                break;                                                         \
-            if (zclock_mono() > end_)                                          \
-                fail_msg("node stats: '%s' not true within %d ms", #cond,      \
-                         FE_WAIT_MS);                                          \
-            zclock_sleep(2);                                                   \
-        }                                                                      \
-    } while (0)
-
-// Run one action through the whole exchange; returns its RESULT.
-static sr_msg_t *
-s_run(s_env_t *env, const char *action, const char *input, const char *status)
-{
-    sr_id_t id;
-    fe_send_task(&env->fe, action, input, &id);
-    fe_expect_confirm(&env->fe, &id);
-    fe_send_go(&env->fe, &id, 1);
-    sr_msg_t *result = fe_expect_result(&env->fe, &id, status);
-    fe_send_ack(&env->fe, &id, 1);
-    return result;
-}
-
-static void
-s_assert_field_json(const sr_msg_t *m, sr_field_t f, const char *json)
-{
-    char *got = fe_json(m, f);
-    assert_string_equal(got, json);
-    free(got);
-}
+#include "wrk_node_test_util.h"
 
 static void
 ready_names_the_worker_its_slots_actions_and_target(void **state)
 {
-    s_env_t *env = *state;
+    nt_env_t *env = *state;
     const char *actions[] = {"std.*", "my.action"};
     env->cfg.actions = actions;
     env->cfg.n_actions = 2;
     env->cfg.target = "blue";
-    s_start(env);
+    nt_start(env);
     sr_msg_t *ready = fe_expect(&env->fe, SR_MSG_READY);
     assert_string_equal(sr_msg_str(ready, SR_F_READY_worker), "w1");
     assert_int_equal(sr_msg_int(ready, SR_F_READY_slots, 0), 2);
-    s_assert_field_json(ready, SR_F_READY_actions, "[\"std.*\",\"my.action\"]");
+    nt_assert_field_json(ready, SR_F_READY_actions,
+                         "[\"std.*\",\"my.action\"]");
     assert_string_equal(sr_msg_str(ready, SR_F_READY_target), "blue");
     assert_int_equal(sr_msg_int(ready, SR_F_READY_pid, 0), getpid());
     assert_true(sr_msg_has(ready, SR_F_READY_host));
@@ -149,9 +38,9 @@ ready_names_the_worker_its_slots_actions_and_target(void **state)
 static void
 ready_without_actions_offers_everything_and_names_host_and_pid(void **state)
 {
-    s_env_t *env = *state;
+    nt_env_t *env = *state;
     env->cfg.name = NULL;
-    s_start(env);
+    nt_start(env);
     sr_msg_t *ready = fe_expect(&env->fe, SR_MSG_READY);
     assert_false(sr_msg_has(ready, SR_F_READY_actions));
     assert_false(sr_msg_has(ready, SR_F_READY_target));
@@ -166,15 +55,15 @@ ready_without_actions_offers_everything_and_names_host_and_pid(void **state)
 static void
 echo_goes_task_confirm_go_result_ack(void **state)
 {
-    s_env_t *env = *state;
-    s_start_ready(env);
+    nt_env_t *env = *state;
+    nt_start_ready(env);
     sr_msg_t *result =
-        s_run(env, "std.echo", "{\"output\": {\"a\": [1, 2]}}", "success");
-    s_assert_field_json(result, SR_F_RESULT_output, "{\"a\":[1,2]}");
+        nt_run(env, "std.echo", "{\"output\": {\"a\": [1, 2]}}", "success");
+    nt_assert_field_json(result, SR_F_RESULT_output, "{\"a\":[1,2]}");
     assert_false(sr_msg_has(result, SR_F_RESULT_error));
     sr_msg_destroy(&result);
     wrk_node_stats_t st;
-    S_WAIT_STATS(env, st, st.acks == 1 && st.unacked == 0);
+    NT_WAIT_STATS(env, st, st.acks == 1 && st.unacked == 0);
     assert_int_equal(st.tasks, 1);
     assert_int_equal(st.results, 1);
     assert_int_equal(st.resends, 0);
@@ -184,19 +73,19 @@ echo_goes_task_confirm_go_result_ack(void **state)
 static void
 action_errors_become_error_results(void **state)
 {
-    s_env_t *env = *state;
-    s_start_ready(env);
-    sr_msg_t *r = s_run(env, "std.fail", NULL, "error");
-    s_assert_field_json(r, SR_F_RESULT_error,
-                        "\"Fail action expected exception.\"");
+    nt_env_t *env = *state;
+    nt_start_ready(env);
+    sr_msg_t *r = nt_run(env, "std.fail", NULL, "error");
+    nt_assert_field_json(r, SR_F_RESULT_error,
+                         "\"Fail action expected exception.\"");
     assert_false(sr_msg_has(r, SR_F_RESULT_output));
     sr_msg_destroy(&r);
     // error data that is not text: its JSON as text, the value as output
-    r = s_run(env, "std.fail", "{\"error_data\": {\"code\": 42}}", "error");
-    s_assert_field_json(r, SR_F_RESULT_error, "\"{\\\"code\\\":42}\"");
-    s_assert_field_json(r, SR_F_RESULT_output, "{\"code\":42}");
+    r = nt_run(env, "std.fail", "{\"error_data\": {\"code\": 42}}", "error");
+    nt_assert_field_json(r, SR_F_RESULT_error, "\"{\\\"code\\\":42}\"");
+    nt_assert_field_json(r, SR_F_RESULT_output, "{\"code\":42}");
     sr_msg_destroy(&r);
-    r = s_run(env, "no.such_action", NULL, "error");
+    r = nt_run(env, "no.such_action", NULL, "error");
     char *text = fe_json(r, SR_F_RESULT_error);
     assert_non_null(strstr(text, "no.such_action"));
     free(text);
@@ -206,9 +95,9 @@ action_errors_become_error_results(void **state)
 static void
 delegate_action_result_is_pending(void **state)
 {
-    s_env_t *env = *state;
-    s_start_ready(env);
-    sr_msg_t *r = s_run(env, "std.async_noop", NULL, "pending");
+    nt_env_t *env = *state;
+    nt_start_ready(env);
+    sr_msg_t *r = nt_run(env, "std.async_noop", NULL, "pending");
     assert_false(sr_msg_has(r, SR_F_RESULT_error));
     sr_msg_destroy(&r);
 }
@@ -216,12 +105,12 @@ delegate_action_result_is_pending(void **state)
 static void
 an_action_not_offered_is_an_error_result(void **state)
 {
-    s_env_t *env = *state;
+    nt_env_t *env = *state;
     const char *actions[] = {"std.echo"};
     env->cfg.actions = actions;
     env->cfg.n_actions = 1;
-    s_start_ready(env);
-    sr_msg_t *r = s_run(env, "std.noop", NULL, "error");
+    nt_start_ready(env);
+    sr_msg_t *r = nt_run(env, "std.noop", NULL, "error");
     char *text = fe_json(r, SR_F_RESULT_error);
     assert_non_null(strstr(text, "not offered by worker 'w1'"));
     free(text);
@@ -231,13 +120,13 @@ an_action_not_offered_is_an_error_result(void **state)
 static void
 an_oversized_result_becomes_an_error_naming_the_limit(void **state)
 {
-    s_env_t *env = *state;
+    nt_env_t *env = *state;
     env->cfg.max_message_bytes = 2048;
-    s_start_ready(env);
+    nt_start_ready(env);
     // std.fail's map data travels twice (as text and value): over 2 KiB
     char input[2048];
     snprintf(input, sizeof input, "{\"error_data\": {\"x\": \"%01200d\"}}", 0);
-    sr_msg_t *r = s_run(env, "std.fail", input, "error");
+    sr_msg_t *r = nt_run(env, "std.fail", input, "error");
     char *text = fe_json(r, SR_F_RESULT_error);
     assert_non_null(strstr(text, "over the limit of 2048 bytes"));
     free(text);
@@ -247,9 +136,9 @@ an_oversized_result_becomes_an_error_naming_the_limit(void **state)
 static void
 halt_frees_the_slot_without_running_the_action(void **state)
 {
-    s_env_t *env = *state;
+    nt_env_t *env = *state;
     env->cfg.slots = 1;
-    s_start_ready(env);
+    nt_start_ready(env);
     sr_id_t a, b;
     fe_send_task(&env->fe, "std.echo", "{\"output\": 1}", &a);
     fe_expect_confirm(&env->fe, &a);
@@ -258,11 +147,11 @@ halt_frees_the_slot_without_running_the_action(void **state)
     fe_expect_confirm(&env->fe, &b); // the only slot is free again
     fe_send_go(&env->fe, &b, 1);
     sr_msg_t *r = fe_expect_result(&env->fe, &b, "success");
-    s_assert_field_json(r, SR_F_RESULT_output, "2");
+    nt_assert_field_json(r, SR_F_RESULT_output, "2");
     sr_msg_destroy(&r);
     fe_send_ack(&env->fe, &b, 1);
     wrk_node_stats_t st;
-    S_WAIT_STATS(env, st, st.acks == 1);
+    NT_WAIT_STATS(env, st, st.acks == 1);
     assert_int_equal(st.halts, 1);
     assert_int_equal(st.results, 1); // nothing for the halted action
     // a GO after the HALT is refused: the worker does not hold it
@@ -273,8 +162,8 @@ halt_frees_the_slot_without_running_the_action(void **state)
 static void
 tasks_over_credit_are_refused_and_credit_returns_with_results(void **state)
 {
-    s_env_t *env = *state;
-    s_start_ready(env); // 2 slots
+    nt_env_t *env = *state;
+    nt_start_ready(env); // 2 slots
     sr_id_t a, b, c;
     fe_send_task(&env->fe, "std.echo", "{\"output\": 1}", &a);
     fe_send_task(&env->fe, "std.echo", "{\"output\": 2}", &b);
@@ -288,18 +177,18 @@ tasks_over_credit_are_refused_and_credit_returns_with_results(void **state)
     fe_send_task(&env->fe, "std.echo", "{\"output\": 3}", &c); // a's slot
     fe_expect_confirm(&env->fe, &c);
     wrk_node_stats_t st;
-    S_WAIT_STATS(env, st, st.refused == 1 && st.confirming == 2);
+    NT_WAIT_STATS(env, st, st.refused == 1 && st.confirming == 2);
 }
 
 static void
 no_more_actions_run_than_slots_across_engines(void **state)
 {
-    s_env_t *env = *state;
+    nt_env_t *env = *state;
     fe_open(&env->fe2, env->dir, "engine2");
     env->engines[1] = env->fe2.endpoint;
     env->cfg.n_engines = 2;
     env->cfg.slots = 1;
-    s_start(env);
+    nt_start(env);
     sr_msg_t *m = fe_expect(&env->fe, SR_MSG_READY);
     sr_msg_destroy(&m);
     m = fe_expect(&env->fe2, SR_MSG_READY);
@@ -309,7 +198,7 @@ no_more_actions_run_than_slots_across_engines(void **state)
     fe_expect_confirm(&env->fe, &a);
     fe_send_task(&env->fe2, "std.echo", "{\"output\": \"b\"}", &b);
     wrk_node_stats_t st;
-    S_WAIT_STATS(env, st, st.tasks == 2); // b waits: the slot is a's
+    NT_WAIT_STATS(env, st, st.tasks == 2); // b waits: the slot is a's
     assert_int_equal(st.queued, 1);
     assert_int_equal(st.confirming, 1);
     fe_send_go(&env->fe, &a, 1);
@@ -318,15 +207,15 @@ no_more_actions_run_than_slots_across_engines(void **state)
     fe_expect_confirm(&env->fe2, &b); // only now
     fe_send_go(&env->fe2, &b, 1);
     m = fe_expect_result(&env->fe2, &b, "success");
-    s_assert_field_json(m, SR_F_RESULT_output, "\"b\"");
+    nt_assert_field_json(m, SR_F_RESULT_output, "\"b\"");
     sr_msg_destroy(&m);
 }
 
 static void
 blocking_actions_run_in_parallel_up_to_the_slots(void **state)
 {
-    s_env_t *env = *state;
-    s_start_ready(env); // 2 slots
+    nt_env_t *env = *state;
+    nt_start_ready(env); // 2 slots
     sr_id_t a, b;
     fe_send_task(&env->fe, "std.sleep", "{\"seconds\": 30}", &a);
     fe_send_task(&env->fe, "std.echo", "{\"output\": 1}", &b);
@@ -337,15 +226,15 @@ blocking_actions_run_in_parallel_up_to_the_slots(void **state)
     sr_msg_t *r = fe_expect_result(&env->fe, &b, "success"); // a sleeps on
     sr_msg_destroy(&r);
     wrk_node_stats_t st;
-    S_WAIT_STATS(env, st, st.running == 1);
+    NT_WAIT_STATS(env, st, st.running == 1);
     // teardown stops the node: the sleep is cancelled after the grace
 }
 
 static void
 answers_out_of_sequence_are_refused(void **state)
 {
-    s_env_t *env = *state;
-    s_start_ready(env);
+    nt_env_t *env = *state;
+    nt_start_ready(env);
     sr_id_t a;
     fe_send_task(&env->fe, "std.echo", "{\"output\": 1}", &a);
     fe_expect_confirm(&env->fe, &a);
@@ -364,9 +253,28 @@ answers_out_of_sequence_are_refused(void **state)
 }
 
 static void
+a_node_reaches_an_engine_of_its_process_over_inproc(void **state)
+{
+    nt_env_t *env = *state;
+    env->engines[0] = "inproc://sirocco-test-engine";
+    nt_start(env); // before the engine binds, as sirocco run may
+    fe_open_at(&env->fe2, "inproc://sirocco-test-engine");
+    sr_msg_t *m = fe_expect(&env->fe2, SR_MSG_READY);
+    sr_msg_destroy(&m);
+    sr_id_t id;
+    fe_send_task(&env->fe2, "std.echo", "{\"output\": \"in\"}", &id);
+    fe_expect_confirm(&env->fe2, &id);
+    fe_send_go(&env->fe2, &id, 1);
+    m = fe_expect_result(&env->fe2, &id, "success");
+    nt_assert_field_json(m, SR_F_RESULT_output, "\"in\"");
+    sr_msg_destroy(&m);
+    fe_send_ack(&env->fe2, &id, 1);
+}
+
+static void
 config_errors_name_the_field(void **state)
 {
-    s_env_t *env = *state;
+    nt_env_t *env = *state;
     sr_error_t err;
     wrk_node_config_t c = env->cfg;
     c.registry = NULL;
@@ -401,7 +309,7 @@ config_errors_name_the_field(void **state)
     assert_null(env->node);
 }
 
-#define S_TEST(f) cmocka_unit_test_setup_teardown(f, s_setup, s_teardown)
+#define S_TEST(f) cmocka_unit_test_setup_teardown(f, nt_setup, nt_teardown)
 
 int
 main(void)
@@ -421,6 +329,7 @@ main(void)
         S_TEST(no_more_actions_run_than_slots_across_engines),
         S_TEST(blocking_actions_run_in_parallel_up_to_the_slots),
         S_TEST(answers_out_of_sequence_are_refused),
+        S_TEST(a_node_reaches_an_engine_of_its_process_over_inproc),
         S_TEST(config_errors_name_the_field),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -1,10 +1,9 @@
-/* The action threads of a worker node. Each thread is a czmq actor that
- * waits on its pipe for "RUN" + a job pointer, runs the job, and pushes
- * the pointer back, with its own index, to the pool's PULL socket. The
- * pool keeps a stack of idle threads, so a job never waits behind another
- * one. Owns the actors and the PULL socket, never the jobs. Node thread
- * only; each actor touches only the job it was given.
- */
+// The action threads of a worker node. Each thread is a czmq actor that
+// waits on its pipe for "RUN" + a job pointer, runs the job, and pushes
+// the pointer back, with its own index, to the pool's PULL socket. The
+// pool keeps a stack of idle threads, so a job never waits behind another
+// one. Owns the actors and the PULL socket, never the jobs. Node thread
+// only; each actor touches only the job it was given.
 #include "wrk_pool.h"
 
 #include <errno.h>

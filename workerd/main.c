@@ -1,0 +1,98 @@
+// sirocco-workerd: runs actions for Sirocco engines. Parses the options
+// (flags and YAML file, wrk_opts.h), makes the action registry, starts a
+// worker node (wrk_node.h), waits for SIGTERM or SIGINT and stops the
+// node gracefully. SIGTERM and SIGINT are blocked in every thread and
+// taken with sigwait; SIGCHLD is left alone (each action reaps its own
+// children). Exit status: 0 after a clean stop, 1 when the worker could
+// not start, 2 for bad flags or config.
+#include <czmq.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "sirocco/version.h"
+#include "sr_log.h"
+#include "wrk_node.h"
+#include "wrk_opts.h"
+#include "wrk_registry.h"
+
+#define S_PROGRAM "sirocco-workerd"
+
+// Start the node, wait for a signal, stop. Returns the exit status.
+static int
+s_serve(const wrk_opts_t *opts, const sigset_t *signals)
+{
+    wrk_config_t wcfg;
+    wrk_node_config_t ncfg;
+    wrk_registry_t *registry = NULL;
+    wrk_node_t *node = NULL;
+    sr_error_t err;
+    char text[400];
+    wrk_opts_worker_config(opts, &wcfg);
+    if (wrk_registry_new(&wcfg, &registry, &err) != SR_OK) {
+        fprintf(stderr, "%s: actions_dir: %s\n", S_PROGRAM,
+                sr_error_text(&err, text, sizeof text));
+        return 1;
+    }
+    wrk_opts_node_config(opts, &ncfg);
+    ncfg.registry = registry;
+    if (wrk_node_start(&ncfg, &node, &err) != SR_OK) {
+        fprintf(stderr, "%s: %s\n", S_PROGRAM,
+                sr_error_text(&err, text, sizeof text));
+        wrk_registry_destroy(&registry);
+        return 1;
+    }
+    sr_info("started worker=%s version=%s engines=%zu slots=%zu shell=%s",
+            wrk_node_name(node), SIROCCO_VERSION, ncfg.n_engines,
+            ncfg.slots ? ncfg.slots : (size_t)WRK_NODE_DEFAULT_SLOTS,
+            wcfg.is_shell_enabled ? "on" : "off");
+    int sig = 0;
+    while (sigwait(signals, &sig) != 0)
+        ;
+    sr_info("signal=%s stopping", strsignal(sig));
+    wrk_node_stop(&node);
+    wrk_registry_destroy(&registry);
+    sr_info("stopped");
+    return 0;
+}
+
+int
+main(int argc, char **argv)
+{
+    wrk_opts_t opts;
+    sr_error_t err;
+    sr_err_t rc = wrk_opts_parse(argc, argv, &opts, &err);
+    if (rc != SR_OK) {
+        for (size_t i = 0; i < opts.errors.n; i++)
+            fprintf(stderr, "%s: %s\n", S_PROGRAM, opts.errors.items[i]);
+        if (opts.errors.n == 0)
+            fprintf(stderr, "%s: %s\n", S_PROGRAM, err.msg);
+        wrk_opts_fini(&opts);
+        return 2;
+    }
+    int status = 0;
+    if (opts.is_help) {
+        wrk_opts_usage(stdout, S_PROGRAM);
+    } else if (opts.is_version) {
+        printf("%s %s\n", S_PROGRAM, SIROCCO_VERSION);
+    } else {
+        // Before any thread starts, so that every thread inherits the mask
+        // and the signals wait for sigwait. Children get a clean mask.
+        sigset_t signals;
+        sigemptyset(&signals);
+        sigaddset(&signals, SIGTERM);
+        sigaddset(&signals, SIGINT);
+        pthread_sigmask(SIG_BLOCK, &signals, NULL);
+        signal(SIGPIPE, SIG_IGN); // reset to default in action children
+        zsys_handler_set(NULL);   // no czmq signal handling
+        sr_log_set_level((sr_log_level_t)opts.log_level);
+        char log_name[300]; // set before any thread logs
+        snprintf(log_name, sizeof log_name, "workerd%s%s", opts.name ? ":" : "",
+                 opts.name ? opts.name : "");
+        sr_log_set_name(log_name);
+        status = s_serve(&opts, &signals);
+    }
+    wrk_opts_fini(&opts);
+    return status;
+}

@@ -1,0 +1,362 @@
+// Tests of a worker node's sessions against a fake engine over ipc://:
+// RESULTs resent until ACK, an engine restart (ESTATE -> READY -> RESULT
+// again), heartbeats and the reconnect of a silent engine, another
+// protocol major version, malformed frames, and the graceful stop.
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "sr_log.h"
+#include "sr_value_msgpack.h"
+#include "wrk_node_test_util.h"
+#include "wrk_test_support.h"
+
+// Start a TASK for `action` and let it run (GO); *id gets its id.
+static void
+s_go(nt_env_t *env, const char *action, const char *input, sr_id_t *id)
+{
+    fe_send_task(&env->fe, action, input, id);
+    fe_expect_confirm(&env->fe, id);
+    fe_send_go(&env->fe, id, 1);
+}
+
+static void
+results_are_resent_until_ack(void **state)
+{
+    nt_env_t *env = *state;
+    env->cfg.resend_ms = 100;
+    nt_start_ready(env);
+    sr_id_t id;
+    s_go(env, "std.echo", "{\"output\": 5}", &id);
+    sr_msg_t *r = fe_expect_result(&env->fe, &id, "success");
+    sr_msg_destroy(&r);
+    r = fe_expect_result(&env->fe, &id, "success"); // no ACK: again
+    nt_assert_field_json(r, SR_F_RESULT_output, "5");
+    sr_msg_destroy(&r);
+    fe_send_ack(&env->fe, &id, 1);
+    wrk_node_stats_t st;
+    NT_WAIT_STATS(env, st, st.unacked == 0);
+    assert_int_equal(st.results, 1);
+    assert_true(st.resends >= 1);
+    fe_send_ack(&env->fe, &id, 1); // a late duplicate ACK is ignored
+    NT_WAIT_STATS(env, st, st.acks == 1);
+    assert_int_equal(st.refused, 0);
+}
+
+// Play an engine that does not know the worker: answer everything with
+// ESTATE until a READY comes.
+static void
+s_until_ready(fe_t *fe)
+{
+    int64_t end = zclock_mono() + FE_WAIT_MS;
+    for (;;) {
+        int64_t left = end - zclock_mono();
+        sr_msg_t *m = fe_next(fe, left > 0 ? (int)left : 0);
+        if (!m)
+            fail_msg("no READY within %d ms after the restart", FE_WAIT_MS);
+        sr_msg_type_t type = sr_msg_type(m);
+        sr_msg_destroy(&m);
+        if (type == SR_MSG_READY)
+            return;
+        fe_send_error(fe, "ESTATE", "unknown worker: send READY");
+    }
+}
+
+static void
+an_engine_restart_gets_ready_again_then_the_result(void **state)
+{
+    nt_env_t *env = *state;
+    env->cfg.resend_ms = 200;
+    nt_start_ready(env);
+    sr_id_t id;
+    s_go(env, "std.echo", "{\"output\": \"kept\"}", &id);
+    sr_msg_t *r = fe_expect_result(&env->fe, &id, "success");
+    sr_msg_destroy(&r);
+    fe_restart(&env->fe); // the engine dies before its ACK
+    s_until_ready(&env->fe);
+    r = fe_expect_result(&env->fe, &id, "success");
+    nt_assert_field_json(r, SR_F_RESULT_output, "\"kept\"");
+    sr_msg_destroy(&r);
+    fe_send_ack(&env->fe, &id, 1);
+    wrk_node_stats_t st;
+    NT_WAIT_STATS(env, st, st.unacked == 0);
+    assert_true(st.readies >= 2);
+    assert_int_equal(st.reconnects, 0); // ESTATE, not the expiry
+}
+
+static void
+a_silent_engine_gets_heartbeats_then_a_new_socket_and_ready(void **state)
+{
+    nt_env_t *env = *state;
+    env->cfg.heartbeat_ms = 50;
+    env->cfg.expiry_ms = 300;
+    nt_start_ready(env);
+    sr_wire_peer_t first = env->fe.peer;
+    int heartbeats = 0;
+    int64_t end = zclock_mono() + FE_WAIT_MS;
+    for (;;) {
+        sr_msg_t *m = fe_next(&env->fe, 100);
+        sr_msg_type_t type = m ? sr_msg_type(m) : SR_MSG_NONE;
+        if (type == SR_MSG_HEARTBEAT) {
+            assert_string_equal(sr_msg_str(m, SR_F_HEARTBEAT_name), "w1");
+            assert_true(sr_msg_has(m, SR_F_HEARTBEAT_sent_ms));
+            heartbeats++;
+        }
+        sr_msg_destroy(&m);
+        if (type == SR_MSG_READY)
+            break;
+        if (zclock_mono() > end)
+            fail_msg("no new READY within %d ms", FE_WAIT_MS);
+    }
+    assert_true(heartbeats >= 2);
+    assert_false(sr_wire_peer_equal(&first, &env->fe.peer)); // new socket
+    wrk_node_stats_t st = nt_stats(env);
+    assert_true(st.reconnects >= 1);
+}
+
+static void
+an_engine_that_heartbeats_keeps_its_session(void **state)
+{
+    nt_env_t *env = *state;
+    env->cfg.heartbeat_ms = 50;
+    env->cfg.expiry_ms = 600;
+    nt_start_ready(env);
+    int64_t end = zclock_mono() + 1000; // well over the expiry
+    while (zclock_mono() < end) {
+        fe_keepalive(&env->fe, 50);
+        sr_msg_t *m = fe_next(&env->fe, 10);
+        if (m && sr_msg_type(m) != SR_MSG_HEARTBEAT)
+            fail_msg("unexpected %s", sr_msg_type_name(sr_msg_type(m)));
+        sr_msg_destroy(&m);
+    }
+    wrk_node_stats_t st = nt_stats(env);
+    assert_int_equal(st.reconnects, 0);
+    assert_int_equal(st.readies, 1);
+}
+
+// Encode [major, 0, type, fields] (fields consumed); caller frees.
+static char *
+s_envelope(int64_t major, const char *type, sr_value_t *fields, size_t *len)
+{
+    sr_value_t *env = sr_value_new_array(4);
+    sr_value_array_append(env, sr_value_new_int(major));
+    sr_value_array_append(env, sr_value_new_int(0));
+    sr_value_array_append(env, sr_value_new_str(type));
+    sr_value_array_append(env, fields);
+    char *buf = NULL;
+    assert_int_equal(sr_value_encode(env, &buf, len), SR_OK);
+    sr_value_destroy(&env);
+    return buf;
+}
+
+static void
+s_send_bytes(fe_t *fe, const void *buf, size_t len)
+{
+    const void *frames[] = {buf};
+    fe_send_raw(fe, frames, &len, 1);
+}
+
+static void
+another_major_version_gets_an_error_naming_both_versions(void **state)
+{
+    nt_env_t *env = *state;
+    nt_start_ready(env);
+    size_t len;
+    char *buf = s_envelope(2, "TASK", sr_value_new_map(0), &len);
+    s_send_bytes(&env->fe, buf, len);
+    free(buf);
+    sr_msg_t *m = fe_expect(&env->fe, SR_MSG_ERROR);
+    assert_string_equal(sr_msg_str(m, SR_F_ERROR_code), "EVERSION");
+    const char *text = sr_msg_str(m, SR_F_ERROR_message);
+    assert_non_null(strstr(text, "2.0"));
+    assert_non_null(strstr(text, "1.0"));
+    sr_msg_destroy(&m);
+    // the engine refusing our version: logged, not answered, no crash
+    fe_send_error(&env->fe, "EVERSION",
+                  "peer speaks protocol 1.0, this "
+                  "node speaks 2.0");
+    m = nt_run(env, "std.noop", NULL, "success"); // the worker goes on
+    sr_msg_destroy(&m);
+    wrk_node_stats_t st;
+    NT_WAIT_STATS(env, st, st.acks == 1);
+    assert_int_equal(st.refused, 1);
+    assert_int_equal(st.errors, 1);
+}
+
+static void
+malformed_frames_are_answered_and_dropped(void **state)
+{
+    nt_env_t *env = *state;
+    env->cfg.max_message_bytes = 4096;
+    nt_start_ready(env);
+    s_send_bytes(&env->fe, "\xc1\xff\x00", 3); // not msgpack
+    fe_expect_error(&env->fe, "EPROTO", "");
+    s_send_bytes(&env->fe, "\x05", 1); // not an envelope
+    fe_expect_error(&env->fe, "EPROTO", "");
+    const void *two[] = {"\x05", "\x06"};
+    size_t lens[] = {1, 1};
+    fe_send_raw(&env->fe, two, lens, 2); // two frames
+    fe_expect_error(&env->fe, "EPROTO", "");
+    char big[8192];
+    memset(big, 0xc0, sizeof big);
+    s_send_bytes(&env->fe, big, sizeof big); // over the payload limit
+    fe_expect_error(&env->fe, "ETOOBIG", "");
+    sr_value_t *fields = wt_json("{\"input\": \"a string\"}");
+    size_t len;
+    char *buf = s_envelope(1, "TASK", fields, &len);
+    s_send_bytes(&env->fe, buf, len);
+    free(buf);
+    fe_expect_error(&env->fe, "EPROTO", "");
+    buf = s_envelope(1, "NOPE", sr_value_new_map(0), &len);
+    s_send_bytes(&env->fe, buf, len);
+    free(buf);
+    fe_expect_error(&env->fe, "EPROTO", "NOPE");
+    buf = s_envelope(1, "READY", wt_json("{\"worker\": \"x\", \"slots\": 1}"),
+                     &len);
+    s_send_bytes(&env->fe, buf, len);
+    free(buf);
+    fe_expect_error(&env->fe, "EPROTO", "not a message for a worker");
+    buf = s_envelope(1, "ERROR", sr_value_new_int(5), &len); // bad ERROR
+    s_send_bytes(&env->fe, buf, len);
+    free(buf);
+    sr_msg_t *m = nt_run(env, "std.echo", "{\"output\": 1}", "success");
+    sr_msg_destroy(&m); // and no answer to the bad ERROR came before
+    wrk_node_stats_t st;
+    NT_WAIT_STATS(env, st, st.acks == 1);
+    assert_int_equal(st.refused, 8); // the bad ERROR too, unanswered
+}
+
+static void *
+s_stop_thread(void *arg)
+{
+    wrk_node_stop(arg);
+    return NULL;
+}
+
+// Collect messages until BYE; counts what came.
+typedef struct {
+    int credits_zero, confirms, results, errors;
+    sr_msg_t *result; // the last RESULT
+} s_stop_seen_t;
+
+static void
+s_until_bye(fe_t *fe, s_stop_seen_t *seen, bool is_acking)
+{
+    int64_t end = zclock_mono() + FE_WAIT_MS;
+    for (;;) {
+        int64_t left = end - zclock_mono();
+        sr_msg_t *m = fe_next(fe, left > 0 ? (int)left : 0);
+        if (!m)
+            fail_msg("no BYE within %d ms", FE_WAIT_MS);
+        sr_msg_type_t type = sr_msg_type(m);
+        if (type == SR_MSG_BYE) {
+            assert_string_equal(sr_msg_str(m, SR_F_BYE_worker), "w1");
+            sr_msg_destroy(&m);
+            return;
+        }
+        if (type == SR_MSG_CREDIT && sr_msg_int(m, SR_F_CREDIT_slots, -1) == 0)
+            seen->credits_zero++;
+        seen->errors += type == SR_MSG_ERROR;
+        seen->confirms += type == SR_MSG_CONFIRM;
+        if (type == SR_MSG_RESULT) {
+            seen->results++;
+            sr_id_t id;
+            sr_msg_id(m, SR_F_RESULT_action_id, &id);
+            if (is_acking)
+                fe_send_ack(fe, &id, 1);
+            sr_msg_destroy(&seen->result);
+            seen->result = m;
+            continue;
+        }
+        sr_msg_destroy(&m);
+    }
+}
+
+static void
+stop_sends_credit_zero_finishes_running_actions_then_bye(void **state)
+{
+    nt_env_t *env = *state;
+    fe_open(&env->fe2, env->dir, "engine2");
+    env->engines[1] = env->fe2.endpoint;
+    env->cfg.n_engines = 2;
+    env->cfg.slots = 1;
+    env->cfg.grace_ms = 4000;
+    nt_start_ready(env);
+    sr_msg_t *ready = fe_expect(&env->fe2, SR_MSG_READY);
+    sr_msg_destroy(&ready);
+    sr_id_t a, b, c;
+    s_go(env, "std.echo", "{\"output\": \"done\", \"delay\": 0.3}", &a);
+    fe_send_task(&env->fe2, "std.noop", NULL, &b); // queued: no free slot
+    wrk_node_stats_t st;
+    NT_WAIT_STATS(env, st, st.queued == 1 && st.running == 1);
+    int64_t start = zclock_mono();
+    pthread_t thread;
+    assert_int_equal(pthread_create(&thread, NULL, s_stop_thread, &env->node),
+                     0);
+    sr_msg_t *credit = fe_expect(&env->fe, SR_MSG_CREDIT);
+    assert_int_equal(sr_msg_int(credit, SR_F_CREDIT_slots, -1), 0);
+    sr_msg_destroy(&credit);
+    fe_send_task(&env->fe, "std.noop", NULL, &c); // too late
+    s_stop_seen_t seen = {0}, seen2 = {0};
+    s_until_bye(&env->fe, &seen, true);
+    s_until_bye(&env->fe2, &seen2, true);
+    assert_int_equal(pthread_join(thread, NULL), 0);
+    assert_null(env->node);
+    assert_int_equal(seen.results, 1); // a ran
+    assert_int_equal(seen.errors, 1);  // c: the worker is stopping
+    nt_assert_field_json(seen.result, SR_F_RESULT_output, "\"done\"");
+    sr_msg_destroy(&seen.result);
+    assert_int_equal(seen2.credits_zero, 1);
+    assert_int_equal(seen2.confirms + seen2.results, 0); // b was dropped
+    assert_true(zclock_mono() - start < 3000); // no need for the grace
+}
+
+static void
+stop_cancels_running_actions_after_the_grace(void **state)
+{
+    nt_env_t *env = *state;
+    env->cfg.grace_ms = 200;
+    nt_start_ready(env);
+    sr_id_t a;
+    s_go(env, "std.sleep", "{\"seconds\": 60}", &a);
+    wrk_node_stats_t st;
+    NT_WAIT_STATS(env, st, st.running == 1);
+    pthread_t thread;
+    assert_int_equal(pthread_create(&thread, NULL, s_stop_thread, &env->node),
+                     0);
+    s_stop_seen_t seen = {0};
+    s_until_bye(&env->fe, &seen, false);
+    assert_int_equal(pthread_join(thread, NULL), 0);
+    assert_int_equal(seen.credits_zero, 1);
+    assert_int_equal(seen.results, 1);
+    assert_string_equal(sr_msg_str(seen.result, SR_F_RESULT_status), "error");
+    assert_non_null(
+        strstr(sr_msg_str(seen.result, SR_F_RESULT_error), "cancelled"));
+    sr_msg_destroy(&seen.result);
+}
+
+#define S_TEST(f) cmocka_unit_test_setup_teardown(f, nt_setup, nt_teardown)
+
+int
+main(void)
+{
+    if (!getenv("SIROCCO_LOG_LEVEL"))
+        sr_log_set_level(SR_LOG_OFF);
+    const struct CMUnitTest tests[] = {
+        S_TEST(results_are_resent_until_ack),
+        S_TEST(an_engine_restart_gets_ready_again_then_the_result),
+        S_TEST(a_silent_engine_gets_heartbeats_then_a_new_socket_and_ready),
+        S_TEST(an_engine_that_heartbeats_keeps_its_session),
+        S_TEST(another_major_version_gets_an_error_naming_both_versions),
+        S_TEST(malformed_frames_are_answered_and_dropped),
+        S_TEST(stop_sends_credit_zero_finishes_running_actions_then_bye),
+        S_TEST(stop_cancels_running_actions_after_the_grace),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
