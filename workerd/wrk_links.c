@@ -139,6 +139,12 @@ wrk_links_refuse(wrk_links_t *self, size_t i, const sr_wire_in_t *in,
         sr_warn("engine=%s send ERROR failed: %s", link->endpoint, err.msg);
 }
 
+void
+wrk_links_note_refused(wrk_links_t *self)
+{
+    self->refused++;
+}
+
 // Send a new message (NULL = out of memory) to engine `i`, and free it.
 static bool
 s_send_new(wrk_links_t *self, size_t i, sr_msg_t *m, int64_t now_ms)

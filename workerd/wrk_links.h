@@ -55,6 +55,8 @@ wrk_link_t *wrk_links_at(wrk_links_t *self, size_t i);
 
 // Send a message to engine `i` without blocking. A failure is logged and
 // returns false (timers and the next session resend what matters).
+// Count a message refused with an ERROR built by the caller.
+void wrk_links_note_refused(wrk_links_t *self);
 bool wrk_links_send(wrk_links_t *self, size_t i, const sr_msg_t *m,
                     int64_t now_ms);
 

@@ -56,6 +56,32 @@ s_refuse(wrk_machine_t *self, size_t i, const sr_wire_in_t *in, sr_err_t code,
     wrk_links_refuse(self->links, i, in, &cause);
 }
 
+// Refuse a TASK: the ERROR names the action, so that the engine frees
+// the slot and offers the action again later.
+static void s_refuse_task(wrk_machine_t *self, size_t i, const wrk_job_t *job,
+                          int64_t now_ms, const char *fmt, ...)
+    __attribute__((format(printf, 5, 6)));
+
+static void
+s_refuse_task(wrk_machine_t *self, size_t i, const wrk_job_t *job,
+              int64_t now_ms, const char *fmt, ...)
+{
+    sr_error_t cause;
+    va_list ap;
+    va_start(ap, fmt);
+    sr_error_vset(&cause, SR_EPROTO, fmt, ap);
+    va_end(ap);
+    snprintf(cause.where, sizeof cause.where, "field 'action_id'");
+    sr_warn("refused TASK: %s", cause.msg);
+    wrk_links_note_refused(self->links);
+    sr_msg_t *m = sr_msg_error_new(&cause, -1);
+    if (m && sr_msg_set_id(m, SR_F_ERROR_action_id, &job->action_id))
+        sr_msg_destroy(&m);
+    if (m)
+        wrk_links_send(self->links, i, m, now_ms);
+    sr_msg_destroy(&m);
+}
+
 // A TASK of its link's current session no longer holds an engine slot.
 static void
 s_release_credit(wrk_machine_t *self, const wrk_job_t *job)
@@ -153,13 +179,13 @@ s_on_task(wrk_machine_t *self, size_t i, sr_wire_in_t *in, int64_t now_ms)
     if (known && known->state == WRK_JOB_UNACKED) {
         s_send_result(self, known, now_ms); // the engine lacks it
     } else if (known) {
-        s_refuse(self, i, in, SR_EPROTO, "action_id",
-                 "TASK for action %s again while it is here", job->key);
+        s_refuse_task(self, i, job, now_ms,
+                      "TASK for action %s again while it is here", job->key);
     } else if (link->credit_used >= self->cfg->slots) {
-        s_refuse(self, i, in, SR_EPROTO, "action_id",
-                 "TASK %s over credit: %zu TASKs already hold the %zu slots "
-                 "of worker '%s'",
-                 job->key, link->credit_used, self->cfg->slots, name);
+        s_refuse_task(self, i, job, now_ms,
+                      "TASK %s over credit: %zu TASKs already hold the %zu "
+                      "slots of worker '%s'",
+                      job->key, link->credit_used, self->cfg->slots, name);
     } else if (wrk_jobs_add(self->jobs, &job, &err) != SR_OK) {
         wrk_links_refuse(self->links, i, in, &err);
     } else {

@@ -175,7 +175,9 @@ another_major_version_gets_an_error_naming_both_versions(void **state)
     assert_string_equal(sr_msg_str(m, SR_F_ERROR_code), "EVERSION");
     const char *text = sr_msg_str(m, SR_F_ERROR_message);
     assert_non_null(strstr(text, "2.0"));
-    assert_non_null(strstr(text, "1.0"));
+    char mine[32];
+    snprintf(mine, sizeof mine, "speaks %d.%d", SR_PROTO_MAJOR, SR_PROTO_MINOR);
+    assert_non_null(strstr(text, mine));
     sr_msg_destroy(&m);
     // the engine refusing our version: logged, not answered, no crash
     fe_send_error(&env->fe, "EVERSION",

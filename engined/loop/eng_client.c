@@ -440,9 +440,9 @@ eng_client_answer(eng_t *eng, eng_op_t *op)
         for (size_t i = 0; body && i < lang_doc_nworkflows(op->doc); i++) {
             sr_value_t *w = sr_value_new_map(3);
             if (!w ||
-                sr_value_map_put(w, "name",
-                                 sr_value_new_str(
-                                     lang_doc_workflow_at(op->doc, i)->name)) ||
+                sr_value_map_put(
+                    w, "name",
+                    sr_value_new_str(lang_doc_workflow_at(op->doc, i)->name)) ||
                 sr_value_map_put(w, "version",
                                  sr_value_new_str(lang_doc_hash(op->doc))) ||
                 sr_value_map_put(w, "created_ms",
@@ -458,17 +458,16 @@ eng_client_answer(eng_t *eng, eng_op_t *op)
         char id[SR_ID_TEXT_SIZE];
         body = sr_value_new_map(2);
         if (!body ||
-            sr_value_map_put(body, "action_id",
-                             sr_value_new_str(
-                                 sr_id_format(&op->ev.action_id, id))) ||
-            sr_value_map_put(body, "state",
-                             sr_value_new_str(op->ev.status ==
-                                                      CORE_RESULT_SUCCESS
-                                                  ? "SUCCESS"
-                                                  : "ERROR")))
+            sr_value_map_put(
+                body, "action_id",
+                sr_value_new_str(sr_id_format(&op->ev.action_id, id))) ||
+            sr_value_map_put(
+                body, "state",
+                sr_value_new_str(op->ev.status == CORE_RESULT_SUCCESS
+                                     ? "SUCCESS"
+                                     : "ERROR")))
             rc = sr_error_set(&e, SR_ENOMEM, "out of memory");
-    }
-    else
+    } else
         rc = eng_view_exec(eng, &op->ev.exec_id, &body, &e);
     if (rc) {
         sr_value_destroy(&body);

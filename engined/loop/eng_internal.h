@@ -157,6 +157,8 @@ struct eng {
     char peer_identity[300]; // "peer:NAME", how this engine calls others
     eng_orphan_t *orphans;
     size_t norphans, caporphans;
+    eng_orphan_t *reoffers; // refused by a worker: offer again at `due`
+    size_t nreoffers, capreoffers;
     // subscriptions
     eng_sub_t *subs;
     size_t nsubs, capsubs;
@@ -185,6 +187,9 @@ sr_err_t eng_part_due_timers(eng_t *eng, size_t pi, int64_t now, size_t max,
 // After open: queue TASKs for actions offered and not started, and
 // remember running ones until their worker comes back (or not).
 sr_err_t eng_part_recover(eng_t *eng, size_t pi, sr_error_t *err);
+// Offer again (later) an action a worker refused, if it still waits.
+sr_err_t eng_reoffer_later(eng_t *eng, const sr_id_t *action_id, int64_t due);
+void eng_reoffers_due(eng_t *eng, int64_t now);
 // Worker-lost operations for recovered running actions whose worker did
 // not come back in time.
 sr_err_t eng_orphans_due(eng_t *eng, int64_t now, sr_error_t *err);

@@ -223,20 +223,70 @@ s_reoffer(s_recover_t *rv, const core_action_t *a)
 }
 
 static sr_err_t
-s_orphan(eng_t *eng, const sr_id_t *id)
+s_later(eng_orphan_t **list, size_t *n, size_t *cap, const sr_id_t *id,
+        int64_t due)
 {
-    if (eng->norphans == eng->caporphans) {
-        size_t cap = eng->caporphans ? eng->caporphans * 2 : 16;
-        eng_orphan_t *o = realloc(eng->orphans, cap * sizeof *o);
+    if (*n == *cap) {
+        size_t c = *cap ? *cap * 2 : 16;
+        eng_orphan_t *o = realloc(*list, c * sizeof *o);
         if (!o)
             return SR_ENOMEM;
-        eng->orphans = o;
-        eng->caporphans = cap;
+        *list = o;
+        *cap = c;
     }
-    int64_t expiry = eng->cfg.expiry_ms ? eng->cfg.expiry_ms : 5000;
-    eng->orphans[eng->norphans++] =
-        (eng_orphan_t){.action_id = *id, .due = eng_now_ms() + expiry};
+    (*list)[(*n)++] = (eng_orphan_t){.action_id = *id, .due = due};
     return SR_OK;
+}
+
+static sr_err_t
+s_orphan(eng_t *eng, const sr_id_t *id)
+{
+    int64_t expiry = eng->cfg.expiry_ms ? eng->cfg.expiry_ms : 5000;
+    return s_later(&eng->orphans, &eng->norphans, &eng->caporphans, id,
+                   eng_now_ms() + expiry);
+}
+
+sr_err_t
+eng_reoffer_later(eng_t *eng, const sr_id_t *action_id, int64_t due)
+{
+    return s_later(&eng->reoffers, &eng->nreoffers, &eng->capreoffers,
+                   action_id, due);
+}
+
+// Queue the TASK of action `id` again when it still waits for a worker.
+static void
+s_reoffer_one(eng_t *eng, const sr_id_t *id)
+{
+    size_t pi = 0;
+    sr_error_t err;
+    if (!eng_part_find(eng, sr_id_partition(id), &pi))
+        return;
+    s_recover_t rv = {eng, &eng->parts[pi], NULL, &err};
+    if (store_txn_begin(rv.part->store, false, &rv.txn, &err))
+        return;
+    sr_value_t *v = NULL;
+    core_action_t *a = NULL;
+    if (!store_get(rv.txn, STORE_DB_ACTION, id->b, 16, &v, &err) &&
+        !core_action_from_value(v, &a, &err) && a->state == CORE_A_SCHEDULED &&
+        s_reoffer(&rv, a))
+        sr_warn("cannot offer an action again: %s", err.msg);
+    sr_value_destroy(&v);
+    core_action_destroy(&a);
+    store_txn_abort(&rv.txn);
+}
+
+void
+eng_reoffers_due(eng_t *eng, int64_t now)
+{
+    for (size_t i = 0; i < eng->nreoffers;) {
+        if (eng->reoffers[i].due > now) {
+            i++;
+            continue;
+        }
+        sr_id_t id = eng->reoffers[i].action_id;
+        eng->reoffers[i] = eng->reoffers[--eng->nreoffers];
+        s_reoffer_one(eng, &id);
+    }
 }
 
 static sr_err_t

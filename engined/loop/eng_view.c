@@ -157,10 +157,10 @@ s_exec_visit(void *arg, const void *key, size_t klen, const void *val,
     sr_value_destroy(&v);
     if (rc)
         return rc;
-    bool keep = sr_id_is_nil(&e->parent_id) &&
-                (!l->state ||
-                 strcmp(core_ex_state_name(e->state), l->state) == 0) &&
-                (!l->workflow || strcmp(e->wf_name, l->workflow) == 0);
+    bool keep =
+        sr_id_is_nil(&e->parent_id) &&
+        (!l->state || strcmp(core_ex_state_name(e->state), l->state) == 0) &&
+        (!l->workflow || strcmp(e->wf_name, l->workflow) == 0);
     if (keep)
         rc = sr_value_array_append(l->list, s_exec_body(e, false));
     core_exec_destroy(&e);
@@ -227,12 +227,12 @@ eng_view_exec_list(eng_t *eng, const sr_msg_t *req, sr_value_t **out,
         store_txn_t *txn = NULL;
         if ((rc = store_txn_begin(eng->parts[i].store, false, &txn, err)))
             break;
-        rc = store_scan(txn, STORE_DB_EXEC, NULL, 0, NULL, 0, s_exec_visit,
-                        &l, err);
+        rc = store_scan(txn, STORE_DB_EXEC, NULL, 0, NULL, 0, s_exec_visit, &l,
+                        err);
         store_txn_abort(&txn);
     }
-    sr_value_t *page = rc ? NULL : s_page(l.list, has_after ? &after : NULL,
-                                          limit);
+    sr_value_t *page =
+        rc ? NULL : s_page(l.list, has_after ? &after : NULL, limit);
     sr_value_destroy(&l.list);
     if (!page)
         return rc ? rc : sr_error_set(err, SR_ENOMEM, "out of memory");

@@ -364,9 +364,17 @@ eng_work_recv(eng_t *eng, sr_wire_in_t *in)
         return;
     case SR_MSG_ERROR: {
         sr_error_t e;
+        sr_id_t id;
         sr_msg_to_error(in->msg, &e);
         sr_warn("worker %s reports an error: %s", w ? w->name : "(unknown)",
                 e.msg);
+        // A refused TASK: the slot is free, and the action is offered
+        // again in a while (the worker may hold it from an earlier
+        // session and confirm it meanwhile).
+        if (w && sr_msg_id(in->msg, SR_F_ERROR_action_id, &id)) {
+            eng_work_release(eng, &in->peer, &id);
+            (void)eng_reoffer_later(eng, &id, eng_now_ms() + 1000);
+        }
         return;
     }
     case SR_MSG_CREDIT:
@@ -551,5 +559,6 @@ eng_work_fini(eng_t *eng)
     }
     free(eng->queue);
     free(eng->orphans);
+    free(eng->reoffers);
     free(eng->lat);
 }

@@ -21,7 +21,7 @@ wait_then_echo:
       action: std.sleep seconds=0.5
       on-success: say
     say:
-      action: std.echo output=still here
+      action: std.echo output="still here"
       publish: {said: <% task().result %>}
 """
 
@@ -94,7 +94,7 @@ def main():
         t, f = srtest.unpack(sock.recv())
         srtest.check("answer to READY 2.0", (t, f["code"]),
                      ("ERROR", "EVERSION"))
-        if "2.0" not in f["message"] or "1.0" not in f["message"]:
+        if "2.0" not in f["message"] or "speaks 1." not in f["message"]:
             srtest.fail("EVERSION message names both versions: %r"
                         % f["message"])
         ex2 = cl.start("wait_then_echo")["id"]
