@@ -143,8 +143,10 @@ core_exec_workflow(core_run_t *r, const core_exec_t *exec,
 {
     sr_err_t rc = CORE_OPS(r)->doc_get(r->st, exec->def_hash, doc);
     if (rc)
-        return sr_error_set(r->err, rc, "definition %s of execution "
-                            "unavailable", exec->def_hash);
+        return sr_error_set(r->err, rc,
+                            "definition %s of execution "
+                            "unavailable",
+                            exec->def_hash);
     *wf = lang_doc_workflow(*doc, exec->wf_name);
     if (!*wf)
         return sr_error_set(r->err, SR_ESTORE,
@@ -201,7 +203,7 @@ s_dispatch(core_run_t *r, const core_event_t *ev)
         return s_exec_event(r, ev);
     }
     return sr_error_set(r->err, SR_EINVAL, "unknown event kind %d",
-                        (int) ev->kind);
+                        (int)ev->kind);
 }
 
 sr_err_t

@@ -40,9 +40,9 @@ typedef enum {
 typedef struct {
     core_event_kind_t kind;
     int64_t now_ms;
-    sr_id_t exec_id;   // START, PAUSE, RESUME, CANCEL, RERUN
-    sr_id_t action_id; // RESULT, COMPLETE, CONFIRM, WORKER_LOST
-    uint32_t attempt;  // RESULT, CONFIRM (0 = any, for COMPLETE)
+    sr_id_t exec_id;           // START, PAUSE, RESUME, CANCEL, RERUN
+    sr_id_t action_id;         // RESULT, COMPLETE, CONFIRM, WORKER_LOST
+    uint32_t attempt;          // RESULT, CONFIRM (0 = any, for COMPLETE)
     const char *worker;        // CONFIRM, WORKER_LOST, RESULT
     core_result_t status;      // RESULT, COMPLETE
     const sr_value_t *output;  // RESULT, COMPLETE: result or error value
@@ -71,23 +71,23 @@ typedef enum {
 typedef struct {
     core_cmd_kind_t kind;
     sr_id_t exec_id;
-    sr_id_t action_id;  // DISPATCH, CANCEL, GO, HALT
-    sr_id_t task_id;    // DISPATCH
-    uint32_t attempt;   // DISPATCH, CANCEL, GO, HALT
-    char *action;       // DISPATCH: action name
-    char *target;       // DISPATCH: target group, or NULL
-    char *task_name;    // DISPATCH, NOTIFY (task events)
-    char *worker;       // CANCEL, GO, HALT: the worker concerned
-    char *text;         // HALT: reason; NOTIFY: state_info
-    char *token;        // DISPATCH: delegate callback token (text)
-    sr_value_t *input;  // DISPATCH
+    sr_id_t action_id;   // DISPATCH, CANCEL, GO, HALT
+    sr_id_t task_id;     // DISPATCH
+    uint32_t attempt;    // DISPATCH, CANCEL, GO, HALT
+    char *action;        // DISPATCH: action name
+    char *target;        // DISPATCH: target group, or NULL
+    char *task_name;     // DISPATCH, NOTIFY (task events)
+    char *worker;        // CANCEL, GO, HALT: the worker concerned
+    char *text;          // HALT: reason; NOTIFY: state_info
+    char *token;         // DISPATCH: delegate callback token (text)
+    sr_value_t *input;   // DISPATCH
     sr_value_t *context; // DISPATCH: execution / task / callback info
-    bool safe_rerun;    // DISPATCH
+    bool safe_rerun;     // DISPATCH
     int64_t deadline_ms; // DISPATCH: 0 = none
-    int64_t due_ms;     // TIMER
-    bool is_task;       // NOTIFY: task event (else execution event)
-    const char *state;  // NOTIFY: state name (static string)
-    bool is_final;      // NOTIFY: the execution reached a final state
+    int64_t due_ms;      // TIMER
+    bool is_task;        // NOTIFY: task event (else execution event)
+    const char *state;   // NOTIFY: state name (static string)
+    bool is_final;       // NOTIFY: the execution reached a final state
 } core_cmd_t;
 
 typedef struct {

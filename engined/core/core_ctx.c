@@ -33,8 +33,8 @@ core_ctx_outbound(const core_task_t *task)
 {
     sr_value_t *out = sr_value_new_map(sr_value_len(task->in_ctx) +
                                        sr_value_len(task->published));
-    if (out && (s_put_all(out, task->in_ctx) ||
-                s_put_all(out, task->published)))
+    if (out &&
+        (s_put_all(out, task->in_ctx) || s_put_all(out, task->published)))
         sr_value_destroy(&out);
     return out;
 }
@@ -65,11 +65,11 @@ core_task_dict(const core_task_t *task)
                                   : sr_value_new_nil());
     // Before any result exists Mistral shows [], after a dropped one None.
     if (!rc)
-        rc = sr_value_map_put(
-            d, "result",
-            task->result ? sr_value_ref(task->result)
-            : core_task_state_is_final(task->state) ? sr_value_new_nil()
-                                                    : sr_value_new_array(0));
+        rc = sr_value_map_put(d, "result",
+                              task->result ? sr_value_ref(task->result)
+                              : core_task_state_is_final(task->state)
+                                  ? sr_value_new_nil()
+                                  : sr_value_new_array(0));
     if (!rc)
         rc = sr_value_map_put(d, "workflow_execution_id",
                               s_id_text(&task->exec_id));
@@ -90,8 +90,8 @@ core_task_dict(const core_task_t *task)
 }
 
 static sr_err_t
-s_fn_task(s_host_t *h, sr_value_t *const *args, size_t nargs,
-          sr_value_t **out, sr_error_t *err)
+s_fn_task(s_host_t *h, sr_value_t *const *args, size_t nargs, sr_value_t **out,
+          sr_error_t *err)
 {
     if (nargs > 1 || (nargs == 1 && !sr_value_is(args[0], SR_T_STR)))
         return sr_error_set(err, SR_EEXPR,
@@ -111,8 +111,8 @@ s_fn_task(s_host_t *h, sr_value_t *const *args, size_t nargs,
         return SR_OK;
     }
     core_task_t *t = NULL;
-    sr_err_t rc = CORE_OPS(h->r)->task_get(h->r->st, &h->exec->id,
-                                           (uint32_t) seq, &t);
+    sr_err_t rc =
+        CORE_OPS(h->r)->task_get(h->r->st, &h->exec->id, (uint32_t)seq, &t);
     if (rc)
         return sr_error_set(err, rc, "task '%s' could not be read", name);
     *out = core_task_dict(t);
@@ -134,8 +134,8 @@ s_tasks_visit(void *arg, core_task_t *task)
 }
 
 static sr_err_t
-s_fn_tasks(s_host_t *h, sr_value_t *const *args, size_t nargs,
-           sr_value_t **out, sr_error_t *err)
+s_fn_tasks(s_host_t *h, sr_value_t *const *args, size_t nargs, sr_value_t **out,
+           sr_error_t *err)
 {
     // tasks(execution_id=null, recursive=false, state=null, flat=false):
     // this execution's task executions, optionally filtered by state.
@@ -144,8 +144,8 @@ s_fn_tasks(s_host_t *h, sr_value_t *const *args, size_t nargs,
         return SR_ENOMEM;
     if (nargs >= 3 && sr_value_is(args[2], SR_T_STR))
         tv.state = sr_value_str(args[2]);
-    sr_err_t rc = CORE_OPS(h->r)->task_scan(h->r->st, &h->exec->id,
-                                            s_tasks_visit, &tv);
+    sr_err_t rc =
+        CORE_OPS(h->r)->task_scan(h->r->st, &h->exec->id, s_tasks_visit, &tv);
     if (rc) {
         sr_value_destroy(&tv.list);
         return sr_error_set(err, rc, "tasks() could not read the tasks");
@@ -157,7 +157,7 @@ s_fn_tasks(s_host_t *h, sr_value_t *const *args, size_t nargs,
 void
 core_format_time(int64_t ms, char out[20])
 {
-    time_t secs = (time_t) (ms / 1000);
+    time_t secs = (time_t)(ms / 1000);
     struct tm tm;
     if (!gmtime_r(&secs, &tm) ||
         strftime(out, 20, "%Y-%m-%d %H:%M:%S", &tm) == 0)
@@ -177,11 +177,13 @@ s_fn_execution(s_host_t *h, sr_value_t **out)
     if (!rc)
         rc = sr_value_map_put(d, "name", sr_value_new_str(e->wf_name));
     if (!rc)
-        rc = sr_value_map_put(d, "input", e->input ? sr_value_ref(e->input)
-                                                    : sr_value_new_map(0));
+        rc = sr_value_map_put(d, "input",
+                              e->input ? sr_value_ref(e->input)
+                                       : sr_value_new_map(0));
     if (!rc)
-        rc = sr_value_map_put(d, "params", e->params ? sr_value_ref(e->params)
-                                                     : sr_value_new_map(0));
+        rc = sr_value_map_put(d, "params",
+                              e->params ? sr_value_ref(e->params)
+                                        : sr_value_new_map(0));
     if (!rc)
         rc = sr_value_map_put(d, "state",
                               sr_value_new_str(core_ex_state_name(e->state)));
@@ -266,7 +268,7 @@ core_eval(core_run_t *r, core_exec_t *exec, core_task_t *task,
     }
     const sr_value_t *c = lang_vt_const(vt);
     if (c) {
-        *out = sr_value_ref((sr_value_t *) c);
+        *out = sr_value_ref((sr_value_t *)c);
         return SR_OK;
     }
     sr_value_t *data = s_data(exec, task, extra, final_ctx);
@@ -372,8 +374,8 @@ core_ver_bump(sr_value_t *ver, const sr_value_t *published)
 sr_value_t *
 core_ver_outbound(const core_task_t *task)
 {
-    sr_value_t *ver = task->in_ver ? sr_value_dup(task->in_ver)
-                                   : sr_value_new_map(0);
+    sr_value_t *ver =
+        task->in_ver ? sr_value_dup(task->in_ver) : sr_value_new_map(0);
     if (ver && task->published && core_ver_bump(ver, task->published))
         sr_value_destroy(&ver);
     return ver;
@@ -394,8 +396,8 @@ s_merge(sr_value_t *left, const sr_value_t *lver, const sr_value_t *right,
     for (size_t i = 0; i < sr_value_len(right); i++) {
         sr_value_t *k = sr_value_map_key(right, i);
         sr_value_t *rv = sr_value_map_val(right, i);
-        sr_value_t *lv = sr_value_map_getn(left, sr_value_str(k),
-                                           sr_value_len(k));
+        sr_value_t *lv =
+            sr_value_map_getn(left, sr_value_str(k), sr_value_len(k));
         char path[512];
         snprintf(path, sizeof path, "%s%s%s", prefix, *prefix ? "." : "",
                  sr_value_str(k));

@@ -22,9 +22,8 @@ sr_err_t core_eval_bool(core_run_t *r, core_exec_t *exec, core_task_t *task,
 
 // Evaluate to a number of seconds (policies); negative and non-numbers are
 // errors naming `what`.
-sr_err_t core_eval_seconds(core_run_t *r, core_exec_t *exec,
-                           core_task_t *task, const lang_vt_t *vt,
-                           const char *what, double *out);
+sr_err_t core_eval_seconds(core_run_t *r, core_exec_t *exec, core_task_t *task,
+                           const lang_vt_t *vt, const char *what, double *out);
 
 // The task's outbound context: inbound context updated with published.
 // Caller owns the result.

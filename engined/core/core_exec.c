@@ -40,8 +40,7 @@ s_input(core_run_t *r, core_exec_t *exec, const lang_workflow_t *wf,
             rc = sr_value_map_put(in, p->name, sr_value_ref(v));
         else if (p->default_value) {
             sr_value_t *d = NULL;
-            rc = core_eval(r, exec, NULL, in, NULL, p->default_value, NULL,
-                           &d);
+            rc = core_eval(r, exec, NULL, in, NULL, p->default_value, NULL, &d);
             if (!rc)
                 rc = sr_value_map_put(in, p->name, d);
         } else {
@@ -65,11 +64,10 @@ s_input(core_run_t *r, core_exec_t *exec, const lang_workflow_t *wf,
         }
     }
     if (!rc && (*missing || *unexpected)) {
-        rc = sr_error_set(r->err, SR_EINVAL,
-                          "Invalid input [name=%s%s%s%s%s%s]", wf->name,
-                          *missing ? ", missing=[" : "", missing,
-                          *missing ? "]" : "",
-                          *unexpected ? ", unexpected=[" : "", unexpected);
+        rc = sr_error_set(
+            r->err, SR_EINVAL, "Invalid input [name=%s%s%s%s%s%s]", wf->name,
+            *missing ? ", missing=[" : "", missing, *missing ? "]" : "",
+            *unexpected ? ", unexpected=[" : "", unexpected);
         if (*unexpected)
             s_cat(r->err->msg, sizeof r->err->msg, "]]");
     }
@@ -192,11 +190,11 @@ core_exec_start(core_run_t *r, const core_event_t *ev)
         rc = core_set_str(&exec->def_hash, def);
     if (!rc)
         rc = core_set_str(&exec->description, ev->description);
-    exec->params = ev->params ? sr_value_ref((sr_value_t *) ev->params)
+    exec->params = ev->params ? sr_value_ref((sr_value_t *)ev->params)
                               : sr_value_new_map(0);
-    const sr_value_t *env = ev->env ? ev->env
-                                    : sr_value_map_get(ev->params, "env");
-    exec->env = env ? sr_value_ref((sr_value_t *) env) : sr_value_new_map(0);
+    const sr_value_t *env =
+        ev->env ? ev->env : sr_value_map_get(ev->params, "env");
+    exec->env = env ? sr_value_ref((sr_value_t *)env) : sr_value_new_map(0);
     if (!rc && (!exec->params || !exec->env))
         rc = SR_ENOMEM;
     if (!rc && !sr_value_is(exec->env, SR_T_MAP))
@@ -261,7 +259,7 @@ core_exec_start_child(core_run_t *r, core_exec_t *parent, core_task_t *ptask,
     sr_id_make(r->st->partition, r->now, &exec->id);
     exec->parent_id = parent->id;
     exec->parent_seq = ptask->seq;
-    exec->parent_item = (int32_t) item;
+    exec->parent_item = (int32_t)item;
     exec->root_id = parent->root_id;
     rc = core_set_str(&exec->wf_name, wf->name);
     if (!rc)
@@ -370,9 +368,8 @@ core_exec_pause(core_run_t *r, core_exec_t *exec, const char *msg)
 static sr_err_t
 s_resume_child(core_run_t *r, core_exec_t *child, const char *msg)
 {
-    (void) msg;
-    return child->state == CORE_EX_PAUSED ? core_exec_resume(r, child)
-                                          : SR_OK;
+    (void)msg;
+    return child->state == CORE_EX_PAUSED ? core_exec_resume(r, child) : SR_OK;
 }
 
 sr_err_t
@@ -392,16 +389,14 @@ core_exec_resume(core_run_t *r, core_exec_t *exec)
         return rc;
     s_walk_t w = {0};
     rc = s_tasks(r, exec, &w);
-    for (size_t i = 0; !rc && i < w.n && exec->state == CORE_EX_RUNNING;
-         i++) {
+    for (size_t i = 0; !rc && i < w.n && exec->state == CORE_EX_RUNNING; i++) {
         core_task_t *t = w.list[i];
         if (core_task_state_is_final(t->state) && !t->processed) {
             r->resuming = true;
             rc = core_flow_after(r, exec, t);
             r->resuming = false;
-        }
-        else if ((t->state == CORE_T_WAITING && t->held) ||
-                 t->state == CORE_T_PAUSED)
+        } else if ((t->state == CORE_T_WAITING && t->held) ||
+                   t->state == CORE_T_PAUSED)
             rc = core_task_run(r, exec, t);
         else if (t->state == CORE_T_RUNNING) {
             rc = s_children(r, t, s_resume_child, NULL);
@@ -424,8 +419,8 @@ core_exec_cancel(core_run_t *r, core_exec_t *exec, const char *msg)
                             core_ex_state_name(exec->state));
     // Final first, so cancelled tasks do not try to complete the execution.
     exec->state = CORE_EX_CANCELLED;
-    sr_err_t rc = core_set_str(&exec->state_info,
-                               msg ? msg : "Workflow was cancelled.");
+    sr_err_t rc =
+        core_set_str(&exec->state_info, msg ? msg : "Workflow was cancelled.");
     if (rc)
         return rc;
     s_walk_t w = {0};
@@ -494,8 +489,8 @@ core_exec_rerun(core_run_t *r, core_exec_t *exec, const char *task_name,
     CORE_OPS(r)->exec_dirty(r->st, exec);
     if ((rc = core_notify_exec(r, exec)))
         return rc;
-    bool from_scratch = !t->units || t->n_units == 0 ||
-                        (reset && t->items) || t->fatal;
+    bool from_scratch =
+        !t->units || t->n_units == 0 || (reset && t->items) || t->fatal;
     t->processed = t->handled = t->fatal = false;
     t->finished_ms = 0;
     t->retry_no = 0;
@@ -537,7 +532,7 @@ core_exec_child_done(core_run_t *r, const sr_id_t *child_id)
                                    &task);
     if (rc)
         return rc == SR_ENOTFOUND ? SR_OK : rc;
-    uint32_t item = child->parent_item < 0 ? 0 : (uint32_t) child->parent_item;
+    uint32_t item = child->parent_item < 0 ? 0 : (uint32_t)child->parent_item;
     switch (child->state) {
     case CORE_EX_SUCCESS:
         return core_unit_done(r, parent, task, item, CORE_U_SUCCESS,

@@ -80,8 +80,8 @@ s_final_visit(void *arg, core_task_t *task)
 static int
 s_by_name(const void *a, const void *b)
 {
-    const core_task_t *x = *(const core_task_t *const *) a;
-    const core_task_t *y = *(const core_task_t *const *) b;
+    const core_task_t *x = *(const core_task_t *const *)a;
+    const core_task_t *y = *(const core_task_t *const *)b;
     int c = strcmp(x->name, y->name);
     return c ? c : (x->seq > y->seq) - (x->seq < y->seq);
 }
@@ -201,8 +201,8 @@ s_error_output(core_run_t *r, core_exec_t *exec, const lang_workflow_t *wf,
     if (!o)
         rc = SR_ENOMEM;
     if (!rc)
-        rc = sr_value_map_put(o, "result", *info ? sr_value_new_str(*info)
-                                                 : sr_value_new_nil());
+        rc = sr_value_map_put(
+            o, "result", *info ? sr_value_new_str(*info) : sr_value_new_nil());
     if (!rc && sr_value_is(extra, SR_T_MAP))
         rc = sr_value_map_merge(o, extra, true);
     sr_value_destroy(&extra);
@@ -254,8 +254,7 @@ s_success_output(core_run_t *r, core_exec_t *exec, const lang_workflow_t *wf,
 }
 
 static sr_err_t
-s_output(core_run_t *r, core_exec_t *exec, core_ex_state_t *state,
-         char **info)
+s_output(core_run_t *r, core_exec_t *exec, core_ex_state_t *state, char **info)
 {
     const lang_doc_t *doc;
     const lang_workflow_t *wf;

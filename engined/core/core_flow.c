@@ -15,14 +15,14 @@
 
 // Latest execution of the spec task `index`, or NULL.
 static sr_err_t
-s_latest(core_run_t *r, core_exec_t *exec, const lang_workflow_t *wf,
-         int index, core_task_t **out)
+s_latest(core_run_t *r, core_exec_t *exec, const lang_workflow_t *wf, int index,
+         core_task_t **out)
 {
     int64_t seq;
     *out = NULL;
     if (!sr_value_map_int(exec->latest, wf->tasks[index].name, &seq))
         return SR_OK;
-    return CORE_OPS(r)->task_get(r->st, &exec->id, (uint32_t) seq, out);
+    return CORE_OPS(r)->task_get(r->st, &exec->id, (uint32_t)seq, out);
 }
 
 static bool
@@ -72,8 +72,8 @@ s_possible(core_run_t *r, core_exec_t *exec, const lang_workflow_t *wf,
         if (!x) {
             if ((rc = s_possible(r, exec, wf, from, seen, out)) || *out)
                 return rc;
-        } else if (!core_task_state_is_final(x->state) ||
-                   !x->processed || s_has_name(x->next, t->name)) {
+        } else if (!core_task_state_is_final(x->state) || !x->processed ||
+                   s_has_name(x->next, t->name)) {
             *out = true;
             return SR_OK;
         }
@@ -82,8 +82,8 @@ s_possible(core_run_t *r, core_exec_t *exec, const lang_workflow_t *wf,
 }
 
 static sr_err_t
-s_induced(core_run_t *r, core_exec_t *exec, const lang_workflow_t *wf,
-          int from, const char *join_name, s_induced_t *out)
+s_induced(core_run_t *r, core_exec_t *exec, const lang_workflow_t *wf, int from,
+          const char *join_name, s_induced_t *out)
 {
     core_task_t *x = NULL;
     sr_err_t rc = s_latest(r, exec, wf, from, &x);
@@ -136,7 +136,7 @@ s_join_decide(core_run_t *r, core_exec_t *exec, const lang_workflow_t *wf,
                      wf->tasks[from].name);
         }
     }
-    size_t need = spec->join == LANG_JOIN_ALL ? total : (size_t) spec->join;
+    size_t need = spec->join == LANG_JOIN_ALL ? total : (size_t)spec->join;
     if (need > total)
         need = total;
     char info[700];
@@ -166,7 +166,7 @@ core_flow_joins(core_run_t *r, core_exec_t *exec, bool force)
         if (wf->tasks[i].join == LANG_JOIN_NONE)
             continue;
         core_task_t *t = NULL;
-        rc = s_latest(r, exec, wf, (int) i, &t);
+        rc = s_latest(r, exec, wf, (int)i, &t);
         if (!rc && t && t->joining)
             rc = s_join_decide(r, exec, wf, t, force);
         if (exec->state != CORE_EX_RUNNING)
@@ -183,8 +183,8 @@ static sr_err_t
 s_join_arrive(core_run_t *r, core_task_t *join, const sr_value_t *out,
               const sr_value_t *ver)
 {
-    sr_value_t *in = sr_value_ref((sr_value_t *) out);
-    sr_value_t *in_ver = sr_value_ref((sr_value_t *) ver);
+    sr_value_t *in = sr_value_ref((sr_value_t *)out);
+    sr_value_t *in_ver = sr_value_ref((sr_value_t *)ver);
     sr_err_t rc = core_ver_merge(&in, &in_ver, join->in_ctx, join->in_ver);
     if (rc) {
         sr_value_destroy(&in);
@@ -271,10 +271,10 @@ s_direct_after(core_run_t *r, core_exec_t *exec, const lang_workflow_t *wf,
                core_task_t *task)
 {
     const lang_task_t *spec = core_task_spec(wf, task);
-    const lang_clause_t *clauses[2] = {
-        task->state == CORE_T_SUCCESS ? &spec->on[LANG_ON_SUCCESS]
-                                      : &spec->on[LANG_ON_ERROR],
-        &spec->on[LANG_ON_COMPLETE]};
+    const lang_clause_t *clauses[2] = {task->state == CORE_T_SUCCESS
+                                           ? &spec->on[LANG_ON_SUCCESS]
+                                           : &spec->on[LANG_ON_ERROR],
+                                       &spec->on[LANG_ON_COMPLETE]};
     int *next = NULL;
     size_t nnext = 0;
     const lang_next_t *cmd = NULL;
@@ -362,8 +362,7 @@ s_required(const lang_workflow_t *wf, int index, uint8_t *need)
 }
 
 static sr_err_t
-s_target(core_run_t *r, core_exec_t *exec, const lang_workflow_t *wf,
-         int *out)
+s_target(core_run_t *r, core_exec_t *exec, const lang_workflow_t *wf, int *out)
 {
     const char *name = sr_value_map_str(exec->params, "task_name");
     int idx = name ? lang_workflow_task_index(wf, name) : -1;
@@ -411,7 +410,7 @@ s_reverse_ready(core_run_t *r, core_exec_t *exec, const lang_workflow_t *wf)
         }
         if (ready) {
             core_task_t *task = NULL;
-            rc = core_task_create(r, exec, wf, (int) i, in, ver, &task);
+            rc = core_task_create(r, exec, wf, (int)i, in, ver, &task);
             in = ver = NULL;
             if (!rc)
                 rc = core_task_run(r, exec, task);
@@ -460,8 +459,7 @@ core_flow_after(core_run_t *r, core_exec_t *exec, core_task_t *task)
         return s_direct_after(r, exec, wf, task);
     task->processed = true;
     CORE_OPS(r)->task_dirty(r->st, task);
-    return task->state == CORE_T_SUCCESS ? s_reverse_ready(r, exec, wf)
-                                         : SR_OK;
+    return task->state == CORE_T_SUCCESS ? s_reverse_ready(r, exec, wf) : SR_OK;
 }
 
 typedef struct {
@@ -478,9 +476,9 @@ s_final_visit(void *arg, core_task_t *task)
     // Direct: every completed task that led nowhere; reverse: the target.
     if (!core_task_state_is_final(task->state))
         return SR_OK;
-    if (f->target >= 0 ? task->spec_index != f->target ||
-                             task->state != CORE_T_SUCCESS
-                       : sr_value_len(task->next) > 0)
+    if (f->target >= 0
+            ? task->spec_index != f->target || task->state != CORE_T_SUCCESS
+            : sr_value_len(task->next) > 0)
         return SR_OK;
     sr_value_t *out = core_ctx_outbound(task);
     if (!out)

@@ -16,19 +16,19 @@ static const char *const s_action_states[] = {
 const char *
 core_ex_state_name(core_ex_state_t s)
 {
-    return (unsigned) s < 5 ? s_ex_states[s] : "UNKNOWN";
+    return (unsigned)s < 5 ? s_ex_states[s] : "UNKNOWN";
 }
 
 const char *
 core_task_state_name(core_task_state_t s)
 {
-    return (unsigned) s < 7 ? s_task_states[s] : "UNKNOWN";
+    return (unsigned)s < 7 ? s_task_states[s] : "UNKNOWN";
 }
 
 const char *
 core_action_state_name(core_action_state_t s)
 {
-    return (unsigned) s < 6 ? s_action_states[s] : "UNKNOWN";
+    return (unsigned)s < 6 ? s_action_states[s] : "UNKNOWN";
 }
 
 bool
@@ -36,7 +36,7 @@ core_ex_state_parse(const char *text, core_ex_state_t *out)
 {
     for (int i = 0; i < 5; i++) {
         if (text && strcmp(text, s_ex_states[i]) == 0) {
-            *out = (core_ex_state_t) i;
+            *out = (core_ex_state_t)i;
             return true;
         }
     }
@@ -424,10 +424,10 @@ core_exec_from_value(const sr_value_t *v, core_exec_t **out, sr_error_t *err)
     e->def_hash = s_get_str(&r, "dh");
     e->description = s_get_str(&r, "ds");
     s_get_id(&r, "pid", &e->parent_id);
-    e->parent_seq = (uint32_t) s_get_int(&r, "pseq");
-    e->parent_item = (int32_t) s_get_int(&r, "pit") - 1;
+    e->parent_seq = (uint32_t)s_get_int(&r, "pseq");
+    e->parent_item = (int32_t)s_get_int(&r, "pit") - 1;
     s_get_id(&r, "rid", &e->root_id);
-    e->state = (core_ex_state_t) s_get_int(&r, "st");
+    e->state = (core_ex_state_t)s_get_int(&r, "st");
     e->state_info = s_get_str(&r, "si");
     e->input = s_get_val(&r, "in");
     e->params = s_get_val(&r, "pa");
@@ -437,10 +437,10 @@ core_exec_from_value(const sr_value_t *v, core_exec_t **out, sr_error_t *err)
     e->latest = s_get_val(&r, "lat");
     e->created_ms = s_get_int(&r, "cr");
     e->updated_ms = s_get_int(&r, "up");
-    e->next_seq = (uint32_t) s_get_int(&r, "ns");
-    e->n_active = (uint32_t) s_get_int(&r, "na");
-    e->n_tasks = (uint32_t) s_get_int(&r, "nt");
-    e->n_joins = (uint32_t) s_get_int(&r, "nj");
+    e->next_seq = (uint32_t)s_get_int(&r, "ns");
+    e->n_active = (uint32_t)s_get_int(&r, "na");
+    e->n_tasks = (uint32_t)s_get_int(&r, "nt");
+    e->n_joins = (uint32_t)s_get_int(&r, "nj");
     if (r.rc) {
         core_exec_destroy(&e);
         return r.rc;
@@ -460,11 +460,11 @@ core_task_from_value(const sr_value_t *v, core_task_t **out, sr_error_t *err)
         return SR_ENOMEM;
     s_r_t r = {v, SR_OK, err};
     s_get_id(&r, "ex", &t->exec_id);
-    t->seq = (uint32_t) s_get_int(&r, "seq");
+    t->seq = (uint32_t)s_get_int(&r, "seq");
     s_get_id(&r, "id", &t->id);
     t->name = s_get_str(&r, "nm");
-    t->spec_index = (int32_t) s_get_int(&r, "sx");
-    t->state = (core_task_state_t) s_get_int(&r, "st");
+    t->spec_index = (int32_t)s_get_int(&r, "sx");
+    t->state = (core_task_state_t)s_get_int(&r, "st");
     t->state_info = s_get_str(&r, "si");
     t->in_ctx = s_get_val(&r, "ic");
     t->in_ver = s_get_val(&r, "iv");
@@ -475,9 +475,9 @@ core_task_from_value(const sr_value_t *v, core_task_t **out, sr_error_t *err)
     t->results = s_get_val(&r, "rs");
     t->units = s_get_val(&r, "us");
     t->unit_ids = s_get_val(&r, "ui");
-    t->n_units = (uint32_t) s_get_int(&r, "nu");
-    t->concurrency = (uint32_t) s_get_int(&r, "cc");
-    t->retry_no = (uint32_t) s_get_int(&r, "rn");
+    t->n_units = (uint32_t)s_get_int(&r, "nu");
+    t->concurrency = (uint32_t)s_get_int(&r, "cc");
+    t->retry_no = (uint32_t)s_get_int(&r, "rn");
     t->next = s_get_val(&r, "nx");
     t->processed = s_get_bool(&r, "pr");
     t->handled = s_get_bool(&r, "hd");
@@ -485,7 +485,7 @@ core_task_from_value(const sr_value_t *v, core_task_t **out, sr_error_t *err)
     t->held = s_get_bool(&r, "hl");
     t->joining = s_get_bool(&r, "jn");
     t->pause_passed = s_get_bool(&r, "pp");
-    t->outcome = (uint8_t) s_get_int(&r, "oc");
+    t->outcome = (uint8_t)s_get_int(&r, "oc");
     t->timer_due = s_get_int(&r, "td");
     s_get_id(&r, "ti", &t->timer_id);
     t->timeout_due = s_get_int(&r, "tod");
@@ -515,14 +515,14 @@ core_action_from_value(const sr_value_t *v, core_action_t **out,
     s_r_t r = {v, SR_OK, err};
     s_get_id(&r, "id", &a->id);
     s_get_id(&r, "ex", &a->exec_id);
-    a->seq = (uint32_t) s_get_int(&r, "seq");
-    a->item = (int32_t) s_get_int(&r, "it");
-    a->attempt = (uint32_t) s_get_int(&r, "at");
+    a->seq = (uint32_t)s_get_int(&r, "seq");
+    a->item = (int32_t)s_get_int(&r, "it");
+    a->attempt = (uint32_t)s_get_int(&r, "at");
     a->action = s_get_str(&r, "ac");
     a->adhoc = s_get_str(&r, "ah");
     a->target = s_get_str(&r, "tg");
     a->input = s_get_val(&r, "in");
-    a->state = (core_action_state_t) s_get_int(&r, "st");
+    a->state = (core_action_state_t)s_get_int(&r, "st");
     a->worker = s_get_str(&r, "wk");
     a->result = s_get_val(&r, "res");
     const sr_value_t *tk = sr_value_map_get(v, "tk");
@@ -557,10 +557,10 @@ core_timer_from_value(const sr_value_t *v, core_timer_t *out, sr_error_t *err)
         return rc;
     s_r_t r = {v, SR_OK, err};
     core_timer_t t = {0};
-    t.kind = (core_timer_kind_t) s_get_int(&r, "k");
+    t.kind = (core_timer_kind_t)s_get_int(&r, "k");
     s_get_id(&r, "ex", &t.exec_id);
-    t.seq = (uint32_t) s_get_int(&r, "seq");
-    t.item = (int32_t) s_get_int(&r, "it") - 1;
+    t.seq = (uint32_t)s_get_int(&r, "seq");
+    t.item = (int32_t)s_get_int(&r, "it") - 1;
     s_get_id(&r, "ac", &t.action_id);
     if (r.rc)
         return r.rc;

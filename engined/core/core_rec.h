@@ -72,18 +72,18 @@ typedef struct {
     char *wf_name;
     char *def_hash; // 64 hex digits of the definition the execution runs
     char *description;
-    sr_id_t parent_id;    // nil for a top-level execution
-    uint32_t parent_seq;  // parent task execution
-    int32_t parent_item;  // with-items index in the parent task, or -1
-    sr_id_t root_id;      // top-level ancestor (itself when top-level)
+    sr_id_t parent_id;   // nil for a top-level execution
+    uint32_t parent_seq; // parent task execution
+    int32_t parent_item; // with-items index in the parent task, or -1
+    sr_id_t root_id;     // top-level ancestor (itself when top-level)
     core_ex_state_t state;
-    char *state_info;     // NULL when none
-    sr_value_t *input;    // map
-    sr_value_t *params;   // map (task_name, env, ...)
-    sr_value_t *env;      // map (root's env, read by env())
-    sr_value_t *ctx;      // map: vars + globally published variables
-    sr_value_t *output;   // set when finished; else NULL
-    sr_value_t *latest;   // map: task name -> seq of its latest execution
+    char *state_info;   // NULL when none
+    sr_value_t *input;  // map
+    sr_value_t *params; // map (task_name, env, ...)
+    sr_value_t *env;    // map (root's env, read by env())
+    sr_value_t *ctx;    // map: vars + globally published variables
+    sr_value_t *output; // set when finished; else NULL
+    sr_value_t *latest; // map: task name -> seq of its latest execution
     int64_t created_ms, updated_ms;
     uint32_t next_seq; // seq of the next task execution
     uint32_t n_active; // task executions not final
@@ -121,7 +121,7 @@ typedef struct {
     uint8_t outcome;       // wait-after: the state to complete with
     int64_t timer_due;     // due time of the armed timer, or 0
     sr_id_t timer_id;
-    int64_t timeout_due;   // timeout policy timer, or 0
+    int64_t timeout_due; // timeout policy timer, or 0
     sr_id_t timeout_id;
     int64_t created_ms, updated_ms, started_ms, finished_ms;
 } core_task_t;
@@ -129,15 +129,15 @@ typedef struct {
 typedef struct {
     sr_id_t id;
     sr_id_t exec_id;
-    uint32_t seq;  // task execution
-    int32_t item;  // unit index (0 for a task without with-items)
+    uint32_t seq; // task execution
+    int32_t item; // unit index (0 for a task without with-items)
     uint32_t attempt;
-    char *action;  // the action a worker runs (base of an ad-hoc action)
-    char *adhoc;   // ad-hoc action name whose output applies, or NULL
-    char *target;  // NULL: any worker
+    char *action; // the action a worker runs (base of an ad-hoc action)
+    char *adhoc;  // ad-hoc action name whose output applies, or NULL
+    char *target; // NULL: any worker
     sr_value_t *input;
     core_action_state_t state;
-    char *worker;  // the worker told GO, or NULL
+    char *worker;       // the worker told GO, or NULL
     sr_value_t *result; // success value, or the error value
     uint8_t token_hash[32];
     bool has_token;

@@ -46,8 +46,7 @@ sr_err_t core_followup_push(core_run_t *r, const sr_id_t *child_id);
 
 // The workflow an execution runs (borrowed from the document cache).
 sr_err_t core_exec_workflow(core_run_t *r, const core_exec_t *exec,
-                            const lang_doc_t **doc,
-                            const lang_workflow_t **wf);
+                            const lang_doc_t **doc, const lang_workflow_t **wf);
 
 // Mistral's time format for API fields: "2026-11-23 12:00:00".
 void core_format_time(int64_t ms, char out[20]);

@@ -30,8 +30,8 @@ typedef struct {
     void (*exec_dirty)(core_state_t *st, core_exec_t *exec);
 
     // Task executions of one execution, keyed by seq.
-    sr_err_t (*task_get)(core_state_t *st, const sr_id_t *exec_id,
-                         uint32_t seq, core_task_t **out);
+    sr_err_t (*task_get)(core_state_t *st, const sr_id_t *exec_id, uint32_t seq,
+                         core_task_t **out);
     sr_err_t (*task_add)(core_state_t *st, core_task_t **task_p);
     void (*task_dirty)(core_state_t *st, core_task_t *task);
     // Visit every task execution of an execution in seq order (borrowed);
@@ -47,8 +47,7 @@ typedef struct {
 
     // Timers, keyed by (due_ms, id).
     sr_err_t (*timer_add)(core_state_t *st, const core_timer_t *timer);
-    sr_err_t (*timer_del)(core_state_t *st, int64_t due_ms,
-                          const sr_id_t *id);
+    sr_err_t (*timer_del)(core_state_t *st, int64_t due_ms, const sr_id_t *id);
 
     // Delegate tokens: SHA-256 of the token -> action execution id.
     sr_err_t (*token_add)(core_state_t *st, const uint8_t hash[32],

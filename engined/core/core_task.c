@@ -21,7 +21,7 @@
 const lang_task_t *
 core_task_spec(const lang_workflow_t *wf, const core_task_t *task)
 {
-    if (task->spec_index < 0 || (size_t) task->spec_index >= wf->ntasks)
+    if (task->spec_index < 0 || (size_t)task->spec_index >= wf->ntasks)
         return NULL;
     return &wf->tasks[task->spec_index];
 }
@@ -49,8 +49,8 @@ core_task_create(core_run_t *r, core_exec_t *exec, const lang_workflow_t *wf,
     if (!exec->latest && !(exec->latest = sr_value_new_map(8)))
         goto fail;
     if ((rc = sr_value_unshare(&exec->latest)) ||
-        (rc = sr_value_map_put(exec->latest, t->name,
-                               sr_value_new_int(t->seq))))
+        (rc =
+             sr_value_map_put(exec->latest, t->name, sr_value_new_int(t->seq))))
         goto fail;
     exec->n_active++;
     exec->n_tasks++;
@@ -72,11 +72,9 @@ sr_err_t
 core_task_arm(core_run_t *r, core_task_t *task, core_timer_kind_t kind,
               double seconds)
 {
-    core_timer_t t = {.kind = kind,
-                      .exec_id = task->exec_id,
-                      .seq = task->seq,
-                      .item = -1};
-    t.due_ms = r->now + (int64_t) llround(seconds * 1000.0);
+    core_timer_t t = {
+        .kind = kind, .exec_id = task->exec_id, .seq = task->seq, .item = -1};
+    t.due_ms = r->now + (int64_t)llround(seconds * 1000.0);
     sr_id_make(r->st->partition, r->now, &t.id);
     sr_err_t rc = CORE_OPS(r)->timer_add(r->st, &t);
     if (rc)
@@ -89,8 +87,8 @@ core_task_arm(core_run_t *r, core_task_t *task, core_timer_kind_t kind,
         task->timer_id = t.id;
     }
     CORE_OPS(r)->task_dirty(r->st, task);
-    core_cmd_t c = {.kind = CORE_CMD_TIMER, .exec_id = task->exec_id,
-                    .due_ms = t.due_ms};
+    core_cmd_t c = {
+        .kind = CORE_CMD_TIMER, .exec_id = task->exec_id, .due_ms = t.due_ms};
     return core_cmd_push(r, &c);
 }
 
@@ -110,8 +108,8 @@ core_task_disarm(core_run_t *r, core_task_t *task)
 {
     sr_err_t rc = s_disarm_timer(r, task);
     if (!rc && task->timeout_due)
-        rc = CORE_OPS(r)->timer_del(r->st, task->timeout_due,
-                                    &task->timeout_id);
+        rc =
+            CORE_OPS(r)->timer_del(r->st, task->timeout_due, &task->timeout_id);
     task->timeout_due = 0;
     memset(&task->timeout_id, 0, sizeof task->timeout_id);
     CORE_OPS(r)->task_dirty(r->st, task);
@@ -186,14 +184,13 @@ core_task_run(core_run_t *r, core_exec_t *exec, core_task_t *task)
     task->pause_passed = true;
     task->started_ms = r->now;
     bool pause = false;
-    if ((rc = core_eval_bool(r, exec, task, spec->pause_before, false,
-                             &pause)))
+    if ((rc = core_eval_bool(r, exec, task, spec->pause_before, false, &pause)))
         return rc == SR_EEXPR ? s_fail_to_run(r, exec, task) : rc;
     double timeout = 0, wait = 0;
     if ((rc = core_eval_seconds(r, exec, task, spec->timeout, "timeout",
                                 &timeout)) ||
-        (rc = core_eval_seconds(r, exec, task, spec->wait_before,
-                                "wait-before", &wait)))
+        (rc = core_eval_seconds(r, exec, task, spec->wait_before, "wait-before",
+                                &wait)))
         return rc == SR_EEXPR ? s_fail_to_run(r, exec, task) : rc;
     // The timeout counts from the first start, wait-before included.
     if (timeout > 0 &&
@@ -236,10 +233,9 @@ core_task_units_done(core_run_t *r, core_exec_t *exec, core_task_t *task)
                        ? sr_value_ref(task->results)
                        : sr_value_ref(sr_value_array_at(task->results, 0)));
     if (state == CORE_T_CANCELLED)
-        return core_task_cancel(r, exec, task,
-                                task->items
-                                    ? "One or more actions was cancelled."
-                                    : NULL);
+        return core_task_cancel(
+            r, exec, task,
+            task->items ? "One or more actions was cancelled." : NULL);
     char *info = NULL;
     if (state == CORE_T_ERROR) {
         if (task->items)
@@ -312,13 +308,13 @@ s_retry(core_run_t *r, core_exec_t *exec, const lang_task_t *spec,
     if (!rp)
         return SR_OK;
     sr_value_t *count_v = NULL;
-    sr_err_t rc = core_eval(r, exec, task, NULL, NULL, rp->count, NULL,
-                            &count_v);
+    sr_err_t rc =
+        core_eval(r, exec, task, NULL, NULL, rp->count, NULL, &count_v);
     if (rc)
         return rc;
     int64_t count = sr_value_is_number(count_v) ? sr_value_int(count_v) : 0;
     sr_value_destroy(&count_v);
-    if ((int64_t) task->retry_no >= count)
+    if ((int64_t)task->retry_no >= count)
         return SR_OK;
     bool brk = false, cont = false;
     if (state == CORE_T_ERROR &&
@@ -342,8 +338,8 @@ s_retry(core_run_t *r, core_exec_t *exec, const lang_task_t *spec,
     *retrying = true;
     char info[96];
     snprintf(info, sizeof info, "Delayed by 'retry' policy [delay=%g]", delay);
-    if ((rc = s_set_state(r, exec, task, delay > 0 ? CORE_T_DELAYED
-                                                   : CORE_T_RUNNING,
+    if ((rc = s_set_state(r, exec, task,
+                          delay > 0 ? CORE_T_DELAYED : CORE_T_RUNNING,
                           delay > 0 ? info : NULL)))
         return rc;
     if (delay > 0)
@@ -415,7 +411,7 @@ s_complete(core_run_t *r, core_exec_t *exec, core_task_t *task,
             char text[96];
             snprintf(text, sizeof text,
                      "Delayed by 'wait-after' policy [delay=%g]", wait);
-            task->outcome = (uint8_t) state;
+            task->outcome = (uint8_t)state;
             if ((rc = s_set_state(r, exec, task, CORE_T_DELAYED, text)) ||
                 (rc = core_set_str(&task->state_info, info)))
                 return rc;
@@ -548,8 +544,8 @@ core_task_timer(core_run_t *r, const core_timer_t *timer)
         return s_start(r, exec, task);
     case CORE_TIMER_WAIT_AFTER: {
         char *info = task->state_info ? strdup(task->state_info) : NULL;
-        rc = s_complete(r, exec, task, (core_task_state_t) task->outcome,
-                        info, true);
+        rc = s_complete(r, exec, task, (core_task_state_t)task->outcome, info,
+                        true);
         free(info);
         return rc;
     }
@@ -562,8 +558,7 @@ core_task_timer(core_run_t *r, const core_timer_t *timer)
         if ((rc = s_workflow(r, exec, task, &spec)))
             return rc;
         double secs = 0;
-        (void) core_eval_seconds(r, exec, task, spec->timeout, "timeout",
-                                 &secs);
+        (void)core_eval_seconds(r, exec, task, spec->timeout, "timeout", &secs);
         sr_error_clear(r->err);
         char info[96];
         snprintf(info, sizeof info, "Task timed out [timeout(s)=%g].", secs);

@@ -24,9 +24,8 @@ sr_err_t core_task_units_done(core_run_t *r, core_exec_t *exec,
 // Complete an attempt with SUCCESS or ERROR (Mistral's Task.complete):
 // wait-after, publish, fail-on, retry; then transitions, joins and the
 // execution's completion check.
-sr_err_t core_task_complete(core_run_t *r, core_exec_t *exec,
-                            core_task_t *task, core_task_state_t state,
-                            const char *info);
+sr_err_t core_task_complete(core_run_t *r, core_exec_t *exec, core_task_t *task,
+                            core_task_state_t state, const char *info);
 
 // Force-fail (Mistral's force_fail_task): the task goes ERROR with `msg`
 // without on-error or retry, and the workflow goes ERROR with the same
@@ -35,8 +34,8 @@ sr_err_t core_task_force_fail(core_run_t *r, core_exec_t *exec,
                               core_task_t *task, const char *msg);
 
 // Cancel an active task and everything it runs.
-sr_err_t core_task_cancel(core_run_t *r, core_exec_t *exec,
-                          core_task_t *task, const char *info);
+sr_err_t core_task_cancel(core_run_t *r, core_exec_t *exec, core_task_t *task,
+                          const char *info);
 
 // A task timer fired (wait-before, wait-after, retry, timeout).
 sr_err_t core_task_timer(core_run_t *r, const core_timer_t *timer);
@@ -49,8 +48,8 @@ const lang_task_t *core_task_spec(const lang_workflow_t *wf,
                                   const core_task_t *task);
 
 // Arm / disarm the task's single policy timer.
-sr_err_t core_task_arm(core_run_t *r, core_task_t *task,
-                       core_timer_kind_t kind, double seconds);
+sr_err_t core_task_arm(core_run_t *r, core_task_t *task, core_timer_kind_t kind,
+                       double seconds);
 sr_err_t core_task_disarm(core_run_t *r, core_task_t *task);
 
 #endif

@@ -18,7 +18,7 @@ core_unit_state(const core_task_t *task, uint32_t item)
 {
     size_t len;
     const uint8_t *b = sr_value_bin(task->units, &len);
-    return item < len ? (core_unit_state_t) b[item] : CORE_U_PENDING;
+    return item < len ? (core_unit_state_t)b[item] : CORE_U_PENDING;
 }
 
 sr_err_t
@@ -32,7 +32,7 @@ core_unit_set_state(core_task_t *task, uint32_t item, core_unit_state_t st)
     if (!copy)
         return SR_ENOMEM;
     memcpy(copy, b, len);
-    copy[item] = (uint8_t) st;
+    copy[item] = (uint8_t)st;
     sr_value_t *v = sr_value_new_bin(copy, len);
     free(copy);
     if (!v)
@@ -82,7 +82,7 @@ s_iterable(sr_value_t *v)
         list = sr_value_new_array(n);
         for (size_t i = 0; list && i < n;) {
             size_t len = 1; // one UTF-8 character
-            while (i + len < n && ((unsigned char) s[i + len] & 0xC0) == 0x80)
+            while (i + len < n && ((unsigned char)s[i + len] & 0xC0) == 0x80)
                 len++;
             if (sr_value_array_append(list, sr_value_new_strn(s + i, len)))
                 sr_value_destroy(&list);
@@ -104,9 +104,9 @@ s_items_error(core_run_t *r, const lang_task_t *spec, sr_value_t **lists,
             sr_value_destroy(&all);
     char *text = all ? lang_value_to_text(all) : NULL;
     sr_value_destroy(&all);
-    sr_err_t rc = sr_error_set(r->err, SR_EEXPR,
-                               "Wrong input format for: %s. %s",
-                               text ? text : "?", why);
+    sr_err_t rc =
+        sr_error_set(r->err, SR_EEXPR, "Wrong input format for: %s. %s",
+                     text ? text : "?", why);
     free(text);
     return rc;
 }
@@ -141,8 +141,8 @@ s_items(core_run_t *r, core_exec_t *exec, core_task_t *task,
     sr_err_t rc = SR_OK;
     for (; got < n && !rc; got++) {
         sr_value_t *v = NULL;
-        rc = core_eval(r, exec, task, NULL, NULL, spec->items[got].values,
-                       NULL, &v);
+        rc = core_eval(r, exec, task, NULL, NULL, spec->items[got].values, NULL,
+                       &v);
         if (rc)
             break;
         lists[got] = s_iterable(v);
@@ -200,7 +200,7 @@ core_unit_setup(core_run_t *r, core_exec_t *exec, core_task_t *task)
         if (rc)
             return rc;
         task->items = items;
-        n = (uint32_t) sr_value_len(items);
+        n = (uint32_t)sr_value_len(items);
     }
     // Mistral runs at most 50 items at once unless told otherwise.
     task->concurrency = spec->nitems ? core_task_concurrency_default() : 0;
@@ -219,7 +219,7 @@ core_unit_setup(core_run_t *r, core_exec_t *exec, core_task_t *task)
             return s_fail_fatal(r, exec, task);
         }
         if (cc > 0)
-            task->concurrency = (uint32_t) cc;
+            task->concurrency = (uint32_t)cc;
     }
     task->n_units = n;
     uint8_t *zeros = calloc(n ? n : 1, 1);
@@ -247,9 +247,8 @@ s_action_context(core_run_t *r, const core_exec_t *exec,
     sr_value_t *c = sr_value_new_map(8);
     if (!c)
         return NULL;
-    sr_err_t rc =
-        sr_value_map_put(c, "execution_id",
-                         sr_value_new_str(sr_id_format(&exec->id, id)));
+    sr_err_t rc = sr_value_map_put(
+        c, "execution_id", sr_value_new_str(sr_id_format(&exec->id, id)));
     if (!rc)
         rc = sr_value_map_put(c, "workflow_name",
                               sr_value_new_str(exec->wf_name));
@@ -262,25 +261,25 @@ s_action_context(core_run_t *r, const core_exec_t *exec,
         rc = sr_value_map_put(c, "action_execution_id",
                               sr_value_new_str(sr_id_format(&a->id, id)));
     if (!rc && r->core->callback_url)
-        rc = sr_value_map_put(c, "callback_url",
-                              sr_value_new_strf("%s%s", r->core->callback_url,
-                                                token));
+        rc = sr_value_map_put(
+            c, "callback_url",
+            sr_value_new_strf("%s%s", r->core->callback_url, token));
     if (rc)
         sr_value_destroy(&c);
     return c;
 }
 
 sr_err_t
-core_unit_dispatch(core_run_t *r, const core_exec_t *exec, const core_task_t *task,
-           core_action_t *a)
+core_unit_dispatch(core_run_t *r, const core_exec_t *exec,
+                   const core_task_t *task, core_action_t *a)
 {
     uint8_t raw[32];
-    char token[sodium_base64_ENCODED_LEN(32,
-                                         sodium_base64_VARIANT_URLSAFE_NO_PADDING)];
+    char token[sodium_base64_ENCODED_LEN(
+        32, sodium_base64_VARIANT_URLSAFE_NO_PADDING)];
     randombytes_buf(raw, sizeof raw);
     sodium_bin2base64(token, sizeof token, raw, sizeof raw,
                       sodium_base64_VARIANT_URLSAFE_NO_PADDING);
-    crypto_hash_sha256(a->token_hash, (const unsigned char *) token,
+    crypto_hash_sha256(a->token_hash, (const unsigned char *)token,
                        strlen(token));
     a->has_token = true;
     core_cmd_t c = {.kind = CORE_CMD_DISPATCH,
@@ -356,8 +355,7 @@ s_adhoc_input(core_run_t *r, core_exec_t *exec, core_task_t *task,
 // failure (bad ad-hoc action input): the unit ends in ERROR with r->err's
 // message, and the task's on-error may handle it.
 static sr_err_t
-s_unit_error(core_run_t *r, core_exec_t *exec, core_task_t *task,
-             uint32_t item)
+s_unit_error(core_run_t *r, core_exec_t *exec, core_task_t *task, uint32_t item)
 {
     sr_value_t *msg = sr_value_new_str(r->err->msg);
     sr_error_clear(r->err);
@@ -403,7 +401,7 @@ s_start_action(core_run_t *r, core_exec_t *exec, core_task_t *task,
     sr_id_make(r->st->partition, r->now, &a->id);
     a->exec_id = exec->id;
     a->seq = task->seq;
-    a->item = (int32_t) item;
+    a->item = (int32_t)item;
     a->attempt = 1;
     a->input = input;
     a->state = CORE_A_SCHEDULED;
@@ -444,8 +442,7 @@ s_start_action(core_run_t *r, core_exec_t *exec, core_task_t *task,
 
 // Start unit `item`: evaluate its input and run what the task runs.
 static sr_err_t
-s_start_unit(core_run_t *r, core_exec_t *exec, core_task_t *task,
-             uint32_t item)
+s_start_unit(core_run_t *r, core_exec_t *exec, core_task_t *task, uint32_t item)
 {
     const lang_doc_t *doc;
     const lang_workflow_t *wf;
@@ -533,7 +530,7 @@ core_unit_done(core_run_t *r, core_exec_t *exec, core_task_t *task,
     sr_err_t rc = core_unit_set_state(task, item, state);
     if (!rc)
         rc = s_array_set(&task->results, item,
-                         value ? sr_value_ref((sr_value_t *) value)
+                         value ? sr_value_ref((sr_value_t *)value)
                                : sr_value_new_nil());
     if (rc)
         return rc;
@@ -582,7 +579,7 @@ core_unit_cancel_all(core_run_t *r, core_exec_t *exec, core_task_t *task)
             a->finished_ms = r->now;
             CORE_OPS(r)->action_dirty(r->st, a);
             if (a->has_token)
-                (void) CORE_OPS(r)->token_del(r->st, a->token_hash);
+                (void)CORE_OPS(r)->token_del(r->st, a->token_hash);
             if (on_worker && (!(c.worker = strdup(a->worker)) ||
                               (rc = core_cmd_push(r, &c))))
                 return rc ? rc : SR_ENOMEM;

@@ -11,8 +11,7 @@
 sr_err_t core_unit_setup(core_run_t *r, core_exec_t *exec, core_task_t *task);
 
 // Start pending units while the concurrency limit allows.
-sr_err_t core_unit_top_up(core_run_t *r, core_exec_t *exec,
-                          core_task_t *task);
+sr_err_t core_unit_top_up(core_run_t *r, core_exec_t *exec, core_task_t *task);
 
 // A unit reached a final state with `value` (result or error; borrowed).
 sr_err_t core_unit_done(core_run_t *r, core_exec_t *exec, core_task_t *task,

@@ -23,7 +23,7 @@ s_adhoc_output(core_run_t *r, const core_exec_t *exec, const core_action_t *a,
         return rc;
     const lang_action_t *adhoc = lang_doc_action(doc, a->adhoc);
     if (!adhoc || !adhoc->output) {
-        *out = result ? sr_value_ref((sr_value_t *) result) : NULL;
+        *out = result ? sr_value_ref((sr_value_t *)result) : NULL;
         return SR_OK;
     }
     sr_value_t *nil = result ? NULL : sr_value_new_nil();
@@ -54,8 +54,7 @@ core_unit_on_result(core_run_t *r, const core_event_t *ev)
         return sr_error_set(r->err, SR_ESTATE,
                             "result for attempt %u of action execution %s "
                             "refused: attempt %u is current",
-                            ev->attempt, sr_id_format(&a->id, id),
-                            a->attempt);
+                            ev->attempt, sr_id_format(&a->id, id), a->attempt);
     if (ev->kind == CORE_EV_COMPLETE && ev->status == CORE_RESULT_PENDING)
         return sr_error_set(r->err, SR_EINVAL,
                             "a completion must be success or error");
@@ -78,9 +77,9 @@ core_unit_on_result(core_run_t *r, const core_event_t *ev)
     a->finished_ms = r->now;
     if (!a->worker && ev->worker)
         core_set_str(&a->worker, ev->worker);
-    core_set_value(&a->result,
-                   ev->output ? sr_value_ref((sr_value_t *) ev->output)
-                              : sr_value_new_nil());
+    core_set_value(&a->result, ev->output
+                                   ? sr_value_ref((sr_value_t *)ev->output)
+                                   : sr_value_new_nil());
     CORE_OPS(r)->action_dirty(r->st, a);
     if (a->has_token && (rc = CORE_OPS(r)->token_del(r->st, a->token_hash)))
         return rc;
@@ -95,8 +94,8 @@ core_unit_on_result(core_run_t *r, const core_event_t *ev)
         } else if (rc)
             return rc;
     } else
-        value = ev->output ? sr_value_ref((sr_value_t *) ev->output) : NULL;
-    rc = core_unit_done(r, exec, task, (uint32_t) a->item, us, value);
+        value = ev->output ? sr_value_ref((sr_value_t *)ev->output) : NULL;
+    rc = core_unit_done(r, exec, task, (uint32_t)a->item, us, value);
     sr_value_destroy(&value);
     return rc;
 }
@@ -176,7 +175,7 @@ core_unit_on_worker_lost(core_run_t *r, const core_event_t *ev)
     sr_value_t *err = sr_value_new_str(msg);
     core_set_value(&a->result, sr_value_ref(err));
     CORE_OPS(r)->action_dirty(r->st, a);
-    rc = core_unit_done(r, exec, task, (uint32_t) a->item, CORE_U_ERROR, err);
+    rc = core_unit_done(r, exec, task, (uint32_t)a->item, CORE_U_ERROR, err);
     sr_value_destroy(&err);
     return rc;
 }

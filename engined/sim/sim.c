@@ -12,12 +12,12 @@
 #include "store_state.h"
 
 #define S_CLOCK_BASE 1800000000000LL // 2027-01-15: deterministic runs
-#define S_CLOCK_KEY "sim.now"
+#define S_CLOCK_KEY  "sim.now"
 
 sr_err_t
 sim_decode(const void *data, size_t len, sr_value_t **out, sr_error_t *err)
 {
-    sr_limits_t lim = {.max_bytes = (size_t) 1 << 31, .max_depth = 256};
+    sr_limits_t lim = {.max_bytes = (size_t)1 << 31, .max_depth = 256};
     return sr_value_decode(data, len, &lim, out, err);
 }
 
@@ -47,7 +47,7 @@ sim_open(const char *dir, store_durability_t durability, sim_t **out,
     if (!sim)
         return sr_error_set(err, SR_ENOMEM, "out of memory");
     store_opts_t opts = {.durability = durability,
-                         .map_bytes = (size_t) 1 << 30};
+                         .map_bytes = (size_t)1 << 30};
     core_config_t cfg = {.max_depth = 16};
     sr_err_t rc = store_part_open(dir, 0, &opts, &sim->part, err);
     if (!rc && !(sim->docs = store_docs_new(64)))
@@ -119,8 +119,8 @@ sim_step(sim_t *sim, core_event_t *ev, sr_error_t *err)
     uint8_t clock[8];
     store_key_ms(clock, sim->now);
     if (!rc)
-        rc = store_put_raw(txn, STORE_DB_META, S_CLOCK_KEY,
-                           strlen(S_CLOCK_KEY), clock, 8, err);
+        rc = store_put_raw(txn, STORE_DB_META, S_CLOCK_KEY, strlen(S_CLOCK_KEY),
+                           clock, 8, err);
     store_state_destroy(&st);
     if (rc) {
         store_txn_abort(&txn);
@@ -203,11 +203,10 @@ typedef struct {
 } s_collect_t;
 
 static sr_err_t
-s_collect(void *arg, const void *key, size_t klen, const void *val,
-          size_t vlen)
+s_collect(void *arg, const void *key, size_t klen, const void *val, size_t vlen)
 {
-    (void) key;
-    (void) klen;
+    (void)key;
+    (void)klen;
     s_collect_t *c = arg;
     if (c->n == c->cap) {
         size_t cap = c->cap ? c->cap * 2 : 16;
@@ -220,9 +219,9 @@ s_collect(void *arg, const void *key, size_t klen, const void *val,
     sr_value_t *v = NULL;
     sr_err_t rc = sim_decode(val, vlen, &v, c->err);
     if (!rc && c->tasks)
-        rc = core_task_from_value(v, (core_task_t **) &c->items[c->n], c->err);
+        rc = core_task_from_value(v, (core_task_t **)&c->items[c->n], c->err);
     else if (!rc)
-        rc = core_action_from_value(v, (core_action_t **) &c->items[c->n],
+        rc = core_action_from_value(v, (core_action_t **)&c->items[c->n],
                                     c->err);
     sr_value_destroy(&v);
     if (!rc)
@@ -250,10 +249,10 @@ sim_tasks(sim_t *sim, const sr_id_t *exec_id, core_task_t ***out, size_t *n,
     s_collect_t c = {.tasks = true, .err = err};
     sr_err_t rc = s_scan(sim, &c, STORE_DB_TASK, exec_id->b, 16);
     if (rc) {
-        sim_tasks_free((core_task_t **) c.items, c.n);
+        sim_tasks_free((core_task_t **)c.items, c.n);
         return rc;
     }
-    *out = (core_task_t **) c.items;
+    *out = (core_task_t **)c.items;
     *n = c.n;
     return SR_OK;
 }
@@ -272,10 +271,10 @@ sim_actions(sim_t *sim, core_action_t ***out, size_t *n, sr_error_t *err)
     s_collect_t c = {.tasks = false, .err = err};
     sr_err_t rc = s_scan(sim, &c, STORE_DB_ACTION, NULL, 0);
     if (rc) {
-        sim_actions_free((core_action_t **) c.items, c.n);
+        sim_actions_free((core_action_t **)c.items, c.n);
         return rc;
     }
-    *out = (core_action_t **) c.items;
+    *out = (core_action_t **)c.items;
     *n = c.n;
     return SR_OK;
 }

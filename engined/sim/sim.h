@@ -31,19 +31,19 @@ typedef struct sim sim_t;
 // On reopen, actions that were offered and not finished are offered again,
 // and actions that ran but whose result was not applied are re-delivered
 // (the worker resends its result), so a crashed run can be finished.
-sr_err_t sim_open(const char *dir, store_durability_t durability,
-                  sim_t **out, sr_error_t *err);
+sr_err_t sim_open(const char *dir, store_durability_t durability, sim_t **out,
+                  sr_error_t *err);
 void sim_close(sim_t **sim_p);
 
 // Parse, validate and store a workflow document (named `file` in
 // messages). SR_EINVAL with `diags` filled when it is invalid.
-sr_err_t sim_define(sim_t *sim, const char *file, const char *text,
-                    size_t len, lang_diags_t *diags, sr_error_t *err);
+sr_err_t sim_define(sim_t *sim, const char *file, const char *text, size_t len,
+                    lang_diags_t *diags, sr_error_t *err);
 
 // Start an execution; input, env, params may be NULL. *id names it.
 sr_err_t sim_start(sim_t *sim, const char *wf_name, const sr_value_t *input,
-                   const sr_value_t *env, const sr_value_t *params,
-                   sr_id_t *id, sr_error_t *err);
+                   const sr_value_t *env, const sr_value_t *params, sr_id_t *id,
+                   sr_error_t *err);
 
 // Apply one event at the current virtual time (its now_ms is set here).
 sr_err_t sim_apply(sim_t *sim, core_event_t *ev, sr_error_t *err);

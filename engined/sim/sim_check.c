@@ -47,16 +47,23 @@ sim_sample_read(const char *path, sim_sample_t *out, sr_error_t *err)
     text[len] = '\0';
     out->text = text;
     out->len = len;
-    static const char *known[] = {
-        "workflow",  "input",          "env",          "task_name",
-        "expect",    "after-resume",   "expect-output",
-        "expect-output-contains",      "expect-output-keys",
-        "expect-tasks",                "expect-task-count",
-        "expect-published",            "expect-state-info-contains",
-        "expect-task-state-info-contains"};
+    static const char *known[] = {"workflow",
+                                  "input",
+                                  "env",
+                                  "task_name",
+                                  "expect",
+                                  "after-resume",
+                                  "expect-output",
+                                  "expect-output-contains",
+                                  "expect-output-keys",
+                                  "expect-tasks",
+                                  "expect-task-count",
+                                  "expect-published",
+                                  "expect-state-info-contains",
+                                  "expect-task-state-info-contains"};
     for (const char *line = text; line && *line && out->n < 32;) {
         const char *end = strchr(line, '\n');
-        size_t l = end ? (size_t) (end - line) : strlen(line);
+        size_t l = end ? (size_t)(end - line) : strlen(line);
         if (l >= 3 && strncmp(line, "---", 3) == 0)
             break;
         for (size_t k = 0; k < sizeof known / sizeof *known; k++) {
@@ -145,8 +152,7 @@ s_same(sim_report_t *rep, const char *what, const sr_value_t *got,
     if (got && want && sr_value_equal(got, want))
         return;
     char *g = s_text(got), *w = s_text(want);
-    sim_report_add(rep, "%s: got %s, want %s", what, g ? g : "?",
-                   w ? w : "?");
+    sim_report_add(rep, "%s: got %s, want %s", what, g ? g : "?", w ? w : "?");
     free(g);
     free(w);
 }
@@ -179,7 +185,7 @@ s_compare_tasks(const sim_sample_t *s, core_task_t **tasks, size_t n,
     }
     sr_value_destroy(&want);
     const char *count = sim_sample_get(s, "expect-task-count");
-    if (count && (size_t) atol(count) != n)
+    if (count && (size_t)atol(count) != n)
         sim_report_add(rep, "task count: got %zu, want %s", n, count);
     want = s_json(s, "expect-published");
     for (size_t i = 0; i < sr_value_len(want); i++) {
@@ -199,8 +205,8 @@ s_compare_tasks(const sim_sample_t *s, core_task_t **tasks, size_t n,
         const char *text = sr_value_str(sr_value_map_val(want, i));
         const core_task_t *t = s_latest(tasks, n, name);
         if (!t || !t->state_info || !text || !strstr(t->state_info, text))
-            sim_report_add(rep, "state_info of %s: got '%s', want '%s'",
-                           name, t && t->state_info ? t->state_info : "",
+            sim_report_add(rep, "state_info of %s: got '%s', want '%s'", name,
+                           t && t->state_info ? t->state_info : "",
                            text ? text : "?");
     }
     sr_value_destroy(&want);
@@ -209,12 +215,11 @@ s_compare_tasks(const sim_sample_t *s, core_task_t **tasks, size_t n,
 static int
 s_cmp_str(const void *a, const void *b)
 {
-    return strcmp(*(const char *const *) a, *(const char *const *) b);
+    return strcmp(*(const char *const *)a, *(const char *const *)b);
 }
 
 static void
-s_compare_output(const sim_sample_t *s, const core_exec_t *e,
-                 sim_report_t *rep)
+s_compare_output(const sim_sample_t *s, const core_exec_t *e, sim_report_t *rep)
 {
     sr_value_t *want = s_json(s, "expect-output");
     if (want)
@@ -265,8 +270,7 @@ sim_sample_compare(sim_t *sim, const sim_sample_t *s, const sr_id_t *id,
     const char *got = core_ex_state_name(e->state);
     if (!want || strcmp(want, got) != 0)
         sim_report_add(rep, "state: got %s (%s), want %s", got,
-                       e->state_info ? e->state_info : "",
-                       want ? want : "?");
+                       e->state_info ? e->state_info : "", want ? want : "?");
     s_compare_tasks(s, tasks, n, rep);
     s_compare_output(s, e, rep);
     sr_value_t *text = s_json(s, "expect-state-info-contains");

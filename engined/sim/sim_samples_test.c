@@ -18,7 +18,7 @@
 static int
 s_cmp(const void *a, const void *b)
 {
-    return strcmp(*(char *const *) a, *(char *const *) b);
+    return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
 // Sorted names of the .yaml files in `dir`.
@@ -46,7 +46,7 @@ s_list(const char *dir, size_t *n)
 static void
 test_samples(void **state)
 {
-    (void) state;
+    (void)state;
     const char *src = getenv("SR_SOURCE_DIR");
     char dir[4096], path[4200];
     snprintf(dir, sizeof dir, "%s/tests/data/workflows", src ? src : "../..");

@@ -78,9 +78,8 @@ static sr_err_t
 s_offer(sim_t *sim, const sr_id_t *id, uint32_t attempt, const char *action,
         sr_value_t *input, sr_value_t *context, bool confirmed)
 {
-    sim_job_t job = {.action_id = *id,
-                     .attempt = attempt,
-                     .confirmed = confirmed};
+    sim_job_t job = {
+        .action_id = *id, .attempt = attempt, .confirmed = confirmed};
     job.action = strdup(action);
     job.input = input ? sr_value_ref(input) : sr_value_new_map(0);
     job.context = context ? sr_value_ref(context) : sr_value_new_map(0);
@@ -127,7 +126,7 @@ s_virtual_wait(const char *action, sr_value_t **input)
         return 0; // the action code reports a bad value itself
     double secs = sr_value_float(v);
     sr_value_map_del(*input, key);
-    return secs > 0 ? (int64_t) (secs * 1000.0) : 0;
+    return secs > 0 ? (int64_t)(secs * 1000.0) : 0;
 }
 
 static sr_err_t
@@ -156,9 +155,8 @@ static sr_err_t
 s_execute(sim_t *sim, sim_job_t *job, sr_error_t *err)
 {
     int64_t wait = s_virtual_wait(job->action, &job->input);
-    wrk_call_t call = {.action = job->action,
-                       .input = job->input,
-                       .context = job->context};
+    wrk_call_t call = {
+        .action = job->action, .input = job->input, .context = job->context};
     sr_err_t rc = wrk_registry_run(sim->registry, &call, &job->result, err);
     if (rc)
         return rc;
@@ -211,11 +209,10 @@ s_first_visit(void *arg, const void *key, size_t klen, const void *val,
 {
     s_first_t *f = arg;
     if (klen != 24)
-        return sr_error_set(f->err, SR_ESTORE, "timer key of %zu bytes",
-                            klen);
+        return sr_error_set(f->err, SR_ESTORE, "timer key of %zu bytes", klen);
     // Due time and id live in the key, the rest in the value.
     f->timer.due_ms = store_key_get_ms(key);
-    memcpy(f->timer.id.b, (const uint8_t *) key + 8, 16);
+    memcpy(f->timer.id.b, (const uint8_t *)key + 8, 16);
     sr_value_t *v = NULL;
     sr_err_t rc = sim_decode(val, vlen, &v, f->err);
     if (!rc)
@@ -278,8 +275,8 @@ sim_run_some(sim_t *sim, size_t n, bool *idle, sr_error_t *err)
     *idle = false;
     size_t start = sim->events;
     while (!*idle && (n == 0 || sim->events - start < n)) {
-        sr_err_t rc = sim->queue.n ? s_run_queued(sim, err)
-                                   : s_advance(sim, idle, err);
+        sr_err_t rc =
+            sim->queue.n ? s_run_queued(sim, err) : s_advance(sim, idle, err);
         if (rc)
             return rc;
     }

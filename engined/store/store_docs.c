@@ -24,8 +24,8 @@ store_def_put(store_txn_t *txn, const lang_doc_t *doc, int64_t now_ms,
 {
     const char *hash = lang_doc_hash(doc);
     sr_value_t *row = sr_value_new_map(3);
-    sr_err_t rc = sr_value_map_put(row, "text", sr_value_new_str(
-                                                    lang_doc_text(doc)));
+    sr_err_t rc =
+        sr_value_map_put(row, "text", sr_value_new_str(lang_doc_text(doc)));
     if (!rc)
         rc = sr_value_map_put(row, "created", sr_value_new_int(now_ms));
     if (rc) {
@@ -40,8 +40,8 @@ store_def_put(store_txn_t *txn, const lang_doc_t *doc, int64_t now_ms,
     sr_value_destroy(&row);
     for (size_t i = 0; !rc && i < lang_doc_nworkflows(doc); i++) {
         const char *name = lang_doc_workflow_at(doc, i)->name;
-        rc = store_put_raw(txn, STORE_DB_DEFNAME, name, strlen(name), hash,
-                           64, err);
+        rc = store_put_raw(txn, STORE_DB_DEFNAME, name, strlen(name), hash, 64,
+                           err);
     }
     return rc;
 }
@@ -51,8 +51,10 @@ store_def_text(store_txn_t *txn, const char *hash, char **text, size_t *len,
                sr_error_t *err)
 {
     if (strlen(hash) != 64)
-        return sr_error_set(err, SR_EINVAL, "definition hash '%s' is not "
-                            "64 hex digits", hash);
+        return sr_error_set(err, SR_EINVAL,
+                            "definition hash '%s' is not "
+                            "64 hex digits",
+                            hash);
     sr_value_t *row = NULL;
     sr_err_t rc = store_get(txn, STORE_DB_DEF, hash, 64, &row, err);
     if (rc == SR_ENOTFOUND)
@@ -80,8 +82,7 @@ store_def_for_name(store_txn_t *txn, const char *name, char hash[65],
     sr_err_t rc = store_get_raw(txn, STORE_DB_DEFNAME, name, strlen(name),
                                 &data, &len, err);
     if (rc == SR_ENOTFOUND)
-        return sr_error_set(err, SR_ENOTFOUND, "workflow '%s' not found",
-                            name);
+        return sr_error_set(err, SR_ENOTFOUND, "workflow '%s' not found", name);
     if (rc)
         return rc;
     if (len != 64)
@@ -96,8 +97,7 @@ store_def_del_name(store_txn_t *txn, const char *name, sr_error_t *err)
 {
     sr_err_t rc = store_del(txn, STORE_DB_DEFNAME, name, strlen(name), err);
     if (rc == SR_ENOTFOUND)
-        return sr_error_set(err, SR_ENOTFOUND, "workflow '%s' not found",
-                            name);
+        return sr_error_set(err, SR_ENOTFOUND, "workflow '%s' not found", name);
     return rc;
 }
 

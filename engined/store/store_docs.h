@@ -14,14 +14,14 @@
 
 // Store a parsed document in the partition's catalog: its text under its
 // hash, and the hash under every workflow name it defines. Idempotent.
-sr_err_t store_def_put(store_txn_t *txn, const lang_doc_t *doc,
-                       int64_t now_ms, sr_error_t *err);
+sr_err_t store_def_put(store_txn_t *txn, const lang_doc_t *doc, int64_t now_ms,
+                       sr_error_t *err);
 // The definition text stored under `hash`; caller owns *text (free()).
 sr_err_t store_def_text(store_txn_t *txn, const char *hash, char **text,
                         size_t *len, sr_error_t *err);
 // The newest hash stored for a workflow name; copied into hash[65].
-sr_err_t store_def_for_name(store_txn_t *txn, const char *name,
-                            char hash[65], sr_error_t *err);
+sr_err_t store_def_for_name(store_txn_t *txn, const char *name, char hash[65],
+                            sr_error_t *err);
 // Remove a workflow name (its definitions stay for running executions).
 sr_err_t store_def_del_name(store_txn_t *txn, const char *name,
                             sr_error_t *err);
@@ -35,9 +35,8 @@ store_docs_t *store_docs_new(size_t capacity);
 void store_docs_destroy(store_docs_t **docs_p);
 // The document for `hash`: from the cache, else read from the partition's
 // catalog and parsed. Borrowed.
-sr_err_t store_docs_get(store_docs_t *docs, store_txn_t *txn,
-                        const char *hash, const lang_doc_t **out,
-                        sr_error_t *err);
+sr_err_t store_docs_get(store_docs_t *docs, store_txn_t *txn, const char *hash,
+                        const lang_doc_t **out, sr_error_t *err);
 // Insert a document already parsed (ownership moves in; *doc_p = NULL).
 // When the hash is cached already, the given document is destroyed.
 const lang_doc_t *store_docs_adopt(store_docs_t *docs, lang_doc_t **doc_p);

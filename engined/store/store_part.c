@@ -12,12 +12,12 @@
 
 #include "sr_value_msgpack.h"
 
-#define S_FORMAT 1
-#define S_DEFAULT_MAP ((size_t) 16 << 30)
+#define S_FORMAT      1
+#define S_DEFAULT_MAP ((size_t)16 << 30)
 
 static const char *const s_db_names[STORE_DB_COUNT] = {
-    "meta", "exec", "task", "action", "timer", "queue", "token", "def",
-    "defname"};
+    "meta",  "exec",  "task", "action", "timer",
+    "queue", "token", "def",  "defname"};
 
 struct store_part {
     MDB_env *env;
@@ -45,25 +45,25 @@ s_mdb_fail(sr_error_t *err, int rc, const char *what)
 void
 store_key_u32(uint8_t out[4], uint32_t v)
 {
-    out[0] = (uint8_t) (v >> 24);
-    out[1] = (uint8_t) (v >> 16);
-    out[2] = (uint8_t) (v >> 8);
-    out[3] = (uint8_t) v;
+    out[0] = (uint8_t)(v >> 24);
+    out[1] = (uint8_t)(v >> 16);
+    out[2] = (uint8_t)(v >> 8);
+    out[3] = (uint8_t)v;
 }
 
 uint32_t
 store_key_get_u32(const uint8_t in[4])
 {
-    return ((uint32_t) in[0] << 24) | ((uint32_t) in[1] << 16) |
-           ((uint32_t) in[2] << 8) | in[3];
+    return ((uint32_t)in[0] << 24) | ((uint32_t)in[1] << 16) |
+           ((uint32_t)in[2] << 8) | in[3];
 }
 
 void
 store_key_ms(uint8_t out[8], int64_t ms)
 {
-    uint64_t u = (uint64_t) ms ^ ((uint64_t) 1 << 63);
+    uint64_t u = (uint64_t)ms ^ ((uint64_t)1 << 63);
     for (int i = 7; i >= 0; i--) {
-        out[i] = (uint8_t) u;
+        out[i] = (uint8_t)u;
         u >>= 8;
     }
 }
@@ -74,7 +74,7 @@ store_key_get_ms(const uint8_t in[8])
     uint64_t u = 0;
     for (int i = 0; i < 8; i++)
         u = (u << 8) | in[i];
-    return (int64_t) (u ^ ((uint64_t) 1 << 63));
+    return (int64_t)(u ^ ((uint64_t)1 << 63));
 }
 
 static sr_err_t
@@ -83,7 +83,7 @@ s_meta_write(store_part_t *p, MDB_txn *txn, sr_error_t *err)
     sr_value_t *m = sr_value_new_map(3);
     sr_err_t rc = sr_value_map_put(m, "partition", sr_value_new_int(p->number));
     if (!rc)
-        rc = sr_value_map_put(m, "epoch", sr_value_new_int((int64_t) p->epoch));
+        rc = sr_value_map_put(m, "epoch", sr_value_new_int((int64_t)p->epoch));
     if (!rc)
         rc = sr_value_map_put(m, "format", sr_value_new_int(S_FORMAT));
     char *buf = NULL;
@@ -122,13 +122,13 @@ s_meta_load(store_part_t *p, MDB_txn *txn, sr_error_t *err)
     if (number != p->number)
         return sr_error_set(err, SR_EINVAL,
                             "folder %s holds partition %lld, not %u", p->dir,
-                            (long long) number, p->number);
+                            (long long)number, p->number);
     if (format != S_FORMAT)
         return sr_error_set(err, SR_ESTORE,
                             "partition %u has storage format %lld; this "
                             "build reads format %d",
-                            p->number, (long long) format, S_FORMAT);
-    p->epoch = (uint64_t) epoch;
+                            p->number, (long long)format, S_FORMAT);
+    p->epoch = (uint64_t)epoch;
     return SR_OK;
 }
 
@@ -296,7 +296,7 @@ sr_err_t
 store_get_raw(store_txn_t *txn, store_db_t db, const void *key, size_t klen,
               const void **data, size_t *len, sr_error_t *err)
 {
-    MDB_val k = {klen, (void *) key}, v;
+    MDB_val k = {klen, (void *)key}, v;
     int mrc = mdb_get(txn->txn, txn->part->dbi[db], &k, &v);
     if (mrc == MDB_NOTFOUND)
         return SR_ENOTFOUND;
@@ -316,7 +316,7 @@ store_get(store_txn_t *txn, store_db_t db, const void *key, size_t klen,
     sr_err_t rc = store_get_raw(txn, db, key, klen, &data, &len, err);
     if (rc)
         return rc;
-    sr_limits_t lim = {.max_bytes = (size_t) 1 << 31, .max_depth = 256};
+    sr_limits_t lim = {.max_bytes = (size_t)1 << 31, .max_depth = 256};
     rc = sr_value_decode(data, len, &lim, out, err);
     if (rc)
         return sr_error_set(err, SR_ESTORE, "%s record unreadable: %s",
@@ -328,7 +328,7 @@ sr_err_t
 store_put_raw(store_txn_t *txn, store_db_t db, const void *key, size_t klen,
               const void *data, size_t len, sr_error_t *err)
 {
-    MDB_val k = {klen, (void *) key}, v = {len, (void *) data};
+    MDB_val k = {klen, (void *)key}, v = {len, (void *)data};
     int mrc = mdb_put(txn->txn, txn->part->dbi[db], &k, &v, 0);
     return mrc ? s_mdb_fail(err, mrc, s_db_names[db]) : SR_OK;
 }
@@ -350,7 +350,7 @@ sr_err_t
 store_del(store_txn_t *txn, store_db_t db, const void *key, size_t klen,
           sr_error_t *err)
 {
-    MDB_val k = {klen, (void *) key};
+    MDB_val k = {klen, (void *)key};
     int mrc = mdb_del(txn->txn, txn->part->dbi[db], &k, NULL);
     if (mrc == MDB_NOTFOUND)
         return SR_ENOTFOUND;
@@ -368,10 +368,10 @@ store_scan(store_txn_t *txn, store_db_t db, const void *prefix, size_t plen,
         return s_mdb_fail(err, mrc, "cursor");
     MDB_val k, v;
     if (start) {
-        k = (MDB_val){slen, (void *) start};
+        k = (MDB_val){slen, (void *)start};
         mrc = mdb_cursor_get(cur, &k, &v, MDB_SET_RANGE);
     } else if (plen) {
-        k = (MDB_val){plen, (void *) prefix};
+        k = (MDB_val){plen, (void *)prefix};
         mrc = mdb_cursor_get(cur, &k, &v, MDB_SET_RANGE);
     } else {
         mrc = mdb_cursor_get(cur, &k, &v, MDB_FIRST);

@@ -18,13 +18,13 @@
 
 typedef enum {
     STORE_DB_META = 0,
-    STORE_DB_EXEC,   // exec id (16)
-    STORE_DB_TASK,   // exec id (16) + seq (4)
-    STORE_DB_ACTION, // action id (16)
-    STORE_DB_TIMER,  // due ms (8, biased) + timer id (16)
-    STORE_DB_QUEUE,  // enqueue ms (8, biased) + action id (16)
-    STORE_DB_TOKEN,  // SHA-256 of a delegate token (32)
-    STORE_DB_DEF,    // definition hash (64 hex chars)
+    STORE_DB_EXEC,    // exec id (16)
+    STORE_DB_TASK,    // exec id (16) + seq (4)
+    STORE_DB_ACTION,  // action id (16)
+    STORE_DB_TIMER,   // due ms (8, biased) + timer id (16)
+    STORE_DB_QUEUE,   // enqueue ms (8, biased) + action id (16)
+    STORE_DB_TOKEN,   // SHA-256 of a delegate token (32)
+    STORE_DB_DEF,     // definition hash (64 hex chars)
     STORE_DB_DEFNAME, // workflow name
     STORE_DB_COUNT
 } store_db_t;

@@ -33,7 +33,7 @@ struct store_state {
 static store_state_t *
 s_self(core_state_t *st)
 {
-    return (store_state_t *) st;
+    return (store_state_t *)st;
 }
 
 static uint32_t
@@ -114,7 +114,7 @@ s_insert(store_state_t *s, uint8_t kind, const uint8_t *key, size_t klen,
         i = (i + 1) & mask;
     s_entry_t *e = &s->slots[i];
     e->kind = kind;
-    e->klen = (uint8_t) klen;
+    e->klen = (uint8_t)klen;
     memcpy(e->key, key, klen);
     e->dirty = dirty;
     e->rec = rec;
@@ -136,17 +136,17 @@ s_decode(uint8_t kind, const void *data, size_t len, void **rec,
          sr_error_t *err)
 {
     sr_value_t *v = NULL;
-    sr_limits_t lim = {.max_bytes = (size_t) 1 << 31, .max_depth = 256};
+    sr_limits_t lim = {.max_bytes = (size_t)1 << 31, .max_depth = 256};
     sr_err_t rc = sr_value_decode(data, len, &lim, &v, err);
     if (rc)
         return sr_error_set(err, SR_ESTORE, "stored record unreadable: %s",
                             err ? err->msg : "");
     if (kind == S_EXEC)
-        rc = core_exec_from_value(v, (core_exec_t **) rec, err);
+        rc = core_exec_from_value(v, (core_exec_t **)rec, err);
     else if (kind == S_TASK)
-        rc = core_task_from_value(v, (core_task_t **) rec, err);
+        rc = core_task_from_value(v, (core_task_t **)rec, err);
     else
-        rc = core_action_from_value(v, (core_action_t **) rec, err);
+        rc = core_action_from_value(v, (core_action_t **)rec, err);
     sr_value_destroy(&v);
     return rc;
 }
@@ -193,8 +193,7 @@ s_dirty(store_state_t *s, uint8_t kind, const uint8_t *key, size_t klen)
 static sr_err_t
 s_exec_get(core_state_t *st, const sr_id_t *id, core_exec_t **out)
 {
-    return s_get(s_self(st), S_EXEC, STORE_DB_EXEC, id->b, 16,
-                 (void **) out);
+    return s_get(s_self(st), S_EXEC, STORE_DB_EXEC, id->b, 16, (void **)out);
 }
 
 static sr_err_t
@@ -217,7 +216,7 @@ s_task_get(core_state_t *st, const sr_id_t *exec_id, uint32_t seq,
 {
     uint8_t key[20];
     s_task_key(key, exec_id, seq);
-    return s_get(s_self(st), S_TASK, STORE_DB_TASK, key, 20, (void **) out);
+    return s_get(s_self(st), S_TASK, STORE_DB_TASK, key, 20, (void **)out);
 }
 
 static sr_err_t
@@ -281,7 +280,7 @@ static sr_err_t
 s_action_get(core_state_t *st, const sr_id_t *id, core_action_t **out)
 {
     return s_get(s_self(st), S_ACTION, STORE_DB_ACTION, id->b, 16,
-                 (void **) out);
+                 (void **)out);
 }
 
 static sr_err_t
@@ -416,8 +415,7 @@ store_state_flush(store_state_t *st, sr_error_t *err)
         sr_value_t *v = s_to_value(e);
         if (!v)
             return sr_error_set(err, SR_ENOMEM, "out of memory");
-        sr_err_t rc = store_put(st->txn, dbs[e->kind], e->key, e->klen, v,
-                                err);
+        sr_err_t rc = store_put(st->txn, dbs[e->kind], e->key, e->klen, v, err);
         sr_value_destroy(&v);
         if (rc)
             return rc;
