@@ -1,7 +1,7 @@
 // Semantics of failure through the in-process driver: failing tasks with
 // and without on-error, retry (count, delay on the virtual clock, break-on,
-// continue-on), the timeout of a delegate, COMPLETE of a delegate, joins
-// with a failed branch, and the engine commands fail / succeed / pause.
+// continue-on), the timeout of a delegate, COMPLETE of a delegate, and
+// joins with a failed branch.
 // Each test runs a small inline workflow and asserts exact states.
 #include <setjmp.h>
 #include <stdarg.h>
@@ -173,7 +173,7 @@ test_retry_runs_count_more_times_with_delay_then_fails(void **state)
     assert_int_equal(as.n, 4);
     for (size_t i = 0; i < as.n; i++) {
         assert_int_equal(as.items[i]->state, CORE_A_ERROR);
-        assert_int_equal(as.items[i]->created_ms, t0 + 2000 * (int64_t) i);
+        assert_int_equal(as.items[i]->created_ms, t0 + 2000 * (int64_t)i);
     }
     t_actions_free(&as);
     t_tasks_free(&ts);
@@ -478,114 +478,6 @@ test_a_join_reached_through_on_error_runs(void **state)
     core_exec_destroy(&e);
 }
 
-// A one-task workflow whose task1 (`action`) has the transition `clause`.
-static core_exec_t *
-s_command(t_sim_t *t, const char *action, const char *clause)
-{
-    char yaml[1024];
-    snprintf(yaml, sizeof yaml,
-             "version: '2.0'\n"
-             "wf:\n"
-             "  input:\n"
-             "    - x: 2\n"
-             "  tasks:\n"
-             "    task1:\n"
-             "      action: %s\n"
-             "%s"
-             "    task2:\n"
-             "      action: std.echo output=\"two\"\n",
-             action, clause);
-    t_define(t, yaml);
-    t_start(t, "wf", NULL, NULL);
-    t_run(t);
-    return t_exec(t, &t->id);
-}
-
-static void
-test_fail_command_fails_the_workflow_with_its_message(void **state)
-{
-    t_sim_t *t = *state;
-    core_exec_t *e = s_command(t, "std.noop",
-                               "      on-success:\n"
-                               "        - fail(msg='stopped at <% $.x %>')\n"
-                               "        - task2\n");
-    t_tasks_t ts = t_tasks(t, &t->id);
-    assert_int_equal(e->state, CORE_EX_ERROR);
-    assert_string_equal(e->state_info, "stopped at 2");
-    T_JSON(e->output, "{\"result\": \"stopped at 2\"}");
-    assert_int_equal(ts.n, 1); // nothing after the command starts
-    assert_int_equal(t_task(&ts, "task1")->state, CORE_T_SUCCESS);
-    t_tasks_free(&ts);
-    core_exec_destroy(&e);
-}
-
-static void
-test_succeed_command_ends_a_failed_workflow_well(void **state)
-{
-    t_sim_t *t = *state;
-    core_exec_t *e = s_command(t, "std.fail",
-                               "      on-error:\n"
-                               "        - succeed(msg='good enough')\n"
-                               "        - task2\n");
-    t_tasks_t ts = t_tasks(t, &t->id);
-    assert_int_equal(e->state, CORE_EX_SUCCESS);
-    assert_string_equal(e->state_info, "good enough");
-    assert_int_equal(ts.n, 1);
-    assert_int_equal(t_task(&ts, "task1")->state, CORE_T_ERROR);
-    assert_true(t_task(&ts, "task1")->handled);
-    t_tasks_free(&ts);
-    core_exec_destroy(&e);
-}
-
-static void
-test_pause_command_pauses_and_resume_runs_what_follows(void **state)
-{
-    t_sim_t *t = *state;
-    core_exec_t *e = s_command(t, "std.noop",
-                               "      on-success:\n"
-                               "        - pause(msg='look first')\n"
-                               "        - task2\n");
-    assert_int_equal(e->state, CORE_EX_PAUSED);
-    assert_string_equal(e->state_info, "look first");
-    core_exec_destroy(&e);
-    t_tasks_t ts = t_tasks(t, &t->id);
-    assert_int_equal(ts.n, 1); // task2 waits in the backlog
-    t_tasks_free(&ts);
-    assert_int_equal(t_exec_event(t, CORE_EV_RESUME, NULL), SR_OK);
-    t_run(t);
-    e = t_exec(t, &t->id);
-    ts = t_tasks(t, &t->id);
-    assert_int_equal(e->state, CORE_EX_SUCCESS);
-    assert_null(e->state_info);
-    assert_int_equal(ts.n, 2);
-    assert_int_equal(t_task(&ts, "task2")->state, CORE_T_SUCCESS);
-    t_tasks_free(&ts);
-    core_exec_destroy(&e);
-}
-
-static void
-test_a_command_after_a_pause_runs_on_resume(void **state)
-{
-    t_sim_t *t = *state;
-    core_exec_t *e = s_command(t, "std.noop",
-                               "      on-complete:\n"
-                               "        - pause\n"
-                               "        - fail(msg='failed on resume')\n"
-                               "        - task2\n");
-    assert_int_equal(e->state, CORE_EX_PAUSED);
-    assert_null(e->state_info);
-    core_exec_destroy(&e);
-    assert_int_equal(t_exec_event(t, CORE_EV_RESUME, NULL), SR_OK);
-    t_run(t);
-    e = t_exec(t, &t->id);
-    t_tasks_t ts = t_tasks(t, &t->id);
-    assert_int_equal(e->state, CORE_EX_ERROR);
-    assert_string_equal(e->state_info, "failed on resume");
-    assert_int_equal(ts.n, 1);
-    t_tasks_free(&ts);
-    core_exec_destroy(&e);
-}
-
 int
 main(void)
 {
@@ -605,10 +497,6 @@ main(void)
         T(test_complete_is_refused_when_pending_or_unknown),
         T(test_a_join_with_a_failed_branch_fails),
         T(test_a_join_reached_through_on_error_runs),
-        T(test_fail_command_fails_the_workflow_with_its_message),
-        T(test_succeed_command_ends_a_failed_workflow_well),
-        T(test_pause_command_pauses_and_resume_runs_what_follows),
-        T(test_a_command_after_a_pause_runs_on_resume),
     };
 #undef T
     return cmocka_run_group_tests(tests, NULL, NULL);

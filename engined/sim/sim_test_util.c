@@ -53,8 +53,8 @@ void
 t_define(t_sim_t *t, const char *yaml)
 {
     lang_diags_t diags = {0};
-    sr_err_t rc = sim_define(t->sim, "test.yaml", yaml, strlen(yaml), &diags,
-                             &t->err);
+    sr_err_t rc =
+        sim_define(t->sim, "test.yaml", yaml, strlen(yaml), &diags, &t->err);
     if (rc && diags.count)
         fail_msg("invalid workflow: %d:%d: %s", diags.items[0].pos.line,
                  diags.items[0].pos.col, diags.items[0].msg);
@@ -71,9 +71,9 @@ t_start(t_sim_t *t, const char *wf, const char *input_json,
     sr_value_t *params = sr_value_new_map(1);
     assert_non_null(params);
     if (task_name)
-        assert_int_equal(sr_value_map_put(params, "task_name",
-                                          sr_value_new_str(task_name)),
-                         SR_OK);
+        assert_int_equal(
+            sr_value_map_put(params, "task_name", sr_value_new_str(task_name)),
+            SR_OK);
     sr_err_t rc = sim_start(t->sim, wf, input, NULL, params, &t->id, &t->err);
     sr_value_destroy(&input);
     sr_value_destroy(&params);
@@ -107,9 +107,8 @@ t_apply(t_sim_t *t, core_event_t ev)
 sr_err_t
 t_exec_event(t_sim_t *t, core_event_kind_t kind, const char *msg)
 {
-    return t_apply(t, (core_event_t){.kind = kind,
-                                     .exec_id = t->id,
-                                     .msg = msg});
+    return t_apply(t,
+                   (core_event_t){.kind = kind, .exec_id = t->id, .msg = msg});
 }
 
 sr_err_t
@@ -125,11 +124,11 @@ sr_err_t
 t_complete(t_sim_t *t, const sr_id_t *action_id, bool ok, const char *json)
 {
     sr_value_t *v = json ? t_json(json) : sr_value_new_nil();
-    sr_err_t rc = t_apply(
-        t, (core_event_t){.kind = CORE_EV_COMPLETE,
-                          .action_id = *action_id,
-                          .status = ok ? CORE_RESULT_SUCCESS : CORE_RESULT_ERROR,
-                          .output = v});
+    sr_err_t rc = t_apply(t, (core_event_t){.kind = CORE_EV_COMPLETE,
+                                            .action_id = *action_id,
+                                            .status = ok ? CORE_RESULT_SUCCESS
+                                                         : CORE_RESULT_ERROR,
+                                            .output = v});
     sr_value_destroy(&v);
     return rc;
 }
@@ -183,8 +182,8 @@ t_count(const t_tasks_t *ts, const char *name)
 static int
 s_by_unit(const void *a, const void *b)
 {
-    const core_action_t *x = *(core_action_t *const *) a;
-    const core_action_t *y = *(core_action_t *const *) b;
+    const core_action_t *x = *(core_action_t *const *)a;
+    const core_action_t *y = *(core_action_t *const *)b;
     if (x->seq != y->seq)
         return x->seq < y->seq ? -1 : 1;
     if (x->item != y->item)
@@ -202,7 +201,7 @@ t_actions(t_sim_t *t, const sr_id_t *exec_id, uint32_t seq)
     t_actions_t as = {.items = all};
     for (size_t i = 0; i < n; i++) { // keep the matches at the front
         core_action_t *a = all[i];
-        if (sr_id_equal(&a->exec_id, exec_id) &&
+        if ((!exec_id || sr_id_equal(&a->exec_id, exec_id)) &&
             (seq == UINT32_MAX || a->seq == seq))
             all[as.n++] = a;
         else
@@ -225,8 +224,36 @@ t_units(const core_task_t *task, core_unit_state_t u)
     size_t len = 0, n = 0;
     const uint8_t *b = sr_value_bin(task->units, &len);
     for (size_t i = 0; i < len && i < task->n_units; i++)
-        n += b[i] == (uint8_t) u;
+        n += b[i] == (uint8_t)u;
     return n;
+}
+
+sr_id_t
+t_unit_id(t_sim_t *t, const char *name, uint32_t item)
+{
+    t_tasks_t ts = t_tasks(t, &t->id);
+    const core_task_t *task = t_task(&ts, name);
+    sr_id_t id;
+    if (sr_id_from_value(sr_value_array_at(task->unit_ids, item), &id))
+        fail_msg("task '%s' has no id for unit %u", name, item);
+    t_tasks_free(&ts);
+    return id;
+}
+
+core_action_t *
+t_action(t_sim_t *t, const sr_id_t *id)
+{
+    t_actions_t as = t_actions(t, NULL, UINT32_MAX);
+    core_action_t *found = NULL;
+    for (size_t i = 0; i < as.n && !found; i++)
+        if (sr_id_equal(&as.items[i]->id, id)) {
+            found = as.items[i];
+            as.items[i] = NULL;
+        }
+    t_actions_free(&as);
+    if (!found)
+        fail_msg("no action execution with that id");
+    return found;
 }
 
 size_t
@@ -250,8 +277,7 @@ t_json(const char *json)
 }
 
 void
-t_json_eq_at(const char *file, int line, const sr_value_t *v,
-             const char *json)
+t_json_eq_at(const char *file, int line, const sr_value_t *v, const char *json)
 {
     sr_value_t *want = t_json(json);
     bool same = v && sr_value_equal(v, want);
@@ -259,8 +285,8 @@ t_json_eq_at(const char *file, int line, const sr_value_t *v,
     if (same)
         return;
     char *got = v ? sr_value_to_json(v, SR_JSON_SORT_KEYS) : NULL;
-    print_error("%s:%d: got %s, want %s\n", file, line,
-                got ? got : "(absent)", json);
+    print_error("%s:%d: got %s, want %s\n", file, line, got ? got : "(absent)",
+                json);
     free(got);
     _fail(file, line);
 }

@@ -63,7 +63,8 @@ const core_task_t *t_task(const t_tasks_t *ts, const char *name);
 size_t t_count(const t_tasks_t *ts, const char *name);
 
 // Action executions of one task execution (exec id + seq), sorted by unit
-// then attempt order of creation; seq UINT32_MAX: every task.
+// then creation time; seq UINT32_MAX: every task; exec_id NULL: every
+// execution.
 typedef struct {
     core_action_t **items;
     size_t n;
@@ -72,6 +73,11 @@ t_actions_t t_actions(t_sim_t *t, const sr_id_t *exec_id, uint32_t seq);
 void t_actions_free(t_actions_t *as);
 // Units of `task` in state `u`.
 size_t t_units(const core_task_t *task, core_unit_state_t u);
+// The current action (or child execution) id of unit `item` of the
+// latest execution of task `name` of t->id.
+sr_id_t t_unit_id(t_sim_t *t, const char *name, uint32_t item);
+// A copy of action execution `id` (caller destroys).
+core_action_t *t_action(t_sim_t *t, const sr_id_t *id);
 
 // Commands of kind `kind` in the last event's command list.
 size_t t_cmds(t_sim_t *t, core_cmd_kind_t kind);
