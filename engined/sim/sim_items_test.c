@@ -84,7 +84,7 @@ test_one_failing_item_fails_the_task_after_every_item_ran(void **state)
     t_actions_t as = t_actions(t, &t->id, t1->seq);
     assert_int_equal(as.n, 3);
     for (size_t i = 0; i < as.n; i++) {
-        assert_int_equal(as.items[i]->item, (int32_t) i);
+        assert_int_equal(as.items[i]->item, (int32_t)i);
         assert_int_equal(as.items[i]->state,
                          i == 1 ? CORE_A_ERROR : CORE_A_SUCCESS);
     }
