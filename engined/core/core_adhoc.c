@@ -63,8 +63,7 @@ s_level(core_run_t *r, core_exec_t *exec, core_task_t *task,
         sr_value_destroy(&base_in);
     if (!rc && base_in && !sr_value_is(base_in, SR_T_MAP))
         rc = sr_error_set(r->err, SR_EEXPR,
-                          "action '%s': base-input must be a map",
-                          adhoc->name);
+                          "action '%s': base-input must be a map", adhoc->name);
     if (!rc && !base_in && !(base_in = sr_value_new_map(0)))
         rc = SR_ENOMEM;
     if (rc) {

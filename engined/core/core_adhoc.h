@@ -19,10 +19,10 @@
 // for a plain action). SR_EEXPR with r->err's message when an input is
 // missing or unexpected, base-input is not a map or fails, or the chain is
 // too deep; the unit then fails as the action would.
-sr_err_t core_adhoc_expand(core_run_t *r, core_exec_t *exec,
-                           core_task_t *task, const lang_doc_t *doc,
-                           const char *name, sr_value_t **input,
-                           const char **base, const char **adhoc);
+sr_err_t core_adhoc_expand(core_run_t *r, core_exec_t *exec, core_task_t *task,
+                           const lang_doc_t *doc, const char *name,
+                           sr_value_t **input, const char **base,
+                           const char **adhoc);
 
 // Apply the `output` of every level of the chain that starts at ad-hoc
 // action `name`, the deepest first, to a successful `result` (borrowed;

@@ -117,8 +117,9 @@ static void
 test_on_error_handles_a_failing_sub_workflow(void **state)
 {
     t_sim_t *t = *state;
-    s_parent(t, "std.fail", "      on-error: rescue\n    rescue:\n"
-                            "      action: std.noop\n");
+    s_parent(t, "std.fail",
+             "      on-error: rescue\n    rescue:\n"
+             "      action: std.noop\n");
     t_run(t);
     core_exec_t *e = t_exec(t, &t->id);
     t_tasks_t ts = t_tasks(t, &t->id);
@@ -190,46 +191,45 @@ test_pausing_the_parent_pauses_the_child_until_resumed(void **state)
     core_exec_destroy(&e);
 }
 
-static const char *s_adhoc =
-    "version: '2.0'\n"
-    "name: wb\n"
-    "workflows:\n"
-    "  main:\n"
-    "    tasks:\n"
-    "      t1:\n"
-    "        action: greet name=\"Ann\"\n"
-    "        publish: {g: <% task().result %>}\n"
-    "      t2:\n"
-    "        action: greet name=\"Bob\" punct=\"?\"\n"
-    "        publish: {h: <% task().result %>}\n"
-    "      t3:\n"
-    "        action: loud who=\"Zed\"\n"
-    "        publish: {l: <% task().result %>}\n"
-    "  missing:\n"
-    "    tasks:\n"
-    "      t1:\n"
-    "        action: greet\n"
-    "        on-error: handled\n"
-    "      handled:\n"
-    "        action: std.noop\n"
-    "actions:\n"
-    "  greet:\n"
-    "    base: std.echo\n"
-    "    base-input:\n"
-    "      output: Hello, <% $.name %><% $.punct %>\n"
-    "    input:\n"
-    "      - name\n"
-    "      - punct: '!'\n"
-    "    output:\n"
-    "      text: <% $ %>\n"
-    "      size: <% len($) %>\n"
-    "  loud:\n"
-    "    base: greet\n"
-    "    base-input:\n"
-    "      name: <% $.who %>\n"
-    "    input:\n"
-    "      - who\n"
-    "    output: <% $.text %> (<% $.size %>)\n";
+static const char *s_adhoc = "version: '2.0'\n"
+                             "name: wb\n"
+                             "workflows:\n"
+                             "  main:\n"
+                             "    tasks:\n"
+                             "      t1:\n"
+                             "        action: greet name=\"Ann\"\n"
+                             "        publish: {g: <% task().result %>}\n"
+                             "      t2:\n"
+                             "        action: greet name=\"Bob\" punct=\"?\"\n"
+                             "        publish: {h: <% task().result %>}\n"
+                             "      t3:\n"
+                             "        action: loud who=\"Zed\"\n"
+                             "        publish: {l: <% task().result %>}\n"
+                             "  missing:\n"
+                             "    tasks:\n"
+                             "      t1:\n"
+                             "        action: greet\n"
+                             "        on-error: handled\n"
+                             "      handled:\n"
+                             "        action: std.noop\n"
+                             "actions:\n"
+                             "  greet:\n"
+                             "    base: std.echo\n"
+                             "    base-input:\n"
+                             "      output: Hello, <% $.name %><% $.punct %>\n"
+                             "    input:\n"
+                             "      - name\n"
+                             "      - punct: '!'\n"
+                             "    output:\n"
+                             "      text: <% $ %>\n"
+                             "      size: <% len($) %>\n"
+                             "  loud:\n"
+                             "    base: greet\n"
+                             "    base-input:\n"
+                             "      name: <% $.who %>\n"
+                             "    input:\n"
+                             "      - who\n"
+                             "    output: <% $.text %> (<% $.size %>)\n";
 
 static void
 test_ad_hoc_actions_expand_to_their_base(void **state)
@@ -375,8 +375,8 @@ test_a_reverse_workflow_needs_a_known_target(void **state)
                      SR_EINVAL);
     T_CONTAINS(t->err.msg, "needs a target task");
     sr_value_t *params = t_json("{\"task_name\": \"zz\"}");
-    assert_int_equal(
-        sim_start(t->sim, "rev", NULL, NULL, params, &id, &t->err), SR_EINVAL);
+    assert_int_equal(sim_start(t->sim, "rev", NULL, NULL, params, &id, &t->err),
+                     SR_EINVAL);
     T_CONTAINS(t->err.msg, "task 'zz' not found");
     sr_value_destroy(&params);
     // A failed requirement fails the workflow; its dependents never run.

@@ -11,6 +11,7 @@
 #include <cmocka.h>
 
 #include <string.h>
+#include <time.h>
 
 #include "sim_test_util.h"
 
@@ -35,13 +36,13 @@ s_result(t_sim_t *t, const sr_id_t *id, uint32_t attempt, bool ok,
          const char *json)
 {
     sr_value_t *v = t_json(json);
-    sr_err_t rc = t_apply(
-        t, (core_event_t){.kind = CORE_EV_RESULT,
-                          .action_id = *id,
-                          .attempt = attempt,
-                          .worker = "w1",
-                          .status = ok ? CORE_RESULT_SUCCESS : CORE_RESULT_ERROR,
-                          .output = v});
+    sr_err_t rc = t_apply(t, (core_event_t){.kind = CORE_EV_RESULT,
+                                            .action_id = *id,
+                                            .attempt = attempt,
+                                            .worker = "w1",
+                                            .status = ok ? CORE_RESULT_SUCCESS
+                                                         : CORE_RESULT_ERROR,
+                                            .output = v});
     sr_value_destroy(&v);
     return rc;
 }
@@ -308,6 +309,46 @@ test_a_lost_worker_before_the_start_offers_the_action_again(void **state)
     assert_int_equal(sim_last_cmds(t->sim)->count, 0);
 }
 
+static int64_t
+s_wall_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+// Regression: the sim removed `seconds` from std.sleep's input, so the real
+// action slept its default second.
+static void
+test_sleeping_actions_take_virtual_time_only(void **state)
+{
+    t_sim_t *t = *state;
+    t_define(t, "version: '2.0'\n"
+                "wf:\n"
+                "  tasks:\n"
+                "    a:\n"
+                "      action: std.sleep\n"
+                "      on-success: b\n"
+                "    b:\n"
+                "      action: std.sleep seconds=3\n"
+                "      on-success: c\n"
+                "    c:\n"
+                "      action: std.echo output=1 delay=2.5\n");
+    int64_t t0 = sim_now(t->sim), wall = s_wall_ms();
+    t_start(t, "wf", NULL, NULL);
+    t_run(t);
+    assert_int_equal(sim_now(t->sim) - t0, 6500);
+    assert_true(s_wall_ms() - wall < 900);
+    core_exec_t *e = t_exec(t, &t->id);
+    assert_int_equal(e->state, CORE_EX_SUCCESS);
+    core_exec_destroy(&e);
+    // The stored input is what the workflow gave, not the sim's rewrite.
+    sr_id_t id = t_unit_id(t, "b", 0);
+    core_action_t *a = t_action(t, &id);
+    T_JSON(a->input, "{\"seconds\": 3}");
+    core_action_destroy(&a);
+}
+
 int
 main(void)
 {
@@ -320,6 +361,7 @@ main(void)
         T(test_a_lost_worker_fails_an_action_not_safe_to_rerun),
         T(test_a_lost_worker_with_retry_runs_the_task_again),
         T(test_a_lost_worker_before_the_start_offers_the_action_again),
+        T(test_sleeping_actions_take_virtual_time_only),
     };
 #undef T
     return cmocka_run_group_tests(tests, NULL, NULL);
