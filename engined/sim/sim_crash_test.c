@@ -187,7 +187,8 @@ s_snapshot(sim_t *sim, const sr_id_t *id)
     char **lines = calloc(nt + 1, sizeof *lines);
     assert_non_null(lines);
     for (size_t i = 0; i < nt; i++) {
-        char *pub = s_json(tasks[i]->published), *res = s_json(tasks[i]->result);
+        char *pub = s_json(tasks[i]->published),
+             *res = s_json(tasks[i]->result);
         size_t len = strlen(pub) + strlen(res) + 512;
         lines[i] = malloc(len);
         snprintf(lines[i], len, "  %s %s [%s] %s %s\n", tasks[i]->name,
@@ -292,8 +293,8 @@ s_base_dir(void)
 // microseconds (it may finish first). The first child reports the id.
 // Returns whether the kill interrupted it.
 static bool
-s_crash(const char *dir, const s_case_t *c, bool start, size_t steps,
-        long usec, sr_id_t *id)
+s_crash(const char *dir, const s_case_t *c, bool start, size_t steps, long usec,
+        sr_id_t *id)
 {
     int fds[2];
     assert_int_equal(pipe(fds), 0);
@@ -316,8 +317,7 @@ s_crash(const char *dir, const s_case_t *c, bool start, size_t steps,
         if (got < 16) {
             int status = 0;
             waitpid(pid, &status, 0);
-            fail_msg("the child could not start %s (status %d)", c->wf,
-                     status);
+            fail_msg("the child could not start %s (status %d)", c->wf, status);
         }
     }
     char b;
