@@ -207,7 +207,8 @@ t_actions(t_sim_t *t, const sr_id_t *exec_id, uint32_t seq)
         else
             core_action_destroy(&a);
     }
-    qsort(as.items, as.n, sizeof *as.items, s_by_unit);
+    if (as.n > 1)
+        qsort(as.items, as.n, sizeof *as.items, s_by_unit);
     return as;
 }
 

@@ -36,12 +36,12 @@ static const char *s_yaml = "version: '2.0'\n"
                             "      action: std.noop\n";
 
 typedef struct {
-    double seconds;       // how long new executions are started
-    size_t window;        // executions in flight; 0 = 4 x batch, >= 64
-    size_t batches[8];    // events per write transaction
+    double seconds;    // how long new executions are started
+    size_t window;     // executions in flight; 0 = 4 x batch, >= 64
+    size_t batches[8]; // events per write transaction
     size_t nbatches;
-    int durability;       // -1 both, else a store_durability_t
-    const char *dir;      // parent folder of the partitions
+    int durability;  // -1 both, else a store_durability_t
+    const char *dir; // parent folder of the partitions
 } s_opts_t;
 
 // One pending event: START (exec id) or RESULT (action id, attempt).
@@ -148,8 +148,8 @@ s_after_commit(s_engine_t *e)
     for (size_t i = 0; i < e->cmds.count; i++) {
         const core_cmd_t *c = &e->cmds.items[i];
         if (c->kind == CORE_CMD_DISPATCH &&
-            s_push(&e->queue, (s_ev_t){.id = c->action_id,
-                                       .attempt = c->attempt}))
+            s_push(&e->queue,
+                   (s_ev_t){.id = c->action_id, .attempt = c->attempt}))
             return 1;
         if (c->kind == CORE_CMD_NOTIFY && !c->is_task && c->is_final) {
             e->in_flight--;
@@ -285,11 +285,10 @@ s_run(const s_opts_t *o, store_durability_t d, size_t batch)
     else
         printf("%-6s %5zu %7zu %7zu %6.2f %8.0f %8.0f %8.0f %4.0f%% %8.0f "
                "%6.1f %6.1f %6.1f\n",
-               d == STORE_SYNC ? "sync" : "nosync", batch, e.finished,
-               e.events, wall, e.events / wall, e.results / wall,
-               e.commits / wall, 100.0 * cpu / wall, e.events / cpu,
-               1e6 * e.t_core / e.events, 1e6 * e.t_flush / e.events,
-               1e6 * e.t_commit / e.events);
+               d == STORE_SYNC ? "sync" : "nosync", batch, e.finished, e.events,
+               wall, e.events / wall, e.results / wall, e.commits / wall,
+               100.0 * cpu / wall, e.events / cpu, 1e6 * e.t_core / e.events,
+               1e6 * e.t_flush / e.events, 1e6 * e.t_commit / e.events);
     fflush(stdout);
     s_engine_fini(&e);
     char cmd[4200];
@@ -333,8 +332,12 @@ s_machine(int argc, char **argv)
 static int
 s_parse(int argc, char **argv, s_opts_t *o)
 {
-    *o = (s_opts_t){.seconds = 3, .window = 0, .batches = {1, 256},
-                    .nbatches = 2, .durability = -1, .dir = "/tmp"};
+    *o = (s_opts_t){.seconds = 3,
+                    .window = 0,
+                    .batches = {1, 256},
+                    .nbatches = 2,
+                    .durability = -1,
+                    .dir = "/tmp"};
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
         if (strcmp(a, "--sync") == 0)
