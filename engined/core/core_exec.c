@@ -395,8 +395,10 @@ core_exec_resume(core_run_t *r, core_exec_t *exec)
             r->resuming = true;
             rc = core_flow_after(r, exec, t);
             r->resuming = false;
-        } else if ((t->state == CORE_T_WAITING && t->held) ||
-                   t->state == CORE_T_PAUSED)
+        } else if (core_task_state_is_final(t->state) && t->backlog)
+            rc = core_flow_backlog(r, exec, t);
+        else if ((t->state == CORE_T_WAITING && t->held) ||
+                 t->state == CORE_T_PAUSED)
             rc = core_task_run(r, exec, t);
         else if (t->state == CORE_T_RUNNING) {
             rc = s_children(r, t, s_resume_child, NULL);
@@ -498,6 +500,7 @@ core_exec_rerun(core_run_t *r, core_exec_t *exec, const char *task_name,
     core_set_value(&t->result, NULL);
     core_set_value(&t->published, NULL);
     core_set_value(&t->next, NULL);
+    core_set_value(&t->backlog, NULL);
     if (from_scratch) {
         // Never got as far as its units (or a full reset): start over.
         t->state = CORE_T_WAITING;

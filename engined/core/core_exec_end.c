@@ -113,7 +113,8 @@ static char *
 s_failure_text(s_final_t *f)
 {
     s_buf_t b = {0};
-    qsort(f->err, f->nerr, sizeof *f->err, s_by_name);
+    if (f->nerr > 1) // no list at all when every error had an on-error
+        qsort(f->err, f->nerr, sizeof *f->err, s_by_name);
     s_add(&b, "Failure caused by error in tasks: ");
     for (size_t i = 0; i < f->nerr; i++) {
         if (i)

@@ -266,83 +266,169 @@ s_flow_error(core_run_t *r, core_exec_t *exec, core_task_t *task)
     return core_exec_finish(r, exec, CORE_EX_ERROR, info);
 }
 
-static sr_err_t
-s_direct_after(core_run_t *r, core_exec_t *exec, const lang_workflow_t *wf,
-               core_task_t *task)
+// The clauses a completed task's transitions come from, in order: its
+// state's own clause, then on-complete.
+static void
+s_clauses(const lang_workflow_t *wf, const core_task_t *task,
+          const lang_clause_t *out[2])
 {
     const lang_task_t *spec = core_task_spec(wf, task);
-    const lang_clause_t *clauses[2] = {task->state == CORE_T_SUCCESS
-                                           ? &spec->on[LANG_ON_SUCCESS]
-                                           : &spec->on[LANG_ON_ERROR],
-                                       &spec->on[LANG_ON_COMPLETE]};
-    int *next = NULL;
-    size_t nnext = 0;
-    const lang_next_t *cmd = NULL;
-    bool handled = false;
+    out[0] = task->state == CORE_T_SUCCESS ? &spec->on[LANG_ON_SUCCESS]
+                                           : &spec->on[LANG_ON_ERROR];
+    out[1] = &spec->on[LANG_ON_COMPLETE];
+}
+
+// What a task's transitions chose: tasks to start, the first engine
+// command, and (after a `pause`) the entries kept for the resume.
+typedef struct {
+    int *next; // spec task indexes, in order
+    size_t nnext;
+    const lang_next_t *cmd;
+    sr_value_t *backlog; // array of (clause << 16 | entry), or NULL
+    bool handled;
+} s_choice_t;
+
+static sr_err_t
+s_choose_task(s_choice_t *ch, int index)
+{
+    int *grown = realloc(ch->next, (ch->nnext + 1) * sizeof *grown);
+    if (!grown)
+        return SR_ENOMEM;
+    ch->next = grown;
+    ch->next[ch->nnext++] = index;
+    return SR_OK;
+}
+
+static sr_err_t
+s_keep_for_resume(s_choice_t *ch, int clause, size_t entry)
+{
+    if (!ch->backlog && !(ch->backlog = sr_value_new_array(2)))
+        return SR_ENOMEM;
+    return sr_value_array_append(
+        ch->backlog, sr_value_new_int(((int64_t)clause << 16) | (int)entry));
+}
+
+// Evaluate the entries in order. Engine commands stop the list, except
+// `pause`: Mistral keeps what follows it for the resume (and drops pause
+// commands met while resuming).
+static sr_err_t
+s_choose(core_run_t *r, core_exec_t *exec, core_task_t *task,
+         const lang_clause_t *const clauses[2], s_choice_t *ch)
+{
+    bool stop = false;
     sr_err_t rc = SR_OK;
-    for (int c = 0; c < 2 && !cmd && !rc; c++) {
-        const lang_clause_t *cl = clauses[c];
-        for (size_t i = 0; i < cl->count && !cmd; i++) {
-            const lang_next_t *n = &cl->next[i];
+    for (int c = 0; c < 2 && !stop && !rc; c++) {
+        for (size_t i = 0; i < clauses[c]->count && !stop && !rc; i++) {
+            const lang_next_t *n = &clauses[c]->next[i];
             bool go = false;
-            if ((rc = core_eval_bool(r, exec, task, n->when, true, &go)))
-                break;
-            if (!go)
+            if ((rc = core_eval_bool(r, exec, task, n->when, true, &go)) || !go)
                 continue;
             if (c == 0 && task->state == CORE_T_ERROR)
-                handled = true;
-            if (n->cmd == LANG_CMD_NONE) {
-                int *grown = realloc(next, (nnext + 1) * sizeof *grown);
-                if (!grown) {
-                    rc = SR_ENOMEM;
-                    break;
-                }
-                next = grown;
-                next[nnext++] = n->task_index;
-            } else if (n->cmd != LANG_CMD_NOOP &&
-                       !(n->cmd == LANG_CMD_PAUSE && r->resuming))
-                cmd = n;
+                ch->handled = true;
+            if (ch->cmd) // after a pause
+                rc = n->cmd == LANG_CMD_NOOP || n->cmd == LANG_CMD_PAUSE
+                         ? SR_OK
+                         : s_keep_for_resume(ch, c, i);
+            else if (n->cmd == LANG_CMD_NONE)
+                rc = s_choose_task(ch, n->task_index);
+            else if (n->cmd != LANG_CMD_NOOP &&
+                     !(n->cmd == LANG_CMD_PAUSE && r->resuming)) {
+                ch->cmd = n;
+                stop = n->cmd != LANG_CMD_PAUSE;
+            }
         }
     }
-    if (rc) {
-        free(next);
-        return rc == SR_EEXPR ? s_flow_error(r, exec, task) : rc;
-    }
-    task->processed = true;
-    task->handled = handled;
-    for (size_t i = 0; i < nnext && !rc; i++)
-        rc = s_add_name(&task->next, wf->tasks[next[i]].name);
+    return rc;
+}
+
+// Carry out a choice: record where the task led, run the command, then
+// start the chosen tasks (those before a command still run; joins last).
+static sr_err_t
+s_carry_out(core_run_t *r, core_exec_t *exec, const lang_workflow_t *wf,
+            core_task_t *task, const s_choice_t *ch)
+{
+    sr_err_t rc = SR_OK;
+    for (size_t i = 0; i < ch->nnext && !rc; i++)
+        rc = s_add_name(&task->next, wf->tasks[ch->next[i]].name);
     CORE_OPS(r)->task_dirty(r->st, task);
-    if (!rc && cmd) {
+    if (!rc && ch->cmd) {
         sr_value_t *msg = NULL;
-        rc = core_eval(r, exec, task, NULL, NULL, cmd->msg, NULL, &msg);
-        if (rc == SR_EEXPR) {
-            free(next);
-            return s_flow_error(r, exec, task);
-        }
+        rc = core_eval(r, exec, task, NULL, NULL, ch->cmd->msg, NULL, &msg);
+        if (rc == SR_EEXPR)
+            return rc;
         char *text = NULL;
         if (!rc && msg && !sr_value_is(msg, SR_T_NIL))
             text = sr_value_is(msg, SR_T_STR) ? strdup(sr_value_str(msg))
                                               : lang_value_to_text(msg);
         sr_value_destroy(&msg);
-        if (!rc && cmd->cmd == LANG_CMD_PAUSE)
+        if (!rc && ch->cmd->cmd == LANG_CMD_PAUSE)
             rc = core_exec_pause(r, exec, text);
         else if (!rc)
-            rc = core_exec_finish(r, exec,
-                                  cmd->cmd == LANG_CMD_FAIL ? CORE_EX_ERROR
-                                                            : CORE_EX_SUCCESS,
-                                  text);
+            rc = core_exec_finish(
+                r, exec,
+                ch->cmd->cmd == LANG_CMD_FAIL ? CORE_EX_ERROR : CORE_EX_SUCCESS,
+                text);
         free(text);
     }
-    // Tasks chosen before a command still run; joins go last.
     for (int pass = 0; pass < 2 && !rc; pass++) {
-        for (size_t i = 0; i < nnext && !rc; i++) {
-            bool is_join = wf->tasks[next[i]].join != LANG_JOIN_NONE;
+        for (size_t i = 0; i < ch->nnext && !rc; i++) {
+            bool is_join = wf->tasks[ch->next[i]].join != LANG_JOIN_NONE;
             if (is_join == (pass == 1))
-                rc = s_trigger(r, exec, wf, task, next[i]);
+                rc = s_trigger(r, exec, wf, task, ch->next[i]);
         }
     }
-    free(next);
+    return rc;
+}
+
+static sr_err_t
+s_direct_after(core_run_t *r, core_exec_t *exec, const lang_workflow_t *wf,
+               core_task_t *task)
+{
+    const lang_clause_t *clauses[2];
+    s_clauses(wf, task, clauses);
+    s_choice_t ch = {0};
+    sr_err_t rc = s_choose(r, exec, task, clauses, &ch);
+    if (!rc) {
+        task->processed = true;
+        task->handled = ch.handled;
+        core_set_value(&task->backlog, ch.backlog);
+        ch.backlog = NULL;
+        rc = s_carry_out(r, exec, wf, task, &ch);
+    }
+    free(ch.next);
+    sr_value_destroy(&ch.backlog);
+    return rc == SR_EEXPR ? s_flow_error(r, exec, task) : rc;
+}
+
+sr_err_t
+core_flow_backlog(core_run_t *r, core_exec_t *exec, core_task_t *task)
+{
+    const lang_doc_t *doc;
+    const lang_workflow_t *wf;
+    sr_err_t rc = core_exec_workflow(r, exec, &doc, &wf);
+    if (rc || !task->backlog)
+        return rc;
+    const lang_clause_t *clauses[2];
+    s_clauses(wf, task, clauses);
+    sr_value_t *backlog = task->backlog; // taken: it runs once
+    task->backlog = NULL;
+    s_choice_t ch = {0};
+    for (size_t i = 0; i < sr_value_len(backlog) && !ch.cmd && !rc; i++) {
+        int64_t v = sr_value_int(sr_value_array_at(backlog, i));
+        int c = (int)(v >> 16);
+        size_t entry = (size_t)(v & 0xffff);
+        if (c < 0 || c > 1 || entry >= clauses[c]->count)
+            continue; // not from this definition; nothing to run
+        const lang_next_t *n = &clauses[c]->next[entry];
+        if (n->cmd == LANG_CMD_NONE)
+            rc = s_choose_task(&ch, n->task_index);
+        else
+            ch.cmd = n;
+    }
+    sr_value_destroy(&backlog);
+    if (!rc)
+        rc = s_carry_out(r, exec, wf, task, &ch);
+    free(ch.next);
     return rc == SR_EEXPR ? s_flow_error(r, exec, task) : rc;
 }
 

@@ -13,6 +13,10 @@ sr_err_t core_flow_start(core_run_t *r, core_exec_t *exec);
 // and start what follows.
 sr_err_t core_flow_after(core_run_t *r, core_exec_t *exec, core_task_t *task);
 
+// Resuming: run what a completed task's `pause` command kept for later
+// (tasks and commands after the pause in its transition list).
+sr_err_t core_flow_backlog(core_run_t *r, core_exec_t *exec, core_task_t *task);
+
 // Re-evaluate waiting joins (after any task completion); `force` turns a
 // join that can still only wait into an ERROR (nothing left can reach it).
 sr_err_t core_flow_joins(core_run_t *r, core_exec_t *exec, bool force);

@@ -132,6 +132,7 @@ core_task_destroy(core_task_t **t_p)
     sr_value_destroy(&t->units);
     sr_value_destroy(&t->unit_ids);
     sr_value_destroy(&t->next);
+    sr_value_destroy(&t->backlog);
     free(t);
     *t_p = NULL;
 }
@@ -274,6 +275,7 @@ core_task_to_value(const core_task_t *t)
     s_put_int(&w, "cc", t->concurrency);
     s_put_int(&w, "rn", t->retry_no);
     s_put_val(&w, "nx", t->next);
+    s_put_val(&w, "bl", t->backlog);
     s_put_bool(&w, "pr", t->processed);
     s_put_bool(&w, "hd", t->handled);
     s_put_bool(&w, "ft", t->fatal);
@@ -479,6 +481,7 @@ core_task_from_value(const sr_value_t *v, core_task_t **out, sr_error_t *err)
     t->concurrency = (uint32_t)s_get_int(&r, "cc");
     t->retry_no = (uint32_t)s_get_int(&r, "rn");
     t->next = s_get_val(&r, "nx");
+    t->backlog = s_get_val(&r, "bl");
     t->processed = s_get_bool(&r, "pr");
     t->handled = s_get_bool(&r, "hd");
     t->fatal = s_get_bool(&r, "ft");

@@ -112,6 +112,8 @@ typedef struct {
     uint32_t concurrency;  // 0 = unlimited
     uint32_t retry_no;     // retries done so far
     sr_value_t *next;      // names of the tasks its transitions led to
+    sr_value_t *backlog;   // after a `pause` command: transition entries
+                           // (clause << 16 | index) to run on resume
     bool processed;        // transitions evaluated after completion
     bool handled;          // an ERROR handled by on-error
     bool fatal;            // ERROR that fails the workflow at once

@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core_adhoc.h"
 #include "core_ctx.h"
 #include "core_exec.h"
 #include "core_task.h"
@@ -308,49 +309,6 @@ core_unit_dispatch(core_run_t *r, const core_exec_t *exec,
     return core_cmd_push(r, &c);
 }
 
-// Input given to an ad-hoc action: its declared inputs with defaults.
-static sr_err_t
-s_adhoc_input(core_run_t *r, core_exec_t *exec, core_task_t *task,
-              const lang_action_t *adhoc, const sr_value_t *given,
-              sr_value_t **out)
-{
-    sr_value_t *in = sr_value_new_map(adhoc->ninputs);
-    if (!in)
-        return SR_ENOMEM;
-    for (size_t i = 0; i < adhoc->ninputs; i++) {
-        const lang_param_t *p = &adhoc->inputs[i];
-        sr_value_t *v = sr_value_map_get(given, p->name);
-        sr_err_t rc;
-        if (v)
-            rc = sr_value_map_put(in, p->name, sr_value_ref(v));
-        else if (p->default_value) {
-            sr_value_t *d = NULL;
-            rc = core_eval(r, exec, task, NULL, NULL, p->default_value, NULL,
-                           &d);
-            if (!rc)
-                rc = sr_value_map_put(in, p->name, d);
-        } else
-            rc = sr_error_set(r->err, SR_EEXPR,
-                              "action '%s': missing required input '%s'",
-                              adhoc->name, p->name);
-        if (rc) {
-            sr_value_destroy(&in);
-            return rc;
-        }
-    }
-    for (size_t i = 0; i < sr_value_len(given); i++) {
-        const char *k = sr_value_str(sr_value_map_key(given, i));
-        if (!sr_value_map_has(in, k)) {
-            sr_value_destroy(&in);
-            return sr_error_set(r->err, SR_EEXPR,
-                                "action '%s': unexpected input '%s'",
-                                adhoc->name, k);
-        }
-    }
-    *out = in;
-    return SR_OK;
-}
-
 // The unit could not start for a reason Mistral treats as the action's
 // failure (bad ad-hoc action input): the unit ends in ERROR with r->err's
 // message, and the task's on-error may handle it.
@@ -366,32 +324,19 @@ s_unit_error(core_run_t *r, core_exec_t *exec, core_task_t *task, uint32_t item)
     return rc;
 }
 
-// Start an action unit: resolve an ad-hoc action to its base, record the
+// Start an action unit: expand an ad-hoc action to its base, record the
 // action execution, dispatch.
 static sr_err_t
 s_start_action(core_run_t *r, core_exec_t *exec, core_task_t *task,
                const lang_doc_t *doc, const lang_task_t *spec, uint32_t item,
                const char *name, sr_value_t *input)
 {
-    const lang_action_t *adhoc = lang_doc_action(doc, name);
-    sr_err_t rc = SR_OK;
-    if (adhoc) {
-        sr_value_t *ain = NULL, *base_in = NULL;
-        rc = s_adhoc_input(r, exec, task, adhoc, input, &ain);
-        if (!rc)
-            rc = core_eval(r, exec, NULL, ain, NULL, adhoc->base_input, NULL,
-                           &base_in);
-        sr_value_destroy(&ain);
+    const char *base = NULL, *adhoc = NULL;
+    sr_err_t rc =
+        core_adhoc_expand(r, exec, task, doc, name, &input, &base, &adhoc);
+    if (rc) {
         sr_value_destroy(&input);
-        if (!rc && base_in && !sr_value_is(base_in, SR_T_MAP))
-            rc = sr_error_set(r->err, SR_EEXPR,
-                              "action '%s': base-input must be a map",
-                              adhoc->name);
-        if (rc) {
-            sr_value_destroy(&base_in);
-            return rc == SR_EEXPR ? s_unit_error(r, exec, task, item) : rc;
-        }
-        input = base_in ? base_in : sr_value_new_map(0);
+        return rc == SR_EEXPR ? s_unit_error(r, exec, task, item) : rc;
     }
     core_action_t *a = core_action_new();
     if (!a) {
@@ -407,8 +352,8 @@ s_start_action(core_run_t *r, core_exec_t *exec, core_task_t *task,
     a->state = CORE_A_SCHEDULED;
     a->created_ms = r->now;
     a->deadline_ms = task->timeout_due;
-    if (core_set_str(&a->action, adhoc ? adhoc->base : name) ||
-        (adhoc && core_set_str(&a->adhoc, adhoc->name))) {
+    if (core_set_str(&a->action, base) ||
+        (adhoc && core_set_str(&a->adhoc, adhoc))) {
         core_action_destroy(&a);
         return SR_ENOMEM;
     }

@@ -5,13 +5,13 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core_adhoc.h"
 #include "core_ctx.h"
 #include "core_exec.h"
 #include "core_task.h"
 #include "core_unit.h"
 
-// Apply an ad-hoc action's `output` to a successful result: the output
-// template sees the base action's result as `$`.
+// An ad-hoc action's result through its output transformers.
 static sr_err_t
 s_adhoc_output(core_run_t *r, const core_exec_t *exec, const core_action_t *a,
                const sr_value_t *result, sr_value_t **out)
@@ -19,21 +19,7 @@ s_adhoc_output(core_run_t *r, const core_exec_t *exec, const core_action_t *a,
     const lang_doc_t *doc;
     const lang_workflow_t *wf;
     sr_err_t rc = core_exec_workflow(r, exec, &doc, &wf);
-    if (rc)
-        return rc;
-    const lang_action_t *adhoc = lang_doc_action(doc, a->adhoc);
-    if (!adhoc || !adhoc->output) {
-        *out = result ? sr_value_ref((sr_value_t *)result) : NULL;
-        return SR_OK;
-    }
-    sr_value_t *nil = result ? NULL : sr_value_new_nil();
-    lang_eval_ctx_t ctx = {.data = result ? result : nil,
-                           .now_ms = r->now,
-                           .max_steps = r->core->max_expr_steps,
-                           .max_bytes = r->core->max_value_bytes};
-    rc = lang_vt_eval(adhoc->output, &ctx, out, r->err);
-    sr_value_destroy(&nil);
-    return rc && rc != SR_ENOMEM ? SR_EEXPR : rc;
+    return rc ? rc : core_adhoc_output(r, doc, a->adhoc, result, out);
 }
 
 sr_err_t

@@ -97,6 +97,12 @@ sim_events(const sim_t *sim)
     return sim->events;
 }
 
+const core_cmds_t *
+sim_last_cmds(const sim_t *sim)
+{
+    return &sim->cmds;
+}
+
 // Apply one event in one write transaction; carry out its commands after
 // the commit.
 sr_err_t

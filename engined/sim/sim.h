@@ -59,6 +59,9 @@ sr_err_t sim_run_some(sim_t *sim, size_t n, bool *idle, sr_error_t *err);
 int64_t sim_now(const sim_t *sim);
 // Events applied since open.
 size_t sim_events(const sim_t *sim);
+// The commands of the last event applied (borrowed; valid until the next
+// event). Empty when the last event was refused.
+const core_cmds_t *sim_last_cmds(const sim_t *sim);
 
 // Copies of the durable records (caller owns them).
 sr_err_t sim_exec(sim_t *sim, const sr_id_t *id, core_exec_t **out,

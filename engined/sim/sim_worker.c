@@ -109,23 +109,24 @@ sim_worker_commands(sim_t *sim, const core_cmds_t *cmds, sr_error_t *err)
 }
 
 // Virtual wait of an action, in ms: std.sleep `seconds` (default 1),
-// std.echo `delay`. The key is removed from `input` so the real action
-// code does not sleep.
+// std.echo `delay`. The key is set to 0 in `input` so the real action code
+// does not wait (removing it would give std.sleep its default second).
 static int64_t
 s_virtual_wait(const char *action, sr_value_t **input)
 {
-    const char *key = strcmp(action, "std.sleep") == 0  ? "seconds"
+    bool sleep = strcmp(action, "std.sleep") == 0;
+    const char *key = sleep                             ? "seconds"
                       : strcmp(action, "std.echo") == 0 ? "delay"
                                                         : NULL;
     if (!key)
         return 0;
     const sr_value_t *v = sr_value_map_get(*input, key);
-    if (!v && strcmp(key, "seconds") == 0)
-        return 1000;
-    if (!v || !sr_value_is_number(v) || sr_value_unshare(input))
+    if (v && !sr_value_is_number(v))
         return 0; // the action code reports a bad value itself
-    double secs = sr_value_float(v);
-    sr_value_map_del(*input, key);
+    double secs = v ? sr_value_float(v) : sleep ? 1.0 : 0.0;
+    if ((v || sleep) && (sr_value_unshare(input) ||
+                         sr_value_map_put(*input, key, sr_value_new_int(0))))
+        return 0; // out of memory: the action waits for real
     return secs > 0 ? (int64_t)(secs * 1000.0) : 0;
 }
 

@@ -1,6 +1,8 @@
 // Cache-backed core state over an LMDB transaction. Owns the decoded
 // records of one batch (hash table keyed by record kind + key bytes) and
-// writes the dirty ones at flush. Timers and tokens are written through.
+// writes the dirty ones at flush; a list of the dirty keys keeps a flush
+// proportional to what changed, not to the batch (a task scan flushes
+// first). Timers and tokens are written through.
 #include "store_state.h"
 
 #include "sr_value_msgpack.h"
@@ -20,12 +22,20 @@ typedef struct {
     void *rec;
 } s_entry_t;
 
+// A dirty record, by key (slots move when the table grows).
+typedef struct {
+    uint8_t kind, klen;
+    uint8_t key[S_KEYMAX];
+} s_ref_t;
+
 struct store_state {
     core_state_t core; // first: store_state_t * <-> core_state_t *
     store_txn_t *txn;
     store_docs_t *docs;
     s_entry_t *slots;
     size_t cap, count;
+    s_ref_t *dirty; // records to write at the next flush
+    size_t ndirty, capdirty;
     sr_error_t err; // first deferred error
     bool failed;
 };
@@ -99,6 +109,28 @@ s_grow(store_state_t *s)
     return SR_OK;
 }
 
+// Mark an entry for the next flush.
+static sr_err_t
+s_mark(store_state_t *s, s_entry_t *e)
+{
+    if (e->dirty)
+        return SR_OK;
+    if (s->ndirty == s->capdirty) {
+        size_t cap = s->capdirty ? s->capdirty * 2 : 64;
+        s_ref_t *d = realloc(s->dirty, cap * sizeof *d);
+        if (!d)
+            return SR_ENOMEM;
+        s->dirty = d;
+        s->capdirty = cap;
+    }
+    s_ref_t *ref = &s->dirty[s->ndirty++];
+    ref->kind = e->kind;
+    ref->klen = e->klen;
+    memcpy(ref->key, e->key, e->klen);
+    e->dirty = true;
+    return SR_OK;
+}
+
 // Insert a record (ownership moves in). The key must not be cached yet.
 static sr_err_t
 s_insert(store_state_t *s, uint8_t kind, const uint8_t *key, size_t klen,
@@ -116,12 +148,12 @@ s_insert(store_state_t *s, uint8_t kind, const uint8_t *key, size_t klen,
     e->kind = kind;
     e->klen = (uint8_t)klen;
     memcpy(e->key, key, klen);
-    e->dirty = dirty;
+    e->dirty = false;
     e->rec = rec;
     s->count++;
     if (out)
         *out = e;
-    return SR_OK;
+    return dirty ? s_mark(s, e) : SR_OK;
 }
 
 static void
@@ -179,9 +211,10 @@ static void
 s_dirty(store_state_t *s, uint8_t kind, const uint8_t *key, size_t klen)
 {
     s_entry_t *e = s_lookup(s, kind, key, klen);
-    if (e)
-        e->dirty = true;
-    else if (!s->failed) {
+    if (e && s_mark(s, e) && !s->failed) {
+        s->failed = true;
+        sr_error_set(&s->err, SR_ENOMEM, "out of memory");
+    } else if (!e && !s->failed) {
         s->failed = true;
         sr_error_set(&s->err, SR_EINTERNAL,
                      "dirty record that was not read through the cache");
@@ -408,9 +441,10 @@ store_state_flush(store_state_t *st, sr_error_t *err)
                                      STORE_DB_ACTION};
     if (st->failed)
         return store_state_error(st, err);
-    for (size_t i = 0; i < st->cap; i++) {
-        s_entry_t *e = &st->slots[i];
-        if (!e->kind || !e->dirty)
+    for (size_t i = 0; i < st->ndirty; i++) {
+        const s_ref_t *ref = &st->dirty[i];
+        s_entry_t *e = s_lookup(st, ref->kind, ref->key, ref->klen);
+        if (!e || !e->dirty)
             continue;
         sr_value_t *v = s_to_value(e);
         if (!v)
@@ -421,6 +455,7 @@ store_state_flush(store_state_t *st, sr_error_t *err)
             return rc;
         e->dirty = false;
     }
+    st->ndirty = 0;
     return SR_OK;
 }
 
@@ -444,6 +479,7 @@ store_state_destroy(store_state_t **st_p)
         if (s->slots[i].kind)
             s_free_rec(s->slots[i].kind, s->slots[i].rec);
     free(s->slots);
+    free(s->dirty);
     free(s);
     *st_p = NULL;
 }

@@ -1,0 +1,368 @@
+// The worker-facing events through the in-process driver: a duplicate
+// RESULT is ignored, a RESULT for a stale attempt is refused and changes
+// nothing, CONFIRM answers GO once and HALT otherwise (cancelled execution,
+// stale attempt, unknown action), and a lost worker fails its action or
+// offers it again (not started yet, safe-rerun, retry).
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <cmocka.h>
+
+#include <string.h>
+#include <time.h>
+
+#include "sim_test_util.h"
+
+static int
+s_setup(void **state)
+{
+    static t_sim_t t;
+    t_open(&t);
+    *state = &t;
+    return 0;
+}
+
+static int
+s_teardown(void **state)
+{
+    t_close(*state);
+    return 0;
+}
+
+static sr_err_t
+s_result(t_sim_t *t, const sr_id_t *id, uint32_t attempt, bool ok,
+         const char *json)
+{
+    sr_value_t *v = t_json(json);
+    sr_err_t rc = t_apply(t, (core_event_t){.kind = CORE_EV_RESULT,
+                                            .action_id = *id,
+                                            .attempt = attempt,
+                                            .worker = "w1",
+                                            .status = ok ? CORE_RESULT_SUCCESS
+                                                         : CORE_RESULT_ERROR,
+                                            .output = v});
+    sr_value_destroy(&v);
+    return rc;
+}
+
+static sr_err_t
+s_confirm(t_sim_t *t, const sr_id_t *id, uint32_t attempt, const char *worker)
+{
+    return t_apply(t, (core_event_t){.kind = CORE_EV_CONFIRM,
+                                     .action_id = *id,
+                                     .attempt = attempt,
+                                     .worker = worker});
+}
+
+static sr_err_t
+s_lost(t_sim_t *t, const sr_id_t *id, const char *worker)
+{
+    return t_apply(t, (core_event_t){.kind = CORE_EV_WORKER_LOST,
+                                     .action_id = *id,
+                                     .worker = worker});
+}
+
+// The only command of the last event, which must be `kind`.
+static const core_cmd_t *
+s_only(t_sim_t *t, core_cmd_kind_t kind)
+{
+    const core_cmds_t *cmds = sim_last_cmds(t->sim);
+    assert_int_equal(cmds->count, 1);
+    assert_int_equal(cmds->items[0].kind, kind);
+    return &cmds->items[0];
+}
+
+static void
+test_a_duplicate_result_is_ignored(void **state)
+{
+    t_sim_t *t = *state;
+    t_define(t, "version: '2.0'\n"
+                "wf:\n"
+                "  tasks:\n"
+                "    task1:\n"
+                "      action: std.echo output=1\n"
+                "      publish: {one: <% task().result %>}\n"
+                "      on-success: task2\n"
+                "    task2:\n"
+                "      action: std.noop\n");
+    t_start(t, "wf", NULL, NULL);
+    t_run(t);
+    sr_id_t id = t_unit_id(t, "task1", 0);
+    size_t events = sim_events(t->sim);
+    assert_int_equal(s_result(t, &id, 1, true, "99"), SR_OK);
+    assert_int_equal(sim_last_cmds(t->sim)->count, 0);
+    assert_int_equal(s_result(t, &id, 1, false, "\"late error\""), SR_OK);
+    assert_int_equal(sim_events(t->sim), events + 2);
+    t_run(t);
+    core_exec_t *e = t_exec(t, &t->id);
+    t_tasks_t ts = t_tasks(t, &t->id);
+    assert_int_equal(e->state, CORE_EX_SUCCESS);
+    assert_int_equal(ts.n, 2);
+    T_JSON(t_task(&ts, "task1")->published, "{\"one\": 1}");
+    core_action_t *a = t_action(t, &id);
+    assert_int_equal(a->state, CORE_A_SUCCESS);
+    T_JSON(a->result, "1");
+    core_action_destroy(&a);
+    t_tasks_free(&ts);
+    core_exec_destroy(&e);
+}
+
+// `task1` runs std.echo for 5 virtual seconds; returns its action once it
+// runs on the worker.
+static sr_id_t
+s_running(t_sim_t *t, const char *extra)
+{
+    char yaml[1024];
+    snprintf(yaml, sizeof yaml,
+             "version: '2.0'\n"
+             "wf:\n"
+             "  tasks:\n"
+             "    task1:\n"
+             "      action: std.echo output=\"done\" delay=5\n"
+             "%s",
+             extra);
+    t_define(t, yaml);
+    t_start(t, "wf", NULL, NULL);
+    sr_id_t id = t_unit_id(t, "task1", 0);
+    for (int i = 0; i < 10; i++) {
+        core_action_t *a = t_action(t, &id);
+        bool running = a->state == CORE_A_RUNNING;
+        core_action_destroy(&a);
+        if (running)
+            return id;
+        t_step(t, 1);
+    }
+    fail_msg("the action never ran");
+    return id;
+}
+
+static void
+test_a_result_for_a_stale_attempt_is_refused(void **state)
+{
+    t_sim_t *t = *state;
+    sr_id_t id = s_running(t, "      safe-rerun: true\n");
+    // The worker is gone; safe to run again: attempt 2 is offered.
+    assert_int_equal(s_lost(t, &id, "w1"), SR_OK);
+    const core_cmd_t *c = s_only(t, CORE_CMD_DISPATCH);
+    assert_int_equal(c->attempt, 2);
+    assert_true(c->safe_rerun);
+    assert_int_equal(s_result(t, &id, 1, true, "\"old\""), SR_ESTATE);
+    T_CONTAINS(t->err.msg, "attempt 1");
+    core_action_t *a = t_action(t, &id);
+    assert_int_equal(a->state, CORE_A_SCHEDULED);
+    assert_int_equal(a->attempt, 2);
+    assert_null(a->result);
+    assert_null(a->worker);
+    core_action_destroy(&a);
+    // The stale run still finishes on the sim's worker and is refused too.
+    t_run(t);
+    core_exec_t *e = t_exec(t, &t->id);
+    assert_int_equal(e->state, CORE_EX_SUCCESS);
+    a = t_action(t, &id);
+    assert_int_equal(a->state, CORE_A_SUCCESS);
+    assert_int_equal(a->attempt, 2);
+    core_action_destroy(&a);
+    t_actions_t as = t_actions(t, &t->id, UINT32_MAX);
+    assert_int_equal(as.n, 1);
+    t_actions_free(&as);
+    core_exec_destroy(&e);
+}
+
+static void
+test_confirm_answers_go_once_then_halt(void **state)
+{
+    t_sim_t *t = *state;
+    t_define(t, "version: '2.0'\n"
+                "wf:\n"
+                "  tasks:\n"
+                "    task1:\n"
+                "      action: std.noop\n");
+    t_start(t, "wf", NULL, NULL); // offered, not confirmed yet
+    sr_id_t id = t_unit_id(t, "task1", 0);
+    assert_int_equal(s_confirm(t, &id, 2, "w1"), SR_OK);
+    assert_string_equal(s_only(t, CORE_CMD_HALT)->text,
+                        "attempt is no longer current");
+    assert_int_equal(s_confirm(t, &id, 1, "w1"), SR_OK);
+    assert_string_equal(s_only(t, CORE_CMD_GO)->worker, "w1");
+    assert_int_equal(s_confirm(t, &id, 1, "w2"), SR_OK);
+    assert_string_equal(s_only(t, CORE_CMD_HALT)->text,
+                        "already started elsewhere");
+    assert_string_equal(s_only(t, CORE_CMD_HALT)->worker, "w2");
+    sr_id_t other;
+    sr_id_make(0, sim_now(t->sim), &other);
+    assert_int_equal(s_confirm(t, &other, 1, "w1"), SR_OK);
+    assert_string_equal(s_only(t, CORE_CMD_HALT)->text,
+                        "unknown action execution");
+    core_action_t *a = t_action(t, &id);
+    assert_int_equal(a->state, CORE_A_RUNNING);
+    assert_string_equal(a->worker, "w1");
+    core_action_destroy(&a);
+}
+
+static void
+test_confirm_after_cancel_gets_halt(void **state)
+{
+    t_sim_t *t = *state;
+    t_define(t, "version: '2.0'\n"
+                "wf:\n"
+                "  tasks:\n"
+                "    task1:\n"
+                "      action: std.noop\n");
+    t_start(t, "wf", NULL, NULL);
+    sr_id_t id = t_unit_id(t, "task1", 0);
+    assert_int_equal(t_exec_event(t, CORE_EV_CANCEL, NULL), SR_OK);
+    // Not on a worker yet: nobody to send CANCEL to.
+    assert_int_equal(t_cmds(t, CORE_CMD_CANCEL), 0);
+    assert_int_equal(s_confirm(t, &id, 1, "w1"), SR_OK);
+    const core_cmd_t *c = s_only(t, CORE_CMD_HALT);
+    assert_string_equal(c->text, "execution cancelled");
+    assert_string_equal(c->worker, "w1");
+    assert_int_equal(c->attempt, 1);
+    t_run(t); // the sim's own CONFIRM gets HALT as well; nothing runs
+    core_action_t *a = t_action(t, &id);
+    assert_int_equal(a->state, CORE_A_CANCELLED);
+    assert_null(a->worker);
+    core_action_destroy(&a);
+    core_exec_t *e = t_exec(t, &t->id);
+    assert_int_equal(e->state, CORE_EX_CANCELLED);
+    assert_string_equal(e->state_info, "Workflow was cancelled.");
+    core_exec_destroy(&e);
+}
+
+static void
+test_a_lost_worker_fails_an_action_not_safe_to_rerun(void **state)
+{
+    t_sim_t *t = *state;
+    sr_id_t id = s_running(t, "");
+    assert_int_equal(s_lost(t, &id, "w9"), SR_OK);
+    t_run(t); // the sim's late result is a duplicate
+    core_exec_t *e = t_exec(t, &t->id);
+    t_tasks_t ts = t_tasks(t, &t->id);
+    assert_int_equal(e->state, CORE_EX_ERROR);
+    const char *why = "The worker 'w9' running the action was lost (no "
+                      "heartbeat)";
+    assert_string_equal(t_task(&ts, "task1")->state_info, why);
+    T_CONTAINS(e->state_info, why);
+    core_action_t *a = t_action(t, &id);
+    assert_int_equal(a->state, CORE_A_ERROR);
+    assert_int_equal(a->attempt, 1);
+    T_JSON(a->result, "\"The worker 'w9' running the action was lost (no "
+                      "heartbeat)\"");
+    core_action_destroy(&a);
+    t_tasks_free(&ts);
+    core_exec_destroy(&e);
+}
+
+static void
+test_a_lost_worker_with_retry_runs_the_task_again(void **state)
+{
+    t_sim_t *t = *state;
+    sr_id_t id = s_running(t, "      retry:\n"
+                              "        count: 1\n"
+                              "        delay: 1\n");
+    assert_int_equal(s_lost(t, &id, "w9"), SR_OK);
+    t_run(t);
+    core_exec_t *e = t_exec(t, &t->id);
+    t_tasks_t ts = t_tasks(t, &t->id);
+    assert_int_equal(e->state, CORE_EX_SUCCESS);
+    assert_int_equal(ts.n, 1);
+    const core_task_t *t1 = t_task(&ts, "task1");
+    assert_int_equal(t1->state, CORE_T_SUCCESS);
+    assert_int_equal(t1->retry_no, 1);
+    T_JSON(t1->result, "\"done\"");
+    t_actions_t as = t_actions(t, &t->id, UINT32_MAX);
+    assert_int_equal(as.n, 2);
+    size_t errors = 0;
+    for (size_t i = 0; i < as.n; i++)
+        errors += as.items[i]->state == CORE_A_ERROR;
+    assert_int_equal(errors, 1);
+    t_actions_free(&as);
+    t_tasks_free(&ts);
+    core_exec_destroy(&e);
+}
+
+static void
+test_a_lost_worker_before_the_start_offers_the_action_again(void **state)
+{
+    t_sim_t *t = *state;
+    t_define(t, "version: '2.0'\n"
+                "wf:\n"
+                "  tasks:\n"
+                "    task1:\n"
+                "      action: std.echo output=7\n");
+    t_start(t, "wf", NULL, NULL);
+    sr_id_t id = t_unit_id(t, "task1", 0);
+    assert_int_equal(s_lost(t, &id, "w1"), SR_OK);
+    assert_int_equal(s_only(t, CORE_CMD_DISPATCH)->attempt, 2);
+    t_run(t);
+    core_action_t *a = t_action(t, &id);
+    assert_int_equal(a->state, CORE_A_SUCCESS);
+    assert_int_equal(a->attempt, 2);
+    core_action_destroy(&a);
+    core_exec_t *e = t_exec(t, &t->id);
+    assert_int_equal(e->state, CORE_EX_SUCCESS);
+    core_exec_destroy(&e);
+    // A lost worker for a finished action changes nothing.
+    assert_int_equal(s_lost(t, &id, "w1"), SR_OK);
+    assert_int_equal(sim_last_cmds(t->sim)->count, 0);
+}
+
+static int64_t
+s_wall_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+// Regression: the sim removed `seconds` from std.sleep's input, so the real
+// action slept its default second.
+static void
+test_sleeping_actions_take_virtual_time_only(void **state)
+{
+    t_sim_t *t = *state;
+    t_define(t, "version: '2.0'\n"
+                "wf:\n"
+                "  tasks:\n"
+                "    a:\n"
+                "      action: std.sleep\n"
+                "      on-success: b\n"
+                "    b:\n"
+                "      action: std.sleep seconds=3\n"
+                "      on-success: c\n"
+                "    c:\n"
+                "      action: std.echo output=1 delay=2.5\n");
+    int64_t t0 = sim_now(t->sim), wall = s_wall_ms();
+    t_start(t, "wf", NULL, NULL);
+    t_run(t);
+    assert_int_equal(sim_now(t->sim) - t0, 6500);
+    assert_true(s_wall_ms() - wall < 900);
+    core_exec_t *e = t_exec(t, &t->id);
+    assert_int_equal(e->state, CORE_EX_SUCCESS);
+    core_exec_destroy(&e);
+    // The stored input is what the workflow gave, not the sim's rewrite.
+    sr_id_t id = t_unit_id(t, "b", 0);
+    core_action_t *a = t_action(t, &id);
+    T_JSON(a->input, "{\"seconds\": 3}");
+    core_action_destroy(&a);
+}
+
+int
+main(void)
+{
+#define T(f) cmocka_unit_test_setup_teardown(f, s_setup, s_teardown)
+    const struct CMUnitTest tests[] = {
+        T(test_a_duplicate_result_is_ignored),
+        T(test_a_result_for_a_stale_attempt_is_refused),
+        T(test_confirm_answers_go_once_then_halt),
+        T(test_confirm_after_cancel_gets_halt),
+        T(test_a_lost_worker_fails_an_action_not_safe_to_rerun),
+        T(test_a_lost_worker_with_retry_runs_the_task_again),
+        T(test_a_lost_worker_before_the_start_offers_the_action_again),
+        T(test_sleeping_actions_take_virtual_time_only),
+    };
+#undef T
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
