@@ -176,8 +176,11 @@ s_drive(s_bench_t *b)
     size_t last_finished = 0;
     while (b->finished < n && b->failed <= n) {
         while (b->started < n && b->inflight < b->o.window)
-            if (s_start_one(b))
+            if (s_start_one(b)) {
+                fprintf(stderr, "sirocco bench: cannot send a start\n");
+                zpoller_destroy(&poller);
                 return CLI_FAILED;
+            }
         zsock_t *s = zpoller_wait(poller, 1000);
         int64_t now = s_now_us();
         for (size_t e = 0; s && e < b->nsocks; e++) {
@@ -317,7 +320,15 @@ cli_bench(int argc, char **argv)
     b.lat_ms = calloc(b.o.executions + 1, sizeof *b.lat_ms);
     rc = b.socks && b.table && b.lat_ms ? CLI_OK : CLI_FAILED;
     for (size_t e = 0; !rc && e < b.nsocks; e++) {
-        b.socks[e] = zsock_new_dealer(b.env.endpoints[e]);
+        b.socks[e] = zsock_new(ZMQ_DEALER);
+        // The window bounds what is in flight; the socket must not drop
+        // replies or events (a full pipe drops silently).
+        if (b.socks[e]) {
+            zsock_set_sndhwm(b.socks[e], 0);
+            zsock_set_rcvhwm(b.socks[e], 0);
+            if (zsock_connect(b.socks[e], "%s", b.env.endpoints[e]) == -1)
+                zsock_destroy(&b.socks[e]);
+        }
         sr_msg_t *m = sr_msg_new(SR_MSG_WF_CREATE);
         if (!b.socks[e] || !m ||
             sr_msg_set_str(m, SR_F_WF_CREATE_definition, b.env.definition) ||
