@@ -3,6 +3,8 @@
 #include <string.h>
 
 #include "cli.h"
+#include "cmd_bench.h"
+#include "cmd_run.h"
 #include "cmd_validate.h"
 #include "sirocco/version.h"
 
@@ -10,6 +12,21 @@ static int s_version(int argc, char **argv);
 
 static const cli_cmd_t s_commands[] = {
     {"version", "", "print the version", s_version},
+    {"run",
+     "FILE.yaml [--workflow NAME] [--input JSON|@file] [--env JSON|@file] "
+     "[--task NAME] [--data DIR] [--workers N] [--json] | --data DIR "
+     "--resume ID",
+     "run a workflow in this process (engine and workers embedded); exit 0 "
+     "SUCCESS, 1 ERROR/CANCELLED, 2 usage, 3 PAUSED",
+     cli_run},
+    {"bench",
+     "[--workflow linear3|fanout10|wait|FILE] [--executions N] [--engines E] "
+     "[--workers W] [--slots S] [--window K] [--nosync] "
+     "[--cluster ENDPOINTS] [--json]",
+     "measure tasks/s, executions/s and latencies (engines and workers in "
+     "this process unless --cluster); 'wait' measures the memory of "
+     "executions waiting on a delegate",
+     cli_bench},
     {"validate", "FILE... [--json]",
      "check workflow files; print FILE:LINE:COL: errors (--json: the "
      "parsed definitions)",

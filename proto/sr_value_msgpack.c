@@ -217,22 +217,174 @@ s_check_one(s_reader_t *r, int depth)
     }
 }
 
-sr_err_t
-sr_msgpack_check(const void *buf, size_t len, const sr_limits_t *limits,
-                 sr_error_t *err)
+static sr_err_t
+s_check(const void *buf, size_t len, const sr_limits_t *limits, int cap,
+        sr_error_t *err)
 {
     sr_limits_t lim = sr_limits_resolve(limits);
     if (len > lim.max_bytes)
         return sr_error_set(err, SR_ETOOBIG,
                             "payload of %zu bytes exceeds the limit of %zu",
                             len, lim.max_bytes);
-    if (lim.max_depth > S_UNPACK_DEPTH_MAX)
-        lim.max_depth = S_UNPACK_DEPTH_MAX;
+    if (cap && lim.max_depth > cap)
+        lim.max_depth = cap;
     s_reader_t r = {buf, len, lim.max_depth, err};
     sr_err_t rc = s_check_one(&r, 0);
     if (!rc && r.left)
         return s_fail(&r, SR_EPROTO, "trailing bytes after the value");
     return rc;
+}
+
+sr_err_t
+sr_msgpack_check(const void *buf, size_t len, const sr_limits_t *limits,
+                 sr_error_t *err)
+{
+    return s_check(buf, len, limits, S_UNPACK_DEPTH_MAX, err);
+}
+
+// --- direct decoding --------------------------------------------------------
+// sr_value_decode builds values straight from bytes already checked by
+// s_check, so its depth is bounded by the caller's limit only, not by
+// msgpack-c's unpacker stack (stored records nest user data deeply).
+
+static uint64_t
+s_be(const uint8_t *p, int width)
+{
+    uint64_t v = 0;
+    for (int i = 0; i < width; i++)
+        v = (v << 8) | p[i];
+    return v;
+}
+
+static sr_value_t *s_build(s_reader_t *r, sr_err_t *rc);
+
+static sr_value_t *
+s_build_seq(s_reader_t *r, size_t n, bool map, sr_err_t *rc)
+{
+    sr_value_t *v = map ? sr_value_new_map(n) : sr_value_new_array(n);
+    for (size_t i = 0; v && i < n && !*rc; i++) {
+        if (map) {
+            uint8_t b = *r->p;
+            size_t klen = 0;
+            int w = b >= 0xa0 && b <= 0xbf ? 0
+                    : b == 0xd9            ? 1
+                    : b == 0xda            ? 2
+                    : b == 0xdb            ? 4
+                                           : -1;
+            if (w < 0) {
+                *rc = s_fail(r, SR_EPROTO, "map key is not a string");
+                break;
+            }
+            klen = w ? (size_t)s_be(r->p + 1, w) : (size_t)(b & 0x1f);
+            const char *key = (const char *)r->p + 1 + w;
+            r->p += 1 + (size_t)w + klen;
+            r->left -= 1 + (size_t)w + klen;
+            sr_value_t *val = s_build(r, rc);
+            if (!*rc && sr_value_map_putn(v, key, klen, val))
+                *rc = SR_ENOMEM;
+        } else {
+            sr_value_t *item = s_build(r, rc);
+            if (!*rc && sr_value_array_append(v, item))
+                *rc = SR_ENOMEM;
+        }
+    }
+    if (!v && !*rc)
+        *rc = SR_ENOMEM;
+    if (*rc)
+        sr_value_destroy(&v);
+    return v;
+}
+
+static sr_value_t *
+s_build_bytes(s_reader_t *r, int width, bool bin)
+{
+    size_t n = (size_t)s_be(r->p, width);
+    const char *p = (const char *)r->p + width;
+    r->p += (size_t)width + n;
+    r->left -= (size_t)width + n;
+    return bin ? sr_value_new_bin(p, n) : sr_value_new_strn(p, n);
+}
+
+static sr_value_t *
+s_build_num(s_reader_t *r, uint8_t b, sr_err_t *rc)
+{
+    static const int widths[] = {4, 8, 1, 2, 4, 8, 1, 2, 4, 8}; // 0xca..0xd3
+    int w = widths[b - 0xca];
+    uint64_t u = s_be(r->p, w);
+    r->p += w;
+    r->left -= (size_t)w;
+    if (b == 0xca) {
+        uint32_t bits = (uint32_t)u;
+        float f;
+        memcpy(&f, &bits, 4);
+        return sr_value_new_float(f);
+    }
+    if (b == 0xcb) {
+        double d;
+        memcpy(&d, &u, 8);
+        return sr_value_new_float(d);
+    }
+    if (b <= 0xcf) { // unsigned
+        if (u > INT64_MAX) {
+            *rc = s_fail(r, SR_EPROTO, "integer above the int64 range");
+            return NULL;
+        }
+        return sr_value_new_int((int64_t)u);
+    }
+    int shift = 64 - 8 * w; // sign-extend
+    return sr_value_new_int((int64_t)(u << shift) >> shift);
+}
+
+static sr_value_t *
+s_build(s_reader_t *r, sr_err_t *rc)
+{
+    uint8_t b = *r->p++;
+    r->left--;
+    if (b <= 0x7f)
+        return sr_value_new_int(b);
+    if (b >= 0xe0)
+        return sr_value_new_int((int8_t)b);
+    if (b <= 0x8f)
+        return s_build_seq(r, b & 0x0f, true, rc);
+    if (b <= 0x9f)
+        return s_build_seq(r, b & 0x0f, false, rc);
+    if (b <= 0xbf) {
+        size_t n = b & 0x1f;
+        const char *p = (const char *)r->p;
+        r->p += n;
+        r->left -= n;
+        return sr_value_new_strn(p, n);
+    }
+    switch (b) {
+    case 0xc0:
+        return sr_value_new_nil();
+    case 0xc2:
+    case 0xc3:
+        return sr_value_new_bool(b == 0xc3);
+    case 0xc4:
+    case 0xc5:
+    case 0xc6:
+        return s_build_bytes(r, 1 << (b - 0xc4), true);
+    case 0xd9:
+    case 0xda:
+    case 0xdb:
+        return s_build_bytes(r, 1 << (b - 0xd9), false);
+    case 0xdc:
+    case 0xdd:
+    case 0xde:
+    case 0xdf: {
+        int w = b == 0xdc || b == 0xde ? 2 : 4;
+        size_t n = (size_t)s_be(r->p, w);
+        r->p += w;
+        r->left -= (size_t)w;
+        return s_build_seq(r, n, b >= 0xde, rc);
+    }
+    default:
+        if (b >= 0xca && b <= 0xd3)
+            return s_build_num(r, b, rc);
+        *rc = s_fail(r, SR_EPROTO, "unsupported type byte");
+        return NULL;
+    }
 }
 
 // --- conversion -----------------------------------------------------------
@@ -313,19 +465,17 @@ sr_err_t
 sr_value_decode(const void *buf, size_t len, const sr_limits_t *limits,
                 sr_value_t **out, sr_error_t *err)
 {
-    sr_err_t rc = sr_msgpack_check(buf, len, limits, err);
+    sr_err_t rc = s_check(buf, len, limits, 0, err);
     if (rc)
         return rc;
-    msgpack_unpacked unpacked;
-    msgpack_unpacked_init(&unpacked);
-    size_t off = 0;
-    msgpack_unpack_return ret = msgpack_unpack_next(&unpacked, buf, len, &off);
-    if (ret == MSGPACK_UNPACK_SUCCESS)
-        rc = sr_msgpack_to_value(&unpacked.data, out, err);
-    else if (ret == MSGPACK_UNPACK_NOMEM_ERROR)
-        rc = sr_error_set(err, SR_ENOMEM, "msgpack: out of memory");
-    else
-        rc = sr_error_set(err, SR_EPROTO, "msgpack: malformed data");
-    msgpack_unpacked_destroy(&unpacked);
-    return rc;
+    s_reader_t r = {buf, len, 0, err};
+    sr_value_t *v = s_build(&r, &rc);
+    if (!rc && !v)
+        rc = SR_ENOMEM;
+    if (rc) {
+        sr_value_destroy(&v);
+        return rc == SR_ENOMEM ? sr_error_set(err, rc, "out of memory") : rc;
+    }
+    *out = v;
+    return SR_OK;
 }

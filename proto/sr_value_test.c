@@ -299,6 +299,18 @@ hostile_msgpack_is_refused_without_allocating(void **state)
     assert_int_equal(
         sr_value_decode("\x95\x01\x02\x03\x04\x05", 6, &small, &v, NULL),
         SR_ETOOBIG);
+    // Within a larger limit the same bytes decode (stored records nest
+    // user data deeper than msgpack-c's unpacker stack of 32).
+    sr_limits_t roomy = {.max_depth = 128};
+    assert_int_equal(sr_value_decode(deep, sizeof deep, &roomy, &v, NULL),
+                     SR_OK);
+    char *enc = NULL;
+    size_t len = 0;
+    assert_int_equal(sr_value_encode(v, &enc, &len), SR_OK);
+    assert_int_equal(len, sizeof deep);
+    assert_memory_equal(enc, deep, len);
+    free(enc);
+    sr_value_destroy(&v);
 }
 
 static void

@@ -1,0 +1,511 @@
+// What runs next. Direct workflows: a completed task's on-success /
+// on-error entries then its on-complete entries, in order, with conditions;
+// engine commands stop the list; tasks chosen before a command still run.
+// Joins follow Mistral's induced-state rule. Reverse workflows run what the
+// target task requires, each task once its requirements succeeded.
+#include "core_flow.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core_ctx.h"
+#include "core_exec.h"
+#include "core_task.h"
+
+// Latest execution of the spec task `index`, or NULL.
+static sr_err_t
+s_latest(core_run_t *r, core_exec_t *exec, const lang_workflow_t *wf, int index,
+         core_task_t **out)
+{
+    int64_t seq;
+    *out = NULL;
+    if (!sr_value_map_int(exec->latest, wf->tasks[index].name, &seq))
+        return SR_OK;
+    return CORE_OPS(r)->task_get(r->st, &exec->id, (uint32_t)seq, out);
+}
+
+static bool
+s_has_name(const sr_value_t *list, const char *name)
+{
+    for (size_t i = 0; i < sr_value_len(list); i++)
+        if (strcmp(sr_value_str(sr_value_array_at(list, i)), name) == 0)
+            return true;
+    return false;
+}
+
+static sr_err_t
+s_add_name(sr_value_t **list, const char *name)
+{
+    if (!*list && !(*list = sr_value_new_array(2)))
+        return SR_ENOMEM;
+    if (s_has_name(*list, name))
+        return SR_OK;
+    sr_err_t rc = sr_value_unshare(list);
+    return rc ? rc : sr_value_array_append(*list, sr_value_new_str(name));
+}
+
+// --- joins -----------------------------------------------------------------
+
+typedef enum { S_WAIT, S_RUN, S_ERR } s_induced_t;
+
+// Can spec task `index` still be reached? (Mistral's _possible_route.)
+static sr_err_t
+s_possible(core_run_t *r, core_exec_t *exec, const lang_workflow_t *wf,
+           int index, uint8_t *seen, bool *out)
+{
+    const lang_task_t *t = &wf->tasks[index];
+    *out = false;
+    if (seen[index])
+        return SR_OK;
+    seen[index] = 1;
+    if (t->ninbound == 0) {
+        *out = true;
+        return SR_OK;
+    }
+    for (size_t i = 0; i < t->ninbound; i++) {
+        int from = t->inbound[i].from;
+        core_task_t *x = NULL;
+        sr_err_t rc = s_latest(r, exec, wf, from, &x);
+        if (rc)
+            return rc;
+        if (!x) {
+            if ((rc = s_possible(r, exec, wf, from, seen, out)) || *out)
+                return rc;
+        } else if (!core_task_state_is_final(x->state) || !x->processed ||
+                   s_has_name(x->next, t->name)) {
+            *out = true;
+            return SR_OK;
+        }
+    }
+    return SR_OK;
+}
+
+static sr_err_t
+s_induced(core_run_t *r, core_exec_t *exec, const lang_workflow_t *wf, int from,
+          const char *join_name, s_induced_t *out)
+{
+    core_task_t *x = NULL;
+    sr_err_t rc = s_latest(r, exec, wf, from, &x);
+    if (rc)
+        return rc;
+    if (!x) {
+        uint8_t *seen = calloc(wf->ntasks, 1);
+        if (!seen)
+            return SR_ENOMEM;
+        bool possible = false;
+        rc = s_possible(r, exec, wf, from, seen, &possible);
+        free(seen);
+        *out = possible ? S_WAIT : S_ERR;
+        return rc;
+    }
+    if (!core_task_state_is_final(x->state) || !x->processed)
+        *out = S_WAIT;
+    else
+        *out = s_has_name(x->next, join_name) ? S_RUN : S_ERR;
+    return SR_OK;
+}
+
+// Decide a waiting join: run it, fail it, or keep waiting.
+static sr_err_t
+s_join_decide(core_run_t *r, core_exec_t *exec, const lang_workflow_t *wf,
+              core_task_t *join, bool force)
+{
+    const lang_task_t *spec = &wf->tasks[join->spec_index];
+    size_t total = 0, running = 0, errors = 0;
+    char failed[512] = "", blocked[512] = "";
+    // Distinct inbound task names.
+    for (size_t i = 0; i < spec->ninbound; i++) {
+        int from = spec->inbound[i].from;
+        bool dup = false;
+        for (size_t j = 0; j < i; j++)
+            dup |= spec->inbound[j].from == from;
+        if (dup)
+            continue;
+        total++;
+        s_induced_t st;
+        sr_err_t rc = s_induced(r, exec, wf, from, spec->name, &st);
+        if (rc)
+            return rc;
+        char *list = st == S_ERR ? failed : st == S_WAIT ? blocked : NULL;
+        running += st == S_RUN;
+        errors += st == S_ERR;
+        if (list) {
+            size_t n = strlen(list);
+            snprintf(list + n, 512 - n, "%s'%s'", n ? ", " : "",
+                     wf->tasks[from].name);
+        }
+    }
+    size_t need = spec->join == LANG_JOIN_ALL ? total : (size_t)spec->join;
+    if (need > total)
+        need = total;
+    char info[700];
+    if (running >= need) {
+        join->joining = false;
+        exec->n_joins--;
+        CORE_OPS(r)->exec_dirty(r->st, exec);
+        return core_task_run(r, exec, join);
+    }
+    if (errors > total - need || force) {
+        snprintf(info, sizeof info, "Failed by tasks: [%s]",
+                 errors ? failed : blocked);
+        return core_task_complete(r, exec, join, CORE_T_ERROR, info);
+    }
+    return SR_OK;
+}
+
+sr_err_t
+core_flow_joins(core_run_t *r, core_exec_t *exec, bool force)
+{
+    if (!exec->n_joins || exec->state != CORE_EX_RUNNING)
+        return SR_OK;
+    const lang_doc_t *doc;
+    const lang_workflow_t *wf;
+    sr_err_t rc = core_exec_workflow(r, exec, &doc, &wf);
+    for (size_t i = 0; !rc && i < wf->ntasks; i++) {
+        if (wf->tasks[i].join == LANG_JOIN_NONE)
+            continue;
+        core_task_t *t = NULL;
+        rc = s_latest(r, exec, wf, (int)i, &t);
+        if (!rc && t && t->joining)
+            rc = s_join_decide(r, exec, wf, t, force);
+        if (exec->state != CORE_EX_RUNNING)
+            break;
+    }
+    return rc;
+}
+
+// --- transitions -----------------------------------------------------------
+
+// A join's inbound context after one more arrival: the newest arrival's
+// outbound context is the base, earlier ones merge in by version.
+static sr_err_t
+s_join_arrive(core_run_t *r, core_task_t *join, const sr_value_t *out,
+              const sr_value_t *ver)
+{
+    sr_value_t *in = sr_value_ref((sr_value_t *)out);
+    sr_value_t *in_ver = sr_value_ref((sr_value_t *)ver);
+    sr_err_t rc = core_ver_merge(&in, &in_ver, join->in_ctx, join->in_ver);
+    if (rc) {
+        sr_value_destroy(&in);
+        sr_value_destroy(&in_ver);
+        return rc;
+    }
+    core_set_value(&join->in_ctx, in);
+    core_set_value(&join->in_ver, in_ver);
+    CORE_OPS(r)->task_dirty(r->st, join);
+    return SR_OK;
+}
+
+// Reach `target` from `src`: a plain task starts a new execution with
+// src's outbound context; a join collects it.
+static sr_err_t
+s_trigger(core_run_t *r, core_exec_t *exec, const lang_workflow_t *wf,
+          core_task_t *src, int target)
+{
+    sr_value_t *out = core_ctx_outbound(src);
+    sr_value_t *ver = core_ver_outbound(src);
+    sr_err_t rc = out && ver ? SR_OK : SR_ENOMEM;
+    const lang_task_t *t = &wf->tasks[target];
+    if (!rc && t->join == LANG_JOIN_NONE) {
+        core_task_t *task = NULL;
+        rc = core_task_create(r, exec, wf, target, sr_value_ref(out),
+                              sr_value_ref(ver), &task);
+        if (!rc)
+            rc = core_task_run(r, exec, task);
+    } else if (!rc) {
+        core_task_t *join = NULL;
+        rc = s_latest(r, exec, wf, target, &join);
+        // A join on N of its inbound tasks that already went ahead ignores
+        // later arrivals (Mistral's discriminator); `join: all` starts
+        // over (cycles).
+        if (!rc && join && !join->joining && t->join != LANG_JOIN_ALL &&
+            join->state != CORE_T_ERROR && join->state != CORE_T_CANCELLED)
+            goto done;
+        if (!rc && (!join || !join->joining)) {
+            rc = core_task_create(r, exec, wf, target, NULL, NULL, &join);
+            if (!rc) {
+                join->joining = true;
+                exec->n_joins++;
+                rc = core_set_str(&join->state_info, "Task is waiting.");
+            }
+        }
+        if (!rc)
+            rc = s_add_name(&join->arrived, src->name);
+        if (!rc)
+            rc = s_join_arrive(r, join, out, ver);
+        if (!rc)
+            rc = s_join_decide(r, exec, wf, join, false);
+    }
+done:
+    sr_value_destroy(&out);
+    sr_value_destroy(&ver);
+    return rc;
+}
+
+// A transition's condition or a command's message failed to evaluate:
+// Mistral force-fails the (already completed) task and the workflow with
+// "Failed to handle action completion [...]".
+static sr_err_t
+s_flow_error(core_run_t *r, core_exec_t *exec, core_task_t *task)
+{
+    char info[1024];
+    snprintf(info, sizeof info,
+             "Failed to handle action completion [error=%s, wf=%s, task=%s]",
+             r->err->msg, exec->wf_name, task->name);
+    sr_error_clear(r->err);
+    sr_err_t rc = core_set_str(&task->state_info, info);
+    if (rc)
+        return rc;
+    task->state = CORE_T_ERROR;
+    task->fatal = true;
+    task->processed = true;
+    CORE_OPS(r)->task_dirty(r->st, task);
+    if ((rc = core_notify_task(r, exec, task)))
+        return rc;
+    return core_exec_finish(r, exec, CORE_EX_ERROR, info);
+}
+
+static sr_err_t
+s_direct_after(core_run_t *r, core_exec_t *exec, const lang_workflow_t *wf,
+               core_task_t *task)
+{
+    const lang_task_t *spec = core_task_spec(wf, task);
+    const lang_clause_t *clauses[2] = {task->state == CORE_T_SUCCESS
+                                           ? &spec->on[LANG_ON_SUCCESS]
+                                           : &spec->on[LANG_ON_ERROR],
+                                       &spec->on[LANG_ON_COMPLETE]};
+    int *next = NULL;
+    size_t nnext = 0;
+    const lang_next_t *cmd = NULL;
+    bool handled = false;
+    sr_err_t rc = SR_OK;
+    for (int c = 0; c < 2 && !cmd && !rc; c++) {
+        const lang_clause_t *cl = clauses[c];
+        for (size_t i = 0; i < cl->count && !cmd; i++) {
+            const lang_next_t *n = &cl->next[i];
+            bool go = false;
+            if ((rc = core_eval_bool(r, exec, task, n->when, true, &go)))
+                break;
+            if (!go)
+                continue;
+            if (c == 0 && task->state == CORE_T_ERROR)
+                handled = true;
+            if (n->cmd == LANG_CMD_NONE) {
+                int *grown = realloc(next, (nnext + 1) * sizeof *grown);
+                if (!grown) {
+                    rc = SR_ENOMEM;
+                    break;
+                }
+                next = grown;
+                next[nnext++] = n->task_index;
+            } else if (n->cmd != LANG_CMD_NOOP &&
+                       !(n->cmd == LANG_CMD_PAUSE && r->resuming))
+                cmd = n;
+        }
+    }
+    if (rc) {
+        free(next);
+        return rc == SR_EEXPR ? s_flow_error(r, exec, task) : rc;
+    }
+    task->processed = true;
+    task->handled = handled;
+    for (size_t i = 0; i < nnext && !rc; i++)
+        rc = s_add_name(&task->next, wf->tasks[next[i]].name);
+    CORE_OPS(r)->task_dirty(r->st, task);
+    if (!rc && cmd) {
+        sr_value_t *msg = NULL;
+        rc = core_eval(r, exec, task, NULL, NULL, cmd->msg, NULL, &msg);
+        if (rc == SR_EEXPR) {
+            free(next);
+            return s_flow_error(r, exec, task);
+        }
+        char *text = NULL;
+        if (!rc && msg && !sr_value_is(msg, SR_T_NIL))
+            text = sr_value_is(msg, SR_T_STR) ? strdup(sr_value_str(msg))
+                                              : lang_value_to_text(msg);
+        sr_value_destroy(&msg);
+        if (!rc && cmd->cmd == LANG_CMD_PAUSE)
+            rc = core_exec_pause(r, exec, text);
+        else if (!rc)
+            rc = core_exec_finish(r, exec,
+                                  cmd->cmd == LANG_CMD_FAIL ? CORE_EX_ERROR
+                                                            : CORE_EX_SUCCESS,
+                                  text);
+        free(text);
+    }
+    // Tasks chosen before a command still run; joins go last.
+    for (int pass = 0; pass < 2 && !rc; pass++) {
+        for (size_t i = 0; i < nnext && !rc; i++) {
+            bool is_join = wf->tasks[next[i]].join != LANG_JOIN_NONE;
+            if (is_join == (pass == 1))
+                rc = s_trigger(r, exec, wf, task, next[i]);
+        }
+    }
+    free(next);
+    return rc == SR_EEXPR ? s_flow_error(r, exec, task) : rc;
+}
+
+// --- reverse workflows -------------------------------------------------------
+
+// Mark in `need` every task the target requires, transitively.
+static void
+s_required(const lang_workflow_t *wf, int index, uint8_t *need)
+{
+    if (need[index])
+        return;
+    need[index] = 1;
+    const lang_task_t *t = &wf->tasks[index];
+    for (size_t i = 0; i < t->nrequires; i++)
+        if (t->requires_index[i] >= 0)
+            s_required(wf, t->requires_index[i], need);
+}
+
+static sr_err_t
+s_target(core_run_t *r, core_exec_t *exec, const lang_workflow_t *wf, int *out)
+{
+    const char *name = sr_value_map_str(exec->params, "task_name");
+    int idx = name ? lang_workflow_task_index(wf, name) : -1;
+    if (idx < 0)
+        return sr_error_set(r->err, SR_EINVAL,
+                            name ? "reverse workflow '%s': task '%s' not found"
+                                 : "reverse workflow '%s' needs a target task "
+                                   "(params: task_name)",
+                            wf->name, name);
+    *out = idx;
+    return SR_OK;
+}
+
+// Start every required task whose requirements all succeeded.
+static sr_err_t
+s_reverse_ready(core_run_t *r, core_exec_t *exec, const lang_workflow_t *wf)
+{
+    int target;
+    sr_err_t rc = s_target(r, exec, wf, &target);
+    if (rc)
+        return rc;
+    uint8_t *need = calloc(wf->ntasks, 1);
+    if (!need)
+        return SR_ENOMEM;
+    s_required(wf, target, need);
+    for (size_t i = 0; i < wf->ntasks && !rc; i++) {
+        if (!need[i] || sr_value_map_has(exec->latest, wf->tasks[i].name))
+            continue;
+        const lang_task_t *t = &wf->tasks[i];
+        sr_value_t *in = sr_value_new_map(0), *ver = sr_value_new_map(0);
+        bool ready = in && ver;
+        for (size_t j = 0; ready && j < t->nrequires; j++) {
+            core_task_t *dep = NULL;
+            rc = s_latest(r, exec, wf, t->requires_index[j], &dep);
+            ready = !rc && dep && dep->state == CORE_T_SUCCESS;
+            if (ready) {
+                sr_value_t *out = core_ctx_outbound(dep);
+                sr_value_t *dver = core_ver_outbound(dep);
+                rc = out && dver ? core_ver_merge(&in, &ver, out, dver)
+                                 : SR_ENOMEM;
+                sr_value_destroy(&out);
+                sr_value_destroy(&dver);
+                ready = !rc;
+            }
+        }
+        if (ready) {
+            core_task_t *task = NULL;
+            rc = core_task_create(r, exec, wf, (int)i, in, ver, &task);
+            in = ver = NULL;
+            if (!rc)
+                rc = core_task_run(r, exec, task);
+        }
+        sr_value_destroy(&in);
+        sr_value_destroy(&ver);
+        if (exec->state != CORE_EX_RUNNING)
+            break;
+    }
+    free(need);
+    return rc;
+}
+
+sr_err_t
+core_flow_start(core_run_t *r, core_exec_t *exec)
+{
+    const lang_doc_t *doc;
+    const lang_workflow_t *wf;
+    sr_err_t rc = core_exec_workflow(r, exec, &doc, &wf);
+    if (rc)
+        return rc;
+    if (wf->type == LANG_WF_REVERSE)
+        return s_reverse_ready(r, exec, wf);
+    for (size_t i = 0; i < wf->nstart && !rc; i++) {
+        core_task_t *task = NULL;
+        rc = core_task_create(r, exec, wf, wf->start[i], NULL, NULL, &task);
+        if (!rc)
+            rc = core_task_run(r, exec, task);
+        if (exec->state == CORE_EX_CANCELLED)
+            break;
+    }
+    return rc;
+}
+
+sr_err_t
+core_flow_after(core_run_t *r, core_exec_t *exec, core_task_t *task)
+{
+    if (task->processed)
+        return SR_OK;
+    const lang_doc_t *doc;
+    const lang_workflow_t *wf;
+    sr_err_t rc = core_exec_workflow(r, exec, &doc, &wf);
+    if (rc)
+        return rc;
+    if (wf->type == LANG_WF_DIRECT)
+        return s_direct_after(r, exec, wf, task);
+    task->processed = true;
+    CORE_OPS(r)->task_dirty(r->st, task);
+    return task->state == CORE_T_SUCCESS ? s_reverse_ready(r, exec, wf) : SR_OK;
+}
+
+typedef struct {
+    core_run_t *r;
+    const lang_workflow_t *wf;
+    int target; // reverse: the target task, else -1
+    sr_value_t *ctx;
+} s_final_t;
+
+static sr_err_t
+s_final_visit(void *arg, core_task_t *task)
+{
+    s_final_t *f = arg;
+    // Direct: every completed task that led nowhere; reverse: the target.
+    if (!core_task_state_is_final(task->state))
+        return SR_OK;
+    if (f->target >= 0
+            ? task->spec_index != f->target || task->state != CORE_T_SUCCESS
+            : sr_value_len(task->next) > 0)
+        return SR_OK;
+    sr_value_t *out = core_ctx_outbound(task);
+    if (!out)
+        return SR_ENOMEM;
+    sr_err_t rc = sr_value_map_merge(f->ctx, out, true);
+    sr_value_destroy(&out);
+    return rc;
+}
+
+sr_err_t
+core_flow_final_ctx(core_run_t *r, core_exec_t *exec, sr_value_t **out)
+{
+    const lang_doc_t *doc;
+    const lang_workflow_t *wf;
+    sr_err_t rc = core_exec_workflow(r, exec, &doc, &wf);
+    if (rc)
+        return rc;
+    s_final_t f = {r, wf, -1, sr_value_new_map(0)};
+    if (!f.ctx)
+        return SR_ENOMEM;
+    if (wf->type == LANG_WF_REVERSE && (rc = s_target(r, exec, wf, &f.target)))
+        f.target = -1;
+    rc = CORE_OPS(r)->task_scan(r->st, &exec->id, s_final_visit, &f);
+    if (rc) {
+        sr_value_destroy(&f.ctx);
+        return rc;
+    }
+    *out = f.ctx;
+    return SR_OK;
+}

@@ -1,0 +1,181 @@
+// Worker-facing events of action units: RESULT and COMPLETE (with an
+// ad-hoc action's output applied), CONFIRM (GO or HALT from durable state)
+// and the loss of a worker.
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core_ctx.h"
+#include "core_exec.h"
+#include "core_task.h"
+#include "core_unit.h"
+
+// Apply an ad-hoc action's `output` to a successful result: the output
+// template sees the base action's result as `$`.
+static sr_err_t
+s_adhoc_output(core_run_t *r, const core_exec_t *exec, const core_action_t *a,
+               const sr_value_t *result, sr_value_t **out)
+{
+    const lang_doc_t *doc;
+    const lang_workflow_t *wf;
+    sr_err_t rc = core_exec_workflow(r, exec, &doc, &wf);
+    if (rc)
+        return rc;
+    const lang_action_t *adhoc = lang_doc_action(doc, a->adhoc);
+    if (!adhoc || !adhoc->output) {
+        *out = result ? sr_value_ref((sr_value_t *)result) : NULL;
+        return SR_OK;
+    }
+    sr_value_t *nil = result ? NULL : sr_value_new_nil();
+    lang_eval_ctx_t ctx = {.data = result ? result : nil,
+                           .now_ms = r->now,
+                           .max_steps = r->core->max_expr_steps,
+                           .max_bytes = r->core->max_value_bytes};
+    rc = lang_vt_eval(adhoc->output, &ctx, out, r->err);
+    sr_value_destroy(&nil);
+    return rc && rc != SR_ENOMEM ? SR_EEXPR : rc;
+}
+
+sr_err_t
+core_unit_on_result(core_run_t *r, const core_event_t *ev)
+{
+    char id[SR_ID_TEXT_SIZE];
+    core_action_t *a = NULL;
+    sr_err_t rc = CORE_OPS(r)->action_get(r->st, &ev->action_id, &a);
+    if (rc == SR_ENOTFOUND)
+        return sr_error_set(r->err, SR_ENOTFOUND,
+                            "action execution %s not found",
+                            sr_id_format(&ev->action_id, id));
+    if (rc)
+        return rc;
+    if (core_action_state_is_final(a->state))
+        return SR_OK; // a duplicate: the first result was applied
+    if (ev->attempt && ev->attempt != a->attempt)
+        return sr_error_set(r->err, SR_ESTATE,
+                            "result for attempt %u of action execution %s "
+                            "refused: attempt %u is current",
+                            ev->attempt, sr_id_format(&a->id, id), a->attempt);
+    if (ev->kind == CORE_EV_COMPLETE && ev->status == CORE_RESULT_PENDING)
+        return sr_error_set(r->err, SR_EINVAL,
+                            "a completion must be success or error");
+    if (ev->status == CORE_RESULT_PENDING) {
+        if (a->state == CORE_A_PENDING)
+            return SR_OK;
+        a->state = CORE_A_PENDING;
+        CORE_OPS(r)->action_dirty(r->st, a);
+        return a->has_token
+                   ? CORE_OPS(r)->token_add(r->st, a->token_hash, &a->id)
+                   : SR_OK;
+    }
+    core_exec_t *exec = NULL;
+    core_task_t *task = NULL;
+    if ((rc = CORE_OPS(r)->exec_get(r->st, &a->exec_id, &exec)) ||
+        (rc = CORE_OPS(r)->task_get(r->st, &a->exec_id, a->seq, &task)))
+        return rc;
+    bool ok = ev->status == CORE_RESULT_SUCCESS;
+    a->state = ok ? CORE_A_SUCCESS : CORE_A_ERROR;
+    a->finished_ms = r->now;
+    if (!a->worker && ev->worker)
+        core_set_str(&a->worker, ev->worker);
+    core_set_value(&a->result, ev->output
+                                   ? sr_value_ref((sr_value_t *)ev->output)
+                                   : sr_value_new_nil());
+    CORE_OPS(r)->action_dirty(r->st, a);
+    if (a->has_token && (rc = CORE_OPS(r)->token_del(r->st, a->token_hash)))
+        return rc;
+    sr_value_t *value = NULL;
+    core_unit_state_t us = ok ? CORE_U_SUCCESS : CORE_U_ERROR;
+    if (ok && a->adhoc) {
+        rc = s_adhoc_output(r, exec, a, ev->output, &value);
+        if (rc == SR_EEXPR) {
+            value = sr_value_new_str(r->err->msg);
+            sr_error_clear(r->err);
+            us = CORE_U_ERROR;
+        } else if (rc)
+            return rc;
+    } else
+        value = ev->output ? sr_value_ref((sr_value_t *)ev->output) : NULL;
+    rc = core_unit_done(r, exec, task, (uint32_t)a->item, us, value);
+    sr_value_destroy(&value);
+    return rc;
+}
+
+sr_err_t
+core_unit_on_confirm(core_run_t *r, const core_event_t *ev)
+{
+    core_action_t *a = NULL;
+    core_cmd_t c = {.kind = CORE_CMD_HALT,
+                    .action_id = ev->action_id,
+                    .attempt = ev->attempt};
+    const char *why = NULL;
+    sr_err_t rc = CORE_OPS(r)->action_get(r->st, &ev->action_id, &a);
+    if (rc == SR_ENOTFOUND)
+        why = "unknown action execution";
+    else if (rc)
+        return rc;
+    else {
+        core_exec_t *exec = NULL;
+        if ((rc = CORE_OPS(r)->exec_get(r->st, &a->exec_id, &exec)))
+            return rc;
+        c.exec_id = a->exec_id;
+        if (exec->state == CORE_EX_CANCELLED)
+            why = "execution cancelled";
+        else if (a->attempt != ev->attempt)
+            why = "attempt is no longer current";
+        else if (a->state != CORE_A_SCHEDULED)
+            why = a->state == CORE_A_RUNNING ? "already started elsewhere"
+                                             : "no longer waiting to start";
+        else {
+            c.kind = CORE_CMD_GO;
+            a->state = CORE_A_RUNNING;
+            a->started_ms = r->now;
+            if (ev->worker && core_set_str(&a->worker, ev->worker))
+                return SR_ENOMEM;
+            CORE_OPS(r)->action_dirty(r->st, a);
+        }
+    }
+    if ((why && !(c.text = strdup(why))) ||
+        (ev->worker && !(c.worker = strdup(ev->worker)))) {
+        free(c.text);
+        return SR_ENOMEM;
+    }
+    return core_cmd_push(r, &c);
+}
+
+sr_err_t
+core_unit_on_worker_lost(core_run_t *r, const core_event_t *ev)
+{
+    core_action_t *a = NULL;
+    sr_err_t rc = CORE_OPS(r)->action_get(r->st, &ev->action_id, &a);
+    if (rc == SR_ENOTFOUND)
+        return SR_OK;
+    if (rc)
+        return rc;
+    if (core_action_state_is_final(a->state) || a->state == CORE_A_PENDING)
+        return SR_OK; // delegates do not need their worker any more
+    core_exec_t *exec = NULL;
+    core_task_t *task = NULL;
+    if ((rc = CORE_OPS(r)->exec_get(r->st, &a->exec_id, &exec)) ||
+        (rc = CORE_OPS(r)->task_get(r->st, &a->exec_id, a->seq, &task)))
+        return rc;
+    if (a->state == CORE_A_SCHEDULED || a->safe_rerun) {
+        // Not started, or safe to run again: offer it anew.
+        a->attempt++;
+        a->state = CORE_A_SCHEDULED;
+        core_set_str(&a->worker, NULL);
+        CORE_OPS(r)->action_dirty(r->st, a);
+        return core_unit_dispatch(r, exec, task, a);
+    }
+    char msg[256];
+    snprintf(msg, sizeof msg,
+             "The worker '%s' running the action was lost (no heartbeat)",
+             ev->worker ? ev->worker : (a->worker ? a->worker : "?"));
+    a->state = CORE_A_ERROR;
+    a->finished_ms = r->now;
+    sr_value_t *err = sr_value_new_str(msg);
+    core_set_value(&a->result, sr_value_ref(err));
+    CORE_OPS(r)->action_dirty(r->st, a);
+    rc = core_unit_done(r, exec, task, (uint32_t)a->item, CORE_U_ERROR, err);
+    sr_value_destroy(&err);
+    return rc;
+}

@@ -1,0 +1,55 @@
+// The engine node: owns partitions (one LMDB environment each), serves the
+// client endpoint and the worker endpoint (ZeroMQ ROUTER sockets), and runs
+// the engine loop of DESIGN.md section 3: read a batch of messages, apply
+// them to each partition in ONE write transaction, commit, and only then
+// answer, acknowledge, dispatch and arm timers.
+//
+// The loop runs in its own thread (eng_start) so that one process can hold
+// an engine and workers over inproc:// endpoints (`sirocco run`), or in the
+// caller's thread (eng_run, the daemon).
+//
+// Thread rule: eng_start/eng_stop from one thread; everything else of the
+// engine lives in the loop's thread.
+#ifndef ENG_H
+#define ENG_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "sr_err.h"
+#include "store_part.h"
+
+#define ENG_MAX_PARTITIONS 256
+
+typedef struct {
+    const char *name;            // node name, for logs and STATUS
+    const char *client_endpoint; // e.g. tcp://*:7100 or inproc://c
+    const char *worker_endpoint; // e.g. tcp://*:7101 or inproc://w
+    const char *data_dir;        // partitions live in DATA/p<N>
+    uint16_t partitions[ENG_MAX_PARTITIONS];
+    size_t npartitions; // 0 = partition 0 only
+    store_durability_t durability;
+    size_t max_batch;         // messages per batch; 0 = 1024
+    size_t max_payload;       // bytes per message; 0 = 1 MiB
+    int64_t heartbeat_ms;     // 0 = 1000
+    int64_t expiry_ms;        // 0 = 5 x heartbeat
+    const char *callback_url; // base for delegate callback URLs, or NULL
+    // The zmq context (czmq: shared through zsys) is process-wide, so
+    // inproc endpoints work between an engine and workers in one process.
+} eng_config_t;
+
+typedef struct eng eng_t;
+
+// Open the partitions and bind the endpoints (errors are reported here,
+// before any thread starts), then run the loop in a new thread.
+sr_err_t eng_start(const eng_config_t *cfg, eng_t **out, sr_error_t *err);
+// Ask the loop to stop, wait for it, close everything.
+void eng_stop(eng_t **eng_p);
+
+// The daemon's form: open, bind, and run the loop in this thread until
+// eng_request_stop() (signal-safe) is called.
+sr_err_t eng_run(const eng_config_t *cfg, sr_error_t *err);
+void eng_request_stop(void);
+
+#endif

@@ -1,0 +1,434 @@
+// The client endpoint: requests that change state become operations of
+// the batch (answered after the commit), reads are answered at once from a
+// read transaction, COMPLETE finishes delegates (by action id or token),
+// and subscribers get an EVENT for every state change.
+#include <stdlib.h>
+#include <string.h>
+
+#include "eng_internal.h"
+#include "lang_doc.h"
+#include "sr_log.h"
+
+void
+eng_reply_error(eng_t *eng, zsock_t *sock, const sr_wire_peer_t *peer,
+                int64_t req_id, const sr_error_t *e)
+{
+    (void)eng;
+    sr_msg_t *m = sr_msg_error_new(e, req_id);
+    sr_error_t se;
+    if (m && sr_wire_send(sock, peer, m, &se))
+        sr_warn("cannot send an error reply: %s", se.msg);
+    sr_msg_destroy(&m);
+}
+
+void
+eng_reply(eng_t *eng, const sr_wire_peer_t *peer, int64_t req_id,
+          sr_value_t *body)
+{
+    sr_msg_t *m = sr_msg_new(SR_MSG_REPLY);
+    sr_error_t e;
+    if (!m || sr_msg_set_int(m, SR_F_REPLY_req_id, req_id) ||
+        sr_msg_set(m, SR_F_REPLY_body, body ? body : sr_value_new_nil())) {
+        sr_error_set(&e, SR_ENOMEM, "out of memory building the reply");
+        eng_reply_error(eng, eng->client, peer, req_id, &e);
+    } else if (sr_wire_send(eng->client, peer, m, &e)) {
+        if (e.code == SR_ETOOBIG)
+            eng_reply_error(eng, eng->client, peer, req_id, &e);
+        else
+            sr_warn("cannot send a reply: %s", e.msg);
+    }
+    sr_msg_destroy(&m);
+}
+
+static void
+s_fail(eng_t *eng, const sr_wire_in_t *in, sr_err_t code, const char *field,
+       const char *fmt, const char *arg)
+{
+    sr_error_t e;
+    sr_error_set(&e, code, fmt, arg ? arg : "");
+    if (field)
+        snprintf(e.where, sizeof e.where, "field '%s'", field);
+    eng_reply_error(eng, eng->client, &in->peer, in->req_id, &e);
+}
+
+// A new operation for the batch on the partition of execution `id`.
+static eng_op_t *
+s_op(eng_t *eng, sr_wire_in_t *in, const sr_id_t *id, core_event_kind_t kind)
+{
+    size_t pi = 0;
+    if (!eng_part_find(eng, sr_id_partition(id), &pi)) {
+        char text[SR_ID_TEXT_SIZE];
+        s_fail(eng, in, SR_EUNAVAIL, "execution_id",
+               "partition of %s is not on this engine", sr_id_format(id, text));
+        return NULL;
+    }
+    eng_op_t *op = eng_op_add(eng);
+    if (!op) {
+        s_fail(eng, in, SR_ENOMEM, NULL, "out of memory%s", NULL);
+        return NULL;
+    }
+    op->kind = ENG_OP_EVENT;
+    op->type = in->type;
+    op->peer = in->peer;
+    op->req_id = in->req_id;
+    op->part = pi;
+    op->ev.kind = kind;
+    op->ev.exec_id = *id;
+    op->msg = in->msg;
+    in->msg = NULL;
+    return op;
+}
+
+static void
+s_start(eng_t *eng, sr_wire_in_t *in)
+{
+    sr_msg_t *m = in->msg;
+    size_t pi = eng->next_part++ % eng->nparts;
+    if (sr_msg_has(m, SR_F_EX_START_partition) &&
+        !eng_part_find(eng, (uint16_t)sr_msg_int(m, SR_F_EX_START_partition, 0),
+                       &pi)) {
+        s_fail(eng, in, SR_EUNAVAIL, "partition",
+               "this engine does not own that partition%s", NULL);
+        return;
+    }
+    sr_id_t id;
+    sr_id_make(eng->parts[pi].number, eng_now_ms(), &id);
+    eng_op_t *op = s_op(eng, in, &id, CORE_EV_START);
+    if (!op)
+        return;
+    op->ev.wf_name = sr_msg_str(op->msg, SR_F_EX_START_workflow);
+    op->ev.def_hash = sr_msg_str(op->msg, SR_F_EX_START_version);
+    op->ev.input = sr_msg_get(op->msg, SR_F_EX_START_input);
+    op->ev.env = sr_msg_get(op->msg, SR_F_EX_START_env);
+    op->ev.params = sr_msg_get(op->msg, SR_F_EX_START_params);
+    op->ev.description = sr_msg_str(op->msg, SR_F_EX_START_description);
+}
+
+static void
+s_wf_create(eng_t *eng, sr_wire_in_t *in)
+{
+    const char *text = sr_msg_str(in->msg, SR_F_WF_CREATE_definition);
+    lang_doc_t *doc = NULL;
+    lang_diags_t diags = {0};
+    if (lang_doc_parse("definition", text, strlen(text), NULL, &doc, &diags)) {
+        // Every problem, one per line, as "definition:LINE:COL: message".
+        char msg[4000] = "";
+        for (size_t i = 0; i < diags.count; i++) {
+            size_t n = strlen(msg);
+            snprintf(msg + n, sizeof msg - n, "%sdefinition:%d:%d: %s",
+                     i ? "\n" : "", diags.items[i].pos.line,
+                     diags.items[i].pos.col, diags.items[i].msg);
+        }
+        lang_diags_fini(&diags);
+        s_fail(eng, in, SR_EINVAL, "definition", "%s", msg);
+        return;
+    }
+    lang_diags_fini(&diags);
+    const lang_doc_t *kept = store_docs_adopt(eng->docs, &doc);
+    // The catalog lives in every partition: executions start anywhere.
+    for (size_t pi = 0; pi < eng->nparts; pi++) {
+        eng_op_t *op = eng_op_add(eng);
+        if (!op)
+            return;
+        op->kind = ENG_OP_WF_CREATE;
+        op->doc = kept;
+        op->part = pi;
+        if (pi == 0) { // one reply, from the first partition
+            op->type = in->type;
+            op->peer = in->peer;
+            op->req_id = in->req_id;
+        }
+    }
+}
+
+static void
+s_wf_delete(eng_t *eng, sr_wire_in_t *in)
+{
+    const char *name = sr_msg_str(in->msg, SR_F_WF_DELETE_name);
+    sr_value_t *probe = NULL;
+    sr_error_t e;
+    if (eng_view_workflow(eng, name, &probe, &e)) {
+        eng_reply_error(eng, eng->client, &in->peer, in->req_id, &e);
+        return;
+    }
+    sr_value_destroy(&probe);
+    for (size_t pi = 0; pi < eng->nparts; pi++) {
+        eng_op_t *op = eng_op_add(eng);
+        if (!op)
+            return;
+        op->kind = ENG_OP_WF_DELETE;
+        op->part = pi;
+        op->text = strdup(name);
+        if (pi == 0) {
+            op->type = in->type;
+            op->peer = in->peer;
+            op->req_id = in->req_id;
+        }
+    }
+}
+
+static void
+s_complete(eng_t *eng, sr_wire_in_t *in)
+{
+    sr_msg_t *m = in->msg;
+    sr_id_t id;
+    sr_error_t e;
+    if (!sr_msg_id(m, SR_F_COMPLETE_action_id, &id)) {
+        const char *token = sr_msg_str(m, SR_F_COMPLETE_token);
+        if (!token) {
+            s_fail(eng, in, SR_EPROTO, "action_id",
+                   "COMPLETE needs action_id or token%s", NULL);
+            return;
+        }
+        if (eng_token_lookup(eng, token, &id, &e)) {
+            if (in->req_id >= 0)
+                eng_reply_error(eng, eng->client, &in->peer, in->req_id, &e);
+            return;
+        }
+    }
+    size_t pi = 0;
+    if (!eng_part_find(eng, sr_id_partition(&id), &pi)) {
+        s_fail(eng, in, SR_EUNAVAIL, "action_id",
+               "the action's partition is not on this engine%s", NULL);
+        return;
+    }
+    eng_op_t *op = s_op(eng, in, &id, CORE_EV_COMPLETE);
+    if (!op)
+        return;
+    op->ev.action_id = id;
+    const char *status = sr_msg_str(op->msg, SR_F_COMPLETE_status);
+    bool ok = strcmp(status, "success") == 0;
+    if (!ok && strcmp(status, "error") != 0) {
+        op->failed = true;
+        sr_error_set(&op->err, SR_EINVAL,
+                     "status must be 'success' or 'error', not '%s'", status);
+        snprintf(op->err.where, sizeof op->err.where, "field 'status'");
+    }
+    op->ev.status = ok ? CORE_RESULT_SUCCESS : CORE_RESULT_ERROR;
+    op->value = ok ? sr_msg_take(op->msg, SR_F_COMPLETE_output)
+                : sr_msg_has(op->msg, SR_F_COMPLETE_error)
+                    ? sr_msg_take(op->msg, SR_F_COMPLETE_error)
+                    : sr_msg_take(op->msg, SR_F_COMPLETE_output);
+    op->ev.output = op->value;
+    op->ev.worker = "client";
+}
+
+static void
+s_subscribe(eng_t *eng, sr_wire_in_t *in)
+{
+    if (eng->nsubs == eng->capsubs) {
+        size_t cap = eng->capsubs ? eng->capsubs * 2 : 8;
+        eng_sub_t *s = realloc(eng->subs, cap * sizeof *s);
+        if (!s) {
+            s_fail(eng, in, SR_ENOMEM, NULL, "out of memory%s", NULL);
+            return;
+        }
+        eng->subs = s;
+        eng->capsubs = cap;
+    }
+    eng_sub_t *s = &eng->subs[eng->nsubs++];
+    memset(s, 0, sizeof *s);
+    s->peer = in->peer;
+    s->req_id = in->req_id;
+    s->all = !sr_msg_id(in->msg, SR_F_SUBSCRIBE_execution_id, &s->exec_id);
+    sr_heartbeat_touch(eng->hb_clients, in->peer.id, in->peer.len,
+                       eng_now_ms());
+    eng_reply(eng, &in->peer, in->req_id, sr_value_new_map(0));
+}
+
+static void
+s_unsubscribe(eng_t *eng, const sr_wire_peer_t *peer)
+{
+    for (size_t i = 0; i < eng->nsubs;) {
+        if (sr_wire_peer_equal(&eng->subs[i].peer, peer))
+            eng->subs[i] = eng->subs[--eng->nsubs];
+        else
+            i++;
+    }
+}
+
+// Requests answered from a read transaction.
+static void
+s_read(eng_t *eng, sr_wire_in_t *in)
+{
+    sr_msg_t *m = in->msg;
+    sr_value_t *body = NULL;
+    sr_error_t e;
+    sr_err_t rc = SR_OK;
+    sr_id_t id;
+    switch (in->type) {
+    case SR_MSG_EX_GET:
+        sr_msg_id(m, SR_F_EX_GET_execution_id, &id);
+        rc = eng_view_exec(eng, &id, &body, &e);
+        break;
+    case SR_MSG_EX_LIST:
+        rc = eng_view_exec_list(eng, m, &body, &e);
+        break;
+    case SR_MSG_TASK_LIST:
+        sr_msg_id(m, SR_F_TASK_LIST_execution_id, &id);
+        rc = eng_view_tasks(eng, &id, &body, &e);
+        break;
+    case SR_MSG_WF_GET:
+        rc = eng_view_workflow(eng, sr_msg_str(m, SR_F_WF_GET_name), &body, &e);
+        break;
+    case SR_MSG_WF_LIST:
+        rc = eng_view_workflow_list(eng, &body, &e);
+        break;
+    default:
+        rc = eng_view_status(eng, &body, &e);
+        break;
+    }
+    if (rc)
+        eng_reply_error(eng, eng->client, &in->peer, in->req_id, &e);
+    else
+        eng_reply(eng, &in->peer, in->req_id, body);
+}
+
+static const struct {
+    sr_msg_type_t type;
+    core_event_kind_t kind;
+    sr_field_t id;
+} s_exec_ops[] = {
+    {SR_MSG_EX_PAUSE, CORE_EV_PAUSE, SR_F_EX_PAUSE_execution_id},
+    {SR_MSG_EX_RESUME, CORE_EV_RESUME, SR_F_EX_RESUME_execution_id},
+    {SR_MSG_EX_CANCEL, CORE_EV_CANCEL, SR_F_EX_CANCEL_execution_id},
+    {SR_MSG_EX_RERUN, CORE_EV_RERUN, SR_F_EX_RERUN_execution_id},
+};
+
+static void
+s_exec_op(eng_t *eng, sr_wire_in_t *in, size_t k)
+{
+    sr_id_t id;
+    sr_msg_id(in->msg, s_exec_ops[k].id, &id);
+    eng_op_t *op = s_op(eng, in, &id, s_exec_ops[k].kind);
+    if (!op)
+        return;
+    if (in->type == SR_MSG_EX_PAUSE)
+        op->ev.msg = sr_msg_str(op->msg, SR_F_EX_PAUSE_reason);
+    else if (in->type == SR_MSG_EX_CANCEL)
+        op->ev.msg = sr_msg_str(op->msg, SR_F_EX_CANCEL_reason);
+    else if (in->type == SR_MSG_EX_RERUN) {
+        op->ev.task_name = sr_msg_str(op->msg, SR_F_EX_RERUN_task);
+        op->ev.reset = sr_msg_bool(op->msg, SR_F_EX_RERUN_reset, false);
+    }
+}
+
+void
+eng_client_recv(eng_t *eng, sr_wire_in_t *in)
+{
+    if (sr_heartbeat_has(eng->hb_clients, in->peer.id, in->peer.len))
+        sr_heartbeat_touch(eng->hb_clients, in->peer.id, in->peer.len,
+                           eng_now_ms());
+    for (size_t k = 0; k < sizeof s_exec_ops / sizeof *s_exec_ops; k++)
+        if (s_exec_ops[k].type == in->type) {
+            s_exec_op(eng, in, k);
+            return;
+        }
+    switch (in->type) {
+    case SR_MSG_EX_START:
+        s_start(eng, in);
+        return;
+    case SR_MSG_WF_CREATE:
+        s_wf_create(eng, in);
+        return;
+    case SR_MSG_WF_DELETE:
+        s_wf_delete(eng, in);
+        return;
+    case SR_MSG_COMPLETE:
+        s_complete(eng, in);
+        return;
+    case SR_MSG_SUBSCRIBE:
+        s_subscribe(eng, in);
+        return;
+    case SR_MSG_UNSUBSCRIBE:
+        s_unsubscribe(eng, &in->peer);
+        eng_reply(eng, &in->peer, in->req_id, sr_value_new_map(0));
+        return;
+    case SR_MSG_EX_GET:
+    case SR_MSG_EX_LIST:
+    case SR_MSG_TASK_LIST:
+    case SR_MSG_WF_GET:
+    case SR_MSG_WF_LIST:
+    case SR_MSG_STATUS:
+        s_read(eng, in);
+        return;
+    case SR_MSG_HEARTBEAT:
+    case SR_MSG_ERROR:
+        return;
+    default:
+        s_fail(eng, in, SR_EPROTO, NULL,
+               "%s is not accepted on the client endpoint",
+               sr_msg_type_name(in->type));
+    }
+}
+
+// After the commit: the reply of a state-changing request.
+void
+eng_client_answer(eng_t *eng, eng_op_t *op)
+{
+    if (op->req_id < 0)
+        return;
+    if (op->failed) {
+        eng_reply_error(eng, eng->client, &op->peer, op->req_id, &op->err);
+        return;
+    }
+    sr_value_t *body = NULL;
+    sr_error_t e;
+    sr_err_t rc = SR_OK;
+    if (op->kind == ENG_OP_WF_CREATE) {
+        body = sr_value_new_map(2);
+        sr_value_t *names = sr_value_new_array(1);
+        for (size_t i = 0; names && i < lang_doc_nworkflows(op->doc); i++)
+            sr_value_array_append(
+                names,
+                sr_value_new_str(lang_doc_workflow_at(op->doc, i)->name));
+        if (!body || sr_value_map_put(body, "workflows", names) ||
+            sr_value_map_put(body, "version",
+                             sr_value_new_str(lang_doc_hash(op->doc))))
+            rc = sr_error_set(&e, SR_ENOMEM, "out of memory");
+    } else if (op->kind == ENG_OP_WF_DELETE)
+        body = sr_value_new_map(0);
+    else if (op->type == SR_MSG_COMPLETE)
+        body = sr_value_new_map(0);
+    else
+        rc = eng_view_exec(eng, &op->ev.exec_id, &body, &e);
+    if (rc) {
+        sr_value_destroy(&body);
+        eng_reply_error(eng, eng->client, &op->peer, op->req_id, &e);
+    } else
+        eng_reply(eng, &op->peer, op->req_id, body);
+}
+
+void
+eng_client_notify(eng_t *eng, const core_cmd_t *cmd)
+{
+    if (!eng->nsubs)
+        return;
+    sr_msg_t *m = sr_msg_new(SR_MSG_EVENT);
+    if (!m || sr_msg_set_id(m, SR_F_EVENT_execution_id, &cmd->exec_id) ||
+        sr_msg_set_str(m, SR_F_EVENT_kind,
+                       cmd->is_task ? "task" : "execution") ||
+        (cmd->task_name &&
+         sr_msg_set_str(m, SR_F_EVENT_name, cmd->task_name)) ||
+        sr_msg_set_str(m, SR_F_EVENT_state, cmd->state) ||
+        (cmd->text && sr_msg_set_str(m, SR_F_EVENT_state_info, cmd->text)) ||
+        sr_msg_set_int(m, SR_F_EVENT_time_ms, eng_now_ms())) {
+        sr_msg_destroy(&m);
+        return;
+    }
+    for (size_t i = 0; i < eng->nsubs; i++) {
+        eng_sub_t *s = &eng->subs[i];
+        sr_error_t e;
+        if (s->all || sr_id_equal(&s->exec_id, &cmd->exec_id))
+            (void)sr_wire_send(eng->client, &s->peer, m, &e);
+    }
+    sr_msg_destroy(&m);
+}
+
+void
+eng_client_fini(eng_t *eng)
+{
+    free(eng->subs);
+    eng->subs = NULL;
+    eng->nsubs = 0;
+}

@@ -1,0 +1,196 @@
+// Inside the engine node: the loop's state shared by its files.
+//   eng_node.c    lifecycle, sockets, the loop and its batches
+//   eng_batch.c   applying a batch of operations to one partition
+//   eng_work.c    the worker endpoint: sessions, credit, dispatch queue
+//   eng_client.c  the client endpoint: requests, replies, subscriptions
+//   eng_view.c    executions, tasks and workflows as reply bodies
+//   eng_part.c    partitions: open, timers, recovery, tokens
+#ifndef ENG_INTERNAL_H
+#define ENG_INTERNAL_H
+
+#include <czmq.h>
+
+#include "core.h"
+#include "eng.h"
+#include "sr_heartbeat.h"
+#include "sr_wire.h"
+#include "store_docs.h"
+
+typedef struct {
+    uint16_t number;
+    store_part_t *store;
+    uint64_t epoch;
+    int64_t next_timer; // due time of the earliest timer, 0 = none
+} eng_part_t;
+
+// An action at a worker: offered (TASK sent) or running (told GO).
+typedef struct {
+    sr_id_t id;
+    int64_t ready_ms; // when the engine decided to run it (for latency)
+} eng_run_t;
+
+// A worker session (one DEALER of one worker process).
+typedef struct {
+    sr_wire_peer_t peer;
+    char *name;
+    char *target;        // NULL: no group
+    sr_value_t *actions; // array of names / prefixes ending in '*'; NULL = all
+    int64_t slots, used;
+    eng_run_t *running; // actions told GO (or offered) and not finished
+    size_t nrunning, caprunning;
+} eng_worker_t;
+
+// A TASK waiting for a worker that can take it.
+typedef struct {
+    sr_msg_t *task; // the TASK message (owned)
+    char *action;
+    char *target;
+    sr_id_t action_id;
+    int64_t ready_ms;
+} eng_queued_t;
+
+// Dispatch latency samples (task ready -> GO sent), a ring.
+#define ENG_LAT_SAMPLES 65536
+
+// An action found RUNNING at recovery: its worker may come back and
+// resend the result; if not by `due`, the worker is lost.
+typedef struct {
+    sr_id_t action_id;
+    int64_t due;
+} eng_orphan_t;
+
+typedef struct {
+    sr_wire_peer_t peer;
+    int64_t req_id;
+    sr_id_t exec_id; // nil: every execution
+    bool all;
+} eng_sub_t;
+
+// One operation of a batch: an event for the core (or a catalog change)
+// from a message or a timer, and what to answer once it is durable.
+typedef enum {
+    ENG_OP_EVENT = 1, // core_step
+    ENG_OP_WF_CREATE, // store a definition (doc in `doc`)
+    ENG_OP_WF_DELETE, // remove a workflow name
+} eng_op_kind_t;
+
+typedef struct {
+    eng_op_kind_t kind;
+    sr_msg_type_t type;  // the message it came from; SR_MSG_NONE: timer
+    sr_wire_peer_t peer; // who to answer
+    bool from_worker;
+    int64_t req_id;    // -1: no reply wanted
+    core_event_t ev;   // pointers into `msg`, `value`, `timer`, `text`
+    sr_msg_t *msg;     // owned
+    sr_value_t *value; // owned: result / error value
+    core_timer_t timer;
+    char *text;            // owned: a string the event points to
+    const lang_doc_t *doc; // WF_CREATE (borrowed from the cache)
+    size_t part;           // index in eng->parts
+    sr_err_t rc;           // outcome
+    sr_error_t err;
+    bool failed;             // refused: replayed without it
+    size_t cmd_from, cmd_to; // its commands in the batch's list
+} eng_op_t;
+
+struct eng {
+    eng_config_t cfg;
+    char *name, *data_dir, *client_ep, *worker_ep, *callback_url;
+    zsock_t *client, *worker;
+    eng_part_t *parts;
+    size_t nparts;
+    size_t next_part; // round robin for new executions
+    store_docs_t *docs;
+    core_t *core;
+    core_cmds_t cmds;
+    sr_limits_t limits;
+    // workers
+    eng_worker_t *workers;
+    size_t nworkers, capworkers, next_worker;
+    sr_heartbeat_t *hb_workers, *hb_clients;
+    eng_queued_t *queue;
+    size_t nqueue, capqueue;
+    eng_orphan_t *orphans;
+    size_t norphans, caporphans;
+    // subscriptions
+    eng_sub_t *subs;
+    size_t nsubs, capsubs;
+    // the batch being built
+    eng_op_t *ops;
+    size_t nops, capops;
+    // stopping
+    zactor_t *actor;
+    volatile bool stop;
+    uint64_t batches, events;
+    float *lat;  // ENG_LAT_SAMPLES dispatch latencies, ms
+    size_t nlat; // samples taken (the ring holds the latest)
+};
+
+int64_t eng_now_ms(void);
+
+// eng_part.c
+sr_err_t eng_parts_open(eng_t *eng, sr_error_t *err);
+void eng_parts_close(eng_t *eng);
+eng_part_t *eng_part_find(eng_t *eng, uint16_t number, size_t *index);
+// Refresh part->next_timer from the store.
+sr_err_t eng_part_next_timer(eng_t *eng, eng_part_t *part, sr_error_t *err);
+// Add TIMER operations for timers due at `now` (at most `max`).
+sr_err_t eng_part_due_timers(eng_t *eng, size_t pi, int64_t now, size_t max,
+                             sr_error_t *err);
+// After open: queue TASKs for actions offered and not started, and
+// remember running ones until their worker comes back (or not).
+sr_err_t eng_part_recover(eng_t *eng, size_t pi, sr_error_t *err);
+// Worker-lost operations for recovered running actions whose worker did
+// not come back in time.
+sr_err_t eng_orphans_due(eng_t *eng, int64_t now, sr_error_t *err);
+// The action execution id a delegate token names (any partition).
+sr_err_t eng_token_lookup(eng_t *eng, const char *token, sr_id_t *out,
+                          sr_error_t *err);
+
+// eng_batch.c
+eng_op_t *eng_op_add(eng_t *eng);
+void eng_ops_clear(eng_t *eng);
+// Apply every operation of the batch, one write transaction per partition,
+// then carry out the answers and commands.
+sr_err_t eng_batch_run(eng_t *eng, sr_error_t *err);
+
+// eng_work.c
+void eng_work_recv(eng_t *eng, sr_wire_in_t *in);
+// Offer a DISPATCH command (or queue it).
+sr_err_t eng_work_dispatch(eng_t *eng, const core_cmd_t *cmd, uint64_t epoch);
+// Queue a ready TASK message (ownership moves in).
+sr_err_t eng_work_offer(eng_t *eng, sr_msg_t **task_p, const char *action,
+                        const char *target);
+void eng_work_send_queued(eng_t *eng);
+void eng_work_answer(eng_t *eng, eng_op_t *op);
+void eng_work_heartbeats(eng_t *eng, int64_t now);
+void eng_work_fini(eng_t *eng);
+// Free the slot an action held at its worker (RESULT or HALT).
+void eng_work_release(eng_t *eng, const sr_wire_peer_t *peer,
+                      const sr_id_t *action_id);
+// Dispatch latency percentile (0..100) over the samples; -1 when none.
+double eng_work_latency(const eng_t *eng, double pct);
+
+// eng_client.c
+void eng_client_recv(eng_t *eng, sr_wire_in_t *in);
+void eng_client_answer(eng_t *eng, eng_op_t *op);
+void eng_client_notify(eng_t *eng, const core_cmd_t *cmd);
+void eng_client_fini(eng_t *eng);
+void eng_reply_error(eng_t *eng, zsock_t *sock, const sr_wire_peer_t *peer,
+                     int64_t req_id, const sr_error_t *e);
+void eng_reply(eng_t *eng, const sr_wire_peer_t *peer, int64_t req_id,
+               sr_value_t *body);
+
+// eng_view.c (read transactions; caller owns *out)
+sr_err_t eng_view_exec(eng_t *eng, const sr_id_t *id, sr_value_t **out,
+                       sr_error_t *err);
+sr_err_t eng_view_exec_list(eng_t *eng, const sr_msg_t *req, sr_value_t **out,
+                            sr_error_t *err);
+sr_err_t eng_view_tasks(eng_t *eng, const sr_id_t *id, sr_value_t **out,
+                        sr_error_t *err);
+sr_err_t eng_view_workflow(eng_t *eng, const char *name, sr_value_t **out,
+                           sr_error_t *err);
+sr_err_t eng_view_workflow_list(eng_t *eng, sr_value_t **out, sr_error_t *err);
+sr_err_t eng_view_status(eng_t *eng, sr_value_t **out, sr_error_t *err);
+
+#endif

@@ -1,0 +1,289 @@
+// The engine node's life: open partitions and bind endpoints, run the
+// loop, stop. One turn of the loop waits for a message, a due timer or a
+// heartbeat, drains up to max_batch messages from both sockets, adds the
+// due timers and lost workers, and applies the whole batch (eng_batch.c).
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "eng_internal.h"
+#include "sr_log.h"
+
+static volatile sig_atomic_t s_stop_requested;
+
+int64_t
+eng_now_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+void
+eng_request_stop(void)
+{
+    s_stop_requested = 1;
+}
+
+static char *
+s_dup(const char *s)
+{
+    return s ? strdup(s) : NULL;
+}
+
+static void
+s_close(eng_t **eng_p)
+{
+    eng_t *eng = *eng_p;
+    if (!eng)
+        return;
+    zsock_destroy(&eng->client);
+    zsock_destroy(&eng->worker);
+    eng_ops_clear(eng);
+    free(eng->ops);
+    core_cmds_fini(&eng->cmds);
+    eng_work_fini(eng);
+    eng_client_fini(eng);
+    eng_parts_close(eng);
+    core_destroy(&eng->core);
+    store_docs_destroy(&eng->docs);
+    sr_heartbeat_destroy(&eng->hb_workers);
+    sr_heartbeat_destroy(&eng->hb_clients);
+    free(eng->name);
+    free(eng->data_dir);
+    free(eng->client_ep);
+    free(eng->worker_ep);
+    free(eng->callback_url);
+    free(eng);
+    *eng_p = NULL;
+}
+
+static sr_err_t
+s_bind(zsock_t **sock, const char *ep, const char *what, sr_error_t *err)
+{
+    *sock = zsock_new(ZMQ_ROUTER);
+    if (!*sock)
+        return sr_error_set(err, SR_EIO, "cannot create the %s socket", what);
+    zsock_set_sndhwm(*sock, 100000);
+    zsock_set_rcvhwm(*sock, 100000);
+    zsock_set_linger(*sock, 0);
+    if (zsock_bind(*sock, "%s", ep) == -1)
+        return sr_error_set(err, SR_EIO, "cannot bind the %s endpoint %s: %s",
+                            what, ep, zmq_strerror(zmq_errno()));
+    return SR_OK;
+}
+
+static sr_err_t
+s_open(const eng_config_t *cfg, eng_t **out, sr_error_t *err)
+{
+    eng_t *eng = calloc(1, sizeof *eng);
+    if (!eng)
+        return sr_error_set(err, SR_ENOMEM, "out of memory");
+    eng->cfg = *cfg;
+    eng->name = s_dup(cfg->name ? cfg->name : "engine");
+    eng->data_dir = s_dup(cfg->data_dir);
+    eng->client_ep = s_dup(cfg->client_endpoint);
+    eng->worker_ep = s_dup(cfg->worker_endpoint);
+    eng->callback_url = s_dup(cfg->callback_url);
+    eng->limits.max_bytes = cfg->max_payload;
+    int64_t hb = cfg->heartbeat_ms > 0 ? cfg->heartbeat_ms : 1000;
+    int64_t expiry = cfg->expiry_ms > 0 ? cfg->expiry_ms : 5 * hb;
+    eng->cfg.heartbeat_ms = hb;
+    eng->cfg.expiry_ms = expiry;
+    core_config_t cc = {.callback_url = eng->callback_url, .max_depth = 16};
+    eng->docs = store_docs_new(256);
+    eng->core = core_new(&cc);
+    eng->hb_workers = sr_heartbeat_new(hb, expiry);
+    eng->hb_clients = sr_heartbeat_new(hb, expiry);
+    core_cmds_init(&eng->cmds);
+    sr_err_t rc = SR_OK;
+    if (!eng->name || !eng->docs || !eng->core || !eng->hb_workers ||
+        !eng->hb_clients || (cfg->callback_url && !eng->callback_url))
+        rc = sr_error_set(err, SR_ENOMEM, "out of memory");
+    else if (!eng->data_dir || !eng->client_ep || !eng->worker_ep)
+        rc = sr_error_set(err, SR_EINVAL,
+                          "the data folder and both endpoints are required");
+    if (!rc)
+        rc = eng_parts_open(eng, err);
+    if (!rc)
+        rc = s_bind(&eng->client, eng->client_ep, "client", err);
+    if (!rc)
+        rc = s_bind(&eng->worker, eng->worker_ep, "worker", err);
+    for (size_t pi = 0; !rc && pi < eng->nparts; pi++)
+        rc = eng_part_recover(eng, pi, err);
+    if (rc) {
+        s_close(&eng);
+        return rc;
+    }
+    *out = eng;
+    return SR_OK;
+}
+
+static void
+s_receive(eng_t *eng, zsock_t *sock, sr_wire_in_t *in)
+{
+    if (sock == eng->worker)
+        eng_work_recv(eng, in);
+    else
+        eng_client_recv(eng, in);
+}
+
+// Drain both sockets without waiting, up to max_batch messages.
+static void
+s_drain(eng_t *eng)
+{
+    size_t max = eng->cfg.max_batch ? eng->cfg.max_batch : 1024, got = 0;
+    bool more = true;
+    while (more && got < max) {
+        more = false;
+        zsock_t *socks[2] = {eng->worker, eng->client};
+        for (int k = 0; k < 2 && got < max; k++) {
+            sr_wire_in_t in;
+            sr_error_t e;
+            sr_err_t rc = sr_wire_recv(socks[k], 0, &eng->limits, &in, &e);
+            if (rc == SR_ETIMEDOUT || rc == SR_EIO) {
+                sr_wire_in_fini(&in);
+                continue;
+            }
+            more = true;
+            got++;
+            if (rc) {
+                sr_error_t se;
+                sr_debug("bad message (%s): %s", sr_msg_type_name(in.type),
+                         e.msg);
+                (void)sr_wire_reply_error(socks[k], &in, &e, &se);
+            } else
+                s_receive(eng, socks[k], &in);
+            sr_wire_in_fini(&in);
+        }
+    }
+}
+
+typedef struct {
+    eng_t *eng;
+} s_expire_t;
+
+static void
+s_client_expired(const void *key, size_t len, void *arg)
+{
+    eng_t *eng = arg;
+    sr_wire_peer_t peer = {0};
+    if (!sr_wire_peer_set(&peer, key, len))
+        return;
+    for (size_t i = 0; i < eng->nsubs;) {
+        if (sr_wire_peer_equal(&eng->subs[i].peer, &peer))
+            eng->subs[i] = eng->subs[--eng->nsubs];
+        else
+            i++;
+    }
+}
+
+// How long the loop may sleep: until the next timer or heartbeat, at
+// most 100 ms (so that a stop request is seen soon).
+static int
+s_wait_ms(eng_t *eng, int64_t now)
+{
+    int64_t next = now + 100;
+    for (size_t i = 0; i < eng->nparts; i++)
+        if (eng->parts[i].next_timer && eng->parts[i].next_timer < next)
+            next = eng->parts[i].next_timer;
+    int64_t hb = sr_heartbeat_next_ms(eng->hb_workers);
+    if (hb < next)
+        next = hb;
+    return next <= now ? 0 : (int)(next - now);
+}
+
+static void
+s_turn(eng_t *eng)
+{
+    int64_t now = eng_now_ms();
+    sr_error_t e;
+    s_drain(eng);
+    for (size_t pi = 0; pi < eng->nparts; pi++)
+        if (eng_part_due_timers(eng, pi, now, 1024, &e))
+            sr_errorf("partition %u: cannot read timers: %s",
+                      eng->parts[pi].number, e.msg);
+    if (eng->norphans)
+        (void)eng_orphans_due(eng, now, &e);
+    eng_work_heartbeats(eng, now);
+    sr_heartbeat_expire(eng->hb_clients, now, s_client_expired, eng);
+    if (eng->nops)
+        (void)eng_batch_run(eng, &e);
+    else if (eng->nqueue)
+        eng_work_send_queued(eng);
+}
+
+static void
+s_loop(eng_t *eng, zsock_t *pipe)
+{
+    zpoller_t *poller = zpoller_new(eng->client, eng->worker, pipe, NULL);
+    if (!poller) {
+        sr_errorf("cannot create a poller");
+        return;
+    }
+    sr_info("engine %s: client %s, worker %s, %zu partitions", eng->name,
+            eng->client_ep, eng->worker_ep, eng->nparts);
+    while (!eng->stop && !s_stop_requested) {
+        void *which = zpoller_wait(poller, s_wait_ms(eng, eng_now_ms()));
+        if (pipe && which == pipe) {
+            char *cmd = zstr_recv(pipe);
+            eng->stop = !cmd || strcmp(cmd, "$TERM") == 0;
+            zstr_free(&cmd);
+            continue;
+        }
+        s_turn(eng);
+    }
+    zpoller_destroy(&poller);
+    sr_info("engine %s stopping after %llu batches, %llu events", eng->name,
+            (unsigned long long)eng->batches, (unsigned long long)eng->events);
+}
+
+static void
+s_actor(zsock_t *pipe, void *arg)
+{
+    eng_t *eng = arg;
+    zsock_signal(pipe, 0);
+    s_loop(eng, pipe);
+}
+
+sr_err_t
+eng_start(const eng_config_t *cfg, eng_t **out, sr_error_t *err)
+{
+    eng_t *eng = NULL;
+    sr_err_t rc = s_open(cfg, &eng, err);
+    if (rc)
+        return rc;
+    // The sockets move to the loop's thread with the actor (czmq sockets
+    // are handed over before the thread uses them; this thread no longer
+    // touches them).
+    eng->actor = zactor_new(s_actor, eng);
+    if (!eng->actor) {
+        s_close(&eng);
+        return sr_error_set(err, SR_EIO, "cannot start the engine thread");
+    }
+    *out = eng;
+    return SR_OK;
+}
+
+void
+eng_stop(eng_t **eng_p)
+{
+    eng_t *eng = *eng_p;
+    if (!eng)
+        return;
+    zactor_destroy(&eng->actor);
+    s_close(eng_p);
+}
+
+sr_err_t
+eng_run(const eng_config_t *cfg, sr_error_t *err)
+{
+    eng_t *eng = NULL;
+    sr_err_t rc = s_open(cfg, &eng, err);
+    if (rc)
+        return rc;
+    s_loop(eng, NULL);
+    s_close(&eng);
+    return SR_OK;
+}

@@ -1,0 +1,332 @@
+// Partitions of an engine node: each in its own folder DATA/p<N>, its
+// ownership epoch bumped when the node opens it, its earliest timer kept
+// at hand, and what a restart must pick up again (offered and running
+// actions).
+#include <errno.h>
+#include <sodium.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "eng_internal.h"
+#include "sr_log.h"
+#include "sr_value_msgpack.h"
+
+static sr_err_t
+s_mkdir(const char *path, sr_error_t *err)
+{
+    if (mkdir(path, 0700) && errno != EEXIST)
+        return sr_error_set(err, SR_EIO, "cannot create folder %s: %s", path,
+                            strerror(errno));
+    return SR_OK;
+}
+
+sr_err_t
+eng_parts_open(eng_t *eng, sr_error_t *err)
+{
+    size_t n = eng->cfg.npartitions ? eng->cfg.npartitions : 1;
+    eng->parts = calloc(n, sizeof *eng->parts);
+    if (!eng->parts)
+        return sr_error_set(err, SR_ENOMEM, "out of memory");
+    sr_err_t rc = s_mkdir(eng->data_dir, err);
+    store_opts_t opts = {.durability = eng->cfg.durability};
+    for (size_t i = 0; !rc && i < n; i++) {
+        eng_part_t *p = &eng->parts[i];
+        p->number = eng->cfg.npartitions ? eng->cfg.partitions[i] : 0;
+        char dir[4096];
+        snprintf(dir, sizeof dir, "%s/p%u", eng->data_dir, p->number);
+        if (eng_part_find(eng, p->number, NULL) != p)
+            rc = sr_error_set(err, SR_EINVAL, "partition %u listed twice",
+                              p->number);
+        if (!rc)
+            rc = s_mkdir(dir, err);
+        if (!rc)
+            rc = store_part_open(dir, p->number, &opts, &p->store, err);
+        if (!rc)
+            rc = store_part_bump_epoch(p->store, err);
+        if (!rc) {
+            p->epoch = store_part_epoch(p->store);
+            eng->nparts = i + 1;
+            rc = eng_part_next_timer(eng, p, err);
+        }
+    }
+    return rc;
+}
+
+void
+eng_parts_close(eng_t *eng)
+{
+    for (size_t i = 0; i < eng->nparts; i++)
+        store_part_close(&eng->parts[i].store);
+    free(eng->parts);
+    eng->parts = NULL;
+    eng->nparts = 0;
+}
+
+eng_part_t *
+eng_part_find(eng_t *eng, uint16_t number, size_t *index)
+{
+    size_t n = eng->cfg.npartitions ? eng->cfg.npartitions : 1;
+    for (size_t i = 0; i < n && eng->parts; i++)
+        if (eng->parts[i].number == number) {
+            if (index)
+                *index = i;
+            return &eng->parts[i];
+        }
+    return NULL;
+}
+
+typedef struct {
+    eng_t *eng;
+    size_t pi;
+    int64_t now;
+    size_t max, count;
+    int64_t first;
+    sr_error_t *err;
+} s_timers_t;
+
+static sr_err_t
+s_first_visit(void *arg, const void *key, size_t klen, const void *val,
+              size_t vlen)
+{
+    (void)val;
+    (void)vlen;
+    s_timers_t *t = arg;
+    if (klen == 24)
+        t->first = store_key_get_ms(key);
+    return SR_EEXIST; // only the first
+}
+
+sr_err_t
+eng_part_next_timer(eng_t *eng, eng_part_t *part, sr_error_t *err)
+{
+    (void)eng;
+    store_txn_t *txn = NULL;
+    sr_err_t rc = store_txn_begin(part->store, false, &txn, err);
+    if (rc)
+        return rc;
+    s_timers_t t = {.first = 0, .err = err};
+    rc = store_scan(txn, STORE_DB_TIMER, NULL, 0, NULL, 0, s_first_visit, &t,
+                    err);
+    store_txn_abort(&txn);
+    part->next_timer = t.first;
+    return rc == SR_EEXIST ? SR_OK : rc;
+}
+
+static sr_err_t
+s_due_visit(void *arg, const void *key, size_t klen, const void *val,
+            size_t vlen)
+{
+    s_timers_t *t = arg;
+    if (klen != 24)
+        return SR_OK;
+    int64_t due = store_key_get_ms(key);
+    if (due > t->now || t->count >= t->max)
+        return SR_EEXIST;
+    sr_limits_t lim = {.max_bytes = (size_t)1 << 31, .max_depth = 64};
+    sr_value_t *v = NULL;
+    core_timer_t timer = {.due_ms = due};
+    memcpy(timer.id.b, (const uint8_t *)key + 8, 16);
+    sr_err_t rc = sr_value_decode(val, vlen, &lim, &v, t->err);
+    if (!rc)
+        rc = core_timer_from_value(v, &timer, t->err);
+    sr_value_destroy(&v);
+    if (rc)
+        return rc;
+    eng_op_t *op = eng_op_add(t->eng);
+    if (!op)
+        return SR_ENOMEM;
+    op->kind = ENG_OP_EVENT;
+    op->req_id = -1;
+    op->part = t->pi;
+    op->timer = timer;
+    op->ev.kind = CORE_EV_TIMER;
+    t->count++;
+    return SR_OK;
+}
+
+sr_err_t
+eng_part_due_timers(eng_t *eng, size_t pi, int64_t now, size_t max,
+                    sr_error_t *err)
+{
+    eng_part_t *part = &eng->parts[pi];
+    if (!part->next_timer || part->next_timer > now)
+        return SR_OK;
+    store_txn_t *txn = NULL;
+    sr_err_t rc = store_txn_begin(part->store, false, &txn, err);
+    if (rc)
+        return rc;
+    s_timers_t t = {eng, pi, now, max, 0, 0, err};
+    rc =
+        store_scan(txn, STORE_DB_TIMER, NULL, 0, NULL, 0, s_due_visit, &t, err);
+    store_txn_abort(&txn);
+    // The events point at their op's own timer copy.
+    for (size_t i = 0; i < eng->nops; i++)
+        if (eng->ops[i].ev.kind == CORE_EV_TIMER)
+            eng->ops[i].ev.timer = &eng->ops[i].timer;
+    part->next_timer = 0; // refreshed after the batch commits
+    return rc == SR_EEXIST ? SR_OK : rc;
+}
+
+// --- recovery ------------------------------------------------------------
+
+typedef struct {
+    eng_t *eng;
+    eng_part_t *part;
+    store_txn_t *txn;
+    sr_error_t *err;
+} s_recover_t;
+
+// A TASK message for an action found offered and not started.
+static sr_err_t
+s_reoffer(s_recover_t *rv, const core_action_t *a)
+{
+    uint8_t key[20];
+    memcpy(key, a->exec_id.b, 16);
+    store_key_u32(key + 16, a->seq);
+    sr_value_t *tv = NULL;
+    core_task_t *task = NULL;
+    sr_err_t rc = store_get(rv->txn, STORE_DB_TASK, key, 20, &tv, rv->err);
+    if (!rc)
+        rc = core_task_from_value(tv, &task, rv->err);
+    sr_value_destroy(&tv);
+    if (rc)
+        return rc;
+    sr_msg_t *m = sr_msg_new(SR_MSG_TASK);
+    rc = m ? SR_OK : SR_ENOMEM;
+    if (!rc)
+        rc = sr_msg_set_id(m, SR_F_TASK_action_id, &a->id);
+    if (!rc)
+        rc = sr_msg_set_id(m, SR_F_TASK_execution_id, &a->exec_id);
+    if (!rc)
+        rc = sr_msg_set_id(m, SR_F_TASK_task_id, &task->id);
+    if (!rc)
+        rc = sr_msg_set_str(m, SR_F_TASK_task_name, task->name);
+    if (!rc)
+        rc = sr_msg_set_str(m, SR_F_TASK_action, a->action);
+    if (!rc)
+        rc = sr_msg_set(m, SR_F_TASK_input, sr_value_ref(a->input));
+    if (!rc)
+        rc = sr_msg_set_int(m, SR_F_TASK_attempt, a->attempt);
+    if (!rc)
+        rc = sr_msg_set_int(m, SR_F_TASK_epoch, (int64_t)rv->part->epoch);
+    if (!rc && a->deadline_ms)
+        rc = sr_msg_set_int(m, SR_F_TASK_deadline_ms, a->deadline_ms);
+    if (!rc && a->safe_rerun)
+        rc = sr_msg_set_bool(m, SR_F_TASK_safe_rerun, true);
+    core_task_destroy(&task);
+    if (!rc)
+        rc = eng_work_offer(rv->eng, &m, a->action, a->target);
+    sr_msg_destroy(&m);
+    return rc;
+}
+
+static sr_err_t
+s_orphan(eng_t *eng, const sr_id_t *id)
+{
+    if (eng->norphans == eng->caporphans) {
+        size_t cap = eng->caporphans ? eng->caporphans * 2 : 16;
+        eng_orphan_t *o = realloc(eng->orphans, cap * sizeof *o);
+        if (!o)
+            return SR_ENOMEM;
+        eng->orphans = o;
+        eng->caporphans = cap;
+    }
+    int64_t expiry = eng->cfg.expiry_ms ? eng->cfg.expiry_ms : 5000;
+    eng->orphans[eng->norphans++] =
+        (eng_orphan_t){.action_id = *id, .due = eng_now_ms() + expiry};
+    return SR_OK;
+}
+
+static sr_err_t
+s_recover_visit(void *arg, const void *key, size_t klen, const void *val,
+                size_t vlen)
+{
+    (void)key;
+    (void)klen;
+    s_recover_t *rv = arg;
+    sr_limits_t lim = {.max_bytes = (size_t)1 << 31, .max_depth = 64};
+    sr_value_t *v = NULL;
+    core_action_t *a = NULL;
+    sr_err_t rc = sr_value_decode(val, vlen, &lim, &v, rv->err);
+    if (!rc)
+        rc = core_action_from_value(v, &a, rv->err);
+    sr_value_destroy(&v);
+    if (rc)
+        return rc;
+    if (a->state == CORE_A_SCHEDULED)
+        rc = s_reoffer(rv, a);
+    else if (a->state == CORE_A_RUNNING)
+        rc = s_orphan(rv->eng, &a->id);
+    core_action_destroy(&a);
+    return rc;
+}
+
+sr_err_t
+eng_part_recover(eng_t *eng, size_t pi, sr_error_t *err)
+{
+    s_recover_t rv = {eng, &eng->parts[pi], NULL, err};
+    sr_err_t rc = store_txn_begin(rv.part->store, false, &rv.txn, err);
+    if (rc)
+        return rc;
+    rc = store_scan(rv.txn, STORE_DB_ACTION, NULL, 0, NULL, 0, s_recover_visit,
+                    &rv, err);
+    store_txn_abort(&rv.txn);
+    if (!rc && (eng->nqueue || eng->norphans))
+        sr_info("partition %u: %zu actions to offer, %zu running at "
+                "restart",
+                rv.part->number, eng->nqueue, eng->norphans);
+    return rc;
+}
+
+sr_err_t
+eng_orphans_due(eng_t *eng, int64_t now, sr_error_t *err)
+{
+    (void)err;
+    for (size_t i = 0; i < eng->norphans;) {
+        if (eng->orphans[i].due > now) {
+            i++;
+            continue;
+        }
+        sr_id_t id = eng->orphans[i].action_id;
+        size_t pi = 0;
+        if (eng_part_find(eng, sr_id_partition(&id), &pi)) {
+            eng_op_t *op = eng_op_add(eng);
+            if (!op)
+                return SR_ENOMEM;
+            op->kind = ENG_OP_EVENT;
+            op->req_id = -1;
+            op->part = pi;
+            op->ev.kind = CORE_EV_WORKER_LOST;
+            op->ev.action_id = id;
+            op->ev.worker = "(unknown after restart)";
+        }
+        eng->orphans[i] = eng->orphans[--eng->norphans];
+    }
+    return SR_OK;
+}
+
+sr_err_t
+eng_token_lookup(eng_t *eng, const char *token, sr_id_t *out, sr_error_t *err)
+{
+    uint8_t hash[32];
+    crypto_hash_sha256(hash, (const unsigned char *)token, strlen(token));
+    for (size_t i = 0; i < eng->nparts; i++) {
+        store_txn_t *txn = NULL;
+        sr_err_t rc = store_txn_begin(eng->parts[i].store, false, &txn, err);
+        if (rc)
+            return rc;
+        const void *data = NULL;
+        size_t len = 0;
+        rc = store_get_raw(txn, STORE_DB_TOKEN, hash, 32, &data, &len, err);
+        if (rc == SR_OK && len == 16)
+            memcpy(out->b, data, 16);
+        store_txn_abort(&txn);
+        if (rc == SR_OK && len == 16)
+            return SR_OK;
+        if (rc && rc != SR_ENOTFOUND)
+            return rc;
+    }
+    return sr_error_set(err, SR_ENOTFOUND, "no pending action for this token");
+}

@@ -1,0 +1,395 @@
+// Reply bodies, read from committed state: an execution, its task
+// executions, workflows of the catalog, the node's status. Field names
+// follow Mistral's REST API where it has one (workflow_name, state_info,
+// created_at ...), so clients of either read the same words.
+#include <stdlib.h>
+#include <string.h>
+
+#include "eng_internal.h"
+#include "sr_value_msgpack.h"
+
+static sr_err_t
+s_decode(const void *data, size_t len, sr_value_t **out, sr_error_t *err)
+{
+    sr_limits_t lim = {.max_bytes = (size_t)1 << 31, .max_depth = 64};
+    return sr_value_decode(data, len, &lim, out, err);
+}
+
+static sr_err_t
+s_put(sr_value_t *m, const char *k, sr_value_t *v)
+{
+    return sr_value_map_put(m, k, v ? v : sr_value_new_nil());
+}
+
+static sr_value_t *
+s_str(const char *s)
+{
+    return s ? sr_value_new_str(s) : sr_value_new_nil();
+}
+
+static sr_value_t *
+s_time(int64_t ms)
+{
+    char t[20];
+    core_format_time(ms, t);
+    return sr_value_new_str(t);
+}
+
+static sr_value_t *
+s_id(const sr_id_t *id)
+{
+    char t[SR_ID_TEXT_SIZE];
+    return sr_value_new_str(sr_id_format(id, t));
+}
+
+static sr_value_t *
+s_ref(sr_value_t *v)
+{
+    return v ? sr_value_ref(v) : sr_value_new_map(0);
+}
+
+static sr_value_t *
+s_exec_body(const core_exec_t *e, bool full)
+{
+    sr_value_t *m = sr_value_new_map(14);
+    sr_err_t rc = m ? SR_OK : SR_ENOMEM;
+    if (!rc)
+        rc = s_put(m, "id", s_id(&e->id));
+    if (!rc)
+        rc = s_put(m, "workflow_name", s_str(e->wf_name));
+    if (!rc)
+        rc = s_put(m, "workflow_version", s_str(e->def_hash));
+    if (!rc)
+        rc = s_put(m, "state", s_str(core_ex_state_name(e->state)));
+    if (!rc)
+        rc = s_put(m, "state_info", s_str(e->state_info));
+    if (!rc && full)
+        rc = s_put(m, "input", s_ref(e->input));
+    if (!rc && full)
+        rc = s_put(m, "output", s_ref(e->output));
+    if (!rc && full)
+        rc = s_put(m, "params", s_ref(e->params));
+    if (!rc && full)
+        rc = s_put(m, "description", s_str(e->description));
+    if (!rc && !sr_id_is_nil(&e->parent_id))
+        rc = s_put(m, "parent_id", s_id(&e->parent_id));
+    if (!rc)
+        rc = s_put(m, "task_count", sr_value_new_int(e->n_tasks));
+    if (!rc)
+        rc = s_put(m, "created_at", s_time(e->created_ms));
+    if (!rc)
+        rc = s_put(m, "updated_at", s_time(e->updated_ms));
+    if (rc)
+        sr_value_destroy(&m);
+    return m;
+}
+
+// Begin a read transaction on the partition of `id`.
+static sr_err_t
+s_reader(eng_t *eng, const sr_id_t *id, store_txn_t **txn, sr_error_t *err)
+{
+    eng_part_t *p = eng_part_find(eng, sr_id_partition(id), NULL);
+    if (!p) {
+        char t[SR_ID_TEXT_SIZE];
+        sr_error_set(err, SR_EUNAVAIL,
+                     "partition %u of %s is not on this engine",
+                     sr_id_partition(id), sr_id_format(id, t));
+        snprintf(err->where, sizeof err->where, "field 'execution_id'");
+        return SR_EUNAVAIL;
+    }
+    return store_txn_begin(p->store, false, txn, err);
+}
+
+sr_err_t
+eng_view_exec(eng_t *eng, const sr_id_t *id, sr_value_t **out, sr_error_t *err)
+{
+    store_txn_t *txn = NULL;
+    sr_err_t rc = s_reader(eng, id, &txn, err);
+    if (rc)
+        return rc;
+    sr_value_t *v = NULL;
+    core_exec_t *e = NULL;
+    rc = store_get(txn, STORE_DB_EXEC, id->b, 16, &v, err);
+    store_txn_abort(&txn);
+    if (rc == SR_ENOTFOUND) {
+        char t[SR_ID_TEXT_SIZE];
+        return sr_error_set(err, SR_ENOTFOUND, "execution %s not found",
+                            sr_id_format(id, t));
+    }
+    if (!rc)
+        rc = core_exec_from_value(v, &e, err);
+    sr_value_destroy(&v);
+    if (rc)
+        return rc;
+    *out = s_exec_body(e, true);
+    core_exec_destroy(&e);
+    return *out ? SR_OK : sr_error_set(err, SR_ENOMEM, "out of memory");
+}
+
+typedef struct {
+    sr_value_t *list;
+    const char *state, *workflow;
+    sr_id_t after;
+    bool has_after;
+    int64_t limit;
+    sr_error_t *err;
+} s_list_t;
+
+static sr_err_t
+s_exec_visit(void *arg, const void *key, size_t klen, const void *val,
+             size_t vlen)
+{
+    s_list_t *l = arg;
+    if (l->limit && (int64_t)sr_value_len(l->list) >= l->limit)
+        return SR_EEXIST;
+    if (klen != 16 || (l->has_after && memcmp(key, l->after.b, 16) <= 0))
+        return SR_OK;
+    sr_value_t *v = NULL;
+    core_exec_t *e = NULL;
+    sr_err_t rc = s_decode(val, vlen, &v, l->err);
+    if (!rc)
+        rc = core_exec_from_value(v, &e, l->err);
+    sr_value_destroy(&v);
+    if (rc)
+        return rc;
+    bool keep =
+        sr_id_is_nil(&e->parent_id) &&
+        (!l->state || strcmp(core_ex_state_name(e->state), l->state) == 0) &&
+        (!l->workflow || strcmp(e->wf_name, l->workflow) == 0);
+    if (keep)
+        rc = sr_value_array_append(l->list, s_exec_body(e, false));
+    core_exec_destroy(&e);
+    return rc;
+}
+
+sr_err_t
+eng_view_exec_list(eng_t *eng, const sr_msg_t *req, sr_value_t **out,
+                   sr_error_t *err)
+{
+    s_list_t l = {.list = sr_value_new_array(16),
+                  .state = sr_msg_str(req, SR_F_EX_LIST_state),
+                  .workflow = sr_msg_str(req, SR_F_EX_LIST_workflow),
+                  .limit = sr_msg_int(req, SR_F_EX_LIST_limit, 1000),
+                  .err = err};
+    l.has_after = sr_msg_id(req, SR_F_EX_LIST_after, &l.after);
+    sr_err_t rc = l.list ? SR_OK : SR_ENOMEM;
+    for (size_t i = 0; !rc && i < eng->nparts; i++) {
+        store_txn_t *txn = NULL;
+        if ((rc = store_txn_begin(eng->parts[i].store, false, &txn, err)))
+            break;
+        rc = store_scan(txn, STORE_DB_EXEC, NULL, 0, NULL, 0, s_exec_visit, &l,
+                        err);
+        store_txn_abort(&txn);
+        if (rc == SR_EEXIST)
+            rc = SR_OK;
+    }
+    if (rc) {
+        sr_value_destroy(&l.list);
+        return rc == SR_ENOMEM ? sr_error_set(err, rc, "out of memory") : rc;
+    }
+    *out = l.list;
+    return SR_OK;
+}
+
+static sr_value_t *
+s_task_body(const core_task_t *t)
+{
+    sr_value_t *m = sr_value_new_map(10);
+    sr_err_t rc = m ? SR_OK : SR_ENOMEM;
+    if (!rc)
+        rc = s_put(m, "id", s_id(&t->id));
+    if (!rc)
+        rc = s_put(m, "name", s_str(t->name));
+    if (!rc)
+        rc = s_put(m, "execution_id", s_id(&t->exec_id));
+    if (!rc)
+        rc = s_put(m, "state", s_str(core_task_state_name(t->state)));
+    if (!rc)
+        rc = s_put(m, "state_info", s_str(t->state_info));
+    if (!rc)
+        rc = s_put(m, "published", s_ref(t->published));
+    if (!rc)
+        rc = s_put(m, "result", t->result ? sr_value_ref(t->result) : NULL);
+    if (!rc)
+        rc = s_put(m, "created_at", s_time(t->created_ms));
+    if (!rc)
+        rc = s_put(m, "updated_at", s_time(t->updated_ms));
+    if (rc)
+        sr_value_destroy(&m);
+    return m;
+}
+
+static sr_err_t
+s_task_visit(void *arg, const void *key, size_t klen, const void *val,
+             size_t vlen)
+{
+    (void)key;
+    (void)klen;
+    s_list_t *l = arg;
+    sr_value_t *v = NULL;
+    core_task_t *t = NULL;
+    sr_err_t rc = s_decode(val, vlen, &v, l->err);
+    if (!rc)
+        rc = core_task_from_value(v, &t, l->err);
+    sr_value_destroy(&v);
+    if (!rc)
+        rc = sr_value_array_append(l->list, s_task_body(t));
+    core_task_destroy(&t);
+    return rc;
+}
+
+sr_err_t
+eng_view_tasks(eng_t *eng, const sr_id_t *id, sr_value_t **out, sr_error_t *err)
+{
+    sr_value_t *probe = NULL;
+    sr_err_t rc = eng_view_exec(eng, id, &probe, err);
+    sr_value_destroy(&probe);
+    if (rc)
+        return rc;
+    store_txn_t *txn = NULL;
+    if ((rc = s_reader(eng, id, &txn, err)))
+        return rc;
+    s_list_t l = {.list = sr_value_new_array(8), .err = err};
+    rc = l.list ? store_scan(txn, STORE_DB_TASK, id->b, 16, NULL, 0,
+                             s_task_visit, &l, err)
+                : SR_ENOMEM;
+    store_txn_abort(&txn);
+    if (rc) {
+        sr_value_destroy(&l.list);
+        return rc == SR_ENOMEM ? sr_error_set(err, rc, "out of memory") : rc;
+    }
+    *out = l.list;
+    return SR_OK;
+}
+
+sr_err_t
+eng_view_workflow(eng_t *eng, const char *name, sr_value_t **out,
+                  sr_error_t *err)
+{
+    store_txn_t *txn = NULL;
+    sr_err_t rc = store_txn_begin(eng->parts[0].store, false, &txn, err);
+    if (rc)
+        return rc;
+    char hash[65];
+    char *text = NULL;
+    size_t len = 0;
+    rc = store_def_for_name(txn, name, hash, err);
+    if (!rc)
+        rc = store_def_text(txn, hash, &text, &len, err);
+    store_txn_abort(&txn);
+    if (rc == SR_ENOTFOUND) {
+        sr_error_set(err, SR_ENOTFOUND, "workflow '%s' not found", name);
+        snprintf(err->where, sizeof err->where, "field 'name'");
+    }
+    if (rc)
+        return rc;
+    sr_value_t *m = sr_value_new_map(3);
+    rc = m ? SR_OK : SR_ENOMEM;
+    if (!rc)
+        rc = s_put(m, "name", s_str(name));
+    if (!rc)
+        rc = s_put(m, "version", s_str(hash));
+    if (!rc)
+        rc = s_put(m, "definition", sr_value_new_strn(text, len));
+    free(text);
+    if (rc) {
+        sr_value_destroy(&m);
+        return sr_error_set(err, SR_ENOMEM, "out of memory");
+    }
+    *out = m;
+    return SR_OK;
+}
+
+static sr_err_t
+s_name_visit(void *arg, const void *key, size_t klen, const void *val,
+             size_t vlen)
+{
+    s_list_t *l = arg;
+    sr_value_t *m = sr_value_new_map(2);
+    sr_err_t rc = m ? SR_OK : SR_ENOMEM;
+    if (!rc)
+        rc = s_put(m, "name", sr_value_new_strn(key, klen));
+    if (!rc)
+        rc = s_put(m, "version", sr_value_new_strn(val, vlen));
+    if (rc)
+        sr_value_destroy(&m);
+    return rc ? rc : sr_value_array_append(l->list, m);
+}
+
+sr_err_t
+eng_view_workflow_list(eng_t *eng, sr_value_t **out, sr_error_t *err)
+{
+    store_txn_t *txn = NULL;
+    sr_err_t rc = store_txn_begin(eng->parts[0].store, false, &txn, err);
+    if (rc)
+        return rc;
+    s_list_t l = {.list = sr_value_new_array(8), .err = err};
+    rc = l.list ? store_scan(txn, STORE_DB_DEFNAME, NULL, 0, NULL, 0,
+                             s_name_visit, &l, err)
+                : SR_ENOMEM;
+    store_txn_abort(&txn);
+    if (rc) {
+        sr_value_destroy(&l.list);
+        return rc == SR_ENOMEM ? sr_error_set(err, rc, "out of memory") : rc;
+    }
+    *out = l.list;
+    return SR_OK;
+}
+
+sr_err_t
+eng_view_status(eng_t *eng, sr_value_t **out, sr_error_t *err)
+{
+    sr_value_t *m = sr_value_new_map(8);
+    sr_value_t *parts = sr_value_new_array(eng->nparts);
+    sr_value_t *workers = sr_value_new_array(eng->nworkers);
+    for (size_t i = 0; parts && i < eng->nparts; i++) {
+        sr_value_t *p = sr_value_new_map(2);
+        if (!p || s_put(p, "number", sr_value_new_int(eng->parts[i].number)) ||
+            s_put(p, "epoch", sr_value_new_int((int64_t)eng->parts[i].epoch)) ||
+            sr_value_array_append(parts, p))
+            sr_value_destroy(&parts);
+    }
+    for (size_t i = 0; workers && i < eng->nworkers; i++) {
+        const eng_worker_t *w = &eng->workers[i];
+        sr_value_t *p = sr_value_new_map(3);
+        if (!p || s_put(p, "name", s_str(w->name)) ||
+            s_put(p, "slots", sr_value_new_int(w->slots)) ||
+            s_put(p, "used", sr_value_new_int(w->used)) ||
+            sr_value_array_append(workers, p))
+            sr_value_destroy(&workers);
+    }
+    sr_err_t rc = m && parts && workers ? SR_OK : SR_ENOMEM;
+    if (!rc)
+        rc = s_put(m, "node", s_str(eng->name));
+    if (!rc)
+        rc = s_put(m, "client_endpoint", s_str(eng->client_ep));
+    if (!rc)
+        rc = s_put(m, "partitions", sr_value_ref(parts));
+    if (!rc)
+        rc = s_put(m, "workers", sr_value_ref(workers));
+    if (!rc)
+        rc = s_put(m, "queued", sr_value_new_int((int64_t)eng->nqueue));
+    if (!rc)
+        rc = s_put(m, "batches", sr_value_new_int((int64_t)eng->batches));
+    if (!rc)
+        rc = s_put(m, "events", sr_value_new_int((int64_t)eng->events));
+    // Task ready -> GO sent, over the latest samples; ms resolution.
+    sr_value_t *lat = sr_value_new_map(3);
+    if (!rc && lat &&
+        !(rc = s_put(lat, "p50",
+                     sr_value_new_float(eng_work_latency(eng, 50)))) &&
+        !(rc =
+              s_put(lat, "p99", sr_value_new_float(eng_work_latency(eng, 99)))))
+        rc = s_put(lat, "samples", sr_value_new_int((int64_t)eng->nlat));
+    if (!rc)
+        rc = s_put(m, "dispatch_ms", lat ? sr_value_ref(lat) : NULL);
+    sr_value_destroy(&lat);
+    sr_value_destroy(&parts);
+    sr_value_destroy(&workers);
+    if (rc) {
+        sr_value_destroy(&m);
+        return sr_error_set(err, SR_ENOMEM, "out of memory");
+    }
+    *out = m;
+    return SR_OK;
+}

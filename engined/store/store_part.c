@@ -1,0 +1,403 @@
+// LMDB partition environments. Owns the MDB_env and its named databases,
+// maps LMDB codes to sr_err_t with mdb_strerror's text, and decodes values
+// through proto. Knows nothing about what the records mean.
+#include "store_part.h"
+
+#include <errno.h>
+#include <lmdb.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "sr_value_msgpack.h"
+
+#define S_FORMAT      1
+#define S_DEFAULT_MAP ((size_t)16 << 30)
+
+static const char *const s_db_names[STORE_DB_COUNT] = {
+    "meta",  "exec",  "task", "action", "timer",
+    "queue", "token", "def",  "defname"};
+
+struct store_part {
+    MDB_env *env;
+    MDB_dbi dbi[STORE_DB_COUNT];
+    uint16_t number;
+    uint64_t epoch;
+    char *dir;
+};
+
+struct store_txn {
+    store_part_t *part;
+    MDB_txn *txn;
+    bool write;
+};
+
+static sr_err_t
+s_mdb_fail(sr_error_t *err, int rc, const char *what)
+{
+    sr_err_t code = rc == MDB_NOTFOUND ? SR_ENOTFOUND
+                    : rc == ENOMEM     ? SR_ENOMEM
+                                       : SR_ESTORE;
+    return sr_error_set(err, code, "lmdb: %s: %s", what, mdb_strerror(rc));
+}
+
+void
+store_key_u32(uint8_t out[4], uint32_t v)
+{
+    out[0] = (uint8_t)(v >> 24);
+    out[1] = (uint8_t)(v >> 16);
+    out[2] = (uint8_t)(v >> 8);
+    out[3] = (uint8_t)v;
+}
+
+uint32_t
+store_key_get_u32(const uint8_t in[4])
+{
+    return ((uint32_t)in[0] << 24) | ((uint32_t)in[1] << 16) |
+           ((uint32_t)in[2] << 8) | in[3];
+}
+
+void
+store_key_ms(uint8_t out[8], int64_t ms)
+{
+    uint64_t u = (uint64_t)ms ^ ((uint64_t)1 << 63);
+    for (int i = 7; i >= 0; i--) {
+        out[i] = (uint8_t)u;
+        u >>= 8;
+    }
+}
+
+int64_t
+store_key_get_ms(const uint8_t in[8])
+{
+    uint64_t u = 0;
+    for (int i = 0; i < 8; i++)
+        u = (u << 8) | in[i];
+    return (int64_t)(u ^ ((uint64_t)1 << 63));
+}
+
+static sr_err_t
+s_meta_write(store_part_t *p, MDB_txn *txn, sr_error_t *err)
+{
+    sr_value_t *m = sr_value_new_map(3);
+    sr_err_t rc = sr_value_map_put(m, "partition", sr_value_new_int(p->number));
+    if (!rc)
+        rc = sr_value_map_put(m, "epoch", sr_value_new_int((int64_t)p->epoch));
+    if (!rc)
+        rc = sr_value_map_put(m, "format", sr_value_new_int(S_FORMAT));
+    char *buf = NULL;
+    size_t len = 0;
+    if (!rc)
+        rc = sr_value_encode(m, &buf, &len);
+    sr_value_destroy(&m);
+    if (rc)
+        return sr_error_set(err, rc, "out of memory");
+    MDB_val k = {4, "meta"}, v = {len, buf};
+    int mrc = mdb_put(txn, p->dbi[STORE_DB_META], &k, &v, 0);
+    free(buf);
+    return mrc ? s_mdb_fail(err, mrc, "write meta") : SR_OK;
+}
+
+// Read or create the meta record; refuse a folder of another partition.
+static sr_err_t
+s_meta_load(store_part_t *p, MDB_txn *txn, sr_error_t *err)
+{
+    MDB_val k = {4, "meta"}, v;
+    int mrc = mdb_get(txn, p->dbi[STORE_DB_META], &k, &v);
+    if (mrc == MDB_NOTFOUND)
+        return s_meta_write(p, txn, err);
+    if (mrc)
+        return s_mdb_fail(err, mrc, "read meta");
+    sr_value_t *m = NULL;
+    sr_err_t rc = sr_value_decode(v.mv_data, v.mv_size, NULL, &m, err);
+    if (rc)
+        return sr_error_set(err, SR_ESTORE, "partition meta unreadable: %s",
+                            err ? err->msg : "");
+    int64_t number = -1, epoch = 0, format = 0;
+    sr_value_map_int(m, "partition", &number);
+    sr_value_map_int(m, "epoch", &epoch);
+    sr_value_map_int(m, "format", &format);
+    sr_value_destroy(&m);
+    if (number != p->number)
+        return sr_error_set(err, SR_EINVAL,
+                            "folder %s holds partition %lld, not %u", p->dir,
+                            (long long)number, p->number);
+    if (format != S_FORMAT)
+        return sr_error_set(err, SR_ESTORE,
+                            "partition %u has storage format %lld; this "
+                            "build reads format %d",
+                            p->number, (long long)format, S_FORMAT);
+    p->epoch = (uint64_t)epoch;
+    return SR_OK;
+}
+
+sr_err_t
+store_part_open(const char *dir, uint16_t partition, const store_opts_t *opts,
+                store_part_t **out, sr_error_t *err)
+{
+    if (mkdir(dir, 0700) != 0 && errno != EEXIST)
+        return sr_error_set(err, SR_EIO, "cannot create %s: %s", dir,
+                            strerror(errno));
+    store_part_t *p = calloc(1, sizeof *p);
+    if (!p || !(p->dir = strdup(dir))) {
+        free(p);
+        return sr_error_set(err, SR_ENOMEM, "out of memory");
+    }
+    p->number = partition;
+    sr_err_t rc = SR_OK;
+    MDB_txn *txn = NULL;
+    int mrc = mdb_env_create(&p->env);
+    if (mrc) {
+        rc = s_mdb_fail(err, mrc, "create environment");
+        goto fail;
+    }
+    size_t map = opts && opts->map_bytes ? opts->map_bytes : S_DEFAULT_MAP;
+    unsigned flags = MDB_NOTLS;
+    if (opts && opts->durability == STORE_NOSYNC)
+        flags |= MDB_NOSYNC;
+    if ((mrc = mdb_env_set_mapsize(p->env, map)) ||
+        (mrc = mdb_env_set_maxdbs(p->env, STORE_DB_COUNT + 2)) ||
+        (mrc = mdb_env_open(p->env, dir, flags, 0600))) {
+        rc = s_mdb_fail(err, mrc, dir);
+        goto fail;
+    }
+    if ((mrc = mdb_txn_begin(p->env, NULL, 0, &txn))) {
+        rc = s_mdb_fail(err, mrc, "begin");
+        goto fail;
+    }
+    for (int i = 0; i < STORE_DB_COUNT; i++) {
+        if ((mrc = mdb_dbi_open(txn, s_db_names[i], MDB_CREATE, &p->dbi[i]))) {
+            rc = s_mdb_fail(err, mrc, s_db_names[i]);
+            goto fail;
+        }
+    }
+    if ((rc = s_meta_load(p, txn, err)))
+        goto fail;
+    mrc = mdb_txn_commit(txn);
+    txn = NULL;
+    if (mrc) {
+        rc = s_mdb_fail(err, mrc, "commit");
+        goto fail;
+    }
+    *out = p;
+    return SR_OK;
+fail:
+    if (txn)
+        mdb_txn_abort(txn);
+    store_part_close(&p);
+    return rc;
+}
+
+void
+store_part_close(store_part_t **part_p)
+{
+    store_part_t *p = part_p ? *part_p : NULL;
+    if (!p)
+        return;
+    if (p->env)
+        mdb_env_close(p->env);
+    free(p->dir);
+    free(p);
+    *part_p = NULL;
+}
+
+uint16_t
+store_part_number(const store_part_t *part)
+{
+    return part->number;
+}
+
+uint64_t
+store_part_epoch(const store_part_t *part)
+{
+    return part->epoch;
+}
+
+const char *
+store_part_dir(const store_part_t *part)
+{
+    return part->dir;
+}
+
+sr_err_t
+store_part_bump_epoch(store_part_t *part, sr_error_t *err)
+{
+    MDB_txn *txn;
+    int mrc = mdb_txn_begin(part->env, NULL, 0, &txn);
+    if (mrc)
+        return s_mdb_fail(err, mrc, "begin");
+    part->epoch++;
+    sr_err_t rc = s_meta_write(part, txn, err);
+    if (rc) {
+        mdb_txn_abort(txn);
+        part->epoch--;
+        return rc;
+    }
+    if ((mrc = mdb_txn_commit(txn))) {
+        part->epoch--;
+        return s_mdb_fail(err, mrc, "commit");
+    }
+    return SR_OK;
+}
+
+sr_err_t
+store_txn_begin(store_part_t *part, bool write, store_txn_t **out,
+                sr_error_t *err)
+{
+    store_txn_t *t = calloc(1, sizeof *t);
+    if (!t)
+        return sr_error_set(err, SR_ENOMEM, "out of memory");
+    int mrc = mdb_txn_begin(part->env, NULL, write ? 0 : MDB_RDONLY, &t->txn);
+    if (mrc) {
+        free(t);
+        return s_mdb_fail(err, mrc, "begin");
+    }
+    t->part = part;
+    t->write = write;
+    *out = t;
+    return SR_OK;
+}
+
+sr_err_t
+store_txn_commit(store_txn_t **txn_p, sr_error_t *err)
+{
+    store_txn_t *t = *txn_p;
+    *txn_p = NULL;
+    int mrc = mdb_txn_commit(t->txn);
+    free(t);
+    return mrc ? s_mdb_fail(err, mrc, "commit") : SR_OK;
+}
+
+void
+store_txn_abort(store_txn_t **txn_p)
+{
+    store_txn_t *t = txn_p ? *txn_p : NULL;
+    if (!t)
+        return;
+    mdb_txn_abort(t->txn);
+    free(t);
+    *txn_p = NULL;
+}
+
+store_part_t *
+store_txn_part(const store_txn_t *txn)
+{
+    return txn->part;
+}
+
+bool
+store_txn_is_write(const store_txn_t *txn)
+{
+    return txn->write;
+}
+
+sr_err_t
+store_get_raw(store_txn_t *txn, store_db_t db, const void *key, size_t klen,
+              const void **data, size_t *len, sr_error_t *err)
+{
+    MDB_val k = {klen, (void *)key}, v;
+    int mrc = mdb_get(txn->txn, txn->part->dbi[db], &k, &v);
+    if (mrc == MDB_NOTFOUND)
+        return SR_ENOTFOUND;
+    if (mrc)
+        return s_mdb_fail(err, mrc, s_db_names[db]);
+    *data = v.mv_data;
+    *len = v.mv_size;
+    return SR_OK;
+}
+
+sr_err_t
+store_get(store_txn_t *txn, store_db_t db, const void *key, size_t klen,
+          sr_value_t **out, sr_error_t *err)
+{
+    const void *data = NULL;
+    size_t len = 0;
+    sr_err_t rc = store_get_raw(txn, db, key, klen, &data, &len, err);
+    if (rc)
+        return rc;
+    sr_limits_t lim = {.max_bytes = (size_t)1 << 31, .max_depth = 256};
+    rc = sr_value_decode(data, len, &lim, out, err);
+    if (rc)
+        return sr_error_set(err, SR_ESTORE, "%s record unreadable: %s",
+                            s_db_names[db], err ? err->msg : "");
+    return SR_OK;
+}
+
+sr_err_t
+store_put_raw(store_txn_t *txn, store_db_t db, const void *key, size_t klen,
+              const void *data, size_t len, sr_error_t *err)
+{
+    MDB_val k = {klen, (void *)key}, v = {len, (void *)data};
+    int mrc = mdb_put(txn->txn, txn->part->dbi[db], &k, &v, 0);
+    return mrc ? s_mdb_fail(err, mrc, s_db_names[db]) : SR_OK;
+}
+
+sr_err_t
+store_put(store_txn_t *txn, store_db_t db, const void *key, size_t klen,
+          const sr_value_t *value, sr_error_t *err)
+{
+    char *buf;
+    size_t len = 0;
+    if (sr_value_encode(value, &buf, &len))
+        return sr_error_set(err, SR_ENOMEM, "out of memory");
+    sr_err_t rc = store_put_raw(txn, db, key, klen, buf, len, err);
+    free(buf);
+    return rc;
+}
+
+sr_err_t
+store_del(store_txn_t *txn, store_db_t db, const void *key, size_t klen,
+          sr_error_t *err)
+{
+    MDB_val k = {klen, (void *)key};
+    int mrc = mdb_del(txn->txn, txn->part->dbi[db], &k, NULL);
+    if (mrc == MDB_NOTFOUND)
+        return SR_ENOTFOUND;
+    return mrc ? s_mdb_fail(err, mrc, s_db_names[db]) : SR_OK;
+}
+
+sr_err_t
+store_scan(store_txn_t *txn, store_db_t db, const void *prefix, size_t plen,
+           const void *start, size_t slen, store_visit_fn fn, void *arg,
+           sr_error_t *err)
+{
+    MDB_cursor *cur;
+    int mrc = mdb_cursor_open(txn->txn, txn->part->dbi[db], &cur);
+    if (mrc)
+        return s_mdb_fail(err, mrc, "cursor");
+    MDB_val k, v;
+    if (start) {
+        k = (MDB_val){slen, (void *)start};
+        mrc = mdb_cursor_get(cur, &k, &v, MDB_SET_RANGE);
+    } else if (plen) {
+        k = (MDB_val){plen, (void *)prefix};
+        mrc = mdb_cursor_get(cur, &k, &v, MDB_SET_RANGE);
+    } else {
+        mrc = mdb_cursor_get(cur, &k, &v, MDB_FIRST);
+    }
+    sr_err_t rc = SR_OK;
+    while (mrc == 0) {
+        if (plen && (k.mv_size < plen || memcmp(k.mv_data, prefix, plen)))
+            break;
+        rc = fn(arg, k.mv_data, k.mv_size, v.mv_data, v.mv_size);
+        if (rc)
+            break;
+        mrc = mdb_cursor_get(cur, &k, &v, MDB_NEXT);
+    }
+    mdb_cursor_close(cur);
+    if (!rc && mrc && mrc != MDB_NOTFOUND)
+        rc = s_mdb_fail(err, mrc, "scan");
+    return rc;
+}
+
+sr_err_t
+store_count(store_txn_t *txn, store_db_t db, size_t *count, sr_error_t *err)
+{
+    MDB_stat st;
+    int mrc = mdb_stat(txn->txn, txn->part->dbi[db], &st);
+    if (mrc)
+        return s_mdb_fail(err, mrc, "stat");
+    *count = st.ms_entries;
+    return SR_OK;
+}

@@ -1,0 +1,449 @@
+// Cache-backed core state over an LMDB transaction. Owns the decoded
+// records of one batch (hash table keyed by record kind + key bytes) and
+// writes the dirty ones at flush. Timers and tokens are written through.
+#include "store_state.h"
+
+#include "sr_value_msgpack.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+typedef enum { S_EXEC = 1, S_TASK, S_ACTION } s_kind_t;
+
+#define S_KEYMAX 20
+
+typedef struct {
+    uint8_t kind; // 0 = empty slot
+    uint8_t klen;
+    uint8_t key[S_KEYMAX];
+    bool dirty;
+    void *rec;
+} s_entry_t;
+
+struct store_state {
+    core_state_t core; // first: store_state_t * <-> core_state_t *
+    store_txn_t *txn;
+    store_docs_t *docs;
+    s_entry_t *slots;
+    size_t cap, count;
+    sr_error_t err; // first deferred error
+    bool failed;
+};
+
+static store_state_t *
+s_self(core_state_t *st)
+{
+    return (store_state_t *)st;
+}
+
+static uint32_t
+s_hash(uint8_t kind, const uint8_t *key, size_t klen)
+{
+    uint32_t h = 2166136261u ^ kind;
+    for (size_t i = 0; i < klen; i++) {
+        h ^= key[i];
+        h *= 16777619u;
+    }
+    return h;
+}
+
+static void
+s_free_rec(uint8_t kind, void *rec)
+{
+    if (kind == S_EXEC) {
+        core_exec_t *e = rec;
+        core_exec_destroy(&e);
+    } else if (kind == S_TASK) {
+        core_task_t *t = rec;
+        core_task_destroy(&t);
+    } else if (kind == S_ACTION) {
+        core_action_t *a = rec;
+        core_action_destroy(&a);
+    }
+}
+
+static s_entry_t *
+s_lookup(store_state_t *s, uint8_t kind, const uint8_t *key, size_t klen)
+{
+    if (!s->cap)
+        return NULL;
+    size_t mask = s->cap - 1;
+    for (size_t i = s_hash(kind, key, klen) & mask; s->slots[i].kind;
+         i = (i + 1) & mask) {
+        s_entry_t *e = &s->slots[i];
+        if (e->kind == kind && e->klen == klen && !memcmp(e->key, key, klen))
+            return e;
+    }
+    return NULL;
+}
+
+static sr_err_t
+s_grow(store_state_t *s)
+{
+    size_t cap = s->cap ? s->cap * 2 : 64;
+    s_entry_t *slots = calloc(cap, sizeof *slots);
+    if (!slots)
+        return SR_ENOMEM;
+    for (size_t i = 0; i < s->cap; i++) {
+        s_entry_t *e = &s->slots[i];
+        if (!e->kind)
+            continue;
+        size_t j = s_hash(e->kind, e->key, e->klen) & (cap - 1);
+        while (slots[j].kind)
+            j = (j + 1) & (cap - 1);
+        slots[j] = *e;
+    }
+    free(s->slots);
+    s->slots = slots;
+    s->cap = cap;
+    return SR_OK;
+}
+
+// Insert a record (ownership moves in). The key must not be cached yet.
+static sr_err_t
+s_insert(store_state_t *s, uint8_t kind, const uint8_t *key, size_t klen,
+         void *rec, bool dirty, s_entry_t **out)
+{
+    if ((s->count + 1) * 2 > s->cap && s_grow(s)) {
+        s_free_rec(kind, rec);
+        return SR_ENOMEM;
+    }
+    size_t mask = s->cap - 1;
+    size_t i = s_hash(kind, key, klen) & mask;
+    while (s->slots[i].kind)
+        i = (i + 1) & mask;
+    s_entry_t *e = &s->slots[i];
+    e->kind = kind;
+    e->klen = (uint8_t)klen;
+    memcpy(e->key, key, klen);
+    e->dirty = dirty;
+    e->rec = rec;
+    s->count++;
+    if (out)
+        *out = e;
+    return SR_OK;
+}
+
+static void
+s_task_key(uint8_t key[20], const sr_id_t *exec_id, uint32_t seq)
+{
+    memcpy(key, exec_id->b, 16);
+    store_key_u32(key + 16, seq);
+}
+
+static sr_err_t
+s_decode(uint8_t kind, const void *data, size_t len, void **rec,
+         sr_error_t *err)
+{
+    sr_value_t *v = NULL;
+    sr_limits_t lim = {.max_bytes = (size_t)1 << 31, .max_depth = 256};
+    sr_err_t rc = sr_value_decode(data, len, &lim, &v, err);
+    if (rc)
+        return sr_error_set(err, SR_ESTORE, "stored record unreadable: %s",
+                            err ? err->msg : "");
+    if (kind == S_EXEC)
+        rc = core_exec_from_value(v, (core_exec_t **)rec, err);
+    else if (kind == S_TASK)
+        rc = core_task_from_value(v, (core_task_t **)rec, err);
+    else
+        rc = core_action_from_value(v, (core_action_t **)rec, err);
+    sr_value_destroy(&v);
+    return rc;
+}
+
+// Get a record through the cache; SR_ENOTFOUND when absent.
+static sr_err_t
+s_get(store_state_t *s, uint8_t kind, store_db_t db, const uint8_t *key,
+      size_t klen, void **out)
+{
+    s_entry_t *e = s_lookup(s, kind, key, klen);
+    if (e) {
+        *out = e->rec;
+        return SR_OK;
+    }
+    const void *data;
+    size_t len;
+    sr_err_t rc = store_get_raw(s->txn, db, key, klen, &data, &len, &s->err);
+    if (rc)
+        return rc;
+    void *rec = NULL;
+    if ((rc = s_decode(kind, data, len, &rec, &s->err)))
+        return rc;
+    if ((rc = s_insert(s, kind, key, klen, rec, false, &e)))
+        return rc;
+    *out = e->rec;
+    return SR_OK;
+}
+
+static void
+s_dirty(store_state_t *s, uint8_t kind, const uint8_t *key, size_t klen)
+{
+    s_entry_t *e = s_lookup(s, kind, key, klen);
+    if (e)
+        e->dirty = true;
+    else if (!s->failed) {
+        s->failed = true;
+        sr_error_set(&s->err, SR_EINTERNAL,
+                     "dirty record that was not read through the cache");
+    }
+}
+
+// --- core_state_ops_t -------------------------------------------------------
+
+static sr_err_t
+s_exec_get(core_state_t *st, const sr_id_t *id, core_exec_t **out)
+{
+    return s_get(s_self(st), S_EXEC, STORE_DB_EXEC, id->b, 16, (void **)out);
+}
+
+static sr_err_t
+s_exec_add(core_state_t *st, core_exec_t **exec_p)
+{
+    core_exec_t *e = *exec_p;
+    *exec_p = NULL;
+    return s_insert(s_self(st), S_EXEC, e->id.b, 16, e, true, NULL);
+}
+
+static void
+s_exec_dirty(core_state_t *st, core_exec_t *exec)
+{
+    s_dirty(s_self(st), S_EXEC, exec->id.b, 16);
+}
+
+static sr_err_t
+s_task_get(core_state_t *st, const sr_id_t *exec_id, uint32_t seq,
+           core_task_t **out)
+{
+    uint8_t key[20];
+    s_task_key(key, exec_id, seq);
+    return s_get(s_self(st), S_TASK, STORE_DB_TASK, key, 20, (void **)out);
+}
+
+static sr_err_t
+s_task_add(core_state_t *st, core_task_t **task_p)
+{
+    core_task_t *t = *task_p;
+    *task_p = NULL;
+    uint8_t key[20];
+    s_task_key(key, &t->exec_id, t->seq);
+    return s_insert(s_self(st), S_TASK, key, 20, t, true, NULL);
+}
+
+static void
+s_task_dirty(core_state_t *st, core_task_t *task)
+{
+    uint8_t key[20];
+    s_task_key(key, &task->exec_id, task->seq);
+    s_dirty(s_self(st), S_TASK, key, 20);
+}
+
+typedef struct {
+    store_state_t *s;
+    core_task_visit_fn fn;
+    void *arg;
+} s_scan_t;
+
+static sr_err_t
+s_scan_one(void *arg, const void *key, size_t klen, const void *val,
+           size_t vlen)
+{
+    s_scan_t *sc = arg;
+    if (klen != 20)
+        return SR_OK;
+    s_entry_t *e = s_lookup(sc->s, S_TASK, key, klen);
+    if (!e) {
+        void *rec = NULL;
+        sr_err_t rc = s_decode(S_TASK, val, vlen, &rec, &sc->s->err);
+        if (!rc)
+            rc = s_insert(sc->s, S_TASK, key, klen, rec, false, &e);
+        if (rc)
+            return rc;
+    }
+    return sc->fn(sc->arg, e->rec);
+}
+
+static sr_err_t
+s_task_scan(core_state_t *st, const sr_id_t *exec_id, core_task_visit_fn fn,
+            void *arg)
+{
+    store_state_t *s = s_self(st);
+    // New and changed records must be in the tree for the cursor to see.
+    sr_err_t rc = store_state_flush(s, &s->err);
+    if (rc)
+        return rc;
+    s_scan_t sc = {s, fn, arg};
+    return store_scan(s->txn, STORE_DB_TASK, exec_id->b, 16, NULL, 0,
+                      s_scan_one, &sc, &s->err);
+}
+
+static sr_err_t
+s_action_get(core_state_t *st, const sr_id_t *id, core_action_t **out)
+{
+    return s_get(s_self(st), S_ACTION, STORE_DB_ACTION, id->b, 16,
+                 (void **)out);
+}
+
+static sr_err_t
+s_action_add(core_state_t *st, core_action_t **action_p)
+{
+    core_action_t *a = *action_p;
+    *action_p = NULL;
+    return s_insert(s_self(st), S_ACTION, a->id.b, 16, a, true, NULL);
+}
+
+static void
+s_action_dirty(core_state_t *st, core_action_t *action)
+{
+    s_dirty(s_self(st), S_ACTION, action->id.b, 16);
+}
+
+static sr_err_t
+s_timer_add(core_state_t *st, const core_timer_t *timer)
+{
+    store_state_t *s = s_self(st);
+    uint8_t key[24];
+    store_key_ms(key, timer->due_ms);
+    memcpy(key + 8, timer->id.b, 16);
+    sr_value_t *v = core_timer_to_value(timer);
+    if (!v)
+        return SR_ENOMEM;
+    sr_err_t rc = store_put(s->txn, STORE_DB_TIMER, key, 24, v, &s->err);
+    sr_value_destroy(&v);
+    return rc;
+}
+
+static sr_err_t
+s_timer_del(core_state_t *st, int64_t due_ms, const sr_id_t *id)
+{
+    store_state_t *s = s_self(st);
+    uint8_t key[24];
+    store_key_ms(key, due_ms);
+    memcpy(key + 8, id->b, 16);
+    sr_err_t rc = store_del(s->txn, STORE_DB_TIMER, key, 24, &s->err);
+    return rc == SR_ENOTFOUND ? SR_OK : rc;
+}
+
+static sr_err_t
+s_token_add(core_state_t *st, const uint8_t hash[32], const sr_id_t *action)
+{
+    store_state_t *s = s_self(st);
+    return store_put_raw(s->txn, STORE_DB_TOKEN, hash, 32, action->b, 16,
+                         &s->err);
+}
+
+static sr_err_t
+s_token_del(core_state_t *st, const uint8_t hash[32])
+{
+    store_state_t *s = s_self(st);
+    sr_err_t rc = store_del(s->txn, STORE_DB_TOKEN, hash, 32, &s->err);
+    return rc == SR_ENOTFOUND ? SR_OK : rc;
+}
+
+static sr_err_t
+s_doc_get(core_state_t *st, const char *def_hash, const lang_doc_t **out)
+{
+    store_state_t *s = s_self(st);
+    return store_docs_get(s->docs, s->txn, def_hash, out, &s->err);
+}
+
+static sr_err_t
+s_def_for_name(core_state_t *st, const char *wf_name, char def_hash[65])
+{
+    store_state_t *s = s_self(st);
+    return store_def_for_name(s->txn, wf_name, def_hash, &s->err);
+}
+
+static const core_state_ops_t s_ops = {
+    .exec_get = s_exec_get,
+    .exec_add = s_exec_add,
+    .exec_dirty = s_exec_dirty,
+    .task_get = s_task_get,
+    .task_add = s_task_add,
+    .task_dirty = s_task_dirty,
+    .task_scan = s_task_scan,
+    .action_get = s_action_get,
+    .action_add = s_action_add,
+    .action_dirty = s_action_dirty,
+    .timer_add = s_timer_add,
+    .timer_del = s_timer_del,
+    .token_add = s_token_add,
+    .token_del = s_token_del,
+    .doc_get = s_doc_get,
+    .def_for_name = s_def_for_name,
+};
+
+store_state_t *
+store_state_new(store_txn_t *txn, store_docs_t *docs)
+{
+    store_state_t *s = calloc(1, sizeof *s);
+    if (!s)
+        return NULL;
+    s->core.ops = &s_ops;
+    s->core.partition = store_part_number(store_txn_part(txn));
+    s->txn = txn;
+    s->docs = docs;
+    return s;
+}
+
+core_state_t *
+store_state_core(store_state_t *st)
+{
+    return &st->core;
+}
+
+static sr_value_t *
+s_to_value(const s_entry_t *e)
+{
+    if (e->kind == S_EXEC)
+        return core_exec_to_value(e->rec);
+    if (e->kind == S_TASK)
+        return core_task_to_value(e->rec);
+    return core_action_to_value(e->rec);
+}
+
+sr_err_t
+store_state_flush(store_state_t *st, sr_error_t *err)
+{
+    static const store_db_t dbs[] = {0, STORE_DB_EXEC, STORE_DB_TASK,
+                                     STORE_DB_ACTION};
+    if (st->failed)
+        return store_state_error(st, err);
+    for (size_t i = 0; i < st->cap; i++) {
+        s_entry_t *e = &st->slots[i];
+        if (!e->kind || !e->dirty)
+            continue;
+        sr_value_t *v = s_to_value(e);
+        if (!v)
+            return sr_error_set(err, SR_ENOMEM, "out of memory");
+        sr_err_t rc = store_put(st->txn, dbs[e->kind], e->key, e->klen, v, err);
+        sr_value_destroy(&v);
+        if (rc)
+            return rc;
+        e->dirty = false;
+    }
+    return SR_OK;
+}
+
+sr_err_t
+store_state_error(const store_state_t *st, sr_error_t *err)
+{
+    if (!st->failed)
+        return SR_OK;
+    if (err)
+        *err = st->err;
+    return st->err.code;
+}
+
+void
+store_state_destroy(store_state_t **st_p)
+{
+    store_state_t *s = st_p ? *st_p : NULL;
+    if (!s)
+        return;
+    for (size_t i = 0; i < s->cap; i++)
+        if (s->slots[i].kind)
+            s_free_rec(s->slots[i].kind, s->slots[i].rec);
+    free(s->slots);
+    free(s);
+    *st_p = NULL;
+}

@@ -1,0 +1,120 @@
+#!/usr/bin/env python3
+"""Malformed and oversized messages sent straight to both endpoints of an
+engine: each is answered with an ERROR naming the problem (or dropped),
+the engine keeps running, and an execution started before the barrage
+still finishes with its output. A worker speaking another protocol major
+version gets EVERSION and is given no task."""
+import os
+import random
+import sys
+import time
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import srtest  # noqa: E402
+from srtest import msgpack, zmq  # noqa: E402
+
+WF = """
+version: '2.0'
+wait_then_echo:
+  tasks:
+    nap:
+      action: std.sleep seconds=0.5
+      on-success: say
+    say:
+      action: std.echo output=still here
+      publish: {said: <% task().result %>}
+"""
+
+
+def bad_messages():
+    rnd = random.Random(7)
+    yield b"", "EPROTO"
+    yield b"\xc1", "EPROTO"
+    yield b"not msgpack at all", "EPROTO"
+    yield msgpack.packb([1, 0]), "EPROTO"
+    yield msgpack.packb([1, 0, "NO_SUCH", {}]), "EPROTO"
+    yield msgpack.packb([9, 0, "STATUS", {"req_id": 1}]), "EVERSION"
+    yield msgpack.packb([1, 0, "EX_GET", {"req_id": 2}]), "EPROTO"
+    yield msgpack.packb([1, 0, "EX_GET", {"req_id": 3,
+                                          "execution_id": "xyz"}]), "EPROTO"
+    yield msgpack.packb([1, 0, "EX_START", {"req_id": 4, "workflow": 5}]), \
+        "EPROTO"
+    yield b"\x94\x01\x00\xa6STATUS\xde\xff\xff", "EPROTO"  # truncated map
+    yield msgpack.packb([1, 0, "WF_CREATE",
+                         {"req_id": 5, "definition": "x" * (2 << 20)}]), \
+        "ETOOBIG"
+    nest = 0
+    for _ in range(200):
+        nest = [nest]
+    yield msgpack.packb([1, 0, "EX_START", {"req_id": 6, "workflow": "w",
+                                            "input": {"a": nest}}]), "ETOOBIG"
+    for _ in range(50):
+        n = rnd.randint(1, 64)
+        yield bytes(rnd.getrandbits(8) for _ in range(n)), None
+
+
+def barrage(endpoint, expect_errors):
+    sock = zmq.Context.instance().socket(zmq.DEALER)
+    sock.setsockopt(zmq.LINGER, 0)
+    sock.connect(endpoint)
+    for data, code in bad_messages():
+        sock.send(data)
+        if code and expect_errors:
+            if not sock.poll(5000):
+                srtest.fail("no ERROR for %r on %s" % (data[:40], endpoint))
+            t, f = srtest.unpack(sock.recv())
+            srtest.check("answer to %r" % data[:30], t, "ERROR")
+            srtest.check("code for %r" % data[:30], f["code"], code)
+    sock.send_multipart([b"two", b"frames"])
+    time.sleep(0.2)
+    while sock.poll(0):
+        sock.recv()
+    sock.close()
+
+
+def main():
+    c = srtest.Cluster()
+    try:
+        e = c.engine()
+        c.worker("w1", [e], slots=2)
+        cl = srtest.Client(e.client_ep)
+        c.wait_workers(cl, 1)
+        cl.create(WF)
+        ex = cl.start("wait_then_echo")["id"]
+        barrage(e.client_ep, True)
+        barrage(e.worker_ep, False)
+        # A worker of protocol 2.x is refused with EVERSION, no task.
+        sock = zmq.Context.instance().socket(zmq.DEALER)
+        sock.setsockopt(zmq.LINGER, 0)
+        sock.connect(e.worker_ep)
+        sock.send(msgpack.packb([2, 0, "READY", {"worker": "future",
+                                                 "slots": 8}]))
+        if not sock.poll(5000):
+            srtest.fail("no answer to a READY of protocol 2.0")
+        t, f = srtest.unpack(sock.recv())
+        srtest.check("answer to READY 2.0", (t, f["code"]),
+                     ("ERROR", "EVERSION"))
+        if "2.0" not in f["message"] or "1.0" not in f["message"]:
+            srtest.fail("EVERSION message names both versions: %r"
+                        % f["message"])
+        ex2 = cl.start("wait_then_echo")["id"]
+        done = cl.wait([ex, ex2], timeout=30)
+        for i in (ex, ex2):
+            srtest.check("state", done[i]["state"], "SUCCESS")
+        if sock.poll(200):
+            t, f = srtest.unpack(sock.recv())
+            if t == "TASK":
+                srtest.fail("a 2.0 worker was given a TASK")
+        sock.close()
+        if e.poll() is not None:
+            srtest.fail("the engine exited: " + c.log(e))
+        names = [w["name"] for w in cl.call("STATUS")["workers"]]
+        srtest.check("workers", names, ["w1"])
+        print("malformed: every bad message answered, engine alive")
+        return 0
+    finally:
+        c.stop()
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,213 @@
+"""Helpers for the integration tests: real sirocco-engined and
+sirocco-workerd processes on ipc:// endpoints in a temporary folder, and a
+small protocol client (the wire format of docs/protocol.md).
+
+Processes are started here and killed by their PID only. Every wait is
+bounded and fails with a message saying what did not happen.
+"""
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+
+try:
+    import msgpack
+    import zmq
+except ImportError as e:  # the test is skipped (ctest SKIP_RETURN_CODE)
+    print("skipped:", e, file=sys.stderr)
+    sys.exit(77)
+
+VERSION = [1, 0]
+FINAL = ("SUCCESS", "ERROR", "CANCELLED")
+
+
+class ProtoError(Exception):
+    def __init__(self, fields):
+        super().__init__("%s: %s" % (fields.get("code"), fields.get("message")))
+        self.code = fields.get("code")
+        self.message = fields.get("message")
+        self.field = fields.get("field")
+
+
+def fail(msg):
+    print("FAIL: " + msg, file=sys.stderr)
+    sys.exit(1)
+
+
+def check(what, got, want):
+    if got != want:
+        fail("%s: got %r, want %r" % (what, got, want))
+
+
+def pack(type_, **fields):
+    return msgpack.packb(VERSION + [type_, fields], use_bin_type=True)
+
+
+def unpack(data):
+    major, minor, type_, fields = msgpack.unpackb(data, raw=False)
+    return type_, fields
+
+
+def uid(text):
+    return uuid.UUID(text).bytes
+
+
+class Client:
+    """A DEALER on an engine's client endpoint."""
+
+    def __init__(self, endpoint):
+        self.ctx = zmq.Context.instance()
+        self.sock = self.ctx.socket(zmq.DEALER)
+        self.sock.setsockopt(zmq.LINGER, 0)
+        self.sock.connect(endpoint)
+        self.req = 0
+        self.events = []
+
+    def close(self):
+        self.sock.close()
+
+    def send_raw(self, data):
+        self.sock.send(data)
+
+    def recv(self, timeout_ms=10000):
+        if not self.sock.poll(timeout_ms):
+            return None
+        return unpack(self.sock.recv())
+
+    def call(self, type_, timeout_ms=20000, **fields):
+        self.req += 1
+        req = self.req
+        self.sock.send(pack(type_, req_id=req, **fields))
+        deadline = time.time() + timeout_ms / 1000.0
+        while True:
+            left = int((deadline - time.time()) * 1000)
+            got = self.recv(max(left, 1)) if left > 0 else None
+            if got is None:
+                fail("no answer to %s within %d ms" % (type_, timeout_ms))
+            t, f = got
+            if t == "EVENT":
+                self.events.append(f)
+                continue
+            if f.get("req_id") != req:
+                continue
+            if t == "ERROR":
+                raise ProtoError(f)
+            return f["body"]
+
+    def create(self, text):
+        return self.call("WF_CREATE", definition=text)
+
+    def start(self, wf, **fields):
+        return self.call("EX_START", workflow=wf, **fields)
+
+    def get(self, ex_id):
+        return self.call("EX_GET", execution_id=uid(ex_id))
+
+    def wait(self, ids, states=FINAL, timeout=60.0):
+        """Poll until every execution in `ids` is in one of `states`."""
+        ids = list(ids)
+        deadline = time.time() + timeout
+        done = {}
+        while ids and time.time() < deadline:
+            rest = []
+            for i in ids:
+                st = self.get(i)
+                if st["state"] in states:
+                    done[i] = st
+                else:
+                    rest.append(i)
+            ids = rest
+            if ids:
+                time.sleep(0.05)
+        if ids:
+            fail("%d executions not %s after %.0f s (e.g. %s: %s)"
+                 % (len(ids), "/".join(states), timeout, ids[0],
+                    self.get(ids[0])["state"]))
+        return done
+
+
+class Cluster:
+    """Engines and workers of one test, in one temporary folder."""
+
+    def __init__(self):
+        self.build = os.environ.get("SR_BUILD_DIR", "build")
+        self.bin = os.path.join(self.build, "bin")
+        self.dir = tempfile.mkdtemp(prefix="sr-it-")
+        self.procs = []
+
+    def ep(self, name):
+        return "ipc://%s/%s" % (self.dir, name)
+
+    def spawn(self, args, name):
+        log = open(os.path.join(self.dir, name + ".log"), "ab")
+        p = subprocess.Popen(args, stdout=log, stderr=subprocess.STDOUT)
+        p.log_path = log.name
+        self.procs.append(p)
+        return p
+
+    def engine(self, name="e1", partitions="0", durability="nosync",
+               heartbeat_ms=200, extra=()):
+        args = [os.path.join(self.bin, "sirocco-engined"), "--name", name,
+                "--client", self.ep(name + "-c"),
+                "--worker", self.ep(name + "-w"),
+                "--data", os.path.join(self.dir, name),
+                "--partitions", partitions, "--durability", durability,
+                "--heartbeat-ms", str(heartbeat_ms),
+                "--log-level", "warn"] + list(extra)
+        p = self.spawn(args, name)
+        p.client_ep = self.ep(name + "-c")
+        p.worker_ep = self.ep(name + "-w")
+        self.wait_socket(name + "-c", p)
+        return p
+
+    def worker(self, name, engines, slots=4, extra=()):
+        args = [os.path.join(self.bin, "sirocco-workerd"), "--name", name,
+                "--slots", str(slots), "--heartbeat-ms", "200",
+                "--log-level", "warn"]
+        for e in engines:
+            args += ["--engine", e.worker_ep]
+        return self.spawn(args + list(extra), name)
+
+    def wait_socket(self, name, proc, timeout=10.0):
+        path = os.path.join(self.dir, name)
+        deadline = time.time() + timeout
+        while not os.path.exists(path):
+            if proc.poll() is not None:
+                fail("%s exited with %s: %s" % (name, proc.returncode,
+                                                self.log(proc)))
+            if time.time() > deadline:
+                fail("%s did not bind within %.0f s" % (name, timeout))
+            time.sleep(0.02)
+
+    def log(self, proc):
+        with open(proc.log_path, "rb") as f:
+            return f.read()[-2000:].decode(errors="replace")
+
+    def kill(self, proc, sig=signal.SIGKILL):
+        if proc.poll() is None:
+            os.kill(proc.pid, sig)
+        proc.wait(timeout=20)
+
+    def stop(self):
+        for p in self.procs:
+            if p.poll() is None:
+                os.kill(p.pid, signal.SIGTERM)
+        for p in self.procs:
+            try:
+                p.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                os.kill(p.pid, signal.SIGKILL)
+                p.wait()
+        shutil.rmtree(self.dir, ignore_errors=True)
+
+    def wait_workers(self, client, count, timeout=10.0):
+        deadline = time.time() + timeout
+        while time.time() < deadline:
+            if len(client.call("STATUS")["workers"]) >= count:
+                return
+            time.sleep(0.05)
+        fail("%d workers not ready within %.0f s" % (count, timeout))

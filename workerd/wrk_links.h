@@ -1,0 +1,104 @@
+// The engines of a worker node, one link each: a DEALER connected to the
+// engine's worker endpoint and the session the node holds there. The
+// links carry messages and keep the sessions alive: READY (and READY
+// again after an ESTATE error or a reconnect), HEARTBEAT after silence,
+// a new socket when an engine stays silent for the expiry time, ERROR
+// replies to bad messages, BYE at the end. What to do about actions is
+// the machine's business (wrk_machine.c); it hears of every new session
+// through a callback, to send CONFIRMs and RESULTs again.
+//
+// Thread rule: belongs to the node thread, like the sockets.
+#ifndef WRK_LINKS_H
+#define WRK_LINKS_H
+
+#include <czmq.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "sr_err.h"
+#include "sr_msg.h"
+#include "sr_wire.h"
+#include "wrk_node.h"
+
+// One engine. Read its fields; change them only through wrk_links_*,
+// except credit_used, which the machine keeps.
+typedef struct {
+    char *endpoint;         // owned, e.g. "tcp://10.0.0.1:5571"
+    zsock_t *sock;          // DEALER, owned; NULL while closed
+    uint64_t session;       // READYs sent so far, over every socket
+    int64_t ready_ms;       // monotonic ms of the last READY
+    int64_t heard_ms;       // last message from the engine
+    int64_t sent_ms;        // last message to the engine
+    size_t credit_used;     // TASKs of this session holding a slot
+    bool is_version_logged; // a version mismatch was logged on this socket
+} wrk_link_t;
+
+typedef struct wrk_links wrk_links_t;
+
+// Called after each READY sent on link `i` (a new session).
+typedef void(wrk_links_ready_fn)(size_t i, int64_t now_ms, void *arg);
+
+// Links to every engine of `cfg` (complete, borrowed: it must outlive
+// the links), connected but silent until wrk_links_ready. Errors: SR_EIO
+// naming the endpoint, SR_ENOMEM. Caller owns *out.
+sr_err_t wrk_links_new(const wrk_node_config_t *cfg, int64_t now_ms,
+                       wrk_links_ready_fn *on_ready, void *arg,
+                       wrk_links_t **out, sr_error_t *err);
+
+// Close every socket at once and free. NULL-safe; sets *self_p to NULL.
+void wrk_links_destroy(wrk_links_t **self_p);
+
+size_t wrk_links_size(const wrk_links_t *self);
+// Link `i` (< size). Borrowed.
+wrk_link_t *wrk_links_at(wrk_links_t *self, size_t i);
+
+// Send a message to engine `i` without blocking. A failure is logged and
+// returns false (timers and the next session resend what matters).
+bool wrk_links_send(wrk_links_t *self, size_t i, const sr_msg_t *m,
+                    int64_t now_ms);
+
+// Answer message `in` of engine `i` with ERROR (nothing when `in` is an
+// ERROR itself), and log it.
+void wrk_links_refuse(wrk_links_t *self, size_t i, const sr_wire_in_t *in,
+                      const sr_error_t *cause);
+
+// Send READY to engine `i`: a new session (credit_used back to 0), then
+// the callback. While stopping, CREDIT 0 follows it.
+void wrk_links_ready(wrk_links_t *self, size_t i, int64_t now_ms);
+
+// Engine `i` sent ERROR `msg`: log it, and answer ESTATE ("who are you?")
+// with READY, unless a READY left less than a heartbeat ago (the errors
+// answering what was sent before it).
+void wrk_links_on_error(wrk_links_t *self, size_t i, const sr_msg_t *msg,
+                        int64_t now_ms);
+
+// A message from engine `i` could not be decoded: answer it with ERROR,
+// logging a version mismatch once per socket.
+void wrk_links_on_bad(wrk_links_t *self, size_t i, const sr_wire_in_t *in,
+                      const sr_error_t *err);
+
+// Receive one message from engine `i` (see sr_wire_recv; never waits).
+// Counts anything received as a sign of life.
+sr_err_t wrk_links_recv(wrk_links_t *self, size_t i, int64_t now_ms,
+                        sr_wire_in_t *in, sr_error_t *err);
+
+// HEARTBEAT to engines we have been silent to, a new socket and READY for
+// engines that have been silent to us. Returns when next due.
+int64_t wrk_links_tick(wrk_links_t *self, int64_t now_ms);
+
+// From now on the worker is stopping: CREDIT 0 to every engine (and after
+// every later READY).
+void wrk_links_stop(wrk_links_t *self, int64_t now_ms);
+
+// BYE to every engine, then close the sockets, giving them `linger_ms`.
+void wrk_links_bye(wrk_links_t *self, int64_t now_ms, int linger_ms);
+
+// Socket items to poll, one per link (a closed link polls nothing).
+// Writes items[0..size).
+void wrk_links_poll_items(wrk_links_t *self, zmq_pollitem_t *items);
+
+// Add the counters of the links (readies, reconnects, refused, errors).
+void wrk_links_stats(const wrk_links_t *self, wrk_node_stats_t *out);
+
+#endif
