@@ -289,6 +289,18 @@ s_report(s_bench_t *b, double secs)
     return b->failed ? CLI_FAILED : CLI_OK;
 }
 
+// Execution events only: the bench needs to know when each one ends.
+static int
+s_subscribe(s_bench_t *b, size_t e)
+{
+    sr_msg_t *m = sr_msg_new(SR_MSG_SUBSCRIBE);
+    if (!m || sr_msg_set_bool(m, SR_F_SUBSCRIBE_tasks, false)) {
+        sr_msg_destroy(&m);
+        return CLI_FAILED;
+    }
+    return s_call(b, e, m, NULL);
+}
+
 int
 cli_bench(int argc, char **argv)
 {
@@ -309,8 +321,7 @@ cli_bench(int argc, char **argv)
         sr_msg_t *m = sr_msg_new(SR_MSG_WF_CREATE);
         if (!b.socks[e] || !m ||
             sr_msg_set_str(m, SR_F_WF_CREATE_definition, b.env.definition) ||
-            s_call(&b, e, m, NULL) ||
-            s_call(&b, e, sr_msg_new(SR_MSG_SUBSCRIBE), NULL))
+            s_call(&b, e, m, NULL) || s_subscribe(&b, e))
             rc = CLI_FAILED;
     }
     int64_t t0 = s_now_us();

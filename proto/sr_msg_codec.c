@@ -246,6 +246,10 @@ sr_msg_encode(const sr_msg_t *m, char **buf, size_t *len, sr_error_t *err)
         return rc;
     msgpack_sbuffer sbuf;
     msgpack_sbuffer_init(&sbuf);
+    // Start small: msgpack-c's first growth is 8 KiB, which makes malloc
+    // work hard when thousands of small messages are packed a second.
+    if ((sbuf.data = malloc(256)))
+        sbuf.alloc = 256;
     msgpack_packer pk;
     msgpack_packer_init(&pk, &sbuf, msgpack_sbuffer_write);
     if (s_pack_fields(&pk, m) != 0) {

@@ -10,6 +10,11 @@
 #include <string.h>
 
 #include "sr_msg.h"
+
+#define S_STR2(x) #x
+#define S_STR(x)  S_STR2(x)
+// "MAJOR.MINOR" of this build, as ERROR messages print it.
+#define S_NODE_VERSION S_STR(SR_PROTO_MAJOR) "." S_STR(SR_PROTO_MINOR)
 #include "sr_msg_codec.h"
 #include "sr_value_msgpack.h"
 
@@ -483,7 +488,7 @@ decode_refuses_other_major_versions_and_unknown_types(void **state)
     size_t len;
     char *buf = s_wire(2, 0, "CONFIRM", s_confirm_fields(), &len);
     s_expect(buf, len, NULL, SR_EVERSION, "",
-             "peer speaks protocol 2.0, this node speaks 1.0");
+             "peer speaks protocol 2.0, this node speaks " S_NODE_VERSION);
     free(buf);
     // A newer minor version decodes, and its new fields are ignored.
     sr_value_t *f = s_confirm_fields();
@@ -499,7 +504,8 @@ decode_refuses_other_major_versions_and_unknown_types(void **state)
 
     s_expect_fields("FROBNICATE", s_confirm_fields(), SR_EPROTO, "",
                     "unknown message type 'FROBNICATE' (peer speaks "
-                    "protocol 1.0, this node speaks 1.0)");
+                    "protocol " S_NODE_VERSION
+                    ", this node speaks " S_NODE_VERSION ")");
     s_expect_fields("con\x01"
                     "firm",
                     s_confirm_fields(), SR_EPROTO, "", "'con?firm'");

@@ -5,6 +5,7 @@
 #include "sr_value_msgpack.h"
 
 #include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "sr_msgpack_internal.h"
@@ -80,6 +81,10 @@ sr_value_encode(const sr_value_t *v, char **buf, size_t *len)
 {
     msgpack_sbuffer sbuf;
     msgpack_sbuffer_init(&sbuf);
+    // Start small: msgpack-c's first growth is 8 KiB, which makes malloc
+    // work hard when thousands of small messages are packed a second.
+    if ((sbuf.data = malloc(256)))
+        sbuf.alloc = 256;
     msgpack_packer pk;
     msgpack_packer_init(&pk, &sbuf, msgpack_sbuffer_write);
     sr_err_t rc = sr_msgpack_pack(&pk, v);

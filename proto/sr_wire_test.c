@@ -13,6 +13,11 @@
 #include "sr_value_msgpack.h"
 #include "sr_wire.h"
 
+#define S_STR2(x) #x
+#define S_STR(x)  S_STR2(x)
+// "MAJOR.MINOR" of this build, as ERROR messages print it.
+#define S_NODE_VERSION S_STR(SR_PROTO_MAJOR) "." S_STR(SR_PROTO_MINOR)
+
 #define S_WAIT_MS 5000 // bounded wait for inproc delivery
 
 static sr_msg_t *
@@ -214,8 +219,9 @@ bad_messages_get_an_error_naming_field_and_req_id(void **state)
     s_recv_ok(client, &in, SR_MSG_ERROR);
     assert_int_equal(in.req_id, 3);
     assert_string_equal(sr_msg_str(in.msg, SR_F_ERROR_code), "EVERSION");
-    assert_string_equal(sr_msg_str(in.msg, SR_F_ERROR_message),
-                        "peer speaks protocol 2.0, this node speaks 1.0");
+    assert_string_equal(
+        sr_msg_str(in.msg, SR_F_ERROR_message),
+        "peer speaks protocol 2.0, this node speaks " S_NODE_VERSION);
     sr_wire_in_fini(&in);
 
     // Several frames: refused, the peer still known.

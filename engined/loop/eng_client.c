@@ -231,6 +231,7 @@ s_subscribe(eng_t *eng, sr_wire_in_t *in)
     s->peer = in->peer;
     s->req_id = in->req_id;
     s->all = !sr_msg_id(in->msg, SR_F_SUBSCRIBE_execution_id, &s->exec_id);
+    s->tasks = sr_msg_bool(in->msg, SR_F_SUBSCRIBE_tasks, true);
     sr_heartbeat_touch(eng->hb_clients, in->peer.id, in->peer.len,
                        eng_now_ms());
     eng_reply(eng, &in->peer, in->req_id, sr_value_new_map(0));
@@ -419,7 +420,8 @@ eng_client_notify(eng_t *eng, const core_cmd_t *cmd)
     for (size_t i = 0; i < eng->nsubs; i++) {
         eng_sub_t *s = &eng->subs[i];
         sr_error_t e;
-        if (s->all || sr_id_equal(&s->exec_id, &cmd->exec_id))
+        if ((s->all || sr_id_equal(&s->exec_id, &cmd->exec_id)) &&
+            (s->tasks || !cmd->is_task))
             (void)sr_wire_send(eng->client, &s->peer, m, &e);
     }
     sr_msg_destroy(&m);

@@ -64,6 +64,7 @@ typedef struct {
     int64_t req_id;
     sr_id_t exec_id; // nil: every execution
     bool all;
+    bool tasks; // task events too
 } eng_sub_t;
 
 // One operation of a batch: an event for the core (or a catalog change)
