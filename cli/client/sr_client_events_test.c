@@ -116,8 +116,7 @@ a_subscription_to_everything_reaches_every_engine(void **state)
     assert_false(sr_msg_has(m, SR_F_SUBSCRIBE_execution_id));
     sr_msg_destroy(&m);
     // A change made by this client comes back as an event.
-    sr_fx_ok(sr_client_ex_pause(c, sr_fx_text(&on_a, 0), "wait", T, NULL,
-                                &err),
+    sr_fx_ok(sr_client_ex_pause(c, sr_fx_text(&on_a, 0), "wait", T, NULL, &err),
              &err);
     sr_value_t *ev = NULL;
     sr_fx_ok(sr_client_next_event(c, T, &ev, &err), &err);
@@ -182,9 +181,9 @@ watch_follows_an_execution_to_its_end(void **state)
     s_seen_t seen = {0};
     sr_value_t *ex = NULL;
     sr_error_t err;
-    sr_fx_ok(sr_client_watch(c, sr_fx_text(&id, 0), s_on_event, &seen, T, &ex,
-                             &err),
-             &err);
+    sr_fx_ok(
+        sr_client_watch(c, sr_fx_text(&id, 0), s_on_event, &seen, T, &ex, &err),
+        &err);
     assert_int_equal(seen.count, 3);
     assert_string_equal(seen.lines[0], "task t1 RUNNING");
     assert_string_equal(seen.lines[1], "task t1 SUCCESS");
@@ -195,9 +194,9 @@ watch_follows_an_execution_to_its_end(void **state)
 
     // Finished: returns at once, without events.
     seen = (s_seen_t){0};
-    sr_fx_ok(sr_client_watch(c, sr_fx_text(&id, 0), s_on_event, &seen, T, &ex,
-                             &err),
-             &err);
+    sr_fx_ok(
+        sr_client_watch(c, sr_fx_text(&id, 0), s_on_event, &seen, T, &ex, &err),
+        &err);
     assert_int_equal(seen.count, 0);
     assert_string_equal(sr_value_map_str(ex, "state"), "SUCCESS");
     sr_value_destroy(&ex);
@@ -213,9 +212,9 @@ watch_stops_when_the_callback_says_so(void **state)
     s_seen_t seen = {.stop_after = 1};
     sr_value_t *ex = NULL;
     sr_error_t err;
-    sr_fx_ok(sr_client_watch(c, sr_fx_text(&id, 0), s_on_event, &seen, T, &ex,
-                             &err),
-             &err);
+    sr_fx_ok(
+        sr_client_watch(c, sr_fx_text(&id, 0), s_on_event, &seen, T, &ex, &err),
+        &err);
     assert_int_equal(seen.count, 1);
     assert_string_equal(sr_value_map_str(ex, "state"), "RUNNING");
     sr_value_destroy(&ex);
