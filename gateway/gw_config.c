@@ -35,6 +35,8 @@ static const s_key_t s_keys[] = {
      "room for the request line and headers"},
     {"max-connections", S_INT, S_OFF(max_connections), 1, 65536, "256",
      "connections open at once; more are refused"},
+    {"max-connections-per-ip", S_INT, S_OFF(max_connections_per_ip), 1, 65536,
+     "64", "connections open at once from one client address"},
     {"threads", S_INT, S_OFF(threads), 1, 256, "4",
      "serving threads, each with its own engine connections"},
     {"conn-timeout-s", S_INT, S_OFF(conn_timeout_s), 1, 3600, "15",

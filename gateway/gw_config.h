@@ -36,17 +36,18 @@ typedef struct {
     size_t ntokens;
     gw_hook_cfg_t hooks[GW_MAX_HOOKS];
     size_t nhooks;
-    int64_t max_body_bytes;     // request body
-    int64_t max_header_bytes;   // request line and headers
-    int64_t max_connections;    // open at once
-    int64_t threads;            // serving threads (each has its own client)
-    int64_t conn_timeout_s;     // idle connection
-    int64_t request_timeout_ms; // whole request, upload included
-    int64_t engine_timeout_ms;  // each call to the engines
-    int64_t json_max_depth;     // nesting of a JSON body
-    int64_t replay_window_s;    // webhook delivery ids remembered
-    int64_t retry_after_s;      // Retry-After of a 503
-    int64_t list_max;           // most items a list reads from the engines
+    int64_t max_body_bytes;         // request body
+    int64_t max_header_bytes;       // request line and headers
+    int64_t max_connections;        // open at once
+    int64_t max_connections_per_ip; // open at once from one address
+    int64_t threads;                // serving threads (each has its own client)
+    int64_t conn_timeout_s;         // idle connection
+    int64_t request_timeout_ms;     // whole request, upload included
+    int64_t engine_timeout_ms;      // each call to the engines
+    int64_t json_max_depth;         // nesting of a JSON body
+    int64_t replay_window_s;        // webhook delivery ids remembered
+    int64_t retry_after_s;          // Retry-After of a 503
+    int64_t list_max;               // most items a list reads from the engines
     sr_log_level_t log_level;
 } gw_config_t;
 
