@@ -213,13 +213,12 @@ s_split(const char *path, const char *seg[S_SEGMENTS], size_t len[S_SEGMENTS],
                             "most %d bytes",
                             S_PATH_MAX);
     *n = 0;
-    const char *p = path + 1;
+    const char *p = path + 1, *end = path + total;
     if (total > 1 && path[total - 1] == '/')
-        total--; // one trailing slash is forgiven
-    while (p < path + total) {
-        size_t l = strcspn(p, "/");
-        if (p + l > path + total)
-            l = (size_t)(path + total - p);
+        end--;               // one trailing slash is forgiven
+    while (end > path + 1) { // not the root: one segment per turn
+        const char *slash = memchr(p, '/', (size_t)(end - p));
+        size_t l = slash ? (size_t)(slash - p) : (size_t)(end - p);
         if (*n == S_SEGMENTS || l == 0 || (l == 1 && p[0] == '.') ||
             (l == 2 && p[0] == '.' && p[1] == '.'))
             return sr_error_set(err, SR_EINVAL,
@@ -231,7 +230,9 @@ s_split(const char *path, const char *seg[S_SEGMENTS], size_t len[S_SEGMENTS],
                                     "the path holds a control character");
         seg[*n] = p;
         len[(*n)++] = l;
-        p += l + 1;
+        if (!slash)
+            break;
+        p = slash + 1;
     }
     return SR_OK;
 }
