@@ -113,78 +113,99 @@ s_num(const sr_value_t *m, const char *key)
     return v && sr_value_is_number(v) ? sr_value_float(v) : 0;
 }
 
-// One engine's figures (st NULL: the engine did not answer).
-static void
-s_engine(FILE *out, const char *ep, const sr_value_t *st, size_t family)
+// Sum of `key` over the STATUS's workers.
+static double
+s_workers_sum(const sr_value_t *st, const char *key)
 {
-    static const char *const names[] = {
-        "sirocco_engine_up",           "sirocco_engine_partitions",
-        "sirocco_engine_queued",       "sirocco_engine_batches_total",
-        "sirocco_engine_events_total", "sirocco_engine_workers",
-        "sirocco_engine_worker_slots", "sirocco_engine_worker_slots_used",
-        "sirocco_engine_dispatch_ms"};
-    const char *name = names[family];
-    if (family == 0) {
-        s_sample(out, name, ep, NULL, st ? 1 : 0);
-        return;
-    }
-    if (!st)
-        return;
     const sr_value_t *workers = sr_value_map_get(st, "workers");
-    double slots = 0, used = 0;
-    for (size_t i = 0; i < sr_value_len(workers); i++) {
-        slots += s_num(sr_value_array_at(workers, i), "slots");
-        used += s_num(sr_value_array_at(workers, i), "used");
-    }
-    const sr_value_t *lat = sr_value_map_get(st, "dispatch_ms");
-    switch (family) {
-    case 1:
-        s_sample(out, name, ep, NULL,
-                 (double)sr_value_len(sr_value_map_get(st, "partitions")));
-        break;
-    case 2:
-        s_sample(out, name, ep, NULL, s_num(st, "queued"));
-        break;
-    case 3:
-        s_sample(out, name, ep, NULL, s_num(st, "batches"));
-        break;
-    case 4:
-        s_sample(out, name, ep, NULL, s_num(st, "events"));
-        break;
-    case 5:
-        s_sample(out, name, ep, NULL, (double)sr_value_len(workers));
-        break;
-    case 6:
-        s_sample(out, name, ep, NULL, slots);
-        break;
-    case 7:
-        s_sample(out, name, ep, NULL, used);
-        break;
-    default:
+    double sum = 0;
+    for (size_t i = 0; i < sr_value_len(workers); i++)
+        sum += s_num(sr_value_array_at(workers, i), key);
+    return sum;
+}
+
+static double
+s_partitions(const sr_value_t *st)
+{
+    return (double)sr_value_len(sr_value_map_get(st, "partitions"));
+}
+
+static double
+s_queued(const sr_value_t *st)
+{
+    return s_num(st, "queued");
+}
+
+static double
+s_batches(const sr_value_t *st)
+{
+    return s_num(st, "batches");
+}
+
+static double
+s_events(const sr_value_t *st)
+{
+    return s_num(st, "events");
+}
+
+static double
+s_workers(const sr_value_t *st)
+{
+    return (double)sr_value_len(sr_value_map_get(st, "workers"));
+}
+
+static double
+s_slots(const sr_value_t *st)
+{
+    return s_workers_sum(st, "slots");
+}
+
+static double
+s_used(const sr_value_t *st)
+{
+    return s_workers_sum(st, "used");
+}
+
+// The engine figures: one family each, read from STATUS by `get` (NULL:
+// engine_up and the dispatch summary, written by hand).
+static const struct {
+    const char *name, *type, *help;
+    double (*get)(const sr_value_t *st);
+} s_families[] = {
+    {"sirocco_engine_up", "gauge", "1 when the engine answered STATUS.", NULL},
+    {"sirocco_engine_partitions", "gauge", "Partitions the engine owns.",
+     s_partitions},
+    {"sirocco_engine_queued", "gauge",
+     "Actions waiting for a worker (dispatch queue depth).", s_queued},
+    {"sirocco_engine_batches_total", "counter", "Batches committed.",
+     s_batches},
+    {"sirocco_engine_events_total", "counter",
+     "Events applied (requests, results, timers).", s_events},
+    {"sirocco_engine_workers", "gauge", "Connected workers.", s_workers},
+    {"sirocco_engine_worker_slots", "gauge", "Slots of connected workers.",
+     s_slots},
+    {"sirocco_engine_worker_slots_used", "gauge", "Slots in use.", s_used},
+    {"sirocco_engine_dispatch_ms", "summary",
+     "Task ready to worker start, ms, over recent dispatches.", NULL},
+};
+
+// Family f of one engine (st NULL: the engine did not answer).
+static void
+s_engine(FILE *out, const char *ep, const sr_value_t *st, size_t f)
+{
+    const char *name = s_families[f].name;
+    if (f == 0)
+        s_sample(out, name, ep, NULL, st ? 1 : 0);
+    else if (st && s_families[f].get)
+        s_sample(out, name, ep, NULL, s_families[f].get(st));
+    else if (st) {
+        const sr_value_t *lat = sr_value_map_get(st, "dispatch_ms");
         if (s_num(lat, "samples") > 0) {
             s_sample(out, name, ep, ",quantile=\"0.5\"", s_num(lat, "p50"));
             s_sample(out, name, ep, ",quantile=\"0.99\"", s_num(lat, "p99"));
         }
-        break;
     }
 }
-
-static const struct {
-    const char *name, *type, *help;
-} s_families[] = {
-    {"sirocco_engine_up", "gauge", "1 when the engine answered STATUS."},
-    {"sirocco_engine_partitions", "gauge", "Partitions the engine owns."},
-    {"sirocco_engine_queued", "gauge",
-     "Actions waiting for a worker (dispatch queue depth)."},
-    {"sirocco_engine_batches_total", "counter", "Batches committed."},
-    {"sirocco_engine_events_total", "counter",
-     "Events applied (requests, results, timers)."},
-    {"sirocco_engine_workers", "gauge", "Connected workers."},
-    {"sirocco_engine_worker_slots", "gauge", "Slots of connected workers."},
-    {"sirocco_engine_worker_slots_used", "gauge", "Slots in use."},
-    {"sirocco_engine_dispatch_ms", "summary",
-     "Task ready to worker start, ms, over recent dispatches."},
-};
 
 void
 gw_metrics_run(gw_t *gw, sr_client_t *c, const gw_call_t *call, gw_resp_t *resp)
