@@ -10,7 +10,9 @@ Processes are killed by PID only; every wait is bounded.
 import http.client
 import json
 import os
+import signal
 import socket
+import subprocess
 import time
 
 import srtest
@@ -54,10 +56,24 @@ class GatewayCluster:
         self.stop()
 
     def stop(self):
+        """Stop everything; the gateway must exit cleanly on SIGTERM (under
+        the sanitizers, a leak or an error makes its exit status non-zero)."""
         if self.worker:
             self.worker.stop()
         self.client.close()
+        problem = None
+        if self.gateway.poll() is None:
+            self.gateway.send_signal(signal.SIGTERM)
+            try:
+                code = self.gateway.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                code = "no exit within 20 s"
+            if code != 0:
+                problem = "the gateway stopped with %s: %s" % (
+                    code, self.cluster.log(self.gateway))
         self.cluster.stop()
+        if problem:
+            fail(problem)
 
     def wait_ready(self, timeout=10.0):
         deadline = time.time() + timeout
