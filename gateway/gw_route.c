@@ -89,6 +89,7 @@ static const s_route_t s_routes[] = {
 // "METHOD PATTERN" of each route, then "unmatched": metrics labels.
 static const char *s_labels[S_NROUTES + 1];
 static char s_label_text[S_NROUTES][64];
+static pthread_once_t s_labels_once = PTHREAD_ONCE_INIT;
 
 struct gw {
     const gw_config_t *cfg;
@@ -129,8 +130,7 @@ gw_new(const gw_config_t *cfg, gw_t **out, sr_error_t *err)
         crypto_hash_sha256(gw->token_hash[i],
                            (const unsigned char *)cfg->tokens[i],
                            strlen(cfg->tokens[i]));
-    static pthread_once_t once = PTHREAD_ONCE_INIT;
-    pthread_once(&once, s_make_labels);
+    pthread_once(&s_labels_once, s_make_labels);
     *out = gw;
     return SR_OK;
 }
@@ -180,6 +180,7 @@ gw_route_count(void)
 const char *const *
 gw_route_labels(void)
 {
+    pthread_once(&s_labels_once, s_make_labels);
     return s_labels;
 }
 
@@ -260,6 +261,24 @@ s_match(const s_route_t *r, const char *const seg[], const size_t len[],
     return i == n;
 }
 
+// Allow headers by the bits of GW_GET, GW_POST, GW_PUT, GW_DELETE.
+static const char *const s_allow[16] = {"",
+                                        "GET",
+                                        "POST",
+                                        "GET, POST",
+                                        "PUT",
+                                        "GET, PUT",
+                                        "POST, PUT",
+                                        "GET, POST, PUT",
+                                        "DELETE",
+                                        "GET, DELETE",
+                                        "POST, DELETE",
+                                        "GET, POST, DELETE",
+                                        "PUT, DELETE",
+                                        "GET, PUT, DELETE",
+                                        "POST, PUT, DELETE",
+                                        "GET, POST, PUT, DELETE"};
+
 // The route for `req`, or an answer (404, 405 with Allow) in `resp`.
 static const s_route_t *
 s_find(const gw_req_t *req, gw_call_t *call, gw_resp_t *resp)
@@ -272,13 +291,13 @@ s_find(const gw_req_t *req, gw_call_t *call, gw_resp_t *resp)
         return NULL;
     }
     gw_method_t m = req->method == GW_HEAD ? GW_GET : req->method;
-    bool other = false;
+    unsigned other = 0; // methods the path takes, one bit each
     for (size_t i = 0; i < S_NROUTES; i++) {
         size_t arg = S_SEGMENTS;
         if (!s_match(&s_routes[i], seg, len, n, &arg))
             continue;
         if (s_routes[i].method != m) {
-            other = true;
+            other |= 1u << s_routes[i].method;
             continue;
         }
         call->route = i;
@@ -302,7 +321,7 @@ s_find(const gw_req_t *req, gw_call_t *call, gw_resp_t *resp)
     gw_resp_error(resp, 405, SR_EINVAL, "%s is not allowed on %.200s",
                   gw_method_name(req->method), req->path);
     resp->header_name = "Allow";
-    resp->header_value = "GET, POST, PUT, DELETE";
+    resp->header_value = s_allow[other & 15];
     return NULL;
 }
 

@@ -145,6 +145,10 @@ every_request_of_the_table_gets_its_status(void **state)
         if (got != c->status)
             fail_msg("%s: got %d, want %d (%.*s)", c->why, got, c->status,
                      (int)resp.body_len, resp.body ? resp.body : "");
+        if (!ok && resp.status == 405)
+            assert_string_equal(resp.header_name, "Allow");
+        if (!ok && c->method == GW_DELETE && resp.status == 405)
+            assert_string_equal(resp.header_value, "GET, PUT");
         if (!ok) {
             sr_value_t *body = NULL;
             assert_int_equal(
