@@ -227,11 +227,9 @@ sr_err_t
 gw_ex_update_parse(gw_t *gw, const gw_req_t *req, gw_call_t *call,
                    sr_error_t *err)
 {
-    sr_err_t rc = gw_parse_id(gw, req, call, err);
-    if (!rc)
-        rc = gw_body_check(call->body, s_update_fields,
-                           sizeof s_update_fields / sizeof *s_update_fields,
-                           err);
+    sr_err_t rc =
+        gw_parse_id_body(gw, req, call, s_update_fields,
+                         sizeof s_update_fields / sizeof *s_update_fields, err);
     if (rc)
         return rc;
     const char *state = gw_body_str(call->body, "state");

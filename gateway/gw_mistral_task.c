@@ -108,10 +108,9 @@ sr_err_t
 gw_task_update_parse(gw_t *gw, const gw_req_t *req, gw_call_t *call,
                      sr_error_t *err)
 {
-    sr_err_t rc = gw_parse_id(gw, req, call, err);
-    if (!rc)
-        rc = gw_body_check(call->body, s_task_fields,
-                           sizeof s_task_fields / sizeof *s_task_fields, err);
+    sr_err_t rc =
+        gw_parse_id_body(gw, req, call, s_task_fields,
+                         sizeof s_task_fields / sizeof *s_task_fields, err);
     if (rc)
         return rc;
     const char *state = gw_body_str(call->body, "state");
@@ -269,11 +268,9 @@ sr_err_t
 gw_action_update_parse(gw_t *gw, const gw_req_t *req, gw_call_t *call,
                        sr_error_t *err)
 {
-    sr_err_t rc = gw_parse_id(gw, req, call, err);
-    if (!rc)
-        rc = gw_body_check(call->body, s_action_fields,
-                           sizeof s_action_fields / sizeof *s_action_fields,
-                           err);
+    sr_err_t rc =
+        gw_parse_id_body(gw, req, call, s_action_fields,
+                         sizeof s_action_fields / sizeof *s_action_fields, err);
     if (rc)
         return rc;
     const char *state = gw_body_str(call->body, "state");

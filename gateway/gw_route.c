@@ -446,3 +446,11 @@ gw_parse_list(gw_t *gw, const gw_req_t *req, gw_call_t *call, sr_error_t *err)
         rc = gw_parse_id(gw, req, call, err);
     return rc ? rc : gw_list_query(req, &call->args, err);
 }
+
+sr_err_t
+gw_parse_id_body(gw_t *gw, const gw_req_t *req, gw_call_t *call,
+                 const gw_field_t *fields, size_t n, sr_error_t *err)
+{
+    sr_err_t rc = gw_parse_id(gw, req, call, err);
+    return rc ? rc : gw_body_check(call->body, fields, n, err);
+}

@@ -11,6 +11,7 @@
 #define GW_ROUTES_H
 
 #include "gw.h"
+#include "gw_body.h"
 
 typedef sr_err_t(gw_parse_fn)(gw_t *gw, const gw_req_t *req, gw_call_t *call,
                               sr_error_t *err);
@@ -20,6 +21,11 @@ typedef void(gw_run_fn)(gw_t *gw, sr_client_t *c, const gw_call_t *call,
 // Shared parse functions (gw_route.c): the path argument is an id (a
 // UUID; anything else is a 404 for `what`), or a list query.
 gw_parse_fn gw_parse_id, gw_parse_list;
+
+// The path argument is an id and the JSON body an object of `fields`
+// (gw_body_check).
+sr_err_t gw_parse_id_body(gw_t *gw, const gw_req_t *req, gw_call_t *call,
+                          const gw_field_t *fields, size_t n, sr_error_t *err);
 
 // gw_v1.c
 gw_parse_fn gw_callback_parse, gw_hook_parse;
