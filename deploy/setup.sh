@@ -15,6 +15,7 @@ PACKAGES=(
     libyaml-dev libsodium-dev libjansson-dev libmicrohttpd-dev
     libcurl4-openssl-dev libcmocka-dev
     python3 python3-zmq python3-msgpack python3-yaml curl
+    python3-mistralclient
 )
 
 missing=()

@@ -240,10 +240,10 @@ eng_view_exec_list(eng_t *eng, const sr_msg_t *req, sr_value_t **out,
     return SR_OK;
 }
 
-static sr_value_t *
-s_task_body(const core_task_t *t)
+sr_value_t *
+eng_view_task_body(const core_task_t *t)
 {
-    sr_value_t *m = sr_value_new_map(10);
+    sr_value_t *m = sr_value_new_map(12);
     sr_err_t rc = m ? SR_OK : SR_ENOMEM;
     if (!rc)
         rc = s_put(m, "id", s_id(&t->id));
@@ -263,6 +263,12 @@ s_task_body(const core_task_t *t)
         rc = s_put(m, "created_at", s_time(t->created_ms));
     if (!rc)
         rc = s_put(m, "updated_at", s_time(t->updated_ms));
+    if (!rc) // since 1.2
+        rc = s_put(m, "started_at",
+                   t->started_ms ? s_time(t->started_ms) : NULL);
+    if (!rc)
+        rc = s_put(m, "finished_at",
+                   t->finished_ms ? s_time(t->finished_ms) : NULL);
     if (rc)
         sr_value_destroy(&m);
     return m;
@@ -282,7 +288,7 @@ s_task_visit(void *arg, const void *key, size_t klen, const void *val,
         rc = core_task_from_value(v, &t, l->err);
     sr_value_destroy(&v);
     if (!rc)
-        rc = sr_value_array_append(l->list, s_task_body(t));
+        rc = sr_value_array_append(l->list, eng_view_task_body(t));
     core_task_destroy(&t);
     return rc;
 }
