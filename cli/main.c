@@ -6,6 +6,7 @@
 #include "cmd_action.h"
 #include "cmd_bench.h"
 #include "cmd_execution.h"
+#include "cmd_keygen.h"
 #include "cmd_run.h"
 #include "cmd_task.h"
 #include "cmd_validate.h"
@@ -48,6 +49,10 @@ static const cli_cmd_t s_commands[] = {
      "complete ACTION_ID|TOKEN (--result JSON|@FILE | --error TEXT) "
      "[--cluster ENDPOINTS]",
      "finish a pending (delegate) action", cli_action},
+    {"keygen", "NAME [--dir DIR] [--force]",
+     "make a CurveZMQ keypair: DIR/NAME (public) and DIR/NAME_secret "
+     "(docs/security.md)",
+     cli_keygen},
 };
 #define S_NCOMMANDS (sizeof s_commands / sizeof s_commands[0])
 

@@ -25,9 +25,10 @@ enum { S_STARTED = 0, S_ZAP_TAKEN = 1, S_FAILED = 2 }; // actor start status
 
 struct sr_curve_auth {
     zactor_t *actor;
-    sr_curve_log_t *log; // written by the actor's thread only
-    char *dir;           // absolute
-    unsigned next_mon;   // monitor endpoints made
+    sr_curve_log_t *log;              // written by the actor's thread only
+    char *dir;                        // absolute
+    char also_key[SR_CURVE_TXT_SIZE]; // accepted besides the folder; "" none
+    unsigned next_mon;                // monitor endpoints made
     size_t nwatched;
     int start_status; // written by the actor before zactor_new returns
 };
@@ -136,7 +137,8 @@ s_on_zap(s_self_t *self)
         status = "Mechanism not supported";
     } else {
         zmq_z85_encode(key, zframe_data(cred), SR_CURVE_KEY_BYTES);
-        if (zcertstore_lookup(self->certs, key)) {
+        if (streq(key, self->auth->also_key) ||
+            zcertstore_lookup(self->certs, key)) {
             code = "200";
             status = "OK";
             sr_debug("curve: accepted key=%s address=%s", key, address);
@@ -180,7 +182,10 @@ s_reason(uint16_t event, uint32_t value, char *buf, size_t size)
         snprintf(buf, size, "protocol error 0x%x in the handshake",
                  (unsigned)value);
     else
-        snprintf(buf, size, "handshake failed: %s", zmq_strerror((int)value));
+        snprintf(buf, size,
+                 "handshake failed (%s): a peer without CurveZMQ, or one "
+                 "that hung up",
+                 zmq_strerror((int)value));
     return buf;
 }
 
@@ -308,12 +313,14 @@ s_start_actor(sr_curve_auth_t *self, sr_error_t *err)
 }
 
 sr_err_t
-sr_curve_auth_start(const char *allow_dir, sr_curve_auth_t **out,
-                    sr_error_t *err)
+sr_curve_auth_start(const char *allow_dir, const char *also_key,
+                    sr_curve_auth_t **out, sr_error_t *err)
 {
     sr_curve_auth_t *self = calloc(1, sizeof *self);
     if (!self)
         return sr_error_set(err, SR_ENOMEM, "out of memory");
+    if (also_key)
+        snprintf(self->also_key, sizeof self->also_key, "%s", also_key);
     size_t keys = 0;
     bool has_key = false;
     sr_err_t rc = s_check_dir(allow_dir, &self->dir, err);

@@ -31,11 +31,13 @@
 typedef struct sr_curve_auth sr_curve_auth_t;
 
 // Start the handler on folder `allow_dir` and log how many keys it
-// holds. Errors: SR_EINVAL naming the folder (missing, not a folder);
+// holds. `also_key` (Z85, may be NULL) is accepted besides the folder's
+// keys: an engine passes the cluster's shared key, with which its peers
+// connect. Errors: SR_EINVAL naming the folder (missing, not a folder);
 // SR_ESTATE when a ZAP handler already runs in this process; SR_EIO,
 // SR_ENOMEM. Caller owns *out.
-sr_err_t sr_curve_auth_start(const char *allow_dir, sr_curve_auth_t **out,
-                             sr_error_t *err);
+sr_err_t sr_curve_auth_start(const char *allow_dir, const char *also_key,
+                             sr_curve_auth_t **out, sr_error_t *err);
 
 // Stop the handler. NULL-safe; sets *self_p to NULL. Close the server
 // sockets first (without a handler, libzmq lets any key in).

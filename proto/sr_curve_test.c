@@ -199,11 +199,12 @@ the_allow_list_checks_its_folder_and_runs_once_per_process(void **state)
     (void)state;
     sr_curve_auth_t *a = NULL, *b = NULL;
     sr_error_t err;
-    assert_int_equal(sr_curve_auth_start(s_path("missing"), &a, &err),
+    assert_int_equal(sr_curve_auth_start(s_path("missing"), NULL, &a, &err),
                      SR_EINVAL);
     assert_non_null(strstr(err.msg, "missing"));
     s_write(s_path("afile"), "x");
-    assert_int_equal(sr_curve_auth_start(s_path("afile"), &a, &err), SR_EINVAL);
+    assert_int_equal(sr_curve_auth_start(s_path("afile"), NULL, &a, &err),
+                     SR_EINVAL);
     assert_non_null(strstr(err.msg, "not a folder"));
     char pub[SR_CURVE_TXT_SIZE], other[SR_CURVE_TXT_SIZE];
     assert_int_equal(sr_curve_keygen(s_path("ak"), "dan", false, pub, &err),
@@ -212,15 +213,16 @@ the_allow_list_checks_its_folder_and_runs_once_per_process(void **state)
                      SR_OK);
     mkdir(s_path("aa"), 0700);
     s_copy(s_path("ak/dan"), s_path("aa/dan"));
-    assert_int_equal(sr_curve_auth_start(s_path("aa"), &a, &err), SR_OK);
+    assert_int_equal(sr_curve_auth_start(s_path("aa"), NULL, &a, &err), SR_OK);
     assert_true(sr_curve_auth_allows(a, pub));
     assert_false(sr_curve_auth_allows(a, other));
-    assert_int_equal(sr_curve_auth_start(s_path("aa"), &b, &err), SR_ESTATE);
+    assert_int_equal(sr_curve_auth_start(s_path("aa"), NULL, &b, &err),
+                     SR_ESTATE);
     assert_null(b);
     sr_curve_auth_stop(&a);
     assert_null(a);
     // Free again once stopped.
-    assert_int_equal(sr_curve_auth_start(s_path("aa"), &b, &err), SR_OK);
+    assert_int_equal(sr_curve_auth_start(s_path("aa"), NULL, &b, &err), SR_OK);
     sr_curve_auth_stop(&b);
 }
 
@@ -244,7 +246,9 @@ s_net_start(s_net_t *net)
     assert_int_equal(
         sr_curve_load(s_path("nk/server_secret"), NULL, &net->server, &err),
         SR_OK);
-    assert_int_equal(sr_curve_auth_start(s_path("na"), &net->auth, &err),
+    assert_int_equal(sr_curve_auth_start(s_path("na"),
+                                         sr_curve_public_txt(net->server),
+                                         &net->auth, &err),
                      SR_OK);
     net->router = zsock_new(ZMQ_ROUTER);
     assert_non_null(net->router);
@@ -356,6 +360,10 @@ allowed_keys_get_in_and_refusals_are_logged_with_the_peer(void **state)
     sr_curve_t *lost = s_keys("lost", true, s_path("nk/good"));
     zsock_t *d1 = s_dealer(&net, good);
     assert_true(s_heard(&net, 5000));
+    // The server's own key (a peer engine's) gets in without the folder.
+    zsock_t *d0 = s_dealer(&net, net.server);
+    assert_true(s_heard(&net, 5000));
+    zsock_destroy(&d0);
     zsock_t *d2 = s_dealer(&net, bad);
     s_wait_refusals(&net, 1);
     zsock_t *d3 = s_dealer(&net, NULL);

@@ -52,6 +52,11 @@ typedef struct {
     size_t npeers;
     const char *advertise_worker; // NULL: not told
     const char *advertise_client; // for STATUS; NULL: client_endpoint
+    // CurveZMQ (docs/security.md): this engine's secret certificate (the
+    // keypair the engines of a cluster share; also its key as a client of
+    // its peers) and the folder of public keys it accepts. Both or neither.
+    const char *curve_secret;
+    const char *curve_allow;
     // The zmq context (czmq: shared through zsys) is process-wide, so
     // inproc endpoints work between an engine and workers in one process.
 } eng_config_t;

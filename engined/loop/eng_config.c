@@ -27,6 +27,8 @@ eng_settings_fini(eng_settings_t *s)
     free(s->data);
     free(s->callback_url);
     free(s->cluster_path);
+    free(s->curve_secret);
+    free(s->curve_allow);
     eng_cluster_fini(&s->cluster);
     memset(s, 0, sizeof *s);
 }
@@ -120,6 +122,10 @@ eng_settings_set(eng_settings_t *s, const char *key, const char *value,
         rc = s_str(&s->callback_url, value);
     else if (strcmp(k, "cluster") == 0)
         rc = s_str(&s->cluster_path, value);
+    else if (strcmp(k, "curve-secret") == 0)
+        rc = s_str(&s->curve_secret, value);
+    else if (strcmp(k, "curve-allow") == 0)
+        rc = s_str(&s->curve_allow, value);
     else if (strcmp(k, "partitions") == 0)
         return eng_parse_partitions(value, &s->cfg, err);
     else if (strcmp(k, "durability") == 0) {
@@ -163,6 +169,8 @@ eng_settings_set(eng_settings_t *s, const char *key, const char *value,
     s->cfg.worker_endpoint = s->worker;
     s->cfg.data_dir = s->data;
     s->cfg.callback_url = s->callback_url;
+    s->cfg.curve_secret = s->curve_secret;
+    s->cfg.curve_allow = s->curve_allow;
     return SR_OK;
 }
 
@@ -212,6 +220,13 @@ sr_err_t
 eng_settings_finish(eng_settings_t *s, sr_error_t *err)
 {
     sr_err_t rc = s->cluster_path ? s_cluster(s, err) : SR_OK;
+    if (!rc && !s->curve_secret != !s->curve_allow)
+        rc = sr_error_set(err, SR_EINVAL,
+                          "'%s' needs '%s' too: CurveZMQ takes the engines' "
+                          "secret key (curve-secret) and the folder of the "
+                          "public keys they accept (curve-allow)",
+                          s->curve_secret ? "curve-secret" : "curve-allow",
+                          s->curve_secret ? "curve-allow" : "curve-secret");
     if (!rc)
         rc = s_fill(s, "client", &s->client, "tcp://127.0.0.1:7100", err);
     if (!rc)

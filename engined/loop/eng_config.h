@@ -10,6 +10,7 @@
 typedef struct {
     eng_config_t cfg; // its strings point into the fields below
     char *name, *client, *worker, *data, *callback_url, *cluster_path;
+    char *curve_secret, *curve_allow;
     sr_log_level_t log_level;
     eng_cluster_t cluster; // read by eng_settings_finish
 } eng_settings_t;

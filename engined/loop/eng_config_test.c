@@ -1,5 +1,5 @@
 // sirocco-engined settings: flags and files, every error naming the key,
-// partition lists, the cluster file and its checks.
+// partition lists, the cluster file and its checks, CurveZMQ settings.
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -132,6 +132,35 @@ cluster_file_gives_endpoints_partitions_and_peers(void **state)
     }
 }
 
+static void
+curve_settings_come_in_pairs(void **state)
+{
+    (void)state;
+    eng_settings_t s;
+    sr_error_t err;
+    eng_settings_init(&s);
+    char *path = s_file("curve_secret: /k/server_secret\n"
+                        "curve-allow: /k/allowed\n");
+    assert_int_equal(eng_settings_load(&s, path, &err), SR_OK);
+    assert_int_equal(eng_settings_finish(&s, &err), SR_OK);
+    assert_string_equal(s.cfg.curve_secret, "/k/server_secret");
+    assert_string_equal(s.cfg.curve_allow, "/k/allowed");
+    eng_settings_fini(&s);
+    unlink(path);
+    free(path);
+    // One without the other is refused, naming both.
+    eng_settings_init(&s);
+    assert_int_equal(eng_settings_set(&s, "curve-secret", "/k/s", &err), SR_OK);
+    assert_int_equal(eng_settings_finish(&s, &err), SR_EINVAL);
+    assert_non_null(strstr(err.msg, "'curve-secret' needs 'curve-allow'"));
+    eng_settings_fini(&s);
+    eng_settings_init(&s);
+    assert_int_equal(eng_settings_set(&s, "curve_allow", "/k/a", &err), SR_OK);
+    assert_int_equal(eng_settings_finish(&s, &err), SR_EINVAL);
+    assert_non_null(strstr(err.msg, "'curve-allow' needs 'curve-secret'"));
+    eng_settings_fini(&s);
+}
+
 int
 main(void)
 {
@@ -139,6 +168,7 @@ main(void)
         cmocka_unit_test(settings_from_flags_and_files),
         cmocka_unit_test(errors_name_the_setting),
         cmocka_unit_test(cluster_file_gives_endpoints_partitions_and_peers),
+        cmocka_unit_test(curve_settings_come_in_pairs),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -13,6 +13,7 @@
 
 #include "core.h"
 #include "eng.h"
+#include "sr_curve_auth.h"
 #include "sr_heartbeat.h"
 #include "sr_wire.h"
 #include "store_docs.h"
@@ -136,6 +137,8 @@ struct eng {
     eng_config_t cfg;
     char *name, *data_dir, *client_ep, *worker_ep, *callback_url;
     zsock_t *client, *worker;
+    sr_curve_t *curve;     // NULL: no CurveZMQ
+    sr_curve_auth_t *auth; // the allow list, with curve
     eng_part_t *parts;
     size_t nparts;
     size_t next_part; // round robin for new executions

@@ -25,6 +25,10 @@ s_usage(FILE *out)
             "         [--max-batch N] [--heartbeat-ms MS] [--expiry-ms MS]\n"
             "         [--callback-url URL] [--log-level LEVEL]\n"
             "         [--cluster FILE]   (with --name: this engine's entry)\n"
+            "         [--curve-secret FILE --curve-allow DIR]   (CurveZMQ: "
+            "the\n"
+            "           engines' secret key, the folder of keys they "
+            "accept)\n"
             "Defaults: client tcp://127.0.0.1:7100, worker "
             "tcp://127.0.0.1:7101,\n"
             "data ./sirocco-data, partition 0, durability sync.\n");

@@ -46,6 +46,8 @@ s_close(eng_t **eng_p)
     eng_work_fini(eng);
     eng_client_fini(eng);
     eng_peers_close(eng);
+    sr_curve_auth_stop(&eng->auth); // after the sockets that ask it
+    sr_curve_destroy(&eng->curve);
     eng_parts_close(eng);
     core_destroy(&eng->core);
     store_docs_destroy(&eng->docs);
@@ -60,8 +62,31 @@ s_close(eng_t **eng_p)
     *eng_p = NULL;
 }
 
+// With CurveZMQ configured: the keys, and the allow list (which also
+// lets in the engine's own key, the one its peers connect with).
 static sr_err_t
-s_bind(zsock_t **sock, const char *ep, const char *what, sr_error_t *err)
+s_curve_open(eng_t *eng, sr_error_t *err)
+{
+    const eng_config_t *cfg = &eng->cfg;
+    if (!cfg->curve_secret && !cfg->curve_allow)
+        return SR_OK;
+    if (!cfg->curve_secret || !cfg->curve_allow)
+        return sr_error_set(err, SR_EINVAL,
+                            "CurveZMQ needs both curve-secret (the engines' "
+                            "secret key) and curve-allow (the folder of "
+                            "public keys they accept)");
+    sr_err_t rc = sr_curve_load(cfg->curve_secret, NULL, &eng->curve, err);
+    if (!rc)
+        rc = sr_curve_auth_start(
+            cfg->curve_allow, sr_curve_public_txt(eng->curve), &eng->auth, err);
+    if (!rc)
+        sr_info("curve: on, server key=%s", sr_curve_public_txt(eng->curve));
+    return rc;
+}
+
+static sr_err_t
+s_bind(eng_t *eng, zsock_t **sock, const char *ep, const char *what,
+       sr_error_t *err)
 {
     *sock = zsock_new(ZMQ_ROUTER);
     if (!*sock)
@@ -69,10 +94,15 @@ s_bind(zsock_t **sock, const char *ep, const char *what, sr_error_t *err)
     zsock_set_sndhwm(*sock, 100000);
     zsock_set_rcvhwm(*sock, 100000);
     zsock_set_linger(*sock, 0);
+    sr_err_t rc;
+    if (eng->curve && (rc = sr_curve_apply_server(eng->curve, *sock, err)))
+        return rc;
     if (zsock_bind(*sock, "%s", ep) == -1)
         return sr_error_set(err, SR_EIO, "cannot bind the %s endpoint %s: %s",
                             what, ep, zmq_strerror(zmq_errno()));
-    return SR_OK;
+    char name[300];
+    snprintf(name, sizeof name, "%s %s", what, ep);
+    return eng->auth ? sr_curve_auth_watch(eng->auth, *sock, name, err) : SR_OK;
 }
 
 static sr_err_t
@@ -108,9 +138,11 @@ s_open(const eng_config_t *cfg, eng_t **out, sr_error_t *err)
     if (!rc)
         rc = eng_parts_open(eng, err);
     if (!rc)
-        rc = s_bind(&eng->client, eng->client_ep, "client", err);
+        rc = s_curve_open(eng, err);
     if (!rc)
-        rc = s_bind(&eng->worker, eng->worker_ep, "worker", err);
+        rc = s_bind(eng, &eng->client, eng->client_ep, "client", err);
+    if (!rc)
+        rc = s_bind(eng, &eng->worker, eng->worker_ep, "worker", err);
     snprintf(eng->peer_identity, sizeof eng->peer_identity, "peer:%s",
              eng->name);
     if (!rc)

@@ -39,6 +39,10 @@ eng_peers_open(eng_t *eng, sr_error_t *err)
         zsock_set_immediate(p->sock, 1);
         zsock_set_linger(p->sock, 0);
         zsock_set_sndtimeo(p->sock, 0);
+        sr_err_t rc;
+        if (eng->curve &&
+            (rc = sr_curve_apply_client(eng->curve, p->sock, err)))
+            return rc;
         if (zsock_connect(p->sock, "%s", pc->client) == -1)
             return sr_error_set(err, SR_EINVAL, "peer %s: cannot connect to %s",
                                 pc->name, pc->client);
