@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "sirocco/version.h"
+#include "sr_curve.h"
 #include "sr_log.h"
 #include "wrk_node.h"
 #include "wrk_opts.h"
@@ -27,32 +28,45 @@ s_serve(const wrk_opts_t *opts, const sigset_t *signals)
     wrk_node_config_t ncfg;
     wrk_registry_t *registry = NULL;
     wrk_node_t *node = NULL;
+    sr_curve_t *curve = NULL;
     sr_error_t err;
     char text[400];
+    if (opts->curve_secret &&
+        sr_curve_load(opts->curve_secret, opts->curve_server_key, &curve,
+                      &err) != SR_OK) {
+        fprintf(stderr, "%s: %s\n", S_PROGRAM, err.msg);
+        return 1;
+    }
     wrk_opts_worker_config(opts, &wcfg);
     if (wrk_registry_new(&wcfg, &registry, &err) != SR_OK) {
         fprintf(stderr, "%s: actions_dir: %s\n", S_PROGRAM,
                 sr_error_text(&err, text, sizeof text));
+        sr_curve_destroy(&curve);
         return 1;
     }
     wrk_opts_node_config(opts, &ncfg);
     ncfg.registry = registry;
+    ncfg.curve = curve;
     if (wrk_node_start(&ncfg, &node, &err) != SR_OK) {
         fprintf(stderr, "%s: %s\n", S_PROGRAM,
                 sr_error_text(&err, text, sizeof text));
         wrk_registry_destroy(&registry);
+        sr_curve_destroy(&curve);
         return 1;
     }
-    sr_info("started worker=%s version=%s engines=%zu slots=%zu shell=%s",
+    sr_info("started worker=%s version=%s engines=%zu slots=%zu shell=%s "
+            "curve=%s",
             wrk_node_name(node), SIROCCO_VERSION, ncfg.n_engines,
             ncfg.slots ? ncfg.slots : (size_t)WRK_NODE_DEFAULT_SLOTS,
-            wcfg.is_shell_enabled ? "on" : "off");
+            wcfg.is_shell_enabled ? "on" : "off",
+            curve ? sr_curve_public_txt(curve) : "off");
     int sig = 0;
     while (sigwait(signals, &sig) != 0)
         ;
     sr_info("signal=%s stopping", strsignal(sig));
     wrk_node_stop(&node);
     wrk_registry_destroy(&registry);
+    sr_curve_destroy(&curve);
     sr_info("stopped");
     return 0;
 }

@@ -27,7 +27,8 @@ struct wrk_links {
 // A new DEALER for the link, closing the old one (whose queued messages
 // are dropped), as if just heard from.
 static sr_err_t
-s_open(wrk_link_t *link, int64_t now_ms, sr_error_t *err)
+s_open(wrk_link_t *link, const sr_curve_t *curve, int64_t now_ms,
+       sr_error_t *err)
 {
     zsock_destroy(&link->sock);
     zsock_t *sock = zsock_new(ZMQ_DEALER);
@@ -36,6 +37,11 @@ s_open(wrk_link_t *link, int64_t now_ms, sr_error_t *err)
                             link->endpoint, zmq_strerror(errno));
     zsock_set_linger(sock, 0);
     zsock_set_sndhwm(sock, S_SNDHWM);
+    sr_err_t rc = curve ? sr_curve_apply_client(curve, sock, err) : SR_OK;
+    if (rc) {
+        zsock_destroy(&sock);
+        return rc;
+    }
     if (zsock_connect(sock, "%s", link->endpoint) != 0) {
         int e = errno;
         zsock_destroy(&sock);
@@ -71,7 +77,7 @@ wrk_links_new(const wrk_node_config_t *cfg, int64_t now_ms,
             rc = sr_error_set(err, SR_ENOMEM, "out of memory");
             goto fail;
         }
-        if ((rc = s_open(link, now_ms, err)) != SR_OK)
+        if ((rc = s_open(link, cfg->curve, now_ms, err)) != SR_OK)
             goto fail;
     }
     *out = self;
@@ -230,7 +236,7 @@ s_reconnect(wrk_links_t *self, size_t i, int64_t now_ms)
             now_ms - link->heard_ms);
     self->reconnects++;
     sr_error_t err;
-    if (s_open(link, now_ms, &err) != SR_OK) {
+    if (s_open(link, self->cfg->curve, now_ms, &err) != SR_OK) {
         sr_errorf("%s", err.msg); // tried again after the expiry time
         link->heard_ms = now_ms;
         return;

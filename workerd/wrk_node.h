@@ -24,6 +24,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "sr_curve.h"
 #include "sr_err.h"
 #include "wrk_registry.h"
 
@@ -54,6 +55,8 @@ typedef struct {
     size_t max_message_bytes;       // largest message taken and RESULT sent;
                                     // 0 = 1 MiB
     const wrk_registry_t *registry; // required; borrowed
+    const sr_curve_t *curve;        // CurveZMQ keys to the engines; NULL =
+                                    // none; borrowed, like the registry
 } wrk_node_config_t;
 
 // Counters of a node, for operators and tests.

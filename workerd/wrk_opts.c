@@ -57,6 +57,12 @@ static const wrk_opt_def_t s_defs[] = {
     {"kill_grace_ms", "kill-grace-ms", WRK_OPT_INT, 1, S_MS_MAX,
      S_OFF(kill_grace_ms), "MS", "2000",
      "from SIGTERM to SIGKILL, when a process must end"},
+    {"curve_secret", "curve-secret", WRK_OPT_STR, 0, 0, S_OFF(curve_secret),
+     "FILE", "none (no CurveZMQ)",
+     "this worker's secret key (NAME_secret of `sirocco keygen`)"},
+    {"curve_server_key", "curve-server-key", WRK_OPT_STR, 0, 0,
+     S_OFF(curve_server_key), "FILE", "none",
+     "the engines' public key (with curve_secret)"},
     {"log_level", "log-level", WRK_OPT_LEVEL, 0, 0, S_OFF(log_level), "LEVEL",
      "info", "debug, info, warn, error or off"},
 };
@@ -253,6 +259,13 @@ s_check(wrk_opts_t *self)
                        "expiry_ms: %" PRId64 " must be above heartbeat_ms, "
                        "%" PRId64,
                        self->expiry_ms, heartbeat);
+    if (!self->curve_secret != !self->curve_server_key)
+        wrk_opts_error(self,
+                       "%s needs %s too: CurveZMQ takes this worker's secret "
+                       "key and the engines' public key",
+                       self->curve_secret ? "curve_secret" : "curve_server_key",
+                       self->curve_secret ? "curve_server_key"
+                                          : "curve_secret");
 }
 
 sr_err_t
@@ -284,6 +297,8 @@ wrk_opts_fini(wrk_opts_t *self)
     free(self->name);
     free(self->target);
     free(self->actions_dir);
+    free(self->curve_secret);
+    free(self->curve_server_key);
     s_list_free(&self->engines);
     s_list_free(&self->offer);
     s_list_free(&self->errors);

@@ -59,7 +59,9 @@ typedef struct {
     int64_t max_message_bytes;
     int64_t action_timeout_ms, output_limit_bytes, http_limit_bytes;
     int64_t kill_grace_ms;
-    int64_t log_level; // an sr_log_level_t
+    char *curve_secret;     // this worker's secret certificate
+    char *curve_server_key; // the engines' public certificate
+    int64_t log_level;      // an sr_log_level_t
     // bookkeeping
     bool *is_set;          // per key of the table: given by a flag
     wrk_opt_list_t errors; // every problem found, one line each

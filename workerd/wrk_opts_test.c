@@ -159,6 +159,18 @@ bad_flags_are_each_named(void **state)
     assert_int_equal(s_parse(&o, expiry), SR_EINVAL);
     s_assert_problem(&o, "expiry_ms: 400 must be above heartbeat_ms, 500");
     wrk_opts_fini(&o);
+    const char *curve[] = {"--engine", "ipc:///e", "--curve-secret", "/k/w",
+                           NULL};
+    assert_int_equal(s_parse(&o, curve), SR_EINVAL);
+    s_assert_problem(&o, "curve_secret needs curve_server_key too");
+    wrk_opts_fini(&o);
+    const char *both[] = {"--engine",    "ipc:///e",           "--curve-secret",
+                          "/k/w_secret", "--curve-server-key", "/k/server",
+                          NULL};
+    assert_int_equal(s_parse(&o, both), SR_OK);
+    assert_string_equal(o.curve_secret, "/k/w_secret");
+    assert_string_equal(o.curve_server_key, "/k/server");
+    wrk_opts_fini(&o);
 }
 
 static void
