@@ -15,6 +15,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "cli_curve.h"
 #include "sr_id.h"
 #include "sr_value_json.h"
 
@@ -25,6 +26,7 @@ static const cli_opt_t s_common[] = {
      "engine client endpoints, comma-separated (default $" CLI_CLUSTER_ENV ")"},
     {"--json", NULL, "print JSON instead of tables"},
     {"--timeout", "MS", "give up after MS milliseconds"},
+    CLI_CURVE_OPTS,
 };
 #define S_NCOMMON (sizeof s_common / sizeof s_common[0])
 
@@ -37,8 +39,10 @@ s_group_usage(FILE *out, const char *group, const cli_sub_t *subs, size_t n)
                 subs[i].usage, subs[i].summary);
     fprintf(out,
             "common options: --cluster ENDPOINTS (or $%s), --json, "
-            "--timeout MS\n",
-            CLI_CLUSTER_ENV);
+            "--timeout MS,\n"
+            "  --curve-secret FILE (or $%s), --curve-server-key FILE (or "
+            "$%s)\n",
+            CLI_CLUSTER_ENV, CLI_CURVE_SECRET_ENV, CLI_CURVE_SERVER_ENV);
 }
 
 static void
@@ -86,8 +90,11 @@ s_run(cli_ctx_t *ctx, const cli_sub_t *s)
     // A person's Ctrl-C ends the command, as for any program (czmq would
     // otherwise catch it).
     setenv("ZSYS_SIGHANDLER", "false", 1);
+    sr_client_opts_t opts = {0};
+    if (cli_curve_opts(ctx->cmd, ctx->args, &opts))
+        return CLI_USAGE;
     sr_error_t err;
-    sr_err_t rc = sr_client_open(eps, NULL, &ctx->client, &err);
+    sr_err_t rc = sr_client_open(eps, &opts, &ctx->client, &err);
     if (rc)
         return cli_cluster_usage(ctx, "--cluster '%s': %s", eps, err.msg);
     int code = s->run(ctx);

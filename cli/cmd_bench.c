@@ -321,6 +321,12 @@ cli_bench(int argc, char **argv)
     rc = b.socks && b.table && b.lat_ms ? CLI_OK : CLI_FAILED;
     for (size_t e = 0; !rc && e < b.nsocks; e++) {
         b.socks[e] = zsock_new(ZMQ_DEALER);
+        sr_error_t err;
+        if (b.socks[e] && b.env.curve &&
+            sr_curve_apply_client(b.env.curve, b.socks[e], &err)) {
+            fprintf(stderr, "sirocco bench: %s\n", err.msg);
+            zsock_destroy(&b.socks[e]);
+        }
         // The window bounds what is in flight; the socket must not drop
         // replies or events (a full pipe drops silently).
         if (b.socks[e]) {

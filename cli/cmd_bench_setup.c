@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "cli_curve.h"
 #include "eng.h"
 #include "sr_log.h"
 #include "sr_msg.h"
@@ -222,6 +223,10 @@ bench_env_start(const bench_opts_t *o, bench_env_t *env)
         return rc;
     if (!o->cluster)
         return s_embedded(o, env);
+    if ((rc = cli_curve_load_env("bench", &env->curve))) {
+        bench_env_stop(env);
+        return rc;
+    }
     char *list = strdup(o->cluster);
     for (char *save = NULL, *t = strtok_r(list, ",", &save);
          t && env->nendpoints < BENCH_MAX_ENGINES;
@@ -234,6 +239,7 @@ bench_env_start(const bench_opts_t *o, bench_env_t *env)
 void
 bench_env_stop(bench_env_t *env)
 {
+    sr_curve_destroy(&env->curve);
     for (size_t i = 0; i < BENCH_MAX_WORKERS; i++)
         wrk_node_stop((wrk_node_t **)&env->nodes[i]);
     wrk_registry_destroy((wrk_registry_t **)&env->registry);

@@ -8,6 +8,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "sr_curve.h"
 #include "sr_value.h"
 
 typedef struct {
@@ -31,6 +32,7 @@ typedef struct {
     void *nodes[BENCH_MAX_WORKERS];   // wrk_node_t
     void *registry;                   // wrk_registry_t
     char data[4096];                  // temporary data folder, or ""
+    sr_curve_t *curve; // --cluster: keys of $SIROCCO_CURVE_*; NULL = none
 } bench_env_t;
 
 int bench_parse(int argc, char **argv, bench_opts_t *o);

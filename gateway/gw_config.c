@@ -29,6 +29,10 @@ static const s_key_t s_keys[] = {
      "HOST:PORT to serve HTTP on (IPv6: [::1]:8989)"},
     {"cluster", S_STR, S_OFF(cluster), 0, 0, NULL,
      "engine client endpoints, comma-separated (required)"},
+    {"curve-secret", S_STR, S_OFF(curve_secret), 0, 0, NULL,
+     "CurveZMQ: the gateway's secret key file (docs/security.md)"},
+    {"curve-server-key", S_STR, S_OFF(curve_server_key), 0, 0, NULL,
+     "CurveZMQ: the engines' public key file"},
     {"max-body-bytes", S_INT, S_OFF(max_body_bytes), 1, (int64_t)1 << 30,
      "1048576", "largest request body; larger gets 413"},
     {"max-header-bytes", S_INT, S_OFF(max_header_bytes), 4096, 1 << 24, "32768",
@@ -380,6 +384,13 @@ gw_config_check(const gw_config_t *cfg, sr_error_t *err)
                 return sr_error_set(err, SR_EINVAL,
                                     "hook '%s' is defined twice",
                                     cfg->hooks[i].name);
+    if (!cfg->curve_secret != !cfg->curve_server_key)
+        return sr_error_set(
+            err, SR_EINVAL,
+            "'%s' needs '%s' too: CurveZMQ takes the "
+            "gateway's secret key and the engines' public key",
+            cfg->curve_secret ? "curve-secret" : "curve-server-key",
+            cfg->curve_secret ? "curve-server-key" : "curve-secret");
     return SR_OK;
 }
 

@@ -32,6 +32,8 @@ typedef struct {
 typedef struct {
     char *listen;                // "HOST:PORT"
     char *cluster;               // engine client endpoints, comma-separated
+    char *curve_secret;          // CurveZMQ: the gateway's secret key file
+    char *curve_server_key;      // and the engines' public key; or NULL
     char *tokens[GW_MAX_TOKENS]; // bearer tokens for /v2; none = no auth
     size_t ntokens;
     gw_hook_cfg_t hooks[GW_MAX_HOOKS];
@@ -67,7 +69,7 @@ sr_err_t gw_config_set(gw_config_t *cfg, const char *key, const char *value,
 sr_err_t gw_config_load(gw_config_t *cfg, const char *path, sr_error_t *err);
 
 // Final checks once everything is applied: a cluster is set, hook names
-// are unique and usable in a URL.
+// are unique and usable in a URL, the CurveZMQ files come in pairs.
 sr_err_t gw_config_check(const gw_config_t *cfg, sr_error_t *err);
 
 // The settings with their defaults and docs, for --help.

@@ -76,7 +76,8 @@ a_yaml_file_sets_everything(void **state)
              "  - {name: gh, workflow: on_push, secret: inline-secret}\n"
              "  - {name: ci, workflow: on_ci, secret_file: %s/secret}\n"
              "max_connections: 10\n"
-             "engine-timeout-ms: 250\n",
+             "engine-timeout-ms: 250\n"
+             "curve_secret: /k/gateway_secret\n",
              s_dir);
     gw_config_t c;
     sr_error_t err;
@@ -90,6 +91,11 @@ a_yaml_file_sets_everything(void **state)
     assert_string_equal(c.hooks[1].secret, "from-a-file-123");
     assert_int_equal(c.max_connections, 10);
     assert_int_equal(c.engine_timeout_ms, 250);
+    assert_string_equal(c.curve_secret, "/k/gateway_secret");
+    assert_int_equal(gw_config_check(&c, &err), SR_EINVAL);
+    assert_non_null(strstr(err.msg, "'curve-secret' needs 'curve-server-key'"));
+    assert_int_equal(gw_config_set(&c, "curve-server-key", "/k/server", &err),
+                     SR_OK);
     assert_int_equal(gw_config_check(&c, &err), SR_OK);
     gw_config_fini(&c);
 }

@@ -60,7 +60,9 @@ s_client(gw_server_t *s, sr_error_t *err)
     sr_client_t *c = pthread_getspecific(s_client_key);
     if (c)
         return c;
-    if (sr_client_open(s->cfg->cluster, NULL, &c, err))
+    sr_client_opts_t opts = {.curve_secret = s->cfg->curve_secret,
+                             .curve_server_key = s->cfg->curve_server_key};
+    if (sr_client_open(s->cfg->cluster, &opts, &c, err))
         return NULL;
     if (pthread_setspecific(s_client_key, c)) {
         sr_client_close(&c);
@@ -293,8 +295,10 @@ gw_server_start(gw_t *gw, const gw_config_t *cfg, gw_server_t **out,
                 sr_error_t *err)
 {
     pthread_once(&s_client_once, s_client_key_make);
-    sr_client_t *probe = NULL; // the cluster list is checked once, here
-    sr_err_t rc = sr_client_open(cfg->cluster, NULL, &probe, err);
+    sr_client_t *probe = NULL; // the cluster list and keys are checked here
+    sr_client_opts_t opts = {.curve_secret = cfg->curve_secret,
+                             .curve_server_key = cfg->curve_server_key};
+    sr_err_t rc = sr_client_open(cfg->cluster, &opts, &probe, err);
     sr_client_close(&probe);
     if (rc)
         return rc;

@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "sr_client_queue.h"
+#include "sr_curve.h"
 #include "sr_id.h"
 #include "sr_log.h"
 #include "sr_wire.h"
@@ -30,6 +31,7 @@ struct sr_client_conn {
     size_t count;
     int64_t next_req_id;
     int heartbeat_ms;
+    bool is_curve; // CurveZMQ: a refused key looks like an engine down
     sr_limits_t limits;
     sr_client_queue_t *events; // owned; EVENTs as maps
 };
@@ -37,7 +39,8 @@ struct sr_client_conn {
 // --- opening ------------------------------------------------------------
 
 static sr_err_t
-s_engine_open(s_engine_t *e, const char *ep, size_t len, sr_error_t *err)
+s_engine_open(s_engine_t *e, const char *ep, size_t len,
+              const sr_curve_t *curve, sr_error_t *err)
 {
     e->endpoint = strndup(ep, len);
     e->sock = zsock_new(ZMQ_DEALER);
@@ -46,6 +49,9 @@ s_engine_open(s_engine_t *e, const char *ep, size_t len, sr_error_t *err)
     zsock_set_immediate(e->sock, 1);
     zsock_set_linger(e->sock, 0);
     zsock_set_sndhwm(e->sock, 10000);
+    sr_err_t rc = curve ? sr_curve_apply_client(curve, e->sock, err) : SR_OK;
+    if (rc)
+        return rc;
     if (zsock_connect(e->sock, "%s", e->endpoint) != 0)
         return sr_error_set(err, SR_EINVAL, "endpoint '%s': %s", e->endpoint,
                             zmq_strerror(errno));
@@ -60,7 +66,8 @@ s_is_space(char ch)
 
 // Split "a, b,c" and open each entry.
 static sr_err_t
-s_open_all(sr_client_conn_t *cn, const char *list, sr_error_t *err)
+s_open_all(sr_client_conn_t *cn, const char *list, const sr_curve_t *curve,
+           sr_error_t *err)
 {
     const char *p = list;
     for (;;) {
@@ -84,13 +91,30 @@ s_open_all(sr_client_conn_t *cn, const char *list, sr_error_t *err)
                 return sr_error_set(err, SR_EINVAL,
                                     "engine endpoint '%.*s' is given twice",
                                     (int)len, p);
-        sr_err_t rc = s_engine_open(&cn->engines[cn->count++], p, len, err);
+        sr_err_t rc =
+            s_engine_open(&cn->engines[cn->count++], p, len, curve, err);
         if (rc)
             return rc;
         if (!end)
             return SR_OK;
         p = end + 1;
     }
+}
+
+// The CurveZMQ keys of `opts`, or *out NULL when none are given.
+static sr_err_t
+s_curve_load(const sr_client_opts_t *opts, sr_curve_t **out, sr_error_t *err)
+{
+    const char *secret = opts ? opts->curve_secret : NULL;
+    const char *server = opts ? opts->curve_server_key : NULL;
+    if (!secret && !server)
+        return SR_OK;
+    if (!secret || !server)
+        return sr_error_set(err, SR_EINVAL,
+                            "CurveZMQ needs both this client's secret key "
+                            "and the engines' public key (%s is missing)",
+                            secret ? "the server key" : "the secret key");
+    return sr_curve_load(secret, server, out, err);
 }
 
 sr_err_t
@@ -109,8 +133,13 @@ sr_client_conn_open(const char *endpoints, const sr_client_opts_t *opts,
                                ? opts->max_reply_bytes
                                : SR_CLIENT_MAX_REPLY_BYTES;
     cn->events = sr_client_queue_new(SR_CLIENT_EVENTS_MAX);
-    sr_err_t rc = cn->events ? s_open_all(cn, endpoints, err)
+    sr_curve_t *curve = NULL;
+    sr_err_t rc = cn->events ? s_curve_load(opts, &curve, err)
                              : sr_error_set(err, SR_ENOMEM, "out of memory");
+    if (!rc)
+        rc = s_open_all(cn, endpoints, curve, err);
+    cn->is_curve = curve != NULL;
+    sr_curve_destroy(&curve); // the sockets keep the keys
     if (rc) {
         sr_client_conn_close(&cn);
         return rc;
@@ -540,8 +569,14 @@ s_abandon(sr_client_conn_t *cn, sr_client_xfer_t *x, bool is_stopped,
                              "%s: engine %s was not waited for", what, ep);
     else if (!x->is_sent)
         x->rc = sr_error_set(&x->err, SR_ETIMEDOUT,
-                             "%s: engine %s is not connected (is it running?)",
-                             what, ep);
+                             "%s: engine %s is not connected (is it "
+                             "running?%s)",
+                             what, ep,
+                             cn->is_curve ? " with CurveZMQ: is this "
+                                            "client's key in its allow "
+                                            "folder, and the server key "
+                                            "the engines' key?"
+                                          : "");
     else if (zsys_interrupted)
         x->rc = sr_error_set(&x->err, SR_EIO,
                              "%s: interrupted waiting for engine %s", what, ep);

@@ -52,6 +52,11 @@ typedef struct {
     int watch_check_ms;     // a watch with no event for this long reads
                             // the execution (events are lost when an
                             // engine restarts)
+    // CurveZMQ (docs/security.md): this client's secret certificate
+    // (NAME_secret of `sirocco keygen`) and the engines' public
+    // certificate, both or neither. NULL: plain connections.
+    const char *curve_secret;
+    const char *curve_server_key;
 } sr_client_opts_t;
 
 // Open a client on `endpoints`, a comma-separated list of engine client
@@ -61,7 +66,10 @@ typedef struct {
 // up yet, and a call fails with SR_ETIMEDOUT if its engine stays down.
 // `opts` may be NULL. Caller owns *out; close it with sr_client_close().
 // Errors: SR_EINVAL (empty list, empty or repeated entry, more than
-// SR_CLIENT_ENGINES_MAX, an endpoint ZeroMQ refuses), SR_ENOMEM.
+// SR_CLIENT_ENGINES_MAX, an endpoint ZeroMQ refuses, one CurveZMQ file
+// without the other, a file that is no key), SR_EIO (a key file that
+// cannot be read), SR_ENOMEM. With CurveZMQ, an engine that refuses the
+// client's key never connects: calls fail with SR_ETIMEDOUT, saying so.
 sr_err_t sr_client_open(const char *endpoints, const sr_client_opts_t *opts,
                         sr_client_t **out, sr_error_t *err);
 
