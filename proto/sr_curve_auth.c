@@ -167,6 +167,18 @@ s_on_zap(s_self_t *self)
     zmsg_destroy(&req);
 }
 
+// Why a handshake failed. A peer without CurveZMQ shows either as a
+// mechanism mismatch or, when it sees the mismatch first and hangs up,
+// as a failure without detail: one kind, for summing up repeats.
+static unsigned
+s_kind(uint16_t event, uint32_t value)
+{
+    if (event != ZMQ_EVENT_HANDSHAKE_FAILED_PROTOCOL ||
+        value == ZMQ_PROTOCOL_ERROR_ZMTP_MECHANISM_MISMATCH)
+        return 0;
+    return value;
+}
+
 static const char *
 s_reason(uint16_t event, uint32_t value, char *buf, size_t size)
 {
@@ -183,8 +195,8 @@ s_reason(uint16_t event, uint32_t value, char *buf, size_t size)
                  (unsigned)value);
     else
         snprintf(buf, size,
-                 "handshake failed (%s): a peer without CurveZMQ, or one "
-                 "that hung up",
+                 "handshake failed (%s): the peer does not use CurveZMQ, or "
+                 "hung up",
                  zmq_strerror((int)value));
     return buf;
 }
@@ -205,8 +217,8 @@ s_on_monitor(s_self_t *self, size_t i)
             char reason[128], text[512], repeat[160];
             snprintf(text, sizeof text, "connection endpoint=%s: %s",
                      self->names[i], s_reason(event, value, reason, 128));
-            snprintf(repeat, sizeof repeat, "mon|%zu|%u|%u", i, (unsigned)event,
-                     (unsigned)value);
+            snprintf(repeat, sizeof repeat, "mon|%zu|%u", i,
+                     s_kind(event, value));
             sr_curve_log_refusal(self->auth->log, zclock_mono(), repeat, text);
         }
     }

@@ -57,12 +57,21 @@ def uid(text):
 
 
 class Client:
-    """A DEALER on an engine's client endpoint."""
+    """A DEALER on an engine's client endpoint; with `curve` (the paths of
+    a secret certificate and of the engines' public one), a CurveZMQ
+    client."""
 
-    def __init__(self, endpoint):
+    def __init__(self, endpoint, curve=None):
         self.ctx = zmq.Context.instance()
         self.sock = self.ctx.socket(zmq.DEALER)
         self.sock.setsockopt(zmq.LINGER, 0)
+        if curve:
+            import zmq.auth as zmq_auth
+            public, secret = zmq_auth.load_certificate(curve[0])
+            server, _ = zmq_auth.load_certificate(curve[1])
+            self.sock.curve_publickey = public
+            self.sock.curve_secretkey = secret
+            self.sock.curve_serverkey = server
         self.sock.connect(endpoint)
         self.req = 0
         self.events = []

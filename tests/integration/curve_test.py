@@ -1,0 +1,188 @@
+#!/usr/bin/env python3
+"""CurveZMQ end to end: keys made with `sirocco keygen`, an engine on
+loopback TCP with an allow folder. A worker with an unknown key gets no
+task (the execution waits; the engine logs the refusal with the key and
+the peer's address); a worker with an allowed key then runs it to
+SUCCESS. The `sirocco` command with an allowed key (by flags, and by
+environment variables) works; with an unknown key, or none, it times out
+with a message saying why, and the engine logs those refusals too."""
+import json
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import srtest  # noqa: E402
+
+WF = """
+version: '2.0'
+secured:
+  input: [x]
+  output: {y: <% $.y %>}
+  tasks:
+    echo:
+      action: std.echo output=<% $.x %>
+      publish: {y: <% task().result %>}
+"""
+
+
+def free_port():
+    s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    s.bind(("127.0.0.1", 0))
+    port = s.getsockname()[1]
+    s.close()
+    return port
+
+
+def run(c, args, env=None, ok=True, timeout=60):
+    p = subprocess.run([os.path.join(c.bin, "sirocco")] + args,
+                       capture_output=True, text=True, timeout=timeout,
+                       env=dict(os.environ, **(env or {})))
+    if ok and p.returncode != 0:
+        srtest.fail("sirocco %s: exit %d: %s%s" % (
+            " ".join(args), p.returncode, p.stdout, p.stderr))
+    return p
+
+
+def keygen(c, keys, name):
+    p = run(c, ["keygen", name, "--dir", keys])
+    first = p.stdout.splitlines()[0]
+    if not first.startswith("public key "):
+        srtest.fail("keygen printed %r" % p.stdout)
+    for f in (name, name + "_secret"):
+        if not os.path.exists(os.path.join(keys, f)):
+            srtest.fail("keygen did not write %s" % f)
+    return first[len("public key "):]
+
+
+def wait_log(c, proc, needle, timeout=10.0):
+    deadline = time.time() + timeout
+    while time.time() < deadline:
+        with open(proc.log_path, errors="replace") as f:
+            text = f.read()
+        if needle in text:
+            return text
+        if proc.poll() is not None:
+            srtest.fail("process exited %s: %s" % (proc.returncode,
+                                                   c.log(proc)))
+        time.sleep(0.05)
+    srtest.fail("no %r in the log within %.0f s: %s" % (needle, timeout,
+                                                        c.log(proc)))
+
+
+def main():
+    c = srtest.Cluster()
+    try:
+        keys = os.path.join(c.dir, "keys")
+        allow = os.path.join(c.dir, "allow")
+        os.mkdir(allow)
+        keygen(c, keys, "server")
+        keygen(c, keys, "worker")
+        keygen(c, keys, "client")
+        intruder = keygen(c, keys, "intruder")
+        for name in ("worker", "client"):
+            shutil.copy(os.path.join(keys, name), allow)
+        # The same name again is refused: keys are not replaced by mistake.
+        p = run(c, ["keygen", "client", "--dir", keys], ok=False)
+        srtest.check("keygen again", p.returncode, 1)
+
+        cport, wport = free_port(), free_port()
+        client_ep = "tcp://127.0.0.1:%d" % cport
+        worker_ep = "tcp://127.0.0.1:%d" % wport
+        engine = c.spawn([os.path.join(c.bin, "sirocco-engined"), "--name",
+                          "e1", "--data", os.path.join(c.dir, "e1"),
+                          "--durability", "nosync", "--heartbeat-ms", "200",
+                          "--log-level", "info", "--client", client_ep,
+                          "--worker", worker_ep, "--curve-secret",
+                          os.path.join(keys, "server_secret"),
+                          "--curve-allow", allow], "e1")
+        wait_log(c, engine, "engine e1: client")
+
+        flags = ["--cluster", client_ep, "--curve-secret",
+                 os.path.join(keys, "client_secret"), "--curve-server-key",
+                 os.path.join(keys, "server")]
+        wf = os.path.join(c.dir, "wf.yaml")
+        with open(wf, "w") as f:
+            f.write(WF)
+        run(c, ["workflow", "create", wf] + flags)
+
+        # A worker whose key the engine does not know.
+        bad = c.spawn([os.path.join(c.bin, "sirocco-workerd"), "--name",
+                       "bad", "--engine", worker_ep, "--heartbeat-ms", "200",
+                       "--log-level", "warn", "--curve-secret",
+                       os.path.join(keys, "intruder_secret"),
+                       "--curve-server-key", os.path.join(keys, "server")],
+                      "bad")
+        # The client's keys from the environment this time.
+        env = {"SIROCCO_CURVE_SECRET": os.path.join(keys, "client_secret"),
+               "SIROCCO_CURVE_SERVER_KEY": os.path.join(keys, "server"),
+               "SIROCCO_CLUSTER": client_ep}
+        ex = json.loads(run(c, ["execution", "start", "secured", "--input",
+                                '{"x": 21}', "--json"], env=env).stdout)
+        log = wait_log(c, engine, "refused key=%s address=127.0.0.1" %
+                       intruder)
+        if "not in the allow folder" not in log:
+            srtest.fail("the refusal does not say why: %s" % log)
+        # It stays refused: no task reaches it, the execution waits.
+        time.sleep(1.0)
+        got = json.loads(run(c, ["execution", "get", ex["id"], "--json"],
+                             env=env).stdout)
+        srtest.check("state with only a refused worker", got["state"],
+                     "RUNNING")
+        cl = srtest.Client(client_ep, curve=(
+            os.path.join(keys, "client_secret"),
+            os.path.join(keys, "server")))
+        srtest.check("workers connected", cl.call("STATUS")["workers"], [])
+        if bad.poll() is not None:
+            srtest.fail("the refused worker exited: %s" % c.log(bad))
+
+        # The allowed worker runs it.
+        c.spawn([os.path.join(c.bin, "sirocco-workerd"), "--name", "good",
+                 "--engine", worker_ep, "--heartbeat-ms", "200",
+                 "--log-level", "warn", "--curve-secret",
+                 os.path.join(keys, "worker_secret"), "--curve-server-key",
+                 os.path.join(keys, "server")], "good")
+        done = cl.wait([ex["id"]], timeout=20)[ex["id"]]
+        srtest.check("state", done["state"], "SUCCESS")
+        srtest.check("output", done["output"], {"y": 21})
+
+        # A client with an unknown key, and one without keys, get nowhere.
+        p = run(c, ["workflow", "list", "--timeout", "1000", "--cluster",
+                    client_ep, "--curve-secret",
+                    os.path.join(keys, "intruder_secret"),
+                    "--curve-server-key", os.path.join(keys, "server")],
+                ok=False)
+        srtest.check("unknown client key: exit", p.returncode, 1)
+        for part in ("is not connected", "allow folder", "ETIMEDOUT"):
+            if part not in p.stderr:
+                srtest.fail("unknown client key: %r lacks %r" % (p.stderr,
+                                                                  part))
+        p = run(c, ["workflow", "list", "--timeout", "1000", "--cluster",
+                    client_ep], ok=False)
+        srtest.check("client without keys: exit", p.returncode, 1)
+        log = wait_log(c, engine, "refused connection endpoint=client %s: "
+                       % client_ep)
+        if "the peer does not use CurveZMQ" not in log:
+            srtest.fail("the refusal of a client without keys: %s" % log)
+        # One key without the other is a usage error, before any call.
+        p = run(c, ["workflow", "list", "--cluster", client_ep,
+                    "--curve-secret", os.path.join(keys, "client_secret")],
+                ok=False)
+        srtest.check("half the keys: exit", p.returncode, 2)
+        if "--curve-server-key" not in p.stderr:
+            srtest.fail("half the keys: %r" % p.stderr)
+        # The right key still works.
+        names = [w["name"] for w in json.loads(
+            run(c, ["workflow", "list", "--json"], env=env).stdout)]
+        srtest.check("workflows", names, ["secured"])
+        cl.close()
+    finally:
+        c.stop()
+    print("ok")
+
+
+if __name__ == "__main__":
+    main()
