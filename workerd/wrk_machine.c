@@ -1,9 +1,9 @@
 // The worker side of the engine <-> worker protocol (docs/protocol.md):
 // one handler per message an engine sends (TASK, GO, HALT, ACK, ERROR,
-// HEARTBEAT; anything else is refused with ERROR), one for finished
-// actions, the timers and the graceful stop. Owns the links (sessions and
-// heartbeats are wrk_links.c's), the job table and the action threads.
-// Node thread only.
+// HEARTBEAT, whose peers join the links; anything else is refused with
+// ERROR), one for finished actions, the timers and the graceful stop.
+// Owns the links (sessions and heartbeats are wrk_links.c's), the job
+// table and the action threads. Node thread only.
 #include "wrk_machine.h"
 
 #include <inttypes.h>
@@ -27,6 +27,7 @@ struct wrk_machine {
     wrk_links_t *links;
     wrk_jobs_t *jobs;
     wrk_pool_t *pool;
+    size_t polled_links;    // links in the last poll items (more may come)
     wrk_node_stats_t stats; // action counters; the rest filled on demand
     bool is_stopping;
     bool is_cancelled;   // running actions were told to stop
@@ -310,7 +311,8 @@ s_dispatch(wrk_machine_t *self, size_t i, sr_wire_in_t *in, int64_t now_ms)
         wrk_links_on_error(self->links, i, in->msg, now_ms);
         break;
     case SR_MSG_HEARTBEAT:
-        break; // hearing it was the point
+        wrk_links_learn(self->links, i, in->msg, now_ms); // peers, if any
+        break;
     default:
         s_refuse(self, i, in, SR_EPROTO, NULL,
                  "%s is not a message for a worker",
@@ -492,6 +494,7 @@ wrk_machine_poll_items(wrk_machine_t *self, zmq_pollitem_t *items, size_t max)
     size_t n = wrk_links_size(self->links);
     if (max < n + 1)
         return 0;
+    self->polled_links = n;
     wrk_links_poll_items(self->links, items);
     zsock_t *done = wrk_pool_done_sock(self->pool);
     items[n] = (zmq_pollitem_t){zsock_resolve(done), 0, ZMQ_POLLIN, 0};
@@ -503,7 +506,7 @@ wrk_machine_handle(wrk_machine_t *self, size_t i, int64_t now_ms)
 {
     if (self->is_stopped)
         return;
-    if (i < wrk_links_size(self->links))
+    if (i < self->polled_links)
         s_on_link(self, i, now_ms);
     else
         s_on_pool(self, now_ms);
