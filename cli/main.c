@@ -5,6 +5,7 @@
 #include "cli.h"
 #include "cmd_action.h"
 #include "cmd_bench.h"
+#include "cmd_cluster.h"
 #include "cmd_execution.h"
 #include "cmd_run.h"
 #include "cmd_task.h"
@@ -45,6 +46,12 @@ static const cli_cmd_t s_commands[] = {
      "executions on a cluster (sirocco execution --help)", cli_execution},
     {"task", "list EXECUTION [--cluster ENDPOINTS|FILE] [--json]",
      "the task executions of an execution", cli_task},
+    {"cluster",
+     "up|status|down [--engines N] [--workers N] [--partitions N] "
+     "[--data DIR] ...",
+     "a cluster of engines and workers on this machine (sirocco cluster "
+     "--help)",
+     cli_cluster_local},
     {"action",
      "complete ACTION_ID|TOKEN (--result JSON|@FILE | --error TEXT) "
      "[--cluster ENDPOINTS|FILE]",
