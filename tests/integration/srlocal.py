@@ -136,3 +136,60 @@ class LocalCluster:
                     proc.wait()
             reap()
             shutil.rmtree(self.dir, ignore_errors=True)
+
+
+def partition_of(ex_id):
+    """The partition an execution id carries (its first two bytes)."""
+    return int(ex_id[:4], 16)
+
+
+class Clients:
+    """A protocol client on every engine of a LocalCluster, to read each
+    execution at the engine that owns it."""
+
+    def __init__(self, lc):
+        self.lc = lc
+        self.by_name = {e["name"]: srtest.Client(e["client"])
+                        for e in lc.engines}
+
+    def close(self):
+        for c in self.by_name.values():
+            c.close()
+
+    def of(self, ex_id):
+        return self.by_name[self.lc.owner(partition_of(ex_id))["name"]]
+
+    def get_all(self, ids, names=None):
+        """EX_GET of every id (of engines `names` only, when given), sent at
+        once to each owner; {id: body or ProtoError}."""
+        groups = {}
+        for i in ids:
+            name = self.lc.owner(partition_of(i))["name"]
+            if names is None or name in names:
+                groups.setdefault(name, []).append(i)
+        got = {}
+        for name, group in groups.items():
+            bodies = self.by_name[name].call_many(
+                "EX_GET", [{"execution_id": srtest.uid(i)} for i in group])
+            got.update(zip(group, bodies))
+        return got
+
+    def wait_final(self, ids, timeout, names=None):
+        """Wait until every execution of `ids` (of engines `names`) has
+        ended; returns {id: body}."""
+        deadline = time.time() + timeout
+        while True:
+            got = self.get_all(ids, names)
+            bad = [i for i, b in got.items()
+                   if isinstance(b, srtest.ProtoError)]
+            if bad:
+                srtest.fail("EX_GET %s: %s" % (bad[0], got[bad[0]]))
+            rest = [i for i, b in got.items()
+                    if b["state"] not in srtest.FINAL]
+            if not rest:
+                return got
+            if time.time() > deadline:
+                srtest.fail("%d of %d executions not ended after %.0f s "
+                            "(e.g. %s: %s)" % (len(rest), len(got), timeout,
+                                               rest[0], got[rest[0]]["state"]))
+            time.sleep(0.2)
