@@ -221,8 +221,10 @@ wrk_links_recv(wrk_links_t *self, size_t i, int64_t now_ms, sr_wire_in_t *in,
     }
     sr_limits_t limits = {.max_bytes = self->cfg->max_message_bytes};
     sr_err_t rc = sr_wire_recv(link->sock, 0, &limits, in, err);
-    if (rc != SR_ETIMEDOUT && rc != SR_EIO)
+    if (rc != SR_ETIMEDOUT && rc != SR_EIO) {
         link->heard_ms = now_ms;
+        link->is_lost = false;
+    }
     return rc;
 }
 
@@ -239,8 +241,10 @@ s_reconnect(wrk_links_t *self, size_t i, int64_t now_ms)
     if (s_open(link, now_ms, &err) != SR_OK) {
         sr_errorf("%s", err.msg); // tried again after the expiry time
         link->heard_ms = now_ms;
+        link->is_lost = true;
         return;
     }
+    link->is_lost = true;
     wrk_links_ready(self, i, now_ms);
 }
 

@@ -33,6 +33,8 @@ typedef struct {
     int64_t heard_ms;       // last message from the engine
     int64_t sent_ms;        // last message to the engine
     size_t credit_used;     // TASKs of this session holding a slot
+    bool is_lost;           // silent for the expiry time and not heard
+                            // from since: it gets no CONFIRM
     bool is_version_logged; // a version mismatch was logged on this socket
 } wrk_link_t;
 
@@ -97,7 +99,8 @@ size_t wrk_links_learn(wrk_links_t *self, size_t i, const sr_msg_t *heartbeat,
                        int64_t now_ms);
 
 // HEARTBEAT to engines we have been silent to, a new socket and READY for
-// engines that have been silent to us. Returns when next due.
+// engines that have been silent to us (marked is_lost until heard from).
+// Returns when next due.
 int64_t wrk_links_tick(wrk_links_t *self, int64_t now_ms);
 
 // From now on the worker is stopping: CREDIT 0 to every engine (and after

@@ -114,14 +114,25 @@ s_send_confirm(wrk_machine_t *self, wrk_job_t *job, int64_t now_ms)
     return is_sent;
 }
 
-// Send CONFIRM for queued TASKs while threads are free. A CONFIRM that
-// cannot leave keeps its TASK queued for the next tick.
+// Is the engine of a job reachable (not lost)?
+static bool
+s_is_link_up(const wrk_job_t *job, void *arg)
+{
+    wrk_machine_t *self = arg;
+    return !wrk_links_at(self->links, job->link)->is_lost;
+}
+
+// Send CONFIRM for queued TASKs while threads are free, oldest first,
+// skipping those of lost engines (they wait, holding no thread, until
+// their engine is heard from again). A CONFIRM that cannot leave keeps
+// its TASK queued for the next tick.
 static void
 s_pump(wrk_machine_t *self, int64_t now_ms)
 {
     wrk_job_t *job;
     while (!self->is_stopping && s_free_slots(self) > 0 &&
-           (job = wrk_jobs_queue_head(self->jobs)) != NULL) {
+           (job = wrk_jobs_queue_first(self->jobs, s_is_link_up, self)) !=
+               NULL) {
         if (!s_send_confirm(self, job, now_ms))
             return;
         wrk_jobs_set_state(self->jobs, job, WRK_JOB_CONFIRMING, NULL);
@@ -372,16 +383,53 @@ s_reconfirm_of_link(wrk_job_t *job, void *arg)
         s_send_confirm(ctx->self, job, ctx->now_ms);
 }
 
+typedef struct {
+    size_t link, n;
+    wrk_job_t *jobs[WRK_NODE_SLOTS_MAX];
+} s_gather_t;
+
+static void
+s_gather_of_link(wrk_job_t *job, void *arg)
+{
+    s_gather_t *g = arg;
+    if (job->link == g->link && g->n < WRK_NODE_SLOTS_MAX)
+        g->jobs[g->n++] = job;
+}
+
+// The CONFIRMs waiting on a lost engine hold threads that other engines
+// could use: their TASKs go back to the queue until the engine is heard
+// from again (then CONFIRM goes as for any queued TASK).
+static void
+s_requeue_of_link(wrk_machine_t *self, size_t i)
+{
+    s_gather_t *g = malloc(sizeof *g);
+    if (!g)
+        return; // out of memory: they keep their threads
+    g->link = i;
+    g->n = 0;
+    wrk_jobs_each(self->jobs, WRK_JOB_CONFIRMING, s_gather_of_link, g);
+    for (size_t k = 0; k < g->n; k++)
+        wrk_jobs_set_state(self->jobs, g->jobs[k], WRK_JOB_QUEUED, NULL);
+    if (g->n)
+        sr_info("engine=%s lost; %zu TASKs wait for it without a thread",
+                wrk_links_at(self->links, i)->endpoint, g->n);
+    free(g);
+}
+
 // A new session with engine `i` (wrk_links_ready_fn): the engine answers
 // CONFIRMs from its durable state, so unanswered ones go again, and so do
-// the RESULTs it has not acknowledged.
+// the RESULTs it has not acknowledged. After a silence (a lost engine)
+// the unanswered CONFIRMs wait in the queue instead.
 static void
 s_on_ready(size_t i, int64_t now_ms, void *arg)
 {
     s_session_t ctx = {arg, i, now_ms};
     wrk_jobs_each(ctx.self->jobs, WRK_JOB_UNACKED, s_resend_of_link, &ctx);
-    wrk_jobs_each(ctx.self->jobs, WRK_JOB_CONFIRMING, s_reconfirm_of_link,
-                  &ctx);
+    if (wrk_links_at(ctx.self->links, i)->is_lost)
+        s_requeue_of_link(ctx.self, i);
+    else
+        wrk_jobs_each(ctx.self->jobs, WRK_JOB_CONFIRMING, s_reconfirm_of_link,
+                      &ctx);
 }
 
 // --- timers -----------------------------------------------------------------

@@ -135,7 +135,10 @@ class LocalCluster:
                     proc.kill()
                     proc.wait()
             reap()
-            shutil.rmtree(self.dir, ignore_errors=True)
+            if os.environ.get("SR_KEEP"):  # to read the logs after a failure
+                print("kept %s" % self.dir)
+            else:
+                shutil.rmtree(self.dir, ignore_errors=True)
 
 
 def partition_of(ex_id):
