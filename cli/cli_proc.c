@@ -38,6 +38,15 @@ s_now_ms(void)
 static void
 s_child(char *const argv[], int log_fd, int report)
 {
+    // A daemon starts clean: no signal blocked, none ignored (a shell
+    // running us in the background ignores SIGINT, and exec keeps that).
+    static const int sigs[] = {SIGINT,  SIGTERM, SIGHUP,
+                               SIGQUIT, SIGPIPE, SIGCHLD};
+    sigset_t none;
+    sigemptyset(&none);
+    sigprocmask(SIG_SETMASK, &none, NULL);
+    for (size_t i = 0; i < sizeof sigs / sizeof sigs[0]; i++)
+        signal(sigs[i], SIG_DFL);
     setsid();
     int null_fd = open("/dev/null", O_RDONLY);
     if (null_fd < 0 || dup2(null_fd, 0) < 0 || dup2(log_fd, 1) < 0 ||
