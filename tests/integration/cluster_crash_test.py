@@ -97,10 +97,10 @@ def main():
             if time.time() - t0 > 6:
                 srtest.fail("EUNAVAIL took %.1f s" % (time.time() - t0))
         # Meanwhile e1's and e3's executions all end.
-        cls.wait_final(others, timeout=60, names=("e1", "e3"))
+        cls.wait_final(others, timeout=90, names=("e1", "e3"))
         t_others = time.time() - t_kill
         lc.restart("e2")
-        done = cls.wait_final(ids, timeout=90)
+        done = cls.wait_final(ids, timeout=120)
         not_ok = [i for i in ids if done[i]["state"] != "SUCCESS"]
         if not_ok:
             srtest.fail("%d executions not SUCCESS, e.g. %s: %s"
