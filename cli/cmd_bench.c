@@ -36,6 +36,7 @@ typedef struct {
     double *lat_ms; // per finished execution
     size_t finished, failed, started, inflight;
     int64_t req;
+    int64_t beat_us; // last HEARTBEAT sent
 } s_bench_t;
 
 static int64_t
@@ -108,6 +109,20 @@ s_call(s_bench_t *b, size_t e, sr_msg_t *m, sr_value_t **out)
     return CLI_OK;
 }
 
+// A subscribed client must show signs of life, or the engine drops its
+// subscription after the expiry time.
+static void
+s_heartbeat(s_bench_t *b)
+{
+    for (size_t e = 0; e < b->nsocks; e++) {
+        sr_msg_t *m = sr_msg_new(SR_MSG_HEARTBEAT);
+        sr_error_t err;
+        if (m && !sr_msg_set_int(m, SR_F_HEARTBEAT_sent_ms, zclock_time()))
+            (void)sr_wire_send(b->socks[e], NULL, m, &err);
+        sr_msg_destroy(&m);
+    }
+}
+
 static int
 s_start_one(s_bench_t *b)
 {
@@ -176,10 +191,17 @@ s_drive(s_bench_t *b)
     size_t last_finished = 0;
     while (b->finished < n && b->failed <= n) {
         while (b->started < n && b->inflight < b->o.window)
-            if (s_start_one(b))
+            if (s_start_one(b)) {
+                fprintf(stderr, "sirocco bench: cannot send a start\n");
+                zpoller_destroy(&poller);
                 return CLI_FAILED;
-        zsock_t *s = zpoller_wait(poller, 1000);
+            }
+        zsock_t *s = zpoller_wait(poller, 200);
         int64_t now = s_now_us();
+        if (now - b->beat_us > 1000000) { // keep the subscriptions alive
+            s_heartbeat(b);
+            b->beat_us = now;
+        }
         for (size_t e = 0; s && e < b->nsocks; e++) {
             sr_wire_in_t in;
             sr_error_t err;
@@ -294,7 +316,8 @@ static int
 s_subscribe(s_bench_t *b, size_t e)
 {
     sr_msg_t *m = sr_msg_new(SR_MSG_SUBSCRIBE);
-    if (!m || sr_msg_set_bool(m, SR_F_SUBSCRIBE_tasks, false)) {
+    // The memory run counts its delegates' tasks starting.
+    if (!m || sr_msg_set_bool(m, SR_F_SUBSCRIBE_tasks, b->env.waiting)) {
         sr_msg_destroy(&m);
         return CLI_FAILED;
     }
@@ -317,7 +340,15 @@ cli_bench(int argc, char **argv)
     b.lat_ms = calloc(b.o.executions + 1, sizeof *b.lat_ms);
     rc = b.socks && b.table && b.lat_ms ? CLI_OK : CLI_FAILED;
     for (size_t e = 0; !rc && e < b.nsocks; e++) {
-        b.socks[e] = zsock_new_dealer(b.env.endpoints[e]);
+        b.socks[e] = zsock_new(ZMQ_DEALER);
+        // The window bounds what is in flight; the socket must not drop
+        // replies or events (a full pipe drops silently).
+        if (b.socks[e]) {
+            zsock_set_sndhwm(b.socks[e], 0);
+            zsock_set_rcvhwm(b.socks[e], 0);
+            if (zsock_connect(b.socks[e], "%s", b.env.endpoints[e]) == -1)
+                zsock_destroy(&b.socks[e]);
+        }
         sr_msg_t *m = sr_msg_new(SR_MSG_WF_CREATE);
         if (!b.socks[e] || !m ||
             sr_msg_set_str(m, SR_F_WF_CREATE_definition, b.env.definition) ||

@@ -15,6 +15,7 @@ PACKAGES=(
     libyaml-dev libsodium-dev libjansson-dev libmicrohttpd-dev
     libcurl4-openssl-dev libcmocka-dev
     python3 python3-zmq python3-msgpack python3-yaml curl
+    python3-mistralclient
 )
 
 missing=()
@@ -44,6 +45,7 @@ if [ "${1:-}" = "--deps" ]; then
     exit 0
 fi
 
-cmake -S . -B build -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
+# The same settings as deploy/test.sh, so that the tests reuse this build.
+cmake -S . -B build -DWERROR=ON -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
 cmake --build build -j"$(nproc)"
 echo "setup: built into build/bin"

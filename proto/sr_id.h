@@ -24,6 +24,8 @@ typedef struct {
 
 // Make a new id in `partition` at time `now_ms` (unix ms; 0 = clock now).
 void sr_id_make(uint16_t partition, int64_t now_ms, sr_id_t *out);
+// n cryptographically random bytes (the OS source, pooled per thread).
+void sr_random(void *buf, size_t n);
 uint16_t sr_id_partition(const sr_id_t *id);
 // Creation time in unix milliseconds.
 int64_t sr_id_time_ms(const sr_id_t *id);

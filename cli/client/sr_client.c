@@ -100,6 +100,40 @@ sr_client_parse_id(const char *text, const char *what, sr_id_t *id,
 }
 
 sr_err_t
+sr_client_request_about(sr_msg_type_t type, sr_field_t idf, const char *text,
+                        const char *what, sr_id_t *id, sr_msg_t **out,
+                        sr_error_t *err)
+{
+    sr_err_t rc = sr_client_parse_id(text, what, id, err);
+    if (rc)
+        return rc;
+    sr_msg_t *req = sr_msg_new(type);
+    if (!req || sr_msg_set_id(req, idf, id) != SR_OK) {
+        sr_msg_destroy(&req);
+        return sr_error_set(err, SR_ENOMEM, "%s: out of memory",
+                            sr_msg_type_name(type));
+    }
+    *out = req;
+    return SR_OK;
+}
+
+sr_err_t
+sr_client_call_owner(sr_client_t *c, sr_msg_t **req, const sr_id_t *id,
+                     int timeout_ms, sr_value_t **body, sr_error_t *err)
+{
+    sr_value_t *b = NULL;
+    sr_err_t rc =
+        sr_client_call_partition(c, sr_id_partition(id), *req,
+                                 sr_client_deadline(timeout_ms), &b, NULL, err);
+    sr_msg_destroy(req);
+    if (!rc && body)
+        *body = b;
+    else
+        sr_value_destroy(&b);
+    return rc;
+}
+
+sr_err_t
 sr_client_build_error(sr_err_t rc, const char *what, sr_error_t *err)
 {
     if (rc == SR_ENOMEM)

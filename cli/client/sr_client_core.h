@@ -50,6 +50,19 @@ sr_err_t sr_client_call_all(sr_client_t *c, const sr_msg_t *req,
                             sr_value_t **bodies, size_t *ignored,
                             sr_error_t *err);
 
+// A new request of `type` whose field `idf` holds the id given as text
+// (`what` names it in errors, e.g. "execution id"). Caller owns *out.
+sr_err_t sr_client_request_about(sr_msg_type_t type, sr_field_t idf,
+                                 const char *text, const char *what,
+                                 sr_id_t *id, sr_msg_t **out, sr_error_t *err);
+
+// Send *req about `id` to the owner of its partition and destroy it
+// (*req is NULL afterwards). *body (when `body` is not NULL) is the
+// answer.
+sr_err_t sr_client_call_owner(sr_client_t *c, sr_msg_t **req, const sr_id_t *id,
+                              int timeout_ms, sr_value_t **body,
+                              sr_error_t *err);
+
 // Parse an execution id given as text; SR_EINVAL naming `what` when it is
 // not a UUID.
 sr_err_t sr_client_parse_id(const char *text, const char *what, sr_id_t *id,

@@ -78,34 +78,8 @@ static sr_err_t
 s_about(sr_msg_type_t type, sr_field_t idf, const char *execution_id,
         sr_id_t *id, sr_msg_t **out, sr_error_t *err)
 {
-    sr_err_t rc = sr_client_parse_id(execution_id, "execution id", id, err);
-    if (rc)
-        return rc;
-    sr_msg_t *req = sr_msg_new(type);
-    if (!req || sr_msg_set_id(req, idf, id) != SR_OK) {
-        sr_msg_destroy(&req);
-        return sr_error_set(err, SR_ENOMEM, "%s: out of memory",
-                            sr_msg_type_name(type));
-    }
-    *out = req;
-    return SR_OK;
-}
-
-// Send `req` about `id` to its owner; frees `req`. *body may be NULL.
-static sr_err_t
-s_call_owner(sr_client_t *c, sr_msg_t **req, const sr_id_t *id, int timeout_ms,
-             sr_value_t **body, sr_error_t *err)
-{
-    sr_value_t *b = NULL;
-    sr_err_t rc =
-        sr_client_call_partition(c, sr_id_partition(id), *req,
-                                 sr_client_deadline(timeout_ms), &b, NULL, err);
-    sr_msg_destroy(req);
-    if (!rc && body)
-        *body = b;
-    else
-        sr_value_destroy(&b);
-    return rc;
+    return sr_client_request_about(type, idf, execution_id, "execution id", id,
+                                   out, err);
 }
 
 sr_err_t
@@ -116,7 +90,8 @@ sr_client_ex_get(sr_client_t *c, const char *execution_id, int timeout_ms,
     sr_msg_t *req = NULL;
     sr_err_t rc = s_about(SR_MSG_EX_GET, SR_F_EX_GET_execution_id, execution_id,
                           &id, &req, err);
-    return rc ? rc : s_call_owner(c, &req, &id, timeout_ms, execution, err);
+    return rc ? rc
+              : sr_client_call_owner(c, &req, &id, timeout_ms, execution, err);
 }
 
 static sr_err_t
@@ -182,7 +157,7 @@ s_change(sr_client_t *c, sr_msg_type_t type, sr_field_t idf, sr_field_t whyf,
         sr_msg_destroy(&req);
         return rc;
     }
-    return s_call_owner(c, &req, &id, timeout_ms, execution, err);
+    return sr_client_call_owner(c, &req, &id, timeout_ms, execution, err);
 }
 
 sr_err_t
@@ -234,7 +209,7 @@ sr_client_ex_rerun(sr_client_t *c, const char *execution_id, const char *task,
         sr_msg_destroy(&req);
         return rc;
     }
-    return s_call_owner(c, &req, &id, timeout_ms, execution, err);
+    return sr_client_call_owner(c, &req, &id, timeout_ms, execution, err);
 }
 
 sr_err_t
@@ -245,7 +220,7 @@ sr_client_task_list(sr_client_t *c, const char *execution_id, int timeout_ms,
     sr_msg_t *req = NULL;
     sr_err_t rc = s_about(SR_MSG_TASK_LIST, SR_F_TASK_LIST_execution_id,
                           execution_id, &id, &req, err);
-    return rc ? rc : s_call_owner(c, &req, &id, timeout_ms, tasks, err);
+    return rc ? rc : sr_client_call_owner(c, &req, &id, timeout_ms, tasks, err);
 }
 
 static sr_err_t
@@ -272,6 +247,27 @@ s_build_complete(const sr_client_completion_t *cp, sr_msg_t *req,
     return rc;
 }
 
+// COMPLETE by token to every engine: only the owner of the token knows
+// it, the others answer ENOTFOUND. The owner's answer is the reply.
+static sr_err_t
+s_complete_everywhere(sr_client_t *c, const sr_msg_t *req, int64_t deadline,
+                      sr_value_t **body, sr_error_t *err)
+{
+    sr_value_t *bodies = NULL;
+    size_t ignored = 0;
+    sr_err_t rc = sr_client_call_all(c, req, deadline, SR_ENOTFOUND, &bodies,
+                                     &ignored, err);
+    if (!rc && ignored == sr_value_len(bodies))
+        rc = SR_ENOTFOUND; // err holds the first engine's message
+    for (size_t i = 0; !rc && i < sr_value_len(bodies); i++)
+        if (!sr_value_is(sr_value_array_at(bodies, i), SR_T_NIL)) {
+            *body = sr_value_ref(sr_value_array_at(bodies, i));
+            break;
+        }
+    sr_value_destroy(&bodies);
+    return rc;
+}
+
 sr_err_t
 sr_client_complete(sr_client_t *c, const sr_client_completion_t *completion,
                    int timeout_ms, sr_value_t **reply, sr_error_t *err)
@@ -294,8 +290,10 @@ sr_client_complete(sr_client_t *c, const sr_client_completion_t *completion,
     if (!rc && cp->action_id)
         rc = sr_client_call_partition(c, sr_id_partition(&action), req,
                                       deadline, &b, NULL, err);
-    else if (!rc)
+    else if (!rc && sr_client_engine_count(c) == 1)
         rc = sr_client_call_any(c, req, deadline, &b, err);
+    else if (!rc)
+        rc = s_complete_everywhere(c, req, deadline, &b, err);
     sr_msg_destroy(&req);
     if (!rc && reply)
         *reply = b;

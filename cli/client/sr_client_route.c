@@ -43,6 +43,20 @@ sr_client_route_destroy(sr_client_route_t **r_p)
     *r_p = NULL;
 }
 
+// One item of a STATUS "partitions" array: a partition number, or a map
+// with "number" (what sirocco-engined sends: {"number": n, "epoch": e}).
+// -1 when it is neither.
+static int64_t
+s_number(const sr_value_t *p)
+{
+    int64_t n = -1;
+    if (sr_value_is(p, SR_T_INT))
+        n = sr_value_int(p);
+    else if (sr_value_is(p, SR_T_MAP) && !sr_value_map_int(p, "number", &n))
+        n = -1;
+    return n >= 0 && n < SR_PARTITIONS_MAX ? n : -1;
+}
+
 // Check the "partitions" array of a STATUS body.
 static sr_err_t
 s_check(const sr_value_t *parts, size_t engine, sr_error_t *err)
@@ -51,15 +65,12 @@ s_check(const sr_value_t *parts, size_t engine, sr_error_t *err)
         return sr_error_set(err, SR_EPROTO,
                             "STATUS of engine %zu has no 'partitions' array",
                             engine);
-    for (size_t i = 0; i < sr_value_len(parts); i++) {
-        const sr_value_t *p = sr_value_array_at(parts, i);
-        if (!sr_value_is(p, SR_T_INT) || sr_value_int(p) < 0 ||
-            sr_value_int(p) >= SR_PARTITIONS_MAX)
+    for (size_t i = 0; i < sr_value_len(parts); i++)
+        if (s_number(sr_value_array_at(parts, i)) < 0)
             return sr_error_set(err, SR_EPROTO,
                                 "STATUS of engine %zu: partitions[%zu] is "
                                 "not a partition number (0 .. %d)",
                                 engine, i, SR_PARTITIONS_MAX - 1);
-    }
     return SR_OK;
 }
 
@@ -77,7 +88,7 @@ sr_client_route_learn(sr_client_route_t *r, size_t engine,
         if (r->owner[p] == engine)
             r->owner[p] = S_NONE;
     for (size_t i = 0; i < sr_value_len(parts); i++)
-        r->owner[sr_value_int(sr_value_array_at(parts, i))] = (uint8_t)engine;
+        r->owner[s_number(sr_value_array_at(parts, i))] = (uint8_t)engine;
     r->is_known = true;
     return SR_OK;
 }

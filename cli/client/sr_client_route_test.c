@@ -328,10 +328,19 @@ the_partition_map_learns_from_status_and_refuses_nonsense(void **state)
     sr_fx_ok(sr_client_route_learn(r, 0, b, &err), &err); // 0 now owns 1, 2
     assert_false(sr_client_route_owner(r, 65535, &e));
     assert_true(sr_client_route_owner(r, 2, &e) && e == 0);
+    // sirocco-engined's form: maps with the number and the epoch.
+    sr_value_t *m = s_json("{\"partitions\": [{\"number\": 7, \"epoch\": 2}]}");
+    sr_fx_ok(sr_client_route_learn(r, 1, m, &err), &err);
+    assert_true(sr_client_route_owner(r, 7, &e) && e == 1);
+    sr_value_destroy(&m);
 
-    const char *bad[] = {"{}", "{\"partitions\": 3}",
+    const char *bad[] = {"{}",
+                         "{\"partitions\": 3}",
                          "{\"partitions\": [1, \"2\"]}",
-                         "{\"partitions\": [65536]}", "{\"partitions\": [-1]}"};
+                         "{\"partitions\": [65536]}",
+                         "{\"partitions\": [-1]}",
+                         "{\"partitions\": [{\"epoch\": 1}]}",
+                         "{\"partitions\": [{\"number\": -2}]}"};
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
         sr_value_t *v = s_json(bad[i]);
         assert_int_equal(sr_client_route_learn(r, 1, v, &err), SR_EPROTO);

@@ -277,7 +277,7 @@ core_unit_dispatch(core_run_t *r, const core_exec_t *exec,
     uint8_t raw[32];
     char token[sodium_base64_ENCODED_LEN(
         32, sodium_base64_VARIANT_URLSAFE_NO_PADDING)];
-    randombytes_buf(raw, sizeof raw);
+    sr_random(raw, sizeof raw);
     sodium_bin2base64(token, sizeof token, raw, sizeof raw,
                       sodium_base64_VARIANT_URLSAFE_NO_PADDING);
     crypto_hash_sha256(a->token_hash, (const unsigned char *)token,

@@ -277,6 +277,16 @@ s_read(eng_t *eng, sr_wire_in_t *in)
     case SR_MSG_WF_LIST:
         rc = eng_view_workflow_list(eng, &body, &e);
         break;
+    case SR_MSG_TASK_GET:
+        rc = eng_view_task_get(eng, m, &body, &e);
+        break;
+    case SR_MSG_ACTION_LIST:
+        rc = eng_view_actions(eng, m, &body, &e);
+        break;
+    case SR_MSG_ACTION_GET:
+        sr_msg_id(m, SR_F_ACTION_GET_action_id, &id);
+        rc = eng_view_action(eng, &id, &body, &e);
+        break;
     default:
         rc = eng_view_status(eng, &body, &e);
         break;
@@ -408,6 +418,9 @@ eng_client_recv(eng_t *eng, sr_wire_in_t *in)
     case SR_MSG_TASK_LIST:
     case SR_MSG_WF_GET:
     case SR_MSG_WF_LIST:
+    case SR_MSG_TASK_GET:
+    case SR_MSG_ACTION_LIST:
+    case SR_MSG_ACTION_GET:
     case SR_MSG_STATUS:
         s_read(eng, in);
         return;

@@ -273,7 +273,12 @@ eng_settings_load(eng_settings_t *s, const char *path, sr_error_t *err)
         rc = sr_error_set(err, SR_EINVAL, "expected a mapping of settings");
     for (size_t i = 0; !rc && i < sr_value_len(doc); i++) {
         const char *key = sr_value_str(sr_value_map_key(doc, i));
-        char *value = s_text(sr_value_map_val(doc, i));
+        const sr_value_t *v = sr_value_map_val(doc, i);
+        // Only `partitions` may be a list.
+        char *value =
+            sr_value_is(v, SR_T_ARRAY) && strcmp(key, "partitions") != 0
+                ? NULL
+                : s_text(v);
         rc = value ? eng_settings_set(s, key, value, err)
                    : sr_error_set(err, SR_EINVAL,
                                   "'%s' must be a string, a number or a "

@@ -4,6 +4,7 @@
 //   eng_work.c    the worker endpoint: sessions, credit, dispatch queue
 //   eng_client.c  the client endpoint: requests, replies, subscriptions
 //   eng_view.c    executions, tasks and workflows as reply bodies
+//   eng_view_action.c  one task execution, action executions
 //   eng_part.c    partitions: open, timers, recovery, tokens
 #ifndef ENG_INTERNAL_H
 #define ENG_INTERNAL_H
@@ -258,5 +259,15 @@ sr_err_t eng_view_workflow(eng_t *eng, const char *name, sr_value_t **out,
                            sr_error_t *err);
 sr_err_t eng_view_workflow_list(eng_t *eng, sr_value_t **out, sr_error_t *err);
 sr_err_t eng_view_status(eng_t *eng, sr_value_t **out, sr_error_t *err);
+// A task execution as a reply body; NULL on OOM.
+sr_value_t *eng_view_task_body(const core_task_t *t);
+
+// eng_view_action.c (protocol 1.2 reads; caller owns *out)
+sr_err_t eng_view_task_get(eng_t *eng, const sr_msg_t *req, sr_value_t **out,
+                           sr_error_t *err);
+sr_err_t eng_view_actions(eng_t *eng, const sr_msg_t *req, sr_value_t **out,
+                          sr_error_t *err);
+sr_err_t eng_view_action(eng_t *eng, const sr_id_t *id, sr_value_t **out,
+                         sr_error_t *err);
 
 #endif

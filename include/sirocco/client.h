@@ -196,6 +196,45 @@ sr_err_t sr_client_task_list(sr_client_t *c, const char *execution_id,
                              int timeout_ms, sr_value_t **tasks,
                              sr_error_t *err);
 
+// One task execution by id (protocol 1.2): the map of sr_client_task_list
+// with "execution_id", "result", "created_at", "updated_at",
+// "started_at" and "finished_at". `execution_id` (NULL = unknown) names
+// its execution so the engine reads only that execution's tasks; without
+// it the engine searches the whole partition. SR_ENOTFOUND when unknown.
+sr_err_t sr_client_task_get(sr_client_t *c, const char *task_id,
+                            const char *execution_id, int timeout_ms,
+                            sr_value_t **task, sr_error_t *err);
+
+// --- action executions (protocol 1.2) ---------------------------------
+
+// Action executions are maps: "id", "name" (the action, or the ad-hoc
+// action), "action" (what the worker runs), "execution_id", "task_id",
+// "task_name", "state" (SCHEDULED, RUNNING, PENDING, SUCCESS, ERROR,
+// CANCELLED), "state_info", "attempt", "item", "input", "result" (the
+// output, or the error), "worker", "created_at", "started_at",
+// "finished_at", "updated_at".
+
+// Filter and page of sr_client_action_list; zero-initialise.
+typedef struct {
+    const char *execution_id; // only this execution's actions; NULL = all
+    const char *task_id;      // only this task execution's actions
+    const char *after;        // page cursor: only actions after this id
+    int64_t limit;            // most returned; 0 = SR_CLIENT_LIST_LIMIT
+} sr_client_action_filter_t;
+
+// Action executions, oldest first, at most `limit`: of one execution or
+// task (asked of its owner), or of every engine, merged. `filter` may be
+// NULL. SR_ENOTFOUND when the execution or task is unknown.
+sr_err_t sr_client_action_list(sr_client_t *c,
+                               const sr_client_action_filter_t *filter,
+                               int timeout_ms, sr_value_t **actions,
+                               sr_error_t *err);
+
+// One action execution by id. SR_ENOTFOUND when unknown.
+sr_err_t sr_client_action_get(sr_client_t *c, const char *action_id,
+                              int timeout_ms, sr_value_t **action,
+                              sr_error_t *err);
+
 // --- delegate actions -------------------------------------------------
 
 // How a pending (delegate) action ended. Name it by `action_id` (UUID
@@ -209,7 +248,10 @@ typedef struct {
 
 // Finish a pending action. *reply (when `reply` is not NULL) is the
 // engine's answer, a map with "action_id" and "state". SR_ENOTFOUND for
-// an unknown action or token, SR_ESTATE when it is not pending.
+// an unknown action or token, SR_ESTATE when it is not pending. By
+// action id the request goes to the owner of its partition; a token names
+// no partition, so with several engines every engine is asked (only the
+// owner knows the token; the others answer ENOTFOUND).
 sr_err_t sr_client_complete(sr_client_t *c,
                             const sr_client_completion_t *completion,
                             int timeout_ms, sr_value_t **reply,

@@ -1,0 +1,334 @@
+// Reads added by protocol 1.2: one task execution by id (TASK_GET) and
+// action executions (ACTION_LIST, ACTION_GET), as reply bodies built from
+// committed state. Action records are keyed by their id alone and ids of a
+// partition sort by creation time, so a list for one execution or task
+// scans the partition's actions from the second its owner was created; a
+// task found by id alone costs a scan of the partition's tasks (the REST
+// gateway's "task by id", not a hot path). Read transactions only.
+#include <stdlib.h>
+#include <string.h>
+
+#include "eng_internal.h"
+#include "eng_view_util.h"
+
+#define S_PAGE 1000 // actions per list by default
+
+// --- one task execution by id -------------------------------------------
+
+typedef struct {
+    sr_id_t want;
+    core_task_t *found; // owned once found
+    sr_error_t *err;
+} s_find_t;
+
+static sr_err_t
+s_find_visit(void *arg, const void *key, size_t klen, const void *val,
+             size_t vlen)
+{
+    (void)key;
+    (void)klen;
+    s_find_t *f = arg;
+    sr_value_t *v = NULL;
+    sr_err_t rc = eng_vdecode(val, vlen, &v, f->err);
+    sr_id_t id;
+    if (!rc && sr_id_from_value(sr_value_map_get(v, "id"), &id) == SR_OK &&
+        sr_id_equal(&id, &f->want)) {
+        rc = core_task_from_value(v, &f->found, f->err);
+        if (!rc)
+            rc = SR_EEXIST; // stop the scan
+    }
+    sr_value_destroy(&v);
+    return rc;
+}
+
+// The task execution `task_id`, searched among the tasks of `exec_id`
+// (NULL: of the whole partition). Caller owns *out.
+static sr_err_t
+s_task_find(store_txn_t *txn, const sr_id_t *task_id, const sr_id_t *exec_id,
+            core_task_t **out, sr_error_t *err)
+{
+    s_find_t f = {.want = *task_id, .err = err};
+    sr_err_t rc = store_scan(txn, STORE_DB_TASK, exec_id ? exec_id->b : NULL,
+                             exec_id ? 16 : 0, NULL, 0, s_find_visit, &f, err);
+    if (rc == SR_EEXIST) {
+        *out = f.found;
+        return SR_OK;
+    }
+    core_task_destroy(&f.found);
+    if (rc)
+        return rc;
+    char t[SR_ID_TEXT_SIZE];
+    sr_error_set(err, SR_ENOTFOUND, "task execution %s not found",
+                 sr_id_format(task_id, t));
+    snprintf(err->where, sizeof err->where, "field 'task_id'");
+    return SR_ENOTFOUND;
+}
+
+sr_err_t
+eng_view_task_get(eng_t *eng, const sr_msg_t *req, sr_value_t **out,
+                  sr_error_t *err)
+{
+    sr_id_t id, ex;
+    sr_msg_id(req, SR_F_TASK_GET_task_id, &id);
+    bool has_ex = sr_msg_id(req, SR_F_TASK_GET_execution_id, &ex);
+    store_txn_t *txn = NULL;
+    sr_err_t rc = eng_vreader(eng, &id, "task_id", &txn, err);
+    if (rc)
+        return rc;
+    core_task_t *t = NULL;
+    rc = s_task_find(txn, &id, has_ex ? &ex : NULL, &t, err);
+    store_txn_abort(&txn);
+    if (rc)
+        return rc;
+    *out = eng_view_task_body(t);
+    core_task_destroy(&t);
+    return *out ? SR_OK : sr_error_set(err, SR_ENOMEM, "out of memory");
+}
+
+// --- action executions --------------------------------------------------
+
+typedef struct {
+    store_txn_t *txn;
+    sr_value_t *list;
+    bool has_exec, has_task;
+    sr_id_t exec_id; // filter (has_exec)
+    uint32_t seq;    // filter (has_task)
+    sr_id_t after;
+    bool has_after;
+    int64_t limit;
+    // the task of the previous action, to name the next one cheaply
+    sr_id_t last_exec, last_task;
+    uint32_t last_seq;
+    char *last_name;
+    sr_error_t *err;
+} s_actions_t;
+
+// Name and id of task execution (exec_id, seq), remembered for the next.
+static sr_err_t
+s_task_of(s_actions_t *l, const core_action_t *a)
+{
+    if (l->last_name && sr_id_equal(&l->last_exec, &a->exec_id) &&
+        l->last_seq == a->seq)
+        return SR_OK;
+    uint8_t key[20];
+    memcpy(key, a->exec_id.b, 16);
+    store_key_u32(key + 16, a->seq);
+    sr_value_t *v = NULL;
+    core_task_t *t = NULL;
+    sr_err_t rc = store_get(l->txn, STORE_DB_TASK, key, 20, &v, l->err);
+    if (!rc)
+        rc = core_task_from_value(v, &t, l->err);
+    sr_value_destroy(&v);
+    if (rc)
+        return rc;
+    free(l->last_name);
+    l->last_name = strdup(t->name ? t->name : "");
+    l->last_exec = a->exec_id;
+    l->last_seq = a->seq;
+    l->last_task = t->id;
+    core_task_destroy(&t);
+    return l->last_name ? SR_OK
+                        : sr_error_set(l->err, SR_ENOMEM, "out of memory");
+}
+
+static const char *
+s_error_text(const core_action_t *a)
+{
+    if (a->state == CORE_A_ERROR && sr_value_is(a->result, SR_T_STR))
+        return sr_value_str(a->result);
+    return NULL;
+}
+
+static sr_value_t *
+s_action_body(const core_action_t *a, const sr_id_t *task_id,
+              const char *task_name)
+{
+    int64_t updated = a->finished_ms  ? a->finished_ms
+                      : a->started_ms ? a->started_ms
+                                      : a->created_ms;
+    sr_value_t *m = sr_value_new_map(18);
+    sr_err_t rc = m ? SR_OK : SR_ENOMEM;
+    if (!rc)
+        rc = eng_vput(m, "id", eng_vid(&a->id));
+    if (!rc)
+        rc = eng_vput(m, "name", eng_vtext(a->adhoc ? a->adhoc : a->action));
+    if (!rc)
+        rc = eng_vput(m, "action", eng_vtext(a->action));
+    if (!rc)
+        rc = eng_vput(m, "execution_id", eng_vid(&a->exec_id));
+    if (!rc)
+        rc = eng_vput(m, "task_id", eng_vid(task_id));
+    if (!rc)
+        rc = eng_vput(m, "task_name", eng_vtext(task_name));
+    if (!rc)
+        rc = eng_vput(m, "state", eng_vtext(core_action_state_name(a->state)));
+    if (!rc)
+        rc = eng_vput(m, "state_info", eng_vtext(s_error_text(a)));
+    if (!rc)
+        rc = eng_vput(m, "attempt", sr_value_new_int(a->attempt));
+    if (!rc)
+        rc = eng_vput(m, "item", sr_value_new_int(a->item));
+    if (!rc)
+        rc = eng_vput(m, "input", a->input ? sr_value_ref(a->input) : NULL);
+    if (!rc)
+        rc = eng_vput(m, "result", a->result ? sr_value_ref(a->result) : NULL);
+    if (!rc)
+        rc = eng_vput(m, "worker", eng_vtext(a->worker));
+    if (!rc)
+        rc = eng_vput(m, "created_at", eng_vtime(a->created_ms));
+    if (!rc)
+        rc = eng_vput(m, "started_at", eng_vtime(a->started_ms));
+    if (!rc)
+        rc = eng_vput(m, "finished_at", eng_vtime(a->finished_ms));
+    if (!rc)
+        rc = eng_vput(m, "updated_at", eng_vtime(updated));
+    if (rc)
+        sr_value_destroy(&m);
+    return m;
+}
+
+static sr_err_t
+s_action_visit(void *arg, const void *key, size_t klen, const void *val,
+               size_t vlen)
+{
+    s_actions_t *l = arg;
+    if ((int64_t)sr_value_len(l->list) >= l->limit)
+        return SR_EEXIST;
+    if (klen != 16 || (l->has_after && memcmp(key, l->after.b, 16) <= 0))
+        return SR_OK;
+    sr_value_t *v = NULL;
+    core_action_t *a = NULL;
+    sr_err_t rc = eng_vdecode(val, vlen, &v, l->err);
+    if (!rc)
+        rc = core_action_from_value(v, &a, l->err);
+    sr_value_destroy(&v);
+    bool keep = !rc &&
+                (!l->has_exec || sr_id_equal(&a->exec_id, &l->exec_id)) &&
+                (!l->has_task || a->seq == l->seq);
+    if (keep && !(rc = s_task_of(l, a))) {
+        sr_value_t *body = s_action_body(a, &l->last_task, l->last_name);
+        rc = body ? sr_value_array_append(l->list, body)
+                  : sr_error_set(l->err, SR_ENOMEM, "out of memory");
+    }
+    core_action_destroy(&a);
+    return rc;
+}
+
+// Scan one partition's actions, from the second of `from` (NULL: all).
+static sr_err_t
+s_scan_part(s_actions_t *l, eng_part_t *p, const sr_id_t *from)
+{
+    sr_err_t rc = store_txn_begin(p->store, false, &l->txn, l->err);
+    if (rc)
+        return rc;
+    uint8_t start[16] = {0};
+    if (from)
+        memcpy(start, from->b, 6); // partition and unix seconds
+    rc = store_scan(l->txn, STORE_DB_ACTION, NULL, 0, from ? start : NULL,
+                    from ? 16 : 0, s_action_visit, l, l->err);
+    store_txn_abort(&l->txn);
+    return rc == SR_EEXIST ? SR_OK : rc;
+}
+
+// The filter of a list for one execution or task: the task found first
+// (its execution and sequence number), the scan starting at its owner.
+static sr_err_t
+s_actions_filter(eng_t *eng, const sr_msg_t *req, s_actions_t *l, sr_id_t *from,
+                 eng_part_t **part)
+{
+    sr_id_t task_id;
+    l->has_exec = sr_msg_id(req, SR_F_ACTION_LIST_execution_id, &l->exec_id);
+    l->has_task = sr_msg_id(req, SR_F_ACTION_LIST_task_id, &task_id);
+    const sr_id_t *owner = l->has_task ? &task_id : &l->exec_id;
+    const char *field = l->has_task ? "task_id" : "execution_id";
+    store_txn_t *txn = NULL;
+    sr_err_t rc = eng_vreader(eng, owner, field, &txn, l->err);
+    if (rc)
+        return rc;
+    *part = eng_part_find(eng, sr_id_partition(owner), NULL);
+    *from = *owner;
+    if (l->has_task) {
+        core_task_t *t = NULL;
+        rc = s_task_find(txn, &task_id, l->has_exec ? &l->exec_id : NULL, &t,
+                         l->err);
+        if (!rc) {
+            l->has_exec = true;
+            l->exec_id = t->exec_id;
+            l->seq = t->seq;
+        }
+        core_task_destroy(&t);
+    } else {
+        sr_value_t *probe = NULL;
+        rc = store_get(txn, STORE_DB_EXEC, owner->b, 16, &probe, l->err);
+        sr_value_destroy(&probe);
+        if (rc == SR_ENOTFOUND) {
+            char t[SR_ID_TEXT_SIZE];
+            sr_error_set(l->err, rc, "execution %s not found",
+                         sr_id_format(owner, t));
+            snprintf(l->err->where, sizeof l->err->where,
+                     "field 'execution_id'");
+        }
+    }
+    store_txn_abort(&txn);
+    return rc;
+}
+
+sr_err_t
+eng_view_actions(eng_t *eng, const sr_msg_t *req, sr_value_t **out,
+                 sr_error_t *err)
+{
+    s_actions_t l = {.list = sr_value_new_array(16),
+                     .limit = sr_msg_int(req, SR_F_ACTION_LIST_limit, S_PAGE),
+                     .err = err};
+    l.has_after = sr_msg_id(req, SR_F_ACTION_LIST_after, &l.after);
+    sr_err_t rc =
+        l.list ? SR_OK : sr_error_set(err, SR_ENOMEM, "out of memory");
+    if (!rc && (sr_msg_has(req, SR_F_ACTION_LIST_execution_id) ||
+                sr_msg_has(req, SR_F_ACTION_LIST_task_id))) {
+        sr_id_t from;
+        eng_part_t *p = NULL;
+        rc = s_actions_filter(eng, req, &l, &from, &p);
+        if (!rc)
+            rc = s_scan_part(&l, p, &from);
+    } else {
+        for (size_t i = 0; !rc && i < eng->nparts; i++)
+            rc = s_scan_part(&l, &eng->parts[i], NULL);
+    }
+    free(l.last_name);
+    if (rc) {
+        sr_value_destroy(&l.list);
+        return rc;
+    }
+    *out = l.list;
+    return SR_OK;
+}
+
+sr_err_t
+eng_view_action(eng_t *eng, const sr_id_t *id, sr_value_t **out,
+                sr_error_t *err)
+{
+    s_actions_t l = {.list = NULL, .err = err};
+    sr_err_t rc = eng_vreader(eng, id, "action_id", &l.txn, err);
+    if (rc)
+        return rc;
+    sr_value_t *v = NULL;
+    core_action_t *a = NULL;
+    rc = store_get(l.txn, STORE_DB_ACTION, id->b, 16, &v, err);
+    if (rc == SR_ENOTFOUND) {
+        char t[SR_ID_TEXT_SIZE];
+        sr_error_set(err, rc, "action execution %s not found",
+                     sr_id_format(id, t));
+        snprintf(err->where, sizeof err->where, "field 'action_id'");
+    }
+    if (!rc)
+        rc = core_action_from_value(v, &a, err);
+    sr_value_destroy(&v);
+    if (!rc)
+        rc = s_task_of(&l, a);
+    store_txn_abort(&l.txn);
+    if (!rc && !(*out = s_action_body(a, &l.last_task, l.last_name)))
+        rc = sr_error_set(err, SR_ENOMEM, "out of memory");
+    core_action_destroy(&a);
+    free(l.last_name);
+    return rc;
+}

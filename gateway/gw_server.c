@@ -1,0 +1,352 @@
+// libmicrohttpd glue: the daemon and its options (thread pool, limits,
+// timeouts), the access handler that gathers a request (headers, query,
+// body within its limit) and answers it through gw_handle, and one
+// sirocco client per serving thread (thread-specific data, closed when
+// the thread ends). Owns the daemon; knows no route.
+#include "gw_server.h"
+
+#include <microhttpd.h>
+#include <netdb.h>
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "sr_log.h"
+
+#define S_MAX_KV 256 // headers or query parameters per request
+
+struct gw_server {
+    struct MHD_Daemon *d;
+    gw_t *gw;
+    const gw_config_t *cfg;
+    uint16_t port;
+};
+
+// One request in progress (MHD's per-request pointer).
+typedef struct {
+    char *body;
+    size_t len, cap;
+    bool is_too_big;
+    int64_t start_ms;
+} s_conn_t;
+
+typedef struct {
+    gw_kv_t items[S_MAX_KV];
+    size_t n;
+    bool is_full;
+} s_kvs_t;
+
+static pthread_key_t s_client_key;
+static pthread_once_t s_client_once = PTHREAD_ONCE_INIT;
+
+static void
+s_client_free(void *p)
+{
+    sr_client_t *c = p;
+    sr_client_close(&c);
+}
+
+static void
+s_client_key_make(void)
+{
+    (void)pthread_key_create(&s_client_key, s_client_free);
+}
+
+// This thread's client, opened on first use.
+static sr_client_t *
+s_client(gw_server_t *s, sr_error_t *err)
+{
+    sr_client_t *c = pthread_getspecific(s_client_key);
+    if (c)
+        return c;
+    if (sr_client_open(s->cfg->cluster, NULL, &c, err))
+        return NULL;
+    if (pthread_setspecific(s_client_key, c)) {
+        sr_client_close(&c);
+        sr_error_set(err, SR_ENOMEM, "out of memory");
+        return NULL;
+    }
+    return c;
+}
+
+static int64_t
+s_now_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static enum MHD_Result
+s_collect(void *cls, enum MHD_ValueKind kind, const char *key,
+          const char *value)
+{
+    (void)kind;
+    s_kvs_t *kvs = cls;
+    if (kvs->n == S_MAX_KV) {
+        kvs->is_full = true;
+        return MHD_NO;
+    }
+    kvs->items[kvs->n].key = key;
+    kvs->items[kvs->n++].value = value;
+    return MHD_YES;
+}
+
+static enum MHD_Result
+s_send(struct MHD_Connection *conn, gw_resp_t *r)
+{
+    struct MHD_Response *mr = MHD_create_response_from_buffer(
+        r->body_len, r->body,
+        r->body ? MHD_RESPMEM_MUST_FREE : MHD_RESPMEM_PERSISTENT);
+    if (!mr)
+        return MHD_NO;
+    r->body = NULL; // the response frees it
+    char retry[24];
+    if (r->content_type)
+        MHD_add_response_header(mr, MHD_HTTP_HEADER_CONTENT_TYPE,
+                                r->content_type);
+    if (r->retry_after_s > 0) {
+        snprintf(retry, sizeof retry, "%d", r->retry_after_s);
+        MHD_add_response_header(mr, MHD_HTTP_HEADER_RETRY_AFTER, retry);
+    }
+    if (r->header_name)
+        MHD_add_response_header(mr, r->header_name, r->header_value);
+    enum MHD_Result ok = MHD_queue_response(conn, (unsigned)r->status, mr);
+    MHD_destroy_response(mr);
+    return ok;
+}
+
+// An answer made here, before any route (413, 431, 503 ...).
+static enum MHD_Result
+s_refuse(gw_server_t *s, struct MHD_Connection *conn, int status, sr_err_t code,
+         const char *msg)
+{
+    gw_resp_t r = {0};
+    gw_resp_error(&r, status, code, "%s", msg);
+    if (status == 503)
+        r.retry_after_s = (int)s->cfg->retry_after_s;
+    gw_metrics_record(gw_metrics(s->gw), gw_route_count(), status, 0);
+    enum MHD_Result ok = s_send(conn, &r);
+    gw_resp_fini(&r);
+    return ok;
+}
+
+// Gather one chunk of the body (discarded once over the limit).
+static enum MHD_Result
+s_upload(gw_server_t *s, s_conn_t *cc, const char *data, size_t size)
+{
+    if (s_now_ms() - cc->start_ms > s->cfg->request_timeout_ms) {
+        sr_warn("gateway: request body still arriving after %lld ms: "
+                "dropped",
+                (long long)s->cfg->request_timeout_ms);
+        return MHD_NO; // close the connection
+    }
+    size_t max = (size_t)s->cfg->max_body_bytes;
+    if (cc->is_too_big || size > max - cc->len) {
+        cc->is_too_big = true;
+        return MHD_YES;
+    }
+    if (cc->len + size > cc->cap) {
+        size_t cap = cc->cap ? cc->cap : 4096;
+        while (cap < cc->len + size)
+            cap *= 2;
+        char *b = realloc(cc->body, cap < max ? cap : max);
+        if (!b)
+            return MHD_NO;
+        cc->body = b;
+        cc->cap = cap < max ? cap : max;
+    }
+    memcpy(cc->body + cc->len, data, size);
+    cc->len += size;
+    return MHD_YES;
+}
+
+static enum MHD_Result
+s_answer(gw_server_t *s, struct MHD_Connection *conn, const char *url,
+         const char *method, s_conn_t *cc)
+{
+    s_kvs_t headers = {.n = 0}, query = {.n = 0};
+    MHD_get_connection_values(conn, MHD_HEADER_KIND, s_collect, &headers);
+    MHD_get_connection_values(conn, MHD_GET_ARGUMENT_KIND, s_collect, &query);
+    if (headers.is_full || query.is_full)
+        return s_refuse(s, conn, 400, SR_EINVAL,
+                        "too many headers or query parameters");
+    for (size_t i = 0; i < query.n; i++)
+        if (!gw_utf8_valid(query.items[i].key, strlen(query.items[i].key)) ||
+            (query.items[i].value &&
+             !gw_utf8_valid(query.items[i].value,
+                            strlen(query.items[i].value))))
+            return s_refuse(s, conn, 400, SR_EINVAL,
+                            "the query is not UTF-8 text");
+    sr_error_t err;
+    sr_client_t *c = s_client(s, &err);
+    if (!c)
+        return s_refuse(s, conn, 503, err.code, err.msg);
+    gw_req_t req = {.method = gw_method_parse(method),
+                    .path = url,
+                    .query = query.items,
+                    .nquery = query.n,
+                    .headers = headers.items,
+                    .nheaders = headers.n,
+                    .body = cc->body ? cc->body : "",
+                    .body_len = cc->len};
+    gw_resp_t r = {0};
+    gw_handle(s->gw, c, &req, &r);
+    enum MHD_Result ok = s_send(conn, &r);
+    gw_resp_fini(&r);
+    return ok;
+}
+
+static enum MHD_Result
+s_access(void *cls, struct MHD_Connection *conn, const char *url,
+         const char *method, const char *version, const char *upload_data,
+         size_t *upload_data_size, void **con_cls)
+{
+    (void)version;
+    gw_server_t *s = cls;
+    s_conn_t *cc = *con_cls;
+    if (!cc) { // headers are in; the body (if any) comes next
+        if (!(cc = calloc(1, sizeof *cc)))
+            return MHD_NO;
+        cc->start_ms = s_now_ms();
+        *con_cls = cc;
+        const char *cl = MHD_lookup_connection_value(
+            conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_LENGTH);
+        if (cl && strtoull(cl, NULL, 10) >
+                      (unsigned long long)s->cfg->max_body_bytes) {
+            cc->is_too_big = true; // refuse before reading a byte of it
+            return s_refuse(s, conn, 413, SR_ETOOBIG,
+                            "the body is larger than the gateway accepts");
+        }
+        return MHD_YES;
+    }
+    if (*upload_data_size) {
+        enum MHD_Result ok = s_upload(s, cc, upload_data, *upload_data_size);
+        *upload_data_size = 0;
+        return ok;
+    }
+    if (cc->is_too_big) {
+        char msg[96];
+        snprintf(msg, sizeof msg, "the body is over %lld bytes",
+                 (long long)s->cfg->max_body_bytes);
+        return s_refuse(s, conn, 413, SR_ETOOBIG, msg);
+    }
+    return s_answer(s, conn, url, method, cc);
+}
+
+static void
+s_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
+            enum MHD_RequestTerminationCode toe)
+{
+    (void)cls, (void)conn, (void)toe;
+    s_conn_t *cc = *con_cls;
+    if (cc) {
+        free(cc->body);
+        free(cc);
+        *con_cls = NULL;
+    }
+}
+
+static void
+s_mhd_log(void *cls, const char *fmt, va_list ap)
+{
+    (void)cls;
+    char msg[512];
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    size_t n = strlen(msg);
+    while (n && msg[n - 1] == '\n')
+        msg[--n] = '\0';
+    sr_debug("gateway: http: %s", msg);
+}
+
+// "HOST:PORT" or "[V6]:PORT" into an address.
+static sr_err_t
+s_resolve(const char *listen, struct addrinfo **out, sr_error_t *err)
+{
+    char host[256];
+    const char *colon = strrchr(listen, ':');
+    const char *h = listen;
+    size_t hl = colon ? (size_t)(colon - listen) : 0;
+    if (hl >= 2 && h[0] == '[' && h[hl - 1] == ']') {
+        h++;
+        hl -= 2;
+    }
+    if (!colon || hl == 0 || hl >= sizeof host || !colon[1])
+        return sr_error_set(err, SR_EINVAL,
+                            "listen address '%.64s' must read HOST:PORT",
+                            listen);
+    memcpy(host, h, hl);
+    host[hl] = '\0';
+    struct addrinfo hints = {.ai_family = AF_UNSPEC,
+                             .ai_socktype = SOCK_STREAM,
+                             .ai_flags = AI_PASSIVE | AI_NUMERICSERV};
+    int rc = getaddrinfo(host, colon + 1, &hints, out);
+    if (rc)
+        return sr_error_set(err, SR_EINVAL, "listen address '%.64s': %s",
+                            listen, gai_strerror(rc));
+    return SR_OK;
+}
+
+sr_err_t
+gw_server_start(gw_t *gw, const gw_config_t *cfg, gw_server_t **out,
+                sr_error_t *err)
+{
+    pthread_once(&s_client_once, s_client_key_make);
+    sr_client_t *probe = NULL; // the cluster list is checked once, here
+    sr_err_t rc = sr_client_open(cfg->cluster, NULL, &probe, err);
+    sr_client_close(&probe);
+    if (rc)
+        return rc;
+    struct addrinfo *ai = NULL;
+    if ((rc = s_resolve(cfg->listen, &ai, err)))
+        return rc;
+    gw_server_t *s = calloc(1, sizeof *s);
+    if (!s) {
+        freeaddrinfo(ai);
+        return sr_error_set(err, SR_ENOMEM, "out of memory");
+    }
+    s->gw = gw;
+    s->cfg = cfg;
+    unsigned flags = MHD_USE_AUTO_INTERNAL_THREAD | MHD_USE_ERROR_LOG |
+                     (ai->ai_family == AF_INET6 ? MHD_USE_IPv6 : 0);
+    s->d = MHD_start_daemon(
+        flags, 0, NULL, NULL, s_access, s, MHD_OPTION_SOCK_ADDR, ai->ai_addr,
+        MHD_OPTION_THREAD_POOL_SIZE, (unsigned)cfg->threads,
+        MHD_OPTION_CONNECTION_LIMIT, (unsigned)cfg->max_connections,
+        MHD_OPTION_PER_IP_CONNECTION_LIMIT,
+        (unsigned)cfg->max_connections_per_ip, MHD_OPTION_CONNECTION_TIMEOUT,
+        (unsigned)cfg->conn_timeout_s, MHD_OPTION_CONNECTION_MEMORY_LIMIT,
+        (size_t)cfg->max_header_bytes, MHD_OPTION_NOTIFY_COMPLETED, s_completed,
+        s, MHD_OPTION_EXTERNAL_LOGGER, s_mhd_log, s,
+        MHD_OPTION_LISTENING_ADDRESS_REUSE, 1u, MHD_OPTION_END);
+    freeaddrinfo(ai);
+    if (!s->d) {
+        free(s);
+        return sr_error_set(err, SR_EIO,
+                            "cannot serve HTTP on %s (address in use or not "
+                            "local?)",
+                            cfg->listen);
+    }
+    const union MHD_DaemonInfo *info =
+        MHD_get_daemon_info(s->d, MHD_DAEMON_INFO_BIND_PORT);
+    s->port = info ? info->port : 0;
+    *out = s;
+    return SR_OK;
+}
+
+uint16_t
+gw_server_port(const gw_server_t *s)
+{
+    return s->port;
+}
+
+void
+gw_server_stop(gw_server_t **s_p)
+{
+    if (!s_p || !*s_p)
+        return;
+    MHD_stop_daemon((*s_p)->d);
+    free(*s_p);
+    *s_p = NULL;
+}

@@ -1,0 +1,314 @@
+// Engine bodies into Mistral resources, one builder per resource, each a
+// list of puts; and workflow resources from a definition, loaded with
+// the language library (the same loader the engine uses, so the errors
+// carry the same LINE:COL). Pure; reentrant.
+#include "gw_shape.h"
+
+#include <sodium.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "lang_describe.h"
+#include "lang_spec.h"
+#include "sr_value_json.h"
+
+// Puts into a map, remembering the first failure.
+typedef struct {
+    sr_value_t *m;
+    sr_err_t rc;
+} s_w_t;
+
+static void
+s_put(s_w_t *w, const char *key, sr_value_t *v)
+{
+    if (w->rc == SR_OK)
+        w->rc = sr_value_map_put(w->m, key, v ? v : sr_value_new_nil());
+    else
+        sr_value_destroy(&v);
+}
+
+// A field of the engine's body, shared (nil when absent).
+static sr_value_t *
+s_get(const sr_value_t *body, const char *key)
+{
+    sr_value_t *v = sr_value_map_get(body, key);
+    return v ? sr_value_ref(v) : sr_value_new_nil();
+}
+
+static sr_value_t *
+s_text(const char *s)
+{
+    return s ? sr_value_new_str(s) : sr_value_new_nil();
+}
+
+// Mistral's JSON fields travel as JSON text; an absent value as `null`
+// text stays null.
+static sr_value_t *
+s_json(const sr_value_t *v)
+{
+    if (!v || sr_value_is(v, SR_T_NIL))
+        return sr_value_new_nil();
+    char *text = sr_value_to_json(v, SR_JSON_SPACED);
+    sr_value_t *s = text ? sr_value_new_str(text) : NULL;
+    free(text);
+    return s;
+}
+
+static sr_value_t *
+s_finish(s_w_t *w)
+{
+    if (w->rc)
+        sr_value_destroy(&w->m);
+    return w->m;
+}
+
+void
+gw_shape_workflow_id(const char *name, char out[SR_ID_TEXT_SIZE])
+{
+    uint8_t h[crypto_hash_sha256_BYTES];
+    crypto_hash_sha256_state st;
+    crypto_hash_sha256_init(&st);
+    crypto_hash_sha256_update(&st, (const unsigned char *)"sirocco-workflow",
+                              17);
+    crypto_hash_sha256_update(&st, (const unsigned char *)name, strlen(name));
+    crypto_hash_sha256_final(&st, h);
+    sr_id_t id;
+    memcpy(id.b, h, SR_ID_SIZE);
+    id.b[6] = (uint8_t)((id.b[6] & 0x0f) | 0x80); // version 8
+    id.b[8] = (uint8_t)((id.b[8] & 0x3f) | 0x80); // RFC 4122 variant
+    sr_id_format(&id, out);
+}
+
+static sr_value_t *
+s_workflow_id(const char *name)
+{
+    char id[SR_ID_TEXT_SIZE];
+    if (!name)
+        return sr_value_new_nil();
+    gw_shape_workflow_id(name, id);
+    return sr_value_new_str(id);
+}
+
+static void
+s_common(s_w_t *w)
+{
+    s_put(w, "workflow_namespace", sr_value_new_str(""));
+    s_put(w, "tags", sr_value_new_array(0));
+    s_put(w, "project_id", sr_value_new_str(GW_PROJECT));
+}
+
+sr_value_t *
+gw_shape_execution(const sr_value_t *ex)
+{
+    const char *wf = sr_value_map_str(ex, "workflow_name");
+    const char *desc = sr_value_map_str(ex, "description");
+    s_w_t w = {sr_value_new_map(20), SR_OK};
+    if (!w.m)
+        return NULL;
+    s_put(&w, "id", s_get(ex, "id"));
+    s_put(&w, "workflow_id", s_workflow_id(wf));
+    s_put(&w, "workflow_name", s_get(ex, "workflow_name"));
+    s_put(&w, "workflow_version", s_get(ex, "workflow_version"));
+    s_put(&w, "description", sr_value_new_str(desc ? desc : ""));
+    s_put(&w, "params", s_json(sr_value_map_get(ex, "params")));
+    s_put(&w, "task_execution_id", sr_value_new_nil());
+    s_put(&w, "root_execution_id", s_get(ex, "parent_id"));
+    s_put(&w, "source_execution_id", sr_value_new_nil());
+    s_put(&w, "state", s_get(ex, "state"));
+    s_put(&w, "state_info", s_get(ex, "state_info"));
+    s_put(&w, "input", s_json(sr_value_map_get(ex, "input")));
+    s_put(&w, "output", s_json(sr_value_map_get(ex, "output")));
+    s_put(&w, "created_at", s_get(ex, "created_at"));
+    s_put(&w, "updated_at", s_get(ex, "updated_at"));
+    s_common(&w);
+    return s_finish(&w);
+}
+
+static bool
+s_is_final(const char *state)
+{
+    return state &&
+           (strcmp(state, "SUCCESS") == 0 || strcmp(state, "ERROR") == 0 ||
+            strcmp(state, "CANCELLED") == 0);
+}
+
+sr_value_t *
+gw_shape_task(const sr_value_t *t, const char *wf_name)
+{
+    s_w_t w = {sr_value_new_map(22), SR_OK};
+    if (!w.m)
+        return NULL;
+    s_put(&w, "id", s_get(t, "id"));
+    s_put(&w, "name", s_get(t, "name"));
+    s_put(&w, "type", sr_value_new_str("ACTION"));
+    s_put(&w, "workflow_name", s_text(wf_name));
+    s_put(&w, "workflow_id", s_workflow_id(wf_name));
+    s_put(&w, "workflow_execution_id", s_get(t, "execution_id"));
+    s_put(&w, "state", s_get(t, "state"));
+    s_put(&w, "state_info", s_get(t, "state_info"));
+    s_put(&w, "result", s_json(sr_value_map_get(t, "result")));
+    s_put(&w, "published", s_json(sr_value_map_get(t, "published")));
+    s_put(&w, "processed",
+          sr_value_new_bool(s_is_final(sr_value_map_str(t, "state"))));
+    s_put(&w, "runtime_context", sr_value_new_str("{}"));
+    s_put(&w, "reset", sr_value_new_bool(false));
+    s_put(&w, "env", sr_value_new_nil());
+    s_put(&w, "created_at", s_get(t, "created_at"));
+    s_put(&w, "updated_at", s_get(t, "updated_at"));
+    s_put(&w, "started_at", s_get(t, "started_at"));
+    s_put(&w, "finished_at", s_get(t, "finished_at"));
+    s_common(&w);
+    return s_finish(&w);
+}
+
+// Mistral's action output: {"result": value} once there is one.
+static sr_value_t *
+s_action_output(const sr_value_t *a, const char *state)
+{
+    if (!s_is_final(state))
+        return sr_value_new_nil();
+    sr_value_t *m = sr_value_new_map(1);
+    if (m && sr_value_map_put(m, "result", s_get(a, "result")))
+        sr_value_destroy(&m);
+    sr_value_t *text = m ? s_json(m) : NULL;
+    sr_value_destroy(&m);
+    return text;
+}
+
+sr_value_t *
+gw_shape_action(const sr_value_t *a, const char *wf_name)
+{
+    const char *state = sr_value_map_str(a, "state");
+    bool final = s_is_final(state);
+    s_w_t w = {sr_value_new_map(22), SR_OK};
+    if (!w.m)
+        return NULL;
+    s_put(&w, "id", s_get(a, "id"));
+    s_put(&w, "name", s_get(a, "name"));
+    s_put(&w, "workflow_name", s_text(wf_name));
+    s_put(&w, "task_name", s_get(a, "task_name"));
+    s_put(&w, "task_execution_id", s_get(a, "task_id"));
+    s_put(&w, "workflow_execution_id", s_get(a, "execution_id"));
+    s_put(&w, "state", s_text(final || !state ? state : "RUNNING"));
+    s_put(&w, "sirocco_state", s_text(state));
+    s_put(&w, "state_info", s_get(a, "state_info"));
+    s_put(&w, "description", sr_value_new_str(""));
+    s_put(&w, "accepted", sr_value_new_bool(final));
+    s_put(&w, "input", s_json(sr_value_map_get(a, "input")));
+    s_put(&w, "output", s_action_output(a, state));
+    s_put(&w, "params", sr_value_new_str("{}"));
+    s_put(&w, "attempt", s_get(a, "attempt"));
+    s_put(&w, "created_at", s_get(a, "created_at"));
+    s_put(&w, "updated_at", s_get(a, "updated_at"));
+    s_common(&w);
+    return s_finish(&w);
+}
+
+// --- workflows ----------------------------------------------------------
+
+// Mistral's "input" text: "a, b=1, c=text".
+static sr_value_t *
+s_input_text(const sr_value_t *params)
+{
+    char *buf = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&buf, &len);
+    if (!f)
+        return NULL;
+    for (size_t i = 0; i < sr_value_len(params); i++) {
+        const sr_value_t *p = sr_value_array_at(params, i);
+        fprintf(f, "%s%s", i ? ", " : "", sr_value_map_str(p, "name"));
+        const sr_value_t *d = sr_value_map_get(p, "default");
+        if (!d)
+            continue;
+        char *j = sr_value_is(d, SR_T_STR)
+                      ? NULL
+                      : sr_value_to_json(d, SR_JSON_SPACED);
+        fprintf(f, "=%s",
+                j                          ? j
+                : sr_value_is(d, SR_T_STR) ? sr_value_str(d)
+                                           : "");
+        free(j);
+    }
+    fclose(f);
+    sr_value_t *v = buf ? sr_value_new_strn(buf, len) : NULL;
+    free(buf);
+    return v;
+}
+
+static sr_value_t *
+s_workflow(const sr_value_t *desc, const char *text, size_t len,
+           bool with_definition)
+{
+    const char *name = sr_value_map_str(desc, "name");
+    const sr_value_t *tags = sr_value_map_get(desc, "tags");
+    s_w_t w = {sr_value_new_map(12), SR_OK};
+    if (!w.m)
+        return NULL;
+    s_put(&w, "id", s_workflow_id(name));
+    s_put(&w, "name", s_text(name));
+    s_put(&w, "namespace", sr_value_new_str(""));
+    s_put(&w, "input", s_input_text(sr_value_map_get(desc, "input")));
+    s_put(&w, "tags",
+          tags ? sr_value_ref((sr_value_t *)tags) : sr_value_new_array(0));
+    s_put(&w, "scope", sr_value_new_str("private"));
+    s_put(&w, "project_id", sr_value_new_str(GW_PROJECT));
+    s_put(&w, "created_at", sr_value_new_nil());
+    s_put(&w, "updated_at", sr_value_new_nil());
+    if (with_definition)
+        s_put(&w, "definition", sr_value_new_strn(text, len));
+    return s_finish(&w);
+}
+
+// Every problem, one per line, as "definition:LINE:COL: message".
+static sr_err_t
+s_diags(const lang_diags_t *d, sr_error_t *err)
+{
+    char msg[sizeof err->msg] = "";
+    for (size_t i = 0; i < d->count; i++) {
+        size_t n = strlen(msg);
+        snprintf(msg + n, sizeof msg - n, "%sdefinition:%d:%d: %.200s",
+                 i ? "\n" : "", d->items[i].pos.line, d->items[i].pos.col,
+                 d->items[i].msg);
+    }
+    return sr_error_set(err, SR_EINVAL, "%s", msg);
+}
+
+sr_err_t
+gw_shape_workflows(const char *text, size_t len, const char *name,
+                   bool with_definition, sr_value_t **out, sr_error_t *err)
+{
+    lang_doc_t *doc = NULL;
+    lang_diags_t diags = {0};
+    if (lang_doc_parse("definition", text, len, NULL, &doc, &diags)) {
+        sr_err_t rc =
+            diags.count
+                ? s_diags(&diags, err)
+                : sr_error_set(err, SR_EINVAL, "the definition does not load");
+        lang_diags_fini(&diags);
+        return rc;
+    }
+    lang_diags_fini(&diags);
+    sr_value_t *d = NULL;
+    sr_err_t rc = lang_doc_describe(doc, &d);
+    lang_doc_destroy(&doc);
+    const sr_value_t *wfs = d ? sr_value_map_get(d, "workflows") : NULL;
+    sr_value_t *a = rc ? NULL : sr_value_new_array(sr_value_len(wfs));
+    rc = a ? SR_OK : SR_ENOMEM;
+    for (size_t i = 0; !rc && i < sr_value_len(wfs); i++) {
+        const sr_value_t *w = sr_value_array_at(wfs, i);
+        const char *n = sr_value_map_str(w, "name");
+        if (name && (!n || strcmp(n, name) != 0))
+            continue;
+        sr_value_t *r = s_workflow(w, text, len, with_definition);
+        rc = r ? sr_value_array_append(a, r) : SR_ENOMEM;
+    }
+    sr_value_destroy(&d);
+    if (rc) {
+        sr_value_destroy(&a);
+        return sr_error_set(err, SR_ENOMEM, "out of memory");
+    }
+    *out = a;
+    return SR_OK;
+}
