@@ -10,6 +10,7 @@
 
 #include "cli.h"
 #include "eng.h"
+#include "sirocco/client.h"
 #include "sr_log.h"
 #include "sr_msg.h"
 #include "sr_value_json.h"
@@ -223,7 +224,10 @@ bench_env_start(const bench_opts_t *o, bench_env_t *env)
         return rc;
     if (!o->cluster)
         return s_embedded(o, env);
-    char *list = strdup(o->cluster);
+    char *list = NULL;
+    sr_error_t err;
+    if (sr_client_cluster_endpoints(o->cluster, &list, &err) != SR_OK)
+        return s_bad("--cluster: %s", err.msg);
     for (char *save = NULL, *t = strtok_r(list, ",", &save);
          t && env->nendpoints < BENCH_MAX_ENGINES;
          t = strtok_r(NULL, ",", &save))
