@@ -22,8 +22,9 @@
 #define S_FILE_MAX ((size_t)64 << 20) // largest file an option may name
 
 static const cli_opt_t s_common[] = {
-    {"--cluster", "ENDPOINTS",
-     "engine client endpoints, comma-separated (default $" CLI_CLUSTER_ENV ")"},
+    {"--cluster", "ENDPOINTS|FILE",
+     "engine client endpoints, comma-separated, or a cluster file (default "
+     "$" CLI_CLUSTER_ENV ")"},
     {"--json", NULL, "print JSON instead of tables"},
     {"--timeout", "MS", "give up after MS milliseconds"},
     CLI_CURVE_OPTS,
@@ -38,7 +39,7 @@ s_group_usage(FILE *out, const char *group, const cli_sub_t *subs, size_t n)
         fprintf(out, "  sirocco %s %s %s\n      %s\n", group, subs[i].name,
                 subs[i].usage, subs[i].summary);
     fprintf(out,
-            "common options: --cluster ENDPOINTS (or $%s), --json, "
+            "common options: --cluster ENDPOINTS|FILE (or $%s), --json, "
             "--timeout MS,\n"
             "  --curve-secret FILE (or $%s), --curve-server-key FILE (or "
             "$%s)\n",
@@ -82,7 +83,7 @@ s_run(cli_ctx_t *ctx, const cli_sub_t *s)
         eps = getenv(CLI_CLUSTER_ENV);
     if (!eps || !*eps)
         return cli_cluster_usage(ctx,
-                                 "no cluster: give --cluster ENDPOINTS "
+                                 "no cluster: give --cluster ENDPOINTS|FILE "
                                  "or set $%s",
                                  CLI_CLUSTER_ENV);
     if (!s_timeout(ctx, s))

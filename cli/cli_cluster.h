@@ -1,6 +1,8 @@
 // The commands that drive running engines (workflow, execution, task,
 // action): a group of subcommands, each with its option table, run with
-// a client opened on --cluster ENDPOINTS or $SIROCCO_CLUSTER. Shared
+// a client opened on --cluster ENDPOINTS|FILE (a comma-separated list of
+// engine client endpoints, or a cluster file: the YAML cluster file or
+// the cluster.json of `sirocco cluster up`) or $SIROCCO_CLUSTER. Shared
 // here: dispatch, the common options (--cluster, --json, --timeout),
 // error reports, and reading ids and JSON arguments.
 //

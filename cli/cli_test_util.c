@@ -20,6 +20,7 @@
 sr_fx_t cli_fx;
 char cli_out[65536], cli_err[65536];
 static char s_bin[1024], s_out_path[256], s_err_path[256];
+static const char *s_cluster; // $SIROCCO_CLUSTER of runs; NULL = both
 
 static void
 s_slurp(const char *path, char *buf, size_t size)
@@ -41,12 +42,19 @@ cli_test_run(const char *fmt, ...)
     va_end(ap);
     snprintf(cmd, sizeof cmd,
              "cd '%s' && SIROCCO_CLUSTER='%s' '%s' </dev/null %s >'%s' 2>'%s'",
-             cli_fx.dir, cli_fx.both, s_bin, args, s_out_path, s_err_path);
+             cli_fx.dir, s_cluster ? s_cluster : cli_fx.both, s_bin, args,
+             s_out_path, s_err_path);
     int st = system(cmd);
     assert_true(WIFEXITED(st));
     s_slurp(s_out_path, cli_out, sizeof cli_out);
     s_slurp(s_err_path, cli_err, sizeof cli_err);
     return WEXITSTATUS(st);
+}
+
+void
+cli_test_set_cluster(const char *value)
+{
+    s_cluster = value;
 }
 
 void

@@ -19,6 +19,8 @@ int cli_test_teardown(void **state);
 // Run `sirocco ARGS` in the temp folder with $SIROCCO_CLUSTER naming both
 // engines; returns the exit code. ARGS go through the shell.
 int cli_test_run(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+// $SIROCCO_CLUSTER for the next runs (borrowed; NULL = both engines).
+void cli_test_set_cluster(const char *value);
 // Fail unless `part` is in `text`.
 void cli_test_has(const char *text, const char *part);
 // cli_out parsed as JSON; fails the test when it is not.

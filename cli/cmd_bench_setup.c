@@ -2,6 +2,7 @@
 #include "cmd_bench_setup.h"
 
 #include <errno.h>
+#include <malloc.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -10,6 +11,7 @@
 #include "cli.h"
 #include "cli_curve.h"
 #include "eng.h"
+#include "sirocco/client.h"
 #include "sr_log.h"
 #include "sr_msg.h"
 #include "sr_value_json.h"
@@ -227,7 +229,12 @@ bench_env_start(const bench_opts_t *o, bench_env_t *env)
         bench_env_stop(env);
         return rc;
     }
-    char *list = strdup(o->cluster);
+    char *list = NULL;
+    sr_error_t err;
+    if (sr_client_cluster_endpoints(o->cluster, &list, &err) != SR_OK) {
+        bench_env_stop(env);
+        return s_bad("--cluster: %s", err.msg);
+    }
     for (char *save = NULL, *t = strtok_r(list, ",", &save);
          t && env->nendpoints < BENCH_MAX_ENGINES;
          t = strtok_r(NULL, ",", &save))
@@ -306,23 +313,34 @@ bench_settings(const bench_opts_t *o, const bench_env_t *env)
     return s;
 }
 
-// Wait until `want` task RUNNING events arrived (or 120 s).
-static size_t
-s_wait_running(zsock_t **socks, size_t nsocks, size_t want)
+// Read what has arrived (waiting at most `wait_ms` for the first
+// message) and count task RUNNING events into *seen.
+static void
+s_drain_events(zsock_t **socks, size_t nsocks, int wait_ms, size_t *seen)
 {
-    size_t seen = 0;
-    int64_t deadline = zclock_mono() + 120000;
-    while (seen < want && zclock_mono() < deadline)
-        for (size_t e = 0; e < nsocks; e++) {
+    for (size_t e = 0; e < nsocks; e++)
+        for (int k = 0; k < 100000; k++) {
             sr_wire_in_t in;
             sr_error_t err;
-            if (sr_wire_recv(socks[e], 10, NULL, &in, &err) == SR_OK &&
-                in.type == SR_MSG_EVENT &&
+            sr_err_t rc =
+                sr_wire_recv(socks[e], k ? 0 : wait_ms, NULL, &in, &err);
+            if (rc == SR_OK && in.type == SR_MSG_EVENT &&
                 strcmp(sr_msg_str(in.msg, SR_F_EVENT_kind), "task") == 0 &&
                 strcmp(sr_msg_str(in.msg, SR_F_EVENT_state), "RUNNING") == 0)
-                seen++;
+                (*seen)++;
             sr_wire_in_fini(&in);
+            if (rc == SR_ETIMEDOUT || rc == SR_EIO)
+                break;
         }
+}
+
+// Wait until `want` task RUNNING events arrived (or 300 s).
+static size_t
+s_wait_running(zsock_t **socks, size_t nsocks, size_t want, size_t seen)
+{
+    int64_t deadline = zclock_mono() + 300000;
+    while (seen < want && zclock_mono() < deadline)
+        s_drain_events(socks, nsocks, 100, &seen);
     return seen;
 }
 
@@ -330,8 +348,10 @@ int
 bench_wait_run(const bench_opts_t *o, bench_env_t *env, zsock_t **socks,
                size_t nsocks)
 {
+    malloc_trim(0);
     double anon0 = s_status_mb("RssAnon"), rss0 = s_status_mb("VmRSS");
     int64_t req = 1000000;
+    size_t seen = 0;
     for (size_t i = 0; i < o->executions; i++) {
         sr_msg_t *m = sr_msg_new(SR_MSG_EX_START);
         sr_error_t err;
@@ -342,11 +362,19 @@ bench_wait_run(const bench_opts_t *o, bench_env_t *env, zsock_t **socks,
             return CLI_FAILED;
         }
         sr_msg_destroy(&m);
-        if (i % 1000 == 999) // let the engine keep up with the sends
-            s_wait_running(socks, nsocks, 0), zclock_sleep(1);
+        // Keep the engine's answers flowing: at most ~2,000 starts ahead.
+        while (i + 1 - seen > 2000 && zclock_mono() < 0x7fffffffffffLL) {
+            size_t before = seen;
+            s_drain_events(socks, nsocks, 1000, &seen);
+            if (seen == before)
+                break; // no progress within a second: go on sending
+        }
     }
-    size_t seen = s_wait_running(socks, nsocks, o->executions);
+    seen = s_wait_running(socks, nsocks, o->executions, seen);
     zclock_sleep(1000); // the delegates' pending RESULTs are applied
+    // Give freed heap back to the system first, so that what is left is
+    // what the process holds, not what malloc keeps for reuse.
+    malloc_trim(0);
     double anon1 = s_status_mb("RssAnon"), rss1 = s_status_mb("VmRSS");
     sr_value_t *r = sr_value_new_map(8);
     double per = seen ? (anon1 - anon0) * 1048576.0 / (double)seen : -1;

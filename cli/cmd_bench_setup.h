@@ -14,7 +14,7 @@
 typedef struct {
     const char *workflow; // linear3, fanout10, wait, or a file
     size_t executions, engines, workers, slots, window;
-    const char *cluster; // comma-separated client endpoints, or NULL
+    const char *cluster; // client endpoints or a cluster file, or NULL
     bool nosync, json;
 } bench_opts_t;
 

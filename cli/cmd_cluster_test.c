@@ -50,14 +50,42 @@ usage_errors_exit_2_and_say_what_was_wrong(void **state)
     assert_int_equal(cli_test_run("workflow list --cluster ,"), 2);
     cli_test_has(cli_err, "--cluster ',': engine endpoint 1 of ',' is empty");
     assert_int_equal(cli_test_run("task list --cluster '' x"), 2);
-    cli_test_has(cli_err, "no cluster: give --cluster ENDPOINTS or set "
+    cli_test_has(cli_err, "no cluster: give --cluster ENDPOINTS|FILE or set "
                           "$SIROCCO_CLUSTER");
+    assert_int_equal(cli_test_run("workflow list --cluster none.yaml"), 2);
+    cli_test_has(cli_err, "--cluster 'none.yaml': cluster file none.yaml: "
+                          "cannot open");
     assert_int_equal(cli_test_run("execution start --help"), 0);
     cli_test_has(cli_out, "usage: sirocco execution start WORKFLOW");
     cli_test_has(cli_out, "--input JSON|@FILE");
-    cli_test_has(cli_out, "--cluster ENDPOINTS");
+    cli_test_has(cli_out, "--cluster ENDPOINTS|FILE");
     assert_int_equal(cli_test_run("--help"), 0);
     cli_test_has(cli_out, "sirocco execution start|get|list|watch");
+}
+
+static void
+a_cluster_file_in_the_option_or_the_environment_names_the_engines(void **state)
+{
+    (void)state;
+    char text[1024];
+    snprintf(
+        text, sizeof text,
+        "partitions: 4\nengines:\n"
+        "  - {name: a, client: '%s', worker: 'ipc://x', partitions: 0-1}\n"
+        "  - {name: b, client: '%s', worker: 'ipc://y', partitions: 2-3}\n",
+        cli_fx.ep[0], cli_fx.ep[1]);
+    cli_test_write("hello.yaml", s_hello);
+    cli_test_write("cluster.yaml", text);
+    assert_int_equal(
+        cli_test_run("workflow create hello.yaml --cluster cluster.yaml"), 0);
+    assert_int_equal(sr_fake_engine_count(cli_fx.fe[0], SR_MSG_WF_CREATE), 1);
+    assert_int_equal(sr_fake_engine_count(cli_fx.fe[1], SR_MSG_WF_CREATE), 1);
+    cli_test_set_cluster("cluster.yaml");
+    int code = cli_test_run("workflow list");
+    cli_test_set_cluster(NULL);
+    assert_int_equal(code, 0);
+    cli_test_has(cli_out, "hello");
+    assert_int_equal(sr_fake_engine_count(cli_fx.fe[1], SR_MSG_WF_LIST), 1);
 }
 
 static void
@@ -187,6 +215,9 @@ main(void)
         cmocka_unit_test_setup_teardown(
             workflows_are_created_listed_printed_and_deleted, cli_test_setup,
             cli_test_teardown),
+        cmocka_unit_test_setup_teardown(
+            a_cluster_file_in_the_option_or_the_environment_names_the_engines,
+            cli_test_setup, cli_test_teardown),
         cmocka_unit_test_setup_teardown(
             pending_actions_complete_with_a_result_or_an_error, cli_test_setup,
             cli_test_teardown),

@@ -172,9 +172,17 @@ s_begin(s_run_t *r)
 static int
 s_wait(s_run_t *r)
 {
+    int64_t beat = zclock_mono();
     while (!r->final) {
         sr_wire_in_t in;
         sr_error_t err;
+        if (zclock_mono() - beat > 1000) { // keep the subscription alive
+            sr_msg_t *hb = sr_msg_new(SR_MSG_HEARTBEAT);
+            if (hb)
+                (void)sr_wire_send(r->sock, NULL, hb, &err);
+            sr_msg_destroy(&hb);
+            beat = zclock_mono();
+        }
         sr_err_t rc = sr_wire_recv(r->sock, 1000, NULL, &in, &err);
         if (rc == SR_OK && in.type == SR_MSG_EVENT)
             s_event(r, in.msg);

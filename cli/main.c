@@ -5,6 +5,7 @@
 #include "cli.h"
 #include "cmd_action.h"
 #include "cmd_bench.h"
+#include "cmd_cluster.h"
 #include "cmd_execution.h"
 #include "cmd_keygen.h"
 #include "cmd_run.h"
@@ -27,7 +28,7 @@ static const cli_cmd_t s_commands[] = {
     {"bench",
      "[--workflow linear3|fanout10|wait|FILE] [--executions N] [--engines E] "
      "[--workers W] [--slots S] [--window K] [--nosync] "
-     "[--cluster ENDPOINTS] [--json]",
+     "[--cluster ENDPOINTS|FILE] [--json]",
      "measure tasks/s, executions/s and latencies (engines and workers in "
      "this process unless --cluster); 'wait' measures the memory of "
      "executions waiting on a delegate",
@@ -36,18 +37,25 @@ static const cli_cmd_t s_commands[] = {
      "check workflow files; print FILE:LINE:COL: errors (--json: the "
      "parsed definitions)",
      cli_validate},
-    {"workflow", "create|list|get|delete ... [--cluster ENDPOINTS] [--json]",
+    {"workflow",
+     "create|list|get|delete ... [--cluster ENDPOINTS|FILE] [--json]",
      "workflow definitions on a cluster (sirocco workflow --help)",
      cli_workflow},
     {"execution",
      "start|get|list|watch|pause|resume|cancel|rerun ... [--cluster "
-     "ENDPOINTS] [--json]",
+     "ENDPOINTS|FILE] [--json]",
      "executions on a cluster (sirocco execution --help)", cli_execution},
-    {"task", "list EXECUTION [--cluster ENDPOINTS] [--json]",
+    {"task", "list EXECUTION [--cluster ENDPOINTS|FILE] [--json]",
      "the task executions of an execution", cli_task},
+    {"cluster",
+     "up|status|down [--engines N] [--workers N] [--partitions N] "
+     "[--data DIR] ...",
+     "a cluster of engines and workers on this machine (sirocco cluster "
+     "--help)",
+     cli_cluster_local},
     {"action",
      "complete ACTION_ID|TOKEN (--result JSON|@FILE | --error TEXT) "
-     "[--cluster ENDPOINTS]",
+     "[--cluster ENDPOINTS|FILE]",
      "finish a pending (delegate) action", cli_action},
     {"keygen", "NAME [--dir DIR] [--force]",
      "make a CurveZMQ keypair: DIR/NAME (public) and DIR/NAME_secret "

@@ -45,6 +45,7 @@ if [ "${1:-}" = "--deps" ]; then
     exit 0
 fi
 
-cmake -S . -B build -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
+# The same settings as deploy/test.sh, so that the tests reuse this build.
+cmake -S . -B build -DWERROR=ON -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
 cmake --build build -j"$(nproc)"
 echo "setup: built into build/bin"

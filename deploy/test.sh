@@ -3,7 +3,7 @@
 #   1. repository checks (formatting, msgpack confined to proto/, docs in sync)
 #   2. a -Werror build and every ctest test
 #   3. the same under AddressSanitizer + UndefinedBehaviorSanitizer
-#   4. a short run of every libFuzzer target (FUZZ_SECONDS each, default 20)
+#   4. a short run of every libFuzzer target (FUZZ_SECONDS each, default 10)
 # Environment: SKIP_ASAN=1, SKIP_FUZZ=1 to shorten a local run.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -32,7 +32,7 @@ if [ "${SKIP_FUZZ:-0}" != 1 ]; then
     echo "== fuzz"
     CC=clang cmake -S . -B build-fuzz -DFUZZ=ON -DWERROR=ON \
         -DCMAKE_BUILD_TYPE=Debug >/dev/null
-    cmake --build build-fuzz -j"$jobs"
-    tests/fuzz/run.sh build-fuzz/fuzz "${FUZZ_SECONDS:-20}"
+    cmake --build build-fuzz -j"$jobs" --target fuzzers
+    tests/fuzz/run.sh build-fuzz/fuzz "${FUZZ_SECONDS:-10}"
 fi
 echo "== all tests passed"

@@ -2,17 +2,45 @@
 // (sodium_init is called once, thread-safely, by the first sr_id_make).
 #include "sr_id.h"
 
+#include <pthread.h>
 #include <sodium.h>
+#include <stdatomic.h>
 #include <string.h>
 #include <time.h>
 
 // Random bytes from a per-thread pool refilled from libsodium (the OS
 // source) 4 KiB at a time: one system call per ~400 ids, not two per id.
+// A forked child must not reuse the bytes its parent had left (two
+// processes would make the same ids): a fork bumps a generation number
+// and a pool from an older generation is thrown away.
+static atomic_uint s_fork_gen;
+static pthread_once_t s_atfork_once = PTHREAD_ONCE_INIT;
+
+static void
+s_on_fork_child(void)
+{
+    atomic_fetch_add(&s_fork_gen, 1);
+}
+
+static void
+s_register_atfork(void)
+{
+    (void)pthread_atfork(NULL, NULL, s_on_fork_child);
+}
+
 void
 sr_random(void *buf, size_t n)
 {
     static _Thread_local uint8_t pool[4096];
     static _Thread_local size_t left;
+    static _Thread_local unsigned gen;
+    pthread_once(&s_atfork_once, s_register_atfork);
+    unsigned now_gen = atomic_load(&s_fork_gen);
+    if (gen != now_gen) {
+        sodium_memzero(pool, sizeof pool);
+        left = 0;
+        gen = now_gen;
+    }
     uint8_t *out = buf;
     while (n) {
         if (!left) {

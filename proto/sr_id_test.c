@@ -6,6 +6,8 @@
 #include <cmocka.h>
 
 #include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include "sr_id.h"
 
@@ -80,6 +82,33 @@ value_form_is_sixteen_bytes_or_text(void **state)
     sr_value_destroy(&v);
 }
 
+// A forked child must not make the ids its parent makes next: the
+// random pool it inherits is thrown away.
+static void
+a_forked_child_makes_other_ids(void **state)
+{
+    (void)state;
+    sr_id_t warm, mine, theirs;
+    sr_id_make(1, 1000, &warm); // the pool now holds unused bytes
+    int fds[2];
+    assert_int_equal(pipe(fds), 0);
+    pid_t pid = fork();
+    assert_true(pid >= 0);
+    if (pid == 0) {
+        sr_id_t id;
+        sr_id_make(1, 1000, &id);
+        _exit(write(fds[1], id.b, 16) == 16 ? 0 : 1);
+    }
+    close(fds[1]);
+    assert_int_equal(read(fds[0], theirs.b, 16), 16);
+    close(fds[0]);
+    int status = 0;
+    assert_int_equal(waitpid(pid, &status, 0), pid);
+    assert_true(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+    sr_id_make(1, 1000, &mine);
+    assert_false(sr_id_equal(&mine, &theirs));
+}
+
 int
 main(void)
 {
@@ -88,6 +117,7 @@ main(void)
         cmocka_unit_test(ids_are_unique_and_sort_by_time),
         cmocka_unit_test(parse_refuses_malformed_text),
         cmocka_unit_test(value_form_is_sixteen_bytes_or_text),
+        cmocka_unit_test(a_forked_child_makes_other_ids),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -145,6 +145,16 @@ wrk_jobs_queue_head(wrk_jobs_t *self)
     return zlistx_first(self->queue);
 }
 
+wrk_job_t *
+wrk_jobs_queue_first(wrk_jobs_t *self, wrk_jobs_pred_fn *ok, void *arg)
+{
+    for (wrk_job_t *job = zlistx_first(self->queue); job;
+         job = zlistx_next(self->queue))
+        if (ok(job, arg))
+            return job;
+    return NULL;
+}
+
 void
 wrk_jobs_sent(wrk_jobs_t *self, wrk_job_t *job, int64_t now_ms)
 {

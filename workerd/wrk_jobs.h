@@ -9,6 +9,7 @@
 #ifndef WRK_JOBS_H
 #define WRK_JOBS_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -46,6 +47,11 @@ sr_err_t wrk_jobs_set_state(wrk_jobs_t *self, wrk_job_t *job,
 
 // The first job of the queue, or NULL. Borrowed; it stays queued.
 wrk_job_t *wrk_jobs_queue_head(wrk_jobs_t *self);
+
+// The first job of the queue for which `ok` is true, or NULL. Borrowed.
+typedef bool(wrk_jobs_pred_fn)(const wrk_job_t *job, void *arg);
+wrk_job_t *wrk_jobs_queue_first(wrk_jobs_t *self, wrk_jobs_pred_fn *ok,
+                                void *arg);
 
 // An UNACKED job's RESULT was sent again at `now_ms`: it moves to the end
 // of the unacked list.

@@ -1,6 +1,7 @@
 // The engine links of a worker node: their DEALER sockets (made anew when
 // an engine goes silent), their sessions (READY, ESTATE answered with
-// READY, CREDIT 0 when stopping, BYE) and their heartbeats. Owns the
+// READY, CREDIT 0 when stopping, BYE), their heartbeats, and the engines
+// learnt from HEARTBEAT.peers (links added, never removed). Owns the
 // sockets and endpoint texts. Knows nothing about actions: the machine
 // hears of each new session through its callback. Node thread only.
 #include "wrk_links.h"
@@ -13,15 +14,18 @@
 #include "sr_log.h"
 #include "wrk_greet.h"
 
-#define S_SNDHWM 10000 // messages queued for an engine that is away
+#define S_SNDHWM       10000 // messages queued for an engine that is away
+#define S_ENDPOINT_MAX 1024  // longest endpoint taken from HEARTBEAT.peers
 
 struct wrk_links {
     const wrk_node_config_t *cfg; // borrowed
-    wrk_link_t *links;            // cfg->n_engines
+    wrk_link_t *links;            // WRK_NODE_ENGINES_MAX, n in use
+    size_t n;                     // cfg->n_engines + engines learnt
+    bool is_full_logged;          // a peer was left out for lack of room
     wrk_links_ready_fn *on_ready;
     void *arg;
     bool is_stopping;
-    uint64_t readies, reconnects, refused, errors; // counters
+    uint64_t readies, reconnects, refused, errors, learnt; // counters
 };
 
 // A new DEALER for the link, closing the old one (whose queued messages
@@ -65,7 +69,7 @@ wrk_links_new(const wrk_node_config_t *cfg, int64_t now_ms,
     self->cfg = cfg;
     self->on_ready = on_ready;
     self->arg = arg;
-    self->links = calloc(cfg->n_engines, sizeof *self->links);
+    self->links = calloc(WRK_NODE_ENGINES_MAX, sizeof *self->links);
     sr_err_t rc = SR_ENOMEM;
     if (!self->links) {
         sr_error_set(err, rc, "out of memory");
@@ -77,6 +81,7 @@ wrk_links_new(const wrk_node_config_t *cfg, int64_t now_ms,
             rc = sr_error_set(err, SR_ENOMEM, "out of memory");
             goto fail;
         }
+        self->n = i + 1;
         if ((rc = s_open(link, cfg->curve, now_ms, err)) != SR_OK)
             goto fail;
     }
@@ -93,9 +98,10 @@ wrk_links_destroy(wrk_links_t **self_p)
     if (!self_p || !*self_p)
         return;
     wrk_links_t *self = *self_p;
-    for (size_t i = 0; self->links && i < self->cfg->n_engines; i++) {
+    for (size_t i = 0; self->links && i < self->n; i++) {
         zsock_destroy(&self->links[i].sock); // linger 0 unless BYE set it
         free(self->links[i].endpoint);
+        free(self->links[i].advertised);
     }
     free(self->links);
     free(self);
@@ -105,7 +111,7 @@ wrk_links_destroy(wrk_links_t **self_p)
 size_t
 wrk_links_size(const wrk_links_t *self)
 {
-    return self->cfg->n_engines;
+    return self->n;
 }
 
 wrk_link_t *
@@ -221,8 +227,10 @@ wrk_links_recv(wrk_links_t *self, size_t i, int64_t now_ms, sr_wire_in_t *in,
     }
     sr_limits_t limits = {.max_bytes = self->cfg->max_message_bytes};
     sr_err_t rc = sr_wire_recv(link->sock, 0, &limits, in, err);
-    if (rc != SR_ETIMEDOUT && rc != SR_EIO)
+    if (rc != SR_ETIMEDOUT && rc != SR_EIO) {
         link->heard_ms = now_ms;
+        link->is_lost = false;
+    }
     return rc;
 }
 
@@ -239,8 +247,10 @@ s_reconnect(wrk_links_t *self, size_t i, int64_t now_ms)
     if (s_open(link, self->cfg->curve, now_ms, &err) != SR_OK) {
         sr_errorf("%s", err.msg); // tried again after the expiry time
         link->heard_ms = now_ms;
+        link->is_lost = true;
         return;
     }
+    link->is_lost = true;
     wrk_links_ready(self, i, now_ms);
 }
 
@@ -255,7 +265,7 @@ wrk_links_tick(wrk_links_t *self, int64_t now_ms)
 {
     const wrk_node_config_t *cfg = self->cfg;
     int64_t next = INT64_MAX;
-    for (size_t i = 0; i < cfg->n_engines; i++) {
+    for (size_t i = 0; i < self->n; i++) {
         wrk_link_t *link = &self->links[i];
         if (!link->sock)
             continue;
@@ -275,14 +285,14 @@ void
 wrk_links_stop(wrk_links_t *self, int64_t now_ms)
 {
     self->is_stopping = true;
-    for (size_t i = 0; i < self->cfg->n_engines; i++)
+    for (size_t i = 0; i < self->n; i++)
         s_send_new(self, i, wrk_greet_credit_new(0), now_ms);
 }
 
 void
 wrk_links_bye(wrk_links_t *self, int64_t now_ms, int linger_ms)
 {
-    for (size_t i = 0; i < self->cfg->n_engines; i++) {
+    for (size_t i = 0; i < self->n; i++) {
         wrk_link_t *link = &self->links[i];
         if (!link->sock)
             continue;
@@ -292,10 +302,93 @@ wrk_links_bye(wrk_links_t *self, int64_t now_ms, int linger_ms)
     }
 }
 
+// Is `endpoint` an engine we have, by the endpoint we connect to or the
+// one the engine gave for itself?
+static bool
+s_is_known(const wrk_links_t *self, const char *endpoint)
+{
+    for (size_t i = 0; i < self->n; i++) {
+        const wrk_link_t *link = &self->links[i];
+        if (strcmp(link->endpoint, endpoint) == 0 ||
+            (link->advertised && strcmp(link->advertised, endpoint) == 0))
+            return true;
+    }
+    return false;
+}
+
+// Remember the endpoint engine `i` gives for itself (the first peer), so
+// that a worker that reaches it by another name does not connect twice.
+static void
+s_note_advertised(wrk_link_t *link, const char *self_endpoint)
+{
+    if (link->advertised && strcmp(link->advertised, self_endpoint) == 0)
+        return;
+    char *copy = strdup(self_endpoint);
+    if (!copy)
+        return; // out of memory: at worst a second link to the engine
+    free(link->advertised);
+    link->advertised = copy;
+}
+
+// A new link to `endpoint`, and its first READY; false when it cannot be.
+static bool
+s_add(wrk_links_t *self, const char *endpoint, int64_t now_ms)
+{
+    if (self->n == WRK_NODE_ENGINES_MAX) {
+        if (!self->is_full_logged)
+            sr_warn("engine=%s not joined: a worker reaches at most %d "
+                    "engines",
+                    endpoint, WRK_NODE_ENGINES_MAX);
+        self->is_full_logged = true;
+        return false;
+    }
+    wrk_link_t *link = &self->links[self->n];
+    memset(link, 0, sizeof *link);
+    sr_error_t err;
+    if (!(link->endpoint = strdup(endpoint)))
+        return false;
+    if (s_open(link, self->cfg->curve, now_ms, &err) != SR_OK) {
+        sr_warn("%s", err.msg);
+        free(link->endpoint);
+        memset(link, 0, sizeof *link);
+        return false;
+    }
+    self->n++;
+    self->learnt++;
+    sr_info("engine=%s joined: named by a peer", endpoint);
+    wrk_links_ready(self, self->n - 1, now_ms);
+    return true;
+}
+
+size_t
+wrk_links_learn(wrk_links_t *self, size_t i, const sr_msg_t *heartbeat,
+                int64_t now_ms)
+{
+    const sr_value_t *peers = sr_msg_get(heartbeat, SR_F_HEARTBEAT_peers);
+    size_t added = 0;
+    if (!peers || self->is_stopping)
+        return 0;
+    for (size_t k = 0; k < sr_value_len(peers); k++) {
+        const sr_value_t *v = sr_value_array_at(peers, k);
+        const char *endpoint = sr_value_is(v, SR_T_STR) ? sr_value_str(v) : "";
+        size_t len = strlen(endpoint);
+        if (len == 0 || len > S_ENDPOINT_MAX) {
+            sr_warn("engine=%s HEARTBEAT.peers[%zu]: not an endpoint; ignored",
+                    self->links[i].endpoint, k);
+            continue;
+        }
+        if (k == 0)
+            s_note_advertised(&self->links[i], endpoint);
+        if (!s_is_known(self, endpoint) && s_add(self, endpoint, now_ms))
+            added++;
+    }
+    return added;
+}
+
 void
 wrk_links_poll_items(wrk_links_t *self, zmq_pollitem_t *items)
 {
-    for (size_t i = 0; i < self->cfg->n_engines; i++) {
+    for (size_t i = 0; i < self->n; i++) {
         zsock_t *sock = self->links[i].sock;
         items[i] = (zmq_pollitem_t){sock ? zsock_resolve(sock) : NULL, -1,
                                     sock ? ZMQ_POLLIN : 0, 0};
@@ -309,4 +402,6 @@ wrk_links_stats(const wrk_links_t *self, wrk_node_stats_t *out)
     out->reconnects = self->reconnects;
     out->refused = self->refused;
     out->errors = self->errors;
+    out->engines = self->n;
+    out->learnt = self->learnt;
 }

@@ -25,12 +25,16 @@
 // except credit_used, which the machine keeps.
 typedef struct {
     char *endpoint;         // owned, e.g. "tcp://10.0.0.1:5571"
+    char *advertised;       // owned; the endpoint the engine gives for
+                            // itself (HEARTBEAT.peers[0]); NULL until told
     zsock_t *sock;          // DEALER, owned; NULL while closed
     uint64_t session;       // READYs sent so far, over every socket
     int64_t ready_ms;       // monotonic ms of the last READY
     int64_t heard_ms;       // last message from the engine
     int64_t sent_ms;        // last message to the engine
     size_t credit_used;     // TASKs of this session holding a slot
+    bool is_lost;           // silent for the expiry time and not heard
+                            // from since: it gets no CONFIRM
     bool is_version_logged; // a version mismatch was logged on this socket
 } wrk_link_t;
 
@@ -85,8 +89,18 @@ void wrk_links_on_bad(wrk_links_t *self, size_t i, const sr_wire_in_t *in,
 sr_err_t wrk_links_recv(wrk_links_t *self, size_t i, int64_t now_ms,
                         sr_wire_in_t *in, sr_error_t *err);
 
+// Engine `i` sent `heartbeat`: when it carries `peers` (the sender's own
+// worker endpoint first, then every other engine's), connect to each
+// engine not linked yet, by either name, and send it READY. Links are
+// only added (up to WRK_NODE_ENGINES_MAX; more are logged once), never
+// while stopping. Returns the number of links added; link indexes of the
+// ones before do not change.
+size_t wrk_links_learn(wrk_links_t *self, size_t i, const sr_msg_t *heartbeat,
+                       int64_t now_ms);
+
 // HEARTBEAT to engines we have been silent to, a new socket and READY for
-// engines that have been silent to us. Returns when next due.
+// engines that have been silent to us (marked is_lost until heard from).
+// Returns when next due.
 int64_t wrk_links_tick(wrk_links_t *self, int64_t now_ms);
 
 // From now on the worker is stopping: CREDIT 0 to every engine (and after
@@ -100,7 +114,8 @@ void wrk_links_bye(wrk_links_t *self, int64_t now_ms, int linger_ms);
 // Writes items[0..size).
 void wrk_links_poll_items(wrk_links_t *self, zmq_pollitem_t *items);
 
-// Add the counters of the links (readies, reconnects, refused, errors).
+// Add the counters of the links (readies, reconnects, refused, errors,
+// engines, learnt).
 void wrk_links_stats(const wrk_links_t *self, wrk_node_stats_t *out);
 
 #endif

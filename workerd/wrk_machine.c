@@ -1,9 +1,9 @@
 // The worker side of the engine <-> worker protocol (docs/protocol.md):
 // one handler per message an engine sends (TASK, GO, HALT, ACK, ERROR,
-// HEARTBEAT; anything else is refused with ERROR), one for finished
-// actions, the timers and the graceful stop. Owns the links (sessions and
-// heartbeats are wrk_links.c's), the job table and the action threads.
-// Node thread only.
+// HEARTBEAT, whose peers join the links; anything else is refused with
+// ERROR), one for finished actions, the timers and the graceful stop.
+// Owns the links (sessions and heartbeats are wrk_links.c's), the job
+// table and the action threads. Node thread only.
 #include "wrk_machine.h"
 
 #include <inttypes.h>
@@ -27,6 +27,7 @@ struct wrk_machine {
     wrk_links_t *links;
     wrk_jobs_t *jobs;
     wrk_pool_t *pool;
+    size_t polled_links;    // links in the last poll items (more may come)
     wrk_node_stats_t stats; // action counters; the rest filled on demand
     bool is_stopping;
     bool is_cancelled;   // running actions were told to stop
@@ -113,14 +114,25 @@ s_send_confirm(wrk_machine_t *self, wrk_job_t *job, int64_t now_ms)
     return is_sent;
 }
 
-// Send CONFIRM for queued TASKs while threads are free. A CONFIRM that
-// cannot leave keeps its TASK queued for the next tick.
+// Is the engine of a job reachable (not lost)?
+static bool
+s_is_link_up(const wrk_job_t *job, void *arg)
+{
+    wrk_machine_t *self = arg;
+    return !wrk_links_at(self->links, job->link)->is_lost;
+}
+
+// Send CONFIRM for queued TASKs while threads are free, oldest first,
+// skipping those of lost engines (they wait, holding no thread, until
+// their engine is heard from again). A CONFIRM that cannot leave keeps
+// its TASK queued for the next tick.
 static void
 s_pump(wrk_machine_t *self, int64_t now_ms)
 {
     wrk_job_t *job;
     while (!self->is_stopping && s_free_slots(self) > 0 &&
-           (job = wrk_jobs_queue_head(self->jobs)) != NULL) {
+           (job = wrk_jobs_queue_first(self->jobs, s_is_link_up, self)) !=
+               NULL) {
         if (!s_send_confirm(self, job, now_ms))
             return;
         wrk_jobs_set_state(self->jobs, job, WRK_JOB_CONFIRMING, NULL);
@@ -310,7 +322,8 @@ s_dispatch(wrk_machine_t *self, size_t i, sr_wire_in_t *in, int64_t now_ms)
         wrk_links_on_error(self->links, i, in->msg, now_ms);
         break;
     case SR_MSG_HEARTBEAT:
-        break; // hearing it was the point
+        wrk_links_learn(self->links, i, in->msg, now_ms); // peers, if any
+        break;
     default:
         s_refuse(self, i, in, SR_EPROTO, NULL,
                  "%s is not a message for a worker",
@@ -370,16 +383,53 @@ s_reconfirm_of_link(wrk_job_t *job, void *arg)
         s_send_confirm(ctx->self, job, ctx->now_ms);
 }
 
+typedef struct {
+    size_t link, n;
+    wrk_job_t *jobs[WRK_NODE_SLOTS_MAX];
+} s_gather_t;
+
+static void
+s_gather_of_link(wrk_job_t *job, void *arg)
+{
+    s_gather_t *g = arg;
+    if (job->link == g->link && g->n < WRK_NODE_SLOTS_MAX)
+        g->jobs[g->n++] = job;
+}
+
+// The CONFIRMs waiting on a lost engine hold threads that other engines
+// could use: their TASKs go back to the queue until the engine is heard
+// from again (then CONFIRM goes as for any queued TASK).
+static void
+s_requeue_of_link(wrk_machine_t *self, size_t i)
+{
+    s_gather_t *g = malloc(sizeof *g);
+    if (!g)
+        return; // out of memory: they keep their threads
+    g->link = i;
+    g->n = 0;
+    wrk_jobs_each(self->jobs, WRK_JOB_CONFIRMING, s_gather_of_link, g);
+    for (size_t k = 0; k < g->n; k++)
+        wrk_jobs_set_state(self->jobs, g->jobs[k], WRK_JOB_QUEUED, NULL);
+    if (g->n)
+        sr_info("engine=%s lost; %zu TASKs wait for it without a thread",
+                wrk_links_at(self->links, i)->endpoint, g->n);
+    free(g);
+}
+
 // A new session with engine `i` (wrk_links_ready_fn): the engine answers
 // CONFIRMs from its durable state, so unanswered ones go again, and so do
-// the RESULTs it has not acknowledged.
+// the RESULTs it has not acknowledged. After a silence (a lost engine)
+// the unanswered CONFIRMs wait in the queue instead.
 static void
 s_on_ready(size_t i, int64_t now_ms, void *arg)
 {
     s_session_t ctx = {arg, i, now_ms};
     wrk_jobs_each(ctx.self->jobs, WRK_JOB_UNACKED, s_resend_of_link, &ctx);
-    wrk_jobs_each(ctx.self->jobs, WRK_JOB_CONFIRMING, s_reconfirm_of_link,
-                  &ctx);
+    if (wrk_links_at(ctx.self->links, i)->is_lost)
+        s_requeue_of_link(ctx.self, i);
+    else
+        wrk_jobs_each(ctx.self->jobs, WRK_JOB_CONFIRMING, s_reconfirm_of_link,
+                      &ctx);
 }
 
 // --- timers -----------------------------------------------------------------
@@ -492,6 +542,7 @@ wrk_machine_poll_items(wrk_machine_t *self, zmq_pollitem_t *items, size_t max)
     size_t n = wrk_links_size(self->links);
     if (max < n + 1)
         return 0;
+    self->polled_links = n;
     wrk_links_poll_items(self->links, items);
     zsock_t *done = wrk_pool_done_sock(self->pool);
     items[n] = (zmq_pollitem_t){zsock_resolve(done), 0, ZMQ_POLLIN, 0};
@@ -503,7 +554,7 @@ wrk_machine_handle(wrk_machine_t *self, size_t i, int64_t now_ms)
 {
     if (self->is_stopped)
         return;
-    if (i < wrk_links_size(self->links))
+    if (i < self->polled_links)
         s_on_link(self, i, now_ms);
     else
         s_on_pool(self, now_ms);

@@ -1,6 +1,8 @@
 // A worker node: the worker side of the engine <-> worker protocol
 // (docs/protocol.md, "The worker protocol") as a library. A node connects
-// one DEALER to each engine's worker endpoint, sends READY, and for every
+// one DEALER to each engine's worker endpoint, and to each engine that an
+// engine's HEARTBEAT.peers names (so one endpoint reaches a cluster),
+// sends READY, and for every
 // TASK sends CONFIRM when a slot is free, runs the action on GO in one of
 // its `slots` threads (actions may block), drops it on HALT, sends the
 // RESULT and resends it until ACK, also after a reconnect. It heartbeats
@@ -75,6 +77,8 @@ typedef struct {
     uint64_t refused;    // bad or unexpected messages, answered with
                          // ERROR (a bad ERROR is only dropped)
     uint64_t errors;     // ERRORs received from engines
+    size_t engines;      // engines linked: configured + learnt
+    uint64_t learnt;     // engines joined because a HEARTBEAT named them
 } wrk_node_stats_t;
 
 typedef struct wrk_node wrk_node_t;

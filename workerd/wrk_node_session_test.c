@@ -1,6 +1,7 @@
 // Tests of a worker node's sessions against a fake engine over ipc://:
 // RESULTs resent until ACK, an engine restart (ESTATE -> READY -> RESULT
-// again), heartbeats and the reconnect of a silent engine, another
+// again), heartbeats and the reconnect of a silent engine (whose waiting
+// CONFIRMs give their threads up), another
 // protocol major version, malformed frames, and the graceful stop.
 #include <setjmp.h>
 #include <stdarg.h>
@@ -138,6 +139,68 @@ an_engine_that_heartbeats_keeps_its_session(void **state)
     wrk_node_stats_t st = nt_stats(env);
     assert_int_equal(st.reconnects, 0);
     assert_int_equal(st.readies, 1);
+}
+
+// The next message of `type` from `from`, skipping HEARTBEATs, while
+// `alive` (may be `from`) heartbeats so the worker keeps it.
+static sr_msg_t *
+s_next_keeping(fe_t *from, sr_msg_type_t type, fe_t *alive)
+{
+    int64_t end = zclock_mono() + FE_WAIT_MS;
+    for (;;) {
+        fe_keepalive(alive, 50);
+        sr_msg_t *m = fe_next(from, 10);
+        if (m && sr_msg_type(m) == type)
+            return m;
+        if (m && sr_msg_type(m) != SR_MSG_HEARTBEAT)
+            fail_msg("unexpected %s", sr_msg_type_name(sr_msg_type(m)));
+        sr_msg_destroy(&m);
+        if (zclock_mono() > end)
+            fail_msg("no %s within %d ms", sr_msg_type_name(type), FE_WAIT_MS);
+    }
+}
+
+static void
+a_confirm_waiting_on_a_lost_engine_gives_its_thread_to_another(void **state)
+{
+    nt_env_t *env = *state;
+    fe_open(&env->fe2, env->dir, "engine2");
+    env->engines[1] = env->fe2.endpoint;
+    env->cfg.n_engines = 2;
+    env->cfg.slots = 1;
+    env->cfg.heartbeat_ms = 50;
+    env->cfg.expiry_ms = 600;
+    nt_start_ready(env);
+    sr_msg_t *m = fe_expect(&env->fe2, SR_MSG_READY);
+    sr_msg_destroy(&m);
+    sr_id_t a, b;
+    fe_send_task(&env->fe2, "std.echo", "{\"output\": 2}", &b);
+    fe_expect_confirm(&env->fe2, &b); // the only thread waits on engine 2
+    fe_send_task(&env->fe, "std.echo", "{\"output\": 1}", &a);
+    // Engine 2 falls silent: after the expiry its TASK waits in the queue
+    // and engine 1's gets the thread.
+    m = s_next_keeping(&env->fe, SR_MSG_CONFIRM, &env->fe);
+    sr_msg_destroy(&m);
+    fe_send_go(&env->fe, &a, 1);
+    m = s_next_keeping(&env->fe, SR_MSG_RESULT, &env->fe);
+    nt_assert_field_json(m, SR_F_RESULT_output, "1");
+    sr_msg_destroy(&m);
+    fe_send_ack(&env->fe, &a, 1);
+    wrk_node_stats_t st = nt_stats(env);
+    assert_true(st.reconnects >= 1);
+    assert_int_equal(st.queued, 1); // b, waiting for engine 2
+    // Engine 2 speaks again: b is confirmed there, and runs.
+    m = s_next_keeping(&env->fe2, SR_MSG_READY, &env->fe);
+    sr_msg_destroy(&m);
+    m = s_next_keeping(&env->fe2, SR_MSG_CONFIRM, &env->fe2);
+    sr_id_t got;
+    assert_true(sr_msg_id(m, SR_F_CONFIRM_action_id, &got));
+    assert_true(sr_id_equal(&got, &b));
+    sr_msg_destroy(&m);
+    fe_send_go(&env->fe2, &b, 1);
+    m = s_next_keeping(&env->fe2, SR_MSG_RESULT, &env->fe2);
+    nt_assert_field_json(m, SR_F_RESULT_output, "2");
+    sr_msg_destroy(&m);
 }
 
 // Encode [major, 0, type, fields] (fields consumed); caller frees.
@@ -355,6 +418,7 @@ main(void)
         S_TEST(an_engine_restart_gets_ready_again_then_the_result),
         S_TEST(a_silent_engine_gets_heartbeats_then_a_new_socket_and_ready),
         S_TEST(an_engine_that_heartbeats_keeps_its_session),
+        S_TEST(a_confirm_waiting_on_a_lost_engine_gives_its_thread_to_another),
         S_TEST(another_major_version_gets_an_error_naming_both_versions),
         S_TEST(malformed_frames_are_answered_and_dropped),
         S_TEST(stop_sends_credit_zero_finishes_running_actions_then_bye),

@@ -32,7 +32,11 @@ sr_client_open(const char *endpoints, const sr_client_opts_t *opts,
     c->watch_check_ms = opts && opts->watch_check_ms > 0
                             ? opts->watch_check_ms
                             : SR_CLIENT_WATCH_CHECK_MS;
-    sr_err_t rc = sr_client_conn_open(endpoints, opts, &c->conn, err);
+    char *list = NULL;
+    sr_err_t rc = sr_client_cluster_endpoints(endpoints, &list, err);
+    if (!rc)
+        rc = sr_client_conn_open(list, opts, &c->conn, err);
+    free(list);
     if (!rc) {
         c->route = sr_client_route_new(sr_client_conn_count(c->conn));
         if (!c->route)

@@ -34,8 +34,15 @@ core_unit_on_result(core_run_t *r, const core_event_t *ev)
                             sr_id_format(&ev->action_id, id));
     if (rc)
         return rc;
+    // A worker's duplicate RESULT is normal (resent until ACK); a client
+    // completing a finished action is told so.
     if (core_action_state_is_final(a->state))
-        return SR_OK; // a duplicate: the first result was applied
+        return ev->kind == CORE_EV_COMPLETE
+                   ? sr_error_set(r->err, SR_ESTATE,
+                                  "action execution %s is already %s",
+                                  sr_id_format(&a->id, id),
+                                  core_action_state_name(a->state))
+                   : SR_OK;
     if (ev->attempt && ev->attempt != a->attempt)
         return sr_error_set(r->err, SR_ESTATE,
                             "result for attempt %u of action execution %s "

@@ -6,47 +6,7 @@
 #include <string.h>
 
 #include "eng_internal.h"
-#include "sr_value_msgpack.h"
-
-static sr_err_t
-s_decode(const void *data, size_t len, sr_value_t **out, sr_error_t *err)
-{
-    sr_limits_t lim = {.max_bytes = (size_t)1 << 31, .max_depth = 64};
-    return sr_value_decode(data, len, &lim, out, err);
-}
-
-static sr_err_t
-s_put(sr_value_t *m, const char *k, sr_value_t *v)
-{
-    return sr_value_map_put(m, k, v ? v : sr_value_new_nil());
-}
-
-static sr_value_t *
-s_str(const char *s)
-{
-    return s ? sr_value_new_str(s) : sr_value_new_nil();
-}
-
-static sr_value_t *
-s_time(int64_t ms)
-{
-    char t[20];
-    core_format_time(ms, t);
-    return sr_value_new_str(t);
-}
-
-static sr_value_t *
-s_id(const sr_id_t *id)
-{
-    char t[SR_ID_TEXT_SIZE];
-    return sr_value_new_str(sr_id_format(id, t));
-}
-
-static sr_value_t *
-s_ref(sr_value_t *v)
-{
-    return v ? sr_value_ref(v) : sr_value_new_map(0);
-}
+#include "eng_view_util.h"
 
 static sr_value_t *
 s_exec_body(const core_exec_t *e, bool full)
@@ -54,66 +14,50 @@ s_exec_body(const core_exec_t *e, bool full)
     sr_value_t *m = sr_value_new_map(14);
     sr_err_t rc = m ? SR_OK : SR_ENOMEM;
     if (!rc)
-        rc = s_put(m, "id", s_id(&e->id));
+        rc = eng_vput(m, "id", eng_vid(&e->id));
     // Both Mistral's names and the client library's short ones.
     if (!rc)
-        rc = s_put(m, "workflow_name", s_str(e->wf_name));
+        rc = eng_vput(m, "workflow_name", eng_vtext(e->wf_name));
     if (!rc)
-        rc = s_put(m, "workflow", s_str(e->wf_name));
+        rc = eng_vput(m, "workflow", eng_vtext(e->wf_name));
     if (!rc)
-        rc = s_put(m, "workflow_version", s_str(e->def_hash));
+        rc = eng_vput(m, "workflow_version", eng_vtext(e->def_hash));
     if (!rc)
-        rc = s_put(m, "version", s_str(e->def_hash));
+        rc = eng_vput(m, "version", eng_vtext(e->def_hash));
     if (!rc)
-        rc = s_put(m, "created_ms", sr_value_new_int(e->created_ms));
+        rc = eng_vput(m, "created_ms", sr_value_new_int(e->created_ms));
     if (!rc)
-        rc = s_put(m, "updated_ms", sr_value_new_int(e->updated_ms));
+        rc = eng_vput(m, "updated_ms", sr_value_new_int(e->updated_ms));
     if (!rc)
-        rc = s_put(m, "state", s_str(core_ex_state_name(e->state)));
+        rc = eng_vput(m, "state", eng_vtext(core_ex_state_name(e->state)));
     if (!rc)
-        rc = s_put(m, "state_info", s_str(e->state_info));
+        rc = eng_vput(m, "state_info", eng_vtext(e->state_info));
     if (!rc && full)
-        rc = s_put(m, "input", s_ref(e->input));
+        rc = eng_vput(m, "input", eng_vref(e->input));
     if (!rc && full)
-        rc = s_put(m, "output", s_ref(e->output));
+        rc = eng_vput(m, "output", eng_vref(e->output));
     if (!rc && full)
-        rc = s_put(m, "params", s_ref(e->params));
+        rc = eng_vput(m, "params", eng_vref(e->params));
     if (!rc && full)
-        rc = s_put(m, "description", s_str(e->description));
+        rc = eng_vput(m, "description", eng_vtext(e->description));
     if (!rc && !sr_id_is_nil(&e->parent_id))
-        rc = s_put(m, "parent_id", s_id(&e->parent_id));
+        rc = eng_vput(m, "parent_id", eng_vid(&e->parent_id));
     if (!rc)
-        rc = s_put(m, "task_count", sr_value_new_int(e->n_tasks));
+        rc = eng_vput(m, "task_count", sr_value_new_int(e->n_tasks));
     if (!rc)
-        rc = s_put(m, "created_at", s_time(e->created_ms));
+        rc = eng_vput(m, "created_at", eng_vtime(e->created_ms));
     if (!rc)
-        rc = s_put(m, "updated_at", s_time(e->updated_ms));
+        rc = eng_vput(m, "updated_at", eng_vtime(e->updated_ms));
     if (rc)
         sr_value_destroy(&m);
     return m;
-}
-
-// Begin a read transaction on the partition of `id`.
-static sr_err_t
-s_reader(eng_t *eng, const sr_id_t *id, store_txn_t **txn, sr_error_t *err)
-{
-    eng_part_t *p = eng_part_find(eng, sr_id_partition(id), NULL);
-    if (!p) {
-        char t[SR_ID_TEXT_SIZE];
-        sr_error_set(err, SR_EUNAVAIL,
-                     "partition %u of %s is not on this engine",
-                     sr_id_partition(id), sr_id_format(id, t));
-        snprintf(err->where, sizeof err->where, "field 'execution_id'");
-        return SR_EUNAVAIL;
-    }
-    return store_txn_begin(p->store, false, txn, err);
 }
 
 sr_err_t
 eng_view_exec(eng_t *eng, const sr_id_t *id, sr_value_t **out, sr_error_t *err)
 {
     store_txn_t *txn = NULL;
-    sr_err_t rc = s_reader(eng, id, &txn, err);
+    sr_err_t rc = eng_vreader(eng, id, "execution_id", &txn, err);
     if (rc)
         return rc;
     sr_value_t *v = NULL;
@@ -151,7 +95,7 @@ s_exec_visit(void *arg, const void *key, size_t klen, const void *val,
         return SR_OK;
     sr_value_t *v = NULL;
     core_exec_t *e = NULL;
-    sr_err_t rc = s_decode(val, vlen, &v, l->err);
+    sr_err_t rc = eng_vdecode(val, vlen, &v, l->err);
     if (!rc)
         rc = core_exec_from_value(v, &e, l->err);
     sr_value_destroy(&v);
@@ -246,29 +190,29 @@ eng_view_task_body(const core_task_t *t)
     sr_value_t *m = sr_value_new_map(12);
     sr_err_t rc = m ? SR_OK : SR_ENOMEM;
     if (!rc)
-        rc = s_put(m, "id", s_id(&t->id));
+        rc = eng_vput(m, "id", eng_vid(&t->id));
     if (!rc)
-        rc = s_put(m, "name", s_str(t->name));
+        rc = eng_vput(m, "name", eng_vtext(t->name));
     if (!rc)
-        rc = s_put(m, "execution_id", s_id(&t->exec_id));
+        rc = eng_vput(m, "execution_id", eng_vid(&t->exec_id));
     if (!rc)
-        rc = s_put(m, "state", s_str(core_task_state_name(t->state)));
+        rc = eng_vput(m, "state", eng_vtext(core_task_state_name(t->state)));
     if (!rc)
-        rc = s_put(m, "state_info", s_str(t->state_info));
+        rc = eng_vput(m, "state_info", eng_vtext(t->state_info));
     if (!rc)
-        rc = s_put(m, "published", s_ref(t->published));
+        rc = eng_vput(m, "published", eng_vref(t->published));
     if (!rc)
-        rc = s_put(m, "result", t->result ? sr_value_ref(t->result) : NULL);
+        rc = eng_vput(m, "result", t->result ? sr_value_ref(t->result) : NULL);
     if (!rc)
-        rc = s_put(m, "created_at", s_time(t->created_ms));
+        rc = eng_vput(m, "created_at", eng_vtime(t->created_ms));
     if (!rc)
-        rc = s_put(m, "updated_at", s_time(t->updated_ms));
+        rc = eng_vput(m, "updated_at", eng_vtime(t->updated_ms));
     if (!rc) // since 1.2
-        rc = s_put(m, "started_at",
-                   t->started_ms ? s_time(t->started_ms) : NULL);
+        rc = eng_vput(m, "started_at",
+                      t->started_ms ? eng_vtime(t->started_ms) : NULL);
     if (!rc)
-        rc = s_put(m, "finished_at",
-                   t->finished_ms ? s_time(t->finished_ms) : NULL);
+        rc = eng_vput(m, "finished_at",
+                      t->finished_ms ? eng_vtime(t->finished_ms) : NULL);
     if (rc)
         sr_value_destroy(&m);
     return m;
@@ -283,7 +227,7 @@ s_task_visit(void *arg, const void *key, size_t klen, const void *val,
     s_list_t *l = arg;
     sr_value_t *v = NULL;
     core_task_t *t = NULL;
-    sr_err_t rc = s_decode(val, vlen, &v, l->err);
+    sr_err_t rc = eng_vdecode(val, vlen, &v, l->err);
     if (!rc)
         rc = core_task_from_value(v, &t, l->err);
     sr_value_destroy(&v);
@@ -302,7 +246,7 @@ eng_view_tasks(eng_t *eng, const sr_id_t *id, sr_value_t **out, sr_error_t *err)
     if (rc)
         return rc;
     store_txn_t *txn = NULL;
-    if ((rc = s_reader(eng, id, &txn, err)))
+    if ((rc = eng_vreader(eng, id, "execution_id", &txn, err)))
         return rc;
     s_list_t l = {.list = sr_value_new_array(8), .err = err};
     rc = l.list ? store_scan(txn, STORE_DB_TASK, id->b, 16, NULL, 0,
@@ -341,11 +285,11 @@ eng_view_workflow(eng_t *eng, const char *name, sr_value_t **out,
     sr_value_t *m = sr_value_new_map(3);
     rc = m ? SR_OK : SR_ENOMEM;
     if (!rc)
-        rc = s_put(m, "name", s_str(name));
+        rc = eng_vput(m, "name", eng_vtext(name));
     if (!rc)
-        rc = s_put(m, "version", s_str(hash));
+        rc = eng_vput(m, "version", eng_vtext(hash));
     if (!rc)
-        rc = s_put(m, "definition", sr_value_new_strn(text, len));
+        rc = eng_vput(m, "definition", sr_value_new_strn(text, len));
     free(text);
     if (rc) {
         sr_value_destroy(&m);
@@ -363,9 +307,9 @@ s_name_visit(void *arg, const void *key, size_t klen, const void *val,
     sr_value_t *m = sr_value_new_map(2);
     sr_err_t rc = m ? SR_OK : SR_ENOMEM;
     if (!rc)
-        rc = s_put(m, "name", sr_value_new_strn(key, klen));
+        rc = eng_vput(m, "name", sr_value_new_strn(key, klen));
     if (!rc)
-        rc = s_put(m, "version", sr_value_new_strn(val, vlen));
+        rc = eng_vput(m, "version", sr_value_new_strn(val, vlen));
     if (rc)
         sr_value_destroy(&m);
     return rc ? rc : sr_value_array_append(l->list, m);
@@ -400,10 +344,10 @@ s_member(const char *name, const char *client, const char *worker,
     for (size_t i = 0; p && i < nparts; i++)
         if (sr_value_array_append(p, sr_value_new_int(parts[i])))
             sr_value_destroy(&p);
-    if (!m || !p || s_put(m, "name", s_str(name)) ||
-        s_put(m, "client", s_str(client)) ||
-        s_put(m, "worker", s_str(worker)) ||
-        s_put(m, "partitions", sr_value_ref(p)))
+    if (!m || !p || eng_vput(m, "name", eng_vtext(name)) ||
+        eng_vput(m, "client", eng_vtext(client)) ||
+        eng_vput(m, "worker", eng_vtext(worker)) ||
+        eng_vput(m, "partitions", sr_value_ref(p)))
         sr_value_destroy(&m);
     sr_value_destroy(&p);
     return m;
@@ -452,43 +396,43 @@ eng_view_status(eng_t *eng, sr_value_t **out, sr_error_t *err)
     for (size_t i = 0; workers && i < eng->nworkers; i++) {
         const eng_worker_t *w = &eng->workers[i];
         sr_value_t *p = sr_value_new_map(3);
-        if (!p || s_put(p, "name", s_str(w->name)) ||
-            s_put(p, "slots", sr_value_new_int(w->slots)) ||
-            s_put(p, "used", sr_value_new_int(w->used)) ||
+        if (!p || eng_vput(p, "name", eng_vtext(w->name)) ||
+            eng_vput(p, "slots", sr_value_new_int(w->slots)) ||
+            eng_vput(p, "used", sr_value_new_int(w->used)) ||
             sr_value_array_append(workers, p))
             sr_value_destroy(&workers);
     }
     sr_err_t rc = m && parts && workers ? SR_OK : SR_ENOMEM;
     if (!rc)
-        rc = s_put(m, "node", s_str(eng->name));
+        rc = eng_vput(m, "node", eng_vtext(eng->name));
     if (!rc)
-        rc = s_put(m, "client_endpoint", s_str(eng->client_ep));
+        rc = eng_vput(m, "client_endpoint", eng_vtext(eng->client_ep));
     if (!rc)
-        rc = s_put(m, "partitions", sr_value_ref(parts));
+        rc = eng_vput(m, "partitions", sr_value_ref(parts));
     if (!rc)
-        rc = s_put(m, "epochs", epochs ? sr_value_ref(epochs) : NULL);
+        rc = eng_vput(m, "epochs", epochs ? sr_value_ref(epochs) : NULL);
     if (!rc)
-        rc = s_put(m, "name", s_str(eng->name));
+        rc = eng_vput(m, "name", eng_vtext(eng->name));
     if (!rc)
-        rc = s_put(m, "cluster", s_cluster(eng));
+        rc = eng_vput(m, "cluster", s_cluster(eng));
     if (!rc)
-        rc = s_put(m, "workers", sr_value_ref(workers));
+        rc = eng_vput(m, "workers", sr_value_ref(workers));
     if (!rc)
-        rc = s_put(m, "queued", sr_value_new_int((int64_t)eng->nqueue));
+        rc = eng_vput(m, "queued", sr_value_new_int((int64_t)eng->nqueue));
     if (!rc)
-        rc = s_put(m, "batches", sr_value_new_int((int64_t)eng->batches));
+        rc = eng_vput(m, "batches", sr_value_new_int((int64_t)eng->batches));
     if (!rc)
-        rc = s_put(m, "events", sr_value_new_int((int64_t)eng->events));
+        rc = eng_vput(m, "events", sr_value_new_int((int64_t)eng->events));
     // Task ready -> GO sent, over the latest samples; ms resolution.
     sr_value_t *lat = sr_value_new_map(3);
     if (!rc && lat &&
-        !(rc = s_put(lat, "p50",
-                     sr_value_new_float(eng_work_latency(eng, 50)))) &&
-        !(rc =
-              s_put(lat, "p99", sr_value_new_float(eng_work_latency(eng, 99)))))
-        rc = s_put(lat, "samples", sr_value_new_int((int64_t)eng->nlat));
+        !(rc = eng_vput(lat, "p50",
+                        sr_value_new_float(eng_work_latency(eng, 50)))) &&
+        !(rc = eng_vput(lat, "p99",
+                        sr_value_new_float(eng_work_latency(eng, 99)))))
+        rc = eng_vput(lat, "samples", sr_value_new_int((int64_t)eng->nlat));
     if (!rc)
-        rc = s_put(m, "dispatch_ms", lat ? sr_value_ref(lat) : NULL);
+        rc = eng_vput(m, "dispatch_ms", lat ? sr_value_ref(lat) : NULL);
     sr_value_destroy(&lat);
     sr_value_destroy(&parts);
     sr_value_destroy(&epochs);

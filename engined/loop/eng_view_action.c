@@ -9,63 +9,9 @@
 #include <string.h>
 
 #include "eng_internal.h"
-#include "sr_value_msgpack.h"
+#include "eng_view_util.h"
 
 #define S_PAGE 1000 // actions per list by default
-
-static sr_err_t
-s_decode(const void *data, size_t len, sr_value_t **out, sr_error_t *err)
-{
-    sr_limits_t lim = {.max_bytes = (size_t)1 << 31, .max_depth = 64};
-    return sr_value_decode(data, len, &lim, out, err);
-}
-
-static sr_value_t *
-s_text(const char *s)
-{
-    return s ? sr_value_new_str(s) : sr_value_new_nil();
-}
-
-static sr_value_t *
-s_time(int64_t ms)
-{
-    if (!ms)
-        return sr_value_new_nil();
-    char t[20];
-    core_format_time(ms, t);
-    return sr_value_new_str(t);
-}
-
-static sr_value_t *
-s_idv(const sr_id_t *id)
-{
-    char t[SR_ID_TEXT_SIZE];
-    return sr_value_new_str(sr_id_format(id, t));
-}
-
-static sr_err_t
-s_put(sr_value_t *m, const char *k, sr_value_t *v)
-{
-    return sr_value_map_put(m, k, v ? v : sr_value_new_nil());
-}
-
-// Begin a read transaction on the partition of `id` (`field` names it in
-// the error when this engine does not own it).
-static sr_err_t
-s_reader(eng_t *eng, const sr_id_t *id, const char *field, store_txn_t **txn,
-         sr_error_t *err)
-{
-    eng_part_t *p = eng_part_find(eng, sr_id_partition(id), NULL);
-    if (!p) {
-        char t[SR_ID_TEXT_SIZE];
-        sr_error_set(err, SR_EUNAVAIL,
-                     "partition %u of %s is not on this engine",
-                     sr_id_partition(id), sr_id_format(id, t));
-        snprintf(err->where, sizeof err->where, "field '%s'", field);
-        return SR_EUNAVAIL;
-    }
-    return store_txn_begin(p->store, false, txn, err);
-}
 
 // --- one task execution by id -------------------------------------------
 
@@ -83,7 +29,7 @@ s_find_visit(void *arg, const void *key, size_t klen, const void *val,
     (void)klen;
     s_find_t *f = arg;
     sr_value_t *v = NULL;
-    sr_err_t rc = s_decode(val, vlen, &v, f->err);
+    sr_err_t rc = eng_vdecode(val, vlen, &v, f->err);
     sr_id_t id;
     if (!rc && sr_id_from_value(sr_value_map_get(v, "id"), &id) == SR_OK &&
         sr_id_equal(&id, &f->want)) {
@@ -126,7 +72,7 @@ eng_view_task_get(eng_t *eng, const sr_msg_t *req, sr_value_t **out,
     sr_msg_id(req, SR_F_TASK_GET_task_id, &id);
     bool has_ex = sr_msg_id(req, SR_F_TASK_GET_execution_id, &ex);
     store_txn_t *txn = NULL;
-    sr_err_t rc = s_reader(eng, &id, "task_id", &txn, err);
+    sr_err_t rc = eng_vreader(eng, &id, "task_id", &txn, err);
     if (rc)
         return rc;
     core_task_t *t = NULL;
@@ -203,39 +149,39 @@ s_action_body(const core_action_t *a, const sr_id_t *task_id,
     sr_value_t *m = sr_value_new_map(18);
     sr_err_t rc = m ? SR_OK : SR_ENOMEM;
     if (!rc)
-        rc = s_put(m, "id", s_idv(&a->id));
+        rc = eng_vput(m, "id", eng_vid(&a->id));
     if (!rc)
-        rc = s_put(m, "name", s_text(a->adhoc ? a->adhoc : a->action));
+        rc = eng_vput(m, "name", eng_vtext(a->adhoc ? a->adhoc : a->action));
     if (!rc)
-        rc = s_put(m, "action", s_text(a->action));
+        rc = eng_vput(m, "action", eng_vtext(a->action));
     if (!rc)
-        rc = s_put(m, "execution_id", s_idv(&a->exec_id));
+        rc = eng_vput(m, "execution_id", eng_vid(&a->exec_id));
     if (!rc)
-        rc = s_put(m, "task_id", s_idv(task_id));
+        rc = eng_vput(m, "task_id", eng_vid(task_id));
     if (!rc)
-        rc = s_put(m, "task_name", s_text(task_name));
+        rc = eng_vput(m, "task_name", eng_vtext(task_name));
     if (!rc)
-        rc = s_put(m, "state", s_text(core_action_state_name(a->state)));
+        rc = eng_vput(m, "state", eng_vtext(core_action_state_name(a->state)));
     if (!rc)
-        rc = s_put(m, "state_info", s_text(s_error_text(a)));
+        rc = eng_vput(m, "state_info", eng_vtext(s_error_text(a)));
     if (!rc)
-        rc = s_put(m, "attempt", sr_value_new_int(a->attempt));
+        rc = eng_vput(m, "attempt", sr_value_new_int(a->attempt));
     if (!rc)
-        rc = s_put(m, "item", sr_value_new_int(a->item));
+        rc = eng_vput(m, "item", sr_value_new_int(a->item));
     if (!rc)
-        rc = s_put(m, "input", a->input ? sr_value_ref(a->input) : NULL);
+        rc = eng_vput(m, "input", a->input ? sr_value_ref(a->input) : NULL);
     if (!rc)
-        rc = s_put(m, "result", a->result ? sr_value_ref(a->result) : NULL);
+        rc = eng_vput(m, "result", a->result ? sr_value_ref(a->result) : NULL);
     if (!rc)
-        rc = s_put(m, "worker", s_text(a->worker));
+        rc = eng_vput(m, "worker", eng_vtext(a->worker));
     if (!rc)
-        rc = s_put(m, "created_at", s_time(a->created_ms));
+        rc = eng_vput(m, "created_at", eng_vtime(a->created_ms));
     if (!rc)
-        rc = s_put(m, "started_at", s_time(a->started_ms));
+        rc = eng_vput(m, "started_at", eng_vtime(a->started_ms));
     if (!rc)
-        rc = s_put(m, "finished_at", s_time(a->finished_ms));
+        rc = eng_vput(m, "finished_at", eng_vtime(a->finished_ms));
     if (!rc)
-        rc = s_put(m, "updated_at", s_time(updated));
+        rc = eng_vput(m, "updated_at", eng_vtime(updated));
     if (rc)
         sr_value_destroy(&m);
     return m;
@@ -252,7 +198,7 @@ s_action_visit(void *arg, const void *key, size_t klen, const void *val,
         return SR_OK;
     sr_value_t *v = NULL;
     core_action_t *a = NULL;
-    sr_err_t rc = s_decode(val, vlen, &v, l->err);
+    sr_err_t rc = eng_vdecode(val, vlen, &v, l->err);
     if (!rc)
         rc = core_action_from_value(v, &a, l->err);
     sr_value_destroy(&v);
@@ -296,7 +242,7 @@ s_actions_filter(eng_t *eng, const sr_msg_t *req, s_actions_t *l, sr_id_t *from,
     const sr_id_t *owner = l->has_task ? &task_id : &l->exec_id;
     const char *field = l->has_task ? "task_id" : "execution_id";
     store_txn_t *txn = NULL;
-    sr_err_t rc = s_reader(eng, owner, field, &txn, l->err);
+    sr_err_t rc = eng_vreader(eng, owner, field, &txn, l->err);
     if (rc)
         return rc;
     *part = eng_part_find(eng, sr_id_partition(owner), NULL);
@@ -362,7 +308,7 @@ eng_view_action(eng_t *eng, const sr_id_t *id, sr_value_t **out,
                 sr_error_t *err)
 {
     s_actions_t l = {.list = NULL, .err = err};
-    sr_err_t rc = s_reader(eng, id, "action_id", &l.txn, err);
+    sr_err_t rc = eng_vreader(eng, id, "action_id", &l.txn, err);
     if (rc)
         return rc;
     sr_value_t *v = NULL;

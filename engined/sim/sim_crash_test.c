@@ -1,6 +1,8 @@
 // Crash tests: a child process runs a workflow over a partition with
 // STORE_SYNC and is killed with SIGKILL at seeded random points (once or
-// twice per run, the second child recovering from the first). The parent
+// twice per run, the second child recovering from the first; the parent
+// lets the child take its steps one by one, so the kill lands in the step
+// it chose, mid-commit or just after). The parent
 // then reopens the partition (sim_open recovers: offered actions are
 // offered again, running ones re-delivered, timers still due), runs to the
 // end and compares with an uninterrupted run: execution state, output,
@@ -249,10 +251,11 @@ s_write(int fd, const void *buf, size_t len)
         _exit(5);
 }
 
-// The child: (start and) run one event at a time, telling the parent
-// after each committed step. Never returns.
+// The child: (start and) run one event at a time, each when the parent
+// allows it (a byte on `go`), telling the parent after each committed
+// step. Never returns.
 static void
-s_child(const char *dir, const s_case_t *c, bool start, int fd)
+s_child(const char *dir, const s_case_t *c, bool start, int go, int fd)
 {
     sim_t *sim = NULL;
     sr_error_t err;
@@ -272,6 +275,9 @@ s_child(const char *dir, const s_case_t *c, bool start, int fd)
         s_write(fd, id.b, 16);
     }
     for (bool idle = false; !idle;) {
+        char b;
+        if (read(go, &b, 1) != 1)
+            _exit(7);
         if (sim_run_some(sim, 1, &idle, &err))
             _exit(6);
         s_write(fd, "e", 1);
@@ -289,23 +295,30 @@ s_base_dir(void)
     return access("/dev/shm", W_OK) == 0 ? "/dev/shm" : "/tmp";
 }
 
-// Run a child over `dir` and kill it after `steps` steps and `usec` more
-// microseconds (it may finish first). The first child reports the id.
-// Returns whether the kill interrupted it.
+// Run a child over `dir` and kill it during its step `steps + 1`: the
+// parent allows that many steps, waits for the first `steps`, then kills
+// after `usec` more microseconds (mid-commit or just after; the child may
+// also have finished). The first child reports the id. Returns whether the
+// kill interrupted it.
 static bool
 s_crash(const char *dir, const s_case_t *c, bool start, size_t steps, long usec,
         sr_id_t *id)
 {
-    int fds[2];
+    int fds[2], go[2];
     assert_int_equal(pipe(fds), 0);
+    assert_int_equal(pipe(go), 0);
     fflush(NULL);
     pid_t pid = fork();
     assert_true(pid >= 0);
     if (pid == 0) {
         close(fds[0]);
-        s_child(dir, c, start, fds[1]);
+        close(go[1]);
+        s_child(dir, c, start, go[0], fds[1]);
     }
     close(fds[1]);
+    close(go[0]);
+    for (size_t i = 0; i <= steps; i++) // the pipe holds them all
+        assert_int_equal(write(go[1], "g", 1), 1);
     if (start) {
         size_t got = 0;
         while (got < 16) {
@@ -329,6 +342,7 @@ s_crash(const char *dir, const s_case_t *c, bool start, size_t steps, long usec,
     int status = 0;
     assert_int_equal(waitpid(pid, &status, 0), pid);
     close(fds[0]);
+    close(go[1]);
     if (WIFEXITED(status) && WEXITSTATUS(status) != 0)
         fail_msg("the child failed running %s (exit %d)", c->wf,
                  WEXITSTATUS(status));

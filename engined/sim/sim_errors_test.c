@@ -306,8 +306,9 @@ test_a_timed_out_delegate_fails_its_task_and_on_error_runs(void **state)
     t_actions_free(&as);
     t_tasks_free(&ts);
     core_exec_destroy(&e);
-    // A late completion of the cancelled delegate changes nothing.
-    assert_int_equal(t_complete(t, &aid, true, "1"), SR_OK);
+    // A late completion of the cancelled delegate is refused and changes
+    // nothing.
+    assert_int_equal(t_complete(t, &aid, true, "1"), SR_ESTATE);
     t_run(t);
     e = t_exec(t, &t->id);
     ts = t_tasks(t, &t->id);
@@ -364,8 +365,8 @@ test_complete_finishes_a_delegate_with_its_result(void **state)
     T_JSON(t_task(&ts, "task1")->published, "{\"got\": {\"k\": 1}}");
     assert_int_equal(t_task(&ts, "next")->state, CORE_T_SUCCESS);
     t_tasks_free(&ts);
-    // A second completion is a duplicate: accepted, ignored.
-    assert_int_equal(t_complete(t, &id, false, "\"late\""), SR_OK);
+    // A second completion is refused (ESTATE) and changes nothing.
+    assert_int_equal(t_complete(t, &id, false, "\"late\""), SR_ESTATE);
     ts = t_tasks(t, &t->id);
     assert_int_equal(ts.n, 2);
     assert_int_equal(t_task(&ts, "task1")->state, CORE_T_SUCCESS);

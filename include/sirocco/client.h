@@ -61,17 +61,35 @@ typedef struct {
 
 // Open a client on `endpoints`, a comma-separated list of engine client
 // endpoints ("tcp://10.0.0.1:5570,tcp://10.0.0.2:5570" or "ipc://..."),
-// as in `--cluster` or $SIROCCO_CLUSTER. Spaces around entries are
-// ignored. Connecting is asynchronous: opening succeeds when no engine is
-// up yet, and a call fails with SR_ETIMEDOUT if its engine stays down.
-// `opts` may be NULL. Caller owns *out; close it with sr_client_close().
-// Errors: SR_EINVAL (empty list, empty or repeated entry, more than
-// SR_CLIENT_ENGINES_MAX, an endpoint ZeroMQ refuses, one CurveZMQ file
-// without the other, a file that is no key), SR_EIO (a key file that
-// cannot be read), SR_ENOMEM. With CurveZMQ, an engine that refuses the
-// client's key never connects: calls fail with SR_ETIMEDOUT, saying so.
+// or the path of a cluster file (see sr_client_cluster_endpoints), as in
+// `--cluster` or $SIROCCO_CLUSTER. Spaces around entries are ignored.
+// Connecting is asynchronous: opening succeeds when no engine is up yet,
+// and a call fails with SR_ETIMEDOUT if its engine stays down. `opts` may
+// be NULL. Caller owns *out; close it with sr_client_close(). Errors:
+// SR_EINVAL (empty list, empty or repeated entry, more than
+// SR_CLIENT_ENGINES_MAX, an endpoint ZeroMQ refuses, a cluster file that
+// cannot be read or names no engine, one CurveZMQ file without the other,
+// a file that is no key), SR_EIO (a key file that cannot be read),
+// SR_ENOMEM. With CurveZMQ, an engine that refuses the client's key never
+// connects: calls fail with SR_ETIMEDOUT, saying so.
 sr_err_t sr_client_open(const char *endpoints, const sr_client_opts_t *opts,
                         sr_client_t **out, sr_error_t *err);
+
+// True when `cluster` (a --cluster value) is the path of a cluster file:
+// a text without "://" nor "," (which endpoint lists have) that ends with
+// ".yaml", ".yml" or ".json" or names an existing file.
+bool sr_client_is_cluster_file(const char *cluster);
+
+// The endpoint list of `cluster`: an endpoint list is copied as is; a
+// cluster file gives its engines' client endpoints, comma-separated. The
+// file is the YAML cluster file of the engines (`engines:` entries with
+// `client:`, docs/operations.md) or, for a path ending ".json", the same
+// keys in JSON, such as the cluster.json `sirocco cluster up` writes.
+// Caller frees *endpoints. Errors (naming the file): SR_EINVAL (cannot
+// open, not YAML/JSON, no `engines` list of 1 to SR_CLIENT_ENGINES_MAX,
+// an entry without `client`), SR_ETOOBIG (over 1 MiB), SR_EIO, SR_ENOMEM.
+sr_err_t sr_client_cluster_endpoints(const char *cluster, char **endpoints,
+                                     sr_error_t *err);
 
 // Close the sockets and free the client; sets *c_p to NULL (NULL-safe).
 // Requests still in flight are abandoned.

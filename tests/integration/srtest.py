@@ -107,6 +107,30 @@ class Client:
                 raise ProtoError(f)
             return f["body"]
 
+    def call_many(self, type_, fields_list, timeout_ms=60000):
+        """Send one request per entry of `fields_list` without waiting,
+        then gather the answers; returns, in order, each body or the
+        ProtoError of the request."""
+        first = self.req + 1
+        for fields in fields_list:
+            self.req += 1
+            self.sock.send(pack(type_, req_id=self.req, **fields))
+        answers = {}
+        deadline = time.time() + timeout_ms / 1000.0
+        while len(answers) < len(fields_list):
+            left = int((deadline - time.time()) * 1000)
+            got = self.recv(max(left, 1)) if left > 0 else None
+            if got is None:
+                fail("%d of %d answers to %s within %d ms"
+                     % (len(answers), len(fields_list), type_, timeout_ms))
+            t, f = got
+            if t == "EVENT":
+                self.events.append(f)
+            elif first <= f.get("req_id", 0) <= self.req:
+                answers[f["req_id"]] = (ProtoError(f) if t == "ERROR"
+                                        else f["body"])
+        return [answers[first + i] for i in range(len(fields_list))]
+
     def create(self, text):
         return self.call("WF_CREATE", definition=text)
 

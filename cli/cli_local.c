@@ -1,0 +1,404 @@
+/* The record of a local cluster (cli_local.h): DIR/cluster.json read and
+ * written through sr_value and its JSON codec, and DIR/cluster.yaml, the
+ * engines' cluster file, written as text. Knows nothing of processes
+ * beyond their description (cli_proc.c starts and stops them).
+ * One thread.
+ */
+#include "cli_local.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "sr_value.h"
+#include "sr_value_json.h"
+
+#define S_RECORD_MAX ((size_t)4 << 20)
+
+static const char *const s_roles[] = {"engine", "worker"};
+
+// --- writing ----------------------------------------------------------------
+
+static sr_value_t *
+s_parts(const cli_local_proc_t *p)
+{
+    sr_value_t *a = sr_value_new_array(p->nparts);
+    for (size_t k = 0; a && k < p->nparts; k++)
+        if (sr_value_array_append(a, sr_value_new_int(p->first_part + k)))
+            sr_value_destroy(&a);
+    return a;
+}
+
+static sr_value_t *
+s_strs(char *const *list, size_t n)
+{
+    sr_value_t *a = sr_value_new_array(n);
+    for (size_t k = 0; a && k < n; k++)
+        if (sr_value_array_append(a, sr_value_new_str(list[k])))
+            sr_value_destroy(&a);
+    return a;
+}
+
+// A worker's endpoints: the worker endpoints of every engine.
+static sr_value_t *
+s_engine_eps(const cli_local_t *l)
+{
+    sr_value_t *a = sr_value_new_array(l->nprocs);
+    for (size_t i = 0; a && i < l->nprocs; i++)
+        if (l->procs[i].role == CLI_LOCAL_ENGINE &&
+            sr_value_array_append(a, sr_value_new_str(l->procs[i].worker)))
+            sr_value_destroy(&a);
+    return a;
+}
+
+static sr_value_t *
+s_endpoints(const cli_local_t *l, const cli_local_proc_t *p)
+{
+    sr_value_t *m = sr_value_new_map(2);
+    if (!m)
+        return NULL;
+    sr_err_t rc =
+        p->role == CLI_LOCAL_ENGINE
+            ? sr_value_map_put(m, "client", sr_value_new_str(p->client))
+            : sr_value_map_put(m, "engines", s_engine_eps(l));
+    if (!rc && p->role == CLI_LOCAL_ENGINE)
+        rc = sr_value_map_put(m, "worker", sr_value_new_str(p->worker));
+    if (rc)
+        sr_value_destroy(&m);
+    return m;
+}
+
+static sr_value_t *
+s_proc(const cli_local_t *l, const cli_local_proc_t *p)
+{
+    sr_value_t *m = sr_value_new_map(9);
+    if (!m)
+        return NULL;
+    sr_err_t rc =
+        sr_value_map_put(m, "role", sr_value_new_str(s_roles[p->role]));
+    if (!rc)
+        rc = sr_value_map_put(m, "name", sr_value_new_str(p->name));
+    if (!rc)
+        rc = sr_value_map_put(m, "pid", sr_value_new_int(p->pid));
+    if (!rc)
+        rc = sr_value_map_put(m, "start_ticks",
+                              sr_value_new_int((int64_t)p->start_ticks));
+    if (!rc)
+        rc = sr_value_map_put(m, "endpoints", s_endpoints(l, p));
+    if (!rc && p->role == CLI_LOCAL_ENGINE)
+        rc = sr_value_map_put(m, "partitions", s_parts(p));
+    if (!rc)
+        rc = sr_value_map_put(m, "log", sr_value_new_str(p->log));
+    if (!rc)
+        rc = sr_value_map_put(m, "argv", s_strs(p->argv, p->argc));
+    if (rc)
+        sr_value_destroy(&m);
+    return m;
+}
+
+// The engines as the cluster file lists them.
+static sr_value_t *
+s_members(const cli_local_t *l)
+{
+    sr_value_t *a = sr_value_new_array(l->nprocs);
+    for (size_t i = 0; a && i < l->nprocs; i++) {
+        const cli_local_proc_t *p = &l->procs[i];
+        if (p->role != CLI_LOCAL_ENGINE)
+            continue;
+        sr_value_t *m = sr_value_new_map(4);
+        if (!m || sr_value_map_put(m, "name", sr_value_new_str(p->name)) ||
+            sr_value_map_put(m, "client", sr_value_new_str(p->client)) ||
+            sr_value_map_put(m, "worker", sr_value_new_str(p->worker)) ||
+            sr_value_map_put(m, "partitions", s_parts(p)))
+            sr_value_destroy(&m);
+        if (sr_value_array_append(a, m))
+            sr_value_destroy(&a);
+    }
+    return a;
+}
+
+static sr_value_t *
+s_record(const cli_local_t *l)
+{
+    char path[4200];
+    snprintf(path, sizeof path, "%s/%s", l->dir, CLI_LOCAL_CLUSTER_FILE);
+    char *eps = cli_local_endpoints(l);
+    sr_value_t *procs = sr_value_new_array(l->nprocs);
+    for (size_t i = 0; procs && i < l->nprocs; i++)
+        if (sr_value_array_append(procs, s_proc(l, &l->procs[i])))
+            sr_value_destroy(&procs);
+    sr_value_t *m = sr_value_new_map(6);
+    if (!eps || !procs || !m ||
+        sr_value_map_put(m, "data", sr_value_new_str(l->dir)) ||
+        sr_value_map_put(m, "partitions",
+                         sr_value_new_int((int64_t)l->partitions)) ||
+        sr_value_map_put(m, "cluster_file", sr_value_new_str(path)) ||
+        sr_value_map_put(m, "cluster", sr_value_new_str(eps)) ||
+        sr_value_map_put(m, "engines", s_members(l)) ||
+        sr_value_map_put(m, "processes", sr_value_ref(procs)))
+        sr_value_destroy(&m);
+    sr_value_destroy(&procs);
+    free(eps);
+    return m;
+}
+
+// Write `text` to DIR/name through DIR/.name.tmp and a rename.
+static sr_err_t
+s_write(const char *dir, const char *name, const char *text, sr_error_t *err)
+{
+    char tmp[4200], path[4200];
+    snprintf(tmp, sizeof tmp, "%s/.%s.tmp", dir, name);
+    snprintf(path, sizeof path, "%s/%s", dir, name);
+    FILE *f = fopen(tmp, "w");
+    if (!f)
+        return sr_error_set(err, SR_EIO, "%s: %s", tmp, strerror(errno));
+    bool is_ok = fputs(text, f) >= 0;
+    is_ok = (fclose(f) == 0) && is_ok;
+    if (!is_ok || rename(tmp, path) != 0) {
+        int e = errno;
+        remove(tmp);
+        return sr_error_set(err, SR_EIO, "%s: %s", path, strerror(e));
+    }
+    return SR_OK;
+}
+
+sr_err_t
+cli_local_save(const cli_local_t *l, sr_error_t *err)
+{
+    sr_value_t *rec = s_record(l);
+    char *text = rec ? sr_value_to_json(rec, SR_JSON_PRETTY) : NULL;
+    sr_value_destroy(&rec);
+    if (!text)
+        return sr_error_set(err, SR_ENOMEM, "out of memory");
+    size_t n = strlen(text);
+    char *line = realloc(text, n + 2);
+    if (!line) {
+        free(text);
+        return sr_error_set(err, SR_ENOMEM, "out of memory");
+    }
+    memcpy(line + n, "\n", 2);
+    sr_err_t rc = s_write(l->dir, CLI_LOCAL_RECORD, line, err);
+    free(line);
+    return rc;
+}
+
+sr_err_t
+cli_local_write_cluster_file(const cli_local_t *l, sr_error_t *err)
+{
+    size_t cap = 256 + l->nprocs * 512, at = 0;
+    char *text = malloc(cap);
+    if (!text)
+        return sr_error_set(err, SR_ENOMEM, "out of memory");
+    at += (size_t)snprintf(text, cap,
+                           "# Written by `sirocco cluster up`; every engine "
+                           "reads it.\npartitions: %zu\nengines:\n",
+                           l->partitions);
+    for (size_t i = 0; i < l->nprocs && at < cap; i++) {
+        const cli_local_proc_t *p = &l->procs[i];
+        if (p->role == CLI_LOCAL_ENGINE)
+            at += (size_t)snprintf(text + at, cap - at,
+                                   "  - name: %s\n    client: %s\n"
+                                   "    worker: %s\n    partitions: %u-%u\n",
+                                   p->name, p->client, p->worker, p->first_part,
+                                   p->first_part + p->nparts - 1u);
+    }
+    sr_err_t rc = at < cap
+                      ? s_write(l->dir, CLI_LOCAL_CLUSTER_FILE, text, err)
+                      : sr_error_set(err, SR_ETOOBIG, "cluster file: too long");
+    free(text);
+    return rc;
+}
+
+// --- reading ----------------------------------------------------------------
+
+static char *
+s_dup(const sr_value_t *m, const char *key)
+{
+    const char *s = sr_value_map_str(m, key);
+    return s ? strdup(s) : NULL;
+}
+
+static sr_err_t
+s_load_argv(cli_local_proc_t *p, const sr_value_t *a, sr_error_t *err)
+{
+    size_t n = sr_value_is(a, SR_T_ARRAY) ? sr_value_len(a) : 0;
+    if (n == 0)
+        return sr_error_set(err, SR_EINVAL, "argv: a list of strings");
+    p->argv = calloc(n + 1, sizeof *p->argv);
+    if (!p->argv)
+        return sr_error_set(err, SR_ENOMEM, "out of memory");
+    for (size_t k = 0; k < n; k++) {
+        const sr_value_t *s = sr_value_array_at(a, k);
+        if (!sr_value_is(s, SR_T_STR))
+            return sr_error_set(err, SR_EINVAL, "argv[%zu]: a string", k);
+        if (!(p->argv[k] = strdup(sr_value_str(s))))
+            return sr_error_set(err, SR_ENOMEM, "out of memory");
+        p->argc = k + 1;
+    }
+    return SR_OK;
+}
+
+static sr_err_t
+s_load_proc(cli_local_proc_t *p, const sr_value_t *m, sr_error_t *err)
+{
+    const char *role = sr_value_map_str(m, "role");
+    int64_t pid = 0, ticks = 0;
+    if (!role || (strcmp(role, "engine") && strcmp(role, "worker")))
+        return sr_error_set(err, SR_EINVAL, "role: engine or worker");
+    p->role = strcmp(role, "engine") == 0 ? CLI_LOCAL_ENGINE : CLI_LOCAL_WORKER;
+    p->name = s_dup(m, "name");
+    p->log = s_dup(m, "log");
+    if (!p->name || !p->log || !sr_value_map_int(m, "pid", &pid) ||
+        !sr_value_map_int(m, "start_ticks", &ticks) || pid < 0 || ticks < 0)
+        return sr_error_set(err, SR_EINVAL,
+                            "name, log, pid and start_ticks are required");
+    p->pid = (pid_t)pid;
+    p->start_ticks = (uint64_t)ticks;
+    if (p->role == CLI_LOCAL_ENGINE) {
+        const sr_value_t *eps = sr_value_map_get(m, "endpoints");
+        const sr_value_t *parts = sr_value_map_get(m, "partitions");
+        p->client = s_dup(eps, "client");
+        p->worker = s_dup(eps, "worker");
+        size_t n = sr_value_is(parts, SR_T_ARRAY) ? sr_value_len(parts) : 0;
+        if (!p->client || !p->worker || n == 0 || n > UINT16_MAX)
+            return sr_error_set(err, SR_EINVAL,
+                                "an engine needs endpoints.client, "
+                                "endpoints.worker and partitions");
+        p->first_part = (uint16_t)sr_value_int(sr_value_array_at(parts, 0));
+        p->nparts = (uint16_t)n;
+    }
+    return s_load_argv(p, sr_value_map_get(m, "argv"), err);
+}
+
+static sr_err_t
+s_load_doc(cli_local_t *out, const sr_value_t *doc, sr_error_t *err)
+{
+    const sr_value_t *procs = sr_value_map_get(doc, "processes");
+    int64_t total = 0;
+    if (!sr_value_map_int(doc, "partitions", &total) || total < 1 ||
+        total > CLI_LOCAL_PARTITIONS_MAX)
+        return sr_error_set(err, SR_EINVAL, "partitions: a number");
+    out->partitions = (size_t)total;
+    size_t n = sr_value_is(procs, SR_T_ARRAY) ? sr_value_len(procs) : 0;
+    if (n == 0 || n > CLI_LOCAL_PROCS_MAX)
+        return sr_error_set(err, SR_EINVAL, "processes: a list of 1 to %d",
+                            CLI_LOCAL_PROCS_MAX);
+    for (size_t i = 0; i < n; i++) {
+        out->nprocs = i + 1;
+        sr_err_t rc =
+            s_load_proc(&out->procs[i], sr_value_array_at(procs, i), err);
+        if (rc) {
+            char msg[sizeof err->msg];
+            memcpy(msg, err->msg, sizeof msg);
+            return sr_error_set(err, rc, "processes[%zu]: %.200s", i, msg);
+        }
+    }
+    return SR_OK;
+}
+
+sr_err_t
+cli_local_load(const char *dir, cli_local_t *out, sr_error_t *err)
+{
+    memset(out, 0, sizeof *out);
+    char path[4200];
+    snprintf(path, sizeof path, "%s/%s", dir, CLI_LOCAL_RECORD);
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        return sr_error_set(err, errno == ENOENT ? SR_ENOTFOUND : SR_EIO,
+                            "%s: %s", path, strerror(errno));
+    char *text = malloc(S_RECORD_MAX + 1);
+    size_t len = text ? fread(text, 1, S_RECORD_MAX, f) : 0;
+    fclose(f);
+    if (!text || !(out->dir = strdup(dir))) {
+        free(text);
+        return sr_error_set(err, SR_ENOMEM, "out of memory");
+    }
+    sr_value_t *doc = NULL;
+    sr_err_t rc = sr_value_from_json(text, len, NULL, &doc, err);
+    free(text);
+    if (!rc)
+        rc = s_load_doc(out, doc, err);
+    sr_value_destroy(&doc);
+    if (rc) {
+        char msg[sizeof err->msg];
+        memcpy(msg, err->msg, sizeof msg);
+        sr_error_set(err, rc == SR_ENOMEM ? rc : SR_EINVAL, "%s: %.300s", path,
+                     msg);
+        return rc == SR_ENOMEM ? rc : SR_EINVAL;
+    }
+    return SR_OK;
+}
+
+// --- the rest ---------------------------------------------------------------
+
+char *
+cli_local_endpoints(const cli_local_t *l)
+{
+    size_t cap = 1;
+    for (size_t i = 0; i < l->nprocs; i++)
+        if (l->procs[i].role == CLI_LOCAL_ENGINE)
+            cap += strlen(l->procs[i].client) + 1;
+    char *list = malloc(cap);
+    size_t at = 0;
+    for (size_t i = 0; list && i < l->nprocs; i++)
+        if (l->procs[i].role == CLI_LOCAL_ENGINE)
+            at += (size_t)snprintf(list + at, cap - at, "%s%s", at ? "," : "",
+                                   l->procs[i].client);
+    if (list && at == 0)
+        list[0] = '\0';
+    return list;
+}
+
+size_t
+cli_local_count(const cli_local_t *l, cli_local_role_t role)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < l->nprocs; i++)
+        n += l->procs[i].role == role;
+    return n;
+}
+
+static void
+s_free_argv(cli_local_proc_t *p)
+{
+    for (size_t k = 0; p->argv && k < p->argc; k++)
+        free(p->argv[k]);
+    free(p->argv);
+    p->argv = NULL;
+    p->argc = 0;
+}
+
+sr_err_t
+cli_local_set_argv(cli_local_proc_t *p, const char *const *argv,
+                   sr_error_t *err)
+{
+    s_free_argv(p);
+    size_t n = 0;
+    while (argv[n])
+        n++;
+    p->argv = calloc(n + 1, sizeof *p->argv);
+    for (size_t k = 0; p->argv && k < n; k++) {
+        if (!(p->argv[k] = strdup(argv[k]))) {
+            s_free_argv(p);
+            break;
+        }
+        p->argc = k + 1;
+    }
+    return p->argv ? SR_OK : sr_error_set(err, SR_ENOMEM, "out of memory");
+}
+
+void
+cli_local_fini(cli_local_t *l)
+{
+    for (size_t i = 0; i < l->nprocs; i++) {
+        cli_local_proc_t *p = &l->procs[i];
+        free(p->name);
+        free(p->client);
+        free(p->worker);
+        free(p->log);
+        s_free_argv(p);
+    }
+    free(l->dir);
+    memset(l, 0, sizeof *l);
+}

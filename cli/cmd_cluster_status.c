@@ -1,0 +1,202 @@
+/* sirocco cluster status: reads DIR/cluster.json, tells for each process
+ * whether it still runs (its PID and start time), asks each engine for
+ * STATUS with a short timeout, and shows each partition with its owner
+ * and state (`serving` when the owner answers and holds it, else
+ * `unavailable`) and epoch. Tables, or JSON with --json. Exit 0 when
+ * everything runs and every partition is served, else 1.
+ * Thread rule: the main thread.
+ */
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "cli.h"
+#include "cli_local.h"
+#include "cli_print.h"
+#include "cli_proc.h"
+#include "cmd_cluster.h"
+#include "cmd_cluster_ready.h"
+#include "sr_value.h"
+
+#define S_CMD        "cluster status"
+#define S_TIMEOUT_MS 1000
+
+typedef struct {
+    const cli_local_t *l;
+    sr_value_t *status[CLI_LOCAL_ENGINES_MAX]; // by engine; NULL = silent
+    size_t nengines;
+    bool is_all_well;
+} s_view_t;
+
+static sr_value_t *
+s_str(const char *s)
+{
+    return sr_value_new_str(s);
+}
+
+// How many engines list worker `name`.
+static size_t
+s_seen_by(const s_view_t *v, const char *name)
+{
+    size_t n = 0;
+    for (size_t k = 0; k < v->nengines; k++)
+        n += v->status[k] && cli_cluster_sees_worker(v->status[k], name);
+    return n;
+}
+
+static sr_value_t *
+s_process(s_view_t *v, const cli_local_proc_t *p, size_t engine)
+{
+    bool is_up = cli_proc_is_alive(p->pid, p->start_ticks);
+    bool is_engine = p->role == CLI_LOCAL_ENGINE;
+    const sr_value_t *st = is_engine ? v->status[engine] : NULL;
+    char links[64];
+    if (is_engine)
+        snprintf(links, sizeof links, "%zu workers",
+                 st ? sr_value_len(sr_value_map_get(st, "workers")) : 0);
+    else
+        snprintf(links, sizeof links, "%zu/%zu engines", s_seen_by(v, p->name),
+                 v->nengines);
+    v->is_all_well &= is_up && (!is_engine || st);
+    sr_value_t *m = sr_value_new_map(8);
+    if (!m || sr_value_map_put(m, "name", s_str(p->name)) ||
+        sr_value_map_put(m, "role", s_str(is_engine ? "engine" : "worker")) ||
+        sr_value_map_put(m, "pid", sr_value_new_int(p->pid)) ||
+        sr_value_map_put(m, "state", s_str(is_up ? "running" : "stopped")) ||
+        sr_value_map_put(m, "answers",
+                         is_engine ? s_str(st ? "yes" : "no")
+                                   : sr_value_new_nil()) ||
+        sr_value_map_put(
+            m, "links", !is_engine || st ? s_str(links) : sr_value_new_nil()) ||
+        sr_value_map_put(m, "client",
+                         is_engine ? s_str(p->client) : sr_value_new_nil()) ||
+        sr_value_map_put(m, "worker",
+                         is_engine ? s_str(p->worker) : sr_value_new_nil()))
+        sr_value_destroy(&m);
+    return m;
+}
+
+// The epoch of partition `part` in STATUS `st`, or -1 when not held.
+static int64_t
+s_epoch(const sr_value_t *st, size_t part)
+{
+    const sr_value_t *parts = sr_value_map_get(st, "partitions");
+    const sr_value_t *epochs = sr_value_map_get(st, "epochs");
+    for (size_t i = 0; i < sr_value_len(parts); i++)
+        if (sr_value_int(sr_value_array_at(parts, i)) == (int64_t)part)
+            return i < sr_value_len(epochs)
+                       ? sr_value_int(sr_value_array_at(epochs, i))
+                       : 0;
+    return -1;
+}
+
+static sr_value_t *
+s_partition(s_view_t *v, size_t part, const cli_local_proc_t *owner,
+            const sr_value_t *st)
+{
+    int64_t epoch = st ? s_epoch(st, part) : -1;
+    v->is_all_well &= epoch >= 0;
+    sr_value_t *m = sr_value_new_map(4);
+    if (!m ||
+        sr_value_map_put(m, "partition", sr_value_new_int((int64_t)part)) ||
+        sr_value_map_put(m, "owner", s_str(owner->name)) ||
+        sr_value_map_put(m, "state",
+                         s_str(epoch >= 0 ? "serving" : "unavailable")) ||
+        sr_value_map_put(m, "epoch",
+                         epoch >= 0 ? sr_value_new_int(epoch)
+                                    : sr_value_new_nil()))
+        sr_value_destroy(&m);
+    return m;
+}
+
+// {"processes": [...], "partitions": [...]}
+static sr_value_t *
+s_view(s_view_t *v)
+{
+    const cli_local_t *l = v->l;
+    sr_value_t *procs = sr_value_new_array(l->nprocs);
+    sr_value_t *parts = sr_value_new_array(l->partitions);
+    for (size_t i = 0, e = 0; procs && parts && i < l->nprocs; i++) {
+        const cli_local_proc_t *p = &l->procs[i];
+        bool is_engine = p->role == CLI_LOCAL_ENGINE;
+        if (sr_value_array_append(procs, s_process(v, p, e)))
+            sr_value_destroy(&procs);
+        for (size_t k = 0; is_engine && parts && k < p->nparts; k++)
+            if (sr_value_array_append(
+                    parts, s_partition(v, p->first_part + k, p, v->status[e])))
+                sr_value_destroy(&parts);
+        e += is_engine;
+    }
+    sr_value_t *m = sr_value_new_map(2);
+    if (!procs || !parts || !m ||
+        sr_value_map_put(m, "processes", sr_value_ref(procs)) ||
+        sr_value_map_put(m, "partitions", sr_value_ref(parts)))
+        sr_value_destroy(&m);
+    sr_value_destroy(&procs);
+    sr_value_destroy(&parts);
+    return m;
+}
+
+static void
+s_print(const cli_local_t *l, const sr_value_t *view)
+{
+    static const cli_col_t procs[] = {
+        {"NAME", "name"},     {"ROLE", "role"},       {"PID", "pid"},
+        {"STATE", "state"},   {"ANSWERS", "answers"}, {"LINKS", "links"},
+        {"CLIENT", "client"}, {"WORKER", "worker"},
+    };
+    static const cli_col_t parts[] = {
+        {"PARTITION", "partition"},
+        {"OWNER", "owner"},
+        {"STATE", "state"},
+        {"EPOCH", "epoch"},
+    };
+    printf("cluster in %s\n", l->dir);
+    cli_print_table(stdout, procs, sizeof procs / sizeof procs[0],
+                    sr_value_map_get(view, "processes"));
+    printf("\n");
+    cli_print_table(stdout, parts, sizeof parts / sizeof parts[0],
+                    sr_value_map_get(view, "partitions"));
+}
+
+int
+cli_cluster_status(const cli_args_t *a)
+{
+    char dir[PATH_MAX];
+    long timeout_ms = S_TIMEOUT_MS;
+    int code = cli_cluster_num(a, S_CMD, "--timeout", 1, 600000, &timeout_ms);
+    if (!code)
+        code = cli_cluster_dir(a, S_CMD, false, dir, sizeof dir);
+    if (code)
+        return code;
+    cli_local_t l;
+    sr_error_t err;
+    sr_err_t rc = cli_local_load(dir, &l, &err);
+    if (rc) {
+        fprintf(stderr, "sirocco " S_CMD ": %s%s\n", err.msg,
+                rc == SR_ENOTFOUND ? " (start a cluster with `sirocco cluster "
+                                     "up`)"
+                                   : "");
+        cli_local_fini(&l);
+        return CLI_FAILED;
+    }
+    s_view_t v = {.l = &l, .is_all_well = true};
+    v.nengines = cli_local_count(&l, CLI_LOCAL_ENGINE);
+    code = cli_cluster_probe(&l, (int)timeout_ms, v.status);
+    sr_value_t *view = code ? NULL : s_view(&v);
+    if (!code && !view) {
+        fprintf(stderr, "sirocco " S_CMD ": out of memory\n");
+        code = CLI_FAILED;
+    }
+    if (view && cli_args_has(a, "--json"))
+        cli_print_json(stdout, view, false);
+    else if (view)
+        s_print(&l, view);
+    if (!code && !v.is_all_well)
+        code = CLI_FAILED;
+    sr_value_destroy(&view);
+    for (size_t k = 0; k < CLI_LOCAL_ENGINES_MAX; k++)
+        sr_value_destroy(&v.status[k]);
+    cli_local_fini(&l);
+    return code;
+}

@@ -1,0 +1,64 @@
+// Builders shared by the reply bodies (see eng_view_util.h).
+#include "eng_view_util.h"
+
+#include <stdio.h>
+
+#include "sr_value_msgpack.h"
+
+sr_err_t
+eng_vdecode(const void *data, size_t len, sr_value_t **out, sr_error_t *err)
+{
+    sr_limits_t lim = {.max_bytes = (size_t)1 << 31, .max_depth = 64};
+    return sr_value_decode(data, len, &lim, out, err);
+}
+
+sr_err_t
+eng_vput(sr_value_t *m, const char *k, sr_value_t *v)
+{
+    return sr_value_map_put(m, k, v ? v : sr_value_new_nil());
+}
+
+sr_value_t *
+eng_vtext(const char *s)
+{
+    return s ? sr_value_new_str(s) : sr_value_new_nil();
+}
+
+sr_value_t *
+eng_vtime(int64_t ms)
+{
+    if (!ms)
+        return sr_value_new_nil();
+    char t[20];
+    core_format_time(ms, t);
+    return sr_value_new_str(t);
+}
+
+sr_value_t *
+eng_vid(const sr_id_t *id)
+{
+    char t[SR_ID_TEXT_SIZE];
+    return sr_value_new_str(sr_id_format(id, t));
+}
+
+sr_value_t *
+eng_vref(sr_value_t *v)
+{
+    return v ? sr_value_ref(v) : sr_value_new_map(0);
+}
+
+sr_err_t
+eng_vreader(eng_t *eng, const sr_id_t *id, const char *field, store_txn_t **txn,
+            sr_error_t *err)
+{
+    eng_part_t *p = eng_part_find(eng, sr_id_partition(id), NULL);
+    if (!p) {
+        char t[SR_ID_TEXT_SIZE];
+        sr_error_set(err, SR_EUNAVAIL,
+                     "partition %u of %s is not on this engine",
+                     sr_id_partition(id), sr_id_format(id, t));
+        snprintf(err->where, sizeof err->where, "field '%s'", field);
+        return SR_EUNAVAIL;
+    }
+    return store_txn_begin(p->store, false, txn, err);
+}

@@ -1,0 +1,28 @@
+// Small builders shared by the reply bodies (eng_view.c,
+// eng_view_action.c): stored records decoded, map entries put, texts,
+// times and ids as clients read them, and the read transaction on the
+// partition of an id.
+#ifndef ENG_VIEW_UTIL_H
+#define ENG_VIEW_UTIL_H
+
+#include "eng_internal.h"
+
+// Decode a stored msgpack record (generous limits: it is our own data).
+sr_err_t eng_vdecode(const void *data, size_t len, sr_value_t **out,
+                     sr_error_t *err);
+// Put `v` (NULL becomes nil) under `k`; the map takes `v`.
+sr_err_t eng_vput(sr_value_t *m, const char *k, sr_value_t *v);
+// A string, or nil for NULL.
+sr_value_t *eng_vtext(const char *s);
+// Mistral's "YYYY-MM-DD HH:MM:SS", or nil for 0.
+sr_value_t *eng_vtime(int64_t ms);
+// An id as UUID text.
+sr_value_t *eng_vid(const sr_id_t *id);
+// A new reference, or an empty map for NULL.
+sr_value_t *eng_vref(sr_value_t *v);
+// A read transaction on the partition of `id`; EUNAVAIL naming `field`
+// when this engine does not own it.
+sr_err_t eng_vreader(eng_t *eng, const sr_id_t *id, const char *field,
+                     store_txn_t **txn, sr_error_t *err);
+
+#endif

@@ -1,0 +1,104 @@
+#!/usr/bin/env python3
+"""`sirocco cluster up|status|down` as a person uses them: usage errors
+exit 2 saying what is wrong; a second `up` on a running folder is
+refused; `status` tells running from stopped; `down` stops exactly what
+`up` started; `up` on a stopped folder starts the same cluster again,
+with its executions, and refuses another layout."""
+import json
+import os
+import subprocess
+import sys
+import tempfile
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import srtest  # noqa: E402
+import srlocal  # noqa: E402
+
+BUILD = os.environ.get("SR_BUILD_DIR", "build")
+SIROCCO = os.path.join(BUILD, "bin", "sirocco")
+
+WF = """
+version: '2.0'
+hello:
+  tasks:
+    t:
+      action: std.echo output=hi
+"""
+
+
+def run(*args):
+    return subprocess.run([SIROCCO] + list(args), capture_output=True,
+                          text=True, timeout=60)
+
+
+def expect(args, code, text):
+    out = run(*args)
+    if out.returncode != code or text not in out.stdout + out.stderr:
+        srtest.fail("sirocco %s: exit %d, want %d with %r:\n%s%s"
+                    % (" ".join(args), out.returncode, code, text,
+                       out.stdout, out.stderr))
+    return out
+
+
+def main():
+    srlocal._subreaper()
+    tmp = tempfile.mkdtemp(prefix="sr-cli-")
+    data = os.path.join(tmp, "c")
+    try:
+        expect(["cluster"], 2, "sirocco cluster up")
+        expect(["cluster", "bogus"], 2, "unknown command 'bogus'")
+        expect(["cluster", "up", "--engines", "0"], 2,
+               "--engines '0': expected a number from 1 to 64")
+        expect(["cluster", "up", "--durability", "fast", "--data", data], 2,
+               "--durability: sync or nosync")
+        expect(["cluster", "status", "--data", tmp], 1,
+               "start a cluster with `sirocco cluster up`")
+        expect(["cluster", "up", "--data", data, "--engines", "2",
+                "--workers", "1", "--log-level", "warn"], 0,
+               "cluster up in %s: 2 engines, 1 workers, 4 partitions" % data)
+        expect(["cluster", "up", "--data", data], 1,
+               "a cluster runs in %s" % data)
+        st = json.loads(expect(["cluster", "status", "--data", data,
+                                "--json"], 0, "serving").stdout)
+        srtest.check("process states",
+                     [(p["name"], p["state"]) for p in st["processes"]],
+                     [("e1", "running"), ("e2", "running"),
+                      ("w1", "running")])
+        cluster = os.path.join(data, "cluster.json")
+        wf = os.path.join(tmp, "hello.yaml")
+        with open(wf, "w") as f:
+            f.write(WF)
+        expect(["workflow", "create", wf, "--cluster", cluster], 0, "hello")
+        ex = json.loads(expect(["execution", "start", "hello", "--watch",
+                                "--json", "--cluster", cluster], 0,
+                               "SUCCESS").stdout.strip().splitlines()[-1])
+        with open(cluster) as f:
+            pids = [p["pid"] for p in json.load(f)["processes"]]
+        out = expect(["cluster", "down", "--data", data], 0,
+                     "worker w1 (pid %d) stopped" % pids[2])
+        srtest.check("down lines", len(out.stdout.strip().splitlines()), 3)
+        for pid in pids:
+            if srlocal.is_alive(pid):
+                srtest.fail("pid %d still runs after down" % pid)
+        expect(["cluster", "status", "--data", data], 1, "stopped")
+        expect(["cluster", "down", "--data", data], 0, "was not running")
+        expect(["cluster", "up", "--data", data, "--engines", "3"], 2,
+               "holds a cluster of 2 engines and 4 partitions")
+        expect(["cluster", "up", "--data", data, "--log-level", "warn"], 0,
+               "2 engines, 1 workers, 4 partitions")
+        got = json.loads(expect(["execution", "get", ex["id"], "--json",
+                                 "--cluster", cluster], 0, "SUCCESS").stdout)
+        srtest.check("execution kept over down and up", got["state"],
+                     "SUCCESS")
+        expect(["cluster", "down", "--data", data], 0, "stopped")
+        print("cluster cli: usage errors, refusals, status, down, up again")
+        return 0
+    finally:
+        if os.path.exists(os.path.join(data, "cluster.json")):
+            run("cluster", "down", "--data", data)
+        srlocal.reap()
+        subprocess.run(["rm", "-rf", tmp])
+
+
+if __name__ == "__main__":
+    sys.exit(main())
