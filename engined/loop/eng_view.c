@@ -423,6 +423,10 @@ eng_view_status(eng_t *eng, sr_value_t **out, sr_error_t *err)
         rc = eng_vput(m, "batches", sr_value_new_int((int64_t)eng->batches));
     if (!rc)
         rc = eng_vput(m, "events", sr_value_new_int((int64_t)eng->events));
+    if (!rc && eng->auth) // CurveZMQ connections refused so far
+        rc = eng_vput(
+            m, "curve_refusals",
+            sr_value_new_int((int64_t)sr_curve_auth_refusals(eng->auth)));
     // Task ready -> GO sent, over the latest samples; ms resolution.
     sr_value_t *lat = sr_value_new_map(3);
     if (!rc && lat &&

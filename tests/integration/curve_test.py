@@ -6,6 +6,7 @@ the peer's address); a worker with an allowed key then runs it to
 SUCCESS. The `sirocco` command with an allowed key (by flags, and by
 environment variables) works; with an unknown key, or none, it times out
 with a message saying why, and the engine logs those refusals too."""
+import http.client
 import json
 import os
 import shutil
@@ -82,8 +83,9 @@ def main():
         keygen(c, keys, "server")
         keygen(c, keys, "worker")
         keygen(c, keys, "client")
+        keygen(c, keys, "gateway")
         intruder = keygen(c, keys, "intruder")
-        for name in ("worker", "client"):
+        for name in ("worker", "client", "gateway"):
             shutil.copy(os.path.join(keys, name), allow)
         # The same name again is refused: keys are not replaced by mistake.
         p = run(c, ["keygen", "client", "--dir", keys], ok=False)
@@ -135,7 +137,10 @@ def main():
         cl = srtest.Client(client_ep, curve=(
             os.path.join(keys, "client_secret"),
             os.path.join(keys, "server")))
-        srtest.check("workers connected", cl.call("STATUS")["workers"], [])
+        status = cl.call("STATUS")
+        srtest.check("workers connected", status["workers"], [])
+        if status.get("curve_refusals", 0) < 1:
+            srtest.fail("STATUS counts no refusal: %s" % status)
         if bad.poll() is not None:
             srtest.fail("the refused worker exited: %s" % c.log(bad))
 
@@ -178,11 +183,96 @@ def main():
         names = [w["name"] for w in json.loads(
             run(c, ["workflow", "list", "--json"], env=env).stdout)]
         srtest.check("workflows", names, ["secured"])
+
+        # The gateway with its allowed key serves the REST API; with an
+        # unknown key it cannot reach the engine (503 on /healthz).
+        def gateway(name, secret):
+            port = free_port()
+            c.spawn([os.path.join(c.bin, "sirocco-gateway"), "--cluster",
+                     client_ep, "--listen", "127.0.0.1:%d" % port,
+                     "--log-level", "warn", "--engine-timeout-ms", "1000",
+                     "--curve-secret", os.path.join(keys, secret),
+                     "--curve-server-key", os.path.join(keys, "server")],
+                    name)
+            return port
+
+        def http_get(port, path):
+            deadline = time.time() + 10
+            while True:
+                try:
+                    conn = http.client.HTTPConnection("127.0.0.1", port,
+                                                      timeout=5)
+                    conn.request("GET", path)
+                    r = conn.getresponse()
+                    body = r.read()
+                    conn.close()
+                    return r.status, body
+                except OSError:
+                    if time.time() > deadline:
+                        raise
+                    time.sleep(0.05)
+
+        good_port = gateway("gw", "gateway_secret")
+        status, body = http_get(good_port, "/v2/workflows")
+        srtest.check("gateway with its key: status", status, 200)
+        names = [w["name"] for w in json.loads(body)["workflows"]]
+        srtest.check("gateway workflows", names, ["secured"])
+        bad_port = gateway("gw-bad", "intruder_secret")
+        status, _ = http_get(bad_port, "/healthz")
+        srtest.check("gateway with an unknown key: healthz", status, 503)
         cl.close()
     finally:
         c.stop()
     print("ok")
 
 
+INLINE = """
+version: '2.0'
+inline:
+  input: [x]
+  output: {y: <% $.y %>}
+  tasks:
+    only:
+      publish: {y: <% $.x * 2 %>}
+"""
+
+
+def peers():
+    """Two engines with CurveZMQ and only the client's key allowed: they
+    reach each other with the shared server key (definitions replicate,
+    a start on the other engine's partition is forwarded)."""
+    c = srtest.Cluster()
+    try:
+        keys = os.path.join(c.dir, "keys")
+        allow = os.path.join(c.dir, "allow")
+        os.mkdir(allow)
+        keygen(c, keys, "server")
+        keygen(c, keys, "client")
+        shutil.copy(os.path.join(keys, "client"), allow)
+        path = c.cluster_file(2, 1)
+        curve = ["--curve-secret", os.path.join(keys, "server_secret"),
+                 "--curve-allow", allow]
+        es = [c.engine(n, cluster=path, extra=curve) for n in ("e1", "e2")]
+        cl = srtest.Client(es[0].client_ep, curve=(
+            os.path.join(keys, "client_secret"),
+            os.path.join(keys, "server")))
+        cl.create(INLINE)
+        ex = cl.start("inline", input={"x": 4}, partition=1)["id"]
+        srtest.check("partition", int(ex[:4], 16), 1)
+        done = cl.wait([ex], timeout=20)[ex]
+        srtest.check("forwarded output", done["output"], {"y": 8})
+        direct = srtest.Client(es[1].client_ep, curve=(
+            os.path.join(keys, "client_secret"),
+            os.path.join(keys, "server")))
+        srtest.check("replicated definition",
+                     direct.call("WF_GET", name="inline")["name"], "inline")
+        cl.close()
+        direct.close()
+    finally:
+        c.stop()
+    print("ok: peers")
+
+
 if __name__ == "__main__":
     main()
+    peers()
