@@ -99,6 +99,24 @@ sr_id_time_ms(const sr_id_t *id)
     return (int64_t)secs * 1000 + ms;
 }
 
+void
+sr_id_floor(uint16_t partition, int64_t ms, sr_id_t *out)
+{
+    const int64_t max = (int64_t)0xffffffff * 1000 + 999;
+    ms = ms < 0 ? 0 : ms > max ? max : ms;
+    uint64_t secs = (uint64_t)(ms / 1000);
+    unsigned rest = (unsigned)(ms % 1000);
+    memset(out->b, 0, sizeof out->b);
+    out->b[0] = (uint8_t)(partition >> 8);
+    out->b[1] = (uint8_t)partition;
+    out->b[2] = (uint8_t)(secs >> 24);
+    out->b[3] = (uint8_t)(secs >> 16);
+    out->b[4] = (uint8_t)(secs >> 8);
+    out->b[5] = (uint8_t)secs;
+    out->b[6] = (uint8_t)(0x80 | ((rest >> 6) & 0x0f));
+    out->b[7] = (uint8_t)((rest & 0x3f) << 2);
+}
+
 bool
 sr_id_is_nil(const sr_id_t *id)
 {

@@ -29,6 +29,9 @@ void sr_random(void *buf, size_t n);
 uint16_t sr_id_partition(const sr_id_t *id);
 // Creation time in unix milliseconds.
 int64_t sr_id_time_ms(const sr_id_t *id);
+// The smallest id of `partition` made at `ms` (unix ms, clamped to the
+// layout's range): where a scan of ids made from then on starts.
+void sr_id_floor(uint16_t partition, int64_t ms, sr_id_t *out);
 bool sr_id_is_nil(const sr_id_t *id);
 int sr_id_compare(const sr_id_t *a, const sr_id_t *b);
 bool sr_id_equal(const sr_id_t *a, const sr_id_t *b);

@@ -46,6 +46,27 @@ ids_are_unique_and_sort_by_time(void **state)
 }
 
 static void
+floor_is_the_smallest_id_made_at_that_time(void **state)
+{
+    (void)state;
+    int64_t t = 1767225600123; // 2026-01-01T00:00:00.123Z
+    sr_id_t floor, id, before;
+    sr_id_floor(9, t, &floor);
+    assert_int_equal(sr_id_partition(&floor), 9);
+    assert_int_equal(sr_id_time_ms(&floor), t);
+    for (int i = 0; i < 100; i++) {
+        sr_id_make(9, t, &id);
+        assert_true(sr_id_compare(&floor, &id) <= 0);
+        sr_id_make(9, t - 1, &before);
+        assert_true(sr_id_compare(&before, &floor) < 0);
+    }
+    sr_id_floor(9, -5, &floor); // clamped
+    assert_int_equal(sr_id_time_ms(&floor), 0);
+    sr_id_floor(9, INT64_MAX, &floor);
+    assert_int_equal(sr_id_time_ms(&floor), (int64_t)0xffffffff * 1000 + 999);
+}
+
+static void
 parse_refuses_malformed_text(void **state)
 {
     (void)state;
@@ -115,6 +136,7 @@ main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(partition_and_time_round_trip),
         cmocka_unit_test(ids_are_unique_and_sort_by_time),
+        cmocka_unit_test(floor_is_the_smallest_id_made_at_that_time),
         cmocka_unit_test(parse_refuses_malformed_text),
         cmocka_unit_test(value_form_is_sixteen_bytes_or_text),
         cmocka_unit_test(a_forked_child_makes_other_ids),

@@ -585,6 +585,44 @@ decode_refuses_repeated_fields_and_reads_nil_as_absent(void **state)
 }
 
 static void
+ex_delete_round_trips_with_and_without_force(void **state)
+{
+    (void)state;
+    sr_id_t id, got;
+    sr_id_make(3, 0, &id);
+    char text[SR_ID_TEXT_SIZE];
+    sr_msg_t *m = sr_msg_new(SR_MSG_EX_DELETE);
+    assert_non_null(m);
+    assert_int_equal(sr_msg_set_int(m, SR_F_EX_DELETE_req_id, 12), SR_OK);
+    assert_int_equal(
+        sr_msg_set_str(m, SR_F_EX_DELETE_execution_id, sr_id_format(&id, text)),
+        SR_OK);
+    assert_int_equal(sr_msg_set_bool(m, SR_F_EX_DELETE_force, true), SR_OK);
+    sr_msg_t *back = s_round_trip(m);
+    assert_int_equal(sr_msg_type(back), SR_MSG_EX_DELETE);
+    assert_string_equal(sr_msg_type_name(SR_MSG_EX_DELETE), "EX_DELETE");
+    assert_true(sr_msg_flows(SR_MSG_EX_DELETE, SR_DIR_CLIENT_TO_ENGINE));
+    assert_int_equal(sr_msg_req_id(back), 12);
+    assert_true(sr_msg_id(back, SR_F_EX_DELETE_execution_id, &got));
+    assert_true(sr_id_equal(&id, &got));
+    assert_int_equal(sr_id_partition(&got), 3);
+    assert_true(sr_msg_bool(back, SR_F_EX_DELETE_force, false));
+    sr_msg_destroy(&back);
+    // force is optional and reads as false when absent.
+    sr_value_destroy(&(sr_value_t *){sr_msg_take(m, SR_F_EX_DELETE_force)});
+    back = s_round_trip(m);
+    assert_false(sr_msg_has(back, SR_F_EX_DELETE_force));
+    assert_false(sr_msg_bool(back, SR_F_EX_DELETE_force, false));
+    sr_msg_destroy(&back);
+    sr_msg_destroy(&m);
+    // The execution id is required.
+    sr_value_t *f = sr_value_new_map(2);
+    sr_value_map_put(f, "req_id", sr_value_new_int(1));
+    sr_value_map_put(f, "force", sr_value_new_bool(true));
+    s_expect_fields("EX_DELETE", f, SR_EPROTO, "field 'execution_id'", NULL);
+}
+
+static void
 uuid_fields_accept_the_text_form(void **state)
 {
     (void)state;
@@ -715,6 +753,7 @@ main(void)
         cmocka_unit_test(decode_refuses_malformed_envelopes),
         cmocka_unit_test(
             decode_refuses_repeated_fields_and_reads_nil_as_absent),
+        cmocka_unit_test(ex_delete_round_trips_with_and_without_force),
         cmocka_unit_test(uuid_fields_accept_the_text_form),
         cmocka_unit_test(every_truncation_of_a_valid_message_fails_cleanly),
         cmocka_unit_test(error_messages_carry_code_field_and_req_id),

@@ -183,6 +183,8 @@ s_exec_event(core_run_t *r, const core_event_t *ev)
         return core_exec_cancel(r, exec, ev->msg);
     case CORE_EV_RERUN:
         return core_exec_rerun(r, exec, ev->task_name, ev->reset);
+    case CORE_EV_DELETE:
+        return core_exec_delete(r, exec, ev->force);
     default:
         return sr_error_set(r->err, SR_EINTERNAL, "not an execution event");
     }
@@ -207,6 +209,7 @@ s_dispatch(core_run_t *r, const core_event_t *ev)
     case CORE_EV_RESUME:
     case CORE_EV_CANCEL:
     case CORE_EV_RERUN:
+    case CORE_EV_DELETE:
         return s_exec_event(r, ev);
     }
     return sr_error_set(r->err, SR_EINVAL, "unknown event kind %d",

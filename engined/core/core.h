@@ -28,6 +28,7 @@ typedef enum {
     CORE_EV_CANCEL,
     CORE_EV_RERUN,       // rerun a failed task
     CORE_EV_WORKER_LOST, // the worker running an action is gone
+    CORE_EV_DELETE,      // delete a finished top-level execution
 } core_event_kind_t;
 
 typedef enum {
@@ -40,7 +41,7 @@ typedef enum {
 typedef struct {
     core_event_kind_t kind;
     int64_t now_ms;
-    sr_id_t exec_id;           // START, PAUSE, RESUME, CANCEL, RERUN
+    sr_id_t exec_id;           // START, PAUSE, RESUME, CANCEL, RERUN, DELETE
     sr_id_t action_id;         // RESULT, COMPLETE, CONFIRM, WORKER_LOST
     uint32_t attempt;          // RESULT, CONFIRM (0 = any, for COMPLETE)
     const char *worker;        // CONFIRM, WORKER_LOST, RESULT
@@ -54,6 +55,7 @@ typedef struct {
     const char *description;   // START
     const char *task_name;     // RERUN
     bool reset;                // RERUN: reset with-items
+    bool force;                // DELETE: cancel a running execution first
     const char *msg;           // PAUSE, CANCEL: reason
     const core_timer_t *timer; // TIMER
 } core_event_t;
@@ -86,7 +88,8 @@ typedef struct {
     int64_t deadline_ms; // DISPATCH: 0 = none
     int64_t due_ms;      // TIMER
     bool is_task;        // NOTIFY: task event (else execution event)
-    const char *state;   // NOTIFY: state name (static string)
+    const char *state;   // NOTIFY: state name (static string); DELETED
+                         // when the execution was deleted
     bool is_final;       // NOTIFY: the execution reached a final state
 } core_cmd_t;
 
@@ -125,8 +128,11 @@ void core_destroy(core_t **core_p);
 // workflow) are outcomes recorded in state, not errors. The return value is
 // an error only when the event is refused (SR_ENOTFOUND: no such
 // execution/action; SR_EINVAL: bad start input, with `err` saying what;
-// SR_ESTATE: not allowed in the current state) or the state could not be
-// read or written (then the caller aborts the transaction).
+// SR_ESTATE: not allowed in the current state, e.g. DELETE of a
+// sub-workflow execution or of a running one without `force`) or the
+// state could not be read or written (then the caller aborts the
+// transaction). A worker's RESULT for an action execution that does not
+// exist (deleted with its execution) is ignored: SR_OK, no command.
 sr_err_t core_step(core_t *core, core_state_t *st, const core_event_t *ev,
                    core_cmds_t *cmds, sr_error_t *err);
 

@@ -1,6 +1,6 @@
 // Workflow executions in the state machine: start (top-level and child),
 // completion and output, the fail/succeed/pause commands, pause, resume,
-// cancel and rerun.
+// cancel, rerun and delete.
 #ifndef CORE_EXEC_H
 #define CORE_EXEC_H
 
@@ -32,6 +32,11 @@ sr_err_t core_exec_resume(core_run_t *r, core_exec_t *exec);
 sr_err_t core_exec_cancel(core_run_t *r, core_exec_t *exec, const char *msg);
 sr_err_t core_exec_rerun(core_run_t *r, core_exec_t *exec,
                          const char *task_name, bool reset);
+
+// Delete a finished top-level execution and everything of its tree
+// (core_exec_del.c). SR_ESTATE for a sub-workflow execution, and for one
+// that has not finished unless `force` (which cancels it first).
+sr_err_t core_exec_delete(core_run_t *r, core_exec_t *exec, bool force);
 
 // A child execution reached a final state: tell its parent task.
 sr_err_t core_exec_child_done(core_run_t *r, const sr_id_t *child_id);

@@ -19,6 +19,10 @@
 #include "sr_id.h"
 
 typedef sr_err_t (*core_task_visit_fn)(void *arg, core_task_t *task);
+// Visitors of the window scans: the record is borrowed for the call only
+// and must not be changed (nor any state op called from `fn`).
+typedef sr_err_t (*core_exec_visit_fn)(void *arg, const core_exec_t *exec);
+typedef sr_err_t (*core_action_visit_fn)(void *arg, const core_action_t *a);
 
 typedef struct core_state core_state_t;
 
@@ -28,6 +32,11 @@ typedef struct {
                          core_exec_t **out);
     sr_err_t (*exec_add)(core_state_t *st, core_exec_t **exec_p);
     void (*exec_dirty)(core_state_t *st, core_exec_t *exec);
+    // Visit the executions whose ids were made from `from_ms` to `to_ms`
+    // (ids sort by the time in them), in id order; a non-zero return from
+    // `fn` stops the scan and is returned.
+    sr_err_t (*exec_scan)(core_state_t *st, int64_t from_ms, int64_t to_ms,
+                          core_exec_visit_fn fn, void *arg);
 
     // Task executions of one execution, keyed by seq.
     sr_err_t (*task_get)(core_state_t *st, const sr_id_t *exec_id, uint32_t seq,
@@ -44,6 +53,18 @@ typedef struct {
                            core_action_t **out);
     sr_err_t (*action_add)(core_state_t *st, core_action_t **action_p);
     void (*action_dirty)(core_state_t *st, core_action_t *action);
+    // Visit the action executions made from `from_ms` to `to_ms`, as
+    // exec_scan does.
+    sr_err_t (*action_scan)(core_state_t *st, int64_t from_ms, int64_t to_ms,
+                            core_action_visit_fn fn, void *arg);
+
+    // Deletes. A record read before stays readable by its pointer until
+    // the end of the batch, but every later get finds nothing
+    // (SR_ENOTFOUND). Deleting what is absent is SR_OK.
+    sr_err_t (*exec_del)(core_state_t *st, const sr_id_t *id);
+    sr_err_t (*task_del)(core_state_t *st, const sr_id_t *exec_id,
+                         uint32_t seq);
+    sr_err_t (*action_del)(core_state_t *st, const sr_id_t *id);
 
     // Timers, keyed by (due_ms, id).
     sr_err_t (*timer_add)(core_state_t *st, const core_timer_t *timer);

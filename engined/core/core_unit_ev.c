@@ -28,6 +28,10 @@ core_unit_on_result(core_run_t *r, const core_event_t *ev)
     char id[SR_ID_TEXT_SIZE];
     core_action_t *a = NULL;
     sr_err_t rc = CORE_OPS(r)->action_get(r->st, &ev->action_id, &a);
+    // A worker's late RESULT for an action deleted with its execution:
+    // nothing to apply, and the worker only needs its ACK.
+    if (rc == SR_ENOTFOUND && ev->kind == CORE_EV_RESULT)
+        return SR_OK;
     if (rc == SR_ENOTFOUND)
         return sr_error_set(r->err, SR_ENOTFOUND,
                             "action execution %s not found",

@@ -2,7 +2,7 @@
 // action executions (ACTION_LIST, ACTION_GET), as reply bodies built from
 // committed state. Action records are keyed by their id alone and ids of a
 // partition sort by creation time, so a list for one execution or task
-// scans the partition's actions from the second its owner was created; a
+// scans the partition's actions from the time its owner was created; a
 // task found by id alone costs a scan of the partition's tasks (the REST
 // gateway's "task by id", not a hot path). Read transactions only.
 #include <stdlib.h>
@@ -214,17 +214,17 @@ s_action_visit(void *arg, const void *key, size_t klen, const void *val,
     return rc;
 }
 
-// Scan one partition's actions, from the second of `from` (NULL: all).
+// Scan one partition's actions, from the time of `from` (NULL: all).
 static sr_err_t
 s_scan_part(s_actions_t *l, eng_part_t *p, const sr_id_t *from)
 {
     sr_err_t rc = store_txn_begin(p->store, false, &l->txn, l->err);
     if (rc)
         return rc;
-    uint8_t start[16] = {0};
+    sr_id_t start;
     if (from)
-        memcpy(start, from->b, 6); // partition and unix seconds
-    rc = store_scan(l->txn, STORE_DB_ACTION, NULL, 0, from ? start : NULL,
+        sr_id_floor(sr_id_partition(from), sr_id_time_ms(from), &start);
+    rc = store_scan(l->txn, STORE_DB_ACTION, NULL, 0, from ? start.b : NULL,
                     from ? 16 : 0, s_action_visit, l, l->err);
     store_txn_abort(&l->txn);
     return rc == SR_EEXIST ? SR_OK : rc;

@@ -91,6 +91,12 @@ sim_now(const sim_t *sim)
     return sim->now;
 }
 
+store_part_t *
+sim_store(sim_t *sim)
+{
+    return sim->part;
+}
+
 size_t
 sim_events(const sim_t *sim)
 {

@@ -57,6 +57,8 @@ sr_err_t sim_run(sim_t *sim, size_t max_events, sr_error_t *err);
 sr_err_t sim_run_some(sim_t *sim, size_t n, bool *idle, sr_error_t *err);
 
 int64_t sim_now(const sim_t *sim);
+// The partition (borrowed), for tests that read its databases raw.
+store_part_t *sim_store(sim_t *sim);
 // Events applied since open.
 size_t sim_events(const sim_t *sim);
 // The commands of the last event applied (borrowed; valid until the next

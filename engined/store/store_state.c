@@ -2,7 +2,9 @@
 // records of one batch (hash table keyed by record kind + key bytes) and
 // writes the dirty ones at flush; a list of the dirty keys keeps a flush
 // proportional to what changed, not to the batch (a task scan flushes
-// first). Timers and tokens are written through.
+// first). Timers, tokens and deletes are written through; a deleted record
+// stays in the cache, marked gone, until the batch ends (the core may hold
+// a pointer to it), and reads no longer find it.
 #include "store_state.h"
 
 #include "sr_value_msgpack.h"
@@ -19,6 +21,7 @@ typedef struct {
     uint8_t klen;
     uint8_t key[S_KEYMAX];
     bool dirty;
+    bool gone; // deleted: reads find nothing, flush skips it
     void *rec;
 } s_entry_t;
 
@@ -136,6 +139,15 @@ static sr_err_t
 s_insert(store_state_t *s, uint8_t kind, const uint8_t *key, size_t klen,
          void *rec, bool dirty, s_entry_t **out)
 {
+    s_entry_t *old = s_lookup(s, kind, key, klen);
+    if (old && old->gone) { // deleted earlier in the batch, made again
+        s_free_rec(kind, old->rec);
+        old->rec = rec;
+        old->gone = false;
+        if (out)
+            *out = old;
+        return dirty ? s_mark(s, old) : SR_OK;
+    }
     if ((s->count + 1) * 2 > s->cap && s_grow(s)) {
         s_free_rec(kind, rec);
         return SR_ENOMEM;
@@ -149,6 +161,7 @@ s_insert(store_state_t *s, uint8_t kind, const uint8_t *key, size_t klen,
     e->klen = (uint8_t)klen;
     memcpy(e->key, key, klen);
     e->dirty = false;
+    e->gone = false;
     e->rec = rec;
     s->count++;
     if (out)
@@ -189,6 +202,8 @@ s_get(store_state_t *s, uint8_t kind, store_db_t db, const uint8_t *key,
       size_t klen, void **out)
 {
     s_entry_t *e = s_lookup(s, kind, key, klen);
+    if (e && e->gone)
+        return SR_ENOTFOUND;
     if (e) {
         *out = e->rec;
         return SR_OK;
@@ -211,6 +226,8 @@ static void
 s_dirty(store_state_t *s, uint8_t kind, const uint8_t *key, size_t klen)
 {
     s_entry_t *e = s_lookup(s, kind, key, klen);
+    if (e && e->gone)
+        return; // deleted: nothing to write
     if (e && s_mark(s, e) && !s->failed) {
         s->failed = true;
         sr_error_set(&s->err, SR_ENOMEM, "out of memory");
@@ -219,6 +236,75 @@ s_dirty(store_state_t *s, uint8_t kind, const uint8_t *key, size_t klen)
         sr_error_set(&s->err, SR_EINTERNAL,
                      "dirty record that was not read through the cache");
     }
+}
+
+// Delete a record from the transaction and mark its cache entry gone.
+static sr_err_t
+s_del(store_state_t *s, uint8_t kind, store_db_t db, const uint8_t *key,
+      size_t klen)
+{
+    s_entry_t *e = s_lookup(s, kind, key, klen);
+    if (e) {
+        e->gone = true;
+        e->dirty = false;
+    }
+    sr_err_t rc = store_del(s->txn, db, key, klen, &s->err);
+    return rc == SR_ENOTFOUND ? SR_OK : rc;
+}
+
+// A scan of the records made in a window of time (exec_scan, action_scan).
+typedef struct {
+    store_state_t *s;
+    uint8_t kind;
+    int64_t to_ms;
+    bool past; // the window's end was reached
+    core_exec_visit_fn exec_fn;
+    core_action_visit_fn action_fn;
+    void *arg;
+} s_window_t;
+
+static sr_err_t
+s_window_one(void *arg, const void *key, size_t klen, const void *val,
+             size_t vlen)
+{
+    s_window_t *w = arg;
+    if (klen != 16)
+        return SR_OK;
+    sr_id_t id;
+    memcpy(id.b, key, 16);
+    if (sr_id_time_ms(&id) > w->to_ms) {
+        w->past = true;
+        return SR_EEXIST; // stops the scan
+    }
+    // The cache is flushed: a cached record is the stored one, decoded.
+    s_entry_t *e = s_lookup(w->s, w->kind, key, klen);
+    if (e && e->gone)
+        return SR_OK;
+    void *rec = e ? e->rec : NULL;
+    sr_err_t rc = SR_OK;
+    if (!rec && (rc = s_decode(w->kind, val, vlen, &rec, &w->s->err)))
+        return rc;
+    if (w->kind == S_EXEC)
+        rc = w->exec_fn(w->arg, rec);
+    else
+        rc = w->action_fn(w->arg, rec);
+    if (!e)
+        s_free_rec(w->kind, rec);
+    return rc;
+}
+
+static sr_err_t
+s_window(store_state_t *s, store_db_t db, s_window_t *w, int64_t from_ms)
+{
+    sr_err_t rc = store_state_flush(s, &s->err);
+    if (rc)
+        return rc;
+    sr_id_t start;
+    sr_id_floor(s->core.partition, from_ms, &start);
+    uint8_t prefix[2] = {start.b[0], start.b[1]};
+    rc = store_scan(s->txn, db, prefix, sizeof prefix, start.b, 16,
+                    s_window_one, w, &s->err);
+    return rc == SR_EEXIST && w->past ? SR_OK : rc;
 }
 
 // --- core_state_ops_t -------------------------------------------------------
@@ -241,6 +327,24 @@ static void
 s_exec_dirty(core_state_t *st, core_exec_t *exec)
 {
     s_dirty(s_self(st), S_EXEC, exec->id.b, 16);
+}
+
+static sr_err_t
+s_exec_scan(core_state_t *st, int64_t from_ms, int64_t to_ms,
+            core_exec_visit_fn fn, void *arg)
+{
+    s_window_t w = {.s = s_self(st),
+                    .kind = S_EXEC,
+                    .to_ms = to_ms,
+                    .exec_fn = fn,
+                    .arg = arg};
+    return s_window(s_self(st), STORE_DB_EXEC, &w, from_ms);
+}
+
+static sr_err_t
+s_exec_del(core_state_t *st, const sr_id_t *id)
+{
+    return s_del(s_self(st), S_EXEC, STORE_DB_EXEC, id->b, 16);
 }
 
 static sr_err_t
@@ -270,6 +374,14 @@ s_task_dirty(core_state_t *st, core_task_t *task)
     s_dirty(s_self(st), S_TASK, key, 20);
 }
 
+static sr_err_t
+s_task_del(core_state_t *st, const sr_id_t *exec_id, uint32_t seq)
+{
+    uint8_t key[20];
+    s_task_key(key, exec_id, seq);
+    return s_del(s_self(st), S_TASK, STORE_DB_TASK, key, 20);
+}
+
 typedef struct {
     store_state_t *s;
     core_task_visit_fn fn;
@@ -284,6 +396,8 @@ s_scan_one(void *arg, const void *key, size_t klen, const void *val,
     if (klen != 20)
         return SR_OK;
     s_entry_t *e = s_lookup(sc->s, S_TASK, key, klen);
+    if (e && e->gone)
+        return SR_OK;
     if (!e) {
         void *rec = NULL;
         sr_err_t rc = s_decode(S_TASK, val, vlen, &rec, &sc->s->err);
@@ -328,6 +442,24 @@ static void
 s_action_dirty(core_state_t *st, core_action_t *action)
 {
     s_dirty(s_self(st), S_ACTION, action->id.b, 16);
+}
+
+static sr_err_t
+s_action_scan(core_state_t *st, int64_t from_ms, int64_t to_ms,
+              core_action_visit_fn fn, void *arg)
+{
+    s_window_t w = {.s = s_self(st),
+                    .kind = S_ACTION,
+                    .to_ms = to_ms,
+                    .action_fn = fn,
+                    .arg = arg};
+    return s_window(s_self(st), STORE_DB_ACTION, &w, from_ms);
+}
+
+static sr_err_t
+s_action_del(core_state_t *st, const sr_id_t *id)
+{
+    return s_del(s_self(st), S_ACTION, STORE_DB_ACTION, id->b, 16);
 }
 
 static sr_err_t
@@ -390,13 +522,18 @@ static const core_state_ops_t s_ops = {
     .exec_get = s_exec_get,
     .exec_add = s_exec_add,
     .exec_dirty = s_exec_dirty,
+    .exec_scan = s_exec_scan,
+    .exec_del = s_exec_del,
     .task_get = s_task_get,
     .task_add = s_task_add,
     .task_dirty = s_task_dirty,
     .task_scan = s_task_scan,
+    .task_del = s_task_del,
     .action_get = s_action_get,
     .action_add = s_action_add,
     .action_dirty = s_action_dirty,
+    .action_scan = s_action_scan,
+    .action_del = s_action_del,
     .timer_add = s_timer_add,
     .timer_del = s_timer_del,
     .token_add = s_token_add,
