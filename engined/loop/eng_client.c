@@ -306,6 +306,7 @@ static const struct {
     {SR_MSG_EX_RESUME, CORE_EV_RESUME, SR_F_EX_RESUME_execution_id},
     {SR_MSG_EX_CANCEL, CORE_EV_CANCEL, SR_F_EX_CANCEL_execution_id},
     {SR_MSG_EX_RERUN, CORE_EV_RERUN, SR_F_EX_RERUN_execution_id},
+    {SR_MSG_EX_DELETE, CORE_EV_DELETE, SR_F_EX_DELETE_execution_id},
 };
 
 static void
@@ -323,7 +324,8 @@ s_exec_op(eng_t *eng, sr_wire_in_t *in, size_t k)
     else if (in->type == SR_MSG_EX_RERUN) {
         op->ev.task_name = sr_msg_str(op->msg, SR_F_EX_RERUN_task);
         op->ev.reset = sr_msg_bool(op->msg, SR_F_EX_RERUN_reset, false);
-    }
+    } else if (in->type == SR_MSG_EX_DELETE)
+        op->ev.force = sr_msg_bool(op->msg, SR_F_EX_DELETE_force, false);
 }
 
 // Requests about one partition, and the field that names it.
@@ -336,6 +338,7 @@ static const struct {
     {SR_MSG_EX_RESUME, SR_F_EX_RESUME_execution_id},
     {SR_MSG_EX_CANCEL, SR_F_EX_CANCEL_execution_id},
     {SR_MSG_EX_RERUN, SR_F_EX_RERUN_execution_id},
+    {SR_MSG_EX_DELETE, SR_F_EX_DELETE_execution_id},
     {SR_MSG_TASK_LIST, SR_F_TASK_LIST_execution_id},
     {SR_MSG_COMPLETE, SR_F_COMPLETE_action_id},
     {SR_MSG_EX_START, SR_F_EX_START_partition},
@@ -480,6 +483,15 @@ eng_client_answer(eng_t *eng, eng_op_t *op)
                                      ? "SUCCESS"
                                      : "ERROR")))
             rc = sr_error_set(&e, SR_ENOMEM, "out of memory");
+    } else if (op->type == SR_MSG_EX_DELETE) {
+        char id[SR_ID_TEXT_SIZE];
+        body = sr_value_new_map(2);
+        if (!body ||
+            sr_value_map_put(
+                body, "id",
+                sr_value_new_str(sr_id_format(&op->ev.exec_id, id))) ||
+            sr_value_map_put(body, "state", sr_value_new_str("DELETED")))
+            rc = sr_error_set(&e, SR_ENOMEM, "out of memory");
     } else
         rc = eng_view_exec(eng, &op->ev.exec_id, &body, &e);
     if (rc) {
@@ -506,12 +518,19 @@ eng_client_notify(eng_t *eng, const core_cmd_t *cmd)
         sr_msg_destroy(&m);
         return;
     }
-    for (size_t i = 0; i < eng->nsubs; i++) {
+    // A deleted execution has nothing more to say: its own subscriptions
+    // end with this event.
+    bool gone = !cmd->is_task && strcmp(cmd->state, "DELETED") == 0;
+    for (size_t i = 0; i < eng->nsubs;) {
         eng_sub_t *s = &eng->subs[i];
         sr_error_t e;
-        if ((s->all || sr_id_equal(&s->exec_id, &cmd->exec_id)) &&
-            (s->tasks || !cmd->is_task))
+        bool mine = !s->all && sr_id_equal(&s->exec_id, &cmd->exec_id);
+        if ((s->all || mine) && (s->tasks || !cmd->is_task))
             (void)sr_wire_send(eng->client, &s->peer, m, &e);
+        if (mine && gone)
+            *s = eng->subs[--eng->nsubs];
+        else
+            i++;
     }
     sr_msg_destroy(&m);
 }

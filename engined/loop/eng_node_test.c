@@ -1,7 +1,7 @@
 // The engine node over real sockets (ipc:// in a temporary folder): a test
 // client and a test worker written against the protocol drive it through
 // workflow create, execution start, the worker sequence, reads, delegate
-// completion, pause/resume, bad messages, and a restart.
+// completion, pause/resume, delete, bad messages, and a restart.
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -365,6 +365,96 @@ test_delegate_pause_resume_restart(void **state)
     sr_value_destroy(&b);
 }
 
+static sr_value_t *
+s_delete(s_fix_t *f, const sr_id_t *id, bool force, sr_error_t *err)
+{
+    sr_msg_t *m = sr_msg_new(SR_MSG_EX_DELETE);
+    sr_msg_set_id(m, SR_F_EX_DELETE_execution_id, id);
+    if (force)
+        sr_msg_set_bool(m, SR_F_EX_DELETE_force, true);
+    return s_call(f, m, err);
+}
+
+static void
+test_delete_finished_and_forced(void **state)
+{
+    s_fix_t *f = *state;
+    s_create(f, s_wf);
+    s_create(f, "version: '2.0'\nwd:\n  tasks:\n    a:\n      action: "
+                "std.async_noop\n");
+    s_ready(f, 2);
+    sr_id_t done = s_start(f, "wf", "{\"x\": 1}");
+    s_serve(f);
+    s_serve(f);
+    s_assert_state(f, &done, "SUCCESS");
+    sr_error_t err;
+    char text[SR_ID_TEXT_SIZE];
+    sr_value_t *b = s_delete(f, &done, false, &err);
+    if (!b)
+        fail_msg("EX_DELETE: %s", err.msg);
+    assert_string_equal(sr_value_map_str(b, "id"), sr_id_format(&done, text));
+    assert_string_equal(sr_value_map_str(b, "state"), "DELETED");
+    sr_value_destroy(&b);
+    sr_msg_t *m = sr_msg_new(SR_MSG_EX_GET);
+    sr_msg_set_id(m, SR_F_EX_GET_execution_id, &done);
+    assert_null(s_call(f, m, &err));
+    assert_int_equal(err.code, SR_ENOTFOUND);
+    m = sr_msg_new(SR_MSG_TASK_LIST);
+    sr_msg_set_id(m, SR_F_TASK_LIST_execution_id, &done);
+    assert_null(s_call(f, m, &err));
+    assert_int_equal(err.code, SR_ENOTFOUND);
+    assert_null(s_delete(f, &done, false, &err));
+    assert_int_equal(err.code, SR_ENOTFOUND);
+
+    // A running one: refused, then forced; its subscriber hears DELETED.
+    sr_id_t run = s_start(f, "wd", "{}");
+    sr_msg_t *t = s_expect(f->worker, SR_MSG_TASK);
+    sr_id_t action;
+    sr_msg_id(t, SR_F_TASK_action_id, &action);
+    sr_msg_t *c = sr_msg_new(SR_MSG_CONFIRM);
+    sr_msg_set_id(c, SR_F_CONFIRM_action_id, &action);
+    sr_msg_set_int(c, SR_F_CONFIRM_attempt, 1);
+    sr_msg_set_int(c, SR_F_CONFIRM_epoch, sr_msg_int(t, SR_F_TASK_epoch, 0));
+    s_send(f->worker, c);
+    sr_msg_t *go = s_expect(f->worker, SR_MSG_GO);
+    sr_msg_destroy(&go);
+    m = sr_msg_new(SR_MSG_SUBSCRIBE);
+    sr_msg_set_id(m, SR_F_SUBSCRIBE_execution_id, &run);
+    b = s_call(f, m, &err);
+    assert_non_null(b);
+    sr_value_destroy(&b);
+    assert_null(s_delete(f, &run, false, &err));
+    assert_int_equal(err.code, SR_ESTATE);
+    assert_non_null(strstr(err.msg, "is RUNNING"));
+    assert_non_null(strstr(err.msg, sr_id_format(&run, text)));
+    b = s_delete(f, &run, true, &err);
+    if (!b)
+        fail_msg("EX_DELETE force: %s", err.msg);
+    sr_value_destroy(&b);
+    bool deleted = false;
+    for (int i = 0; i < 10 && !deleted; i++) {
+        sr_msg_t *ev = s_expect(f->client, SR_MSG_EVENT);
+        deleted = !strcmp(sr_msg_str(ev, SR_F_EVENT_state), "DELETED");
+        sr_msg_destroy(&ev);
+    }
+    assert_true(deleted);
+    // The worker's late RESULT is acknowledged all the same.
+    sr_msg_t *r = sr_msg_new(SR_MSG_RESULT);
+    sr_msg_set_id(r, SR_F_RESULT_action_id, &action);
+    sr_msg_set_int(r, SR_F_RESULT_attempt, 1);
+    sr_msg_set_int(r, SR_F_RESULT_epoch, sr_msg_int(t, SR_F_TASK_epoch, 0));
+    sr_msg_set_str(r, SR_F_RESULT_status, "success");
+    s_send(f->worker, r);
+    sr_msg_t *ack = s_expect(f->worker, SR_MSG_ACK);
+    sr_msg_destroy(&ack);
+    sr_msg_destroy(&t);
+    m = sr_msg_new(SR_MSG_EX_LIST);
+    b = s_call(f, m, &err);
+    assert_non_null(b);
+    assert_int_equal(sr_value_len(b), 0);
+    sr_value_destroy(&b);
+}
+
 int
 main(void)
 {
@@ -374,6 +464,8 @@ main(void)
         cmocka_unit_test_setup_teardown(test_errors_answered, s_setup,
                                         s_teardown),
         cmocka_unit_test_setup_teardown(test_delegate_pause_resume_restart,
+                                        s_setup, s_teardown),
+        cmocka_unit_test_setup_teardown(test_delete_finished_and_forced,
                                         s_setup, s_teardown),
     };
     zsys_init();
