@@ -1,5 +1,5 @@
-/* `sirocco execution`: start, read, list, pause, resume, cancel and rerun
- * executions on a cluster (watch is in cmd_execution_watch.c). Each
+/* `sirocco execution`: start, read, list, pause, resume, cancel, rerun and
+ * delete executions on a cluster (watch is in cmd_execution_watch.c). Each
  * subcommand is one function of the table below; the client library
  * routes. Owns nothing past the call.
  */
@@ -247,6 +247,28 @@ s_rerun(cli_ctx_t *ctx)
     return s_changed(ctx, rc, &err, ex);
 }
 
+// "deleted execution ID", or the engine's answer as JSON.
+static int
+s_delete(cli_ctx_t *ctx)
+{
+    const char *id = ctx->args->pos[0];
+    if (!cli_cluster_check_id(ctx, id, "execution id"))
+        return CLI_USAGE;
+    sr_value_t *reply = NULL;
+    sr_error_t err;
+    sr_err_t rc =
+        sr_client_ex_delete(ctx->client, id, cli_args_has(ctx->args, "--force"),
+                            ctx->timeout_ms, &reply, &err);
+    if (rc)
+        return cli_cluster_fail(ctx, rc, &err);
+    if (ctx->is_json)
+        cli_print_json(stdout, reply, false);
+    else
+        printf("deleted execution %s\n", id);
+    sr_value_destroy(&reply);
+    return CLI_OK;
+}
+
 static const cli_opt_t s_start_opts[] = {
     {"--input", "JSON|@FILE", "workflow input (a JSON object)"},
     {"--env", "JSON|@FILE", "environment, read by env() (a JSON object)"},
@@ -267,6 +289,8 @@ static const cli_opt_t s_reason_opts[] = {
     {"--reason", "TEXT", "why; kept as the execution's state_info"}};
 static const cli_opt_t s_rerun_opts[] = {
     {"--reset", NULL, "with-items: run every item again, not only failed"}};
+static const cli_opt_t s_delete_opts[] = {
+    {"--force", NULL, "cancel a RUNNING or PAUSED execution first"}};
 #define S_N(a) (sizeof(a) / sizeof((a)[0]))
 
 static const cli_sub_t s_subs[] = {
@@ -290,6 +314,10 @@ static const cli_sub_t s_subs[] = {
     {"rerun", "ID TASK [--reset]",
      "run a failed task again and resume its ERROR execution", s_rerun_opts, 1,
      2, 2, 0, s_rerun},
+    {"delete", "ID [--force]",
+     "delete a finished top-level execution with its sub-workflows, tasks "
+     "and actions",
+     s_delete_opts, 1, 1, 1, 0, s_delete},
 };
 
 int

@@ -180,6 +180,45 @@ watch_prints_each_change_and_exits_by_the_outcome(void **state)
     cli_test_has(cli_err, "did not finish in time (ETIMEDOUT)");
 }
 
+static void
+executions_are_deleted_finished_or_forced(void **state)
+{
+    (void)state;
+    sr_id_t done = sr_fx_id(2, 0), busy = sr_fx_id(3, 0);
+    sr_fake_engine_add_execution(cli_fx.fe[1], &done, "hello", "SUCCESS");
+    sr_fake_engine_add_execution(cli_fx.fe[1], &busy, "hello", "RUNNING");
+    assert_int_equal(cli_test_run("execution delete %s", sr_fx_text(&done, 0)),
+                     0);
+    char line[128];
+    snprintf(line, sizeof line, "deleted execution %s\n", sr_fx_text(&done, 0));
+    assert_string_equal(cli_out, line);
+    assert_int_equal(cli_test_run("execution list"), 0);
+    assert_null(strstr(cli_out, sr_fx_text(&done, 0)));
+    cli_test_has(cli_out, sr_fx_text(&busy, 0));
+    assert_int_equal(cli_test_run("execution delete %s", sr_fx_text(&done, 0)),
+                     1);
+    cli_test_has(cli_err, "not found (ENOTFOUND");
+    assert_int_equal(cli_test_run("execution delete %s", sr_fx_text(&busy, 0)),
+                     1);
+    cli_test_has(cli_err, "sirocco execution delete: execution is RUNNING; "
+                          "force cancels it first (ESTATE");
+    assert_int_equal(cli_test_run("execution delete %s --force --json",
+                                  sr_fx_text(&busy, 0)),
+                     0);
+    sr_value_t *reply = cli_test_json_out();
+    assert_string_equal(sr_value_map_str(reply, "id"), sr_fx_text(&busy, 0));
+    assert_string_equal(sr_value_map_str(reply, "state"), "DELETED");
+    sr_value_destroy(&reply);
+    sr_msg_t *m = sr_fake_engine_last(cli_fx.fe[1], SR_MSG_EX_DELETE);
+    assert_true(sr_msg_bool(m, SR_F_EX_DELETE_force, false));
+    sr_msg_destroy(&m);
+    assert_int_equal(cli_test_run("execution delete 12345"), 2);
+    cli_test_has(cli_err, "'12345' is not an execution id");
+    assert_int_equal(cli_test_run("execution delete"), 2);
+    assert_int_equal(cli_test_run("execution --help"), 0);
+    cli_test_has(cli_out, "delete ID [--force]");
+}
+
 int
 main(void)
 {
@@ -189,6 +228,9 @@ main(void)
             cli_test_teardown),
         cmocka_unit_test_setup_teardown(execution_lists_gather_every_engine,
                                         cli_test_setup, cli_test_teardown),
+        cmocka_unit_test_setup_teardown(
+            executions_are_deleted_finished_or_forced, cli_test_setup,
+            cli_test_teardown),
         cmocka_unit_test_setup_teardown(
             watch_prints_each_change_and_exits_by_the_outcome, cli_test_setup,
             cli_test_teardown),

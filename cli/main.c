@@ -42,7 +42,7 @@ static const cli_cmd_t s_commands[] = {
      "workflow definitions on a cluster (sirocco workflow --help)",
      cli_workflow},
     {"execution",
-     "start|get|list|watch|pause|resume|cancel|rerun ... [--cluster "
+     "start|get|list|watch|pause|resume|cancel|rerun|delete ... [--cluster "
      "ENDPOINTS|FILE] [--json]",
      "executions on a cluster (sirocco execution --help)", cli_execution},
     {"task", "list EXECUTION [--cluster ENDPOINTS|FILE] [--json]",

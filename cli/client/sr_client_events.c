@@ -172,7 +172,12 @@ s_follow(sr_client_t *c, const char *execution_id, sr_client_event_fn *fn,
                        sr_id_equal(&about, &id);
         bool go_on = !is_ours || !fn || fn(ev, arg);
         *is_final = is_ours && s_is_final_event(ev);
+        const char *state = sr_value_map_str(ev, "state");
+        bool gone = is_ours && state && strcmp(state, "DELETED") == 0;
         sr_value_destroy(&ev);
+        if (gone)
+            return sr_error_set(err, SR_ENOTFOUND, "execution %s was deleted",
+                                execution_id);
         if (!go_on || *is_final)
             return SR_OK;
     }

@@ -204,6 +204,29 @@ watch_follows_an_execution_to_its_end(void **state)
 }
 
 static void
+watch_ends_when_the_execution_is_deleted(void **state)
+{
+    (void)state;
+    sr_client_t *c = sr_fx_open_connected(s_fx.both);
+    sr_id_t id = s_story(NULL);
+    sr_fake_engine_add_event(s_fx.fe[1], &id, "execution", "wf", "DELETED");
+    s_seen_t seen = {0};
+    sr_value_t *ex = NULL;
+    sr_error_t err;
+    assert_int_equal(
+        sr_client_watch(c, sr_fx_text(&id, 0), s_on_event, &seen, T, &ex, &err),
+        SR_ENOTFOUND);
+    char msg[128];
+    snprintf(msg, sizeof msg, "execution %s was deleted", sr_fx_text(&id, 0));
+    assert_string_equal(err.msg, msg);
+    assert_int_equal(seen.count, 3);
+    assert_string_equal(seen.lines[2], "execution wf DELETED");
+    assert_null(ex);
+    assert_int_equal(sr_fake_engine_count(s_fx.fe[1], SR_MSG_UNSUBSCRIBE), 1);
+    sr_client_close(&c);
+}
+
+static void
 watch_stops_when_the_callback_says_so(void **state)
 {
     (void)state;
@@ -320,6 +343,8 @@ main(void)
             s_done),
         cmocka_unit_test_setup_teardown(watch_follows_an_execution_to_its_end,
                                         s_each, s_done),
+        cmocka_unit_test_setup_teardown(
+            watch_ends_when_the_execution_is_deleted, s_each, s_done),
         cmocka_unit_test_setup_teardown(watch_stops_when_the_callback_says_so,
                                         s_each, s_done),
         cmocka_unit_test_setup_teardown(

@@ -213,6 +213,29 @@ sr_client_ex_rerun(sr_client_t *c, const char *execution_id, const char *task,
 }
 
 sr_err_t
+sr_client_ex_delete(sr_client_t *c, const char *execution_id, bool force,
+                    int timeout_ms, sr_value_t **reply, sr_error_t *err)
+{
+    sr_id_t id;
+    sr_msg_t *req = NULL;
+    sr_err_t rc = s_about(SR_MSG_EX_DELETE, SR_F_EX_DELETE_execution_id,
+                          execution_id, &id, &req, err);
+    if (!rc && force && sr_msg_set_bool(req, SR_F_EX_DELETE_force, true))
+        rc = sr_error_set(err, SR_ENOMEM, "EX_DELETE: out of memory");
+    if (rc) {
+        sr_msg_destroy(&req);
+        return rc;
+    }
+    sr_value_t *b = NULL;
+    rc = sr_client_call_owner(c, &req, &id, timeout_ms, &b, err);
+    if (!rc && reply)
+        *reply = b;
+    else
+        sr_value_destroy(&b);
+    return rc;
+}
+
+sr_err_t
 sr_client_task_list(sr_client_t *c, const char *execution_id, int timeout_ms,
                     sr_value_t **tasks, sr_error_t *err)
 {

@@ -266,6 +266,52 @@ an_execution_is_read_paused_resumed_and_cancelled(void **state)
 }
 
 static void
+an_execution_is_deleted_on_its_owner(void **state)
+{
+    (void)state;
+    sr_client_t *c = sr_fx_open_connected(s_fx.both);
+    sr_id_t done = sr_fx_id(2, 0), busy = sr_fx_id(3, 0);
+    const char *text = sr_fx_text(&done, 0), *busy_text = sr_fx_text(&busy, 1);
+    sr_fake_engine_add_execution(s_fx.fe[1], &done, "hello", "SUCCESS");
+    sr_fake_engine_add_execution(s_fx.fe[1], &busy, "hello", "RUNNING");
+    size_t before = sr_fake_engine_count(s_fx.fe[1], SR_MSG_EX_DELETE);
+    sr_value_t *reply = NULL, *ex = NULL;
+    sr_error_t err;
+    sr_fx_ok(sr_client_ex_delete(c, text, false, T, &reply, &err), &err);
+    assert_string_equal(sr_value_map_str(reply, "id"), text);
+    assert_string_equal(sr_value_map_str(reply, "state"), "DELETED");
+    sr_value_destroy(&reply);
+    // Sent to B, the owner of partition 2, without force.
+    assert_int_equal(sr_fake_engine_count(s_fx.fe[1], SR_MSG_EX_DELETE),
+                     before + 1);
+    assert_int_equal(sr_fake_engine_count(s_fx.fe[0], SR_MSG_EX_DELETE), 0);
+    sr_msg_t *m = sr_fake_engine_last(s_fx.fe[1], SR_MSG_EX_DELETE);
+    assert_false(sr_msg_has(m, SR_F_EX_DELETE_force));
+    sr_msg_destroy(&m);
+    assert_int_equal(sr_client_ex_get(c, text, T, &ex, &err), SR_ENOTFOUND);
+    assert_int_equal(sr_client_ex_delete(c, text, false, T, NULL, &err),
+                     SR_ENOTFOUND);
+    // Running: refused, then forced.
+    assert_int_equal(sr_client_ex_delete(c, busy_text, false, T, &reply, &err),
+                     SR_ESTATE);
+    assert_non_null(strstr(err.msg, "force cancels it first"));
+    assert_null(reply);
+    sr_fx_ok(sr_client_ex_delete(c, busy_text, true, T, NULL, &err), &err);
+    m = sr_fake_engine_last(s_fx.fe[1], SR_MSG_EX_DELETE);
+    assert_true(sr_msg_bool(m, SR_F_EX_DELETE_force, false));
+    sr_msg_destroy(&m);
+    // A bad id is refused before anything is sent.
+    size_t sent = sr_fake_engine_count(s_fx.fe[1], SR_MSG_NONE);
+    assert_int_equal(sr_client_ex_delete(c, "nope", true, T, NULL, &err),
+                     SR_EINVAL);
+    assert_non_null(strstr(err.msg, "is not a UUID"));
+    assert_int_equal(sr_client_ex_delete(c, NULL, true, T, NULL, &err),
+                     SR_EINVAL);
+    assert_int_equal(sr_fake_engine_count(s_fx.fe[1], SR_MSG_NONE), sent);
+    sr_client_close(&c);
+}
+
+static void
 a_failed_execution_reruns_a_task_and_lists_its_tasks(void **state)
 {
     (void)state;
@@ -591,6 +637,7 @@ main(void)
         cmocka_unit_test(a_definition_with_errors_gives_the_engine_message),
         cmocka_unit_test(an_execution_starts_with_input_env_params_and_version),
         cmocka_unit_test(an_execution_is_read_paused_resumed_and_cancelled),
+        cmocka_unit_test(an_execution_is_deleted_on_its_owner),
         cmocka_unit_test(a_failed_execution_reruns_a_task_and_lists_its_tasks),
         cmocka_unit_test(a_pending_action_completes_by_id_or_token),
         cmocka_unit_test(status_names_the_partitions_of_an_engine),

@@ -390,6 +390,35 @@ s_ex_rerun(s_ctx_t *cx)
     s_reply(cx, sr_value_dup(ex));
 }
 
+// EX_DELETE: a finished execution (or, with force, any) goes with its
+// tasks; its subscribers hear DELETED.
+static void
+s_ex_delete(s_ctx_t *cx)
+{
+    sr_value_t *ex = s_find(cx, SR_F_EX_DELETE_execution_id);
+    if (!ex)
+        return;
+    const char *state = sr_value_map_str(ex, "state");
+    bool is_final = strcmp(state, "SUCCESS") == 0 ||
+                    strcmp(state, "ERROR") == 0 ||
+                    strcmp(state, "CANCELLED") == 0;
+    if (!is_final && !sr_msg_bool(cx->req, SR_F_EX_DELETE_force, false)) {
+        s_fail(cx, SR_ESTATE, "execution is %s; force cancels it first", state);
+        return;
+    }
+    sr_id_t id;
+    char text[SR_ID_TEXT_SIZE];
+    sr_id_from_value(sr_value_map_get(ex, "id"), &id);
+    s_emit(cx, ex, "execution", sr_value_map_str(ex, "workflow"), "DELETED",
+           NULL);
+    sr_value_map_del(cx->st->executions, s_key(&id, text));
+    sr_value_map_del(cx->st->tasks, text);
+    sr_value_t *out = sr_value_new_map(2);
+    sr_value_map_put(out, "id", sr_id_to_value(&id));
+    sr_value_map_put(out, "state", sr_value_new_str("DELETED"));
+    s_reply(cx, out);
+}
+
 static void
 s_task_list(s_ctx_t *cx)
 {
@@ -470,14 +499,15 @@ static const struct {
     sr_msg_type_t type;
     s_handler_fn fn;
 } s_handlers[] = {
-    {SR_MSG_WF_CREATE, s_wf_create},     {SR_MSG_WF_GET, s_wf_get},
-    {SR_MSG_WF_LIST, s_wf_list},         {SR_MSG_WF_DELETE, s_wf_delete},
-    {SR_MSG_EX_START, s_ex_start},       {SR_MSG_EX_GET, s_ex_get},
-    {SR_MSG_EX_LIST, s_ex_list},         {SR_MSG_EX_PAUSE, s_ex_pause},
-    {SR_MSG_EX_RESUME, s_ex_resume},     {SR_MSG_EX_CANCEL, s_ex_cancel},
-    {SR_MSG_EX_RERUN, s_ex_rerun},       {SR_MSG_TASK_LIST, s_task_list},
-    {SR_MSG_COMPLETE, s_complete},       {SR_MSG_SUBSCRIBE, s_subscribe},
-    {SR_MSG_UNSUBSCRIBE, s_unsubscribe}, {SR_MSG_STATUS, s_status},
+    {SR_MSG_WF_CREATE, s_wf_create}, {SR_MSG_WF_GET, s_wf_get},
+    {SR_MSG_WF_LIST, s_wf_list},     {SR_MSG_WF_DELETE, s_wf_delete},
+    {SR_MSG_EX_START, s_ex_start},   {SR_MSG_EX_GET, s_ex_get},
+    {SR_MSG_EX_LIST, s_ex_list},     {SR_MSG_EX_PAUSE, s_ex_pause},
+    {SR_MSG_EX_RESUME, s_ex_resume}, {SR_MSG_EX_CANCEL, s_ex_cancel},
+    {SR_MSG_EX_RERUN, s_ex_rerun},   {SR_MSG_TASK_LIST, s_task_list},
+    {SR_MSG_EX_DELETE, s_ex_delete}, {SR_MSG_COMPLETE, s_complete},
+    {SR_MSG_SUBSCRIBE, s_subscribe}, {SR_MSG_UNSUBSCRIBE, s_unsubscribe},
+    {SR_MSG_STATUS, s_status},
 };
 
 // Scripted events are played after the answer to the subscriber's next

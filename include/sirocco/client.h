@@ -198,6 +198,18 @@ sr_err_t sr_client_ex_rerun(sr_client_t *c, const char *execution_id,
                             const char *task, int flags, int timeout_ms,
                             sr_value_t **execution, sr_error_t *err);
 
+// Delete a finished top-level execution (protocol 1.3) with everything of
+// it: its sub-workflow executions, task and action executions, timers and
+// delegate tokens. Lists no longer show it and a read finds nothing.
+// `force` cancels a RUNNING or PAUSED execution first (its actions are
+// cancelled as by sr_client_ex_cancel). *reply (when `reply` is not NULL)
+// is the engine's answer, a map with "id" and "state" ("DELETED"). Errors:
+// SR_EINVAL (not a UUID), SR_ENOTFOUND (no such execution), SR_ESTATE (a
+// sub-workflow execution: delete its root; or not finished and no force).
+sr_err_t sr_client_ex_delete(sr_client_t *c, const char *execution_id,
+                             bool force, int timeout_ms, sr_value_t **reply,
+                             sr_error_t *err);
+
 // The task executions of an execution, in the order they started: an
 // array of maps with "id", "name", "state", "state_info", "published".
 sr_err_t sr_client_task_list(sr_client_t *c, const char *execution_id,
@@ -302,8 +314,10 @@ typedef bool(sr_client_event_fn)(const sr_value_t *event, void *arg);
 // execution already finished returns at once. When no event came for
 // watch_check_ms the execution is read again, so a watch ends even if
 // its events were lost (say, the engine restarted). Returns SR_OK also when
-// `fn` stopped the watch (then *execution is the current state), and
-// SR_ETIMEDOUT when it did not finish in time. Uses the client's
+// `fn` stopped the watch (then *execution is the current state),
+// SR_ETIMEDOUT when it did not finish in time, and SR_ENOTFOUND when it
+// was deleted meanwhile (its last event has the state DELETED). Uses the
+// client's
 // subscriptions: SR_ESTATE when the client is already subscribed; ends
 // subscribed to nothing.
 sr_err_t sr_client_watch(sr_client_t *c, const char *execution_id,
