@@ -1,11 +1,12 @@
 // Mistral's /v2/executions: create (by workflow name, workflow id, or a
 // source execution to start again with its workflow, input and params),
 // list (the engines filter by state and workflow, gw_list the rest), get,
-// update (state PAUSED, RUNNING or CANCELLED: pause, resume, cancel) and
-// the tasks of one execution. Sirocco neither forces a final state nor
-// deletes executions; both get a clear refusal.
+// update (state PAUSED, RUNNING or CANCELLED: pause, resume, cancel),
+// delete (`?force=true` cancels a running one first) and the tasks of one
+// execution. Sirocco does not force a final state: a clear refusal.
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "gw_body.h"
 #include "gw_list.h"
@@ -281,16 +282,44 @@ gw_ex_update_run(gw_t *gw, sr_client_t *c, const gw_call_t *call,
     gw_resp_json(resp, 200, &body);
 }
 
+// DELETE's query: `force` (python-mistralclient sends force=True).
+sr_err_t
+gw_ex_delete_parse(gw_t *gw, const gw_req_t *req, gw_call_t *call,
+                   sr_error_t *err)
+{
+    sr_err_t rc = gw_parse_id(gw, req, call, err);
+    if (rc)
+        return rc;
+    const char *force = gw_req_query(req, "force");
+    bool is_force = false;
+    if (force && (!strcasecmp(force, "true") || !strcmp(force, "1") ||
+                  !strcasecmp(force, "yes")))
+        is_force = true;
+    else if (force && strcasecmp(force, "false") && strcmp(force, "0") &&
+             strcasecmp(force, "no"))
+        return sr_error_at(err, SR_EINVAL, "force",
+                           "query 'force' must be true or false, not "
+                           "'%.32s'",
+                           force);
+    call->args = sr_value_new_map(1);
+    if (!call->args ||
+        sr_value_map_put(call->args, "force", sr_value_new_bool(is_force)))
+        return sr_error_set(err, SR_ENOMEM, "out of memory");
+    return SR_OK;
+}
+
+// 204 as Mistral; 404 unknown, 409 not finished (without force) or a
+// sub-workflow execution.
 void
 gw_ex_delete_run(gw_t *gw, sr_client_t *c, const gw_call_t *call,
                  gw_resp_t *resp)
 {
-    (void)gw, (void)c, (void)call;
-    gw_resp_error(resp, 405, SR_EINVAL,
-                  "Sirocco does not delete executions: cancel a running "
-                  "one (PUT state CANCELLED); finished ones stay readable");
-    resp->header_name = "Allow";
-    resp->header_value = "GET, PUT";
+    bool force = sr_value_bool(sr_value_map_get(call->args, "force"));
+    sr_error_t e;
+    if (sr_client_ex_delete(c, call->arg, force, gw_timeout_ms(gw), NULL, &e))
+        gw_answer_error(gw, resp, &e);
+    else
+        gw_resp_text(resp, 204, NULL, NULL, 0);
 }
 
 // The tasks of execution `id` shaped, appended to `items`.

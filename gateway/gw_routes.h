@@ -40,7 +40,7 @@ gw_run_fn gw_wf_create_run, gw_wf_update_run, gw_wf_validate_run,
     gw_wf_list_run, gw_wf_get_run, gw_wf_delete_run;
 
 // gw_mistral_ex.c
-gw_parse_fn gw_ex_create_parse, gw_ex_update_parse;
+gw_parse_fn gw_ex_create_parse, gw_ex_update_parse, gw_ex_delete_parse;
 gw_run_fn gw_ex_create_run, gw_ex_list_run, gw_ex_get_run, gw_ex_update_run,
     gw_ex_delete_run, gw_ex_tasks_run;
 

@@ -1,7 +1,8 @@
 // The translate step with no engine: a table of hostile and ordinary
 // requests with the status each must get (0: translated), then the
 // arguments some routes build (callbacks, hooks, executions, actions,
-// lists), bearer authentication, and the error body's shape.
+// lists, an execution delete's force), bearer authentication, and the
+// error body's shape.
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -76,6 +77,8 @@ static const s_case_t s_cases[] = {
     {GW_GET, "/v2/executions/not-an-id", NULL, 404, "not an id"},
     {GW_GET, "/v2/executions/" EX, NULL, 0, "an id"},
     {GW_DELETE, "/v2/tasks/" EX, NULL, 405, "wrong method"},
+    {GW_DELETE, "/v2/executions/" EX, NULL, 0, "delete an execution"},
+    {GW_DELETE, "/v2/executions/not-an-id", NULL, 404, "delete: not an id"},
     {GW_OTHER, "/v2/executions", NULL, 405, "unknown method"},
     {GW_POST, "/v2/executions", "{", 400, "bad JSON"},
     {GW_POST, "/v2/executions", "[]", 400, "not an object"},
@@ -289,6 +292,47 @@ executions_and_actions_get_checked_arguments(void **state)
 }
 
 static void
+an_execution_delete_reads_force_from_its_query(void **state)
+{
+    s_fix_t *f = *state;
+    static const struct {
+        const char *force; // NULL: no query
+        int status;
+        const char *args;
+    } cases[] = {
+        {NULL, 0, "{\"force\":false}"},
+        {"True", 0, "{\"force\":true}"}, // python-mistralclient's
+        {"true", 0, "{\"force\":true}"},
+        {"1", 0, "{\"force\":true}"},
+        {"false", 0, "{\"force\":false}"},
+        {"maybe", 400, NULL},
+        {"", 400, NULL},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+        gw_kv_t q = {"force", cases[i].force};
+        gw_req_t req;
+        s_req(&req, GW_DELETE, "/v2/executions/" EX, NULL);
+        req.query = &q;
+        req.nquery = cases[i].force ? 1 : 0;
+        gw_call_t call;
+        gw_resp_t resp = {0};
+        bool ok = gw_translate(f->gw, &req, &call, &resp);
+        if ((ok ? 0 : resp.status) != cases[i].status)
+            fail_msg("force=%s: got %d", cases[i].force ? cases[i].force : "-",
+                     ok ? 0 : resp.status);
+        if (ok) {
+            char *args = s_args(&call);
+            assert_string_equal(args, cases[i].args);
+            free(args);
+            gw_call_fini(&call);
+        } else
+            assert_non_null(strstr(resp.body, "query 'force' must be true or "
+                                              "false"));
+        gw_resp_fini(&resp);
+    }
+}
+
+static void
 bearer_tokens_guard_v2_only(void **state)
 {
     (void)state;
@@ -407,6 +451,9 @@ main(void)
             executions_and_actions_get_checked_arguments, s_setup, s_teardown),
         cmocka_unit_test_setup_teardown(list_queries_are_checked, s_setup,
                                         s_teardown),
+        cmocka_unit_test_setup_teardown(
+            an_execution_delete_reads_force_from_its_query, s_setup,
+            s_teardown),
         cmocka_unit_test(bearer_tokens_guard_v2_only),
         cmocka_unit_test(utf8_is_checked_strictly),
     };

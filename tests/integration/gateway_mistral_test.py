@@ -4,8 +4,10 @@ gateway and engine (authentication off, --os-mistral-url): workflow
 create, list, get and update; execution create, get, update to PAUSED
 and back to RUNNING; task list; the delegate's action execution listed
 and completed with action-execution-update; the execution then succeeds
-with that output. Results are read from `-f json` and checked. Skipped
-(77) when the mistral command is not installed."""
+with that output; execution-delete of a running execution is refused,
+with --force it goes, and the finished one is deleted: the list is
+empty and a get fails. Results are read from `-f json` and checked.
+Skipped (77) when the mistral command is not installed."""
 import json
 import os
 import shutil
@@ -140,6 +142,30 @@ def main():
 
         listed = m.json("execution-list")
         check("execution-list", [e["ID"] for e in listed], [ex_id])
+
+        # execution-delete: a running one needs --force; a finished one goes.
+        ex2 = m.json("execution-create", "greet", '{"name": "Bob"}')["ID"]
+        g.worker.wait_task("std.async_noop")
+        p = m.run("execution-delete", ex2, ok=False)
+        said = p.stdout + p.stderr
+        if "RUNNING" not in said or "force" not in said:
+            fail("execution-delete of a running one: %s" % said)
+        check("still there", g.client.get(ex2)["state"], "RUNNING")
+        p = m.run("execution-delete", ex2, "--force")
+        if "has been accepted" not in p.stdout:
+            fail("execution-delete --force: %s %s" % (p.stdout, p.stderr))
+        p = m.run("execution-delete", ex_id)
+        if "has been accepted" not in p.stdout:
+            fail("execution-delete: %s %s" % (p.stdout, p.stderr))
+        left = [e["ID"] for e in m.json("execution-list") if e["ID"]]
+        check("execution-list after delete", left, [])
+        p = m.run("execution-get", ex_id, ok=False)
+        if "not found" not in p.stdout + p.stderr:
+            fail("execution-get of a deleted one: %s" % (p.stdout + p.stderr))
+        p = m.run("execution-delete", ex_id, ok=False)
+        if "not found" not in p.stdout + p.stderr:
+            fail("execution-delete twice: %s" % (p.stdout + p.stderr))
+        check("engines list nothing", g.client.call("EX_LIST"), [])
         m.run("workflow-delete", "greet")
         left = [w for w in m.json("workflow-list") if w["Name"]]
         check("deleted", left, [])
