@@ -2,11 +2,12 @@
 """A client and a worker that know only one engine's endpoint reach every
 partition of a 3-engine cluster from `sirocco cluster up --workers 0`:
 sirocco-workerd given e1's worker endpoint alone joins e2 and e3 from
-e1's heartbeats (HEARTBEAT.peers), and `sirocco execution start/get` and
-`sirocco task list` given e1's client endpoint alone start an execution
-in each of the 6 partitions and read them, the engine forwarding what
-belongs to its peers. Also `sirocco cluster status`: every partition
-served, then e3's unavailable (exit 1) after e3 is killed."""
+e1's heartbeats (HEARTBEAT.peers), and `sirocco execution start/get`,
+`sirocco task list` and `sirocco execution delete` given e1's client
+endpoint alone start an execution in each of the 6 partitions, read them
+and delete them, the engine forwarding what belongs to its peers. Also
+`sirocco cluster status`: every partition served, then e3's unavailable
+(exit 1) after e3 is killed."""
 import json
 import os
 import subprocess
@@ -93,6 +94,16 @@ def main():
                                        "--cluster", only))
             srtest.check("tasks in partition %d" % p,
                          [t["name"] for t in tasks], ["double"])
+        # Deleted through e1 alone: e1 forwards each to its owner.
+        for p, i in enumerate(ids):
+            out = json.loads(sirocco(lc, "execution", "delete", i, "--json",
+                                     "--cluster", only))
+            srtest.check("deleted in partition %d" % p, out,
+                         {"id": i, "state": "DELETED"})
+            gone = lc.run("execution", "get", i, "--cluster", only)
+            srtest.check("gone from partition %d" % p, gone.returncode, 1)
+            if "not found" not in gone.stderr:
+                srtest.fail("get after delete: %s" % gone.stderr)
         # cluster status: all served; e3 killed: its partitions not.
         st = json.loads(sirocco(lc, "cluster", "status", "--data", lc.dir,
                                 "--json"))
