@@ -3,8 +3,11 @@
 // them so any process can route a message about an id without a lookup.
 //
 // Layout: bytes 0-1 partition (big-endian), 2-5 unix seconds, 6-7 version
-// nibble + milliseconds, 8 variant, 9-15 random. Ids of one partition sort
-// by creation time, which keeps LMDB inserts near the end of the tree.
+// nibble + milliseconds, then a 16-bit sequence of the ids the thread made
+// in that millisecond (the low 2 bits of byte 7, byte 8 after its variant
+// bits, byte 9), 10-15 random. Ids of one partition sort by creation time
+// (those of one thread in creation order), which keeps LMDB inserts near
+// the end of the tree.
 #ifndef SR_ID_H
 #define SR_ID_H
 

@@ -46,6 +46,25 @@ ids_are_unique_and_sort_by_time(void **state)
 }
 
 static void
+ids_of_one_millisecond_sort_in_the_order_they_were_made(void **state)
+{
+    (void)state;
+    sr_id_t prev, id;
+    sr_id_make(5, 1767225600000, &prev);
+    for (int i = 0; i < 5000; i++) {
+        sr_id_make(5, 1767225600000, &id);
+        assert_true(sr_id_compare(&prev, &id) < 0);
+        assert_int_equal(sr_id_time_ms(&id), 1767225600000);
+        assert_int_equal(id.b[6] >> 4, 8); // version 8
+        assert_int_equal(id.b[8] >> 6, 2); // RFC variant
+        prev = id;
+    }
+    // A later millisecond sorts after, whatever the sequence was.
+    sr_id_make(5, 1767225600001, &id);
+    assert_true(sr_id_compare(&prev, &id) < 0);
+}
+
+static void
 floor_is_the_smallest_id_made_at_that_time(void **state)
 {
     (void)state;
@@ -136,6 +155,8 @@ main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(partition_and_time_round_trip),
         cmocka_unit_test(ids_are_unique_and_sort_by_time),
+        cmocka_unit_test(
+            ids_of_one_millisecond_sort_in_the_order_they_were_made),
         cmocka_unit_test(floor_is_the_smallest_id_made_at_that_time),
         cmocka_unit_test(parse_refuses_malformed_text),
         cmocka_unit_test(value_form_is_sixteen_bytes_or_text),
