@@ -45,6 +45,9 @@ typedef struct {
     size_t max_payload;       // bytes per message; 0 = 1 MiB
     int64_t heartbeat_ms;     // 0 = 1000
     int64_t expiry_ms;        // 0 = 5 x heartbeat
+    int64_t expire_after_ms;  // delete top-level executions finished this
+                              // long ago (Mistral's expiration policy);
+                              // 0 = keep them
     const char *callback_url; // base for delegate callback URLs, or NULL
     // The cluster: the other engines, and this engine's worker endpoint as
     // workers reach it (told to workers with the peers' endpoints).

@@ -116,6 +116,8 @@ s_commands(eng_t *eng, size_t pi)
             eng_work_answer(eng, op);
         else if (op->type != SR_MSG_NONE)
             eng_client_answer(eng, op);
+        else if (op->ev.kind == CORE_EV_DELETE && !op->failed)
+            eng->expired++; // the expiration policy's
         for (size_t c = op->cmd_from; !op->failed && c < op->cmd_to; c++) {
             const core_cmd_t *cmd = &eng->cmds.items[c];
             if (cmd->kind == CORE_CMD_DISPATCH &&

@@ -150,6 +150,10 @@ eng_settings_set(eng_settings_t *s, const char *key, const char *value,
         if ((rc = s_int(key, value, 10, 3600000, &v, err)))
             return rc;
         s->cfg.heartbeat_ms = v;
+    } else if (strcmp(k, "expire-after-s") == 0) {
+        if ((rc = s_int(key, value, 0, (int64_t)10 * 366 * 86400, &v, err)))
+            return rc;
+        s->cfg.expire_after_ms = v * 1000;
     } else if (strcmp(k, "expiry-ms") == 0) {
         if ((rc = s_int(key, value, 20, 36000000, &v, err)))
             return rc;

@@ -32,7 +32,7 @@ settings_from_flags_and_files(void **state)
     sr_error_t err;
     eng_settings_init(&s);
     char *path = s_file("name: e9\npartitions: [1, 2, 5]\ndurability: "
-                        "nosync\nmax-batch: 64\n");
+                        "nosync\nmax-batch: 64\nexpire-after-s: 86400\n");
     assert_int_equal(eng_settings_load(&s, path, &err), SR_OK);
     assert_int_equal(eng_settings_set(&s, "max_batch", "128", &err), SR_OK);
     assert_int_equal(eng_settings_finish(&s, &err), SR_OK);
@@ -41,6 +41,7 @@ settings_from_flags_and_files(void **state)
     assert_int_equal(s.cfg.partitions[2], 5);
     assert_int_equal(s.cfg.durability, STORE_NOSYNC);
     assert_int_equal(s.cfg.max_batch, 128); // the flag wins
+    assert_int_equal(s.cfg.expire_after_ms, (int64_t)86400 * 1000);
     assert_string_equal(s.cfg.client_endpoint, "tcp://127.0.0.1:7100");
     unlink(path);
     free(path);
@@ -69,6 +70,11 @@ errors_name_the_setting(void **state)
     assert_int_equal(eng_settings_set(&s, "durability", "maybe", &err),
                      SR_EINVAL);
     assert_non_null(strstr(err.msg, "durability"));
+    assert_int_equal(eng_settings_set(&s, "expire-after-s", "-1", &err),
+                     SR_EINVAL);
+    assert_non_null(strstr(err.msg, "'expire-after-s' must be an integer"));
+    assert_int_equal(eng_settings_set(&s, "expire_after_s", "0", &err), SR_OK);
+    assert_int_equal(s.cfg.expire_after_ms, 0);
     assert_int_equal(eng_settings_set(&s, "colour", "blue", &err), SR_EINVAL);
     assert_non_null(strstr(err.msg, "colour"));
     assert_int_equal(eng_settings_set(&s, "partitions", "3-1", &err),

@@ -6,6 +6,8 @@
 //   eng_view.c    executions, tasks and workflows as reply bodies
 //   eng_view_action.c  one task execution, action executions
 //   eng_part.c    partitions: open, timers, recovery, tokens
+//   eng_expire.c  deleting executions finished longer ago than
+//                 expire-after-s
 #ifndef ENG_INTERNAL_H
 #define ENG_INTERNAL_H
 
@@ -22,7 +24,9 @@ typedef struct {
     uint16_t number;
     store_part_t *store;
     uint64_t epoch;
-    int64_t next_timer; // due time of the earliest timer, 0 = none
+    int64_t next_timer;  // due time of the earliest timer, 0 = none
+    sr_id_t expire_from; // where the next expiration pass reads on; nil:
+                         // from the start
 } eng_part_t;
 
 // An action at a worker: offered (TASK sent) or running (told GO).
@@ -173,8 +177,10 @@ struct eng {
     zactor_t *actor;
     volatile bool stop;
     uint64_t batches, events;
-    float *lat;  // ENG_LAT_SAMPLES dispatch latencies, ms
-    size_t nlat; // samples taken (the ring holds the latest)
+    int64_t next_expire; // when the next expiration pass runs
+    uint64_t expired;    // executions deleted by the expiration policy
+    float *lat;          // ENG_LAT_SAMPLES dispatch latencies, ms
+    size_t nlat;         // samples taken (the ring holds the latest)
 };
 
 int64_t eng_now_ms(void);
@@ -200,6 +206,12 @@ sr_err_t eng_orphans_due(eng_t *eng, int64_t now, sr_error_t *err);
 // The action execution id a delegate token names (any partition).
 sr_err_t eng_token_lookup(eng_t *eng, const char *token, sr_id_t *out,
                           sr_error_t *err);
+
+// eng_expire.c: every ENG_EXPIRE_EVERY_MS, queue DELETE operations for
+// top-level executions finished more than cfg.expire_after_ms ago (a
+// bounded number per partition and pass).
+#define ENG_EXPIRE_EVERY_MS 2000
+void eng_expire_due(eng_t *eng, int64_t now);
 
 // eng_peer.c
 sr_err_t eng_peers_open(eng_t *eng, sr_error_t *err);

@@ -23,6 +23,8 @@ s_usage(FILE *out)
             "         [--client ENDPOINT] [--worker ENDPOINT] [--data DIR]\n"
             "         [--partitions 0,1|0-3] [--durability sync|nosync]\n"
             "         [--max-batch N] [--heartbeat-ms MS] [--expiry-ms MS]\n"
+            "         [--expire-after-s S]   (delete executions finished S "
+            "seconds ago)\n"
             "         [--callback-url URL] [--log-level LEVEL]\n"
             "         [--cluster FILE]   (with --name: this engine's entry)\n"
             "         [--curve-secret FILE --curve-allow DIR]   (CurveZMQ: "

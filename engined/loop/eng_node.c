@@ -258,6 +258,7 @@ s_turn(eng_t *eng)
         eng_reoffers_due(eng, now);
     eng_work_heartbeats(eng, now);
     sr_heartbeat_expire(eng->hb_clients, now, s_client_expired, eng);
+    eng_expire_due(eng, now);
     if (eng->nops)
         (void)eng_batch_run(eng, &e);
     else if (eng->nqueue)

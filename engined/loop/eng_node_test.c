@@ -23,6 +23,7 @@ typedef struct {
     eng_t *eng;
     zsock_t *client, *worker;
     int64_t req;
+    int64_t expire_after_ms;
 } s_fix_t;
 
 static void
@@ -33,7 +34,8 @@ s_engine_start(s_fix_t *f)
                         .worker_endpoint = f->worker_ep,
                         .data_dir = f->dir,
                         .durability = STORE_NOSYNC,
-                        .heartbeat_ms = 200};
+                        .heartbeat_ms = 200,
+                        .expire_after_ms = f->expire_after_ms};
     sr_error_t err;
     sr_err_t rc = eng_start(&cfg, &f->eng, &err);
     if (rc)
@@ -41,9 +43,10 @@ s_engine_start(s_fix_t *f)
 }
 
 static int
-s_setup(void **state)
+s_setup_with(void **state, int64_t expire_after_ms)
 {
     s_fix_t *f = calloc(1, sizeof *f);
+    f->expire_after_ms = expire_after_ms;
     strcpy(f->dir, "/tmp/sr-eng-XXXXXX");
     assert_non_null(mkdtemp(f->dir));
     snprintf(f->client_ep, sizeof f->client_ep, "ipc://%s/c", f->dir);
@@ -55,6 +58,19 @@ s_setup(void **state)
     assert_non_null(f->worker);
     *state = f;
     return 0;
+}
+
+static int
+s_setup(void **state)
+{
+    return s_setup_with(state, 0);
+}
+
+// An engine that deletes executions 300 ms after they finished.
+static int
+s_setup_expiring(void **state)
+{
+    return s_setup_with(state, 300);
 }
 
 static int
@@ -455,6 +471,43 @@ test_delete_finished_and_forced(void **state)
     sr_value_destroy(&b);
 }
 
+static void
+test_finished_executions_expire(void **state)
+{
+    s_fix_t *f = *state;
+    s_create(f, s_wf);
+    s_create(f, "version: '2.0'\nwd:\n  tasks:\n    a:\n      action: "
+                "std.async_noop\n");
+    s_ready(f, 2);
+    sr_id_t done = s_start(f, "wf", "{\"x\": 1}");
+    s_serve(f);
+    s_serve(f);
+    s_assert_state(f, &done, "SUCCESS");
+    sr_id_t run = s_start(f, "wd", "{}");
+    s_serve(f); // pending: RUNNING for good
+    // A pass every 2 s deletes what finished over 300 ms ago.
+    sr_error_t err;
+    bool gone = false;
+    for (int i = 0; i < 100 && !gone; i++) {
+        sr_msg_t *m = sr_msg_new(SR_MSG_EX_GET);
+        sr_msg_set_id(m, SR_F_EX_GET_execution_id, &done);
+        sr_value_t *b = s_call(f, m, &err);
+        gone = !b && err.code == SR_ENOTFOUND;
+        sr_value_destroy(&b);
+        if (!gone)
+            zclock_sleep(50);
+    }
+    if (!gone)
+        fail_msg("the finished execution did not expire within 5 s");
+    s_assert_state(f, &run, "RUNNING");
+    sr_value_t *st = s_call(f, sr_msg_new(SR_MSG_STATUS), &err);
+    assert_non_null(st);
+    int64_t expired = -1;
+    assert_true(sr_value_map_int(st, "expired", &expired));
+    assert_int_equal(expired, 1);
+    sr_value_destroy(&st);
+}
+
 int
 main(void)
 {
@@ -467,6 +520,8 @@ main(void)
                                         s_setup, s_teardown),
         cmocka_unit_test_setup_teardown(test_delete_finished_and_forced,
                                         s_setup, s_teardown),
+        cmocka_unit_test_setup_teardown(test_finished_executions_expire,
+                                        s_setup_expiring, s_teardown),
     };
     zsys_init();
     int rc = cmocka_run_group_tests(tests, NULL, NULL);
