@@ -2,7 +2,10 @@
 // records of one batch (hash table keyed by record kind + key bytes) and
 // writes the dirty ones at flush; a list of the dirty keys keeps a flush
 // proportional to what changed, not to the batch (a task scan flushes
-// first). Timers and tokens are written through.
+// first). Timers and tokens are written through. An action record that
+// waits for a worker or runs (SCHEDULED, RUNNING) also has its entry in
+// the dispatch queue database (created ms + id), removed when it moves on,
+// so that recovery reads the open actions, not every action ever run.
 #include "store_state.h"
 
 #include "sr_value_msgpack.h"
@@ -434,6 +437,22 @@ s_to_value(const s_entry_t *e)
     return core_action_to_value(e->rec);
 }
 
+// Keep the queue entry of action `a` in step with its state.
+static sr_err_t
+s_queue_sync(store_txn_t *txn, const core_action_t *a, sr_error_t *err)
+{
+    uint8_t key[24];
+    store_queue_key(key, a->created_ms, &a->id);
+    if (a->state == CORE_A_SCHEDULED || a->state == CORE_A_RUNNING)
+        return store_put_raw(txn, STORE_DB_QUEUE, key, 24, "", 0, err);
+    sr_err_t rc = store_del(txn, STORE_DB_QUEUE, key, 24, err);
+    if (rc == SR_ENOTFOUND) {
+        sr_error_clear(err);
+        rc = SR_OK;
+    }
+    return rc;
+}
+
 sr_err_t
 store_state_flush(store_state_t *st, sr_error_t *err)
 {
@@ -451,6 +470,8 @@ store_state_flush(store_state_t *st, sr_error_t *err)
             return sr_error_set(err, SR_ENOMEM, "out of memory");
         sr_err_t rc = store_put(st->txn, dbs[e->kind], e->key, e->klen, v, err);
         sr_value_destroy(&v);
+        if (!rc && e->kind == S_ACTION)
+            rc = s_queue_sync(st->txn, e->rec, err);
         if (rc)
             return rc;
         e->dirty = false;
