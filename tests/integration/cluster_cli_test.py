@@ -10,7 +10,6 @@ the next `up`."""
 import http.client
 import json
 import os
-import socket
 import subprocess
 import sys
 import tempfile
@@ -18,6 +17,7 @@ import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import srtest  # noqa: E402
+from gwtest import free_port  # noqa: E402
 import srlocal  # noqa: E402
 
 BUILD = os.environ.get("SR_BUILD_DIR", "build")
@@ -44,14 +44,6 @@ def expect(args, code, text):
                     % (" ".join(args), out.returncode, code, text,
                        out.stdout, out.stderr))
     return out
-
-
-def free_port():
-    s = socket.socket()
-    s.bind(("127.0.0.1", 0))
-    port = s.getsockname()[1]
-    s.close()
-    return port
 
 
 def http_json(port, method, path, body=None):

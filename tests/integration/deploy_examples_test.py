@@ -10,13 +10,13 @@ import http.client
 import json
 import os
 import signal
-import socket
 import subprocess
 import sys
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import srtest  # noqa: E402
+from gwtest import free_port  # noqa: E402
 
 SRC = os.environ.get("SR_SOURCE_DIR", ".")
 EX = os.path.join(SRC, "deploy", "examples", "three-machines")
@@ -34,10 +34,7 @@ def stop(c, proc, what):
 def gateway(c, name):
     """The gateway from gateway.yaml, its cluster put on the loopback
     engine: /healthz answers 200 naming the engine."""
-    s = socket.socket()
-    s.bind(("127.0.0.1", 0))
-    port = s.getsockname()[1]
-    s.close()
+    port = free_port()
     g = c.spawn([os.path.join(c.bin, "sirocco-gateway"), "--config",
                  os.path.join(EX, "gateway.yaml"), "--cluster",
                  c.ep(name + "-c"), "--listen", "127.0.0.1:%d" % port],
