@@ -16,7 +16,7 @@
 
 #define S_RECORD_MAX ((size_t)4 << 20)
 
-static const char *const s_roles[] = {"engine", "worker"};
+static const char *const s_roles[] = {"engine", "worker", "gateway"};
 
 // --- writing ----------------------------------------------------------------
 
@@ -40,15 +40,19 @@ s_strs(char *const *list, size_t n)
     return a;
 }
 
-// A worker's endpoints: the worker endpoints of every engine.
+// The worker endpoints of every engine (a worker's links), or their
+// client endpoints (the gateway's).
 static sr_value_t *
-s_engine_eps(const cli_local_t *l)
+s_engine_eps(const cli_local_t *l, bool is_client)
 {
     sr_value_t *a = sr_value_new_array(l->nprocs);
-    for (size_t i = 0; a && i < l->nprocs; i++)
-        if (l->procs[i].role == CLI_LOCAL_ENGINE &&
-            sr_value_array_append(a, sr_value_new_str(l->procs[i].worker)))
+    for (size_t i = 0; a && i < l->nprocs; i++) {
+        const cli_local_proc_t *p = &l->procs[i];
+        if (p->role == CLI_LOCAL_ENGINE &&
+            sr_value_array_append(
+                a, sr_value_new_str(is_client ? p->client : p->worker)))
             sr_value_destroy(&a);
+    }
     return a;
 }
 
@@ -58,12 +62,19 @@ s_endpoints(const cli_local_t *l, const cli_local_proc_t *p)
     sr_value_t *m = sr_value_new_map(2);
     if (!m)
         return NULL;
-    sr_err_t rc =
-        p->role == CLI_LOCAL_ENGINE
-            ? sr_value_map_put(m, "client", sr_value_new_str(p->client))
-            : sr_value_map_put(m, "engines", s_engine_eps(l));
-    if (!rc && p->role == CLI_LOCAL_ENGINE)
-        rc = sr_value_map_put(m, "worker", sr_value_new_str(p->worker));
+    sr_err_t rc = SR_OK;
+    if (p->role == CLI_LOCAL_ENGINE) {
+        rc = sr_value_map_put(m, "client", sr_value_new_str(p->client));
+        if (!rc)
+            rc = sr_value_map_put(m, "worker", sr_value_new_str(p->worker));
+    } else if (p->role == CLI_LOCAL_WORKER)
+        rc = sr_value_map_put(m, "engines", s_engine_eps(l, false));
+    else {
+        rc = sr_value_map_put(m, "http",
+                              sr_value_new_strf("http://%s", p->listen));
+        if (!rc)
+            rc = sr_value_map_put(m, "engines", s_engine_eps(l, true));
+    }
     if (rc)
         sr_value_destroy(&m);
     return m;
@@ -137,6 +148,11 @@ s_record(const cli_local_t *l)
         sr_value_map_put(m, "cluster", sr_value_new_str(eps)) ||
         sr_value_map_put(m, "engines", s_members(l)) ||
         sr_value_map_put(m, "processes", sr_value_ref(procs)))
+        sr_value_destroy(&m);
+    const cli_local_proc_t *gw = cli_local_gateway(l);
+    if (m && gw &&
+        sr_value_map_put(m, "gateway",
+                         sr_value_new_strf("http://%s", gw->listen)))
         sr_value_destroy(&m);
     sr_value_destroy(&procs);
     free(eps);
@@ -244,9 +260,13 @@ s_load_proc(cli_local_proc_t *p, const sr_value_t *m, sr_error_t *err)
 {
     const char *role = sr_value_map_str(m, "role");
     int64_t pid = 0, ticks = 0;
-    if (!role || (strcmp(role, "engine") && strcmp(role, "worker")))
-        return sr_error_set(err, SR_EINVAL, "role: engine or worker");
-    p->role = strcmp(role, "engine") == 0 ? CLI_LOCAL_ENGINE : CLI_LOCAL_WORKER;
+    size_t r = 0;
+    while (role && r < sizeof s_roles / sizeof s_roles[0] &&
+           strcmp(role, s_roles[r]) != 0)
+        r++;
+    if (!role || r == sizeof s_roles / sizeof s_roles[0])
+        return sr_error_set(err, SR_EINVAL, "role: engine, worker or gateway");
+    p->role = (cli_local_role_t)r;
     p->name = s_dup(m, "name");
     p->log = s_dup(m, "log");
     if (!p->name || !p->log || !sr_value_map_int(m, "pid", &pid) ||
@@ -267,6 +287,15 @@ s_load_proc(cli_local_proc_t *p, const sr_value_t *m, sr_error_t *err)
                                 "endpoints.worker and partitions");
         p->first_part = (uint16_t)sr_value_int(sr_value_array_at(parts, 0));
         p->nparts = (uint16_t)n;
+    }
+    if (p->role == CLI_LOCAL_GATEWAY) {
+        const char *url =
+            sr_value_map_str(sr_value_map_get(m, "endpoints"), "http");
+        if (!url || strncmp(url, "http://", 7) != 0 || !url[7])
+            return sr_error_set(err, SR_EINVAL,
+                                "a gateway needs endpoints.http");
+        if (!(p->listen = strdup(url + 7)))
+            return sr_error_set(err, SR_ENOMEM, "out of memory");
     }
     return s_load_argv(p, sr_value_map_get(m, "argv"), err);
 }
@@ -350,6 +379,22 @@ cli_local_endpoints(const cli_local_t *l)
     return list;
 }
 
+const char *
+cli_local_role_name(cli_local_role_t role)
+{
+    return (size_t)role < sizeof s_roles / sizeof s_roles[0] ? s_roles[role]
+                                                             : "?";
+}
+
+const cli_local_proc_t *
+cli_local_gateway(const cli_local_t *l)
+{
+    for (size_t i = 0; i < l->nprocs; i++)
+        if (l->procs[i].role == CLI_LOCAL_GATEWAY)
+            return &l->procs[i];
+    return NULL;
+}
+
 size_t
 cli_local_count(const cli_local_t *l, cli_local_role_t role)
 {
@@ -396,6 +441,7 @@ cli_local_fini(cli_local_t *l)
         free(p->name);
         free(p->client);
         free(p->worker);
+        free(p->listen);
         free(p->log);
         s_free_argv(p);
     }

@@ -8,10 +8,13 @@
 //   {"data": DIR, "partitions": N, "cluster_file": DIR/cluster.yaml,
 //    "cluster": "tcp://...,tcp://...",          client endpoints
 //    "engines": [{"name", "client", "worker", "partitions": [..]}],
-//    "processes": [{"role": "engine"|"worker", "name", "pid",
-//                   "start_ticks", "endpoints": {"client", "worker"} or
-//                   {"engines": [...]}, "partitions": [..] (engines),
-//                   "log", "argv": [...]}]}
+//    "gateway": "http://HOST:PORT",             with `up --gateway` only
+//    "processes": [{"role": "engine"|"worker"|"gateway", "name", "pid",
+//                   "start_ticks", "endpoints": {"client", "worker"}
+//                   (engines), {"engines": [...]} (workers: the engines'
+//                   worker endpoints) or {"http", "engines": [...]}
+//                   (the gateway: its URL, the engines' client endpoints),
+//                   "partitions": [..] (engines), "log", "argv": [...]}]}
 // `argv` is the exact command line that restarts the process (its output
 // goes to `log`); `start_ticks` tells the process from a later one that
 // reuses its PID.
@@ -29,11 +32,15 @@
 #define CLI_LOCAL_ENGINES_MAX    64
 #define CLI_LOCAL_WORKERS_MAX    64
 #define CLI_LOCAL_PARTITIONS_MAX 4096
-#define CLI_LOCAL_PROCS_MAX      (CLI_LOCAL_ENGINES_MAX + CLI_LOCAL_WORKERS_MAX)
+#define CLI_LOCAL_PROCS_MAX      (CLI_LOCAL_ENGINES_MAX + CLI_LOCAL_WORKERS_MAX + 1)
 #define CLI_LOCAL_RECORD         "cluster.json"
 #define CLI_LOCAL_CLUSTER_FILE   "cluster.yaml"
 
-typedef enum { CLI_LOCAL_ENGINE = 0, CLI_LOCAL_WORKER } cli_local_role_t;
+typedef enum {
+    CLI_LOCAL_ENGINE = 0,
+    CLI_LOCAL_WORKER,
+    CLI_LOCAL_GATEWAY
+} cli_local_role_t;
 
 // One process. Strings and argv are owned by the record.
 typedef struct {
@@ -41,7 +48,8 @@ typedef struct {
     char *name;            // "e1", "w1"
     pid_t pid;             // 0 = not started
     uint64_t start_ticks;  // from /proc; 0 = unknown
-    char *client, *worker; // an engine's endpoints; NULL for a worker
+    char *client, *worker; // an engine's endpoints; NULL for the others
+    char *listen;          // the gateway's HOST:PORT; NULL for the others
     uint16_t first_part;   // an engine's partitions: first_part ..
     uint16_t nparts;       // .. first_part + nparts - 1
     char *log;             // DIR/logs/NAME.log
@@ -52,7 +60,7 @@ typedef struct {
 typedef struct {
     char *dir;                                   // absolute
     size_t partitions;                           // total
-    cli_local_proc_t procs[CLI_LOCAL_PROCS_MAX]; // engines, then workers
+    cli_local_proc_t procs[CLI_LOCAL_PROCS_MAX]; // engines, workers, gateway
     size_t nprocs;
 } cli_local_t;
 
@@ -71,6 +79,12 @@ sr_err_t cli_local_write_cluster_file(const cli_local_t *l, sr_error_t *err);
 // The client endpoints of the engines, comma-separated. Caller frees;
 // NULL when out of memory.
 char *cli_local_endpoints(const cli_local_t *l);
+
+// "engine", "worker" or "gateway".
+const char *cli_local_role_name(cli_local_role_t role);
+
+// The gateway, or NULL when the cluster has none. Borrowed.
+const cli_local_proc_t *cli_local_gateway(const cli_local_t *l);
 
 // The number of processes of `role`.
 size_t cli_local_count(const cli_local_t *l, cli_local_role_t role);

@@ -106,6 +106,37 @@ a_record_is_saved_and_read_back(void **state)
     char *eps = cli_local_endpoints(&back);
     assert_string_equal(eps, "tcp://127.0.0.1:7100,tcp://127.0.0.1:7102");
     free(eps);
+    assert_null(cli_local_gateway(&back));
+    cli_local_fini(&back);
+    cli_local_fini(&l);
+}
+
+static void
+a_gateway_is_saved_and_read_back(void **state)
+{
+    (void)state;
+    cli_local_t l, back;
+    s_record(&l);
+    cli_local_proc_t *g = &l.procs[l.nprocs++];
+    g->role = CLI_LOCAL_GATEWAY;
+    g->name = strdup("g1");
+    g->pid = 200;
+    g->log = strdup("/tmp/g1.log");
+    g->listen = strdup("127.0.0.1:8989");
+    const char *argv[] = {"/bin/gw", "--listen", "127.0.0.1:8989", NULL};
+    assert_int_equal(cli_local_set_argv(g, argv, NULL), SR_OK);
+    sr_error_t err;
+    assert_int_equal(cli_local_save(&l, &err), SR_OK);
+    assert_int_equal(cli_local_load(s_dir, &back, &err), SR_OK);
+    const cli_local_proc_t *gw = cli_local_gateway(&back);
+    assert_non_null(gw);
+    assert_string_equal(gw->name, "g1");
+    assert_string_equal(gw->listen, "127.0.0.1:8989");
+    assert_string_equal(cli_local_role_name(gw->role), "gateway");
+    assert_int_equal(cli_local_count(&back, CLI_LOCAL_WORKER), 1);
+    char *eps = cli_local_endpoints(&back); // engines only
+    assert_string_equal(eps, "tcp://127.0.0.1:7100,tcp://127.0.0.1:7102");
+    free(eps);
     cli_local_fini(&back);
     cli_local_fini(&l);
 }
@@ -256,6 +287,7 @@ main(void)
 {
     const struct CMUnitTest tests[] = {
         S_TEST(a_record_is_saved_and_read_back),
+        S_TEST(a_gateway_is_saved_and_read_back),
         S_TEST(the_cluster_file_written_is_one_the_engines_accept),
         S_TEST(bad_records_are_refused_naming_the_key),
         S_TEST(a_daemon_logs_to_its_file_and_stops_on_sigterm),

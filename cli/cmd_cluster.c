@@ -39,6 +39,8 @@ static const cli_opt_t s_up_opts[] = {
      "ports P, P+1, ... (default: free ports the system picks)"},
     {"--slots", "N", "actions each worker runs at once (default 4)"},
     {"--actions-dir", "DIR", "custom action executables for the workers"},
+    {"--gateway", "HOST:PORT",
+     "also start an HTTP gateway listening there (docs/gateway.md)"},
     {"--durability", "sync|nosync", "engine commits (default sync)"},
     {"--heartbeat-ms", "MS", "heartbeat of engines and workers"},
     {"--log-level", "LEVEL", "of the daemons (default info)"},
@@ -66,9 +68,9 @@ static const cli_opt_t s_down_opts[] = {
 static const s_sub_t s_subs[] = {
     {"up",
      "[--engines N] [--workers N] [--partitions N] [--data DIR] "
-     "[--base-port P] ...",
-     "start engines and workers on loopback; write DIR/cluster.yaml and "
-     "DIR/cluster.json",
+     "[--base-port P] [--gateway HOST:PORT] ...",
+     "start engines and workers (and a gateway) on loopback; write "
+     "DIR/cluster.yaml and DIR/cluster.json",
      s_up_opts, S_N(s_up_opts), cli_cluster_up},
     {"status", "[--data DIR] [--json]",
      "each process (running or not) and each partition (its owner and "

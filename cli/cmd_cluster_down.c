@@ -40,9 +40,8 @@ s_stop_role(const cli_local_t *l, cli_local_role_t role, int timeout_ms)
         const char *what = !is_alive[i] ? "was not running"
                            : killed[i]  ? "killed (SIGKILL)"
                                         : "stopped";
-        printf("%s %s (pid %ld) %s\n",
-               role == CLI_LOCAL_ENGINE ? "engine" : "worker", procs[i]->name,
-               (long)procs[i]->pid, what);
+        printf("%s %s (pid %ld) %s\n", cli_local_role_name(role),
+               procs[i]->name, (long)procs[i]->pid, what);
     }
 }
 
@@ -63,6 +62,7 @@ cli_cluster_down(const cli_args_t *a)
         cli_local_fini(&l);
         return CLI_FAILED;
     }
+    s_stop_role(&l, CLI_LOCAL_GATEWAY, (int)timeout_ms);
     s_stop_role(&l, CLI_LOCAL_WORKER, (int)timeout_ms);
     s_stop_role(&l, CLI_LOCAL_ENGINE, (int)timeout_ms);
     cli_local_fini(&l);

@@ -6,10 +6,13 @@
  */
 #include "cmd_cluster_ready.h"
 
+#include <netdb.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "cli.h"
 #include "cli_proc.h"
@@ -73,8 +76,7 @@ static int
 s_blame(const cli_local_proc_t *p, const char *why)
 {
     fprintf(stderr, "sirocco cluster up: %s %s %s; the end of %s:\n",
-            p->role == CLI_LOCAL_ENGINE ? "engine" : "worker", p->name, why,
-            p->log);
+            cli_local_role_name(p->role), p->name, why, p->log);
     FILE *f = fopen(p->log, "rb");
     if (f) {
         char buf[S_TAIL + 1];
@@ -106,6 +108,39 @@ s_is_ready(const cli_local_t *l, sr_client_t *c, size_t e, const char **missing)
         }
     sr_value_destroy(&st);
     return is_ready;
+}
+
+// Does the gateway accept TCP connections on its HOST:PORT ([V6]:PORT)?
+static bool
+s_gateway_listens(const cli_local_proc_t *p)
+{
+    char host[256];
+    const char *colon = strrchr(p->listen, ':');
+    if (!colon || (size_t)(colon - p->listen) >= sizeof host)
+        return false;
+    const char *h = p->listen;
+    size_t len = (size_t)(colon - p->listen);
+    if (len >= 2 && h[0] == '[' && h[len - 1] == ']') {
+        h++;
+        len -= 2;
+    }
+    memcpy(host, h, len);
+    host[len] = '\0';
+    struct addrinfo hints = {.ai_family = AF_UNSPEC,
+                             .ai_socktype = SOCK_STREAM};
+    struct addrinfo *res = NULL;
+    if (getaddrinfo(host, colon + 1, &hints, &res) != 0)
+        return false;
+    bool is_up = false;
+    for (struct addrinfo *ai = res; ai && !is_up; ai = ai->ai_next) {
+        int fd = socket(ai->ai_family, ai->ai_socktype, ai->ai_protocol);
+        if (fd < 0)
+            continue;
+        is_up = connect(fd, ai->ai_addr, ai->ai_addrlen) == 0;
+        close(fd);
+    }
+    freeaddrinfo(res);
+    return is_up;
 }
 
 // A process that ended; NULL when all run.
@@ -152,6 +187,12 @@ cli_cluster_wait_ready(const cli_local_t *l, int timeout_ms)
                 }
             }
             e++;
+        }
+        const cli_local_proc_t *gw = cli_local_gateway(l);
+        if (!waiting && gw && !s_gateway_listens(gw)) {
+            waiting++;
+            late = gw;
+            missing = "does not accept connections";
         }
         if (!waiting) {
             code = CLI_OK;

@@ -50,26 +50,31 @@ s_process(s_view_t *v, const cli_local_proc_t *p, size_t engine)
     bool is_up = cli_proc_is_alive(p->pid, p->start_ticks);
     bool is_engine = p->role == CLI_LOCAL_ENGINE;
     const sr_value_t *st = is_engine ? v->status[engine] : NULL;
-    char links[64];
+    char links[64] = "", url[300] = "";
     if (is_engine)
         snprintf(links, sizeof links, "%zu workers",
                  st ? sr_value_len(sr_value_map_get(st, "workers")) : 0);
-    else
+    else if (p->role == CLI_LOCAL_WORKER)
         snprintf(links, sizeof links, "%zu/%zu engines", s_seen_by(v, p->name),
                  v->nengines);
+    else
+        snprintf(url, sizeof url, "http://%s", p->listen);
     v->is_all_well &= is_up && (!is_engine || st);
+    // The gateway's URL stands in the CLIENT column: where clients go.
+    const char *client = is_engine ? p->client : url[0] ? url : NULL;
     sr_value_t *m = sr_value_new_map(8);
     if (!m || sr_value_map_put(m, "name", s_str(p->name)) ||
-        sr_value_map_put(m, "role", s_str(is_engine ? "engine" : "worker")) ||
+        sr_value_map_put(m, "role", s_str(cli_local_role_name(p->role))) ||
         sr_value_map_put(m, "pid", sr_value_new_int(p->pid)) ||
         sr_value_map_put(m, "state", s_str(is_up ? "running" : "stopped")) ||
         sr_value_map_put(m, "answers",
                          is_engine ? s_str(st ? "yes" : "no")
                                    : sr_value_new_nil()) ||
-        sr_value_map_put(
-            m, "links", !is_engine || st ? s_str(links) : sr_value_new_nil()) ||
+        sr_value_map_put(m, "links",
+                         links[0] && (!is_engine || st) ? s_str(links)
+                                                        : sr_value_new_nil()) ||
         sr_value_map_put(m, "client",
-                         is_engine ? s_str(p->client) : sr_value_new_nil()) ||
+                         client ? s_str(client) : sr_value_new_nil()) ||
         sr_value_map_put(m, "worker",
                          is_engine ? s_str(p->worker) : sr_value_new_nil()))
         sr_value_destroy(&m);

@@ -38,6 +38,7 @@ typedef struct {
     long heartbeat_ms, timeout_ms;
     const char *durability, *log_level;
     char actions_dir[PATH_MAX]; // absolute; "" = none
+    char gateway[256];          // the gateway's HOST:PORT; "" = none
     bool is_json;
     char dir[PATH_MAX - 128]; // absolute
     char bin[PATH_MAX - 128]; // folder of the daemons
@@ -100,6 +101,21 @@ s_options(const cli_args_t *a, s_up_t *up)
     const char *actions = cli_args_get(a, "--actions-dir");
     if (actions && !realpath(actions, up->actions_dir))
         return s_fail("--actions-dir %s: no such folder", actions);
+    const char *gw = cli_args_get(a, "--gateway");
+    if (gw) {
+        const char *colon = strrchr(gw, ':');
+        char *end = NULL;
+        long port = colon ? strtol(colon + 1, &end, 10) : 0;
+        if (!colon || colon == gw || !end || *end || port < 1 || port > 65535 ||
+            strlen(gw) >= sizeof up->gateway) {
+            fprintf(stderr,
+                    "sirocco " S_CMD ": --gateway %s: HOST:PORT, "
+                    "e.g. 127.0.0.1:8989\n",
+                    gw);
+            return CLI_USAGE;
+        }
+        snprintf(up->gateway, sizeof up->gateway, "%s", gw);
+    }
     up->is_json = cli_args_has(a, "--json");
     return CLI_OK;
 }
@@ -151,6 +167,9 @@ s_previous(const cli_args_t *a, s_up_t *up)
     up->partitions = parts;
     if (!cli_args_has(a, "--workers"))
         up->workers = (long)cli_local_count(&old, CLI_LOCAL_WORKER);
+    const cli_local_proc_t *gw = cli_local_gateway(&old);
+    if (gw && !up->gateway[0]) // started as it was: with its gateway
+        snprintf(up->gateway, sizeof up->gateway, "%s", gw->listen);
 done:
     cli_local_fini(&old);
     return code;
@@ -254,6 +273,29 @@ s_worker_argv(const s_up_t *up, const cli_local_t *l, cli_local_proc_t *p,
     return cli_local_set_argv(p, argv, err);
 }
 
+// The command line of the gateway: every engine's client endpoint.
+static sr_err_t
+s_gateway_argv(const s_up_t *up, const cli_local_t *l, cli_local_proc_t *p,
+               sr_error_t *err)
+{
+    char exe[PATH_MAX];
+    snprintf(exe, sizeof exe, "%s/sirocco-gateway", up->bin);
+    char *eps = cli_local_endpoints(l);
+    if (!eps)
+        return sr_error_set(err, SR_ENOMEM, "out of memory");
+    const char *argv[] = {exe,
+                          "--listen",
+                          p->listen,
+                          "--cluster",
+                          eps,
+                          "--log-level",
+                          up->log_level ? up->log_level : "info",
+                          NULL};
+    sr_err_t rc = cli_local_set_argv(p, argv, err);
+    free(eps);
+    return rc;
+}
+
 // One process of the plan: name, log, endpoints.
 static sr_err_t
 s_proc(const s_up_t *up, cli_local_proc_t *p, cli_local_role_t role,
@@ -261,8 +303,7 @@ s_proc(const s_up_t *up, cli_local_proc_t *p, cli_local_role_t role,
 {
     char text[PATH_MAX];
     p->role = role;
-    snprintf(text, sizeof text, "%c%zu", role == CLI_LOCAL_ENGINE ? 'e' : 'w',
-             number);
+    snprintf(text, sizeof text, "%c%zu", "ewg"[role], number);
     p->name = strdup(text);
     snprintf(text, sizeof text, "%s/logs/%s.log", up->dir, p->name);
     p->log = strdup(text);
@@ -272,8 +313,11 @@ s_proc(const s_up_t *up, cli_local_proc_t *p, cli_local_role_t role,
         snprintf(text, sizeof text, "tcp://127.0.0.1:%d", ports[1]);
         p->worker = strdup(text);
     }
+    if (role == CLI_LOCAL_GATEWAY)
+        p->listen = strdup(up->gateway);
     bool is_ok = p->name && p->log &&
-                 (role != CLI_LOCAL_ENGINE || (p->client && p->worker));
+                 (role != CLI_LOCAL_ENGINE || (p->client && p->worker)) &&
+                 (role != CLI_LOCAL_GATEWAY || p->listen);
     return is_ok ? SR_OK : sr_error_set(err, SR_ENOMEM, "out of memory");
 }
 
@@ -304,6 +348,12 @@ s_plan(const s_up_t *up, cli_local_t *l)
         cli_local_proc_t *p = &l->procs[l->nprocs++];
         if (s_proc(up, p, CLI_LOCAL_WORKER, i + 1, NULL, &err) ||
             s_worker_argv(up, l, p, &err))
+            return s_fail("%s", err.msg);
+    }
+    if (up->gateway[0]) {
+        cli_local_proc_t *p = &l->procs[l->nprocs++];
+        if (s_proc(up, p, CLI_LOCAL_GATEWAY, 1, NULL, &err) ||
+            s_gateway_argv(up, l, p, &err))
             return s_fail("%s", err.msg);
     }
     return CLI_OK;
@@ -364,9 +414,13 @@ s_print(const s_up_t *up, const cli_local_t *l)
                    "partitions %u-%u\n",
                    p->name, (long)p->pid, p->client, p->worker, p->first_part,
                    p->first_part + p->nparts - 1u);
-        else
+        else if (p->role == CLI_LOCAL_WORKER)
             printf("  worker %-4s pid %-7ld connected to every engine\n",
                    p->name, (long)p->pid);
+        else
+            printf("  gateway %-3s pid %-7ld http://%s (REST /v2, "
+                   "callbacks, hooks)\n",
+                   p->name, (long)p->pid, p->listen);
     }
     char *eps = cli_local_endpoints(l);
     printf("use:  --cluster %s/%s\n  or: export SIROCCO_CLUSTER=%s/%s\n"
@@ -384,8 +438,9 @@ s_find_bin(s_up_t *up)
     sr_error_t err;
     if (cli_proc_self_dir(up->bin, sizeof up->bin, &err))
         return s_fail("%s", err.msg);
-    const char *names[] = {"sirocco-engined", "sirocco-workerd"};
-    for (size_t i = 0; i < 2; i++) {
+    const char *names[] = {"sirocco-engined", "sirocco-workerd",
+                           "sirocco-gateway"};
+    for (size_t i = 0; i < (up->gateway[0] ? 3u : 2u); i++) {
         char path[PATH_MAX];
         snprintf(path, sizeof path, "%s/%s", up->bin, names[i]);
         if (access(path, X_OK) != 0)

@@ -18,6 +18,7 @@
 
 // czmq builds "PATH_secret" in a 256-byte buffer; keep well inside it.
 #define S_PATH_MAX 240
+#define S_CERT_MAX 65536 // a certificate file is a few hundred bytes
 #define S_NAME_MAX 64
 
 struct sr_curve {
@@ -47,6 +48,41 @@ s_check_curve(sr_error_t *err)
 }
 
 // Load the certificate at `path` (czmq tries PATH_secret first).
+zcert_t *
+sr_curve_cert_load(const char *path)
+{
+    char secret[S_PATH_MAX + 16];
+    if (strlen(path) > S_PATH_MAX)
+        return NULL;
+    snprintf(secret, sizeof secret, "%s_secret", path);
+    FILE *f = fopen(access(secret, R_OK) == 0 ? secret : path, "rb");
+    if (!f)
+        return NULL;
+    char *text = malloc(S_CERT_MAX + 1);
+    size_t n = text ? fread(text, 1, S_CERT_MAX + 1, f) : 0;
+    fclose(f);
+    if (!text || n == 0 || n > S_CERT_MAX || memchr(text, '\0', n)) {
+        free(text);
+        return NULL;
+    }
+    text[n] = '\0';
+    zconfig_t *root = zconfig_str_load(text);
+    sodium_memzero(text, n);
+    free(text);
+    if (!root)
+        return NULL;
+    const char *pub = zconfig_get(root, "curve/public-key", NULL);
+    const char *sec = zconfig_get(root, "curve/secret-key", NULL);
+    uint8_t pk[SR_CURVE_KEY_BYTES], sk[SR_CURVE_KEY_BYTES] = {0};
+    zcert_t *cert = NULL;
+    if (pub && strlen(pub) == 40 && zmq_z85_decode(pk, pub) &&
+        (!sec || (strlen(sec) == 40 && zmq_z85_decode(sk, sec))))
+        cert = zcert_new_from(pk, sk);
+    sodium_memzero(sk, sizeof sk);
+    zconfig_destroy(&root);
+    return cert;
+}
+
 // `what` names the setting in errors.
 static sr_err_t
 s_load_cert(const char *path, const char *what, zcert_t **out, sr_error_t *err)
@@ -62,7 +98,7 @@ s_load_cert(const char *path, const char *what, zcert_t **out, sr_error_t *err)
     if (e && access(secret, R_OK) != 0)
         return sr_error_set(err, SR_EIO, "%s %s: cannot read: %s", what, path,
                             strerror(e));
-    zcert_t *cert = zcert_load(path);
+    zcert_t *cert = sr_curve_cert_load(path);
     if (!cert)
         return sr_error_set(err, SR_EINVAL,
                             "%s %s: not a CurveZMQ certificate (make one with "

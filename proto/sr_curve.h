@@ -51,6 +51,13 @@ sr_err_t sr_curve_apply_server(const sr_curve_t *self, zsock_t *sock,
 sr_err_t sr_curve_apply_client(const sr_curve_t *self, zsock_t *sock,
                                sr_error_t *err);
 
+// Read certificate `path` as czmq's zcert_load does (NAME_secret when it
+// lies next to NAME, else NAME; a public certificate gets a zero secret
+// key), parsing the text with zconfig_str_load: czmq's file loader leaks
+// on a file that is not a certificate. NULL when it is none (or cannot be
+// read). Caller owns the result.
+zcert_t *sr_curve_cert_load(const char *path);
+
 // Make a new keypair: DIR/NAME (public) and DIR/NAME_secret (mode 0600),
 // making DIR (mode 0700) when missing. NAME is a plain file name, not
 // ending in "_secret". Existing files are kept (SR_EEXIST) unless

@@ -78,7 +78,7 @@ s_scan(const char *dir, const char *key_txt, bool is_start, size_t *keys,
                         path);
             continue;
         }
-        zcert_t *cert = zcert_load(path);
+        zcert_t *cert = sr_curve_cert_load(path);
         if (!cert)
             continue; // not a certificate: the store skips it too
         (*keys)++;

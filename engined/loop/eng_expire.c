@@ -86,8 +86,8 @@ s_pass(eng_t *eng, size_t pi, int64_t now, sr_error_t *err)
         op->ev.exec_id = p.found[i];
     }
     if (p.nfound)
-        sr_debug("partition %u: %zu expired executions to delete",
-                 part->number, p.nfound);
+        sr_debug("partition %u: %zu expired executions to delete", part->number,
+                 p.nfound);
     return SR_OK;
 }
 

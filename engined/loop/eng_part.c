@@ -289,17 +289,26 @@ eng_reoffers_due(eng_t *eng, int64_t now)
     }
 }
 
+// One entry of the dispatch queue: its action, offered again when it
+// waits for a worker, watched as an orphan when it was running. An entry
+// whose action is gone or final is stale and skipped.
 static sr_err_t
 s_recover_visit(void *arg, const void *key, size_t klen, const void *val,
                 size_t vlen)
 {
-    (void)key;
-    (void)klen;
+    (void)val;
+    (void)vlen;
     s_recover_t *rv = arg;
-    sr_limits_t lim = {.max_bytes = (size_t)1 << 31, .max_depth = 64};
+    if (klen != 24)
+        return sr_error_set(rv->err, SR_ESTORE, "queue key of %zu bytes", klen);
     sr_value_t *v = NULL;
     core_action_t *a = NULL;
-    sr_err_t rc = sr_value_decode(val, vlen, &lim, &v, rv->err);
+    sr_err_t rc = store_get(rv->txn, STORE_DB_ACTION, (const uint8_t *)key + 8,
+                            16, &v, rv->err);
+    if (rc == SR_ENOTFOUND) {
+        sr_error_clear(rv->err);
+        return SR_OK;
+    }
     if (!rc)
         rc = core_action_from_value(v, &a, rv->err);
     sr_value_destroy(&v);
@@ -320,7 +329,7 @@ eng_part_recover(eng_t *eng, size_t pi, sr_error_t *err)
     sr_err_t rc = store_txn_begin(rv.part->store, false, &rv.txn, err);
     if (rc)
         return rc;
-    rc = store_scan(rv.txn, STORE_DB_ACTION, NULL, 0, NULL, 0, s_recover_visit,
+    rc = store_scan(rv.txn, STORE_DB_QUEUE, NULL, 0, NULL, 0, s_recover_visit,
                     &rv, err);
     store_txn_abort(&rv.txn);
     if (!rc && (eng->nqueue || eng->norphans))

@@ -298,3 +298,14 @@ sim_actions_free(core_action_t **actions, size_t n)
         core_action_destroy(&actions[i]);
     free(actions);
 }
+
+sr_err_t
+sim_queue_count(sim_t *sim, size_t *out, sr_error_t *err)
+{
+    store_txn_t *txn = NULL;
+    sr_err_t rc = store_txn_begin(sim->part, false, &txn, err);
+    if (!rc)
+        rc = store_count(txn, STORE_DB_QUEUE, out, err);
+    store_txn_abort(&txn);
+    return rc;
+}

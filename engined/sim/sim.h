@@ -77,5 +77,7 @@ void sim_tasks_free(core_task_t **tasks, size_t n);
 sr_err_t sim_actions(sim_t *sim, core_action_t ***out, size_t *n,
                      sr_error_t *err);
 void sim_actions_free(core_action_t **actions, size_t n);
+// Entries of the dispatch queue (actions waiting for a worker or running).
+sr_err_t sim_queue_count(sim_t *sim, size_t *out, sr_error_t *err);
 
 #endif

@@ -376,7 +376,12 @@ s_crash_case(const s_case_t *c)
             fail_msg("%s seed %llu: finishing failed: %s", c->wf,
                      (unsigned long long)seed, err.msg);
         char *got = s_snapshot(sim, &id);
+        size_t queued = 99;
+        assert_int_equal(sim_queue_count(sim, &queued, &err), SR_OK);
         sim_close(&sim);
+        if (queued != 0)
+            fail_msg("%s seed %llu: %zu dispatch queue entries left at the end",
+                     c->wf, (unsigned long long)seed, queued);
         if (strcmp(got, want) != 0) {
             print_error("%s, seed %llu (%d crashes):\n--- got\n%s--- want\n%s",
                         c->wf, (unsigned long long)seed, crashes, got, want);

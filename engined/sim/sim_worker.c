@@ -296,20 +296,56 @@ sim_run(sim_t *sim, size_t max_events, sr_error_t *err)
     return rc;
 }
 
+// Recovery reads the dispatch queue (the open actions), as the engine
+// node does: waiting ones are offered again, running ones re-delivered.
+typedef struct {
+    sim_t *sim;
+    store_txn_t *txn;
+    sr_error_t *err;
+} s_recover_t;
+
+static sr_err_t
+s_recover_visit(void *arg, const void *key, size_t klen, const void *val,
+                size_t vlen)
+{
+    (void)val;
+    (void)vlen;
+    s_recover_t *rv = arg;
+    if (klen != 24)
+        return sr_error_set(rv->err, SR_ESTORE, "queue key of %zu bytes", klen);
+    const void *data = NULL;
+    size_t len = 0;
+    sr_err_t rc =
+        store_get_raw(rv->txn, STORE_DB_ACTION, (const uint8_t *)key + 8, 16,
+                      &data, &len, rv->err);
+    if (rc == SR_ENOTFOUND) { // a stale entry: skipped
+        sr_error_clear(rv->err);
+        return SR_OK;
+    }
+    sr_value_t *v = NULL;
+    core_action_t *a = NULL;
+    if (!rc)
+        rc = sim_decode(data, len, &v, rv->err);
+    if (!rc)
+        rc = core_action_from_value(v, &a, rv->err);
+    sr_value_destroy(&v);
+    if (!rc && (a->state == CORE_A_SCHEDULED || a->state == CORE_A_RUNNING) &&
+        s_offer(rv->sim, &a->id, a->attempt, a->action, a->input, NULL,
+                a->state == CORE_A_RUNNING))
+        rc = sr_error_set(rv->err, SR_ENOMEM, "out of memory");
+    core_action_destroy(&a);
+    return rc;
+}
+
 sr_err_t
 sim_worker_recover(sim_t *sim, sr_error_t *err)
 {
-    core_action_t **actions = NULL;
-    size_t n = 0;
-    sr_err_t rc = sim_actions(sim, &actions, &n, err);
-    for (size_t i = 0; !rc && i < n; i++) {
-        core_action_t *a = actions[i];
-        if (a->state != CORE_A_SCHEDULED && a->state != CORE_A_RUNNING)
-            continue; // final, or a delegate waiting for its completion
-        if (s_offer(sim, &a->id, a->attempt, a->action, a->input, NULL,
-                    a->state == CORE_A_RUNNING))
-            rc = sr_error_set(err, SR_ENOMEM, "out of memory");
-    }
-    sim_actions_free(actions, n);
+    s_recover_t rv = {sim, NULL, err};
+    sr_err_t rc = store_txn_begin(sim->part, false, &rv.txn, err);
+    if (rc)
+        return rc;
+    rc = store_scan(rv.txn, STORE_DB_QUEUE, NULL, 0, NULL, 0, s_recover_visit,
+                    &rv, err);
+    store_txn_abort(&rv.txn);
     return rc;
 }

@@ -12,7 +12,7 @@
 
 #include "sr_value_msgpack.h"
 
-#define S_FORMAT      1
+#define S_FORMAT      2 // 2: the queue database indexes open actions
 #define S_DEFAULT_MAP ((size_t)16 << 30)
 
 static const char *const s_db_names[STORE_DB_COUNT] = {
@@ -75,6 +75,13 @@ store_key_get_ms(const uint8_t in[8])
     for (int i = 0; i < 8; i++)
         u = (u << 8) | in[i];
     return (int64_t)(u ^ ((uint64_t)1 << 63));
+}
+
+void
+store_queue_key(uint8_t out[24], int64_t created_ms, const sr_id_t *id)
+{
+    store_key_ms(out, created_ms);
+    memcpy(out + 8, id->b, 16);
 }
 
 static sr_err_t

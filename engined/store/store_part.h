@@ -14,6 +14,7 @@
 #include <stdint.h>
 
 #include "sr_err.h"
+#include "sr_id.h"
 #include "sr_value.h"
 
 typedef enum {
@@ -22,7 +23,7 @@ typedef enum {
     STORE_DB_TASK,    // exec id (16) + seq (4)
     STORE_DB_ACTION,  // action id (16)
     STORE_DB_TIMER,   // due ms (8, biased) + timer id (16)
-    STORE_DB_QUEUE,   // enqueue ms (8, biased) + action id (16)
+    STORE_DB_QUEUE,   // created ms (8, biased) + action id (16): open actions
     STORE_DB_TOKEN,   // SHA-256 of a delegate token (32)
     STORE_DB_DEF,     // definition hash (64 hex chars)
     STORE_DB_DEFNAME, // workflow name
@@ -98,5 +99,7 @@ void store_key_u32(uint8_t out[4], uint32_t v);
 uint32_t store_key_get_u32(const uint8_t in[4]);
 void store_key_ms(uint8_t out[8], int64_t ms);
 int64_t store_key_get_ms(const uint8_t in[8]);
+// The dispatch queue's key of an action: created ms, then its id.
+void store_queue_key(uint8_t out[24], int64_t created_ms, const sr_id_t *id);
 
 #endif

@@ -4,7 +4,10 @@
 // proportional to what changed, not to the batch (a task scan flushes
 // first). Timers, tokens and deletes are written through; a deleted record
 // stays in the cache, marked gone, until the batch ends (the core may hold
-// a pointer to it), and reads no longer find it.
+// a pointer to it), and reads no longer find it. An action record that
+// waits for a worker or runs (SCHEDULED, RUNNING) also has its entry in
+// the dispatch queue database (created ms + id), removed when it moves on,
+// so that recovery reads the open actions, not every action ever run.
 #include "store_state.h"
 
 #include "sr_value_msgpack.h"
@@ -456,10 +459,26 @@ s_action_scan(core_state_t *st, int64_t from_ms, int64_t to_ms,
     return s_window(s_self(st), STORE_DB_ACTION, &w, from_ms);
 }
 
+static sr_err_t s_queue_drop(store_txn_t *txn, const core_action_t *a,
+                             sr_error_t *err);
+
+// Delete an action record and its dispatch queue entry (an action cancelled
+// by a forced delete in this batch was never flushed as ended).
 static sr_err_t
 s_action_del(core_state_t *st, const sr_id_t *id)
 {
-    return s_del(s_self(st), S_ACTION, STORE_DB_ACTION, id->b, 16);
+    store_state_t *s = s_self(st);
+    void *rec = NULL;
+    sr_err_t rc = s_get(s, S_ACTION, STORE_DB_ACTION, id->b, 16, &rec);
+    if (rc == SR_ENOTFOUND) {
+        sr_error_clear(&s->err);
+        return SR_OK;
+    }
+    if (rc)
+        return rc;
+    if ((rc = s_queue_drop(s->txn, rec, &s->err)))
+        return rc;
+    return s_del(s, S_ACTION, STORE_DB_ACTION, id->b, 16);
 }
 
 static sr_err_t
@@ -571,6 +590,31 @@ s_to_value(const s_entry_t *e)
     return core_action_to_value(e->rec);
 }
 
+// Remove the queue entry of action `a`, if it has one.
+static sr_err_t
+s_queue_drop(store_txn_t *txn, const core_action_t *a, sr_error_t *err)
+{
+    uint8_t key[24];
+    store_queue_key(key, a->created_ms, &a->id);
+    sr_err_t rc = store_del(txn, STORE_DB_QUEUE, key, 24, err);
+    if (rc == SR_ENOTFOUND) {
+        sr_error_clear(err);
+        rc = SR_OK;
+    }
+    return rc;
+}
+
+// Keep the queue entry of action `a` in step with its state.
+static sr_err_t
+s_queue_sync(store_txn_t *txn, const core_action_t *a, sr_error_t *err)
+{
+    if (a->state != CORE_A_SCHEDULED && a->state != CORE_A_RUNNING)
+        return s_queue_drop(txn, a, err);
+    uint8_t key[24];
+    store_queue_key(key, a->created_ms, &a->id);
+    return store_put_raw(txn, STORE_DB_QUEUE, key, 24, "", 0, err);
+}
+
 sr_err_t
 store_state_flush(store_state_t *st, sr_error_t *err)
 {
@@ -588,6 +632,8 @@ store_state_flush(store_state_t *st, sr_error_t *err)
             return sr_error_set(err, SR_ENOMEM, "out of memory");
         sr_err_t rc = store_put(st->txn, dbs[e->kind], e->key, e->klen, v, err);
         sr_value_destroy(&v);
+        if (!rc && e->kind == S_ACTION)
+            rc = s_queue_sync(st->txn, e->rec, err);
         if (rc)
             return rc;
         e->dirty = false;

@@ -3,15 +3,21 @@
 exit 2 saying what is wrong; a second `up` on a running folder is
 refused; `status` tells running from stopped; `down` stops exactly what
 `up` started; `up` on a stopped folder starts the same cluster again,
-with its executions, and refuses another layout."""
+with its executions, and refuses another layout. With `--gateway` it
+also starts an HTTP gateway on that address, recorded like the other
+processes, shown by `status`, stopped by `down` and started again by
+the next `up`."""
+import http.client
 import json
 import os
 import subprocess
 import sys
 import tempfile
+import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import srtest  # noqa: E402
+from gwtest import free_port  # noqa: E402
 import srlocal  # noqa: E402
 
 BUILD = os.environ.get("SR_BUILD_DIR", "build")
@@ -38,6 +44,67 @@ def expect(args, code, text):
                     % (" ".join(args), out.returncode, code, text,
                        out.stdout, out.stderr))
     return out
+
+
+def http_json(port, method, path, body=None):
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+    conn.request(method, path, body=json.dumps(body) if body else None,
+                 headers={"Content-Type": "application/json"})
+    r = conn.getresponse()
+    data = r.read()
+    conn.close()
+    return r.status, json.loads(data) if data else None
+
+
+def gateway(tmp, wf):
+    """`up --gateway`: the REST API runs a workflow; down and up again."""
+    data = os.path.join(tmp, "g")
+    expect(["cluster", "up", "--data", data, "--gateway", "nowhere"], 2,
+           "--gateway nowhere: HOST:PORT")
+    port = free_port()
+    out = expect(["cluster", "up", "--data", data, "--engines", "1",
+                  "--workers", "1", "--log-level", "warn", "--gateway",
+                  "127.0.0.1:%d" % port], 0,
+                 "http://127.0.0.1:%d" % port)
+    cluster = os.path.join(data, "cluster.json")
+    with open(cluster) as f:
+        rec = json.load(f)
+    srtest.check("recorded gateway", rec["gateway"],
+                 "http://127.0.0.1:%d" % port)
+    gw = [p for p in rec["processes"] if p["role"] == "gateway"]
+    srtest.check("gateway process", [(p["name"], p["endpoints"]["http"])
+                                     for p in gw],
+                 [("g1", "http://127.0.0.1:%d" % port)])
+    st = json.loads(expect(["cluster", "status", "--data", data, "--json"],
+                           0, "gateway").stdout)
+    srtest.check("status of the gateway",
+                 [(p["role"], p["state"], p["client"])
+                  for p in st["processes"] if p["name"] == "g1"],
+                 [("gateway", "running", "http://127.0.0.1:%d" % port)])
+    expect(["workflow", "create", wf, "--cluster", cluster], 0, "hello")
+    status, ex = http_json(port, "POST", "/v2/executions",
+                           {"workflow_name": "hello"})
+    srtest.check("start through the gateway", status, 201)
+    deadline = time.time() + 20
+    while True:
+        status, got = http_json(port, "GET", "/v2/executions/" + ex["id"])
+        if got["state"] == "SUCCESS":
+            break
+        if time.time() > deadline:
+            srtest.fail("execution through the gateway: %s" % got)
+        time.sleep(0.1)
+    out = expect(["cluster", "down", "--data", data], 0,
+                 "gateway g1 (pid %d) stopped" % gw[0]["pid"])
+    if srlocal.is_alive(gw[0]["pid"]):
+        srtest.fail("the gateway still runs after down")
+    # Up again as it was: the gateway comes back on its address.
+    expect(["cluster", "up", "--data", data, "--log-level", "warn"], 0,
+           "http://127.0.0.1:%d" % port)
+    status, got = http_json(port, "GET", "/v2/executions/" + ex["id"])
+    srtest.check("execution after up again", (status, got["state"]),
+                 (200, "SUCCESS"))
+    expect(["cluster", "down", "--data", data], 0, "gateway g1")
+    print("cluster cli: up --gateway, REST start, down, up again")
 
 
 def main():
@@ -91,11 +158,14 @@ def main():
         srtest.check("execution kept over down and up", got["state"],
                      "SUCCESS")
         expect(["cluster", "down", "--data", data], 0, "stopped")
+        if os.path.exists(os.path.join(BUILD, "bin", "sirocco-gateway")):
+            gateway(tmp, wf)
         print("cluster cli: usage errors, refusals, status, down, up again")
         return 0
     finally:
-        if os.path.exists(os.path.join(data, "cluster.json")):
-            run("cluster", "down", "--data", data)
+        for d in (data, os.path.join(tmp, "g")):
+            if os.path.exists(os.path.join(d, "cluster.json")):
+                run("cluster", "down", "--data", d)
         srlocal.reap()
         subprocess.run(["rm", "-rf", tmp])
 

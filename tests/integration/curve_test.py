@@ -10,13 +10,13 @@ import http.client
 import json
 import os
 import shutil
-import socket
 import subprocess
 import sys
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import srtest  # noqa: E402
+from gwtest import free_port  # noqa: E402
 
 WF = """
 version: '2.0'
@@ -28,14 +28,6 @@ secured:
       action: std.echo output=<% $.x %>
       publish: {y: <% task().result %>}
 """
-
-
-def free_port():
-    s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-    s.bind(("127.0.0.1", 0))
-    port = s.getsockname()[1]
-    s.close()
-    return port
 
 
 def run(c, args, env=None, ok=True, timeout=60):
