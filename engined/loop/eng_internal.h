@@ -32,7 +32,10 @@ typedef struct {
 // An action at a worker: offered (TASK sent) or running (told GO).
 typedef struct {
     sr_id_t id;
-    int64_t ready_ms; // when the engine decided to run it (for latency)
+    uint32_t attempt;
+    int64_t ready_ms;   // when the engine decided to run it (for latency)
+    int64_t offered_ms; // when its TASK left
+    bool is_go;         // confirmed and told GO
 } eng_run_t;
 
 // A worker session (one DEALER of one worker process).
@@ -52,17 +55,20 @@ typedef struct {
     char *action;
     char *target;
     sr_id_t action_id;
+    uint32_t attempt;
     int64_t ready_ms;
 } eng_queued_t;
 
 // Dispatch latency samples (task ready -> GO sent), a ring.
 #define ENG_LAT_SAMPLES 65536
 
-// An action found RUNNING at recovery: its worker may come back and
-// resend the result; if not by `due`, the worker is lost.
+// An action to hand back to the core at `due` as a WORKER_LOST event: it
+// offers the action again (a new attempt, TASK and token) when it has not
+// started, and ends it when it ran on a worker that did not come back.
 typedef struct {
     sr_id_t action_id;
     int64_t due;
+    const char *worker; // static text for the event
 } eng_orphan_t;
 
 typedef struct {
@@ -165,8 +171,7 @@ struct eng {
     char peer_identity[300]; // "peer:NAME", how this engine calls others
     eng_orphan_t *orphans;
     size_t norphans, caporphans;
-    eng_orphan_t *reoffers; // refused by a worker: offer again at `due`
-    size_t nreoffers, capreoffers;
+    uint64_t reoffered; // TASKs refused or not confirmed, offered again
     // subscriptions
     eng_sub_t *subs;
     size_t nsubs, capsubs;
@@ -194,14 +199,14 @@ sr_err_t eng_part_next_timer(eng_t *eng, eng_part_t *part, sr_error_t *err);
 // Add TIMER operations for timers due at `now` (at most `max`).
 sr_err_t eng_part_due_timers(eng_t *eng, size_t pi, int64_t now, size_t max,
                              sr_error_t *err);
-// After open: queue TASKs for actions offered and not started, and
+// After open: offer again the actions offered and not started, and
 // remember running ones until their worker comes back (or not).
 sr_err_t eng_part_recover(eng_t *eng, size_t pi, sr_error_t *err);
-// Offer again (later) an action a worker refused, if it still waits.
-sr_err_t eng_reoffer_later(eng_t *eng, const sr_id_t *action_id, int64_t due);
-void eng_reoffers_due(eng_t *eng, int64_t now);
-// Worker-lost operations for recovered running actions whose worker did
-// not come back in time.
+// Hand action `action_id` to the core at `due` (eng_orphan_t): a TASK a
+// worker refused or did not confirm, or an action found at restart.
+sr_err_t eng_orphan_later(eng_t *eng, const sr_id_t *action_id, int64_t due,
+                          const char *worker);
+// Worker-lost operations for the orphans that are due.
 sr_err_t eng_orphans_due(eng_t *eng, int64_t now, sr_error_t *err);
 // The action execution id a delegate token names (any partition).
 sr_err_t eng_token_lookup(eng_t *eng, const char *token, sr_id_t *out,
@@ -247,9 +252,10 @@ void eng_work_send_queued(eng_t *eng);
 void eng_work_answer(eng_t *eng, eng_op_t *op);
 void eng_work_heartbeats(eng_t *eng, int64_t now);
 void eng_work_fini(eng_t *eng);
-// Free the slot an action held at its worker (RESULT or HALT).
+// Free the slot an attempt of an action held at its worker (RESULT or
+// HALT; attempt 0: whichever it holds).
 void eng_work_release(eng_t *eng, const sr_wire_peer_t *peer,
-                      const sr_id_t *action_id);
+                      const sr_id_t *action_id, uint32_t attempt);
 // Dispatch latency percentile (0..100) over the samples; -1 when none.
 double eng_work_latency(const eng_t *eng, double pct);
 

@@ -254,8 +254,6 @@ s_turn(eng_t *eng)
     }
     if (eng->norphans)
         (void)eng_orphans_due(eng, now, &e);
-    if (eng->nreoffers)
-        eng_reoffers_due(eng, now);
     eng_work_heartbeats(eng, now);
     sr_heartbeat_expire(eng->hb_clients, now, s_client_expired, eng);
     eng_expire_due(eng, now);

@@ -24,6 +24,7 @@ typedef struct {
     zsock_t *client, *worker;
     int64_t req;
     int64_t expire_after_ms;
+    int64_t expiry_ms; // worker expiry; 0 = 5 heartbeats (1 s)
 } s_fix_t;
 
 static void
@@ -35,6 +36,7 @@ s_engine_start(s_fix_t *f)
                         .data_dir = f->dir,
                         .durability = STORE_NOSYNC,
                         .heartbeat_ms = 200,
+                        .expiry_ms = f->expiry_ms,
                         .expire_after_ms = f->expire_after_ms};
     sr_error_t err;
     sr_err_t rc = eng_start(&cfg, &f->eng, &err);
@@ -43,10 +45,11 @@ s_engine_start(s_fix_t *f)
 }
 
 static int
-s_setup_with(void **state, int64_t expire_after_ms)
+s_setup_with(void **state, int64_t expire_after_ms, int64_t expiry_ms)
 {
     s_fix_t *f = calloc(1, sizeof *f);
     f->expire_after_ms = expire_after_ms;
+    f->expiry_ms = expiry_ms;
     strcpy(f->dir, "/tmp/sr-eng-XXXXXX");
     assert_non_null(mkdtemp(f->dir));
     snprintf(f->client_ep, sizeof f->client_ep, "ipc://%s/c", f->dir);
@@ -63,14 +66,21 @@ s_setup_with(void **state, int64_t expire_after_ms)
 static int
 s_setup(void **state)
 {
-    return s_setup_with(state, 0);
+    return s_setup_with(state, 0, 0);
+}
+
+// An engine that waits a minute for a silent worker or a CONFIRM.
+static int
+s_setup_patient(void **state)
+{
+    return s_setup_with(state, 0, 60000);
 }
 
 // An engine that deletes executions 300 ms after they finished.
 static int
 s_setup_expiring(void **state)
 {
-    return s_setup_with(state, 300);
+    return s_setup_with(state, 300, 0);
 }
 
 static int
@@ -508,6 +518,137 @@ test_finished_executions_expire(void **state)
     sr_value_destroy(&st);
 }
 
+// The worker's heartbeat (it stays alive while it ignores a TASK).
+static void
+s_beat(s_fix_t *f)
+{
+    sr_msg_t *m = sr_msg_new(SR_MSG_HEARTBEAT);
+    sr_msg_set_int(m, SR_F_HEARTBEAT_sent_ms, zclock_time());
+    sr_msg_set_str(m, SR_F_HEARTBEAT_name, "tw");
+    s_send(f->worker, m);
+}
+
+// Wait for a TASK (heartbeating meanwhile) for up to `ms`; NULL if none.
+static sr_msg_t *
+s_task_within(s_fix_t *f, int ms)
+{
+    for (int waited = 0; waited < ms; waited += 100) {
+        s_beat(f);
+        sr_wire_in_t in;
+        sr_error_t err;
+        sr_err_t rc = sr_wire_recv(f->worker, 100, NULL, &in, &err);
+        if (rc == SR_ETIMEDOUT)
+            continue;
+        assert_int_equal(rc, SR_OK);
+        sr_msg_t *m = in.type == SR_MSG_TASK ? in.msg : NULL;
+        in.msg = m ? NULL : in.msg;
+        sr_wire_in_fini(&in);
+        if (m)
+            return m;
+    }
+    return NULL;
+}
+
+static void
+s_confirm(s_fix_t *f, const sr_msg_t *task)
+{
+    sr_id_t id;
+    sr_msg_id(task, SR_F_TASK_action_id, &id);
+    sr_msg_t *c = sr_msg_new(SR_MSG_CONFIRM);
+    sr_msg_set_id(c, SR_F_CONFIRM_action_id, &id);
+    sr_msg_set_int(c, SR_F_CONFIRM_attempt,
+                   sr_msg_int(task, SR_F_TASK_attempt, 0));
+    sr_msg_set_int(c, SR_F_CONFIRM_epoch, sr_msg_int(task, SR_F_TASK_epoch, 0));
+    s_send(f->worker, c);
+}
+
+static int64_t
+s_status_int(s_fix_t *f, const char *key)
+{
+    sr_error_t err;
+    sr_value_t *st = s_call(f, sr_msg_new(SR_MSG_STATUS), &err);
+    assert_non_null(st);
+    int64_t v = -1;
+    assert_true(sr_value_map_int(st, key, &v));
+    sr_value_destroy(&st);
+    return v;
+}
+
+// A TASK the worker never confirms (lost on its way, say) is offered
+// again after the expiry time as a new attempt, with a new token; the
+// old attempt's late CONFIRM is told HALT, and the run goes on.
+static void
+test_unconfirmed_task_is_offered_again(void **state)
+{
+    s_fix_t *f = *state;
+    s_create(f, s_wf);
+    s_ready(f, 1);
+    sr_id_t ex = s_start(f, "wf", "{\"x\": 1}");
+    sr_msg_t *first = s_task_within(f, 5000);
+    assert_non_null(first);
+    assert_int_equal(sr_msg_int(first, SR_F_TASK_attempt, 0), 1);
+    sr_msg_t *again = s_task_within(f, 5000); // expiry: 1 s
+    if (!again)
+        fail_msg("the unconfirmed TASK was not offered again within 5 s");
+    sr_id_t a1, a2;
+    sr_msg_id(first, SR_F_TASK_action_id, &a1);
+    sr_msg_id(again, SR_F_TASK_action_id, &a2);
+    assert_true(sr_id_equal(&a1, &a2));
+    assert_int_equal(sr_msg_int(again, SR_F_TASK_attempt, 0), 2);
+    assert_string_not_equal(sr_msg_str(again, SR_F_TASK_token),
+                            sr_msg_str(first, SR_F_TASK_token));
+    assert_non_null(
+        sr_value_map_get(sr_msg_get(again, SR_F_TASK_context), "execution_id"));
+    s_confirm(f, first);
+    sr_msg_t *halt = s_expect(f->worker, SR_MSG_HALT);
+    assert_int_equal(sr_msg_int(halt, SR_F_HALT_attempt, 0), 1);
+    sr_msg_destroy(&halt);
+    s_confirm(f, again);
+    sr_msg_t *go = s_expect(f->worker, SR_MSG_GO);
+    assert_int_equal(sr_msg_int(go, SR_F_GO_attempt, 0), 2);
+    sr_msg_destroy(&go);
+    sr_msg_t *r = sr_msg_new(SR_MSG_RESULT);
+    sr_msg_set_id(r, SR_F_RESULT_action_id, &a2);
+    sr_msg_set_int(r, SR_F_RESULT_attempt, 2);
+    sr_msg_set_int(r, SR_F_RESULT_epoch, sr_msg_int(again, SR_F_TASK_epoch, 0));
+    sr_msg_set_str(r, SR_F_RESULT_status, "success");
+    sr_msg_set(r, SR_F_RESULT_output, sr_value_new_int(2));
+    s_send(f->worker, r);
+    sr_msg_t *ack = s_expect(f->worker, SR_MSG_ACK);
+    sr_msg_destroy(&ack);
+    s_serve(f); // b: the slot was freed by the RESULT
+    s_assert_state(f, &ex, "SUCCESS");
+    assert_true(s_status_int(f, "reoffered") >= 1);
+    sr_msg_destroy(&first);
+    sr_msg_destroy(&again);
+}
+
+// A worker that comes back on a new connection (READY, same name) may
+// have lost the TASKs sent to the old one: those not confirmed are
+// offered again at once, not after the (here one minute) expiry.
+static void
+test_ready_again_offers_unconfirmed_tasks_again(void **state)
+{
+    s_fix_t *f = *state;
+    s_create(f, s_wf);
+    s_ready(f, 1);
+    sr_id_t ex = s_start(f, "wf", "{\"x\": 1}");
+    sr_msg_t *lost = s_task_within(f, 5000);
+    assert_non_null(lost);
+    sr_msg_destroy(&lost);
+    zsock_destroy(&f->worker);
+    f->worker = zsock_new_dealer(f->worker_ep);
+    assert_non_null(f->worker);
+    s_ready(f, 1);
+    sr_msg_t *again = s_task_within(f, 5000);
+    if (!again)
+        fail_msg("no TASK on the worker's new connection within 5 s");
+    assert_int_equal(sr_msg_int(again, SR_F_TASK_attempt, 0), 2);
+    sr_msg_destroy(&again);
+    assert_int_equal(s_status_int(f, "reoffered"), 1);
+    s_assert_state(f, &ex, "RUNNING");
+}
+
 int
 main(void)
 {
@@ -520,6 +661,11 @@ main(void)
                                         s_setup, s_teardown),
         cmocka_unit_test_setup_teardown(test_delete_finished_and_forced,
                                         s_setup, s_teardown),
+        cmocka_unit_test_setup_teardown(test_unconfirmed_task_is_offered_again,
+                                        s_setup, s_teardown),
+        cmocka_unit_test_setup_teardown(
+            test_ready_again_offers_unconfirmed_tasks_again, s_setup_patient,
+            s_teardown),
         cmocka_unit_test_setup_teardown(test_finished_executions_expire,
                                         s_setup_expiring, s_teardown),
     };

@@ -178,120 +178,28 @@ typedef struct {
     sr_error_t *err;
 } s_recover_t;
 
-// A TASK message for an action found offered and not started.
-static sr_err_t
-s_reoffer(s_recover_t *rv, const core_action_t *a)
+sr_err_t
+eng_orphan_later(eng_t *eng, const sr_id_t *action_id, int64_t due,
+                 const char *worker)
 {
-    uint8_t key[20];
-    memcpy(key, a->exec_id.b, 16);
-    store_key_u32(key + 16, a->seq);
-    sr_value_t *tv = NULL;
-    core_task_t *task = NULL;
-    sr_err_t rc = store_get(rv->txn, STORE_DB_TASK, key, 20, &tv, rv->err);
-    if (!rc)
-        rc = core_task_from_value(tv, &task, rv->err);
-    sr_value_destroy(&tv);
-    if (rc)
-        return rc;
-    sr_msg_t *m = sr_msg_new(SR_MSG_TASK);
-    rc = m ? SR_OK : SR_ENOMEM;
-    if (!rc)
-        rc = sr_msg_set_id(m, SR_F_TASK_action_id, &a->id);
-    if (!rc)
-        rc = sr_msg_set_id(m, SR_F_TASK_execution_id, &a->exec_id);
-    if (!rc)
-        rc = sr_msg_set_id(m, SR_F_TASK_task_id, &task->id);
-    if (!rc)
-        rc = sr_msg_set_str(m, SR_F_TASK_task_name, task->name);
-    if (!rc)
-        rc = sr_msg_set_str(m, SR_F_TASK_action, a->action);
-    if (!rc)
-        rc = sr_msg_set(m, SR_F_TASK_input, sr_value_ref(a->input));
-    if (!rc)
-        rc = sr_msg_set_int(m, SR_F_TASK_attempt, a->attempt);
-    if (!rc)
-        rc = sr_msg_set_int(m, SR_F_TASK_epoch, (int64_t)rv->part->epoch);
-    if (!rc && a->deadline_ms)
-        rc = sr_msg_set_int(m, SR_F_TASK_deadline_ms, a->deadline_ms);
-    if (!rc && a->safe_rerun)
-        rc = sr_msg_set_bool(m, SR_F_TASK_safe_rerun, true);
-    core_task_destroy(&task);
-    if (!rc)
-        rc = eng_work_offer(rv->eng, &m, a->action, a->target);
-    sr_msg_destroy(&m);
-    return rc;
-}
-
-static sr_err_t
-s_later(eng_orphan_t **list, size_t *n, size_t *cap, const sr_id_t *id,
-        int64_t due)
-{
-    if (*n == *cap) {
-        size_t c = *cap ? *cap * 2 : 16;
-        eng_orphan_t *o = realloc(*list, c * sizeof *o);
+    if (eng->norphans == eng->caporphans) {
+        size_t c = eng->caporphans ? eng->caporphans * 2 : 16;
+        eng_orphan_t *o = realloc(eng->orphans, c * sizeof *o);
         if (!o)
             return SR_ENOMEM;
-        *list = o;
-        *cap = c;
+        eng->orphans = o;
+        eng->caporphans = c;
     }
-    (*list)[(*n)++] = (eng_orphan_t){.action_id = *id, .due = due};
+    eng->orphans[eng->norphans++] =
+        (eng_orphan_t){.action_id = *action_id, .due = due, .worker = worker};
     return SR_OK;
 }
 
-static sr_err_t
-s_orphan(eng_t *eng, const sr_id_t *id)
-{
-    int64_t expiry = eng->cfg.expiry_ms ? eng->cfg.expiry_ms : 5000;
-    return s_later(&eng->orphans, &eng->norphans, &eng->caporphans, id,
-                   eng_now_ms() + expiry);
-}
-
-sr_err_t
-eng_reoffer_later(eng_t *eng, const sr_id_t *action_id, int64_t due)
-{
-    return s_later(&eng->reoffers, &eng->nreoffers, &eng->capreoffers,
-                   action_id, due);
-}
-
-// Queue the TASK of action `id` again when it still waits for a worker.
-static void
-s_reoffer_one(eng_t *eng, const sr_id_t *id)
-{
-    size_t pi = 0;
-    sr_error_t err;
-    if (!eng_part_find(eng, sr_id_partition(id), &pi))
-        return;
-    s_recover_t rv = {eng, &eng->parts[pi], NULL, &err};
-    if (store_txn_begin(rv.part->store, false, &rv.txn, &err))
-        return;
-    sr_value_t *v = NULL;
-    core_action_t *a = NULL;
-    if (!store_get(rv.txn, STORE_DB_ACTION, id->b, 16, &v, &err) &&
-        !core_action_from_value(v, &a, &err) && a->state == CORE_A_SCHEDULED &&
-        s_reoffer(&rv, a))
-        sr_warn("cannot offer an action again: %s", err.msg);
-    sr_value_destroy(&v);
-    core_action_destroy(&a);
-    store_txn_abort(&rv.txn);
-}
-
-void
-eng_reoffers_due(eng_t *eng, int64_t now)
-{
-    for (size_t i = 0; i < eng->nreoffers;) {
-        if (eng->reoffers[i].due > now) {
-            i++;
-            continue;
-        }
-        sr_id_t id = eng->reoffers[i].action_id;
-        eng->reoffers[i] = eng->reoffers[--eng->nreoffers];
-        s_reoffer_one(eng, &id);
-    }
-}
-
 // One entry of the dispatch queue: its action, offered again when it
-// waits for a worker, watched as an orphan when it was running. An entry
-// whose action is gone or final is stale and skipped.
+// waits for a worker (through the core: a new attempt, whose TASK carries
+// a new token), watched as an orphan when it was running: its worker may
+// come back and resend the result within the expiry time. An entry whose
+// action is gone or final is stale and skipped.
 static sr_err_t
 s_recover_visit(void *arg, const void *key, size_t klen, const void *val,
                 size_t vlen)
@@ -315,9 +223,12 @@ s_recover_visit(void *arg, const void *key, size_t klen, const void *val,
     if (rc)
         return rc;
     if (a->state == CORE_A_SCHEDULED)
-        rc = s_reoffer(rv, a);
+        rc = eng_orphan_later(rv->eng, &a->id, eng_now_ms(),
+                              "(offered before a restart)");
     else if (a->state == CORE_A_RUNNING)
-        rc = s_orphan(rv->eng, &a->id);
+        rc = eng_orphan_later(rv->eng, &a->id,
+                              eng_now_ms() + rv->eng->cfg.expiry_ms,
+                              "(unknown after restart)");
     core_action_destroy(&a);
     return rc;
 }
@@ -332,10 +243,9 @@ eng_part_recover(eng_t *eng, size_t pi, sr_error_t *err)
     rc = store_scan(rv.txn, STORE_DB_QUEUE, NULL, 0, NULL, 0, s_recover_visit,
                     &rv, err);
     store_txn_abort(&rv.txn);
-    if (!rc && (eng->nqueue || eng->norphans))
-        sr_info("partition %u: %zu actions to offer, %zu running at "
-                "restart",
-                rv.part->number, eng->nqueue, eng->norphans);
+    if (!rc && eng->norphans)
+        sr_info("partition %u: %zu actions offered or running at restart",
+                rv.part->number, eng->norphans);
     return rc;
 }
 
@@ -359,7 +269,7 @@ eng_orphans_due(eng_t *eng, int64_t now, sr_error_t *err)
             op->part = pi;
             op->ev.kind = CORE_EV_WORKER_LOST;
             op->ev.action_id = id;
-            op->ev.worker = "(unknown after restart)";
+            op->ev.worker = eng->orphans[i].worker;
         }
         eng->orphans[i] = eng->orphans[--eng->norphans];
     }

@@ -423,6 +423,9 @@ eng_view_status(eng_t *eng, sr_value_t **out, sr_error_t *err)
         rc = eng_vput(m, "batches", sr_value_new_int((int64_t)eng->batches));
     if (!rc)
         rc = eng_vput(m, "events", sr_value_new_int((int64_t)eng->events));
+    if (!rc) // TASKs refused by a worker or not confirmed, offered again
+        rc =
+            eng_vput(m, "reoffered", sr_value_new_int((int64_t)eng->reoffered));
     if (!rc) // deleted by the expiration policy (expire-after-s)
         rc = eng_vput(m, "expired", sr_value_new_int((int64_t)eng->expired));
     if (!rc && eng->auth) // CurveZMQ connections refused so far

@@ -18,26 +18,28 @@ s_find(eng_t *eng, const sr_wire_peer_t *peer)
     return NULL;
 }
 
+// The entry of an attempt of action `id` (attempt 0: any).
 static eng_run_t *
-s_running_find(eng_worker_t *w, const sr_id_t *id)
+s_running_find(eng_worker_t *w, const sr_id_t *id, uint32_t attempt)
 {
     for (size_t i = 0; w && i < w->nrunning; i++)
-        if (sr_id_equal(&w->running[i].id, id))
+        if (sr_id_equal(&w->running[i].id, id) &&
+            (!attempt || w->running[i].attempt == attempt))
             return &w->running[i];
     return NULL;
 }
 
 static bool
-s_running_del(eng_worker_t *w, const sr_id_t *id)
+s_running_del(eng_worker_t *w, const sr_id_t *id, uint32_t attempt)
 {
-    eng_run_t *r = s_running_find(w, id);
+    eng_run_t *r = s_running_find(w, id, attempt);
     if (r)
         *r = w->running[--w->nrunning];
     return r != NULL;
 }
 
 static sr_err_t
-s_running_add(eng_worker_t *w, const sr_id_t *id, int64_t ready_ms)
+s_running_add(eng_worker_t *w, const eng_queued_t *q, int64_t now)
 {
     if (w->nrunning == w->caprunning) {
         size_t cap = w->caprunning ? w->caprunning * 2 : 8;
@@ -47,7 +49,10 @@ s_running_add(eng_worker_t *w, const sr_id_t *id, int64_t ready_ms)
         w->running = r;
         w->caprunning = cap;
     }
-    w->running[w->nrunning++] = (eng_run_t){*id, ready_ms};
+    w->running[w->nrunning++] = (eng_run_t){.id = q->action_id,
+                                            .attempt = q->attempt,
+                                            .ready_ms = q->ready_ms,
+                                            .offered_ms = now};
     return SR_OK;
 }
 
@@ -88,10 +93,10 @@ s_lose(eng_t *eng, eng_worker_t *w, const char *why)
 
 void
 eng_work_release(eng_t *eng, const sr_wire_peer_t *peer,
-                 const sr_id_t *action_id)
+                 const sr_id_t *action_id, uint32_t attempt)
 {
     eng_worker_t *w = s_find(eng, peer);
-    if (w && s_running_del(w, action_id) && w->used > 0)
+    if (w && s_running_del(w, action_id, attempt) && w->used > 0)
         w->used--;
 }
 
@@ -152,7 +157,7 @@ eng_work_send_queued(eng_t *eng)
         eng_worker_t *w = s_pick(eng, q->action, q->target);
         sr_error_t e;
         if (w && !sr_wire_send(eng->worker, &w->peer, q->task, &e) &&
-            !s_running_add(w, &q->action_id, q->ready_ms)) {
+            !s_running_add(w, q, eng_now_ms())) {
             w->used++;
             sr_heartbeat_sent(eng->hb_workers, w->peer.id, w->peer.len,
                               eng_now_ms());
@@ -182,6 +187,7 @@ eng_work_offer(eng_t *eng, sr_msg_t **task_p, const char *action,
     q.action = strdup(action);
     q.target = target ? strdup(target) : NULL;
     sr_msg_id(*task_p, SR_F_TASK_action_id, &q.action_id);
+    q.attempt = (uint32_t)sr_msg_int(*task_p, SR_F_TASK_attempt, 1);
     if (!q.action || (target && !q.target)) {
         free(q.action);
         free(q.target);
@@ -240,6 +246,33 @@ s_error(eng_t *eng, const sr_wire_in_t *in, sr_err_t code, const char *field,
     eng_reply_error(eng, eng->worker, &in->peer, -1, &e);
 }
 
+// Offer again the TASKs of worker `w` sent before `before` and not
+// confirmed: the TASK or its CONFIRM was lost (a worker's new connection,
+// a full queue). The CONFIRM fence keeps this safe: the core tells GO to
+// one CONFIRM of an attempt only, HALT to any other.
+static void
+s_reoffer_unconfirmed(eng_t *eng, eng_worker_t *w, int64_t before,
+                      const char *why)
+{
+    char text[SR_ID_TEXT_SIZE];
+    for (size_t i = 0; i < w->nrunning;) {
+        eng_run_t *r = &w->running[i];
+        if (r->is_go || r->offered_ms >= before) {
+            i++;
+            continue;
+        }
+        sr_warn("action %s offered to worker %s and not confirmed (%s); "
+                "offering it again",
+                sr_id_format(&r->id, text), w->name ? w->name : "?", why);
+        if (eng_orphan_later(eng, &r->id, eng_now_ms(), "(not confirmed)"))
+            return; // out of memory: tried again at the next pass
+        eng->reoffered++;
+        *r = w->running[--w->nrunning];
+        if (w->used > 0)
+            w->used--;
+    }
+}
+
 static void
 s_ready(eng_t *eng, sr_wire_in_t *in)
 {
@@ -277,7 +310,10 @@ s_ready(eng_t *eng, sr_wire_in_t *in)
                     : NULL;
     w->actions = sr_msg_take(m, SR_F_READY_actions);
     w->slots = sr_msg_int(m, SR_F_READY_slots, 1);
-    // Offered TASKs not yet confirmed count against the new slots.
+    // TASKs sent to an earlier connection of this worker may be lost with
+    // it: those not confirmed yet are offered again (a worker that holds
+    // one refuses the copy or confirms it). The running ones stay.
+    s_reoffer_unconfirmed(eng, w, INT64_MAX, "worker ready again");
     w->used = (int64_t)w->nrunning;
     if (!w->name) {
         s_lose(eng, w, "out of memory");
@@ -345,7 +381,7 @@ s_event(eng_t *eng, sr_wire_in_t *in, eng_worker_t *w)
     }
     op->ev.output = op->value;
     // The slot is free again as soon as the result is here.
-    if (s_running_del(w, &id) && w->used > 0)
+    if (s_running_del(w, &id, op->ev.attempt) && w->used > 0)
         w->used--;
 }
 
@@ -369,11 +405,13 @@ eng_work_recv(eng_t *eng, sr_wire_in_t *in)
         sr_warn("worker %s reports an error: %s", w ? w->name : "(unknown)",
                 e.msg);
         // A refused TASK: the slot is free, and the action is offered
-        // again in a while (the worker may hold it from an earlier
-        // session and confirm it meanwhile).
+        // again in a while, as a new attempt (a copy the worker holds
+        // from an earlier session is then told HALT if it confirms it).
         if (w && sr_msg_id(in->msg, SR_F_ERROR_action_id, &id)) {
-            eng_work_release(eng, &in->peer, &id);
-            (void)eng_reoffer_later(eng, &id, eng_now_ms() + 1000);
+            eng_work_release(eng, &in->peer, &id, 0);
+            if (!eng_orphan_later(eng, &id, eng_now_ms() + 1000,
+                                  "(refused the TASK)"))
+                eng->reoffered++;
         }
         return;
     }
@@ -471,15 +509,18 @@ eng_work_answer(eng_t *eng, eng_op_t *op)
                 why = cmd->text;
         }
         if (go) {
-            s_latency(eng,
-                      s_running_find(s_find(eng, &op->peer), &ev->action_id));
+            eng_run_t *run = s_running_find(s_find(eng, &op->peer),
+                                            &ev->action_id, ev->attempt);
+            s_latency(eng, run);
+            if (run)
+                run->is_go = true;
             m = sr_msg_new(SR_MSG_GO);
             if (m && (sr_msg_set_id(m, SR_F_GO_action_id, &ev->action_id) ||
                       sr_msg_set_int(m, SR_F_GO_attempt, ev->attempt)))
                 sr_msg_destroy(&m);
         } else {
             m = s_halt(&ev->action_id, ev->attempt, why);
-            eng_work_release(eng, &op->peer, &ev->action_id);
+            eng_work_release(eng, &op->peer, &ev->action_id, ev->attempt);
         }
     }
     s_send(eng, &op->peer, m);
@@ -538,6 +579,11 @@ eng_work_heartbeats(eng_t *eng, int64_t now)
 {
     sr_heartbeat_due(eng->hb_workers, now, s_beat, eng);
     sr_heartbeat_expire(eng->hb_workers, now, s_expired, eng);
+    for (size_t i = 0; i < eng->nworkers; i++)
+        if (eng->workers[i].slots >= 0)
+            s_reoffer_unconfirmed(eng, &eng->workers[i],
+                                  now - eng->cfg.expiry_ms,
+                                  "no CONFIRM within the expiry time");
     for (size_t i = 0; i < eng->nworkers;) {
         if (eng->workers[i].slots < 0)
             s_lose(eng, &eng->workers[i], "no heartbeat");
@@ -559,6 +605,5 @@ eng_work_fini(eng_t *eng)
     }
     free(eng->queue);
     free(eng->orphans);
-    free(eng->reoffers);
     free(eng->lat);
 }
