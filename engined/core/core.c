@@ -203,6 +203,8 @@ s_dispatch(core_run_t *r, const core_event_t *ev)
         return core_unit_on_confirm(r, ev);
     case CORE_EV_WORKER_LOST:
         return core_unit_on_worker_lost(r, ev);
+    case CORE_EV_REOFFER:
+        return core_unit_on_reoffer(r, ev);
     case CORE_EV_TIMER:
         return core_task_timer(r, ev->timer);
     case CORE_EV_PAUSE:

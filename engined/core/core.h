@@ -29,6 +29,7 @@ typedef enum {
     CORE_EV_RERUN,       // rerun a failed task
     CORE_EV_WORKER_LOST, // the worker running an action is gone
     CORE_EV_DELETE,      // delete a finished top-level execution
+    CORE_EV_REOFFER,     // an offered action's TASK was refused or lost
 } core_event_kind_t;
 
 typedef enum {
@@ -42,8 +43,9 @@ typedef struct {
     core_event_kind_t kind;
     int64_t now_ms;
     sr_id_t exec_id;           // START, PAUSE, RESUME, CANCEL, RERUN, DELETE
-    sr_id_t action_id;         // RESULT, COMPLETE, CONFIRM, WORKER_LOST
-    uint32_t attempt;          // RESULT, CONFIRM (0 = any, for COMPLETE)
+    sr_id_t action_id;         // RESULT, COMPLETE, CONFIRM, WORKER_LOST,
+                               // REOFFER
+    uint32_t attempt;          // RESULT, CONFIRM, REOFFER (0 = any)
     const char *worker;        // CONFIRM, WORKER_LOST, RESULT
     core_result_t status;      // RESULT, COMPLETE
     const sr_value_t *output;  // RESULT, COMPLETE: result or error value

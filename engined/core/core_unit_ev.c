@@ -139,6 +139,39 @@ core_unit_on_confirm(core_run_t *r, const core_event_t *ev)
     return core_cmd_push(r, &c);
 }
 
+// Offer action `a` (SCHEDULED or safe to run again) anew: the next
+// attempt, so that a CONFIRM of an earlier TASK gets HALT.
+static sr_err_t
+s_offer_anew(core_run_t *r, core_action_t *a)
+{
+    core_exec_t *exec = NULL;
+    core_task_t *task = NULL;
+    sr_err_t rc;
+    if ((rc = CORE_OPS(r)->exec_get(r->st, &a->exec_id, &exec)) ||
+        (rc = CORE_OPS(r)->task_get(r->st, &a->exec_id, a->seq, &task)))
+        return rc;
+    a->attempt++;
+    a->state = CORE_A_SCHEDULED;
+    core_set_str(&a->worker, NULL);
+    CORE_OPS(r)->action_dirty(r->st, a);
+    return core_unit_dispatch(r, exec, task, a);
+}
+
+sr_err_t
+core_unit_on_reoffer(core_run_t *r, const core_event_t *ev)
+{
+    core_action_t *a = NULL;
+    sr_err_t rc = CORE_OPS(r)->action_get(r->st, &ev->action_id, &a);
+    if (rc == SR_ENOTFOUND)
+        return SR_OK;
+    if (rc)
+        return rc;
+    if (a->state != CORE_A_SCHEDULED ||
+        (ev->attempt && ev->attempt != a->attempt))
+        return SR_OK;
+    return s_offer_anew(r, a);
+}
+
 sr_err_t
 core_unit_on_worker_lost(core_run_t *r, const core_event_t *ev)
 {
@@ -150,19 +183,13 @@ core_unit_on_worker_lost(core_run_t *r, const core_event_t *ev)
         return rc;
     if (core_action_state_is_final(a->state) || a->state == CORE_A_PENDING)
         return SR_OK; // delegates do not need their worker any more
+    if (a->state == CORE_A_SCHEDULED || a->safe_rerun)
+        return s_offer_anew(r, a); // not started, or safe to run again
     core_exec_t *exec = NULL;
     core_task_t *task = NULL;
     if ((rc = CORE_OPS(r)->exec_get(r->st, &a->exec_id, &exec)) ||
         (rc = CORE_OPS(r)->task_get(r->st, &a->exec_id, a->seq, &task)))
         return rc;
-    if (a->state == CORE_A_SCHEDULED || a->safe_rerun) {
-        // Not started, or safe to run again: offer it anew.
-        a->attempt++;
-        a->state = CORE_A_SCHEDULED;
-        core_set_str(&a->worker, NULL);
-        CORE_OPS(r)->action_dirty(r->st, a);
-        return core_unit_dispatch(r, exec, task, a);
-    }
     char msg[256];
     snprintf(msg, sizeof msg,
              "The worker '%s' running the action was lost (no heartbeat)",

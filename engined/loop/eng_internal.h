@@ -62,13 +62,16 @@ typedef struct {
 // Dispatch latency samples (task ready -> GO sent), a ring.
 #define ENG_LAT_SAMPLES 65536
 
-// An action to hand back to the core at `due` as a WORKER_LOST event: it
-// offers the action again (a new attempt, TASK and token) when it has not
-// started, and ends it when it ran on a worker that did not come back.
+// An action to hand back to the core at `due`: REOFFER (its TASK was
+// refused, not confirmed, or offered before a restart: offered again as a
+// new attempt if it still waits in `attempt`), or WORKER_LOST (running at
+// a restart and its worker did not come back with the result).
 typedef struct {
     sr_id_t action_id;
     int64_t due;
-    const char *worker; // static text for the event
+    core_event_kind_t kind; // CORE_EV_REOFFER or CORE_EV_WORKER_LOST
+    uint32_t attempt;       // REOFFER: the attempt offered; 0 = any
+    const char *worker;     // static text for the event
 } eng_orphan_t;
 
 typedef struct {
@@ -202,11 +205,9 @@ sr_err_t eng_part_due_timers(eng_t *eng, size_t pi, int64_t now, size_t max,
 // After open: offer again the actions offered and not started, and
 // remember running ones until their worker comes back (or not).
 sr_err_t eng_part_recover(eng_t *eng, size_t pi, sr_error_t *err);
-// Hand action `action_id` to the core at `due` (eng_orphan_t): a TASK a
-// worker refused or did not confirm, or an action found at restart.
-sr_err_t eng_orphan_later(eng_t *eng, const sr_id_t *action_id, int64_t due,
-                          const char *worker);
-// Worker-lost operations for the orphans that are due.
+// Hand an action to the core later (eng_orphan_t).
+sr_err_t eng_orphan_add(eng_t *eng, eng_orphan_t orphan);
+// REOFFER and WORKER_LOST operations for the orphans that are due.
 sr_err_t eng_orphans_due(eng_t *eng, int64_t now, sr_error_t *err);
 // The action execution id a delegate token names (any partition).
 sr_err_t eng_token_lookup(eng_t *eng, const char *token, sr_id_t *out,
@@ -253,9 +254,9 @@ void eng_work_answer(eng_t *eng, eng_op_t *op);
 void eng_work_heartbeats(eng_t *eng, int64_t now);
 void eng_work_fini(eng_t *eng);
 // Free the slot an attempt of an action held at its worker (RESULT or
-// HALT; attempt 0: whichever it holds).
-void eng_work_release(eng_t *eng, const sr_wire_peer_t *peer,
-                      const sr_id_t *action_id, uint32_t attempt);
+// HALT; attempt 0: whichever it holds); the attempt freed, 0 if none.
+uint32_t eng_work_release(eng_t *eng, const sr_wire_peer_t *peer,
+                          const sr_id_t *action_id, uint32_t attempt);
 // Dispatch latency percentile (0..100) over the samples; -1 when none.
 double eng_work_latency(const eng_t *eng, double pct);
 

@@ -179,8 +179,7 @@ typedef struct {
 } s_recover_t;
 
 sr_err_t
-eng_orphan_later(eng_t *eng, const sr_id_t *action_id, int64_t due,
-                 const char *worker)
+eng_orphan_add(eng_t *eng, eng_orphan_t orphan)
 {
     if (eng->norphans == eng->caporphans) {
         size_t c = eng->caporphans ? eng->caporphans * 2 : 16;
@@ -190,8 +189,7 @@ eng_orphan_later(eng_t *eng, const sr_id_t *action_id, int64_t due,
         eng->orphans = o;
         eng->caporphans = c;
     }
-    eng->orphans[eng->norphans++] =
-        (eng_orphan_t){.action_id = *action_id, .due = due, .worker = worker};
+    eng->orphans[eng->norphans++] = orphan;
     return SR_OK;
 }
 
@@ -223,12 +221,20 @@ s_recover_visit(void *arg, const void *key, size_t klen, const void *val,
     if (rc)
         return rc;
     if (a->state == CORE_A_SCHEDULED)
-        rc = eng_orphan_later(rv->eng, &a->id, eng_now_ms(),
-                              "(offered before a restart)");
+        rc = eng_orphan_add(rv->eng,
+                            (eng_orphan_t){.action_id = a->id,
+                                           .due = eng_now_ms(),
+                                           .kind = CORE_EV_REOFFER,
+                                           .attempt = a->attempt,
+                                           .worker = "(offered before a "
+                                                     "restart)"});
     else if (a->state == CORE_A_RUNNING)
-        rc = eng_orphan_later(rv->eng, &a->id,
-                              eng_now_ms() + rv->eng->cfg.expiry_ms,
-                              "(unknown after restart)");
+        rc = eng_orphan_add(
+            rv->eng,
+            (eng_orphan_t){.action_id = a->id,
+                           .due = eng_now_ms() + rv->eng->cfg.expiry_ms,
+                           .kind = CORE_EV_WORKER_LOST,
+                           .worker = "(unknown after restart)"});
     core_action_destroy(&a);
     return rc;
 }
@@ -258,7 +264,8 @@ eng_orphans_due(eng_t *eng, int64_t now, sr_error_t *err)
             i++;
             continue;
         }
-        sr_id_t id = eng->orphans[i].action_id;
+        const eng_orphan_t *o = &eng->orphans[i];
+        sr_id_t id = o->action_id;
         size_t pi = 0;
         if (eng_part_find(eng, sr_id_partition(&id), &pi)) {
             eng_op_t *op = eng_op_add(eng);
@@ -267,9 +274,10 @@ eng_orphans_due(eng_t *eng, int64_t now, sr_error_t *err)
             op->kind = ENG_OP_EVENT;
             op->req_id = -1;
             op->part = pi;
-            op->ev.kind = CORE_EV_WORKER_LOST;
+            op->ev.kind = o->kind;
             op->ev.action_id = id;
-            op->ev.worker = eng->orphans[i].worker;
+            op->ev.attempt = o->attempt;
+            op->ev.worker = o->worker;
         }
         eng->orphans[i] = eng->orphans[--eng->norphans];
     }

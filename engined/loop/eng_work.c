@@ -91,13 +91,34 @@ s_lose(eng_t *eng, eng_worker_t *w, const char *why)
     *w = eng->workers[--eng->nworkers];
 }
 
-void
+uint32_t
 eng_work_release(eng_t *eng, const sr_wire_peer_t *peer,
                  const sr_id_t *action_id, uint32_t attempt)
 {
     eng_worker_t *w = s_find(eng, peer);
-    if (w && s_running_del(w, action_id, attempt) && w->used > 0)
+    eng_run_t *r = s_running_find(w, action_id, attempt);
+    if (!r)
+        return 0;
+    uint32_t freed = r->attempt;
+    *r = w->running[--w->nrunning];
+    if (w->used > 0)
         w->used--;
+    return freed;
+}
+
+// Hand an offered attempt back to the core at `due` (REOFFER).
+static sr_err_t
+s_reoffer(eng_t *eng, const sr_id_t *id, uint32_t attempt, int64_t due,
+          const char *why)
+{
+    sr_err_t rc = eng_orphan_add(eng, (eng_orphan_t){.action_id = *id,
+                                                     .due = due,
+                                                     .kind = CORE_EV_REOFFER,
+                                                     .attempt = attempt,
+                                                     .worker = why});
+    if (!rc)
+        eng->reoffered++;
+    return rc;
 }
 
 // --- sending -------------------------------------------------------------
@@ -264,9 +285,8 @@ s_reoffer_unconfirmed(eng_t *eng, eng_worker_t *w, int64_t before,
         sr_warn("action %s offered to worker %s and not confirmed (%s); "
                 "offering it again",
                 sr_id_format(&r->id, text), w->name ? w->name : "?", why);
-        if (eng_orphan_later(eng, &r->id, eng_now_ms(), "(not confirmed)"))
+        if (s_reoffer(eng, &r->id, r->attempt, eng_now_ms(), "(not confirmed)"))
             return; // out of memory: tried again at the next pass
-        eng->reoffered++;
         *r = w->running[--w->nrunning];
         if (w->used > 0)
             w->used--;
@@ -408,10 +428,10 @@ eng_work_recv(eng_t *eng, sr_wire_in_t *in)
         // again in a while, as a new attempt (a copy the worker holds
         // from an earlier session is then told HALT if it confirms it).
         if (w && sr_msg_id(in->msg, SR_F_ERROR_action_id, &id)) {
-            eng_work_release(eng, &in->peer, &id, 0);
-            if (!eng_orphan_later(eng, &id, eng_now_ms() + 1000,
-                                  "(refused the TASK)"))
-                eng->reoffered++;
+            uint32_t attempt = eng_work_release(eng, &in->peer, &id, 0);
+            if (attempt)
+                (void)s_reoffer(eng, &id, attempt, eng_now_ms() + 1000,
+                                "(refused the TASK)");
         }
         return;
     }

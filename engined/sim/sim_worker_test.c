@@ -1,8 +1,9 @@
 // The worker-facing events through the in-process driver: a duplicate
 // RESULT is ignored, a RESULT for a stale attempt is refused and changes
 // nothing, CONFIRM answers GO once and HALT otherwise (cancelled execution,
-// stale attempt, unknown action), and a lost worker fails its action or
-// offers it again (not started yet, safe-rerun, retry).
+// stale attempt, unknown action), a lost worker fails its action or
+// offers it again (not started yet, safe-rerun, retry), and a REOFFER
+// offers again only an action still waiting in the attempt it names.
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -309,6 +310,61 @@ test_a_lost_worker_before_the_start_offers_the_action_again(void **state)
     assert_int_equal(sim_last_cmds(t->sim)->count, 0);
 }
 
+static sr_err_t
+s_reoffer(t_sim_t *t, const sr_id_t *id, uint32_t attempt)
+{
+    return t_apply(t, (core_event_t){.kind = CORE_EV_REOFFER,
+                                     .action_id = *id,
+                                     .attempt = attempt,
+                                     .worker = "(not confirmed)"});
+}
+
+// A TASK refused or lost on its way is offered again as the next attempt
+// with a new token, only while the action waits in the attempt named: a
+// stale REOFFER, or one for an action confirmed meanwhile, changes nothing
+// (unlike a lost worker, it never fails or re-runs a started action).
+static void
+test_a_reoffer_only_touches_an_action_still_waiting(void **state)
+{
+    t_sim_t *t = *state;
+    sr_id_t id = s_running(t, "");
+    assert_int_equal(s_reoffer(t, &id, 1), SR_OK); // started meanwhile
+    assert_int_equal(sim_last_cmds(t->sim)->count, 0);
+    core_action_t *a = t_action(t, &id);
+    assert_int_equal(a->state, CORE_A_RUNNING);
+    assert_int_equal(a->attempt, 1);
+    core_action_destroy(&a);
+
+    t_define(t, "version: '2.0'\n"
+                "w2:\n"
+                "  tasks:\n"
+                "    task1:\n"
+                "      action: std.echo output=7\n");
+    t_start(t, "w2", NULL, NULL);
+    sr_id_t id2 = t_unit_id(t, "task1", 0);
+    a = t_action(t, &id2);
+    uint8_t token1[32];
+    memcpy(token1, a->token_hash, sizeof token1);
+    core_action_destroy(&a);
+    assert_int_equal(s_reoffer(t, &id2, 1), SR_OK);
+    const core_cmd_t *c = s_only(t, CORE_CMD_DISPATCH);
+    assert_int_equal(c->attempt, 2);
+    assert_non_null(c->token);
+    assert_non_null(c->context);
+    a = t_action(t, &id2);
+    assert_int_equal(a->attempt, 2);
+    assert_memory_not_equal(a->token_hash, token1, sizeof token1);
+    core_action_destroy(&a);
+    assert_int_equal(s_reoffer(t, &id2, 1), SR_OK); // attempt 1 is stale
+    assert_int_equal(sim_last_cmds(t->sim)->count, 0);
+    assert_int_equal(s_confirm(t, &id2, 1, "w1"), SR_OK);
+    assert_int_equal(s_only(t, CORE_CMD_HALT)->attempt, 1);
+    t_run(t);
+    core_exec_t *e = t_exec(t, &t->id);
+    assert_int_equal(e->state, CORE_EX_SUCCESS);
+    core_exec_destroy(&e);
+}
+
 static int64_t
 s_wall_ms(void)
 {
@@ -361,6 +417,7 @@ main(void)
         T(test_a_lost_worker_fails_an_action_not_safe_to_rerun),
         T(test_a_lost_worker_with_retry_runs_the_task_again),
         T(test_a_lost_worker_before_the_start_offers_the_action_again),
+        T(test_a_reoffer_only_touches_an_action_still_waiting),
         T(test_sleeping_actions_take_virtual_time_only),
     };
 #undef T
