@@ -69,6 +69,14 @@ s_setup(void **state)
     return s_setup_with(state, 0, 0);
 }
 
+// An engine that gives up on a silent worker after 500 ms, and on a TASK
+// not confirmed after 6 times that.
+static int
+s_setup_hasty(void **state)
+{
+    return s_setup_with(state, 0, 500);
+}
+
 // An engine that waits a minute for a silent worker or a CONFIRM.
 static int
 s_setup_patient(void **state)
@@ -587,9 +595,9 @@ test_unconfirmed_task_is_offered_again(void **state)
     sr_msg_t *first = s_task_within(f, 5000);
     assert_non_null(first);
     assert_int_equal(sr_msg_int(first, SR_F_TASK_attempt, 0), 1);
-    sr_msg_t *again = s_task_within(f, 5000); // expiry: 1 s
+    sr_msg_t *again = s_task_within(f, 8000); // after 6 x 500 ms
     if (!again)
-        fail_msg("the unconfirmed TASK was not offered again within 5 s");
+        fail_msg("the unconfirmed TASK was not offered again within 8 s");
     sr_id_t a1, a2;
     sr_msg_id(first, SR_F_TASK_action_id, &a1);
     sr_msg_id(again, SR_F_TASK_action_id, &a2);
@@ -662,7 +670,7 @@ main(void)
         cmocka_unit_test_setup_teardown(test_delete_finished_and_forced,
                                         s_setup, s_teardown),
         cmocka_unit_test_setup_teardown(test_unconfirmed_task_is_offered_again,
-                                        s_setup, s_teardown),
+                                        s_setup_hasty, s_teardown),
         cmocka_unit_test_setup_teardown(
             test_ready_again_offers_unconfirmed_tasks_again, s_setup_patient,
             s_teardown),

@@ -267,6 +267,8 @@ s_error(eng_t *eng, const sr_wire_in_t *in, sr_err_t code, const char *field,
     eng_reply_error(eng, eng->worker, &in->peer, -1, &e);
 }
 
+#define ENG_CONFIRM_EXPIRIES 6
+
 // Offer again the TASKs of worker `w` sent before `before` and not
 // confirmed: the TASK or its CONFIRM was lost (a worker's new connection,
 // a full queue). The CONFIRM fence keeps this safe: the core tells GO to
@@ -599,11 +601,14 @@ eng_work_heartbeats(eng_t *eng, int64_t now)
 {
     sr_heartbeat_due(eng->hb_workers, now, s_beat, eng);
     sr_heartbeat_expire(eng->hb_workers, now, s_expired, eng);
+    // A TASK may wait at a busy worker of several engines for a while;
+    // one unconfirmed for ENG_CONFIRM_EXPIRIES expiry times is lost.
     for (size_t i = 0; i < eng->nworkers; i++)
         if (eng->workers[i].slots >= 0)
             s_reoffer_unconfirmed(eng, &eng->workers[i],
-                                  now - eng->cfg.expiry_ms,
-                                  "no CONFIRM within the expiry time");
+                                  now -
+                                      ENG_CONFIRM_EXPIRIES * eng->cfg.expiry_ms,
+                                  "no CONFIRM within 6 expiry times");
     for (size_t i = 0; i < eng->nworkers;) {
         if (eng->workers[i].slots < 0)
             s_lose(eng, &eng->workers[i], "no heartbeat");
