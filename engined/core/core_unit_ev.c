@@ -119,6 +119,10 @@ core_unit_on_confirm(core_run_t *r, const core_event_t *ev)
             why = "execution cancelled";
         else if (a->attempt != ev->attempt)
             why = "attempt is no longer current";
+        else if (a->state == CORE_A_RUNNING && a->worker && ev->worker &&
+                 strcmp(a->worker, ev->worker) == 0)
+            c.kind = CORE_CMD_GO; // its GO was lost (an engine restart):
+                                  // a worker confirms only before it starts
         else if (a->state != CORE_A_SCHEDULED)
             why = a->state == CORE_A_RUNNING ? "already started elsewhere"
                                              : "no longer waiting to start";

@@ -253,6 +253,10 @@ void eng_work_send_queued(eng_t *eng);
 void eng_work_answer(eng_t *eng, eng_op_t *op);
 void eng_work_heartbeats(eng_t *eng, int64_t now);
 void eng_work_fini(eng_t *eng);
+// An action found RUNNING at restart, confirmed by worker `worker`: when
+// that worker is connected again, it holds the action (told GO) and true.
+bool eng_work_adopt(eng_t *eng, const char *worker, const sr_id_t *action_id,
+                    uint32_t attempt);
 // Free the slot an attempt of an action held at its worker (RESULT or
 // HALT; attempt 0: whichever it holds); the attempt freed, 0 if none.
 uint32_t eng_work_release(eng_t *eng, const sr_wire_peer_t *peer,

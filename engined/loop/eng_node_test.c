@@ -657,6 +657,48 @@ test_ready_again_offers_unconfirmed_tasks_again(void **state)
     s_assert_state(f, &ex, "RUNNING");
 }
 
+// An action running at a worker when the engine restarts: the worker
+// comes back (READY on a new connection) and keeps running it past the
+// expiry time; the engine adopts it instead of failing it as lost, and
+// its RESULT ends the execution with SUCCESS.
+static void
+test_a_long_action_survives_an_engine_restart(void **state)
+{
+    s_fix_t *f = *state;
+    s_create(f, "version: '2.0'\nlong:\n  tasks:\n    a:\n      action: "
+                "std.echo output=7\n");
+    s_ready(f, 1);
+    sr_id_t ex = s_start(f, "long", "{}");
+    sr_msg_t *t = s_task_within(f, 5000);
+    assert_non_null(t);
+    s_confirm(f, t);
+    sr_msg_t *go = s_expect(f->worker, SR_MSG_GO);
+    sr_msg_destroy(&go);
+    zsock_destroy(&f->client);
+    zsock_destroy(&f->worker);
+    eng_stop(&f->eng);
+    s_engine_start(f);
+    f->client = zsock_new_dealer(f->client_ep);
+    f->worker = zsock_new_dealer(f->worker_ep);
+    s_ready(f, 1);
+    sr_msg_t *none = s_task_within(f, 2000); // 4 expiry times
+    assert_null(none);
+    s_assert_state(f, &ex, "RUNNING");
+    sr_id_t id;
+    sr_msg_id(t, SR_F_TASK_action_id, &id);
+    sr_msg_t *r = sr_msg_new(SR_MSG_RESULT);
+    sr_msg_set_id(r, SR_F_RESULT_action_id, &id);
+    sr_msg_set_int(r, SR_F_RESULT_attempt, sr_msg_int(t, SR_F_TASK_attempt, 1));
+    sr_msg_set_int(r, SR_F_RESULT_epoch, sr_msg_int(t, SR_F_TASK_epoch, 0));
+    sr_msg_set_str(r, SR_F_RESULT_status, "success");
+    sr_msg_set(r, SR_F_RESULT_output, sr_value_new_int(7));
+    s_send(f->worker, r);
+    sr_msg_t *ack = s_expect(f->worker, SR_MSG_ACK);
+    sr_msg_destroy(&ack);
+    s_assert_state(f, &ex, "SUCCESS");
+    sr_msg_destroy(&t);
+}
+
 int
 main(void)
 {
@@ -673,6 +715,9 @@ main(void)
                                         s_setup_hasty, s_teardown),
         cmocka_unit_test_setup_teardown(
             test_ready_again_offers_unconfirmed_tasks_again, s_setup_patient,
+            s_teardown),
+        cmocka_unit_test_setup_teardown(
+            test_a_long_action_survives_an_engine_restart, s_setup_hasty,
             s_teardown),
         cmocka_unit_test_setup_teardown(test_finished_executions_expire,
                                         s_setup_expiring, s_teardown),

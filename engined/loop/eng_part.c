@@ -255,6 +255,28 @@ eng_part_recover(eng_t *eng, size_t pi, sr_error_t *err)
     return rc;
 }
 
+// Is the worker that confirmed running action `id` (before a restart)
+// connected again? Then it still runs it (a long action) and reports to
+// us: it keeps the action, watched like any other.
+static bool
+s_adopted(eng_t *eng, size_t pi, const sr_id_t *id)
+{
+    sr_error_t err;
+    store_txn_t *txn = NULL;
+    if (store_txn_begin(eng->parts[pi].store, false, &txn, &err))
+        return false;
+    sr_value_t *v = NULL;
+    core_action_t *a = NULL;
+    bool adopted = !store_get(txn, STORE_DB_ACTION, id->b, 16, &v, &err) &&
+                   !core_action_from_value(v, &a, &err) &&
+                   a->state == CORE_A_RUNNING &&
+                   eng_work_adopt(eng, a->worker, id, a->attempt);
+    sr_value_destroy(&v);
+    core_action_destroy(&a);
+    store_txn_abort(&txn);
+    return adopted;
+}
+
 sr_err_t
 eng_orphans_due(eng_t *eng, int64_t now, sr_error_t *err)
 {
@@ -267,7 +289,8 @@ eng_orphans_due(eng_t *eng, int64_t now, sr_error_t *err)
         const eng_orphan_t *o = &eng->orphans[i];
         sr_id_t id = o->action_id;
         size_t pi = 0;
-        if (eng_part_find(eng, sr_id_partition(&id), &pi)) {
+        if (eng_part_find(eng, sr_id_partition(&id), &pi) &&
+            !(o->kind == CORE_EV_WORKER_LOST && s_adopted(eng, pi, &id))) {
             eng_op_t *op = eng_op_add(eng);
             if (!op)
                 return SR_ENOMEM;

@@ -106,6 +106,28 @@ eng_work_release(eng_t *eng, const sr_wire_peer_t *peer,
     return freed;
 }
 
+bool
+eng_work_adopt(eng_t *eng, const char *worker, const sr_id_t *action_id,
+               uint32_t attempt)
+{
+    for (size_t i = 0; worker && i < eng->nworkers; i++) {
+        eng_worker_t *w = &eng->workers[i];
+        if (w->slots < 0 || !w->name || strcmp(w->name, worker) != 0)
+            continue;
+        if (s_running_find(w, action_id, attempt))
+            return true; // confirmed again since the restart
+        eng_queued_t q = {.action_id = *action_id,
+                          .attempt = attempt,
+                          .ready_ms = eng_now_ms()};
+        if (s_running_add(w, &q, eng_now_ms()))
+            return false;
+        w->running[w->nrunning - 1].is_go = true;
+        w->used++;
+        return true;
+    }
+    return false;
+}
+
 // Hand an offered attempt back to the core at `due` (REOFFER).
 static sr_err_t
 s_reoffer(eng_t *eng, const sr_id_t *id, uint32_t attempt, int64_t due,

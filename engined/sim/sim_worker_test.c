@@ -1,9 +1,9 @@
 // The worker-facing events through the in-process driver: a duplicate
 // RESULT is ignored, a RESULT for a stale attempt is refused and changes
-// nothing, CONFIRM answers GO once and HALT otherwise (cancelled execution,
-// stale attempt, unknown action), a lost worker fails its action or
-// offers it again (not started yet, safe-rerun, retry), and a REOFFER
-// offers again only an action still waiting in the attempt it names.
+// nothing, CONFIRM answers GO to one worker and HALT otherwise (cancelled
+// execution, stale attempt, unknown action, another worker), a lost worker
+// fails its action or offers it again (not started yet, safe-rerun, retry), and
+// a REOFFER offers again only an action still waiting in the attempt it names.
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -191,6 +191,10 @@ test_confirm_answers_go_once_then_halt(void **state)
     assert_string_equal(s_only(t, CORE_CMD_HALT)->text,
                         "already started elsewhere");
     assert_string_equal(s_only(t, CORE_CMD_HALT)->worker, "w2");
+    // The worker that has it confirms again (its GO was lost when an
+    // engine restarted; a worker confirms only before it starts): GO.
+    assert_int_equal(s_confirm(t, &id, 1, "w1"), SR_OK);
+    assert_string_equal(s_only(t, CORE_CMD_GO)->worker, "w1");
     sr_id_t other;
     sr_id_make(0, sim_now(t->sim), &other);
     assert_int_equal(s_confirm(t, &other, 1, "w1"), SR_OK);
