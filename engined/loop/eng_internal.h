@@ -45,6 +45,7 @@ typedef struct {
     char *target;        // NULL: no group
     sr_value_t *actions; // array of names / prefixes ending in '*'; NULL = all
     int64_t slots, used;
+    int64_t pid;        // READY.pid; 0 = not said
     eng_run_t *running; // actions told GO (or offered) and not finished
     size_t nrunning, caprunning;
 } eng_worker_t;

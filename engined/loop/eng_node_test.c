@@ -195,13 +195,22 @@ s_create(s_fix_t *f, const char *text)
     sr_value_destroy(&body);
 }
 
+// READY of worker "tw" from process `pid` (0: not said).
 static void
-s_ready(s_fix_t *f, int slots)
+s_ready_pid(s_fix_t *f, int slots, int64_t pid)
 {
     sr_msg_t *m = sr_msg_new(SR_MSG_READY);
     sr_msg_set_str(m, SR_F_READY_worker, "tw");
     sr_msg_set_int(m, SR_F_READY_slots, slots);
+    if (pid)
+        sr_msg_set_int(m, SR_F_READY_pid, pid);
     s_send(f->worker, m);
+}
+
+static void
+s_ready(s_fix_t *f, int slots)
+{
+    s_ready_pid(f, slots, 0);
 }
 
 // Serve one TASK as the worker: CONFIRM, GO, run std.echo, RESULT, ACK.
@@ -699,6 +708,38 @@ test_a_long_action_survives_an_engine_restart(void **state)
     sr_msg_destroy(&t);
 }
 
+// A worker restarted under its configured name (READY with another pid)
+// holds none of the actions of the old process: they are lost at once
+// (this one, not safe to run again, fails), not awaited for ever.
+static void
+test_a_restarted_worker_loses_the_old_actions(void **state)
+{
+    s_fix_t *f = *state;
+    s_create(f, "version: '2.0'\nlong:\n  tasks:\n    a:\n      action: "
+                "std.echo output=7\n");
+    s_ready_pid(f, 1, 100);
+    sr_id_t ex = s_start(f, "long", "{}");
+    sr_msg_t *t = s_task_within(f, 5000);
+    assert_non_null(t);
+    s_confirm(f, t);
+    sr_msg_t *go = s_expect(f->worker, SR_MSG_GO);
+    sr_msg_destroy(&go);
+    sr_msg_destroy(&t);
+    zsock_destroy(&f->worker);
+    f->worker = zsock_new_dealer(f->worker_ep);
+    s_ready_pid(f, 1, 101);
+    for (int i = 0; i < 100; i++) {
+        sr_value_t *b = s_get(f, &ex);
+        bool done = strcmp(sr_value_map_str(b, "state"), "RUNNING") != 0;
+        sr_value_destroy(&b);
+        if (done)
+            break;
+        s_beat(f);
+        zclock_sleep(20);
+    }
+    s_assert_state(f, &ex, "ERROR");
+}
+
 int
 main(void)
 {
@@ -718,6 +759,9 @@ main(void)
             s_teardown),
         cmocka_unit_test_setup_teardown(
             test_a_long_action_survives_an_engine_restart, s_setup_hasty,
+            s_teardown),
+        cmocka_unit_test_setup_teardown(
+            test_a_restarted_worker_loses_the_old_actions, s_setup_patient,
             s_teardown),
         cmocka_unit_test_setup_teardown(test_finished_executions_expire,
                                         s_setup_expiring, s_teardown),

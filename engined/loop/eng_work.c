@@ -322,10 +322,16 @@ s_ready(eng_t *eng, sr_wire_in_t *in)
 {
     sr_msg_t *m = in->msg;
     const char *name = sr_msg_str(m, SR_F_READY_worker);
+    int64_t pid = sr_msg_int(m, SR_F_READY_pid, 0);
     eng_worker_t *w = s_find(eng, &in->peer);
-    // The same worker on a new connection: its actions move over.
+    // The same worker on a new connection: its actions move over. A new
+    // process under the old name has none of them: they are lost.
     for (size_t i = 0; !w && i < eng->nworkers; i++)
         if (strcmp(eng->workers[i].name, name) == 0) {
+            if (pid && eng->workers[i].pid && pid != eng->workers[i].pid) {
+                s_lose(eng, &eng->workers[i], "restarted as a new process");
+                break;
+            }
             w = &eng->workers[i];
             sr_heartbeat_remove(eng->hb_workers, w->peer.id, w->peer.len);
             w->peer = in->peer;
@@ -354,6 +360,7 @@ s_ready(eng_t *eng, sr_wire_in_t *in)
                     : NULL;
     w->actions = sr_msg_take(m, SR_F_READY_actions);
     w->slots = sr_msg_int(m, SR_F_READY_slots, 1);
+    w->pid = pid;
     // TASKs sent to an earlier connection of this worker may be lost with
     // it: those not confirmed yet are offered again (a worker that holds
     // one refuses the copy or confirms it). The running ones stay.
