@@ -43,7 +43,8 @@ lang_ld_spec(lang_ld_t *ld, const lang_node_t *name, const lang_node_t *node)
         return NULL;
     sr_value_t *spec = sr_value_new_map(lang_node_map_len(node) + 2);
     if (!spec ||
-        sr_value_map_put(spec, "name", sr_value_new_strn(name->str, name->len)) ||
+        sr_value_map_put(spec, "name",
+                         sr_value_new_strn(name->str, name->len)) ||
         sr_value_map_put(spec, "version", sr_value_new_str("2.0")))
         goto oom;
     for (size_t i = 0; i < lang_node_map_len(node); i++) {

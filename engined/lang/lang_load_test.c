@@ -364,14 +364,15 @@ static void
 test_start_tasks_and_inbound_transitions(void **state)
 {
     (void)state;
-    lang_doc_t *doc = lt_load("version: '2.0'\n"
-                              "wf:\n"
-                              "  tasks:\n"
-                              "    a: {on-success: [c, c], on-error: c}\n"
-                              "    b: {on-complete: [c, fail]}\n"
-                              "    c: {on-success: d}\n"
-                              "    d: {}\n"
-                              "    e: {}\n");
+    lang_doc_t *doc =
+        lt_load("version: '2.0'\n"
+                "wf:\n"
+                "  tasks:\n"
+                "    a: {on-success: [c, {c: <% true %>}], on-error: c}\n"
+                "    b: {on-complete: [c, fail]}\n"
+                "    c: {on-success: d}\n"
+                "    d: {}\n"
+                "    e: {}\n");
     const lang_workflow_t *wf = lt_wf(doc, "wf");
     assert_int_equal(wf->nstart, 3);
     assert_int_equal(wf->start[0], 0);

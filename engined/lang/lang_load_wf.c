@@ -267,6 +267,11 @@ s_name(lang_ld_t *ld, const lang_node_t *name, lang_workflow_t *out)
         lang_ld_err(ld, name, "Workflow name cannot be in the format of UUID");
         return false;
     }
+    if (memchr(name->str, ' ', name->len)) {
+        lang_ld_err(ld, name, "Name '%.64s' must not contain spaces",
+                    name->str);
+        return false;
+    }
     return true;
 }
 
