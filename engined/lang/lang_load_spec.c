@@ -26,7 +26,7 @@ s_value(const lang_node_t *node, sr_value_t **out)
             break;
         if (map) {
             const lang_node_t *k = lang_node_map_key(node, i);
-            rc = sr_value_map_putv(v, sr_value_new_strn(k->str, k->len), item);
+            rc = sr_value_map_putn(v, k->str, k->len, item);
         } else
             rc = sr_value_array_append(v, item);
     }
@@ -51,7 +51,7 @@ lang_ld_spec(lang_ld_t *ld, const lang_node_t *name, const lang_node_t *node)
         const lang_node_t *k = lang_node_map_key(node, i);
         sr_value_t *item = NULL;
         if (s_value(lang_node_map_val(node, i), &item) ||
-            sr_value_map_putv(spec, sr_value_new_strn(k->str, k->len), item))
+            sr_value_map_putn(spec, k->str, k->len, item))
             goto oom;
     }
     lang_vt_t *vt = lang_vt_new_const(spec);
