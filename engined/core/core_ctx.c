@@ -16,6 +16,21 @@ typedef struct {
     core_task_t *task;
 } s_host_t;
 
+// The workflow of the execution, or NULL when its definition cannot be
+// read (the spec fields are then null; the read error is not the
+// expression's).
+static const lang_workflow_t *
+s_workflow(s_host_t *h)
+{
+    const lang_doc_t *doc;
+    const lang_workflow_t *wf = NULL;
+    sr_error_t keep = *h->r->err;
+    if (core_exec_workflow(h->r, h->exec, &doc, &wf))
+        wf = NULL;
+    *h->r->err = keep;
+    return wf;
+}
+
 static sr_err_t
 s_put_all(sr_value_t *dst, const sr_value_t *src)
 {
@@ -46,15 +61,29 @@ s_id_text(const sr_id_t *id)
     return sr_value_new_str(sr_id_format(id, text));
 }
 
-sr_value_t *
-core_task_dict(const core_task_t *task)
+// The spec (as written) of spec task `index` of `wf`, or null.
+static sr_value_t *
+s_spec(const lang_vt_t *vt)
 {
-    sr_value_t *d = sr_value_new_map(8);
+    const sr_value_t *c = vt ? lang_vt_const(vt) : NULL;
+    return c ? sr_value_ref((sr_value_t *)c) : sr_value_new_nil();
+}
+
+sr_value_t *
+core_task_dict(const core_task_t *task, const lang_workflow_t *wf)
+{
+    sr_value_t *d = sr_value_new_map(12);
     if (!d)
         return NULL;
+    const lang_vt_t *spec =
+        wf && task->spec_index >= 0 && (size_t)task->spec_index < wf->ntasks
+            ? wf->tasks[task->spec_index].spec
+            : NULL;
     sr_err_t rc = sr_value_map_put(d, "id", s_id_text(&task->id));
     if (!rc)
         rc = sr_value_map_put(d, "name", sr_value_new_str(task->name));
+    if (!rc)
+        rc = sr_value_map_put(d, "spec", s_spec(spec));
     if (!rc)
         rc = sr_value_map_put(
             d, "state", sr_value_new_str(core_task_state_name(task->state)));
@@ -97,8 +126,9 @@ s_fn_task(s_host_t *h, sr_value_t *const *args, size_t nargs, sr_value_t **out,
         return sr_error_set(err, SR_EEXPR,
                             "task() takes one task name (a string)");
     const char *name = nargs ? sr_value_str(args[0]) : NULL;
+    const lang_workflow_t *wf = s_workflow(h);
     if (h->task && (!name || strcmp(name, h->task->name) == 0)) {
-        *out = core_task_dict(h->task);
+        *out = core_task_dict(h->task, wf);
         return *out ? SR_OK : SR_ENOMEM;
     }
     if (!name)
@@ -115,13 +145,14 @@ s_fn_task(s_host_t *h, sr_value_t *const *args, size_t nargs, sr_value_t **out,
         CORE_OPS(h->r)->task_get(h->r->st, &h->exec->id, (uint32_t)seq, &t);
     if (rc)
         return sr_error_set(err, rc, "task '%s' could not be read", name);
-    *out = core_task_dict(t);
+    *out = core_task_dict(t, wf);
     return *out ? SR_OK : SR_ENOMEM;
 }
 
 typedef struct {
     sr_value_t *list;
     const char *state; // filter, or NULL
+    const lang_workflow_t *wf;
 } s_tasks_t;
 
 static sr_err_t
@@ -130,7 +161,7 @@ s_tasks_visit(void *arg, core_task_t *task)
     s_tasks_t *tv = arg;
     if (tv->state && strcmp(tv->state, core_task_state_name(task->state)))
         return SR_OK;
-    return sr_value_array_append(tv->list, core_task_dict(task));
+    return sr_value_array_append(tv->list, core_task_dict(task, tv->wf));
 }
 
 static sr_err_t
@@ -139,7 +170,7 @@ s_fn_tasks(s_host_t *h, sr_value_t *const *args, size_t nargs, sr_value_t **out,
 {
     // tasks(execution_id=null, recursive=false, state=null, flat=false):
     // this execution's task executions, optionally filtered by state.
-    s_tasks_t tv = {sr_value_new_array(0), NULL};
+    s_tasks_t tv = {sr_value_new_array(0), NULL, s_workflow(h)};
     if (!tv.list)
         return SR_ENOMEM;
     if (nargs >= 3 && sr_value_is(args[2], SR_T_STR))
@@ -176,6 +207,9 @@ s_fn_execution(s_host_t *h, sr_value_t **out)
     sr_err_t rc = sr_value_map_put(d, "id", s_id_text(&e->id));
     if (!rc)
         rc = sr_value_map_put(d, "name", sr_value_new_str(e->wf_name));
+    const lang_workflow_t *wf = s_workflow(h);
+    if (!rc)
+        rc = sr_value_map_put(d, "spec", s_spec(wf ? wf->spec : NULL));
     if (!rc)
         rc = sr_value_map_put(d, "input",
                               e->input ? sr_value_ref(e->input)

@@ -40,7 +40,8 @@ sr_err_t core_ver_bump(sr_value_t *ver, const sr_value_t *published);
 sr_err_t core_ver_merge(sr_value_t **left, sr_value_t **left_ver,
                         const sr_value_t *right, const sr_value_t *right_ver);
 
-// The map task(name) returns for a task execution. Caller owns it.
-sr_value_t *core_task_dict(const core_task_t *task);
+// The map task(name) returns for a task execution; `wf` (may be NULL: spec
+// null) is the workflow it belongs to. Caller owns it.
+sr_value_t *core_task_dict(const core_task_t *task, const lang_workflow_t *wf);
 
 #endif

@@ -306,7 +306,7 @@ core_exec_finish(core_run_t *r, core_exec_t *exec, core_ex_state_t state,
 sr_err_t
 core_exec_check(core_run_t *r, core_exec_t *exec)
 {
-    if (exec->state != CORE_EX_RUNNING)
+    if (exec->state != CORE_EX_RUNNING || r->starting == exec)
         return SR_OK;
     if (exec->n_active > 0) {
         // Only joins left waiting: nothing running can ever reach them.

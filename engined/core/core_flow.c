@@ -518,9 +518,12 @@ core_flow_start(core_run_t *r, core_exec_t *exec)
     sr_err_t rc = core_exec_workflow(r, exec, &doc, &wf);
     if (rc)
         return rc;
+    const core_exec_t *outer = r->starting;
+    r->starting = exec;
     if (wf->type == LANG_WF_REVERSE)
-        return s_reverse_ready(r, exec, wf);
-    for (size_t i = 0; i < wf->nstart && !rc; i++) {
+        rc = s_reverse_ready(r, exec, wf);
+    for (size_t i = 0; wf->type == LANG_WF_DIRECT && i < wf->nstart && !rc;
+         i++) {
         core_task_t *task = NULL;
         rc = core_task_create(r, exec, wf, wf->start[i], NULL, NULL, &task);
         if (!rc)
@@ -528,6 +531,7 @@ core_flow_start(core_run_t *r, core_exec_t *exec)
         if (exec->state == CORE_EX_CANCELLED)
             break;
     }
+    r->starting = outer;
     return rc;
 }
 

@@ -30,6 +30,11 @@ typedef struct {
     // Resuming: transitions of tasks that completed while paused run now,
     // without their `pause` commands (Mistral drops them on resume).
     bool resuming;
+    // Starting: the execution whose start tasks are being created and run.
+    // Its completion check waits until all of them exist (a start task that
+    // finishes at once must not end the execution, or force its joins,
+    // before the next start task is there).
+    const core_exec_t *starting;
 } core_run_t;
 
 // Shorthands for the state ops.

@@ -129,6 +129,42 @@ s_item(lang_ld_t *ld, const lang_node_t *item, lang_next_t *out)
     return s_entry(ld, item, NULL, out);
 }
 
+// Equal YAML values (JSON Schema's uniqueItems): same kind, same scalar
+// text and type, same entries in the same order.
+static bool
+s_same(const lang_node_t *a, const lang_node_t *b)
+{
+    if (a == b)
+        return true;
+    if (a->kind != b->kind)
+        return false;
+    if (a->kind == LANG_NODE_SCALAR)
+        return a->len == b->len && memcmp(a->str, b->str, a->len) == 0 &&
+               sr_value_type(a->value) == sr_value_type(b->value);
+    if (a->nitems != b->nitems)
+        return false;
+    for (size_t i = 0; i < a->nitems; i++)
+        if (!s_same(a->items[i], b->items[i]))
+            return false;
+    return true;
+}
+
+// Mistral's transition lists hold unique items.
+static bool
+s_unique(lang_ld_t *ld, const lang_node_t *seq, const char *what)
+{
+    for (size_t i = 1; i < seq->nitems; i++)
+        for (size_t j = 0; j < i; j++)
+            if (s_same(seq->items[i], seq->items[j])) {
+                lang_ld_err(ld, seq->items[i],
+                            "'%s' has non-unique elements (item %zu repeats "
+                            "item %zu)",
+                            what, i + 1, j + 1);
+                return false;
+            }
+    return true;
+}
+
 static bool
 s_next(lang_ld_t *ld, const lang_node_t *node, const char *what,
        lang_clause_t *out)
@@ -138,6 +174,8 @@ s_next(lang_ld_t *ld, const lang_node_t *node, const char *what,
         lang_ld_err(ld, node, "'%s' must not be an empty list", what);
         return false;
     }
+    if (node->kind == LANG_NODE_SEQ && !s_unique(ld, node, what))
+        return false;
     out->next = lang_doc_alloc(ld->doc, n, sizeof *out->next);
     if (!out->next)
         return lang_ld_oom(ld) != NULL;

@@ -364,14 +364,15 @@ static void
 test_start_tasks_and_inbound_transitions(void **state)
 {
     (void)state;
-    lang_doc_t *doc = lt_load("version: '2.0'\n"
-                              "wf:\n"
-                              "  tasks:\n"
-                              "    a: {on-success: [c, c], on-error: c}\n"
-                              "    b: {on-complete: [c, fail]}\n"
-                              "    c: {on-success: d}\n"
-                              "    d: {}\n"
-                              "    e: {}\n");
+    lang_doc_t *doc =
+        lt_load("version: '2.0'\n"
+                "wf:\n"
+                "  tasks:\n"
+                "    a: {on-success: [c, {c: <% true %>}], on-error: c}\n"
+                "    b: {on-complete: [c, fail]}\n"
+                "    c: {on-success: d}\n"
+                "    d: {}\n"
+                "    e: {}\n");
     const lang_workflow_t *wf = lt_wf(doc, "wf");
     assert_int_equal(wf->nstart, 3);
     assert_int_equal(wf->start[0], 0);
@@ -511,6 +512,37 @@ test_templates_of_the_model_evaluate(void **state)
     lang_doc_destroy(&doc);
 }
 
+static void
+test_specs_keep_the_yaml_as_written(void **state)
+{
+    (void)state;
+    lang_doc_t *doc = lt_load("version: '2.0'\n"
+                              "wf:\n"
+                              "  description: d\n"
+                              "  task-defaults:\n"
+                              "    retry: {count: 2, delay: 1}\n"
+                              "  tasks:\n"
+                              "    t1:\n"
+                              "      tags: [a]\n"
+                              "      action: std.echo output=<% $.x %>\n"
+                              "      publish: {n: 1.5, e: null}\n");
+    const lang_workflow_t *wf = lt_wf(doc, "wf");
+    const lang_task_t *t1 = lt_task(doc, "wf", "t1");
+    // Templates stay text; task-defaults are not merged into the spec.
+    assert_string_equal(
+        lt_src(t1->spec),
+        "{\"name\": \"t1\", \"version\": \"2.0\", \"tags\": [\"a\"], "
+        "\"action\": \"std.echo output=<% $.x %>\", "
+        "\"publish\": {\"n\": 1.5, \"e\": null}}");
+    const sr_value_t *spec = lang_vt_const(wf->spec);
+    assert_non_null(spec);
+    assert_string_equal(sr_value_map_str(spec, "name"), "wf");
+    assert_string_equal(sr_value_map_str(spec, "description"), "d");
+    assert_non_null(sr_value_map_get(spec, "task-defaults"));
+    assert_int_equal(sr_value_len(sr_value_map_get(spec, "tasks")), 1);
+    lang_doc_destroy(&doc);
+}
+
 int
 main(void)
 {
@@ -526,6 +558,7 @@ main(void)
         cmocka_unit_test(test_workbooks_qualify_names),
         cmocka_unit_test(test_versions_and_document_data),
         cmocka_unit_test(test_templates_of_the_model_evaluate),
+        cmocka_unit_test(test_specs_keep_the_yaml_as_written),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

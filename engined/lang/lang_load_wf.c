@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "lang_load_spec.h"
 #include "lang_load_task.h"
 
 #define S_MAX_TASK_NAME 255
@@ -206,9 +207,12 @@ s_tasks(lang_ld_t *ld, lang_workflow_t *wf, const lang_node_t *tasks,
     lang_task_t d = {0};
     bool have_defaults =
         defaults && (ok &= lang_load_task(ld, dkey, defaults, true, &d));
-    for (size_t i = 0; i < n; i++)
-        ok &= lang_load_task(ld, lang_node_map_key(tasks, i),
-                             lang_node_map_val(tasks, i), false, &wf->tasks[i]);
+    for (size_t i = 0; i < n; i++) {
+        const lang_node_t *k = lang_node_map_key(tasks, i);
+        const lang_node_t *v = lang_node_map_val(tasks, i);
+        ok &= lang_load_task(ld, k, v, false, &wf->tasks[i]);
+        wf->tasks[i].spec = lang_ld_spec(ld, k, v);
+    }
     wf->ntasks = n;
     if (ok && have_defaults)
         ok = s_merge_defaults(ld, wf, &d);
@@ -263,6 +267,11 @@ s_name(lang_ld_t *ld, const lang_node_t *name, lang_workflow_t *out)
         lang_ld_err(ld, name, "Workflow name cannot be in the format of UUID");
         return false;
     }
+    if (memchr(name->str, ' ', name->len)) {
+        lang_ld_err(ld, name, "Name '%.64s' must not contain spaces",
+                    name->str);
+        return false;
+    }
     return true;
 }
 
@@ -306,5 +315,6 @@ lang_load_wf(lang_ld_t *ld, const lang_node_t *name, const lang_node_t *node,
     if (v[K_TAGS])
         ok &= lang_ld_strlist(ld, v[K_TAGS], "tags", false, &out->tags,
                               &out->ntags);
+    out->spec = lang_ld_spec(ld, name, node);
     return ok;
 }

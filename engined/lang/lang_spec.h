@@ -114,6 +114,9 @@ typedef struct {
 
     const char **tags;
     size_t ntags;
+
+    // The task as written, with name and version (task().spec); constant.
+    lang_vt_t *spec;
 } lang_task_t;
 
 // A workflow or ad-hoc action input parameter; required when no default.
@@ -136,6 +139,8 @@ typedef struct {
     size_t ntasks;
     int *start; // direct: indexes of tasks no transition leads to
     size_t nstart;
+    // The workflow as written, with name and version (execution().spec).
+    lang_vt_t *spec;
 } lang_workflow_t;
 
 typedef struct {

@@ -309,11 +309,35 @@ sim_sample_resume(sim_t *sim, const sim_sample_t *s, const sr_id_t *id,
     return rep->count - before;
 }
 
+// Header lines holding JSON must parse (a bad one would silently check
+// nothing).
+static void
+s_check_json_keys(const sim_sample_t *s, sim_report_t *rep)
+{
+    static const char *keys[] = {"input",
+                                 "env",
+                                 "expect-output",
+                                 "expect-output-contains",
+                                 "expect-output-keys",
+                                 "expect-tasks",
+                                 "expect-published",
+                                 "expect-state-info-contains",
+                                 "expect-task-state-info-contains"};
+    for (size_t i = 0; i < sizeof keys / sizeof *keys; i++) {
+        const char *text = sim_sample_get(s, keys[i]);
+        sr_value_t *v = NULL;
+        if (text && sr_value_from_json(text, strlen(text), NULL, &v, NULL))
+            sim_report_add(rep, "header '%s' is not valid JSON", keys[i]);
+        sr_value_destroy(&v);
+    }
+}
+
 size_t
 sim_sample_check(const sim_sample_t *s, const char *file, const char *dir,
                  char **report)
 {
     sim_report_t rep = {0};
+    s_check_json_keys(s, &rep);
     sim_t *sim = NULL;
     sr_error_t err;
     sr_id_t id;
