@@ -270,18 +270,25 @@ s_action_context(core_run_t *r, const core_exec_t *exec,
     return c;
 }
 
+void
+core_token_new(char token[CORE_TOKEN_SIZE], uint8_t hash[32])
+{
+    uint8_t raw[32];
+    // Never a leading '-': a token is also a command-line argument.
+    do {
+        sr_random(raw, sizeof raw);
+        sodium_bin2base64(token, CORE_TOKEN_SIZE, raw, sizeof raw,
+                          sodium_base64_VARIANT_URLSAFE_NO_PADDING);
+    } while (token[0] == '-');
+    crypto_hash_sha256(hash, (const unsigned char *)token, strlen(token));
+}
+
 sr_err_t
 core_unit_dispatch(core_run_t *r, const core_exec_t *exec,
                    const core_task_t *task, core_action_t *a)
 {
-    uint8_t raw[32];
-    char token[sodium_base64_ENCODED_LEN(
-        32, sodium_base64_VARIANT_URLSAFE_NO_PADDING)];
-    sr_random(raw, sizeof raw);
-    sodium_bin2base64(token, sizeof token, raw, sizeof raw,
-                      sodium_base64_VARIANT_URLSAFE_NO_PADDING);
-    crypto_hash_sha256(a->token_hash, (const unsigned char *)token,
-                       strlen(token));
+    char token[CORE_TOKEN_SIZE];
+    core_token_new(token, a->token_hash);
     a->has_token = true;
     core_cmd_t c = {.kind = CORE_CMD_DISPATCH,
                     .exec_id = exec->id,

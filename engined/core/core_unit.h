@@ -36,6 +36,10 @@ sr_err_t core_unit_set_state(core_task_t *task, uint32_t item,
 sr_err_t core_unit_on_result(core_run_t *r, const core_event_t *ev);
 sr_err_t core_unit_on_confirm(core_run_t *r, const core_event_t *ev);
 sr_err_t core_unit_on_worker_lost(core_run_t *r, const core_event_t *ev);
+// A new delegate token (32 random bytes, URL-safe base64 without padding,
+// never starting with '-') and its SHA-256, the only part the engine keeps.
+#define CORE_TOKEN_SIZE 44
+void core_token_new(char token[CORE_TOKEN_SIZE], uint8_t hash[32]);
 // A TASK refused, not confirmed in time, or offered before a restart: the
 // action is offered again as the next attempt (a new TASK and token) if it
 // still waits for a worker in the attempt the event names (0: any); one

@@ -14,6 +14,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "core_unit.h"
 #include "sim_test_util.h"
 
 static int
@@ -369,6 +370,27 @@ test_a_reoffer_only_touches_an_action_still_waiting(void **state)
     core_exec_destroy(&e);
 }
 
+// Tokens are distinct, 43 URL-safe characters, and never start with '-'
+// (one in 64 did: `sirocco action complete TOKEN` took it for an option).
+static void
+test_tokens_never_look_like_options(void **state)
+{
+    (void)state;
+    char prev[CORE_TOKEN_SIZE] = "";
+    for (int i = 0; i < 2000; i++) {
+        char token[CORE_TOKEN_SIZE];
+        uint8_t hash[32];
+        core_token_new(token, hash);
+        assert_int_equal(strlen(token), 43);
+        assert_true(token[0] != '-');
+        assert_int_equal(strspn(token, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghij"
+                                       "klmnopqrstuvwxyz0123456789-_"),
+                         43);
+        assert_string_not_equal(token, prev);
+        memcpy(prev, token, sizeof prev);
+    }
+}
+
 static int64_t
 s_wall_ms(void)
 {
@@ -422,6 +444,7 @@ main(void)
         T(test_a_lost_worker_with_retry_runs_the_task_again),
         T(test_a_lost_worker_before_the_start_offers_the_action_again),
         T(test_a_reoffer_only_touches_an_action_still_waiting),
+        T(test_tokens_never_look_like_options),
         T(test_sleeping_actions_take_virtual_time_only),
     };
 #undef T
