@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "core_ctx.h"
+#include "core_env.h"
 #include "core_flow.h"
 #include "core_task.h"
 #include "core_unit.h"
@@ -99,6 +100,9 @@ s_start(core_run_t *r, core_exec_t **exec_p, const lang_workflow_t *wf,
         rc = SR_ENOMEM;
         goto fail;
     }
+    // A sub-workflow inherits its parent's env, evaluated already.
+    if (sr_id_is_nil(&exec->parent_id) && (rc = core_env_evaluate(r, exec)))
+        goto fail;
     if (wf->vars) {
         sr_value_t *vars = NULL;
         rc = core_eval(r, exec, NULL, NULL, NULL, wf->vars, NULL, &vars);
@@ -210,6 +214,29 @@ core_exec_start(core_run_t *r, const core_event_t *ev)
     return s_start(r, &exec, wf, ev->input);
 }
 
+// Mistral passes what a sub-workflow task gives beyond the sub-workflow's
+// declared input as start parameters (e.g. task_name of a reverse
+// sub-workflow): copy those entries into `params`.
+static sr_err_t
+s_params_from_input(const lang_workflow_t *wf, const sr_value_t *input,
+                    sr_value_t *params)
+{
+    for (size_t i = 0; i < sr_value_len(input); i++) {
+        const char *k = sr_value_str(sr_value_map_key(input, i));
+        bool declared = false;
+        for (size_t j = 0; j < wf->ninputs && !declared; j++)
+            declared = strcmp(wf->inputs[j].name, k) == 0;
+        sr_err_t rc =
+            declared
+                ? SR_OK
+                : sr_value_map_putv(params, sr_value_map_key(input, i),
+                                    sr_value_ref(sr_value_map_val(input, i)));
+        if (rc)
+            return rc;
+    }
+    return SR_OK;
+}
+
 sr_err_t
 core_exec_start_child(core_run_t *r, core_exec_t *parent, core_task_t *ptask,
                       uint32_t item, const char *wf_name, sr_value_t *input,
@@ -269,6 +296,10 @@ core_exec_start_child(core_run_t *r, core_exec_t *parent, core_task_t *ptask,
     if (!rc && (!exec->params || !exec->env))
         rc = SR_ENOMEM;
     if (rc) {
+        core_exec_destroy(&exec);
+        goto done;
+    }
+    if ((rc = s_params_from_input(wf, input, exec->params))) {
         core_exec_destroy(&exec);
         goto done;
     }

@@ -13,6 +13,7 @@
 #include "core_ctx.h"
 #include "core_exec.h"
 #include "core_task.h"
+#include "sr_value_json.h"
 
 core_unit_state_t
 core_unit_state(const core_task_t *task, uint32_t item)
@@ -392,6 +393,19 @@ s_start_action(core_run_t *r, core_exec_t *exec, core_task_t *task,
     return CORE_OPS(r)->action_add(r->st, &a);
 }
 
+// A task input that is not a map: the message names the value (shortened).
+static sr_err_t
+s_not_a_map(core_run_t *r, const sr_value_t *input)
+{
+    char *text = sr_value_to_json(input, SR_JSON_SPACED);
+    sr_err_t rc = sr_error_set(
+        r->err, SR_EEXPR, "task input must be a map, got %s: %.200s%s",
+        sr_type_name(sr_value_type(input)), text ? text : "?",
+        text && strlen(text) > 200 ? "..." : "");
+    free(text);
+    return rc;
+}
+
 // Start unit `item`: evaluate its input and run what the task runs.
 static sr_err_t
 s_start_unit(core_run_t *r, core_exec_t *exec, core_task_t *task, uint32_t item)
@@ -411,8 +425,7 @@ s_start_unit(core_run_t *r, core_exec_t *exec, core_task_t *task, uint32_t item)
     sr_value_t *input = NULL, *name = NULL;
     rc = core_eval(r, exec, task, extra, NULL, spec->input, NULL, &input);
     if (!rc && !sr_value_is(input, SR_T_MAP) && !sr_value_is(input, SR_T_NIL))
-        rc = sr_error_set(r->err, SR_EEXPR, "task input must be a map, got %s",
-                          sr_type_name(sr_value_type(input)));
+        rc = s_not_a_map(r, input);
     if (!rc && sr_value_is(input, SR_T_NIL)) {
         sr_value_destroy(&input);
         if (!(input = sr_value_new_map(0)))

@@ -353,3 +353,61 @@ lang_vt_source(const lang_vt_t *vt, sr_value_t **out)
     *out = v;
     return SR_OK;
 }
+
+// One node of lang_vt_from_value (not sealed).
+static sr_err_t
+s_from_value(const sr_value_t *v, int depth, lang_vt_t **out, sr_error_t *err)
+{
+    if (depth > 64)
+        return sr_error_set(err, SR_EEXPR, "value nested too deeply");
+    lang_vt_t *vt = NULL;
+    sr_err_t rc = SR_OK;
+    if (sr_value_is(v, SR_T_STR)) {
+        lang_tmpl_t *t = NULL;
+        size_t off = 0;
+        rc = lang_tmpl_compile(sr_value_str(v), sr_value_len(v), &t, &off, err);
+        if (rc)
+            return rc;
+        vt = lang_tmpl_is_const(t) ? lang_vt_new_const((sr_value_t *)v)
+                                   : lang_vt_new_tmpl(&t);
+        lang_tmpl_destroy(&t);
+    } else if (sr_value_is(v, SR_T_MAP) || sr_value_is(v, SR_T_ARRAY)) {
+        bool map = sr_value_is(v, SR_T_MAP);
+        vt = map ? lang_vt_new_map() : lang_vt_new_list();
+        for (size_t i = 0; vt && !rc && i < sr_value_len(v); i++) {
+            lang_vt_t *child = NULL;
+            rc = s_from_value(map ? sr_value_map_val(v, i)
+                                  : sr_value_array_at(v, i),
+                              depth + 1, &child, err);
+            if (!rc)
+                rc = map ? lang_vt_map_put(
+                               vt, sr_value_str(sr_value_map_key(v, i)), &child)
+                         : lang_vt_list_append(vt, &child);
+            lang_vt_destroy(&child);
+        }
+    } else
+        vt = lang_vt_new_const((sr_value_t *)v);
+    if (!rc && !vt)
+        rc = sr_error_set(err, SR_ENOMEM, "out of memory");
+    if (rc) {
+        lang_vt_destroy(&vt);
+        return rc;
+    }
+    *out = vt;
+    return SR_OK;
+}
+
+sr_err_t
+lang_vt_from_value(const sr_value_t *value, lang_vt_t **out, sr_error_t *err)
+{
+    lang_vt_t *vt = NULL;
+    sr_err_t rc = s_from_value(value, 0, &vt, err);
+    if (!rc && (rc = lang_vt_seal(vt)))
+        sr_error_set(err, rc, "out of memory");
+    if (rc) {
+        lang_vt_destroy(&vt);
+        return rc;
+    }
+    *out = vt;
+    return SR_OK;
+}

@@ -27,6 +27,12 @@ lang_vt_t *lang_vt_new_list(void);
 lang_vt_t *lang_vt_new_map(void);
 sr_err_t lang_vt_list_append(lang_vt_t *list, lang_vt_t **item_p);
 sr_err_t lang_vt_map_put(lang_vt_t *map, const char *key, lang_vt_t **val_p);
+// Build from data that may hold expressions in its strings (e.g. an
+// execution's env): maps and lists are walked, strings compiled. SR_EEXPR
+// with `err` filled when a string does not compile. Sealed. Caller owns
+// *out.
+sr_err_t lang_vt_from_value(const sr_value_t *value, lang_vt_t **out,
+                            sr_error_t *err);
 // Collapse constant subtrees into constants (call once when built).
 sr_err_t lang_vt_seal(lang_vt_t *vt);
 void lang_vt_destroy(lang_vt_t **vt_p);

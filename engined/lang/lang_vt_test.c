@@ -125,6 +125,35 @@ test_constant_containers_list_their_children(void **state)
     lang_vt_destroy(&vt);
 }
 
+static void
+test_from_value_compiles_strings_at_any_depth(void **state)
+{
+    (void)state;
+    sr_value_t *v = NULL;
+    sr_error_t err;
+    const char *j = "{\"a\": \"<% $.x + 1 %>\", \"b\": [\"plain\", "
+                    "{\"c\": \"{{ _.x }}!\"}], \"d\": 4}";
+    assert_int_equal(sr_value_from_json(j, strlen(j), NULL, &v, &err), SR_OK);
+    lang_vt_t *vt = NULL;
+    assert_int_equal(lang_vt_from_value(v, &vt, &err), SR_OK);
+    sr_value_destroy(&v);
+    assert_null(lang_vt_const(vt));
+    assert_non_null(lang_vt_const(lang_vt_at(vt, 2)));
+    char *json = s_eval_json(vt, "{\"x\": 1}");
+    assert_string_equal(json, "{\"a\": 2, \"b\": [\"plain\", {\"c\": \"1!\"}], "
+                              "\"d\": 4}");
+    free(json);
+    lang_vt_destroy(&vt);
+    // Data without expressions is one constant; a bad one is refused.
+    j = "[\"<% $.x + %>\"]";
+    assert_int_equal(sr_value_from_json(j, strlen(j), NULL, &v, &err), SR_OK);
+    vt = NULL;
+    assert_int_equal(lang_vt_from_value(v, &vt, &err), SR_EEXPR);
+    assert_null(vt);
+    assert_true(strlen(err.msg) > 0);
+    sr_value_destroy(&v);
+}
+
 int
 main(void)
 {
@@ -132,6 +161,7 @@ main(void)
         cmocka_unit_test(test_constant_subtrees_seal_into_one_value),
         cmocka_unit_test(test_putting_an_existing_key_replaces_in_place),
         cmocka_unit_test(test_constant_containers_list_their_children),
+        cmocka_unit_test(test_from_value_compiles_strings_at_any_depth),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
