@@ -51,8 +51,8 @@ s_run_env(t_sim_t *t, const char *env_json, const char *params_json,
 {
     t_define(t, s_env_wf);
     sr_value_t *env = t_json(env_json), *params = t_json(params_json);
-    sr_err_t rc = sim_start(t->sim, "parent", NULL, env, params, &t->id,
-                            &t->err);
+    sr_err_t rc =
+        sim_start(t->sim, "parent", NULL, env, params, &t->id, &t->err);
     sr_value_destroy(&env);
     sr_value_destroy(&params);
     if (rc)
