@@ -236,7 +236,14 @@ s_serve(s_fix_t *f)
     const char *action = sr_msg_str(t, SR_F_TASK_action);
     if (strcmp(action, "std.async_noop") == 0)
         sr_msg_set_str(r, SR_F_RESULT_status, "pending");
-    else {
+    else if (strcmp(action, "std.fail") == 0) {
+        // As workerd sends a non-text error: its JSON text + the value.
+        sr_msg_set_str(r, SR_F_RESULT_status, "error");
+        sr_msg_set_str(r, SR_F_RESULT_error, "{\"code\":42}");
+        sr_value_t *e = sr_value_new_map(1);
+        sr_value_map_put(e, "code", sr_value_new_int(42));
+        sr_msg_set(r, SR_F_RESULT_output, e);
+    } else {
         sr_msg_set_str(r, SR_F_RESULT_status, "success");
         sr_value_t *out =
             sr_value_map_get(sr_msg_get(t, SR_F_TASK_input), "output");
@@ -319,6 +326,36 @@ test_run_to_success(void **state)
     assert_string_equal(sr_value_map_str(sr_value_array_at(tasks, 1), "name"),
                         "b");
     sr_value_destroy(&tasks);
+}
+
+// A non-text error value from the worker reaches the workflow as the
+// value (publish-on-error), not as its JSON text.
+static void
+test_error_value_is_kept(void **state)
+{
+    s_fix_t *f = *state;
+    s_create(f, "version: '2.0'\n"
+                "wf:\n"
+                "  tasks:\n"
+                "    t:\n"
+                "      action: std.fail\n"
+                "      publish-on-error:\n"
+                "        err: <% task().result %>\n"
+                "      on-error: [h]\n"
+                "    h:\n"
+                "      action: std.echo output=<% $.err.code %>\n"
+                "      publish:\n"
+                "        code: <% task().result %>\n");
+    s_ready(f, 1);
+    sr_id_t id = s_start(f, "wf", "{}");
+    s_serve(f);
+    s_serve(f);
+    s_assert_state(f, &id, "SUCCESS");
+    sr_value_t *body = s_get(f, &id);
+    char *out = sr_value_to_json(sr_value_map_get(body, "output"), 0);
+    assert_string_equal(out, "{\"err\":{\"code\":42},\"code\":42}");
+    free(out);
+    sr_value_destroy(&body);
 }
 
 static void
@@ -745,6 +782,8 @@ main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_run_to_success, s_setup,
+                                        s_teardown),
+        cmocka_unit_test_setup_teardown(test_error_value_is_kept, s_setup,
                                         s_teardown),
         cmocka_unit_test_setup_teardown(test_errors_answered, s_setup,
                                         s_teardown),

@@ -426,9 +426,11 @@ s_event(eng_t *eng, sr_wire_in_t *in, eng_worker_t *w)
         op->ev.status = CORE_RESULT_PENDING;
     else {
         op->ev.status = CORE_RESULT_ERROR;
-        op->value = sr_msg_has(m, SR_F_RESULT_error)
-                        ? sr_msg_take(m, SR_F_RESULT_error)
-                        : sr_msg_take(m, SR_F_RESULT_output);
+        // A non-text error value (std.fail's error_data) rides in
+        // `output`, `error` then holds only its JSON text: the value wins.
+        op->value = sr_msg_has(m, SR_F_RESULT_output)
+                        ? sr_msg_take(m, SR_F_RESULT_output)
+                        : sr_msg_take(m, SR_F_RESULT_error);
     }
     op->ev.output = op->value;
     // The slot is free again as soon as the result is here.
