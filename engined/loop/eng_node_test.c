@@ -14,6 +14,7 @@
 #include <cmocka.h>
 
 #include "eng.h"
+#include "eng_test_util.h"
 #include "sr_value_json.h"
 #include "sr_wire.h"
 
@@ -105,50 +106,13 @@ s_teardown(void **state)
     return 0;
 }
 
-// Receive one message of `type` within 5 s (others are skipped).
-static sr_msg_t *
-s_expect(zsock_t *sock, sr_msg_type_t type)
-{
-    for (int i = 0; i < 100; i++) {
-        sr_wire_in_t in;
-        sr_error_t err;
-        sr_err_t rc = sr_wire_recv(sock, 5000, NULL, &in, &err);
-        if (rc == SR_ETIMEDOUT)
-            fail_msg("no %s within 5 s", sr_msg_type_name(type));
-        assert_int_equal(rc, SR_OK);
-        if (in.type == type) {
-            sr_msg_t *m = in.msg;
-            in.msg = NULL;
-            sr_wire_in_fini(&in);
-            return m;
-        }
-        if (in.type == SR_MSG_ERROR && type != SR_MSG_ERROR) {
-            sr_msg_to_error(in.msg, &err);
-            fail_msg("ERROR instead of %s: %s", sr_msg_type_name(type),
-                     err.msg);
-        }
-        sr_wire_in_fini(&in);
-    }
-    fail_msg("too many other messages");
-    return NULL;
-}
-
-static void
-s_send(zsock_t *sock, sr_msg_t *m)
-{
-    sr_error_t err;
-    assert_non_null(m);
-    assert_int_equal(sr_wire_send(sock, NULL, m, &err), SR_OK);
-    sr_msg_destroy(&m);
-}
-
 // A request; returns the REPLY body (owned) or NULL with *error set.
 static sr_value_t *
 s_call(s_fix_t *f, sr_msg_t *m, sr_error_t *error)
 {
     int64_t req = ++f->req;
     sr_msg_set_int(m, sr_msg_field_find(sr_msg_type(m), "req_id", 6), req);
-    s_send(f->client, m);
+    et_send(f->client, m);
     for (;;) {
         sr_wire_in_t in;
         sr_error_t err;
@@ -204,7 +168,7 @@ s_ready_pid(s_fix_t *f, int slots, int64_t pid)
     sr_msg_set_int(m, SR_F_READY_slots, slots);
     if (pid)
         sr_msg_set_int(m, SR_F_READY_pid, pid);
-    s_send(f->worker, m);
+    et_send(f->worker, m);
 }
 
 static void
@@ -217,7 +181,7 @@ s_ready(s_fix_t *f, int slots)
 static void
 s_serve(s_fix_t *f)
 {
-    sr_msg_t *t = s_expect(f->worker, SR_MSG_TASK);
+    sr_msg_t *t = et_expect(f->worker, SR_MSG_TASK);
     sr_id_t id;
     sr_msg_id(t, SR_F_TASK_action_id, &id);
     int64_t attempt = sr_msg_int(t, SR_F_TASK_attempt, 1);
@@ -226,8 +190,8 @@ s_serve(s_fix_t *f)
     sr_msg_set_id(c, SR_F_CONFIRM_action_id, &id);
     sr_msg_set_int(c, SR_F_CONFIRM_attempt, attempt);
     sr_msg_set_int(c, SR_F_CONFIRM_epoch, epoch);
-    s_send(f->worker, c);
-    sr_msg_t *go = s_expect(f->worker, SR_MSG_GO);
+    et_send(f->worker, c);
+    sr_msg_t *go = et_expect(f->worker, SR_MSG_GO);
     sr_msg_destroy(&go);
     sr_msg_t *r = sr_msg_new(SR_MSG_RESULT);
     sr_msg_set_id(r, SR_F_RESULT_action_id, &id);
@@ -250,8 +214,8 @@ s_serve(s_fix_t *f)
         sr_msg_set(r, SR_F_RESULT_output,
                    out ? sr_value_ref(out) : sr_value_new_nil());
     }
-    s_send(f->worker, r);
-    sr_msg_t *ack = s_expect(f->worker, SR_MSG_ACK);
+    et_send(f->worker, r);
+    sr_msg_t *ack = et_expect(f->worker, SR_MSG_ACK);
     sr_msg_destroy(&ack);
     sr_msg_destroy(&t);
 }
@@ -385,15 +349,15 @@ test_errors_answered(void **state)
     // Garbage bytes: an ERROR, and the engine keeps serving.
     zframe_t *junk = zframe_new("\x93\x01\x02", 3);
     zframe_send(&junk, zsock_resolve(f->client), 0);
-    sr_msg_t *e = s_expect(f->client, SR_MSG_ERROR);
+    sr_msg_t *e = et_expect(f->client, SR_MSG_ERROR);
     sr_msg_destroy(&e);
     // A worker message before READY: ESTATE.
     sr_msg_t *c = sr_msg_new(SR_MSG_CONFIRM);
     sr_msg_set_id(c, SR_F_CONFIRM_action_id, &id);
     sr_msg_set_int(c, SR_F_CONFIRM_attempt, 1);
     sr_msg_set_int(c, SR_F_CONFIRM_epoch, 1);
-    s_send(f->worker, c);
-    e = s_expect(f->worker, SR_MSG_ERROR);
+    et_send(f->worker, c);
+    e = et_expect(f->worker, SR_MSG_ERROR);
     sr_msg_to_error(e, &err);
     assert_int_equal(err.code, SR_ESTATE);
     sr_msg_destroy(&e);
@@ -488,15 +452,15 @@ test_delete_finished_and_forced(void **state)
 
     // A running one: refused, then forced; its subscriber hears DELETED.
     sr_id_t run = s_start(f, "wd", "{}");
-    sr_msg_t *t = s_expect(f->worker, SR_MSG_TASK);
+    sr_msg_t *t = et_expect(f->worker, SR_MSG_TASK);
     sr_id_t action;
     sr_msg_id(t, SR_F_TASK_action_id, &action);
     sr_msg_t *c = sr_msg_new(SR_MSG_CONFIRM);
     sr_msg_set_id(c, SR_F_CONFIRM_action_id, &action);
     sr_msg_set_int(c, SR_F_CONFIRM_attempt, 1);
     sr_msg_set_int(c, SR_F_CONFIRM_epoch, sr_msg_int(t, SR_F_TASK_epoch, 0));
-    s_send(f->worker, c);
-    sr_msg_t *go = s_expect(f->worker, SR_MSG_GO);
+    et_send(f->worker, c);
+    sr_msg_t *go = et_expect(f->worker, SR_MSG_GO);
     sr_msg_destroy(&go);
     m = sr_msg_new(SR_MSG_SUBSCRIBE);
     sr_msg_set_id(m, SR_F_SUBSCRIBE_execution_id, &run);
@@ -513,7 +477,7 @@ test_delete_finished_and_forced(void **state)
     sr_value_destroy(&b);
     bool deleted = false;
     for (int i = 0; i < 10 && !deleted; i++) {
-        sr_msg_t *ev = s_expect(f->client, SR_MSG_EVENT);
+        sr_msg_t *ev = et_expect(f->client, SR_MSG_EVENT);
         deleted = !strcmp(sr_msg_str(ev, SR_F_EVENT_state), "DELETED");
         sr_msg_destroy(&ev);
     }
@@ -524,8 +488,8 @@ test_delete_finished_and_forced(void **state)
     sr_msg_set_int(r, SR_F_RESULT_attempt, 1);
     sr_msg_set_int(r, SR_F_RESULT_epoch, sr_msg_int(t, SR_F_TASK_epoch, 0));
     sr_msg_set_str(r, SR_F_RESULT_status, "success");
-    s_send(f->worker, r);
-    sr_msg_t *ack = s_expect(f->worker, SR_MSG_ACK);
+    et_send(f->worker, r);
+    sr_msg_t *ack = et_expect(f->worker, SR_MSG_ACK);
     sr_msg_destroy(&ack);
     sr_msg_destroy(&t);
     m = sr_msg_new(SR_MSG_EX_LIST);
@@ -579,7 +543,7 @@ s_beat(s_fix_t *f)
     sr_msg_t *m = sr_msg_new(SR_MSG_HEARTBEAT);
     sr_msg_set_int(m, SR_F_HEARTBEAT_sent_ms, zclock_time());
     sr_msg_set_str(m, SR_F_HEARTBEAT_name, "tw");
-    s_send(f->worker, m);
+    et_send(f->worker, m);
 }
 
 // Wait for a TASK (heartbeating meanwhile) for up to `ms`; NULL if none.
@@ -613,7 +577,7 @@ s_confirm(s_fix_t *f, const sr_msg_t *task)
     sr_msg_set_int(c, SR_F_CONFIRM_attempt,
                    sr_msg_int(task, SR_F_TASK_attempt, 0));
     sr_msg_set_int(c, SR_F_CONFIRM_epoch, sr_msg_int(task, SR_F_TASK_epoch, 0));
-    s_send(f->worker, c);
+    et_send(f->worker, c);
 }
 
 static int64_t
@@ -654,11 +618,11 @@ test_unconfirmed_task_is_offered_again(void **state)
     assert_non_null(
         sr_value_map_get(sr_msg_get(again, SR_F_TASK_context), "execution_id"));
     s_confirm(f, first);
-    sr_msg_t *halt = s_expect(f->worker, SR_MSG_HALT);
+    sr_msg_t *halt = et_expect(f->worker, SR_MSG_HALT);
     assert_int_equal(sr_msg_int(halt, SR_F_HALT_attempt, 0), 1);
     sr_msg_destroy(&halt);
     s_confirm(f, again);
-    sr_msg_t *go = s_expect(f->worker, SR_MSG_GO);
+    sr_msg_t *go = et_expect(f->worker, SR_MSG_GO);
     assert_int_equal(sr_msg_int(go, SR_F_GO_attempt, 0), 2);
     sr_msg_destroy(&go);
     sr_msg_t *r = sr_msg_new(SR_MSG_RESULT);
@@ -667,8 +631,8 @@ test_unconfirmed_task_is_offered_again(void **state)
     sr_msg_set_int(r, SR_F_RESULT_epoch, sr_msg_int(again, SR_F_TASK_epoch, 0));
     sr_msg_set_str(r, SR_F_RESULT_status, "success");
     sr_msg_set(r, SR_F_RESULT_output, sr_value_new_int(2));
-    s_send(f->worker, r);
-    sr_msg_t *ack = s_expect(f->worker, SR_MSG_ACK);
+    et_send(f->worker, r);
+    sr_msg_t *ack = et_expect(f->worker, SR_MSG_ACK);
     sr_msg_destroy(&ack);
     s_serve(f); // b: the slot was freed by the RESULT
     s_assert_state(f, &ex, "SUCCESS");
@@ -718,7 +682,7 @@ test_a_long_action_survives_an_engine_restart(void **state)
     sr_msg_t *t = s_task_within(f, 5000);
     assert_non_null(t);
     s_confirm(f, t);
-    sr_msg_t *go = s_expect(f->worker, SR_MSG_GO);
+    sr_msg_t *go = et_expect(f->worker, SR_MSG_GO);
     sr_msg_destroy(&go);
     zsock_destroy(&f->client);
     zsock_destroy(&f->worker);
@@ -738,8 +702,8 @@ test_a_long_action_survives_an_engine_restart(void **state)
     sr_msg_set_int(r, SR_F_RESULT_epoch, sr_msg_int(t, SR_F_TASK_epoch, 0));
     sr_msg_set_str(r, SR_F_RESULT_status, "success");
     sr_msg_set(r, SR_F_RESULT_output, sr_value_new_int(7));
-    s_send(f->worker, r);
-    sr_msg_t *ack = s_expect(f->worker, SR_MSG_ACK);
+    et_send(f->worker, r);
+    sr_msg_t *ack = et_expect(f->worker, SR_MSG_ACK);
     sr_msg_destroy(&ack);
     s_assert_state(f, &ex, "SUCCESS");
     sr_msg_destroy(&t);
@@ -759,7 +723,7 @@ test_a_restarted_worker_loses_the_old_actions(void **state)
     sr_msg_t *t = s_task_within(f, 5000);
     assert_non_null(t);
     s_confirm(f, t);
-    sr_msg_t *go = s_expect(f->worker, SR_MSG_GO);
+    sr_msg_t *go = et_expect(f->worker, SR_MSG_GO);
     sr_msg_destroy(&go);
     sr_msg_destroy(&t);
     zsock_destroy(&f->worker);

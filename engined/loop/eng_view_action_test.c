@@ -15,6 +15,7 @@
 #include <cmocka.h>
 
 #include "eng.h"
+#include "eng_test_util.h"
 #include "sirocco/client.h"
 #include "sr_wire.h"
 
@@ -96,40 +97,12 @@ s_teardown(void **state)
     return 0;
 }
 
-static sr_msg_t *
-s_expect(zsock_t *sock, sr_msg_type_t type)
-{
-    for (int i = 0; i < 100; i++) {
-        sr_wire_in_t in;
-        sr_error_t err;
-        if (sr_wire_recv(sock, T, NULL, &in, &err))
-            fail_msg("no %s: %s", sr_msg_type_name(type), err.msg);
-        if (in.type == type) {
-            sr_msg_t *m = in.msg;
-            in.msg = NULL;
-            sr_wire_in_fini(&in);
-            return m;
-        }
-        sr_wire_in_fini(&in);
-    }
-    fail_msg("too many other messages");
-    return NULL;
-}
-
-static void
-s_send(zsock_t *sock, sr_msg_t *m)
-{
-    sr_error_t err;
-    assert_int_equal(sr_wire_send(sock, NULL, m, &err), SR_OK);
-    sr_msg_destroy(&m);
-}
-
 // Serve one TASK on worker `w`: std.echo succeeds with its output, the
 // rest stay pending. Returns the TASK (owned) for its token.
 static sr_msg_t *
 s_serve(s_fix_t *f, int w)
 {
-    sr_msg_t *t = s_expect(f->worker[w], SR_MSG_TASK);
+    sr_msg_t *t = et_expect(f->worker[w], SR_MSG_TASK);
     sr_id_t id;
     sr_msg_id(t, SR_F_TASK_action_id, &id);
     int64_t attempt = sr_msg_int(t, SR_F_TASK_attempt, 1);
@@ -138,8 +111,8 @@ s_serve(s_fix_t *f, int w)
     sr_msg_set_id(c, SR_F_CONFIRM_action_id, &id);
     sr_msg_set_int(c, SR_F_CONFIRM_attempt, attempt);
     sr_msg_set_int(c, SR_F_CONFIRM_epoch, epoch);
-    s_send(f->worker[w], c);
-    sr_msg_t *go = s_expect(f->worker[w], SR_MSG_GO);
+    et_send(f->worker[w], c);
+    sr_msg_t *go = et_expect(f->worker[w], SR_MSG_GO);
     sr_msg_destroy(&go);
     sr_msg_t *r = sr_msg_new(SR_MSG_RESULT);
     sr_msg_set_id(r, SR_F_RESULT_action_id, &id);
@@ -152,8 +125,8 @@ s_serve(s_fix_t *f, int w)
         sr_msg_set(r, SR_F_RESULT_output, sr_value_ref(out));
     } else
         sr_msg_set_str(r, SR_F_RESULT_status, "pending");
-    s_send(f->worker[w], r);
-    sr_msg_t *ack = s_expect(f->worker[w], SR_MSG_ACK);
+    et_send(f->worker[w], r);
+    sr_msg_t *ack = et_expect(f->worker[w], SR_MSG_ACK);
     sr_msg_destroy(&ack);
     return t;
 }

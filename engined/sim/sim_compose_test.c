@@ -13,22 +13,6 @@
 
 #include "sim_test_util.h"
 
-static int
-s_setup(void **state)
-{
-    static t_sim_t t;
-    t_open(&t);
-    *state = &t;
-    return 0;
-}
-
-static int
-s_teardown(void **state)
-{
-    t_close(*state);
-    return 0;
-}
-
 // A parent running `child` (whose single task runs `child_action`) from
 // task `call`, with the child's output published as `got`.
 static void
@@ -394,7 +378,7 @@ test_a_reverse_workflow_needs_a_known_target(void **state)
 int
 main(void)
 {
-#define T(f) cmocka_unit_test_setup_teardown(f, s_setup, s_teardown)
+#define T(f) cmocka_unit_test_setup_teardown(f, t_setup, t_teardown)
     const struct CMUnitTest tests[] = {
         T(test_a_sub_workflow_output_is_its_task_result),
         T(test_a_failing_sub_workflow_fails_its_parent_task),

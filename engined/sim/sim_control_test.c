@@ -14,22 +14,6 @@
 
 #include "sim_test_util.h"
 
-static int
-s_setup(void **state)
-{
-    static t_sim_t t;
-    t_open(&t);
-    *state = &t;
-    return 0;
-}
-
-static int
-s_teardown(void **state)
-{
-    t_close(*state);
-    return 0;
-}
-
 // A one-task workflow whose task1 (`action`) has the transition `clause`.
 static core_exec_t *
 s_command(t_sim_t *t, const char *action, const char *clause)
@@ -377,7 +361,7 @@ test_rerun_with_reset_runs_every_item_again(void **state)
 int
 main(void)
 {
-#define T(f) cmocka_unit_test_setup_teardown(f, s_setup, s_teardown)
+#define T(f) cmocka_unit_test_setup_teardown(f, t_setup, t_teardown)
     const struct CMUnitTest tests[] = {
         T(test_fail_command_fails_the_workflow_with_its_message),
         T(test_succeed_command_ends_a_failed_workflow_well),

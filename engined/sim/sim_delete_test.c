@@ -16,22 +16,6 @@
 
 #include "sim_test_util.h"
 
-static int
-s_setup(void **state)
-{
-    static t_sim_t t;
-    t_open(&t);
-    *state = &t;
-    return 0;
-}
-
-static int
-s_teardown(void **state)
-{
-    t_close(*state);
-    return 0;
-}
-
 // --- byte patterns that must be gone -------------------------------------
 
 typedef struct {
@@ -469,7 +453,7 @@ test_late_worker_messages_for_a_deleted_action_are_harmless(void **state)
 int
 main(void)
 {
-#define T(f) cmocka_unit_test_setup_teardown(f, s_setup, s_teardown)
+#define T(f) cmocka_unit_test_setup_teardown(f, t_setup, t_teardown)
     const struct CMUnitTest tests[] = {
         T(test_a_finished_tree_leaves_no_record_and_others_keep_theirs),
         T(test_a_finished_execution_with_a_timer_loses_it),

@@ -14,22 +14,6 @@
 
 #include "sim_test_util.h"
 
-static int
-s_setup(void **state)
-{
-    static t_sim_t t;
-    t_open(&t);
-    *state = &t;
-    return 0;
-}
-
-static int
-s_teardown(void **state)
-{
-    t_close(*state);
-    return 0;
-}
-
 static const char *s_env_wf = "version: '2.0'\n"
                               "parent:\n"
                               "  tasks:\n"
@@ -173,7 +157,7 @@ test_a_task_input_that_is_not_a_map_is_named(void **state)
 int
 main(void)
 {
-#define T(f) cmocka_unit_test_setup_teardown(f, s_setup, s_teardown)
+#define T(f) cmocka_unit_test_setup_teardown(f, t_setup, t_teardown)
     const struct CMUnitTest tests[] = {
         T(test_env_expressions_are_evaluated_at_start),
         T(test_evaluate_env_false_keeps_the_text),

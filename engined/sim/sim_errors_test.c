@@ -14,22 +14,6 @@
 
 #include "sim_test_util.h"
 
-static int
-s_setup(void **state)
-{
-    static t_sim_t t;
-    t_open(&t);
-    *state = &t;
-    return 0;
-}
-
-static int
-s_teardown(void **state)
-{
-    t_close(*state);
-    return 0;
-}
-
 static void
 test_an_unhandled_task_error_fails_the_workflow(void **state)
 {
@@ -482,7 +466,7 @@ test_a_join_reached_through_on_error_runs(void **state)
 int
 main(void)
 {
-#define T(f) cmocka_unit_test_setup_teardown(f, s_setup, s_teardown)
+#define T(f) cmocka_unit_test_setup_teardown(f, t_setup, t_teardown)
     const struct CMUnitTest tests[] = {
         T(test_an_unhandled_task_error_fails_the_workflow),
         T(test_on_error_handles_a_task_error),

@@ -11,22 +11,6 @@
 
 #include "sim_test_util.h"
 
-static int
-s_setup(void **state)
-{
-    static t_sim_t t;
-    t_open(&t);
-    *state = &t;
-    return 0;
-}
-
-static int
-s_teardown(void **state)
-{
-    t_close(*state);
-    return 0;
-}
-
 static void
 test_every_start_task_runs_before_the_workflow_ends(void **state)
 {
@@ -107,7 +91,7 @@ test_a_reverse_target_waits_for_every_requirement(void **state)
 int
 main(void)
 {
-#define T(f) cmocka_unit_test_setup_teardown(f, s_setup, s_teardown)
+#define T(f) cmocka_unit_test_setup_teardown(f, t_setup, t_teardown)
     const struct CMUnitTest tests[] = {
         T(test_every_start_task_runs_before_the_workflow_ends),
         T(test_a_join_declared_first_waits_for_later_start_tasks),

@@ -14,22 +14,6 @@
 
 #include "sim_test_util.h"
 
-static int
-s_setup(void **state)
-{
-    static t_sim_t t;
-    t_open(&t);
-    *state = &t;
-    return 0;
-}
-
-static int
-s_teardown(void **state)
-{
-    t_close(*state);
-    return 0;
-}
-
 // One with-items task `task1` over `items` running `body` (more lines of
 // the task), then `after` on success.
 static void
@@ -298,7 +282,7 @@ test_cancel_during_with_items_stops_everything(void **state)
 int
 main(void)
 {
-#define T(f) cmocka_unit_test_setup_teardown(f, s_setup, s_teardown)
+#define T(f) cmocka_unit_test_setup_teardown(f, t_setup, t_teardown)
     const struct CMUnitTest tests[] = {
         T(test_one_failing_item_fails_the_task_after_every_item_ran),
         T(test_an_unhandled_failing_item_names_its_action_in_the_failure),

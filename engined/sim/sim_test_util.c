@@ -301,3 +301,19 @@ t_contains_at(const char *file, int line, const char *text, const char *want)
                 text ? text : "(null)", want);
     _fail(file, line);
 }
+
+int
+t_setup(void **state)
+{
+    static t_sim_t t;
+    t_open(&t);
+    *state = &t;
+    return 0;
+}
+
+int
+t_teardown(void **state)
+{
+    t_close(*state);
+    return 0;
+}

@@ -24,6 +24,9 @@ typedef struct {
 void t_open(t_sim_t *t);
 // Close it and remove the folder.
 void t_close(t_sim_t *t);
+// cmocka setup / teardown: *state is a t_sim_t opened for each test.
+int t_setup(void **state);
+int t_teardown(void **state);
 // Close and reopen the same folder (what a restart does).
 void t_reopen(t_sim_t *t);
 

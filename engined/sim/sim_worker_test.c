@@ -17,22 +17,6 @@
 #include "core_unit.h"
 #include "sim_test_util.h"
 
-static int
-s_setup(void **state)
-{
-    static t_sim_t t;
-    t_open(&t);
-    *state = &t;
-    return 0;
-}
-
-static int
-s_teardown(void **state)
-{
-    t_close(*state);
-    return 0;
-}
-
 static sr_err_t
 s_result(t_sim_t *t, const sr_id_t *id, uint32_t attempt, bool ok,
          const char *json)
@@ -434,7 +418,7 @@ test_sleeping_actions_take_virtual_time_only(void **state)
 int
 main(void)
 {
-#define T(f) cmocka_unit_test_setup_teardown(f, s_setup, s_teardown)
+#define T(f) cmocka_unit_test_setup_teardown(f, t_setup, t_teardown)
     const struct CMUnitTest tests[] = {
         T(test_a_duplicate_result_is_ignored),
         T(test_a_result_for_a_stale_attempt_is_refused),
