@@ -175,7 +175,8 @@ struct eng {
     char peer_identity[300]; // "peer:NAME", how this engine calls others
     eng_orphan_t *orphans;
     size_t norphans, caporphans;
-    uint64_t reoffered; // TASKs refused or not confirmed, offered again
+    uint64_t reoffered;         // TASKs refused or not confirmed, offered again
+    int64_t next_confirm_check; // when to look for unconfirmed TASKs again
     // subscriptions
     eng_sub_t *subs;
     size_t nsubs, capsubs;

@@ -29,13 +29,26 @@ s_running_find(eng_worker_t *w, const sr_id_t *id, uint32_t attempt)
     return NULL;
 }
 
-static bool
+// Forget entry `r` of worker `w`, freeing its slot.
+static void
+s_running_drop(eng_worker_t *w, eng_run_t *r)
+{
+    *r = w->running[--w->nrunning];
+    if (w->used > 0)
+        w->used--;
+}
+
+// Free the slot of an attempt of action `id` at worker `w` (attempt 0:
+// whichever it holds); the attempt freed, 0 if none.
+static uint32_t
 s_running_del(eng_worker_t *w, const sr_id_t *id, uint32_t attempt)
 {
     eng_run_t *r = s_running_find(w, id, attempt);
-    if (r)
-        *r = w->running[--w->nrunning];
-    return r != NULL;
+    if (!r)
+        return 0;
+    uint32_t freed = r->attempt;
+    s_running_drop(w, r);
+    return freed;
 }
 
 static sr_err_t
@@ -96,14 +109,7 @@ eng_work_release(eng_t *eng, const sr_wire_peer_t *peer,
                  const sr_id_t *action_id, uint32_t attempt)
 {
     eng_worker_t *w = s_find(eng, peer);
-    eng_run_t *r = s_running_find(w, action_id, attempt);
-    if (!r)
-        return 0;
-    uint32_t freed = r->attempt;
-    *r = w->running[--w->nrunning];
-    if (w->used > 0)
-        w->used--;
-    return freed;
+    return w ? s_running_del(w, action_id, attempt) : 0;
 }
 
 bool
@@ -311,9 +317,7 @@ s_reoffer_unconfirmed(eng_t *eng, eng_worker_t *w, int64_t before,
                 sr_id_format(&r->id, text), w->name ? w->name : "?", why);
         if (s_reoffer(eng, &r->id, r->attempt, eng_now_ms(), "(not confirmed)"))
             return; // out of memory: tried again at the next pass
-        *r = w->running[--w->nrunning];
-        if (w->used > 0)
-            w->used--;
+        s_running_drop(w, r);
     }
 }
 
@@ -434,8 +438,7 @@ s_event(eng_t *eng, sr_wire_in_t *in, eng_worker_t *w)
     }
     op->ev.output = op->value;
     // The slot is free again as soon as the result is here.
-    if (s_running_del(w, &id, op->ev.attempt) && w->used > 0)
-        w->used--;
+    (void)s_running_del(w, &id, op->ev.attempt);
 }
 
 void
@@ -634,7 +637,11 @@ eng_work_heartbeats(eng_t *eng, int64_t now)
     sr_heartbeat_expire(eng->hb_workers, now, s_expired, eng);
     // A TASK may wait at a busy worker of several engines for a while;
     // one unconfirmed for ENG_CONFIRM_EXPIRIES expiry times is lost.
-    for (size_t i = 0; i < eng->nworkers; i++)
+    // Looked for once per heartbeat interval, not at every loop turn.
+    bool check = now >= eng->next_confirm_check;
+    if (check)
+        eng->next_confirm_check = now + eng->cfg.heartbeat_ms;
+    for (size_t i = 0; check && i < eng->nworkers; i++)
         if (eng->workers[i].slots >= 0)
             s_reoffer_unconfirmed(eng, &eng->workers[i],
                                   now -
