@@ -227,3 +227,10 @@ sr_wire_peer_equal(const sr_wire_peer_t *a, const sr_wire_peer_t *b)
     return a->len == b->len && a->is_req == b->is_req &&
            memcmp(a->id, b->id, a->len) == 0;
 }
+
+void
+sr_wire_set_max_frame(zsock_t *sock, const sr_limits_t *limits)
+{
+    sr_limits_t l = sr_limits_resolve(limits);
+    zsock_set_maxmsgsize(sock, (int)(l.max_bytes * SR_WIRE_FRAME_FACTOR));
+}

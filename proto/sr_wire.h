@@ -58,6 +58,17 @@ sr_err_t sr_wire_recv(zsock_t *sock, int timeout_ms, const sr_limits_t *limits,
 // Free the message of `in` and zero it (NULL-safe).
 void sr_wire_in_fini(sr_wire_in_t *in);
 
+// Frames over the payload limit are read and answered ETOOBIG up to this
+// many times the limit; larger ones never enter memory (see below).
+#define SR_WIRE_FRAME_FACTOR 4
+
+// Make `sock` refuse, before it reads them, frames over
+// SR_WIRE_FRAME_FACTOR times the payload limit of `limits` (NULL: the
+// default): ZeroMQ (ZMQ_MAXMSGSIZE) closes the connection that sends one,
+// so a peer cannot make us hold a frame of any size. Call it before bind
+// or connect, on every socket that reads from other processes.
+void sr_wire_set_max_frame(zsock_t *sock, const sr_limits_t *limits);
+
 // Answer the message `in` with an ERROR built from `cause` (see
 // sr_msg_error_new) and addressed to in->peer, echoing in->req_id. Does
 // nothing and returns SR_OK when `in` was itself an ERROR, so that two

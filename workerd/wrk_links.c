@@ -24,6 +24,8 @@ struct wrk_links {
     bool is_full_logged;          // a peer was left out for lack of room
     wrk_links_ready_fn *on_ready;
     void *arg;
+    wrk_links_beat_fn *on_beat; // NULL: plain heartbeats
+    void *beat_arg;
     bool is_stopping;
     uint64_t readies, reconnects, refused, errors, learnt; // counters
 };
@@ -31,7 +33,7 @@ struct wrk_links {
 // A new DEALER for the link, closing the old one (whose queued messages
 // are dropped), as if just heard from.
 static sr_err_t
-s_open(wrk_link_t *link, const sr_curve_t *curve, int64_t now_ms,
+s_open(wrk_link_t *link, const wrk_node_config_t *cfg, int64_t now_ms,
        sr_error_t *err)
 {
     zsock_destroy(&link->sock);
@@ -41,7 +43,10 @@ s_open(wrk_link_t *link, const sr_curve_t *curve, int64_t now_ms,
                             link->endpoint, zmq_strerror(errno));
     zsock_set_linger(sock, 0);
     zsock_set_sndhwm(sock, S_SNDHWM);
-    sr_err_t rc = curve ? sr_curve_apply_client(curve, sock, err) : SR_OK;
+    sr_limits_t limits = {.max_bytes = cfg->max_message_bytes};
+    sr_wire_set_max_frame(sock, &limits);
+    sr_err_t rc =
+        cfg->curve ? sr_curve_apply_client(cfg->curve, sock, err) : SR_OK;
     if (rc) {
         zsock_destroy(&sock);
         return rc;
@@ -53,7 +58,7 @@ s_open(wrk_link_t *link, const sr_curve_t *curve, int64_t now_ms,
                             link->endpoint, zmq_strerror(e));
     }
     link->sock = sock;
-    link->heard_ms = link->sent_ms = now_ms;
+    link->heard_ms = link->sent_ms = link->beat_ms = now_ms;
     link->is_version_logged = false;
     return SR_OK;
 }
@@ -82,7 +87,7 @@ wrk_links_new(const wrk_node_config_t *cfg, int64_t now_ms,
             goto fail;
         }
         self->n = i + 1;
-        if ((rc = s_open(link, cfg->curve, now_ms, err)) != SR_OK)
+        if ((rc = s_open(link, cfg, now_ms, err)) != SR_OK)
             goto fail;
     }
     *out = self;
@@ -244,7 +249,7 @@ s_reconnect(wrk_links_t *self, size_t i, int64_t now_ms)
             now_ms - link->heard_ms);
     self->reconnects++;
     sr_error_t err;
-    if (s_open(link, self->cfg->curve, now_ms, &err) != SR_OK) {
+    if (s_open(link, self->cfg, now_ms, &err) != SR_OK) {
         sr_errorf("%s", err.msg); // tried again after the expiry time
         link->heard_ms = now_ms;
         link->is_lost = true;
@@ -260,6 +265,25 @@ s_min(int64_t a, int64_t b)
     return a < b ? a : b;
 }
 
+void
+wrk_links_on_beat(wrk_links_t *self, wrk_links_beat_fn *fn, void *arg)
+{
+    self->on_beat = fn;
+    self->beat_arg = arg;
+}
+
+static void
+s_beat(wrk_links_t *self, size_t i, int64_t now_ms)
+{
+    sr_msg_t *m = wrk_greet_heartbeat_new(self->cfg);
+    if (m && self->on_beat && self->on_beat(i, m, self->beat_arg)) {
+        sr_warn("engine=%s: cannot build a HEARTBEAT (out of memory)",
+                self->links[i].endpoint);
+        sr_msg_destroy(&m);
+    }
+    (void)s_send_new(self, i, m, now_ms);
+}
+
 int64_t
 wrk_links_tick(wrk_links_t *self, int64_t now_ms)
 {
@@ -271,12 +295,12 @@ wrk_links_tick(wrk_links_t *self, int64_t now_ms)
             continue;
         if (now_ms - link->heard_ms >= cfg->expiry_ms) {
             s_reconnect(self, i, now_ms);
-        } else if (now_ms - link->sent_ms >= cfg->heartbeat_ms) {
-            if (!s_send_new(self, i, wrk_greet_heartbeat_new(cfg), now_ms))
-                link->sent_ms = now_ms; // tried; again in an interval
+        } else if (now_ms - link->beat_ms >= cfg->heartbeat_ms) {
+            s_beat(self, i, now_ms);
+            link->beat_ms = now_ms; // sent or tried: again in an interval
         }
         next = s_min(next, link->heard_ms + cfg->expiry_ms);
-        next = s_min(next, link->sent_ms + cfg->heartbeat_ms);
+        next = s_min(next, link->beat_ms + cfg->heartbeat_ms);
     }
     return next;
 }
@@ -347,7 +371,7 @@ s_add(wrk_links_t *self, const char *endpoint, int64_t now_ms)
     sr_error_t err;
     if (!(link->endpoint = strdup(endpoint)))
         return false;
-    if (s_open(link, self->cfg->curve, now_ms, &err) != SR_OK) {
+    if (s_open(link, self->cfg, now_ms, &err) != SR_OK) {
         sr_warn("%s", err.msg);
         free(link->endpoint);
         memset(link, 0, sizeof *link);

@@ -32,6 +32,7 @@ typedef struct {
     int64_t ready_ms;       // monotonic ms of the last READY
     int64_t heard_ms;       // last message from the engine
     int64_t sent_ms;        // last message to the engine
+    int64_t beat_ms;        // last HEARTBEAT to the engine
     size_t credit_used;     // TASKs of this session holding a slot
     bool is_lost;           // silent for the expiry time and not heard
                             // from since: it gets no CONFIRM
@@ -42,6 +43,10 @@ typedef struct wrk_links wrk_links_t;
 
 // Called after each READY sent on link `i` (a new session).
 typedef void(wrk_links_ready_fn)(size_t i, int64_t now_ms, void *arg);
+
+// Called to complete each HEARTBEAT for link `i` before it is sent (the
+// machine adds what it holds); an error leaves the heartbeat unsent.
+typedef sr_err_t(wrk_links_beat_fn)(size_t i, sr_msg_t *heartbeat, void *arg);
 
 // Links to every engine of `cfg` (complete, borrowed: it must outlive
 // the links), connected but silent until wrk_links_ready. Errors: SR_EIO
@@ -98,9 +103,13 @@ sr_err_t wrk_links_recv(wrk_links_t *self, size_t i, int64_t now_ms,
 size_t wrk_links_learn(wrk_links_t *self, size_t i, const sr_msg_t *heartbeat,
                        int64_t now_ms);
 
-// HEARTBEAT to engines we have been silent to, a new socket and READY for
-// engines that have been silent to us (marked is_lost until heard from).
-// Returns when next due.
+// Set the function that completes every HEARTBEAT (NULL: none).
+void wrk_links_on_beat(wrk_links_t *self, wrk_links_beat_fn *fn, void *arg);
+
+// HEARTBEAT to every engine once per heartbeat interval, whatever else
+// was sent (the engine checks what the worker holds against it), a new
+// socket and READY for engines that have been silent to us (marked
+// is_lost until heard from). Returns when next due.
 int64_t wrk_links_tick(wrk_links_t *self, int64_t now_ms);
 
 // From now on the worker is stopping: CREDIT 0 to every engine (and after

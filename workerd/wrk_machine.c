@@ -432,6 +432,39 @@ s_on_ready(size_t i, int64_t now_ms, void *arg)
                       &ctx);
 }
 
+// What the worker holds from link `i`, for its HEARTBEAT (`holding`).
+typedef struct {
+    size_t link;
+    sr_value_t *ids; // array of 16-byte ids; NULL when out of memory
+} s_holding_t;
+
+static void
+s_holding_add(wrk_job_t *job, void *arg)
+{
+    s_holding_t *h = arg;
+    if (h->ids && job->link == h->link &&
+        sr_value_array_append(h->ids, sr_id_to_value(&job->action_id)))
+        sr_value_destroy(&h->ids);
+}
+
+// A list longer than the message table allows is left out: the engine
+// then checks nothing.
+static sr_err_t
+s_on_beat(size_t i, sr_msg_t *heartbeat, void *arg)
+{
+    wrk_machine_t *self = arg;
+    static const wrk_job_state_t states[] = {WRK_JOB_QUEUED, WRK_JOB_CONFIRMING,
+                                             WRK_JOB_RUNNING, WRK_JOB_UNACKED};
+    if ((int64_t)wrk_jobs_size(self->jobs) >
+        sr_field_desc(SR_F_HEARTBEAT_holding)->limit)
+        return SR_OK;
+    s_holding_t h = {i, sr_value_new_array(wrk_jobs_size(self->jobs))};
+    for (size_t k = 0; k < sizeof states / sizeof *states; k++)
+        wrk_jobs_each(self->jobs, states[k], s_holding_add, &h);
+    return h.ids ? sr_msg_set(heartbeat, SR_F_HEARTBEAT_holding, h.ids)
+                 : SR_ENOMEM;
+}
+
 // --- timers -----------------------------------------------------------------
 
 static int64_t
@@ -512,6 +545,7 @@ wrk_machine_new(const wrk_node_config_t *cfg, int64_t now_ms,
     if ((rc = wrk_pool_new(&self->env, cfg->slots, &self->pool, err)) ||
         (rc = wrk_links_new(cfg, now_ms, s_on_ready, self, &self->links, err)))
         goto fail;
+    wrk_links_on_beat(self->links, s_on_beat, self);
     for (size_t i = 0; i < cfg->n_engines; i++)
         wrk_links_ready(self->links, i, now_ms);
     *out = self;

@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "sr_log.h"
+#include "sr_value_json.h"
 #include "sr_value_msgpack.h"
 #include "wrk_node_test_util.h"
 #include "wrk_test_support.h"
@@ -406,6 +407,64 @@ stop_cancels_running_actions_after_the_grace(void **state)
     sr_msg_destroy(&seen.result);
 }
 
+// The next HEARTBEAT's `holding` as compact JSON (ids as the JSON of
+// 16-byte binaries), skipping other messages.
+static char *
+s_next_holding(fe_t *fe)
+{
+    for (int i = 0; i < 100; i++) {
+        sr_msg_t *m = fe_next(fe, FE_WAIT_MS);
+        if (!m)
+            fail_msg("no HEARTBEAT within %d ms", FE_WAIT_MS);
+        if (sr_msg_type(m) == SR_MSG_HEARTBEAT) {
+            if (!sr_msg_has(m, SR_F_HEARTBEAT_holding))
+                fail_msg("a HEARTBEAT without 'holding'");
+            char *json = fe_json(m, SR_F_HEARTBEAT_holding);
+            sr_msg_destroy(&m);
+            return json;
+        }
+        sr_msg_destroy(&m);
+    }
+    fail_msg("no HEARTBEAT among 100 messages");
+    return NULL;
+}
+
+// Heartbeats name what the worker holds from that engine (here an action
+// waiting for GO), so that the engine can find actions the worker dropped;
+// once HALTed, the action is no longer listed. They come once per
+// interval, whatever other traffic there is.
+static void
+heartbeats_list_the_actions_held(void **state)
+{
+    nt_env_t *env = *state;
+    nt_start_ready(env);
+    char *none = s_next_holding(&env->fe);
+    assert_string_equal(none, "[]");
+    free(none);
+    sr_id_t id;
+    fe_send_task(&env->fe, "std.echo", NULL, &id);
+    fe_expect_confirm(&env->fe, &id);
+    sr_value_t *idv = sr_id_to_value(&id);
+    sr_value_t *list = sr_value_new_array(1);
+    sr_value_array_append(list, idv);
+    char *want = sr_value_to_json(list, SR_JSON_COMPACT);
+    sr_value_destroy(&list);
+    char *held = s_next_holding(&env->fe);
+    assert_string_equal(held, want);
+    free(held);
+    free(want);
+    fe_send_halt(&env->fe, &id, 1);
+    wrk_node_stats_t st;
+    NT_WAIT_STATS(env, st, st.halts == 1);
+    held = s_next_holding(&env->fe); // may still be one sent before HALT
+    if (strcmp(held, "[]") != 0) {
+        free(held);
+        held = s_next_holding(&env->fe);
+    }
+    assert_string_equal(held, "[]");
+    free(held);
+}
+
 #define S_TEST(f) cmocka_unit_test_setup_teardown(f, nt_setup, nt_teardown)
 
 int
@@ -415,6 +474,7 @@ main(void)
         sr_log_set_level(SR_LOG_OFF);
     const struct CMUnitTest tests[] = {
         S_TEST(results_are_resent_until_ack),
+        S_TEST(heartbeats_list_the_actions_held),
         S_TEST(an_engine_restart_gets_ready_again_then_the_result),
         S_TEST(a_silent_engine_gets_heartbeats_then_a_new_socket_and_ready),
         S_TEST(an_engine_that_heartbeats_keeps_its_session),

@@ -40,7 +40,8 @@ struct sr_client_conn {
 
 static sr_err_t
 s_engine_open(s_engine_t *e, const char *ep, size_t len,
-              const sr_curve_t *curve, sr_error_t *err)
+              const sr_curve_t *curve, const sr_limits_t *limits,
+              sr_error_t *err)
 {
     e->endpoint = strndup(ep, len);
     e->sock = zsock_new(ZMQ_DEALER);
@@ -49,6 +50,7 @@ s_engine_open(s_engine_t *e, const char *ep, size_t len,
     zsock_set_immediate(e->sock, 1);
     zsock_set_linger(e->sock, 0);
     zsock_set_sndhwm(e->sock, 10000);
+    sr_wire_set_max_frame(e->sock, limits);
     sr_err_t rc = curve ? sr_curve_apply_client(curve, e->sock, err) : SR_OK;
     if (rc)
         return rc;
@@ -91,8 +93,8 @@ s_open_all(sr_client_conn_t *cn, const char *list, const sr_curve_t *curve,
                 return sr_error_set(err, SR_EINVAL,
                                     "engine endpoint '%.*s' is given twice",
                                     (int)len, p);
-        sr_err_t rc =
-            s_engine_open(&cn->engines[cn->count++], p, len, curve, err);
+        sr_err_t rc = s_engine_open(&cn->engines[cn->count++], p, len, curve,
+                                    &cn->limits, err);
         if (rc)
             return rc;
         if (!end)

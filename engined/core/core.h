@@ -45,7 +45,8 @@ typedef struct {
     sr_id_t exec_id;           // START, PAUSE, RESUME, CANCEL, RERUN, DELETE
     sr_id_t action_id;         // RESULT, COMPLETE, CONFIRM, WORKER_LOST,
                                // REOFFER
-    uint32_t attempt;          // RESULT, CONFIRM, REOFFER (0 = any)
+    uint32_t attempt;          // RESULT, CONFIRM, REOFFER, WORKER_LOST
+                               // (0 = any)
     const char *worker;        // CONFIRM, WORKER_LOST, RESULT
     core_result_t status;      // RESULT, COMPLETE
     const sr_value_t *output;  // RESULT, COMPLETE: result or error value
@@ -58,7 +59,13 @@ typedef struct {
     const char *task_name;     // RERUN
     bool reset;                // RERUN: reset with-items
     bool force;                // DELETE: cancel a running execution first
-    const char *msg;           // PAUSE, CANCEL: reason
+    const char *msg;           // PAUSE, CANCEL: reason; WORKER_LOST: how
+                               // it was lost (NULL: "no heartbeat");
+                               // CONFIRM when fenced: the HALT reason
+    bool fenced;               // CONFIRM: the TASK came from an earlier
+                               // owner of the partition (older epoch): GO
+                               // only again to the worker already running
+                               // that attempt, never a first GO
     const core_timer_t *timer; // TIMER
 } core_event_t;
 

@@ -123,6 +123,8 @@ core_unit_on_confirm(core_run_t *r, const core_event_t *ev)
                  strcmp(a->worker, ev->worker) == 0)
             c.kind = CORE_CMD_GO; // its GO was lost (an engine restart):
                                   // a worker confirms only before it starts
+        else if (ev->fenced)
+            why = ev->msg ? ev->msg : "the partition changed owner";
         else if (a->state != CORE_A_SCHEDULED)
             why = a->state == CORE_A_RUNNING ? "already started elsewhere"
                                              : "no longer waiting to start";
@@ -187,6 +189,11 @@ core_unit_on_worker_lost(core_run_t *r, const core_event_t *ev)
         return rc;
     if (core_action_state_is_final(a->state) || a->state == CORE_A_PENDING)
         return SR_OK; // delegates do not need their worker any more
+    if ((ev->attempt && ev->attempt != a->attempt) ||
+        (a->state == CORE_A_RUNNING && ev->worker && a->worker &&
+         strcmp(ev->worker, a->worker) != 0))
+        return SR_OK; // the action has moved on: another attempt, or
+                      // another worker runs it
     if (a->state == CORE_A_SCHEDULED || a->safe_rerun)
         return s_offer_anew(r, a); // not started, or safe to run again
     core_exec_t *exec = NULL;
@@ -196,8 +203,9 @@ core_unit_on_worker_lost(core_run_t *r, const core_event_t *ev)
         return rc;
     char msg[256];
     snprintf(msg, sizeof msg,
-             "The worker '%s' running the action was lost (no heartbeat)",
-             ev->worker ? ev->worker : (a->worker ? a->worker : "?"));
+             "The worker '%s' running the action was lost (%s)",
+             ev->worker ? ev->worker : (a->worker ? a->worker : "?"),
+             ev->msg ? ev->msg : "no heartbeat");
     a->state = CORE_A_ERROR;
     a->finished_ms = r->now;
     sr_value_t *err = sr_value_new_str(msg);

@@ -36,6 +36,8 @@ typedef struct {
     int64_t ready_ms;   // when the engine decided to run it (for latency)
     int64_t offered_ms; // when its TASK left
     bool is_go;         // confirmed and told GO
+    int64_t missing_ms; // first heartbeat whose `holding` lacked it while
+                        // told GO; 0 = listed (or no list heard)
 } eng_run_t;
 
 // A worker session (one DEALER of one worker process).
@@ -72,7 +74,8 @@ typedef struct {
     int64_t due;
     core_event_kind_t kind; // CORE_EV_REOFFER or CORE_EV_WORKER_LOST
     uint32_t attempt;       // REOFFER: the attempt offered; 0 = any
-    const char *worker;     // static text for the event
+    const char *worker;     // REOFFER: static text for the event
+    const char *why;        // WORKER_LOST: static text, how it was lost
 } eng_orphan_t;
 
 typedef struct {

@@ -94,6 +94,7 @@ s_bind(eng_t *eng, zsock_t **sock, const char *ep, const char *what,
     zsock_set_sndhwm(*sock, 100000);
     zsock_set_rcvhwm(*sock, 100000);
     zsock_set_linger(*sock, 0);
+    sr_wire_set_max_frame(*sock, &eng->limits);
     sr_err_t rc;
     if (eng->curve && (rc = sr_curve_apply_server(eng->curve, *sock, err)))
         return rc;

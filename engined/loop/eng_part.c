@@ -234,7 +234,8 @@ s_recover_visit(void *arg, const void *key, size_t klen, const void *val,
             (eng_orphan_t){.action_id = a->id,
                            .due = eng_now_ms() + rv->eng->cfg.expiry_ms,
                            .kind = CORE_EV_WORKER_LOST,
-                           .worker = "(unknown after restart)"});
+                           .why = "not connected again after the engine "
+                                  "restarted"});
     core_action_destroy(&a);
     return rc;
 }
@@ -301,6 +302,7 @@ eng_orphans_due(eng_t *eng, int64_t now, sr_error_t *err)
             op->ev.action_id = id;
             op->ev.attempt = o->attempt;
             op->ev.worker = o->worker;
+            op->ev.msg = o->why;
         }
         eng->orphans[i] = eng->orphans[--eng->norphans];
     }

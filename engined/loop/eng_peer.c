@@ -39,6 +39,7 @@ eng_peers_open(eng_t *eng, sr_error_t *err)
         zsock_set_immediate(p->sock, 1);
         zsock_set_linger(p->sock, 0);
         zsock_set_sndtimeo(p->sock, 0);
+        sr_wire_set_max_frame(p->sock, &eng->limits);
         sr_err_t rc;
         if (eng->curve &&
             (rc = sr_curve_apply_client(eng->curve, p->sock, err)))

@@ -102,33 +102,7 @@ s_teardown(void **state)
 static sr_msg_t *
 s_serve(s_fix_t *f, int w)
 {
-    sr_msg_t *t = et_expect(f->worker[w], SR_MSG_TASK);
-    sr_id_t id;
-    sr_msg_id(t, SR_F_TASK_action_id, &id);
-    int64_t attempt = sr_msg_int(t, SR_F_TASK_attempt, 1);
-    int64_t epoch = sr_msg_int(t, SR_F_TASK_epoch, 0);
-    sr_msg_t *c = sr_msg_new(SR_MSG_CONFIRM);
-    sr_msg_set_id(c, SR_F_CONFIRM_action_id, &id);
-    sr_msg_set_int(c, SR_F_CONFIRM_attempt, attempt);
-    sr_msg_set_int(c, SR_F_CONFIRM_epoch, epoch);
-    et_send(f->worker[w], c);
-    sr_msg_t *go = et_expect(f->worker[w], SR_MSG_GO);
-    sr_msg_destroy(&go);
-    sr_msg_t *r = sr_msg_new(SR_MSG_RESULT);
-    sr_msg_set_id(r, SR_F_RESULT_action_id, &id);
-    sr_msg_set_int(r, SR_F_RESULT_attempt, attempt);
-    sr_msg_set_int(r, SR_F_RESULT_epoch, epoch);
-    if (strcmp(sr_msg_str(t, SR_F_TASK_action), "std.echo") == 0) {
-        sr_msg_set_str(r, SR_F_RESULT_status, "success");
-        sr_value_t *out =
-            sr_value_map_get(sr_msg_get(t, SR_F_TASK_input), "output");
-        sr_msg_set(r, SR_F_RESULT_output, sr_value_ref(out));
-    } else
-        sr_msg_set_str(r, SR_F_RESULT_status, "pending");
-    et_send(f->worker[w], r);
-    sr_msg_t *ack = et_expect(f->worker[w], SR_MSG_ACK);
-    sr_msg_destroy(&ack);
-    return t;
+    return et_serve_on(f->worker[w]);
 }
 
 // Start `wd` in partition `part` and serve it to its pending action;

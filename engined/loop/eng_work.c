@@ -78,7 +78,8 @@ s_worker_fini(eng_worker_t *w)
     sr_value_destroy(&w->actions);
 }
 
-// Worker-lost events for what a worker had, then forget it.
+// Worker-lost events for what a worker had, then forget it. `why` is a
+// static text: it ends up in the actions' errors.
 static void
 s_lose(eng_t *eng, eng_worker_t *w, const char *why)
 {
@@ -96,8 +97,10 @@ s_lose(eng_t *eng, eng_worker_t *w, const char *why)
         op->part = pi;
         op->ev.kind = CORE_EV_WORKER_LOST;
         op->ev.action_id = w->running[i].id;
+        op->ev.attempt = w->running[i].attempt;
         op->text = strdup(w->name);
         op->ev.worker = op->text;
+        op->ev.msg = why; // a static text
     }
     sr_heartbeat_remove(eng->hb_workers, w->peer.id, w->peer.len);
     s_worker_fini(w);
@@ -327,6 +330,11 @@ s_ready(eng_t *eng, sr_wire_in_t *in)
     sr_msg_t *m = in->msg;
     const char *name = sr_msg_str(m, SR_F_READY_worker);
     int64_t pid = sr_msg_int(m, SR_F_READY_pid, 0);
+    if (!*name) { // the name keys the worker's sessions
+        s_error(eng, in, SR_EINVAL, "worker",
+                "a worker name must not be empty");
+        return;
+    }
     eng_worker_t *w = s_find(eng, &in->peer);
     // The same worker on a new connection: its actions move over. A new
     // process under the old name has none of them: they are lost.
@@ -411,13 +419,15 @@ s_event(eng_t *eng, sr_wire_in_t *in, eng_worker_t *w)
     in->msg = NULL;
     if (confirm) {
         op->ev.kind = CORE_EV_CONFIRM;
+        // A TASK of an earlier owner: the core answers GO only again to
+        // the worker that already runs this attempt (its GO was lost in
+        // the change), HALT to anything else.
         if ((uint64_t)epoch != eng->parts[pi].epoch) {
-            op->failed = true; // answered HALT without touching state
-            sr_error_set(&op->err, SR_ESTATE,
-                         "the partition changed owner (epoch %lld, now "
-                         "%llu)",
-                         (long long)epoch,
-                         (unsigned long long)eng->parts[pi].epoch);
+            op->ev.fenced = true;
+            op->value = sr_value_new_strf(
+                "the partition changed owner (epoch %lld, now %llu)",
+                (long long)epoch, (unsigned long long)eng->parts[pi].epoch);
+            op->ev.msg = op->value ? sr_value_str(op->value) : NULL;
         }
         return;
     }
@@ -441,6 +451,71 @@ s_event(eng_t *eng, sr_wire_in_t *in, eng_worker_t *w)
     (void)s_running_del(w, &id, op->ev.attempt);
 }
 
+static int
+s_cmp_id(const void *a, const void *b)
+{
+    return memcmp(a, b, sizeof(sr_id_t));
+}
+
+// Lose the told-GO actions of `w` that its heartbeats' `holding` lists
+// have lacked for a heartbeat interval: the worker dropped them (a HALT
+// or a GO lost in an engine restart, a process restarted under the same
+// name and pid) and no RESULT will come. Within one connection messages
+// keep their order, and a worker holds an action from its TASK to the
+// ACK of its RESULT, so a list read after the GO's commit names every
+// action still there; the interval covers a list from an earlier
+// connection. Costs O(n log n) in the list's length, bounded by the
+// message table.
+static void
+s_holding(eng_t *eng, eng_worker_t *w, const sr_msg_t *m, int64_t now)
+{
+    const sr_value_t *list = sr_msg_get(m, SR_F_HEARTBEAT_holding);
+    if (!list || !w->nrunning)
+        return;
+    size_t n = sr_value_len(list);
+    sr_id_t *ids = n ? malloc(n * sizeof *ids) : NULL;
+    if (n && !ids)
+        return; // checked at the next heartbeat
+    size_t k = 0;
+    for (size_t i = 0; i < n; i++)
+        if (!sr_id_from_value(sr_value_array_at(list, i), &ids[k]))
+            k++;
+    qsort(ids, k, sizeof *ids, s_cmp_id);
+    for (size_t i = 0; i < w->nrunning;) {
+        eng_run_t *r = &w->running[i];
+        bool held =
+            !r->is_go || (k && bsearch(&r->id, ids, k, sizeof *ids, s_cmp_id));
+        if (held || !r->missing_ms ||
+            now - r->missing_ms < eng->cfg.heartbeat_ms) {
+            if (held)
+                r->missing_ms = 0;
+            else if (!r->missing_ms)
+                r->missing_ms = now;
+            i++;
+            continue;
+        }
+        char text[SR_ID_TEXT_SIZE];
+        sr_warn("action %s: worker %s no longer holds it; it is lost",
+                sr_id_format(&r->id, text), w->name);
+        size_t pi = 0;
+        eng_op_t *op = eng_part_find(eng, sr_id_partition(&r->id), &pi)
+                           ? eng_op_add(eng)
+                           : NULL;
+        if (op) {
+            op->kind = ENG_OP_EVENT;
+            op->part = pi;
+            op->ev.kind = CORE_EV_WORKER_LOST;
+            op->ev.action_id = r->id;
+            op->ev.attempt = r->attempt;
+            op->text = strdup(w->name);
+            op->ev.worker = op->text;
+            op->ev.msg = "it no longer holds the action";
+        }
+        s_running_drop(w, r);
+    }
+    free(ids);
+}
+
 void
 eng_work_recv(eng_t *eng, sr_wire_in_t *in)
 {
@@ -453,6 +528,8 @@ eng_work_recv(eng_t *eng, sr_wire_in_t *in)
         s_ready(eng, in);
         return;
     case SR_MSG_HEARTBEAT:
+        if (w)
+            s_holding(eng, w, in->msg, eng_now_ms());
         return;
     case SR_MSG_ERROR: {
         sr_error_t e;
@@ -565,11 +642,13 @@ eng_work_answer(eng_t *eng, eng_op_t *op)
                 why = cmd->text;
         }
         if (go) {
-            eng_run_t *run = s_running_find(s_find(eng, &op->peer),
-                                            &ev->action_id, ev->attempt);
+            eng_worker_t *w = s_find(eng, &op->peer);
+            eng_run_t *run = s_running_find(w, &ev->action_id, ev->attempt);
             s_latency(eng, run);
             if (run)
                 run->is_go = true;
+            else if (w) // GO again after a restart: it takes a slot here
+                (void)eng_work_adopt(eng, w->name, &ev->action_id, ev->attempt);
             m = sr_msg_new(SR_MSG_GO);
             if (m && (sr_msg_set_id(m, SR_F_GO_action_id, &ev->action_id) ||
                       sr_msg_set_int(m, SR_F_GO_attempt, ev->attempt)))

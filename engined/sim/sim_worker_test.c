@@ -130,7 +130,7 @@ test_a_result_for_a_stale_attempt_is_refused(void **state)
     t_sim_t *t = *state;
     sr_id_t id = s_running(t, "      safe-rerun: true\n");
     // The worker is gone; safe to run again: attempt 2 is offered.
-    assert_int_equal(s_lost(t, &id, "w1"), SR_OK);
+    assert_int_equal(s_lost(t, &id, "sim"), SR_OK);
     const core_cmd_t *c = s_only(t, CORE_CMD_DISPATCH);
     assert_int_equal(c->attempt, 2);
     assert_true(c->safe_rerun);
@@ -226,22 +226,48 @@ test_a_lost_worker_fails_an_action_not_safe_to_rerun(void **state)
 {
     t_sim_t *t = *state;
     sr_id_t id = s_running(t, "");
-    assert_int_equal(s_lost(t, &id, "w9"), SR_OK);
+    assert_int_equal(s_lost(t, &id, "sim"), SR_OK);
     t_run(t); // the sim's late result is a duplicate
     core_exec_t *e = t_exec(t, &t->id);
     t_tasks_t ts = t_tasks(t, &t->id);
     assert_int_equal(e->state, CORE_EX_ERROR);
-    const char *why = "The worker 'w9' running the action was lost (no "
+    const char *why = "The worker 'sim' running the action was lost (no "
                       "heartbeat)";
     assert_string_equal(t_task(&ts, "task1")->state_info, why);
     T_CONTAINS(e->state_info, why);
     core_action_t *a = t_action(t, &id);
     assert_int_equal(a->state, CORE_A_ERROR);
     assert_int_equal(a->attempt, 1);
-    T_JSON(a->result, "\"The worker 'w9' running the action was lost (no "
+    T_JSON(a->result, "\"The worker 'sim' running the action was lost (no "
                       "heartbeat)\"");
     core_action_destroy(&a);
     t_tasks_free(&ts);
+    core_exec_destroy(&e);
+}
+
+// WORKER_LOST names the attempt and the worker the loop knew: when the
+// action has moved on (another attempt, or another worker runs it), the
+// event changes nothing, and the run goes on.
+static void
+test_a_lost_worker_that_no_longer_runs_the_action_changes_nothing(void **state)
+{
+    t_sim_t *t = *state;
+    sr_id_t id = s_running(t, "");
+    assert_int_equal(s_lost(t, &id, "w9"), SR_OK); // another worker
+    assert_int_equal(sim_last_cmds(t->sim)->count, 0);
+    assert_int_equal(t_apply(t, (core_event_t){.kind = CORE_EV_WORKER_LOST,
+                                               .action_id = id,
+                                               .attempt = 2,
+                                               .worker = "sim"}),
+                     SR_OK); // another attempt
+    assert_int_equal(sim_last_cmds(t->sim)->count, 0);
+    core_action_t *a = t_action(t, &id);
+    assert_int_equal(a->state, CORE_A_RUNNING);
+    assert_int_equal(a->attempt, 1);
+    core_action_destroy(&a);
+    t_run(t);
+    core_exec_t *e = t_exec(t, &t->id);
+    assert_int_equal(e->state, CORE_EX_SUCCESS);
     core_exec_destroy(&e);
 }
 
@@ -252,7 +278,7 @@ test_a_lost_worker_with_retry_runs_the_task_again(void **state)
     sr_id_t id = s_running(t, "      retry:\n"
                               "        count: 1\n"
                               "        delay: 1\n");
-    assert_int_equal(s_lost(t, &id, "w9"), SR_OK);
+    assert_int_equal(s_lost(t, &id, "sim"), SR_OK);
     t_run(t);
     core_exec_t *e = t_exec(t, &t->id);
     t_tasks_t ts = t_tasks(t, &t->id);
@@ -284,7 +310,7 @@ test_a_lost_worker_before_the_start_offers_the_action_again(void **state)
                 "      action: std.echo output=7\n");
     t_start(t, "wf", NULL, NULL);
     sr_id_t id = t_unit_id(t, "task1", 0);
-    assert_int_equal(s_lost(t, &id, "w1"), SR_OK);
+    assert_int_equal(s_lost(t, &id, "sim"), SR_OK);
     assert_int_equal(s_only(t, CORE_CMD_DISPATCH)->attempt, 2);
     t_run(t);
     core_action_t *a = t_action(t, &id);
@@ -295,7 +321,7 @@ test_a_lost_worker_before_the_start_offers_the_action_again(void **state)
     assert_int_equal(e->state, CORE_EX_SUCCESS);
     core_exec_destroy(&e);
     // A lost worker for a finished action changes nothing.
-    assert_int_equal(s_lost(t, &id, "w1"), SR_OK);
+    assert_int_equal(s_lost(t, &id, "sim"), SR_OK);
     assert_int_equal(sim_last_cmds(t->sim)->count, 0);
 }
 
@@ -422,6 +448,7 @@ main(void)
     const struct CMUnitTest tests[] = {
         T(test_a_duplicate_result_is_ignored),
         T(test_a_result_for_a_stale_attempt_is_refused),
+        T(test_a_lost_worker_that_no_longer_runs_the_action_changes_nothing),
         T(test_confirm_answers_go_once_then_halt),
         T(test_confirm_after_cancel_gets_halt),
         T(test_a_lost_worker_fails_an_action_not_safe_to_rerun),

@@ -115,6 +115,7 @@ def main():
         if twice:
             srtest.fail("actions ran more than once: %s" % twice[:5])
         srtest.check("actions run", len(counts), 2 * N)
+        cls.check_no_phantoms()
         print("cluster crash: e2 killed with %d of %d executions of e1/e3 "
               "unfinished, all ended %.1f s later while e2 was down; after "
               "its restart %d executions SUCCESS, %d actions ran once"

@@ -72,6 +72,37 @@ def barrage(endpoint, expect_errors):
     sock.close()
 
 
+def peak_rss_mb(pid):
+    with open("/proc/%d/status" % pid) as f:
+        for line in f:
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) // 1024
+    srtest.fail("no VmHWM for pid %d" % pid)
+
+
+def huge_frames(e, endpoints, n=4, mb=64):
+    """Frames far over the payload limit are refused at the socket
+    (ZMQ_MAXMSGSIZE): the engine's peak memory does not grow by one of
+    them, and it keeps answering."""
+    before = peak_rss_mb(e.pid)
+    frame = b"\x94" + b"x" * (mb << 20)
+    socks = []
+    for i in range(n):
+        sock = zmq.Context.instance().socket(zmq.DEALER)
+        sock.setsockopt(zmq.LINGER, 0)
+        sock.connect(endpoints[i % len(endpoints)])
+        sock.send(frame, copy=False)
+        socks.append(sock)
+    time.sleep(1.5)
+    for sock in socks:
+        sock.close()
+    grew = peak_rss_mb(e.pid) - before
+    if grew >= mb // 2:
+        srtest.fail("%d frames of %d MB grew the engine's peak RSS by %d MB"
+                    % (n, mb, grew))
+    return grew
+
+
 def main():
     c = srtest.Cluster()
     try:
@@ -83,6 +114,8 @@ def main():
         ex = cl.start("wait_then_echo")["id"]
         barrage(e.client_ep, True)
         barrage(e.worker_ep, False)
+        grew = huge_frames(e, [e.client_ep, e.worker_ep])
+        print("huge frames: peak RSS grew by %d MB" % grew)
         # A worker of protocol 2.x is refused with EVERSION, no task.
         sock = zmq.Context.instance().socket(zmq.DEALER)
         sock.setsockopt(zmq.LINGER, 0)

@@ -111,6 +111,7 @@ class LocalCluster:
                                 stdin=subprocess.DEVNULL)
         log.close()
         self.restarted.append(proc)
+        p["pid"] = proc.pid  # a later kill() names this process
         return proc
 
     def log_tail(self, name, size=2000):
@@ -193,6 +194,44 @@ class Clients:
                 return got
             if time.time() > deadline:
                 srtest.fail("%d of %d executions not ended after %.0f s "
-                            "(e.g. %s: %s)" % (len(rest), len(got), timeout,
-                                               rest[0], got[rest[0]]["state"]))
+                            "(e.g. %s: %s); %s"
+                            % (len(rest), len(got), timeout, rest[0],
+                               got[rest[0]]["state"],
+                               self.describe_actions(rest[:5])))
+            time.sleep(0.2)
+
+    def describe_actions(self, ids):
+        """The open actions of executions `ids` as the owners see them
+        (state, attempt, worker), to tell why they have not ended."""
+        out = []
+        for i in ids:
+            try:
+                acts = self.of(i).call("ACTION_LIST",
+                                       execution_id=srtest.uid(i))
+            except srtest.ProtoError as e:
+                out.append("%s: ACTION_LIST %s" % (i, e))
+                continue
+            out.append("%s: %s" % (i, [(a["state"], a.get("attempt"),
+                                        a.get("worker")) for a in acts
+                                       if a["state"] not in srtest.FINAL]))
+        return "open actions: " + "; ".join(out)
+
+    def check_no_phantoms(self, timeout=10.0):
+        """The invariant of the crash tests, once every execution has
+        ended: no engine believes an action still runs on a worker (every
+        action it believed RUNNING there was running, or was found lost
+        within the expiry time), so every worker slot is free again."""
+        deadline = time.time() + timeout
+        while True:
+            busy = []
+            for name, c in self.by_name.items():
+                for w in c.call("STATUS")["workers"]:
+                    if w["used"]:
+                        busy.append("%s: worker %s has %d slots used"
+                                    % (name, w["name"], w["used"]))
+            if not busy:
+                return
+            if time.time() > deadline:
+                srtest.fail("after every execution ended, engines still "
+                            "count actions on workers: %s" % busy)
             time.sleep(0.2)
