@@ -132,16 +132,36 @@ s_commands(eng_t *eng, size_t pi)
     }
 }
 
+// The partition's batch could not be committed: every operation not
+// refused already failed with `e`, and none of its commands is carried
+// out. The engine's own events (a worker lost, a TASK to offer again)
+// are tried again in a second; a timer's row is still there and fires
+// again.
 static void
 s_fail_all(eng_t *eng, size_t pi, const sr_error_t *e)
 {
-    for (size_t i = 0; i < eng->nops; i++)
-        if (eng->ops[i].part == pi && !eng->ops[i].failed) {
-            eng->ops[i].failed = true;
-            eng->ops[i].rc = e->code;
-            eng->ops[i].err = *e;
-            eng->ops[i].cmd_from = eng->ops[i].cmd_to = 0;
-        }
+    for (size_t i = 0; i < eng->nops; i++) {
+        eng_op_t *op = &eng->ops[i];
+        if (op->part != pi || op->failed)
+            continue;
+        op->failed = op->uncommitted = true;
+        op->rc = e->code;
+        op->err = *e;
+        op->cmd_from = op->cmd_to = 0;
+        if (op->kind == ENG_OP_EVENT && op->type == SR_MSG_NONE &&
+            (op->ev.kind == CORE_EV_WORKER_LOST ||
+             op->ev.kind == CORE_EV_REOFFER) &&
+            eng_orphan_add(eng,
+                           (eng_orphan_t){.action_id = op->ev.action_id,
+                                          .due = eng_now_ms() + 1000,
+                                          .kind = op->ev.kind,
+                                          .attempt = op->ev.attempt,
+                                          .why = "lost, noted again after a "
+                                                 "failed commit"}))
+            sr_errorf("out of memory: an action's %s event is dropped",
+                      op->ev.kind == CORE_EV_REOFFER ? "REOFFER"
+                                                     : "WORKER_LOST");
+    }
 }
 
 sr_err_t

@@ -147,6 +147,8 @@ typedef struct {
     sr_err_t rc;           // outcome
     sr_error_t err;
     bool failed;             // refused: replayed without it
+    bool uncommitted;        // its batch could not be committed: nothing
+                             // of it happened (a RESULT is not ACKed)
     size_t cmd_from, cmd_to; // its commands in the batch's list
 } eng_op_t;
 

@@ -620,11 +620,15 @@ eng_work_answer(eng_t *eng, eng_op_t *op)
     const core_event_t *ev = &op->ev;
     sr_msg_t *m = NULL;
     if (op->type == SR_MSG_RESULT) {
-        if (op->failed) {
-            char id[SR_ID_TEXT_SIZE];
+        char id[SR_ID_TEXT_SIZE];
+        if (op->uncommitted) { // not durable: the worker sends it again
+            sr_warn("result for action %s not recorded: %s",
+                    sr_id_format(&ev->action_id, id), op->err.msg);
+            return;
+        }
+        if (op->failed)
             sr_warn("result for action %s refused: %s",
                     sr_id_format(&ev->action_id, id), op->err.msg);
-        }
         // Acknowledged either way: the worker must stop resending.
         m = sr_msg_new(SR_MSG_ACK);
         if (m && (sr_msg_set_id(m, SR_F_ACK_action_id, &ev->action_id) ||
@@ -655,7 +659,11 @@ eng_work_answer(eng_t *eng, eng_op_t *op)
                 sr_msg_destroy(&m);
         } else {
             m = s_halt(&ev->action_id, ev->attempt, why);
-            eng_work_release(eng, &op->peer, &ev->action_id, ev->attempt);
+            uint32_t attempt =
+                eng_work_release(eng, &op->peer, &ev->action_id, ev->attempt);
+            if (op->uncommitted && attempt) // offered again, in a while
+                (void)s_reoffer(eng, &ev->action_id, attempt,
+                                eng_now_ms() + 1000, "(not recorded)");
         }
     }
     s_send(eng, &op->peer, m);

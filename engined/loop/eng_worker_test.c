@@ -155,9 +155,8 @@ test_an_action_the_worker_no_longer_holds_is_lost(void **state)
     sr_value_t *status = et_call(f, sr_msg_new(SR_MSG_STATUS), &err);
     assert_non_null(status);
     int64_t used = -1; // the slot is free again
-    sr_value_map_int(
-        sr_value_array_at(sr_value_map_get(status, "workers"), 0), "used",
-        &used);
+    sr_value_map_int(sr_value_array_at(sr_value_map_get(status, "workers"), 0),
+                     "used", &used);
     assert_int_equal(used, 0);
     sr_value_destroy(&status);
     sr_value_destroy(&b);
@@ -226,8 +225,8 @@ main(void)
         cmocka_unit_test_setup_teardown(
             test_an_action_the_worker_no_longer_holds_is_lost, et_setup_patient,
             et_teardown),
-        cmocka_unit_test_setup_teardown(test_ready_with_an_empty_name_is_refused,
-                                        et_setup, et_teardown),
+        cmocka_unit_test_setup_teardown(
+            test_ready_with_an_empty_name_is_refused, et_setup, et_teardown),
         cmocka_unit_test_setup_teardown(
             test_a_restarted_worker_loses_the_old_actions, et_setup_patient,
             et_teardown),
