@@ -16,29 +16,6 @@
 
 #include "sim_test_util.h"
 
-// An execution run to its end: its record and its task executions.
-typedef struct {
-    core_exec_t *e;
-    t_tasks_t ts;
-} s_ran_t;
-
-// Define `yaml`, start its workflow `wf` and run it to its end.
-static s_ran_t
-s_run(t_sim_t *t, const char *yaml)
-{
-    t_define(t, yaml);
-    t_start(t, "wf", NULL, NULL);
-    t_run(t);
-    return (s_ran_t){t_exec(t, &t->id), t_tasks(t, &t->id)};
-}
-
-static void
-s_ran_free(s_ran_t *r)
-{
-    t_tasks_free(&r->ts);
-    core_exec_destroy(&r->e);
-}
-
 // The only execution of task `name`, which ended in `state`.
 static const core_task_t *
 s_once(const t_tasks_t *ts, const char *name, core_task_state_t state)
@@ -66,30 +43,30 @@ test_a_failed_join_all_fails_once_however_many_branches_arrive_late(
     void **state)
 {
     t_sim_t *t = *state;
-    s_ran_t r = s_run(t, "version: '2.0'\n"
-                         "wf:\n"
-                         "  tasks:\n"
-                         "    start:\n"
-                         "      action: std.noop\n"
-                         "      on-success: [b0, b1, b2, b3]\n"
-                         "    b0:\n"
-                         "      action: std.fail\n"
-                         "      on-success: join\n"
-                         "    b1:\n"
-                         "      action: std.sleep seconds=1\n"
-                         "      on-success: join\n"
-                         "    b2:\n"
-                         "      action: std.sleep seconds=2\n"
-                         "      on-success: join\n"
-                         "    b3:\n"
-                         "      action: std.sleep seconds=3\n"
-                         "      on-success: join\n"
-                         "    join:\n"
-                         "      join: all\n"
-                         "      action: std.noop\n"
-                         "      on-error: handler\n"
-                         "    handler:\n"
-                         "      action: std.noop\n");
+    t_ran_t r = t_run_wf(t, "version: '2.0'\n"
+                            "wf:\n"
+                            "  tasks:\n"
+                            "    start:\n"
+                            "      action: std.noop\n"
+                            "      on-success: [b0, b1, b2, b3]\n"
+                            "    b0:\n"
+                            "      action: std.fail\n"
+                            "      on-success: join\n"
+                            "    b1:\n"
+                            "      action: std.sleep seconds=1\n"
+                            "      on-success: join\n"
+                            "    b2:\n"
+                            "      action: std.sleep seconds=2\n"
+                            "      on-success: join\n"
+                            "    b3:\n"
+                            "      action: std.sleep seconds=3\n"
+                            "      on-success: join\n"
+                            "    join:\n"
+                            "      join: all\n"
+                            "      action: std.noop\n"
+                            "      on-error: handler\n"
+                            "    handler:\n"
+                            "      action: std.noop\n");
     assert_int_equal(r.ts.n, 7);
     const core_task_t *j = s_once(&r.ts, "join", CORE_T_ERROR);
     assert_string_equal(j->state_info, "Failed by tasks: ['b0']");
@@ -99,95 +76,95 @@ test_a_failed_join_all_fails_once_however_many_branches_arrive_late(
     // The join's error is handled; b0's is not.
     assert_int_equal(r.e->state, CORE_EX_ERROR);
     T_CONTAINS(r.e->state_info, "Failure caused by error in tasks: b0\n");
-    s_ran_free(&r);
+    t_ran_free(&r);
 }
 
 static void
 test_a_failed_join_on_n_fails_once_when_a_branch_arrives_late(void **state)
 {
     t_sim_t *t = *state;
-    s_ran_t r = s_run(t, "version: '2.0'\n"
-                         "wf:\n"
-                         "  tasks:\n"
-                         "    b0:\n"
-                         "      action: std.fail\n"
-                         "      on-success: join\n"
-                         "    b1:\n"
-                         "      action: std.fail\n"
-                         "      on-success: join\n"
-                         "    b2:\n"
-                         "      action: std.sleep seconds=1\n"
-                         "      on-success: join\n"
-                         "    b3:\n"
-                         "      action: std.sleep seconds=2\n"
-                         "      on-success: join\n"
-                         "    join:\n"
-                         "      join: 3\n"
-                         "      action: std.noop\n"
-                         "      on-error: handler\n"
-                         "    handler:\n"
-                         "      action: std.noop\n");
+    t_ran_t r = t_run_wf(t, "version: '2.0'\n"
+                            "wf:\n"
+                            "  tasks:\n"
+                            "    b0:\n"
+                            "      action: std.fail\n"
+                            "      on-success: join\n"
+                            "    b1:\n"
+                            "      action: std.fail\n"
+                            "      on-success: join\n"
+                            "    b2:\n"
+                            "      action: std.sleep seconds=1\n"
+                            "      on-success: join\n"
+                            "    b3:\n"
+                            "      action: std.sleep seconds=2\n"
+                            "      on-success: join\n"
+                            "    join:\n"
+                            "      join: 3\n"
+                            "      action: std.noop\n"
+                            "      on-error: handler\n"
+                            "    handler:\n"
+                            "      action: std.noop\n");
     assert_int_equal(r.ts.n, 6);
     const core_task_t *j = s_once(&r.ts, "join", CORE_T_ERROR);
     assert_string_equal(j->state_info, "Failed by tasks: ['b0', 'b1']");
     assert_int_equal(s_actions_of(t, &r.ts, "join"), 0);
     s_once(&r.ts, "handler", CORE_T_SUCCESS);
-    s_ran_free(&r);
+    t_ran_free(&r);
 }
 
 static void
 test_a_discriminator_whose_action_failed_ignores_later_branches(void **state)
 {
     t_sim_t *t = *state;
-    s_ran_t r = s_run(t, "version: '2.0'\n"
-                         "wf:\n"
-                         "  tasks:\n"
-                         "    fast:\n"
-                         "      action: std.noop\n"
-                         "      on-success: join\n"
-                         "    slow:\n"
-                         "      action: std.sleep seconds=1\n"
-                         "      on-success: join\n"
-                         "    join:\n"
-                         "      join: one\n"
-                         "      action: std.fail\n"
-                         "      on-error: handler\n"
-                         "    handler:\n"
-                         "      action: std.noop\n");
+    t_ran_t r = t_run_wf(t, "version: '2.0'\n"
+                            "wf:\n"
+                            "  tasks:\n"
+                            "    fast:\n"
+                            "      action: std.noop\n"
+                            "      on-success: join\n"
+                            "    slow:\n"
+                            "      action: std.sleep seconds=1\n"
+                            "      on-success: join\n"
+                            "    join:\n"
+                            "      join: one\n"
+                            "      action: std.fail\n"
+                            "      on-error: handler\n"
+                            "    handler:\n"
+                            "      action: std.noop\n");
     assert_int_equal(r.ts.n, 4);
     const core_task_t *j = s_once(&r.ts, "join", CORE_T_ERROR);
     T_JSON(j->arrived, "[\"fast\"]");
     assert_int_equal(s_actions_of(t, &r.ts, "join"), 1);
     s_once(&r.ts, "handler", CORE_T_SUCCESS);
     assert_int_equal(r.e->state, CORE_EX_SUCCESS);
-    s_ran_free(&r);
+    t_ran_free(&r);
 }
 
 static void
 test_a_failure_handled_into_the_join_waits_for_the_late_branches(void **state)
 {
     t_sim_t *t = *state;
-    s_ran_t r = s_run(t, "version: '2.0'\n"
-                         "wf:\n"
-                         "  tasks:\n"
-                         "    b0:\n"
-                         "      action: std.fail\n"
-                         "      on-error: join\n"
-                         "    b1:\n"
-                         "      action: std.sleep seconds=1\n"
-                         "      on-success: join\n"
-                         "    b2:\n"
-                         "      action: std.sleep seconds=2\n"
-                         "      on-complete: join\n"
-                         "    join:\n"
-                         "      join: all\n"
-                         "      action: std.noop\n");
+    t_ran_t r = t_run_wf(t, "version: '2.0'\n"
+                            "wf:\n"
+                            "  tasks:\n"
+                            "    b0:\n"
+                            "      action: std.fail\n"
+                            "      on-error: join\n"
+                            "    b1:\n"
+                            "      action: std.sleep seconds=1\n"
+                            "      on-success: join\n"
+                            "    b2:\n"
+                            "      action: std.sleep seconds=2\n"
+                            "      on-complete: join\n"
+                            "    join:\n"
+                            "      join: all\n"
+                            "      action: std.noop\n");
     assert_int_equal(r.ts.n, 4);
     const core_task_t *j = s_once(&r.ts, "join", CORE_T_SUCCESS);
     T_JSON(j->arrived, "[\"b0\", \"b1\", \"b2\"]");
     assert_int_equal(s_actions_of(t, &r.ts, "join"), 1);
     assert_int_equal(r.e->state, CORE_EX_SUCCESS);
-    s_ran_free(&r);
+    t_ran_free(&r);
 }
 
 // `b` leads to the join only from round 6 on, so the join fails in every
@@ -196,32 +173,32 @@ static void
 test_a_join_that_failed_fails_again_in_the_next_round_of_a_cycle(void **state)
 {
     t_sim_t *t = *state;
-    s_ran_t r = s_run(t, "version: '2.0'\n"
-                         "wf:\n"
-                         "  tasks:\n"
-                         "    init:\n"
-                         "      action: std.noop\n"
-                         "      on-success: start\n"
-                         "    start:\n"
-                         "      action: std.noop\n"
-                         "      publish:\n"
-                         "        round: <% $.get(round, 0) + 1 %>\n"
-                         "      on-success: [a, b]\n"
-                         "    a:\n"
-                         "      action: std.sleep seconds=1\n"
-                         "      on-success: join\n"
-                         "    b:\n"
-                         "      action: std.noop\n"
-                         "      on-success:\n"
-                         "        - join: <% $.round > 5 %>\n"
-                         "    join:\n"
-                         "      join: all\n"
-                         "      action: std.noop\n"
-                         "      on-error: handler\n"
-                         "    handler:\n"
-                         "      action: std.noop\n"
-                         "      on-success:\n"
-                         "        - start: <% $.round < 2 %>\n");
+    t_ran_t r = t_run_wf(t, "version: '2.0'\n"
+                            "wf:\n"
+                            "  tasks:\n"
+                            "    init:\n"
+                            "      action: std.noop\n"
+                            "      on-success: start\n"
+                            "    start:\n"
+                            "      action: std.noop\n"
+                            "      publish:\n"
+                            "        round: <% $.get(round, 0) + 1 %>\n"
+                            "      on-success: [a, b]\n"
+                            "    a:\n"
+                            "      action: std.sleep seconds=1\n"
+                            "      on-success: join\n"
+                            "    b:\n"
+                            "      action: std.noop\n"
+                            "      on-success:\n"
+                            "        - join: <% $.round > 5 %>\n"
+                            "    join:\n"
+                            "      join: all\n"
+                            "      action: std.noop\n"
+                            "      on-error: handler\n"
+                            "    handler:\n"
+                            "      action: std.noop\n"
+                            "      on-success:\n"
+                            "        - start: <% $.round < 2 %>\n");
     assert_int_equal(r.ts.n, 11);
     assert_int_equal(t_count(&r.ts, "join"), 2);
     assert_int_equal(t_count(&r.ts, "handler"), 2);
@@ -231,27 +208,27 @@ test_a_join_that_failed_fails_again_in_the_next_round_of_a_cycle(void **state)
             T_JSON(r.ts.items[i]->arrived, "[\"a\"]");
         }
     assert_int_equal(r.e->state, CORE_EX_SUCCESS);
-    s_ran_free(&r);
+    t_ran_free(&r);
 }
 
 static void
 test_a_rerun_of_the_failed_branch_runs_the_join(void **state)
 {
     t_sim_t *t = *state;
-    s_ran_t r = s_run(t, "version: '2.0'\n"
-                         "wf:\n"
-                         "  tasks:\n"
-                         "    a:\n"
-                         "      action: std.noop\n"
-                         "      on-success: join\n"
-                         "    b:\n"
-                         "      action: std.async_noop\n"
-                         "      on-success: join\n"
-                         "    join:\n"
-                         "      join: all\n"
-                         "      action: std.noop\n");
+    t_ran_t r = t_run_wf(t, "version: '2.0'\n"
+                            "wf:\n"
+                            "  tasks:\n"
+                            "    a:\n"
+                            "      action: std.noop\n"
+                            "      on-success: join\n"
+                            "    b:\n"
+                            "      action: std.async_noop\n"
+                            "      on-success: join\n"
+                            "    join:\n"
+                            "      join: all\n"
+                            "      action: std.noop\n");
     assert_int_equal(r.e->state, CORE_EX_RUNNING); // b waits for COMPLETE
-    s_ran_free(&r);
+    t_ran_free(&r);
     sr_id_t first = t_unit_id(t, "b", 0);
     assert_int_equal(t_complete(t, &first, false, "\"boom\""), SR_OK);
     t_run(t);
