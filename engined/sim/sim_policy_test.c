@@ -43,16 +43,13 @@ test_wait_before_starts_the_task_after_the_delay_not_before(void **state)
     assert_int_equal(as.n, 1);
     assert_int_equal(as.items[0]->created_ms, t0 + 5000);
     t_actions_free(&as);
-    t_run(t);
-    core_exec_t *e = t_exec(t, &t->id);
-    ts = t_tasks(t, &t->id);
-    assert_int_equal(e->state, CORE_EX_SUCCESS);
-    t1 = t_task(&ts, "task1");
+    t_ran_t r = t_finish(t);
+    assert_int_equal(r.e->state, CORE_EX_SUCCESS);
+    t1 = t_task(&r.ts, "task1");
     assert_int_equal(t1->state, CORE_T_SUCCESS);
     T_JSON(t1->result, "1");
     assert_true(t1->finished_ms >= t0 + 5000);
-    t_tasks_free(&ts);
-    core_exec_destroy(&e);
+    t_ran_free(&r);
 }
 
 int
