@@ -106,15 +106,20 @@ s_induced(core_run_t *r, core_exec_t *exec, const lang_workflow_t *wf, int from,
     return SR_OK;
 }
 
-// Decide a waiting join: run it, fail it, or keep waiting.
+// How the inbound tasks of a join stand (Mistral's induced states).
+typedef struct {
+    size_t total;                   // distinct inbound tasks
+    size_t need;                    // how many must lead to the join
+    size_t running;                 // those that did
+    size_t errors;                  // those that never will
+    char failed[512], blocked[512]; // names, for the state info
+} s_tally_t;
+
 static sr_err_t
-s_join_decide(core_run_t *r, core_exec_t *exec, const lang_workflow_t *wf,
-              core_task_t *join, bool force)
+s_join_tally(core_run_t *r, core_exec_t *exec, const lang_workflow_t *wf,
+             const lang_task_t *spec, s_tally_t *out)
 {
-    const lang_task_t *spec = &wf->tasks[join->spec_index];
-    size_t total = 0, running = 0, errors = 0;
-    char failed[512] = "", blocked[512] = "";
-    // Distinct inbound task names.
+    memset(out, 0, sizeof *out);
     for (size_t i = 0; i < spec->ninbound; i++) {
         int from = spec->inbound[i].from;
         bool dup = false;
@@ -122,33 +127,53 @@ s_join_decide(core_run_t *r, core_exec_t *exec, const lang_workflow_t *wf,
             dup |= spec->inbound[j].from == from;
         if (dup)
             continue;
-        total++;
+        out->total++;
         s_induced_t st;
         sr_err_t rc = s_induced(r, exec, wf, from, spec->name, &st);
         if (rc)
             return rc;
-        char *list = st == S_ERR ? failed : st == S_WAIT ? blocked : NULL;
-        running += st == S_RUN;
-        errors += st == S_ERR;
+        char *list = st == S_ERR    ? out->failed
+                     : st == S_WAIT ? out->blocked
+                                    : NULL;
+        out->running += st == S_RUN;
+        out->errors += st == S_ERR;
         if (list) {
             size_t n = strlen(list);
-            snprintf(list + n, 512 - n, "%s'%s'", n ? ", " : "",
+            snprintf(list + n, sizeof out->failed - n, "%s'%s'", n ? ", " : "",
                      wf->tasks[from].name);
         }
     }
-    size_t need = spec->join == LANG_JOIN_ALL ? total : (size_t)spec->join;
-    if (need > total)
-        need = total;
-    char info[700];
-    if (running >= need) {
+    size_t need = spec->join == LANG_JOIN_ALL ? out->total : (size_t)spec->join;
+    out->need = need > out->total ? out->total : need;
+    return SR_OK;
+}
+
+// More inbound tasks will never lead to the join than it can do without.
+static bool
+s_tally_impossible(const s_tally_t *t)
+{
+    return t->errors > t->total - t->need;
+}
+
+// Decide a waiting join: run it, fail it, or keep waiting.
+static sr_err_t
+s_join_decide(core_run_t *r, core_exec_t *exec, const lang_workflow_t *wf,
+              core_task_t *join, bool force)
+{
+    s_tally_t t;
+    sr_err_t rc = s_join_tally(r, exec, wf, &wf->tasks[join->spec_index], &t);
+    if (rc)
+        return rc;
+    if (t.running >= t.need) {
         join->joining = false;
         exec->n_joins--;
         CORE_OPS(r)->exec_dirty(r->st, exec);
         return core_task_run(r, exec, join);
     }
-    if (errors > total - need || force) {
+    if (s_tally_impossible(&t) || force) {
+        char info[700];
         snprintf(info, sizeof info, "Failed by tasks: [%s]",
-                 errors ? failed : blocked);
+                 t.errors ? t.failed : t.blocked);
         return core_task_complete(r, exec, join, CORE_T_ERROR, info);
     }
     return SR_OK;
@@ -197,6 +222,41 @@ s_join_arrive(core_run_t *r, core_task_t *join, const sr_value_t *out,
     return SR_OK;
 }
 
+// Whether `join`, the latest execution of a join task and no longer
+// collecting, takes no arrival from `src` (true: `src` changes nothing but
+// its name in `arrived`):
+// * a join that failed without running (it could not be satisfied) fails
+//   once (issue 18): a branch of its round that arrives late (it had not
+//   arrived, and the join still cannot be satisfied) starts no other join
+//   execution and runs no on-error again;
+// * a join on N of its inbound tasks that went ahead ignores later
+//   arrivals whatever its outcome (Mistral's discriminator);
+// otherwise a new execution starts over: `join: all` after it ran, a
+// branch arriving again (cycles), a rerun that made the join possible.
+static sr_err_t
+s_join_spent(core_run_t *r, core_exec_t *exec, const lang_workflow_t *wf,
+             core_task_t *join, const core_task_t *src, bool *out)
+{
+    const lang_task_t *spec = &wf->tasks[join->spec_index];
+    *out = false;
+    if (join->state == CORE_T_CANCELLED)
+        return SR_OK;
+    // pause_passed: it got as far as its policies, so it ran (or runs).
+    if (join->pause_passed || join->state != CORE_T_ERROR) {
+        *out = spec->join != LANG_JOIN_ALL;
+        return SR_OK;
+    }
+    if (s_has_name(join->arrived, src->name))
+        return SR_OK;
+    s_tally_t t;
+    sr_err_t rc = s_join_tally(r, exec, wf, spec, &t);
+    if (rc || !s_tally_impossible(&t))
+        return rc;
+    *out = true;
+    CORE_OPS(r)->task_dirty(r->st, join);
+    return s_add_name(&join->arrived, src->name);
+}
+
 // Reach `target` from `src`: a plain task starts a new execution with
 // src's outbound context; a join collects it.
 static sr_err_t
@@ -215,12 +275,11 @@ s_trigger(core_run_t *r, core_exec_t *exec, const lang_workflow_t *wf,
             rc = core_task_run(r, exec, task);
     } else if (!rc) {
         core_task_t *join = NULL;
+        bool spent = false;
         rc = s_latest(r, exec, wf, target, &join);
-        // A join on N of its inbound tasks that already went ahead ignores
-        // later arrivals (Mistral's discriminator); `join: all` starts
-        // over (cycles).
-        if (!rc && join && !join->joining && t->join != LANG_JOIN_ALL &&
-            join->state != CORE_T_ERROR && join->state != CORE_T_CANCELLED)
+        if (!rc && join && !join->joining)
+            rc = s_join_spent(r, exec, wf, join, src, &spent);
+        if (!rc && spent)
             goto done;
         if (!rc && (!join || !join->joining)) {
             rc = core_task_create(r, exec, wf, target, NULL, NULL, &join);

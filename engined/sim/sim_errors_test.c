@@ -1,8 +1,8 @@
 // Semantics of failure through the in-process driver: failing tasks with
-// and without on-error, retry (count, delay on the virtual clock, break-on,
-// continue-on), the timeout of a delegate, COMPLETE of a delegate, and
-// joins with a failed branch.
-// Each test runs a small inline workflow and asserts exact states.
+// and without on-error, on-complete after an error, retry (count, delay on the
+// virtual clock, break-on, continue-on), the timeout of a delegate, COMPLETE of
+// a delegate, and joins with a failed branch. Each test runs a small inline
+// workflow and asserts exact states.
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -111,6 +111,55 @@ test_an_on_error_whose_condition_is_false_leaves_the_error_unhandled(
     assert_string_equal(e->state_info, "Failure caused by error in tasks: \n");
     t_tasks_free(&ts);
     core_exec_destroy(&e);
+}
+
+static void
+test_on_complete_runs_after_on_error_when_a_task_fails(void **state)
+{
+    t_ran_t r = t_run_wf(*state, "version: '2.0'\n"
+                                 "wf:\n"
+                                 "  tasks:\n"
+                                 "    task1:\n"
+                                 "      action: std.fail\n"
+                                 "      on-error: handle\n"
+                                 "      on-complete: after\n"
+                                 "    handle:\n"
+                                 "      action: std.noop\n"
+                                 "    after:\n"
+                                 "      action: std.noop\n");
+    assert_int_equal(r.e->state, CORE_EX_SUCCESS);
+    assert_int_equal(r.ts.n, 3);
+    const core_task_t *t1 = t_task(&r.ts, "task1");
+    assert_int_equal(t1->state, CORE_T_ERROR);
+    assert_true(t1->handled);
+    T_JSON(t1->next, "[\"handle\", \"after\"]"); // on-error first
+    assert_string_equal(r.ts.items[1]->name, "handle");
+    assert_int_equal(r.ts.items[1]->state, CORE_T_SUCCESS);
+    assert_string_equal(r.ts.items[2]->name, "after");
+    assert_int_equal(r.ts.items[2]->state, CORE_T_SUCCESS);
+    t_ran_free(&r);
+}
+
+static void
+test_on_complete_alone_runs_after_an_error_without_handling_it(void **state)
+{
+    t_ran_t r = t_run_wf(*state, "version: '2.0'\n"
+                                 "wf:\n"
+                                 "  tasks:\n"
+                                 "    task1:\n"
+                                 "      action: std.fail\n"
+                                 "      on-complete: after\n"
+                                 "    after:\n"
+                                 "      action: std.noop\n");
+    assert_int_equal(r.ts.n, 2);
+    const core_task_t *t1 = t_task(&r.ts, "task1");
+    assert_int_equal(t1->state, CORE_T_ERROR);
+    assert_false(t1->handled);
+    T_JSON(t1->next, "[\"after\"]");
+    assert_int_equal(t_task(&r.ts, "after")->state, CORE_T_SUCCESS);
+    assert_int_equal(r.e->state, CORE_EX_ERROR);
+    T_CONTAINS(r.e->state_info, "Failure caused by error in tasks: task1\n");
+    t_ran_free(&r);
 }
 
 static void
@@ -471,6 +520,8 @@ main(void)
         T(test_an_unhandled_task_error_fails_the_workflow),
         T(test_on_error_handles_a_task_error),
         T(test_an_on_error_whose_condition_is_false_leaves_the_error_unhandled),
+        T(test_on_complete_runs_after_on_error_when_a_task_fails),
+        T(test_on_complete_alone_runs_after_an_error_without_handling_it),
         T(test_retry_runs_count_more_times_with_delay_then_fails),
         T(test_break_on_stops_retrying_at_once),
         T(test_a_false_break_on_lets_every_retry_run),

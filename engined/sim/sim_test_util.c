@@ -158,6 +158,28 @@ t_tasks_free(t_tasks_t *ts)
     memset(ts, 0, sizeof *ts);
 }
 
+t_ran_t
+t_finish(t_sim_t *t)
+{
+    t_run(t);
+    return (t_ran_t){t_exec(t, &t->id), t_tasks(t, &t->id)};
+}
+
+t_ran_t
+t_run_wf(t_sim_t *t, const char *yaml)
+{
+    t_define(t, yaml);
+    t_start(t, "wf", NULL, NULL);
+    return t_finish(t);
+}
+
+void
+t_ran_free(t_ran_t *r)
+{
+    t_tasks_free(&r->ts);
+    core_exec_destroy(&r->e);
+}
+
 const core_task_t *
 t_task(const t_tasks_t *ts, const char *name)
 {

@@ -60,6 +60,17 @@ typedef struct {
 } t_tasks_t;
 t_tasks_t t_tasks(t_sim_t *t, const sr_id_t *id);
 void t_tasks_free(t_tasks_t *ts);
+
+// An execution run until idle: its record and its task executions.
+typedef struct {
+    core_exec_t *e;
+    t_tasks_t ts;
+} t_ran_t;
+// Run until idle and read back the execution t->id. Free with t_ran_free.
+t_ran_t t_finish(t_sim_t *t);
+// Define `yaml`, start its workflow `wf` (no input), then t_finish.
+t_ran_t t_run_wf(t_sim_t *t, const char *yaml);
+void t_ran_free(t_ran_t *r);
 // The latest execution of task `name`; fails the test when there is none.
 const core_task_t *t_task(const t_tasks_t *ts, const char *name);
 // Executions of task `name`.

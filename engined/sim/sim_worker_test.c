@@ -3,7 +3,8 @@
 // nothing, CONFIRM answers GO to one worker and HALT otherwise (cancelled
 // execution, stale attempt, unknown action, another worker), a lost worker
 // fails its action or offers it again (not started yet, safe-rerun, retry), and
-// a REOFFER offers again only an action still waiting in the attempt it names.
+// a REOFFER offers again only an action still waiting in the attempt it names
+// (a RESULT naming an attempt before or after it is refused).
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -380,6 +381,73 @@ test_a_reoffer_only_touches_an_action_still_waiting(void **state)
     core_exec_destroy(&e);
 }
 
+// Every record of the execution that runs action `id` (the action, the
+// execution, its task executions), as one value to compare.
+static sr_value_t *
+s_records(t_sim_t *t, const sr_id_t *id)
+{
+    core_action_t *a = t_action(t, id);
+    core_exec_t *e = t_exec(t, &a->exec_id);
+    t_tasks_t ts = t_tasks(t, &a->exec_id);
+    sr_value_t *v = sr_value_new_array(2 + ts.n);
+    assert_non_null(v);
+    assert_int_equal(sr_value_array_append(v, core_action_to_value(a)), SR_OK);
+    assert_int_equal(sr_value_array_append(v, core_exec_to_value(e)), SR_OK);
+    for (size_t i = 0; i < ts.n; i++)
+        assert_int_equal(
+            sr_value_array_append(v, core_task_to_value(ts.items[i])), SR_OK);
+    t_tasks_free(&ts);
+    core_exec_destroy(&e);
+    core_action_destroy(&a);
+    return v;
+}
+
+// After a REOFFER the action runs as attempt 2. A RESULT naming attempt 1
+// (the worker that held the first TASK) or attempt 3 is refused with
+// SR_ESTATE and changes nothing: no command, every record as it was (an
+// ERROR would otherwise fail the task and run its on-error). The result of
+// attempt 2 still ends the task.
+static void
+test_a_result_for_another_attempt_after_a_reoffer_changes_nothing(void **state)
+{
+    t_sim_t *t = *state;
+    t_define(t, "version: '2.0'\n"
+                "wf:\n"
+                "  tasks:\n"
+                "    task1:\n"
+                "      action: std.echo output=7\n"
+                "      on-error: handler\n"
+                "    handler:\n"
+                "      action: std.noop\n");
+    t_start(t, "wf", NULL, NULL);
+    sr_id_t id = t_unit_id(t, "task1", 0);
+    assert_int_equal(s_reoffer(t, &id, 1), SR_OK);
+    assert_int_equal(s_only(t, CORE_CMD_DISPATCH)->attempt, 2);
+    assert_int_equal(s_confirm(t, &id, 2, "w2"), SR_OK);
+    assert_int_equal(s_only(t, CORE_CMD_GO)->attempt, 2);
+    sr_value_t *before = s_records(t, &id);
+    static const uint32_t stale[] = {1, 3};
+    for (size_t i = 0; i < sizeof stale / sizeof *stale; i++) {
+        assert_int_equal(s_result(t, &id, stale[i], false, "\"stale\""),
+                         SR_ESTATE);
+        T_CONTAINS(t->err.msg, "attempt 2 is current");
+        assert_int_equal(sim_last_cmds(t->sim)->count, 0);
+        sr_value_t *after = s_records(t, &id);
+        assert_true(sr_value_equal(before, after));
+        sr_value_destroy(&after);
+    }
+    sr_value_destroy(&before);
+    assert_int_equal(s_result(t, &id, 2, true, "8"), SR_OK);
+    t_ran_t r = t_finish(t);
+    assert_int_equal(r.e->state, CORE_EX_SUCCESS);
+    assert_int_equal(r.ts.n, 1);
+    T_JSON(t_task(&r.ts, "task1")->result, "8");
+    core_action_t *a = t_action(t, &id);
+    assert_string_equal(a->worker, "w2");
+    core_action_destroy(&a);
+    t_ran_free(&r);
+}
+
 // Tokens are distinct, 43 URL-safe characters, and never start with '-'
 // (one in 64 did: `sirocco action complete TOKEN` took it for an option).
 static void
@@ -455,6 +523,7 @@ main(void)
         T(test_a_lost_worker_with_retry_runs_the_task_again),
         T(test_a_lost_worker_before_the_start_offers_the_action_again),
         T(test_a_reoffer_only_touches_an_action_still_waiting),
+        T(test_a_result_for_another_attempt_after_a_reoffer_changes_nothing),
         T(test_tokens_never_look_like_options),
         T(test_sleeping_actions_take_virtual_time_only),
     };

@@ -75,6 +75,11 @@ def compare(h, res, problems):
         got = (t or {}).get("published") or {}
         if got != pub:
             problems.append("published of %s: %r, want %r" % (name, got, pub))
+    for name, text in (h.get("expect-task-state-info-contains") or {}).items():
+        t = latest(tasks, name)
+        got = (t or {}).get("state_info") or ""
+        if not isinstance(text, str) or text not in got:
+            problems.append("state_info of %s %r lacks %r" % (name, got, text))
     out = res.get("output")
     if "expect-output" in h and out != h["expect-output"]:
         problems.append("output %r, want %r" % (out, h["expect-output"]))
