@@ -4,7 +4,7 @@ std.async_noop (answered `pending`, completed later through COMPLETE),
 and records every TASK it gets (action id, token, context) so tests can
 find a delegate's callback URL.
 
-Used by the gateway tests; needs pyzmq and msgpack (srtest exits 77
+Used by the gateway tests; needs pyzmq and msgpack (srtest fails
 without them).
 """
 import threading
