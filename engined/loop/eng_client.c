@@ -104,6 +104,60 @@ s_start(eng_t *eng, sr_wire_in_t *in)
     op->ev.description = sr_msg_str(op->msg, SR_F_EX_START_description);
 }
 
+// Names and versions that key the catalog or name a task: a request with
+// one empty is refused before it reaches the store (the codec refuses NUL
+// bytes already).
+static const struct {
+    sr_msg_type_t type;
+    sr_field_t field;
+} s_names[] = {
+    {SR_MSG_WF_GET, SR_F_WF_GET_name},
+    {SR_MSG_WF_GET, SR_F_WF_GET_version},
+    {SR_MSG_WF_DELETE, SR_F_WF_DELETE_name},
+    {SR_MSG_EX_START, SR_F_EX_START_workflow},
+    {SR_MSG_EX_START, SR_F_EX_START_version},
+    {SR_MSG_EX_RERUN, SR_F_EX_RERUN_task},
+};
+
+// False when a name field of the request is refused (answered EINVAL).
+static bool
+s_names_ok(eng_t *eng, sr_wire_in_t *in)
+{
+    for (size_t k = 0; k < sizeof s_names / sizeof *s_names; k++) {
+        const sr_value_t *v = sr_msg_get(in->msg, s_names[k].field);
+        if (s_names[k].type != in->type || !v)
+            continue;
+        if (!sr_value_len(v)) {
+            const char *field = sr_field_desc(s_names[k].field)->name;
+            s_fail(eng, in, SR_EINVAL, field, "'%s' must not be empty", field);
+            return false;
+        }
+    }
+    return true;
+}
+
+// Every workflow of a document is named within the protocol's limit for
+// names, so that each can be read, started and deleted by name.
+static bool
+s_doc_names_ok(eng_t *eng, sr_wire_in_t *in, const lang_doc_t *doc)
+{
+    int64_t max = sr_field_desc(SR_F_WF_GET_name)->limit;
+    for (size_t i = 0; i < lang_doc_nworkflows(doc); i++) {
+        const char *name = lang_doc_workflow_at(doc, i)->name;
+        if ((int64_t)strlen(name) > max) {
+            sr_error_t e;
+            sr_error_set(&e, SR_EINVAL,
+                         "workflow name '%.40s...' has %zu bytes; names "
+                         "are at most %lld bytes",
+                         name, strlen(name), (long long)max);
+            snprintf(e.where, sizeof e.where, "field 'definition'");
+            eng_reply_error(eng, eng->client, &in->peer, in->req_id, &e);
+            return false;
+        }
+    }
+    return true;
+}
+
 static void
 s_wf_create(eng_t *eng, sr_wire_in_t *in)
 {
@@ -124,6 +178,10 @@ s_wf_create(eng_t *eng, sr_wire_in_t *in)
         return;
     }
     lang_diags_fini(&diags);
+    if (!s_doc_names_ok(eng, in, doc)) {
+        lang_doc_destroy(&doc);
+        return;
+    }
     const lang_doc_t *kept = store_docs_adopt(eng->docs, &doc);
     // The catalog lives in every partition: executions start anywhere.
     for (size_t pi = 0; pi < eng->nparts; pi++) {
@@ -382,7 +440,7 @@ s_route(eng_t *eng, sr_wire_in_t *in)
 void
 eng_client_recv(eng_t *eng, sr_wire_in_t *in)
 {
-    if (s_route(eng, in))
+    if (!s_names_ok(eng, in) || s_route(eng, in))
         return;
     if (sr_heartbeat_has(eng->hb_clients, in->peer.id, in->peer.len))
         sr_heartbeat_touch(eng->hb_clients, in->peer.id, in->peer.len,

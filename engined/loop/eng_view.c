@@ -300,16 +300,15 @@ eng_view_workflow(eng_t *eng, const char *name, sr_value_t **out,
 }
 
 static sr_err_t
-s_name_visit(void *arg, const void *key, size_t klen, const void *val,
-             size_t vlen)
+s_name_visit(void *arg, const char *name, size_t len, const char *hash)
 {
     s_list_t *l = arg;
     sr_value_t *m = sr_value_new_map(2);
     sr_err_t rc = m ? SR_OK : SR_ENOMEM;
     if (!rc)
-        rc = eng_vput(m, "name", sr_value_new_strn(key, klen));
+        rc = eng_vput(m, "name", sr_value_new_strn(name, len));
     if (!rc)
-        rc = eng_vput(m, "version", sr_value_new_strn(val, vlen));
+        rc = eng_vput(m, "version", sr_value_new_strn(hash, 64));
     if (rc)
         sr_value_destroy(&m);
     return rc ? rc : sr_value_array_append(l->list, m);
@@ -323,9 +322,7 @@ eng_view_workflow_list(eng_t *eng, sr_value_t **out, sr_error_t *err)
     if (rc)
         return rc;
     s_list_t l = {.list = sr_value_new_array(8), .err = err};
-    rc = l.list ? store_scan(txn, STORE_DB_DEFNAME, NULL, 0, NULL, 0,
-                             s_name_visit, &l, err)
-                : SR_ENOMEM;
+    rc = l.list ? store_def_names(txn, s_name_visit, &l, err) : SR_ENOMEM;
     store_txn_abort(&txn);
     if (rc) {
         sr_value_destroy(&l.list);
