@@ -51,15 +51,25 @@ s_fail(eng_t *eng, const sr_wire_in_t *in, sr_err_t code, const char *field,
     eng_reply_error(eng, eng->client, &in->peer, in->req_id, &e);
 }
 
+// EUNAVAIL naming the owner of `partition` (see eng_peer_not_here).
+static void
+s_not_here(eng_t *eng, const sr_wire_in_t *in, uint16_t partition,
+           const char *field)
+{
+    sr_error_t e;
+    eng_peer_not_here(eng, partition, &e);
+    snprintf(e.where, sizeof e.where, "field '%s'", field);
+    eng_reply_error(eng, eng->client, &in->peer, in->req_id, &e);
+}
+
 // A new operation for the batch on the partition of execution `id`.
 static eng_op_t *
 s_op(eng_t *eng, sr_wire_in_t *in, const sr_id_t *id, core_event_kind_t kind)
 {
     size_t pi = 0;
     if (!eng_part_find(eng, sr_id_partition(id), &pi)) {
-        char text[SR_ID_TEXT_SIZE];
-        s_fail(eng, in, SR_EUNAVAIL, "execution_id",
-               "partition of %s is not on this engine", sr_id_format(id, text));
+        s_not_here(eng, in, sr_id_partition(id),
+                   kind == CORE_EV_COMPLETE ? "action_id" : "execution_id");
         return NULL;
     }
     eng_op_t *op = eng_op_add(eng);
@@ -84,11 +94,10 @@ s_start(eng_t *eng, sr_wire_in_t *in)
 {
     sr_msg_t *m = in->msg;
     size_t pi = eng->next_part++ % eng->nparts;
+    uint16_t want = (uint16_t)sr_msg_int(m, SR_F_EX_START_partition, 0);
     if (sr_msg_has(m, SR_F_EX_START_partition) &&
-        !eng_part_find(eng, (uint16_t)sr_msg_int(m, SR_F_EX_START_partition, 0),
-                       &pi)) {
-        s_fail(eng, in, SR_EUNAVAIL, "partition",
-               "this engine does not own that partition%s", NULL);
+        !eng_part_find(eng, want, &pi)) {
+        s_not_here(eng, in, want, "partition");
         return;
     }
     sr_id_t id;
@@ -246,12 +255,6 @@ s_complete(eng_t *eng, sr_wire_in_t *in)
             return;
         }
     }
-    size_t pi = 0;
-    if (!eng_part_find(eng, sr_id_partition(&id), &pi)) {
-        s_fail(eng, in, SR_EUNAVAIL, "action_id",
-               "the action's partition is not on this engine%s", NULL);
-        return;
-    }
     eng_op_t *op = s_op(eng, in, &id, CORE_EV_COMPLETE);
     if (!op)
         return;
@@ -398,6 +401,10 @@ static const struct {
     {SR_MSG_EX_RERUN, SR_F_EX_RERUN_execution_id},
     {SR_MSG_EX_DELETE, SR_F_EX_DELETE_execution_id},
     {SR_MSG_TASK_LIST, SR_F_TASK_LIST_execution_id},
+    {SR_MSG_TASK_GET, SR_F_TASK_GET_task_id},
+    {SR_MSG_ACTION_GET, SR_F_ACTION_GET_action_id},
+    {SR_MSG_ACTION_LIST, SR_F_ACTION_LIST_task_id}, // else its execution
+    {SR_MSG_ACTION_LIST, SR_F_ACTION_LIST_execution_id},
     {SR_MSG_COMPLETE, SR_F_COMPLETE_action_id},
     {SR_MSG_EX_START, SR_F_EX_START_partition},
 };
@@ -408,32 +415,27 @@ static bool
 s_route(eng_t *eng, sr_wire_in_t *in)
 {
     uint16_t part = 0;
-    bool found = false;
-    for (size_t k = 0; !found && k < sizeof s_routed / sizeof *s_routed; k++) {
+    const char *field = NULL; // the field naming the partition
+    for (size_t k = 0; !field && k < sizeof s_routed / sizeof *s_routed; k++) {
         if (s_routed[k].type != in->type)
             continue;
         sr_id_t id;
+        const char *name = sr_field_desc(s_routed[k].field)->name;
         if (in->type == SR_MSG_EX_START) {
-            found = sr_msg_has(in->msg, s_routed[k].field);
+            field = sr_msg_has(in->msg, s_routed[k].field) ? name : NULL;
             part = (uint16_t)sr_msg_int(in->msg, s_routed[k].field, 0);
         } else if (sr_msg_id(in->msg, s_routed[k].field, &id)) {
-            found = true;
+            field = name;
             part = sr_id_partition(&id);
         }
     }
-    if (!found || eng_part_find(eng, part, NULL))
+    if (!field || eng_part_find(eng, part, NULL))
         return false;
     int owner = eng_from_peer(&in->peer) ? -1 : eng_peer_owner(eng, part);
-    if (owner >= 0) {
+    if (owner >= 0)
         eng_peer_forward(eng, in, owner);
-        return true;
-    }
-    sr_error_t e;
-    sr_error_set(&e, SR_EUNAVAIL,
-                 "partition %u is not on this engine and no engine of its "
-                 "cluster owns it",
-                 part);
-    eng_reply_error(eng, eng->client, &in->peer, in->req_id, &e);
+    else
+        s_not_here(eng, in, part, field);
     return true;
 }
 

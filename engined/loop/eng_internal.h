@@ -226,6 +226,11 @@ sr_err_t eng_peers_open(eng_t *eng, sr_error_t *err);
 void eng_peers_close(eng_t *eng);
 // The peer owning `partition`, or -1.
 int eng_peer_owner(const eng_t *eng, uint16_t partition);
+// EUNAVAIL for a request about `partition`, which this engine does not
+// hold: the message names its owner by the cluster file (name and client
+// endpoint), or says that no engine owns it. Returns SR_EUNAVAIL.
+sr_err_t eng_peer_not_here(const eng_t *eng, uint16_t partition,
+                           sr_error_t *err);
 // The sender is another engine (its requests are never forwarded again).
 bool eng_from_peer(const sr_wire_peer_t *peer);
 void eng_peer_forward(eng_t *eng, sr_wire_in_t *in, int owner);

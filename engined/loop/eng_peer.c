@@ -78,6 +78,22 @@ eng_peer_owner(const eng_t *eng, uint16_t partition)
     return -1;
 }
 
+sr_err_t
+eng_peer_not_here(const eng_t *eng, uint16_t partition, sr_error_t *err)
+{
+    int owner = eng_peer_owner(eng, partition);
+    if (owner < 0)
+        return sr_error_set(err, SR_EUNAVAIL,
+                            "partition %u is not on this engine (%s) and no "
+                            "engine of its cluster owns it",
+                            partition, eng->name);
+    return sr_error_set(err, SR_EUNAVAIL,
+                        "partition %u is on engine %s (%s), not on this "
+                        "engine (%s)",
+                        partition, eng->peers[owner].name,
+                        eng->cfg.peers[owner].client, eng->name);
+}
+
 bool
 eng_from_peer(const sr_wire_peer_t *peer)
 {

@@ -23,6 +23,56 @@ inline:
 """
 
 
+ACT = """
+version: '2.0'
+act:
+  tasks:
+    say:
+      action: std.echo output="hi"
+"""
+
+
+def reads_about_actions(c, es, cl):
+    """TASK_GET, ACTION_LIST and ACTION_GET sent to e1 about an execution
+    of e3 are forwarded to e3 (issue 18, item 8: they were answered
+    EUNAVAIL without naming the owner); an engine that does not forward
+    (the request comes from a peer) names the owner."""
+    c.worker("w1", es)
+    c.wait_workers(srtest.Client(es[2].client_ep), 1)
+    cl.create(ACT)
+    time.sleep(0.5)  # replication to the peers
+    ex = cl.start("act", partition=5)["id"]
+    srtest.check("act", cl.wait([ex], timeout=20)[ex]["state"], "SUCCESS")
+    task = cl.call("TASK_LIST", execution_id=srtest.uid(ex))[0]
+    got = cl.call("TASK_GET", task_id=srtest.uid(task["id"]))
+    srtest.check("forwarded TASK_GET", (got["name"], got["state"]),
+                 ("say", "SUCCESS"))
+    acts = cl.call("ACTION_LIST", execution_id=srtest.uid(ex))
+    srtest.check("forwarded ACTION_LIST", [a["name"] for a in acts],
+                 ["std.echo"])
+    by_task = cl.call("ACTION_LIST", task_id=srtest.uid(task["id"]))
+    srtest.check("forwarded ACTION_LIST by task",
+                 [a["id"] for a in by_task], [acts[0]["id"]])
+    one = cl.call("ACTION_GET", action_id=srtest.uid(acts[0]["id"]))
+    srtest.check("forwarded ACTION_GET", (one["state"], one["result"]),
+                 ("SUCCESS", "hi"))
+    sock = srtest.zmq.Context.instance().socket(srtest.zmq.DEALER)
+    sock.setsockopt(srtest.zmq.LINGER, 0)
+    sock.setsockopt(srtest.zmq.IDENTITY, b"peer:probe")
+    sock.connect(es[0].client_ep)
+    sock.send(srtest.pack("ACTION_GET", req_id=1,
+                          action_id=srtest.uid(acts[0]["id"])))
+    if not sock.poll(5000):
+        srtest.fail("no answer to a peer's request for another partition")
+    t, f = srtest.unpack(sock.recv())
+    srtest.check("a peer's request", (t, f["code"], f.get("field"), f),
+                 ("ERROR", "EUNAVAIL", "action_id", f))
+    if "partition 5 is on engine e3 (%s)" % es[2].client_ep \
+            not in f["message"]:
+        srtest.fail("the owner is not named: %r" % f["message"])
+    sock.close()
+
+
 def main():
     c = srtest.Cluster()
     try:
@@ -48,6 +98,7 @@ def main():
         tasks = cl.call("TASK_LIST", execution_id=srtest.uid(ids[5]))
         srtest.check("forwarded task list", [t["name"] for t in tasks],
                      ["only"])
+        reads_about_actions(c, es, cl)
         # e3 loses its data and comes back: it asks a peer for definitions.
         c.kill(es[2])
         import shutil
