@@ -433,7 +433,7 @@ s_route(eng_t *eng, sr_wire_in_t *in)
         return false;
     int owner = eng_from_peer(&in->peer) ? -1 : eng_peer_owner(eng, part);
     if (owner >= 0)
-        eng_peer_forward(eng, in, owner);
+        eng_peer_forward(eng, in, owner, part);
     else
         s_not_here(eng, in, part, field);
     return true;
@@ -488,6 +488,9 @@ eng_client_recv(eng_t *eng, sr_wire_in_t *in)
         s_read(eng, in);
         return;
     case SR_MSG_HEARTBEAT:
+        if (eng_from_peer(&in->peer))
+            eng_peer_heard(eng, in);
+        return;
     case SR_MSG_ERROR:
         return;
     default:
