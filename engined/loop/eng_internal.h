@@ -29,6 +29,8 @@ typedef struct {
     int64_t next_timer;  // due time of the earliest timer, 0 = none
     sr_id_t expire_from; // where the next expiration pass reads on; nil:
                          // from the start
+    bool is_created;     // created empty at this start (its folder held none)
+    bool is_loss_told;   // a peer's word that it held executions was logged
 } eng_part_t;
 
 // An action at a worker: offered (TASK sent) or running (told GO).
@@ -90,9 +92,12 @@ typedef struct {
     char *name, *worker;
     uint16_t *parts;
     size_t nparts;
-    zsock_t *sock;    // DEALER to its client endpoint
-    int64_t heard_ms; // when it was last heard from; 0 = not since start
-    bool is_down;     // known down: silent for the expiry time
+    zsock_t *sock;      // DEALER to its client endpoint
+    int64_t heard_ms;   // when it was last heard from; 0 = not since start
+    bool is_down;       // known down: silent for the expiry time
+    int64_t run;        // its HEARTBEAT.run; 0 = not heard
+    sr_value_t *seen;   // owned: its partitions as its last HEARTBEAT said
+    sr_value_t *before; // owned: the same, as last said in its previous run
     // Messages not yet taken by the socket (the peer is not connected),
     // in order; each with the forward it belongs to and a deadline.
     struct eng_out *out;
@@ -179,6 +184,7 @@ struct eng {
     int64_t next_sync;       // when to compare definitions with the peers again
     int64_t started_ms;      // when this engine started
     int64_t next_peer_hb;    // when the peers get the next HEARTBEAT
+    int64_t run;             // drawn at start; tells the peers of a restart
     char peer_identity[300]; // "peer:NAME", how this engine calls others
     eng_orphan_t *orphans;
     size_t norphans, caporphans;
@@ -257,8 +263,9 @@ void eng_peers_flush(eng_t *eng, int64_t now);
 // Send the peers their HEARTBEAT when due, and take those silent for the
 // expiry time as down.
 void eng_peers_heartbeat(eng_t *eng, int64_t now);
-// A HEARTBEAT from another engine on the client endpoint.
-void eng_peer_heard(eng_t *eng, const sr_wire_in_t *in);
+// A HEARTBEAT from another engine on the client endpoint: the peer is up,
+// and what it says of partitions is kept (or warned about).
+void eng_peer_heard(eng_t *eng, sr_wire_in_t *in);
 // Peer i was heard from (any message).
 void eng_peer_touch(eng_t *eng, size_t i, int64_t now);
 // How long peer i has been silent (since start when never heard).

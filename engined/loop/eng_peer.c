@@ -59,6 +59,8 @@ eng_peers_close(eng_t *eng)
         free(eng->peers[i].name);
         free(eng->peers[i].worker);
         free(eng->peers[i].parts);
+        sr_value_destroy(&eng->peers[i].seen);
+        sr_value_destroy(&eng->peers[i].before);
         for (size_t k = 0; k < eng->peers[i].nout; k++)
             sr_msg_destroy(&eng->peers[i].out[k].msg);
         free(eng->peers[i].out);

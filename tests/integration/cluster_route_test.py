@@ -6,6 +6,8 @@ engine restarted with empty data fetches the definitions from its peers,
 and requests for a stopped engine's partitions fail with EUNAVAIL, at once
 when the engine is known down."""
 import os
+import re
+import shutil
 import sys
 import time
 
@@ -73,6 +75,49 @@ def reads_about_actions(c, es, cl):
     sock.close()
 
 
+def log_since(proc, offset):
+    with open(proc.log_path, "rb") as f:
+        f.seek(offset)
+        return f.read().decode(errors="replace")
+
+
+def wait_log(proc, offset, pattern, timeout=10.0):
+    deadline = time.time() + timeout
+    while not re.search(pattern, log_since(proc, offset)):
+        if time.time() > deadline:
+            srtest.fail("no line %r in the log of %s:\n%s"
+                        % (pattern, proc.args[2], log_since(proc, offset)))
+        time.sleep(0.05)
+
+
+def data_lost(c, e3, path):
+    """e3's data folder is deleted while it is down (issue 18, item 11:
+    it started empty without a word). Started again, it logs each
+    partition as created, and warns about partitions 4 and 5 once a peer
+    tells it they held executions; started again on its data, it logs
+    them as opened with their epoch, and warns of nothing."""
+    c.kill(e3)
+    shutil.rmtree(os.path.join(c.dir, "e3"))
+    info = ["--log-level", "info"]
+    at = os.path.getsize(e3.log_path)
+    e3 = c.engine("e3", cluster=path, extra=info)
+    wait_log(e3, at, r"partition 4: created empty in .*\(epoch 1, format \d+\)")
+    for p in (4, 5):
+        wait_log(e3, at, r"partition %d: created empty at start, but engine "
+                 r"e[12] saw [1-9]\d* executions in it \(epoch 1\)" % p)
+    time.sleep(0.5)  # the peers hear this run
+    c.kill(e3)
+    at = os.path.getsize(e3.log_path)
+    e3 = c.engine("e3", cluster=path, extra=info)
+    wait_log(e3, at, r"partition 5: opened .*\(epoch 2, format \d+, "
+             r"0 executions\)")
+    time.sleep(1.0)  # several heartbeats of the peers
+    if "created empty" in log_since(e3, at):
+        srtest.fail("a partition opened is said created or lost:\n%s"
+                    % log_since(e3, at))
+    return e3
+
+
 def unavailable(cl, ex_id, bound_s):
     """EX_GET of `ex_id` through `cl` must fail with EUNAVAIL naming its
     partition and owner (e2) within `bound_s`; returns the message."""
@@ -137,11 +182,9 @@ def main():
         srtest.check("forwarded task list", [t["name"] for t in tasks],
                      ["only"])
         reads_about_actions(c, es, cl)
-        # e3 loses its data and comes back: it asks a peer for definitions.
-        c.kill(es[2])
-        import shutil
-        shutil.rmtree(os.path.join(c.dir, "e3"))
-        es[2] = c.engine("e3", cluster=path)
+        # e3 loses its data and comes back: it says so in its log, and it
+        # asks a peer for definitions.
+        es[2] = data_lost(c, es[2], path)
         direct = srtest.Client(es[2].client_ep)
         deadline = time.time() + 10
         while True:
