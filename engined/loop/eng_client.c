@@ -51,15 +51,25 @@ s_fail(eng_t *eng, const sr_wire_in_t *in, sr_err_t code, const char *field,
     eng_reply_error(eng, eng->client, &in->peer, in->req_id, &e);
 }
 
+// EUNAVAIL naming the owner of `partition` (see eng_peer_not_here).
+static void
+s_not_here(eng_t *eng, const sr_wire_in_t *in, uint16_t partition,
+           const char *field)
+{
+    sr_error_t e;
+    eng_peer_not_here(eng, partition, &e);
+    snprintf(e.where, sizeof e.where, "field '%s'", field);
+    eng_reply_error(eng, eng->client, &in->peer, in->req_id, &e);
+}
+
 // A new operation for the batch on the partition of execution `id`.
 static eng_op_t *
 s_op(eng_t *eng, sr_wire_in_t *in, const sr_id_t *id, core_event_kind_t kind)
 {
     size_t pi = 0;
     if (!eng_part_find(eng, sr_id_partition(id), &pi)) {
-        char text[SR_ID_TEXT_SIZE];
-        s_fail(eng, in, SR_EUNAVAIL, "execution_id",
-               "partition of %s is not on this engine", sr_id_format(id, text));
+        s_not_here(eng, in, sr_id_partition(id),
+                   kind == CORE_EV_COMPLETE ? "action_id" : "execution_id");
         return NULL;
     }
     eng_op_t *op = eng_op_add(eng);
@@ -84,11 +94,10 @@ s_start(eng_t *eng, sr_wire_in_t *in)
 {
     sr_msg_t *m = in->msg;
     size_t pi = eng->next_part++ % eng->nparts;
+    uint16_t want = (uint16_t)sr_msg_int(m, SR_F_EX_START_partition, 0);
     if (sr_msg_has(m, SR_F_EX_START_partition) &&
-        !eng_part_find(eng, (uint16_t)sr_msg_int(m, SR_F_EX_START_partition, 0),
-                       &pi)) {
-        s_fail(eng, in, SR_EUNAVAIL, "partition",
-               "this engine does not own that partition%s", NULL);
+        !eng_part_find(eng, want, &pi)) {
+        s_not_here(eng, in, want, "partition");
         return;
     }
     sr_id_t id;
@@ -102,6 +111,60 @@ s_start(eng_t *eng, sr_wire_in_t *in)
     op->ev.env = sr_msg_get(op->msg, SR_F_EX_START_env);
     op->ev.params = sr_msg_get(op->msg, SR_F_EX_START_params);
     op->ev.description = sr_msg_str(op->msg, SR_F_EX_START_description);
+}
+
+// Names and versions that key the catalog or name a task: a request with
+// one empty is refused before it reaches the store (the codec refuses NUL
+// bytes already).
+static const struct {
+    sr_msg_type_t type;
+    sr_field_t field;
+} s_names[] = {
+    {SR_MSG_WF_GET, SR_F_WF_GET_name},
+    {SR_MSG_WF_GET, SR_F_WF_GET_version},
+    {SR_MSG_WF_DELETE, SR_F_WF_DELETE_name},
+    {SR_MSG_EX_START, SR_F_EX_START_workflow},
+    {SR_MSG_EX_START, SR_F_EX_START_version},
+    {SR_MSG_EX_RERUN, SR_F_EX_RERUN_task},
+};
+
+// False when a name field of the request is refused (answered EINVAL).
+static bool
+s_names_ok(eng_t *eng, sr_wire_in_t *in)
+{
+    for (size_t k = 0; k < sizeof s_names / sizeof *s_names; k++) {
+        const sr_value_t *v = sr_msg_get(in->msg, s_names[k].field);
+        if (s_names[k].type != in->type || !v)
+            continue;
+        if (!sr_value_len(v)) {
+            const char *field = sr_field_desc(s_names[k].field)->name;
+            s_fail(eng, in, SR_EINVAL, field, "'%s' must not be empty", field);
+            return false;
+        }
+    }
+    return true;
+}
+
+// Every workflow of a document is named within the protocol's limit for
+// names, so that each can be read, started and deleted by name.
+static bool
+s_doc_names_ok(eng_t *eng, sr_wire_in_t *in, const lang_doc_t *doc)
+{
+    int64_t max = sr_field_desc(SR_F_WF_GET_name)->limit;
+    for (size_t i = 0; i < lang_doc_nworkflows(doc); i++) {
+        const char *name = lang_doc_workflow_at(doc, i)->name;
+        if ((int64_t)strlen(name) > max) {
+            sr_error_t e;
+            sr_error_set(&e, SR_EINVAL,
+                         "workflow name '%.40s...' has %zu bytes; names "
+                         "are at most %lld bytes",
+                         name, strlen(name), (long long)max);
+            snprintf(e.where, sizeof e.where, "field 'definition'");
+            eng_reply_error(eng, eng->client, &in->peer, in->req_id, &e);
+            return false;
+        }
+    }
+    return true;
 }
 
 static void
@@ -124,6 +187,10 @@ s_wf_create(eng_t *eng, sr_wire_in_t *in)
         return;
     }
     lang_diags_fini(&diags);
+    if (!s_doc_names_ok(eng, in, doc)) {
+        lang_doc_destroy(&doc);
+        return;
+    }
     const lang_doc_t *kept = store_docs_adopt(eng->docs, &doc);
     // The catalog lives in every partition: executions start anywhere.
     for (size_t pi = 0; pi < eng->nparts; pi++) {
@@ -187,12 +254,6 @@ s_complete(eng_t *eng, sr_wire_in_t *in)
                 eng_reply_error(eng, eng->client, &in->peer, in->req_id, &e);
             return;
         }
-    }
-    size_t pi = 0;
-    if (!eng_part_find(eng, sr_id_partition(&id), &pi)) {
-        s_fail(eng, in, SR_EUNAVAIL, "action_id",
-               "the action's partition is not on this engine%s", NULL);
-        return;
     }
     eng_op_t *op = s_op(eng, in, &id, CORE_EV_COMPLETE);
     if (!op)
@@ -340,6 +401,10 @@ static const struct {
     {SR_MSG_EX_RERUN, SR_F_EX_RERUN_execution_id},
     {SR_MSG_EX_DELETE, SR_F_EX_DELETE_execution_id},
     {SR_MSG_TASK_LIST, SR_F_TASK_LIST_execution_id},
+    {SR_MSG_TASK_GET, SR_F_TASK_GET_task_id},
+    {SR_MSG_ACTION_GET, SR_F_ACTION_GET_action_id},
+    {SR_MSG_ACTION_LIST, SR_F_ACTION_LIST_task_id}, // else its execution
+    {SR_MSG_ACTION_LIST, SR_F_ACTION_LIST_execution_id},
     {SR_MSG_COMPLETE, SR_F_COMPLETE_action_id},
     {SR_MSG_EX_START, SR_F_EX_START_partition},
 };
@@ -350,39 +415,34 @@ static bool
 s_route(eng_t *eng, sr_wire_in_t *in)
 {
     uint16_t part = 0;
-    bool found = false;
-    for (size_t k = 0; !found && k < sizeof s_routed / sizeof *s_routed; k++) {
+    const char *field = NULL; // the field naming the partition
+    for (size_t k = 0; !field && k < sizeof s_routed / sizeof *s_routed; k++) {
         if (s_routed[k].type != in->type)
             continue;
         sr_id_t id;
+        const char *name = sr_field_desc(s_routed[k].field)->name;
         if (in->type == SR_MSG_EX_START) {
-            found = sr_msg_has(in->msg, s_routed[k].field);
+            field = sr_msg_has(in->msg, s_routed[k].field) ? name : NULL;
             part = (uint16_t)sr_msg_int(in->msg, s_routed[k].field, 0);
         } else if (sr_msg_id(in->msg, s_routed[k].field, &id)) {
-            found = true;
+            field = name;
             part = sr_id_partition(&id);
         }
     }
-    if (!found || eng_part_find(eng, part, NULL))
+    if (!field || eng_part_find(eng, part, NULL))
         return false;
     int owner = eng_from_peer(&in->peer) ? -1 : eng_peer_owner(eng, part);
-    if (owner >= 0) {
-        eng_peer_forward(eng, in, owner);
-        return true;
-    }
-    sr_error_t e;
-    sr_error_set(&e, SR_EUNAVAIL,
-                 "partition %u is not on this engine and no engine of its "
-                 "cluster owns it",
-                 part);
-    eng_reply_error(eng, eng->client, &in->peer, in->req_id, &e);
+    if (owner >= 0)
+        eng_peer_forward(eng, in, owner, part);
+    else
+        s_not_here(eng, in, part, field);
     return true;
 }
 
 void
 eng_client_recv(eng_t *eng, sr_wire_in_t *in)
 {
-    if (s_route(eng, in))
+    if (!s_names_ok(eng, in) || s_route(eng, in))
         return;
     if (sr_heartbeat_has(eng->hb_clients, in->peer.id, in->peer.len))
         sr_heartbeat_touch(eng->hb_clients, in->peer.id, in->peer.len,
@@ -428,6 +488,9 @@ eng_client_recv(eng_t *eng, sr_wire_in_t *in)
         s_read(eng, in);
         return;
     case SR_MSG_HEARTBEAT:
+        if (eng_from_peer(&in->peer))
+            eng_peer_heard(eng, in);
+        return;
     case SR_MSG_ERROR:
         return;
     default:

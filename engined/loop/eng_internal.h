@@ -6,6 +6,8 @@
 //   eng_view.c    executions, tasks and workflows as reply bodies
 //   eng_view_action.c  one task execution, action executions
 //   eng_part.c    partitions: open, timers, recovery, tokens
+//   eng_peer.c    the other engines: forwarding, definitions
+//   eng_peer_hb.c heartbeats between engines: which peers are down
 //   eng_expire.c  deleting executions finished longer ago than
 //                 expire-after-s
 #ifndef ENG_INTERNAL_H
@@ -27,6 +29,8 @@ typedef struct {
     int64_t next_timer;  // due time of the earliest timer, 0 = none
     sr_id_t expire_from; // where the next expiration pass reads on; nil:
                          // from the start
+    bool is_created;     // created empty at this start (its folder held none)
+    bool is_loss_told;   // a peer's word that it held executions was logged
 } eng_part_t;
 
 // An action at a worker: offered (TASK sent) or running (told GO).
@@ -91,7 +95,12 @@ typedef struct {
     char *name, *worker;
     uint16_t *parts;
     size_t nparts;
-    zsock_t *sock; // DEALER to its client endpoint
+    zsock_t *sock;      // DEALER to its client endpoint
+    int64_t heard_ms;   // when it was last heard from; 0 = not since start
+    bool is_down;       // known down: silent for the expiry time
+    int64_t run;        // its HEARTBEAT.run; 0 = not heard
+    sr_value_t *seen;   // owned: its partitions as its last HEARTBEAT said
+    sr_value_t *before; // owned: the same, as last said in its previous run
     // Messages not yet taken by the socket (the peer is not connected),
     // in order; each with the forward it belongs to and a deadline.
     struct eng_out *out;
@@ -121,6 +130,7 @@ typedef struct {
     int64_t deadline;
     size_t waiting; // answers still expected
     size_t peer;    // RELAY, SYNC_*: which peer
+    uint16_t part;  // RELAY: the partition asked about
 } eng_fwd_t;
 
 // One operation of a batch: an event for the core (or a catalog change)
@@ -177,6 +187,9 @@ struct eng {
     size_t nfwd, capfwd;
     int64_t next_fwd;
     int64_t next_sync;       // when to compare definitions with the peers again
+    int64_t started_ms;      // when this engine started
+    int64_t next_peer_hb;    // when the peers get the next HEARTBEAT
+    int64_t run;             // drawn at start; tells the peers of a restart
     char peer_identity[300]; // "peer:NAME", how this engine calls others
     eng_orphan_t *orphans;
     size_t norphans, caporphans;
@@ -231,9 +244,18 @@ sr_err_t eng_peers_open(eng_t *eng, sr_error_t *err);
 void eng_peers_close(eng_t *eng);
 // The peer owning `partition`, or -1.
 int eng_peer_owner(const eng_t *eng, uint16_t partition);
+// EUNAVAIL for a request about `partition`, which this engine does not
+// hold: the message names its owner by the cluster file (name and client
+// endpoint), or says that no engine owns it. Returns SR_EUNAVAIL.
+sr_err_t eng_peer_not_here(const eng_t *eng, uint16_t partition,
+                           sr_error_t *err);
 // The sender is another engine (its requests are never forwarded again).
 bool eng_from_peer(const sr_wire_peer_t *peer);
-void eng_peer_forward(eng_t *eng, sr_wire_in_t *in, int owner);
+// Forward a request about `part` to its owner, or answer EUNAVAIL at once
+// when the owner is known down.
+void eng_peer_forward(eng_t *eng, sr_wire_in_t *in, int owner, uint16_t part);
+// Answer EUNAVAIL to every request waiting for peer i (known down now).
+void eng_peer_fail_pending(eng_t *eng, size_t i);
 // To every peer; `relay`: answer the client with the first success.
 void eng_peer_broadcast(eng_t *eng, sr_wire_in_t *in, bool relay);
 void eng_peers_sync(eng_t *eng);
@@ -241,6 +263,20 @@ void eng_peer_recv(eng_t *eng, size_t i);
 void eng_peers_expire(eng_t *eng, int64_t now);
 // Send what waits in the peers' outboxes (each turn of the loop).
 void eng_peers_flush(eng_t *eng, int64_t now);
+
+// eng_peer_hb.c: heartbeats between engines, and which peers are down.
+// Send the peers their HEARTBEAT when due, and take those silent for the
+// expiry time as down.
+void eng_peers_heartbeat(eng_t *eng, int64_t now);
+// A HEARTBEAT from another engine on the client endpoint: the peer is up,
+// and what it says of partitions is kept (or warned about).
+void eng_peer_heard(eng_t *eng, sr_wire_in_t *in);
+// Peer i was heard from (any message).
+void eng_peer_touch(eng_t *eng, size_t i, int64_t now);
+// How long peer i has been silent (since start when never heard).
+int64_t eng_peer_silent_ms(const eng_t *eng, size_t i, int64_t now);
+// "up", "down", or "unknown" (not heard yet, not silent long enough).
+const char *eng_peer_state(const eng_t *eng, size_t i);
 
 // eng_batch.c
 eng_op_t *eng_op_add(eng_t *eng);

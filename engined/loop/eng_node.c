@@ -245,6 +245,7 @@ s_turn(eng_t *eng)
     for (size_t i = 0; i < eng->npeers; i++)
         eng_peer_recv(eng, i);
     eng_peers_flush(eng, now);
+    eng_peers_heartbeat(eng, now);
     if (eng->nfwd)
         eng_peers_expire(eng, now);
     // Definitions missed while a peer was away (or not yet connected)
@@ -274,6 +275,7 @@ s_loop(eng_t *eng, zsock_t *pipe)
     }
     for (size_t i = 0; i < eng->npeers; i++)
         zpoller_add(poller, eng->peers[i].sock);
+    eng->started_ms = eng_now_ms(); // peers silent from here on are down
     sr_info("engine %s: client %s, worker %s, %zu partitions", eng->name,
             eng->client_ep, eng->worker_ep, eng->nparts);
     while (!eng->stop && !s_stop_requested) {

@@ -22,6 +22,28 @@ s_mkdir(const char *path, sr_error_t *err)
     return SR_OK;
 }
 
+// Say at start whether each partition was found or made: a data folder
+// lost or replaced shows as a partition created empty.
+static void
+s_log_open(const eng_part_t *p, const char *dir)
+{
+    size_t count = 0;
+    sr_error_t e;
+    if (p->is_created) {
+        sr_info("partition %u: created empty in %s (epoch %llu, format %d)",
+                p->number, dir, (unsigned long long)p->epoch,
+                store_part_format(p->store));
+        return;
+    }
+    if (store_part_count(p->store, STORE_DB_EXEC, &count, &e))
+        sr_warn("partition %u: cannot count its executions: %s", p->number,
+                e.msg);
+    sr_info("partition %u: opened %s (epoch %llu, format %d, %zu "
+            "executions)",
+            p->number, dir, (unsigned long long)p->epoch,
+            store_part_format(p->store), count);
+}
+
 sr_err_t
 eng_parts_open(eng_t *eng, sr_error_t *err)
 {
@@ -47,9 +69,12 @@ eng_parts_open(eng_t *eng, sr_error_t *err)
             rc = store_part_bump_epoch(p->store, err);
         if (!rc) {
             p->epoch = store_part_epoch(p->store);
+            p->is_created = store_part_is_new(p->store);
             eng->nparts = i + 1;
             rc = eng_part_next_timer(eng, p, err);
         }
+        if (!rc)
+            s_log_open(p, dir);
     }
     return rc;
 }

@@ -3,9 +3,10 @@
 // the owner's client endpoint, and the owner's answer is relayed back
 // with the client's req_id. Workflow definitions created here are sent to
 // every peer; at start the engine fetches the definitions it lacks from
-// its peers. A peer that is down makes requests for its partitions fail
-// at once with EUNAVAIL (ZMQ_IMMEDIATE), or after a short wait when it
-// stops answering.
+// its peers. A peer known down (eng_peer_hb.c) makes requests for its
+// partitions fail at once with EUNAVAIL; one not known down is waited for
+// until it answers, is known down, or S_FWD_TIMEOUT_MS pass.
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -13,7 +14,8 @@
 #include "lang_doc.h"
 #include "sr_log.h"
 
-#define S_FWD_TIMEOUT_MS 5000
+#define S_FWD_TIMEOUT_MS   5000
+#define S_FWD_TIMEOUT_TEXT "5 s"
 
 sr_err_t
 eng_peers_open(eng_t *eng, sr_error_t *err)
@@ -58,6 +60,8 @@ eng_peers_close(eng_t *eng)
         free(eng->peers[i].name);
         free(eng->peers[i].worker);
         free(eng->peers[i].parts);
+        sr_value_destroy(&eng->peers[i].seen);
+        sr_value_destroy(&eng->peers[i].before);
         for (size_t k = 0; k < eng->peers[i].nout; k++)
             sr_msg_destroy(&eng->peers[i].out[k].msg);
         free(eng->peers[i].out);
@@ -77,6 +81,22 @@ eng_peer_owner(const eng_t *eng, uint16_t partition)
             if (eng->peers[i].parts[k] == partition)
                 return (int)i;
     return -1;
+}
+
+sr_err_t
+eng_peer_not_here(const eng_t *eng, uint16_t partition, sr_error_t *err)
+{
+    int owner = eng_peer_owner(eng, partition);
+    if (owner < 0)
+        return sr_error_set(err, SR_EUNAVAIL,
+                            "partition %u is not on this engine (%s) and no "
+                            "engine of its cluster owns it",
+                            partition, eng->name);
+    return sr_error_set(err, SR_EUNAVAIL,
+                        "partition %u is on engine %s (%s), not on this "
+                        "engine (%s)",
+                        partition, eng->peers[owner].name,
+                        eng->cfg.peers[owner].client, eng->name);
 }
 
 bool
@@ -168,19 +188,33 @@ s_send(eng_t *eng, size_t i, const sr_msg_t *m, const eng_fwd_t *f)
     return true;
 }
 
+// EUNAVAIL for a request about `part`, owned by peer `owner`, naming
+// both and saying why (NULL: the owner is known down).
 static void
 s_unavailable(eng_t *eng, const sr_wire_peer_t *to, int64_t req_id,
-              const char *who, const char *why)
+              size_t owner, uint16_t part, const char *why)
 {
+    char down[96];
+    if (!why) {
+        snprintf(down, sizeof down,
+                 "is down: nothing heard from it for %lld ms",
+                 (long long)eng_peer_silent_ms(eng, owner, eng_now_ms()));
+        why = down;
+    }
     sr_error_t e;
-    sr_error_set(&e, SR_EUNAVAIL, "engine %s, the owner of the partition, %s",
-                 who, why);
+    sr_error_set(&e, SR_EUNAVAIL, "partition %u is on engine %s (%s), which %s",
+                 part, eng->peers[owner].name, eng->cfg.peers[owner].client,
+                 why);
     eng_reply_error(eng, eng->client, to, req_id, &e);
 }
 
 void
-eng_peer_forward(eng_t *eng, sr_wire_in_t *in, int owner)
+eng_peer_forward(eng_t *eng, sr_wire_in_t *in, int owner, uint16_t part)
 {
+    if (eng->peers[owner].is_down) {
+        s_unavailable(eng, &in->peer, in->req_id, (size_t)owner, part, NULL);
+        return;
+    }
     eng_fwd_t *f = s_fwd_new(eng, ENG_FWD_RELAY, in);
     if (!f) {
         sr_error_t e;
@@ -190,10 +224,25 @@ eng_peer_forward(eng_t *eng, sr_wire_in_t *in, int owner)
     }
     f->waiting = 1;
     f->peer = (size_t)owner;
+    f->part = part;
     if (!s_send(eng, (size_t)owner, in->msg, f)) {
         eng->nfwd--;
-        s_unavailable(eng, &in->peer, in->req_id, eng->peers[owner].name,
-                      "is not reachable");
+        s_unavailable(eng, &in->peer, in->req_id, (size_t)owner, part,
+                      "cannot be sent to (out of memory)");
+    }
+}
+
+void
+eng_peer_fail_pending(eng_t *eng, size_t i)
+{
+    for (size_t k = 0; k < eng->nfwd;) {
+        eng_fwd_t *f = &eng->fwd[k];
+        if (f->kind != ENG_FWD_RELAY || f->peer != i) {
+            k++;
+            continue;
+        }
+        s_unavailable(eng, &f->from, f->req_id, i, f->part, NULL);
+        eng->fwd[k] = eng->fwd[--eng->nfwd];
     }
 }
 
@@ -206,8 +255,9 @@ eng_peer_broadcast(eng_t *eng, sr_wire_in_t *in, bool relay)
         return;
     if (!relay) // copies of definitions wait longer for a peer to come
         f->deadline += 55000;
-    for (size_t i = 0; i < eng->npeers; i++)
-        f->waiting += s_send(eng, i, in->msg, f);
+    for (size_t i = 0; i < eng->npeers; i++)  // a question not asked of
+        if (!relay || !eng->peers[i].is_down) // the engines known down
+            f->waiting += s_send(eng, i, in->msg, f);
     if (relay && !f->waiting) {
         eng->nfwd--;
         sr_error_t e;
@@ -221,6 +271,8 @@ void
 eng_peers_sync(eng_t *eng)
 {
     for (size_t i = 0; i < eng->npeers; i++) {
+        if (eng->peers[i].is_down)
+            continue; // asked again when it is heard from
         eng_fwd_t *f = s_fwd_new(eng, ENG_FWD_SYNC_LIST, NULL);
         sr_msg_t *m = sr_msg_new(SR_MSG_WF_LIST);
         if (!f || !m || !s_send(eng, i, m, f)) {
@@ -352,6 +404,8 @@ eng_peer_recv(eng_t *eng, size_t i)
         sr_error_t e;
         sr_err_t rc =
             sr_wire_recv(eng->peers[i].sock, 0, &eng->limits, &in, &e);
+        if (rc == SR_OK)
+            eng_peer_touch(eng, i, eng_now_ms());
         if (rc == SR_OK && (in.type == SR_MSG_REPLY || in.type == SR_MSG_ERROR))
             s_answer(eng, i, &in);
         sr_wire_in_fini(&in);
@@ -370,8 +424,8 @@ eng_peers_expire(eng_t *eng, int64_t now)
             continue;
         }
         if (f->kind == ENG_FWD_RELAY)
-            s_unavailable(eng, &f->from, f->req_id, eng->peers[f->peer].name,
-                          "did not answer in time");
+            s_unavailable(eng, &f->from, f->req_id, f->peer, f->part,
+                          "did not answer within " S_FWD_TIMEOUT_TEXT);
         else if (f->kind == ENG_FWD_ANY) {
             sr_error_t e;
             sr_error_set(&e, SR_EUNAVAIL,

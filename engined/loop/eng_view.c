@@ -300,16 +300,15 @@ eng_view_workflow(eng_t *eng, const char *name, sr_value_t **out,
 }
 
 static sr_err_t
-s_name_visit(void *arg, const void *key, size_t klen, const void *val,
-             size_t vlen)
+s_name_visit(void *arg, const char *name, size_t len, const char *hash)
 {
     s_list_t *l = arg;
     sr_value_t *m = sr_value_new_map(2);
     sr_err_t rc = m ? SR_OK : SR_ENOMEM;
     if (!rc)
-        rc = eng_vput(m, "name", sr_value_new_strn(key, klen));
+        rc = eng_vput(m, "name", sr_value_new_strn(name, len));
     if (!rc)
-        rc = eng_vput(m, "version", sr_value_new_strn(val, vlen));
+        rc = eng_vput(m, "version", sr_value_new_strn(hash, 64));
     if (rc)
         sr_value_destroy(&m);
     return rc ? rc : sr_value_array_append(l->list, m);
@@ -323,9 +322,7 @@ eng_view_workflow_list(eng_t *eng, sr_value_t **out, sr_error_t *err)
     if (rc)
         return rc;
     s_list_t l = {.list = sr_value_new_array(8), .err = err};
-    rc = l.list ? store_scan(txn, STORE_DB_DEFNAME, NULL, 0, NULL, 0,
-                             s_name_visit, &l, err)
-                : SR_ENOMEM;
+    rc = l.list ? store_def_names(txn, s_name_visit, &l, err) : SR_ENOMEM;
     store_txn_abort(&txn);
     if (rc) {
         sr_value_destroy(&l.list);
@@ -353,8 +350,25 @@ s_member(const char *name, const char *client, const char *worker,
     return m;
 }
 
+// A peer's state as this engine sees it: up, down or unknown, and how
+// long it has been silent.
+static sr_value_t *
+s_peer_member(const eng_t *eng, size_t i, int64_t now)
+{
+    const eng_peer_config_t *pc = &eng->cfg.peers[i];
+    sr_value_t *m = s_member(pc->name, pc->client, pc->worker, pc->partitions,
+                             pc->npartitions);
+    if (m && i < eng->npeers &&
+        (eng_vput(m, "state", eng_vtext(eng_peer_state(eng, i))) ||
+         eng_vput(m, "silent_ms",
+                  sr_value_new_int(eng_peer_silent_ms(eng, i, now)))))
+        sr_value_destroy(&m);
+    return m;
+}
+
 // Every engine of the cluster (this one first) with its partitions, so
-// that a client knowing one engine learns the map.
+// that a client knowing one engine learns the map, and how this engine
+// sees its peers.
 static sr_value_t *
 s_cluster(const eng_t *eng)
 {
@@ -371,11 +385,9 @@ s_cluster(const eng_t *eng)
                      c->advertise_worker ? c->advertise_worker : eng->worker_ep,
                      mine, eng->nparts)))
         sr_value_destroy(&list);
+    int64_t now = eng_now_ms();
     for (size_t i = 0; list && i < c->npeers; i++)
-        if (sr_value_array_append(
-                list, s_member(c->peers[i].name, c->peers[i].client,
-                               c->peers[i].worker, c->peers[i].partitions,
-                               c->peers[i].npartitions)))
+        if (sr_value_array_append(list, s_peer_member(eng, i, now)))
             sr_value_destroy(&list);
     return list;
 }

@@ -53,10 +53,7 @@ eng_vreader(eng_t *eng, const sr_id_t *id, const char *field, store_txn_t **txn,
 {
     eng_part_t *p = eng_part_find(eng, sr_id_partition(id), NULL);
     if (!p) {
-        char t[SR_ID_TEXT_SIZE];
-        sr_error_set(err, SR_EUNAVAIL,
-                     "partition %u of %s is not on this engine",
-                     sr_id_partition(id), sr_id_format(id, t));
+        eng_peer_not_here(eng, sr_id_partition(id), err);
         snprintf(err->where, sizeof err->where, "field '%s'", field);
         return SR_EUNAVAIL;
     }

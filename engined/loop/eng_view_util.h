@@ -21,7 +21,7 @@ sr_value_t *eng_vid(const sr_id_t *id);
 // A new reference, or an empty map for NULL.
 sr_value_t *eng_vref(sr_value_t *v);
 // A read transaction on the partition of `id`; EUNAVAIL naming `field`
-// when this engine does not own it.
+// and the owner when this engine does not hold it.
 sr_err_t eng_vreader(eng_t *eng, const sr_id_t *id, const char *field,
                      store_txn_t **txn, sr_error_t *err);
 

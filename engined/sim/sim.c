@@ -302,10 +302,5 @@ sim_actions_free(core_action_t **actions, size_t n)
 sr_err_t
 sim_queue_count(sim_t *sim, size_t *out, sr_error_t *err)
 {
-    store_txn_t *txn = NULL;
-    sr_err_t rc = store_txn_begin(sim->part, false, &txn, err);
-    if (!rc)
-        rc = store_count(txn, STORE_DB_QUEUE, out, err);
-    store_txn_abort(&txn);
-    return rc;
+    return store_part_count(sim->part, STORE_DB_QUEUE, out, err);
 }

@@ -14,6 +14,8 @@
 
 // Store a parsed document in the partition's catalog: its text under its
 // hash, and the hash under every workflow name it defines. Idempotent.
+// Names are any length the protocol allows (1,024 bytes), never empty: the
+// lookups below answer SR_ENOTFOUND for an empty one.
 sr_err_t store_def_put(store_txn_t *txn, const lang_doc_t *doc, int64_t now_ms,
                        sr_error_t *err);
 // The definition text stored under `hash`; caller owns *text (free()).
@@ -25,6 +27,13 @@ sr_err_t store_def_for_name(store_txn_t *txn, const char *name, char hash[65],
 // Remove a workflow name (its definitions stay for running executions).
 sr_err_t store_def_del_name(store_txn_t *txn, const char *name,
                             sr_error_t *err);
+// Visit every workflow name of the catalog with its newest hash (64 hex
+// digits, not terminated); both borrowed until the transaction ends. A
+// non-zero return of `fn` stops the scan and is returned.
+typedef sr_err_t (*store_def_name_fn)(void *arg, const char *name, size_t len,
+                                      const char *hash);
+sr_err_t store_def_names(store_txn_t *txn, store_def_name_fn fn, void *arg,
+                         sr_error_t *err);
 
 typedef struct store_docs store_docs_t;
 

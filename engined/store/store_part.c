@@ -24,6 +24,8 @@ struct store_part {
     MDB_dbi dbi[STORE_DB_COUNT];
     uint16_t number;
     uint64_t epoch;
+    int format;
+    bool is_new; // this open created it (no meta record was there)
     char *dir;
 };
 
@@ -112,8 +114,11 @@ s_meta_load(store_part_t *p, MDB_txn *txn, sr_error_t *err)
 {
     MDB_val k = {4, "meta"}, v;
     int mrc = mdb_get(txn, p->dbi[STORE_DB_META], &k, &v);
-    if (mrc == MDB_NOTFOUND)
+    p->format = S_FORMAT;
+    if (mrc == MDB_NOTFOUND) {
+        p->is_new = true;
         return s_meta_write(p, txn, err);
+    }
     if (mrc)
         return s_mdb_fail(err, mrc, "read meta");
     sr_value_t *m = NULL;
@@ -219,6 +224,18 @@ uint64_t
 store_part_epoch(const store_part_t *part)
 {
     return part->epoch;
+}
+
+int
+store_part_format(const store_part_t *part)
+{
+    return part->format;
+}
+
+bool
+store_part_is_new(const store_part_t *part)
+{
+    return part->is_new;
 }
 
 const char *
@@ -407,4 +424,16 @@ store_count(store_txn_t *txn, store_db_t db, size_t *count, sr_error_t *err)
         return s_mdb_fail(err, mrc, "stat");
     *count = st.ms_entries;
     return SR_OK;
+}
+
+sr_err_t
+store_part_count(store_part_t *part, store_db_t db, size_t *count,
+                 sr_error_t *err)
+{
+    store_txn_t *txn = NULL;
+    sr_err_t rc = store_txn_begin(part, false, &txn, err);
+    if (!rc)
+        rc = store_count(txn, db, count, err);
+    store_txn_abort(&txn);
+    return rc;
 }

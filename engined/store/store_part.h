@@ -53,6 +53,10 @@ uint16_t store_part_number(const store_part_t *part);
 // Ownership epoch: bumped each time an engine takes the partition.
 uint64_t store_part_epoch(const store_part_t *part);
 sr_err_t store_part_bump_epoch(store_part_t *part, sr_error_t *err);
+// Storage format of the records (a partition of another is not opened).
+int store_part_format(const store_part_t *part);
+// True when the open created the partition: its folder held none.
+bool store_part_is_new(const store_part_t *part);
 const char *store_part_dir(const store_part_t *part);
 
 sr_err_t store_txn_begin(store_part_t *part, bool write, store_txn_t **out,
@@ -93,6 +97,9 @@ sr_err_t store_scan(store_txn_t *txn, store_db_t db, const void *prefix,
 // Number of entries in a database.
 sr_err_t store_count(store_txn_t *txn, store_db_t db, size_t *count,
                      sr_error_t *err);
+// The same, read in a transaction of its own.
+sr_err_t store_part_count(store_part_t *part, store_db_t db, size_t *count,
+                          sr_error_t *err);
 
 // Key helpers: big-endian numbers (timestamps biased so negatives sort).
 void store_key_u32(uint8_t out[4], uint32_t v);

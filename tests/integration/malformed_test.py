@@ -3,7 +3,9 @@
 engine: each is answered with an ERROR naming the problem (or dropped),
 the engine keeps running, and an execution started before the barrage
 still finishes with its output. A worker speaking another protocol major
-version gets EVERSION and is given no task."""
+version gets EVERSION and is given no task. Empty names and names over the
+protocol's limit get EINVAL naming the field, and names over LMDB's key
+size are kept."""
 import os
 import random
 import sys
@@ -51,6 +53,54 @@ def bad_messages():
     for _ in range(50):
         n = rnd.randint(1, 64)
         yield bytes(rnd.getrandbits(8) for _ in range(n)), None
+
+
+LONG = "w" * 600  # over LMDB's 511-byte keys, within the protocol's 1,024
+
+
+def named(name):
+    return ("version: '2.0'\n? %s\n: tasks:\n    t: {action: std.noop}\n"
+            % name)
+
+
+# Requests well formed on the wire whose names the engine must refuse with
+# EINVAL naming the field (issue 18, item 9: they answered ESTORE with
+# LMDB's MDB_BAD_VALSIZE, or EINTERNAL), then long names it must keep.
+BAD_NAMES = [
+    ("WF_GET", {"name": ""}, "name"),
+    ("WF_DELETE", {"name": ""}, "name"),
+    ("EX_START", {"workflow": ""}, "workflow"),
+    ("EX_START", {"workflow": "wait_then_echo", "version": ""}, "version"),
+    ("WF_GET", {"name": "wait_then_echo", "version": ""}, "version"),
+    ("EX_RERUN", {"execution_id": b"\0" * 16, "task": ""}, "task"),
+    ("WF_CREATE", {"definition": named("x" * 1100)}, "definition"),
+]
+
+
+def hostile_names(cl):
+    for type_, fields, field in BAD_NAMES:
+        try:
+            cl.call(type_, **fields)
+            srtest.fail("%s %r accepted" % (type_, fields))
+        except srtest.ProtoError as e:
+            srtest.check("%s %s: code (%s)" % (type_, field, e.message),
+                         e.code, "EINVAL")
+            srtest.check("%s %s: field" % (type_, field), e.field, field)
+    got = cl.call("WF_CREATE", definition=named(LONG))
+    srtest.check("long name created", [w["name"] for w in got], [LONG])
+    srtest.check("long name read", cl.call("WF_GET", name=LONG)["name"],
+                 LONG)
+    if LONG not in [w["name"] for w in cl.call("WF_LIST")]:
+        srtest.fail("a long name is not listed")
+    ex = cl.start(LONG)["id"]
+    srtest.check("long name run", cl.wait([ex], timeout=30)[ex]["state"],
+                 "SUCCESS")
+    cl.call("WF_DELETE", name=LONG)
+    try:
+        cl.call("WF_GET", name=LONG)
+        srtest.fail("a deleted long name is still found")
+    except srtest.ProtoError as e:
+        srtest.check("deleted long name", e.code, "ENOTFOUND")
 
 
 def barrage(endpoint, expect_errors):
@@ -116,6 +166,7 @@ def main():
         barrage(e.worker_ep, False)
         grew = huge_frames(e, [e.client_ep, e.worker_ep])
         print("huge frames: peak RSS grew by %d MB" % grew)
+        hostile_names(cl)
         # A worker of protocol 2.x is refused with EVERSION, no task.
         sock = zmq.Context.instance().socket(zmq.DEALER)
         sock.setsockopt(zmq.LINGER, 0)
