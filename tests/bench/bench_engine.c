@@ -37,6 +37,8 @@ static const char *s_yaml = "version: '2.0'\n"
 
 typedef struct {
     double seconds;    // how long new executions are started
+    size_t executions; // instead: exactly this many (fixed work, for
+                       // instruction counts under callgrind); 0 = by time
     size_t window;     // executions in flight; 0 = 4 x batch, >= 64
     size_t batches[8]; // events per write transaction
     size_t nbatches;
@@ -267,8 +269,13 @@ s_run(const s_opts_t *o, store_durability_t d, size_t batch)
     size_t window = o->window ? o->window : batch * 4 > 64 ? batch * 4 : 64;
     double wall0 = s_clock(CLOCK_MONOTONIC), cpu0 = s_cpu();
     while (!rc) {
-        bool more = s_clock(CLOCK_MONOTONIC) - wall0 < o->seconds;
-        if (more && s_start_more(&e, window))
+        bool more = o->executions
+                        ? e.started < o->executions
+                        : s_clock(CLOCK_MONOTONIC) - wall0 < o->seconds;
+        size_t w = window;
+        if (o->executions && o->executions - e.started < window - e.in_flight)
+            w = e.in_flight + (o->executions - e.started);
+        if (more && s_start_more(&e, w))
             rc = sr_error_set(&err, SR_ENOMEM, "out of memory");
         if (!rc && !e.queue.n)
             break;
@@ -347,6 +354,9 @@ s_parse(int argc, char **argv, s_opts_t *o)
 
         else if (strcmp(a, "--seconds") == 0 && v && (o->seconds = atof(v)) > 0)
             i++;
+        else if (strcmp(a, "--executions") == 0 && v &&
+                 (o->executions = (size_t)atol(v)) > 0)
+            i++;
         else if (strcmp(a, "--window") == 0 && v &&
                  (o->window = (size_t)atol(v)) > 0)
             i++;
@@ -374,8 +384,9 @@ main(int argc, char **argv)
 {
     s_opts_t o;
     if (s_parse(argc, argv, &o)) {
-        fprintf(stderr, "usage: bench_engine [--seconds S] [--window W] "
-                        "[--batch N,...] [--sync|--nosync] [--dir PATH]\n");
+        fprintf(stderr, "usage: bench_engine [--seconds S | --executions N] "
+                        "[--window W] [--batch N,...] [--sync|--nosync] "
+                        "[--dir PATH]\n");
         return 2;
     }
     s_machine(argc, argv);
