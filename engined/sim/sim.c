@@ -40,22 +40,23 @@ s_load_clock(sim_t *sim, sr_error_t *err)
 }
 
 sr_err_t
-sim_open(const char *dir, store_durability_t durability, sim_t **out,
-         sr_error_t *err)
+sim_open(const char *dir, store_durability_t durability,
+         const sim_runner_t *runner, sim_t **out, sr_error_t *err)
 {
+    if (!runner || !runner->run)
+        return sr_error_set(err, SR_EINVAL, "a sim needs an action runner");
     sim_t *sim = calloc(1, sizeof *sim);
     if (!sim)
         return sr_error_set(err, SR_ENOMEM, "out of memory");
     store_opts_t opts = {.durability = durability,
                          .map_bytes = (size_t)1 << 30};
     core_config_t cfg = {.max_depth = 16};
+    sim->runner = *runner;
     sr_err_t rc = store_part_open(dir, 0, &opts, &sim->part, err);
     if (!rc && !(sim->docs = store_docs_new(64)))
         rc = sr_error_set(err, SR_ENOMEM, "out of memory");
     if (!rc && !(sim->core = core_new(&cfg)))
         rc = sr_error_set(err, SR_ENOMEM, "out of memory");
-    if (!rc)
-        rc = wrk_registry_new(NULL, &sim->registry, err);
     if (!rc)
         rc = s_load_clock(sim, err);
     core_cmds_init(&sim->cmds);
@@ -77,7 +78,6 @@ sim_close(sim_t **sim_p)
         return;
     sim_worker_fini(sim);
     core_cmds_fini(&sim->cmds);
-    wrk_registry_destroy(&sim->registry);
     core_destroy(&sim->core);
     store_docs_destroy(&sim->docs);
     store_part_close(&sim->part);

@@ -5,18 +5,17 @@
 
 #include "sim.h"
 #include "store_docs.h"
-#include "wrk_registry.h"
 
 // One action offered to the inline worker.
 typedef struct {
     sr_id_t action_id;
     uint32_t attempt;
     char *action;
-    sr_value_t *input;   // map
-    sr_value_t *context; // map
-    bool confirmed;      // GO already given (recovered running action)
-    int64_t due;         // sleeping: virtual time its result arrives
-    wrk_result_t result; // sleeping: the result to deliver
+    sr_value_t *input;     // map
+    sr_value_t *context;   // map
+    bool confirmed;        // GO already given (recovered running action)
+    int64_t due;           // sleeping: virtual time its result arrives
+    sim_outcome_t outcome; // run: the result to deliver
 } sim_job_t;
 
 typedef struct {
@@ -28,9 +27,9 @@ struct sim {
     store_part_t *part;
     store_docs_t *docs;
     core_t *core;
-    wrk_registry_t *registry;
-    core_cmds_t cmds; // of the last event
-    int64_t now;      // virtual clock, ms
+    sim_runner_t runner; // runs the actions
+    core_cmds_t cmds;    // of the last event
+    int64_t now;         // virtual clock, ms
     size_t events;
     sim_jobs_t queue;  // offered, in order
     sim_jobs_t sleeps; // running on the virtual clock

@@ -1,9 +1,8 @@
 // The in-process driver's worker: takes DISPATCH commands, asks CONFIRM,
-// runs the action with the worker's own action code (wrk_registry) and
-// sends the RESULT back as an event. Waiting is virtual: std.sleep's
-// `seconds` and std.echo's `delay` move the result to a later virtual time
-// instead of sleeping, and the clock jumps to the next due result or timer
-// when nothing else is left to do.
+// runs the action through the sim's runner and sends the RESULT back as an
+// event. Waiting is virtual: a result the runner delays waits for a later
+// virtual time, and the clock jumps to the next due result or timer when
+// nothing else is left to do.
 #include <stdlib.h>
 #include <string.h>
 
@@ -15,7 +14,7 @@ s_job_fini(sim_job_t *job)
     free(job->action);
     sr_value_destroy(&job->input);
     sr_value_destroy(&job->context);
-    wrk_result_fini(&job->result);
+    sr_value_destroy(&job->outcome.value);
     memset(job, 0, sizeof *job);
 }
 
@@ -108,28 +107,6 @@ sim_worker_commands(sim_t *sim, const core_cmds_t *cmds, sr_error_t *err)
     return SR_OK;
 }
 
-// Virtual wait of an action, in ms: std.sleep `seconds` (default 1),
-// std.echo `delay`. The key is set to 0 in `input` so the real action code
-// does not wait (removing it would give std.sleep its default second).
-static int64_t
-s_virtual_wait(const char *action, sr_value_t **input)
-{
-    bool sleep = strcmp(action, "std.sleep") == 0;
-    const char *key = sleep                             ? "seconds"
-                      : strcmp(action, "std.echo") == 0 ? "delay"
-                                                        : NULL;
-    if (!key)
-        return 0;
-    const sr_value_t *v = sr_value_map_get(*input, key);
-    if (v && !sr_value_is_number(v))
-        return 0; // the action code reports a bad value itself
-    double secs = v ? sr_value_float(v) : sleep ? 1.0 : 0.0;
-    if ((v || sleep) && (sr_value_unshare(input) ||
-                         sr_value_map_put(*input, key, sr_value_new_int(0))))
-        return 0; // out of memory: the action waits for real
-    return secs > 0 ? (int64_t)(secs * 1000.0) : 0;
-}
-
 static sr_err_t
 s_deliver(sim_t *sim, sim_job_t *job, sr_error_t *err)
 {
@@ -138,10 +115,8 @@ s_deliver(sim_t *sim, sim_job_t *job, sr_error_t *err)
         .action_id = job->action_id,
         .attempt = job->attempt,
         .worker = "sim",
-        .status = job->result.status == WRK_SUCCESS ? CORE_RESULT_SUCCESS
-                  : job->result.status == WRK_ERROR ? CORE_RESULT_ERROR
-                                                    : CORE_RESULT_PENDING,
-        .output = job->result.value,
+        .status = job->outcome.status,
+        .output = job->outcome.value,
     };
     sr_err_t rc = sim_step(sim, &ev, err);
     if (rc == SR_ESTATE) { // an attempt that is no longer current
@@ -155,14 +130,22 @@ s_deliver(sim_t *sim, sim_job_t *job, sr_error_t *err)
 static sr_err_t
 s_execute(sim_t *sim, sim_job_t *job, sr_error_t *err)
 {
-    int64_t wait = s_virtual_wait(job->action, &job->input);
-    wrk_call_t call = {
-        .action = job->action, .input = job->input, .context = job->context};
-    sr_err_t rc = wrk_registry_run(sim->registry, &call, &job->result, err);
-    if (rc)
+    sim_call_t call = {.action_id = job->action_id,
+                       .attempt = job->attempt,
+                       .action = job->action,
+                       .input = job->input,
+                       .context = job->context};
+    sim_outcome_t out = {0};
+    sr_err_t rc = sim->runner.run(&call, sim->runner.arg, &out, err);
+    if (rc) {
+        sr_value_destroy(&out.value);
         return rc;
-    if (wait > 0) {
-        job->due = sim->now + wait;
+    }
+    if (!out.value)
+        out.value = sr_value_new_nil(); // immortal: never NULL
+    job->outcome = out;
+    if (out.delay_ms > 0) {
+        job->due = sim->now + out.delay_ms;
         return s_push(&sim->sleeps, job) ? SR_ENOMEM : SR_OK;
     }
     return s_deliver(sim, job, err);
