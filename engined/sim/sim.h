@@ -1,14 +1,14 @@
 // The in-process driver: the engine's state machine over a real LMDB
-// partition, with the worker's action code run inline and a virtual clock,
-// so whole workflows run to their end inside a test without sockets,
-// threads or sleeping.
+// partition, an inline worker and a virtual clock, so whole workflows run
+// to their end inside a test without sockets, threads or sleeping.
 //
 // Each event is one write transaction (core_step, flush, commit); commands
 // are carried out after the commit, as the engine loop does. DISPATCH
-// offers the action to the inline worker (CONFIRM, then the action on GO);
-// std.sleep and std.echo's `delay` finish on the virtual clock; timers are
-// read back from the partition, so reopening a partition after a crash
-// finds everything due.
+// offers the action to the inline worker (CONFIRM, then the action on GO),
+// which runs it through the runner the sim was opened with (sim_runner.h);
+// a result the runner delays arrives on the virtual clock; timers are read
+// back from the partition, so reopening a partition after a crash finds
+// everything due.
 //
 // Thread rule: a sim and everything it returns belong to one thread.
 #ifndef SIM_H
@@ -20,6 +20,7 @@
 
 #include "core.h"
 #include "lang_spec.h"
+#include "sim_runner.h"
 #include "sr_err.h"
 #include "sr_id.h"
 #include "sr_value.h"
@@ -31,8 +32,10 @@ typedef struct sim sim_t;
 // On reopen, actions that were offered and not finished are offered again,
 // and actions that ran but whose result was not applied are re-delivered
 // (the worker resends its result), so a crashed run can be finished.
-sr_err_t sim_open(const char *dir, store_durability_t durability, sim_t **out,
-                  sr_error_t *err);
+// Actions run through `runner` (copied; its arg is borrowed). SR_EINVAL
+// without one.
+sr_err_t sim_open(const char *dir, store_durability_t durability,
+                  const sim_runner_t *runner, sim_t **out, sr_error_t *err);
 void sim_close(sim_t **sim_p);
 
 // Parse, validate and store a workflow document (named `file` in

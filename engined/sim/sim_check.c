@@ -334,7 +334,7 @@ s_check_json_keys(const sim_sample_t *s, sim_report_t *rep)
 
 size_t
 sim_sample_check(const sim_sample_t *s, const char *file, const char *dir,
-                 char **report)
+                 const sim_runner_t *runner, char **report)
 {
     sim_report_t rep = {0};
     s_check_json_keys(s, &rep);
@@ -342,7 +342,7 @@ sim_sample_check(const sim_sample_t *s, const char *file, const char *dir,
     sr_error_t err;
     sr_id_t id;
     *report = NULL;
-    if (sim_open(dir, STORE_NOSYNC, &sim, &err)) {
+    if (sim_open(dir, STORE_NOSYNC, runner, &sim, &err)) {
         sim_report_add(&rep, "cannot open a sim: %s", err.msg);
         *report = rep.text;
         return rep.count;

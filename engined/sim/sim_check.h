@@ -43,10 +43,12 @@ size_t sim_sample_compare(sim_t *sim, const sim_sample_t *s, const sr_id_t *id,
 size_t sim_sample_resume(sim_t *sim, const sim_sample_t *s, const sr_id_t *id,
                          sim_report_t *rep);
 
-// Run the sample in a new sim over folder `dir` and compare. Returns the
-// number of mismatches, each described on one line in `report` (a
-// malloc'd text the caller frees; may be NULL when there is none).
+// Run the sample in a new sim over folder `dir`, its actions run by
+// `runner`, and compare. Returns the number of mismatches, each described
+// on one line in `report` (a malloc'd text the caller frees; may be NULL
+// when there is none).
 size_t sim_sample_check(const sim_sample_t *s, const char *file,
-                        const char *dir, char **report);
+                        const char *dir, const sim_runner_t *runner,
+                        char **report);
 
 #endif

@@ -31,6 +31,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "sim_std_runner.h"
 #include "sim_test_util.h"
 #include "sr_value_json.h"
 
@@ -258,8 +259,10 @@ static void
 s_child(const char *dir, const s_case_t *c, bool start, int go, int fd)
 {
     sim_t *sim = NULL;
+    sim_runner_t runner;
     sr_error_t err;
-    if (sim_open(dir, STORE_SYNC, &sim, &err))
+    if (sim_std_runner_init(&runner, &err) ||
+        sim_open(dir, STORE_SYNC, &runner, &sim, &err))
         _exit(3);
     if (start) {
         lang_diags_t diags = {0};
@@ -283,6 +286,7 @@ s_child(const char *dir, const s_case_t *c, bool start, int go, int fd)
         s_write(fd, "e", 1);
     }
     sim_close(&sim);
+    sim_std_runner_fini(&runner);
     _exit(0);
 }
 
@@ -370,8 +374,11 @@ s_crash_case(const s_case_t *c)
             killed += s_crash(dir, c, k == 0, s_rand(&rng) % ref_steps,
                               (long)(s_rand(&rng) % 150), &id);
         sim_t *sim = NULL;
+        sim_runner_t runner;
         sr_error_t err;
-        assert_int_equal(sim_open(dir, STORE_NOSYNC, &sim, &err), SR_OK);
+        assert_int_equal(sim_std_runner_init(&runner, &err), SR_OK);
+        assert_int_equal(sim_open(dir, STORE_NOSYNC, &runner, &sim, &err),
+                         SR_OK);
         if (sim_run(sim, 100000, &err))
             fail_msg("%s seed %llu: finishing failed: %s", c->wf,
                      (unsigned long long)seed, err.msg);
@@ -379,6 +386,7 @@ s_crash_case(const s_case_t *c)
         size_t queued = 99;
         assert_int_equal(sim_queue_count(sim, &queued, &err), SR_OK);
         sim_close(&sim);
+        sim_std_runner_fini(&runner);
         if (queued != 0)
             fail_msg("%s seed %llu: %zu dispatch queue entries left at the end",
                      c->wf, (unsigned long long)seed, queued);

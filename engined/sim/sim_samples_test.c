@@ -14,6 +14,7 @@
 #include <cmocka.h>
 
 #include "sim_check.h"
+#include "sim_std_runner.h"
 
 static int
 s_cmp(const void *a, const void *b)
@@ -53,15 +54,17 @@ test_samples(void **state)
     size_t n = 0, failed = 0;
     char **names = s_list(dir, &n);
     assert_true(n >= 40);
+    sim_runner_t runner;
+    sr_error_t err;
+    assert_int_equal(sim_std_runner_init(&runner, &err), SR_OK);
     for (size_t i = 0; i < n; i++) {
         char tmp[] = "/tmp/sr-sim-XXXXXX";
         assert_non_null(mkdtemp(tmp));
         snprintf(path, sizeof path, "%s/%s", dir, names[i]);
         sim_sample_t s;
-        sr_error_t err;
         assert_int_equal(sim_sample_read(path, &s, &err), SR_OK);
         char *report = NULL;
-        size_t bad = sim_sample_check(&s, names[i], tmp, &report);
+        size_t bad = sim_sample_check(&s, names[i], tmp, &runner, &report);
         printf("%-58s %s\n%s", names[i], bad ? "FAIL" : "ok",
                report ? report : "");
         failed += bad > 0;
@@ -73,6 +76,7 @@ test_samples(void **state)
         free(names[i]);
     }
     free(names);
+    sim_std_runner_fini(&runner);
     printf("%zu of %zu samples differ\n", failed, n);
     assert_int_equal(failed, 0);
 }

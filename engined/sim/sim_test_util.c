@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "sim_std_runner.h"
 #include "sim_test_util.h"
 #include "sr_value_json.h"
 
@@ -24,7 +25,9 @@ t_open(t_sim_t *t)
     snprintf(t->dir, sizeof t->dir, "/tmp/sr-simt-XXXXXX");
     if (!mkdtemp(t->dir))
         fail_msg("mkdtemp failed");
-    if (sim_open(t->dir, STORE_NOSYNC, &t->sim, &t->err))
+    if (sim_std_runner_init(&t->runner, &t->err))
+        fail_msg("sim_std_runner_init: %s", t->err.msg);
+    if (sim_open(t->dir, STORE_NOSYNC, &t->runner, &t->sim, &t->err))
         fail_msg("sim_open: %s", t->err.msg);
 }
 
@@ -32,6 +35,7 @@ void
 t_close(t_sim_t *t)
 {
     sim_close(&t->sim);
+    sim_std_runner_fini(&t->runner);
     if (t->dir[0]) {
         char cmd[128];
         snprintf(cmd, sizeof cmd, "rm -rf '%s'", t->dir);
@@ -45,7 +49,7 @@ void
 t_reopen(t_sim_t *t)
 {
     sim_close(&t->sim);
-    if (sim_open(t->dir, STORE_NOSYNC, &t->sim, &t->err))
+    if (sim_open(t->dir, STORE_NOSYNC, &t->runner, &t->sim, &t->err))
         fail_msg("sim_open again: %s", t->err.msg);
 }
 

@@ -14,13 +14,15 @@
 #include "sim.h"
 
 typedef struct {
-    char dir[64];   // the temporary folder holding the partition
-    sim_t *sim;     // owned
-    sr_id_t id;     // the execution t_start started last
-    sr_error_t err; // of the last t_apply
+    char dir[64];        // the temporary folder holding the partition
+    sim_runner_t runner; // workerd's real actions (sim_std_runner.h)
+    sim_t *sim;          // owned
+    sr_id_t id;          // the execution t_start started last
+    sr_error_t err;      // of the last t_apply
 } t_sim_t;
 
-// Open a sim (STORE_NOSYNC) over a new temporary folder.
+// Open a sim (STORE_NOSYNC) over a new temporary folder; its actions are
+// workerd's real ones, waits on the virtual clock.
 void t_open(t_sim_t *t);
 // Close it and remove the folder.
 void t_close(t_sim_t *t);
