@@ -23,10 +23,14 @@ struct gw_server {
     uint16_t port;
 };
 
-// One request in progress (MHD's per-request pointer).
+// One request in progress (MHD's per-request pointer, made when its
+// request line is in).
 typedef struct {
+    char *path; // decoded by us from the raw request line: may hold NUL
+    size_t path_len;
     char *body;
     size_t len, cap;
+    bool has_headers; // the access handler was called
     bool is_too_big;
     int64_t start_ms;
 } s_conn_t;
@@ -35,6 +39,7 @@ typedef struct {
     gw_kv_t items[S_MAX_KV];
     size_t n;
     bool is_full;
+    bool has_nul; // a key or value holds a (decoded) NUL byte
 } s_kvs_t;
 
 static pthread_key_t s_client_key;
@@ -80,12 +85,16 @@ s_now_ms(void)
     return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
+// Gather headers or query parameters. Sizes come from libmicrohttpd, so
+// that a decoded %00, which would cut a C string short, is seen.
 static enum MHD_Result
-s_collect(void *cls, enum MHD_ValueKind kind, const char *key,
-          const char *value)
+s_collect(void *cls, enum MHD_ValueKind kind, const char *key, size_t key_size,
+          const char *value, size_t value_size)
 {
     (void)kind;
     s_kvs_t *kvs = cls;
+    if (strlen(key) != key_size || (value && strlen(value) != value_size))
+        kvs->has_nul = true;
     if (kvs->n == S_MAX_KV) {
         kvs->is_full = true;
         return MHD_NO;
@@ -165,15 +174,18 @@ s_upload(gw_server_t *s, s_conn_t *cc, const char *data, size_t size)
 }
 
 static enum MHD_Result
-s_answer(gw_server_t *s, struct MHD_Connection *conn, const char *url,
-         const char *method, s_conn_t *cc)
+s_answer(gw_server_t *s, struct MHD_Connection *conn, const char *method,
+         s_conn_t *cc)
 {
     s_kvs_t headers = {.n = 0}, query = {.n = 0};
-    MHD_get_connection_values(conn, MHD_HEADER_KIND, s_collect, &headers);
-    MHD_get_connection_values(conn, MHD_GET_ARGUMENT_KIND, s_collect, &query);
+    MHD_get_connection_values_n(conn, MHD_HEADER_KIND, s_collect, &headers);
+    MHD_get_connection_values_n(conn, MHD_GET_ARGUMENT_KIND, s_collect, &query);
     if (headers.is_full || query.is_full)
         return s_refuse(s, conn, 400, SR_EINVAL,
                         "too many headers or query parameters");
+    if (headers.has_nul || query.has_nul)
+        return s_refuse(s, conn, 400, SR_EINVAL,
+                        "a header or query parameter holds a NUL byte (%00)");
     for (size_t i = 0; i < query.n; i++)
         if (!gw_utf8_valid(query.items[i].key, strlen(query.items[i].key)) ||
             (query.items[i].value &&
@@ -186,7 +198,8 @@ s_answer(gw_server_t *s, struct MHD_Connection *conn, const char *url,
     if (!c)
         return s_refuse(s, conn, 503, err.code, err.msg);
     gw_req_t req = {.method = gw_method_parse(method),
-                    .path = url,
+                    .path = cc->path,
+                    .path_len = cc->path_len,
                     .query = query.items,
                     .nquery = query.n,
                     .headers = headers.items,
@@ -205,14 +218,13 @@ s_access(void *cls, struct MHD_Connection *conn, const char *url,
          const char *method, const char *version, const char *upload_data,
          size_t *upload_data_size, void **con_cls)
 {
-    (void)version;
+    (void)url, (void)version; // the path is cc's, with its length
     gw_server_t *s = cls;
     s_conn_t *cc = *con_cls;
-    if (!cc) { // headers are in; the body (if any) comes next
-        if (!(cc = calloc(1, sizeof *cc)))
-            return MHD_NO;
-        cc->start_ms = s_now_ms();
-        *con_cls = cc;
+    if (!cc || !cc->path)
+        return MHD_NO;      // out of memory at the request line: close
+    if (!cc->has_headers) { // headers are in; the body (if any) comes next
+        cc->has_headers = true;
         const char *cl = MHD_lookup_connection_value(
             conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_LENGTH);
         if (cl && strtoull(cl, NULL, 10) >
@@ -234,7 +246,25 @@ s_access(void *cls, struct MHD_Connection *conn, const char *url,
                  (long long)s->cfg->max_body_bytes);
         return s_refuse(s, conn, 413, SR_ETOOBIG, msg);
     }
-    return s_answer(s, conn, url, method, cc);
+    return s_answer(s, conn, method, cc);
+}
+
+// The request line is in: start the request's record with its path,
+// decoded here from the raw target (libmicrohttpd's decoded `url` is a C
+// string that a %00 would end). Its return is the request's *con_cls.
+static void *
+s_request_line(void *cls, const char *uri, struct MHD_Connection *conn)
+{
+    (void)cls, (void)conn;
+    s_conn_t *cc = calloc(1, sizeof *cc);
+    if (!cc)
+        return NULL;
+    cc->start_ms = s_now_ms();
+    if (!uri) // a request line without a target
+        uri = "";
+    if ((cc->path = strndup(uri, strcspn(uri, "?"))))
+        cc->path_len = MHD_http_unescape(cc->path);
+    return cc;
 }
 
 static void
@@ -244,6 +274,7 @@ s_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
     (void)cls, (void)conn, (void)toe;
     s_conn_t *cc = *con_cls;
     if (cc) {
+        free(cc->path);
         free(cc->body);
         free(cc);
         *con_cls = NULL;
@@ -321,8 +352,9 @@ gw_server_start(gw_t *gw, const gw_config_t *cfg, gw_server_t **out,
         MHD_OPTION_PER_IP_CONNECTION_LIMIT,
         (unsigned)cfg->max_connections_per_ip, MHD_OPTION_CONNECTION_TIMEOUT,
         (unsigned)cfg->conn_timeout_s, MHD_OPTION_CONNECTION_MEMORY_LIMIT,
-        (size_t)cfg->max_header_bytes, MHD_OPTION_NOTIFY_COMPLETED, s_completed,
-        s, MHD_OPTION_EXTERNAL_LOGGER, s_mhd_log, s,
+        (size_t)cfg->max_header_bytes, MHD_OPTION_URI_LOG_CALLBACK,
+        s_request_line, s, MHD_OPTION_NOTIFY_COMPLETED, s_completed, s,
+        MHD_OPTION_EXTERNAL_LOGGER, s_mhd_log, s,
         MHD_OPTION_LISTENING_ADDRESS_REUSE, 1u, MHD_OPTION_END);
     freeaddrinfo(ai);
     if (!s->d) {
