@@ -12,7 +12,7 @@
 //
 // Ownership: a gw_t borrows its configuration (which must outlive it)
 // and owns its replay cache and metrics. Thread rule: a gw_t is shared by
-// the server's threads (its parts lock themselves); each thread brings
+// the server's threads (its parts lock themselves); each request brings
 // its own sr_client_t.
 #ifndef GW_H
 #define GW_H

@@ -1,17 +1,17 @@
-// libmicrohttpd glue: the daemon and its options (thread pool, limits,
-// timeouts), the access handler that gathers a request (headers, query,
-// body within its limit) and answers it through gw_handle, and one
-// sirocco client per serving thread (thread-specific data, closed when
-// the thread ends). Owns the daemon; knows no route.
+// libmicrohttpd glue: the daemon and its options (one thread per
+// connection, limits, timeouts), the access handler that gathers a
+// request (request line, headers, query, body within its limit) and
+// answers it through gw_handle with a client borrowed from the pool.
+// Owns the daemon and the pool; knows no route.
 #include "gw_server.h"
 
 #include <microhttpd.h>
 #include <netdb.h>
-#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
+#include "gw_clients.h"
 #include "sr_log.h"
 
 #define S_MAX_KV 256 // headers or query parameters per request
@@ -20,6 +20,8 @@ struct gw_server {
     struct MHD_Daemon *d;
     gw_t *gw;
     const gw_config_t *cfg;
+    sr_client_opts_t client_opts; // borrows cfg's strings
+    gw_clients_t *clients;        // owned
     uint16_t port;
 };
 
@@ -41,41 +43,6 @@ typedef struct {
     bool is_full;
     bool has_nul; // a key or value holds a (decoded) NUL byte
 } s_kvs_t;
-
-static pthread_key_t s_client_key;
-static pthread_once_t s_client_once = PTHREAD_ONCE_INIT;
-
-static void
-s_client_free(void *p)
-{
-    sr_client_t *c = p;
-    sr_client_close(&c);
-}
-
-static void
-s_client_key_make(void)
-{
-    (void)pthread_key_create(&s_client_key, s_client_free);
-}
-
-// This thread's client, opened on first use.
-static sr_client_t *
-s_client(gw_server_t *s, sr_error_t *err)
-{
-    sr_client_t *c = pthread_getspecific(s_client_key);
-    if (c)
-        return c;
-    sr_client_opts_t opts = {.curve_secret = s->cfg->curve_secret,
-                             .curve_server_key = s->cfg->curve_server_key};
-    if (sr_client_open(s->cfg->cluster, &opts, &c, err))
-        return NULL;
-    if (pthread_setspecific(s_client_key, c)) {
-        sr_client_close(&c);
-        sr_error_set(err, SR_ENOMEM, "out of memory");
-        return NULL;
-    }
-    return c;
-}
 
 static int64_t
 s_now_ms(void)
@@ -194,8 +161,8 @@ s_answer(gw_server_t *s, struct MHD_Connection *conn, const char *method,
             return s_refuse(s, conn, 400, SR_EINVAL,
                             "the query is not UTF-8 text");
     sr_error_t err;
-    sr_client_t *c = s_client(s, &err);
-    if (!c)
+    sr_client_t *c = NULL;
+    if (gw_clients_take(s->clients, &c, &err))
         return s_refuse(s, conn, 503, err.code, err.msg);
     gw_req_t req = {.method = gw_method_parse(method),
                     .path = cc->path,
@@ -208,6 +175,7 @@ s_answer(gw_server_t *s, struct MHD_Connection *conn, const char *method,
                     .body_len = cc->len};
     gw_resp_t r = {0};
     gw_handle(s->gw, c, &req, &r);
+    gw_clients_give(s->clients, &c);
     enum MHD_Result ok = s_send(conn, &r);
     gw_resp_fini(&r);
     return ok;
@@ -321,44 +289,65 @@ s_resolve(const char *listen, struct addrinfo **out, sr_error_t *err)
     return SR_OK;
 }
 
+static void
+s_free(gw_server_t *s)
+{
+    if (s->d)
+        MHD_stop_daemon(s->d);
+    gw_clients_destroy(&s->clients);
+    free(s);
+}
+
 sr_err_t
 gw_server_start(gw_t *gw, const gw_config_t *cfg, gw_server_t **out,
                 sr_error_t *err)
 {
-    pthread_once(&s_client_once, s_client_key_make);
-    sr_client_t *probe = NULL; // the cluster list and keys are checked here
-    sr_client_opts_t opts = {.curve_secret = cfg->curve_secret,
-                             .curve_server_key = cfg->curve_server_key};
-    sr_err_t rc = sr_client_open(cfg->cluster, &opts, &probe, err);
-    sr_client_close(&probe);
+    struct addrinfo *ai = NULL;
+    sr_err_t rc = s_resolve(cfg->listen, &ai, err);
     if (rc)
         return rc;
-    struct addrinfo *ai = NULL;
-    if ((rc = s_resolve(cfg->listen, &ai, err)))
-        return rc;
     gw_server_t *s = calloc(1, sizeof *s);
-    if (!s) {
+    if (s) {
+        s->gw = gw;
+        s->cfg = cfg;
+        s->client_opts.curve_secret = cfg->curve_secret;
+        s->client_opts.curve_server_key = cfg->curve_server_key;
+        s->clients = gw_clients_new(cfg->cluster, &s->client_opts,
+                                    (size_t)cfg->idle_clients);
+    }
+    if (!s || !s->clients) {
         freeaddrinfo(ai);
+        if (s)
+            s_free(s);
         return sr_error_set(err, SR_ENOMEM, "out of memory");
     }
-    s->gw = gw;
-    s->cfg = cfg;
-    unsigned flags = MHD_USE_AUTO_INTERNAL_THREAD | MHD_USE_ERROR_LOG |
+    // The cluster list and keys are checked here; the first client waits
+    // in the pool for the first request.
+    sr_client_t *first = NULL;
+    if ((rc = gw_clients_take(s->clients, &first, err))) {
+        freeaddrinfo(ai);
+        s_free(s);
+        return rc;
+    }
+    gw_clients_give(s->clients, &first);
+    // One thread per connection: a request that waits for an engine
+    // (up to engine-timeout-ms) holds up no other client.
+    unsigned flags = MHD_USE_AUTO_INTERNAL_THREAD |
+                     MHD_USE_THREAD_PER_CONNECTION | MHD_USE_ERROR_LOG |
                      (ai->ai_family == AF_INET6 ? MHD_USE_IPv6 : 0);
     s->d = MHD_start_daemon(
-        flags, 0, NULL, NULL, s_access, s, MHD_OPTION_SOCK_ADDR, ai->ai_addr,
-        MHD_OPTION_THREAD_POOL_SIZE, (unsigned)cfg->threads,
+        flags, 0, NULL, NULL, s_access, s, MHD_OPTION_EXTERNAL_LOGGER,
+        s_mhd_log, s, MHD_OPTION_SOCK_ADDR, ai->ai_addr,
         MHD_OPTION_CONNECTION_LIMIT, (unsigned)cfg->max_connections,
         MHD_OPTION_PER_IP_CONNECTION_LIMIT,
         (unsigned)cfg->max_connections_per_ip, MHD_OPTION_CONNECTION_TIMEOUT,
         (unsigned)cfg->conn_timeout_s, MHD_OPTION_CONNECTION_MEMORY_LIMIT,
         (size_t)cfg->max_header_bytes, MHD_OPTION_URI_LOG_CALLBACK,
         s_request_line, s, MHD_OPTION_NOTIFY_COMPLETED, s_completed, s,
-        MHD_OPTION_EXTERNAL_LOGGER, s_mhd_log, s,
         MHD_OPTION_LISTENING_ADDRESS_REUSE, 1u, MHD_OPTION_END);
     freeaddrinfo(ai);
     if (!s->d) {
-        free(s);
+        s_free(s);
         return sr_error_set(err, SR_EIO,
                             "cannot serve HTTP on %s (address in use or not "
                             "local?)",
@@ -382,7 +371,6 @@ gw_server_stop(gw_server_t **s_p)
 {
     if (!s_p || !*s_p)
         return;
-    MHD_stop_daemon((*s_p)->d);
-    free(*s_p);
+    s_free(*s_p); // the daemon first: its threads give their clients back
     *s_p = NULL;
 }

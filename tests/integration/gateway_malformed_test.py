@@ -14,7 +14,7 @@ import time
 import uuid
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from gwtest import GatewayCluster  # noqa: E402
+from gwtest import GatewayCluster, request  # noqa: E402
 from srtest import check, fail  # noqa: E402
 
 MAX_BODY = 65536
@@ -26,36 +26,6 @@ held:
     wait:
       action: std.async_noop
 """
-
-
-def raw(g, data, timeout=5.0, read=True):
-    """Send raw bytes; (status or None when closed without one, text)."""
-    s = socket.create_connection(("127.0.0.1", g.port), timeout=timeout)
-    try:
-        s.sendall(data)
-        if not read:
-            return None, ""
-        got = b""
-        while b"\r\n\r\n" not in got:
-            chunk = s.recv(65536)
-            if not chunk:
-                break
-            got += chunk
-        head, _, rest = got.partition(b"\r\n\r\n")
-        if not head.startswith(b"HTTP/1."):
-            return None, got.decode(errors="replace")
-        return int(head.split()[1]), rest.decode(errors="replace")
-    except (ConnectionResetError, BrokenPipeError):
-        return None, ""
-    finally:
-        s.close()
-
-
-def request(method, path, body=b"", headers=()):
-    lines = ["%s %s HTTP/1.1" % (method, path), "Host: 127.0.0.1",
-             "Content-Length: %d" % len(body), "Connection: close"]
-    lines += list(headers)
-    return ("\r\n".join(lines) + "\r\n\r\n").encode() + body
 
 
 def bad_bodies():
@@ -93,7 +63,7 @@ def table(g, ex_id, action_id, task_id):
     n = 0
     for method, path in json_routes(ex_id, action_id, task_id):
         for body, what in bad_bodies():
-            status, text = raw(g, request(method, path, body))
+            status, text = g.raw(request(method, path, body))
             check_json_error("%s %s with %s" % (method, path, what), status,
                              text, 400)
             n += 1
@@ -144,7 +114,7 @@ def table(g, ex_id, action_id, task_id):
                  ["Content-Length: 3"]), 400, "two Content-Length headers"),
     ]
     for data, want, what in cases:
-        status, text = raw(g, data)
+        status, text = g.raw(data)
         if status is None and want == 400 and "Content-Length" in what:
             continue  # libmicrohttpd may simply close such a connection
         check_json_error(what, status, text, want)
@@ -154,7 +124,7 @@ def table(g, ex_id, action_id, task_id):
 
 def limits(g):
     # Announced too large: refused before the body is sent.
-    status, text = raw(g, request("POST", "/v2/executions")[:-4].replace(
+    status, text = g.raw(request("POST", "/v2/executions")[:-4].replace(
         b"Content-Length: 0", b"Content-Length: %d" % (MAX_BODY * 100)) +
         b"\r\n\r\n")
     check_json_error("announced huge body", status, text, 413)
@@ -164,11 +134,11 @@ def limits(g):
                     for _ in range(MAX_BODY // len(chunk) + 2)) + b"0\r\n\r\n"
     head = (b"POST /v2/executions HTTP/1.1\r\nHost: x\r\nConnection: close"
             b"\r\nTransfer-Encoding: chunked\r\n\r\n")
-    status, text = raw(g, head + body)
+    status, text = g.raw(head + body)
     check_json_error("chunked huge body", status, text, 413)
     # Headers over the room for them: refused or closed, never served.
     big = request("GET", "/healthz", headers=["X-Big: " + "y" * 70000])
-    status, _ = raw(g, big)
+    status, _ = g.raw(big)
     if status not in (None, 400, 413, 414, 431):
         fail("oversized headers got %s" % status)
 
