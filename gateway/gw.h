@@ -64,4 +64,7 @@ const char *const *gw_route_labels(void);
 // The engine call timeout for one call, from the configuration.
 int gw_timeout_ms(const gw_t *gw);
 
+// The monotonic clock in ms (CLOCK_MONOTONIC), for deadlines and windows.
+int64_t gw_clock_ms(void);
+
 #endif

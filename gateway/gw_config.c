@@ -45,6 +45,10 @@ static const s_key_t s_keys[] = {
      "engine clients kept open between requests (each request borrows one)"},
     {"conn-timeout-s", S_INT, S_OFF(conn_timeout_s), 1, 3600, "15",
      "an idle connection is closed after this"},
+    {"header-timeout-ms", S_INT, S_OFF(header_timeout_ms), 100, 3600000,
+     "10000",
+     "a request line and headers must be in within this of the "
+     "connection's opening (or of the previous answer on it)"},
     {"request-timeout-ms", S_INT, S_OFF(request_timeout_ms), 100, 3600000,
      "30000", "a request still uploading after this is dropped"},
     {"engine-timeout-ms", S_INT, S_OFF(engine_timeout_ms), 10, 600000, "5000",

@@ -44,6 +44,8 @@ typedef struct {
     int64_t max_connections_per_ip; // open at once from one address
     int64_t idle_clients;           // engine clients kept between requests
     int64_t conn_timeout_s;         // idle connection
+    int64_t header_timeout_ms;      // request line and headers, from the
+                                    // opening or the previous answer
     int64_t request_timeout_ms;     // whole request, upload included
     int64_t engine_timeout_ms;      // each call to the engines
     int64_t json_max_depth;         // nesting of a JSON body

@@ -415,6 +415,14 @@ gw_translate(gw_t *gw, const gw_req_t *req, gw_call_t *call, gw_resp_t *resp)
     return false;
 }
 
+int64_t
+gw_clock_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
 static double
 s_now(void)
 {

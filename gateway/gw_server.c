@@ -9,9 +9,9 @@
 #include <netdb.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include "gw_clients.h"
+#include "gw_watch.h"
 #include "sr_log.h"
 
 #define S_MAX_KV 256 // headers or query parameters per request
@@ -22,6 +22,7 @@ struct gw_server {
     const gw_config_t *cfg;
     sr_client_opts_t client_opts; // borrows cfg's strings
     gw_clients_t *clients;        // owned
+    gw_watch_t *watch;            // owned: the header deadline
     uint16_t port;
 };
 
@@ -43,14 +44,6 @@ typedef struct {
     bool is_full;
     bool has_nul; // a key or value holds a (decoded) NUL byte
 } s_kvs_t;
-
-static int64_t
-s_now_ms(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
 
 // Gather headers or query parameters. Sizes come from libmicrohttpd, so
 // that a decoded %00, which would cut a C string short, is seen.
@@ -114,7 +107,7 @@ s_refuse(gw_server_t *s, struct MHD_Connection *conn, int status, sr_err_t code,
 static enum MHD_Result
 s_upload(gw_server_t *s, s_conn_t *cc, const char *data, size_t size)
 {
-    if (s_now_ms() - cc->start_ms > s->cfg->request_timeout_ms) {
+    if (gw_clock_ms() - cc->start_ms > s->cfg->request_timeout_ms) {
         sr_warn("gateway: request body still arriving after %lld ms: "
                 "dropped",
                 (long long)s->cfg->request_timeout_ms);
@@ -181,6 +174,32 @@ s_answer(gw_server_t *s, struct MHD_Connection *conn, const char *method,
     return ok;
 }
 
+// The connection's record in the header deadline (its socket context).
+static gw_watch_conn_t *
+s_watched(struct MHD_Connection *conn)
+{
+    const union MHD_ConnectionInfo *info =
+        MHD_get_connection_info(conn, MHD_CONNECTION_INFO_SOCKET_CONTEXT);
+    return info ? info->socket_context : NULL;
+}
+
+// A connection opens or closes (before its socket is closed).
+static void
+s_connection(void *cls, struct MHD_Connection *conn, void **socket_context,
+             enum MHD_ConnectionNotificationCode code)
+{
+    gw_server_t *s = cls;
+    if (code == MHD_CONNECTION_NOTIFY_CLOSED) {
+        gw_watch_end(s->watch, (gw_watch_conn_t **)socket_context);
+        return;
+    }
+    const union MHD_ConnectionInfo *info =
+        MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CONNECTION_FD);
+    if (info && !(*socket_context = gw_watch_begin(s->watch, info->connect_fd)))
+        sr_warn("gateway: out of memory: a connection has no header "
+                "deadline");
+}
+
 static enum MHD_Result
 s_access(void *cls, struct MHD_Connection *conn, const char *url,
          const char *method, const char *version, const char *upload_data,
@@ -193,6 +212,7 @@ s_access(void *cls, struct MHD_Connection *conn, const char *url,
         return MHD_NO;      // out of memory at the request line: close
     if (!cc->has_headers) { // headers are in; the body (if any) comes next
         cc->has_headers = true;
+        gw_watch_headers_in(s->watch, s_watched(conn));
         const char *cl = MHD_lookup_connection_value(
             conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_LENGTH);
         if (cl && strtoull(cl, NULL, 10) >
@@ -227,7 +247,7 @@ s_request_line(void *cls, const char *uri, struct MHD_Connection *conn)
     s_conn_t *cc = calloc(1, sizeof *cc);
     if (!cc)
         return NULL;
-    cc->start_ms = s_now_ms();
+    cc->start_ms = gw_clock_ms();
     if (!uri) // a request line without a target
         uri = "";
     if ((cc->path = strndup(uri, strcspn(uri, "?"))))
@@ -239,7 +259,9 @@ static void
 s_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
             enum MHD_RequestTerminationCode toe)
 {
-    (void)cls, (void)conn, (void)toe;
+    (void)toe;
+    gw_server_t *s = cls;
+    gw_watch_answered(s->watch, s_watched(conn)); // keep-alive: next one
     s_conn_t *cc = *con_cls;
     if (cc) {
         free(cc->path);
@@ -295,6 +317,7 @@ s_free(gw_server_t *s)
     if (s->d)
         MHD_stop_daemon(s->d);
     gw_clients_destroy(&s->clients);
+    gw_watch_destroy(&s->watch);
     free(s);
 }
 
@@ -321,6 +344,11 @@ gw_server_start(gw_t *gw, const gw_config_t *cfg, gw_server_t **out,
             s_free(s);
         return sr_error_set(err, SR_ENOMEM, "out of memory");
     }
+    if ((rc = gw_watch_new(cfg->header_timeout_ms, &s->watch, err))) {
+        freeaddrinfo(ai);
+        s_free(s);
+        return rc;
+    }
     // The cluster list and keys are checked here; the first client waits
     // in the pool for the first request.
     sr_client_t *first = NULL;
@@ -344,6 +372,7 @@ gw_server_start(gw_t *gw, const gw_config_t *cfg, gw_server_t **out,
         (unsigned)cfg->conn_timeout_s, MHD_OPTION_CONNECTION_MEMORY_LIMIT,
         (size_t)cfg->max_header_bytes, MHD_OPTION_URI_LOG_CALLBACK,
         s_request_line, s, MHD_OPTION_NOTIFY_COMPLETED, s_completed, s,
+        MHD_OPTION_NOTIFY_CONNECTION, s_connection, s,
         MHD_OPTION_LISTENING_ADDRESS_REUSE, 1u, MHD_OPTION_END);
     freeaddrinfo(ai);
     if (!s->d) {

@@ -18,6 +18,7 @@ from gwtest import GatewayCluster, request  # noqa: E402
 from srtest import check, fail  # noqa: E402
 
 MAX_BODY = 65536
+CONN_TIMEOUT_S = 1
 WF = """
 version: '2.0'
 held:
@@ -145,7 +146,9 @@ def limits(g):
 
 def slow_clients(g):
     # Stalled clients (half a request line, then nothing) hold no thread:
-    # others are answered meanwhile, and the stalled are closed.
+    # others are answered meanwhile, and each stalled one is closed, with
+    # no answer, by the idle timeout (conn-timeout-s, 1 s here; the
+    # gateway checks it about once a second).
     stalled = []
     for _ in range(20):
         s = socket.create_connection(("127.0.0.1", g.port), timeout=5)
@@ -155,13 +158,18 @@ def slow_clients(g):
     g.alive()
     if time.time() - t0 > 2:
         fail("a request waited for stalled clients")
-    for s in stalled:  # closed by the idle timeout (1 s here)
-        s.settimeout(5)
+    for i, s in enumerate(stalled):
+        s.settimeout(max(0.1, t0 + CONN_TIMEOUT_S + 2.5 - time.time()))
         try:
-            if s.recv(100):
-                pass
-        except (ConnectionResetError, socket.timeout):
-            pass
+            got = s.recv(100)
+        except ConnectionResetError:
+            got = b""
+        except socket.timeout:
+            fail("stalled connection %d still open %.1f s after it stalled "
+                 "(conn-timeout-s %d)" % (i, time.time() - t0,
+                                          CONN_TIMEOUT_S))
+        if got:
+            fail("stalled connection %d got an answer: %r" % (i, got[:60]))
         s.close()
     # A body dripping in slower than the request timeout allows is dropped.
     s = socket.create_connection(("127.0.0.1", g.port), timeout=5)
@@ -189,7 +197,8 @@ def slow_clients(g):
 
 
 def main():
-    extra = ["--max-body-bytes", str(MAX_BODY), "--conn-timeout-s", "1",
+    extra = ["--max-body-bytes", str(MAX_BODY),
+             "--conn-timeout-s", str(CONN_TIMEOUT_S),
              "--request-timeout-ms", "2000", "--max-header-bytes", "16384"]
     with GatewayCluster(extra=extra) as g:
         g.client.create(WF)

@@ -2,8 +2,10 @@
 """The gateway's HTTP transport with clients that hold on to it, and no
 engine at all (its cluster endpoint has none, so that every call to an
 engine waits engine-timeout-ms and gets 503): requests waiting for an
-engine hold up no other client (issue 18)."""
+engine hold up no other client; connections that drip their headers are
+closed at header-timeout-ms while others are served (issue 18)."""
 import os
+import socket
 import sys
 import threading
 import time
@@ -14,6 +16,8 @@ from gwtest import Gateway  # noqa: E402
 from srtest import check, fail  # noqa: E402
 
 ENGINE_TIMEOUT_MS = 3000
+HEADER_TIMEOUT_MS = 1000
+DRIPPERS = 20
 
 
 def waiting_requests_hold_up_no_one(g):
@@ -41,12 +45,64 @@ def waiting_requests_hold_up_no_one(g):
     check("the waiting requests", answers, [503] * 8)
 
 
+def dripping_headers_are_cut_at_the_deadline(g):
+    """Clients that send a header byte every 0.2 s (never idle for
+    conn-timeout-s) are closed once header-timeout-ms has passed, and
+    others are served meanwhile."""
+    socks = []
+    for _ in range(DRIPPERS):
+        s = socket.create_connection(("127.0.0.1", g.port), timeout=5)
+        s.sendall(b"GET /nope HTTP/1.1\r\nHost: x\r\nX-Slow: ")
+        s.setblocking(False)
+        socks.append(s)
+    t0 = time.time()
+    closed = {}  # socket index -> seconds after the start
+    probed = None
+    while len(closed) < DRIPPERS and time.time() - t0 < 10:
+        for i, s in enumerate(socks):
+            if i in closed:
+                continue
+            try:
+                if s.recv(100) == b"":
+                    closed[i] = time.time() - t0
+                    continue
+            except BlockingIOError:
+                pass
+            except OSError:  # reset
+                closed[i] = time.time() - t0
+                continue
+            try:
+                s.send(b"a")
+            except OSError:
+                closed[i] = time.time() - t0
+        if probed is None and time.time() - t0 > 0.4:
+            t1 = time.time()
+            probed = (g.http("GET", "/nope", timeout=5)[0], time.time() - t1)
+        time.sleep(0.2)
+    for s in socks:
+        s.close()
+    check("the probe among the drippers", probed[0], 404)
+    if probed[1] > 1.0:
+        fail("the probe among the drippers took %.1f s" % probed[1])
+    if len(closed) < DRIPPERS:
+        fail("%d of %d dripping connections still open after 10 s "
+             "(header-timeout-ms %d)"
+             % (DRIPPERS - len(closed), DRIPPERS, HEADER_TIMEOUT_MS))
+    first, last = min(closed.values()), max(closed.values())
+    if first < 0.5 or last > HEADER_TIMEOUT_MS / 1000.0 + 1.5:
+        fail("dripping connections closed after %.1f to %.1f s, want about "
+             "%.1f s" % (first, last, HEADER_TIMEOUT_MS / 1000.0))
+
+
 def main():
     cluster = srtest.Cluster()
     try:
-        g = Gateway(cluster, extra=["--engine-timeout-ms",
-                                    str(ENGINE_TIMEOUT_MS)])
+        g = Gateway(cluster, extra=[
+            "--engine-timeout-ms", str(ENGINE_TIMEOUT_MS),
+            "--header-timeout-ms", str(HEADER_TIMEOUT_MS),
+            "--max-connections", str(DRIPPERS + 4)])
         waiting_requests_hold_up_no_one(g)
+        dripping_headers_are_cut_at_the_deadline(g)
         problem = g.stop_gateway()
         if problem:
             fail(problem)
