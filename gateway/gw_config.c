@@ -36,7 +36,7 @@ static const s_key_t s_keys[] = {
     {"max-body-bytes", S_INT, S_OFF(max_body_bytes), 1, (int64_t)1 << 30,
      "1048576", "largest request body; larger gets 413"},
     {"max-header-bytes", S_INT, S_OFF(max_header_bytes), 4096, 1 << 24, "32768",
-     "room for the request line and headers"},
+     "room for the request line and headers (414 or 431 beyond)"},
     {"max-connections", S_INT, S_OFF(max_connections), 1, 65536, "256",
      "connections open at once; more are refused"},
     {"max-connections-per-ip", S_INT, S_OFF(max_connections_per_ip), 1, 65536,

@@ -5,16 +5,25 @@
 // Owns the daemon and the pool; knows no route.
 #include "gw_server.h"
 
+#include <errno.h>
 #include <microhttpd.h>
 #include <netdb.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
+#include <sys/socket.h>
+#include <sys/uio.h>
 
 #include "gw_clients.h"
 #include "gw_watch.h"
 #include "sr_log.h"
 
 #define S_MAX_KV 256 // headers or query parameters per request
+// libmicrohttpd keeps the request line and headers, a record (64 bytes)
+// for each header and parameter and the head of the answer in one pool
+// per connection; when it runs out, the answer is lost. The pool is
+// max-header-bytes (the text) and room for the rest.
+#define S_POOL_ROOM ((2 * S_MAX_KV + 32) * 64)
 
 struct gw_server {
     struct MHD_Daemon *d;
@@ -31,9 +40,11 @@ struct gw_server {
 typedef struct {
     char *path; // decoded by us from the raw request line: may hold NUL
     size_t path_len;
+    size_t nquery; // parameters in the raw query
     char *body;
     size_t len, cap;
     bool has_headers; // the access handler was called
+    bool is_refused;  // answered on the raw socket, which is shut down
     bool is_too_big;
     int64_t start_ms;
 } s_conn_t;
@@ -88,19 +99,66 @@ s_send(struct MHD_Connection *conn, gw_resp_t *r)
     return ok;
 }
 
-// An answer made here, before any route (413, 431, 503 ...).
+// How a refusal made here (before any route) goes out.
+typedef enum {
+    S_ANSWER = 0,   // queued with libmicrohttpd
+    S_ANSWER_CLOSE, // the same, and the connection closes after it (the
+                    // request's body was not read: what follows is that
+                    // body, not a request)
+    S_ANSWER_RAW,   // written to the socket, which is then shut down
+} s_how_t;
+
+// Write `r` to the connection's socket and shut both directions down:
+// libmicrohttpd reads the end of the stream and closes the connection.
+// For what libmicrohttpd cannot answer: when its memory pool is full it
+// loses the answer queued (0.9.75 even hangs until conn-timeout-s).
+static void
+s_write_raw(struct MHD_Connection *conn, const gw_resp_t *r)
+{
+    const union MHD_ConnectionInfo *info =
+        MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CONNECTION_FD);
+    if (!info)
+        return;
+    char head[256];
+    int n =
+        snprintf(head, sizeof head,
+                 "HTTP/1.1 %d %s\r\nContent-Type: %s\r\n"
+                 "Content-Length: %zu\r\nConnection: close\r\n\r\n",
+                 r->status, MHD_get_reason_phrase_for((unsigned)r->status),
+                 r->content_type ? r->content_type : "text/plain", r->body_len);
+    struct iovec iov[2] = {{head, (size_t)n}, {r->body, r->body_len}};
+    struct msghdr mh = {.msg_iov = iov, .msg_iovlen = r->body ? 2 : 1};
+    if (sendmsg(info->connect_fd, &mh, MSG_NOSIGNAL | MSG_DONTWAIT) < 0)
+        sr_debug("gateway: a %d answer was not sent: %s", r->status,
+                 strerror(errno));
+    (void)shutdown(info->connect_fd, SHUT_RDWR);
+}
+
+// Refuse the request with a JSON error, counted as "unmatched". When
+// libmicrohttpd cannot take the answer, it goes out raw (MHD_NO: the
+// connection ends).
 static enum MHD_Result
-s_refuse(gw_server_t *s, struct MHD_Connection *conn, int status, sr_err_t code,
-         const char *msg)
+s_refuse(gw_server_t *s, struct MHD_Connection *conn, s_how_t how, int status,
+         sr_err_t code, const char *msg)
 {
     gw_resp_t r = {0};
     gw_resp_error(&r, status, code, "%s", msg);
     if (status == 503)
         r.retry_after_s = (int)s->cfg->retry_after_s;
     gw_metrics_record(gw_metrics(s->gw), gw_route_count(), status, 0);
-    enum MHD_Result ok = s_send(conn, &r);
+    if (how == S_ANSWER_CLOSE) {
+        r.header_name = MHD_HTTP_HEADER_CONNECTION;
+        r.header_value = "close";
+    }
+    if (how != S_ANSWER_RAW && s_send(conn, &r) == MHD_YES) {
+        gw_resp_fini(&r);
+        return MHD_YES;
+    }
+    if (how != S_ANSWER_RAW) // s_send gave the body away
+        gw_resp_error(&r, status, code, "%s", msg);
+    s_write_raw(conn, &r);
     gw_resp_fini(&r);
-    return ok;
+    return MHD_NO;
 }
 
 // Gather one chunk of the body (discarded once over the limit).
@@ -140,23 +198,34 @@ s_answer(gw_server_t *s, struct MHD_Connection *conn, const char *method,
     s_kvs_t headers = {.n = 0}, query = {.n = 0};
     MHD_get_connection_values_n(conn, MHD_HEADER_KIND, s_collect, &headers);
     MHD_get_connection_values_n(conn, MHD_GET_ARGUMENT_KIND, s_collect, &query);
+    if (!query.is_full && query.n < cc->nquery) {
+        // libmicrohttpd ran out of room for the parameters: it closes the
+        // connection whatever we queue, so answer on the socket.
+        char msg[128];
+        snprintf(msg, sizeof msg,
+                 "the request line and headers need more room than "
+                 "max-header-bytes (%lld)",
+                 (long long)s->cfg->max_header_bytes);
+        s_refuse(s, conn, S_ANSWER_RAW, 431, SR_ETOOBIG, msg);
+        return MHD_NO;
+    }
     if (headers.is_full || query.is_full)
-        return s_refuse(s, conn, 400, SR_EINVAL,
+        return s_refuse(s, conn, S_ANSWER, 400, SR_EINVAL,
                         "too many headers or query parameters");
     if (headers.has_nul || query.has_nul)
-        return s_refuse(s, conn, 400, SR_EINVAL,
+        return s_refuse(s, conn, S_ANSWER, 400, SR_EINVAL,
                         "a header or query parameter holds a NUL byte (%00)");
     for (size_t i = 0; i < query.n; i++)
         if (!gw_utf8_valid(query.items[i].key, strlen(query.items[i].key)) ||
             (query.items[i].value &&
              !gw_utf8_valid(query.items[i].value,
                             strlen(query.items[i].value))))
-            return s_refuse(s, conn, 400, SR_EINVAL,
+            return s_refuse(s, conn, S_ANSWER, 400, SR_EINVAL,
                             "the query is not UTF-8 text");
     sr_error_t err;
     sr_client_t *c = NULL;
     if (gw_clients_take(s->clients, &c, &err))
-        return s_refuse(s, conn, 503, err.code, err.msg);
+        return s_refuse(s, conn, S_ANSWER, 503, err.code, err.msg);
     gw_req_t req = {.method = gw_method_parse(method),
                     .path = cc->path,
                     .path_len = cc->path_len,
@@ -172,6 +241,51 @@ s_answer(gw_server_t *s, struct MHD_Connection *conn, const char *method,
     enum MHD_Result ok = s_send(conn, &r);
     gw_resp_fini(&r);
     return ok;
+}
+
+// How the body comes, checked as soon as the headers are in; refusals
+// here are made before a byte of the body is read. libmicrohttpd cannot
+// show the gateway the size of a chunk, so a chunked body could hold a
+// connection for as long as it claims: bodies come with Content-Length.
+static enum MHD_Result
+s_framing(gw_server_t *s, struct MHD_Connection *conn)
+{
+    const char *te = MHD_lookup_connection_value(
+        conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_TRANSFER_ENCODING);
+    const char *cl = MHD_lookup_connection_value(
+        conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_LENGTH);
+    char msg[160];
+    const union MHD_ConnectionInfo *info =
+        MHD_get_connection_info(conn, MHD_CONNECTION_INFO_REQUEST_HEADER_SIZE);
+    if (info && info->header_size > (size_t)s->cfg->max_header_bytes) {
+        snprintf(msg, sizeof msg,
+                 "the request line and headers are over max-header-bytes "
+                 "(%lld)",
+                 (long long)s->cfg->max_header_bytes);
+        return s_refuse(s, conn, S_ANSWER_CLOSE, 431, SR_ETOOBIG, msg);
+    }
+    if (te && cl)
+        return s_refuse(s, conn, S_ANSWER_CLOSE, 400, SR_EINVAL,
+                        "a request has Transfer-Encoding or "
+                        "Content-Length, not both");
+    if (te && strcasecmp(te, "chunked") != 0) {
+        snprintf(msg, sizeof msg,
+                 "Transfer-Encoding '%.64s' is not supported: send the body "
+                 "with Content-Length",
+                 te);
+        return s_refuse(s, conn, S_ANSWER_CLOSE, 501, SR_EINVAL, msg);
+    }
+    if (te)
+        return s_refuse(s, conn, S_ANSWER_CLOSE, 411, SR_EINVAL,
+                        "a body must come with Content-Length (the "
+                        "gateway does not take chunked bodies)");
+    if (cl &&
+        strtoull(cl, NULL, 10) > (unsigned long long)s->cfg->max_body_bytes) {
+        snprintf(msg, sizeof msg, "the body is over %lld bytes",
+                 (long long)s->cfg->max_body_bytes);
+        return s_refuse(s, conn, S_ANSWER_CLOSE, 413, SR_ETOOBIG, msg);
+    }
+    return MHD_YES;
 }
 
 // The connection's record in the header deadline (its socket context).
@@ -208,20 +322,12 @@ s_access(void *cls, struct MHD_Connection *conn, const char *url,
     (void)url, (void)version; // the path is cc's, with its length
     gw_server_t *s = cls;
     s_conn_t *cc = *con_cls;
-    if (!cc || !cc->path)
-        return MHD_NO;      // out of memory at the request line: close
+    if (!cc || !cc->path || cc->is_refused)
+        return MHD_NO;      // out of memory at the request line, or refused
     if (!cc->has_headers) { // headers are in; the body (if any) comes next
         cc->has_headers = true;
         gw_watch_headers_in(s->watch, s_watched(conn));
-        const char *cl = MHD_lookup_connection_value(
-            conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_LENGTH);
-        if (cl && strtoull(cl, NULL, 10) >
-                      (unsigned long long)s->cfg->max_body_bytes) {
-            cc->is_too_big = true; // refuse before reading a byte of it
-            return s_refuse(s, conn, 413, SR_ETOOBIG,
-                            "the body is larger than the gateway accepts");
-        }
-        return MHD_YES;
+        return s_framing(s, conn);
     }
     if (*upload_data_size) {
         enum MHD_Result ok = s_upload(s, cc, upload_data, *upload_data_size);
@@ -232,9 +338,21 @@ s_access(void *cls, struct MHD_Connection *conn, const char *url,
         char msg[96];
         snprintf(msg, sizeof msg, "the body is over %lld bytes",
                  (long long)s->cfg->max_body_bytes);
-        return s_refuse(s, conn, 413, SR_ETOOBIG, msg);
+        return s_refuse(s, conn, S_ANSWER, 413, SR_ETOOBIG, msg);
     }
     return s_answer(s, conn, method, cc);
+}
+
+// How many parameters libmicrohttpd makes of a raw query: its
+// '&'-separated pieces, but for an empty last one.
+static size_t
+s_count_params(const char *query)
+{
+    size_t n = *query ? 1 : 0;
+    for (const char *p = query; *p; p++)
+        if (*p == '&' && p[1])
+            n++;
+    return n;
 }
 
 // The request line is in: start the request's record with its path,
@@ -243,15 +361,32 @@ s_access(void *cls, struct MHD_Connection *conn, const char *url,
 static void *
 s_request_line(void *cls, const char *uri, struct MHD_Connection *conn)
 {
-    (void)cls, (void)conn;
+    gw_server_t *s = cls;
     s_conn_t *cc = calloc(1, sizeof *cc);
     if (!cc)
         return NULL;
     cc->start_ms = gw_clock_ms();
     if (!uri) // a request line without a target
         uri = "";
-    if ((cc->path = strndup(uri, strcspn(uri, "?"))))
+    size_t n = strcspn(uri, "?");
+    if ((cc->path = strndup(uri, n)))
         cc->path_len = MHD_http_unescape(cc->path);
+    cc->nquery = uri[n] ? s_count_params(uri + n + 1) : 0;
+    // Refused here, before libmicrohttpd makes a record of each parameter
+    // and runs out of room: answered on the socket (see s_write_raw).
+    char msg[128];
+    if (strlen(uri) > (size_t)s->cfg->max_header_bytes) {
+        snprintf(msg, sizeof msg,
+                 "the request target is over max-header-bytes (%lld)",
+                 (long long)s->cfg->max_header_bytes);
+        s_refuse(s, conn, S_ANSWER_RAW, 414, SR_ETOOBIG, msg);
+        cc->is_refused = true;
+    } else if (cc->nquery > S_MAX_KV) {
+        snprintf(msg, sizeof msg, "too many query parameters: %zu, at most %d",
+                 cc->nquery, S_MAX_KV);
+        s_refuse(s, conn, S_ANSWER_RAW, 400, SR_EINVAL, msg);
+        cc->is_refused = true;
+    }
     return cc;
 }
 
@@ -370,8 +505,9 @@ gw_server_start(gw_t *gw, const gw_config_t *cfg, gw_server_t **out,
         MHD_OPTION_PER_IP_CONNECTION_LIMIT,
         (unsigned)cfg->max_connections_per_ip, MHD_OPTION_CONNECTION_TIMEOUT,
         (unsigned)cfg->conn_timeout_s, MHD_OPTION_CONNECTION_MEMORY_LIMIT,
-        (size_t)cfg->max_header_bytes, MHD_OPTION_URI_LOG_CALLBACK,
-        s_request_line, s, MHD_OPTION_NOTIFY_COMPLETED, s_completed, s,
+        (size_t)cfg->max_header_bytes + S_POOL_ROOM,
+        MHD_OPTION_URI_LOG_CALLBACK, s_request_line, s,
+        MHD_OPTION_NOTIFY_COMPLETED, s_completed, s,
         MHD_OPTION_NOTIFY_CONNECTION, s_connection, s,
         MHD_OPTION_LISTENING_ADDRESS_REUSE, 1u, MHD_OPTION_END);
     freeaddrinfo(ai);

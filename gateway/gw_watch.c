@@ -99,8 +99,8 @@ s_run(void *arg)
             continue;
         }
         struct timespec at = {.tv_sec = (time_t)(w->head->due_ms / 1000),
-                              .tv_nsec = (long)(w->head->due_ms % 1000) *
-                                         1000000};
+                              .tv_nsec =
+                                  (long)(w->head->due_ms % 1000) * 1000000};
         (void)pthread_cond_timedwait(&w->wake, &w->lock, &at);
     }
     pthread_mutex_unlock(&w->lock);

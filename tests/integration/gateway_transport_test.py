@@ -3,7 +3,9 @@
 engine at all (its cluster endpoint has none, so that every call to an
 engine waits engine-timeout-ms and gets 503): requests waiting for an
 engine hold up no other client; connections that drip their headers are
-closed at header-timeout-ms while others are served (issue 18)."""
+closed at header-timeout-ms while others are served; requests the gateway
+cannot take are refused at once, with a JSON error (issue 18)."""
+import json
 import os
 import socket
 import sys
@@ -12,7 +14,7 @@ import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import srtest  # noqa: E402
-from gwtest import Gateway  # noqa: E402
+from gwtest import Gateway, request  # noqa: E402
 from srtest import check, fail  # noqa: E402
 
 ENGINE_TIMEOUT_MS = 3000
@@ -94,6 +96,48 @@ def dripping_headers_are_cut_at_the_deadline(g):
              "%.1f s" % (first, last, HEADER_TIMEOUT_MS / 1000.0))
 
 
+def query(n):
+    return "/v2/workflows?" + "&".join("a%d=1" % i for i in range(n))
+
+
+def refusals_come_at_once(g):
+    """Each gets its JSON error at once (these were held until
+    conn-timeout-s without an answer, ../shared/repro/noanswer.py)."""
+    json_h = "Content-Type: application/json"
+    cases = [
+        (request("GET", query(300)), 400, "300 query parameters"),
+        (request("GET", query(500)), 400, "500 query parameters"),
+        (request("GET", "/v2/workflows?" + "&" * 3000), 400,
+         "3000 empty query parameters"),
+        (request("GET", "/v2/" + "x" * 40000), 414, "a 40 kB target"),
+        (request("POST", "/v2/executions", b"xx",
+                 [json_h, "Transfer-Encoding: gzip"], length=False), 501,
+         "Transfer-Encoding: gzip"),
+        (request("POST", "/v2/executions",
+                 b"ffffffffffffffff\r\nabc\r\n0\r\n\r\n",
+                 [json_h, "Transfer-Encoding: chunked"], length=False), 411,
+         "a chunk size of ffffffffffffffff"),
+        (request("POST", "/v2/executions", b"3\r\nabc\r\n0\r\n\r\n",
+                 [json_h, "Transfer-Encoding: chunked"]), 400,
+         "Transfer-Encoding and Content-Length"),
+        (request("GET", "/nope", headers=["X-Big: " + "y" * 40000]), 431,
+         "40 kB of headers"),
+    ]
+    for data, want, what in cases:
+        t0 = time.time()
+        status, text = g.raw(data, timeout=5)
+        took = time.time() - t0
+        check(what, status, want)
+        if took > 1.0:
+            fail("%s: answered after %.1f s" % (what, took))
+        try:
+            fault = json.loads(text)
+        except ValueError:
+            fail("%s: the error is not JSON: %r" % (what, text[:200]))
+        if not fault.get("faultstring"):
+            fail("%s: no faultstring: %r" % (what, fault))
+
+
 def main():
     cluster = srtest.Cluster()
     try:
@@ -103,6 +147,7 @@ def main():
             "--max-connections", str(DRIPPERS + 4)])
         waiting_requests_hold_up_no_one(g)
         dripping_headers_are_cut_at_the_deadline(g)
+        refusals_come_at_once(g)
         problem = g.stop_gateway()
         if problem:
             fail(problem)

@@ -30,10 +30,13 @@ def free_port():
     return port
 
 
-def request(method, path, body=b"", headers=()):
-    """The bytes of one HTTP/1.1 request that asks to close after it."""
+def request(method, path, body=b"", headers=(), length=True):
+    """The bytes of one HTTP/1.1 request that asks to close after it, with
+    a Content-Length unless `length` is false."""
     lines = ["%s %s HTTP/1.1" % (method, path), "Host: 127.0.0.1",
-             "Content-Length: %d" % len(body), "Connection: close"]
+             "Connection: close"]
+    if length:
+        lines.append("Content-Length: %d" % len(body))
     lines += list(headers)
     return ("\r\n".join(lines) + "\r\n\r\n").encode() + body
 
