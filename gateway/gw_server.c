@@ -8,11 +8,13 @@
 #include <errno.h>
 #include <microhttpd.h>
 #include <netdb.h>
+#include <netinet/in.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 #include <sys/socket.h>
 #include <sys/uio.h>
+#include <unistd.h>
 
 #include "gw_clients.h"
 #include "gw_watch.h"
@@ -446,11 +448,47 @@ s_resolve(const char *listen, struct addrinfo **out, sr_error_t *err)
     return SR_OK;
 }
 
+// Listen on `address` ("HOST:PORT") alone: no SO_REUSEPORT, so that a
+// second gateway on an address in use fails at its start instead of
+// sharing the traffic (SO_REUSEADDR only lets a restart bind while old
+// connections linger in TIME_WAIT). *fd is the socket, *family its
+// address family.
+static sr_err_t
+s_listen(const char *address, int *fd, int *family, sr_error_t *err)
+{
+    struct addrinfo *ai = NULL;
+    sr_err_t rc = s_resolve(address, &ai, err);
+    if (rc)
+        return rc;
+    int on = 1;
+    int sock = socket(ai->ai_family, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    if (sock < 0 ||
+        setsockopt(sock, SOL_SOCKET, SO_REUSEADDR, &on, sizeof on) != 0 ||
+        (ai->ai_family == AF_INET6 && // [::] is IPv6 only, as it was
+         setsockopt(sock, IPPROTO_IPV6, IPV6_V6ONLY, &on, sizeof on) != 0) ||
+        bind(sock, ai->ai_addr, ai->ai_addrlen) != 0 ||
+        listen(sock, SOMAXCONN) != 0) {
+        int e = errno;
+        rc = sr_error_set(err, SR_EIO, "cannot listen on %s: %s%s", address,
+                          strerror(e),
+                          e == EADDRINUSE ? " (another gateway or program "
+                                            "listens there)"
+                                          : "");
+        if (sock >= 0)
+            close(sock);
+    } else {
+        *fd = sock;
+        *family = ai->ai_family;
+    }
+    freeaddrinfo(ai);
+    return rc;
+}
+
 static void
 s_free(gw_server_t *s)
 {
     if (s->d)
-        MHD_stop_daemon(s->d);
+        MHD_stop_daemon(s->d); // closes the listening socket too
     gw_clients_destroy(&s->clients);
     gw_watch_destroy(&s->watch);
     free(s);
@@ -460,10 +498,8 @@ sr_err_t
 gw_server_start(gw_t *gw, const gw_config_t *cfg, gw_server_t **out,
                 sr_error_t *err)
 {
-    struct addrinfo *ai = NULL;
-    sr_err_t rc = s_resolve(cfg->listen, &ai, err);
-    if (rc)
-        return rc;
+    int fd = -1, family = AF_INET;
+    sr_err_t rc = SR_OK;
     gw_server_t *s = calloc(1, sizeof *s);
     if (s) {
         s->gw = gw;
@@ -474,55 +510,50 @@ gw_server_start(gw_t *gw, const gw_config_t *cfg, gw_server_t **out,
                                     (size_t)cfg->idle_clients);
     }
     if (!s || !s->clients) {
-        freeaddrinfo(ai);
-        if (s)
-            s_free(s);
-        return sr_error_set(err, SR_ENOMEM, "out of memory");
-    }
-    if ((rc = gw_watch_new(cfg->header_timeout_ms, &s->watch, err))) {
-        freeaddrinfo(ai);
-        s_free(s);
-        return rc;
+        rc = sr_error_set(err, SR_ENOMEM, "out of memory");
+        goto fail;
     }
     // The cluster list and keys are checked here; the first client waits
     // in the pool for the first request.
     sr_client_t *first = NULL;
-    if ((rc = gw_clients_take(s->clients, &first, err))) {
-        freeaddrinfo(ai);
-        s_free(s);
-        return rc;
-    }
+    if ((rc = gw_clients_take(s->clients, &first, err)))
+        goto fail;
     gw_clients_give(s->clients, &first);
+    if ((rc = gw_watch_new(cfg->header_timeout_ms, &s->watch, err)) ||
+        (rc = s_listen(cfg->listen, &fd, &family, err)))
+        goto fail;
     // One thread per connection: a request that waits for an engine
     // (up to engine-timeout-ms) holds up no other client.
     unsigned flags = MHD_USE_AUTO_INTERNAL_THREAD |
                      MHD_USE_THREAD_PER_CONNECTION | MHD_USE_ERROR_LOG |
-                     (ai->ai_family == AF_INET6 ? MHD_USE_IPv6 : 0);
+                     (family == AF_INET6 ? MHD_USE_IPv6 : 0);
     s->d = MHD_start_daemon(
         flags, 0, NULL, NULL, s_access, s, MHD_OPTION_EXTERNAL_LOGGER,
-        s_mhd_log, s, MHD_OPTION_SOCK_ADDR, ai->ai_addr,
-        MHD_OPTION_CONNECTION_LIMIT, (unsigned)cfg->max_connections,
-        MHD_OPTION_PER_IP_CONNECTION_LIMIT,
+        s_mhd_log, s, MHD_OPTION_LISTEN_SOCKET, fd, MHD_OPTION_CONNECTION_LIMIT,
+        (unsigned)cfg->max_connections, MHD_OPTION_PER_IP_CONNECTION_LIMIT,
         (unsigned)cfg->max_connections_per_ip, MHD_OPTION_CONNECTION_TIMEOUT,
         (unsigned)cfg->conn_timeout_s, MHD_OPTION_CONNECTION_MEMORY_LIMIT,
         (size_t)cfg->max_header_bytes + S_POOL_ROOM,
         MHD_OPTION_URI_LOG_CALLBACK, s_request_line, s,
         MHD_OPTION_NOTIFY_COMPLETED, s_completed, s,
-        MHD_OPTION_NOTIFY_CONNECTION, s_connection, s,
-        MHD_OPTION_LISTENING_ADDRESS_REUSE, 1u, MHD_OPTION_END);
-    freeaddrinfo(ai);
+        MHD_OPTION_NOTIFY_CONNECTION, s_connection, s, MHD_OPTION_END);
     if (!s->d) {
-        s_free(s);
-        return sr_error_set(err, SR_EIO,
-                            "cannot serve HTTP on %s (address in use or not "
-                            "local?)",
-                            cfg->listen);
+        close(fd);
+        rc = sr_error_set(err, SR_EIO,
+                          "cannot serve HTTP on %s: libmicrohttpd does not "
+                          "start (see its log lines, --log-level debug)",
+                          cfg->listen);
+        goto fail;
     }
     const union MHD_DaemonInfo *info =
         MHD_get_daemon_info(s->d, MHD_DAEMON_INFO_BIND_PORT);
     s->port = info ? info->port : 0;
     *out = s;
     return SR_OK;
+fail:
+    if (s)
+        s_free(s);
+    return rc;
 }
 
 uint16_t

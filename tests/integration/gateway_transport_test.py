@@ -4,10 +4,12 @@ engine at all (its cluster endpoint has none, so that every call to an
 engine waits engine-timeout-ms and gets 503): requests waiting for an
 engine hold up no other client; connections that drip their headers are
 closed at header-timeout-ms while others are served; requests the gateway
-cannot take are refused at once, with a JSON error (issue 18)."""
+cannot take are refused at once, with a JSON error; a second gateway on
+the same address fails at its start (issue 18)."""
 import json
 import os
 import socket
+import subprocess
 import sys
 import threading
 import time
@@ -138,6 +140,26 @@ def refusals_come_at_once(g):
             fail("%s: no faultstring: %r" % (what, fault))
 
 
+def a_second_gateway_on_the_address_fails_to_start(g):
+    """No SO_REUSEPORT: the second exits at once, saying why, and the
+    first keeps the address."""
+    second = g.cluster.spawn(g.args, "second-gateway")
+    try:
+        code = second.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        second.kill()
+        second.wait()
+        fail("a second gateway on 127.0.0.1:%d is still running after 10 s"
+             % g.port)
+    if code == 0:
+        fail("the second gateway exited with 0")
+    log = g.cluster.log(second)
+    if "Address already in use" not in log or str(g.port) not in log:
+        fail("the second gateway does not say why: %r" % log)
+    for _ in range(20):  # every connection still reaches the first
+        check("the first gateway's answer", g.http("GET", "/nope")[0], 404)
+
+
 def main():
     cluster = srtest.Cluster()
     try:
@@ -148,6 +170,7 @@ def main():
         waiting_requests_hold_up_no_one(g)
         dripping_headers_are_cut_at_the_deadline(g)
         refusals_come_at_once(g)
+        a_second_gateway_on_the_address_fails_to_start(g)
         problem = g.stop_gateway()
         if problem:
             fail(problem)
