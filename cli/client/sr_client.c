@@ -7,6 +7,7 @@
  */
 #include "sirocco/client.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -223,9 +224,11 @@ s_learned(sr_client_xfer_t *x, void *arg)
 
 // Learn the partition map again from every engine's STATUS, until the
 // owner of `want` is known or the deadline. Fails only when no engine
-// answered (with the first engine's failure).
+// answered (with the first engine's failure). `silent` (may be NULL)
+// gets the endpoints of the engines that did not answer, comma-separated.
 static sr_err_t
-s_learn(sr_client_t *c, uint16_t want, int64_t deadline_ms, sr_error_t *err)
+s_learn(sr_client_t *c, uint16_t want, int64_t deadline_ms, char *silent,
+        size_t size, sr_error_t *err)
 {
     size_t n = sr_client_conn_count(c->conn);
     sr_client_xfer_t xs[SR_CLIENT_ENGINES_MAX];
@@ -247,6 +250,11 @@ s_learn(sr_client_t *c, uint16_t want, int64_t deadline_ms, sr_error_t *err)
             rc = l.first.code;
         }
     }
+    for (size_t i = 0, len = 0; silent && i < n && len < size; i++)
+        if (xs[i].rc != SR_OK)
+            len += (size_t)snprintf(silent + len, size - len, "%s%s",
+                                    len ? ", " : "",
+                                    sr_client_conn_endpoint(c->conn, i));
     for (size_t i = 0; i < n; i++) {
         sr_msg_destroy(&xs[i].req);
         sr_client_xfer_fini(&xs[i]);
@@ -273,18 +281,29 @@ sr_client_call_partition(sr_client_t *c, uint16_t partition, sr_msg_t *req,
 {
     size_t e = 0;
     sr_err_t rc = SR_OK;
+    int64_t start = sr_client_now_ms();
+    char silent[256] = "";
     if (sr_client_conn_count(c->conn) > 1) {
         if (!sr_client_route_is_known(c->route))
-            rc = s_learn(c, partition, deadline_ms, err);
+            rc = s_learn(c, partition, deadline_ms, silent, sizeof silent, err);
         if (rc)
             return rc;
+        if (!sr_client_route_owner(c->route, partition, &e) &&
+            sr_client_now_ms() >= deadline_ms) // its owner did not answer
+            return sr_error_set(
+                err, SR_ETIMEDOUT,
+                "%s: no engine that answered owns partition %u%s%s, "
+                "after %lld ms",
+                sr_msg_type_name(sr_msg_type(req)), (unsigned)partition,
+                silent[0] ? "; not answering: " : "", silent,
+                (long long)(sr_client_now_ms() - start));
         e = s_pick(c, partition, deadline_ms);
     }
     rc = s_one(c, e, req, deadline_ms, body, err);
     if (rc == SR_EUNAVAIL && sr_client_conn_count(c->conn) > 1) {
         size_t owner;
         sr_error_t ignored;
-        if (s_learn(c, partition, deadline_ms, &ignored) == SR_OK &&
+        if (s_learn(c, partition, deadline_ms, NULL, 0, &ignored) == SR_OK &&
             sr_client_route_owner(c->route, partition, &owner) && owner != e) {
             e = owner;
             rc = s_one(c, e, req, deadline_ms, body, err);

@@ -185,6 +185,48 @@ an_engine_that_is_down_does_not_hold_up_the_others(void **state)
     sr_client_close(&c);
 }
 
+// Issue 18: with the owner of a partition down, learning the map used
+// the whole timeout; the request then went to another engine with none
+// left, and failed saying "no answer from engine A within 0 ms".
+static void
+a_partition_whose_owner_is_down_times_out_saying_so(void **state)
+{
+    (void)state;
+    char eps[512];
+    snprintf(eps, sizeof eps, "%s,%s", s_fx.ep[0], s_fx.nobody);
+    sr_client_t *c = sr_fx_open(eps);
+    sr_id_t on_nobody = sr_fx_id(5, 0); // A owns 0 and 1
+    sr_value_t *v = NULL;
+    sr_error_t err;
+    assert_int_equal(
+        sr_client_ex_get(c, sr_fx_text(&on_nobody, 0), 300, &v, &err),
+        SR_ETIMEDOUT);
+    assert_null(v);
+    assert_null(strstr(err.msg, "within 0 ms"));
+    assert_non_null(
+        strstr(err.msg, "no engine that answered owns partition 5"));
+    assert_non_null(strstr(err.msg, s_fx.nobody));
+    assert_int_equal(s_count(0, SR_MSG_EX_GET), 0); // no time was left
+    sr_client_close(&c);
+}
+
+// A call whose time ran out before its request could go sends nothing:
+// the request might act (start an execution) with no one to hear of it.
+static void
+no_request_is_sent_once_its_time_has_run_out(void **state)
+{
+    (void)state;
+    sr_client_t *c = sr_fx_open_connected(s_fx.ep[0]);
+    sr_client_start_t st = {.workflow = "wf"};
+    sr_value_t *v = NULL;
+    sr_error_t err;
+    assert_int_equal(sr_client_ex_start(c, &st, 0, &v, &err), SR_ETIMEDOUT);
+    assert_non_null(strstr(err.msg, "not sent"));
+    zclock_sleep(100);
+    assert_int_equal(s_count(0, SR_MSG_EX_START), 0);
+    sr_client_close(&c);
+}
+
 // Ids of a list, as "partition@ms" words, e.g. "0@1000 2@2000".
 static void
 s_ids(const sr_value_t *list, char *out, size_t size)
@@ -480,6 +522,10 @@ main(void)
         cmocka_unit_test_setup(new_executions_go_to_the_engines_in_turn,
                                s_each),
         cmocka_unit_test_setup(a_moved_partition_is_found_again_after_eunavail,
+                               s_each),
+        cmocka_unit_test_setup(
+            a_partition_whose_owner_is_down_times_out_saying_so, s_each),
+        cmocka_unit_test_setup(no_request_is_sent_once_its_time_has_run_out,
                                s_each),
         cmocka_unit_test_setup(a_partition_nobody_owns_gives_the_engine_message,
                                s_each),
