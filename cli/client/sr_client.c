@@ -284,7 +284,10 @@ sr_client_call_partition(sr_client_t *c, uint16_t partition, sr_msg_t *req,
     int64_t start = sr_client_now_ms();
     char silent[256] = "";
     if (sr_client_conn_count(c->conn) > 1) {
-        if (!sr_client_route_is_known(c->route))
+        // Learn the map when it is not known, or does not know this
+        // partition (its owner was down, or it moved).
+        if (!sr_client_route_is_known(c->route) ||
+            !sr_client_route_owner(c->route, partition, &e))
             rc = s_learn(c, partition, deadline_ms, silent, sizeof silent, err);
         if (rc)
             return rc;

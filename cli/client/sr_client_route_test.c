@@ -187,7 +187,9 @@ an_engine_that_is_down_does_not_hold_up_the_others(void **state)
 
 // Issue 18: with the owner of a partition down, learning the map used
 // the whole timeout; the request then went to another engine with none
-// left, and failed saying "no answer from engine A within 0 ms".
+// left, and failed saying "no answer from engine A within 0 ms". Once
+// the map was learnt (without the owner), the request went to another
+// engine, which forwards it to the owner, and timed out naming that one.
 static void
 a_partition_whose_owner_is_down_times_out_saying_so(void **state)
 {
@@ -198,15 +200,17 @@ a_partition_whose_owner_is_down_times_out_saying_so(void **state)
     sr_id_t on_nobody = sr_fx_id(5, 0); // A owns 0 and 1
     sr_value_t *v = NULL;
     sr_error_t err;
-    assert_int_equal(
-        sr_client_ex_get(c, sr_fx_text(&on_nobody, 0), 300, &v, &err),
-        SR_ETIMEDOUT);
-    assert_null(v);
-    assert_null(strstr(err.msg, "within 0 ms"));
-    assert_non_null(
-        strstr(err.msg, "no engine that answered owns partition 5"));
-    assert_non_null(strstr(err.msg, s_fx.nobody));
-    assert_int_equal(s_count(0, SR_MSG_EX_GET), 0); // no time was left
+    for (int round = 0; round < 2; round++) { // map unknown, then learnt
+        assert_int_equal(
+            sr_client_ex_get(c, sr_fx_text(&on_nobody, 0), 300, &v, &err),
+            SR_ETIMEDOUT);
+        assert_null(v);
+        assert_null(strstr(err.msg, "within 0 ms"));
+        assert_non_null(
+            strstr(err.msg, "no engine that answered owns partition 5"));
+        assert_non_null(strstr(err.msg, s_fx.nobody));
+        assert_int_equal(s_count(0, SR_MSG_EX_GET), 0); // no time was left
+    }
     sr_client_close(&c);
 }
 
