@@ -565,7 +565,7 @@ s_abandon(sr_client_conn_t *cn, sr_client_xfer_t *x, bool is_stopped,
     const char *what = sr_msg_type_name(sr_msg_type(x->req));
     const char *ep = cn->engines[x->engine].endpoint;
     x->is_pending = false;
-    if (is_stopped)
+    if (is_stopped && x->is_sent)
         x->rc = sr_error_set(&x->err, SR_ETIMEDOUT,
                              "%s: engine %s was not waited for", what, ep);
     else if (!x->is_sent && start >= deadline_ms)

@@ -247,6 +247,57 @@ s_ids(const sr_value_t *list, char *out, size_t size)
     }
 }
 
+// Issue 18: with one engine down a list failed whole (after waiting the
+// whole timeout for it); the partial list gives the others' executions,
+// at once, and says which engine is missing.
+static void
+a_partial_list_leaves_out_an_engine_that_is_down(void **state)
+{
+    (void)state;
+    char eps[512];
+    snprintf(eps, sizeof eps, "%s,%s", s_fx.ep[0], s_fx.nobody);
+    sr_client_t *c = sr_fx_open(eps);
+    sr_id_t on_a = sr_fx_id(1, 1700000001000);
+    sr_fake_engine_add_execution(s_fx.fe[0], &on_a, "wf", "RUNNING");
+    sr_value_t *v = NULL, *missing = NULL;
+    sr_error_t err;
+    int64_t start = zclock_mono();
+    sr_fx_ok(sr_client_ex_list_partial(c, NULL, T, &v, &missing, &err), &err);
+    assert_true(zclock_mono() - start < T / 2);
+    char got[64];
+    s_ids(v, got, sizeof got);
+    assert_string_equal(got, "1@1000");
+    const sr_value_t *engines = sr_value_map_get(missing, "engines");
+    assert_int_equal(sr_value_len(engines), 1);
+    assert_string_equal(
+        sr_value_map_str(sr_value_array_at(engines, 0), "endpoint"),
+        s_fx.nobody);
+    assert_non_null(
+        strstr(sr_value_map_str(sr_value_array_at(engines, 0), "error"),
+               "not connected"));
+    // The fake engines name no cluster: no partition is known missing.
+    assert_int_equal(sr_value_len(sr_value_map_get(missing, "partitions")), 0);
+    sr_value_destroy(&v);
+    sr_value_destroy(&missing);
+    sr_client_close(&c);
+    // A whole list says nothing is missing.
+    c = sr_fx_open_connected(s_fx.both);
+    sr_fx_ok(sr_client_ex_list_partial(c, NULL, T, &v, &missing, &err), &err);
+    assert_int_equal(sr_value_len(v), 1);
+    assert_int_equal(sr_value_len(sr_value_map_get(missing, "engines")), 0);
+    assert_int_equal(sr_value_len(sr_value_map_get(missing, "partitions")), 0);
+    sr_value_destroy(&v);
+    sr_value_destroy(&missing);
+    sr_client_close(&c);
+    // None answering: the call fails as a whole list does.
+    c = sr_fx_open(s_fx.nobody);
+    assert_int_equal(
+        sr_client_ex_list_partial(c, NULL, 200, &v, &missing, &err),
+        SR_ETIMEDOUT);
+    assert_null(v);
+    sr_client_close(&c);
+}
+
 static void
 execution_lists_are_gathered_from_every_engine_oldest_first(void **state)
 {
@@ -530,6 +581,8 @@ main(void)
         cmocka_unit_test_setup(
             a_partition_whose_owner_is_down_times_out_saying_so, s_each),
         cmocka_unit_test_setup(no_request_is_sent_once_its_time_has_run_out,
+                               s_each),
+        cmocka_unit_test_setup(a_partial_list_leaves_out_an_engine_that_is_down,
                                s_each),
         cmocka_unit_test_setup(a_partition_nobody_owns_gives_the_engine_message,
                                s_each),

@@ -78,6 +78,12 @@ class Gateway:
                 code, self.cluster.log(self.gateway))
         return None
 
+    def close(self):
+        """Stop the gateway; fail the test unless it exits cleanly."""
+        problem = self.stop_gateway()
+        if problem:
+            fail(problem)
+
     def wait_ready(self, status=None, timeout=10.0):
         """Until GET /healthz answers `status`; with None, until the
         gateway answers at all (GET /nope, which asks no engine)."""
