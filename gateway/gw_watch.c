@@ -170,6 +170,8 @@ gw_watch_begin(gw_watch_t *w, int fd)
 void
 gw_watch_headers_in(gw_watch_t *w, gw_watch_conn_t *c)
 {
+    if (!c)
+        return;
     pthread_mutex_lock(&w->lock);
     s_unlist(w, c);
     pthread_mutex_unlock(&w->lock);
@@ -178,6 +180,8 @@ gw_watch_headers_in(gw_watch_t *w, gw_watch_conn_t *c)
 void
 gw_watch_answered(gw_watch_t *w, gw_watch_conn_t *c)
 {
+    if (!c)
+        return;
     pthread_mutex_lock(&w->lock);
     s_list(w, c);
     pthread_mutex_unlock(&w->lock);

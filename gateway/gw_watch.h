@@ -33,9 +33,9 @@ void gw_watch_destroy(gw_watch_t **w_p);
 // NULL when memory runs out (the connection is then not watched).
 gw_watch_conn_t *gw_watch_begin(gw_watch_t *w, int fd);
 // The headers of the current request are all in: no deadline until the
-// request is answered.
+// request is answered. NULL-safe (a connection not watched).
 void gw_watch_headers_in(gw_watch_t *w, gw_watch_conn_t *c);
-// The request was answered: the next one's headers are due.
+// The request was answered: the next one's headers are due. NULL-safe.
 void gw_watch_answered(gw_watch_t *w, gw_watch_conn_t *c);
 // The connection is closing (its socket is not closed yet): forget it.
 // Sets *c_p to NULL. NULL-safe.

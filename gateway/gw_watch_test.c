@@ -87,7 +87,9 @@ an_ended_connection_is_never_touched(void **state)
     gw_watch_end(f->w, &c);
     assert_false(s_is_shut(f->fds[1], 3 * S_TIMEOUT_MS));
     assert_int_equal(gw_watch_closed(f->w), 0);
-    gw_watch_end(f->w, &c); // NULL-safe
+    gw_watch_end(f->w, &c); // NULL-safe, as the others
+    gw_watch_headers_in(f->w, NULL);
+    gw_watch_answered(f->w, NULL);
 }
 
 int
