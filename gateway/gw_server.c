@@ -38,7 +38,9 @@ struct gw_server {
 };
 
 // One request in progress (MHD's per-request pointer, made when its
-// request line is in).
+// request line is in; freed when it completes, or with its connection,
+// for libmicrohttpd 0.9.75 forgets to say it completed when it closes a
+// connection whose error answer it could not queue).
 typedef struct {
     char *path; // decoded by us from the raw request line: may hold NUL
     size_t path_len;
@@ -49,7 +51,14 @@ typedef struct {
     bool is_refused;  // answered on the raw socket, which is shut down
     bool is_too_big;
     int64_t start_ms;
-} s_conn_t;
+} s_req_t;
+
+// One connection (MHD's socket context): its record in the header
+// deadline and the request in progress on it.
+typedef struct {
+    gw_watch_conn_t *watch; // owned by the watch; NULL: not watched
+    s_req_t *req;           // owned; NULL between requests
+} s_sock_t;
 
 typedef struct {
     gw_kv_t items[S_MAX_KV];
@@ -165,7 +174,7 @@ s_refuse(gw_server_t *s, struct MHD_Connection *conn, s_how_t how, int status,
 
 // Gather one chunk of the body (discarded once over the limit).
 static enum MHD_Result
-s_upload(gw_server_t *s, s_conn_t *cc, const char *data, size_t size)
+s_upload(gw_server_t *s, s_req_t *cc, const char *data, size_t size)
 {
     if (gw_clock_ms() - cc->start_ms > s->cfg->request_timeout_ms) {
         sr_warn("gateway: request body still arriving after %lld ms: "
@@ -195,7 +204,7 @@ s_upload(gw_server_t *s, s_conn_t *cc, const char *data, size_t size)
 
 static enum MHD_Result
 s_answer(gw_server_t *s, struct MHD_Connection *conn, const char *method,
-         s_conn_t *cc)
+         s_req_t *cc)
 {
     s_kvs_t headers = {.n = 0}, query = {.n = 0};
     MHD_get_connection_values_n(conn, MHD_HEADER_KIND, s_collect, &headers);
@@ -290,13 +299,24 @@ s_framing(gw_server_t *s, struct MHD_Connection *conn)
     return MHD_YES;
 }
 
-// The connection's record in the header deadline (its socket context).
-static gw_watch_conn_t *
-s_watched(struct MHD_Connection *conn)
+// The connection's record (its socket context); NULL when it has none.
+static s_sock_t *
+s_sock(struct MHD_Connection *conn)
 {
     const union MHD_ConnectionInfo *info =
         MHD_get_connection_info(conn, MHD_CONNECTION_INFO_SOCKET_CONTEXT);
     return info ? info->socket_context : NULL;
+}
+
+static void
+s_req_free(s_req_t **req_p)
+{
+    if (!*req_p)
+        return;
+    free((*req_p)->path);
+    free((*req_p)->body);
+    free(*req_p);
+    *req_p = NULL;
 }
 
 // A connection opens or closes (before its socket is closed).
@@ -305,15 +325,23 @@ s_connection(void *cls, struct MHD_Connection *conn, void **socket_context,
              enum MHD_ConnectionNotificationCode code)
 {
     gw_server_t *s = cls;
+    s_sock_t *sock = *socket_context;
     if (code == MHD_CONNECTION_NOTIFY_CLOSED) {
-        gw_watch_end(s->watch, (gw_watch_conn_t **)socket_context);
+        if (sock) {
+            s_req_free(&sock->req);
+            gw_watch_end(s->watch, &sock->watch);
+            free(sock);
+            *socket_context = NULL;
+        }
         return;
     }
     const union MHD_ConnectionInfo *info =
         MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CONNECTION_FD);
-    if (info && !(*socket_context = gw_watch_begin(s->watch, info->connect_fd)))
+    if (!info || !(sock = calloc(1, sizeof *sock)) ||
+        !(sock->watch = gw_watch_begin(s->watch, info->connect_fd)))
         sr_warn("gateway: out of memory: a connection has no header "
                 "deadline");
+    *socket_context = sock;
 }
 
 static enum MHD_Result
@@ -323,12 +351,13 @@ s_access(void *cls, struct MHD_Connection *conn, const char *url,
 {
     (void)url, (void)version; // the path is cc's, with its length
     gw_server_t *s = cls;
-    s_conn_t *cc = *con_cls;
+    s_req_t *cc = *con_cls;
     if (!cc || !cc->path || cc->is_refused)
         return MHD_NO;      // out of memory at the request line, or refused
     if (!cc->has_headers) { // headers are in; the body (if any) comes next
         cc->has_headers = true;
-        gw_watch_headers_in(s->watch, s_watched(conn));
+        s_sock_t *sock = s_sock(conn);
+        gw_watch_headers_in(s->watch, sock ? sock->watch : NULL);
         return s_framing(s, conn);
     }
     if (*upload_data_size) {
@@ -364,9 +393,14 @@ static void *
 s_request_line(void *cls, const char *uri, struct MHD_Connection *conn)
 {
     gw_server_t *s = cls;
-    s_conn_t *cc = calloc(1, sizeof *cc);
+    s_req_t *cc = calloc(1, sizeof *cc);
     if (!cc)
         return NULL;
+    s_sock_t *sock = s_sock(conn);
+    if (sock) {
+        s_req_free(&sock->req); // one libmicrohttpd did not complete
+        sock->req = cc;
+    }
     cc->start_ms = gw_clock_ms();
     if (!uri) // a request line without a target
         uri = "";
@@ -398,14 +432,15 @@ s_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
 {
     (void)toe;
     gw_server_t *s = cls;
-    gw_watch_answered(s->watch, s_watched(conn)); // keep-alive: next one
-    s_conn_t *cc = *con_cls;
-    if (cc) {
-        free(cc->path);
-        free(cc->body);
-        free(cc);
-        *con_cls = NULL;
+    s_sock_t *sock = s_sock(conn);
+    s_req_t *cc = *con_cls;
+    if (sock) {
+        gw_watch_answered(s->watch, sock->watch); // keep-alive: next one
+        if (sock->req == cc)
+            sock->req = NULL;
     }
+    s_req_free(&cc);
+    *con_cls = NULL;
 }
 
 static void
