@@ -12,7 +12,7 @@
 //
 // Ownership: a gw_t borrows its configuration (which must outlive it)
 // and owns its replay cache and metrics. Thread rule: a gw_t is shared by
-// the server's threads (its parts lock themselves); each thread brings
+// the server's threads (its parts lock themselves); each request brings
 // its own sr_client_t.
 #ifndef GW_H
 #define GW_H
@@ -63,5 +63,8 @@ const char *const *gw_route_labels(void);
 
 // The engine call timeout for one call, from the configuration.
 int gw_timeout_ms(const gw_t *gw);
+
+// The monotonic clock in ms (CLOCK_MONOTONIC), for deadlines and windows.
+int64_t gw_clock_ms(void);
 
 #endif

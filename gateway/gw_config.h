@@ -42,8 +42,10 @@ typedef struct {
     int64_t max_header_bytes;       // request line and headers
     int64_t max_connections;        // open at once
     int64_t max_connections_per_ip; // open at once from one address
-    int64_t threads;                // serving threads (each has its own client)
+    int64_t idle_clients;           // engine clients kept between requests
     int64_t conn_timeout_s;         // idle connection
+    int64_t header_timeout_ms;      // request line and headers, from the
+                                    // opening or the previous answer
     int64_t request_timeout_ms;     // whole request, upload included
     int64_t engine_timeout_ms;      // each call to the engines
     int64_t json_max_depth;         // nesting of a JSON body

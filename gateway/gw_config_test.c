@@ -42,9 +42,10 @@ defaults_and_flags(void **state)
     assert_int_equal(gw_config_set(&c, "cluster", "ipc:///x", &err), SR_OK);
     assert_int_equal(gw_config_set(&c, "max_body_bytes", "100", &err), SR_OK);
     assert_int_equal(c.max_body_bytes, 100);
-    assert_int_equal(gw_config_set(&c, "threads", "0", &err), SR_EINVAL);
-    assert_non_null(strstr(err.msg, "'threads' must be an integer from 1"));
-    assert_int_equal(gw_config_set(&c, "threads", "2x", &err), SR_EINVAL);
+    assert_int_equal(gw_config_set(&c, "idle-clients", "-1", &err), SR_EINVAL);
+    assert_non_null(
+        strstr(err.msg, "'idle-clients' must be an integer from 0"));
+    assert_int_equal(gw_config_set(&c, "idle_clients", "2x", &err), SR_EINVAL);
     assert_int_equal(gw_config_set(&c, "log-level", "loud", &err), SR_EINVAL);
     assert_int_equal(gw_config_set(&c, "colour", "red", &err), SR_EINVAL);
     assert_string_equal(err.msg, "unknown setting 'colour'");
@@ -114,8 +115,9 @@ bad_files_name_the_problem(void **state)
         {"hooks: [{name: a, workflow: w}]\n", "needs a secret"},
         {"hooks: [{name: a, workflow: w, secret_file: /no/such}]\n",
          "cannot open /no/such"},
-        {"threads: {a: 1}\n", "'threads' must be a string or a number"},
-        {"threads: [\n", ""},
+        {"idle-clients: {a: 1}\n",
+         "'idle-clients' must be a string or a number"},
+        {"idle-clients: [\n", ""},
     };
     for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
         gw_config_t c;

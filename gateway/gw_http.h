@@ -33,7 +33,8 @@ typedef struct {
 
 typedef struct {
     gw_method_t method;
-    const char *path; // decoded path, "/v2/executions/ID"
+    const char *path; // decoded path, "/v2/executions/ID"; may hold NUL
+    size_t path_len;  // its length (a decoded %00 does not end it)
     const gw_kv_t *query;
     size_t nquery;
     const gw_kv_t *headers;

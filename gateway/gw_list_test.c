@@ -33,7 +33,8 @@ s_ids(const char *query, sr_err_t want)
         kv[n].key = t;
         kv[n++].value = eq + 1;
     }
-    gw_req_t req = {.method = GW_GET, .path = "/", .query = kv, .nquery = n};
+    gw_req_t req = {
+        .method = GW_GET, .path = "/", .path_len = 1, .query = kv, .nquery = n};
     sr_value_t *items = NULL, *parsed = NULL, *out = NULL;
     sr_error_t err;
     assert_int_equal(

@@ -165,10 +165,13 @@ s_shape_all(const sr_value_t *list, sr_value_t *(*shape)(const sr_value_t *),
     return SR_OK;
 }
 
-// Answer {"<key>": items filtered, sorted and paged by the query}.
+// Answer {"<key>": items filtered, sorted and paged by the query}, and
+// "sirocco_missing" when engines were left out (`missing`, a map of
+// sr_client_ex_list_partial; NULL or nothing missing: none).
 void
 gw_answer_list(gw_t *gw, gw_resp_t *resp, const char *key,
-               const sr_value_t *items, const sr_value_t *query)
+               const sr_value_t *items, const sr_value_t *query,
+               const sr_value_t *missing)
 {
     sr_value_t *page = NULL, *body = NULL;
     sr_error_t e;
@@ -176,11 +179,15 @@ gw_answer_list(gw_t *gw, gw_resp_t *resp, const char *key,
         gw_answer_error(gw, resp, &e);
         return;
     }
-    body = sr_value_new_map(1);
+    bool is_partial = sr_value_len(sr_value_map_get(missing, "engines")) > 0;
+    body = sr_value_new_map(2);
     if (body && sr_value_map_put(body, key, page))
         sr_value_destroy(&body);
     else if (!body)
         sr_value_destroy(&page);
+    if (body && is_partial &&
+        sr_value_map_put(body, "sirocco_missing", sr_value_dup(missing)))
+        sr_value_destroy(&body);
     gw_resp_json(resp, 200, &body);
 }
 
@@ -191,15 +198,17 @@ gw_ex_list_run(gw_t *gw, sr_client_t *c, const gw_call_t *call, gw_resp_t *resp)
                           .workflow =
                               gw_list_filter(call->args, "workflow_name"),
                           .limit = gw_config(gw)->list_max};
-    sr_value_t *list = NULL, *items = NULL;
+    sr_value_t *list = NULL, *items = NULL, *missing = NULL;
     sr_error_t e;
-    if (sr_client_ex_list(c, &f, gw_timeout_ms(gw), &list, &e) ||
+    if (sr_client_ex_list_partial(c, &f, gw_timeout_ms(gw), &list, &missing,
+                                  &e) ||
         s_shape_all(list, gw_shape_execution, &items, &e))
         gw_answer_error(gw, resp, &e);
     else
-        gw_answer_list(gw, resp, "executions", items, call->args);
+        gw_answer_list(gw, resp, "executions", items, call->args, missing);
     sr_value_destroy(&items);
     sr_value_destroy(&list);
+    sr_value_destroy(&missing);
 }
 
 void
@@ -353,6 +362,6 @@ gw_ex_tasks_run(gw_t *gw, sr_client_t *c, const gw_call_t *call,
     else if (gw_tasks_of(gw, c, call->arg, items, &e))
         gw_answer_error(gw, resp, &e);
     else
-        gw_answer_list(gw, resp, "tasks", items, call->args);
+        gw_answer_list(gw, resp, "tasks", items, call->args, NULL);
     sr_value_destroy(&items);
 }

@@ -37,7 +37,7 @@ gw_task_list_run(gw_t *gw, sr_client_t *c, const gw_call_t *call,
 {
     const char *only = gw_list_filter(call->args, "workflow_execution_id");
     int64_t max = gw_config(gw)->list_max;
-    sr_value_t *items = sr_value_new_array(16), *execs = NULL;
+    sr_value_t *items = sr_value_new_array(16), *execs = NULL, *missing = NULL;
     sr_error_t e;
     sr_err_t rc = items ? SR_OK : sr_error_set(&e, SR_ENOMEM, "out of memory");
     if (!rc && only) {
@@ -47,7 +47,8 @@ gw_task_list_run(gw_t *gw, sr_client_t *c, const gw_call_t *call,
                  : SR_OK; // no such execution
     } else if (!rc) {     // every execution's tasks, up to list-max tasks
         sr_client_list_t f = {.limit = max};
-        rc = sr_client_ex_list(c, &f, gw_timeout_ms(gw), &execs, &e);
+        rc = sr_client_ex_list_partial(c, &f, gw_timeout_ms(gw), &execs,
+                                       &missing, &e);
         for (size_t i = 0; !rc && i < sr_value_len(execs) &&
                            (int64_t)sr_value_len(items) < max;
              i++)
@@ -60,7 +61,8 @@ gw_task_list_run(gw_t *gw, sr_client_t *c, const gw_call_t *call,
     if (rc)
         gw_answer_error(gw, resp, &e);
     else
-        gw_answer_list(gw, resp, "tasks", items, call->args);
+        gw_answer_list(gw, resp, "tasks", items, call->args, missing);
+    sr_value_destroy(&missing);
     sr_value_destroy(&execs);
     sr_value_destroy(&items);
 }
@@ -176,7 +178,7 @@ s_actions(gw_t *gw, sr_client_t *c, const gw_call_t *call, gw_resp_t *resp,
     if (rc)
         gw_answer_error(gw, resp, &e);
     else
-        gw_answer_list(gw, resp, "action_executions", items, call->args);
+        gw_answer_list(gw, resp, "action_executions", items, call->args, NULL);
     sr_value_destroy(&items);
     sr_value_destroy(&list);
     sr_value_destroy(&cache);
@@ -194,7 +196,7 @@ gw_action_list_run(gw_t *gw, sr_client_t *c, const gw_call_t *call,
     if ((f.task_id && sr_id_parse(f.task_id, &id)) ||
         (f.execution_id && sr_id_parse(f.execution_id, &id))) {
         sr_value_t *none = sr_value_new_array(0);
-        gw_answer_list(gw, resp, "action_executions", none, call->args);
+        gw_answer_list(gw, resp, "action_executions", none, call->args, NULL);
         sr_value_destroy(&none);
         return;
     }

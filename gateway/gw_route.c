@@ -200,15 +200,32 @@ gw_call_fini(gw_call_t *call)
 
 // --- matching ---------------------------------------------------------------
 
-// Split a checked path into segments (borrowed views). SR_EINVAL for
-// paths a client should never send: no leading '/', empty, '.' or '..'
-// segments, control bytes, invalid UTF-8, too long or too deep.
-static sr_err_t
-s_split(const char *path, const char *seg[S_SEGMENTS], size_t len[S_SEGMENTS],
-        size_t *n, sr_error_t *err)
+// The first control byte (0x00 to 0x1f, 0x7f) of text[0..len), or -1.
+static int
+s_control_byte(const char *text, size_t len)
 {
-    size_t total = strlen(path);
-    if (path[0] != '/' || total > S_PATH_MAX || !gw_utf8_valid(path, total))
+    for (size_t i = 0; i < len; i++)
+        if ((unsigned char)text[i] < 0x20 || text[i] == 0x7f)
+            return (unsigned char)text[i];
+    return -1;
+}
+
+// Split a checked path of `total` bytes into segments (borrowed views).
+// SR_EINVAL for paths a client should never send: control bytes (a
+// decoded %00 included: it must not cut the path short), no leading '/',
+// empty, '.' or '..' segments, invalid UTF-8, too long or too deep.
+static sr_err_t
+s_split(const char *path, size_t total, const char *seg[S_SEGMENTS],
+        size_t len[S_SEGMENTS], size_t *n, sr_error_t *err)
+{
+    int bad = s_control_byte(path, total);
+    if (bad >= 0)
+        return sr_error_set(err, SR_EINVAL,
+                            "the path holds a control character (byte 0x%02x, "
+                            "%%%02X encoded)",
+                            (unsigned)bad, (unsigned)bad);
+    if (total == 0 || path[0] != '/' || total > S_PATH_MAX ||
+        !gw_utf8_valid(path, total))
         return sr_error_set(err, SR_EINVAL,
                             "the path must start with '/', be UTF-8 and at "
                             "most %d bytes",
@@ -225,10 +242,6 @@ s_split(const char *path, const char *seg[S_SEGMENTS], size_t len[S_SEGMENTS],
             return sr_error_set(err, SR_EINVAL,
                                 "the path has an empty, '.' or '..' segment "
                                 "or too many segments");
-        for (size_t i = 0; i < l; i++)
-            if ((unsigned char)p[i] < 0x20 || p[i] == 0x7f)
-                return sr_error_set(err, SR_EINVAL,
-                                    "the path holds a control character");
         seg[*n] = p;
         len[(*n)++] = l;
         if (!slash)
@@ -286,7 +299,7 @@ s_find(const gw_req_t *req, gw_call_t *call, gw_resp_t *resp)
     const char *seg[S_SEGMENTS];
     size_t len[S_SEGMENTS], n = 0;
     sr_error_t e;
-    if (s_split(req->path, seg, len, &n, &e)) {
+    if (s_split(req->path, req->path_len, seg, len, &n, &e)) {
         gw_resp_from_error(resp, &e, 0);
         return NULL;
     }
@@ -400,6 +413,14 @@ gw_translate(gw_t *gw, const gw_req_t *req, gw_call_t *call, gw_resp_t *resp)
     sr_value_destroy(&call->body);
     sr_value_destroy(&call->args);
     return false;
+}
+
+int64_t
+gw_clock_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
 static double

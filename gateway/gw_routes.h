@@ -56,9 +56,12 @@ sr_err_t gw_wf_resolve(gw_t *gw, sr_client_t *c, const char *ident, char *name,
                        size_t size, sr_error_t *err);
 
 // Answer {"<key>": items filtered, sorted and paged by `query` (a
-// gw_list_query map)} (gw_mistral_ex.c).
+// gw_list_query map)}, with "sirocco_missing": `missing` when it names
+// engines left out (a map of sr_client_ex_list_partial; NULL: none)
+// (gw_mistral_ex.c).
 void gw_answer_list(gw_t *gw, gw_resp_t *resp, const char *key,
-                    const sr_value_t *items, const sr_value_t *query);
+                    const sr_value_t *items, const sr_value_t *query,
+                    const sr_value_t *missing);
 // Append the tasks of execution `id`, shaped, to `items`
 // (gw_mistral_ex.c).
 sr_err_t gw_tasks_of(gw_t *gw, sr_client_t *c, const char *id,

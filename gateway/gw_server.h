@@ -1,9 +1,9 @@
-// The HTTP server of sirocco-gateway: libmicrohttpd with a pool of
-// threads, each holding its own sirocco client (opened on first use,
-// closed when the thread ends). It enforces the transport limits (header
-// room, body size with an early 413 when Content-Length is too large,
-// idle and whole-request timeouts, connection count) and hands complete
-// requests to gw_handle().
+// The HTTP server of sirocco-gateway: libmicrohttpd with one thread per
+// connection, so that a request waiting for an engine holds up no other
+// client; requests borrow sirocco clients from a pool (gw_clients.h). It
+// enforces the transport limits (header room, body size with an early
+// 413 when Content-Length is too large, idle and whole-request timeouts,
+// connection counts) and hands complete requests to gw_handle().
 //
 // Thread rule: start and stop from one thread; the server's own threads
 // run the requests.

@@ -129,6 +129,7 @@ s_req(gw_req_t *req, gw_method_t m, const char *path, const char *body)
     memset(req, 0, sizeof *req);
     req->method = m;
     req->path = path;
+    req->path_len = strlen(path);
     req->body = body ? body : "";
     req->body_len = body ? strlen(body) : 0;
 }
@@ -162,6 +163,40 @@ every_request_of_the_table_gets_its_status(void **state)
             sr_value_destroy(&body);
         } else
             gw_call_fini(&call);
+        gw_resp_fini(&resp);
+    }
+}
+
+// Issue 18: a decoded %00 ended the path early, so that
+// "/v2/workflows%00/../../x" listed workflows and "NAME%00zzz" deleted
+// NAME. Paths come with their length; any control byte in them is a 400.
+static void
+a_nul_or_control_byte_anywhere_in_the_path_is_refused(void **state)
+{
+    s_fix_t *f = *state;
+    static const struct {
+        gw_method_t m;
+        const char *path;
+        size_t len;
+    } cases[] = {
+        {GW_GET, "/v2/workflows\0/../../x", 22},
+        {GW_DELETE, "/v2/workflows/held\0zzz", 22},
+        {GW_GET, "/v2/executions/" EX "\0", 52},
+        {GW_GET, "/healthz\0", 9},
+        {GW_GET, "/v2/workflows/a\x1f", 16},
+        {GW_GET, "/v2/workflows/a\x7f", 16},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+        gw_req_t req;
+        s_req(&req, cases[i].m, cases[i].path, NULL);
+        req.path_len = cases[i].len;
+        gw_call_t call;
+        gw_resp_t resp = {0};
+        if (gw_translate(f->gw, &req, &call, &resp))
+            fail_msg("case %zu (%s...) was translated to route %zu", i,
+                     cases[i].path, call.route);
+        assert_int_equal(resp.status, 400);
+        assert_non_null(strstr(resp.body, "control character"));
         gw_resp_fini(&resp);
     }
 }
@@ -442,6 +477,9 @@ main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(
             every_request_of_the_table_gets_its_status, s_setup, s_teardown),
+        cmocka_unit_test_setup_teardown(
+            a_nul_or_control_byte_anywhere_in_the_path_is_refused, s_setup,
+            s_teardown),
         cmocka_unit_test_setup_teardown(callbacks_tell_success_from_failure,
                                         s_setup, s_teardown),
         cmocka_unit_test_setup_teardown(

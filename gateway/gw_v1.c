@@ -7,7 +7,6 @@
 // used gets the same 404 and changes nothing.
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include "gw_routes.h"
 #include "gw_shape.h"
@@ -208,21 +207,13 @@ gw_hook_parse(gw_t *gw, const gw_req_t *req, gw_call_t *call, sr_error_t *err)
     return SR_OK;
 }
 
-static int64_t
-s_now_ms(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 void
 gw_hook_run(gw_t *gw, sr_client_t *c, const gw_call_t *call, gw_resp_t *resp)
 {
     const char *hook = sr_value_map_str(call->args, "hook");
     const char *delivery = sr_value_map_str(call->args, "delivery");
     if (delivery &&
-        !gw_replay_admit(gw_replay(gw), hook, delivery, s_now_ms())) {
+        !gw_replay_admit(gw_replay(gw), hook, delivery, gw_clock_ms())) {
         gw_resp_error(resp, 401, SR_EAUTH,
                       "delivery '%.64s' of hook '%s' was already received "
                       "(replay refused)",

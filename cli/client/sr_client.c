@@ -7,6 +7,7 @@
  */
 #include "sirocco/client.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -223,9 +224,11 @@ s_learned(sr_client_xfer_t *x, void *arg)
 
 // Learn the partition map again from every engine's STATUS, until the
 // owner of `want` is known or the deadline. Fails only when no engine
-// answered (with the first engine's failure).
+// answered (with the first engine's failure). `silent` (may be NULL)
+// gets the endpoints of the engines that did not answer, comma-separated.
 static sr_err_t
-s_learn(sr_client_t *c, uint16_t want, int64_t deadline_ms, sr_error_t *err)
+s_learn(sr_client_t *c, uint16_t want, int64_t deadline_ms, char *silent,
+        size_t size, sr_error_t *err)
 {
     size_t n = sr_client_conn_count(c->conn);
     sr_client_xfer_t xs[SR_CLIENT_ENGINES_MAX];
@@ -247,6 +250,11 @@ s_learn(sr_client_t *c, uint16_t want, int64_t deadline_ms, sr_error_t *err)
             rc = l.first.code;
         }
     }
+    for (size_t i = 0, len = 0; silent && i < n && len < size; i++)
+        if (xs[i].rc != SR_OK)
+            len += (size_t)snprintf(silent + len, size - len, "%s%s",
+                                    len ? ", " : "",
+                                    sr_client_conn_endpoint(c->conn, i));
     for (size_t i = 0; i < n; i++) {
         sr_msg_destroy(&xs[i].req);
         sr_client_xfer_fini(&xs[i]);
@@ -273,18 +281,32 @@ sr_client_call_partition(sr_client_t *c, uint16_t partition, sr_msg_t *req,
 {
     size_t e = 0;
     sr_err_t rc = SR_OK;
+    int64_t start = sr_client_now_ms();
+    char silent[256] = "";
     if (sr_client_conn_count(c->conn) > 1) {
-        if (!sr_client_route_is_known(c->route))
-            rc = s_learn(c, partition, deadline_ms, err);
+        // Learn the map when it is not known, or does not know this
+        // partition (its owner was down, or it moved).
+        if (!sr_client_route_is_known(c->route) ||
+            !sr_client_route_owner(c->route, partition, &e))
+            rc = s_learn(c, partition, deadline_ms, silent, sizeof silent, err);
         if (rc)
             return rc;
+        if (!sr_client_route_owner(c->route, partition, &e) &&
+            sr_client_now_ms() >= deadline_ms) // its owner did not answer
+            return sr_error_set(
+                err, SR_ETIMEDOUT,
+                "%s: no engine that answered owns partition %u%s%s, "
+                "after %lld ms",
+                sr_msg_type_name(sr_msg_type(req)), (unsigned)partition,
+                silent[0] ? "; not answering: " : "", silent,
+                (long long)(sr_client_now_ms() - start));
         e = s_pick(c, partition, deadline_ms);
     }
     rc = s_one(c, e, req, deadline_ms, body, err);
     if (rc == SR_EUNAVAIL && sr_client_conn_count(c->conn) > 1) {
         size_t owner;
         sr_error_t ignored;
-        if (s_learn(c, partition, deadline_ms, &ignored) == SR_OK &&
+        if (s_learn(c, partition, deadline_ms, NULL, 0, &ignored) == SR_OK &&
             sr_client_route_owner(c->route, partition, &owner) && owner != e) {
             e = owner;
             rc = s_one(c, e, req, deadline_ms, body, err);
@@ -312,10 +334,13 @@ s_msg_copy(const sr_msg_t *m)
     return copy;
 }
 
-// Collect the answers of a fan-out into one array.
+// Collect the answers of a fan-out into one array. An engine that failed
+// with `ignore` (or with anything, when `errs` is not NULL) gives nil and
+// counts in *ignored; errs[i] (when given) is engine i's error, code
+// SR_OK when it answered, and `err` otherwise the first ignored one.
 static sr_err_t
-s_collect(sr_client_xfer_t *xs, size_t n, sr_err_t ignore, sr_value_t **out,
-          size_t *ignored, sr_error_t *err)
+s_collect(sr_client_xfer_t *xs, size_t n, sr_err_t ignore, sr_error_t *errs,
+          sr_value_t **out, size_t *ignored, sr_error_t *err)
 {
     sr_value_t *bodies = sr_value_new_array(n);
     if (!bodies)
@@ -323,9 +348,15 @@ s_collect(sr_client_xfer_t *xs, size_t n, sr_err_t ignore, sr_value_t **out,
     size_t skipped = 0;
     for (size_t i = 0; i < n; i++) {
         sr_value_t *b = NULL;
-        bool is_ignored = ignore != SR_OK && xs[i].rc == ignore;
-        if (is_ignored && skipped++ == 0 && err)
+        bool is_ignored = xs[i].rc != SR_OK &&
+                          (errs || (ignore != SR_OK && xs[i].rc == ignore));
+        if (errs && is_ignored)
+            errs[i] = xs[i].err;
+        else if (errs)
+            sr_error_clear(&errs[i]);
+        else if (is_ignored && skipped == 0 && err)
             *err = xs[i].err;
+        skipped += is_ignored;
         sr_err_t rc = is_ignored ? SR_OK : s_take_body(&xs[i], &b, err);
         if (!rc && sr_value_array_append(bodies, b ? b : sr_value_new_nil()))
             rc = sr_error_set(err, SR_ENOMEM, "out of memory");
@@ -340,29 +371,80 @@ s_collect(sr_client_xfer_t *xs, size_t n, sr_err_t ignore, sr_value_t **out,
     return SR_OK;
 }
 
+// Send each engine its own copy of `req` and wait as
+// sr_client_conn_exchange does; free with s_fanout_fini.
+static sr_err_t
+s_fanout(sr_client_t *c, const sr_msg_t *req, int64_t deadline_ms,
+         sr_client_settled_fn *fn, void *arg, sr_client_xfer_t *xs,
+         sr_error_t *err)
+{
+    size_t n = sr_client_conn_count(c->conn);
+    memset(xs, 0, n * sizeof *xs);
+    for (size_t i = 0; i < n; i++) {
+        xs[i].engine = i;
+        if (!(xs[i].req = s_msg_copy(req)))
+            return sr_error_set(err, SR_ENOMEM, "out of memory");
+    }
+    sr_client_conn_exchange(c->conn, xs, n, deadline_ms, fn, arg);
+    return SR_OK;
+}
+
+static void
+s_fanout_fini(sr_client_t *c, sr_client_xfer_t *xs)
+{
+    for (size_t i = 0; i < sr_client_conn_count(c->conn); i++) {
+        sr_msg_destroy(&xs[i].req);
+        sr_client_xfer_fini(&xs[i]);
+    }
+}
+
 sr_err_t
 sr_client_call_all(sr_client_t *c, const sr_msg_t *req, int64_t deadline_ms,
                    sr_err_t ignore, sr_value_t **bodies, size_t *ignored,
                    sr_error_t *err)
 {
-    size_t n = sr_client_conn_count(c->conn);
     sr_client_xfer_t xs[SR_CLIENT_ENGINES_MAX];
-    sr_err_t rc = SR_OK;
-    memset(xs, 0, sizeof xs);
-    for (size_t i = 0; i < n && !rc; i++) {
-        xs[i].engine = i;
-        xs[i].req = s_msg_copy(req);
-        if (!xs[i].req)
-            rc = sr_error_set(err, SR_ENOMEM, "out of memory");
+    sr_err_t rc = s_fanout(c, req, deadline_ms, NULL, NULL, xs, err);
+    if (!rc)
+        rc = s_collect(xs, sr_client_conn_count(c->conn), ignore, NULL, bodies,
+                       ignored, err);
+    s_fanout_fini(c, xs);
+    return rc;
+}
+
+typedef struct {
+    sr_client_xfer_t *xs;
+    size_t n;
+} s_each_t;
+
+// Stop once every engine that took the request has settled and one of
+// them answered: those still unsent have no connection (are down).
+static bool
+s_all_sent_settled(sr_client_xfer_t *x, void *arg)
+{
+    (void)x;
+    const s_each_t *e = arg;
+    bool has_answer = false;
+    for (size_t k = 0; k < e->n; k++) {
+        if (e->xs[k].is_pending && e->xs[k].is_sent)
+            return false;
+        has_answer |= !e->xs[k].is_pending && e->xs[k].rc == SR_OK;
     }
-    if (!rc) {
-        sr_client_conn_exchange(c->conn, xs, n, deadline_ms, NULL, NULL);
-        rc = s_collect(xs, n, ignore, bodies, ignored, err);
-    }
-    for (size_t i = 0; i < n; i++) {
-        sr_msg_destroy(&xs[i].req);
-        sr_client_xfer_fini(&xs[i]);
-    }
+    return has_answer;
+}
+
+sr_err_t
+sr_client_call_each(sr_client_t *c, const sr_msg_t *req, int64_t deadline_ms,
+                    sr_value_t **bodies, sr_error_t *errs, size_t *failed,
+                    sr_error_t *err)
+{
+    sr_client_xfer_t xs[SR_CLIENT_ENGINES_MAX];
+    s_each_t each = {xs, sr_client_conn_count(c->conn)};
+    sr_err_t rc =
+        s_fanout(c, req, deadline_ms, s_all_sent_settled, &each, xs, err);
+    if (!rc)
+        rc = s_collect(xs, each.n, SR_OK, errs, bodies, failed, err);
+    s_fanout_fini(c, xs);
     return rc;
 }
 

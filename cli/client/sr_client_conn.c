@@ -558,17 +558,23 @@ s_start(sr_client_conn_t *cn, sr_client_xfer_t *x)
     return x->is_pending;
 }
 
-// Give up on a request still pending at the end of an exchange.
+// Give up on a request still pending at the end of an exchange that
+// started at `start` (monotonic ms).
 static void
 s_abandon(sr_client_conn_t *cn, sr_client_xfer_t *x, bool is_stopped,
-          int64_t start)
+          int64_t start, int64_t deadline_ms)
 {
     const char *what = sr_msg_type_name(sr_msg_type(x->req));
     const char *ep = cn->engines[x->engine].endpoint;
     x->is_pending = false;
-    if (is_stopped)
+    if (is_stopped && x->is_sent)
         x->rc = sr_error_set(&x->err, SR_ETIMEDOUT,
                              "%s: engine %s was not waited for", what, ep);
+    else if (!x->is_sent && start >= deadline_ms)
+        x->rc = sr_error_set(&x->err, SR_ETIMEDOUT,
+                             "%s: not sent to engine %s: the call's time "
+                             "had run out before",
+                             what, ep);
     else if (!x->is_sent)
         x->rc = sr_error_set(&x->err, SR_ETIMEDOUT,
                              "%s: engine %s is not connected (is it "
@@ -598,14 +604,16 @@ sr_client_conn_exchange(sr_client_conn_t *cn, sr_client_xfer_t *xs, size_t n,
     for (size_t k = 0; k < n; k++)
         if (s_start(cn, &xs[k]))
             rd.waiting++;
-    for (size_t i = 0; i < cn->count; i++)
+    // A request that cannot be waited for is not sent: it could act
+    // (start an execution) with no one to hear that it did.
+    for (size_t i = 0; start < deadline_ms && i < cn->count; i++)
         s_flush(cn, &rd, i);
     while (rd.waiting > 0 && !rd.is_stopped && sr_client_now_ms() < deadline_ms)
         if (!s_poll(cn, deadline_ms, &rd))
             break;
     for (size_t k = 0; k < n; k++)
         if (xs[k].is_pending)
-            s_abandon(cn, &xs[k], rd.is_stopped, start);
+            s_abandon(cn, &xs[k], rd.is_stopped, start, deadline_ms);
 }
 
 sr_err_t

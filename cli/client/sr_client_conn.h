@@ -59,7 +59,8 @@ typedef bool(sr_client_settled_fn)(sr_client_xfer_t *x, void *arg);
 
 // Send each request with a fresh req_id and wait until each has its
 // answer, `fn` (may be NULL) says stop, or `deadline_ms` (monotonic)
-// passes. Fills every xfer's reply or
+// passes; when it has passed already, nothing is sent. Fills every
+// xfer's reply or
 // rc/err: an engine's ERROR (its code and message; where = the field, or
 // "engine ENDPOINT"), SR_ETIMEDOUT (no connection or no answer in time),
 // SR_EIO (interrupted), an answer that could not be read, or a send

@@ -50,6 +50,17 @@ sr_err_t sr_client_call_all(sr_client_t *c, const sr_msg_t *req,
                             sr_value_t **bodies, size_t *ignored,
                             sr_error_t *err);
 
+// Ask every engine as sr_client_call_all does, but leave out the engines
+// that fail (no connection, no answer in time, an ERROR) instead of
+// failing the call: their item of *bodies is nil, and errs[i] (an array
+// of sr_client_conn_count() items) says why; errs[i].code is SR_OK for
+// an engine that answered. Engines with no connection are not waited for
+// once every engine that took the request has settled and one answered.
+// *failed counts the engines left out. Fails only when memory runs out.
+sr_err_t sr_client_call_each(sr_client_t *c, const sr_msg_t *req,
+                             int64_t deadline_ms, sr_value_t **bodies,
+                             sr_error_t *errs, size_t *failed, sr_error_t *err);
+
 // A new request of `type` whose field `idf` holds the id given as text
 // (`what` names it in errors, e.g. "execution id"). Caller owns *out.
 sr_err_t sr_client_request_about(sr_msg_type_t type, sr_field_t idf,

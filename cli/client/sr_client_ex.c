@@ -1,14 +1,18 @@
 /* Execution, task and delegate-action calls of the client. A request
  * about an existing execution (or action) goes to the owner of the
  * partition in its id; a new execution to the next engine in turn (or the
- * owner of the partition asked for); EX_LIST to every engine, merged.
+ * owner of the partition asked for); EX_LIST to every engine, merged
+ * (or, partial, from those that answer, saying which are missing).
  * Builds requests and shapes answers; routing is sr_client.c's.
  * Thread rule: the client's thread.
  */
 #include "sirocco/client.h"
 
+#include <stdlib.h>
+
 #include "sr_client_body.h"
 #include "sr_client_core.h"
+#include "sr_client_route.h"
 
 // Put an optional map argument into field `f` of `req`.
 static sr_err_t
@@ -112,31 +116,182 @@ s_build_list(const sr_client_list_t *f, int64_t limit, sr_msg_t *req,
     return rc;
 }
 
-sr_err_t
-sr_client_ex_list(sr_client_t *c, const sr_client_list_t *filter,
-                  int timeout_ms, sr_value_t **executions, sr_error_t *err)
+// The EX_LIST request of `filter` (NULL: none) and its limit.
+static sr_err_t
+s_list_request(const sr_client_list_t *filter, sr_msg_t **req, int64_t *limit,
+               sr_error_t *err)
 {
     sr_client_list_t none = {0};
     const sr_client_list_t *f = filter ? filter : &none;
     if (f->limit < 0)
         return sr_error_set(err, SR_EINVAL, "list limit %lld is negative",
                             (long long)f->limit);
-    int64_t limit = f->limit ? f->limit : SR_CLIENT_LIST_LIMIT;
-    sr_msg_t *req = sr_msg_new(SR_MSG_EX_LIST);
+    *limit = f->limit ? f->limit : SR_CLIENT_LIST_LIMIT;
+    sr_msg_t *m = sr_msg_new(SR_MSG_EX_LIST);
+    sr_err_t rc = m ? s_build_list(f, *limit, m, err)
+                    : sr_error_set(err, SR_ENOMEM, "EX_LIST: out of memory");
+    if (rc)
+        sr_msg_destroy(&m);
+    else
+        *req = m;
+    return rc;
+}
+
+// Merge the lists of the engines that answered (nil items are left out).
+static sr_err_t
+s_merge(const sr_value_t *bodies, int64_t limit, sr_value_t **executions,
+        sr_error_t *err)
+{
+    sr_value_t *lists[SR_CLIENT_ENGINES_MAX];
+    size_t n = 0;
+    for (size_t i = 0; i < sr_value_len(bodies); i++)
+        if (!sr_value_is(sr_value_array_at(bodies, i), SR_T_NIL))
+            lists[n++] = sr_value_array_at(bodies, i);
+    return sr_client_body_merge_executions(lists, n, (size_t)limit, executions,
+                                           err);
+}
+
+sr_err_t
+sr_client_ex_list(sr_client_t *c, const sr_client_list_t *filter,
+                  int timeout_ms, sr_value_t **executions, sr_error_t *err)
+{
+    sr_msg_t *req = NULL;
     sr_value_t *bodies = NULL;
-    sr_err_t rc = req ? s_build_list(f, limit, req, err)
-                      : sr_error_set(err, SR_ENOMEM, "EX_LIST: out of memory");
+    int64_t limit = 0;
+    sr_err_t rc = s_list_request(filter, &req, &limit, err);
     if (!rc)
         rc = sr_client_call_all(c, req, sr_client_deadline(timeout_ms), SR_OK,
                                 &bodies, NULL, err);
-    if (!rc) {
-        sr_value_t *lists[SR_CLIENT_ENGINES_MAX];
-        size_t n = sr_value_len(bodies);
-        for (size_t i = 0; i < n; i++)
-            lists[i] = sr_value_array_at(bodies, i);
-        rc = sr_client_body_merge_executions(lists, n, (size_t)limit,
-                                             executions, err);
+    if (!rc)
+        rc = s_merge(bodies, limit, executions, err);
+    sr_value_destroy(&bodies);
+    sr_msg_destroy(&req);
+    return rc;
+}
+
+enum { S_NAMED = 1, S_SERVED = 2 }; // flags of a partition
+
+// Flag in `set` the partitions of a STATUS "partitions" array.
+static void
+s_flag(const sr_value_t *parts, uint8_t *set, uint8_t flag)
+{
+    for (size_t i = 0; i < sr_value_len(parts); i++) {
+        int64_t p = sr_client_route_partition(sr_value_array_at(parts, i));
+        if (p >= 0)
+            set[p] |= flag;
     }
+}
+
+// The partitions that the engines that answered (bodies[i] not nil) do
+// not serve, of those their STATUS names in the cluster ("cluster": each
+// member's "partitions"): an array of numbers, in order. Engines that do
+// not answer STATUS in time tell nothing.
+static sr_err_t
+s_unserved(sr_client_t *c, const sr_value_t *bodies, int64_t deadline_ms,
+           sr_value_t **out, sr_error_t *err)
+{
+    sr_msg_t *req = sr_msg_new(SR_MSG_STATUS);
+    uint8_t *set = calloc(SR_PARTITIONS_MAX, 1);
+    sr_value_t *statuses = NULL, *a = sr_value_new_array(4);
+    sr_error_t errs[SR_CLIENT_ENGINES_MAX];
+    size_t failed = 0;
+    sr_err_t rc = req && set && a
+                      ? sr_client_call_each(c, req, deadline_ms, &statuses,
+                                            errs, &failed, err)
+                      : sr_error_set(err, SR_ENOMEM, "out of memory");
+    for (size_t i = 0; !rc && i < sr_value_len(statuses); i++) {
+        const sr_value_t *st = sr_value_array_at(statuses, i);
+        const sr_value_t *members = sr_value_map_get(st, "cluster");
+        for (size_t k = 0; k < sr_value_len(members); k++)
+            s_flag(
+                sr_value_map_get(sr_value_array_at(members, k), "partitions"),
+                set, S_NAMED);
+        if (!sr_value_is(sr_value_array_at(bodies, i), SR_T_NIL))
+            s_flag(sr_value_map_get(st, "partitions"), set, S_SERVED);
+    }
+    for (size_t p = 0; !rc && p < SR_PARTITIONS_MAX; p++)
+        if (set[p] == S_NAMED &&
+            sr_value_array_append(a, sr_value_new_int((int64_t)p)))
+            rc = sr_error_set(err, SR_ENOMEM, "out of memory");
+    if (!rc) {
+        *out = a;
+        a = NULL;
+    }
+    sr_value_destroy(&a);
+    sr_value_destroy(&statuses);
+    sr_msg_destroy(&req);
+    free(set);
+    return rc;
+}
+
+// {"engines": [{"endpoint", "error"} of each engine left out],
+//  "partitions": what no engine that answered serves}.
+static sr_err_t
+s_missing(sr_client_t *c, const sr_value_t *bodies, const sr_error_t *errs,
+          size_t failed, int64_t deadline_ms, sr_value_t **out, sr_error_t *err)
+{
+    sr_value_t *m = sr_value_new_map(2), *engines = sr_value_new_array(failed);
+    sr_value_t *parts = failed ? NULL : sr_value_new_array(0);
+    sr_err_t rc = m && engines ? SR_OK : SR_ENOMEM;
+    for (size_t i = 0; !rc && i < sr_value_len(bodies); i++) {
+        if (errs[i].code == SR_OK)
+            continue;
+        char text[sizeof errs[i].where + sizeof errs[i].msg + 4];
+        sr_value_t *e = sr_value_new_map(2);
+        if (!e ||
+            sr_value_map_put(
+                e, "endpoint",
+                sr_value_new_str(sr_client_engine_endpoint(c, i))) ||
+            sr_value_map_put(
+                e, "error",
+                sr_value_new_str(sr_error_text(&errs[i], text, sizeof text))) ||
+            sr_value_array_append(engines, e))
+            rc = SR_ENOMEM;
+    }
+    if (!rc && failed)
+        rc = s_unserved(c, bodies, deadline_ms, &parts, err);
+    if (!rc && (sr_value_map_put(m, "engines", sr_value_ref(engines)) ||
+                sr_value_map_put(m, "partitions", sr_value_ref(parts))))
+        rc = SR_ENOMEM;
+    sr_value_destroy(&engines);
+    sr_value_destroy(&parts);
+    if (rc) {
+        sr_value_destroy(&m);
+        return rc == SR_ENOMEM ? sr_error_set(err, rc, "out of memory") : rc;
+    }
+    *out = m;
+    return SR_OK;
+}
+
+sr_err_t
+sr_client_ex_list_partial(sr_client_t *c, const sr_client_list_t *filter,
+                          int timeout_ms, sr_value_t **executions,
+                          sr_value_t **missing, sr_error_t *err)
+{
+    int64_t deadline = sr_client_deadline(timeout_ms);
+    sr_msg_t *req = NULL;
+    sr_value_t *bodies = NULL, *list = NULL, *gaps = NULL;
+    sr_error_t errs[SR_CLIENT_ENGINES_MAX];
+    size_t failed = 0;
+    int64_t limit = 0;
+    sr_err_t rc = s_list_request(filter, &req, &limit, err);
+    if (!rc)
+        rc = sr_client_call_each(c, req, deadline, &bodies, errs, &failed, err);
+    if (!rc && failed == sr_client_engine_count(c)) { // none answered
+        if (err)
+            *err = errs[0];
+        rc = errs[0].code;
+    }
+    if (!rc)
+        rc = s_merge(bodies, limit, &list, err);
+    if (!rc)
+        rc = s_missing(c, bodies, errs, failed, deadline, &gaps, err);
+    if (!rc) {
+        *executions = list;
+        *missing = gaps;
+        list = NULL;
+    }
+    sr_value_destroy(&list);
     sr_value_destroy(&bodies);
     sr_msg_destroy(&req);
     return rc;

@@ -43,11 +43,8 @@ sr_client_route_destroy(sr_client_route_t **r_p)
     *r_p = NULL;
 }
 
-// One item of a STATUS "partitions" array: a partition number, or a map
-// with "number" (what sirocco-engined sends: {"number": n, "epoch": e}).
-// -1 when it is neither.
-static int64_t
-s_number(const sr_value_t *p)
+int64_t
+sr_client_route_partition(const sr_value_t *p)
 {
     int64_t n = -1;
     if (sr_value_is(p, SR_T_INT))
@@ -66,7 +63,7 @@ s_check(const sr_value_t *parts, size_t engine, sr_error_t *err)
                             "STATUS of engine %zu has no 'partitions' array",
                             engine);
     for (size_t i = 0; i < sr_value_len(parts); i++)
-        if (s_number(sr_value_array_at(parts, i)) < 0)
+        if (sr_client_route_partition(sr_value_array_at(parts, i)) < 0)
             return sr_error_set(err, SR_EPROTO,
                                 "STATUS of engine %zu: partitions[%zu] is "
                                 "not a partition number (0 .. %d)",
@@ -88,7 +85,8 @@ sr_client_route_learn(sr_client_route_t *r, size_t engine,
         if (r->owner[p] == engine)
             r->owner[p] = S_NONE;
     for (size_t i = 0; i < sr_value_len(parts); i++)
-        r->owner[s_number(sr_value_array_at(parts, i))] = (uint8_t)engine;
+        r->owner[sr_client_route_partition(sr_value_array_at(parts, i))] =
+            (uint8_t)engine;
     r->is_known = true;
     return SR_OK;
 }

@@ -27,6 +27,11 @@ void sr_client_route_destroy(sr_client_route_t **r_p);
 // integers in 0 .. 65535 (the map is then unchanged).
 sr_err_t sr_client_route_learn(sr_client_route_t *r, size_t engine,
                                const sr_value_t *status, sr_error_t *err);
+// One item of a STATUS "partitions" array: a partition number, or a map
+// with "number" (what sirocco-engined sends: {"number": n, "epoch": e}).
+// -1 when it is neither, or out of range.
+int64_t sr_client_route_partition(const sr_value_t *item);
+
 // Forget every owner (before learning the map again).
 void sr_client_route_forget(sr_client_route_t *r);
 // True once anything was learnt since creation or the last forget.

@@ -185,6 +185,52 @@ an_engine_that_is_down_does_not_hold_up_the_others(void **state)
     sr_client_close(&c);
 }
 
+// Issue 18: with the owner of a partition down, learning the map used
+// the whole timeout; the request then went to another engine with none
+// left, and failed saying "no answer from engine A within 0 ms". Once
+// the map was learnt (without the owner), the request went to another
+// engine, which forwards it to the owner, and timed out naming that one.
+static void
+a_partition_whose_owner_is_down_times_out_saying_so(void **state)
+{
+    (void)state;
+    char eps[512];
+    snprintf(eps, sizeof eps, "%s,%s", s_fx.ep[0], s_fx.nobody);
+    sr_client_t *c = sr_fx_open(eps);
+    sr_id_t on_nobody = sr_fx_id(5, 0); // A owns 0 and 1
+    sr_value_t *v = NULL;
+    sr_error_t err;
+    for (int round = 0; round < 2; round++) { // map unknown, then learnt
+        assert_int_equal(
+            sr_client_ex_get(c, sr_fx_text(&on_nobody, 0), 300, &v, &err),
+            SR_ETIMEDOUT);
+        assert_null(v);
+        assert_null(strstr(err.msg, "within 0 ms"));
+        assert_non_null(
+            strstr(err.msg, "no engine that answered owns partition 5"));
+        assert_non_null(strstr(err.msg, s_fx.nobody));
+        assert_int_equal(s_count(0, SR_MSG_EX_GET), 0); // no time was left
+    }
+    sr_client_close(&c);
+}
+
+// A call whose time ran out before its request could go sends nothing:
+// the request might act (start an execution) with no one to hear of it.
+static void
+no_request_is_sent_once_its_time_has_run_out(void **state)
+{
+    (void)state;
+    sr_client_t *c = sr_fx_open_connected(s_fx.ep[0]);
+    sr_client_start_t st = {.workflow = "wf"};
+    sr_value_t *v = NULL;
+    sr_error_t err;
+    assert_int_equal(sr_client_ex_start(c, &st, 0, &v, &err), SR_ETIMEDOUT);
+    assert_non_null(strstr(err.msg, "not sent"));
+    zclock_sleep(100);
+    assert_int_equal(s_count(0, SR_MSG_EX_START), 0);
+    sr_client_close(&c);
+}
+
 // Ids of a list, as "partition@ms" words, e.g. "0@1000 2@2000".
 static void
 s_ids(const sr_value_t *list, char *out, size_t size)
@@ -199,6 +245,57 @@ s_ids(const sr_value_t *list, char *out, size_t size)
         snprintf(out + len, size - len, "%s%u@%lld", i ? " " : "",
                  sr_id_partition(&id), (long long)sr_id_time_ms(&id) % 10000);
     }
+}
+
+// Issue 18: with one engine down a list failed whole (after waiting the
+// whole timeout for it); the partial list gives the others' executions,
+// at once, and says which engine is missing.
+static void
+a_partial_list_leaves_out_an_engine_that_is_down(void **state)
+{
+    (void)state;
+    char eps[512];
+    snprintf(eps, sizeof eps, "%s,%s", s_fx.ep[0], s_fx.nobody);
+    sr_client_t *c = sr_fx_open(eps);
+    sr_id_t on_a = sr_fx_id(1, 1700000001000);
+    sr_fake_engine_add_execution(s_fx.fe[0], &on_a, "wf", "RUNNING");
+    sr_value_t *v = NULL, *missing = NULL;
+    sr_error_t err;
+    int64_t start = zclock_mono();
+    sr_fx_ok(sr_client_ex_list_partial(c, NULL, T, &v, &missing, &err), &err);
+    assert_true(zclock_mono() - start < T / 2);
+    char got[64];
+    s_ids(v, got, sizeof got);
+    assert_string_equal(got, "1@1000");
+    const sr_value_t *engines = sr_value_map_get(missing, "engines");
+    assert_int_equal(sr_value_len(engines), 1);
+    assert_string_equal(
+        sr_value_map_str(sr_value_array_at(engines, 0), "endpoint"),
+        s_fx.nobody);
+    assert_non_null(
+        strstr(sr_value_map_str(sr_value_array_at(engines, 0), "error"),
+               "not connected"));
+    // The fake engines name no cluster: no partition is known missing.
+    assert_int_equal(sr_value_len(sr_value_map_get(missing, "partitions")), 0);
+    sr_value_destroy(&v);
+    sr_value_destroy(&missing);
+    sr_client_close(&c);
+    // A whole list says nothing is missing.
+    c = sr_fx_open_connected(s_fx.both);
+    sr_fx_ok(sr_client_ex_list_partial(c, NULL, T, &v, &missing, &err), &err);
+    assert_int_equal(sr_value_len(v), 1);
+    assert_int_equal(sr_value_len(sr_value_map_get(missing, "engines")), 0);
+    assert_int_equal(sr_value_len(sr_value_map_get(missing, "partitions")), 0);
+    sr_value_destroy(&v);
+    sr_value_destroy(&missing);
+    sr_client_close(&c);
+    // None answering: the call fails as a whole list does.
+    c = sr_fx_open(s_fx.nobody);
+    assert_int_equal(
+        sr_client_ex_list_partial(c, NULL, 200, &v, &missing, &err),
+        SR_ETIMEDOUT);
+    assert_null(v);
+    sr_client_close(&c);
 }
 
 static void
@@ -480,6 +577,12 @@ main(void)
         cmocka_unit_test_setup(new_executions_go_to_the_engines_in_turn,
                                s_each),
         cmocka_unit_test_setup(a_moved_partition_is_found_again_after_eunavail,
+                               s_each),
+        cmocka_unit_test_setup(
+            a_partition_whose_owner_is_down_times_out_saying_so, s_each),
+        cmocka_unit_test_setup(no_request_is_sent_once_its_time_has_run_out,
+                               s_each),
+        cmocka_unit_test_setup(a_partial_list_leaves_out_an_engine_that_is_down,
                                s_each),
         cmocka_unit_test_setup(a_partition_nobody_owns_gives_the_engine_message,
                                s_each),

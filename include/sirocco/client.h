@@ -173,6 +173,20 @@ sr_err_t sr_client_ex_list(sr_client_t *c, const sr_client_list_t *filter,
                            int timeout_ms, sr_value_t **executions,
                            sr_error_t *err);
 
+// As sr_client_ex_list, but from the engines that answer: an engine that
+// fails (down, no answer in time, an error) is left out instead of
+// failing the call, and one with no connection is not waited for once the
+// others have answered. *missing (caller owns it) says what was left out:
+// {"engines": [{"endpoint": EP, "error": TEXT}, ...], "partitions": [N,
+// ...]}, the partitions being those that the engines that answered name
+// in their cluster (STATUS "cluster") and do not serve themselves; both
+// empty when the list is whole. Fails as sr_client_ex_list when no engine
+// answered.
+sr_err_t sr_client_ex_list_partial(sr_client_t *c,
+                                   const sr_client_list_t *filter,
+                                   int timeout_ms, sr_value_t **executions,
+                                   sr_value_t **missing, sr_error_t *err);
+
 // Pause a RUNNING execution, resume a PAUSED one, cancel one that has not
 // finished. `reason` (NULL = none) is kept as its state_info. *execution
 // (when `execution` is not NULL) is the execution after the change.

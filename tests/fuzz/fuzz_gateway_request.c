@@ -79,7 +79,7 @@ s_shapes(const char *body, size_t len)
     sr_value_destroy(&m);
     if (sr_value_is(v, SR_T_ARRAY)) {
         gw_kv_t q[] = {{"sort_keys", "state,id"}, {"state", "RUNNING"}};
-        gw_req_t req = {.path = "/", .query = q, .nquery = 2};
+        gw_req_t req = {.path = "/", .path_len = 1, .query = q, .nquery = 2};
         sr_value_t *query = NULL, *out = NULL;
         if (gw_list_query(&req, &query, NULL) == SR_OK &&
             gw_list_apply(v, query, &out, NULL) == SR_OK &&
@@ -118,6 +118,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     }
     gw_req_t req = {.method = (gw_method_t)((data[0] & 0x7f) % (GW_OTHER + 1)),
                     .path = path,
+                    .path_len = strlen(path),
                     .query = q,
                     .nquery = nq,
                     .headers = h,

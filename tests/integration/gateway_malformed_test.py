@@ -14,10 +14,11 @@ import time
 import uuid
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from gwtest import GatewayCluster  # noqa: E402
+from gwtest import GatewayCluster, request  # noqa: E402
 from srtest import check, fail  # noqa: E402
 
 MAX_BODY = 65536
+CONN_TIMEOUT_S = 1
 WF = """
 version: '2.0'
 held:
@@ -26,36 +27,6 @@ held:
     wait:
       action: std.async_noop
 """
-
-
-def raw(g, data, timeout=5.0, read=True):
-    """Send raw bytes; (status or None when closed without one, text)."""
-    s = socket.create_connection(("127.0.0.1", g.port), timeout=timeout)
-    try:
-        s.sendall(data)
-        if not read:
-            return None, ""
-        got = b""
-        while b"\r\n\r\n" not in got:
-            chunk = s.recv(65536)
-            if not chunk:
-                break
-            got += chunk
-        head, _, rest = got.partition(b"\r\n\r\n")
-        if not head.startswith(b"HTTP/1."):
-            return None, got.decode(errors="replace")
-        return int(head.split()[1]), rest.decode(errors="replace")
-    except (ConnectionResetError, BrokenPipeError):
-        return None, ""
-    finally:
-        s.close()
-
-
-def request(method, path, body=b"", headers=()):
-    lines = ["%s %s HTTP/1.1" % (method, path), "Host: 127.0.0.1",
-             "Content-Length: %d" % len(body), "Connection: close"]
-    lines += list(headers)
-    return ("\r\n".join(lines) + "\r\n\r\n").encode() + body
 
 
 def bad_bodies():
@@ -93,7 +64,7 @@ def table(g, ex_id, action_id, task_id):
     n = 0
     for method, path in json_routes(ex_id, action_id, task_id):
         for body, what in bad_bodies():
-            status, text = raw(g, request(method, path, body))
+            status, text = g.raw(request(method, path, body))
             check_json_error("%s %s with %s" % (method, path, what), status,
                              text, 400)
             n += 1
@@ -102,6 +73,14 @@ def table(g, ex_id, action_id, task_id):
         (request("GET", "/v2//workflows"), 400, "empty segment"),
         (request("GET", "/v2/workflows/%2e%2e"), 400, "encoded dot-dot"),
         (request("GET", "/v2/workflows/a%0Ab"), 400, "encoded newline"),
+        # issue 18: a decoded NUL cut the path short, past its checks
+        (request("GET", "/v2/workflows%00/../../x"), 400,
+         "encoded NUL before dot-dot segments"),
+        (request("DELETE", "/v2/workflows/held%00zzz"), 400,
+         "encoded NUL after a workflow name"),
+        (request("GET", "/v2/workflows/held%7f"), 400, "encoded DEL"),
+        (request("GET", "/v2/executions?state=RUNNING%00x"), 400,
+         "encoded NUL in a query value"),
         (request("GET", "/v2/executions/%ff%fe"), 400, "invalid UTF-8 path"),
         (request("GET", "/v2/executions?state=%ff"), 400,
          "invalid UTF-8 query"),
@@ -136,7 +115,7 @@ def table(g, ex_id, action_id, task_id):
                  ["Content-Length: 3"]), 400, "two Content-Length headers"),
     ]
     for data, want, what in cases:
-        status, text = raw(g, data)
+        status, text = g.raw(data)
         if status is None and want == 400 and "Content-Length" in what:
             continue  # libmicrohttpd may simply close such a connection
         check_json_error(what, status, text, want)
@@ -146,28 +125,31 @@ def table(g, ex_id, action_id, task_id):
 
 def limits(g):
     # Announced too large: refused before the body is sent.
-    status, text = raw(g, request("POST", "/v2/executions")[:-4].replace(
+    status, text = g.raw(request("POST", "/v2/executions")[:-4].replace(
         b"Content-Length: 0", b"Content-Length: %d" % (MAX_BODY * 100)) +
         b"\r\n\r\n")
     check_json_error("announced huge body", status, text, 413)
-    # Chunked, no length given, over the limit: read, discarded, refused.
+    # Chunked: refused before a byte of it is read (the gateway cannot
+    # see a chunk's size, so bodies come with Content-Length).
     chunk = b"x" * 8192
     body = b"".join(b"%x\r\n%s\r\n" % (len(chunk), chunk)
                     for _ in range(MAX_BODY // len(chunk) + 2)) + b"0\r\n\r\n"
     head = (b"POST /v2/executions HTTP/1.1\r\nHost: x\r\nConnection: close"
             b"\r\nTransfer-Encoding: chunked\r\n\r\n")
-    status, text = raw(g, head + body)
-    check_json_error("chunked huge body", status, text, 413)
+    status, text = g.raw(head + body)
+    check_json_error("chunked body", status, text, 411)
     # Headers over the room for them: refused or closed, never served.
     big = request("GET", "/healthz", headers=["X-Big: " + "y" * 70000])
-    status, _ = raw(g, big)
+    status, _ = g.raw(big)
     if status not in (None, 400, 413, 414, 431):
         fail("oversized headers got %s" % status)
 
 
 def slow_clients(g):
     # Stalled clients (half a request line, then nothing) hold no thread:
-    # others are answered meanwhile, and the stalled are closed.
+    # others are answered meanwhile, and each stalled one is closed, with
+    # no answer, by the idle timeout (conn-timeout-s, 1 s here; the
+    # gateway checks it about once a second).
     stalled = []
     for _ in range(20):
         s = socket.create_connection(("127.0.0.1", g.port), timeout=5)
@@ -177,13 +159,18 @@ def slow_clients(g):
     g.alive()
     if time.time() - t0 > 2:
         fail("a request waited for stalled clients")
-    for s in stalled:  # closed by the idle timeout (1 s here)
-        s.settimeout(5)
+    for i, s in enumerate(stalled):
+        s.settimeout(max(0.1, t0 + CONN_TIMEOUT_S + 2.5 - time.time()))
         try:
-            if s.recv(100):
-                pass
-        except (ConnectionResetError, socket.timeout):
-            pass
+            got = s.recv(100)
+        except ConnectionResetError:
+            got = b""
+        except socket.timeout:
+            fail("stalled connection %d still open %.1f s after it stalled "
+                 "(conn-timeout-s %d)" % (i, time.time() - t0,
+                                          CONN_TIMEOUT_S))
+        if got:
+            fail("stalled connection %d got an answer: %r" % (i, got[:60]))
         s.close()
     # A body dripping in slower than the request timeout allows is dropped.
     s = socket.create_connection(("127.0.0.1", g.port), timeout=5)
@@ -211,7 +198,8 @@ def slow_clients(g):
 
 
 def main():
-    extra = ["--max-body-bytes", str(MAX_BODY), "--conn-timeout-s", "1",
+    extra = ["--max-body-bytes", str(MAX_BODY),
+             "--conn-timeout-s", str(CONN_TIMEOUT_S),
              "--request-timeout-ms", "2000", "--max-header-bytes", "16384"]
     with GatewayCluster(extra=extra) as g:
         g.client.create(WF)

@@ -2,8 +2,9 @@
 """Operations endpoints and a cluster that does not answer: /healthz is
 200 while every engine answers and 503 (with Retry-After) when one does
 not; /metrics counts the gateway's requests by route and status and
-carries each engine's STATUS figures; every call that needs a silent
-engine gets 503 with Retry-After, and the gateway keeps serving."""
+carries each engine's STATUS figures; an execution list leaves out a
+silent engine and says so; every other call that needs a silent engine
+gets 503 with Retry-After, and the gateway keeps serving."""
 import os
 import re
 import sys
@@ -70,8 +71,16 @@ def main():
         check("Retry-After", headers.get("retry-after"), "7")
         check("degraded", body["status"], "degraded")
         check("which one", [e["up"] for e in body["engines"]], [True, False])
+        # A list is made of what the live engines hold, and says which
+        # engine is missing (these engines share no cluster file, so
+        # neither knows the other's partitions).
+        status, headers, body = g.http("GET", "/v2/executions")
+        check("a list with a dead engine", status, 200)
+        check("what it misses", body.get("sirocco_missing"),
+              {"engines": [{"endpoint": dead, "error":
+                            "EX_LIST: engine %s is not connected (is it "
+                            "running?)" % dead}], "partitions": []})
         for method, path, data in [
-                ("GET", "/v2/executions", None),
                 ("GET", "/v2/workflows", None),
                 ("POST", "/v1/callbacks/sometoken", "{}")]:
             status, headers, body = g.http(method, path, data)
