@@ -396,8 +396,9 @@ s_event(eng_t *eng, sr_wire_in_t *in, eng_worker_t *w)
     sr_msg_id(m, confirm ? SR_F_CONFIRM_action_id : SR_F_RESULT_action_id, &id);
     size_t pi = 0;
     if (!eng_part_find(eng, sr_id_partition(&id), &pi)) {
-        s_error(eng, in, SR_EUNAVAIL, "action_id",
-                "the action's partition is not on this engine");
+        sr_error_t e; // names the owner
+        eng_peer_not_here(eng, sr_id_partition(&id), &e);
+        s_error(eng, in, SR_EUNAVAIL, "action_id", e.msg);
         return;
     }
     int64_t epoch =

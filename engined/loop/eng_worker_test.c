@@ -186,6 +186,29 @@ test_ready_with_an_empty_name_is_refused(void **state)
     sr_value_destroy(&st);
 }
 
+// A CONFIRM about a partition this engine does not hold is EUNAVAIL
+// naming the partition (and its owner, in a cluster).
+static void
+test_a_confirm_for_another_partition_names_it(void **state)
+{
+    et_fix_t *f = *state;
+    et_ready(f, 1);
+    sr_id_t id;
+    sr_id_make(9, zclock_time(), &id);
+    sr_msg_t *c = sr_msg_new(SR_MSG_CONFIRM);
+    sr_msg_set_id(c, SR_F_CONFIRM_action_id, &id);
+    sr_msg_set_int(c, SR_F_CONFIRM_attempt, 1);
+    sr_msg_set_int(c, SR_F_CONFIRM_epoch, 1);
+    et_send(f->worker, c);
+    sr_msg_t *e = et_expect(f->worker, SR_MSG_ERROR);
+    sr_error_t err;
+    sr_msg_to_error(e, &err);
+    assert_int_equal(err.code, SR_EUNAVAIL);
+    if (!strstr(err.msg, "partition 9"))
+        fail_msg("the error does not name the partition: %s", err.msg);
+    sr_msg_destroy(&e);
+}
+
 // A worker restarted under its configured name (READY with another pid)
 // holds none of the old process's actions: they are lost at once, and
 // the error says why.
@@ -227,6 +250,9 @@ main(void)
             et_teardown),
         cmocka_unit_test_setup_teardown(
             test_ready_with_an_empty_name_is_refused, et_setup, et_teardown),
+        cmocka_unit_test_setup_teardown(
+            test_a_confirm_for_another_partition_names_it, et_setup,
+            et_teardown),
         cmocka_unit_test_setup_teardown(
             test_a_restarted_worker_loses_the_old_actions, et_setup_patient,
             et_teardown),
