@@ -481,7 +481,8 @@ s_holding(eng_t *eng, eng_worker_t *w, const sr_msg_t *m, int64_t now)
     for (size_t i = 0; i < n; i++)
         if (!sr_id_from_value(sr_value_array_at(list, i), &ids[k]))
             k++;
-    qsort(ids, k, sizeof *ids, s_cmp_id);
+    if (k)
+        qsort(ids, k, sizeof *ids, s_cmp_id);
     for (size_t i = 0; i < w->nrunning;) {
         eng_run_t *r = &w->running[i];
         bool held =
