@@ -1,5 +1,5 @@
 // Error codes and error details. Owns nothing; every function is reentrant.
-#include "sr_err.h"
+#include "sirocco/errors.h"
 
 #include <stdio.h>
 #include <string.h>

@@ -3,7 +3,7 @@
 // items; maps own keys and values and keep an open-addressing index once
 // they grow past a few entries. Does not parse or encode anything (see
 // sr_value_msgpack.c and sr_value_json.c). One thread per value.
-#include "sr_value.h"
+#include "sirocco/value.h"
 
 #include <math.h>
 #include <stdarg.h>

@@ -1,6 +1,10 @@
 #!/usr/bin/env bash
 # Repository rules CI enforces, independent of any build:
 #   - msgpack-c is used only inside proto/ (one codec, DESIGN.md section 5)
+#   - the public headers (include/sirocco/) include only system headers
+#     and each other; the client library (client/) includes no header of
+#     the engine, the worker, the gateway or the CLI, save the YAML reader
+#     (lang_yaml.h, for cluster files)
 #   - C sources follow .clang-format
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -9,6 +13,19 @@ fail=0
 if git grep -n -E '#include[[:space:]]*<msgpack' -- '*.c' '*.h' |
         grep -v '^proto/'; then
     echo "check: <msgpack.h> is included outside proto/" >&2
+    fail=1
+fi
+
+if git grep -n -E '^[[:space:]]*#[[:space:]]*include[[:space:]]*"' \
+        -- 'include/sirocco/*.h' 'include/sirocco/*.h.in' |
+        grep -v -E '#[[:space:]]*include[[:space:]]*"sirocco/'; then
+    echo "check: a public header includes a header that is not public" >&2
+    fail=1
+fi
+
+if git grep -n -E '^[[:space:]]*#[[:space:]]*include[[:space:]]*"(lang|core|store|eng|sim|wrk|gw|cli|cmd)_' \
+        -- 'client/*.c' 'client/*.h' | grep -v -F '"lang_yaml.h"'; then
+    echo "check: client/ includes a header of another component" >&2
     fail=1
 fi
 

@@ -17,14 +17,11 @@
 
 #include <stdbool.h>
 #include <stddef.h>
-#include <stdio.h>
 
+#include "lang_diag.h"
+#include "lang_tree.h"
 #include "lang_vt.h"
 #include "sr_err.h"
-
-typedef struct {
-    int line, col; // 1-based position in the source; 0 when unknown
-} lang_pos_t;
 
 typedef enum { LANG_WF_DIRECT = 0, LANG_WF_REVERSE } lang_wf_type_t;
 
@@ -155,23 +152,6 @@ typedef struct {
 
 typedef struct lang_doc lang_doc_t;
 
-// One validation problem, "FILE:LINE:COL: message".
-typedef struct {
-    lang_pos_t pos;
-    char msg[512];
-} lang_diag_t;
-
-typedef struct {
-    lang_diag_t *items; // owned; free with lang_diags_fini()
-    size_t count;
-} lang_diags_t;
-
-typedef struct {
-    size_t max_bytes; // source size; 0 = 1 MiB
-    int max_depth;    // YAML nesting; 0 = 64
-    size_t max_nodes; // YAML nodes after alias expansion; 0 = 100,000
-} lang_limits_t;
-
 // Parse and validate a document. `file` names the source in messages.
 // Collects every problem into `diags` (which the caller must fini) and
 // returns SR_EINVAL when there is at least one; on success *out is owned by
@@ -183,9 +163,6 @@ sr_err_t lang_doc_parse(const char *file, const char *text, size_t len,
 sr_err_t lang_doc_load(const char *path, const lang_limits_t *limits,
                        lang_doc_t **out, lang_diags_t *diags);
 void lang_doc_destroy(lang_doc_t **doc_p);
-void lang_diags_fini(lang_diags_t *diags);
-// Print each diagnostic as "FILE:LINE:COL: message\n".
-void lang_diags_print(const lang_diags_t *diags, const char *file, FILE *out);
 
 const char *lang_doc_name(const lang_doc_t *doc); // workbook name or NULL
 const char *lang_doc_text(const lang_doc_t *doc); // the YAML source

@@ -34,8 +34,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "sr_err.h"
-#include "sr_value.h"
+#include "sirocco/errors.h"
+#include "sirocco/value.h"
 
 typedef struct sr_client sr_client_t;
 

@@ -1,8 +1,9 @@
-// YAML for the yaml_dump() and yaml_parse() functions, matching PyYAML's
-// safe_dump(default_flow_style=False) and safe_load(): block style, sorted
-// keys, strings quoted when they would read back as another type, and YAML
-// 1.1 scalars on the way in (yes/no/on/off booleans, 0x10, 1_000, ~).
-// libyaml does the parsing and emitting; this file adds the typing rules.
+// YAML values as PyYAML's safe_load() reads them: YAML 1.1 scalars on the
+// way in (yes/no/on/off booleans, 0x10, 1_000, ~), one document, no
+// aliases. libyaml does the parsing; this room adds the typing rules,
+// which the YAML tree (lang_tree.h) and the dump (lang_yaml_dump.h) share.
+// Config and cluster files, and the yaml_parse() function of expressions,
+// are read with lang_yaml_parse().
 //
 // Thread rule: reentrant.
 #ifndef LANG_YAML_H
@@ -10,7 +11,6 @@
 
 #include <stddef.h>
 
-#include "lang_text.h"
 #include "sr_err.h"
 #include "sr_value.h"
 
@@ -31,10 +31,6 @@ lang_yaml_type_t lang_yaml_resolve(const char *s, size_t len);
 // The value of a plain scalar (new reference); timestamps stay strings.
 // SR_EINVAL when an int or float does not fit.
 sr_err_t lang_yaml_scalar(const char *s, size_t len, sr_value_t **out);
-
-// Append the YAML text of v. SR_ENOMEM, SR_ETOOBIG (buffer limit) or
-// SR_EINVAL (libyaml refused; detail in err).
-sr_err_t lang_yaml_dump(const sr_value_t *v, lang_buf_t *out, sr_error_t *err);
 
 // Parse the single document of text[0..len); nesting deeper than
 // max_depth, aliases and unknown tags are refused. Caller owns *out.

@@ -1,8 +1,10 @@
-// Diagnostics of a workflow file: a growable array of (position, message),
+// Diagnostics of a source file: a growable array of (position, message),
 // sorted by position before it is shown. Owns the array; the messages live
-// inside it. Does not decide what is an error: the loader's rooms do.
+// inside it. Does not decide what is an error: the YAML reader and the
+// loader's rooms do.
 #include "lang_diag.h"
 
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>

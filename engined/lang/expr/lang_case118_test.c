@@ -58,7 +58,7 @@ every_output_matches_mistral(void **state)
     snprintf(path, sizeof path,
              "%s/tests/data/workflows/"
              "118_expr_yaql_semantics.yaml",
-             root ? root : "../..");
+             root ? root : "../../..");
     size_t len;
     char *text = s_read(path, &len);
     const char *tag = "# expect-output: ";

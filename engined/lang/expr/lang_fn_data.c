@@ -12,6 +12,7 @@
 #include "lang_fn.h"
 #include "lang_text.h"
 #include "lang_yaml.h"
+#include "lang_yaml_dump.h"
 #include "sr_value_json.h"
 
 #define S_PARSE_DEPTH 64

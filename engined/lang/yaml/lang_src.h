@@ -10,7 +10,7 @@
 
 #include <stddef.h>
 
-#include "lang_spec.h"
+#include "lang_diag.h"
 
 typedef struct {
     const char *text; // borrowed

@@ -15,6 +15,7 @@
 #include "lang_expr.h"
 #include "lang_text.h"
 #include "lang_yaml.h"
+#include "lang_yaml_dump.h"
 #include "sr_value_json.h"
 
 static sr_value_t *

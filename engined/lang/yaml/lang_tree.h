@@ -13,7 +13,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-#include "lang_spec.h"
+#include "lang_diag.h"
 #include "sr_value.h"
 
 typedef enum {
@@ -55,6 +55,13 @@ struct lang_node {
 };
 
 typedef struct lang_tree lang_tree_t;
+
+// What a source may hold, against hostile input.
+typedef struct {
+    size_t max_bytes; // source size; 0 = 1 MiB
+    int max_depth;    // YAML nesting; 0 = 64
+    size_t max_nodes; // YAML nodes after alias expansion; 0 = 100,000
+} lang_limits_t;
 
 // Parse `text` (len bytes). Problems go to `diags` (positions 1-based).
 // Returns SR_EINVAL when a problem stops the reading (syntax, limits,
