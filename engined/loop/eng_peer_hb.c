@@ -31,15 +31,15 @@ s_parts(const eng_t *eng)
     sr_value_t *list = sr_value_new_array(eng->nparts);
     for (size_t i = 0; list && i < eng->nparts; i++) {
         const eng_part_t *p = &eng->parts[i];
-        size_t count = 0;
+        store_counts_t count;
         sr_error_t e;
-        if (store_part_count(p->store, STORE_DB_EXEC, &count, &e))
+        if (store_part_counts(p->store, &count, &e))
             continue; // said nothing of, rather than something wrong
         sr_value_t *m = sr_value_new_map(3);
         if (sr_value_map_put(m, "partition", sr_value_new_int(p->number)) ||
             sr_value_map_put(m, "epoch", sr_value_new_int((int64_t)p->epoch)) ||
             sr_value_map_put(m, "executions",
-                             sr_value_new_int((int64_t)count))) {
+                             sr_value_new_int((int64_t)count.execs))) {
             sr_value_destroy(&m);
             sr_value_destroy(&list);
         } else if (sr_value_array_append(list, m)) // takes m

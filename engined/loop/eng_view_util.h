@@ -1,15 +1,11 @@
 // Small builders shared by the reply bodies (eng_view.c,
-// eng_view_action.c): stored records decoded, map entries put, texts,
-// times and ids as clients read them, and the read transaction on the
-// partition of an id.
+// eng_view_action.c): map entries put, texts, times and ids as clients
+// read them, and the read transaction on the partition of an id.
 #ifndef ENG_VIEW_UTIL_H
 #define ENG_VIEW_UTIL_H
 
 #include "eng_internal.h"
 
-// Decode a stored msgpack record (generous limits: it is our own data).
-sr_err_t eng_vdecode(const void *data, size_t len, sr_value_t **out,
-                     sr_error_t *err);
 // Put `v` (NULL becomes nil) under `k`; the map takes `v`.
 sr_err_t eng_vput(sr_value_t *m, const char *k, sr_value_t *v);
 // A string, or nil for NULL.

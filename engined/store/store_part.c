@@ -11,9 +11,14 @@
 #include <sys/stat.h>
 
 #include "sr_value_msgpack.h"
+#include "store_db.h"
+#include "store_key.h"
+#include "store_rec.h"
 
 #define S_FORMAT      2 // 2: the queue database indexes open actions
 #define S_DEFAULT_MAP ((size_t)16 << 30)
+#define S_META_KEY    "meta"    // the per-copy record: partition, epoch, format
+#define S_CLOCK_KEY   "sim.now" // the clock (store_clock_put)
 
 static const char *const s_db_names[STORE_DB_COUNT] = {
     "meta",  "exec",  "task", "action", "timer",
@@ -44,48 +49,6 @@ s_mdb_fail(sr_error_t *err, int rc, const char *what)
     return sr_error_set(err, code, "lmdb: %s: %s", what, mdb_strerror(rc));
 }
 
-void
-store_key_u32(uint8_t out[4], uint32_t v)
-{
-    out[0] = (uint8_t)(v >> 24);
-    out[1] = (uint8_t)(v >> 16);
-    out[2] = (uint8_t)(v >> 8);
-    out[3] = (uint8_t)v;
-}
-
-uint32_t
-store_key_get_u32(const uint8_t in[4])
-{
-    return ((uint32_t)in[0] << 24) | ((uint32_t)in[1] << 16) |
-           ((uint32_t)in[2] << 8) | in[3];
-}
-
-void
-store_key_ms(uint8_t out[8], int64_t ms)
-{
-    uint64_t u = (uint64_t)ms ^ ((uint64_t)1 << 63);
-    for (int i = 7; i >= 0; i--) {
-        out[i] = (uint8_t)u;
-        u >>= 8;
-    }
-}
-
-int64_t
-store_key_get_ms(const uint8_t in[8])
-{
-    uint64_t u = 0;
-    for (int i = 0; i < 8; i++)
-        u = (u << 8) | in[i];
-    return (int64_t)(u ^ ((uint64_t)1 << 63));
-}
-
-void
-store_queue_key(uint8_t out[24], int64_t created_ms, const sr_id_t *id)
-{
-    store_key_ms(out, created_ms);
-    memcpy(out + 8, id->b, 16);
-}
-
 static sr_err_t
 s_meta_write(store_part_t *p, MDB_txn *txn, sr_error_t *err)
 {
@@ -102,7 +65,7 @@ s_meta_write(store_part_t *p, MDB_txn *txn, sr_error_t *err)
     sr_value_destroy(&m);
     if (rc)
         return sr_error_set(err, rc, "out of memory");
-    MDB_val k = {4, "meta"}, v = {len, buf};
+    MDB_val k = {strlen(S_META_KEY), S_META_KEY}, v = {len, buf};
     int mrc = mdb_put(txn, p->dbi[STORE_DB_META], &k, &v, 0);
     free(buf);
     return mrc ? s_mdb_fail(err, mrc, "write meta") : SR_OK;
@@ -112,7 +75,7 @@ s_meta_write(store_part_t *p, MDB_txn *txn, sr_error_t *err)
 static sr_err_t
 s_meta_load(store_part_t *p, MDB_txn *txn, sr_error_t *err)
 {
-    MDB_val k = {4, "meta"}, v;
+    MDB_val k = {strlen(S_META_KEY), S_META_KEY}, v;
     int mrc = mdb_get(txn, p->dbi[STORE_DB_META], &k, &v);
     p->format = S_FORMAT;
     if (mrc == MDB_NOTFOUND) {
@@ -338,14 +301,7 @@ store_get(store_txn_t *txn, store_db_t db, const void *key, size_t klen,
     const void *data = NULL;
     size_t len = 0;
     sr_err_t rc = store_get_raw(txn, db, key, klen, &data, &len, err);
-    if (rc)
-        return rc;
-    sr_limits_t lim = {.max_bytes = (size_t)1 << 31, .max_depth = 256};
-    rc = sr_value_decode(data, len, &lim, out, err);
-    if (rc)
-        return sr_error_set(err, SR_ESTORE, "%s record unreadable: %s",
-                            s_db_names[db], err ? err->msg : "");
-    return SR_OK;
+    return rc ? rc : store_rec_value(data, len, out, err);
 }
 
 sr_err_t
@@ -424,6 +380,52 @@ store_count(store_txn_t *txn, store_db_t db, size_t *count, sr_error_t *err)
         return s_mdb_fail(err, mrc, "stat");
     *count = st.ms_entries;
     return SR_OK;
+}
+
+sr_err_t
+store_part_counts(store_part_t *part, store_counts_t *out, sr_error_t *err)
+{
+    store_counts_t c = {0};
+    const struct {
+        store_db_t db;
+        size_t *n;
+    } fields[] = {
+        {STORE_DB_EXEC, &c.execs},         {STORE_DB_TASK, &c.tasks},
+        {STORE_DB_ACTION, &c.actions},     {STORE_DB_TIMER, &c.timers},
+        {STORE_DB_QUEUE, &c.open_actions}, {STORE_DB_TOKEN, &c.tokens},
+        {STORE_DB_DEF, &c.definitions},    {STORE_DB_DEFNAME, &c.workflows},
+    };
+    store_txn_t *txn = NULL;
+    sr_err_t rc = store_txn_begin(part, false, &txn, err);
+    for (size_t i = 0; !rc && i < sizeof fields / sizeof *fields; i++)
+        rc = store_count(txn, fields[i].db, fields[i].n, err);
+    store_txn_abort(&txn);
+    if (!rc)
+        *out = c;
+    return rc;
+}
+
+sr_err_t
+store_clock_get(store_txn_t *txn, int64_t *now_ms, sr_error_t *err)
+{
+    const void *data = NULL;
+    size_t len = 0;
+    sr_err_t rc = store_get_raw(txn, STORE_DB_META, S_CLOCK_KEY,
+                                strlen(S_CLOCK_KEY), &data, &len, err);
+    if (!rc && len != 8)
+        rc = sr_error_set(err, SR_ESTORE, "clock of %zu bytes", len);
+    if (!rc)
+        *now_ms = store_key_get_ms(data);
+    return rc;
+}
+
+sr_err_t
+store_clock_put(store_txn_t *txn, int64_t now_ms, sr_error_t *err)
+{
+    uint8_t clock[8];
+    store_key_ms(clock, now_ms);
+    return store_put_raw(txn, STORE_DB_META, S_CLOCK_KEY, strlen(S_CLOCK_KEY),
+                         clock, sizeof clock, err);
 }
 
 sr_err_t
