@@ -14,6 +14,7 @@
 #include "store_db.h"
 #include "store_key.h"
 #include "store_rec.h"
+#include "store_ws.h"
 
 #define S_FORMAT      2 // 2: the queue database indexes open actions
 #define S_DEFAULT_MAP ((size_t)16 << 30)
@@ -32,12 +33,14 @@ struct store_part {
     int format;
     bool is_new; // this open created it (no meta record was there)
     char *dir;
+    store_ws_schema_t schema; // what its write sets are of
 };
 
 struct store_txn {
     store_part_t *part;
     MDB_txn *txn;
     bool write;
+    store_ws_t *ws; // owned: its changes (a write txn's, unless applying)
 };
 
 static sr_err_t
@@ -137,6 +140,12 @@ store_part_open(const char *dir, uint16_t partition, const store_opts_t *opts,
         rc = s_mdb_fail(err, mrc, dir);
         goto fail;
     }
+    p->schema =
+        (store_ws_schema_t){.partition = partition,
+                            .format = S_FORMAT,
+                            .dbs = s_db_names,
+                            .ndbs = STORE_DB_COUNT,
+                            .max_key = (size_t)mdb_env_get_maxkeysize(p->env)};
     if ((mrc = mdb_txn_begin(p->env, NULL, 0, &txn))) {
         rc = s_mdb_fail(err, mrc, "begin");
         goto fail;
@@ -228,15 +237,20 @@ store_part_bump_epoch(store_part_t *part, sr_error_t *err)
     return SR_OK;
 }
 
-sr_err_t
-store_txn_begin(store_part_t *part, bool write, store_txn_t **out,
-                sr_error_t *err)
+// Begin a transaction; a write transaction that `records` keeps its
+// write set.
+static sr_err_t
+s_txn_begin(store_part_t *part, bool write, bool records, store_txn_t **out,
+            sr_error_t *err)
 {
     store_txn_t *t = calloc(1, sizeof *t);
-    if (!t)
+    if (!t || (write && records && !(t->ws = store_ws_new(&part->schema)))) {
+        free(t);
         return sr_error_set(err, SR_ENOMEM, "out of memory");
+    }
     int mrc = mdb_txn_begin(part->env, NULL, write ? 0 : MDB_RDONLY, &t->txn);
     if (mrc) {
+        store_ws_destroy(&t->ws);
         free(t);
         return s_mdb_fail(err, mrc, "begin");
     }
@@ -247,12 +261,26 @@ store_txn_begin(store_part_t *part, bool write, store_txn_t **out,
 }
 
 sr_err_t
+store_txn_begin(store_part_t *part, bool write, store_txn_t **out,
+                sr_error_t *err)
+{
+    return s_txn_begin(part, write, true, out, err);
+}
+
+static void
+s_txn_free(store_txn_t *t)
+{
+    store_ws_destroy(&t->ws);
+    free(t);
+}
+
+sr_err_t
 store_txn_commit(store_txn_t **txn_p, sr_error_t *err)
 {
     store_txn_t *t = *txn_p;
     *txn_p = NULL;
     int mrc = mdb_txn_commit(t->txn);
-    free(t);
+    s_txn_free(t);
     return mrc ? s_mdb_fail(err, mrc, "commit") : SR_OK;
 }
 
@@ -263,7 +291,7 @@ store_txn_abort(store_txn_t **txn_p)
     if (!t)
         return;
     mdb_txn_abort(t->txn);
-    free(t);
+    s_txn_free(t);
     *txn_p = NULL;
 }
 
@@ -277,6 +305,12 @@ bool
 store_txn_is_write(const store_txn_t *txn)
 {
     return txn->write;
+}
+
+const store_ws_t *
+store_txn_ws(const store_txn_t *txn)
+{
+    return txn->ws;
 }
 
 sr_err_t
@@ -310,7 +344,11 @@ store_put_raw(store_txn_t *txn, store_db_t db, const void *key, size_t klen,
 {
     MDB_val k = {klen, (void *)key}, v = {len, (void *)data};
     int mrc = mdb_put(txn->txn, txn->part->dbi[db], &k, &v, 0);
-    return mrc ? s_mdb_fail(err, mrc, s_db_names[db]) : SR_OK;
+    if (mrc)
+        return s_mdb_fail(err, mrc, s_db_names[db]);
+    if (txn->ws && store_ws_put(txn->ws, db, key, klen, data, len))
+        return sr_error_set(err, SR_ENOMEM, "out of memory");
+    return SR_OK;
 }
 
 sr_err_t
@@ -334,7 +372,11 @@ store_del(store_txn_t *txn, store_db_t db, const void *key, size_t klen,
     int mrc = mdb_del(txn->txn, txn->part->dbi[db], &k, NULL);
     if (mrc == MDB_NOTFOUND)
         return SR_ENOTFOUND;
-    return mrc ? s_mdb_fail(err, mrc, s_db_names[db]) : SR_OK;
+    if (mrc)
+        return s_mdb_fail(err, mrc, s_db_names[db]);
+    if (txn->ws && store_ws_del(txn->ws, db, key, klen))
+        return sr_error_set(err, SR_ENOMEM, "out of memory");
+    return SR_OK;
 }
 
 sr_err_t
@@ -438,4 +480,86 @@ store_part_count(store_part_t *part, store_db_t db, size_t *count,
         rc = store_count(txn, db, count, err);
     store_txn_abort(&txn);
     return rc;
+}
+
+// --- copies ---------------------------------------------------------------
+
+// The per-copy record (partition, epoch, format): in no write set.
+static bool
+s_per_copy(size_t db, const void *key, size_t klen)
+{
+    return db == STORE_DB_META && klen == strlen(S_META_KEY) &&
+           !memcmp(key, S_META_KEY, klen);
+}
+
+typedef struct {
+    store_txn_t *txn;
+    store_db_t db;
+    store_change_fn fn;
+    void *arg;
+} s_records_t;
+
+static sr_err_t
+s_record_one(void *arg, const void *key, size_t klen, const void *val,
+             size_t vlen)
+{
+    s_records_t *r = arg;
+    if (s_per_copy(r->db, key, klen))
+        return SR_OK;
+    store_change_t c = {.db = r->db,
+                        .name = s_db_names[r->db],
+                        .key = key,
+                        .klen = klen,
+                        .val = vlen ? val : "",
+                        .vlen = vlen};
+    return r->fn(r->arg, &c);
+}
+
+sr_err_t
+store_records(store_txn_t *txn, store_change_fn fn, void *arg, sr_error_t *err)
+{
+    s_records_t r = {.txn = txn, .fn = fn, .arg = arg};
+    sr_err_t rc = SR_OK;
+    for (r.db = 0; !rc && r.db < STORE_DB_COUNT; r.db++)
+        rc = store_scan(txn, r.db, NULL, 0, NULL, 0, s_record_one, &r, err);
+    return rc;
+}
+
+typedef struct {
+    store_txn_t *txn;
+    sr_error_t *err;
+} s_apply_t;
+
+// One change of a write set applied.
+static sr_err_t
+s_apply_one(void *arg, const store_change_t *c)
+{
+    s_apply_t *a = arg;
+    if (s_per_copy(c->db, c->key, c->klen))
+        return sr_error_set(a->err, SR_EPROTO,
+                            "write set: it changes the record '%s' of "
+                            "database '%s', which each copy keeps its own",
+                            S_META_KEY, c->name);
+    if (!c->val) {
+        sr_err_t rc = store_del(a->txn, c->db, c->key, c->klen, a->err);
+        return rc == SR_ENOTFOUND ? SR_OK : rc;
+    }
+    return store_put_raw(a->txn, c->db, c->key, c->klen, c->val, c->vlen,
+                         a->err);
+}
+
+sr_err_t
+store_part_apply(store_part_t *part, const void *buf, size_t len,
+                 sr_error_t *err)
+{
+    s_apply_t a = {.err = err};
+    sr_err_t rc = s_txn_begin(part, true, false, &a.txn, err);
+    if (rc)
+        return rc;
+    rc = store_ws_decode(&part->schema, buf, len, s_apply_one, &a, err);
+    if (rc) {
+        store_txn_abort(&a.txn);
+        return rc;
+    }
+    return store_txn_commit(&a.txn, err);
 }

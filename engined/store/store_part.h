@@ -17,6 +17,7 @@
 #include "sr_err.h"
 #include "sr_id.h"
 #include "sr_value.h"
+#include "store_ws.h"
 
 typedef enum {
     STORE_SYNC = 0, // fsync at every commit (default)
@@ -47,6 +48,8 @@ int store_part_format(const store_part_t *part);
 bool store_part_is_new(const store_part_t *part);
 const char *store_part_dir(const store_part_t *part);
 
+// Begin a transaction. A write transaction records every change it makes
+// in its write set (store_txn_ws).
 sr_err_t store_txn_begin(store_part_t *part, bool write, store_txn_t **out,
                          sr_error_t *err);
 // Commit (durable per the partition's mode); the txn is gone either way.
@@ -54,6 +57,24 @@ sr_err_t store_txn_commit(store_txn_t **txn_p, sr_error_t *err);
 void store_txn_abort(store_txn_t **txn_p);
 store_part_t *store_txn_part(const store_txn_t *txn);
 bool store_txn_is_write(const store_txn_t *txn);
+// The changes a write transaction made so far, its write set (borrowed;
+// gone with the transaction: encode it before the commit). NULL for a
+// read transaction.
+const store_ws_t *store_txn_ws(const store_txn_t *txn);
+
+// Apply an encoded write set (store_ws_encode) to this copy of its
+// partition, in one write transaction: all its changes or, on an error,
+// none. Errors: those of store_ws_decode; SR_EPROTO for a change of the
+// per-copy record (each copy keeps its own epoch); SR_ESTORE (LMDB).
+sr_err_t store_part_apply(store_part_t *part, const void *buf, size_t len,
+                          sr_error_t *err);
+// Every record that copies of the partition share, database by database
+// in key order, as changes that would make them (puts): for comparing
+// copies and looking for traces. Every record but the per-copy one (the
+// meta record: partition, epoch, format) is there; the bytes mean nothing
+// outside engined/store.
+sr_err_t store_records(store_txn_t *txn, store_change_fn fn, void *arg,
+                       sr_error_t *err);
 
 // How many records of each kind the partition holds.
 typedef struct {

@@ -146,7 +146,7 @@ executions_are_read_by_id_and_walked_in_id_order_from_any_id(void **state)
 {
     st_fix_t *f = *state;
     s_recs_t r = {.execs = {s_id(1), s_id(2), s_id(3)}, .nexecs = 3};
-    st_write(f->part, s_add, &r);
+    st_write(f->part, s_add, &r, NULL);
     store_txn_t *txn = s_reader(f);
     sr_error_t err;
     core_exec_t *e = NULL;
@@ -185,7 +185,7 @@ task_executions_come_in_seq_order_per_execution_or_all(void **state)
                   .nexecs = 2,
                   .tasks = {{0, 2}, {1, 0}, {0, 0}, {0, 1}},
                   .ntasks = 4};
-    st_write(f->part, s_add, &r);
+    st_write(f->part, s_add, &r, NULL);
     store_txn_t *txn = s_reader(f);
     sr_error_t err;
     s_seen_t one = {0};
@@ -225,9 +225,9 @@ open_actions_are_the_waiting_and_running_ones_in_creation_order(void **state)
     s_recs_t r = {.actions = {CORE_A_SCHEDULED, CORE_A_PENDING, CORE_A_RUNNING,
                               CORE_A_SUCCESS, CORE_A_SCHEDULED},
                   .nactions = 5};
-    st_write(f->part, s_add, &r);
+    st_write(f->part, s_add, &r, NULL);
     sr_id_t first = s_id(10), third = s_id(12);
-    st_write(f->part, end_action, &first);
+    st_write(f->part, end_action, &first, NULL);
 
     store_txn_t *txn = s_reader(f);
     sr_error_t err;
@@ -262,7 +262,7 @@ timers_come_due_earliest_first(void **state)
     store_txn_abort(&txn);
 
     s_recs_t r = {.timers = {300, -100, 200}, .ntimers = 3};
-    st_write(f->part, s_add, &r);
+    st_write(f->part, s_add, &r, NULL);
     txn = s_reader(f);
     assert_int_equal(store_timer_first(txn, &first, &err), SR_OK);
     assert_int_equal(first.due_ms, -100);
@@ -295,7 +295,7 @@ a_token_hash_names_its_waiting_action(void **state)
     uint8_t hash[32], other[32];
     memset(hash, 7, sizeof hash);
     memset(other, 8, sizeof other);
-    st_write(f->part, add_token, hash);
+    st_write(f->part, add_token, hash, NULL);
     store_txn_t *txn = s_reader(f);
     sr_id_t id, want = s_id(10);
     sr_error_t err;
@@ -317,7 +317,7 @@ counts_and_the_clock_are_kept(void **state)
                   .nactions = 2,
                   .timers = {5},
                   .ntimers = 1};
-    st_write(f->part, s_add, &r);
+    st_write(f->part, s_add, &r, NULL);
     store_counts_t c;
     sr_error_t err;
     assert_int_equal(store_part_counts(f->part, &c, &err), SR_OK);

@@ -1,7 +1,9 @@
 // Helpers shared by the store's tests: a partition in a folder of its
 // own, made fresh for each test and removed after it; documents parsed
 // from YAML; writes through the core's state interface in one
-// transaction. Every helper asserts (cmocka) instead of returning errors.
+// transaction; the write sets of commits kept, applied to a copy, and the
+// copies compared record by record. Every helper asserts (cmocka) instead
+// of returning errors.
 #ifndef STORE_TEST_UTIL_H
 #define STORE_TEST_UTIL_H
 
@@ -29,9 +31,26 @@ store_part_t *st_open(const char *dir, uint16_t partition);
 // A document parsed from `yaml`; caller owns it.
 lang_doc_t *st_doc(const char *yaml);
 
+// The encoded write sets of committed transactions, in commit order.
+typedef struct {
+    char **bufs; // owned
+    size_t *lens;
+    size_t n, cap;
+} st_log_t;
+
+void st_log_fini(st_log_t *log);
+// Encode the write set of `txn` into `log` (when not NULL), then commit.
+void st_commit(store_txn_t **txn_p, st_log_t *log);
+// Apply every write set of `log` to `part`, in order.
+void st_log_apply(const st_log_t *log, store_part_t *part);
+
 // Run `fn` on the core's state of one write transaction, then flush and
-// commit.
+// commit (its write set into `log` when not NULL).
 typedef void (*st_write_fn)(core_state_t *st, void *arg);
-void st_write(store_part_t *part, st_write_fn fn, void *arg);
+void st_write(store_part_t *part, st_write_fn fn, void *arg, st_log_t *log);
+
+// Fail unless the two copies hold the same records (store_records), byte
+// for byte; the number of records compared.
+size_t st_assert_same(store_part_t *a, store_part_t *b);
 
 #endif
