@@ -470,18 +470,6 @@ store_clock_put(store_txn_t *txn, int64_t now_ms, sr_error_t *err)
                          clock, sizeof clock, err);
 }
 
-sr_err_t
-store_part_count(store_part_t *part, store_db_t db, size_t *count,
-                 sr_error_t *err)
-{
-    store_txn_t *txn = NULL;
-    sr_err_t rc = store_txn_begin(part, false, &txn, err);
-    if (!rc)
-        rc = store_count(txn, db, count, err);
-    store_txn_abort(&txn);
-    return rc;
-}
-
 // --- copies ---------------------------------------------------------------
 
 // The per-copy record (partition, epoch, format): in no write set.

@@ -15,8 +15,6 @@
 #include <stdint.h>
 
 #include "sr_err.h"
-#include "sr_id.h"
-#include "sr_value.h"
 #include "store_ws.h"
 
 typedef enum {
@@ -98,11 +96,5 @@ sr_err_t store_part_counts(store_part_t *part, store_counts_t *out,
 // was never set (err untouched).
 sr_err_t store_clock_get(store_txn_t *txn, int64_t *now_ms, sr_error_t *err);
 sr_err_t store_clock_put(store_txn_t *txn, int64_t now_ms, sr_error_t *err);
-
-// Transitional (issue 11): the simulator still reads raw.
-#include "store_db.h"
-#include "store_key.h"
-sr_err_t store_part_count(store_part_t *part, store_db_t db, size_t *count,
-                          sr_error_t *err);
 
 #endif

@@ -4,7 +4,8 @@
 // them (core_rec.h) and freed by kind, for the rooms that handle records
 // of any kind (the state cache, the typed reads).
 //
-// Private to engined/store. Pure functions; any thread.
+// Private to engined/store (tests/check_repo.sh). Pure functions; any
+// thread.
 #ifndef STORE_REC_H
 #define STORE_REC_H
 
