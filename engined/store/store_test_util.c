@@ -181,24 +181,37 @@ s_records_fini(s_records_t *r)
 }
 
 size_t
-st_assert_same(store_part_t *a, store_part_t *b)
+st_same(store_part_t *a, store_part_t *b, char why[128])
 {
     s_records_t ra = s_records(a), rb = s_records(b);
-    for (size_t i = 0; i < ra.n && i < rb.n; i++) {
+    size_t n = ra.n == rb.n ? ra.n : 0;
+    if (!n)
+        snprintf(why, 128, "%zu records against %zu", ra.n, rb.n);
+    for (size_t i = 0; n && i < ra.n; i++) {
         if (strcmp(ra.items[i].db, rb.items[i].db) ||
             ra.items[i].klen != rb.items[i].klen ||
-            memcmp(ra.items[i].key, rb.items[i].key, ra.items[i].klen))
-            fail_msg("record %zu: a key of '%s' against one of '%s'", i,
-                     ra.items[i].db, rb.items[i].db);
-        if (ra.items[i].vlen != rb.items[i].vlen ||
-            memcmp(ra.items[i].val, rb.items[i].val, ra.items[i].vlen))
-            fail_msg("record %zu of '%s': values differ (%zu, %zu bytes)", i,
-                     ra.items[i].db, ra.items[i].vlen, rb.items[i].vlen);
+            memcmp(ra.items[i].key, rb.items[i].key, ra.items[i].klen)) {
+            snprintf(why, 128, "record %zu: a key of '%s' against one of '%s'",
+                     i, ra.items[i].db, rb.items[i].db);
+            n = 0;
+        } else if (ra.items[i].vlen != rb.items[i].vlen ||
+                   memcmp(ra.items[i].val, rb.items[i].val, ra.items[i].vlen)) {
+            snprintf(why, 128, "record %zu of '%s': values differ", i,
+                     ra.items[i].db);
+            n = 0;
+        }
     }
-    if (ra.n != rb.n)
-        fail_msg("%zu records against %zu", ra.n, rb.n);
-    size_t n = ra.n;
     s_records_fini(&ra);
     s_records_fini(&rb);
+    return n;
+}
+
+size_t
+st_assert_same(store_part_t *a, store_part_t *b)
+{
+    char why[128] = "";
+    size_t n = st_same(a, b, why);
+    if (!n && *why)
+        fail_msg("the copies differ: %s", why);
     return n;
 }

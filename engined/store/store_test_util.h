@@ -49,8 +49,10 @@ void st_log_apply(const st_log_t *log, store_part_t *part);
 typedef void (*st_write_fn)(core_state_t *st, void *arg);
 void st_write(store_part_t *part, st_write_fn fn, void *arg, st_log_t *log);
 
-// Fail unless the two copies hold the same records (store_records), byte
-// for byte; the number of records compared.
+// The number of records two copies hold when they hold the same records
+// (store_records), byte for byte; else 0 and `why` says where they part.
+size_t st_same(store_part_t *a, store_part_t *b, char why[128]);
+// The same, failing the test when they differ.
 size_t st_assert_same(store_part_t *a, store_part_t *b);
 
 #endif
