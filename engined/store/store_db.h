@@ -15,7 +15,8 @@
 
 #include "sr_err.h"
 #include "sr_value.h"
-#include "store_part.h"
+
+typedef struct store_txn store_txn_t; // store_part.h
 
 typedef enum {
     STORE_DB_META = 0,
