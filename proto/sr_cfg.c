@@ -195,7 +195,7 @@ static void
 s_set_key(sr_cfg_t *self, const sr_cfg_key_t *key, const char *text)
 {
     char where[80], why[300];
-    snprintf(where, sizeof where, "--%s", sr_cfg_value_flag(key));
+    sr_cfg_value_dashed(key, where, sizeof where);
     unsigned char *mark = &self->marks[key - self->table->keys];
     if (!text && key->type != SR_CFG_BOOL) {
         sr_cfg_problem(self, "%s: needs an argument", where);

@@ -54,10 +54,11 @@ s_range(const sr_cfg_key_t *key, char *buf, size_t size)
 }
 
 // Print `text` from column `col` wrapped at S_WIDTH, continuation lines
-// at S_INDENT, backticks dropped; ends the line.
+// at `indent`, backticks dropped; ends the line.
 static void
-s_wrap(FILE *out, const char *text, size_t col)
+s_wrap(FILE *out, const char *text, size_t col, size_t indent)
 {
+    bool is_first = true;
     const char *p = text;
     while (*p) {
         while (*p == ' ')
@@ -66,13 +67,14 @@ s_wrap(FILE *out, const char *text, size_t col)
         size_t shown = len;
         for (size_t i = 0; i < len; i++)
             shown -= p[i] == '`';
-        if (col > S_INDENT && col + 1 + shown > S_WIDTH) {
-            fprintf(out, "\n%*s", S_INDENT, "");
-            col = S_INDENT;
-        } else if (col > S_INDENT) {
+        if (!is_first && col + 1 + shown > S_WIDTH) {
+            fprintf(out, "\n%*s", (int)indent, "");
+            col = indent;
+        } else if (!is_first) {
             fputc(' ', out);
             col++;
         }
+        is_first = false;
         for (size_t i = 0; i < len; i++)
             if (p[i] != '`')
                 fputc(p[i], out);
@@ -87,38 +89,45 @@ sr_cfg_usage(const sr_cfg_table_t *table, FILE *out)
 {
     fprintf(out, "usage: %s [--config FILE] [--FLAG VALUE]...\n\n",
             table->program);
-    fprintf(out, "%s\n\n", table->about);
-    fprintf(out,
-            "Every flag is also a key of the YAML file read with --config\n"
-            "(its name in the file is shown when it differs); a flag wins\n"
-            "over the file, and '-' and '_' are the same in names.\n\n");
+    s_wrap(out, table->about, 0, 0);
+    fputc('\n', out);
+    s_wrap(out,
+           "Every flag is also a key of the YAML file read with --config (its "
+           "name in the file is shown when it differs); a flag wins over the "
+           "file, and '-' and '_' are the same in names.",
+           0, 0);
+    fputc('\n', out);
     for (size_t i = 0; i < table->nkeys; i++) {
         const sr_cfg_key_t *key = &table->keys[i];
         char arg[200], range[160], note[600], flag[240];
         s_arg(key, "|", arg, sizeof arg);
         s_range(key, range, sizeof range);
-        int n = snprintf(flag, sizeof flag, "  --%s%s", sr_cfg_value_flag(key),
-                         arg);
+        char dashed[80];
+        int n = snprintf(flag, sizeof flag, "  %s%s",
+                         sr_cfg_value_dashed(key, dashed, sizeof dashed), arg);
         fputs(flag, out);
-        if (n >= S_INDENT)
+        if (n > S_INDENT - 2)
             fprintf(out, "\n%*s", S_INDENT, "");
         else
             fprintf(out, "%*s", S_INDENT - n, "");
-        s_wrap(out, key->doc, S_INDENT);
+        s_wrap(out, key->doc, S_INDENT, S_INDENT);
         const char *dflt = key->shown ? key->shown : key->dflt;
+        bool is_other =
+            key->flag &&
+            !sr_cfg_value_same(key->flag, strlen(key->flag), key->name);
         snprintf(note, sizeof note, "(%s%s%s%s%s%s%s)",
-                 key->flag ? "file: " : "", key->flag ? key->name : "",
-                 key->flag ? "; " : "", range, range[0] ? "; " : "",
+                 is_other ? "file: " : "", is_other ? key->name : "",
+                 is_other ? "; " : "", range, range[0] ? "; " : "",
                  key->flags & SR_CFG_REQUIRED ? "required" : "default: ",
                  key->flags & SR_CFG_REQUIRED ? ""
                  : dflt                       ? dflt
                                               : "none");
         fprintf(out, "%*s", S_INDENT, "");
-        s_wrap(out, note, S_INDENT);
+        s_wrap(out, note, S_INDENT, S_INDENT);
     }
     fprintf(out, "  %-*s", S_INDENT - 2, "--config FILE");
     s_wrap(out, "read keys from a YAML file (repeatable: a later file wins)",
-           S_INDENT);
+           S_INDENT, S_INDENT);
     fprintf(out, "  %-*sprint this text\n", S_INDENT - 2, "--help");
     fprintf(out, "  %-*sprint the version\n", S_INDENT - 2, "--version");
 }
@@ -148,8 +157,9 @@ sr_cfg_markdown(const sr_cfg_table_t *table, FILE *out)
         char arg[200], range[160];
         s_arg(key, "\\|", arg, sizeof arg);
         s_range(key, range, sizeof range);
-        fprintf(out, "| `%s` | `--%s%s` | ", key->name, sr_cfg_value_flag(key),
-                arg);
+        char dashed[80];
+        fprintf(out, "| `%s` | `%s%s` | ", key->name,
+                sr_cfg_value_dashed(key, dashed, sizeof dashed), arg);
         s_md_default(key, out);
         fprintf(out, " | %s%s%s%s |\n", key->doc, range[0] ? " (" : "", range,
                 range[0] ? ")" : "");

@@ -449,7 +449,7 @@ file_problems_name_position_and_key(void **state)
         {"- a\n- b\n", "1:1: expected a mapping of keys"},
         {"n: [1, 2\n", "2:1: "},
         {"things:\n  - {id: a, secret_file: /no/such}\n",
-         "2:26: key 'things[0].secret_file': cannot open /no/such: No such "
+         "2:26: key 'things[0].secret_file': /no/such: cannot open: No such "
          "file or directory"},
     };
     for (size_t i = 0; i < sizeof files / sizeof *files; i++) {
@@ -466,7 +466,7 @@ file_problems_name_position_and_key(void **state)
     }
     const char *missing[] = {"--config", "/no/such.yaml", NULL};
     assert_int_equal(s_args(&cfg, &v, missing), SR_EINVAL);
-    s_has(cfg, "cannot open /no/such.yaml: No such file or directory");
+    s_has(cfg, "/no/such.yaml: cannot open: No such file or directory");
     s_done(&cfg, &v);
     const char *folder[] = {"--config", s_dir, NULL};
     assert_int_equal(s_args(&cfg, &v, folder), SR_EINVAL);

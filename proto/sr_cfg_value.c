@@ -76,6 +76,16 @@ sr_cfg_value_flag(const sr_cfg_key_t *key)
     return key->flag ? key->flag : key->name;
 }
 
+const char *
+sr_cfg_value_dashed(const sr_cfg_key_t *key, char *buf, size_t size)
+{
+    snprintf(buf, size, "--%s", sr_cfg_value_flag(key));
+    for (char *p = buf; *p; p++)
+        if (*p == '_')
+            *p = '-';
+    return buf;
+}
+
 const sr_cfg_key_t *
 sr_cfg_value_find(const sr_cfg_key_t *keys, size_t n, const char *name)
 {
@@ -165,7 +175,7 @@ sr_cfg_value_read_file(const char *path, size_t max, char **out, size_t *len,
 {
     FILE *f = fopen(path, "rb");
     if (!f)
-        return s_why(why, size, "cannot open %s: %s", path, strerror(errno));
+        return s_why(why, size, "%s: cannot open: %s", path, strerror(errno));
     char *text = malloc(max + 1);
     if (!text) {
         fclose(f);
@@ -176,9 +186,9 @@ sr_cfg_value_read_file(const char *path, size_t max, char **out, size_t *len,
     fclose(f);
     if (problem || n > max) {
         free(text);
-        return problem ? s_why(why, size, "cannot read %s: %s", path,
+        return problem ? s_why(why, size, "%s: cannot read: %s", path,
                                strerror(problem))
-                       : s_why(why, size, "%s is over %zu bytes", path, max);
+                       : s_why(why, size, "%s: over %zu bytes", path, max);
     }
     text[n] = '\0';
     *out = text;

@@ -15,8 +15,11 @@
 
 // True when `a` (alen bytes) and `b` are the same name, '-' and '_' alike.
 bool sr_cfg_value_same(const char *a, size_t alen, const char *b);
-// The flag of a key, without "--".
+// The flag of a key, without "--", as the table gives it ('-' or '_').
 const char *sr_cfg_value_flag(const sr_cfg_key_t *key);
+// "--flag" as people type it: with '-' for '_'. Returns buf.
+const char *sr_cfg_value_dashed(const sr_cfg_key_t *key, char *buf,
+                                size_t size);
 // The key that `name` names in a file (its name or its flag), or NULL.
 const sr_cfg_key_t *sr_cfg_value_find(const sr_cfg_key_t *keys, size_t n,
                                       const char *name);
@@ -57,7 +60,7 @@ bool sr_cfg_value_defaults(const sr_cfg_key_t *keys, size_t n, void *base,
 void sr_cfg_value_free(const sr_cfg_key_t *keys, size_t n, void *base);
 
 // Read a whole small file: *out is NUL-terminated, owned by the caller.
-// False with the reason ("cannot open PATH: ...") when it cannot be read
+// False with the reason ("PATH: cannot open: ...") when it cannot be read
 // or has more than `max` bytes.
 bool sr_cfg_value_read_file(const char *path, size_t max, char **out,
                             size_t *len, char *why, size_t size);
