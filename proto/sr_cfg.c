@@ -342,6 +342,23 @@ sr_cfg_args(sr_cfg_t *self, int argc, char **argv)
     return self->is_help || self->is_version ? SR_OK : s_status(self);
 }
 
+sr_err_t
+sr_cfg_read(const sr_cfg_table_t *table, void *values, int argc, char **argv,
+            sr_error_t *err)
+{
+    sr_cfg_t *cfg = NULL;
+    sr_err_t rc = sr_cfg_new(table, values, &cfg);
+    if (rc)
+        return sr_error_set(err, rc, "out of memory");
+    if ((rc = sr_cfg_args(cfg, argc, argv)) != SR_OK) {
+        size_t n = sr_cfg_nproblems(cfg);
+        sr_error_set(err, rc, "%s%s", sr_cfg_problem_at(cfg, 0),
+                     n > 1 ? " (and more)" : "");
+    }
+    sr_cfg_destroy(&cfg);
+    return rc;
+}
+
 int
 sr_cfg_main(const sr_cfg_table_t *table, void *values, int argc, char **argv)
 {

@@ -151,6 +151,13 @@ sr_err_t sr_cfg_set(sr_cfg_t *self, const char *flag, const char *text);
 // Required keys, then the table's finish.
 sr_err_t sr_cfg_finish(sr_cfg_t *self);
 
+// sr_cfg_new(), sr_cfg_args() and sr_cfg_destroy() in one, for tests and
+// tools: `values` are read from the command line (argv[0] the program);
+// SR_EINVAL with the first problem in `err` (and how many more). The
+// values are the caller's to free in every case.
+sr_err_t sr_cfg_read(const sr_cfg_table_t *table, void *values, int argc,
+                     char **argv, sr_error_t *err);
+
 // True when the file or a flag gave the key `name` (not its default).
 bool sr_cfg_is_given(const sr_cfg_t *self, const char *name);
 // Record one problem (printf-style), e.g. from a table's finish.

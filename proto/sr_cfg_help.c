@@ -50,7 +50,8 @@ s_range(const sr_cfg_key_t *key, char *buf, size_t size)
             buf + at, size - at, "%srepeatable%s", at ? "; " : "",
             key->flags & SR_CFG_ADD ? ", adding to the file's" : "");
     if (at < size && key->type == SR_CFG_COMMAS)
-        snprintf(buf + at, size - at, "%scomma-separated", at ? "; " : "");
+        snprintf(buf + at, size - at, "%scomma-separated or a YAML list",
+                 at ? "; " : "");
 }
 
 // Print `text` from column `col` wrapped at S_WIDTH, continuation lines

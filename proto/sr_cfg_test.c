@@ -606,7 +606,8 @@ help_and_docs_come_from_the_table(void **state)
         "| `n` | `--n N` | 4 | a number (1 to 10) |\n",
         "| `log-level` | `--log-level debug\\|info\\|warn\\|error\\|off` | "
         "`info` | a level |\n",
-        "| `parts` | `--parts A,B` | none | parts (comma-separated) |\n",
+        "| `parts` | `--parts A,B` | none | parts (comma-separated or a YAML "
+        "list) |\n",
     };
     for (size_t i = 0; i < sizeof rows / sizeof *rows; i++)
         if (!strstr(md, rows[i])) {
