@@ -14,6 +14,7 @@
 #include <cmocka.h>
 
 #include "gw_config.h"
+#include "sr_cfg_test_util.h"
 #include "sr_log.h"
 
 static char s_dir[64];
@@ -35,24 +36,13 @@ s_write(const char *name, const char *text)
 static sr_err_t
 s_read(gw_config_t *c, const char *const *args)
 {
-    char *argv[32] = {"sirocco-gateway"};
-    int argc = 1;
-    for (; args[argc - 1]; argc++)
-        argv[argc] = (char *)args[argc - 1];
-    sr_cfg_destroy(&s_cfg);
-    assert_int_equal(sr_cfg_new(gw_config_table(), c, &s_cfg), SR_OK);
-    return sr_cfg_args(s_cfg, argc, argv);
+    return sr_cfg_test_args(gw_config_table(), c, &s_cfg, args);
 }
 
 static void
 s_has(const char *part)
 {
-    for (size_t i = 0; i < sr_cfg_nproblems(s_cfg); i++)
-        if (strstr(sr_cfg_problem_at(s_cfg, i), part))
-            return;
-    for (size_t i = 0; i < sr_cfg_nproblems(s_cfg); i++)
-        fprintf(stderr, "  %s\n", sr_cfg_problem_at(s_cfg, i));
-    fail_msg("no problem mentions '%s'", part);
+    sr_cfg_test_has(s_cfg, part);
 }
 
 static void

@@ -182,7 +182,7 @@ int sr_cfg_main(const sr_cfg_table_t *table, void *values, int argc,
 // default.
 void sr_cfg_usage(const sr_cfg_table_t *table, FILE *out);
 // The table of keys as a Markdown table (| key | flag | default | meaning
-// |), for docs/ (tests/cfgdoc checks them).
+// |, the range after the doc), for docs/ (tests/cfgdoc checks them).
 void sr_cfg_markdown(const sr_cfg_table_t *table, FILE *out);
 
 #endif

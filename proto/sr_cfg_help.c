@@ -22,7 +22,11 @@ s_arg(const sr_cfg_key_t *key, const char *sep, char *buf, size_t size)
     if (key->type == SR_CFG_BOOL)
         return;
     if (key->arg || key->type != SR_CFG_ENUM) {
-        snprintf(buf, size, " %s", key->arg ? key->arg : "VALUE");
+        size_t at = (size_t)snprintf(buf, size, " ");
+        for (const char *p = key->arg ? key->arg : "VALUE"; *p && at < size;
+             p++)
+            at += (size_t)snprintf(buf + at, size - at, "%s",
+                                   *p == '|' ? sep : (char[]){*p, '\0'});
         return;
     }
     size_t at = 0;
@@ -162,7 +166,6 @@ sr_cfg_markdown(const sr_cfg_table_t *table, FILE *out)
         fprintf(out, "| `%s` | `%s%s` | ", key->name,
                 sr_cfg_value_dashed(key, dashed, sizeof dashed), arg);
         s_md_default(key, out);
-        fprintf(out, " | %s%s%s%s |\n", key->doc, range[0] ? " (" : "", range,
-                range[0] ? ")" : "");
+        fprintf(out, " | %s%s%s |\n", key->doc, range[0] ? "; " : "", range);
     }
 }

@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "sr_cfg.h"
+#include "sr_cfg_test_util.h"
 #include "sr_log.h"
 
 typedef struct {
@@ -207,12 +208,8 @@ s_file(const char *name, const char *text)
 static sr_err_t
 s_args(sr_cfg_t **cfg, s_values_t *v, const char *const *args)
 {
-    char *argv[40] = {"sr-test"};
-    int argc = 1;
-    for (; args[argc - 1]; argc++)
-        argv[argc] = (char *)args[argc - 1];
-    assert_int_equal(sr_cfg_new(&s_table, v, cfg), SR_OK);
-    return sr_cfg_args(*cfg, argc, argv);
+    *cfg = NULL;
+    return sr_cfg_test_args(&s_table, v, cfg, args);
 }
 
 static void
@@ -225,12 +222,7 @@ s_done(sr_cfg_t **cfg, s_values_t *v)
 static void
 s_has(const sr_cfg_t *cfg, const char *line)
 {
-    for (size_t i = 0; i < sr_cfg_nproblems(cfg); i++)
-        if (strcmp(sr_cfg_problem_at(cfg, i), line) == 0)
-            return;
-    for (size_t i = 0; i < sr_cfg_nproblems(cfg); i++)
-        fprintf(stderr, "  %s\n", sr_cfg_problem_at(cfg, i));
-    fail_msg("no problem reads '%s'", line);
+    sr_cfg_test_has(cfg, line);
 }
 
 static void
@@ -603,11 +595,11 @@ help_and_docs_come_from_the_table(void **state)
         "| key | flag | default | meaning |\n|---|---|---|---|\n",
         "| `name` | `--name NAME` | HOST | a name |\n",
         "| `is_on` | `--on` | none | a switch |\n",
-        "| `n` | `--n N` | 4 | a number (1 to 10) |\n",
+        "| `n` | `--n N` | 4 | a number; 1 to 10 |\n",
         "| `log-level` | `--log-level debug\\|info\\|warn\\|error\\|off` | "
         "`info` | a level |\n",
-        "| `parts` | `--parts A,B` | none | parts (comma-separated or a YAML "
-        "list) |\n",
+        "| `parts` | `--parts A,B` | none | parts; comma-separated or a YAML "
+        "list |\n",
     };
     for (size_t i = 0; i < sizeof rows / sizeof *rows; i++)
         if (!strstr(md, rows[i])) {

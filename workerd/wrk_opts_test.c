@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "sr_cfg.h"
+#include "sr_cfg_test_util.h"
 #include "sr_limits.h"
 #include "sr_log.h"
 #include "wrk_opts.h"
@@ -43,14 +44,7 @@ s_teardown(void **state)
 static sr_err_t
 s_parse(wrk_opts_t *o, const char *const *args)
 {
-    char *argv[40] = {"sirocco-workerd"};
-    int argc = 1;
-    for (; args[argc - 1] && argc < 39; argc++)
-        argv[argc] = (char *)args[argc - 1];
-    argv[argc] = NULL;
-    sr_cfg_destroy(&s_cfg);
-    assert_int_equal(sr_cfg_new(wrk_opts_table(), o, &s_cfg), SR_OK);
-    return sr_cfg_args(s_cfg, argc, argv);
+    return sr_cfg_test_args(wrk_opts_table(), o, &s_cfg, args);
 }
 
 static char *
@@ -67,14 +61,7 @@ static void
 s_assert_problem(const wrk_opts_t *o, const char *part)
 {
     (void)o;
-    for (size_t i = 0; i < sr_cfg_nproblems(s_cfg); i++) {
-        if (strstr(sr_cfg_problem_at(s_cfg, i), part))
-            return;
-    }
-    fprintf(stderr, "problems:\n");
-    for (size_t i = 0; i < sr_cfg_nproblems(s_cfg); i++)
-        fprintf(stderr, "  %s\n", sr_cfg_problem_at(s_cfg, i));
-    fail_msg("no problem mentions '%s'", part);
+    sr_cfg_test_has(s_cfg, part);
 }
 
 static void
