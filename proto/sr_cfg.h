@@ -58,8 +58,8 @@ enum {
     SR_CFG_ADD = 1 << 2,      // lists: flags add to the file's items
 };
 
-// A value of an SR_CFG_ENUM key. The first name of a value is the one
-// shown; later ones are aliases.
+// A value of an SR_CFG_ENUM key, matched without case. An alias (another
+// name of the value before it) follows that name and is not shown.
 typedef struct {
     const char *name;
     int value;
