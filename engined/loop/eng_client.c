@@ -7,6 +7,7 @@
 
 #include "eng_internal.h"
 #include "lang_doc.h"
+#include "sr_body.h"
 #include "sr_log.h"
 
 void
@@ -276,6 +277,15 @@ s_complete(eng_t *eng, sr_wire_in_t *in)
     op->ev.worker = "client";
 }
 
+// The body of a request that was done and has nothing to say.
+static sr_value_t *
+s_empty(void)
+{
+    sr_body_t b;
+    sr_body_init(&b, SR_SHAPE_EMPTY);
+    return sr_body_take(&b);
+}
+
 static void
 s_subscribe(eng_t *eng, sr_wire_in_t *in)
 {
@@ -297,7 +307,7 @@ s_subscribe(eng_t *eng, sr_wire_in_t *in)
     s->tasks = sr_msg_bool(in->msg, SR_F_SUBSCRIBE_tasks, true);
     sr_heartbeat_touch(eng->hb_clients, in->peer.id, in->peer.len,
                        eng_now_ms());
-    eng_reply(eng, &in->peer, in->req_id, sr_value_new_map(0));
+    eng_reply(eng, &in->peer, in->req_id, s_empty());
 }
 
 static void
@@ -474,7 +484,7 @@ eng_client_recv(eng_t *eng, sr_wire_in_t *in)
         return;
     case SR_MSG_UNSUBSCRIBE:
         s_unsubscribe(eng, &in->peer);
-        eng_reply(eng, &in->peer, in->req_id, sr_value_new_map(0));
+        eng_reply(eng, &in->peer, in->req_id, s_empty());
         return;
     case SR_MSG_EX_GET:
     case SR_MSG_EX_LIST:
@@ -500,6 +510,24 @@ eng_client_recv(eng_t *eng, sr_wire_in_t *in)
     }
 }
 
+// WF_CREATE's body: one entry per workflow of the document.
+static sr_value_t *
+s_created(const lang_doc_t *doc)
+{
+    sr_value_t *list = sr_value_new_array(lang_doc_nworkflows(doc));
+    for (size_t i = 0; list && i < lang_doc_nworkflows(doc); i++) {
+        sr_body_t b;
+        sr_body_init(&b, SR_SHAPE_WORKFLOW);
+        sr_body_put_str(&b, SR_B_WORKFLOW_name,
+                        lang_doc_workflow_at(doc, i)->name);
+        sr_body_put_str(&b, SR_B_WORKFLOW_version, lang_doc_hash(doc));
+        sr_body_put_int(&b, SR_B_WORKFLOW_created_ms, eng_now_ms());
+        if (sr_value_array_append(list, sr_body_take(&b)))
+            sr_value_destroy(&list);
+    }
+    return list;
+}
+
 // After the commit: the reply of a state-changing request.
 void
 eng_client_answer(eng_t *eng, eng_op_t *op)
@@ -513,50 +541,28 @@ eng_client_answer(eng_t *eng, eng_op_t *op)
     sr_value_t *body = NULL;
     sr_error_t e;
     sr_err_t rc = SR_OK;
-    if (op->kind == ENG_OP_WF_CREATE) {
-        // One entry per workflow of the document.
-        body = sr_value_new_array(lang_doc_nworkflows(op->doc));
-        for (size_t i = 0; body && i < lang_doc_nworkflows(op->doc); i++) {
-            sr_value_t *w = sr_value_new_map(3);
-            if (!w ||
-                sr_value_map_put(
-                    w, "name",
-                    sr_value_new_str(lang_doc_workflow_at(op->doc, i)->name)) ||
-                sr_value_map_put(w, "version",
-                                 sr_value_new_str(lang_doc_hash(op->doc))) ||
-                sr_value_map_put(w, "created_ms",
-                                 sr_value_new_int(eng_now_ms())) ||
-                sr_value_array_append(body, w))
-                sr_value_destroy(&body);
-        }
-        if (!body)
-            rc = sr_error_set(&e, SR_ENOMEM, "out of memory");
-    } else if (op->kind == ENG_OP_WF_DELETE)
-        body = sr_value_new_map(0);
+    if (op->kind == ENG_OP_WF_CREATE)
+        body = s_created(op->doc);
+    else if (op->kind == ENG_OP_WF_DELETE)
+        body = s_empty();
     else if (op->type == SR_MSG_COMPLETE) {
-        char id[SR_ID_TEXT_SIZE];
-        body = sr_value_new_map(2);
-        if (!body ||
-            sr_value_map_put(
-                body, "action_id",
-                sr_value_new_str(sr_id_format(&op->ev.action_id, id))) ||
-            sr_value_map_put(
-                body, "state",
-                sr_value_new_str(op->ev.status == CORE_RESULT_SUCCESS
-                                     ? "SUCCESS"
-                                     : "ERROR")))
-            rc = sr_error_set(&e, SR_ENOMEM, "out of memory");
+        sr_body_t b;
+        sr_body_init(&b, SR_SHAPE_COMPLETED);
+        sr_body_put_id(&b, SR_B_COMPLETED_action_id, &op->ev.action_id);
+        sr_body_put_str(&b, SR_B_COMPLETED_state,
+                        op->ev.status == CORE_RESULT_SUCCESS ? "SUCCESS"
+                                                             : "ERROR");
+        body = sr_body_take(&b);
     } else if (op->type == SR_MSG_EX_DELETE) {
-        char id[SR_ID_TEXT_SIZE];
-        body = sr_value_new_map(2);
-        if (!body ||
-            sr_value_map_put(
-                body, "id",
-                sr_value_new_str(sr_id_format(&op->ev.exec_id, id))) ||
-            sr_value_map_put(body, "state", sr_value_new_str("DELETED")))
-            rc = sr_error_set(&e, SR_ENOMEM, "out of memory");
+        sr_body_t b;
+        sr_body_init(&b, SR_SHAPE_DELETED);
+        sr_body_put_id(&b, SR_B_DELETED_id, &op->ev.exec_id);
+        sr_body_put_str(&b, SR_B_DELETED_state, "DELETED");
+        body = sr_body_take(&b);
     } else
         rc = eng_view_exec(eng, &op->ev.exec_id, &body, &e);
+    if (!rc && !body)
+        rc = sr_error_set(&e, SR_ENOMEM, "out of memory");
     if (rc) {
         sr_value_destroy(&body);
         eng_reply_error(eng, eng->client, &op->peer, op->req_id, &e);

@@ -44,8 +44,14 @@ int et_setup_patient(void **state);
 int et_setup_expiring(void **state);
 int et_teardown(void **state);
 
+// Fail the test unless `body` is the REPLY body sr_msg.def declares for
+// request `req` (sr_reply_check); et_call runs it on every REPLY.
+void et_check_reply(sr_msg_type_t req, const sr_value_t *body);
+// True once a REPLY to a request of `req` was checked in this process.
+bool et_reply_checked(sr_msg_type_t req);
+
 // A request (its req_id set here); the REPLY body (owned) or NULL with
-// *error set from the ERROR.
+// *error set from the ERROR. The body is checked (et_check_reply).
 sr_value_t *et_call(et_fix_t *f, sr_msg_t *m, sr_error_t *error);
 // WF_CREATE of `text`; fails the test when refused.
 void et_create(et_fix_t *f, const char *text);

@@ -12,46 +12,30 @@
 static sr_value_t *
 s_exec_body(const core_exec_t *e, bool full)
 {
-    sr_value_t *m = sr_value_new_map(14);
-    sr_err_t rc = m ? SR_OK : SR_ENOMEM;
-    if (!rc)
-        rc = eng_vput(m, "id", eng_vid(&e->id));
+    sr_body_t b;
+    sr_body_init(&b, SR_SHAPE_EXECUTION);
+    sr_body_put_id(&b, SR_B_EXECUTION_id, &e->id);
     // Both Mistral's names and the client library's short ones.
-    if (!rc)
-        rc = eng_vput(m, "workflow_name", eng_vtext(e->wf_name));
-    if (!rc)
-        rc = eng_vput(m, "workflow", eng_vtext(e->wf_name));
-    if (!rc)
-        rc = eng_vput(m, "workflow_version", eng_vtext(e->def_hash));
-    if (!rc)
-        rc = eng_vput(m, "version", eng_vtext(e->def_hash));
-    if (!rc)
-        rc = eng_vput(m, "created_ms", sr_value_new_int(e->created_ms));
-    if (!rc)
-        rc = eng_vput(m, "updated_ms", sr_value_new_int(e->updated_ms));
-    if (!rc)
-        rc = eng_vput(m, "state", eng_vtext(core_ex_state_name(e->state)));
-    if (!rc)
-        rc = eng_vput(m, "state_info", eng_vtext(e->state_info));
-    if (!rc && full)
-        rc = eng_vput(m, "input", eng_vref(e->input));
-    if (!rc && full)
-        rc = eng_vput(m, "output", eng_vref(e->output));
-    if (!rc && full)
-        rc = eng_vput(m, "params", eng_vref(e->params));
-    if (!rc && full)
-        rc = eng_vput(m, "description", eng_vtext(e->description));
-    if (!rc && !sr_id_is_nil(&e->parent_id))
-        rc = eng_vput(m, "parent_id", eng_vid(&e->parent_id));
-    if (!rc)
-        rc = eng_vput(m, "task_count", sr_value_new_int(e->n_tasks));
-    if (!rc)
-        rc = eng_vput(m, "created_at", eng_vtime(e->created_ms));
-    if (!rc)
-        rc = eng_vput(m, "updated_at", eng_vtime(e->updated_ms));
-    if (rc)
-        sr_value_destroy(&m);
-    return m;
+    sr_body_put_str(&b, SR_B_EXECUTION_workflow_name, e->wf_name);
+    sr_body_put_str(&b, SR_B_EXECUTION_workflow, e->wf_name);
+    sr_body_put_str(&b, SR_B_EXECUTION_workflow_version, e->def_hash);
+    sr_body_put_str(&b, SR_B_EXECUTION_version, e->def_hash);
+    sr_body_put_int(&b, SR_B_EXECUTION_created_ms, e->created_ms);
+    sr_body_put_int(&b, SR_B_EXECUTION_updated_ms, e->updated_ms);
+    sr_body_put_str(&b, SR_B_EXECUTION_state, core_ex_state_name(e->state));
+    sr_body_put_str(&b, SR_B_EXECUTION_state_info, e->state_info);
+    if (full) {
+        eng_vmap(&b, SR_B_EXECUTION_input, e->input);
+        eng_vmap(&b, SR_B_EXECUTION_output, e->output);
+        eng_vmap(&b, SR_B_EXECUTION_params, e->params);
+        sr_body_put_str(&b, SR_B_EXECUTION_description, e->description);
+    }
+    if (!sr_id_is_nil(&e->parent_id))
+        sr_body_put_id(&b, SR_B_EXECUTION_parent_id, &e->parent_id);
+    sr_body_put_int(&b, SR_B_EXECUTION_task_count, e->n_tasks);
+    sr_body_put_time(&b, SR_B_EXECUTION_created_at, e->created_ms);
+    sr_body_put_time(&b, SR_B_EXECUTION_updated_at, e->updated_ms);
+    return sr_body_take(&b);
 }
 
 sr_err_t
@@ -100,8 +84,8 @@ static int
 s_cmp_exec(const void *x, const void *y)
 {
     sr_id_t a = {{0}}, b = {{0}};
-    sr_id_from_value(sr_value_map_get(*(sr_value_t *const *)x, "id"), &a);
-    sr_id_from_value(sr_value_map_get(*(sr_value_t *const *)y, "id"), &b);
+    sr_body_id(*(sr_value_t *const *)x, SR_B_EXECUTION_id, &a);
+    sr_body_id(*(sr_value_t *const *)y, SR_B_EXECUTION_id, &b);
     return s_id_order(&a, &b);
 }
 
@@ -118,7 +102,7 @@ s_page(const sr_value_t *all, const sr_id_t *after, int64_t limit)
         qsort(items, n, sizeof *items, s_cmp_exec);
     for (size_t i = 0; items && page && i < n; i++) {
         sr_id_t id = {{0}};
-        sr_id_from_value(sr_value_map_get(items[i], "id"), &id);
+        sr_body_id(items[i], SR_B_EXECUTION_id, &id);
         if (after && s_id_order(&id, after) <= 0)
             continue;
         if ((int64_t)sr_value_len(page) >= limit)
@@ -162,35 +146,22 @@ eng_view_exec_list(eng_t *eng, const sr_msg_t *req, sr_value_t **out,
 sr_value_t *
 eng_view_task_body(const core_task_t *t)
 {
-    sr_value_t *m = sr_value_new_map(12);
-    sr_err_t rc = m ? SR_OK : SR_ENOMEM;
-    if (!rc)
-        rc = eng_vput(m, "id", eng_vid(&t->id));
-    if (!rc)
-        rc = eng_vput(m, "name", eng_vtext(t->name));
-    if (!rc)
-        rc = eng_vput(m, "execution_id", eng_vid(&t->exec_id));
-    if (!rc)
-        rc = eng_vput(m, "state", eng_vtext(core_task_state_name(t->state)));
-    if (!rc)
-        rc = eng_vput(m, "state_info", eng_vtext(t->state_info));
-    if (!rc)
-        rc = eng_vput(m, "published", eng_vref(t->published));
-    if (!rc)
-        rc = eng_vput(m, "result", t->result ? sr_value_ref(t->result) : NULL);
-    if (!rc)
-        rc = eng_vput(m, "created_at", eng_vtime(t->created_ms));
-    if (!rc)
-        rc = eng_vput(m, "updated_at", eng_vtime(t->updated_ms));
-    if (!rc) // since 1.2
-        rc = eng_vput(m, "started_at",
-                      t->started_ms ? eng_vtime(t->started_ms) : NULL);
-    if (!rc)
-        rc = eng_vput(m, "finished_at",
-                      t->finished_ms ? eng_vtime(t->finished_ms) : NULL);
-    if (rc)
-        sr_value_destroy(&m);
-    return m;
+    sr_body_t b;
+    sr_body_init(&b, SR_SHAPE_TASK_EXECUTION);
+    sr_body_put_id(&b, SR_B_TASK_EXECUTION_id, &t->id);
+    sr_body_put_str(&b, SR_B_TASK_EXECUTION_name, t->name);
+    sr_body_put_id(&b, SR_B_TASK_EXECUTION_execution_id, &t->exec_id);
+    sr_body_put_str(&b, SR_B_TASK_EXECUTION_state,
+                    core_task_state_name(t->state));
+    sr_body_put_str(&b, SR_B_TASK_EXECUTION_state_info, t->state_info);
+    eng_vmap(&b, SR_B_TASK_EXECUTION_published, t->published);
+    sr_body_put_ref(&b, SR_B_TASK_EXECUTION_result, t->result);
+    sr_body_put_time(&b, SR_B_TASK_EXECUTION_created_at, t->created_ms);
+    sr_body_put_time(&b, SR_B_TASK_EXECUTION_updated_at, t->updated_ms);
+    // since 1.2
+    sr_body_put_time(&b, SR_B_TASK_EXECUTION_started_at, t->started_ms);
+    sr_body_put_time(&b, SR_B_TASK_EXECUTION_finished_at, t->finished_ms);
+    return sr_body_take(&b);
 }
 
 static sr_err_t
@@ -243,20 +214,14 @@ eng_view_workflow(eng_t *eng, const char *name, sr_value_t **out,
     }
     if (rc)
         return rc;
-    sr_value_t *m = sr_value_new_map(3);
-    rc = m ? SR_OK : SR_ENOMEM;
-    if (!rc)
-        rc = eng_vput(m, "name", eng_vtext(name));
-    if (!rc)
-        rc = eng_vput(m, "version", eng_vtext(hash));
-    if (!rc)
-        rc = eng_vput(m, "definition", sr_value_new_strn(text, len));
+    sr_body_t b;
+    sr_body_init(&b, SR_SHAPE_WORKFLOW);
+    sr_body_put_str(&b, SR_B_WORKFLOW_name, name);
+    sr_body_put_str(&b, SR_B_WORKFLOW_version, hash);
+    sr_body_put_strn(&b, SR_B_WORKFLOW_definition, text, len);
     free(text);
-    if (rc) {
-        sr_value_destroy(&m);
+    if (!(*out = sr_body_take(&b)))
         return sr_error_set(err, SR_ENOMEM, "out of memory");
-    }
-    *out = m;
     return SR_OK;
 }
 
@@ -264,15 +229,12 @@ static sr_err_t
 s_name_visit(void *arg, const char *name, size_t len, const char *hash)
 {
     s_list_t *l = arg;
-    sr_value_t *m = sr_value_new_map(2);
-    sr_err_t rc = m ? SR_OK : SR_ENOMEM;
-    if (!rc)
-        rc = eng_vput(m, "name", sr_value_new_strn(name, len));
-    if (!rc)
-        rc = eng_vput(m, "version", sr_value_new_strn(hash, 64));
-    if (rc)
-        sr_value_destroy(&m);
-    return rc ? rc : sr_value_array_append(l->list, m);
+    sr_body_t b;
+    sr_body_init(&b, SR_SHAPE_WORKFLOW);
+    sr_body_put_strn(&b, SR_B_WORKFLOW_name, name, len);
+    sr_body_put_strn(&b, SR_B_WORKFLOW_version, hash, 64);
+    sr_value_t *m = sr_body_take(&b);
+    return m ? sr_value_array_append(l->list, m) : b.rc;
 }
 
 sr_err_t
@@ -293,22 +255,20 @@ eng_view_workflow_list(eng_t *eng, sr_value_t **out, sr_error_t *err)
     return SR_OK;
 }
 
-static sr_value_t *
-s_member(const char *name, const char *client, const char *worker,
+// Start the STATUS entry of an engine of the cluster in `b`.
+static void
+s_member(sr_body_t *b, const char *name, const char *client, const char *worker,
          const uint16_t *parts, size_t nparts)
 {
-    sr_value_t *m = sr_value_new_map(4);
     sr_value_t *p = sr_value_new_array(nparts);
     for (size_t i = 0; p && i < nparts; i++)
         if (sr_value_array_append(p, sr_value_new_int(parts[i])))
             sr_value_destroy(&p);
-    if (!m || !p || eng_vput(m, "name", eng_vtext(name)) ||
-        eng_vput(m, "client", eng_vtext(client)) ||
-        eng_vput(m, "worker", eng_vtext(worker)) ||
-        eng_vput(m, "partitions", sr_value_ref(p)))
-        sr_value_destroy(&m);
-    sr_value_destroy(&p);
-    return m;
+    sr_body_init(b, SR_SHAPE_MEMBER);
+    sr_body_put_str(b, SR_B_MEMBER_name, name);
+    sr_body_put_str(b, SR_B_MEMBER_client, client);
+    sr_body_put_str(b, SR_B_MEMBER_worker, worker);
+    sr_body_put(b, SR_B_MEMBER_partitions, p);
 }
 
 // A peer's state as this engine sees it: up, down or unknown, and how
@@ -317,14 +277,15 @@ static sr_value_t *
 s_peer_member(const eng_t *eng, size_t i, int64_t now)
 {
     const eng_peer_config_t *pc = &eng->cfg.peers[i];
-    sr_value_t *m = s_member(pc->name, pc->client, pc->worker, pc->partitions,
-                             pc->npartitions);
-    if (m && i < eng->npeers &&
-        (eng_vput(m, "state", eng_vtext(eng_peer_state(eng, i))) ||
-         eng_vput(m, "silent_ms",
-                  sr_value_new_int(eng_peer_silent_ms(eng, i, now)))))
-        sr_value_destroy(&m);
-    return m;
+    sr_body_t b;
+    s_member(&b, pc->name, pc->client, pc->worker, pc->partitions,
+             pc->npartitions);
+    if (i < eng->npeers) {
+        sr_body_put_str(&b, SR_B_MEMBER_state, eng_peer_state(eng, i));
+        sr_body_put_int(&b, SR_B_MEMBER_silent_ms,
+                        eng_peer_silent_ms(eng, i, now));
+    }
+    return sr_body_take(&b);
 }
 
 // Every engine of the cluster (this one first) with its partitions, so
@@ -338,13 +299,12 @@ s_cluster(const eng_t *eng)
     for (size_t i = 0; i < eng->nparts; i++)
         mine[i] = eng->parts[i].number;
     const eng_config_t *c = &eng->cfg;
-    if (list &&
-        sr_value_array_append(
-            list,
-            s_member(eng->name,
-                     c->advertise_client ? c->advertise_client : eng->client_ep,
-                     c->advertise_worker ? c->advertise_worker : eng->worker_ep,
-                     mine, eng->nparts)))
+    sr_body_t self;
+    s_member(&self, eng->name,
+             c->advertise_client ? c->advertise_client : eng->client_ep,
+             c->advertise_worker ? c->advertise_worker : eng->worker_ep, mine,
+             eng->nparts);
+    if (list && sr_value_array_append(list, sr_body_take(&self)))
         sr_value_destroy(&list);
     int64_t now = eng_now_ms();
     for (size_t i = 0; list && i < c->npeers; i++)
@@ -353,12 +313,39 @@ s_cluster(const eng_t *eng)
     return list;
 }
 
+static sr_value_t *
+s_workers(const eng_t *eng)
+{
+    sr_value_t *workers = sr_value_new_array(eng->nworkers);
+    for (size_t i = 0; workers && i < eng->nworkers; i++) {
+        const eng_worker_t *w = &eng->workers[i];
+        sr_body_t b;
+        sr_body_init(&b, SR_SHAPE_WORKER);
+        sr_body_put_str(&b, SR_B_WORKER_name, w->name);
+        sr_body_put_int(&b, SR_B_WORKER_slots, w->slots);
+        sr_body_put_int(&b, SR_B_WORKER_used, w->used);
+        if (sr_value_array_append(workers, sr_body_take(&b)))
+            sr_value_destroy(&workers);
+    }
+    return workers;
+}
+
+// Task ready -> GO sent, over the latest samples; ms resolution.
+static sr_value_t *
+s_dispatch(eng_t *eng)
+{
+    sr_body_t b;
+    sr_body_init(&b, SR_SHAPE_DISPATCH);
+    sr_body_put_float(&b, SR_B_DISPATCH_p50, eng_work_latency(eng, 50));
+    sr_body_put_float(&b, SR_B_DISPATCH_p99, eng_work_latency(eng, 99));
+    sr_body_put_int(&b, SR_B_DISPATCH_samples, (int64_t)eng->nlat);
+    return sr_body_take(&b);
+}
+
 sr_err_t
 eng_view_status(eng_t *eng, sr_value_t **out, sr_error_t *err)
 {
-    sr_value_t *m = sr_value_new_map(8);
     sr_value_t *parts = sr_value_new_array(eng->nparts);
-    sr_value_t *workers = sr_value_new_array(eng->nworkers);
     sr_value_t *epochs = sr_value_new_array(eng->nparts);
     for (size_t i = 0; parts && epochs && i < eng->nparts; i++)
         if (sr_value_array_append(parts,
@@ -366,63 +353,27 @@ eng_view_status(eng_t *eng, sr_value_t **out, sr_error_t *err)
             sr_value_array_append(
                 epochs, sr_value_new_int((int64_t)eng->parts[i].epoch)))
             sr_value_destroy(&parts);
-    for (size_t i = 0; workers && i < eng->nworkers; i++) {
-        const eng_worker_t *w = &eng->workers[i];
-        sr_value_t *p = sr_value_new_map(3);
-        if (!p || eng_vput(p, "name", eng_vtext(w->name)) ||
-            eng_vput(p, "slots", sr_value_new_int(w->slots)) ||
-            eng_vput(p, "used", sr_value_new_int(w->used)) ||
-            sr_value_array_append(workers, p))
-            sr_value_destroy(&workers);
-    }
-    sr_err_t rc = m && parts && workers ? SR_OK : SR_ENOMEM;
-    if (!rc)
-        rc = eng_vput(m, "node", eng_vtext(eng->name));
-    if (!rc)
-        rc = eng_vput(m, "client_endpoint", eng_vtext(eng->client_ep));
-    if (!rc)
-        rc = eng_vput(m, "partitions", sr_value_ref(parts));
-    if (!rc)
-        rc = eng_vput(m, "epochs", epochs ? sr_value_ref(epochs) : NULL);
-    if (!rc)
-        rc = eng_vput(m, "name", eng_vtext(eng->name));
-    if (!rc)
-        rc = eng_vput(m, "cluster", s_cluster(eng));
-    if (!rc)
-        rc = eng_vput(m, "workers", sr_value_ref(workers));
-    if (!rc)
-        rc = eng_vput(m, "queued", sr_value_new_int((int64_t)eng->nqueue));
-    if (!rc)
-        rc = eng_vput(m, "batches", sr_value_new_int((int64_t)eng->batches));
-    if (!rc)
-        rc = eng_vput(m, "events", sr_value_new_int((int64_t)eng->events));
-    if (!rc) // TASKs refused by a worker or not confirmed, offered again
-        rc =
-            eng_vput(m, "reoffered", sr_value_new_int((int64_t)eng->reoffered));
-    if (!rc) // deleted by the expiration policy (expire-after-s)
-        rc = eng_vput(m, "expired", sr_value_new_int((int64_t)eng->expired));
-    if (!rc && eng->auth) // CurveZMQ connections refused so far
-        rc = eng_vput(
-            m, "curve_refusals",
-            sr_value_new_int((int64_t)sr_curve_auth_refusals(eng->auth)));
-    // Task ready -> GO sent, over the latest samples; ms resolution.
-    sr_value_t *lat = sr_value_new_map(3);
-    if (!rc && lat &&
-        !(rc = eng_vput(lat, "p50",
-                        sr_value_new_float(eng_work_latency(eng, 50)))) &&
-        !(rc = eng_vput(lat, "p99",
-                        sr_value_new_float(eng_work_latency(eng, 99)))))
-        rc = eng_vput(lat, "samples", sr_value_new_int((int64_t)eng->nlat));
-    if (!rc)
-        rc = eng_vput(m, "dispatch_ms", lat ? sr_value_ref(lat) : NULL);
-    sr_value_destroy(&lat);
-    sr_value_destroy(&parts);
-    sr_value_destroy(&epochs);
-    sr_value_destroy(&workers);
-    if (rc) {
-        sr_value_destroy(&m);
+    sr_body_t b;
+    sr_body_init(&b, SR_SHAPE_STATUS);
+    sr_body_put_str(&b, SR_B_STATUS_node, eng->name);
+    sr_body_put_str(&b, SR_B_STATUS_client_endpoint, eng->client_ep);
+    sr_body_put(&b, SR_B_STATUS_partitions, parts);
+    sr_body_put(&b, SR_B_STATUS_epochs, epochs);
+    sr_body_put_str(&b, SR_B_STATUS_name, eng->name);
+    sr_body_put(&b, SR_B_STATUS_cluster, s_cluster(eng));
+    sr_body_put(&b, SR_B_STATUS_workers, s_workers(eng));
+    sr_body_put_int(&b, SR_B_STATUS_queued, (int64_t)eng->nqueue);
+    sr_body_put_int(&b, SR_B_STATUS_batches, (int64_t)eng->batches);
+    sr_body_put_int(&b, SR_B_STATUS_events, (int64_t)eng->events);
+    // TASKs refused by a worker or not confirmed, offered again
+    sr_body_put_int(&b, SR_B_STATUS_reoffered, (int64_t)eng->reoffered);
+    // deleted by the expiration policy (expire-after-s)
+    sr_body_put_int(&b, SR_B_STATUS_expired, (int64_t)eng->expired);
+    if (eng->auth) // CurveZMQ connections refused so far
+        sr_body_put_int(&b, SR_B_STATUS_curve_refusals,
+                        (int64_t)sr_curve_auth_refusals(eng->auth));
+    sr_body_put(&b, SR_B_STATUS_dispatch_ms, s_dispatch(eng));
+    if (!(*out = sr_body_take(&b)))
         return sr_error_set(err, SR_ENOMEM, "out of memory");
-    }
-    *out = m;
     return SR_OK;
 }
