@@ -31,9 +31,12 @@ sr_err_t sr_fake_catalog_get(sr_fake_catalog_t *cat, const char *name,
 // WF_LIST: array of {name, version, created_ms}.
 sr_err_t sr_fake_catalog_list(sr_fake_catalog_t *cat, sr_value_t **body,
                               sr_error_t *err);
-// WF_DELETE: {name, deleted: true}.
+// WF_DELETE: {}.
 sr_err_t sr_fake_catalog_delete(sr_fake_catalog_t *cat, const char *name,
                                 sr_value_t **body, sr_error_t *err);
 bool sr_fake_catalog_has(const sr_fake_catalog_t *cat, const char *name);
+// The version of workflow `name` (borrowed), or NULL when unknown.
+const char *sr_fake_catalog_version(const sr_fake_catalog_t *cat,
+                                    const char *name);
 
 #endif

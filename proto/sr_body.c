@@ -226,24 +226,31 @@ sr_body_fini(sr_body_t *b)
 }
 
 sr_err_t
+sr_body_set(sr_value_t *body, sr_bfield_t f, sr_value_t *v)
+{
+    const sr_bfield_desc_t *fd = sr_bfield_desc(f);
+    if (!v)
+        return SR_ENOMEM;
+    if (!fd || !sr_value_is(body, SR_T_MAP) ||
+        (!sr_value_is(v, SR_T_NIL) && !s_type_ok(fd->type, v))) {
+        sr_value_destroy(&v);
+        return SR_EINVAL;
+    }
+    return sr_value_map_putn(body, fd->name, fd->name_len, v);
+}
+
+sr_err_t
 sr_body_put(sr_body_t *b, sr_bfield_t f, sr_value_t *v)
 {
     const sr_bfield_desc_t *fd = sr_bfield_desc(f);
     sr_err_t rc = b->rc;
-    if (!rc && !v)
-        rc = SR_ENOMEM;
-    else if (!rc && (!fd || fd->shape != b->shape ||
-                     (!sr_value_is(v, SR_T_NIL) && !s_type_ok(fd->type, v))))
+    if (!rc && (!fd || fd->shape != b->shape))
         rc = SR_EINVAL;
-    if (rc) {
+    if (!rc)
+        rc = sr_body_set(b->map, f, v);
+    else
         sr_value_destroy(&v);
-        if (!b->rc)
-            sr_value_destroy(&b->map);
-        b->rc = rc;
-        return rc;
-    }
-    rc = sr_value_map_putn(b->map, fd->name, fd->name_len, v);
-    if (rc) {
+    if (rc && !b->rc) {
         sr_value_destroy(&b->map);
         b->rc = rc;
     }

@@ -120,6 +120,11 @@ sr_err_t sr_body_put_id(sr_body_t *b, sr_bfield_t f, const sr_id_t *id);
 sr_err_t sr_body_put_time(sr_body_t *b, sr_bfield_t f, int64_t ms);
 sr_err_t sr_body_put_ref(sr_body_t *b, sr_bfield_t f, const sr_value_t *v);
 
+// Set field `f` of an existing body map (a new or changed value), CONSUMING
+// `v` also on failure, with the checks of sr_body_put but the shape's:
+// SR_EINVAL when `body` is not a map or `v` has another type, SR_ENOMEM.
+sr_err_t sr_body_set(sr_value_t *body, sr_bfield_t f, sr_value_t *v);
+
 // Mistral's time text of unix ms `ms` ("YYYY-MM-DD HH:MM:SS", UTC).
 void sr_body_time_format(int64_t ms, char out[20]);
 
