@@ -11,6 +11,7 @@
 
 #include "lang_describe.h"
 #include "lang_spec.h"
+#include "sr_body.h"
 #include "sr_value_json.h"
 
 // Puts into a map, remembering the first failure.
@@ -30,9 +31,9 @@ s_put(s_w_t *w, const char *key, sr_value_t *v)
 
 // A field of the engine's body, shared (nil when absent).
 static sr_value_t *
-s_get(const sr_value_t *body, const char *key)
+s_get(const sr_value_t *body, sr_bfield_t f)
 {
-    sr_value_t *v = sr_value_map_get(body, key);
+    sr_value_t *v = sr_body_get(body, f);
     return v ? sr_value_ref(v) : sr_value_new_nil();
 }
 
@@ -101,26 +102,26 @@ s_common(s_w_t *w)
 sr_value_t *
 gw_shape_execution(const sr_value_t *ex)
 {
-    const char *wf = sr_value_map_str(ex, "workflow_name");
-    const char *desc = sr_value_map_str(ex, "description");
+    const char *wf = sr_body_str(ex, SR_B_EXECUTION_workflow_name);
+    const char *desc = sr_body_str(ex, SR_B_EXECUTION_description);
     s_w_t w = {sr_value_new_map(20), SR_OK};
     if (!w.m)
         return NULL;
-    s_put(&w, "id", s_get(ex, "id"));
+    s_put(&w, "id", s_get(ex, SR_B_EXECUTION_id));
     s_put(&w, "workflow_id", s_workflow_id(wf));
-    s_put(&w, "workflow_name", s_get(ex, "workflow_name"));
-    s_put(&w, "workflow_version", s_get(ex, "workflow_version"));
+    s_put(&w, "workflow_name", s_get(ex, SR_B_EXECUTION_workflow_name));
+    s_put(&w, "workflow_version", s_get(ex, SR_B_EXECUTION_workflow_version));
     s_put(&w, "description", sr_value_new_str(desc ? desc : ""));
-    s_put(&w, "params", s_json(sr_value_map_get(ex, "params")));
+    s_put(&w, "params", s_json(sr_body_get(ex, SR_B_EXECUTION_params)));
     s_put(&w, "task_execution_id", sr_value_new_nil());
-    s_put(&w, "root_execution_id", s_get(ex, "parent_id"));
+    s_put(&w, "root_execution_id", s_get(ex, SR_B_EXECUTION_parent_id));
     s_put(&w, "source_execution_id", sr_value_new_nil());
-    s_put(&w, "state", s_get(ex, "state"));
-    s_put(&w, "state_info", s_get(ex, "state_info"));
-    s_put(&w, "input", s_json(sr_value_map_get(ex, "input")));
-    s_put(&w, "output", s_json(sr_value_map_get(ex, "output")));
-    s_put(&w, "created_at", s_get(ex, "created_at"));
-    s_put(&w, "updated_at", s_get(ex, "updated_at"));
+    s_put(&w, "state", s_get(ex, SR_B_EXECUTION_state));
+    s_put(&w, "state_info", s_get(ex, SR_B_EXECUTION_state_info));
+    s_put(&w, "input", s_json(sr_body_get(ex, SR_B_EXECUTION_input)));
+    s_put(&w, "output", s_json(sr_body_get(ex, SR_B_EXECUTION_output)));
+    s_put(&w, "created_at", s_get(ex, SR_B_EXECUTION_created_at));
+    s_put(&w, "updated_at", s_get(ex, SR_B_EXECUTION_updated_at));
     s_common(&w);
     return s_finish(&w);
 }
@@ -139,25 +140,28 @@ gw_shape_task(const sr_value_t *t, const char *wf_name)
     s_w_t w = {sr_value_new_map(22), SR_OK};
     if (!w.m)
         return NULL;
-    s_put(&w, "id", s_get(t, "id"));
-    s_put(&w, "name", s_get(t, "name"));
+    s_put(&w, "id", s_get(t, SR_B_TASK_EXECUTION_id));
+    s_put(&w, "name", s_get(t, SR_B_TASK_EXECUTION_name));
     s_put(&w, "type", sr_value_new_str("ACTION"));
     s_put(&w, "workflow_name", s_text(wf_name));
     s_put(&w, "workflow_id", s_workflow_id(wf_name));
-    s_put(&w, "workflow_execution_id", s_get(t, "execution_id"));
-    s_put(&w, "state", s_get(t, "state"));
-    s_put(&w, "state_info", s_get(t, "state_info"));
-    s_put(&w, "result", s_json(sr_value_map_get(t, "result")));
-    s_put(&w, "published", s_json(sr_value_map_get(t, "published")));
+    s_put(&w, "workflow_execution_id",
+          s_get(t, SR_B_TASK_EXECUTION_execution_id));
+    s_put(&w, "state", s_get(t, SR_B_TASK_EXECUTION_state));
+    s_put(&w, "state_info", s_get(t, SR_B_TASK_EXECUTION_state_info));
+    s_put(&w, "result", s_json(sr_body_get(t, SR_B_TASK_EXECUTION_result)));
+    s_put(&w, "published",
+          s_json(sr_body_get(t, SR_B_TASK_EXECUTION_published)));
     s_put(&w, "processed",
-          sr_value_new_bool(s_is_final(sr_value_map_str(t, "state"))));
+          sr_value_new_bool(
+              s_is_final(sr_body_str(t, SR_B_TASK_EXECUTION_state))));
     s_put(&w, "runtime_context", sr_value_new_str("{}"));
     s_put(&w, "reset", sr_value_new_bool(false));
     s_put(&w, "env", sr_value_new_nil());
-    s_put(&w, "created_at", s_get(t, "created_at"));
-    s_put(&w, "updated_at", s_get(t, "updated_at"));
-    s_put(&w, "started_at", s_get(t, "started_at"));
-    s_put(&w, "finished_at", s_get(t, "finished_at"));
+    s_put(&w, "created_at", s_get(t, SR_B_TASK_EXECUTION_created_at));
+    s_put(&w, "updated_at", s_get(t, SR_B_TASK_EXECUTION_updated_at));
+    s_put(&w, "started_at", s_get(t, SR_B_TASK_EXECUTION_started_at));
+    s_put(&w, "finished_at", s_get(t, SR_B_TASK_EXECUTION_finished_at));
     s_common(&w);
     return s_finish(&w);
 }
@@ -169,7 +173,8 @@ s_action_output(const sr_value_t *a, const char *state)
     if (!s_is_final(state))
         return sr_value_new_nil();
     sr_value_t *m = sr_value_new_map(1);
-    if (m && sr_value_map_put(m, "result", s_get(a, "result")))
+    if (m &&
+        sr_value_map_put(m, "result", s_get(a, SR_B_ACTION_EXECUTION_result)))
         sr_value_destroy(&m);
     sr_value_t *text = m ? s_json(m) : NULL;
     sr_value_destroy(&m);
@@ -179,28 +184,29 @@ s_action_output(const sr_value_t *a, const char *state)
 sr_value_t *
 gw_shape_action(const sr_value_t *a, const char *wf_name)
 {
-    const char *state = sr_value_map_str(a, "state");
+    const char *state = sr_body_str(a, SR_B_ACTION_EXECUTION_state);
     bool final = s_is_final(state);
     s_w_t w = {sr_value_new_map(22), SR_OK};
     if (!w.m)
         return NULL;
-    s_put(&w, "id", s_get(a, "id"));
-    s_put(&w, "name", s_get(a, "name"));
+    s_put(&w, "id", s_get(a, SR_B_ACTION_EXECUTION_id));
+    s_put(&w, "name", s_get(a, SR_B_ACTION_EXECUTION_name));
     s_put(&w, "workflow_name", s_text(wf_name));
-    s_put(&w, "task_name", s_get(a, "task_name"));
-    s_put(&w, "task_execution_id", s_get(a, "task_id"));
-    s_put(&w, "workflow_execution_id", s_get(a, "execution_id"));
+    s_put(&w, "task_name", s_get(a, SR_B_ACTION_EXECUTION_task_name));
+    s_put(&w, "task_execution_id", s_get(a, SR_B_ACTION_EXECUTION_task_id));
+    s_put(&w, "workflow_execution_id",
+          s_get(a, SR_B_ACTION_EXECUTION_execution_id));
     s_put(&w, "state", s_text(final || !state ? state : "RUNNING"));
     s_put(&w, "sirocco_state", s_text(state));
-    s_put(&w, "state_info", s_get(a, "state_info"));
+    s_put(&w, "state_info", s_get(a, SR_B_ACTION_EXECUTION_state_info));
     s_put(&w, "description", sr_value_new_str(""));
     s_put(&w, "accepted", sr_value_new_bool(final));
-    s_put(&w, "input", s_json(sr_value_map_get(a, "input")));
+    s_put(&w, "input", s_json(sr_body_get(a, SR_B_ACTION_EXECUTION_input)));
     s_put(&w, "output", s_action_output(a, state));
     s_put(&w, "params", sr_value_new_str("{}"));
-    s_put(&w, "attempt", s_get(a, "attempt"));
-    s_put(&w, "created_at", s_get(a, "created_at"));
-    s_put(&w, "updated_at", s_get(a, "updated_at"));
+    s_put(&w, "attempt", s_get(a, SR_B_ACTION_EXECUTION_attempt));
+    s_put(&w, "created_at", s_get(a, SR_B_ACTION_EXECUTION_created_at));
+    s_put(&w, "updated_at", s_get(a, SR_B_ACTION_EXECUTION_updated_at));
     s_common(&w);
     return s_finish(&w);
 }
