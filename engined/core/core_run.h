@@ -1,7 +1,7 @@
 // The working context of one core_step: the core's configuration, the
 // state, the command list, the event's time, and a small queue of internal
 // follow-up events (a child execution finished). Every core_* room takes a
-// core_run_t; nothing in it outlives the step.
+// core_run_t; nothing in it outlives the step. core_run.c implements it.
 #ifndef CORE_RUN_H
 #define CORE_RUN_H
 

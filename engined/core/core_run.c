@@ -1,0 +1,130 @@
+// The working context of one core_step (core_run.h): the command list
+// (the public core_cmds_* too), the notifications, the queue of internal
+// follow-ups, and the workflow an execution runs. Owns nothing beyond the
+// step; calls no other room of the core.
+#include "core_run.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+void
+core_cmds_init(core_cmds_t *cmds)
+{
+    memset(cmds, 0, sizeof *cmds);
+}
+
+static void
+s_cmd_fini(core_cmd_t *c)
+{
+    free(c->action);
+    free(c->target);
+    free(c->task_name);
+    free(c->worker);
+    free(c->text);
+    free(c->token);
+    sr_value_destroy(&c->input);
+    sr_value_destroy(&c->context);
+}
+
+void
+core_cmds_clear(core_cmds_t *cmds)
+{
+    for (size_t i = 0; i < cmds->count; i++)
+        s_cmd_fini(&cmds->items[i]);
+    cmds->count = 0;
+}
+
+void
+core_cmds_truncate(core_cmds_t *cmds, size_t count)
+{
+    while (cmds->count > count)
+        s_cmd_fini(&cmds->items[--cmds->count]);
+}
+
+void
+core_cmds_fini(core_cmds_t *cmds)
+{
+    core_cmds_clear(cmds);
+    free(cmds->items);
+    memset(cmds, 0, sizeof *cmds);
+}
+
+sr_err_t
+core_cmd_push(core_run_t *r, core_cmd_t *cmd)
+{
+    core_cmds_t *cmds = r->cmds;
+    if (cmds->count == cmds->cap) {
+        size_t cap = cmds->cap ? cmds->cap * 2 : 16;
+        core_cmd_t *items = realloc(cmds->items, cap * sizeof *items);
+        if (!items) {
+            s_cmd_fini(cmd);
+            return sr_error_set(r->err, SR_ENOMEM, "out of memory");
+        }
+        cmds->items = items;
+        cmds->cap = cap;
+    }
+    cmds->items[cmds->count++] = *cmd;
+    memset(cmd, 0, sizeof *cmd);
+    return SR_OK;
+}
+
+sr_err_t
+core_notify_exec(core_run_t *r, const core_exec_t *exec)
+{
+    core_cmd_t c = {.kind = CORE_CMD_NOTIFY,
+                    .exec_id = exec->id,
+                    .state = core_ex_state_name(exec->state),
+                    .is_final = core_ex_state_is_final(exec->state)};
+    if (exec->state_info && !(c.text = strdup(exec->state_info)))
+        return SR_ENOMEM;
+    return core_cmd_push(r, &c);
+}
+
+sr_err_t
+core_notify_task(core_run_t *r, const core_exec_t *exec,
+                 const core_task_t *task)
+{
+    core_cmd_t c = {.kind = CORE_CMD_NOTIFY,
+                    .exec_id = exec->id,
+                    .is_task = true,
+                    .state = core_task_state_name(task->state)};
+    if (!(c.task_name = strdup(task->name)) ||
+        (task->state_info && !(c.text = strdup(task->state_info)))) {
+        free(c.task_name);
+        return SR_ENOMEM;
+    }
+    return core_cmd_push(r, &c);
+}
+
+sr_err_t
+core_followup_push(core_run_t *r, const sr_id_t *child_id)
+{
+    if (r->nfollowups == r->capfollowups) {
+        size_t cap = r->capfollowups ? r->capfollowups * 2 : 4;
+        core_followup_t *f = realloc(r->followups, cap * sizeof *f);
+        if (!f)
+            return SR_ENOMEM;
+        r->followups = f;
+        r->capfollowups = cap;
+    }
+    r->followups[r->nfollowups++].child_id = *child_id;
+    return SR_OK;
+}
+
+sr_err_t
+core_exec_workflow(core_run_t *r, const core_exec_t *exec,
+                   const lang_doc_t **doc, const lang_workflow_t **wf)
+{
+    sr_err_t rc = CORE_OPS(r)->doc_get(r->st, exec->def_hash, doc);
+    if (rc)
+        return sr_error_set(r->err, rc,
+                            "definition %s of execution "
+                            "unavailable",
+                            exec->def_hash);
+    *wf = lang_doc_workflow(*doc, exec->wf_name);
+    if (!*wf)
+        return sr_error_set(r->err, SR_ESTORE,
+                            "workflow '%s' missing from its definition",
+                            exec->wf_name);
+    return SR_OK;
+}
