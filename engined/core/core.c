@@ -8,9 +8,11 @@
 #include <string.h>
 
 #include "core_exec.h"
+#include "core_exec_del.h"
 #include "core_run.h"
 #include "core_task.h"
-#include "core_unit.h"
+#include "core_tree.h"
+#include "core_unit_ev.h"
 
 core_t *
 core_new(const core_config_t *cfg)
@@ -54,11 +56,11 @@ s_exec_event(core_run_t *r, const core_event_t *ev)
         return rc;
     switch (ev->kind) {
     case CORE_EV_PAUSE:
-        return core_exec_pause(r, exec, ev->msg);
+        return core_tree_pause(r, exec, ev->msg);
     case CORE_EV_RESUME:
         return core_exec_resume(r, exec);
     case CORE_EV_CANCEL:
-        return core_exec_cancel(r, exec, ev->msg);
+        return core_tree_cancel(r, exec, ev->msg);
     case CORE_EV_RERUN:
         return core_exec_rerun(r, exec, ev->task_name, ev->reset);
     case CORE_EV_DELETE:

@@ -1,7 +1,7 @@
-// Workflow executions: start, completion and output, and the operations a
-// person or an engine command applies (pause, resume, cancel, rerun,
-// fail, succeed). Children run in their parent's partition and report back
-// through follow-ups in the same step.
+// Workflow executions: start (top-level and child), resume and rerun.
+// Pause and cancel run down the tree (core_tree.c); the end is
+// core_exec_end.c's. Children run in their parent's partition and report
+// back through follow-ups in the same step.
 #include "core_exec.h"
 
 #include <stdio.h>
@@ -11,7 +11,9 @@
 #include "core_ctx.h"
 #include "core_env.h"
 #include "core_flow.h"
+#include "core_exec_end.h"
 #include "core_task.h"
+#include "core_tree.h"
 #include "core_unit.h"
 
 // Append `text` to a growing buffer (bounded).
@@ -312,95 +314,43 @@ done:
     return rc;
 }
 
-typedef struct {
-    core_run_t *r;
-    core_exec_t *exec;
-    int op; // 0 pause children, 1 resume, 2 cancel
-    const char *msg;
-    core_task_t **list;
-    size_t n, cap;
-} s_walk_t;
-
+// Resume the running sub-workflows of a task that were paused with it.
 static sr_err_t
-s_collect(void *arg, core_task_t *task)
-{
-    s_walk_t *w = arg;
-    if (w->n == w->cap) {
-        size_t cap = w->cap ? w->cap * 2 : 16;
-        core_task_t **l = realloc(w->list, cap * sizeof *l);
-        if (!l)
-            return SR_ENOMEM;
-        w->list = l;
-        w->cap = cap;
-    }
-    w->list[w->n++] = task;
-    return SR_OK;
-}
-
-// Apply `fn` to each running child execution of a workflow task.
-static sr_err_t
-s_children(core_run_t *r, core_task_t *task,
-           sr_err_t (*fn)(core_run_t *, core_exec_t *, const char *),
-           const char *msg)
+s_resume_children(core_run_t *r, core_task_t *task)
 {
     for (uint32_t i = 0; i < task->n_units; i++) {
-        sr_id_t id;
-        if (core_unit_state(task, i) != CORE_U_RUNNING ||
-            sr_id_from_value(sr_value_array_at(task->unit_ids, i), &id))
-            continue;
         core_exec_t *child = NULL;
-        sr_err_t rc = CORE_OPS(r)->exec_get(r->st, &id, &child);
+        sr_err_t rc = core_tree_child(r, task, i, &child);
         if (rc == SR_ENOTFOUND)
             continue; // an action, not a child
-        if (!rc)
-            rc = fn(r, child, msg);
+        if (!rc && child->state == CORE_EX_PAUSED)
+            rc = core_exec_resume(r, child);
         if (rc)
             return rc;
     }
     return SR_OK;
 }
 
+// What a task execution does again when its execution resumes.
 static sr_err_t
-s_tasks(core_run_t *r, core_exec_t *exec, s_walk_t *w)
+s_resume_task(core_run_t *r, core_exec_t *exec, core_task_t *t)
 {
-    w->r = r;
-    w->exec = exec;
-    return CORE_OPS(r)->task_scan(r->st, &exec->id, s_collect, w);
-}
-
-sr_err_t
-core_exec_pause(core_run_t *r, core_exec_t *exec, const char *msg)
-{
-    if (exec->state != CORE_EX_RUNNING)
-        return sr_error_set(r->err, SR_ESTATE,
-                            "cannot pause an execution in state %s",
-                            core_ex_state_name(exec->state));
-    exec->state = CORE_EX_PAUSED;
-    sr_err_t rc = core_set_str(&exec->state_info, msg);
-    if (rc)
-        return rc;
-    exec->updated_ms = r->now;
-    CORE_OPS(r)->exec_dirty(r->st, exec);
-    if ((rc = core_notify_exec(r, exec)))
-        return rc;
-    s_walk_t w = {0};
-    rc = s_tasks(r, exec, &w);
-    for (size_t i = 0; !rc && i < w.n; i++)
-        if (w.list[i]->state == CORE_T_RUNNING)
-            rc = s_children(r, w.list[i], core_exec_pause, msg);
-    free(w.list);
-    if (rc == SR_ESTATE) { // a child already paused or finished
-        sr_error_clear(r->err);
-        rc = SR_OK;
+    sr_err_t rc = SR_OK;
+    if (core_task_state_is_final(t->state) && !t->processed) {
+        r->resuming = true;
+        rc = core_flow_after(r, exec, t);
+        r->resuming = false;
+    } else if (core_task_state_is_final(t->state) && t->backlog)
+        rc = core_flow_backlog(r, exec, t);
+    else if ((t->state == CORE_T_WAITING && t->held) ||
+             t->state == CORE_T_PAUSED)
+        rc = core_task_run(r, exec, t);
+    else if (t->state == CORE_T_RUNNING) {
+        rc = s_resume_children(r, t);
+        if (!rc)
+            rc = core_unit_top_up(r, exec, t);
     }
     return rc;
-}
-
-static sr_err_t
-s_resume_child(core_run_t *r, core_exec_t *child, const char *msg)
-{
-    (void)msg;
-    return child->state == CORE_EX_PAUSED ? core_exec_resume(r, child) : SR_OK;
 }
 
 sr_err_t
@@ -410,70 +360,21 @@ core_exec_resume(core_run_t *r, core_exec_t *exec)
         return sr_error_set(r->err, SR_ESTATE,
                             "cannot resume an execution in state %s",
                             core_ex_state_name(exec->state));
-    exec->state = CORE_EX_RUNNING;
-    sr_err_t rc = core_set_str(&exec->state_info, NULL);
+    sr_err_t rc = core_exec_set_state(r, exec, CORE_EX_RUNNING, NULL);
     if (rc)
         return rc;
-    exec->updated_ms = r->now;
-    CORE_OPS(r)->exec_dirty(r->st, exec);
-    if ((rc = core_notify_exec(r, exec)))
-        return rc;
-    s_walk_t w = {0};
-    rc = s_tasks(r, exec, &w);
-    for (size_t i = 0; !rc && i < w.n && exec->state == CORE_EX_RUNNING; i++) {
-        core_task_t *t = w.list[i];
-        if (core_task_state_is_final(t->state) && !t->processed) {
-            r->resuming = true;
-            rc = core_flow_after(r, exec, t);
-            r->resuming = false;
-        } else if (core_task_state_is_final(t->state) && t->backlog)
-            rc = core_flow_backlog(r, exec, t);
-        else if ((t->state == CORE_T_WAITING && t->held) ||
-                 t->state == CORE_T_PAUSED)
-            rc = core_task_run(r, exec, t);
-        else if (t->state == CORE_T_RUNNING) {
-            rc = s_children(r, t, s_resume_child, NULL);
-            if (!rc)
-                rc = core_unit_top_up(r, exec, t);
-        }
+    // The task executions there are now (seq 0 to n - 1), in order.
+    uint32_t n = exec->next_seq;
+    for (uint32_t seq = 0; !rc && seq < n && exec->state == CORE_EX_RUNNING;
+         seq++) {
+        core_task_t *t = NULL;
+        rc = CORE_OPS(r)->task_get(r->st, &exec->id, seq, &t);
+        if (!rc)
+            rc = s_resume_task(r, exec, t);
     }
-    free(w.list);
     if (!rc)
         rc = core_flow_joins(r, exec, false);
     return rc ? rc : core_exec_check(r, exec);
-}
-
-sr_err_t
-core_exec_cancel(core_run_t *r, core_exec_t *exec, const char *msg)
-{
-    if (core_ex_state_is_final(exec->state))
-        return sr_error_set(r->err, SR_ESTATE,
-                            "cannot cancel an execution in state %s",
-                            core_ex_state_name(exec->state));
-    // Final first, so cancelled tasks do not try to complete the execution.
-    exec->state = CORE_EX_CANCELLED;
-    sr_err_t rc =
-        core_set_str(&exec->state_info, msg ? msg : "Workflow was cancelled.");
-    if (rc)
-        return rc;
-    s_walk_t w = {0};
-    rc = s_tasks(r, exec, &w);
-    for (size_t i = 0; !rc && i < w.n; i++)
-        rc = core_task_cancel(r, exec, w.list[i], msg);
-    free(w.list);
-    sr_value_t *final = NULL;
-    if (!rc)
-        rc = core_flow_final_ctx(r, exec, &final);
-    if (rc)
-        return rc;
-    core_set_value(&exec->output, final);
-    exec->updated_ms = r->now;
-    CORE_OPS(r)->exec_dirty(r->st, exec);
-    if ((rc = core_notify_exec(r, exec)))
-        return rc;
-    if (!sr_id_is_nil(&exec->parent_id))
-        return core_followup_push(r, &exec->id);
-    return SR_OK;
 }
 
 typedef struct {

@@ -11,11 +11,13 @@
 // creation and the end of its last task execution (or now, while one is
 // still active), so two window scans find them; S_SLACK_MS widens the
 // window for a clock set back while the tree ran.
+#include "core_exec_del.h"
+
 #include <stdlib.h>
 #include <string.h>
 
 #include "core_exec.h"
-#include "core_task.h"
+#include "core_tree.h"
 
 #define S_SLACK_MS 60000
 
@@ -157,35 +159,13 @@ s_action_visit(void *arg, const core_action_t *a)
     return SR_OK;
 }
 
-// The task executions of one execution (borrowed from the state's cache).
-typedef struct {
-    core_task_t **list;
-    size_t n, cap;
-} s_tasks_t;
-
-static sr_err_t
-s_task_collect(void *arg, core_task_t *task)
-{
-    s_tasks_t *l = arg;
-    if (l->n == l->cap) {
-        size_t cap = l->cap ? l->cap * 2 : 16;
-        core_task_t **p = realloc(l->list, cap * sizeof *p);
-        if (!p)
-            return SR_ENOMEM;
-        l->list = p;
-        l->cap = cap;
-    }
-    l->list[l->n++] = task;
-    return SR_OK;
-}
-
 // Delete one execution: its task executions and their armed timers,
 // then the execution itself; subscribers hear DELETED.
 static sr_err_t
 s_delete_exec(core_run_t *r, const sr_id_t *id)
 {
-    s_tasks_t l = {0};
-    sr_err_t rc = CORE_OPS(r)->task_scan(r->st, id, s_task_collect, &l);
+    core_tasks_t l;
+    sr_err_t rc = core_tree_tasks(r, id, &l);
     for (size_t i = 0; !rc && i < l.n; i++) {
         core_task_t *task = l.list[i];
         if (task->timer_due)
@@ -240,7 +220,7 @@ s_delete_tree(core_run_t *r, const sr_id_t *root)
 static sr_err_t
 s_force_cancel(core_run_t *r, core_exec_t *exec)
 {
-    sr_err_t rc = core_exec_cancel(r, exec, "Cancelled to be deleted.");
+    sr_err_t rc = core_tree_cancel(r, exec, "Cancelled to be deleted.");
     for (size_t i = 0; !rc && i < r->nfollowups; i++)
         rc = core_exec_child_done(r, &r->followups[i].child_id);
     r->nfollowups = 0;

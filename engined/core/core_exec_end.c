@@ -2,15 +2,15 @@
 // rules): the final state from the task executions once none is active,
 // the "Failure caused by ..." and "Cancelled tasks: ..." texts, the output
 // or output-on-error over the final context, and the report to a parent.
+#include "core_exec_end.h"
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "core_ctx.h"
-#include "core_exec.h"
 #include "core_flow.h"
 #include "core_task.h"
-#include "core_unit.h"
 
 // A growing text buffer; `oom` records a failed allocation.
 typedef struct {
@@ -262,7 +262,7 @@ s_output(core_run_t *r, core_exec_t *exec, core_ex_state_t *state, char **info)
     sr_value_t *final = NULL, *out = NULL;
     sr_err_t rc = core_exec_workflow(r, exec, &doc, &wf);
     if (!rc)
-        rc = core_flow_final_ctx(r, exec, &final);
+        rc = core_ctx_final(r, exec, &final);
     if (rc)
         return rc;
     if (*state == CORE_EX_SUCCESS)
@@ -291,16 +291,9 @@ core_exec_finish(core_run_t *r, core_exec_t *exec, core_ex_state_t state,
         free(text);
         return rc;
     }
-    free(exec->state_info);
-    exec->state_info = text;
-    exec->state = state;
-    exec->updated_ms = r->now;
-    CORE_OPS(r)->exec_dirty(r->st, exec);
-    if ((rc = core_notify_exec(r, exec)))
-        return rc;
-    if (!sr_id_is_nil(&exec->parent_id))
-        return core_followup_push(r, &exec->id);
-    return SR_OK;
+    rc = core_exec_set_state(r, exec, state, text);
+    free(text);
+    return rc;
 }
 
 sr_err_t

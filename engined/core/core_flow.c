@@ -10,8 +10,9 @@
 #include <string.h>
 
 #include "core_ctx.h"
-#include "core_exec.h"
+#include "core_exec_end.h"
 #include "core_task.h"
+#include "core_tree.h"
 
 // Latest execution of the spec task `index`, or NULL.
 static sr_err_t
@@ -421,7 +422,7 @@ s_carry_out(core_run_t *r, core_exec_t *exec, const lang_workflow_t *wf,
                                               : lang_value_to_text(msg);
         sr_value_destroy(&msg);
         if (!rc && ch->cmd->cmd == LANG_CMD_PAUSE)
-            rc = core_exec_pause(r, exec, text);
+            rc = core_tree_pause(r, exec, text);
         else if (!rc)
             rc = core_exec_finish(
                 r, exec,
@@ -506,27 +507,12 @@ s_required(const lang_workflow_t *wf, int index, uint8_t *need)
             s_required(wf, t->requires_index[i], need);
 }
 
-static sr_err_t
-s_target(core_run_t *r, core_exec_t *exec, const lang_workflow_t *wf, int *out)
-{
-    const char *name = sr_value_map_str(exec->params, "task_name");
-    int idx = name ? lang_workflow_task_index(wf, name) : -1;
-    if (idx < 0)
-        return sr_error_set(r->err, SR_EINVAL,
-                            name ? "reverse workflow '%s': task '%s' not found"
-                                 : "reverse workflow '%s' needs a target task "
-                                   "(params: task_name)",
-                            wf->name, name);
-    *out = idx;
-    return SR_OK;
-}
-
 // Start every required task whose requirements all succeeded.
 static sr_err_t
 s_reverse_ready(core_run_t *r, core_exec_t *exec, const lang_workflow_t *wf)
 {
     int target;
-    sr_err_t rc = s_target(r, exec, wf, &target);
+    sr_err_t rc = core_ctx_target(r, exec, wf, &target);
     if (rc)
         return rc;
     uint8_t *need = calloc(wf->ntasks, 1);
@@ -609,52 +595,4 @@ core_flow_after(core_run_t *r, core_exec_t *exec, core_task_t *task)
     task->processed = true;
     CORE_OPS(r)->task_dirty(r->st, task);
     return task->state == CORE_T_SUCCESS ? s_reverse_ready(r, exec, wf) : SR_OK;
-}
-
-typedef struct {
-    core_run_t *r;
-    const lang_workflow_t *wf;
-    int target; // reverse: the target task, else -1
-    sr_value_t *ctx;
-} s_final_t;
-
-static sr_err_t
-s_final_visit(void *arg, core_task_t *task)
-{
-    s_final_t *f = arg;
-    // Direct: every completed task that led nowhere; reverse: the target.
-    if (!core_task_state_is_final(task->state))
-        return SR_OK;
-    if (f->target >= 0
-            ? task->spec_index != f->target || task->state != CORE_T_SUCCESS
-            : sr_value_len(task->next) > 0)
-        return SR_OK;
-    sr_value_t *out = core_ctx_outbound(task);
-    if (!out)
-        return SR_ENOMEM;
-    sr_err_t rc = sr_value_map_merge(f->ctx, out, true);
-    sr_value_destroy(&out);
-    return rc;
-}
-
-sr_err_t
-core_flow_final_ctx(core_run_t *r, core_exec_t *exec, sr_value_t **out)
-{
-    const lang_doc_t *doc;
-    const lang_workflow_t *wf;
-    sr_err_t rc = core_exec_workflow(r, exec, &doc, &wf);
-    if (rc)
-        return rc;
-    s_final_t f = {r, wf, -1, sr_value_new_map(0)};
-    if (!f.ctx)
-        return SR_ENOMEM;
-    if (wf->type == LANG_WF_REVERSE && (rc = s_target(r, exec, wf, &f.target)))
-        f.target = -1;
-    rc = CORE_OPS(r)->task_scan(r->st, &exec->id, s_final_visit, &f);
-    if (rc) {
-        sr_value_destroy(&f.ctx);
-        return rc;
-    }
-    *out = f.ctx;
-    return SR_OK;
 }

@@ -21,9 +21,4 @@ sr_err_t core_flow_backlog(core_run_t *r, core_exec_t *exec, core_task_t *task);
 // join that can still only wait into an ERROR (nothing left can reach it).
 sr_err_t core_flow_joins(core_run_t *r, core_exec_t *exec, bool force);
 
-// The final context: merged outbound contexts of the end tasks. Caller
-// owns the result.
-sr_err_t core_flow_final_ctx(core_run_t *r, core_exec_t *exec,
-                             sr_value_t **out);
-
 #endif

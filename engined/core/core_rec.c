@@ -79,6 +79,34 @@ core_set_value(sr_value_t **field, sr_value_t *v)
     *field = v;
 }
 
+core_unit_state_t
+core_unit_state(const core_task_t *task, uint32_t item)
+{
+    size_t len;
+    const uint8_t *b = sr_value_bin(task->units, &len);
+    return item < len ? (core_unit_state_t)b[item] : CORE_U_PENDING;
+}
+
+sr_err_t
+core_unit_set_state(core_task_t *task, uint32_t item, core_unit_state_t st)
+{
+    size_t len;
+    const uint8_t *b = sr_value_bin(task->units, &len);
+    if (item >= len)
+        return SR_EINVAL;
+    uint8_t *copy = malloc(len);
+    if (!copy)
+        return SR_ENOMEM;
+    memcpy(copy, b, len);
+    copy[item] = (uint8_t)st;
+    sr_value_t *v = sr_value_new_bin(copy, len);
+    free(copy);
+    if (!v)
+        return SR_ENOMEM;
+    core_set_value(&task->units, v);
+    return SR_OK;
+}
+
 core_exec_t *
 core_exec_new(void)
 {

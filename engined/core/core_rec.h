@@ -185,4 +185,10 @@ sr_err_t core_set_str(char **field, const char *text);
 // Replace a value field: drops the old reference, takes `v` (may be NULL).
 void core_set_value(sr_value_t **field, sr_value_t *v);
 
+// The state of unit `item` of a task execution (task->units; PENDING past
+// its end), and its change (the vector is copied, as values may be shared).
+core_unit_state_t core_unit_state(const core_task_t *task, uint32_t item);
+sr_err_t core_unit_set_state(core_task_t *task, uint32_t item,
+                             core_unit_state_t state);
+
 #endif

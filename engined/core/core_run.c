@@ -97,6 +97,48 @@ core_notify_task(core_run_t *r, const core_exec_t *exec,
 }
 
 sr_err_t
+core_task_set_state(core_run_t *r, const core_exec_t *exec, core_task_t *task,
+                    core_task_state_t state, const char *info)
+{
+    sr_err_t rc = core_set_str(&task->state_info, info);
+    if (rc)
+        return rc;
+    task->state = state;
+    task->updated_ms = r->now;
+    CORE_OPS(r)->task_dirty(r->st, task);
+    return core_notify_task(r, exec, task);
+}
+
+sr_err_t
+core_exec_set_state(core_run_t *r, core_exec_t *exec, core_ex_state_t state,
+                    const char *info)
+{
+    sr_err_t rc = core_set_str(&exec->state_info, info);
+    if (rc)
+        return rc;
+    exec->state = state;
+    exec->updated_ms = r->now;
+    CORE_OPS(r)->exec_dirty(r->st, exec);
+    if ((rc = core_notify_exec(r, exec)))
+        return rc;
+    if (core_ex_state_is_final(state) && !sr_id_is_nil(&exec->parent_id))
+        return core_followup_push(r, &exec->id);
+    return SR_OK;
+}
+
+void
+core_task_finish(core_run_t *r, core_exec_t *exec, core_task_t *task)
+{
+    if (task->joining) {
+        task->joining = false;
+        exec->n_joins--;
+    }
+    task->finished_ms = r->now;
+    exec->n_active--;
+    CORE_OPS(r)->exec_dirty(r->st, exec);
+}
+
+sr_err_t
 core_followup_push(core_run_t *r, const sr_id_t *child_id)
 {
     if (r->nfollowups == r->capfollowups) {

@@ -46,6 +46,18 @@ sr_err_t core_cmd_push(core_run_t *r, core_cmd_t *cmd);
 sr_err_t core_notify_exec(core_run_t *r, const core_exec_t *exec);
 sr_err_t core_notify_task(core_run_t *r, const core_exec_t *exec,
                           const core_task_t *task);
+// Change a task execution's state and state_info (NULL: none) and notify.
+sr_err_t core_task_set_state(core_run_t *r, const core_exec_t *exec,
+                             core_task_t *task, core_task_state_t state,
+                             const char *info);
+// Change an execution's state and state_info (NULL: none) and notify; a
+// sub-workflow execution that reaches a final state tells its parent
+// (core_followup_push).
+sr_err_t core_exec_set_state(core_run_t *r, core_exec_t *exec,
+                             core_ex_state_t state, const char *info);
+// A task execution is over (ended, failed for good or cancelled): it no
+// longer waits as a join and its execution has one active task less.
+void core_task_finish(core_run_t *r, core_exec_t *exec, core_task_t *task);
 // Queue "child finished" for the parent of `child`.
 sr_err_t core_followup_push(core_run_t *r, const sr_id_t *child_id);
 

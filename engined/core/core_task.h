@@ -1,6 +1,6 @@
 // Task executions: creation, the policies around running (pause-before,
 // wait-before, timeout, retry, fail-on, wait-after), completion with
-// publish, cancellation and timers.
+// publish, cancellation and the timers that fire.
 #ifndef CORE_TASK_H
 #define CORE_TASK_H
 
@@ -46,10 +46,5 @@ uint32_t core_task_concurrency_default(void);
 // The spec of a task execution (borrowed).
 const lang_task_t *core_task_spec(const lang_workflow_t *wf,
                                   const core_task_t *task);
-
-// Arm / disarm the task's single policy timer.
-sr_err_t core_task_arm(core_run_t *r, core_task_t *task, core_timer_kind_t kind,
-                       double seconds);
-sr_err_t core_task_disarm(core_run_t *r, core_task_t *task);
 
 #endif

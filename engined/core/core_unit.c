@@ -1,7 +1,8 @@
 // Units of a task: its action, sub-workflow or no-op, once or per
 // with-items item. Owns the per-unit bookkeeping in the task record
-// (states, results, ids), builds the DISPATCH commands with their delegate
-// tokens, and answers the worker-facing events.
+// (states, results, ids) and builds the DISPATCH commands with their
+// delegate tokens. Stopping units is core_tree.c's; the worker-facing
+// events are core_unit_ev.c's.
 #include "core_unit.h"
 
 #include <sodium.h>
@@ -13,35 +14,8 @@
 #include "core_ctx.h"
 #include "core_exec.h"
 #include "core_task.h"
+#include "core_tree.h"
 #include "sr_value_json.h"
-
-core_unit_state_t
-core_unit_state(const core_task_t *task, uint32_t item)
-{
-    size_t len;
-    const uint8_t *b = sr_value_bin(task->units, &len);
-    return item < len ? (core_unit_state_t)b[item] : CORE_U_PENDING;
-}
-
-sr_err_t
-core_unit_set_state(core_task_t *task, uint32_t item, core_unit_state_t st)
-{
-    size_t len;
-    const uint8_t *b = sr_value_bin(task->units, &len);
-    if (item >= len)
-        return SR_EINVAL;
-    uint8_t *copy = malloc(len);
-    if (!copy)
-        return SR_ENOMEM;
-    memcpy(copy, b, len);
-    copy[item] = (uint8_t)st;
-    sr_value_t *v = sr_value_new_bin(copy, len);
-    free(copy);
-    if (!v)
-        return SR_ENOMEM;
-    core_set_value(&task->units, v);
-    return SR_OK;
-}
 
 static sr_err_t
 s_array_set(sr_value_t **arr, uint32_t i, sr_value_t *v)
@@ -501,7 +475,7 @@ core_unit_done(core_run_t *r, core_exec_t *exec, core_task_t *task,
         return rc;
     CORE_OPS(r)->task_dirty(r->st, task);
     if (state == CORE_U_CANCELLED) { // one cancelled unit ends the task
-        if ((rc = core_unit_cancel_all(r, exec, task)))
+        if ((rc = core_tree_cancel_units(r, exec, task)))
             return rc;
         return core_task_units_done(r, exec, task);
     }
@@ -514,51 +488,4 @@ core_unit_done(core_run_t *r, core_exec_t *exec, core_task_t *task,
     if (busy)
         return core_unit_top_up(r, exec, task);
     return core_task_units_done(r, exec, task);
-}
-
-sr_err_t
-core_unit_cancel_all(core_run_t *r, core_exec_t *exec, core_task_t *task)
-{
-    for (uint32_t i = 0; i < task->n_units; i++) {
-        core_unit_state_t u = core_unit_state(task, i);
-        if (u != CORE_U_RUNNING && u != CORE_U_PENDING)
-            continue;
-        sr_err_t rc = core_unit_set_state(task, i, CORE_U_CANCELLED);
-        if (rc)
-            return rc;
-        sr_id_t id;
-        if (u != CORE_U_RUNNING ||
-            sr_id_from_value(sr_value_array_at(task->unit_ids, i), &id))
-            continue;
-        core_action_t *a = NULL;
-        rc = CORE_OPS(r)->action_get(r->st, &id, &a);
-        if (rc == SR_OK) {
-            if (core_action_state_is_final(a->state))
-                continue;
-            bool on_worker = a->worker != NULL;
-            core_cmd_t c = {.kind = CORE_CMD_CANCEL,
-                            .exec_id = exec->id,
-                            .action_id = a->id,
-                            .attempt = a->attempt};
-            a->state = CORE_A_CANCELLED;
-            a->finished_ms = r->now;
-            CORE_OPS(r)->action_dirty(r->st, a);
-            if (a->has_token)
-                (void)CORE_OPS(r)->token_del(r->st, a->token_hash);
-            if (on_worker && (!(c.worker = strdup(a->worker)) ||
-                              (rc = core_cmd_push(r, &c))))
-                return rc ? rc : SR_ENOMEM;
-            continue;
-        }
-        if (rc != SR_ENOTFOUND)
-            return rc;
-        core_exec_t *child = NULL;
-        rc = CORE_OPS(r)->exec_get(r->st, &id, &child);
-        if (rc == SR_OK && !core_ex_state_is_final(child->state))
-            rc = core_exec_cancel(r, child, "Cancelled with its parent task");
-        if (rc && rc != SR_ENOTFOUND)
-            return rc;
-    }
-    CORE_OPS(r)->task_dirty(r->st, task);
-    return SR_OK;
 }

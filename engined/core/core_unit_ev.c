@@ -1,6 +1,8 @@
 // Worker-facing events of action units: RESULT and COMPLETE (with an
 // ad-hoc action's output applied), CONFIRM (GO or HALT from durable state)
 // and the loss of a worker.
+#include "core_unit_ev.h"
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
