@@ -1,7 +1,8 @@
-// The state machine's entry point: owns the configuration and dispatches
-// each event to the room that handles it. A child execution that finishes
-// queues a follow-up that is applied in the same step, so a parent never
-// misses its child.
+// The state machine's entry point and the top of the core: owns the
+// configuration, hands each event to the room that handles it, then runs
+// the follow-ups until none is left. The rooms below depend only downward
+// (docs/engine.md draws the floors); this is the one room that knows them
+// all, and the one loop that runs the work they leave behind.
 #include "core.h"
 
 #include <stdlib.h>
@@ -13,6 +14,13 @@
 #include "core_task.h"
 #include "core_tree.h"
 #include "core_unit_ev.h"
+
+typedef sr_err_t (*s_run_fn)(core_run_t *r, const core_followup_t *fu);
+
+// The room that runs each kind of follow-up.
+static const s_run_fn s_rooms[] = {
+    [CORE_FU_CHILD_DONE] = core_exec_followup,
+};
 
 core_t *
 core_new(const core_config_t *cfg)
@@ -42,6 +50,37 @@ core_destroy(core_t **core_p)
     *core_p = NULL;
 }
 
+// Run the follow-ups until none is left. After a failure (`rc`) nothing
+// more runs and nothing deferred is taken.
+static sr_err_t
+s_drain(core_run_t *r, sr_err_t rc)
+{
+    core_followup_t fu;
+    while (core_followup_next(r, rc == SR_OK, &fu)) {
+        size_t kind = (size_t)fu.kind;
+        if (rc)
+            ; // what the failed work left behind is dropped
+        else if (kind < sizeof s_rooms / sizeof *s_rooms && s_rooms[kind])
+            rc = s_rooms[kind](r, &fu);
+        else
+            rc = sr_error_set(r->err, SR_EINTERNAL, "unknown follow-up %d",
+                              (int)fu.kind);
+        core_followup_fini(&fu);
+    }
+    return rc;
+}
+
+// A forced delete cancels first, and the follow-ups of the sub-workflows
+// it cancelled reach their parents before the records they need are gone.
+static sr_err_t
+s_delete(core_run_t *r, core_exec_t *exec, bool force)
+{
+    sr_err_t rc = core_exec_delete_begin(r, exec, force);
+    if (!rc)
+        rc = s_drain(r, SR_OK);
+    return rc ? rc : core_exec_delete(r, &exec->id);
+}
+
 static sr_err_t
 s_exec_event(core_run_t *r, const core_event_t *ev)
 {
@@ -64,14 +103,14 @@ s_exec_event(core_run_t *r, const core_event_t *ev)
     case CORE_EV_RERUN:
         return core_exec_rerun(r, exec, ev->task_name, ev->reset);
     case CORE_EV_DELETE:
-        return core_exec_delete(r, exec, ev->force);
+        return s_delete(r, exec, ev->force);
     default:
         return sr_error_set(r->err, SR_EINTERNAL, "not an execution event");
     }
 }
 
 static sr_err_t
-s_dispatch(core_run_t *r, const core_event_t *ev)
+s_event(core_run_t *r, const core_event_t *ev)
 {
     switch (ev->kind) {
     case CORE_EV_START:
@@ -109,10 +148,7 @@ core_step(core_t *core, core_state_t *st, const core_event_t *ev,
                     .now = ev->now_ms,
                     .err = err ? err : &local};
     sr_error_clear(r.err);
-    sr_err_t rc = s_dispatch(&r, ev);
-    // Children that finished tell their parents, which may finish too.
-    for (size_t i = 0; rc == SR_OK && i < r.nfollowups; i++)
-        rc = core_exec_child_done(&r, &r.followups[i].child_id);
-    free(r.followups);
+    sr_err_t rc = s_drain(&r, s_event(&r, ev));
+    core_run_fini(&r);
     return rc;
 }

@@ -454,8 +454,9 @@ core_exec_rerun(core_run_t *r, core_exec_t *exec, const char *task_name,
     return core_unit_top_up(r, exec, t);
 }
 
-sr_err_t
-core_exec_child_done(core_run_t *r, const sr_id_t *child_id)
+// A sub-workflow reached a final state: its unit in the parent task ends.
+static sr_err_t
+s_child_done(core_run_t *r, const sr_id_t *child_id)
 {
     core_exec_t *child = NULL, *parent = NULL;
     core_task_t *task = NULL;
@@ -483,5 +484,17 @@ core_exec_child_done(core_run_t *r, const sr_id_t *child_id)
         return core_unit_done(r, parent, task, item, CORE_U_CANCELLED, NULL);
     default:
         return SR_OK;
+    }
+}
+
+sr_err_t
+core_exec_followup(core_run_t *r, const core_followup_t *fu)
+{
+    switch (fu->kind) {
+    case CORE_FU_CHILD_DONE:
+        return s_child_done(r, &fu->id);
+    default:
+        return sr_error_set(r->err, SR_EINTERNAL,
+                            "follow-up %d is not core_exec's", (int)fu->kind);
     }
 }

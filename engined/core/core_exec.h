@@ -21,7 +21,7 @@ sr_err_t core_exec_resume(core_run_t *r, core_exec_t *exec);
 sr_err_t core_exec_rerun(core_run_t *r, core_exec_t *exec,
                          const char *task_name, bool reset);
 
-// A child execution reached a final state: tell its parent task.
-sr_err_t core_exec_child_done(core_run_t *r, const sr_id_t *child_id);
+// Run a follow-up of this room: CORE_FU_CHILD_DONE.
+sr_err_t core_exec_followup(core_run_t *r, const core_followup_t *fu);
 
 #endif

@@ -1,7 +1,9 @@
 // The working context of one core_step (core_run.h): the command list
-// (the public core_cmds_* too), the notifications, the queue of internal
-// follow-ups, and the workflow an execution runs. Owns nothing beyond the
-// step; calls no other room of the core.
+// (the public core_cmds_* too), the notifications and the state changes
+// that go with them, the follow-ups (a stack that runs depth-first and a
+// queue deferred to the end of the step), and the workflow and task spec a
+// record runs. Owns nothing beyond the step; calls no other room of the
+// core.
 #include "core_run.h"
 
 #include <stdlib.h>
@@ -121,9 +123,10 @@ core_exec_set_state(core_run_t *r, core_exec_t *exec, core_ex_state_t state,
     CORE_OPS(r)->exec_dirty(r->st, exec);
     if ((rc = core_notify_exec(r, exec)))
         return rc;
-    if (core_ex_state_is_final(state) && !sr_id_is_nil(&exec->parent_id))
-        return core_followup_push(r, &exec->id);
-    return SR_OK;
+    if (!core_ex_state_is_final(state) || sr_id_is_nil(&exec->parent_id))
+        return SR_OK;
+    core_followup_t done = {.kind = CORE_FU_CHILD_DONE, .id = exec->id};
+    return core_followup_defer(r, &done);
 }
 
 void
@@ -138,19 +141,100 @@ core_task_finish(core_run_t *r, core_exec_t *exec, core_task_t *task)
     CORE_OPS(r)->exec_dirty(r->st, exec);
 }
 
-sr_err_t
-core_followup_push(core_run_t *r, const sr_id_t *child_id)
+// Make room for one more follow-up in `*items` (of `*cap`).
+static sr_err_t
+s_room(core_followup_t **items, size_t n, size_t *cap)
 {
-    if (r->nfollowups == r->capfollowups) {
-        size_t cap = r->capfollowups ? r->capfollowups * 2 : 4;
-        core_followup_t *f = realloc(r->followups, cap * sizeof *f);
-        if (!f)
-            return SR_ENOMEM;
-        r->followups = f;
-        r->capfollowups = cap;
-    }
-    r->followups[r->nfollowups++].child_id = *child_id;
+    if (n < *cap)
+        return SR_OK;
+    size_t grown = *cap ? *cap * 2 : 16;
+    core_followup_t *p = realloc(*items, grown * sizeof *p);
+    if (!p)
+        return SR_ENOMEM;
+    *items = p;
+    *cap = grown;
     return SR_OK;
+}
+
+sr_err_t
+core_followup_push(core_run_t *r, core_followup_t *fu)
+{
+    if (s_room(&r->stack, r->nstack, &r->capstack)) {
+        core_followup_fini(fu);
+        return sr_error_set(r->err, SR_ENOMEM, "out of memory");
+    }
+    r->stack[r->nstack++] = *fu;
+    r->pushed++;
+    memset(fu, 0, sizeof *fu);
+    return SR_OK;
+}
+
+sr_err_t
+core_followup_defer(core_run_t *r, core_followup_t *fu)
+{
+    if (r->headlater && r->headlater == r->nlater)
+        r->headlater = r->nlater = 0; // all taken: start over
+    if (s_room(&r->later, r->nlater, &r->caplater)) {
+        core_followup_fini(fu);
+        return sr_error_set(r->err, SR_ENOMEM, "out of memory");
+    }
+    r->later[r->nlater++] = *fu;
+    memset(fu, 0, sizeof *fu);
+    return SR_OK;
+}
+
+size_t
+core_followup_mark(const core_run_t *r)
+{
+    return r->pushed;
+}
+
+bool
+core_followup_next(core_run_t *r, bool deferred, core_followup_t *out)
+{
+    // What the last one pushed runs in the order it was pushed.
+    for (size_t i = r->fresh, j = r->nstack; i + 1 < j; i++, j--) {
+        core_followup_t t = r->stack[i];
+        r->stack[i] = r->stack[j - 1];
+        r->stack[j - 1] = t;
+    }
+    if (r->nstack)
+        *out = r->stack[--r->nstack];
+    else if (deferred && r->headlater < r->nlater)
+        *out = r->later[r->headlater++];
+    else
+        return false;
+    r->fresh = r->nstack;
+    return true;
+}
+
+void
+core_followup_fini(core_followup_t *fu)
+{
+    free(fu->text);
+    sr_value_destroy(&fu->value);
+    memset(fu, 0, sizeof *fu);
+}
+
+sr_err_t
+core_followup_task(core_run_t *r, const core_followup_t *fu, core_exec_t **exec,
+                   core_task_t **task)
+{
+    sr_err_t rc = CORE_OPS(r)->exec_get(r->st, &fu->exec_id, exec);
+    return rc ? rc : CORE_OPS(r)->task_get(r->st, &fu->exec_id, fu->seq, task);
+}
+
+void
+core_run_fini(core_run_t *r)
+{
+    for (size_t i = 0; i < r->nstack; i++)
+        core_followup_fini(&r->stack[i]);
+    for (size_t i = r->headlater; i < r->nlater; i++)
+        core_followup_fini(&r->later[i]);
+    free(r->stack);
+    free(r->later);
+    r->stack = r->later = NULL;
+    r->nstack = r->capstack = r->nlater = r->headlater = r->caplater = 0;
 }
 
 sr_err_t
@@ -169,4 +253,12 @@ core_exec_workflow(core_run_t *r, const core_exec_t *exec,
                             "workflow '%s' missing from its definition",
                             exec->wf_name);
     return SR_OK;
+}
+
+const lang_task_t *
+core_task_spec(const lang_workflow_t *wf, const core_task_t *task)
+{
+    if (task->spec_index < 0 || (size_t)task->spec_index >= wf->ntasks)
+        return NULL;
+    return &wf->tasks[task->spec_index];
 }

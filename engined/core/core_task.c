@@ -17,16 +17,6 @@
 #include "core_tree.h"
 #include "core_unit.h"
 
-#define S_DEFAULT_CONCURRENCY 50
-
-const lang_task_t *
-core_task_spec(const lang_workflow_t *wf, const core_task_t *task)
-{
-    if (task->spec_index < 0 || (size_t)task->spec_index >= wf->ntasks)
-        return NULL;
-    return &wf->tasks[task->spec_index];
-}
-
 sr_err_t
 core_task_create(core_run_t *r, core_exec_t *exec, const lang_workflow_t *wf,
                  int index, sr_value_t *in_ctx, sr_value_t *in_ver,
@@ -487,10 +477,4 @@ core_task_timer(core_run_t *r, const core_timer_t *timer)
     default:
         return SR_OK;
     }
-}
-
-uint32_t
-core_task_concurrency_default(void)
-{
-    return S_DEFAULT_CONCURRENCY;
 }

@@ -40,11 +40,4 @@ sr_err_t core_task_cancel(core_run_t *r, core_exec_t *exec, core_task_t *task,
 // A task timer fired (wait-before, wait-after, retry, timeout).
 sr_err_t core_task_timer(core_run_t *r, const core_timer_t *timer);
 
-// with-items concurrency when the task sets none (Mistral: 50).
-uint32_t core_task_concurrency_default(void);
-
-// The spec of a task execution (borrowed).
-const lang_task_t *core_task_spec(const lang_workflow_t *wf,
-                                  const core_task_t *task);
-
 #endif

@@ -17,6 +17,9 @@
 #include "core_tree.h"
 #include "sr_value_json.h"
 
+// with-items concurrency when the task sets none (Mistral: 50).
+#define S_DEFAULT_CONCURRENCY 50
+
 static sr_err_t
 s_array_set(sr_value_t **arr, uint32_t i, sr_value_t *v)
 {
@@ -179,7 +182,7 @@ core_unit_setup(core_run_t *r, core_exec_t *exec, core_task_t *task)
         n = (uint32_t)sr_value_len(items);
     }
     // Mistral runs at most 50 items at once unless told otherwise.
-    task->concurrency = spec->nitems ? core_task_concurrency_default() : 0;
+    task->concurrency = spec->nitems ? S_DEFAULT_CONCURRENCY : 0;
     if (spec->concurrency) {
         sr_value_t *c = NULL;
         rc = core_eval(r, exec, task, NULL, NULL, spec->concurrency, NULL, &c);
