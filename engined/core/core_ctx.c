@@ -8,7 +8,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 typedef struct {
     core_run_t *r;
@@ -183,16 +182,6 @@ s_fn_tasks(s_host_t *h, sr_value_t *const *args, size_t nargs, sr_value_t **out,
     }
     *out = tv.list;
     return SR_OK;
-}
-
-void
-core_format_time(int64_t ms, char out[20])
-{
-    time_t secs = (time_t)(ms / 1000);
-    struct tm tm;
-    if (!gmtime_r(&secs, &tm) ||
-        strftime(out, 20, "%Y-%m-%d %H:%M:%S", &tm) == 0)
-        snprintf(out, 20, "1970-01-01 00:00:00");
 }
 
 static sr_err_t

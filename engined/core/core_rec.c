@@ -3,8 +3,10 @@
 // changing one changes the storage format (bump store_part's format then).
 #include "core_rec.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 static const char *const s_ex_states[] = {"RUNNING", "PAUSED", "SUCCESS",
                                           "ERROR", "CANCELLED"};
@@ -12,6 +14,16 @@ static const char *const s_task_states[] = {
     "WAITING", "RUNNING", "DELAYED", "PAUSED", "SUCCESS", "ERROR", "CANCELLED"};
 static const char *const s_action_states[] = {
     "SCHEDULED", "RUNNING", "PENDING", "SUCCESS", "ERROR", "CANCELLED"};
+
+void
+core_format_time(int64_t ms, char out[20])
+{
+    time_t secs = (time_t)(ms / 1000);
+    struct tm tm;
+    if (!gmtime_r(&secs, &tm) ||
+        strftime(out, 20, "%Y-%m-%d %H:%M:%S", &tm) == 0)
+        snprintf(out, 20, "1970-01-01 00:00:00");
+}
 
 const char *
 core_ex_state_name(core_ex_state_t s)

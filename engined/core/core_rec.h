@@ -59,6 +59,9 @@ typedef enum {
     CORE_TIMER_SLEEP,           // action: virtual std.sleep (sim driver)
 } core_timer_kind_t;
 
+// Mistral's time format for API fields: "2026-11-23 12:00:00" (UTC).
+void core_format_time(int64_t ms, char out[20]);
+
 const char *core_ex_state_name(core_ex_state_t s);
 const char *core_task_state_name(core_task_state_t s);
 const char *core_action_state_name(core_action_state_t s);

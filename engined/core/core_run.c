@@ -1,73 +1,18 @@
-// The working context of one core_step (core_run.h): the command list
-// (the public core_cmds_* too), the notifications and the state changes
-// that go with them, the follow-ups (a stack that runs depth-first and a
-// queue deferred to the end of the step), and the workflow and task spec a
-// record runs. Owns nothing beyond the step; calls no other room of the
-// core.
+// The working context of one core_step (core_run.h): the commands, the
+// notifications and the state changes that go with them, the follow-ups
+// (a stack that runs depth-first and a queue deferred to the end of the
+// step), and the workflow an execution runs. Owns nothing beyond the step;
+// calls no room of the core but the records.
 #include "core_run.h"
 
 #include <stdlib.h>
 #include <string.h>
 
-void
-core_cmds_init(core_cmds_t *cmds)
-{
-    memset(cmds, 0, sizeof *cmds);
-}
-
-static void
-s_cmd_fini(core_cmd_t *c)
-{
-    free(c->action);
-    free(c->target);
-    free(c->task_name);
-    free(c->worker);
-    free(c->text);
-    free(c->token);
-    sr_value_destroy(&c->input);
-    sr_value_destroy(&c->context);
-}
-
-void
-core_cmds_clear(core_cmds_t *cmds)
-{
-    for (size_t i = 0; i < cmds->count; i++)
-        s_cmd_fini(&cmds->items[i]);
-    cmds->count = 0;
-}
-
-void
-core_cmds_truncate(core_cmds_t *cmds, size_t count)
-{
-    while (cmds->count > count)
-        s_cmd_fini(&cmds->items[--cmds->count]);
-}
-
-void
-core_cmds_fini(core_cmds_t *cmds)
-{
-    core_cmds_clear(cmds);
-    free(cmds->items);
-    memset(cmds, 0, sizeof *cmds);
-}
-
 sr_err_t
 core_cmd_push(core_run_t *r, core_cmd_t *cmd)
 {
-    core_cmds_t *cmds = r->cmds;
-    if (cmds->count == cmds->cap) {
-        size_t cap = cmds->cap ? cmds->cap * 2 : 16;
-        core_cmd_t *items = realloc(cmds->items, cap * sizeof *items);
-        if (!items) {
-            s_cmd_fini(cmd);
-            return sr_error_set(r->err, SR_ENOMEM, "out of memory");
-        }
-        cmds->items = items;
-        cmds->cap = cap;
-    }
-    cmds->items[cmds->count++] = *cmd;
-    memset(cmd, 0, sizeof *cmd);
-    return SR_OK;
+    sr_err_t rc = core_cmds_push(r->cmds, cmd);
+    return rc ? sr_error_set(r->err, rc, "out of memory") : SR_OK;
 }
 
 sr_err_t

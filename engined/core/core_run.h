@@ -18,9 +18,14 @@
 #ifndef CORE_RUN_H
 #define CORE_RUN_H
 
-#include "core.h"
+#include "core_cmd.h"
+#include "core_event.h"
+#include "core_rec.h"
+#include "core_state.h"
 #include "lang_spec.h"
+#include "sr_err.h"
 
+// The core's configuration (core_t, core.h).
 struct core {
     char *callback_url;
     size_t max_expr_steps, max_value_bytes;
@@ -47,7 +52,7 @@ typedef struct {
 } core_followup_t;
 
 typedef struct {
-    core_t *core;
+    const struct core *core;
     core_state_t *st;
     core_cmds_t *cmds;
     int64_t now;
