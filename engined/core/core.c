@@ -1,8 +1,24 @@
 // The state machine's entry point and the top of the core: owns the
 // configuration, hands each event to the room that handles it, then runs
-// the follow-ups until none is left. The rooms below depend only downward
-// (docs/engine.md draws the floors); this is the one room that knows them
-// all, and the one loop that runs the work they leave behind.
+// the follow-ups (core_run.h) until none is left. It is the one room that
+// knows them all, and the one loop that runs the work they leave behind.
+// Every other room calls only the floors below it:
+//
+//   core.c         events in; follow-ups run (this room)
+//   core_exec_del  delete a tree       core_unit_ev  worker events
+//   core_exec      start, resume, rerun, a sub-workflow's start and end
+//   core_flow      transitions, reverse workflows
+//   core_join      joins: arrivals, induced states, decisions
+//   core_task      a task's run and its policies
+//   core_unit      a task's units: start, result, DISPATCH
+//   core_tree      cancel, pause       core_exec_end  check and finish
+//   core_ctx, core_env, core_adhoc, core_timer   expressions, timers
+//   core_run       the step: commands, notifications, follow-ups
+//   core_rec, core_cmd, core_event, core_state    records, vocabulary
+//
+// Calls that used to run back up (a unit ends its task, a task ends into
+// the flow, a unit starts a sub-workflow, the check forces the joins) are
+// follow-ups, as is whatever a room had left to do after them.
 #include "core.h"
 
 #include <stdlib.h>
@@ -10,16 +26,47 @@
 
 #include "core_exec.h"
 #include "core_exec_del.h"
+#include "core_exec_end.h"
+#include "core_flow.h"
+#include "core_join.h"
 #include "core_run.h"
 #include "core_task.h"
 #include "core_tree.h"
+#include "core_unit.h"
 #include "core_unit_ev.h"
 
 typedef sr_err_t (*s_run_fn)(core_run_t *r, const core_followup_t *fu);
+typedef sr_err_t (*s_caught_fn)(core_run_t *r, const core_followup_t *fu,
+                                sr_err_t rc);
 
-// The room that runs each kind of follow-up.
-static const s_run_fn s_rooms[] = {
-    [CORE_FU_CHILD_DONE] = core_exec_followup,
+// What a follow-up names, for core.c to find before its room runs.
+typedef enum { S_NONE, S_EXEC, S_TASK } s_names_t;
+
+// The room that runs each kind of follow-up, the kinds that catch an
+// error of the follow-ups pushed before them (core_run.h), and what each
+// names.
+static const struct {
+    s_run_fn run;
+    s_caught_fn caught;
+    s_names_t names;
+} s_rooms[] = {
+    [CORE_FU_RESTORE] = {NULL, NULL, S_NONE},
+    [CORE_FU_TOP_UP] = {core_unit_followup, NULL, S_TASK},
+    [CORE_FU_UNITS_DONE] = {core_task_followup, NULL, S_TASK},
+    [CORE_FU_TASK_FAIL] = {core_task_followup, NULL, S_TASK},
+    [CORE_FU_RETRY] = {core_task_followup, core_task_caught, S_TASK},
+    [CORE_FU_CHECK] = {core_exec_end_followup, NULL, S_EXEC},
+    [CORE_FU_TASK_ENDED] = {core_flow_followup, NULL, S_TASK},
+    [CORE_FU_TRIGGERS] = {core_flow_followup, NULL, S_TASK},
+    [CORE_FU_FLOW_DONE] = {core_flow_followup, core_flow_caught, S_TASK},
+    [CORE_FU_START] = {core_flow_followup, NULL, S_EXEC},
+    [CORE_FU_REVERSE] = {core_flow_followup, NULL, S_EXEC},
+    [CORE_FU_JOINS] = {core_join_followup, NULL, S_EXEC},
+    [CORE_FU_CHILD_START] = {core_exec_followup, NULL, S_TASK},
+    [CORE_FU_CHILD_STARTED] = {core_exec_followup, core_exec_caught, S_TASK},
+    [CORE_FU_RESUME] = {core_exec_followup, NULL, S_EXEC},
+    [CORE_FU_RESUME_UNITS] = {core_exec_followup, NULL, S_TASK},
+    [CORE_FU_CHILD_DONE] = {core_exec_followup, NULL, S_NONE},
 };
 
 core_t *
@@ -50,21 +97,51 @@ core_destroy(core_t **core_p)
     *core_p = NULL;
 }
 
-// Run the follow-ups until none is left. After a failure (`rc`) nothing
-// more runs and nothing deferred is taken.
+// Find the records a follow-up names.
+static sr_err_t
+s_find(core_run_t *r, core_followup_t *fu, s_names_t names)
+{
+    sr_err_t rc = SR_OK;
+    if (names != S_NONE)
+        rc = CORE_OPS(r)->exec_get(r->st, &fu->exec_id, &fu->exec);
+    if (!rc && names == S_TASK)
+        rc = CORE_OPS(r)->task_get(r->st, &fu->exec_id, fu->seq, &fu->task);
+    return rc;
+}
+
+// Run one follow-up; after a failure (`rc`) only one that catches it runs
+// (with the error), and the modes go back.
+static sr_err_t
+s_run(core_run_t *r, core_followup_t *fu, sr_err_t rc)
+{
+    size_t kind = (size_t)fu->kind;
+    if (kind >= sizeof s_rooms / sizeof *s_rooms ||
+        (kind != CORE_FU_RESTORE && !s_rooms[kind].run))
+        return rc ? rc
+                  : sr_error_set(r->err, SR_EINTERNAL, "unknown follow-up %d",
+                                 (int)fu->kind);
+    if (kind == CORE_FU_RESTORE) {
+        r->modes.starting = fu->id;
+        r->modes.resuming = fu->flag;
+        return rc;
+    }
+    if (rc && !s_rooms[kind].caught)
+        return rc; // what the failed work left behind is dropped
+    sr_err_t found = s_find(r, fu, s_rooms[kind].names);
+    if (found)
+        return rc ? rc : found;
+    return rc ? s_rooms[kind].caught(r, fu, rc) : s_rooms[kind].run(r, fu);
+}
+
+// Run the follow-ups until none is left. A failure drops what the failed
+// work left behind, as an error return skipped the rest of its callers,
+// up to a follow-up that catches it; nothing deferred is taken after it.
 static sr_err_t
 s_drain(core_run_t *r, sr_err_t rc)
 {
     core_followup_t fu;
     while (core_followup_next(r, rc == SR_OK, &fu)) {
-        size_t kind = (size_t)fu.kind;
-        if (rc)
-            ; // what the failed work left behind is dropped
-        else if (kind < sizeof s_rooms / sizeof *s_rooms && s_rooms[kind])
-            rc = s_rooms[kind](r, &fu);
-        else
-            rc = sr_error_set(r->err, SR_EINTERNAL, "unknown follow-up %d",
-                              (int)fu.kind);
+        rc = s_run(r, &fu, rc);
         core_followup_fini(&fu);
     }
     return rc;

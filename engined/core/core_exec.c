@@ -1,7 +1,8 @@
 // Workflow executions: start (top-level and child), resume and rerun.
 // Pause and cancel run down the tree (core_tree.c); the end is
-// core_exec_end.c's. Children run in their parent's partition and report
-// back through follow-ups in the same step.
+// core_exec_end.c's. Children run in their parent's partition: a unit's
+// sub-workflow starts here through a follow-up (CORE_FU_CHILD_START), and
+// one that finished reports back through a deferred one in the same step.
 #include "core_exec.h"
 
 #include <stdio.h>
@@ -10,8 +11,8 @@
 
 #include "core_ctx.h"
 #include "core_env.h"
-#include "core_flow.h"
 #include "core_exec_end.h"
+#include "core_flow.h"
 #include "core_task.h"
 #include "core_tree.h"
 #include "core_unit.h"
@@ -130,9 +131,10 @@ s_start(core_run_t *r, core_exec_t **exec_p, const lang_workflow_t *wf,
         rc = core_exec_finish(r, exec, CORE_EX_ERROR, msg);
         goto done;
     }
+    // The completion check waits for the start tasks (follow-ups).
     if ((rc = core_flow_start(r, exec)))
         goto done;
-    rc = core_exec_check(r, exec);
+    rc = core_followup_about(r, CORE_FU_CHECK, exec, NULL);
     goto done;
 fail:
     core_exec_destroy(exec_p);
@@ -239,10 +241,13 @@ s_params_from_input(const lang_workflow_t *wf, const sr_value_t *input,
     return SR_OK;
 }
 
-sr_err_t
-core_exec_start_child(core_run_t *r, core_exec_t *parent, core_task_t *ptask,
-                      uint32_t item, const char *wf_name, sr_value_t *input,
-                      sr_id_t *child_id)
+// Make the child execution for unit `item` of `ptask` and start it (its
+// start tasks follow). *child_id names it. A workflow-level problem
+// (unknown workflow, bad input) is SR_EEXPR with r->err saying why.
+static sr_err_t
+s_start_child(core_run_t *r, core_exec_t *parent, core_task_t *ptask,
+              uint32_t item, const char *wf_name, sr_value_t *input,
+              sr_id_t *child_id)
 {
     const lang_doc_t *doc = NULL;
     const lang_workflow_t *pwf = NULL, *wf = NULL;
@@ -314,19 +319,30 @@ done:
     return rc;
 }
 
-// Resume the running sub-workflows of a task that were paused with it.
+// Resume the paused sub-workflows of a running task's units, from unit
+// `from` on. A resume that pushed follow-ups leaves the rest to a
+// follow-up behind them.
 static sr_err_t
-s_resume_children(core_run_t *r, core_task_t *task)
+s_resume_units(core_run_t *r, core_exec_t *exec, core_task_t *task,
+               uint32_t from)
 {
-    for (uint32_t i = 0; i < task->n_units; i++) {
+    for (uint32_t i = from; i < task->n_units; i++) {
         core_exec_t *child = NULL;
         sr_err_t rc = core_tree_child(r, task, i, &child);
         if (rc == SR_ENOTFOUND)
             continue; // an action, not a child
+        size_t mark = core_followup_mark(r);
         if (!rc && child->state == CORE_EX_PAUSED)
             rc = core_exec_resume(r, child);
         if (rc)
             return rc;
+        if (core_followup_mark(r) != mark && i + 1 < task->n_units) {
+            core_followup_t fu = {.kind = CORE_FU_RESUME_UNITS,
+                                  .exec_id = exec->id,
+                                  .seq = task->seq,
+                                  .item = i + 1};
+            return core_followup_push(r, &fu);
+        }
     }
     return SR_OK;
 }
@@ -335,22 +351,56 @@ s_resume_children(core_run_t *r, core_task_t *task)
 static sr_err_t
 s_resume_task(core_run_t *r, core_exec_t *exec, core_task_t *t)
 {
-    sr_err_t rc = SR_OK;
+    size_t mark = core_followup_mark(r);
     if (core_task_state_is_final(t->state) && !t->processed) {
-        r->resuming = true;
-        rc = core_flow_after(r, exec, t);
-        r->resuming = false;
-    } else if (core_task_state_is_final(t->state) && t->backlog)
-        rc = core_flow_backlog(r, exec, t);
-    else if ((t->state == CORE_T_WAITING && t->held) ||
-             t->state == CORE_T_PAUSED)
-        rc = core_task_run(r, exec, t);
-    else if (t->state == CORE_T_RUNNING) {
-        rc = s_resume_children(r, t);
-        if (!rc)
-            rc = core_unit_top_up(r, exec, t);
+        core_modes_t saved = r->modes;
+        r->modes.resuming = true;
+        sr_err_t rc = core_flow_after(r, exec, t);
+        sr_err_t back = core_run_restore(r, &saved, mark);
+        return rc ? rc : back;
     }
-    return rc;
+    if (core_task_state_is_final(t->state) && t->backlog)
+        return core_flow_backlog(r, exec, t);
+    if ((t->state == CORE_T_WAITING && t->held) || t->state == CORE_T_PAUSED)
+        return core_task_run(r, exec, t);
+    if (t->state != CORE_T_RUNNING)
+        return SR_OK;
+    sr_err_t rc = s_resume_units(r, exec, t, 0);
+    if (rc)
+        return rc;
+    if (core_followup_mark(r) == mark)
+        return core_unit_top_up(r, exec, t);
+    core_followup_t fu = {.kind = CORE_FU_TOP_UP,
+                          .exec_id = exec->id,
+                          .seq = t->seq,
+                          .flag = true};
+    return core_followup_push(r, &fu);
+}
+
+// Resume the task executions from seq `from` up to `n`, in order. One
+// whose resume pushed follow-ups leaves the rest to a follow-up behind
+// them.
+static sr_err_t
+s_resume_tasks(core_run_t *r, core_exec_t *exec, uint32_t from, uint32_t n)
+{
+    for (uint32_t seq = from; seq < n && exec->state == CORE_EX_RUNNING;
+         seq++) {
+        size_t mark = core_followup_mark(r);
+        core_task_t *t = NULL;
+        sr_err_t rc = CORE_OPS(r)->task_get(r->st, &exec->id, seq, &t);
+        if (!rc)
+            rc = s_resume_task(r, exec, t);
+        if (rc)
+            return rc;
+        if (core_followup_mark(r) != mark && seq + 1 < n) {
+            core_followup_t fu = {.kind = CORE_FU_RESUME,
+                                  .exec_id = exec->id,
+                                  .item = seq + 1,
+                                  .count = n};
+            return core_followup_push(r, &fu);
+        }
+    }
+    return SR_OK;
 }
 
 sr_err_t
@@ -361,20 +411,15 @@ core_exec_resume(core_run_t *r, core_exec_t *exec)
                             "cannot resume an execution in state %s",
                             core_ex_state_name(exec->state));
     sr_err_t rc = core_exec_set_state(r, exec, CORE_EX_RUNNING, NULL);
-    if (rc)
-        return rc;
-    // The task executions there are now (seq 0 to n - 1), in order.
-    uint32_t n = exec->next_seq;
-    for (uint32_t seq = 0; !rc && seq < n && exec->state == CORE_EX_RUNNING;
-         seq++) {
-        core_task_t *t = NULL;
-        rc = CORE_OPS(r)->task_get(r->st, &exec->id, seq, &t);
-        if (!rc)
-            rc = s_resume_task(r, exec, t);
-    }
+    // The task executions there are now (seq 0 to n - 1), in order; then
+    // the joins waiting and the completion check (core_flow.c,
+    // core_exec_end.c).
     if (!rc)
-        rc = core_flow_joins(r, exec, false);
-    return rc ? rc : core_exec_check(r, exec);
+        rc = s_resume_tasks(r, exec, 0, exec->next_seq);
+    core_followup_t joins = {.kind = CORE_FU_JOINS, .exec_id = exec->id};
+    if (!rc)
+        rc = core_followup_push(r, &joins);
+    return rc ? rc : core_followup_about(r, CORE_FU_CHECK, exec, NULL);
 }
 
 typedef struct {
@@ -487,14 +532,51 @@ s_child_done(core_run_t *r, const sr_id_t *child_id)
     }
 }
 
+// Start the sub-workflow a unit runs. One that cannot start fails its
+// unit, as Mistral fails the action, also when what its start set in
+// motion fails (CORE_FU_CHILD_STARTED catches that).
+static sr_err_t
+s_child_start(core_run_t *r, const core_followup_t *fu, core_exec_t *exec,
+              core_task_t *task)
+{
+    sr_id_t child;
+    sr_err_t rc = s_start_child(r, exec, task, fu->item, fu->text,
+                                sr_value_ref(fu->value), &child);
+    if (rc == SR_EEXPR)
+        return core_unit_fail(r, exec, task, fu->item);
+    if (rc)
+        return rc;
+    // The child may have finished already (e.g. only no-op tasks); its
+    // deferred CORE_FU_CHILD_DONE then completes this unit in the step.
+    core_followup_t started = {.kind = CORE_FU_CHILD_STARTED,
+                               .exec_id = exec->id,
+                               .seq = task->seq,
+                               .item = fu->item,
+                               .id = child};
+    return core_followup_push(r, &started);
+}
+
 sr_err_t
 core_exec_followup(core_run_t *r, const core_followup_t *fu)
 {
     switch (fu->kind) {
-    case CORE_FU_CHILD_DONE:
-        return s_child_done(r, &fu->id);
+    case CORE_FU_CHILD_START:
+        return s_child_start(r, fu, fu->exec, fu->task);
+    case CORE_FU_CHILD_STARTED:
+        return core_unit_started(fu->task, fu->item, &fu->id);
+    case CORE_FU_RESUME:
+        return s_resume_tasks(r, fu->exec, fu->item, fu->count);
+    case CORE_FU_RESUME_UNITS:
+        return s_resume_units(r, fu->exec, fu->task, fu->item);
     default:
-        return sr_error_set(r->err, SR_EINTERNAL,
-                            "follow-up %d is not core_exec's", (int)fu->kind);
+        return s_child_done(r, &fu->id); // CORE_FU_CHILD_DONE
     }
+}
+
+sr_err_t
+core_exec_caught(core_run_t *r, const core_followup_t *fu, sr_err_t rc)
+{
+    if (rc != SR_EEXPR && rc != SR_EINVAL)
+        return rc;
+    return core_unit_fail(r, fu->exec, fu->task, fu->item);
 }

@@ -14,6 +14,9 @@ sr_err_t core_exec_check(core_run_t *r, core_exec_t *exec);
 sr_err_t core_exec_finish(core_run_t *r, core_exec_t *exec,
                           core_ex_state_t state, const char *info);
 
+// Run a follow-up of this room: CORE_FU_CHECK.
+sr_err_t core_exec_end_followup(core_run_t *r, const core_followup_t *fu);
+
 // "Failure caused by error in tasks: ..." for the execution's unhandled
 // task errors; caller frees. NULL when there is none.
 char *core_exec_error_summary(core_run_t *r, core_exec_t *exec);

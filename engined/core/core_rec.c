@@ -119,6 +119,26 @@ core_unit_set_state(core_task_t *task, uint32_t item, core_unit_state_t st)
     return SR_OK;
 }
 
+bool
+core_names_has(const sr_value_t *list, const char *name)
+{
+    for (size_t i = 0; i < sr_value_len(list); i++)
+        if (strcmp(sr_value_str(sr_value_array_at(list, i)), name) == 0)
+            return true;
+    return false;
+}
+
+sr_err_t
+core_names_add(sr_value_t **list, const char *name)
+{
+    if (!*list && !(*list = sr_value_new_array(2)))
+        return SR_ENOMEM;
+    if (core_names_has(*list, name))
+        return SR_OK;
+    sr_err_t rc = sr_value_unshare(list);
+    return rc ? rc : sr_value_array_append(*list, sr_value_new_str(name));
+}
+
 core_exec_t *
 core_exec_new(void)
 {

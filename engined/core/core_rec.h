@@ -194,4 +194,9 @@ core_unit_state_t core_unit_state(const core_task_t *task, uint32_t item);
 sr_err_t core_unit_set_state(core_task_t *task, uint32_t item,
                              core_unit_state_t state);
 
+// A list of task names in a record (a task's `next`, a join's `arrived`):
+// whether it holds `name`, and adding it once (*list made when NULL).
+bool core_names_has(const sr_value_t *list, const char *name);
+sr_err_t core_names_add(sr_value_t **list, const char *name);
+
 #endif

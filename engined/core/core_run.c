@@ -1,12 +1,27 @@
 // The working context of one core_step (core_run.h): the commands, the
 // notifications and the state changes that go with them, the follow-ups
 // (a stack that runs depth-first and a queue deferred to the end of the
-// step), and the workflow an execution runs. Owns nothing beyond the step;
-// calls no room of the core but the records.
+// step), and the workflow and task spec a record runs. Owns nothing
+// beyond the step; calls no room of the core but the records.
 #include "core_run.h"
 
 #include <stdlib.h>
 #include <string.h>
+
+// Make room for one more follow-up in `*items` (of `*cap`).
+static sr_err_t
+s_room(core_followup_t **items, size_t n, size_t *cap)
+{
+    if (n < *cap)
+        return SR_OK;
+    size_t grown = *cap ? *cap * 2 : 16;
+    core_followup_t *p = realloc(*items, grown * sizeof *p);
+    if (!p)
+        return SR_ENOMEM;
+    *items = p;
+    *cap = grown;
+    return SR_OK;
+}
 
 sr_err_t
 core_cmd_push(core_run_t *r, core_cmd_t *cmd)
@@ -86,21 +101,6 @@ core_task_finish(core_run_t *r, core_exec_t *exec, core_task_t *task)
     CORE_OPS(r)->exec_dirty(r->st, exec);
 }
 
-// Make room for one more follow-up in `*items` (of `*cap`).
-static sr_err_t
-s_room(core_followup_t **items, size_t n, size_t *cap)
-{
-    if (n < *cap)
-        return SR_OK;
-    size_t grown = *cap ? *cap * 2 : 16;
-    core_followup_t *p = realloc(*items, grown * sizeof *p);
-    if (!p)
-        return SR_ENOMEM;
-    *items = p;
-    *cap = grown;
-    return SR_OK;
-}
-
 sr_err_t
 core_followup_push(core_run_t *r, core_followup_t *fu)
 {
@@ -134,6 +134,28 @@ core_followup_mark(const core_run_t *r)
     return r->pushed;
 }
 
+sr_err_t
+core_followup_about(core_run_t *r, core_fu_kind_t kind, const core_exec_t *exec,
+                    const core_task_t *task)
+{
+    core_followup_t fu = {
+        .kind = kind, .exec_id = exec->id, .seq = task ? task->seq : 0};
+    return core_followup_push(r, &fu);
+}
+
+sr_err_t
+core_run_restore(core_run_t *r, const core_modes_t *saved, size_t mark)
+{
+    if (r->pushed == mark) {
+        r->modes = *saved;
+        return SR_OK;
+    }
+    core_followup_t fu = {.kind = CORE_FU_RESTORE,
+                          .id = saved->starting,
+                          .flag = saved->resuming};
+    return core_followup_push(r, &fu);
+}
+
 bool
 core_followup_next(core_run_t *r, bool deferred, core_followup_t *out)
 {
@@ -159,14 +181,6 @@ core_followup_fini(core_followup_t *fu)
     free(fu->text);
     sr_value_destroy(&fu->value);
     memset(fu, 0, sizeof *fu);
-}
-
-sr_err_t
-core_followup_task(core_run_t *r, const core_followup_t *fu, core_exec_t **exec,
-                   core_task_t **task)
-{
-    sr_err_t rc = CORE_OPS(r)->exec_get(r->st, &fu->exec_id, exec);
-    return rc ? rc : CORE_OPS(r)->task_get(r->st, &fu->exec_id, fu->seq, task);
 }
 
 void
@@ -206,4 +220,15 @@ core_task_spec(const lang_workflow_t *wf, const core_task_t *task)
     if (task->spec_index < 0 || (size_t)task->spec_index >= wf->ntasks)
         return NULL;
     return &wf->tasks[task->spec_index];
+}
+
+sr_err_t
+core_task_latest(core_run_t *r, const core_exec_t *exec,
+                 const lang_workflow_t *wf, int index, core_task_t **out)
+{
+    int64_t seq;
+    *out = NULL;
+    if (!sr_value_map_int(exec->latest, wf->tasks[index].name, &seq))
+        return SR_OK;
+    return CORE_OPS(r)->task_get(r->st, &exec->id, (uint32_t)seq, out);
 }

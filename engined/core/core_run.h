@@ -32,10 +32,59 @@ struct core {
     int max_depth;
 };
 
+// The kinds of follow-up, by the room that runs them. One that "catches"
+// stands where a caller used to catch an error of what it had called: it
+// is pushed after the work it guards, which therefore runs first; a
+// failure there skips the rest of that work, as an error return skipped
+// the rest of its callers, and the catching one runs with the error
+// (core.c). When nothing failed it does what its entry says.
 typedef enum {
+    // core.c: the step's modes go back to `id` (starting) and `flag`
+    // (resuming), also after a failure.
+    CORE_FU_RESTORE = 1,
+    // core_unit.c: start pending units of task `seq` from unit `item` on,
+    // `count` being those running (`flag`: count them, from the first).
+    CORE_FU_TOP_UP,
+    // core_task.c: every unit of task `seq` is final.
+    CORE_FU_UNITS_DONE,
+    // core_task.c: task `seq` cannot run its units: force-fail it (`text`).
+    CORE_FU_TASK_FAIL,
+    // core_task.c: catches an expression error of the units task `seq`
+    // restarted for a retry ("Failed to handle action completion").
+    CORE_FU_RETRY,
+    // core_exec_end.c: the completion check (`flag`: the joins that could
+    // only wait were forced, go on from there).
+    CORE_FU_CHECK,
+    // core_flow.c: task `seq` ended (`flag`: its execution was running):
+    // its transitions, then waiting joins, then the completion check.
+    CORE_FU_TASK_ENDED,
+    // core_flow.c: reach the spec tasks listed in `value` (an int array in
+    // a binary value), in order, from task `seq`.
+    CORE_FU_TRIGGERS,
+    // core_flow.c: catches an expression error of what task `seq`'s
+    // transitions started (the task and the workflow fail).
+    CORE_FU_FLOW_DONE,
+    // core_flow.c: create and run the start tasks from `item` on.
+    CORE_FU_START,
+    // core_flow.c: a reverse workflow's ready tasks, from spec task `item`.
+    CORE_FU_REVERSE,
+    // core_join.c: decide waiting joins from spec task `item` on (`flag`:
+    // force those that can only wait).
+    CORE_FU_JOINS,
+    // core_exec.c: start sub-workflow `text` with input `value` for unit
+    // `item` of task `seq`.
+    CORE_FU_CHILD_START,
+    // core_exec.c: unit `item` of task `seq` runs sub-workflow `id`;
+    // catches its failed start (the unit fails).
+    CORE_FU_CHILD_STARTED,
+    // core_exec.c: resuming, go on from task seq `item` up to `count`.
+    CORE_FU_RESUME,
+    // core_exec.c: resuming task `seq`, resume the paused sub-workflows of
+    // its units from `item` on.
+    CORE_FU_RESUME_UNITS,
     // core_exec.c: sub-workflow `id` reached a final state; its parent
     // task learns it after everything else of the step (deferred).
-    CORE_FU_CHILD_DONE = 1,
+    CORE_FU_CHILD_DONE,
 } core_fu_kind_t;
 
 // One follow-up. The fields a kind uses are named with the kind.
@@ -49,7 +98,25 @@ typedef struct {
     sr_id_t id;        // another execution (a sub-workflow)
     char *text;        // owned: a message or a name
     sr_value_t *value; // owned: a value the kind names
+    // Filled in by core.c before the follow-up runs (borrowed from the
+    // state): the execution `exec_id` names, and task execution `seq` of
+    // it for the kinds that name one.
+    core_exec_t *exec;
+    core_task_t *task;
 } core_followup_t;
+
+// Modes of the step that hold while some work and what it sets in motion
+// runs (put back by CORE_FU_RESTORE).
+typedef struct {
+    // Starting: the execution whose start tasks are being created and run
+    // (nil: none). Its completion check waits until all of them exist (a
+    // start task that finishes at once must not end the execution, or
+    // force its joins, before the next start task is there).
+    sr_id_t starting;
+    // Resuming: transitions of tasks that completed while paused run now,
+    // without their `pause` commands (Mistral drops them on resume).
+    bool resuming;
+} core_modes_t;
 
 typedef struct {
     const struct core *core;
@@ -57,14 +124,7 @@ typedef struct {
     core_cmds_t *cmds;
     int64_t now;
     sr_error_t *err;
-    // Resuming: transitions of tasks that completed while paused run now,
-    // without their `pause` commands (Mistral drops them on resume).
-    bool resuming;
-    // Starting: the execution whose start tasks are being created and run.
-    // Its completion check waits until all of them exist (a start task that
-    // finishes at once must not end the execution, or force its joins,
-    // before the next start task is there).
-    const core_exec_t *starting;
+    core_modes_t modes;
     // The follow-ups (core_run.c owns them).
     core_followup_t *stack; // depth-first: the last one runs next
     size_t nstack, capstack;
@@ -104,15 +164,20 @@ sr_err_t core_followup_defer(core_run_t *r, core_followup_t *fu);
 // How many were pushed so far: a room compares it before and after a call
 // to learn whether the call left work behind it.
 size_t core_followup_mark(const core_run_t *r);
+// Push a follow-up of `kind` about task execution (exec, task); `task`
+// may be NULL for one about the execution.
+sr_err_t core_followup_about(core_run_t *r, core_fu_kind_t kind,
+                             const core_exec_t *exec, const core_task_t *task);
+// Put the modes back to `saved` once what was pushed since `mark` has
+// run (now, when nothing was).
+sr_err_t core_run_restore(core_run_t *r, const core_modes_t *saved,
+                          size_t mark);
 // Take the follow-up that runs next into *out (the caller finis it):
 // pushed ones first, then, when `deferred`, the deferred ones. False when
 // none is left.
 bool core_followup_next(core_run_t *r, bool deferred, core_followup_t *out);
 // Free a follow-up's text and value.
 void core_followup_fini(core_followup_t *fu);
-// The execution and the task execution a follow-up names (borrowed).
-sr_err_t core_followup_task(core_run_t *r, const core_followup_t *fu,
-                            core_exec_t **exec, core_task_t **task);
 // Free what the step still holds (follow-ups left after an error).
 void core_run_fini(core_run_t *r);
 
@@ -122,5 +187,10 @@ sr_err_t core_exec_workflow(core_run_t *r, const core_exec_t *exec,
 // The spec of a task execution (borrowed); NULL when it has none.
 const lang_task_t *core_task_spec(const lang_workflow_t *wf,
                                   const core_task_t *task);
+// The latest execution of spec task `index` of `wf` (borrowed; NULL when
+// it has none yet).
+sr_err_t core_task_latest(core_run_t *r, const core_exec_t *exec,
+                          const lang_workflow_t *wf, int index,
+                          core_task_t **out);
 
 #endif

@@ -1,9 +1,10 @@
 // Task executions: creation and the policies around their run, in
 // Mistral's order: before the start pause-before, timeout, wait-before;
-// after the units wait-after, publish, fail-on, retry; then the flow.
-// Owns the task's lifecycle states; units (core_unit.c) run the actions and
-// the flow (core_flow.c) decides what follows. A task arms at most one
-// policy timer plus its timeout.
+// after the units wait-after, publish, fail-on, retry. Owns the task's
+// lifecycle states; units (core_unit.c) run the actions, and the flow
+// (core_flow.c, above) decides what follows a task that ended: that is a
+// follow-up (CORE_FU_TASK_ENDED). A task arms at most one policy timer
+// plus its timeout (core_timer.c).
 #include "core_task.h"
 
 #include <stdio.h>
@@ -12,7 +13,6 @@
 
 #include "core_ctx.h"
 #include "core_exec_end.h"
-#include "core_flow.h"
 #include "core_timer.h"
 #include "core_tree.h"
 #include "core_unit.h"
@@ -295,13 +295,12 @@ s_finalize(core_run_t *r, core_exec_t *exec, core_task_t *task,
     core_task_finish(r, exec, task);
     if ((rc = core_task_set_state(r, exec, task, state, info)))
         return rc;
-    if (exec->state == CORE_EX_RUNNING) {
-        if ((rc = core_flow_after(r, exec, task)))
-            return rc;
-        if ((rc = core_flow_joins(r, exec, false)))
-            return rc;
-    }
-    return core_exec_check(r, exec);
+    // What follows is core_flow.c's, above: it runs next.
+    core_followup_t fu = {.kind = CORE_FU_TASK_ENDED,
+                          .exec_id = exec->id,
+                          .seq = task->seq,
+                          .flag = exec->state == CORE_EX_RUNNING};
+    return core_followup_push(r, &fu);
 }
 
 // "Failed to handle action completion [...]": publish, fail-on or retry
@@ -361,11 +360,16 @@ s_complete(core_run_t *r, core_exec_t *exec, core_task_t *task,
         }
     }
     bool retrying = false;
+    size_t mark = core_followup_mark(r);
     rc = s_retry(r, exec, spec, task, state, &retrying);
     if (rc)
         return rc == SR_EEXPR ? s_fail_completion(r, exec, task) : rc;
+    // An expression error of what the retry set in motion fails the
+    // completion too (CORE_FU_RETRY catches it).
     if (retrying)
-        return SR_OK;
+        return core_followup_mark(r) == mark
+                   ? SR_OK
+                   : core_followup_about(r, CORE_FU_RETRY, exec, task);
     return s_finalize(r, exec, task, spec, state, why ? why : info);
 }
 
@@ -477,4 +481,20 @@ core_task_timer(core_run_t *r, const core_timer_t *timer)
     default:
         return SR_OK;
     }
+}
+
+sr_err_t
+core_task_followup(core_run_t *r, const core_followup_t *fu)
+{
+    if (fu->kind == CORE_FU_UNITS_DONE)
+        return core_task_units_done(r, fu->exec, fu->task);
+    if (fu->kind == CORE_FU_TASK_FAIL)
+        return core_task_force_fail(r, fu->exec, fu->task, fu->text);
+    return SR_OK; // CORE_FU_RETRY: nothing failed
+}
+
+sr_err_t
+core_task_caught(core_run_t *r, const core_followup_t *fu, sr_err_t rc)
+{
+    return rc == SR_EEXPR ? s_fail_completion(r, fu->exec, fu->task) : rc;
 }

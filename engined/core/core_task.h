@@ -40,4 +40,12 @@ sr_err_t core_task_cancel(core_run_t *r, core_exec_t *exec, core_task_t *task,
 // A task timer fired (wait-before, wait-after, retry, timeout).
 sr_err_t core_task_timer(core_run_t *r, const core_timer_t *timer);
 
+// Run a follow-up of this room: CORE_FU_UNITS_DONE, CORE_FU_TASK_FAIL,
+// CORE_FU_RETRY.
+sr_err_t core_task_followup(core_run_t *r, const core_followup_t *fu);
+// A follow-up pushed before CORE_FU_RETRY failed with `rc`: an expression
+// error fails the completion; returns what is left of the error.
+sr_err_t core_task_caught(core_run_t *r, const core_followup_t *fu,
+                          sr_err_t rc);
+
 #endif

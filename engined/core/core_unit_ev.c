@@ -8,9 +8,6 @@
 #include <string.h>
 
 #include "core_adhoc.h"
-#include "core_ctx.h"
-#include "core_exec.h"
-#include "core_task.h"
 #include "core_unit.h"
 
 // An ad-hoc action's result through its output transformers.
