@@ -219,11 +219,8 @@ core_step(core_t *core, core_state_t *st, const core_event_t *ev,
           core_cmds_t *cmds, sr_error_t *err)
 {
     sr_error_t local;
-    core_run_t r = {.core = core,
-                    .st = st,
-                    .cmds = cmds,
-                    .now = ev->now_ms,
-                    .err = err ? err : &local};
+    core_run_t r;
+    core_run_init(&r, core, st, cmds, ev->now_ms, err ? err : &local);
     sr_error_clear(r.err);
     sr_err_t rc = s_drain(&r, s_event(&r, ev));
     core_run_fini(&r);

@@ -420,18 +420,23 @@ core_flow_after(core_run_t *r, core_exec_t *exec, core_task_t *task)
 }
 
 // A task ended (`ran`: its execution was running then): its transitions,
-// then the joins waiting, then the completion check.
+// then the joins waiting, then the completion check. What comes after a
+// step that pushed follow-ups is pushed behind them; else it runs now.
 static sr_err_t
 s_task_ended(core_run_t *r, core_exec_t *exec, core_task_t *task, bool ran)
 {
-    sr_err_t rc = SR_OK;
-    if (ran) {
+    size_t mark = core_followup_mark(r);
+    sr_err_t rc = ran ? core_flow_after(r, exec, task) : SR_OK;
+    if (!rc && ran && core_followup_mark(r) != mark) {
         core_followup_t joins = {.kind = CORE_FU_JOINS, .exec_id = exec->id};
-        rc = core_flow_after(r, exec, task);
-        if (!rc)
-            rc = core_followup_push(r, &joins);
-    }
-    return rc ? rc : core_followup_about(r, CORE_FU_CHECK, exec, NULL);
+        rc = core_followup_push(r, &joins);
+    } else if (!rc && ran)
+        rc = core_join_decide(r, exec, false);
+    if (rc)
+        return rc;
+    if (core_followup_mark(r) != mark)
+        return core_followup_about(r, CORE_FU_CHECK, exec, NULL);
+    return core_exec_check(r, exec);
 }
 
 // The targets a CORE_FU_TRIGGERS follow-up carries.

@@ -259,10 +259,19 @@ s_joins(core_run_t *r, core_exec_t *exec, size_t from, bool force)
 }
 
 sr_err_t
+core_join_decide(core_run_t *r, core_exec_t *exec, bool force)
+{
+    if (!exec->n_joins || exec->state != CORE_EX_RUNNING)
+        return SR_OK;
+    return s_joins(r, exec, 0, force);
+}
+
+sr_err_t
 core_join_followup(core_run_t *r, const core_followup_t *fu)
 {
-    core_exec_t *exec = fu->exec;
-    if (exec->state != CORE_EX_RUNNING || (!fu->item && !exec->n_joins))
-        return SR_OK;
-    return s_joins(r, exec, fu->item, fu->flag);
+    if (!fu->item)
+        return core_join_decide(r, fu->exec, fu->flag);
+    if (fu->exec->state != CORE_EX_RUNNING)
+        return SR_OK; // the loop's own test between two joins
+    return s_joins(r, fu->exec, fu->item, fu->flag);
 }

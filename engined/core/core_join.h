@@ -16,6 +16,11 @@ sr_err_t core_join_arrive(core_run_t *r, core_exec_t *exec,
                           int target, const sr_value_t *out,
                           const sr_value_t *ver);
 
+// Decide the joins of a running execution that wait (after a task ended;
+// `force` turns one that can only wait into an ERROR: nothing left can
+// reach it). The decisions left to follow-ups are CORE_FU_JOINS.
+sr_err_t core_join_decide(core_run_t *r, core_exec_t *exec, bool force);
+
 // Run a follow-up of this room: CORE_FU_JOINS.
 sr_err_t core_join_followup(core_run_t *r, const core_followup_t *fu);
 

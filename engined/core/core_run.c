@@ -5,22 +5,42 @@
 // beyond the step; calls no room of the core but the records.
 #include "core_run.h"
 
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
-// Make room for one more follow-up in `*items` (of `*cap`).
+// Make room for one more follow-up in `*items` (of `*cap`); `local` (may
+// be NULL) is where they are held before they need the heap.
 static sr_err_t
-s_room(core_followup_t **items, size_t n, size_t *cap)
+s_room(core_followup_t **items, size_t n, size_t *cap,
+       const core_followup_t *local)
 {
     if (n < *cap)
         return SR_OK;
     size_t grown = *cap ? *cap * 2 : 16;
-    core_followup_t *p = realloc(*items, grown * sizeof *p);
+    core_followup_t *p = *items == local ? malloc(grown * sizeof *p)
+                                         : realloc(*items, grown * sizeof *p);
     if (!p)
         return SR_ENOMEM;
+    if (*items == local && n)
+        memcpy(p, local, n * sizeof *p);
     *items = p;
     *cap = grown;
     return SR_OK;
+}
+
+void
+core_run_init(core_run_t *r, const struct core *core, core_state_t *st,
+              core_cmds_t *cmds, int64_t now, sr_error_t *err)
+{
+    memset(r, 0, offsetof(core_run_t, local));
+    r->core = core;
+    r->st = st;
+    r->cmds = cmds;
+    r->now = now;
+    r->err = err;
+    r->stack = r->local;
+    r->capstack = CORE_RUN_LOCAL;
 }
 
 sr_err_t
@@ -104,7 +124,7 @@ core_task_finish(core_run_t *r, core_exec_t *exec, core_task_t *task)
 sr_err_t
 core_followup_push(core_run_t *r, core_followup_t *fu)
 {
-    if (s_room(&r->stack, r->nstack, &r->capstack)) {
+    if (s_room(&r->stack, r->nstack, &r->capstack, r->local)) {
         core_followup_fini(fu);
         return sr_error_set(r->err, SR_ENOMEM, "out of memory");
     }
@@ -119,7 +139,7 @@ core_followup_defer(core_run_t *r, core_followup_t *fu)
 {
     if (r->headlater && r->headlater == r->nlater)
         r->headlater = r->nlater = 0; // all taken: start over
-    if (s_room(&r->later, r->nlater, &r->caplater)) {
+    if (s_room(&r->later, r->nlater, &r->caplater, NULL)) {
         core_followup_fini(fu);
         return sr_error_set(r->err, SR_ENOMEM, "out of memory");
     }
@@ -190,10 +210,13 @@ core_run_fini(core_run_t *r)
         core_followup_fini(&r->stack[i]);
     for (size_t i = r->headlater; i < r->nlater; i++)
         core_followup_fini(&r->later[i]);
-    free(r->stack);
+    if (r->stack != r->local)
+        free(r->stack);
     free(r->later);
-    r->stack = r->later = NULL;
-    r->nstack = r->capstack = r->nlater = r->headlater = r->caplater = 0;
+    r->stack = r->local;
+    r->later = NULL;
+    r->nstack = r->nlater = r->headlater = r->caplater = 0;
+    r->capstack = CORE_RUN_LOCAL;
 }
 
 sr_err_t

@@ -105,6 +105,9 @@ typedef struct {
     core_task_t *task;
 } core_followup_t;
 
+// Follow-ups a step holds before its stack needs the heap.
+#define CORE_RUN_LOCAL 16
+
 // Modes of the step that hold while some work and what it sets in motion
 // runs (put back by CORE_FU_RESTORE).
 typedef struct {
@@ -132,7 +135,13 @@ typedef struct {
     size_t pushed;          // follow-ups pushed in the step so far
     core_followup_t *later; // deferred to the end of the step, in order
     size_t headlater, nlater, caplater;
+    core_followup_t local[CORE_RUN_LOCAL]; // the stack while it fits (last)
 } core_run_t;
+
+// Start the context of a step over `st` at time `now` (err: where a
+// refusal or failure is told); core_run_fini ends it.
+void core_run_init(core_run_t *r, const struct core *core, core_state_t *st,
+                   core_cmds_t *cmds, int64_t now, sr_error_t *err);
 
 // Shorthands for the state ops.
 #define CORE_OPS(r) ((r)->st->ops)
