@@ -2,16 +2,14 @@
 // configuration, hands each event to the room that handles it, then runs
 // the follow-ups (core_run.h) until none is left. It is the one room that
 // knows them all, and the one loop that runs the work they leave behind.
-// Every other room calls only the floors below it:
+// Every other room calls only the floors below it (docs/engine.md):
 //
-//   core.c         events in; follow-ups run (this room)
-//   core_exec_del  delete a tree       core_unit_ev  worker events
 //   core_exec      start, resume, rerun, a sub-workflow's start and end
-//   core_flow      transitions, reverse workflows
+//   core_flow      transitions, engine commands, reverse workflows
 //   core_join      joins: arrivals, induced states, decisions
-//   core_task      a task's run and its policies
-//   core_unit      a task's units: start, result, DISPATCH
-//   core_tree      cancel, pause       core_exec_end  check and finish
+//   core_task      a task's run, its policies  (core_unit_ev: workers)
+//   core_unit      a task's units              (core_exec_del: delete)
+//   core_tree      cancel, pause down the tree (core_exec_end: the end)
 //   core_ctx, core_env, core_adhoc, core_timer   expressions, timers
 //   core_run       the step: commands, notifications, follow-ups
 //   core_rec, core_cmd, core_event, core_state    records, vocabulary
