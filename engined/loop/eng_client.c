@@ -168,14 +168,17 @@ s_doc_names_ok(eng_t *eng, sr_wire_in_t *in, const lang_doc_t *doc)
     return true;
 }
 
-static void
-s_wf_create(eng_t *eng, sr_wire_in_t *in)
+// The definition of a WF_CREATE or WF_VALIDATE (in `field`), loaded: the
+// document (caller owns it), or NULL once the request was answered:
+// EINVAL with every problem, one per line, as "definition:LINE:COL:
+// message", or a workflow name over the protocol's limit.
+static lang_doc_t *
+s_wf_load(eng_t *eng, sr_wire_in_t *in, sr_field_t field)
 {
-    const char *text = sr_msg_str(in->msg, SR_F_WF_CREATE_definition);
+    const char *text = sr_msg_str(in->msg, field);
     lang_doc_t *doc = NULL;
     lang_diags_t diags = {0};
     if (lang_doc_parse("definition", text, strlen(text), NULL, &doc, &diags)) {
-        // Every problem, one per line, as "definition:LINE:COL: message".
         char msg[4000] = "";
         for (size_t i = 0; i < diags.count; i++) {
             size_t n = strlen(msg);
@@ -185,13 +188,37 @@ s_wf_create(eng_t *eng, sr_wire_in_t *in)
         }
         lang_diags_fini(&diags);
         s_fail(eng, in, SR_EINVAL, "definition", "%s", msg);
-        return;
+        return NULL;
     }
     lang_diags_fini(&diags);
-    if (!s_doc_names_ok(eng, in, doc)) {
+    if (!s_doc_names_ok(eng, in, doc))
         lang_doc_destroy(&doc);
-        return;
+    return doc;
+}
+
+// One WORKFLOW body per workflow of `doc`, described, with `created_ms`
+// unless it is 0. NULL on OOM.
+static sr_value_t *
+s_described(const lang_doc_t *doc, int64_t created_ms)
+{
+    sr_value_t *list = sr_value_new_array(lang_doc_nworkflows(doc));
+    for (size_t i = 0; list && i < lang_doc_nworkflows(doc); i++) {
+        sr_body_t b;
+        eng_view_wf_describe(&b, doc, lang_doc_workflow_at(doc, i));
+        if (created_ms)
+            sr_body_put_int(&b, SR_B_WORKFLOW_created_ms, created_ms);
+        if (sr_value_array_append(list, sr_body_take(&b)))
+            sr_value_destroy(&list);
     }
+    return list;
+}
+
+static void
+s_wf_create(eng_t *eng, sr_wire_in_t *in)
+{
+    lang_doc_t *doc = s_wf_load(eng, in, SR_F_WF_CREATE_definition);
+    if (!doc)
+        return;
     const lang_doc_t *kept = store_docs_adopt(eng->docs, &doc);
     // The catalog lives in every partition: executions start anywhere.
     for (size_t pi = 0; pi < eng->nparts; pi++) {
@@ -209,17 +236,32 @@ s_wf_create(eng_t *eng, sr_wire_in_t *in)
     }
 }
 
+// A dry run of WF_CREATE: the same checks and descriptions; nothing is
+// stored, nor kept in the document cache.
+static void
+s_wf_validate(eng_t *eng, sr_wire_in_t *in)
+{
+    lang_doc_t *doc = s_wf_load(eng, in, SR_F_WF_VALIDATE_definition);
+    if (!doc)
+        return;
+    sr_value_t *body = s_described(doc, 0);
+    lang_doc_destroy(&doc);
+    if (body)
+        eng_reply(eng, &in->peer, in->req_id, body);
+    else
+        s_fail(eng, in, SR_ENOMEM, NULL, "out of memory%s", NULL);
+}
+
 static void
 s_wf_delete(eng_t *eng, sr_wire_in_t *in)
 {
     const char *name = sr_msg_str(in->msg, SR_F_WF_DELETE_name);
-    sr_value_t *probe = NULL;
+    char hash[65];
     sr_error_t e;
-    if (eng_view_workflow(eng, name, &probe, &e)) {
+    if (eng_view_workflow_hash(eng, name, hash, &e)) {
         eng_reply_error(eng, eng->client, &in->peer, in->req_id, &e);
         return;
     }
-    sr_value_destroy(&probe);
     for (size_t pi = 0; pi < eng->nparts; pi++) {
         eng_op_t *op = eng_op_add(eng);
         if (!op)
@@ -346,7 +388,8 @@ s_read(eng_t *eng, sr_wire_in_t *in)
         rc = eng_view_workflow(eng, sr_msg_str(m, SR_F_WF_GET_name), &body, &e);
         break;
     case SR_MSG_WF_LIST:
-        rc = eng_view_workflow_list(eng, &body, &e);
+        rc = eng_view_workflow_list(
+            eng, sr_msg_bool(m, SR_F_WF_LIST_describe, false), &body, &e);
         break;
     case SR_MSG_TASK_GET:
         rc = eng_view_task_get(eng, m, &body, &e);
@@ -476,6 +519,9 @@ eng_client_recv(eng_t *eng, sr_wire_in_t *in)
         else
             s_wf_delete(eng, in);
         return;
+    case SR_MSG_WF_VALIDATE:
+        s_wf_validate(eng, in);
+        return;
     case SR_MSG_COMPLETE:
         s_complete(eng, in);
         return;
@@ -510,24 +556,6 @@ eng_client_recv(eng_t *eng, sr_wire_in_t *in)
     }
 }
 
-// WF_CREATE's body: one entry per workflow of the document.
-static sr_value_t *
-s_created(const lang_doc_t *doc)
-{
-    sr_value_t *list = sr_value_new_array(lang_doc_nworkflows(doc));
-    for (size_t i = 0; list && i < lang_doc_nworkflows(doc); i++) {
-        sr_body_t b;
-        sr_body_init(&b, SR_SHAPE_WORKFLOW);
-        sr_body_put_str(&b, SR_B_WORKFLOW_name,
-                        lang_doc_workflow_at(doc, i)->name);
-        sr_body_put_str(&b, SR_B_WORKFLOW_version, lang_doc_hash(doc));
-        sr_body_put_int(&b, SR_B_WORKFLOW_created_ms, eng_now_ms());
-        if (sr_value_array_append(list, sr_body_take(&b)))
-            sr_value_destroy(&list);
-    }
-    return list;
-}
-
 // After the commit: the reply of a state-changing request.
 void
 eng_client_answer(eng_t *eng, eng_op_t *op)
@@ -542,7 +570,7 @@ eng_client_answer(eng_t *eng, eng_op_t *op)
     sr_error_t e;
     sr_err_t rc = SR_OK;
     if (op->kind == ENG_OP_WF_CREATE)
-        body = s_created(op->doc);
+        body = s_described(op->doc, eng_now_ms());
     else if (op->kind == ENG_OP_WF_DELETE)
         body = s_empty();
     else if (op->type == SR_MSG_COMPLETE) {

@@ -17,6 +17,7 @@
 
 #include "core.h"
 #include "eng.h"
+#include "sr_body.h"
 #include "sr_curve_auth.h"
 #include "sr_heartbeat.h"
 #include "sr_wire.h"
@@ -324,9 +325,21 @@ sr_err_t eng_view_exec_list(eng_t *eng, const sr_msg_t *req, sr_value_t **out,
                             sr_error_t *err);
 sr_err_t eng_view_tasks(eng_t *eng, const sr_id_t *id, sr_value_t **out,
                         sr_error_t *err);
+// The newest hash of workflow `name` (into hash[65]); SR_ENOTFOUND naming
+// it, for field 'name'.
+sr_err_t eng_view_workflow_hash(eng_t *eng, const char *name, char hash[65],
+                                sr_error_t *err);
+// WF_GET's body: the workflow described, with its definition.
 sr_err_t eng_view_workflow(eng_t *eng, const char *name, sr_value_t **out,
                            sr_error_t *err);
-sr_err_t eng_view_workflow_list(eng_t *eng, sr_value_t **out, sr_error_t *err);
+// WF_LIST's body; `describe`: each workflow with its input and tags (its
+// definition loaded through the document cache).
+sr_err_t eng_view_workflow_list(eng_t *eng, bool describe, sr_value_t **out,
+                                sr_error_t *err);
+// Start in `b` the WORKFLOW body of `wf` of `doc`: name, version, input
+// (Mistral's line) and tags; the caller may put more, then takes it.
+void eng_view_wf_describe(sr_body_t *b, const lang_doc_t *doc,
+                          const lang_workflow_t *wf);
 sr_err_t eng_view_status(eng_t *eng, sr_value_t **out, sr_error_t *err);
 // A task execution as a reply body; NULL on OOM.
 sr_value_t *eng_view_task_body(const core_task_t *t);

@@ -316,7 +316,7 @@ s_sync_list(eng_t *eng, size_t peer, const sr_value_t *list)
 {
     sr_value_t *mine = NULL;
     sr_error_t e;
-    if (eng_view_workflow_list(eng, &mine, &e))
+    if (eng_view_workflow_list(eng, false, &mine, &e))
         return;
     for (size_t i = 0; i < sr_value_len(list); i++) {
         const sr_value_t *w = sr_value_array_at(list, i);

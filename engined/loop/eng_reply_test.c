@@ -83,6 +83,12 @@ s_workflows(et_fix_t *f)
     assert_string_equal(sr_body_str(wf, SR_B_WORKFLOW_name), "ok");
     sr_value_destroy(&wf);
     s_drop(s_ask(f, SR_MSG_WF_LIST, SR_F_COUNT, NULL));
+    m = sr_msg_new(SR_MSG_WF_LIST);
+    sr_msg_set_bool(m, SR_F_WF_LIST_describe, true);
+    s_drop(et_call(f, m, &err));
+    m = sr_msg_new(SR_MSG_WF_VALIDATE);
+    sr_msg_set_str(m, SR_F_WF_VALIDATE_definition, s_defs);
+    s_drop(et_call(f, m, &err));
 }
 
 // A delegate waits; its task and action are read, then it is completed.

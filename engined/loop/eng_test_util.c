@@ -70,6 +70,17 @@ et_engine_start(et_fix_t *f)
         fail_msg("engine start: %s", err.msg);
 }
 
+void
+et_restart(et_fix_t *f)
+{
+    zsock_destroy(&f->client);
+    zsock_destroy(&f->worker);
+    eng_stop(&f->eng);
+    et_engine_start(f);
+    f->client = zsock_new_dealer(f->client_ep);
+    f->worker = zsock_new_dealer(f->worker_ep);
+}
+
 int
 et_setup_with(void **state, int64_t expire_after_ms, int64_t expiry_ms)
 {

@@ -32,6 +32,10 @@ typedef struct {
 
 // Start (again) the fixture's engine on its folder and endpoints.
 void et_engine_start(et_fix_t *f);
+// Restart the engine as after a crash of its process: the client and
+// worker sockets close, the engine stops and starts again on its folder,
+// and new sockets connect (the worker has yet to send READY).
+void et_restart(et_fix_t *f);
 // cmocka setups: an engine whose worker expiry is `expiry_ms` (0: 5
 // heartbeats of 200 ms) and which deletes executions finished
 // `expire_after_ms` ago (0: never); the default one; one giving up on a

@@ -1,5 +1,6 @@
 // Reply bodies, read from committed state: an execution, its task
-// executions, workflows of the catalog, the node's status. Field names
+// executions, workflows of the catalog (described from their loaded
+// definitions: input and tags), the node's status. Field names
 // follow Mistral's REST API where it has one (workflow_name, state_info,
 // created_at ...), so clients of either read the same words.
 #include <stdlib.h>
@@ -7,6 +8,7 @@
 
 #include "eng_internal.h"
 #include "eng_view_util.h"
+#include "lang_describe.h"
 #include "store_read.h"
 
 static sr_value_t *
@@ -193,60 +195,136 @@ eng_view_tasks(eng_t *eng, const sr_id_t *id, sr_value_t **out, sr_error_t *err)
     return SR_OK;
 }
 
+void
+eng_view_wf_describe(sr_body_t *b, const lang_doc_t *doc,
+                     const lang_workflow_t *wf)
+{
+    sr_value_t *input = NULL;
+    sr_value_t *tags = sr_value_new_array(wf->ntags);
+    for (size_t i = 0; tags && i < wf->ntags; i++)
+        if (sr_value_array_append(tags, sr_value_new_str(wf->tags[i])))
+            sr_value_destroy(&tags);
+    sr_body_init(b, SR_SHAPE_WORKFLOW);
+    sr_body_put_str(b, SR_B_WORKFLOW_name, wf->name);
+    sr_body_put_str(b, SR_B_WORKFLOW_version, lang_doc_hash(doc));
+    if (lang_workflow_input_text(wf, &input))
+        input = NULL; // SR_ENOMEM: the put below records it
+    sr_body_put(b, SR_B_WORKFLOW_input, input);
+    sr_body_put(b, SR_B_WORKFLOW_tags, tags);
+}
+
+// Workflow `name` of document `hash` (the cache's, else loaded), started
+// as a described body in `b`. SR_ESTORE when the stored definition no
+// longer loads or lacks the name.
+static sr_err_t
+s_wf_described(eng_t *eng, store_txn_t *txn, const char *name, const char *hash,
+               sr_body_t *b, sr_error_t *err)
+{
+    const lang_doc_t *doc = NULL;
+    sr_err_t rc = store_docs_get(eng->docs, txn, hash, &doc, err);
+    const lang_workflow_t *wf = rc ? NULL : lang_doc_workflow(doc, name);
+    if (!rc && !wf)
+        rc = sr_error_set(err, SR_ESTORE,
+                          "workflow '%.200s' is not in its stored definition",
+                          name);
+    if (!rc)
+        eng_view_wf_describe(b, doc, wf);
+    return rc;
+}
+
+// The newest hash of workflow `name` in `txn`; SR_ENOTFOUND naming it.
+static sr_err_t
+s_wf_hash(store_txn_t *txn, const char *name, char hash[65], sr_error_t *err)
+{
+    sr_err_t rc = store_def_for_name(txn, name, hash, err);
+    if (rc == SR_ENOTFOUND) {
+        sr_error_set(err, SR_ENOTFOUND, "workflow '%s' not found", name);
+        snprintf(err->where, sizeof err->where, "field 'name'");
+    }
+    return rc;
+}
+
+sr_err_t
+eng_view_workflow_hash(eng_t *eng, const char *name, char hash[65],
+                       sr_error_t *err)
+{
+    store_txn_t *txn = NULL;
+    sr_err_t rc = store_txn_begin(eng->parts[0].store, false, &txn, err);
+    if (!rc)
+        rc = s_wf_hash(txn, name, hash, err);
+    store_txn_abort(&txn);
+    return rc;
+}
+
 sr_err_t
 eng_view_workflow(eng_t *eng, const char *name, sr_value_t **out,
                   sr_error_t *err)
 {
     store_txn_t *txn = NULL;
-    sr_err_t rc = store_txn_begin(eng->parts[0].store, false, &txn, err);
-    if (rc)
-        return rc;
     char hash[65];
     char *text = NULL;
     size_t len = 0;
-    rc = store_def_for_name(txn, name, hash, err);
+    sr_body_t b = {0};
+    sr_err_t rc = store_txn_begin(eng->parts[0].store, false, &txn, err);
+    if (!rc)
+        rc = s_wf_hash(txn, name, hash, err);
     if (!rc)
         rc = store_def_text(txn, hash, &text, &len, err);
+    if (!rc)
+        rc = s_wf_described(eng, txn, name, hash, &b, err);
     store_txn_abort(&txn);
-    if (rc == SR_ENOTFOUND) {
-        sr_error_set(err, SR_ENOTFOUND, "workflow '%s' not found", name);
-        snprintf(err->where, sizeof err->where, "field 'name'");
+    if (!rc) {
+        sr_body_put_strn(&b, SR_B_WORKFLOW_definition, text, len);
+        if (!(*out = sr_body_take(&b)))
+            rc = sr_error_set(err, SR_ENOMEM, "out of memory");
     }
-    if (rc)
-        return rc;
-    sr_body_t b;
-    sr_body_init(&b, SR_SHAPE_WORKFLOW);
-    sr_body_put_str(&b, SR_B_WORKFLOW_name, name);
-    sr_body_put_str(&b, SR_B_WORKFLOW_version, hash);
-    sr_body_put_strn(&b, SR_B_WORKFLOW_definition, text, len);
+    sr_body_fini(&b);
     free(text);
-    if (!(*out = sr_body_take(&b)))
-        return sr_error_set(err, SR_ENOMEM, "out of memory");
-    return SR_OK;
+    return rc;
 }
+
+typedef struct {
+    sr_value_t *list;
+    eng_t *eng;
+    store_txn_t *txn;
+    bool describe;
+    sr_error_t *err;
+} s_wf_list_t;
 
 static sr_err_t
 s_name_visit(void *arg, const char *name, size_t len, const char *hash)
 {
-    s_list_t *l = arg;
+    s_wf_list_t *l = arg;
     sr_body_t b;
-    sr_body_init(&b, SR_SHAPE_WORKFLOW);
-    sr_body_put_strn(&b, SR_B_WORKFLOW_name, name, len);
-    sr_body_put_strn(&b, SR_B_WORKFLOW_version, hash, 64);
+    if (!l->describe) {
+        sr_body_init(&b, SR_SHAPE_WORKFLOW);
+        sr_body_put_strn(&b, SR_B_WORKFLOW_name, name, len);
+        sr_body_put_strn(&b, SR_B_WORKFLOW_version, hash, 64);
+    } else {
+        char *n = strndup(name, len), h[65];
+        snprintf(h, sizeof h, "%.64s", hash);
+        sr_err_t rc =
+            n ? s_wf_described(l->eng, l->txn, n, h, &b, l->err) : SR_ENOMEM;
+        free(n);
+        if (rc)
+            return rc;
+    }
     sr_value_t *m = sr_body_take(&b);
     return m ? sr_value_array_append(l->list, m) : b.rc;
 }
 
 sr_err_t
-eng_view_workflow_list(eng_t *eng, sr_value_t **out, sr_error_t *err)
+eng_view_workflow_list(eng_t *eng, bool describe, sr_value_t **out,
+                       sr_error_t *err)
 {
-    store_txn_t *txn = NULL;
-    sr_err_t rc = store_txn_begin(eng->parts[0].store, false, &txn, err);
-    if (rc)
-        return rc;
-    s_list_t l = {.list = sr_value_new_array(8)};
-    rc = l.list ? store_def_names(txn, s_name_visit, &l, err) : SR_ENOMEM;
-    store_txn_abort(&txn);
+    s_wf_list_t l = {.list = sr_value_new_array(8),
+                     .eng = eng,
+                     .describe = describe,
+                     .err = err};
+    sr_err_t rc = store_txn_begin(eng->parts[0].store, false, &l.txn, err);
+    if (!rc)
+        rc = l.list ? store_def_names(l.txn, s_name_visit, &l, err) : SR_ENOMEM;
+    store_txn_abort(&l.txn);
     if (rc) {
         sr_value_destroy(&l.list);
         return rc == SR_ENOMEM ? sr_error_set(err, rc, "out of memory") : rc;
