@@ -67,9 +67,10 @@ s_names(const char *text)
     return names;
 }
 
-// A workflow as WF_CREATE and WF_LIST give it: name, version, created_ms.
+// A workflow as WF_CREATE and WF_LIST give it: name, version, created_ms
+// (WF_VALIDATE's: without created_ms).
 static sr_value_t *
-s_summary(const sr_value_t *wf)
+s_summary(const sr_value_t *wf, bool with_created_ms)
 {
     sr_body_t b;
     sr_body_init(&b, SR_SHAPE_WORKFLOW);
@@ -77,14 +78,17 @@ s_summary(const sr_value_t *wf)
                     sr_body_get(wf, SR_B_WORKFLOW_name));
     sr_body_put_ref(&b, SR_B_WORKFLOW_version,
                     sr_body_get(wf, SR_B_WORKFLOW_version));
-    sr_body_put_ref(&b, SR_B_WORKFLOW_created_ms,
-                    sr_body_get(wf, SR_B_WORKFLOW_created_ms));
+    if (with_created_ms)
+        sr_body_put_ref(&b, SR_B_WORKFLOW_created_ms,
+                        sr_body_get(wf, SR_B_WORKFLOW_created_ms));
     return sr_body_take(&b);
 }
 
-sr_err_t
-sr_fake_catalog_create(sr_fake_catalog_t *cat, const char *text,
-                       sr_value_t **body, sr_error_t *err)
+// WF_CREATE (`store`) and WF_VALIDATE: the workflows of `text`,
+// summarised; WF_CREATE's with created_ms.
+static sr_err_t
+s_define(sr_fake_catalog_t *cat, const char *text, bool store,
+         sr_value_t **body, sr_error_t *err)
 {
     sr_value_t *names = s_names(text);
     if (sr_value_len(names) == 0) {
@@ -102,12 +106,29 @@ sr_fake_catalog_create(sr_fake_catalog_t *cat, const char *text,
         sr_body_put_int(&b, SR_B_WORKFLOW_created_ms, ++cat->clock);
         sr_body_put_str(&b, SR_B_WORKFLOW_definition, text);
         sr_value_t *wf = sr_body_take(&b);
-        sr_value_array_append(out, s_summary(wf));
-        sr_value_map_put(cat->workflows, name, wf);
+        sr_value_array_append(out, s_summary(wf, store));
+        if (store)
+            sr_value_map_put(cat->workflows, name, wf);
+        else
+            sr_value_destroy(&wf);
     }
     sr_value_destroy(&names);
     *body = out;
     return SR_OK;
+}
+
+sr_err_t
+sr_fake_catalog_create(sr_fake_catalog_t *cat, const char *text,
+                       sr_value_t **body, sr_error_t *err)
+{
+    return s_define(cat, text, true, body, err);
+}
+
+sr_err_t
+sr_fake_catalog_validate(sr_fake_catalog_t *cat, const char *text,
+                         sr_value_t **body, sr_error_t *err)
+{
+    return s_define(cat, text, false, body, err);
 }
 
 sr_err_t
@@ -131,7 +152,7 @@ sr_fake_catalog_list(sr_fake_catalog_t *cat, sr_value_t **body, sr_error_t *err)
     sr_value_t *wfs = cat->workflows;
     sr_value_t *out = sr_value_new_array(sr_value_len(wfs));
     for (size_t i = 0; i < sr_value_len(wfs); i++)
-        sr_value_array_append(out, s_summary(sr_value_map_val(wfs, i)));
+        sr_value_array_append(out, s_summary(sr_value_map_val(wfs, i), true));
     *body = out;
     return SR_OK;
 }

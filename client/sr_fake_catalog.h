@@ -24,6 +24,11 @@ void sr_fake_catalog_destroy(sr_fake_catalog_t **cat_p);
 // the text names no workflow.
 sr_err_t sr_fake_catalog_create(sr_fake_catalog_t *cat, const char *text,
                                 sr_value_t **body, sr_error_t *err);
+// WF_VALIDATE: the same array as WF_CREATE's, without created_ms, and
+// nothing stored. The fake describes no workflow: input and tags are the
+// language's, which it does not load.
+sr_err_t sr_fake_catalog_validate(sr_fake_catalog_t *cat, const char *text,
+                                  sr_value_t **body, sr_error_t *err);
 // WF_GET: {name, version, definition, created_ms}; `version` may be NULL.
 sr_err_t sr_fake_catalog_get(sr_fake_catalog_t *cat, const char *name,
                              const char *version, sr_value_t **body,

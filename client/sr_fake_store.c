@@ -169,6 +169,17 @@ s_wf_create(s_ctx_t *cx)
 }
 
 static void
+s_wf_validate(s_ctx_t *cx)
+{
+    sr_value_t *body = NULL;
+    sr_error_t err;
+    sr_err_t rc = sr_fake_catalog_validate(
+        cx->st->catalog, sr_msg_str(cx->req, SR_F_WF_VALIDATE_definition),
+        &body, &err);
+    s_answer(cx, rc, body, &err);
+}
+
+static void
 s_wf_get(s_ctx_t *cx)
 {
     sr_value_t *body = NULL;
@@ -571,7 +582,7 @@ static const struct {
     {SR_MSG_EX_RERUN, s_ex_rerun},   {SR_MSG_TASK_LIST, s_task_list},
     {SR_MSG_EX_DELETE, s_ex_delete}, {SR_MSG_COMPLETE, s_complete},
     {SR_MSG_SUBSCRIBE, s_subscribe}, {SR_MSG_UNSUBSCRIBE, s_unsubscribe},
-    {SR_MSG_STATUS, s_status},
+    {SR_MSG_STATUS, s_status},       {SR_MSG_WF_VALIDATE, s_wf_validate},
 };
 
 // Scripted events are played after the answer to the subscriber's next
