@@ -1,16 +1,14 @@
 // Engine bodies into Mistral resources, one builder per resource, each a
-// list of puts; and workflow resources from a definition, loaded with
-// the language library (the same loader the engine uses, so the errors
-// carry the same LINE:COL). Pure; reentrant.
+// list of puts. Shaping only: the engine loads definitions and describes
+// their workflows (WORKFLOW bodies); nothing here reads a definition.
+// Pure; reentrant.
 #include "gw_shape.h"
 
 #include <sodium.h>
-#include <stdio.h>
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "lang_describe.h"
-#include "lang_spec.h"
 #include "sr_body.h"
 #include "sr_value_json.h"
 
@@ -213,108 +211,35 @@ gw_shape_action(const sr_value_t *a, const char *wf_name)
 
 // --- workflows ----------------------------------------------------------
 
-// Mistral's "input" text: "a, b=1, c=text".
-static sr_value_t *
-s_input_text(const sr_value_t *params)
+sr_value_t *
+gw_shape_workflow(const sr_value_t *wf, const sr_value_t *definition)
 {
-    char *buf = NULL;
-    size_t len = 0;
-    FILE *f = open_memstream(&buf, &len);
-    if (!f)
-        return NULL;
-    for (size_t i = 0; i < sr_value_len(params); i++) {
-        const sr_value_t *p = sr_value_array_at(params, i);
-        fprintf(f, "%s%s", i ? ", " : "", sr_value_map_str(p, "name"));
-        const sr_value_t *d = sr_value_map_get(p, "default");
-        if (!d)
-            continue;
-        char *j = sr_value_is(d, SR_T_STR)
-                      ? NULL
-                      : sr_value_to_json(d, SR_JSON_SPACED);
-        fprintf(f, "=%s",
-                j                          ? j
-                : sr_value_is(d, SR_T_STR) ? sr_value_str(d)
-                                           : "");
-        free(j);
-    }
-    fclose(f);
-    sr_value_t *v = buf ? sr_value_new_strn(buf, len) : NULL;
-    free(buf);
-    return v;
-}
-
-static sr_value_t *
-s_workflow(const sr_value_t *desc, const char *text, size_t len,
-           bool with_definition)
-{
-    const char *name = sr_value_map_str(desc, "name");
-    const sr_value_t *tags = sr_value_map_get(desc, "tags");
+    const char *name = sr_body_str(wf, SR_B_WORKFLOW_name);
+    sr_value_t *tags = sr_body_get(wf, SR_B_WORKFLOW_tags);
     s_w_t w = {sr_value_new_map(12), SR_OK};
     if (!w.m)
         return NULL;
     s_put(&w, "id", s_workflow_id(name));
     s_put(&w, "name", s_text(name));
     s_put(&w, "namespace", sr_value_new_str(""));
-    s_put(&w, "input", s_input_text(sr_value_map_get(desc, "input")));
-    s_put(&w, "tags",
-          tags ? sr_value_ref((sr_value_t *)tags) : sr_value_new_array(0));
+    s_put(&w, "input", s_get(wf, SR_B_WORKFLOW_input));
+    s_put(&w, "tags", tags ? sr_value_ref(tags) : sr_value_new_array(0));
     s_put(&w, "scope", sr_value_new_str("private"));
     s_put(&w, "project_id", sr_value_new_str(GW_PROJECT));
     s_put(&w, "created_at", sr_value_new_nil());
     s_put(&w, "updated_at", sr_value_new_nil());
-    if (with_definition)
-        s_put(&w, "definition", sr_value_new_strn(text, len));
+    if (definition)
+        s_put(&w, "definition", sr_value_ref((sr_value_t *)definition));
     return s_finish(&w);
 }
 
-// Every problem, one per line, as "definition:LINE:COL: message".
-static sr_err_t
-s_diags(const lang_diags_t *d, sr_error_t *err)
+sr_value_t *
+gw_shape_workflows(const sr_value_t *wfs, const sr_value_t *definition)
 {
-    char msg[sizeof err->msg] = "";
-    for (size_t i = 0; i < d->count; i++) {
-        size_t n = strlen(msg);
-        snprintf(msg + n, sizeof msg - n, "%sdefinition:%d:%d: %.200s",
-                 i ? "\n" : "", d->items[i].pos.line, d->items[i].pos.col,
-                 d->items[i].msg);
-    }
-    return sr_error_set(err, SR_EINVAL, "%s", msg);
-}
-
-sr_err_t
-gw_shape_workflows(const char *text, size_t len, const char *name,
-                   bool with_definition, sr_value_t **out, sr_error_t *err)
-{
-    lang_doc_t *doc = NULL;
-    lang_diags_t diags = {0};
-    if (lang_doc_parse("definition", text, len, NULL, &doc, &diags)) {
-        sr_err_t rc =
-            diags.count
-                ? s_diags(&diags, err)
-                : sr_error_set(err, SR_EINVAL, "the definition does not load");
-        lang_diags_fini(&diags);
-        return rc;
-    }
-    lang_diags_fini(&diags);
-    sr_value_t *d = NULL;
-    sr_err_t rc = lang_doc_describe(doc, &d);
-    lang_doc_destroy(&doc);
-    const sr_value_t *wfs = d ? sr_value_map_get(d, "workflows") : NULL;
-    sr_value_t *a = rc ? NULL : sr_value_new_array(sr_value_len(wfs));
-    rc = a ? SR_OK : SR_ENOMEM;
-    for (size_t i = 0; !rc && i < sr_value_len(wfs); i++) {
-        const sr_value_t *w = sr_value_array_at(wfs, i);
-        const char *n = sr_value_map_str(w, "name");
-        if (name && (!n || strcmp(n, name) != 0))
-            continue;
-        sr_value_t *r = s_workflow(w, text, len, with_definition);
-        rc = r ? sr_value_array_append(a, r) : SR_ENOMEM;
-    }
-    sr_value_destroy(&d);
-    if (rc) {
-        sr_value_destroy(&a);
-        return sr_error_set(err, SR_ENOMEM, "out of memory");
-    }
-    *out = a;
-    return SR_OK;
+    sr_value_t *a = sr_value_new_array(sr_value_len(wfs));
+    for (size_t i = 0; a && i < sr_value_len(wfs); i++)
+        if (sr_value_array_append(
+                a, gw_shape_workflow(sr_value_array_at(wfs, i), definition)))
+            sr_value_destroy(&a);
+    return a;
 }
