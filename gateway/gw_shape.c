@@ -216,13 +216,15 @@ gw_shape_workflow(const sr_value_t *wf, const sr_value_t *definition)
 {
     const char *name = sr_body_str(wf, SR_B_WORKFLOW_name);
     sr_value_t *tags = sr_body_get(wf, SR_B_WORKFLOW_tags);
+    if (!sr_value_is(tags, SR_T_ARRAY))
+        tags = NULL;
     s_w_t w = {sr_value_new_map(12), SR_OK};
     if (!w.m)
         return NULL;
     s_put(&w, "id", s_workflow_id(name));
     s_put(&w, "name", s_text(name));
     s_put(&w, "namespace", sr_value_new_str(""));
-    s_put(&w, "input", s_get(wf, SR_B_WORKFLOW_input));
+    s_put(&w, "input", s_text(sr_body_str(wf, SR_B_WORKFLOW_input)));
     s_put(&w, "tags", tags ? sr_value_ref(tags) : sr_value_new_array(0));
     s_put(&w, "scope", sr_value_new_str("private"));
     s_put(&w, "project_id", sr_value_new_str(GW_PROJECT));
@@ -236,8 +238,9 @@ gw_shape_workflow(const sr_value_t *wf, const sr_value_t *definition)
 sr_value_t *
 gw_shape_workflows(const sr_value_t *wfs, const sr_value_t *definition)
 {
-    sr_value_t *a = sr_value_new_array(sr_value_len(wfs));
-    for (size_t i = 0; a && i < sr_value_len(wfs); i++)
+    size_t n = sr_value_is(wfs, SR_T_ARRAY) ? sr_value_len(wfs) : 0;
+    sr_value_t *a = sr_value_new_array(n);
+    for (size_t i = 0; a && i < n; i++)
         if (sr_value_array_append(
                 a, gw_shape_workflow(sr_value_array_at(wfs, i), definition)))
             sr_value_destroy(&a);

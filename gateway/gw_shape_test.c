@@ -80,10 +80,11 @@ workflows_read_as_mistral_does(void **state)
     (void)state;
     sr_value_t *wfs = s_json(
         "[{\"name\": \"one\", \"version\": \"h\", \"input\": \"x, y=2\", "
-        "\"tags\": [\"a\", \"b\"]}, {\"name\": \"two\", \"version\": \"h\"}]");
+        "\"tags\": [\"a\", \"b\"]}, {\"name\": \"two\", \"version\": \"h\"}, "
+        "{\"name\": \"odd\", \"input\": 3, \"tags\": \"x\"}]");
     sr_value_t *text = sr_value_new_str("version: '2.0'\n...");
     sr_value_t *m = gw_shape_workflows(wfs, NULL);
-    assert_int_equal(sr_value_len(m), 2);
+    assert_int_equal(sr_value_len(m), 3);
     const sr_value_t *one = sr_value_array_at(m, 0);
     char id[SR_ID_TEXT_SIZE];
     gw_shape_workflow_id("one", id);
@@ -99,6 +100,11 @@ workflows_read_as_mistral_does(void **state)
     const sr_value_t *two = sr_value_array_at(m, 1);
     assert_true(sr_value_is(sr_value_map_get(two, "input"), SR_T_NIL));
     assert_int_equal(sr_value_len(sr_value_map_get(two, "tags")), 0);
+    // Fields of the wrong type are left out the same way.
+    const sr_value_t *odd = sr_value_array_at(m, 2);
+    assert_true(sr_value_is(sr_value_map_get(odd, "input"), SR_T_NIL));
+    assert_true(sr_value_is(sr_value_map_get(odd, "tags"), SR_T_ARRAY));
+    assert_int_equal(sr_value_len(sr_value_map_get(odd, "tags")), 0);
     sr_value_destroy(&m);
     m = gw_shape_workflow(sr_value_array_at(wfs, 1), text);
     assert_string_equal(sr_value_map_str(m, "definition"), sr_value_str(text));
