@@ -6,39 +6,9 @@
 #include <string.h>
 
 #include "eng_internal.h"
+#include "eng_reply.h"
 #include "lang_doc.h"
 #include "sr_log.h"
-
-void
-eng_reply_error(eng_t *eng, zsock_t *sock, const sr_wire_peer_t *peer,
-                int64_t req_id, const sr_error_t *e)
-{
-    (void)eng;
-    sr_msg_t *m = sr_msg_error_new(e, req_id);
-    sr_error_t se;
-    if (m && sr_wire_send(sock, peer, m, &se))
-        sr_warn("cannot send an error reply: %s", se.msg);
-    sr_msg_destroy(&m);
-}
-
-void
-eng_reply(eng_t *eng, const sr_wire_peer_t *peer, int64_t req_id,
-          sr_value_t *body)
-{
-    sr_msg_t *m = sr_msg_new(SR_MSG_REPLY);
-    sr_error_t e;
-    if (!m || sr_msg_set_int(m, SR_F_REPLY_req_id, req_id) ||
-        sr_msg_set(m, SR_F_REPLY_body, body ? body : sr_value_new_nil())) {
-        sr_error_set(&e, SR_ENOMEM, "out of memory building the reply");
-        eng_reply_error(eng, eng->client, peer, req_id, &e);
-    } else if (sr_wire_send(eng->client, peer, m, &e)) {
-        if (e.code == SR_ETOOBIG)
-            eng_reply_error(eng, eng->client, peer, req_id, &e);
-        else
-            sr_warn("cannot send a reply: %s", e.msg);
-    }
-    sr_msg_destroy(&m);
-}
 
 static void
 s_fail(eng_t *eng, const sr_wire_in_t *in, sr_err_t code, const char *field,
@@ -48,7 +18,7 @@ s_fail(eng_t *eng, const sr_wire_in_t *in, sr_err_t code, const char *field,
     sr_error_set(&e, code, fmt, arg ? arg : "");
     if (field)
         snprintf(e.where, sizeof e.where, "field '%s'", field);
-    eng_reply_error(eng, eng->client, &in->peer, in->req_id, &e);
+    eng_reply_error(eng->client, &in->peer, in->req_id, &e);
 }
 
 // EUNAVAIL naming the owner of `partition` (see eng_peer_not_here).
@@ -59,7 +29,7 @@ s_not_here(eng_t *eng, const sr_wire_in_t *in, uint16_t partition,
     sr_error_t e;
     eng_peer_not_here(eng, partition, &e);
     snprintf(e.where, sizeof e.where, "field '%s'", field);
-    eng_reply_error(eng, eng->client, &in->peer, in->req_id, &e);
+    eng_reply_error(eng->client, &in->peer, in->req_id, &e);
 }
 
 // A new operation for the batch on the partition of execution `id`.
@@ -160,7 +130,7 @@ s_doc_names_ok(eng_t *eng, sr_wire_in_t *in, const lang_doc_t *doc)
                          "are at most %lld bytes",
                          name, strlen(name), (long long)max);
             snprintf(e.where, sizeof e.where, "field 'definition'");
-            eng_reply_error(eng, eng->client, &in->peer, in->req_id, &e);
+            eng_reply_error(eng->client, &in->peer, in->req_id, &e);
             return false;
         }
     }
@@ -215,7 +185,7 @@ s_wf_delete(eng_t *eng, sr_wire_in_t *in)
     sr_value_t *probe = NULL;
     sr_error_t e;
     if (eng_view_workflow(eng, name, &probe, &e)) {
-        eng_reply_error(eng, eng->client, &in->peer, in->req_id, &e);
+        eng_reply_error(eng->client, &in->peer, in->req_id, &e);
         return;
     }
     sr_value_destroy(&probe);
@@ -251,7 +221,7 @@ s_complete(eng_t *eng, sr_wire_in_t *in)
             if (eng->npeers && !eng_from_peer(&in->peer))
                 eng_peer_broadcast(eng, in, in->req_id >= 0);
             else if (in->req_id >= 0)
-                eng_reply_error(eng, eng->client, &in->peer, in->req_id, &e);
+                eng_reply_error(eng->client, &in->peer, in->req_id, &e);
             return;
         }
     }
@@ -297,7 +267,7 @@ s_subscribe(eng_t *eng, sr_wire_in_t *in)
     s->tasks = sr_msg_bool(in->msg, SR_F_SUBSCRIBE_tasks, true);
     sr_heartbeat_touch(eng->hb_clients, in->peer.id, in->peer.len,
                        eng_now_ms());
-    eng_reply(eng, &in->peer, in->req_id, sr_value_new_map(0));
+    eng_reply(eng->client, &in->peer, in->req_id, sr_value_new_map(0));
 }
 
 static void
@@ -353,9 +323,9 @@ s_read(eng_t *eng, sr_wire_in_t *in)
         break;
     }
     if (rc)
-        eng_reply_error(eng, eng->client, &in->peer, in->req_id, &e);
+        eng_reply_error(eng->client, &in->peer, in->req_id, &e);
     else
-        eng_reply(eng, &in->peer, in->req_id, body);
+        eng_reply(eng->client, &in->peer, in->req_id, body);
 }
 
 static const struct {
@@ -474,7 +444,7 @@ eng_client_recv(eng_t *eng, sr_wire_in_t *in)
         return;
     case SR_MSG_UNSUBSCRIBE:
         s_unsubscribe(eng, &in->peer);
-        eng_reply(eng, &in->peer, in->req_id, sr_value_new_map(0));
+        eng_reply(eng->client, &in->peer, in->req_id, sr_value_new_map(0));
         return;
     case SR_MSG_EX_GET:
     case SR_MSG_EX_LIST:
@@ -507,7 +477,7 @@ eng_client_answer(eng_t *eng, eng_op_t *op)
     if (op->req_id < 0)
         return;
     if (op->failed) {
-        eng_reply_error(eng, eng->client, &op->peer, op->req_id, &op->err);
+        eng_reply_error(eng->client, &op->peer, op->req_id, &op->err);
         return;
     }
     sr_value_t *body = NULL;
@@ -559,9 +529,9 @@ eng_client_answer(eng_t *eng, eng_op_t *op)
         rc = eng_view_exec(eng, &op->ev.exec_id, &body, &e);
     if (rc) {
         sr_value_destroy(&body);
-        eng_reply_error(eng, eng->client, &op->peer, op->req_id, &e);
+        eng_reply_error(eng->client, &op->peer, op->req_id, &e);
     } else
-        eng_reply(eng, &op->peer, op->req_id, body);
+        eng_reply(eng->client, &op->peer, op->req_id, body);
 }
 
 void

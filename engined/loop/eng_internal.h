@@ -16,6 +16,7 @@
 #include <czmq.h>
 
 #include "core.h"
+#include "eng_clock.h"
 #include "eng.h"
 #include "sr_curve_auth.h"
 #include "sr_heartbeat.h"
@@ -211,8 +212,6 @@ struct eng {
     size_t nlat;         // samples taken (the ring holds the latest)
 };
 
-int64_t eng_now_ms(void);
-
 // eng_part.c
 sr_err_t eng_parts_open(eng_t *eng, sr_error_t *err);
 void eng_parts_close(eng_t *eng);
@@ -312,10 +311,6 @@ void eng_client_recv(eng_t *eng, sr_wire_in_t *in);
 void eng_client_answer(eng_t *eng, eng_op_t *op);
 void eng_client_notify(eng_t *eng, const core_cmd_t *cmd);
 void eng_client_fini(eng_t *eng);
-void eng_reply_error(eng_t *eng, zsock_t *sock, const sr_wire_peer_t *peer,
-                     int64_t req_id, const sr_error_t *e);
-void eng_reply(eng_t *eng, const sr_wire_peer_t *peer, int64_t req_id,
-               sr_value_t *body);
 
 // eng_view.c (read transactions; caller owns *out)
 sr_err_t eng_view_exec(eng_t *eng, const sr_id_t *id, sr_value_t **out,

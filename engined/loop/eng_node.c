@@ -5,20 +5,11 @@
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include "eng_internal.h"
 #include "sr_log.h"
 
 static volatile sig_atomic_t s_stop_requested;
-
-int64_t
-eng_now_ms(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_REALTIME, &ts);
-    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
 
 void
 eng_request_stop(void)

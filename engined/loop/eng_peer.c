@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "eng_internal.h"
+#include "eng_reply.h"
 #include "lang_doc.h"
 #include "sr_log.h"
 
@@ -205,7 +206,7 @@ s_unavailable(eng_t *eng, const sr_wire_peer_t *to, int64_t req_id,
     sr_error_set(&e, SR_EUNAVAIL, "partition %u is on engine %s (%s), which %s",
                  part, eng->peers[owner].name, eng->cfg.peers[owner].client,
                  why);
-    eng_reply_error(eng, eng->client, to, req_id, &e);
+    eng_reply_error(eng->client, to, req_id, &e);
 }
 
 void
@@ -219,7 +220,7 @@ eng_peer_forward(eng_t *eng, sr_wire_in_t *in, int owner, uint16_t part)
     if (!f) {
         sr_error_t e;
         sr_error_set(&e, SR_ENOMEM, "out of memory forwarding the request");
-        eng_reply_error(eng, eng->client, &in->peer, in->req_id, &e);
+        eng_reply_error(eng->client, &in->peer, in->req_id, &e);
         return;
     }
     f->waiting = 1;
@@ -262,7 +263,7 @@ eng_peer_broadcast(eng_t *eng, sr_wire_in_t *in, bool relay)
         eng->nfwd--;
         sr_error_t e;
         sr_error_set(&e, SR_ENOTFOUND, "no engine of the cluster knows it");
-        eng_reply_error(eng, eng->client, &in->peer, in->req_id, &e);
+        eng_reply_error(eng->client, &in->peer, in->req_id, &e);
     } else if (!f->waiting)
         eng->nfwd--;
 }
@@ -430,7 +431,7 @@ eng_peers_expire(eng_t *eng, int64_t now)
             sr_error_t e;
             sr_error_set(&e, SR_EUNAVAIL,
                          "no engine of the cluster answered in time");
-            eng_reply_error(eng, eng->client, &f->from, f->req_id, &e);
+            eng_reply_error(eng->client, &f->from, f->req_id, &e);
         }
         eng->fwd[k] = eng->fwd[--eng->nfwd];
     }

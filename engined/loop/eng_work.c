@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "eng_internal.h"
+#include "eng_reply.h"
 #include "sr_log.h"
 
 static eng_worker_t *
@@ -295,7 +296,7 @@ s_error(eng_t *eng, const sr_wire_in_t *in, sr_err_t code, const char *field,
     sr_error_set(&e, code, "%s", msg);
     if (field)
         snprintf(e.where, sizeof e.where, "field '%s'", field);
-    eng_reply_error(eng, eng->worker, &in->peer, -1, &e);
+    eng_reply_error(eng->worker, &in->peer, -1, &e);
 }
 
 #define ENG_CONFIRM_EXPIRIES 6
