@@ -42,7 +42,7 @@ s_op(eng_t *eng, sr_wire_in_t *in, const sr_id_t *id, core_event_kind_t kind)
                    kind == CORE_EV_COMPLETE ? "action_id" : "execution_id");
         return NULL;
     }
-    eng_op_t *op = eng_op_add(eng);
+    eng_op_t *op = eng_batch_add(eng->batch);
     if (!op) {
         s_fail(eng, in, SR_ENOMEM, NULL, "out of memory%s", NULL);
         return NULL;
@@ -164,7 +164,7 @@ s_wf_create(eng_t *eng, sr_wire_in_t *in)
     const lang_doc_t *kept = store_docs_adopt(eng->docs, &doc);
     // The catalog lives in every partition: executions start anywhere.
     for (size_t pi = 0; pi < eng->nparts; pi++) {
-        eng_op_t *op = eng_op_add(eng);
+        eng_op_t *op = eng_batch_add(eng->batch);
         if (!op)
             return;
         op->kind = ENG_OP_WF_CREATE;
@@ -190,7 +190,7 @@ s_wf_delete(eng_t *eng, sr_wire_in_t *in)
     }
     sr_value_destroy(&probe);
     for (size_t pi = 0; pi < eng->nparts; pi++) {
-        eng_op_t *op = eng_op_add(eng);
+        eng_op_t *op = eng_batch_add(eng->batch);
         if (!op)
             return;
         op->kind = ENG_OP_WF_DELETE;
@@ -472,7 +472,7 @@ eng_client_recv(eng_t *eng, sr_wire_in_t *in)
 
 // After the commit: the reply of a state-changing request.
 void
-eng_client_answer(eng_t *eng, eng_op_t *op)
+eng_client_answer(eng_t *eng, const eng_op_t *op)
 {
     if (op->req_id < 0)
         return;

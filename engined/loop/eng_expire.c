@@ -77,7 +77,7 @@ s_pass(eng_t *eng, size_t pi, int64_t now, sr_error_t *err)
     else
         memset(&part->expire_from, 0, sizeof part->expire_from);
     for (size_t i = 0; i < p.nfound; i++) {
-        eng_op_t *op = eng_op_add(eng);
+        eng_op_t *op = eng_batch_add(eng->batch);
         if (!op)
             return sr_error_set(err, SR_ENOMEM, "out of memory");
         op->kind = ENG_OP_EVENT;

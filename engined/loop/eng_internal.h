@@ -18,6 +18,7 @@
 #include "core.h"
 #include "eng_clock.h"
 #include "eng.h"
+#include "eng_batch.h"
 #include "sr_curve_auth.h"
 #include "sr_heartbeat.h"
 #include "sr_wire.h"
@@ -134,35 +135,6 @@ typedef struct {
     uint16_t part;  // RELAY: the partition asked about
 } eng_fwd_t;
 
-// One operation of a batch: an event for the core (or a catalog change)
-// from a message or a timer, and what to answer once it is durable.
-typedef enum {
-    ENG_OP_EVENT = 1, // core_step
-    ENG_OP_WF_CREATE, // store a definition (doc in `doc`)
-    ENG_OP_WF_DELETE, // remove a workflow name
-} eng_op_kind_t;
-
-typedef struct {
-    eng_op_kind_t kind;
-    sr_msg_type_t type;  // the message it came from; SR_MSG_NONE: timer
-    sr_wire_peer_t peer; // who to answer
-    bool from_worker;
-    int64_t req_id;    // -1: no reply wanted
-    core_event_t ev;   // pointers into `msg`, `value`, `timer`, `text`
-    sr_msg_t *msg;     // owned
-    sr_value_t *value; // owned: result / error value
-    core_timer_t timer;
-    char *text;            // owned: a string the event points to
-    const lang_doc_t *doc; // WF_CREATE (borrowed from the cache)
-    size_t part;           // index in eng->parts
-    sr_err_t rc;           // outcome
-    sr_error_t err;
-    bool failed;             // refused: replayed without it
-    bool uncommitted;        // its batch could not be committed: nothing
-                             // of it happened (a RESULT is not ACKed)
-    size_t cmd_from, cmd_to; // its commands in the batch's list
-} eng_op_t;
-
 struct eng {
     eng_config_t cfg;
     char *name, *data_dir, *client_ep, *worker_ep, *callback_url;
@@ -173,8 +145,7 @@ struct eng {
     size_t nparts;
     size_t next_part; // round robin for new executions
     store_docs_t *docs;
-    core_t *core;
-    core_cmds_t cmds;
+    eng_batch_t *batch;
     sr_limits_t limits;
     // workers
     eng_worker_t *workers;
@@ -199,13 +170,9 @@ struct eng {
     // subscriptions
     eng_sub_t *subs;
     size_t nsubs, capsubs;
-    // the batch being built
-    eng_op_t *ops;
-    size_t nops, capops;
     // stopping
     zactor_t *actor;
     volatile bool stop;
-    uint64_t batches, events;
     int64_t next_expire; // when the next expiration pass runs
     uint64_t expired;    // executions deleted by the expiration policy
     float *lat;          // ENG_LAT_SAMPLES dispatch latencies, ms
@@ -277,13 +244,6 @@ int64_t eng_peer_silent_ms(const eng_t *eng, size_t i, int64_t now);
 // "up", "down", or "unknown" (not heard yet, not silent long enough).
 const char *eng_peer_state(const eng_t *eng, size_t i);
 
-// eng_batch.c
-eng_op_t *eng_op_add(eng_t *eng);
-void eng_ops_clear(eng_t *eng);
-// Apply every operation of the batch, one write transaction per partition,
-// then carry out the answers and commands.
-sr_err_t eng_batch_run(eng_t *eng, sr_error_t *err);
-
 // eng_work.c
 void eng_work_recv(eng_t *eng, sr_wire_in_t *in);
 // Offer a DISPATCH command (or queue it).
@@ -292,7 +252,7 @@ sr_err_t eng_work_dispatch(eng_t *eng, const core_cmd_t *cmd, uint64_t epoch);
 sr_err_t eng_work_offer(eng_t *eng, sr_msg_t **task_p, const char *action,
                         const char *target);
 void eng_work_send_queued(eng_t *eng);
-void eng_work_answer(eng_t *eng, eng_op_t *op);
+void eng_work_answer(eng_t *eng, const eng_op_t *op);
 void eng_work_heartbeats(eng_t *eng, int64_t now);
 void eng_work_fini(eng_t *eng);
 // An action found RUNNING at restart, confirmed by worker `worker`: when
@@ -308,7 +268,7 @@ double eng_work_latency(const eng_t *eng, double pct);
 
 // eng_client.c
 void eng_client_recv(eng_t *eng, sr_wire_in_t *in);
-void eng_client_answer(eng_t *eng, eng_op_t *op);
+void eng_client_answer(eng_t *eng, const eng_op_t *op);
 void eng_client_notify(eng_t *eng, const core_cmd_t *cmd);
 void eng_client_fini(eng_t *eng);
 

@@ -31,16 +31,13 @@ s_close(eng_t **eng_p)
         return;
     zsock_destroy(&eng->client);
     zsock_destroy(&eng->worker);
-    eng_ops_clear(eng);
-    free(eng->ops);
-    core_cmds_fini(&eng->cmds);
     eng_work_fini(eng);
     eng_client_fini(eng);
     eng_peers_close(eng);
     sr_curve_auth_stop(&eng->auth); // after the sockets that ask it
     sr_curve_destroy(&eng->curve);
     eng_parts_close(eng);
-    core_destroy(&eng->core);
+    eng_batch_destroy(&eng->batch);
     store_docs_destroy(&eng->docs);
     sr_heartbeat_destroy(&eng->hb_workers);
     sr_heartbeat_destroy(&eng->hb_clients);
@@ -116,12 +113,11 @@ s_open(const eng_config_t *cfg, eng_t **out, sr_error_t *err)
     eng->cfg.expiry_ms = expiry;
     core_config_t cc = {.callback_url = eng->callback_url, .max_depth = 16};
     eng->docs = store_docs_new(256);
-    eng->core = core_new(&cc);
+    eng->batch = eng_batch_new(&cc, eng->docs);
     eng->hb_workers = sr_heartbeat_new(hb, expiry);
     eng->hb_clients = sr_heartbeat_new(hb, expiry);
-    core_cmds_init(&eng->cmds);
     sr_err_t rc = SR_OK;
-    if (!eng->name || !eng->docs || !eng->core || !eng->hb_workers ||
+    if (!eng->name || !eng->docs || !eng->batch || !eng->hb_workers ||
         !eng->hb_clients || (cfg->callback_url && !eng->callback_url))
         rc = sr_error_set(err, SR_ENOMEM, "out of memory");
     else if (!eng->data_dir || !eng->client_ep || !eng->worker_ep)
@@ -208,6 +204,84 @@ s_client_expired(const void *key, size_t len, void *arg)
     }
 }
 
+// The partition's batch could not be committed: the engine's own events
+// (a worker lost, a TASK to offer again) are tried again in a second; a
+// timer's row is still there and fires again.
+static void
+s_retry_later(eng_t *eng, size_t pi)
+{
+    for (size_t i = 0; i < eng_batch_size(eng->batch); i++) {
+        const eng_op_t *op = eng_batch_at(eng->batch, i);
+        if (op->part != pi || !op->uncommitted || op->kind != ENG_OP_EVENT ||
+            op->type != SR_MSG_NONE ||
+            (op->ev.kind != CORE_EV_WORKER_LOST &&
+             op->ev.kind != CORE_EV_REOFFER))
+            continue;
+        if (eng_orphan_add(eng,
+                           (eng_orphan_t){.action_id = op->ev.action_id,
+                                          .due = eng_now_ms() + 1000,
+                                          .kind = op->ev.kind,
+                                          .attempt = op->ev.attempt,
+                                          .why = "lost, noted again after a "
+                                                 "failed commit"}))
+            sr_errorf("out of memory: an action's %s event is dropped",
+                      op->ev.kind == CORE_EV_REOFFER ? "REOFFER"
+                                                     : "WORKER_LOST");
+    }
+}
+
+// Carry out the outcomes of the partition's operations, in order: each
+// one's answer to whoever sent it, then its commands (TASKs to the
+// worker sessions, events to the subscribers, timers to the partition).
+static void
+s_route(eng_t *eng, size_t pi)
+{
+    eng_part_t *part = &eng->parts[pi];
+    const core_cmds_t *cmds = eng_batch_cmds(eng->batch);
+    for (size_t i = 0; i < eng_batch_size(eng->batch); i++) {
+        const eng_op_t *op = eng_batch_at(eng->batch, i);
+        if (op->part != pi)
+            continue;
+        if (op->from_worker)
+            eng_work_answer(eng, op);
+        else if (op->type != SR_MSG_NONE)
+            eng_client_answer(eng, op);
+        else if (op->ev.kind == CORE_EV_DELETE && !op->failed)
+            eng->expired++; // the expiration policy's
+        for (size_t c = op->cmd_from; !op->failed && c < op->cmd_to; c++) {
+            const core_cmd_t *cmd = &cmds->items[c];
+            if (cmd->kind == CORE_CMD_DISPATCH &&
+                eng_work_dispatch(eng, cmd, part->epoch))
+                sr_errorf("out of memory queueing an action");
+            else if (cmd->kind == CORE_CMD_NOTIFY)
+                eng_client_notify(eng, cmd);
+            else if (cmd->kind == CORE_CMD_TIMER &&
+                     (!part->next_timer || cmd->due_ms < part->next_timer))
+                part->next_timer = cmd->due_ms;
+        }
+    }
+}
+
+// Apply the batch partition by partition (group commit), carry out the
+// outcomes of each, then offer the queued TASKs and start a new batch.
+static void
+s_batch(eng_t *eng)
+{
+    int64_t now = eng_now_ms();
+    for (size_t pi = 0; pi < eng->nparts; pi++) {
+        if (!eng_batch_apply(eng->batch, pi, eng->parts[pi].store, now))
+            continue;
+        s_retry_later(eng, pi);
+        s_route(eng, pi);
+        sr_error_t e;
+        if (eng_part_next_timer(eng, &eng->parts[pi], &e))
+            sr_errorf("partition %u: cannot read timers: %s",
+                      eng->parts[pi].number, e.msg);
+    }
+    eng_batch_clear(eng->batch);
+    eng_work_send_queued(eng);
+}
+
 // How long the loop may sleep: until the next timer or heartbeat, at
 // most 100 ms (so that a stop request is seen soon).
 static int
@@ -250,8 +324,8 @@ s_turn(eng_t *eng)
     eng_work_heartbeats(eng, now);
     sr_heartbeat_expire(eng->hb_clients, now, s_client_expired, eng);
     eng_expire_due(eng, now);
-    if (eng->nops)
-        (void)eng_batch_run(eng, &e);
+    if (eng_batch_size(eng->batch))
+        s_batch(eng);
     else if (eng->nqueue)
         eng_work_send_queued(eng);
 }
@@ -281,7 +355,8 @@ s_loop(eng_t *eng, zsock_t *pipe)
     }
     zpoller_destroy(&poller);
     sr_info("engine %s stopping after %llu batches, %llu events", eng->name,
-            (unsigned long long)eng->batches, (unsigned long long)eng->events);
+            (unsigned long long)eng_batch_batches(eng->batch),
+            (unsigned long long)eng_batch_events(eng->batch));
 }
 
 static void

@@ -159,7 +159,7 @@ s_due_visit(void *arg, const void *key, size_t klen, const void *val,
     sr_value_destroy(&v);
     if (rc)
         return rc;
-    eng_op_t *op = eng_op_add(t->eng);
+    eng_op_t *op = eng_batch_add(t->eng->batch);
     if (!op)
         return SR_ENOMEM;
     op->kind = ENG_OP_EVENT;
@@ -186,10 +186,6 @@ eng_part_due_timers(eng_t *eng, size_t pi, int64_t now, size_t max,
     rc =
         store_scan(txn, STORE_DB_TIMER, NULL, 0, NULL, 0, s_due_visit, &t, err);
     store_txn_abort(&txn);
-    // The events point at their op's own timer copy.
-    for (size_t i = 0; i < eng->nops; i++)
-        if (eng->ops[i].ev.kind == CORE_EV_TIMER)
-            eng->ops[i].ev.timer = &eng->ops[i].timer;
     part->next_timer = 0; // refreshed after the batch commits
     return rc == SR_EEXIST ? SR_OK : rc;
 }
@@ -317,7 +313,7 @@ eng_orphans_due(eng_t *eng, int64_t now, sr_error_t *err)
         size_t pi = 0;
         if (eng_part_find(eng, sr_id_partition(&id), &pi) &&
             !(o->kind == CORE_EV_WORKER_LOST && s_adopted(eng, pi, &id))) {
-            eng_op_t *op = eng_op_add(eng);
+            eng_op_t *op = eng_batch_add(eng->batch);
             if (!op)
                 return SR_ENOMEM;
             op->kind = ENG_OP_EVENT;

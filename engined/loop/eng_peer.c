@@ -302,7 +302,7 @@ s_adopt(eng_t *eng, const char *text)
     lang_diags_fini(&diags);
     const lang_doc_t *kept = store_docs_adopt(eng->docs, &doc);
     for (size_t pi = 0; pi < eng->nparts; pi++) {
-        eng_op_t *op = eng_op_add(eng);
+        eng_op_t *op = eng_batch_add(eng->batch);
         if (!op)
             return;
         op->kind = ENG_OP_WF_CREATE;

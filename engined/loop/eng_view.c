@@ -432,9 +432,11 @@ eng_view_status(eng_t *eng, sr_value_t **out, sr_error_t *err)
     if (!rc)
         rc = eng_vput(m, "queued", sr_value_new_int((int64_t)eng->nqueue));
     if (!rc)
-        rc = eng_vput(m, "batches", sr_value_new_int((int64_t)eng->batches));
+        rc = eng_vput(m, "batches",
+                      sr_value_new_int((int64_t)eng_batch_batches(eng->batch)));
     if (!rc)
-        rc = eng_vput(m, "events", sr_value_new_int((int64_t)eng->events));
+        rc = eng_vput(m, "events",
+                      sr_value_new_int((int64_t)eng_batch_events(eng->batch)));
     if (!rc) // TASKs refused by a worker or not confirmed, offered again
         rc =
             eng_vput(m, "reoffered", sr_value_new_int((int64_t)eng->reoffered));

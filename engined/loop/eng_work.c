@@ -91,7 +91,7 @@ s_lose(eng_t *eng, eng_worker_t *w, const char *why)
         size_t pi = 0;
         if (!eng_part_find(eng, sr_id_partition(&w->running[i].id), &pi))
             continue;
-        eng_op_t *op = eng_op_add(eng);
+        eng_op_t *op = eng_batch_add(eng->batch);
         if (!op)
             break;
         op->kind = ENG_OP_EVENT;
@@ -404,7 +404,7 @@ s_event(eng_t *eng, sr_wire_in_t *in, eng_worker_t *w)
     }
     int64_t epoch =
         sr_msg_int(m, confirm ? SR_F_CONFIRM_epoch : SR_F_RESULT_epoch, 0);
-    eng_op_t *op = eng_op_add(eng);
+    eng_op_t *op = eng_batch_add(eng->batch);
     if (!op)
         return;
     op->kind = ENG_OP_EVENT;
@@ -502,7 +502,7 @@ s_holding(eng_t *eng, eng_worker_t *w, const sr_msg_t *m, int64_t now)
                 sr_id_format(&r->id, text), w->name);
         size_t pi = 0;
         eng_op_t *op = eng_part_find(eng, sr_id_partition(&r->id), &pi)
-                           ? eng_op_add(eng)
+                           ? eng_batch_add(eng->batch)
                            : NULL;
         if (op) {
             op->kind = ENG_OP_EVENT;
@@ -618,7 +618,7 @@ s_halt(const sr_id_t *id, uint32_t attempt, const char *reason)
 }
 
 void
-eng_work_answer(eng_t *eng, eng_op_t *op)
+eng_work_answer(eng_t *eng, const eng_op_t *op)
 {
     const core_event_t *ev = &op->ev;
     sr_msg_t *m = NULL;
@@ -642,7 +642,7 @@ eng_work_answer(eng_t *eng, eng_op_t *op)
         bool go = false;
         const char *why = op->failed ? op->err.msg : "not confirmed";
         for (size_t c = op->cmd_from; !op->failed && c < op->cmd_to; c++) {
-            const core_cmd_t *cmd = &eng->cmds.items[c];
+            const core_cmd_t *cmd = &eng_batch_cmds(eng->batch)->items[c];
             if (cmd->kind == CORE_CMD_GO)
                 go = true;
             else if (cmd->kind == CORE_CMD_HALT && cmd->text)
