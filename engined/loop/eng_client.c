@@ -21,13 +21,13 @@ s_fail(eng_t *eng, const sr_wire_in_t *in, sr_err_t code, const char *field,
     eng_reply_error(eng->client, &in->peer, in->req_id, &e);
 }
 
-// EUNAVAIL naming the owner of `partition` (see eng_peer_not_here).
+// EUNAVAIL naming the owner of `partition` (see eng_parts_not_here).
 static void
 s_not_here(eng_t *eng, const sr_wire_in_t *in, uint16_t partition,
            const char *field)
 {
     sr_error_t e;
-    eng_peer_not_here(eng, partition, &e);
+    eng_parts_not_here(eng->parts, partition, &e);
     snprintf(e.where, sizeof e.where, "field '%s'", field);
     eng_reply_error(eng->client, &in->peer, in->req_id, &e);
 }
@@ -37,7 +37,7 @@ static eng_op_t *
 s_op(eng_t *eng, sr_wire_in_t *in, const sr_id_t *id, core_event_kind_t kind)
 {
     size_t pi = 0;
-    if (!eng_part_find(eng, sr_id_partition(id), &pi)) {
+    if (!eng_parts_find(eng->parts, sr_id_partition(id), &pi)) {
         s_not_here(eng, in, sr_id_partition(id),
                    kind == CORE_EV_COMPLETE ? "action_id" : "execution_id");
         return NULL;
@@ -63,15 +63,15 @@ static void
 s_start(eng_t *eng, sr_wire_in_t *in)
 {
     sr_msg_t *m = in->msg;
-    size_t pi = eng->next_part++ % eng->nparts;
+    size_t pi = eng->next_part++ % eng_parts_count(eng->parts);
     uint16_t want = (uint16_t)sr_msg_int(m, SR_F_EX_START_partition, 0);
     if (sr_msg_has(m, SR_F_EX_START_partition) &&
-        !eng_part_find(eng, want, &pi)) {
+        !eng_parts_find(eng->parts, want, &pi)) {
         s_not_here(eng, in, want, "partition");
         return;
     }
     sr_id_t id;
-    sr_id_make(eng->parts[pi].number, eng_now_ms(), &id);
+    sr_id_make(eng_parts_number(eng->parts, pi), eng_now_ms(), &id);
     eng_op_t *op = s_op(eng, in, &id, CORE_EV_START);
     if (!op)
         return;
@@ -163,7 +163,7 @@ s_wf_create(eng_t *eng, sr_wire_in_t *in)
     }
     const lang_doc_t *kept = store_docs_adopt(eng->docs, &doc);
     // The catalog lives in every partition: executions start anywhere.
-    for (size_t pi = 0; pi < eng->nparts; pi++) {
+    for (size_t pi = 0; pi < eng_parts_count(eng->parts); pi++) {
         eng_op_t *op = eng_batch_add(eng->batch);
         if (!op)
             return;
@@ -184,12 +184,12 @@ s_wf_delete(eng_t *eng, sr_wire_in_t *in)
     const char *name = sr_msg_str(in->msg, SR_F_WF_DELETE_name);
     sr_value_t *probe = NULL;
     sr_error_t e;
-    if (eng_view_workflow(eng, name, &probe, &e)) {
+    if (eng_view_workflow(eng->parts, name, &probe, &e)) {
         eng_reply_error(eng->client, &in->peer, in->req_id, &e);
         return;
     }
     sr_value_destroy(&probe);
-    for (size_t pi = 0; pi < eng->nparts; pi++) {
+    for (size_t pi = 0; pi < eng_parts_count(eng->parts); pi++) {
         eng_op_t *op = eng_batch_add(eng->batch);
         if (!op)
             return;
@@ -217,7 +217,7 @@ s_complete(eng_t *eng, sr_wire_in_t *in)
                    "COMPLETE needs action_id or token%s", NULL);
             return;
         }
-        if (eng_token_lookup(eng, token, &id, &e)) {
+        if (eng_parts_token_lookup(eng->parts, token, &id, &e)) {
             if (eng->npeers && !eng_from_peer(&in->peer))
                 eng_peer_broadcast(eng, in, in->req_id >= 0);
             else if (in->req_id >= 0)
@@ -293,30 +293,31 @@ s_read(eng_t *eng, sr_wire_in_t *in)
     switch (in->type) {
     case SR_MSG_EX_GET:
         sr_msg_id(m, SR_F_EX_GET_execution_id, &id);
-        rc = eng_view_exec(eng, &id, &body, &e);
+        rc = eng_view_exec(eng->parts, &id, &body, &e);
         break;
     case SR_MSG_EX_LIST:
-        rc = eng_view_exec_list(eng, m, &body, &e);
+        rc = eng_view_exec_list(eng->parts, m, &body, &e);
         break;
     case SR_MSG_TASK_LIST:
         sr_msg_id(m, SR_F_TASK_LIST_execution_id, &id);
-        rc = eng_view_tasks(eng, &id, &body, &e);
+        rc = eng_view_tasks(eng->parts, &id, &body, &e);
         break;
     case SR_MSG_WF_GET:
-        rc = eng_view_workflow(eng, sr_msg_str(m, SR_F_WF_GET_name), &body, &e);
+        rc = eng_view_workflow(eng->parts, sr_msg_str(m, SR_F_WF_GET_name),
+                               &body, &e);
         break;
     case SR_MSG_WF_LIST:
-        rc = eng_view_workflow_list(eng, &body, &e);
+        rc = eng_view_workflow_list(eng->parts, &body, &e);
         break;
     case SR_MSG_TASK_GET:
-        rc = eng_view_task_get(eng, m, &body, &e);
+        rc = eng_view_task_get(eng->parts, m, &body, &e);
         break;
     case SR_MSG_ACTION_LIST:
-        rc = eng_view_actions(eng, m, &body, &e);
+        rc = eng_view_actions(eng->parts, m, &body, &e);
         break;
     case SR_MSG_ACTION_GET:
         sr_msg_id(m, SR_F_ACTION_GET_action_id, &id);
-        rc = eng_view_action(eng, &id, &body, &e);
+        rc = eng_view_action(eng->parts, &id, &body, &e);
         break;
     default:
         rc = eng_view_status(eng, &body, &e);
@@ -399,9 +400,10 @@ s_route(eng_t *eng, sr_wire_in_t *in)
             part = sr_id_partition(&id);
         }
     }
-    if (!field || eng_part_find(eng, part, NULL))
+    if (!field || eng_parts_find(eng->parts, part, NULL))
         return false;
-    int owner = eng_from_peer(&in->peer) ? -1 : eng_peer_owner(eng, part);
+    int owner =
+        eng_from_peer(&in->peer) ? -1 : eng_parts_owner(eng->parts, part);
     if (owner >= 0)
         eng_peer_forward(eng, in, owner, part);
     else
@@ -526,7 +528,7 @@ eng_client_answer(eng_t *eng, const eng_op_t *op)
             sr_value_map_put(body, "state", sr_value_new_str("DELETED")))
             rc = sr_error_set(&e, SR_ENOMEM, "out of memory");
     } else
-        rc = eng_view_exec(eng, &op->ev.exec_id, &body, &e);
+        rc = eng_view_exec(eng->parts, &op->ev.exec_id, &body, &e);
     if (rc) {
         sr_value_destroy(&body);
         eng_reply_error(eng->client, &op->peer, op->req_id, &e);

@@ -19,21 +19,14 @@
 #include "eng_clock.h"
 #include "eng.h"
 #include "eng_batch.h"
+#include "eng_expire.h"
+#include "eng_part.h"
+#include "eng_view.h"
+#include "eng_view_action.h"
 #include "sr_curve_auth.h"
 #include "sr_heartbeat.h"
 #include "sr_wire.h"
 #include "store_docs.h"
-
-typedef struct {
-    uint16_t number;
-    store_part_t *store;
-    uint64_t epoch;
-    int64_t next_timer;  // due time of the earliest timer, 0 = none
-    sr_id_t expire_from; // where the next expiration pass reads on; nil:
-                         // from the start
-    bool is_created;     // created empty at this start (its folder held none)
-    bool is_loss_told;   // a peer's word that it held executions was logged
-} eng_part_t;
 
 // An action at a worker: offered (TASK sent) or running (told GO).
 typedef struct {
@@ -70,19 +63,6 @@ typedef struct {
 
 // Dispatch latency samples (task ready -> GO sent), a ring.
 #define ENG_LAT_SAMPLES 65536
-
-// An action to hand back to the core at `due`: REOFFER (its TASK was
-// refused, not confirmed, or offered before a restart: offered again as a
-// new attempt if it still waits in `attempt`), or WORKER_LOST (running at
-// a restart and its worker did not come back with the result).
-typedef struct {
-    sr_id_t action_id;
-    int64_t due;
-    core_event_kind_t kind; // CORE_EV_REOFFER or CORE_EV_WORKER_LOST
-    uint32_t attempt;       // REOFFER: the attempt offered; 0 = any
-    const char *worker;     // REOFFER: static text for the event
-    const char *why;        // WORKER_LOST: static text, how it was lost
-} eng_orphan_t;
 
 typedef struct {
     sr_wire_peer_t peer;
@@ -141,9 +121,11 @@ struct eng {
     zsock_t *client, *worker;
     sr_curve_t *curve;     // NULL: no CurveZMQ
     sr_curve_auth_t *auth; // the allow list, with curve
-    eng_part_t *parts;
-    size_t nparts;
-    size_t next_part; // round robin for new executions
+    eng_parts_t *parts;
+    eng_expire_t *expire;
+    bool loss_told[ENG_MAX_PARTITIONS]; // a peer's word that a partition
+                                        // held executions was logged
+    size_t next_part;                   // round robin for new executions
     store_docs_t *docs;
     eng_batch_t *batch;
     sr_limits_t limits;
@@ -163,9 +145,7 @@ struct eng {
     int64_t next_peer_hb;    // when the peers get the next HEARTBEAT
     int64_t run;             // drawn at start; tells the peers of a restart
     char peer_identity[300]; // "peer:NAME", how this engine calls others
-    eng_orphan_t *orphans;
-    size_t norphans, caporphans;
-    uint64_t reoffered;         // TASKs refused or not confirmed, offered again
+    uint64_t reoffered;      // TASKs refused or not confirmed, offered again
     int64_t next_confirm_check; // when to look for unconfirmed TASKs again
     // subscriptions
     eng_sub_t *subs;
@@ -173,48 +153,13 @@ struct eng {
     // stopping
     zactor_t *actor;
     volatile bool stop;
-    int64_t next_expire; // when the next expiration pass runs
-    uint64_t expired;    // executions deleted by the expiration policy
-    float *lat;          // ENG_LAT_SAMPLES dispatch latencies, ms
-    size_t nlat;         // samples taken (the ring holds the latest)
+    float *lat;  // ENG_LAT_SAMPLES dispatch latencies, ms
+    size_t nlat; // samples taken (the ring holds the latest)
 };
-
-// eng_part.c
-sr_err_t eng_parts_open(eng_t *eng, sr_error_t *err);
-void eng_parts_close(eng_t *eng);
-eng_part_t *eng_part_find(eng_t *eng, uint16_t number, size_t *index);
-// Refresh part->next_timer from the store.
-sr_err_t eng_part_next_timer(eng_t *eng, eng_part_t *part, sr_error_t *err);
-// Add TIMER operations for timers due at `now` (at most `max`).
-sr_err_t eng_part_due_timers(eng_t *eng, size_t pi, int64_t now, size_t max,
-                             sr_error_t *err);
-// After open: offer again the actions offered and not started, and
-// remember running ones until their worker comes back (or not).
-sr_err_t eng_part_recover(eng_t *eng, size_t pi, sr_error_t *err);
-// Hand an action to the core later (eng_orphan_t).
-sr_err_t eng_orphan_add(eng_t *eng, eng_orphan_t orphan);
-// REOFFER and WORKER_LOST operations for the orphans that are due.
-sr_err_t eng_orphans_due(eng_t *eng, int64_t now, sr_error_t *err);
-// The action execution id a delegate token names (any partition).
-sr_err_t eng_token_lookup(eng_t *eng, const char *token, sr_id_t *out,
-                          sr_error_t *err);
-
-// eng_expire.c: every ENG_EXPIRE_EVERY_MS, queue DELETE operations for
-// top-level executions finished more than cfg.expire_after_ms ago (a
-// bounded number per partition and pass).
-#define ENG_EXPIRE_EVERY_MS 2000
-void eng_expire_due(eng_t *eng, int64_t now);
 
 // eng_peer.c
 sr_err_t eng_peers_open(eng_t *eng, sr_error_t *err);
 void eng_peers_close(eng_t *eng);
-// The peer owning `partition`, or -1.
-int eng_peer_owner(const eng_t *eng, uint16_t partition);
-// EUNAVAIL for a request about `partition`, which this engine does not
-// hold: the message names its owner by the cluster file (name and client
-// endpoint), or says that no engine owns it. Returns SR_EUNAVAIL.
-sr_err_t eng_peer_not_here(const eng_t *eng, uint16_t partition,
-                           sr_error_t *err);
 // The sender is another engine (its requests are never forwarded again).
 bool eng_from_peer(const sr_wire_peer_t *peer);
 // Forward a request about `part` to its owner, or answer EUNAVAIL at once
@@ -272,26 +217,7 @@ void eng_client_answer(eng_t *eng, const eng_op_t *op);
 void eng_client_notify(eng_t *eng, const core_cmd_t *cmd);
 void eng_client_fini(eng_t *eng);
 
-// eng_view.c (read transactions; caller owns *out)
-sr_err_t eng_view_exec(eng_t *eng, const sr_id_t *id, sr_value_t **out,
-                       sr_error_t *err);
-sr_err_t eng_view_exec_list(eng_t *eng, const sr_msg_t *req, sr_value_t **out,
-                            sr_error_t *err);
-sr_err_t eng_view_tasks(eng_t *eng, const sr_id_t *id, sr_value_t **out,
-                        sr_error_t *err);
-sr_err_t eng_view_workflow(eng_t *eng, const char *name, sr_value_t **out,
-                           sr_error_t *err);
-sr_err_t eng_view_workflow_list(eng_t *eng, sr_value_t **out, sr_error_t *err);
+// eng_view_status.c
 sr_err_t eng_view_status(eng_t *eng, sr_value_t **out, sr_error_t *err);
-// A task execution as a reply body; NULL on OOM.
-sr_value_t *eng_view_task_body(const core_task_t *t);
-
-// eng_view_action.c (protocol 1.2 reads; caller owns *out)
-sr_err_t eng_view_task_get(eng_t *eng, const sr_msg_t *req, sr_value_t **out,
-                           sr_error_t *err);
-sr_err_t eng_view_actions(eng_t *eng, const sr_msg_t *req, sr_value_t **out,
-                          sr_error_t *err);
-sr_err_t eng_view_action(eng_t *eng, const sr_id_t *id, sr_value_t **out,
-                         sr_error_t *err);
 
 #endif

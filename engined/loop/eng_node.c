@@ -36,7 +36,8 @@ s_close(eng_t **eng_p)
     eng_peers_close(eng);
     sr_curve_auth_stop(&eng->auth); // after the sockets that ask it
     sr_curve_destroy(&eng->curve);
-    eng_parts_close(eng);
+    eng_expire_destroy(&eng->expire);
+    eng_parts_close(&eng->parts);
     eng_batch_destroy(&eng->batch);
     store_docs_destroy(&eng->docs);
     sr_heartbeat_destroy(&eng->hb_workers);
@@ -109,6 +110,12 @@ s_open(const eng_config_t *cfg, eng_t **out, sr_error_t *err)
     eng->limits.max_bytes = cfg->max_payload;
     int64_t hb = cfg->heartbeat_ms > 0 ? cfg->heartbeat_ms : 1000;
     int64_t expiry = cfg->expiry_ms > 0 ? cfg->expiry_ms : 5 * hb;
+    // The copy the objects read: complete, its own strings the node's.
+    eng->cfg.name = eng->name;
+    eng->cfg.data_dir = eng->data_dir;
+    eng->cfg.client_endpoint = eng->client_ep;
+    eng->cfg.worker_endpoint = eng->worker_ep;
+    eng->cfg.callback_url = eng->callback_url;
     eng->cfg.heartbeat_ms = hb;
     eng->cfg.expiry_ms = expiry;
     core_config_t cc = {.callback_url = eng->callback_url, .max_depth = 16};
@@ -124,7 +131,10 @@ s_open(const eng_config_t *cfg, eng_t **out, sr_error_t *err)
         rc = sr_error_set(err, SR_EINVAL,
                           "the data folder and both endpoints are required");
     if (!rc)
-        rc = eng_parts_open(eng, err);
+        rc = eng_parts_open(&eng->cfg, eng->batch, &eng->parts, err);
+    if (!rc && !(eng->expire = eng_expire_new(eng->parts, eng->batch,
+                                              cfg->expire_after_ms)))
+        rc = sr_error_set(err, SR_ENOMEM, "out of memory");
     if (!rc)
         rc = s_curve_open(eng, err);
     if (!rc)
@@ -135,8 +145,8 @@ s_open(const eng_config_t *cfg, eng_t **out, sr_error_t *err)
              eng->name);
     if (!rc)
         rc = eng_peers_open(eng, err);
-    for (size_t pi = 0; !rc && pi < eng->nparts; pi++)
-        rc = eng_part_recover(eng, pi, err);
+    for (size_t pi = 0; !rc && pi < eng_parts_count(eng->parts); pi++)
+        rc = eng_parts_recover(eng->parts, pi, err);
     if (rc) {
         s_close(&eng);
         return rc;
@@ -217,13 +227,13 @@ s_retry_later(eng_t *eng, size_t pi)
             (op->ev.kind != CORE_EV_WORKER_LOST &&
              op->ev.kind != CORE_EV_REOFFER))
             continue;
-        if (eng_orphan_add(eng,
-                           (eng_orphan_t){.action_id = op->ev.action_id,
-                                          .due = eng_now_ms() + 1000,
-                                          .kind = op->ev.kind,
-                                          .attempt = op->ev.attempt,
-                                          .why = "lost, noted again after a "
-                                                 "failed commit"}))
+        if (eng_parts_orphan_add(
+                eng->parts, (eng_orphan_t){.action_id = op->ev.action_id,
+                                           .due = eng_now_ms() + 1000,
+                                           .kind = op->ev.kind,
+                                           .attempt = op->ev.attempt,
+                                           .why = "lost, noted again after a "
+                                                  "failed commit"}))
             sr_errorf("out of memory: an action's %s event is dropped",
                       op->ev.kind == CORE_EV_REOFFER ? "REOFFER"
                                                      : "WORKER_LOST");
@@ -236,7 +246,6 @@ s_retry_later(eng_t *eng, size_t pi)
 static void
 s_route(eng_t *eng, size_t pi)
 {
-    eng_part_t *part = &eng->parts[pi];
     const core_cmds_t *cmds = eng_batch_cmds(eng->batch);
     for (size_t i = 0; i < eng_batch_size(eng->batch); i++) {
         const eng_op_t *op = eng_batch_at(eng->batch, i);
@@ -247,17 +256,16 @@ s_route(eng_t *eng, size_t pi)
         else if (op->type != SR_MSG_NONE)
             eng_client_answer(eng, op);
         else if (op->ev.kind == CORE_EV_DELETE && !op->failed)
-            eng->expired++; // the expiration policy's
+            eng_expire_deleted(eng->expire); // the policy's own
         for (size_t c = op->cmd_from; !op->failed && c < op->cmd_to; c++) {
             const core_cmd_t *cmd = &cmds->items[c];
             if (cmd->kind == CORE_CMD_DISPATCH &&
-                eng_work_dispatch(eng, cmd, part->epoch))
+                eng_work_dispatch(eng, cmd, eng_parts_epoch(eng->parts, pi)))
                 sr_errorf("out of memory queueing an action");
             else if (cmd->kind == CORE_CMD_NOTIFY)
                 eng_client_notify(eng, cmd);
-            else if (cmd->kind == CORE_CMD_TIMER &&
-                     (!part->next_timer || cmd->due_ms < part->next_timer))
-                part->next_timer = cmd->due_ms;
+            else if (cmd->kind == CORE_CMD_TIMER)
+                eng_parts_timer_armed(eng->parts, pi, cmd->due_ms);
         }
     }
 }
@@ -268,15 +276,16 @@ static void
 s_batch(eng_t *eng)
 {
     int64_t now = eng_now_ms();
-    for (size_t pi = 0; pi < eng->nparts; pi++) {
-        if (!eng_batch_apply(eng->batch, pi, eng->parts[pi].store, now))
+    for (size_t pi = 0; pi < eng_parts_count(eng->parts); pi++) {
+        if (!eng_batch_apply(eng->batch, pi, eng_parts_store(eng->parts, pi),
+                             now))
             continue;
         s_retry_later(eng, pi);
         s_route(eng, pi);
         sr_error_t e;
-        if (eng_part_next_timer(eng, &eng->parts[pi], &e))
+        if (eng_parts_read_timer(eng->parts, pi, &e))
             sr_errorf("partition %u: cannot read timers: %s",
-                      eng->parts[pi].number, e.msg);
+                      eng_parts_number(eng->parts, pi), e.msg);
     }
     eng_batch_clear(eng->batch);
     eng_work_send_queued(eng);
@@ -288,13 +297,22 @@ static int
 s_wait_ms(eng_t *eng, int64_t now)
 {
     int64_t next = now + 100;
-    for (size_t i = 0; i < eng->nparts; i++)
-        if (eng->parts[i].next_timer && eng->parts[i].next_timer < next)
-            next = eng->parts[i].next_timer;
+    int64_t timer = eng_parts_next_timer(eng->parts);
+    if (timer && timer < next)
+        next = timer;
     int64_t hb = sr_heartbeat_next_ms(eng->hb_workers);
     if (hb < next)
         next = hb;
     return next <= now ? 0 : (int)(next - now);
+}
+
+// Is the worker that confirmed an action before a restart connected
+// again? (eng_parts_adopt_fn, answered by the worker sessions.)
+static bool
+s_adopt(void *arg, const char *worker, const sr_id_t *action_id,
+        uint32_t attempt)
+{
+    return eng_work_adopt(arg, worker, action_id, attempt);
 }
 
 static void
@@ -303,10 +321,10 @@ s_turn(eng_t *eng)
     int64_t now = eng_now_ms();
     sr_error_t e;
     s_drain(eng);
-    for (size_t pi = 0; pi < eng->nparts; pi++)
-        if (eng_part_due_timers(eng, pi, now, 1024, &e))
+    for (size_t pi = 0; pi < eng_parts_count(eng->parts); pi++)
+        if (eng_parts_due_timers(eng->parts, pi, now, 1024, &e))
             sr_errorf("partition %u: cannot read timers: %s",
-                      eng->parts[pi].number, e.msg);
+                      eng_parts_number(eng->parts, pi), e.msg);
     for (size_t i = 0; i < eng->npeers; i++)
         eng_peer_recv(eng, i);
     eng_peers_flush(eng, now);
@@ -319,11 +337,10 @@ s_turn(eng_t *eng)
         eng_peers_sync(eng);
         eng->next_sync = now + 2000;
     }
-    if (eng->norphans)
-        (void)eng_orphans_due(eng, now, &e);
+    (void)eng_parts_orphans_due(eng->parts, now, s_adopt, eng);
     eng_work_heartbeats(eng, now);
     sr_heartbeat_expire(eng->hb_clients, now, s_client_expired, eng);
-    eng_expire_due(eng, now);
+    eng_expire_due(eng->expire, now);
     if (eng_batch_size(eng->batch))
         s_batch(eng);
     else if (eng->nqueue)
@@ -342,7 +359,7 @@ s_loop(eng_t *eng, zsock_t *pipe)
         zpoller_add(poller, eng->peers[i].sock);
     eng->started_ms = eng_now_ms(); // peers silent from here on are down
     sr_info("engine %s: client %s, worker %s, %zu partitions", eng->name,
-            eng->client_ep, eng->worker_ep, eng->nparts);
+            eng->client_ep, eng->worker_ep, eng_parts_count(eng->parts));
     while (!eng->stop && !s_stop_requested) {
         void *which = zpoller_wait(poller, s_wait_ms(eng, eng_now_ms()));
         if (pipe && which == pipe) {

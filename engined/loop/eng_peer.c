@@ -74,32 +74,6 @@ eng_peers_close(eng_t *eng)
     eng->npeers = 0;
 }
 
-int
-eng_peer_owner(const eng_t *eng, uint16_t partition)
-{
-    for (size_t i = 0; i < eng->npeers; i++)
-        for (size_t k = 0; k < eng->peers[i].nparts; k++)
-            if (eng->peers[i].parts[k] == partition)
-                return (int)i;
-    return -1;
-}
-
-sr_err_t
-eng_peer_not_here(const eng_t *eng, uint16_t partition, sr_error_t *err)
-{
-    int owner = eng_peer_owner(eng, partition);
-    if (owner < 0)
-        return sr_error_set(err, SR_EUNAVAIL,
-                            "partition %u is not on this engine (%s) and no "
-                            "engine of its cluster owns it",
-                            partition, eng->name);
-    return sr_error_set(err, SR_EUNAVAIL,
-                        "partition %u is on engine %s (%s), not on this "
-                        "engine (%s)",
-                        partition, eng->peers[owner].name,
-                        eng->cfg.peers[owner].client, eng->name);
-}
-
 bool
 eng_from_peer(const sr_wire_peer_t *peer)
 {
@@ -301,7 +275,7 @@ s_adopt(eng_t *eng, const char *text)
     }
     lang_diags_fini(&diags);
     const lang_doc_t *kept = store_docs_adopt(eng->docs, &doc);
-    for (size_t pi = 0; pi < eng->nparts; pi++) {
+    for (size_t pi = 0; pi < eng_parts_count(eng->parts); pi++) {
         eng_op_t *op = eng_batch_add(eng->batch);
         if (!op)
             return;
@@ -317,7 +291,7 @@ s_sync_list(eng_t *eng, size_t peer, const sr_value_t *list)
 {
     sr_value_t *mine = NULL;
     sr_error_t e;
-    if (eng_view_workflow_list(eng, &mine, &e))
+    if (eng_view_workflow_list(eng->parts, &mine, &e))
         return;
     for (size_t i = 0; i < sr_value_len(list); i++) {
         const sr_value_t *w = sr_value_array_at(list, i);

@@ -28,16 +28,20 @@
 static sr_value_t *
 s_parts(const eng_t *eng)
 {
-    sr_value_t *list = sr_value_new_array(eng->nparts);
-    for (size_t i = 0; list && i < eng->nparts; i++) {
-        const eng_part_t *p = &eng->parts[i];
+    const eng_parts_t *parts = eng->parts;
+    sr_value_t *list = sr_value_new_array(eng_parts_count(parts));
+    for (size_t i = 0; list && i < eng_parts_count(parts); i++) {
         size_t count = 0;
         sr_error_t e;
-        if (store_part_count(p->store, STORE_DB_EXEC, &count, &e))
+        if (store_part_count(eng_parts_store(parts, i), STORE_DB_EXEC, &count,
+                             &e))
             continue; // said nothing of, rather than something wrong
         sr_value_t *m = sr_value_new_map(3);
-        if (sr_value_map_put(m, "partition", sr_value_new_int(p->number)) ||
-            sr_value_map_put(m, "epoch", sr_value_new_int((int64_t)p->epoch)) ||
+        if (sr_value_map_put(m, "partition",
+                             sr_value_new_int(eng_parts_number(parts, i))) ||
+            sr_value_map_put(
+                m, "epoch",
+                sr_value_new_int((int64_t)eng_parts_epoch(parts, i))) ||
             sr_value_map_put(m, "executions",
                              sr_value_new_int((int64_t)count))) {
             sr_value_destroy(&m);
@@ -83,17 +87,18 @@ s_check_before(eng_t *eng, const eng_peer_t *p, const sr_value_t *before)
         sr_value_map_int(b, "partition", &number);
         sr_value_map_int(b, "epoch", &epoch);
         sr_value_map_int(b, "executions", &count);
-        eng_part_t *part = number >= 0 && number <= UINT16_MAX
-                               ? eng_part_find(eng, (uint16_t)number, NULL)
-                               : NULL;
-        if (!part || !part->is_created || part->is_loss_told || count <= 0)
+        size_t i = 0;
+        if (number < 0 || number > UINT16_MAX ||
+            !eng_parts_find(eng->parts, (uint16_t)number, &i) ||
+            !eng_parts_is_created(eng->parts, i) || eng->loss_told[i] ||
+            count <= 0)
             continue;
-        part->is_loss_told = true;
+        eng->loss_told[i] = true;
         sr_warn("partition %u: created empty at start, but engine %s saw "
                 "%lld executions in it (epoch %lld) before this engine "
                 "restarted: its data folder was lost or replaced, and those "
                 "executions with it",
-                part->number, p->name, (long long)count, (long long)epoch);
+                (unsigned)number, p->name, (long long)count, (long long)epoch);
     }
 }
 

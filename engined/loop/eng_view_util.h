@@ -5,7 +5,10 @@
 #ifndef ENG_VIEW_UTIL_H
 #define ENG_VIEW_UTIL_H
 
-#include "eng_internal.h"
+#include "core.h"
+#include "eng_part.h"
+#include "sr_value.h"
+#include "store_part.h"
 
 // Decode a stored msgpack record (generous limits: it is our own data).
 sr_err_t eng_vdecode(const void *data, size_t len, sr_value_t **out,
@@ -22,7 +25,7 @@ sr_value_t *eng_vid(const sr_id_t *id);
 sr_value_t *eng_vref(sr_value_t *v);
 // A read transaction on the partition of `id`; EUNAVAIL naming `field`
 // and the owner when this engine does not hold it.
-sr_err_t eng_vreader(eng_t *eng, const sr_id_t *id, const char *field,
-                     store_txn_t **txn, sr_error_t *err);
+sr_err_t eng_vreader(const eng_parts_t *parts, const sr_id_t *id,
+                     const char *field, store_txn_t **txn, sr_error_t *err);
 
 #endif

@@ -89,7 +89,8 @@ s_lose(eng_t *eng, eng_worker_t *w, const char *why)
            w->nrunning);
     for (size_t i = 0; i < w->nrunning; i++) {
         size_t pi = 0;
-        if (!eng_part_find(eng, sr_id_partition(&w->running[i].id), &pi))
+        if (!eng_parts_find(eng->parts, sr_id_partition(&w->running[i].id),
+                            &pi))
             continue;
         eng_op_t *op = eng_batch_add(eng->batch);
         if (!op)
@@ -143,11 +144,12 @@ static sr_err_t
 s_reoffer(eng_t *eng, const sr_id_t *id, uint32_t attempt, int64_t due,
           const char *why)
 {
-    sr_err_t rc = eng_orphan_add(eng, (eng_orphan_t){.action_id = *id,
-                                                     .due = due,
-                                                     .kind = CORE_EV_REOFFER,
-                                                     .attempt = attempt,
-                                                     .worker = why});
+    sr_err_t rc =
+        eng_parts_orphan_add(eng->parts, (eng_orphan_t){.action_id = *id,
+                                                        .due = due,
+                                                        .kind = CORE_EV_REOFFER,
+                                                        .attempt = attempt,
+                                                        .worker = why});
     if (!rc)
         eng->reoffered++;
     return rc;
@@ -396,9 +398,9 @@ s_event(eng_t *eng, sr_wire_in_t *in, eng_worker_t *w)
     sr_id_t id;
     sr_msg_id(m, confirm ? SR_F_CONFIRM_action_id : SR_F_RESULT_action_id, &id);
     size_t pi = 0;
-    if (!eng_part_find(eng, sr_id_partition(&id), &pi)) {
+    if (!eng_parts_find(eng->parts, sr_id_partition(&id), &pi)) {
         sr_error_t e; // names the owner
-        eng_peer_not_here(eng, sr_id_partition(&id), &e);
+        eng_parts_not_here(eng->parts, sr_id_partition(&id), &e);
         s_error(eng, in, SR_EUNAVAIL, "action_id", e.msg);
         return;
     }
@@ -424,11 +426,12 @@ s_event(eng_t *eng, sr_wire_in_t *in, eng_worker_t *w)
         // A TASK of an earlier owner: the core answers GO only again to
         // the worker that already runs this attempt (its GO was lost in
         // the change), HALT to anything else.
-        if ((uint64_t)epoch != eng->parts[pi].epoch) {
+        if ((uint64_t)epoch != eng_parts_epoch(eng->parts, pi)) {
             op->ev.fenced = true;
             op->value = sr_value_new_strf(
                 "the partition changed owner (epoch %lld, now %llu)",
-                (long long)epoch, (unsigned long long)eng->parts[pi].epoch);
+                (long long)epoch,
+                (unsigned long long)eng_parts_epoch(eng->parts, pi));
             op->ev.msg = op->value ? sr_value_str(op->value) : NULL;
         }
         return;
@@ -501,7 +504,7 @@ s_holding(eng_t *eng, eng_worker_t *w, const sr_msg_t *m, int64_t now)
         sr_warn("action %s: worker %s no longer holds it; it is lost",
                 sr_id_format(&r->id, text), w->name);
         size_t pi = 0;
-        eng_op_t *op = eng_part_find(eng, sr_id_partition(&r->id), &pi)
+        eng_op_t *op = eng_parts_find(eng->parts, sr_id_partition(&r->id), &pi)
                            ? eng_batch_add(eng->batch)
                            : NULL;
         if (op) {
@@ -757,6 +760,5 @@ eng_work_fini(eng_t *eng)
         free(eng->queue[i].target);
     }
     free(eng->queue);
-    free(eng->orphans);
     free(eng->lat);
 }
