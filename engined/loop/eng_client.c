@@ -249,36 +249,11 @@ s_complete(eng_t *eng, sr_wire_in_t *in)
 static void
 s_subscribe(eng_t *eng, sr_wire_in_t *in)
 {
-    if (eng->nsubs == eng->capsubs) {
-        size_t cap = eng->capsubs ? eng->capsubs * 2 : 8;
-        eng_sub_t *s = realloc(eng->subs, cap * sizeof *s);
-        if (!s) {
-            s_fail(eng, in, SR_ENOMEM, NULL, "out of memory%s", NULL);
-            return;
-        }
-        eng->subs = s;
-        eng->capsubs = cap;
+    if (eng_subs_add(eng->subs, in, eng_now_ms())) {
+        s_fail(eng, in, SR_ENOMEM, NULL, "out of memory%s", NULL);
+        return;
     }
-    eng_sub_t *s = &eng->subs[eng->nsubs++];
-    memset(s, 0, sizeof *s);
-    s->peer = in->peer;
-    s->req_id = in->req_id;
-    s->all = !sr_msg_id(in->msg, SR_F_SUBSCRIBE_execution_id, &s->exec_id);
-    s->tasks = sr_msg_bool(in->msg, SR_F_SUBSCRIBE_tasks, true);
-    sr_heartbeat_touch(eng->hb_clients, in->peer.id, in->peer.len,
-                       eng_now_ms());
     eng_reply(eng->client, &in->peer, in->req_id, sr_value_new_map(0));
-}
-
-static void
-s_unsubscribe(eng_t *eng, const sr_wire_peer_t *peer)
-{
-    for (size_t i = 0; i < eng->nsubs;) {
-        if (sr_wire_peer_equal(&eng->subs[i].peer, peer))
-            eng->subs[i] = eng->subs[--eng->nsubs];
-        else
-            i++;
-    }
 }
 
 // Requests answered from a read transaction.
@@ -416,9 +391,7 @@ eng_client_recv(eng_t *eng, sr_wire_in_t *in)
 {
     if (!s_names_ok(eng, in) || s_route(eng, in))
         return;
-    if (sr_heartbeat_has(eng->hb_clients, in->peer.id, in->peer.len))
-        sr_heartbeat_touch(eng->hb_clients, in->peer.id, in->peer.len,
-                           eng_now_ms());
+    eng_subs_heard(eng->subs, &in->peer, eng_now_ms());
     for (size_t k = 0; k < sizeof s_exec_ops / sizeof *s_exec_ops; k++)
         if (s_exec_ops[k].type == in->type) {
             s_exec_op(eng, in, k);
@@ -445,7 +418,7 @@ eng_client_recv(eng_t *eng, sr_wire_in_t *in)
         s_subscribe(eng, in);
         return;
     case SR_MSG_UNSUBSCRIBE:
-        s_unsubscribe(eng, &in->peer);
+        eng_subs_remove(eng->subs, &in->peer);
         eng_reply(eng->client, &in->peer, in->req_id, sr_value_new_map(0));
         return;
     case SR_MSG_EX_GET:
@@ -534,46 +507,4 @@ eng_client_answer(eng_t *eng, const eng_op_t *op)
         eng_reply_error(eng->client, &op->peer, op->req_id, &e);
     } else
         eng_reply(eng->client, &op->peer, op->req_id, body);
-}
-
-void
-eng_client_notify(eng_t *eng, const core_cmd_t *cmd)
-{
-    if (!eng->nsubs)
-        return;
-    sr_msg_t *m = sr_msg_new(SR_MSG_EVENT);
-    if (!m || sr_msg_set_id(m, SR_F_EVENT_execution_id, &cmd->exec_id) ||
-        sr_msg_set_str(m, SR_F_EVENT_kind,
-                       cmd->is_task ? "task" : "execution") ||
-        (cmd->task_name &&
-         sr_msg_set_str(m, SR_F_EVENT_name, cmd->task_name)) ||
-        sr_msg_set_str(m, SR_F_EVENT_state, cmd->state) ||
-        (cmd->text && sr_msg_set_str(m, SR_F_EVENT_state_info, cmd->text)) ||
-        sr_msg_set_int(m, SR_F_EVENT_time_ms, eng_now_ms())) {
-        sr_msg_destroy(&m);
-        return;
-    }
-    // A deleted execution has nothing more to say: its own subscriptions
-    // end with this event.
-    bool gone = !cmd->is_task && strcmp(cmd->state, "DELETED") == 0;
-    for (size_t i = 0; i < eng->nsubs;) {
-        eng_sub_t *s = &eng->subs[i];
-        sr_error_t e;
-        bool mine = !s->all && sr_id_equal(&s->exec_id, &cmd->exec_id);
-        if ((s->all || mine) && (s->tasks || !cmd->is_task))
-            (void)sr_wire_send(eng->client, &s->peer, m, &e);
-        if (mine && gone)
-            *s = eng->subs[--eng->nsubs];
-        else
-            i++;
-    }
-    sr_msg_destroy(&m);
-}
-
-void
-eng_client_fini(eng_t *eng)
-{
-    free(eng->subs);
-    eng->subs = NULL;
-    eng->nsubs = 0;
 }

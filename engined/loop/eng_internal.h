@@ -21,6 +21,7 @@
 #include "eng_batch.h"
 #include "eng_expire.h"
 #include "eng_part.h"
+#include "eng_subs.h"
 #include "eng_view.h"
 #include "eng_view_action.h"
 #include "sr_curve_auth.h"
@@ -63,14 +64,6 @@ typedef struct {
 
 // Dispatch latency samples (task ready -> GO sent), a ring.
 #define ENG_LAT_SAMPLES 65536
-
-typedef struct {
-    sr_wire_peer_t peer;
-    int64_t req_id;
-    sr_id_t exec_id; // nil: every execution
-    bool all;
-    bool tasks; // task events too
-} eng_sub_t;
 
 // Another engine (eng_peer.c).
 typedef struct {
@@ -132,7 +125,7 @@ struct eng {
     // workers
     eng_worker_t *workers;
     size_t nworkers, capworkers, next_worker;
-    sr_heartbeat_t *hb_workers, *hb_clients;
+    sr_heartbeat_t *hb_workers;
     eng_queued_t *queue;
     size_t nqueue, capqueue;
     eng_peer_t *peers;
@@ -147,9 +140,7 @@ struct eng {
     char peer_identity[300]; // "peer:NAME", how this engine calls others
     uint64_t reoffered;      // TASKs refused or not confirmed, offered again
     int64_t next_confirm_check; // when to look for unconfirmed TASKs again
-    // subscriptions
-    eng_sub_t *subs;
-    size_t nsubs, capsubs;
+    eng_subs_t *subs;
     // stopping
     zactor_t *actor;
     volatile bool stop;
@@ -214,8 +205,6 @@ double eng_work_latency(const eng_t *eng, double pct);
 // eng_client.c
 void eng_client_recv(eng_t *eng, sr_wire_in_t *in);
 void eng_client_answer(eng_t *eng, const eng_op_t *op);
-void eng_client_notify(eng_t *eng, const core_cmd_t *cmd);
-void eng_client_fini(eng_t *eng);
 
 // eng_view_status.c
 sr_err_t eng_view_status(eng_t *eng, sr_value_t **out, sr_error_t *err);

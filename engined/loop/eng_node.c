@@ -32,7 +32,7 @@ s_close(eng_t **eng_p)
     zsock_destroy(&eng->client);
     zsock_destroy(&eng->worker);
     eng_work_fini(eng);
-    eng_client_fini(eng);
+    eng_subs_destroy(&eng->subs);
     eng_peers_close(eng);
     sr_curve_auth_stop(&eng->auth); // after the sockets that ask it
     sr_curve_destroy(&eng->curve);
@@ -41,7 +41,6 @@ s_close(eng_t **eng_p)
     eng_batch_destroy(&eng->batch);
     store_docs_destroy(&eng->docs);
     sr_heartbeat_destroy(&eng->hb_workers);
-    sr_heartbeat_destroy(&eng->hb_clients);
     free(eng->name);
     free(eng->data_dir);
     free(eng->client_ep);
@@ -122,10 +121,9 @@ s_open(const eng_config_t *cfg, eng_t **out, sr_error_t *err)
     eng->docs = store_docs_new(256);
     eng->batch = eng_batch_new(&cc, eng->docs);
     eng->hb_workers = sr_heartbeat_new(hb, expiry);
-    eng->hb_clients = sr_heartbeat_new(hb, expiry);
     sr_err_t rc = SR_OK;
     if (!eng->name || !eng->docs || !eng->batch || !eng->hb_workers ||
-        !eng->hb_clients || (cfg->callback_url && !eng->callback_url))
+        (cfg->callback_url && !eng->callback_url))
         rc = sr_error_set(err, SR_ENOMEM, "out of memory");
     else if (!eng->data_dir || !eng->client_ep || !eng->worker_ep)
         rc = sr_error_set(err, SR_EINVAL,
@@ -139,6 +137,8 @@ s_open(const eng_config_t *cfg, eng_t **out, sr_error_t *err)
         rc = s_curve_open(eng, err);
     if (!rc)
         rc = s_bind(eng, &eng->client, eng->client_ep, "client", err);
+    if (!rc && !(eng->subs = eng_subs_new(eng->client, hb, expiry)))
+        rc = sr_error_set(err, SR_ENOMEM, "out of memory");
     if (!rc)
         rc = s_bind(eng, &eng->worker, eng->worker_ep, "worker", err);
     snprintf(eng->peer_identity, sizeof eng->peer_identity, "peer:%s",
@@ -195,25 +195,6 @@ s_drain(eng_t *eng)
     }
 }
 
-typedef struct {
-    eng_t *eng;
-} s_expire_t;
-
-static void
-s_client_expired(const void *key, size_t len, void *arg)
-{
-    eng_t *eng = arg;
-    sr_wire_peer_t peer = {0};
-    if (!sr_wire_peer_set(&peer, key, len))
-        return;
-    for (size_t i = 0; i < eng->nsubs;) {
-        if (sr_wire_peer_equal(&eng->subs[i].peer, &peer))
-            eng->subs[i] = eng->subs[--eng->nsubs];
-        else
-            i++;
-    }
-}
-
 // The partition's batch could not be committed: the engine's own events
 // (a worker lost, a TASK to offer again) are tried again in a second; a
 // timer's row is still there and fires again.
@@ -263,7 +244,7 @@ s_route(eng_t *eng, size_t pi)
                 eng_work_dispatch(eng, cmd, eng_parts_epoch(eng->parts, pi)))
                 sr_errorf("out of memory queueing an action");
             else if (cmd->kind == CORE_CMD_NOTIFY)
-                eng_client_notify(eng, cmd);
+                eng_subs_notify(eng->subs, cmd);
             else if (cmd->kind == CORE_CMD_TIMER)
                 eng_parts_timer_armed(eng->parts, pi, cmd->due_ms);
         }
@@ -339,7 +320,7 @@ s_turn(eng_t *eng)
     }
     (void)eng_parts_orphans_due(eng->parts, now, s_adopt, eng);
     eng_work_heartbeats(eng, now);
-    sr_heartbeat_expire(eng->hb_clients, now, s_client_expired, eng);
+    eng_subs_expire(eng->subs, now);
     eng_expire_due(eng->expire, now);
     if (eng_batch_size(eng->batch))
         s_batch(eng);

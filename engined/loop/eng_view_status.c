@@ -71,8 +71,8 @@ eng_view_status(eng_t *eng, sr_value_t **out, sr_error_t *err)
     sr_value_t *workers = sr_value_new_array(eng->nworkers);
     sr_value_t *epochs = sr_value_new_array(nparts);
     for (size_t i = 0; parts && epochs && i < nparts; i++)
-        if (sr_value_array_append(parts,
-                                  sr_value_new_int(eng_parts_number(eng->parts, i))) ||
+        if (sr_value_array_append(
+                parts, sr_value_new_int(eng_parts_number(eng->parts, i))) ||
             sr_value_array_append(
                 epochs,
                 sr_value_new_int((int64_t)eng_parts_epoch(eng->parts, i))))
@@ -113,7 +113,8 @@ eng_view_status(eng_t *eng, sr_value_t **out, sr_error_t *err)
         rc =
             eng_vput(m, "reoffered", sr_value_new_int((int64_t)eng->reoffered));
     if (!rc) // deleted by the expiration policy (expire-after-s)
-        rc = eng_vput(m, "expired", sr_value_new_int((int64_t)eng_expire_count(eng->expire)));
+        rc = eng_vput(m, "expired",
+                      sr_value_new_int((int64_t)eng_expire_count(eng->expire)));
     if (!rc && eng->auth) // CurveZMQ connections refused so far
         rc = eng_vput(
             m, "curve_refusals",
