@@ -19,51 +19,17 @@
 #include "eng_clock.h"
 #include "eng.h"
 #include "eng_batch.h"
+#include "eng_dispatch.h"
 #include "eng_expire.h"
 #include "eng_part.h"
 #include "eng_subs.h"
 #include "eng_view.h"
 #include "eng_view_action.h"
+#include "eng_workers.h"
 #include "sr_curve_auth.h"
 #include "sr_heartbeat.h"
 #include "sr_wire.h"
 #include "store_docs.h"
-
-// An action at a worker: offered (TASK sent) or running (told GO).
-typedef struct {
-    sr_id_t id;
-    uint32_t attempt;
-    int64_t ready_ms;   // when the engine decided to run it (for latency)
-    int64_t offered_ms; // when its TASK left
-    bool is_go;         // confirmed and told GO
-    int64_t missing_ms; // first heartbeat whose `holding` lacked it while
-                        // told GO; 0 = listed (or no list heard)
-} eng_run_t;
-
-// A worker session (one DEALER of one worker process).
-typedef struct {
-    sr_wire_peer_t peer;
-    char *name;
-    char *target;        // NULL: no group
-    sr_value_t *actions; // array of names / prefixes ending in '*'; NULL = all
-    int64_t slots, used;
-    int64_t pid;        // READY.pid; 0 = not said
-    eng_run_t *running; // actions told GO (or offered) and not finished
-    size_t nrunning, caprunning;
-} eng_worker_t;
-
-// A TASK waiting for a worker that can take it.
-typedef struct {
-    sr_msg_t *task; // the TASK message (owned)
-    char *action;
-    char *target;
-    sr_id_t action_id;
-    uint32_t attempt;
-    int64_t ready_ms;
-} eng_queued_t;
-
-// Dispatch latency samples (task ready -> GO sent), a ring.
-#define ENG_LAT_SAMPLES 65536
 
 // Another engine (eng_peer.c).
 typedef struct {
@@ -122,12 +88,8 @@ struct eng {
     store_docs_t *docs;
     eng_batch_t *batch;
     sr_limits_t limits;
-    // workers
-    eng_worker_t *workers;
-    size_t nworkers, capworkers, next_worker;
-    sr_heartbeat_t *hb_workers;
-    eng_queued_t *queue;
-    size_t nqueue, capqueue;
+    eng_workers_t *workers;
+    eng_dispatch_t *dispatch;
     eng_peer_t *peers;
     size_t npeers;
     eng_fwd_t *fwd;
@@ -138,14 +100,10 @@ struct eng {
     int64_t next_peer_hb;    // when the peers get the next HEARTBEAT
     int64_t run;             // drawn at start; tells the peers of a restart
     char peer_identity[300]; // "peer:NAME", how this engine calls others
-    uint64_t reoffered;      // TASKs refused or not confirmed, offered again
-    int64_t next_confirm_check; // when to look for unconfirmed TASKs again
     eng_subs_t *subs;
     // stopping
     zactor_t *actor;
     volatile bool stop;
-    float *lat;  // ENG_LAT_SAMPLES dispatch latencies, ms
-    size_t nlat; // samples taken (the ring holds the latest)
 };
 
 // eng_peer.c
@@ -179,28 +137,6 @@ void eng_peer_touch(eng_t *eng, size_t i, int64_t now);
 int64_t eng_peer_silent_ms(const eng_t *eng, size_t i, int64_t now);
 // "up", "down", or "unknown" (not heard yet, not silent long enough).
 const char *eng_peer_state(const eng_t *eng, size_t i);
-
-// eng_work.c
-void eng_work_recv(eng_t *eng, sr_wire_in_t *in);
-// Offer a DISPATCH command (or queue it).
-sr_err_t eng_work_dispatch(eng_t *eng, const core_cmd_t *cmd, uint64_t epoch);
-// Queue a ready TASK message (ownership moves in).
-sr_err_t eng_work_offer(eng_t *eng, sr_msg_t **task_p, const char *action,
-                        const char *target);
-void eng_work_send_queued(eng_t *eng);
-void eng_work_answer(eng_t *eng, const eng_op_t *op);
-void eng_work_heartbeats(eng_t *eng, int64_t now);
-void eng_work_fini(eng_t *eng);
-// An action found RUNNING at restart, confirmed by worker `worker`: when
-// that worker is connected again, it holds the action (told GO) and true.
-bool eng_work_adopt(eng_t *eng, const char *worker, const sr_id_t *action_id,
-                    uint32_t attempt);
-// Free the slot an attempt of an action held at its worker (RESULT or
-// HALT; attempt 0: whichever it holds); the attempt freed, 0 if none.
-uint32_t eng_work_release(eng_t *eng, const sr_wire_peer_t *peer,
-                          const sr_id_t *action_id, uint32_t attempt);
-// Dispatch latency percentile (0..100) over the samples; -1 when none.
-double eng_work_latency(const eng_t *eng, double pct);
 
 // eng_client.c
 void eng_client_recv(eng_t *eng, sr_wire_in_t *in);

@@ -31,7 +31,8 @@ s_close(eng_t **eng_p)
         return;
     zsock_destroy(&eng->client);
     zsock_destroy(&eng->worker);
-    eng_work_fini(eng);
+    eng_dispatch_destroy(&eng->dispatch);
+    eng_workers_destroy(&eng->workers);
     eng_subs_destroy(&eng->subs);
     eng_peers_close(eng);
     sr_curve_auth_stop(&eng->auth); // after the sockets that ask it
@@ -40,7 +41,6 @@ s_close(eng_t **eng_p)
     eng_parts_close(&eng->parts);
     eng_batch_destroy(&eng->batch);
     store_docs_destroy(&eng->docs);
-    sr_heartbeat_destroy(&eng->hb_workers);
     free(eng->name);
     free(eng->data_dir);
     free(eng->client_ep);
@@ -120,9 +120,8 @@ s_open(const eng_config_t *cfg, eng_t **out, sr_error_t *err)
     core_config_t cc = {.callback_url = eng->callback_url, .max_depth = 16};
     eng->docs = store_docs_new(256);
     eng->batch = eng_batch_new(&cc, eng->docs);
-    eng->hb_workers = sr_heartbeat_new(hb, expiry);
     sr_err_t rc = SR_OK;
-    if (!eng->name || !eng->docs || !eng->batch || !eng->hb_workers ||
+    if (!eng->name || !eng->docs || !eng->batch ||
         (cfg->callback_url && !eng->callback_url))
         rc = sr_error_set(err, SR_ENOMEM, "out of memory");
     else if (!eng->data_dir || !eng->client_ep || !eng->worker_ep)
@@ -141,6 +140,10 @@ s_open(const eng_config_t *cfg, eng_t **out, sr_error_t *err)
         rc = sr_error_set(err, SR_ENOMEM, "out of memory");
     if (!rc)
         rc = s_bind(eng, &eng->worker, eng->worker_ep, "worker", err);
+    if (!rc && (!(eng->workers = eng_workers_new(&eng->cfg, eng->worker,
+                                                 eng->parts, eng->batch)) ||
+                !(eng->dispatch = eng_dispatch_new(eng->workers))))
+        rc = sr_error_set(err, SR_ENOMEM, "out of memory");
     snprintf(eng->peer_identity, sizeof eng->peer_identity, "peer:%s",
              eng->name);
     if (!rc)
@@ -159,7 +162,7 @@ static void
 s_receive(eng_t *eng, zsock_t *sock, sr_wire_in_t *in)
 {
     if (sock == eng->worker)
-        eng_work_recv(eng, in);
+        eng_workers_recv(eng->workers, in);
     else
         eng_client_recv(eng, in);
 }
@@ -233,7 +236,7 @@ s_route(eng_t *eng, size_t pi)
         if (op->part != pi)
             continue;
         if (op->from_worker)
-            eng_work_answer(eng, op);
+            eng_workers_answer(eng->workers, op, cmds);
         else if (op->type != SR_MSG_NONE)
             eng_client_answer(eng, op);
         else if (op->ev.kind == CORE_EV_DELETE && !op->failed)
@@ -241,7 +244,8 @@ s_route(eng_t *eng, size_t pi)
         for (size_t c = op->cmd_from; !op->failed && c < op->cmd_to; c++) {
             const core_cmd_t *cmd = &cmds->items[c];
             if (cmd->kind == CORE_CMD_DISPATCH &&
-                eng_work_dispatch(eng, cmd, eng_parts_epoch(eng->parts, pi)))
+                eng_dispatch_add(eng->dispatch, cmd,
+                                 eng_parts_epoch(eng->parts, pi)))
                 sr_errorf("out of memory queueing an action");
             else if (cmd->kind == CORE_CMD_NOTIFY)
                 eng_subs_notify(eng->subs, cmd);
@@ -269,7 +273,7 @@ s_batch(eng_t *eng)
                       eng_parts_number(eng->parts, pi), e.msg);
     }
     eng_batch_clear(eng->batch);
-    eng_work_send_queued(eng);
+    eng_dispatch_send(eng->dispatch);
 }
 
 // How long the loop may sleep: until the next timer or heartbeat, at
@@ -281,7 +285,7 @@ s_wait_ms(eng_t *eng, int64_t now)
     int64_t timer = eng_parts_next_timer(eng->parts);
     if (timer && timer < next)
         next = timer;
-    int64_t hb = sr_heartbeat_next_ms(eng->hb_workers);
+    int64_t hb = eng_workers_next_beat(eng->workers);
     if (hb < next)
         next = hb;
     return next <= now ? 0 : (int)(next - now);
@@ -293,7 +297,7 @@ static bool
 s_adopt(void *arg, const char *worker, const sr_id_t *action_id,
         uint32_t attempt)
 {
-    return eng_work_adopt(arg, worker, action_id, attempt);
+    return eng_workers_adopt(arg, worker, action_id, attempt);
 }
 
 static void
@@ -318,14 +322,14 @@ s_turn(eng_t *eng)
         eng_peers_sync(eng);
         eng->next_sync = now + 2000;
     }
-    (void)eng_parts_orphans_due(eng->parts, now, s_adopt, eng);
-    eng_work_heartbeats(eng, now);
+    (void)eng_parts_orphans_due(eng->parts, now, s_adopt, eng->workers);
+    eng_workers_tick(eng->workers, now);
     eng_subs_expire(eng->subs, now);
     eng_expire_due(eng->expire, now);
     if (eng_batch_size(eng->batch))
         s_batch(eng);
-    else if (eng->nqueue)
-        eng_work_send_queued(eng);
+    else if (eng_dispatch_count(eng->dispatch))
+        eng_dispatch_send(eng->dispatch);
 }
 
 static void

@@ -33,8 +33,7 @@ void eng_subs_destroy(eng_subs_t **self_p);
 
 // SUBSCRIBE `in` (its execution or all, with tasks or not), heard at
 // `now_ms`. SR_ENOMEM only (nothing changed).
-sr_err_t eng_subs_add(eng_subs_t *self, const sr_wire_in_t *in,
-                      int64_t now_ms);
+sr_err_t eng_subs_add(eng_subs_t *self, const sr_wire_in_t *in, int64_t now_ms);
 // Every subscription of `peer` ends (UNSUBSCRIBE).
 void eng_subs_remove(eng_subs_t *self, const sr_wire_peer_t *peer);
 // A message from `peer` at `now_ms`: a subscriber stays alive.

@@ -68,7 +68,8 @@ eng_view_status(eng_t *eng, sr_value_t **out, sr_error_t *err)
     sr_value_t *m = sr_value_new_map(8);
     size_t nparts = eng_parts_count(eng->parts);
     sr_value_t *parts = sr_value_new_array(nparts);
-    sr_value_t *workers = sr_value_new_array(eng->nworkers);
+    size_t nworkers = eng_workers_count(eng->workers);
+    sr_value_t *workers = sr_value_new_array(nworkers);
     sr_value_t *epochs = sr_value_new_array(nparts);
     for (size_t i = 0; parts && epochs && i < nparts; i++)
         if (sr_value_array_append(
@@ -77,12 +78,12 @@ eng_view_status(eng_t *eng, sr_value_t **out, sr_error_t *err)
                 epochs,
                 sr_value_new_int((int64_t)eng_parts_epoch(eng->parts, i))))
             sr_value_destroy(&parts);
-    for (size_t i = 0; workers && i < eng->nworkers; i++) {
-        const eng_worker_t *w = &eng->workers[i];
+    for (size_t i = 0; workers && i < nworkers; i++) {
+        eng_worker_info_t w = eng_workers_info(eng->workers, i);
         sr_value_t *p = sr_value_new_map(3);
-        if (!p || eng_vput(p, "name", eng_vtext(w->name)) ||
-            eng_vput(p, "slots", sr_value_new_int(w->slots)) ||
-            eng_vput(p, "used", sr_value_new_int(w->used)) ||
+        if (!p || eng_vput(p, "name", eng_vtext(w.name)) ||
+            eng_vput(p, "slots", sr_value_new_int(w.slots)) ||
+            eng_vput(p, "used", sr_value_new_int(w.used)) ||
             sr_value_array_append(workers, p))
             sr_value_destroy(&workers);
     }
@@ -102,7 +103,9 @@ eng_view_status(eng_t *eng, sr_value_t **out, sr_error_t *err)
     if (!rc)
         rc = eng_vput(m, "workers", sr_value_ref(workers));
     if (!rc)
-        rc = eng_vput(m, "queued", sr_value_new_int((int64_t)eng->nqueue));
+        rc = eng_vput(
+            m, "queued",
+            sr_value_new_int((int64_t)eng_dispatch_count(eng->dispatch)));
     if (!rc)
         rc = eng_vput(m, "batches",
                       sr_value_new_int((int64_t)eng_batch_batches(eng->batch)));
@@ -110,8 +113,9 @@ eng_view_status(eng_t *eng, sr_value_t **out, sr_error_t *err)
         rc = eng_vput(m, "events",
                       sr_value_new_int((int64_t)eng_batch_events(eng->batch)));
     if (!rc) // TASKs refused by a worker or not confirmed, offered again
-        rc =
-            eng_vput(m, "reoffered", sr_value_new_int((int64_t)eng->reoffered));
+        rc = eng_vput(
+            m, "reoffered",
+            sr_value_new_int((int64_t)eng_workers_reoffered(eng->workers)));
     if (!rc) // deleted by the expiration policy (expire-after-s)
         rc = eng_vput(m, "expired",
                       sr_value_new_int((int64_t)eng_expire_count(eng->expire)));
@@ -123,10 +127,14 @@ eng_view_status(eng_t *eng, sr_value_t **out, sr_error_t *err)
     sr_value_t *lat = sr_value_new_map(3);
     if (!rc && lat &&
         !(rc = eng_vput(lat, "p50",
-                        sr_value_new_float(eng_work_latency(eng, 50)))) &&
+                        sr_value_new_float(eng_latency_percentile(
+                            eng_workers_latency(eng->workers), 50)))) &&
         !(rc = eng_vput(lat, "p99",
-                        sr_value_new_float(eng_work_latency(eng, 99)))))
-        rc = eng_vput(lat, "samples", sr_value_new_int((int64_t)eng->nlat));
+                        sr_value_new_float(eng_latency_percentile(
+                            eng_workers_latency(eng->workers), 99)))))
+        rc = eng_vput(lat, "samples",
+                      sr_value_new_int((int64_t)eng_latency_count(
+                          eng_workers_latency(eng->workers))));
     if (!rc)
         rc = eng_vput(m, "dispatch_ms", lat ? sr_value_ref(lat) : NULL);
     sr_value_destroy(&lat);
