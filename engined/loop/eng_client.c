@@ -218,8 +218,8 @@ s_complete(eng_t *eng, sr_wire_in_t *in)
             return;
         }
         if (eng_parts_token_lookup(eng->parts, token, &id, &e)) {
-            if (eng->npeers && !eng_from_peer(&in->peer))
-                eng_peer_broadcast(eng, in, in->req_id >= 0);
+            if (eng_peers_count(eng->peers) && !eng_peers_is_peer(&in->peer))
+                eng_peers_broadcast(eng->peers, in, in->req_id >= 0);
             else if (in->req_id >= 0)
                 eng_reply_error(eng->client, &in->peer, in->req_id, &e);
             return;
@@ -378,9 +378,9 @@ s_route(eng_t *eng, sr_wire_in_t *in)
     if (!field || eng_parts_find(eng->parts, part, NULL))
         return false;
     int owner =
-        eng_from_peer(&in->peer) ? -1 : eng_parts_owner(eng->parts, part);
+        eng_peers_is_peer(&in->peer) ? -1 : eng_parts_owner(eng->parts, part);
     if (owner >= 0)
-        eng_peer_forward(eng, in, owner, part);
+        eng_peers_forward(eng->peers, in, (size_t)owner, part);
     else
         s_not_here(eng, in, part, field);
     return true;
@@ -404,8 +404,8 @@ eng_client_recv(eng_t *eng, sr_wire_in_t *in)
     case SR_MSG_WF_CREATE:
     case SR_MSG_WF_DELETE:
         // Definitions live on every engine: the peers get a copy.
-        if (eng->npeers && !eng_from_peer(&in->peer))
-            eng_peer_broadcast(eng, in, false);
+        if (eng_peers_count(eng->peers) && !eng_peers_is_peer(&in->peer))
+            eng_peers_broadcast(eng->peers, in, false);
         if (in->type == SR_MSG_WF_CREATE)
             s_wf_create(eng, in);
         else
@@ -433,8 +433,8 @@ eng_client_recv(eng_t *eng, sr_wire_in_t *in)
         s_read(eng, in);
         return;
     case SR_MSG_HEARTBEAT:
-        if (eng_from_peer(&in->peer))
-            eng_peer_heard(eng, in);
+        if (eng_peers_is_peer(&in->peer))
+            eng_peers_heard(eng->peers, in);
         return;
     case SR_MSG_ERROR:
         return;

@@ -34,7 +34,7 @@ s_close(eng_t **eng_p)
     eng_dispatch_destroy(&eng->dispatch);
     eng_workers_destroy(&eng->workers);
     eng_subs_destroy(&eng->subs);
-    eng_peers_close(eng);
+    eng_peers_close(&eng->peers);
     sr_curve_auth_stop(&eng->auth); // after the sockets that ask it
     sr_curve_destroy(&eng->curve);
     eng_expire_destroy(&eng->expire);
@@ -144,10 +144,15 @@ s_open(const eng_config_t *cfg, eng_t **out, sr_error_t *err)
                                                  eng->parts, eng->batch)) ||
                 !(eng->dispatch = eng_dispatch_new(eng->workers))))
         rc = sr_error_set(err, SR_ENOMEM, "out of memory");
-    snprintf(eng->peer_identity, sizeof eng->peer_identity, "peer:%s",
-             eng->name);
+    eng_peers_deps_t pd = {.cfg = &eng->cfg,
+                           .client = eng->client,
+                           .curve = eng->curve,
+                           .limits = &eng->limits,
+                           .parts = eng->parts,
+                           .batch = eng->batch,
+                           .docs = eng->docs};
     if (!rc)
-        rc = eng_peers_open(eng, err);
+        rc = eng_peers_open(&pd, &eng->peers, err);
     for (size_t pi = 0; !rc && pi < eng_parts_count(eng->parts); pi++)
         rc = eng_parts_recover(eng->parts, pi, err);
     if (rc) {
@@ -310,18 +315,7 @@ s_turn(eng_t *eng)
         if (eng_parts_due_timers(eng->parts, pi, now, 1024, &e))
             sr_errorf("partition %u: cannot read timers: %s",
                       eng_parts_number(eng->parts, pi), e.msg);
-    for (size_t i = 0; i < eng->npeers; i++)
-        eng_peer_recv(eng, i);
-    eng_peers_flush(eng, now);
-    eng_peers_heartbeat(eng, now);
-    if (eng->nfwd)
-        eng_peers_expire(eng, now);
-    // Definitions missed while a peer was away (or not yet connected)
-    // arrive with the next comparison.
-    if (eng->npeers && now >= eng->next_sync) {
-        eng_peers_sync(eng);
-        eng->next_sync = now + 2000;
-    }
+    eng_peers_tick(eng->peers, now);
     (void)eng_parts_orphans_due(eng->parts, now, s_adopt, eng->workers);
     eng_workers_tick(eng->workers, now);
     eng_subs_expire(eng->subs, now);
@@ -340,9 +334,9 @@ s_loop(eng_t *eng, zsock_t *pipe)
         sr_errorf("cannot create a poller");
         return;
     }
-    for (size_t i = 0; i < eng->npeers; i++)
-        zpoller_add(poller, eng->peers[i].sock);
-    eng->started_ms = eng_now_ms(); // peers silent from here on are down
+    for (size_t i = 0; i < eng_peers_count(eng->peers); i++)
+        zpoller_add(poller, eng_peers_sock(eng->peers, i));
+    eng_peers_start(eng->peers, eng_now_ms());
     sr_info("engine %s: client %s, worker %s, %zu partitions", eng->name,
             eng->client_ep, eng->worker_ep, eng_parts_count(eng->parts));
     while (!eng->stop && !s_stop_requested) {

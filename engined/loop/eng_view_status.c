@@ -28,10 +28,10 @@ s_peer_member(const eng_t *eng, size_t i, int64_t now)
     const eng_peer_config_t *pc = &eng->cfg.peers[i];
     sr_value_t *m = s_member(pc->name, pc->client, pc->worker, pc->partitions,
                              pc->npartitions);
-    if (m && i < eng->npeers &&
-        (eng_vput(m, "state", eng_vtext(eng_peer_state(eng, i))) ||
+    if (m && i < eng_peers_count(eng->peers) &&
+        (eng_vput(m, "state", eng_vtext(eng_peers_state(eng->peers, i))) ||
          eng_vput(m, "silent_ms",
-                  sr_value_new_int(eng_peer_silent_ms(eng, i, now)))))
+                  sr_value_new_int(eng_peers_silent_ms(eng->peers, i, now)))))
         sr_value_destroy(&m);
     return m;
 }

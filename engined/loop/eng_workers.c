@@ -31,8 +31,8 @@ struct eng_workers {
     size_t nworkers, capworkers;
     size_t next;                // round robin of offers
     int64_t next_confirm_check; // when to look for unconfirmed TASKs again
-    uint64_t reoffered;   // TASKs refused or not confirmed, offered again
-    eng_latency_t *lat;   // owned: task ready -> GO sent
+    uint64_t reoffered;         // TASKs refused or not confirmed, offered again
+    eng_latency_t *lat;         // owned: task ready -> GO sent
 };
 
 static eng_worker_t *
@@ -73,10 +73,9 @@ s_lose(eng_workers_t *self, eng_worker_t *w, const char *why)
 {
     size_t n = eng_worker_nruns(w);
     sr_log(n ? SR_LOG_WARN : SR_LOG_INFO,
-           "worker %s gone (%s); %zu actions affected", eng_worker_name(w),
-           why, n);
-    for (size_t i = 0; i < n && s_lost(self, w, eng_worker_run(w, i), why);
-         i++)
+           "worker %s gone (%s); %zu actions affected", eng_worker_name(w), why,
+           n);
+    for (size_t i = 0; i < n && s_lost(self, w, eng_worker_run(w, i), why); i++)
         ;
     const sr_wire_peer_t *peer = eng_worker_peer(w);
     sr_heartbeat_remove(self->hb, peer->id, peer->len);
@@ -88,15 +87,15 @@ s_lose(eng_workers_t *self, eng_worker_t *w, const char *why)
 
 // Hand an offered attempt back to the core at `due` (REOFFER).
 static sr_err_t
-s_reoffer(eng_workers_t *self, const sr_id_t *id, uint32_t attempt,
-          int64_t due, const char *why)
+s_reoffer(eng_workers_t *self, const sr_id_t *id, uint32_t attempt, int64_t due,
+          const char *why)
 {
-    sr_err_t rc =
-        eng_parts_orphan_add(self->parts, (eng_orphan_t){.action_id = *id,
-                                                         .due = due,
-                                                         .kind = CORE_EV_REOFFER,
-                                                         .attempt = attempt,
-                                                         .worker = why});
+    sr_err_t rc = eng_parts_orphan_add(self->parts,
+                                       (eng_orphan_t){.action_id = *id,
+                                                      .due = due,
+                                                      .kind = CORE_EV_REOFFER,
+                                                      .attempt = attempt,
+                                                      .worker = why});
     if (!rc)
         self->reoffered++;
     return rc;
@@ -352,8 +351,8 @@ s_go_or_halt(eng_workers_t *self, const eng_op_t *op, const core_cmds_t *cmds)
         uint32_t attempt =
             s_release(self, &op->peer, &ev->action_id, ev->attempt);
         if (op->uncommitted && attempt) // offered again, in a while
-            (void)s_reoffer(self, &ev->action_id, attempt,
-                            eng_now_ms() + 1000, "(not recorded)");
+            (void)s_reoffer(self, &ev->action_id, attempt, eng_now_ms() + 1000,
+                            "(not recorded)");
         return s_halt(&ev->action_id, ev->attempt, why);
     }
     eng_worker_t *w = s_find(self, &op->peer);
@@ -361,8 +360,7 @@ s_go_or_halt(eng_workers_t *self, const eng_op_t *op, const core_cmds_t *cmds)
     if (run) {
         eng_latency_add(self->lat, eng_now_ms() - run->ready_ms);
         run->is_go = true;
-    }
-    else if (w) // GO again after a restart: it takes a slot here
+    } else if (w) // GO again after a restart: it takes a slot here
         (void)eng_workers_adopt(self, eng_worker_name(w), &ev->action_id,
                                 ev->attempt);
     sr_msg_t *m = sr_msg_new(SR_MSG_GO);
