@@ -1,13 +1,56 @@
-// The engine node's life: open partitions and bind endpoints, run the
-// loop, stop. One turn of the loop waits for a message, a due timer or a
-// heartbeat, drains up to max_batch messages from both sockets, adds the
-// due timers and lost workers, and applies the whole batch (eng_batch.c).
+// The engine node: the objects of the loop wired together, the sockets,
+// and the loop. Opening makes each object in turn, handing it what it
+// uses (the ones below it, the sockets, the complete configuration), so
+// that none reaches back up. One turn of the loop waits for a message, a
+// due timer or a heartbeat, drains up to max_batch messages from both
+// ROUTERs (to the worker sessions and the client side), lets the
+// partitions, peers, worker sessions, subscriptions and the expiration
+// policy add what is due, applies the batch (eng_batch.c) and routes its
+// outcomes: answers to whoever sent each operation, TASKs to the dispatch
+// queue, events to the subscribers, timers to the partitions.
+//
+// Owns the objects, the configuration's copy and the two ROUTERs; the
+// loop's thread owns all of it once started (eng.h).
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "eng_internal.h"
+#include "eng.h"
+#include "eng_batch.h"
+#include "eng_client.h"
+#include "eng_clock.h"
+#include "eng_dispatch.h"
+#include "eng_expire.h"
+#include "eng_part.h"
+#include "eng_peers.h"
+#include "eng_subs.h"
+#include "eng_view_status.h"
+#include "eng_workers.h"
+#include "sr_curve_auth.h"
 #include "sr_log.h"
+#include "store_docs.h"
+
+struct eng {
+    eng_config_t cfg; // the caller's, completed; its own strings are these:
+    char *name, *data_dir, *client_ep, *worker_ep, *callback_url; // owned
+    sr_limits_t limits;
+    zsock_t *client_sock, *worker_sock; // owned: the ROUTERs
+    sr_curve_t *curve;                  // NULL: no CurveZMQ
+    sr_curve_auth_t *auth;              // the allow list, with curve
+    // The objects, each using only those above it here.
+    store_docs_t *docs;       // the definition cache
+    eng_batch_t *batch;       // the operations of a turn, the core
+    eng_parts_t *parts;       // the partitions held, orphans, cluster map
+    eng_expire_t *expire;     // the expiration policy
+    eng_subs_t *subs;         // subscriptions (client endpoint)
+    eng_workers_t *workers;   // worker sessions (worker endpoint)
+    eng_dispatch_t *dispatch; // TASKs waiting for a worker
+    eng_peers_t *peers;       // the other engines
+    eng_client_t *client;     // the client endpoint's requests
+    // stopping
+    zactor_t *actor;
+    volatile bool stop;
+};
 
 static volatile sig_atomic_t s_stop_requested;
 
@@ -29,8 +72,9 @@ s_close(eng_t **eng_p)
     eng_t *eng = *eng_p;
     if (!eng)
         return;
-    zsock_destroy(&eng->client);
-    zsock_destroy(&eng->worker);
+    zsock_destroy(&eng->client_sock);
+    zsock_destroy(&eng->worker_sock);
+    eng_client_destroy(&eng->client);
     eng_dispatch_destroy(&eng->dispatch);
     eng_workers_destroy(&eng->workers);
     eng_subs_destroy(&eng->subs);
@@ -94,6 +138,73 @@ s_bind(eng_t *eng, zsock_t **sock, const char *ep, const char *what,
     return eng->auth ? sr_curve_auth_watch(eng->auth, *sock, name, err) : SR_OK;
 }
 
+// STATUS, from every object (eng_client_status_fn).
+static sr_err_t
+s_status(void *arg, sr_value_t **out, sr_error_t *err)
+{
+    const eng_t *eng = arg;
+    eng_view_status_src_t src = {.cfg = &eng->cfg,
+                                 .parts = eng->parts,
+                                 .workers = eng->workers,
+                                 .dispatch = eng->dispatch,
+                                 .peers = eng->peers,
+                                 .batch = eng->batch,
+                                 .expire = eng->expire,
+                                 .auth = eng->auth};
+    return eng_view_status(&src, out, err);
+}
+
+// The objects, each handed those it uses, and the endpoints. Failures
+// leave what was made for s_close.
+static sr_err_t
+s_wire(eng_t *eng, sr_error_t *err)
+{
+    const eng_config_t *cfg = &eng->cfg;
+    core_config_t cc = {.callback_url = cfg->callback_url, .max_depth = 16};
+    if (!(eng->docs = store_docs_new(256)) ||
+        !(eng->batch = eng_batch_new(&cc, eng->docs)))
+        return sr_error_set(err, SR_ENOMEM, "out of memory");
+    sr_err_t rc = eng_parts_open(cfg, eng->batch, &eng->parts, err);
+    if (!rc && !(eng->expire = eng_expire_new(eng->parts, eng->batch,
+                                              cfg->expire_after_ms)))
+        rc = sr_error_set(err, SR_ENOMEM, "out of memory");
+    if (!rc)
+        rc = s_curve_open(eng, err);
+    if (!rc)
+        rc = s_bind(eng, &eng->client_sock, eng->client_ep, "client", err);
+    if (!rc && !(eng->subs = eng_subs_new(eng->client_sock, cfg->heartbeat_ms,
+                                          cfg->expiry_ms)))
+        rc = sr_error_set(err, SR_ENOMEM, "out of memory");
+    if (!rc)
+        rc = s_bind(eng, &eng->worker_sock, eng->worker_ep, "worker", err);
+    if (!rc && (!(eng->workers = eng_workers_new(cfg, eng->worker_sock,
+                                                 eng->parts, eng->batch)) ||
+                !(eng->dispatch = eng_dispatch_new(eng->workers))))
+        rc = sr_error_set(err, SR_ENOMEM, "out of memory");
+    eng_peers_deps_t pd = {.cfg = cfg,
+                           .client = eng->client_sock,
+                           .curve = eng->curve,
+                           .limits = &eng->limits,
+                           .parts = eng->parts,
+                           .batch = eng->batch,
+                           .docs = eng->docs};
+    if (!rc)
+        rc = eng_peers_open(&pd, &eng->peers, err);
+    eng_client_deps_t cd = {.sock = eng->client_sock,
+                            .parts = eng->parts,
+                            .peers = eng->peers,
+                            .batch = eng->batch,
+                            .subs = eng->subs,
+                            .docs = eng->docs,
+                            .status = s_status,
+                            .status_arg = eng};
+    if (!rc && !(eng->client = eng_client_new(&cd)))
+        rc = sr_error_set(err, SR_ENOMEM, "out of memory");
+    for (size_t pi = 0; !rc && pi < eng_parts_count(eng->parts); pi++)
+        rc = eng_parts_recover(eng->parts, pi, err);
+    return rc;
+}
+
 static sr_err_t
 s_open(const eng_config_t *cfg, eng_t **out, sr_error_t *err)
 {
@@ -108,7 +219,6 @@ s_open(const eng_config_t *cfg, eng_t **out, sr_error_t *err)
     eng->callback_url = s_dup(cfg->callback_url);
     eng->limits.max_bytes = cfg->max_payload;
     int64_t hb = cfg->heartbeat_ms > 0 ? cfg->heartbeat_ms : 1000;
-    int64_t expiry = cfg->expiry_ms > 0 ? cfg->expiry_ms : 5 * hb;
     // The copy the objects read: complete, its own strings the node's.
     eng->cfg.name = eng->name;
     eng->cfg.data_dir = eng->data_dir;
@@ -116,45 +226,15 @@ s_open(const eng_config_t *cfg, eng_t **out, sr_error_t *err)
     eng->cfg.worker_endpoint = eng->worker_ep;
     eng->cfg.callback_url = eng->callback_url;
     eng->cfg.heartbeat_ms = hb;
-    eng->cfg.expiry_ms = expiry;
-    core_config_t cc = {.callback_url = eng->callback_url, .max_depth = 16};
-    eng->docs = store_docs_new(256);
-    eng->batch = eng_batch_new(&cc, eng->docs);
+    eng->cfg.expiry_ms = cfg->expiry_ms > 0 ? cfg->expiry_ms : 5 * hb;
     sr_err_t rc = SR_OK;
-    if (!eng->name || !eng->docs || !eng->batch ||
-        (cfg->callback_url && !eng->callback_url))
+    if (!eng->name || (cfg->callback_url && !eng->callback_url))
         rc = sr_error_set(err, SR_ENOMEM, "out of memory");
     else if (!eng->data_dir || !eng->client_ep || !eng->worker_ep)
         rc = sr_error_set(err, SR_EINVAL,
                           "the data folder and both endpoints are required");
     if (!rc)
-        rc = eng_parts_open(&eng->cfg, eng->batch, &eng->parts, err);
-    if (!rc && !(eng->expire = eng_expire_new(eng->parts, eng->batch,
-                                              cfg->expire_after_ms)))
-        rc = sr_error_set(err, SR_ENOMEM, "out of memory");
-    if (!rc)
-        rc = s_curve_open(eng, err);
-    if (!rc)
-        rc = s_bind(eng, &eng->client, eng->client_ep, "client", err);
-    if (!rc && !(eng->subs = eng_subs_new(eng->client, hb, expiry)))
-        rc = sr_error_set(err, SR_ENOMEM, "out of memory");
-    if (!rc)
-        rc = s_bind(eng, &eng->worker, eng->worker_ep, "worker", err);
-    if (!rc && (!(eng->workers = eng_workers_new(&eng->cfg, eng->worker,
-                                                 eng->parts, eng->batch)) ||
-                !(eng->dispatch = eng_dispatch_new(eng->workers))))
-        rc = sr_error_set(err, SR_ENOMEM, "out of memory");
-    eng_peers_deps_t pd = {.cfg = &eng->cfg,
-                           .client = eng->client,
-                           .curve = eng->curve,
-                           .limits = &eng->limits,
-                           .parts = eng->parts,
-                           .batch = eng->batch,
-                           .docs = eng->docs};
-    if (!rc)
-        rc = eng_peers_open(&pd, &eng->peers, err);
-    for (size_t pi = 0; !rc && pi < eng_parts_count(eng->parts); pi++)
-        rc = eng_parts_recover(eng->parts, pi, err);
+        rc = s_wire(eng, err);
     if (rc) {
         s_close(&eng);
         return rc;
@@ -166,10 +246,10 @@ s_open(const eng_config_t *cfg, eng_t **out, sr_error_t *err)
 static void
 s_receive(eng_t *eng, zsock_t *sock, sr_wire_in_t *in)
 {
-    if (sock == eng->worker)
+    if (sock == eng->worker_sock)
         eng_workers_recv(eng->workers, in);
     else
-        eng_client_recv(eng, in);
+        eng_client_recv(eng->client, in);
 }
 
 // Drain both sockets without waiting, up to max_batch messages.
@@ -180,7 +260,7 @@ s_drain(eng_t *eng)
     bool more = true;
     while (more && got < max) {
         more = false;
-        zsock_t *socks[2] = {eng->worker, eng->client};
+        zsock_t *socks[2] = {eng->worker_sock, eng->client_sock};
         for (int k = 0; k < 2 && got < max; k++) {
             sr_wire_in_t in;
             sr_error_t e;
@@ -243,7 +323,7 @@ s_route(eng_t *eng, size_t pi)
         if (op->from_worker)
             eng_workers_answer(eng->workers, op, cmds);
         else if (op->type != SR_MSG_NONE)
-            eng_client_answer(eng, op);
+            eng_client_answer(eng->client, op);
         else if (op->ev.kind == CORE_EV_DELETE && !op->failed)
             eng_expire_deleted(eng->expire); // the policy's own
         for (size_t c = op->cmd_from; !op->failed && c < op->cmd_to; c++) {
@@ -329,7 +409,8 @@ s_turn(eng_t *eng)
 static void
 s_loop(eng_t *eng, zsock_t *pipe)
 {
-    zpoller_t *poller = zpoller_new(eng->client, eng->worker, pipe, NULL);
+    zpoller_t *poller =
+        zpoller_new(eng->client_sock, eng->worker_sock, pipe, NULL);
     if (!poller) {
         sr_errorf("cannot create a poller");
         return;

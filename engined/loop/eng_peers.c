@@ -71,14 +71,13 @@ struct eng_peers {
     eng_peer_hb_t *hb;         // owned: which peers are up
     eng_fwd_t *fwd;            // owned
     size_t nfwd, capfwd;
-    int64_t next_fwd;          // the last forward's id
-    int64_t next_sync;         // when to compare definitions again
-    char identity[300];        // "peer:NAME", how this engine calls others
+    int64_t next_fwd;   // the last forward's id
+    int64_t next_sync;  // when to compare definitions again
+    char identity[300]; // "peer:NAME", how this engine calls others
 };
 
 sr_err_t
-eng_peers_open(const eng_peers_deps_t *deps, eng_peers_t **out,
-               sr_error_t *err)
+eng_peers_open(const eng_peers_deps_t *deps, eng_peers_t **out, sr_error_t *err)
 {
     const eng_config_t *cfg = deps->cfg;
     eng_peers_t *self = calloc(1, sizeof *self);
@@ -261,15 +260,15 @@ s_unavailable(eng_peers_t *self, const sr_wire_peer_t *to, int64_t req_id,
 {
     char down[96];
     if (!why) {
-        snprintf(down, sizeof down,
-                 "is down: nothing heard from it for %lld ms",
-                 (long long)eng_peer_hb_silent_ms(self->hb, owner, eng_now_ms()));
+        snprintf(
+            down, sizeof down, "is down: nothing heard from it for %lld ms",
+            (long long)eng_peer_hb_silent_ms(self->hb, owner, eng_now_ms()));
         why = down;
     }
     sr_error_t e;
     sr_error_set(&e, SR_EUNAVAIL, "partition %u is on engine %s (%s), which %s",
-                 part, self->cfg->peers[owner].name, self->cfg->peers[owner].client,
-                 why);
+                 part, self->cfg->peers[owner].name,
+                 self->cfg->peers[owner].client, why);
     eng_reply_error(self->client, to, req_id, &e);
 }
 
@@ -316,13 +315,13 @@ s_fail_pending(eng_peers_t *self, size_t i)
 void
 eng_peers_broadcast(eng_peers_t *self, sr_wire_in_t *in, bool relay)
 {
-    eng_fwd_t *f =
-        s_fwd_new(self, relay ? ENG_FWD_ANY : ENG_FWD_IGNORE, relay ? in : NULL);
+    eng_fwd_t *f = s_fwd_new(self, relay ? ENG_FWD_ANY : ENG_FWD_IGNORE,
+                             relay ? in : NULL);
     if (!f)
         return;
     if (!relay) // copies of definitions wait longer for a peer to come
         f->deadline += 55000;
-    for (size_t i = 0; i < self->npeers; i++)  // a question not asked of
+    for (size_t i = 0; i < self->npeers; i++) // a question not asked of
         if (!relay || !eng_peer_hb_is_down(self->hb, i)) // known down
             f->waiting += s_send(self, i, in->msg, f);
     if (relay && !f->waiting) {
@@ -454,7 +453,7 @@ s_answer(eng_peers_t *self, size_t peer, sr_wire_in_t *in)
     case ENG_FWD_SYNC_GET:
         if (ok)
             s_adopt(self, sr_value_map_str(sr_msg_get(in->msg, SR_F_REPLY_body),
-                                          "definition"));
+                                           "definition"));
         break;
     case ENG_FWD_IGNORE:
         break;

@@ -78,7 +78,6 @@ void eng_peers_heard(eng_peers_t *self, sr_wire_in_t *in);
 // Peer i as STATUS tells it: "up", "down" or "unknown", and how long it
 // has been silent at `now_ms`.
 const char *eng_peers_state(const eng_peers_t *self, size_t i);
-int64_t eng_peers_silent_ms(const eng_peers_t *self, size_t i,
-                            int64_t now_ms);
+int64_t eng_peers_silent_ms(const eng_peers_t *self, size_t i, int64_t now_ms);
 
 #endif

@@ -1,5 +1,9 @@
-// STATUS: the node's figures, gathered from each object of the loop.
-#include "eng_internal.h"
+// STATUS: the node's figures, gathered from each object of the loop
+// through its getters (see eng_view_status.h).
+// Thread rule: the engine loop's thread.
+#include "eng_view_status.h"
+
+#include "eng_clock.h"
 #include "eng_view_util.h"
 
 static sr_value_t *
@@ -23,15 +27,15 @@ s_member(const char *name, const char *client, const char *worker,
 // A peer's state as this engine sees it: up, down or unknown, and how
 // long it has been silent.
 static sr_value_t *
-s_peer_member(const eng_t *eng, size_t i, int64_t now)
+s_peer_member(const eng_view_status_src_t *src, size_t i, int64_t now)
 {
-    const eng_peer_config_t *pc = &eng->cfg.peers[i];
+    const eng_peer_config_t *pc = &src->cfg->peers[i];
     sr_value_t *m = s_member(pc->name, pc->client, pc->worker, pc->partitions,
                              pc->npartitions);
-    if (m && i < eng_peers_count(eng->peers) &&
-        (eng_vput(m, "state", eng_vtext(eng_peers_state(eng->peers, i))) ||
+    if (m && i < eng_peers_count(src->peers) &&
+        (eng_vput(m, "state", eng_vtext(eng_peers_state(src->peers, i))) ||
          eng_vput(m, "silent_ms",
-                  sr_value_new_int(eng_peers_silent_ms(eng->peers, i, now)))))
+                  sr_value_new_int(eng_peers_silent_ms(src->peers, i, now)))))
         sr_value_destroy(&m);
     return m;
 }
@@ -40,46 +44,47 @@ s_peer_member(const eng_t *eng, size_t i, int64_t now)
 // that a client knowing one engine learns the map, and how this engine
 // sees its peers.
 static sr_value_t *
-s_cluster(const eng_t *eng)
+s_cluster(const eng_view_status_src_t *src)
 {
-    sr_value_t *list = sr_value_new_array(eng->cfg.npeers + 1);
+    sr_value_t *list = sr_value_new_array(src->cfg->npeers + 1);
     uint16_t mine[ENG_MAX_PARTITIONS];
-    for (size_t i = 0; i < eng_parts_count(eng->parts); i++)
-        mine[i] = eng_parts_number(eng->parts, i);
-    const eng_config_t *c = &eng->cfg;
-    if (list &&
-        sr_value_array_append(
-            list,
-            s_member(eng->name,
-                     c->advertise_client ? c->advertise_client : eng->client_ep,
-                     c->advertise_worker ? c->advertise_worker : eng->worker_ep,
-                     mine, eng_parts_count(eng->parts))))
+    for (size_t i = 0; i < eng_parts_count(src->parts); i++)
+        mine[i] = eng_parts_number(src->parts, i);
+    const eng_config_t *c = src->cfg;
+    if (list && sr_value_array_append(
+                    list, s_member(c->name,
+                                   c->advertise_client ? c->advertise_client
+                                                       : c->client_endpoint,
+                                   c->advertise_worker ? c->advertise_worker
+                                                       : c->worker_endpoint,
+                                   mine, eng_parts_count(src->parts))))
         sr_value_destroy(&list);
     int64_t now = eng_now_ms();
     for (size_t i = 0; list && i < c->npeers; i++)
-        if (sr_value_array_append(list, s_peer_member(eng, i, now)))
+        if (sr_value_array_append(list, s_peer_member(src, i, now)))
             sr_value_destroy(&list);
     return list;
 }
 
 sr_err_t
-eng_view_status(eng_t *eng, sr_value_t **out, sr_error_t *err)
+eng_view_status(const eng_view_status_src_t *src, sr_value_t **out,
+                sr_error_t *err)
 {
     sr_value_t *m = sr_value_new_map(8);
-    size_t nparts = eng_parts_count(eng->parts);
+    size_t nparts = eng_parts_count(src->parts);
     sr_value_t *parts = sr_value_new_array(nparts);
-    size_t nworkers = eng_workers_count(eng->workers);
+    size_t nworkers = eng_workers_count(src->workers);
     sr_value_t *workers = sr_value_new_array(nworkers);
     sr_value_t *epochs = sr_value_new_array(nparts);
     for (size_t i = 0; parts && epochs && i < nparts; i++)
         if (sr_value_array_append(
-                parts, sr_value_new_int(eng_parts_number(eng->parts, i))) ||
+                parts, sr_value_new_int(eng_parts_number(src->parts, i))) ||
             sr_value_array_append(
                 epochs,
-                sr_value_new_int((int64_t)eng_parts_epoch(eng->parts, i))))
+                sr_value_new_int((int64_t)eng_parts_epoch(src->parts, i))))
             sr_value_destroy(&parts);
     for (size_t i = 0; workers && i < nworkers; i++) {
-        eng_worker_info_t w = eng_workers_info(eng->workers, i);
+        eng_worker_info_t w = eng_workers_info(src->workers, i);
         sr_value_t *p = sr_value_new_map(3);
         if (!p || eng_vput(p, "name", eng_vtext(w.name)) ||
             eng_vput(p, "slots", sr_value_new_int(w.slots)) ||
@@ -89,52 +94,53 @@ eng_view_status(eng_t *eng, sr_value_t **out, sr_error_t *err)
     }
     sr_err_t rc = m && parts && workers ? SR_OK : SR_ENOMEM;
     if (!rc)
-        rc = eng_vput(m, "node", eng_vtext(eng->name));
+        rc = eng_vput(m, "node", eng_vtext(src->cfg->name));
     if (!rc)
-        rc = eng_vput(m, "client_endpoint", eng_vtext(eng->client_ep));
+        rc = eng_vput(m, "client_endpoint",
+                      eng_vtext(src->cfg->client_endpoint));
     if (!rc)
         rc = eng_vput(m, "partitions", sr_value_ref(parts));
     if (!rc)
         rc = eng_vput(m, "epochs", epochs ? sr_value_ref(epochs) : NULL);
     if (!rc)
-        rc = eng_vput(m, "name", eng_vtext(eng->name));
+        rc = eng_vput(m, "name", eng_vtext(src->cfg->name));
     if (!rc)
-        rc = eng_vput(m, "cluster", s_cluster(eng));
+        rc = eng_vput(m, "cluster", s_cluster(src));
     if (!rc)
         rc = eng_vput(m, "workers", sr_value_ref(workers));
     if (!rc)
         rc = eng_vput(
             m, "queued",
-            sr_value_new_int((int64_t)eng_dispatch_count(eng->dispatch)));
+            sr_value_new_int((int64_t)eng_dispatch_count(src->dispatch)));
     if (!rc)
         rc = eng_vput(m, "batches",
-                      sr_value_new_int((int64_t)eng_batch_batches(eng->batch)));
+                      sr_value_new_int((int64_t)eng_batch_batches(src->batch)));
     if (!rc)
         rc = eng_vput(m, "events",
-                      sr_value_new_int((int64_t)eng_batch_events(eng->batch)));
+                      sr_value_new_int((int64_t)eng_batch_events(src->batch)));
     if (!rc) // TASKs refused by a worker or not confirmed, offered again
         rc = eng_vput(
             m, "reoffered",
-            sr_value_new_int((int64_t)eng_workers_reoffered(eng->workers)));
+            sr_value_new_int((int64_t)eng_workers_reoffered(src->workers)));
     if (!rc) // deleted by the expiration policy (expire-after-s)
         rc = eng_vput(m, "expired",
-                      sr_value_new_int((int64_t)eng_expire_count(eng->expire)));
-    if (!rc && eng->auth) // CurveZMQ connections refused so far
+                      sr_value_new_int((int64_t)eng_expire_count(src->expire)));
+    if (!rc && src->auth) // CurveZMQ connections refused so far
         rc = eng_vput(
             m, "curve_refusals",
-            sr_value_new_int((int64_t)sr_curve_auth_refusals(eng->auth)));
+            sr_value_new_int((int64_t)sr_curve_auth_refusals(src->auth)));
     // Task ready -> GO sent, over the latest samples; ms resolution.
     sr_value_t *lat = sr_value_new_map(3);
     if (!rc && lat &&
         !(rc = eng_vput(lat, "p50",
                         sr_value_new_float(eng_latency_percentile(
-                            eng_workers_latency(eng->workers), 50)))) &&
+                            eng_workers_latency(src->workers), 50)))) &&
         !(rc = eng_vput(lat, "p99",
                         sr_value_new_float(eng_latency_percentile(
-                            eng_workers_latency(eng->workers), 99)))))
+                            eng_workers_latency(src->workers), 99)))))
         rc = eng_vput(lat, "samples",
                       sr_value_new_int((int64_t)eng_latency_count(
-                          eng_workers_latency(eng->workers))));
+                          eng_workers_latency(src->workers))));
     if (!rc)
         rc = eng_vput(m, "dispatch_ms", lat ? sr_value_ref(lat) : NULL);
     sr_value_destroy(&lat);
