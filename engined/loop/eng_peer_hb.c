@@ -6,7 +6,7 @@
 // from a peer counts as hearing it. A peer silent for the expiry time (or
 // not heard at all within the expiry time after this engine started) is
 // known down: requests for its partitions get EUNAVAIL at once and those
-// waiting for it are answered so (eng_peer.c). It is up again as soon as
+// waiting for it are answered so (eng_peers.c). It is up again as soon as
 // it is heard.
 //
 // A HEARTBEAT also says which run of the sender it comes from and, for

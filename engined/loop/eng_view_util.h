@@ -1,7 +1,8 @@
 // Small builders shared by the reply bodies (eng_view.c,
-// eng_view_action.c): stored records decoded, map entries put, texts,
-// times and ids as clients read them, and the read transaction on the
-// partition of an id.
+// eng_view_action.c, eng_view_status.c) and the expiration policy: stored
+// records decoded, map entries put, texts, times and ids as clients read
+// them, and the read transaction on the partition of an id. No state.
+// Thread rule: the partitions' thread (the engine loop's).
 #ifndef ENG_VIEW_UTIL_H
 #define ENG_VIEW_UTIL_H
 
