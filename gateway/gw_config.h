@@ -1,8 +1,7 @@
-// sirocco-gateway's settings: a YAML file and command-line flags (the
-// flags win), checked here so the gateway starts with a valid
-// configuration or says exactly which key is wrong. Scalar settings come
-// from one table (key, type, range, default, doc) that also prints the
-// usage text; bearer tokens and hooks are lists.
+// sirocco-gateway's settings: its table of keys for the config reader
+// (sr_cfg.h), each a key of the YAML file and a flag (the flags win); the
+// hooks are a section (a map each, or NAME:WORKFLOW:SECRET), the bearer
+// tokens a list; the checks that span keys.
 //
 // Ownership: a gw_config_t owns every string in it; free with
 // gw_config_fini(). Thread rule: built by one thread before the server
@@ -12,14 +11,12 @@
 
 #include <stddef.h>
 #include <stdint.h>
-#include <stdio.h>
 
+#include "sr_cfg.h"
 #include "sr_err.h"
-#include "sr_log.h"
 
-#define GW_CONFIG_MAX_FILE_BYTES (1 << 16)
-#define GW_MAX_TOKENS            64
-#define GW_MAX_HOOKS             256
+#define GW_MAX_TOKENS 64
+#define GW_MAX_HOOKS  256
 
 // A webhook: POST /v1/hooks/NAME starts WORKFLOW when the body is signed
 // with SECRET (HMAC-SHA256, X-Hub-Signature-256).
@@ -27,16 +24,19 @@ typedef struct {
     char *name;
     char *workflow;
     char *secret;
+    char *secret_file; // read: the file's text, moved to secret
 } gw_hook_cfg_t;
 
 typedef struct {
-    char *listen;                // "HOST:PORT"
-    char *cluster;               // engine client endpoints, comma-separated
-    char *curve_secret;          // CurveZMQ: the gateway's secret key file
-    char *curve_server_key;      // and the engines' public key; or NULL
-    char *tokens[GW_MAX_TOKENS]; // bearer tokens for /v2; none = no auth
+    char *listen;           // "HOST:PORT"
+    char **cluster_items;   // engine client endpoints, as given
+    size_t ncluster_items;  //
+    char *cluster;          // the same, comma-separated
+    char *curve_secret;     // CurveZMQ: the gateway's secret key file
+    char *curve_server_key; // and the engines' public key; or NULL
+    char **tokens;          // bearer tokens for /v2; none = no auth
     size_t ntokens;
-    gw_hook_cfg_t hooks[GW_MAX_HOOKS];
+    gw_hook_cfg_t *hooks;
     size_t nhooks;
     int64_t max_body_bytes;         // request body
     int64_t max_header_bytes;       // request line and headers
@@ -52,29 +52,12 @@ typedef struct {
     int64_t replay_window_s;        // webhook delivery ids remembered
     int64_t retry_after_s;          // Retry-After of a 503
     int64_t list_max;               // most items a list reads from the engines
-    sr_log_level_t log_level;
+    int log_level;                  // an sr_log_level_t
 } gw_config_t;
 
-// Defaults for every setting (cluster is left unset).
-void gw_config_init(gw_config_t *cfg);
+// The table of keys, in --help order; values go into a gw_config_t.
+const sr_cfg_table_t *gw_config_table(void);
+
 void gw_config_fini(gw_config_t *cfg);
-
-// Apply one setting by key (a YAML key or a flag without its dashes; '-'
-// and '_' are the same). "token" adds a bearer token; "hook" adds a hook
-// written NAME:WORKFLOW:SECRET. SR_EINVAL names the key and the problem.
-sr_err_t gw_config_set(gw_config_t *cfg, const char *key, const char *value,
-                       sr_error_t *err);
-
-// Read a YAML mapping of settings. `tokens` is a list of strings, `hooks`
-// a list of maps with name, workflow and secret (or secret_file),
-// `cluster` a string or a list. Errors read "FILE: ...".
-sr_err_t gw_config_load(gw_config_t *cfg, const char *path, sr_error_t *err);
-
-// Final checks once everything is applied: a cluster is set, hook names
-// are unique and usable in a URL, the CurveZMQ files come in pairs.
-sr_err_t gw_config_check(const gw_config_t *cfg, sr_error_t *err);
-
-// The settings with their defaults and docs, for --help.
-void gw_config_usage(FILE *out);
 
 #endif

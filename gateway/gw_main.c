@@ -1,6 +1,7 @@
 // sirocco-gateway: HTTP in front of a Sirocco cluster. Settings come from
-// --config FILE (YAML) and flags (which win); SIGTERM or SIGINT stop it
-// after the requests in hand are answered.
+// --config FILE (YAML) and flags (which win), read by the table of
+// gw_config.h; SIGTERM or SIGINT stop it after the requests in hand are
+// answered.
 #include <czmq.h>
 #include <signal.h>
 #include <stdio.h>
@@ -8,63 +9,20 @@
 
 #include "gw.h"
 #include "gw_server.h"
+#include "sr_cfg.h"
+#include "sr_log.h"
 #include "sirocco/version.h"
-
-static void
-s_usage(FILE *out)
-{
-    fprintf(out, "usage: sirocco-gateway [--config FILE] [--SETTING VALUE]...\n"
-                 "Settings (also the keys of the YAML config file):\n");
-    gw_config_usage(out);
-}
-
-// Settings from the config file (wherever --config is), then the flags.
-static int
-s_settings(gw_config_t *cfg, int argc, char **argv)
-{
-    sr_error_t err;
-    for (int i = 1; i + 1 < argc; i++)
-        if (strcmp(argv[i], "--config") == 0 &&
-            gw_config_load(cfg, argv[i + 1], &err)) {
-            fprintf(stderr, "sirocco-gateway: %s\n", err.msg);
-            return 2;
-        }
-    for (int i = 1; i < argc; i++) {
-        if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
-            s_usage(stdout);
-            return 0;
-        }
-        if (strncmp(argv[i], "--", 2) != 0 || i + 1 >= argc) {
-            fprintf(stderr, "sirocco-gateway: unexpected argument '%s'\n",
-                    argv[i]);
-            s_usage(stderr);
-            return 2;
-        }
-        if (strcmp(argv[i], "--config") != 0 &&
-            gw_config_set(cfg, argv[i] + 2, argv[i + 1], &err)) {
-            fprintf(stderr, "sirocco-gateway: %s\n", err.msg);
-            return 2;
-        }
-        i++;
-    }
-    if (gw_config_check(cfg, &err)) {
-        fprintf(stderr, "sirocco-gateway: %s\n", err.msg);
-        return 2;
-    }
-    return -1;
-}
 
 int
 main(int argc, char **argv)
 {
     gw_config_t cfg;
-    gw_config_init(&cfg);
-    int code = s_settings(&cfg, argc, argv);
+    int code = sr_cfg_main(gw_config_table(), &cfg, argc, argv);
     if (code >= 0) {
         gw_config_fini(&cfg);
         return code;
     }
-    sr_log_set_level(cfg.log_level);
+    sr_log_set_level((sr_log_level_t)cfg.log_level);
     sr_log_set_name("gateway");
     // Every thread started from here on blocks these; main waits for them.
     sigset_t stop;

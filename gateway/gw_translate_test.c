@@ -28,13 +28,15 @@ static int
 s_setup(void **state)
 {
     s_fix_t *f = calloc(1, sizeof *f);
-    gw_config_init(&f->cfg);
     sr_error_t err;
-    assert_int_equal(gw_config_set(&f->cfg, "cluster", "ipc:///nowhere", &err),
-                     SR_OK);
-    assert_int_equal(
-        gw_config_set(&f->cfg, "hook", "gh:on_push:secret123", &err), SR_OK);
-    assert_int_equal(gw_config_set(&f->cfg, "max-body-bytes", "1000", &err),
+    char *args[] = {"sirocco-gateway",
+                    "--cluster",
+                    "ipc:///nowhere",
+                    "--hook",
+                    "gh:on_push:secret123",
+                    "--max-body-bytes",
+                    "1000"};
+    assert_int_equal(sr_cfg_read(gw_config_table(), &f->cfg, 7, args, &err),
                      SR_OK);
     assert_int_equal(gw_new(&f->cfg, &f->gw, &err), SR_OK);
     *state = f;
@@ -372,11 +374,16 @@ bearer_tokens_guard_v2_only(void **state)
 {
     (void)state;
     gw_config_t cfg;
-    gw_config_init(&cfg);
     sr_error_t err;
-    gw_config_set(&cfg, "cluster", "ipc:///nowhere", &err);
-    assert_int_equal(gw_config_set(&cfg, "token", "short", &err), SR_EINVAL);
-    assert_int_equal(gw_config_set(&cfg, "token", "0123456789abcdef-one", &err),
+    char *bad[] = {"sirocco-gateway", "--cluster", "ipc:///nowhere", "--token",
+                   "short"};
+    assert_int_equal(sr_cfg_read(gw_config_table(), &cfg, 5, bad, &err),
+                     SR_EINVAL);
+    assert_string_equal(err.msg, "--token: expected at least 16 bytes");
+    gw_config_fini(&cfg);
+    char *args[] = {"sirocco-gateway", "--cluster", "ipc:///nowhere", "--token",
+                    "0123456789abcdef-one"};
+    assert_int_equal(sr_cfg_read(gw_config_table(), &cfg, 5, args, &err),
                      SR_OK);
     gw_t *gw = NULL;
     assert_int_equal(gw_new(&cfg, &gw, &err), SR_OK);

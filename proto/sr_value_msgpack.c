@@ -252,8 +252,8 @@ sr_msgpack_check(const void *buf, size_t len, const sr_limits_t *limits,
 // s_check, so its depth is bounded by the caller's limit only, not by
 // msgpack-c's unpacker stack (stored records nest user data deeply).
 
-static uint64_t
-s_be(const uint8_t *p, int width)
+uint64_t
+sr_msgpack_be(const uint8_t *p, int width)
 {
     uint64_t v = 0;
     for (int i = 0; i < width; i++)
@@ -280,7 +280,7 @@ s_build_seq(s_reader_t *r, size_t n, bool map, sr_err_t *rc)
                 *rc = s_fail(r, SR_EPROTO, "map key is not a string");
                 break;
             }
-            klen = w ? (size_t)s_be(r->p + 1, w) : (size_t)(b & 0x1f);
+            klen = w ? (size_t)sr_msgpack_be(r->p + 1, w) : (size_t)(b & 0x1f);
             const char *key = (const char *)r->p + 1 + w;
             r->p += 1 + (size_t)w + klen;
             r->left -= 1 + (size_t)w + klen;
@@ -303,7 +303,7 @@ s_build_seq(s_reader_t *r, size_t n, bool map, sr_err_t *rc)
 static sr_value_t *
 s_build_bytes(s_reader_t *r, int width, bool bin)
 {
-    size_t n = (size_t)s_be(r->p, width);
+    size_t n = (size_t)sr_msgpack_be(r->p, width);
     const char *p = (const char *)r->p + width;
     r->p += (size_t)width + n;
     r->left -= (size_t)width + n;
@@ -315,7 +315,7 @@ s_build_num(s_reader_t *r, uint8_t b, sr_err_t *rc)
 {
     static const int widths[] = {4, 8, 1, 2, 4, 8, 1, 2, 4, 8}; // 0xca..0xd3
     int w = widths[b - 0xca];
-    uint64_t u = s_be(r->p, w);
+    uint64_t u = sr_msgpack_be(r->p, w);
     r->p += w;
     r->left -= (size_t)w;
     if (b == 0xca) {
@@ -379,7 +379,7 @@ s_build(s_reader_t *r, sr_err_t *rc)
     case 0xde:
     case 0xdf: {
         int w = b == 0xdc || b == 0xde ? 2 : 4;
-        size_t n = (size_t)s_be(r->p, w);
+        size_t n = (size_t)sr_msgpack_be(r->p, w);
         r->p += w;
         r->left -= (size_t)w;
         return s_build_seq(r, n, b >= 0xde, rc);

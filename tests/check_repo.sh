@@ -5,6 +5,9 @@
 #     and each other; the client library (client/) includes no header of
 #     the engine, the worker, the gateway or the CLI, save the YAML reader
 #     (lang_yaml.h, for cluster files)
+#   - the partition's key layouts and raw access stay inside engined/store
+#     (docs/engine.md section 3): no other file includes its private
+#     headers or names their databases, keys or raw calls
 #   - C sources follow .clang-format
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -26,6 +29,13 @@ fi
 if git grep -n -E '^[[:space:]]*#[[:space:]]*include[[:space:]]*"(lang|core|store|eng|sim|wrk|gw|cli|cmd)_' \
         -- 'client/*.c' 'client/*.h' | grep -v -F '"lang_yaml.h"'; then
     echo "check: client/ includes a header of another component" >&2
+    fail=1
+fi
+
+if git grep -n -P '"store_(db|key|rec)\.h"|\bSTORE_(DB|KEY)_|\bstore_(scan|get|get_raw|put|put_raw|del|count|key_\w+)\s*\(' \
+        -- '*.c' '*.h' ':!engined/store/'; then
+    echo "check: a key layout or raw store access outside engined/store" \
+        "(use store_read.h)" >&2
     fail=1
 fi
 

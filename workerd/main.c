@@ -1,8 +1,8 @@
-// sirocco-workerd: runs actions for Sirocco engines. Parses the options
-// (flags and YAML file, wrk_opts.h), makes the action registry, starts a
-// worker node (wrk_node.h), waits for SIGTERM or SIGINT and stops the
-// node gracefully. SIGTERM and SIGINT are blocked in every thread and
-// taken with sigwait; SIGCHLD is left alone (each action reaps its own
+// sirocco-workerd: runs actions for Sirocco engines. Reads the options
+// (flags and YAML file, by the table of wrk_opts.h), makes the action
+// registry, starts a worker node (wrk_node.h), waits for SIGTERM or SIGINT
+// and stops the node gracefully. SIGTERM and SIGINT are blocked in every thread
+// and taken with sigwait; SIGCHLD is left alone (each action reaps its own
 // children). Exit status: 0 after a clean stop, 1 when the worker could
 // not start, 2 for bad flags or config.
 #include <czmq.h>
@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "sirocco/version.h"
+#include "sr_cfg.h"
 #include "sr_curve.h"
 #include "sr_log.h"
 #include "wrk_node.h"
@@ -75,22 +76,8 @@ int
 main(int argc, char **argv)
 {
     wrk_opts_t opts;
-    sr_error_t err;
-    sr_err_t rc = wrk_opts_parse(argc, argv, &opts, &err);
-    if (rc != SR_OK) {
-        for (size_t i = 0; i < opts.errors.n; i++)
-            fprintf(stderr, "%s: %s\n", S_PROGRAM, opts.errors.items[i]);
-        if (opts.errors.n == 0)
-            fprintf(stderr, "%s: %s\n", S_PROGRAM, err.msg);
-        wrk_opts_fini(&opts);
-        return 2;
-    }
-    int status = 0;
-    if (opts.is_help) {
-        wrk_opts_usage(stdout, S_PROGRAM);
-    } else if (opts.is_version) {
-        printf("%s %s\n", S_PROGRAM, SIROCCO_VERSION);
-    } else {
+    int status = sr_cfg_main(wrk_opts_table(), &opts, argc, argv);
+    if (status < 0) {
         // Before any thread starts, so that every thread inherits the mask
         // and the signals wait for sigwait. Children get a clean mask.
         sigset_t signals;

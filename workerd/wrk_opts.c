@@ -1,266 +1,182 @@
-// The options of sirocco-workerd: the table of keys (file key, flag, type,
-// range, default, doc), the command line parsed with getopt_long over
-// that table, the checks that span several keys, and the conversion into
-// the registry and node configurations. The YAML file is read by
-// wrk_opts_yaml.c through wrk_opts_set. Owns the option strings.
-// Single-threaded (getopt keeps global state).
+// The options of sirocco-workerd: the table of keys that the config reader
+// (sr_cfg.h) walks for the YAML file, the flags, --help and
+// docs/operations.md; the checks that span keys; the conversion into the
+// registry and node configurations. Owns nothing beyond the options'
+// values. Single-threaded.
 #include "wrk_opts.h"
 
-#include <errno.h>
-#include <getopt.h>
 #include <inttypes.h>
-#include <stdarg.h>
-#include <stdlib.h>
 #include <string.h>
-#include <strings.h>
+
+#include "sr_log.h"
 
 #define S_OFF(field) offsetof(wrk_opts_t, field)
 #define S_MS_MAX     ((int64_t)1 << 40) // about 35 years
 #define S_BYTES_MAX  ((int64_t)1 << 40)
 
-static const wrk_opt_def_t s_defs[] = {
-    {"name", "name", WRK_OPT_STR, 0, 0, S_OFF(name), "NAME", "HOST:PID",
-     "worker name, unique in the cluster"},
-    {"engines", "engine", WRK_OPT_LIST, 0, 0, S_OFF(engines), "ENDPOINT",
-     "(required)", "worker endpoint of an engine (repeatable)"},
-    {"slots", "slots", WRK_OPT_INT, 1, WRK_NODE_SLOTS_MAX, S_OFF(slots), "N",
-     "4", "actions run at once"},
-    {"offer", "offer", WRK_OPT_LIST, 0, 0, S_OFF(offer), "NAME", "every action",
-     "action offered, `p.*` a family (repeatable)"},
-    {"target", "target", WRK_OPT_STR, 0, 0, S_OFF(target), "GROUP", "none",
-     "target group (a Mistral task's `target`)"},
-    {"actions_dir", "actions-dir", WRK_OPT_STR, 0, 0, S_OFF(actions_dir), "DIR",
-     "none", "folder of custom action executables"},
-    {"enable_shell", "enable-shell", WRK_OPT_BOOL, 0, 0, S_OFF(enable_shell),
-     NULL, "false", "offer the sirocco.shell action"},
-    {"heartbeat_ms", "heartbeat-ms", WRK_OPT_INT, 1, S_MS_MAX,
-     S_OFF(heartbeat_ms), "MS", "1000",
-     "HEARTBEAT to an engine after this much silence"},
-    {"expiry_ms", "expiry-ms", WRK_OPT_INT, 1, S_MS_MAX, S_OFF(expiry_ms), "MS",
-     "5 x heartbeat_ms", "an engine silent this long is lost"},
-    {"resend_ms", "resend-ms", WRK_OPT_INT, 1, S_MS_MAX, S_OFF(resend_ms), "MS",
-     "2000", "a RESULT without ACK is sent again after this"},
-    {"grace_ms", "grace-ms", WRK_OPT_INT, 1, S_MS_MAX, S_OFF(grace_ms), "MS",
-     "10000", "on SIGTERM, time running actions get to finish"},
-    {"max_message_bytes", "max-message-bytes", WRK_OPT_INT, 1024, S_BYTES_MAX,
-     S_OFF(max_message_bytes), "BYTES", "1048576",
-     "largest message taken, and largest RESULT sent"},
-    {"action_timeout_ms", "action-timeout-ms", WRK_OPT_INT, 0, S_MS_MAX,
-     S_OFF(action_timeout_ms), "MS", "0 (none)",
-     "bound of executables, sirocco.shell and std.http"},
-    {"output_limit_bytes", "output-limit-bytes", WRK_OPT_INT, 1, S_BYTES_MAX,
-     S_OFF(output_limit_bytes), "BYTES", "1048576",
-     "bytes kept of a process's stdout and stderr"},
-    {"http_limit_bytes", "http-limit-bytes", WRK_OPT_INT, 1, S_BYTES_MAX,
-     S_OFF(http_limit_bytes), "BYTES", "10485760",
-     "most bytes of a std.http response body"},
-    {"kill_grace_ms", "kill-grace-ms", WRK_OPT_INT, 1, S_MS_MAX,
-     S_OFF(kill_grace_ms), "MS", "2000",
-     "from SIGTERM to SIGKILL, when a process must end"},
-    {"curve_secret", "curve-secret", WRK_OPT_STR, 0, 0, S_OFF(curve_secret),
-     "FILE", "none (no CurveZMQ)",
-     "this worker's secret key (NAME_secret of `sirocco keygen`)"},
-    {"curve_server_key", "curve-server-key", WRK_OPT_STR, 0, 0,
-     S_OFF(curve_server_key), "FILE", "none",
-     "the engines' public key (with curve_secret)"},
-    {"log_level", "log-level", WRK_OPT_LEVEL, 0, 0, S_OFF(log_level), "LEVEL",
-     "info", "debug, info, warn, error or off"},
+static const sr_cfg_key_t s_keys[] = {
+    {.name = "name",
+     .type = SR_CFG_STR,
+     .offset = S_OFF(name),
+     .arg = "NAME",
+     .shown = "`HOST:PID`",
+     .doc = "worker name, unique in the cluster; engines name it in their "
+            "logs and errors"},
+    {.name = "engines",
+     .flag = "engine",
+     .type = SR_CFG_LIST,
+     .flags = SR_CFG_REQUIRED,
+     .offset = S_OFF(engines.items),
+     .count_offset = S_OFF(engines.n),
+     .arg = "ENDPOINT",
+     .doc = "worker endpoint of an engine, e.g. `tcp://10.0.0.1:5571`; one "
+            "per engine of the cluster"},
+    {.name = "slots",
+     .type = SR_CFG_INT,
+     .offset = S_OFF(slots),
+     .min = 1,
+     .max = WRK_NODE_SLOTS_MAX,
+     .arg = "N",
+     .dflt = "4",
+     .doc = "actions run at once"},
+    {.name = "offer",
+     .type = SR_CFG_LIST,
+     .offset = S_OFF(offer.items),
+     .count_offset = S_OFF(offer.n),
+     .arg = "NAME",
+     .shown = "every action",
+     .doc = "actions offered; `prefix.*` offers a family (`std.*`). Engines "
+            "send a worker only the actions it offers"},
+    {.name = "target",
+     .type = SR_CFG_STR,
+     .offset = S_OFF(target),
+     .arg = "GROUP",
+     .doc = "target group: a task with `target: GROUP` runs only on workers "
+            "of that group"},
+    {.name = "actions_dir",
+     .type = SR_CFG_STR,
+     .offset = S_OFF(actions_dir),
+     .arg = "DIR",
+     .doc = "folder of custom action executables (docs/actions.md); it must "
+            "exist"},
+    {.name = "enable_shell",
+     .type = SR_CFG_BOOL,
+     .offset = S_OFF(enable_shell),
+     .dflt = "false",
+     .doc = "offer `sirocco.shell` (runs command lines; see docs/actions.md "
+            "before turning it on)"},
+    {.name = "heartbeat_ms",
+     .type = SR_CFG_INT,
+     .offset = S_OFF(heartbeat_ms),
+     .min = 1,
+     .max = S_MS_MAX,
+     .arg = "MS",
+     .dflt = "1000",
+     .doc = "a `HEARTBEAT` goes to an engine after this much silence"},
+    {.name = "expiry_ms",
+     .type = SR_CFG_INT,
+     .offset = S_OFF(expiry_ms),
+     .min = 1,
+     .max = S_MS_MAX,
+     .arg = "MS",
+     .shown = "5 × `heartbeat_ms`",
+     .doc = "an engine silent this long is taken as lost: the worker makes a "
+            "new socket and sends `READY` again. Must be above "
+            "`heartbeat_ms` and above the engines' heartbeat interval"},
+    {.name = "resend_ms",
+     .type = SR_CFG_INT,
+     .offset = S_OFF(resend_ms),
+     .min = 1,
+     .max = S_MS_MAX,
+     .arg = "MS",
+     .dflt = "2000",
+     .doc = "a `RESULT` without `ACK` is sent again after this"},
+    {.name = "grace_ms",
+     .type = SR_CFG_INT,
+     .offset = S_OFF(grace_ms),
+     .min = 1,
+     .max = S_MS_MAX,
+     .arg = "MS",
+     .dflt = "10000",
+     .doc = "on `SIGTERM`, how long running actions get to finish"},
+    {.name = "max_message_bytes",
+     .type = SR_CFG_INT,
+     .offset = S_OFF(max_message_bytes),
+     .min = 1024,
+     .max = S_BYTES_MAX,
+     .arg = "BYTES",
+     .dflt = "1048576",
+     .doc = "largest message taken from an engine, and largest `RESULT` sent "
+            "(a larger result becomes an error result saying so); keep it "
+            "equal to the engines' payload limit"},
+    {.name = "action_timeout_ms",
+     .type = SR_CFG_INT,
+     .offset = S_OFF(action_timeout_ms),
+     .min = 0,
+     .max = S_MS_MAX,
+     .arg = "MS",
+     .dflt = "0",
+     .shown = "0 (none)",
+     .doc = "time bound of custom actions, `sirocco.shell` and `std.http` "
+            "when the engine gives no earlier deadline"},
+    {.name = "output_limit_bytes",
+     .type = SR_CFG_INT,
+     .offset = S_OFF(output_limit_bytes),
+     .min = 1,
+     .max = S_BYTES_MAX,
+     .arg = "BYTES",
+     .dflt = "1048576",
+     .doc = "bytes kept of a program's stdout, and of its stderr"},
+    {.name = "http_limit_bytes",
+     .type = SR_CFG_INT,
+     .offset = S_OFF(http_limit_bytes),
+     .min = 1,
+     .max = S_BYTES_MAX,
+     .arg = "BYTES",
+     .dflt = "10485760",
+     .doc = "largest `std.http` response body"},
+    {.name = "kill_grace_ms",
+     .type = SR_CFG_INT,
+     .offset = S_OFF(kill_grace_ms),
+     .min = 1,
+     .max = S_MS_MAX,
+     .arg = "MS",
+     .dflt = "2000",
+     .doc = "time between `SIGTERM` and `SIGKILL` when a program must stop"},
+    {.name = "curve_secret",
+     .type = SR_CFG_STR,
+     .offset = S_OFF(curve_secret),
+     .arg = "FILE",
+     .shown = "none (no CurveZMQ)",
+     .doc = "this worker's secret key, `NAME_secret` as `sirocco keygen` "
+            "writes it; with `curve_server_key`, every link to an engine "
+            "uses CurveZMQ (docs/security.md)"},
+    {.name = "curve_server_key",
+     .type = SR_CFG_STR,
+     .offset = S_OFF(curve_server_key),
+     .arg = "FILE",
+     .doc = "the engines' public key (the cluster's shared server "
+            "certificate)"},
+    {.name = "log_level",
+     .type = SR_CFG_ENUM,
+     .offset = S_OFF(log_level),
+     .choices = sr_cfg_log_levels,
+     .dflt = "info",
+     .doc = "how much the worker logs on stderr"},
 };
-
-#define S_NDEFS (sizeof s_defs / sizeof s_defs[0])
-
-const wrk_opt_def_t *
-wrk_opts_defs(size_t *count)
-{
-    *count = S_NDEFS;
-    return s_defs;
-}
-
-void
-wrk_opts_error(wrk_opts_t *self, const char *fmt, ...)
-{
-    char *line = NULL;
-    va_list ap;
-    va_start(ap, fmt);
-    int n = vasprintf(&line, fmt, ap);
-    va_end(ap);
-    char **items = n >= 0 ? realloc(self->errors.items,
-                                    (self->errors.n + 2) * sizeof *items)
-                          : NULL;
-    if (!items) {
-        free(n >= 0 ? line : NULL);
-        return; // the parse still fails: is_set or a check noticed
-    }
-    items[self->errors.n++] = line;
-    items[self->errors.n] = NULL;
-    self->errors.items = items;
-}
-
-static void
-s_list_free(wrk_opt_list_t *list)
-{
-    for (size_t i = 0; i < list->n; i++)
-        free(list->items[i]);
-    free(list->items);
-    list->items = NULL;
-    list->n = 0;
-}
-
-static bool
-s_list_add(wrk_opt_list_t *list, const char *text)
-{
-    char **items = realloc(list->items, (list->n + 2) * sizeof *items);
-    if (!items)
-        return false;
-    list->items = items;
-    if (!(items[list->n] = strdup(text)))
-        return false;
-    items[++list->n] = NULL;
-    return true;
-}
-
-static bool
-s_parse_int(const char *text, int64_t *out)
-{
-    char *end = NULL;
-    errno = 0;
-    long long v = strtoll(text, &end, 10);
-    if (errno || end == text || *end)
-        return false;
-    *out = v;
-    return true;
-}
-
-static bool
-s_parse_bool(const char *text, bool *out)
-{
-    static const char *const yes[] = {"true", "yes", "on", "1"};
-    static const char *const no[] = {"false", "no", "off", "0"};
-    for (size_t i = 0; i < 4; i++) {
-        if (strcasecmp(text, yes[i]) == 0 || strcasecmp(text, no[i]) == 0) {
-            *out = strcasecmp(text, yes[i]) == 0;
-            return true;
-        }
-    }
-    return false;
-}
-
-bool
-wrk_opts_set(wrk_opts_t *self, const wrk_opt_def_t *def, const char *text,
-             const char *where)
-{
-    void *field = (char *)self + def->offset;
-    int64_t i = 0;
-    sr_log_level_t level;
-    switch (def->type) {
-    case WRK_OPT_STR:
-        if (!text[0])
-            break;
-        free(*(char **)field);
-        if ((*(char **)field = strdup(text)) != NULL)
-            return true;
-        wrk_opts_error(self, "%s: out of memory", where);
-        return false;
-    case WRK_OPT_LIST:
-        if (!text[0])
-            break;
-        if (s_list_add(field, text))
-            return true;
-        wrk_opts_error(self, "%s: out of memory", where);
-        return false;
-    case WRK_OPT_INT:
-        if (!s_parse_int(text, &i) || i < def->min || i > def->max) {
-            wrk_opts_error(self,
-                           "%s: expected an integer from %" PRId64
-                           " to %" PRId64 ", got '%s'",
-                           where, def->min, def->max, text);
-            return false;
-        }
-        *(int64_t *)field = i;
-        return true;
-    case WRK_OPT_BOOL:
-        if (s_parse_bool(text, field))
-            return true;
-        wrk_opts_error(self, "%s: expected true or false, got '%s'", where,
-                       text);
-        return false;
-    case WRK_OPT_LEVEL:
-        if (sr_log_parse_level(text, &level)) {
-            *(int64_t *)field = level;
-            return true;
-        }
-        wrk_opts_error(self,
-                       "%s: expected debug, info, warn, error or off, "
-                       "got '%s'",
-                       where, text);
-        return false;
-    }
-    wrk_opts_error(self, "%s: empty", where);
-    return false;
-}
-
-// The long options of the table, plus --config, --help and --version.
-static void
-s_long_options(struct option *opts)
-{
-    for (size_t i = 0; i < S_NDEFS; i++)
-        opts[i] = (struct option){
-            s_defs[i].flag,
-            s_defs[i].type == WRK_OPT_BOOL ? no_argument : required_argument,
-            NULL, (int)i};
-    opts[S_NDEFS] = (struct option){"config", required_argument, NULL, 'c'};
-    opts[S_NDEFS + 1] = (struct option){"help", no_argument, NULL, 'h'};
-    opts[S_NDEFS + 2] = (struct option){"version", no_argument, NULL, 'V'};
-    opts[S_NDEFS + 3] = (struct option){NULL, 0, NULL, 0};
-}
-
-static void
-s_parse_flags(wrk_opts_t *self, int argc, char **argv)
-{
-    struct option longs[S_NDEFS + 4];
-    s_long_options(longs);
-    opterr = 0;
-    optind = 1;
-    int c, index = 0;
-    while ((c = getopt_long(argc, argv, ":c:hV", longs, &index)) != -1) {
-        if (c == 'c' && !(self->config_path = strdup(optarg)))
-            wrk_opts_error(self, "out of memory");
-        else if (c == 'h' || c == 'V')
-            *(c == 'h' ? &self->is_help : &self->is_version) = true;
-        else if (c == '?')
-            wrk_opts_error(self, "%s: unknown flag (see --help)",
-                           argv[optind - 1]);
-        else if (c == ':')
-            wrk_opts_error(self, "%s: needs an argument", argv[optind - 1]);
-        else if (c >= 0 && (size_t)c < S_NDEFS) {
-            char where[80];
-            snprintf(where, sizeof where, "--%s", s_defs[c].flag);
-            self->is_set[c] = true;
-            wrk_opts_set(self, &s_defs[c],
-                         s_defs[c].type == WRK_OPT_BOOL ? "true" : optarg,
-                         where);
-        }
-    }
-    for (int i = optind; i < argc; i++)
-        wrk_opts_error(self, "'%s': unexpected argument (see --help)", argv[i]);
-}
 
 // Checks that span keys.
 static void
-s_check(wrk_opts_t *self)
+s_finish(sr_cfg_t *cfg, void *values)
 {
-    if (self->engines.n == 0)
-        wrk_opts_error(self, "no engine: give --engine ENDPOINT, or "
-                             "'engines' in the config file");
-    int64_t heartbeat =
-        self->heartbeat_ms ? self->heartbeat_ms : WRK_NODE_DEFAULT_HEARTBEAT_MS;
-    if (self->expiry_ms && self->expiry_ms <= heartbeat)
-        wrk_opts_error(self,
+    const wrk_opts_t *self = values;
+    if (self->expiry_ms && self->expiry_ms <= self->heartbeat_ms)
+        sr_cfg_problem(cfg,
                        "expiry_ms: %" PRId64 " must be above heartbeat_ms, "
                        "%" PRId64,
-                       self->expiry_ms, heartbeat);
+                       self->expiry_ms, self->heartbeat_ms);
     if (!self->curve_secret != !self->curve_server_key)
-        wrk_opts_error(self,
+        sr_cfg_problem(cfg,
                        "%s needs %s too: CurveZMQ takes this worker's secret "
                        "key and the engines' public key",
                        self->curve_secret ? "curve_secret" : "curve_server_key",
@@ -268,42 +184,27 @@ s_check(wrk_opts_t *self)
                                           : "curve_secret");
 }
 
-sr_err_t
-wrk_opts_parse(int argc, char **argv, wrk_opts_t *out, sr_error_t *err)
+static const sr_cfg_table_t s_table = {
+    "sirocco-workerd",
+    "Runs actions for Sirocco engines: connects to the worker endpoint of "
+    "every engine, announces its slots and the actions it offers, and runs "
+    "the tasks they send (docs/operations.md, \"Running workerd\").",
+    s_keys,
+    sizeof s_keys / sizeof *s_keys,
+    sizeof(wrk_opts_t),
+    s_finish,
+};
+
+const sr_cfg_table_t *
+wrk_opts_table(void)
 {
-    memset(out, 0, sizeof *out);
-    out->log_level = SR_LOG_INFO;
-    if (!(out->is_set = calloc(S_NDEFS, sizeof *out->is_set)))
-        return sr_error_set(err, SR_ENOMEM, "out of memory");
-    s_parse_flags(out, argc, argv);
-    if (out->is_help || out->is_version)
-        return SR_OK;
-    if (out->config_path)
-        wrk_opts_load_file(out, out->config_path);
-    if (out->errors.n == 0)
-        s_check(out);
-    if (out->errors.n == 0)
-        return SR_OK;
-    return sr_error_set(err, SR_EINVAL, "%s%s", out->errors.items[0],
-                        out->errors.n > 1 ? " (and more)" : "");
+    return &s_table;
 }
 
 void
 wrk_opts_fini(wrk_opts_t *self)
 {
-    if (!self)
-        return;
-    free(self->config_path);
-    free(self->name);
-    free(self->target);
-    free(self->actions_dir);
-    free(self->curve_secret);
-    free(self->curve_server_key);
-    s_list_free(&self->engines);
-    s_list_free(&self->offer);
-    s_list_free(&self->errors);
-    free(self->is_set);
-    memset(self, 0, sizeof *self);
+    sr_cfg_free(&s_table, self);
 }
 
 void
@@ -336,26 +237,4 @@ wrk_opts_node_config(const wrk_opts_t *self, wrk_node_config_t *out)
         .grace_ms = self->grace_ms,
         .max_message_bytes = (size_t)self->max_message_bytes,
     };
-}
-
-void
-wrk_opts_usage(FILE *out, const char *program)
-{
-    fprintf(out,
-            "usage: %s [--config FILE] [FLAGS]\n\n"
-            "Runs actions for Sirocco engines. Every flag but --config,\n"
-            "--help and --version is also a key of the YAML config file;\n"
-            "a flag wins over the file.\n\n",
-            program);
-    for (size_t i = 0; i < S_NDEFS; i++) {
-        const wrk_opt_def_t *d = &s_defs[i];
-        char flag[64];
-        snprintf(flag, sizeof flag, "--%s%s%s", d->flag, d->arg ? " " : "",
-                 d->arg ? d->arg : "");
-        fprintf(out, "  %-28s %s\n  %-28s (file: %s; default: %s)\n", flag,
-                d->doc, "", d->key, d->dflt);
-    }
-    fprintf(out, "  %-28s %s\n  %-28s %s\n  %-28s %s\n", "--config FILE",
-            "read the keys above from a YAML file", "--help", "this text",
-            "--version", "print the version");
 }

@@ -8,7 +8,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 typedef struct {
     core_run_t *r;
@@ -183,16 +182,6 @@ s_fn_tasks(s_host_t *h, sr_value_t *const *args, size_t nargs, sr_value_t **out,
     }
     *out = tv.list;
     return SR_OK;
-}
-
-void
-core_format_time(int64_t ms, char out[20])
-{
-    time_t secs = (time_t)(ms / 1000);
-    struct tm tm;
-    if (!gmtime_r(&secs, &tm) ||
-        strftime(out, 20, "%Y-%m-%d %H:%M:%S", &tm) == 0)
-        snprintf(out, 20, "1970-01-01 00:00:00");
 }
 
 static sr_err_t
@@ -473,5 +462,68 @@ core_ver_merge(sr_value_t **left, sr_value_t **left_ver,
             (rc = sr_value_map_putv(*left_ver, k, sr_value_new_int(rv))))
             return rc;
     }
+    return SR_OK;
+}
+
+sr_err_t
+core_ctx_target(core_run_t *r, const core_exec_t *exec,
+                const lang_workflow_t *wf, int *out)
+{
+    const char *name = sr_value_map_str(exec->params, "task_name");
+    int idx = name ? lang_workflow_task_index(wf, name) : -1;
+    if (idx < 0)
+        return sr_error_set(r->err, SR_EINVAL,
+                            name ? "reverse workflow '%s': task '%s' not found"
+                                 : "reverse workflow '%s' needs a target task "
+                                   "(params: task_name)",
+                            wf->name, name);
+    *out = idx;
+    return SR_OK;
+}
+
+typedef struct {
+    int target; // reverse: the target task, else -1
+    sr_value_t *ctx;
+} s_final_t;
+
+static sr_err_t
+s_final_visit(void *arg, core_task_t *task)
+{
+    s_final_t *f = arg;
+    // Direct: every completed task that led nowhere; reverse: the target.
+    if (!core_task_state_is_final(task->state))
+        return SR_OK;
+    if (f->target >= 0
+            ? task->spec_index != f->target || task->state != CORE_T_SUCCESS
+            : sr_value_len(task->next) > 0)
+        return SR_OK;
+    sr_value_t *out = core_ctx_outbound(task);
+    if (!out)
+        return SR_ENOMEM;
+    sr_err_t rc = sr_value_map_merge(f->ctx, out, true);
+    sr_value_destroy(&out);
+    return rc;
+}
+
+sr_err_t
+core_ctx_final(core_run_t *r, core_exec_t *exec, sr_value_t **out)
+{
+    const lang_doc_t *doc;
+    const lang_workflow_t *wf;
+    sr_err_t rc = core_exec_workflow(r, exec, &doc, &wf);
+    if (rc)
+        return rc;
+    s_final_t f = {-1, sr_value_new_map(0)};
+    if (!f.ctx)
+        return SR_ENOMEM;
+    if (wf->type == LANG_WF_REVERSE &&
+        (rc = core_ctx_target(r, exec, wf, &f.target)))
+        f.target = -1;
+    rc = CORE_OPS(r)->task_scan(r->st, &exec->id, s_final_visit, &f);
+    if (rc) {
+        sr_value_destroy(&f.ctx);
+        return rc;
+    }
+    *out = f.ctx;
     return SR_OK;
 }

@@ -44,4 +44,14 @@ sr_err_t core_ver_merge(sr_value_t **left, sr_value_t **left_ver,
 // null) is the workflow it belongs to. Caller owns it.
 sr_value_t *core_task_dict(const core_task_t *task, const lang_workflow_t *wf);
 
+// The target task of a reverse workflow (params: task_name) as a spec
+// index; SR_EINVAL with r->err saying why when there is none.
+sr_err_t core_ctx_target(core_run_t *r, const core_exec_t *exec,
+                         const lang_workflow_t *wf, int *out);
+
+// The final context: the merged outbound contexts of the end tasks
+// (direct: every completed task that led nowhere; reverse: the target).
+// Caller owns the result.
+sr_err_t core_ctx_final(core_run_t *r, core_exec_t *exec, sr_value_t **out);
+
 #endif

@@ -1,7 +1,8 @@
-// Workflow executions: start, completion and output, and the operations a
-// person or an engine command applies (pause, resume, cancel, rerun,
-// fail, succeed). Children run in their parent's partition and report back
-// through follow-ups in the same step.
+// Workflow executions: start (top-level and child), resume and rerun.
+// Pause and cancel run down the tree (core_tree.c); the end is
+// core_exec_end.c's. Children run in their parent's partition: a unit's
+// sub-workflow starts here through a follow-up (CORE_FU_CHILD_START), and
+// one that finished reports back through a deferred one in the same step.
 #include "core_exec.h"
 
 #include <stdio.h>
@@ -10,8 +11,10 @@
 
 #include "core_ctx.h"
 #include "core_env.h"
+#include "core_exec_end.h"
 #include "core_flow.h"
 #include "core_task.h"
+#include "core_tree.h"
 #include "core_unit.h"
 
 // Append `text` to a growing buffer (bounded).
@@ -128,9 +131,10 @@ s_start(core_run_t *r, core_exec_t **exec_p, const lang_workflow_t *wf,
         rc = core_exec_finish(r, exec, CORE_EX_ERROR, msg);
         goto done;
     }
+    // The completion check waits for the start tasks (follow-ups).
     if ((rc = core_flow_start(r, exec)))
         goto done;
-    rc = core_exec_check(r, exec);
+    rc = core_followup_about(r, CORE_FU_CHECK, exec, NULL);
     goto done;
 fail:
     core_exec_destroy(exec_p);
@@ -237,10 +241,13 @@ s_params_from_input(const lang_workflow_t *wf, const sr_value_t *input,
     return SR_OK;
 }
 
-sr_err_t
-core_exec_start_child(core_run_t *r, core_exec_t *parent, core_task_t *ptask,
-                      uint32_t item, const char *wf_name, sr_value_t *input,
-                      sr_id_t *child_id)
+// Make the child execution for unit `item` of `ptask` and start it (its
+// start tasks follow). *child_id names it. A workflow-level problem
+// (unknown workflow, bad input) is SR_EEXPR with r->err saying why.
+static sr_err_t
+s_start_child(core_run_t *r, core_exec_t *parent, core_task_t *ptask,
+              uint32_t item, const char *wf_name, sr_value_t *input,
+              sr_id_t *child_id)
 {
     const lang_doc_t *doc = NULL;
     const lang_workflow_t *pwf = NULL, *wf = NULL;
@@ -312,95 +319,88 @@ done:
     return rc;
 }
 
-typedef struct {
-    core_run_t *r;
-    core_exec_t *exec;
-    int op; // 0 pause children, 1 resume, 2 cancel
-    const char *msg;
-    core_task_t **list;
-    size_t n, cap;
-} s_walk_t;
-
+// Resume the paused sub-workflows of a running task's units, from unit
+// `from` on. A resume that pushed follow-ups leaves the rest to a
+// follow-up behind them.
 static sr_err_t
-s_collect(void *arg, core_task_t *task)
+s_resume_units(core_run_t *r, core_exec_t *exec, core_task_t *task,
+               uint32_t from)
 {
-    s_walk_t *w = arg;
-    if (w->n == w->cap) {
-        size_t cap = w->cap ? w->cap * 2 : 16;
-        core_task_t **l = realloc(w->list, cap * sizeof *l);
-        if (!l)
-            return SR_ENOMEM;
-        w->list = l;
-        w->cap = cap;
-    }
-    w->list[w->n++] = task;
-    return SR_OK;
-}
-
-// Apply `fn` to each running child execution of a workflow task.
-static sr_err_t
-s_children(core_run_t *r, core_task_t *task,
-           sr_err_t (*fn)(core_run_t *, core_exec_t *, const char *),
-           const char *msg)
-{
-    for (uint32_t i = 0; i < task->n_units; i++) {
-        sr_id_t id;
-        if (core_unit_state(task, i) != CORE_U_RUNNING ||
-            sr_id_from_value(sr_value_array_at(task->unit_ids, i), &id))
-            continue;
+    for (uint32_t i = from; i < task->n_units; i++) {
         core_exec_t *child = NULL;
-        sr_err_t rc = CORE_OPS(r)->exec_get(r->st, &id, &child);
+        sr_err_t rc = core_tree_child(r, task, i, &child);
         if (rc == SR_ENOTFOUND)
             continue; // an action, not a child
-        if (!rc)
-            rc = fn(r, child, msg);
+        size_t mark = core_followup_mark(r);
+        if (!rc && child->state == CORE_EX_PAUSED)
+            rc = core_exec_resume(r, child);
         if (rc)
             return rc;
+        if (core_followup_mark(r) != mark && i + 1 < task->n_units) {
+            core_followup_t fu = {.kind = CORE_FU_RESUME_UNITS,
+                                  .exec_id = exec->id,
+                                  .seq = task->seq,
+                                  .item = i + 1};
+            return core_followup_push(r, &fu);
+        }
     }
     return SR_OK;
 }
 
+// What a task execution does again when its execution resumes.
 static sr_err_t
-s_tasks(core_run_t *r, core_exec_t *exec, s_walk_t *w)
+s_resume_task(core_run_t *r, core_exec_t *exec, core_task_t *t)
 {
-    w->r = r;
-    w->exec = exec;
-    return CORE_OPS(r)->task_scan(r->st, &exec->id, s_collect, w);
-}
-
-sr_err_t
-core_exec_pause(core_run_t *r, core_exec_t *exec, const char *msg)
-{
-    if (exec->state != CORE_EX_RUNNING)
-        return sr_error_set(r->err, SR_ESTATE,
-                            "cannot pause an execution in state %s",
-                            core_ex_state_name(exec->state));
-    exec->state = CORE_EX_PAUSED;
-    sr_err_t rc = core_set_str(&exec->state_info, msg);
+    size_t mark = core_followup_mark(r);
+    if (core_task_state_is_final(t->state) && !t->processed) {
+        core_modes_t saved = r->modes;
+        r->modes.resuming = true;
+        sr_err_t rc = core_flow_after(r, exec, t);
+        sr_err_t back = core_run_restore(r, &saved, mark);
+        return rc ? rc : back;
+    }
+    if (core_task_state_is_final(t->state) && t->backlog)
+        return core_flow_backlog(r, exec, t);
+    if ((t->state == CORE_T_WAITING && t->held) || t->state == CORE_T_PAUSED)
+        return core_task_run(r, exec, t);
+    if (t->state != CORE_T_RUNNING)
+        return SR_OK;
+    sr_err_t rc = s_resume_units(r, exec, t, 0);
     if (rc)
         return rc;
-    exec->updated_ms = r->now;
-    CORE_OPS(r)->exec_dirty(r->st, exec);
-    if ((rc = core_notify_exec(r, exec)))
-        return rc;
-    s_walk_t w = {0};
-    rc = s_tasks(r, exec, &w);
-    for (size_t i = 0; !rc && i < w.n; i++)
-        if (w.list[i]->state == CORE_T_RUNNING)
-            rc = s_children(r, w.list[i], core_exec_pause, msg);
-    free(w.list);
-    if (rc == SR_ESTATE) { // a child already paused or finished
-        sr_error_clear(r->err);
-        rc = SR_OK;
-    }
-    return rc;
+    if (core_followup_mark(r) == mark)
+        return core_unit_top_up(r, exec, t);
+    core_followup_t fu = {.kind = CORE_FU_TOP_UP,
+                          .exec_id = exec->id,
+                          .seq = t->seq,
+                          .flag = true};
+    return core_followup_push(r, &fu);
 }
 
+// Resume the task executions from seq `from` up to `n`, in order. One
+// whose resume pushed follow-ups leaves the rest to a follow-up behind
+// them.
 static sr_err_t
-s_resume_child(core_run_t *r, core_exec_t *child, const char *msg)
+s_resume_tasks(core_run_t *r, core_exec_t *exec, uint32_t from, uint32_t n)
 {
-    (void)msg;
-    return child->state == CORE_EX_PAUSED ? core_exec_resume(r, child) : SR_OK;
+    for (uint32_t seq = from; seq < n && exec->state == CORE_EX_RUNNING;
+         seq++) {
+        size_t mark = core_followup_mark(r);
+        core_task_t *t = NULL;
+        sr_err_t rc = CORE_OPS(r)->task_get(r->st, &exec->id, seq, &t);
+        if (!rc)
+            rc = s_resume_task(r, exec, t);
+        if (rc)
+            return rc;
+        if (core_followup_mark(r) != mark && seq + 1 < n) {
+            core_followup_t fu = {.kind = CORE_FU_RESUME,
+                                  .exec_id = exec->id,
+                                  .item = seq + 1,
+                                  .count = n};
+            return core_followup_push(r, &fu);
+        }
+    }
+    return SR_OK;
 }
 
 sr_err_t
@@ -410,70 +410,16 @@ core_exec_resume(core_run_t *r, core_exec_t *exec)
         return sr_error_set(r->err, SR_ESTATE,
                             "cannot resume an execution in state %s",
                             core_ex_state_name(exec->state));
-    exec->state = CORE_EX_RUNNING;
-    sr_err_t rc = core_set_str(&exec->state_info, NULL);
-    if (rc)
-        return rc;
-    exec->updated_ms = r->now;
-    CORE_OPS(r)->exec_dirty(r->st, exec);
-    if ((rc = core_notify_exec(r, exec)))
-        return rc;
-    s_walk_t w = {0};
-    rc = s_tasks(r, exec, &w);
-    for (size_t i = 0; !rc && i < w.n && exec->state == CORE_EX_RUNNING; i++) {
-        core_task_t *t = w.list[i];
-        if (core_task_state_is_final(t->state) && !t->processed) {
-            r->resuming = true;
-            rc = core_flow_after(r, exec, t);
-            r->resuming = false;
-        } else if (core_task_state_is_final(t->state) && t->backlog)
-            rc = core_flow_backlog(r, exec, t);
-        else if ((t->state == CORE_T_WAITING && t->held) ||
-                 t->state == CORE_T_PAUSED)
-            rc = core_task_run(r, exec, t);
-        else if (t->state == CORE_T_RUNNING) {
-            rc = s_children(r, t, s_resume_child, NULL);
-            if (!rc)
-                rc = core_unit_top_up(r, exec, t);
-        }
-    }
-    free(w.list);
+    sr_err_t rc = core_exec_set_state(r, exec, CORE_EX_RUNNING, NULL);
+    // The task executions there are now (seq 0 to n - 1), in order; then
+    // the joins waiting and the completion check (core_flow.c,
+    // core_exec_end.c).
     if (!rc)
-        rc = core_flow_joins(r, exec, false);
-    return rc ? rc : core_exec_check(r, exec);
-}
-
-sr_err_t
-core_exec_cancel(core_run_t *r, core_exec_t *exec, const char *msg)
-{
-    if (core_ex_state_is_final(exec->state))
-        return sr_error_set(r->err, SR_ESTATE,
-                            "cannot cancel an execution in state %s",
-                            core_ex_state_name(exec->state));
-    // Final first, so cancelled tasks do not try to complete the execution.
-    exec->state = CORE_EX_CANCELLED;
-    sr_err_t rc =
-        core_set_str(&exec->state_info, msg ? msg : "Workflow was cancelled.");
-    if (rc)
-        return rc;
-    s_walk_t w = {0};
-    rc = s_tasks(r, exec, &w);
-    for (size_t i = 0; !rc && i < w.n; i++)
-        rc = core_task_cancel(r, exec, w.list[i], msg);
-    free(w.list);
-    sr_value_t *final = NULL;
+        rc = s_resume_tasks(r, exec, 0, exec->next_seq);
+    core_followup_t joins = {.kind = CORE_FU_JOINS, .exec_id = exec->id};
     if (!rc)
-        rc = core_flow_final_ctx(r, exec, &final);
-    if (rc)
-        return rc;
-    core_set_value(&exec->output, final);
-    exec->updated_ms = r->now;
-    CORE_OPS(r)->exec_dirty(r->st, exec);
-    if ((rc = core_notify_exec(r, exec)))
-        return rc;
-    if (!sr_id_is_nil(&exec->parent_id))
-        return core_followup_push(r, &exec->id);
-    return SR_OK;
+        rc = core_followup_push(r, &joins);
+    return rc ? rc : core_followup_about(r, CORE_FU_CHECK, exec, NULL);
 }
 
 typedef struct {
@@ -553,8 +499,9 @@ core_exec_rerun(core_run_t *r, core_exec_t *exec, const char *task_name,
     return core_unit_top_up(r, exec, t);
 }
 
-sr_err_t
-core_exec_child_done(core_run_t *r, const sr_id_t *child_id)
+// A sub-workflow reached a final state: its unit in the parent task ends.
+static sr_err_t
+s_child_done(core_run_t *r, const sr_id_t *child_id)
 {
     core_exec_t *child = NULL, *parent = NULL;
     core_task_t *task = NULL;
@@ -583,4 +530,53 @@ core_exec_child_done(core_run_t *r, const sr_id_t *child_id)
     default:
         return SR_OK;
     }
+}
+
+// Start the sub-workflow a unit runs. One that cannot start fails its
+// unit, as Mistral fails the action, also when what its start set in
+// motion fails (CORE_FU_CHILD_STARTED catches that).
+static sr_err_t
+s_child_start(core_run_t *r, const core_followup_t *fu, core_exec_t *exec,
+              core_task_t *task)
+{
+    sr_id_t child;
+    sr_err_t rc = s_start_child(r, exec, task, fu->item, fu->text,
+                                sr_value_ref(fu->value), &child);
+    if (rc == SR_EEXPR)
+        return core_unit_fail(r, exec, task, fu->item);
+    if (rc)
+        return rc;
+    // The child may have finished already (e.g. only no-op tasks); its
+    // deferred CORE_FU_CHILD_DONE then completes this unit in the step.
+    core_followup_t started = {.kind = CORE_FU_CHILD_STARTED,
+                               .exec_id = exec->id,
+                               .seq = task->seq,
+                               .item = fu->item,
+                               .id = child};
+    return core_followup_push(r, &started);
+}
+
+sr_err_t
+core_exec_followup(core_run_t *r, const core_followup_t *fu)
+{
+    switch (fu->kind) {
+    case CORE_FU_CHILD_START:
+        return s_child_start(r, fu, fu->exec, fu->task);
+    case CORE_FU_CHILD_STARTED:
+        return core_unit_started(fu->task, fu->item, &fu->id);
+    case CORE_FU_RESUME:
+        return s_resume_tasks(r, fu->exec, fu->item, fu->count);
+    case CORE_FU_RESUME_UNITS:
+        return s_resume_units(r, fu->exec, fu->task, fu->item);
+    default:
+        return s_child_done(r, &fu->id); // CORE_FU_CHILD_DONE
+    }
+}
+
+sr_err_t
+core_exec_caught(core_run_t *r, const core_followup_t *fu, sr_err_t rc)
+{
+    if (rc != SR_EEXPR && rc != SR_EINVAL)
+        return rc;
+    return core_unit_fail(r, fu->exec, fu->task, fu->item);
 }

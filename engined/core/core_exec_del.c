@@ -11,11 +11,12 @@
 // creation and the end of its last task execution (or now, while one is
 // still active), so two window scans find them; S_SLACK_MS widens the
 // window for a clock set back while the tree ran.
+#include "core_exec_del.h"
+
 #include <stdlib.h>
 #include <string.h>
 
-#include "core_exec.h"
-#include "core_task.h"
+#include "core_tree.h"
 
 #define S_SLACK_MS 60000
 
@@ -157,35 +158,13 @@ s_action_visit(void *arg, const core_action_t *a)
     return SR_OK;
 }
 
-// The task executions of one execution (borrowed from the state's cache).
-typedef struct {
-    core_task_t **list;
-    size_t n, cap;
-} s_tasks_t;
-
-static sr_err_t
-s_task_collect(void *arg, core_task_t *task)
-{
-    s_tasks_t *l = arg;
-    if (l->n == l->cap) {
-        size_t cap = l->cap ? l->cap * 2 : 16;
-        core_task_t **p = realloc(l->list, cap * sizeof *p);
-        if (!p)
-            return SR_ENOMEM;
-        l->list = p;
-        l->cap = cap;
-    }
-    l->list[l->n++] = task;
-    return SR_OK;
-}
-
 // Delete one execution: its task executions and their armed timers,
 // then the execution itself; subscribers hear DELETED.
 static sr_err_t
 s_delete_exec(core_run_t *r, const sr_id_t *id)
 {
-    s_tasks_t l = {0};
-    sr_err_t rc = CORE_OPS(r)->task_scan(r->st, id, s_task_collect, &l);
+    core_tasks_t l;
+    sr_err_t rc = core_tree_tasks(r, id, &l);
     for (size_t i = 0; !rc && i < l.n; i++) {
         core_task_t *task = l.list[i];
         if (task->timer_due)
@@ -209,8 +188,29 @@ s_delete_exec(core_run_t *r, const sr_id_t *id)
     return core_cmd_push(r, &c);
 }
 
-static sr_err_t
-s_delete_tree(core_run_t *r, const sr_id_t *root)
+sr_err_t
+core_exec_delete_begin(core_run_t *r, core_exec_t *exec, bool force)
+{
+    char id[SR_ID_TEXT_SIZE], root[SR_ID_TEXT_SIZE];
+    if (!sr_id_is_nil(&exec->parent_id))
+        return sr_error_set(r->err, SR_ESTATE,
+                            "execution %s is a sub-workflow execution: "
+                            "delete its root execution %s instead",
+                            sr_id_format(&exec->id, id),
+                            sr_id_format(&exec->root_id, root));
+    if (core_ex_state_is_final(exec->state))
+        return SR_OK;
+    if (!force)
+        return sr_error_set(
+            r->err, SR_ESTATE,
+            "execution %s is %s: only a finished execution (SUCCESS, "
+            "ERROR or CANCELLED) is deleted; force cancels it first",
+            sr_id_format(&exec->id, id), core_ex_state_name(exec->state));
+    return core_tree_cancel(r, exec, "Cancelled to be deleted.");
+}
+
+sr_err_t
+core_exec_delete(core_run_t *r, const sr_id_t *root)
 {
     s_tree_t t = {.r = r, .root = *root, .lo = INT64_MAX, .hi = 0};
     sr_err_t rc = s_find_execs(&t);
@@ -232,41 +232,4 @@ s_delete_tree(core_run_t *r, const sr_id_t *root)
     free(t.ids);
     free(t.acts);
     return rc;
-}
-
-// Cancel an execution that has not finished, and let the follow-ups of
-// its cancelled sub-workflows reach their parents now, before the records
-// they need are gone.
-static sr_err_t
-s_force_cancel(core_run_t *r, core_exec_t *exec)
-{
-    sr_err_t rc = core_exec_cancel(r, exec, "Cancelled to be deleted.");
-    for (size_t i = 0; !rc && i < r->nfollowups; i++)
-        rc = core_exec_child_done(r, &r->followups[i].child_id);
-    r->nfollowups = 0;
-    return rc;
-}
-
-sr_err_t
-core_exec_delete(core_run_t *r, core_exec_t *exec, bool force)
-{
-    char id[SR_ID_TEXT_SIZE], root[SR_ID_TEXT_SIZE];
-    if (!sr_id_is_nil(&exec->parent_id))
-        return sr_error_set(r->err, SR_ESTATE,
-                            "execution %s is a sub-workflow execution: "
-                            "delete its root execution %s instead",
-                            sr_id_format(&exec->id, id),
-                            sr_id_format(&exec->root_id, root));
-    if (!core_ex_state_is_final(exec->state)) {
-        if (!force)
-            return sr_error_set(
-                r->err, SR_ESTATE,
-                "execution %s is %s: only a finished execution (SUCCESS, "
-                "ERROR or CANCELLED) is deleted; force cancels it first",
-                sr_id_format(&exec->id, id), core_ex_state_name(exec->state));
-        sr_err_t rc = s_force_cancel(r, exec);
-        if (rc)
-            return rc;
-    }
-    return s_delete_tree(r, &exec->id);
 }

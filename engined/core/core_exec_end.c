@@ -2,15 +2,15 @@
 // rules): the final state from the task executions once none is active,
 // the "Failure caused by ..." and "Cancelled tasks: ..." texts, the output
 // or output-on-error over the final context, and the report to a parent.
+// Joins that can only wait are forced first, by a follow-up (core_join.c
+// is above), and the check goes on in another.
+#include "core_exec_end.h"
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "core_ctx.h"
-#include "core_exec.h"
-#include "core_flow.h"
-#include "core_task.h"
-#include "core_unit.h"
 
 // A growing text buffer; `oom` records a failed allocation.
 typedef struct {
@@ -262,7 +262,7 @@ s_output(core_run_t *r, core_exec_t *exec, core_ex_state_t *state, char **info)
     sr_value_t *final = NULL, *out = NULL;
     sr_err_t rc = core_exec_workflow(r, exec, &doc, &wf);
     if (!rc)
-        rc = core_flow_final_ctx(r, exec, &final);
+        rc = core_ctx_final(r, exec, &final);
     if (rc)
         return rc;
     if (*state == CORE_EX_SUCCESS)
@@ -291,31 +291,15 @@ core_exec_finish(core_run_t *r, core_exec_t *exec, core_ex_state_t state,
         free(text);
         return rc;
     }
-    free(exec->state_info);
-    exec->state_info = text;
-    exec->state = state;
-    exec->updated_ms = r->now;
-    CORE_OPS(r)->exec_dirty(r->st, exec);
-    if ((rc = core_notify_exec(r, exec)))
-        return rc;
-    if (!sr_id_is_nil(&exec->parent_id))
-        return core_followup_push(r, &exec->id);
-    return SR_OK;
+    rc = core_exec_set_state(r, exec, state, text);
+    free(text);
+    return rc;
 }
 
-sr_err_t
-core_exec_check(core_run_t *r, core_exec_t *exec)
+// Nothing is active any more: the final state from the task executions.
+static sr_err_t
+s_end(core_run_t *r, core_exec_t *exec)
 {
-    if (exec->state != CORE_EX_RUNNING || r->starting == exec)
-        return SR_OK;
-    if (exec->n_active > 0) {
-        // Only joins left waiting: nothing running can ever reach them.
-        if (exec->n_joins != exec->n_active)
-            return SR_OK;
-        sr_err_t rc = core_flow_joins(r, exec, true);
-        if (rc || exec->n_active > 0 || exec->state != CORE_EX_RUNNING)
-            return rc;
-    }
     s_final_t f = {0};
     sr_err_t rc = s_scan(r, exec, &f);
     char *text = NULL;
@@ -337,4 +321,35 @@ core_exec_check(core_run_t *r, core_exec_t *exec)
         rc = core_exec_finish(r, exec, state, text);
     free(text);
     return rc;
+}
+
+sr_err_t
+core_exec_check(core_run_t *r, core_exec_t *exec)
+{
+    if (exec->state != CORE_EX_RUNNING ||
+        sr_id_equal(&r->modes.starting, &exec->id))
+        return SR_OK;
+    if (exec->n_active == 0)
+        return s_end(r, exec);
+    // Only joins left waiting: nothing running can ever reach them. They
+    // are forced (core_flow.c, above), then the check goes on.
+    if (exec->n_joins != exec->n_active)
+        return SR_OK;
+    core_followup_t joins = {
+        .kind = CORE_FU_JOINS, .exec_id = exec->id, .flag = true};
+    core_followup_t check = {
+        .kind = CORE_FU_CHECK, .exec_id = exec->id, .flag = true};
+    sr_err_t rc = core_followup_push(r, &joins);
+    return rc ? rc : core_followup_push(r, &check);
+}
+
+sr_err_t
+core_exec_end_followup(core_run_t *r, const core_followup_t *fu)
+{
+    core_exec_t *exec = fu->exec;
+    if (!fu->flag)
+        return core_exec_check(r, exec);
+    if (exec->n_active > 0 || exec->state != CORE_EX_RUNNING)
+        return SR_OK; // a forced join started what runs on
+    return s_end(r, exec);
 }

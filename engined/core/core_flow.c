@@ -1,8 +1,10 @@
 // What runs next. Direct workflows: a completed task's on-success /
 // on-error entries then its on-complete entries, in order, with conditions;
-// engine commands stop the list; tasks chosen before a command still run.
-// Joins follow Mistral's induced-state rule. Reverse workflows run what the
-// target task requires, each task once its requirements succeeded.
+// engine commands stop the list; tasks chosen before a command still run;
+// a join collects the arrival (core_join.c). Reverse workflows run what
+// the target task requires, each task once its requirements succeeded.
+// A task's end comes here as a follow-up (CORE_FU_TASK_ENDED); a loop that
+// starts tasks leaves its rest to a follow-up when one of them did.
 #include "core_flow.h"
 
 #include <stdio.h>
@@ -10,255 +12,15 @@
 #include <string.h>
 
 #include "core_ctx.h"
-#include "core_exec.h"
+#include "core_exec_end.h"
+#include "core_join.h"
 #include "core_task.h"
-
-// Latest execution of the spec task `index`, or NULL.
-static sr_err_t
-s_latest(core_run_t *r, core_exec_t *exec, const lang_workflow_t *wf, int index,
-         core_task_t **out)
-{
-    int64_t seq;
-    *out = NULL;
-    if (!sr_value_map_int(exec->latest, wf->tasks[index].name, &seq))
-        return SR_OK;
-    return CORE_OPS(r)->task_get(r->st, &exec->id, (uint32_t)seq, out);
-}
-
-static bool
-s_has_name(const sr_value_t *list, const char *name)
-{
-    for (size_t i = 0; i < sr_value_len(list); i++)
-        if (strcmp(sr_value_str(sr_value_array_at(list, i)), name) == 0)
-            return true;
-    return false;
-}
-
-static sr_err_t
-s_add_name(sr_value_t **list, const char *name)
-{
-    if (!*list && !(*list = sr_value_new_array(2)))
-        return SR_ENOMEM;
-    if (s_has_name(*list, name))
-        return SR_OK;
-    sr_err_t rc = sr_value_unshare(list);
-    return rc ? rc : sr_value_array_append(*list, sr_value_new_str(name));
-}
-
-// --- joins -----------------------------------------------------------------
-
-typedef enum { S_WAIT, S_RUN, S_ERR } s_induced_t;
-
-// Can spec task `index` still be reached? (Mistral's _possible_route.)
-static sr_err_t
-s_possible(core_run_t *r, core_exec_t *exec, const lang_workflow_t *wf,
-           int index, uint8_t *seen, bool *out)
-{
-    const lang_task_t *t = &wf->tasks[index];
-    *out = false;
-    if (seen[index])
-        return SR_OK;
-    seen[index] = 1;
-    if (t->ninbound == 0) {
-        *out = true;
-        return SR_OK;
-    }
-    for (size_t i = 0; i < t->ninbound; i++) {
-        int from = t->inbound[i].from;
-        core_task_t *x = NULL;
-        sr_err_t rc = s_latest(r, exec, wf, from, &x);
-        if (rc)
-            return rc;
-        if (!x) {
-            if ((rc = s_possible(r, exec, wf, from, seen, out)) || *out)
-                return rc;
-        } else if (!core_task_state_is_final(x->state) || !x->processed ||
-                   s_has_name(x->next, t->name)) {
-            *out = true;
-            return SR_OK;
-        }
-    }
-    return SR_OK;
-}
-
-static sr_err_t
-s_induced(core_run_t *r, core_exec_t *exec, const lang_workflow_t *wf, int from,
-          const char *join_name, s_induced_t *out)
-{
-    core_task_t *x = NULL;
-    sr_err_t rc = s_latest(r, exec, wf, from, &x);
-    if (rc)
-        return rc;
-    if (!x) {
-        uint8_t *seen = calloc(wf->ntasks, 1);
-        if (!seen)
-            return SR_ENOMEM;
-        bool possible = false;
-        rc = s_possible(r, exec, wf, from, seen, &possible);
-        free(seen);
-        *out = possible ? S_WAIT : S_ERR;
-        return rc;
-    }
-    if (!core_task_state_is_final(x->state) || !x->processed)
-        *out = S_WAIT;
-    else
-        *out = s_has_name(x->next, join_name) ? S_RUN : S_ERR;
-    return SR_OK;
-}
-
-// How the inbound tasks of a join stand (Mistral's induced states).
-typedef struct {
-    size_t total;                   // distinct inbound tasks
-    size_t need;                    // how many must lead to the join
-    size_t running;                 // those that did
-    size_t errors;                  // those that never will
-    char failed[512], blocked[512]; // names, for the state info
-} s_tally_t;
-
-static sr_err_t
-s_join_tally(core_run_t *r, core_exec_t *exec, const lang_workflow_t *wf,
-             const lang_task_t *spec, s_tally_t *out)
-{
-    memset(out, 0, sizeof *out);
-    for (size_t i = 0; i < spec->ninbound; i++) {
-        int from = spec->inbound[i].from;
-        bool dup = false;
-        for (size_t j = 0; j < i; j++)
-            dup |= spec->inbound[j].from == from;
-        if (dup)
-            continue;
-        out->total++;
-        s_induced_t st;
-        sr_err_t rc = s_induced(r, exec, wf, from, spec->name, &st);
-        if (rc)
-            return rc;
-        char *list = st == S_ERR    ? out->failed
-                     : st == S_WAIT ? out->blocked
-                                    : NULL;
-        out->running += st == S_RUN;
-        out->errors += st == S_ERR;
-        if (list) {
-            size_t n = strlen(list);
-            snprintf(list + n, sizeof out->failed - n, "%s'%s'", n ? ", " : "",
-                     wf->tasks[from].name);
-        }
-    }
-    size_t need = spec->join == LANG_JOIN_ALL ? out->total : (size_t)spec->join;
-    out->need = need > out->total ? out->total : need;
-    return SR_OK;
-}
-
-// More inbound tasks will never lead to the join than it can do without.
-static bool
-s_tally_impossible(const s_tally_t *t)
-{
-    return t->errors > t->total - t->need;
-}
-
-// Decide a waiting join: run it, fail it, or keep waiting.
-static sr_err_t
-s_join_decide(core_run_t *r, core_exec_t *exec, const lang_workflow_t *wf,
-              core_task_t *join, bool force)
-{
-    s_tally_t t;
-    sr_err_t rc = s_join_tally(r, exec, wf, &wf->tasks[join->spec_index], &t);
-    if (rc)
-        return rc;
-    if (t.running >= t.need) {
-        join->joining = false;
-        exec->n_joins--;
-        CORE_OPS(r)->exec_dirty(r->st, exec);
-        return core_task_run(r, exec, join);
-    }
-    if (s_tally_impossible(&t) || force) {
-        char info[700];
-        snprintf(info, sizeof info, "Failed by tasks: [%s]",
-                 t.errors ? t.failed : t.blocked);
-        return core_task_complete(r, exec, join, CORE_T_ERROR, info);
-    }
-    return SR_OK;
-}
-
-sr_err_t
-core_flow_joins(core_run_t *r, core_exec_t *exec, bool force)
-{
-    if (!exec->n_joins || exec->state != CORE_EX_RUNNING)
-        return SR_OK;
-    const lang_doc_t *doc;
-    const lang_workflow_t *wf;
-    sr_err_t rc = core_exec_workflow(r, exec, &doc, &wf);
-    for (size_t i = 0; !rc && i < wf->ntasks; i++) {
-        if (wf->tasks[i].join == LANG_JOIN_NONE)
-            continue;
-        core_task_t *t = NULL;
-        rc = s_latest(r, exec, wf, (int)i, &t);
-        if (!rc && t && t->joining)
-            rc = s_join_decide(r, exec, wf, t, force);
-        if (exec->state != CORE_EX_RUNNING)
-            break;
-    }
-    return rc;
-}
+#include "core_tree.h"
 
 // --- transitions -----------------------------------------------------------
 
-// A join's inbound context after one more arrival: the newest arrival's
-// outbound context is the base, earlier ones merge in by version.
-static sr_err_t
-s_join_arrive(core_run_t *r, core_task_t *join, const sr_value_t *out,
-              const sr_value_t *ver)
-{
-    sr_value_t *in = sr_value_ref((sr_value_t *)out);
-    sr_value_t *in_ver = sr_value_ref((sr_value_t *)ver);
-    sr_err_t rc = core_ver_merge(&in, &in_ver, join->in_ctx, join->in_ver);
-    if (rc) {
-        sr_value_destroy(&in);
-        sr_value_destroy(&in_ver);
-        return rc;
-    }
-    core_set_value(&join->in_ctx, in);
-    core_set_value(&join->in_ver, in_ver);
-    CORE_OPS(r)->task_dirty(r->st, join);
-    return SR_OK;
-}
-
-// Whether `join`, the latest execution of a join task and no longer
-// collecting, takes no arrival from `src` (true: `src` changes nothing but
-// its name in `arrived`):
-// * a join that failed without running (it could not be satisfied) fails
-//   once (issue 18): a branch of its round that arrives late (it had not
-//   arrived, and the join still cannot be satisfied) starts no other join
-//   execution and runs no on-error again;
-// * a join on N of its inbound tasks that went ahead ignores later
-//   arrivals whatever its outcome (Mistral's discriminator);
-// otherwise a new execution starts over: `join: all` after it ran, a
-// branch arriving again (cycles), a rerun that made the join possible.
-static sr_err_t
-s_join_spent(core_run_t *r, core_exec_t *exec, const lang_workflow_t *wf,
-             core_task_t *join, const core_task_t *src, bool *out)
-{
-    const lang_task_t *spec = &wf->tasks[join->spec_index];
-    *out = false;
-    if (join->state == CORE_T_CANCELLED)
-        return SR_OK;
-    // pause_passed: it got as far as its policies, so it ran (or runs).
-    if (join->pause_passed || join->state != CORE_T_ERROR) {
-        *out = spec->join != LANG_JOIN_ALL;
-        return SR_OK;
-    }
-    if (s_has_name(join->arrived, src->name))
-        return SR_OK;
-    s_tally_t t;
-    sr_err_t rc = s_join_tally(r, exec, wf, spec, &t);
-    if (rc || !s_tally_impossible(&t))
-        return rc;
-    *out = true;
-    CORE_OPS(r)->task_dirty(r->st, join);
-    return s_add_name(&join->arrived, src->name);
-}
-
 // Reach `target` from `src`: a plain task starts a new execution with
-// src's outbound context; a join collects it.
+// src's outbound context; a join collects it (core_join.c).
 static sr_err_t
 s_trigger(core_run_t *r, core_exec_t *exec, const lang_workflow_t *wf,
           core_task_t *src, int target)
@@ -266,40 +28,43 @@ s_trigger(core_run_t *r, core_exec_t *exec, const lang_workflow_t *wf,
     sr_value_t *out = core_ctx_outbound(src);
     sr_value_t *ver = core_ver_outbound(src);
     sr_err_t rc = out && ver ? SR_OK : SR_ENOMEM;
-    const lang_task_t *t = &wf->tasks[target];
-    if (!rc && t->join == LANG_JOIN_NONE) {
+    if (!rc && wf->tasks[target].join == LANG_JOIN_NONE) {
         core_task_t *task = NULL;
         rc = core_task_create(r, exec, wf, target, sr_value_ref(out),
                               sr_value_ref(ver), &task);
         if (!rc)
             rc = core_task_run(r, exec, task);
-    } else if (!rc) {
-        core_task_t *join = NULL;
-        bool spent = false;
-        rc = s_latest(r, exec, wf, target, &join);
-        if (!rc && join && !join->joining)
-            rc = s_join_spent(r, exec, wf, join, src, &spent);
-        if (!rc && spent)
-            goto done;
-        if (!rc && (!join || !join->joining)) {
-            rc = core_task_create(r, exec, wf, target, NULL, NULL, &join);
-            if (!rc) {
-                join->joining = true;
-                exec->n_joins++;
-                rc = core_set_str(&join->state_info, "Task is waiting.");
-            }
-        }
-        if (!rc)
-            rc = s_add_name(&join->arrived, src->name);
-        if (!rc)
-            rc = s_join_arrive(r, join, out, ver);
-        if (!rc)
-            rc = s_join_decide(r, exec, wf, join, false);
-    }
-done:
+    } else if (!rc)
+        rc = core_join_arrive(r, exec, wf, src, target, out, ver);
     sr_value_destroy(&out);
     sr_value_destroy(&ver);
     return rc;
+}
+
+// Reach the spec tasks `order[0..n)` from `src` in turn. A target whose
+// start pushed follow-ups leaves the rest to a follow-up behind them.
+static sr_err_t
+s_triggers(core_run_t *r, core_exec_t *exec, const lang_workflow_t *wf,
+           core_task_t *src, const int *order, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        size_t mark = core_followup_mark(r);
+        sr_err_t rc = s_trigger(r, exec, wf, src, order[i]);
+        if (rc)
+            return rc;
+        if (core_followup_mark(r) != mark && i + 1 < n) {
+            core_followup_t fu = {
+                .kind = CORE_FU_TRIGGERS,
+                .exec_id = exec->id,
+                .seq = src->seq,
+                .value = sr_value_new_bin(order + i + 1,
+                                          (n - i - 1) * sizeof *order)};
+            if (!fu.value)
+                return sr_error_set(r->err, SR_ENOMEM, "out of memory");
+            return core_followup_push(r, &fu);
+        }
+    }
+    return SR_OK;
 }
 
 // A transition's condition or a command's message failed to evaluate:
@@ -323,6 +88,21 @@ s_flow_error(core_run_t *r, core_exec_t *exec, core_task_t *task)
     if ((rc = core_notify_task(r, exec, task)))
         return rc;
     return core_exec_finish(r, exec, CORE_EX_ERROR, info);
+}
+
+// After a task's transitions ran (what `mark` counted before, `rc` what
+// they returned): an expression error fails the task and the workflow,
+// also one met by what they started and left to follow-ups, as a call
+// they made would have returned it (CORE_FU_FLOW_DONE catches it).
+static sr_err_t
+s_guard(core_run_t *r, core_exec_t *exec, core_task_t *task, size_t mark,
+        sr_err_t rc)
+{
+    if (rc == SR_EEXPR)
+        return s_flow_error(r, exec, task);
+    if (rc || core_followup_mark(r) == mark)
+        return rc;
+    return core_followup_about(r, CORE_FU_FLOW_DONE, exec, task);
 }
 
 // The clauses a completed task's transitions come from, in order: its
@@ -391,7 +171,7 @@ s_choose(core_run_t *r, core_exec_t *exec, core_task_t *task,
             else if (n->cmd == LANG_CMD_NONE)
                 rc = s_choose_task(ch, n->task_index);
             else if (n->cmd != LANG_CMD_NOOP &&
-                     !(n->cmd == LANG_CMD_PAUSE && r->resuming)) {
+                     !(n->cmd == LANG_CMD_PAUSE && r->modes.resuming)) {
                 ch->cmd = n;
                 stop = n->cmd != LANG_CMD_PAUSE;
             }
@@ -408,7 +188,7 @@ s_carry_out(core_run_t *r, core_exec_t *exec, const lang_workflow_t *wf,
 {
     sr_err_t rc = SR_OK;
     for (size_t i = 0; i < ch->nnext && !rc; i++)
-        rc = s_add_name(&task->next, wf->tasks[ch->next[i]].name);
+        rc = core_names_add(&task->next, wf->tasks[ch->next[i]].name);
     CORE_OPS(r)->task_dirty(r->st, task);
     if (!rc && ch->cmd) {
         sr_value_t *msg = NULL;
@@ -421,7 +201,7 @@ s_carry_out(core_run_t *r, core_exec_t *exec, const lang_workflow_t *wf,
                                               : lang_value_to_text(msg);
         sr_value_destroy(&msg);
         if (!rc && ch->cmd->cmd == LANG_CMD_PAUSE)
-            rc = core_exec_pause(r, exec, text);
+            rc = core_tree_pause(r, exec, text);
         else if (!rc)
             rc = core_exec_finish(
                 r, exec,
@@ -429,13 +209,19 @@ s_carry_out(core_run_t *r, core_exec_t *exec, const lang_workflow_t *wf,
                 text);
         free(text);
     }
-    for (int pass = 0; pass < 2 && !rc; pass++) {
-        for (size_t i = 0; i < ch->nnext && !rc; i++) {
-            bool is_join = wf->tasks[ch->next[i]].join != LANG_JOIN_NONE;
-            if (is_join == (pass == 1))
-                rc = s_trigger(r, exec, wf, task, ch->next[i]);
-        }
-    }
+    if (rc || !ch->nnext)
+        return rc;
+    // Plain tasks first, then joins, each in the order chosen.
+    int *order = malloc(ch->nnext * sizeof *order);
+    if (!order)
+        return SR_ENOMEM;
+    size_t n = 0;
+    for (int pass = 0; pass < 2; pass++)
+        for (size_t i = 0; i < ch->nnext; i++)
+            if ((wf->tasks[ch->next[i]].join != LANG_JOIN_NONE) == (pass == 1))
+                order[n++] = ch->next[i];
+    rc = s_triggers(r, exec, wf, task, order, n);
+    free(order);
     return rc;
 }
 
@@ -446,6 +232,7 @@ s_direct_after(core_run_t *r, core_exec_t *exec, const lang_workflow_t *wf,
     const lang_clause_t *clauses[2];
     s_clauses(wf, task, clauses);
     s_choice_t ch = {0};
+    size_t mark = core_followup_mark(r);
     sr_err_t rc = s_choose(r, exec, task, clauses, &ch);
     if (!rc) {
         task->processed = true;
@@ -456,7 +243,7 @@ s_direct_after(core_run_t *r, core_exec_t *exec, const lang_workflow_t *wf,
     }
     free(ch.next);
     sr_value_destroy(&ch.backlog);
-    return rc == SR_EEXPR ? s_flow_error(r, exec, task) : rc;
+    return s_guard(r, exec, task, mark, rc);
 }
 
 sr_err_t
@@ -485,10 +272,11 @@ core_flow_backlog(core_run_t *r, core_exec_t *exec, core_task_t *task)
             ch.cmd = n;
     }
     sr_value_destroy(&backlog);
+    size_t mark = core_followup_mark(r);
     if (!rc)
         rc = s_carry_out(r, exec, wf, task, &ch);
     free(ch.next);
-    return rc == SR_EEXPR ? s_flow_error(r, exec, task) : rc;
+    return s_guard(r, exec, task, mark, rc);
 }
 
 // --- reverse workflows -------------------------------------------------------
@@ -506,42 +294,31 @@ s_required(const lang_workflow_t *wf, int index, uint8_t *need)
             s_required(wf, t->requires_index[i], need);
 }
 
+// Start every required task whose requirements all succeeded, from spec
+// task `from` on. A start that pushed follow-ups leaves the rest to a
+// follow-up behind them.
 static sr_err_t
-s_target(core_run_t *r, core_exec_t *exec, const lang_workflow_t *wf, int *out)
-{
-    const char *name = sr_value_map_str(exec->params, "task_name");
-    int idx = name ? lang_workflow_task_index(wf, name) : -1;
-    if (idx < 0)
-        return sr_error_set(r->err, SR_EINVAL,
-                            name ? "reverse workflow '%s': task '%s' not found"
-                                 : "reverse workflow '%s' needs a target task "
-                                   "(params: task_name)",
-                            wf->name, name);
-    *out = idx;
-    return SR_OK;
-}
-
-// Start every required task whose requirements all succeeded.
-static sr_err_t
-s_reverse_ready(core_run_t *r, core_exec_t *exec, const lang_workflow_t *wf)
+s_reverse_ready(core_run_t *r, core_exec_t *exec, const lang_workflow_t *wf,
+                size_t from)
 {
     int target;
-    sr_err_t rc = s_target(r, exec, wf, &target);
+    sr_err_t rc = core_ctx_target(r, exec, wf, &target);
     if (rc)
         return rc;
     uint8_t *need = calloc(wf->ntasks, 1);
     if (!need)
         return SR_ENOMEM;
     s_required(wf, target, need);
-    for (size_t i = 0; i < wf->ntasks && !rc; i++) {
+    for (size_t i = from; i < wf->ntasks && !rc; i++) {
         if (!need[i] || sr_value_map_has(exec->latest, wf->tasks[i].name))
             continue;
+        size_t mark = core_followup_mark(r);
         const lang_task_t *t = &wf->tasks[i];
         sr_value_t *in = sr_value_new_map(0), *ver = sr_value_new_map(0);
         bool ready = in && ver;
         for (size_t j = 0; ready && j < t->nrequires; j++) {
             core_task_t *dep = NULL;
-            rc = s_latest(r, exec, wf, t->requires_index[j], &dep);
+            rc = core_task_latest(r, exec, wf, t->requires_index[j], &dep);
             ready = !rc && dep && dep->state == CORE_T_SUCCESS;
             if (ready) {
                 sr_value_t *out = core_ctx_outbound(dep);
@@ -562,11 +339,45 @@ s_reverse_ready(core_run_t *r, core_exec_t *exec, const lang_workflow_t *wf)
         }
         sr_value_destroy(&in);
         sr_value_destroy(&ver);
+        if (!rc && core_followup_mark(r) != mark && i + 1 < wf->ntasks) {
+            core_followup_t fu = {.kind = CORE_FU_REVERSE,
+                                  .exec_id = exec->id,
+                                  .item = (uint32_t)i + 1};
+            rc = core_followup_push(r, &fu);
+            break;
+        }
         if (exec->state != CORE_EX_RUNNING)
             break;
     }
     free(need);
     return rc;
+}
+
+// Create and run a direct workflow's start tasks from `from` on. A start
+// that pushed follow-ups leaves the rest to a follow-up behind them.
+static sr_err_t
+s_start_tasks(core_run_t *r, core_exec_t *exec, const lang_workflow_t *wf,
+              size_t from)
+{
+    for (size_t i = from; i < wf->nstart; i++) {
+        size_t mark = core_followup_mark(r);
+        core_task_t *task = NULL;
+        sr_err_t rc =
+            core_task_create(r, exec, wf, wf->start[i], NULL, NULL, &task);
+        if (!rc)
+            rc = core_task_run(r, exec, task);
+        if (rc)
+            return rc;
+        if (core_followup_mark(r) != mark && i + 1 < wf->nstart) {
+            core_followup_t fu = {.kind = CORE_FU_START,
+                                  .exec_id = exec->id,
+                                  .item = (uint32_t)i + 1};
+            return core_followup_push(r, &fu);
+        }
+        if (exec->state == CORE_EX_CANCELLED)
+            break;
+    }
+    return SR_OK;
 }
 
 sr_err_t
@@ -577,21 +388,17 @@ core_flow_start(core_run_t *r, core_exec_t *exec)
     sr_err_t rc = core_exec_workflow(r, exec, &doc, &wf);
     if (rc)
         return rc;
-    const core_exec_t *outer = r->starting;
-    r->starting = exec;
-    if (wf->type == LANG_WF_REVERSE)
-        rc = s_reverse_ready(r, exec, wf);
-    for (size_t i = 0; wf->type == LANG_WF_DIRECT && i < wf->nstart && !rc;
-         i++) {
-        core_task_t *task = NULL;
-        rc = core_task_create(r, exec, wf, wf->start[i], NULL, NULL, &task);
-        if (!rc)
-            rc = core_task_run(r, exec, task);
-        if (exec->state == CORE_EX_CANCELLED)
-            break;
+    core_modes_t saved = r->modes;
+    size_t mark = core_followup_mark(r);
+    r->modes.starting = exec->id;
+    core_followup_t fu = {.kind = wf->type == LANG_WF_REVERSE ? CORE_FU_REVERSE
+                                                              : CORE_FU_START,
+                          .exec_id = exec->id};
+    if ((rc = core_followup_push(r, &fu))) {
+        r->modes = saved;
+        return rc;
     }
-    r->starting = outer;
-    return rc;
+    return core_run_restore(r, &saved, mark);
 }
 
 sr_err_t
@@ -608,53 +415,84 @@ core_flow_after(core_run_t *r, core_exec_t *exec, core_task_t *task)
         return s_direct_after(r, exec, wf, task);
     task->processed = true;
     CORE_OPS(r)->task_dirty(r->st, task);
-    return task->state == CORE_T_SUCCESS ? s_reverse_ready(r, exec, wf) : SR_OK;
+    return task->state == CORE_T_SUCCESS ? s_reverse_ready(r, exec, wf, 0)
+                                         : SR_OK;
 }
 
-typedef struct {
-    core_run_t *r;
-    const lang_workflow_t *wf;
-    int target; // reverse: the target task, else -1
-    sr_value_t *ctx;
-} s_final_t;
-
+// A task ended (`ran`: its execution was running then): its transitions,
+// then the joins waiting, then the completion check. What comes after a
+// step that pushed follow-ups is pushed behind them; else it runs now.
 static sr_err_t
-s_final_visit(void *arg, core_task_t *task)
+s_task_ended(core_run_t *r, core_exec_t *exec, core_task_t *task, bool ran)
 {
-    s_final_t *f = arg;
-    // Direct: every completed task that led nowhere; reverse: the target.
-    if (!core_task_state_is_final(task->state))
-        return SR_OK;
-    if (f->target >= 0
-            ? task->spec_index != f->target || task->state != CORE_T_SUCCESS
-            : sr_value_len(task->next) > 0)
-        return SR_OK;
-    sr_value_t *out = core_ctx_outbound(task);
-    if (!out)
-        return SR_ENOMEM;
-    sr_err_t rc = sr_value_map_merge(f->ctx, out, true);
-    sr_value_destroy(&out);
+    size_t mark = core_followup_mark(r);
+    sr_err_t rc = ran ? core_flow_after(r, exec, task) : SR_OK;
+    if (!rc && ran && core_followup_mark(r) != mark) {
+        core_followup_t joins = {.kind = CORE_FU_JOINS, .exec_id = exec->id};
+        rc = core_followup_push(r, &joins);
+    } else if (!rc && ran)
+        rc = core_join_decide(r, exec, false);
+    if (rc)
+        return rc;
+    if (core_followup_mark(r) != mark)
+        return core_followup_about(r, CORE_FU_CHECK, exec, NULL);
+    return core_exec_check(r, exec);
+}
+
+// The targets a CORE_FU_TRIGGERS follow-up carries.
+static sr_err_t
+s_triggers_left(core_run_t *r, core_exec_t *exec, core_task_t *src,
+                const sr_value_t *left)
+{
+    const lang_doc_t *doc;
+    const lang_workflow_t *wf;
+    size_t len = 0;
+    const void *bytes = sr_value_bin(left, &len);
+    sr_err_t rc = core_exec_workflow(r, exec, &doc, &wf);
+    int *order = malloc(len ? len : 1);
+    if (!rc && !order)
+        rc = SR_ENOMEM;
+    if (!rc) {
+        memcpy(order, bytes, len);
+        rc = s_triggers(r, exec, wf, src, order, len / sizeof *order);
+    }
+    free(order);
     return rc;
 }
 
 sr_err_t
-core_flow_final_ctx(core_run_t *r, core_exec_t *exec, sr_value_t **out)
+core_flow_followup(core_run_t *r, const core_followup_t *fu)
 {
+    core_exec_t *exec = fu->exec;
     const lang_doc_t *doc;
     const lang_workflow_t *wf;
-    sr_err_t rc = core_exec_workflow(r, exec, &doc, &wf);
-    if (rc)
-        return rc;
-    s_final_t f = {r, wf, -1, sr_value_new_map(0)};
-    if (!f.ctx)
-        return SR_ENOMEM;
-    if (wf->type == LANG_WF_REVERSE && (rc = s_target(r, exec, wf, &f.target)))
-        f.target = -1;
-    rc = CORE_OPS(r)->task_scan(r->st, &exec->id, s_final_visit, &f);
-    if (rc) {
-        sr_value_destroy(&f.ctx);
-        return rc;
+    switch (fu->kind) {
+    case CORE_FU_TASK_ENDED:
+        return s_task_ended(r, exec, fu->task, fu->flag);
+    case CORE_FU_TRIGGERS:
+        return s_triggers_left(r, exec, fu->task, fu->value);
+    case CORE_FU_START:
+    case CORE_FU_REVERSE: {
+        // Between two start tasks, the loop's own test: a cancelled or
+        // (reverse) stopped execution starts no more.
+        if (fu->item &&
+            (fu->kind == CORE_FU_START ? exec->state == CORE_EX_CANCELLED
+                                       : exec->state != CORE_EX_RUNNING))
+            return SR_OK;
+        sr_err_t rc = core_exec_workflow(r, exec, &doc, &wf);
+        if (rc)
+            return rc;
+        return fu->kind == CORE_FU_START
+                   ? s_start_tasks(r, exec, wf, fu->item)
+                   : s_reverse_ready(r, exec, wf, fu->item);
     }
-    *out = f.ctx;
-    return SR_OK;
+    default:
+        return SR_OK; // CORE_FU_FLOW_DONE: nothing failed
+    }
+}
+
+sr_err_t
+core_flow_caught(core_run_t *r, const core_followup_t *fu, sr_err_t rc)
+{
+    return rc == SR_EEXPR ? s_flow_error(r, fu->exec, fu->task) : rc;
 }

@@ -3,8 +3,10 @@
 // changing one changes the storage format (bump store_part's format then).
 #include "core_rec.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 static const char *const s_ex_states[] = {"RUNNING", "PAUSED", "SUCCESS",
                                           "ERROR", "CANCELLED"};
@@ -12,6 +14,16 @@ static const char *const s_task_states[] = {
     "WAITING", "RUNNING", "DELAYED", "PAUSED", "SUCCESS", "ERROR", "CANCELLED"};
 static const char *const s_action_states[] = {
     "SCHEDULED", "RUNNING", "PENDING", "SUCCESS", "ERROR", "CANCELLED"};
+
+void
+core_format_time(int64_t ms, char out[20])
+{
+    time_t secs = (time_t)(ms / 1000);
+    struct tm tm;
+    if (!gmtime_r(&secs, &tm) ||
+        strftime(out, 20, "%Y-%m-%d %H:%M:%S", &tm) == 0)
+        snprintf(out, 20, "1970-01-01 00:00:00");
+}
 
 const char *
 core_ex_state_name(core_ex_state_t s)
@@ -77,6 +89,54 @@ core_set_value(sr_value_t **field, sr_value_t *v)
 {
     sr_value_destroy(field);
     *field = v;
+}
+
+core_unit_state_t
+core_unit_state(const core_task_t *task, uint32_t item)
+{
+    size_t len;
+    const uint8_t *b = sr_value_bin(task->units, &len);
+    return item < len ? (core_unit_state_t)b[item] : CORE_U_PENDING;
+}
+
+sr_err_t
+core_unit_set_state(core_task_t *task, uint32_t item, core_unit_state_t st)
+{
+    size_t len;
+    const uint8_t *b = sr_value_bin(task->units, &len);
+    if (item >= len)
+        return SR_EINVAL;
+    uint8_t *copy = malloc(len);
+    if (!copy)
+        return SR_ENOMEM;
+    memcpy(copy, b, len);
+    copy[item] = (uint8_t)st;
+    sr_value_t *v = sr_value_new_bin(copy, len);
+    free(copy);
+    if (!v)
+        return SR_ENOMEM;
+    core_set_value(&task->units, v);
+    return SR_OK;
+}
+
+bool
+core_names_has(const sr_value_t *list, const char *name)
+{
+    for (size_t i = 0; i < sr_value_len(list); i++)
+        if (strcmp(sr_value_str(sr_value_array_at(list, i)), name) == 0)
+            return true;
+    return false;
+}
+
+sr_err_t
+core_names_add(sr_value_t **list, const char *name)
+{
+    if (!*list && !(*list = sr_value_new_array(2)))
+        return SR_ENOMEM;
+    if (core_names_has(*list, name))
+        return SR_OK;
+    sr_err_t rc = sr_value_unshare(list);
+    return rc ? rc : sr_value_array_append(*list, sr_value_new_str(name));
 }
 
 core_exec_t *

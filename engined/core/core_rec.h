@@ -59,6 +59,9 @@ typedef enum {
     CORE_TIMER_SLEEP,           // action: virtual std.sleep (sim driver)
 } core_timer_kind_t;
 
+// Mistral's time format for API fields: "2026-11-23 12:00:00" (UTC).
+void core_format_time(int64_t ms, char out[20]);
+
 const char *core_ex_state_name(core_ex_state_t s);
 const char *core_task_state_name(core_task_state_t s);
 const char *core_action_state_name(core_action_state_t s);
@@ -184,5 +187,16 @@ sr_err_t core_timer_from_value(const sr_value_t *v, core_timer_t *out,
 sr_err_t core_set_str(char **field, const char *text);
 // Replace a value field: drops the old reference, takes `v` (may be NULL).
 void core_set_value(sr_value_t **field, sr_value_t *v);
+
+// The state of unit `item` of a task execution (task->units; PENDING past
+// its end), and its change (the vector is copied, as values may be shared).
+core_unit_state_t core_unit_state(const core_task_t *task, uint32_t item);
+sr_err_t core_unit_set_state(core_task_t *task, uint32_t item,
+                             core_unit_state_t state);
+
+// A list of task names in a record (a task's `next`, a join's `arrived`):
+// whether it holds `name`, and adding it once (*list made when NULL).
+bool core_names_has(const sr_value_t *list, const char *name);
+sr_err_t core_names_add(sr_value_t **list, const char *name);
 
 #endif

@@ -1,30 +1,21 @@
 // Task executions: creation and the policies around their run, in
 // Mistral's order: before the start pause-before, timeout, wait-before;
-// after the units wait-after, publish, fail-on, retry; then the flow.
-// Owns the task's lifecycle states; units (core_unit.c) run the actions and
-// the flow (core_flow.c) decides what follows. A task arms at most one
-// policy timer plus its timeout.
+// after the units wait-after, publish, fail-on, retry. Owns the task's
+// lifecycle states; units (core_unit.c) run the actions, and the flow
+// (core_flow.c, above) decides what follows a task that ended: that is a
+// follow-up (CORE_FU_TASK_ENDED). A task arms at most one policy timer
+// plus its timeout (core_timer.c).
 #include "core_task.h"
 
-#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "core_ctx.h"
-#include "core_exec.h"
-#include "core_flow.h"
+#include "core_exec_end.h"
+#include "core_timer.h"
+#include "core_tree.h"
 #include "core_unit.h"
-
-#define S_DEFAULT_CONCURRENCY 50
-
-const lang_task_t *
-core_task_spec(const lang_workflow_t *wf, const core_task_t *task)
-{
-    if (task->spec_index < 0 || (size_t)task->spec_index >= wf->ntasks)
-        return NULL;
-    return &wf->tasks[task->spec_index];
-}
 
 sr_err_t
 core_task_create(core_run_t *r, core_exec_t *exec, const lang_workflow_t *wf,
@@ -68,67 +59,6 @@ fail:
     return sr_error_set(r->err, rc, "cannot create task execution");
 }
 
-sr_err_t
-core_task_arm(core_run_t *r, core_task_t *task, core_timer_kind_t kind,
-              double seconds)
-{
-    core_timer_t t = {
-        .kind = kind, .exec_id = task->exec_id, .seq = task->seq, .item = -1};
-    t.due_ms = r->now + (int64_t)llround(seconds * 1000.0);
-    sr_id_make(r->st->partition, r->now, &t.id);
-    sr_err_t rc = CORE_OPS(r)->timer_add(r->st, &t);
-    if (rc)
-        return rc;
-    if (kind == CORE_TIMER_TIMEOUT) {
-        task->timeout_due = t.due_ms;
-        task->timeout_id = t.id;
-    } else {
-        task->timer_due = t.due_ms;
-        task->timer_id = t.id;
-    }
-    CORE_OPS(r)->task_dirty(r->st, task);
-    core_cmd_t c = {
-        .kind = CORE_CMD_TIMER, .exec_id = task->exec_id, .due_ms = t.due_ms};
-    return core_cmd_push(r, &c);
-}
-
-static sr_err_t
-s_disarm_timer(core_run_t *r, core_task_t *task)
-{
-    sr_err_t rc = SR_OK;
-    if (task->timer_due)
-        rc = CORE_OPS(r)->timer_del(r->st, task->timer_due, &task->timer_id);
-    task->timer_due = 0;
-    memset(&task->timer_id, 0, sizeof task->timer_id);
-    return rc;
-}
-
-sr_err_t
-core_task_disarm(core_run_t *r, core_task_t *task)
-{
-    sr_err_t rc = s_disarm_timer(r, task);
-    if (!rc && task->timeout_due)
-        rc =
-            CORE_OPS(r)->timer_del(r->st, task->timeout_due, &task->timeout_id);
-    task->timeout_due = 0;
-    memset(&task->timeout_id, 0, sizeof task->timeout_id);
-    CORE_OPS(r)->task_dirty(r->st, task);
-    return rc;
-}
-
-static sr_err_t
-s_set_state(core_run_t *r, core_exec_t *exec, core_task_t *task,
-            core_task_state_t state, const char *info)
-{
-    sr_err_t rc = core_set_str(&task->state_info, info);
-    if (rc)
-        return rc;
-    task->state = state;
-    task->updated_ms = r->now;
-    CORE_OPS(r)->task_dirty(r->st, task);
-    return core_notify_task(r, exec, task);
-}
-
 // "Failed to run task [error=..., wf=..., task=...]" from r->err.
 static sr_err_t
 s_fail_to_run(core_run_t *r, core_exec_t *exec, core_task_t *task)
@@ -160,7 +90,7 @@ s_workflow(core_run_t *r, core_exec_t *exec, const core_task_t *task,
 static sr_err_t
 s_start(core_run_t *r, core_exec_t *exec, core_task_t *task)
 {
-    sr_err_t rc = s_set_state(r, exec, task, CORE_T_RUNNING, NULL);
+    sr_err_t rc = core_task_set_state(r, exec, task, CORE_T_RUNNING, NULL);
     return rc ? rc : core_unit_setup(r, exec, task);
 }
 
@@ -194,21 +124,21 @@ core_task_run(core_run_t *r, core_exec_t *exec, core_task_t *task)
         return rc == SR_EEXPR ? s_fail_to_run(r, exec, task) : rc;
     // The timeout counts from the first start, wait-before included.
     if (timeout > 0 &&
-        (rc = core_task_arm(r, task, CORE_TIMER_TIMEOUT, timeout)))
+        (rc = core_timer_arm(r, task, CORE_TIMER_TIMEOUT, timeout)))
         return rc;
     if (pause && exec->state == CORE_EX_RUNNING) {
-        if ((rc = s_set_state(r, exec, task, CORE_T_PAUSED,
-                              "Set by 'pause-before' policy")))
+        if ((rc = core_task_set_state(r, exec, task, CORE_T_PAUSED,
+                                      "Set by 'pause-before' policy")))
             return rc;
-        return core_exec_pause(r, exec, NULL);
+        return core_tree_pause(r, exec, NULL);
     }
     if (wait > 0) {
         char info[96];
         snprintf(info, sizeof info,
                  "Delayed by 'wait-before' policy [delay=%g]", wait);
-        if ((rc = s_set_state(r, exec, task, CORE_T_DELAYED, info)))
+        if ((rc = core_task_set_state(r, exec, task, CORE_T_DELAYED, info)))
             return rc;
-        return core_task_arm(r, task, CORE_TIMER_WAIT_BEFORE, wait);
+        return core_timer_arm(r, task, CORE_TIMER_WAIT_BEFORE, wait);
     }
     return s_start(r, exec, task);
 }
@@ -338,12 +268,12 @@ s_retry(core_run_t *r, core_exec_t *exec, const lang_task_t *spec,
     *retrying = true;
     char info[96];
     snprintf(info, sizeof info, "Delayed by 'retry' policy [delay=%g]", delay);
-    if ((rc = s_set_state(r, exec, task,
-                          delay > 0 ? CORE_T_DELAYED : CORE_T_RUNNING,
-                          delay > 0 ? info : NULL)))
+    if ((rc = core_task_set_state(r, exec, task,
+                                  delay > 0 ? CORE_T_DELAYED : CORE_T_RUNNING,
+                                  delay > 0 ? info : NULL)))
         return rc;
     if (delay > 0)
-        return core_task_arm(r, task, CORE_TIMER_RETRY, delay);
+        return core_timer_arm(r, task, CORE_TIMER_RETRY, delay);
     return core_unit_top_up(r, exec, task);
 }
 
@@ -352,32 +282,25 @@ static sr_err_t
 s_finalize(core_run_t *r, core_exec_t *exec, core_task_t *task,
            const lang_task_t *spec, core_task_state_t state, const char *info)
 {
-    sr_err_t rc = core_task_disarm(r, task);
+    sr_err_t rc = core_timer_disarm(r, task);
     if (rc)
         return rc;
-    if (task->joining) {
-        task->joining = false;
-        exec->n_joins--;
-    }
     // keep-result: false drops the result once published (an expression
     // is never evaluated, as in Mistral).
     const sr_value_t *keep =
         spec->keep_result ? lang_vt_const(spec->keep_result) : NULL;
     if (keep && !sr_value_truthy(keep))
         core_set_value(&task->result, NULL);
-    task->finished_ms = r->now;
-    exec->n_active--;
     exec->updated_ms = r->now;
-    CORE_OPS(r)->exec_dirty(r->st, exec);
-    if ((rc = s_set_state(r, exec, task, state, info)))
+    core_task_finish(r, exec, task);
+    if ((rc = core_task_set_state(r, exec, task, state, info)))
         return rc;
-    if (exec->state == CORE_EX_RUNNING) {
-        if ((rc = core_flow_after(r, exec, task)))
-            return rc;
-        if ((rc = core_flow_joins(r, exec, false)))
-            return rc;
-    }
-    return core_exec_check(r, exec);
+    // What follows is core_flow.c's, above: it runs next.
+    core_followup_t fu = {.kind = CORE_FU_TASK_ENDED,
+                          .exec_id = exec->id,
+                          .seq = task->seq,
+                          .flag = exec->state == CORE_EX_RUNNING};
+    return core_followup_push(r, &fu);
 }
 
 // "Failed to handle action completion [...]": publish, fail-on or retry
@@ -412,10 +335,11 @@ s_complete(core_run_t *r, core_exec_t *exec, core_task_t *task,
             snprintf(text, sizeof text,
                      "Delayed by 'wait-after' policy [delay=%g]", wait);
             task->outcome = (uint8_t)state;
-            if ((rc = s_set_state(r, exec, task, CORE_T_DELAYED, text)) ||
+            if ((rc = core_task_set_state(r, exec, task, CORE_T_DELAYED,
+                                          text)) ||
                 (rc = core_set_str(&task->state_info, info)))
                 return rc;
-            return core_task_arm(r, task, CORE_TIMER_WAIT_AFTER, wait);
+            return core_timer_arm(r, task, CORE_TIMER_WAIT_AFTER, wait);
         }
     }
     task->state = state; // publish and policies see the completed state
@@ -436,11 +360,16 @@ s_complete(core_run_t *r, core_exec_t *exec, core_task_t *task,
         }
     }
     bool retrying = false;
+    size_t mark = core_followup_mark(r);
     rc = s_retry(r, exec, spec, task, state, &retrying);
     if (rc)
         return rc == SR_EEXPR ? s_fail_completion(r, exec, task) : rc;
+    // An expression error of what the retry set in motion fails the
+    // completion too (CORE_FU_RETRY catches it).
     if (retrying)
-        return SR_OK;
+        return core_followup_mark(r) == mark
+                   ? SR_OK
+                   : core_followup_about(r, CORE_FU_RETRY, exec, task);
     return s_finalize(r, exec, task, spec, state, why ? why : info);
 }
 
@@ -462,24 +391,18 @@ core_task_force_fail(core_run_t *r, core_exec_t *exec, core_task_t *task,
     const lang_task_t *spec;
     sr_err_t rc = s_workflow(r, exec, task, &spec);
     if (!rc)
-        rc = core_task_disarm(r, task);
+        rc = core_timer_disarm(r, task);
     if (!rc && task->state == CORE_T_RUNNING)
-        rc = core_unit_cancel_all(r, exec, task);
+        rc = core_tree_cancel_units(r, exec, task);
     if (rc)
         return rc;
-    if (task->joining) {
-        task->joining = false;
-        exec->n_joins--;
-    }
     task->state = CORE_T_ERROR;
     // Best effort, as Mistral: publish-on-error failing is ignored.
     if (s_publish(r, exec, task, spec, CORE_T_ERROR) == SR_EEXPR)
         sr_error_clear(r->err);
     task->fatal = task->processed = true;
-    task->finished_ms = r->now;
-    exec->n_active--;
-    CORE_OPS(r)->exec_dirty(r->st, exec);
-    if ((rc = s_set_state(r, exec, task, CORE_T_ERROR, msg)))
+    core_task_finish(r, exec, task);
+    if ((rc = core_task_set_state(r, exec, task, CORE_T_ERROR, msg)))
         return rc;
     if (exec->state == CORE_EX_RUNNING || exec->state == CORE_EX_PAUSED)
         return core_exec_finish(r, exec, CORE_EX_ERROR, msg);
@@ -492,22 +415,8 @@ core_task_cancel(core_run_t *r, core_exec_t *exec, core_task_t *task,
 {
     if (core_task_state_is_final(task->state) && task->finished_ms)
         return SR_OK;
-    sr_err_t rc = core_task_disarm(r, task);
-    if (!rc && task->state == CORE_T_RUNNING)
-        rc = core_unit_cancel_all(r, exec, task);
-    if (rc)
-        return rc;
-    if (task->joining) {
-        task->joining = false;
-        exec->n_joins--;
-    }
-    task->processed = true;
-    task->finished_ms = r->now;
-    exec->n_active--;
-    CORE_OPS(r)->exec_dirty(r->st, exec);
-    if ((rc = s_set_state(r, exec, task, CORE_T_CANCELLED, info)))
-        return rc;
-    return core_exec_check(r, exec);
+    sr_err_t rc = core_tree_cancel_task(r, exec, task, info);
+    return rc ? rc : core_exec_check(r, exec);
 }
 
 sr_err_t
@@ -550,7 +459,7 @@ core_task_timer(core_run_t *r, const core_timer_t *timer)
         return rc;
     }
     case CORE_TIMER_RETRY:
-        if ((rc = s_set_state(r, exec, task, CORE_T_RUNNING, NULL)))
+        if ((rc = core_task_set_state(r, exec, task, CORE_T_RUNNING, NULL)))
             return rc;
         return core_unit_top_up(r, exec, task);
     case CORE_TIMER_TIMEOUT: {
@@ -562,10 +471,10 @@ core_task_timer(core_run_t *r, const core_timer_t *timer)
         sr_error_clear(r->err);
         char info[96];
         snprintf(info, sizeof info, "Task timed out [timeout(s)=%g].", secs);
-        if ((rc = s_disarm_timer(r, task)))
+        if ((rc = core_timer_disarm_policy(r, task)))
             return rc;
         if (task->state == CORE_T_RUNNING &&
-            (rc = core_unit_cancel_all(r, exec, task)))
+            (rc = core_tree_cancel_units(r, exec, task)))
             return rc;
         return core_task_complete(r, exec, task, CORE_T_ERROR, info);
     }
@@ -574,8 +483,18 @@ core_task_timer(core_run_t *r, const core_timer_t *timer)
     }
 }
 
-uint32_t
-core_task_concurrency_default(void)
+sr_err_t
+core_task_followup(core_run_t *r, const core_followup_t *fu)
 {
-    return S_DEFAULT_CONCURRENCY;
+    if (fu->kind == CORE_FU_UNITS_DONE)
+        return core_task_units_done(r, fu->exec, fu->task);
+    if (fu->kind == CORE_FU_TASK_FAIL)
+        return core_task_force_fail(r, fu->exec, fu->task, fu->text);
+    return SR_OK; // CORE_FU_RETRY: nothing failed
+}
+
+sr_err_t
+core_task_caught(core_run_t *r, const core_followup_t *fu, sr_err_t rc)
+{
+    return rc == SR_EEXPR ? s_fail_completion(r, fu->exec, fu->task) : rc;
 }

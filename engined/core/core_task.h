@@ -1,6 +1,6 @@
 // Task executions: creation, the policies around running (pause-before,
 // wait-before, timeout, retry, fail-on, wait-after), completion with
-// publish, cancellation and timers.
+// publish, cancellation and the timers that fire.
 #ifndef CORE_TASK_H
 #define CORE_TASK_H
 
@@ -40,16 +40,12 @@ sr_err_t core_task_cancel(core_run_t *r, core_exec_t *exec, core_task_t *task,
 // A task timer fired (wait-before, wait-after, retry, timeout).
 sr_err_t core_task_timer(core_run_t *r, const core_timer_t *timer);
 
-// with-items concurrency when the task sets none (Mistral: 50).
-uint32_t core_task_concurrency_default(void);
-
-// The spec of a task execution (borrowed).
-const lang_task_t *core_task_spec(const lang_workflow_t *wf,
-                                  const core_task_t *task);
-
-// Arm / disarm the task's single policy timer.
-sr_err_t core_task_arm(core_run_t *r, core_task_t *task, core_timer_kind_t kind,
-                       double seconds);
-sr_err_t core_task_disarm(core_run_t *r, core_task_t *task);
+// Run a follow-up of this room: CORE_FU_UNITS_DONE, CORE_FU_TASK_FAIL,
+// CORE_FU_RETRY.
+sr_err_t core_task_followup(core_run_t *r, const core_followup_t *fu);
+// A follow-up pushed before CORE_FU_RETRY failed with `rc`: an expression
+// error fails the completion; returns what is left of the error.
+sr_err_t core_task_caught(core_run_t *r, const core_followup_t *fu,
+                          sr_err_t rc);
 
 #endif

@@ -1,7 +1,8 @@
 // Units of a task: its action, sub-workflow or no-op, once or per
 // with-items item. Owns the per-unit bookkeeping in the task record
-// (states, results, ids), builds the DISPATCH commands with their delegate
-// tokens, and answers the worker-facing events.
+// (states, results, ids) and builds the DISPATCH commands with their
+// delegate tokens. Stopping units is core_tree.c's; the worker-facing
+// events are core_unit_ev.c's.
 #include "core_unit.h"
 
 #include <sodium.h>
@@ -11,37 +12,11 @@
 
 #include "core_adhoc.h"
 #include "core_ctx.h"
-#include "core_exec.h"
-#include "core_task.h"
+#include "core_tree.h"
 #include "sr_value_json.h"
 
-core_unit_state_t
-core_unit_state(const core_task_t *task, uint32_t item)
-{
-    size_t len;
-    const uint8_t *b = sr_value_bin(task->units, &len);
-    return item < len ? (core_unit_state_t)b[item] : CORE_U_PENDING;
-}
-
-sr_err_t
-core_unit_set_state(core_task_t *task, uint32_t item, core_unit_state_t st)
-{
-    size_t len;
-    const uint8_t *b = sr_value_bin(task->units, &len);
-    if (item >= len)
-        return SR_EINVAL;
-    uint8_t *copy = malloc(len);
-    if (!copy)
-        return SR_ENOMEM;
-    memcpy(copy, b, len);
-    copy[item] = (uint8_t)st;
-    sr_value_t *v = sr_value_new_bin(copy, len);
-    free(copy);
-    if (!v)
-        return SR_ENOMEM;
-    core_set_value(&task->units, v);
-    return SR_OK;
-}
+// with-items concurrency when the task sets none (Mistral: 50).
+#define S_DEFAULT_CONCURRENCY 50
 
 static sr_err_t
 s_array_set(sr_value_t **arr, uint32_t i, sr_value_t *v)
@@ -180,7 +155,14 @@ s_fail_fatal(core_run_t *r, core_exec_t *exec, core_task_t *task)
     snprintf(info, sizeof info, "Failed to run task [error=%s, wf=%s, task=%s]",
              r->err->msg, exec->wf_name, task->name);
     sr_error_clear(r->err);
-    return core_task_force_fail(r, exec, task, info);
+    // Failing a task is core_task.c's, above: it runs next.
+    core_followup_t fu = {.kind = CORE_FU_TASK_FAIL,
+                          .exec_id = exec->id,
+                          .seq = task->seq,
+                          .text = strdup(info)};
+    if (!fu.text)
+        return sr_error_set(r->err, SR_ENOMEM, "out of memory");
+    return core_followup_push(r, &fu);
 }
 
 sr_err_t
@@ -205,7 +187,7 @@ core_unit_setup(core_run_t *r, core_exec_t *exec, core_task_t *task)
         n = (uint32_t)sr_value_len(items);
     }
     // Mistral runs at most 50 items at once unless told otherwise.
-    task->concurrency = spec->nitems ? core_task_concurrency_default() : 0;
+    task->concurrency = spec->nitems ? S_DEFAULT_CONCURRENCY : 0;
     if (spec->concurrency) {
         sr_value_t *c = NULL;
         rc = core_eval(r, exec, task, NULL, NULL, spec->concurrency, NULL, &c);
@@ -235,7 +217,7 @@ core_unit_setup(core_run_t *r, core_exec_t *exec, core_task_t *task)
         return sr_error_set(r->err, SR_ENOMEM, "out of memory");
     CORE_OPS(r)->task_dirty(r->st, task);
     if (n == 0) // an empty with-items list succeeds with []
-        return core_task_units_done(r, exec, task);
+        return core_followup_about(r, CORE_FU_UNITS_DONE, exec, task);
     return core_unit_top_up(r, exec, task);
 }
 
@@ -317,11 +299,9 @@ core_unit_dispatch(core_run_t *r, const core_exec_t *exec,
     return core_cmd_push(r, &c);
 }
 
-// The unit could not start for a reason Mistral treats as the action's
-// failure (bad ad-hoc action input): the unit ends in ERROR with r->err's
-// message, and the task's on-error may handle it.
-static sr_err_t
-s_unit_error(core_run_t *r, core_exec_t *exec, core_task_t *task, uint32_t item)
+sr_err_t
+core_unit_fail(core_run_t *r, core_exec_t *exec, core_task_t *task,
+               uint32_t item)
 {
     sr_value_t *msg = sr_value_new_str(r->err->msg);
     sr_error_clear(r->err);
@@ -344,7 +324,7 @@ s_start_action(core_run_t *r, core_exec_t *exec, core_task_t *task,
         core_adhoc_expand(r, exec, task, doc, name, &input, &base, &adhoc);
     if (rc) {
         sr_value_destroy(&input);
-        return rc == SR_EEXPR ? s_unit_error(r, exec, task, item) : rc;
+        return rc == SR_EEXPR ? core_unit_fail(r, exec, task, item) : rc;
     }
     core_action_t *a = core_action_new();
     if (!a) {
@@ -444,22 +424,56 @@ s_start_unit(core_run_t *r, core_exec_t *exec, core_task_t *task, uint32_t item)
         return rc == SR_EEXPR ? s_fail_fatal(r, exec, task) : rc;
     }
     if (spec->workflow) {
-        sr_id_t child;
-        rc = core_exec_start_child(r, exec, task, item, sr_value_str(name),
-                                   input, &child);
+        // Starting a sub-workflow is core_exec.c's, above: it runs next.
+        core_followup_t fu = {.kind = CORE_FU_CHILD_START,
+                              .exec_id = exec->id,
+                              .seq = task->seq,
+                              .item = item,
+                              .text = strdup(sr_value_str(name)),
+                              .value = input};
         sr_value_destroy(&name);
-        if (rc == SR_EEXPR)
-            return s_unit_error(r, exec, task, item);
-        if (rc)
-            return rc;
-        // The child may have finished already (e.g. only no-op tasks);
-        // the follow-up then completes this unit in the same step.
-        return s_array_set(&task->unit_ids, item, sr_id_to_value(&child));
+        if (!fu.text) {
+            core_followup_fini(&fu);
+            return sr_error_set(r->err, SR_ENOMEM, "out of memory");
+        }
+        return core_followup_push(r, &fu);
     }
     rc = s_start_action(r, exec, task, doc, spec, item, sr_value_str(name),
                         input);
     sr_value_destroy(&name);
     return rc;
+}
+
+// Start pending units from unit `from` on while the concurrency allows,
+// `running` being those that run. A start that pushed follow-ups (a
+// sub-workflow to start, a task that cannot run, a task whose units are all
+// done) leaves the rest of the loop to a follow-up behind them.
+static sr_err_t
+s_top_up(core_run_t *r, core_exec_t *exec, core_task_t *task, uint32_t from,
+         uint32_t running)
+{
+    for (uint32_t i = from; i < task->n_units; i++) {
+        if (task->state != CORE_T_RUNNING)
+            return SR_OK; // a unit's start completed or failed the task
+        if (task->concurrency && running >= task->concurrency)
+            break;
+        if (core_unit_state(task, i) != CORE_U_PENDING)
+            continue;
+        size_t mark = core_followup_mark(r);
+        sr_err_t rc = s_start_unit(r, exec, task, i);
+        if (rc)
+            return rc;
+        running++;
+        if (core_followup_mark(r) != mark) {
+            core_followup_t fu = {.kind = CORE_FU_TOP_UP,
+                                  .exec_id = exec->id,
+                                  .seq = task->seq,
+                                  .item = i + 1,
+                                  .count = running};
+            return core_followup_push(r, &fu);
+        }
+    }
+    return SR_OK;
 }
 
 sr_err_t
@@ -470,19 +484,7 @@ core_unit_top_up(core_run_t *r, core_exec_t *exec, core_task_t *task)
     uint32_t running = 0;
     for (uint32_t i = 0; i < task->n_units; i++)
         running += core_unit_state(task, i) == CORE_U_RUNNING;
-    for (uint32_t i = 0; i < task->n_units; i++) {
-        if (task->state != CORE_T_RUNNING)
-            return SR_OK; // a unit's start completed or failed the task
-        if (task->concurrency && running >= task->concurrency)
-            break;
-        if (core_unit_state(task, i) != CORE_U_PENDING)
-            continue;
-        sr_err_t rc = s_start_unit(r, exec, task, i);
-        if (rc)
-            return rc;
-        running++;
-    }
-    return SR_OK;
+    return s_top_up(r, exec, task, 0, running);
 }
 
 sr_err_t
@@ -501,9 +503,9 @@ core_unit_done(core_run_t *r, core_exec_t *exec, core_task_t *task,
         return rc;
     CORE_OPS(r)->task_dirty(r->st, task);
     if (state == CORE_U_CANCELLED) { // one cancelled unit ends the task
-        if ((rc = core_unit_cancel_all(r, exec, task)))
+        if ((rc = core_tree_cancel_units(r, exec, task)))
             return rc;
-        return core_task_units_done(r, exec, task);
+        return core_followup_about(r, CORE_FU_UNITS_DONE, exec, task);
     }
     bool busy = false;
     for (uint32_t i = 0; i < task->n_units; i++) {
@@ -513,52 +515,20 @@ core_unit_done(core_run_t *r, core_exec_t *exec, core_task_t *task,
     }
     if (busy)
         return core_unit_top_up(r, exec, task);
-    return core_task_units_done(r, exec, task);
+    // Completing the task is core_task.c's, above: it runs next.
+    return core_followup_about(r, CORE_FU_UNITS_DONE, exec, task);
 }
 
 sr_err_t
-core_unit_cancel_all(core_run_t *r, core_exec_t *exec, core_task_t *task)
+core_unit_started(core_task_t *task, uint32_t item, const sr_id_t *id)
 {
-    for (uint32_t i = 0; i < task->n_units; i++) {
-        core_unit_state_t u = core_unit_state(task, i);
-        if (u != CORE_U_RUNNING && u != CORE_U_PENDING)
-            continue;
-        sr_err_t rc = core_unit_set_state(task, i, CORE_U_CANCELLED);
-        if (rc)
-            return rc;
-        sr_id_t id;
-        if (u != CORE_U_RUNNING ||
-            sr_id_from_value(sr_value_array_at(task->unit_ids, i), &id))
-            continue;
-        core_action_t *a = NULL;
-        rc = CORE_OPS(r)->action_get(r->st, &id, &a);
-        if (rc == SR_OK) {
-            if (core_action_state_is_final(a->state))
-                continue;
-            bool on_worker = a->worker != NULL;
-            core_cmd_t c = {.kind = CORE_CMD_CANCEL,
-                            .exec_id = exec->id,
-                            .action_id = a->id,
-                            .attempt = a->attempt};
-            a->state = CORE_A_CANCELLED;
-            a->finished_ms = r->now;
-            CORE_OPS(r)->action_dirty(r->st, a);
-            if (a->has_token)
-                (void)CORE_OPS(r)->token_del(r->st, a->token_hash);
-            if (on_worker && (!(c.worker = strdup(a->worker)) ||
-                              (rc = core_cmd_push(r, &c))))
-                return rc ? rc : SR_ENOMEM;
-            continue;
-        }
-        if (rc != SR_ENOTFOUND)
-            return rc;
-        core_exec_t *child = NULL;
-        rc = CORE_OPS(r)->exec_get(r->st, &id, &child);
-        if (rc == SR_OK && !core_ex_state_is_final(child->state))
-            rc = core_exec_cancel(r, child, "Cancelled with its parent task");
-        if (rc && rc != SR_ENOTFOUND)
-            return rc;
-    }
-    CORE_OPS(r)->task_dirty(r->st, task);
-    return SR_OK;
+    return s_array_set(&task->unit_ids, item, sr_id_to_value(id));
+}
+
+sr_err_t
+core_unit_followup(core_run_t *r, const core_followup_t *fu)
+{
+    if (fu->flag)
+        return core_unit_top_up(r, fu->exec, fu->task);
+    return s_top_up(r, fu->exec, fu->task, fu->item, fu->count);
 }

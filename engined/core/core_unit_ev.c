@@ -1,14 +1,13 @@
 // Worker-facing events of action units: RESULT and COMPLETE (with an
 // ad-hoc action's output applied), CONFIRM (GO or HALT from durable state)
 // and the loss of a worker.
+#include "core_unit_ev.h"
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "core_adhoc.h"
-#include "core_ctx.h"
-#include "core_exec.h"
-#include "core_task.h"
 #include "core_unit.h"
 
 // An ad-hoc action's result through its output transformers.

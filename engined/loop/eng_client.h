@@ -34,12 +34,12 @@ typedef sr_err_t(eng_client_status_fn)(void *arg, sr_value_t **out,
 // What the client side works with, borrowed from the node: all must
 // outlive it.
 typedef struct {
-    zsock_t *sock;        // the client endpoint (ROUTER)
-    eng_parts_t *parts;   // the partitions held, and the cluster map
-    eng_peers_t *peers;   // the other engines
-    eng_batch_t *batch;   // where state changes go
-    eng_subs_t *subs;     // the subscriptions
-    store_docs_t *docs;   // the definition cache
+    zsock_t *sock;                // the client endpoint (ROUTER)
+    eng_parts_t *parts;           // the partitions held, and the cluster map
+    eng_peers_t *peers;           // the other engines
+    eng_batch_t *batch;           // where state changes go
+    eng_subs_t *subs;             // the subscriptions
+    store_docs_t *docs;           // the definition cache
     eng_client_status_fn *status; // STATUS
     void *status_arg;
 } eng_client_deps_t;

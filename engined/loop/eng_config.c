@@ -1,51 +1,49 @@
-// Settings of sirocco-engined from a YAML file and flags. Every value is
-// checked here, so the daemon starts with a valid configuration or says
-// exactly which key is wrong.
+// Settings of sirocco-engined: the table of keys that the config reader
+// (sr_cfg.h) walks for the YAML file, the flags, --help and
+// docs/operations.md; partition lists; and the finish that reads the
+// cluster file, checks the keys that go in pairs and makes the engine's
+// eng_config_t. Every value is checked, so the daemon starts with a valid
+// configuration or says exactly which key is wrong.
 #include "eng_config.h"
 
-#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "lang_yaml.h"
+#include "sr_log.h"
 
-void
-eng_settings_init(eng_settings_t *s)
+#define S_OFF(f)           offsetof(eng_settings_t, f)
+#define S_PARTITION_LAST   65535
+#define S_EXPIRE_AFTER_MAX ((int64_t)10 * 366 * 86400)
+
+// One item of a partition list, "N" or "A-B", at p; *end after it.
+static bool
+s_range(const char *p, long *a, long *b, char **end)
 {
-    memset(s, 0, sizeof *s);
-    s->log_level = SR_LOG_INFO;
-    s->cfg.durability = STORE_SYNC;
+    *a = strtol(p, end, 10);
+    *b = *a;
+    if (*end == p)
+        return false;
+    if (**end == '-') {
+        const char *q = *end + 1;
+        *b = strtol(q, end, 10);
+        if (*end == q)
+            return false;
+    }
+    return *a >= 0 && *b >= *a && *b <= S_PARTITION_LAST;
 }
 
-void
-eng_settings_fini(eng_settings_t *s)
-{
-    free(s->name);
-    free(s->client);
-    free(s->worker);
-    free(s->data);
-    free(s->callback_url);
-    free(s->cluster_path);
-    free(s->curve_secret);
-    free(s->curve_allow);
-    eng_cluster_fini(&s->cluster);
-    memset(s, 0, sizeof *s);
-}
-
+// Append partitions a..b to cfg.
 static sr_err_t
-s_int(const char *key, const char *value, int64_t min, int64_t max,
-      int64_t *out, sr_error_t *err)
+s_add_range(eng_config_t *cfg, long a, long b, sr_error_t *err)
 {
-    char *end = NULL;
-    errno = 0;
-    long long v = strtoll(value, &end, 10);
-    if (errno || !*value || *end || v < min || v > max)
-        return sr_error_set(err, SR_EINVAL,
-                            "'%s' must be an integer from %lld to %lld, not "
-                            "'%s'",
-                            key, (long long)min, (long long)max, value);
-    *out = v;
+    for (long i = a; i <= b; i++) {
+        if (cfg->npartitions == ENG_MAX_PARTITIONS)
+            return sr_error_set(err, SR_EINVAL,
+                                "'partitions': at most %d per engine",
+                                ENG_MAX_PARTITIONS);
+        cfg->partitions[cfg->npartitions++] = (uint16_t)i;
+    }
     return SR_OK;
 }
 
@@ -56,24 +54,12 @@ eng_parse_partitions(const char *text, eng_config_t *cfg, sr_error_t *err)
     const char *p = text;
     while (*p) {
         char *end = NULL;
-        long a = strtol(p, &end, 10), b = a;
-        if (end == p)
+        long a, b;
+        if (!s_range(p, &a, &b, &end))
             goto bad;
-        if (*end == '-') {
-            const char *q = end + 1;
-            b = strtol(q, &end, 10);
-            if (end == q)
-                goto bad;
-        }
-        if (a < 0 || b < a || b > 65535)
-            goto bad;
-        for (long i = a; i <= b; i++) {
-            if (cfg->npartitions == ENG_MAX_PARTITIONS)
-                return sr_error_set(err, SR_EINVAL,
-                                    "'partitions': at most %d per engine",
-                                    ENG_MAX_PARTITIONS);
-            cfg->partitions[cfg->npartitions++] = (uint16_t)i;
-        }
+        sr_err_t rc = s_add_range(cfg, a, b, err);
+        if (rc)
+            return rc;
         if (*end == ',')
             end++;
         else if (*end)
@@ -88,120 +74,175 @@ bad:
                         text);
 }
 
-static sr_err_t
-s_str(char **field, const char *value)
+static bool
+s_partition_check(const char *text, char *why, size_t size)
 {
+    char *end = NULL;
+    long a, b;
+    if (s_range(text, &a, &b, &end) && !*end)
+        return true;
+    snprintf(why, size, "expected a partition N or a range A-B, from 0 to %d",
+             S_PARTITION_LAST);
+    return false;
+}
+
+static const sr_cfg_choice_t s_durability[] = {
+    {"sync", STORE_SYNC}, {"nosync", STORE_NOSYNC}, {NULL, 0}};
+
+static const sr_cfg_key_t s_keys[] = {
+    {.name = "name",
+     .type = SR_CFG_STR,
+     .offset = S_OFF(name),
+     .arg = "NAME",
+     .doc = "engine name; with `cluster`, its entry in the cluster file"},
+    {.name = "cluster",
+     .type = SR_CFG_STR,
+     .offset = S_OFF(cluster_path),
+     .arg = "FILE",
+     .doc = "the cluster file: this engine's endpoints and partitions, and "
+            "its peers"},
+    {.name = "client",
+     .type = SR_CFG_STR,
+     .offset = S_OFF(client),
+     .arg = "ENDPOINT",
+     .dflt = "tcp://127.0.0.1:7100",
+     .doc = "endpoint bound for clients (with a cluster file: its "
+            "`bind-client`, else `client`)"},
+    {.name = "worker",
+     .type = SR_CFG_STR,
+     .offset = S_OFF(worker),
+     .arg = "ENDPOINT",
+     .dflt = "tcp://127.0.0.1:7101",
+     .doc = "endpoint bound for workers (with a cluster file: `bind-worker`, "
+            "else `worker`)"},
+    {.name = "data",
+     .type = SR_CFG_STR,
+     .offset = S_OFF(data),
+     .arg = "DIR",
+     .dflt = "./sirocco-data",
+     .doc = "folder of the partitions, one LMDB environment each (`p0`, "
+            "`p1`, ...)"},
+    {.name = "partitions",
+     .type = SR_CFG_COMMAS,
+     .offset = S_OFF(partitions),
+     .count_offset = S_OFF(npartitions),
+     .check = s_partition_check,
+     .arg = "0,1|0-3",
+     .shown = "`0` (or the cluster file's)",
+     .doc = "partitions held, as numbers and ranges: `0-3`, `0,2,5`"},
+    {.name = "durability",
+     .type = SR_CFG_ENUM,
+     .offset = S_OFF(durability),
+     .choices = s_durability,
+     .dflt = "sync",
+     .doc = "`sync`: a batch reaches the disk before anything is answered; "
+            "`nosync`: faster, a machine crash may lose the last batches"},
+    {.name = "max-batch",
+     .type = SR_CFG_INT,
+     .offset = S_OFF(max_batch),
+     .min = 1,
+     .max = 1 << 20,
+     .arg = "N",
+     .dflt = "1024",
+     .doc = "messages taken per batch (one write transaction per partition)"},
+    {.name = "max-payload",
+     .type = SR_CFG_INT,
+     .offset = S_OFF(max_payload),
+     .min = 1024,
+     .max = (int64_t)1 << 30,
+     .arg = "BYTES",
+     .dflt = "1048576",
+     .doc = "largest message accepted, in bytes"},
+    {.name = "heartbeat-ms",
+     .type = SR_CFG_INT,
+     .offset = S_OFF(heartbeat_ms),
+     .min = 10,
+     .max = 3600000,
+     .arg = "MS",
+     .dflt = "1000",
+     .doc = "`HEARTBEAT` to silent workers and subscribed clients after this, "
+            "and to every peer engine at this interval"},
+    {.name = "expiry-ms",
+     .type = SR_CFG_INT,
+     .offset = S_OFF(expiry_ms),
+     .min = 20,
+     .max = 36000000,
+     .arg = "MS",
+     .shown = "5 × `heartbeat-ms`",
+     .doc = "a worker or client silent this long is lost; a lost worker's "
+            "running actions fail (the retry policy decides). A peer engine "
+            "silent this long is down (see \"The cluster file\"): keep it "
+            "above every engine's `heartbeat-ms`"},
+    {.name = "expire-after-s",
+     .type = SR_CFG_INT,
+     .offset = S_OFF(expire_after_s),
+     .min = 0,
+     .max = S_EXPIRE_AFTER_MAX,
+     .arg = "S",
+     .dflt = "0",
+     .shown = "0 (keep)",
+     .doc = "delete top-level executions that finished (`SUCCESS`, `ERROR`, "
+            "`CANCELLED`) more than this many seconds ago, with everything of "
+            "them (see \"Deleting executions\")"},
+    {.name = "callback-url",
+     .type = SR_CFG_STR,
+     .offset = S_OFF(callback_url),
+     .arg = "URL",
+     .doc = "base URL given to delegate actions to call back (the gateway)"},
+    {.name = "curve-secret",
+     .type = SR_CFG_STR,
+     .offset = S_OFF(curve_secret),
+     .arg = "FILE",
+     .doc = "CurveZMQ: the engines' secret key (the keypair the engines of a "
+            "cluster share); with `curve-allow`, every connection is "
+            "encrypted and authenticated (docs/security.md)"},
+    {.name = "curve-allow",
+     .type = SR_CFG_STR,
+     .offset = S_OFF(curve_allow),
+     .arg = "DIR",
+     .doc = "CurveZMQ: the folder of the public keys the engine accepts"},
+    {.name = "log-level",
+     .type = SR_CFG_ENUM,
+     .offset = S_OFF(log_level),
+     .choices = sr_cfg_log_levels,
+     .dflt = "info",
+     .doc = "how much the engine logs on stderr"},
+};
+
+// A setting from the cluster file, unless the file or a flag gave it.
+static void
+s_fill(sr_cfg_t *cfg, const char *key, char **field, const char *value)
+{
+    if (sr_cfg_is_given(cfg, key) || !value)
+        return;
     char *copy = strdup(value);
-    if (!copy)
-        return SR_ENOMEM;
+    if (!copy) {
+        sr_cfg_problem(cfg, "out of memory");
+        return;
+    }
     free(*field);
     *field = copy;
-    return SR_OK;
-}
-
-sr_err_t
-eng_settings_set(eng_settings_t *s, const char *key, const char *value,
-                 sr_error_t *err)
-{
-    char k[64];
-    size_t n = 0;
-    for (; key[n] && n < sizeof k - 1; n++)
-        k[n] = key[n] == '_' ? '-' : key[n];
-    k[n] = '\0';
-    int64_t v = 0;
-    sr_err_t rc = SR_OK;
-    if (strcmp(k, "name") == 0)
-        rc = s_str(&s->name, value);
-    else if (strcmp(k, "client") == 0)
-        rc = s_str(&s->client, value);
-    else if (strcmp(k, "worker") == 0)
-        rc = s_str(&s->worker, value);
-    else if (strcmp(k, "data") == 0)
-        rc = s_str(&s->data, value);
-    else if (strcmp(k, "callback-url") == 0)
-        rc = s_str(&s->callback_url, value);
-    else if (strcmp(k, "cluster") == 0)
-        rc = s_str(&s->cluster_path, value);
-    else if (strcmp(k, "curve-secret") == 0)
-        rc = s_str(&s->curve_secret, value);
-    else if (strcmp(k, "curve-allow") == 0)
-        rc = s_str(&s->curve_allow, value);
-    else if (strcmp(k, "partitions") == 0)
-        return eng_parse_partitions(value, &s->cfg, err);
-    else if (strcmp(k, "durability") == 0) {
-        if (strcmp(value, "sync") == 0)
-            s->cfg.durability = STORE_SYNC;
-        else if (strcmp(value, "nosync") == 0)
-            s->cfg.durability = STORE_NOSYNC;
-        else
-            return sr_error_set(err, SR_EINVAL,
-                                "'durability' must be sync or nosync, not "
-                                "'%s'",
-                                value);
-    } else if (strcmp(k, "max-batch") == 0) {
-        if ((rc = s_int(key, value, 1, 1 << 20, &v, err)))
-            return rc;
-        s->cfg.max_batch = (size_t)v;
-    } else if (strcmp(k, "max-payload") == 0) {
-        if ((rc = s_int(key, value, 1024, (int64_t)1 << 30, &v, err)))
-            return rc;
-        s->cfg.max_payload = (size_t)v;
-    } else if (strcmp(k, "heartbeat-ms") == 0) {
-        if ((rc = s_int(key, value, 10, 3600000, &v, err)))
-            return rc;
-        s->cfg.heartbeat_ms = v;
-    } else if (strcmp(k, "expire-after-s") == 0) {
-        if ((rc = s_int(key, value, 0, (int64_t)10 * 366 * 86400, &v, err)))
-            return rc;
-        s->cfg.expire_after_ms = v * 1000;
-    } else if (strcmp(k, "expiry-ms") == 0) {
-        if ((rc = s_int(key, value, 20, 36000000, &v, err)))
-            return rc;
-        s->cfg.expiry_ms = v;
-    } else if (strcmp(k, "log-level") == 0) {
-        if (!sr_log_parse_level(value, &s->log_level))
-            return sr_error_set(err, SR_EINVAL,
-                                "'log-level' must be debug, info, warn, "
-                                "error or off, not '%s'",
-                                value);
-    } else
-        return sr_error_set(err, SR_EINVAL, "unknown setting '%s'", key);
-    if (rc)
-        return sr_error_set(err, rc, "out of memory");
-    s->cfg.name = s->name;
-    s->cfg.client_endpoint = s->client;
-    s->cfg.worker_endpoint = s->worker;
-    s->cfg.data_dir = s->data;
-    s->cfg.callback_url = s->callback_url;
-    s->cfg.curve_secret = s->curve_secret;
-    s->cfg.curve_allow = s->curve_allow;
-    return SR_OK;
-}
-
-static sr_err_t
-s_fill(eng_settings_t *s, const char *key, char *const *field,
-       const char *value, sr_error_t *err)
-{
-    return *field || !value ? SR_OK : eng_settings_set(s, key, value, err);
 }
 
 // This engine's entry and its peers from the cluster file.
-static sr_err_t
-s_cluster(eng_settings_t *s, sr_error_t *err)
+static void
+s_cluster(sr_cfg_t *cfg, eng_settings_t *s)
 {
-    sr_err_t rc = eng_cluster_load(s->cluster_path, &s->cluster, err);
-    if (rc)
-        return rc;
+    sr_error_t err;
+    if (eng_cluster_load(s->cluster_path, &s->cluster, &err)) {
+        sr_cfg_problem(cfg, "%s", err.msg);
+        return;
+    }
     const eng_member_t *me = eng_cluster_find(&s->cluster, s->name);
-    if (!me)
-        return sr_error_set(err, SR_EINVAL,
-                            "%s: no engine named '%s' (give --name)",
-                            s->cluster_path, s->name ? s->name : "");
-    if ((rc = s_fill(s, "client", &s->client,
-                     me->bind_client ? me->bind_client : me->client, err)) ||
-        (rc = s_fill(s, "worker", &s->worker,
-                     me->bind_worker ? me->bind_worker : me->worker, err)))
-        return rc;
+    if (!me) {
+        sr_cfg_problem(cfg, "%s: no engine named '%s' (give --name)",
+                       s->cluster_path, s->name ? s->name : "");
+        return;
+    }
+    s_fill(cfg, "client", &s->client,
+           me->bind_client ? me->bind_client : me->client);
+    s_fill(cfg, "worker", &s->worker,
+           me->bind_worker ? me->bind_worker : me->worker);
     if (!s->cfg.npartitions) {
         memcpy(s->cfg.partitions, me->partitions,
                me->npartitions * sizeof *me->partitions);
@@ -217,99 +258,70 @@ s_cluster(eng_settings_t *s, sr_error_t *err)
         s->cfg.peers[s->cfg.npeers++] = (eng_peer_config_t){
             m->name, m->client, m->worker, m->partitions, m->npartitions};
     }
-    return SR_OK;
 }
 
-sr_err_t
-eng_settings_finish(eng_settings_t *s, sr_error_t *err)
+// After the file and the flags: the partitions given, the cluster file,
+// the keys that go in pairs, then the engine's configuration.
+static void
+s_finish(sr_cfg_t *cfg, void *values)
 {
-    sr_err_t rc = s->cluster_path ? s_cluster(s, err) : SR_OK;
-    if (!rc && !s->curve_secret != !s->curve_allow)
-        rc = sr_error_set(err, SR_EINVAL,
-                          "'%s' needs '%s' too: CurveZMQ takes the engines' "
-                          "secret key (curve-secret) and the folder of the "
-                          "public keys they accept (curve-allow)",
-                          s->curve_secret ? "curve-secret" : "curve-allow",
-                          s->curve_secret ? "curve-allow" : "curve-secret");
-    if (!rc)
-        rc = s_fill(s, "client", &s->client, "tcp://127.0.0.1:7100", err);
-    if (!rc)
-        rc = s_fill(s, "worker", &s->worker, "tcp://127.0.0.1:7101", err);
-    if (!rc)
-        rc = s_fill(s, "data", &s->data, "./sirocco-data", err);
-    return rc;
-}
-
-// A scalar setting as text (numbers and booleans as written).
-static char *
-s_text(const sr_value_t *v)
-{
-    char buf[64];
-    switch (sr_value_type(v)) {
-    case SR_T_STR:
-        return strdup(sr_value_str(v));
-    case SR_T_INT:
-        snprintf(buf, sizeof buf, "%lld", (long long)sr_value_int(v));
-        return strdup(buf);
-    case SR_T_BOOL:
-        return strdup(sr_value_bool(v) ? "true" : "false");
-    case SR_T_ARRAY: { // partitions: [0, 1, 2]
-        size_t n = sr_value_len(v), len = 0;
-        char *out = calloc(n * 8 + 1, 1);
-        for (size_t i = 0; out && i < n; i++) {
-            const sr_value_t *x = sr_value_array_at(v, i);
-            if (!sr_value_is(x, SR_T_INT)) {
-                free(out);
-                return NULL;
-            }
-            len += (size_t)snprintf(out + len, 8, "%s%lld", i ? "," : "",
-                                    (long long)sr_value_int(x));
+    eng_settings_t *s = values;
+    sr_error_t err;
+    for (size_t i = 0; i < s->npartitions; i++) {
+        char *end = NULL;
+        long a, b;
+        if (s_range(s->partitions[i], &a, &b, &end) &&
+            s_add_range(&s->cfg, a, b, &err)) {
+            sr_cfg_problem(cfg, "%s", err.msg);
+            return;
         }
-        return out;
     }
-    default:
-        return NULL;
-    }
+    if (s->cluster_path)
+        s_cluster(cfg, s);
+    if (!s->curve_secret != !s->curve_allow)
+        sr_cfg_problem(cfg,
+                       "'%s' needs '%s' too: CurveZMQ takes the engines' "
+                       "secret key (curve-secret) and the folder of the "
+                       "public keys they accept (curve-allow)",
+                       s->curve_secret ? "curve-secret" : "curve-allow",
+                       s->curve_secret ? "curve-allow" : "curve-secret");
+    s->cfg.name = s->name;
+    s->cfg.client_endpoint = s->client;
+    s->cfg.worker_endpoint = s->worker;
+    s->cfg.data_dir = s->data;
+    s->cfg.callback_url = s->callback_url;
+    s->cfg.curve_secret = s->curve_secret;
+    s->cfg.curve_allow = s->curve_allow;
+    s->cfg.durability = (store_durability_t)s->durability;
+    s->cfg.max_batch = (size_t)s->max_batch;
+    s->cfg.max_payload = (size_t)s->max_payload;
+    s->cfg.heartbeat_ms = s->heartbeat_ms;
+    s->cfg.expiry_ms = s->expiry_ms;
+    s->cfg.expire_after_ms = s->expire_after_s * 1000;
 }
 
-sr_err_t
-eng_settings_load(eng_settings_t *s, const char *path, sr_error_t *err)
+static const sr_cfg_table_t s_table = {
+    "sirocco-engined",
+    "The Sirocco engine: holds the executions of its partitions, each in its "
+    "own LMDB folder DATA/pN, and serves clients and workers "
+    "(docs/operations.md, \"Running engined\").",
+    s_keys,
+    sizeof s_keys / sizeof *s_keys,
+    sizeof(eng_settings_t),
+    s_finish,
+};
+
+const sr_cfg_table_t *
+eng_settings_table(void)
 {
-    FILE *f = fopen(path, "rb");
-    if (!f)
-        return sr_error_set(err, SR_EIO, "%s: cannot open: %s", path,
-                            strerror(errno));
-    char *text = malloc(1 << 16);
-    size_t len = text ? fread(text, 1, 1 << 16, f) : 0;
-    fclose(f);
-    if (!text)
-        return sr_error_set(err, SR_ENOMEM, "out of memory");
-    sr_value_t *doc = NULL;
-    sr_err_t rc = len == 1 << 16 ? sr_error_set(err, SR_ETOOBIG, "over 64 KiB")
-                                 : lang_yaml_parse(text, len, 8, &doc, err);
-    free(text);
-    if (!rc && !sr_value_is(doc, SR_T_MAP))
-        rc = sr_error_set(err, SR_EINVAL, "expected a mapping of settings");
-    for (size_t i = 0; !rc && i < sr_value_len(doc); i++) {
-        const char *key = sr_value_str(sr_value_map_key(doc, i));
-        const sr_value_t *v = sr_value_map_val(doc, i);
-        // Only `partitions` may be a list.
-        char *value =
-            sr_value_is(v, SR_T_ARRAY) && strcmp(key, "partitions") != 0
-                ? NULL
-                : s_text(v);
-        rc = value ? eng_settings_set(s, key, value, err)
-                   : sr_error_set(err, SR_EINVAL,
-                                  "'%s' must be a string, a number or a "
-                                  "list of partition numbers",
-                                  key);
-        free(value);
-    }
-    sr_value_destroy(&doc);
-    if (rc) {
-        char msg[sizeof err->msg];
-        memcpy(msg, err->msg, sizeof msg);
-        sr_error_set(err, rc, "%s: %.200s", path, msg);
-    }
-    return rc;
+    return &s_table;
+}
+
+void
+eng_settings_fini(eng_settings_t *s)
+{
+    if (!s)
+        return;
+    eng_cluster_fini(&s->cluster);
+    sr_cfg_free(&s_table, s);
 }

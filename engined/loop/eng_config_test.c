@@ -1,5 +1,8 @@
-// sirocco-engined settings: flags and files, every error naming the key,
-// partition lists, the cluster file and its checks, CurveZMQ settings.
+// sirocco-engined settings, read by the config reader (sr_cfg.h) with the
+// engine's table: flags and files, every error naming the flag or the
+// FILE:LINE:COL and key, partition lists, the cluster file and its checks,
+// CurveZMQ settings. tests/cfgdoc checks docs/operations.md against the
+// table.
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -12,6 +15,23 @@
 #include <cmocka.h>
 
 #include "eng_config.h"
+#include "sr_cfg.h"
+#include "sr_cfg_test_util.h"
+
+static sr_cfg_t *s_cfg; // the reader of the last s_read
+
+// Read a NULL-terminated argument list (program name added).
+static sr_err_t
+s_read(eng_settings_t *s, const char *const *args)
+{
+    return sr_cfg_test_args(eng_settings_table(), s, &s_cfg, args);
+}
+
+static void
+s_has(const char *part)
+{
+    sr_cfg_test_has(s_cfg, part);
+}
 
 static char *
 s_file(const char *text)
@@ -29,13 +49,10 @@ settings_from_flags_and_files(void **state)
 {
     (void)state;
     eng_settings_t s;
-    sr_error_t err;
-    eng_settings_init(&s);
     char *path = s_file("name: e9\npartitions: [1, 2, 5]\ndurability: "
                         "nosync\nmax-batch: 64\nexpire-after-s: 86400\n");
-    assert_int_equal(eng_settings_load(&s, path, &err), SR_OK);
-    assert_int_equal(eng_settings_set(&s, "max_batch", "128", &err), SR_OK);
-    assert_int_equal(eng_settings_finish(&s, &err), SR_OK);
+    const char *args[] = {"--config", path, "--max_batch", "128", NULL};
+    assert_int_equal(s_read(&s, args), SR_OK);
     assert_string_equal(s.cfg.name, "e9");
     assert_int_equal(s.cfg.npartitions, 3);
     assert_int_equal(s.cfg.partitions[2], 5);
@@ -43,16 +60,25 @@ settings_from_flags_and_files(void **state)
     assert_int_equal(s.cfg.max_batch, 128); // the flag wins
     assert_int_equal(s.cfg.expire_after_ms, (int64_t)86400 * 1000);
     assert_string_equal(s.cfg.client_endpoint, "tcp://127.0.0.1:7100");
+    assert_string_equal(s.cfg.data_dir, "./sirocco-data");
+    assert_int_equal(s.cfg.heartbeat_ms, 1000);
+    assert_int_equal(s.cfg.expiry_ms, 0); // the engine's: 5 heartbeats
     unlink(path);
     free(path);
+    eng_settings_fini(&s);
+
+    const char *ranges[] = {"--partitions", "0-2,7", NULL};
+    assert_int_equal(s_read(&s, ranges), SR_OK);
+    assert_int_equal(s.cfg.npartitions, 4);
+    assert_int_equal(s.cfg.partitions[3], 7);
     eng_settings_fini(&s);
 
     const char *src = getenv("SR_SOURCE_DIR");
     char example[4096];
     snprintf(example, sizeof example, "%s/deploy/engined.example.yaml",
              src ? src : "../..");
-    eng_settings_init(&s);
-    assert_int_equal(eng_settings_load(&s, example, &err), SR_OK);
+    const char *ex[] = {"--config", example, NULL};
+    assert_int_equal(s_read(&s, ex), SR_OK);
     assert_int_equal(s.cfg.npartitions, 4);
     eng_settings_fini(&s);
 }
@@ -62,27 +88,43 @@ errors_name_the_setting(void **state)
 {
     (void)state;
     eng_settings_t s;
-    sr_error_t err;
-    eng_settings_init(&s);
-    assert_int_equal(eng_settings_set(&s, "max-batch", "lots", &err),
-                     SR_EINVAL);
-    assert_non_null(strstr(err.msg, "max-batch"));
-    assert_int_equal(eng_settings_set(&s, "durability", "maybe", &err),
-                     SR_EINVAL);
-    assert_non_null(strstr(err.msg, "durability"));
-    assert_int_equal(eng_settings_set(&s, "expire-after-s", "-1", &err),
-                     SR_EINVAL);
-    assert_non_null(strstr(err.msg, "'expire-after-s' must be an integer"));
-    assert_int_equal(eng_settings_set(&s, "expire_after_s", "0", &err), SR_OK);
+    const char *args[] = {"--max-batch",
+                          "lots",
+                          "--durability",
+                          "maybe",
+                          "--expire-after-s",
+                          "-1",
+                          "--colour",
+                          "blue",
+                          "--partitions",
+                          "3-1",
+                          NULL};
+    assert_int_equal(s_read(&s, args), SR_EINVAL);
+    s_has("--max-batch: expected an integer from 1 to 1048576, got 'lots'");
+    s_has("--durability: expected sync or nosync, got 'maybe'");
+    s_has("--expire-after-s: expected an integer from 0 to 316224000, got "
+          "'-1'");
+    s_has("--colour: unknown flag (see --help)");
+    s_has("--partitions: expected a partition N or a range A-B, from 0 to "
+          "65535, got '3-1'");
+    eng_settings_fini(&s);
+    const char *zero[] = {"--expire_after_s", "0", NULL};
+    assert_int_equal(s_read(&s, zero), SR_OK);
     assert_int_equal(s.cfg.expire_after_ms, 0);
-    assert_int_equal(eng_settings_set(&s, "colour", "blue", &err), SR_EINVAL);
-    assert_non_null(strstr(err.msg, "colour"));
-    assert_int_equal(eng_settings_set(&s, "partitions", "3-1", &err),
-                     SR_EINVAL);
-    char *path = s_file("name: [1]\n");
-    assert_int_equal(eng_settings_load(&s, path, &err), SR_EINVAL);
-    assert_non_null(strstr(err.msg, path));
-    assert_non_null(strstr(err.msg, "'name'"));
+    eng_settings_fini(&s);
+
+    char *path = s_file("name: [1]\nheartbeat-ms: 5\n");
+    const char *file[] = {"--config", path, NULL};
+    assert_int_equal(s_read(&s, file), SR_EINVAL);
+    char want[256];
+    snprintf(want, sizeof want, "%s:1:7: key 'name': expected a single value",
+             path);
+    s_has(want);
+    snprintf(want, sizeof want,
+             "%s:2:15: key 'heartbeat-ms': expected an integer from 10 to "
+             "3600000, got '5'",
+             path);
+    s_has(want);
     unlink(path);
     free(path);
     eng_settings_fini(&s);
@@ -99,16 +141,27 @@ cluster_file_gives_endpoints_partitions_and_peers(void **state)
                         " partitions: [2, 3]}\n");
     eng_settings_t s;
     sr_error_t err;
-    eng_settings_init(&s);
-    assert_int_equal(eng_settings_set(&s, "cluster", path, &err), SR_OK);
-    assert_int_equal(eng_settings_set(&s, "name", "a", &err), SR_OK);
-    assert_int_equal(eng_settings_finish(&s, &err), SR_OK);
+    const char *args[] = {"--cluster", path, "--name", "a", NULL};
+    assert_int_equal(s_read(&s, args), SR_OK);
     assert_string_equal(s.cfg.client_endpoint, "tcp://*:1");
     assert_string_equal(s.cfg.worker_endpoint, "tcp://h1:2");
     assert_int_equal(s.cfg.npartitions, 2);
     assert_int_equal(s.cfg.npeers, 1);
     assert_string_equal(s.cfg.peers[0].name, "b");
     assert_int_equal(s.cfg.peers[0].partitions[1], 3);
+    eng_settings_fini(&s);
+    // What flags give stays: the cluster file fills the rest.
+    const char *flags[] = {"--cluster", path,        "--name",       "a",
+                           "--client",  "tcp://*:9", "--partitions", "1",
+                           NULL};
+    assert_int_equal(s_read(&s, flags), SR_OK);
+    assert_string_equal(s.cfg.client_endpoint, "tcp://*:9");
+    assert_string_equal(s.cfg.worker_endpoint, "tcp://h1:2");
+    assert_int_equal(s.cfg.npartitions, 1);
+    eng_settings_fini(&s);
+    const char *nobody[] = {"--cluster", path, "--name", "z", NULL};
+    assert_int_equal(s_read(&s, nobody), SR_EINVAL);
+    s_has("no engine named 'z' (give --name)");
     eng_settings_fini(&s);
     unlink(path);
     free(path);
@@ -143,27 +196,23 @@ curve_settings_come_in_pairs(void **state)
 {
     (void)state;
     eng_settings_t s;
-    sr_error_t err;
-    eng_settings_init(&s);
     char *path = s_file("curve_secret: /k/server_secret\n"
                         "curve-allow: /k/allowed\n");
-    assert_int_equal(eng_settings_load(&s, path, &err), SR_OK);
-    assert_int_equal(eng_settings_finish(&s, &err), SR_OK);
+    const char *args[] = {"--config", path, NULL};
+    assert_int_equal(s_read(&s, args), SR_OK);
     assert_string_equal(s.cfg.curve_secret, "/k/server_secret");
     assert_string_equal(s.cfg.curve_allow, "/k/allowed");
     eng_settings_fini(&s);
     unlink(path);
     free(path);
     // One without the other is refused, naming both.
-    eng_settings_init(&s);
-    assert_int_equal(eng_settings_set(&s, "curve-secret", "/k/s", &err), SR_OK);
-    assert_int_equal(eng_settings_finish(&s, &err), SR_EINVAL);
-    assert_non_null(strstr(err.msg, "'curve-secret' needs 'curve-allow'"));
+    const char *secret[] = {"--curve-secret", "/k/s", NULL};
+    assert_int_equal(s_read(&s, secret), SR_EINVAL);
+    s_has("'curve-secret' needs 'curve-allow'");
     eng_settings_fini(&s);
-    eng_settings_init(&s);
-    assert_int_equal(eng_settings_set(&s, "curve_allow", "/k/a", &err), SR_OK);
-    assert_int_equal(eng_settings_finish(&s, &err), SR_EINVAL);
-    assert_non_null(strstr(err.msg, "'curve-allow' needs 'curve-secret'"));
+    const char *allow[] = {"--curve_allow", "/k/a", NULL};
+    assert_int_equal(s_read(&s, allow), SR_EINVAL);
+    s_has("'curve-allow' needs 'curve-secret'");
     eng_settings_fini(&s);
 }
 
@@ -176,5 +225,7 @@ main(void)
         cmocka_unit_test(cluster_file_gives_endpoints_partitions_and_peers),
         cmocka_unit_test(curve_settings_come_in_pairs),
     };
-    return cmocka_run_group_tests(tests, NULL, NULL);
+    int rc = cmocka_run_group_tests(tests, NULL, NULL);
+    sr_cfg_destroy(&s_cfg);
+    return rc;
 }

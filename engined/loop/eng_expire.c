@@ -16,8 +16,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "eng_view_util.h"
 #include "sr_log.h"
+#include "store_read.h"
 
 #define S_SCAN     1000 // executions read per partition and pass
 #define S_PER_PASS 100  // deletions queued per partition and pass
@@ -39,33 +39,22 @@ typedef struct {
     sr_id_t last;
     sr_id_t found[S_PER_PASS];
     size_t nfound;
-    sr_error_t *err;
 } s_pass_t;
 
 static sr_err_t
-s_visit(void *arg, const void *key, size_t klen, const void *val, size_t vlen)
+s_visit(void *arg, core_exec_t **exec_p)
 {
     s_pass_t *p = arg;
-    if (klen != 16)
-        return SR_OK;
+    const core_exec_t *e = *exec_p;
     if (p->seen == S_SCAN || p->nfound == S_PER_PASS) {
         p->stopped = true;
         return SR_EEXIST; // stops the scan; `last` resumes it
     }
-    memcpy(p->last.b, key, 16);
+    p->last = e->id;
     p->seen++;
-    sr_value_t *v = NULL;
-    core_exec_t *e = NULL;
-    sr_err_t rc = eng_vdecode(val, vlen, &v, p->err);
-    if (!rc)
-        rc = core_exec_from_value(v, &e, p->err);
-    sr_value_destroy(&v);
-    if (rc)
-        return rc;
     if (sr_id_is_nil(&e->parent_id) && core_ex_state_is_final(e->state) &&
         e->updated_ms < p->before_ms)
         p->found[p->nfound++] = e->id;
-    core_exec_destroy(&e);
     return SR_OK;
 }
 
@@ -74,15 +63,14 @@ static sr_err_t
 s_pass(eng_expire_t *self, size_t pi, int64_t now, sr_error_t *err)
 {
     sr_id_t *from = &self->from[pi];
-    s_pass_t p = {.before_ms = now - self->after_ms, .err = err};
+    s_pass_t p = {.before_ms = now - self->after_ms};
     store_txn_t *txn = NULL;
     sr_err_t rc =
         store_txn_begin(eng_parts_store(self->parts, pi), false, &txn, err);
     if (rc)
         return rc;
     bool resume = !sr_id_is_nil(from);
-    rc = store_scan(txn, STORE_DB_EXEC, NULL, 0, resume ? from->b : NULL,
-                    resume ? 16 : 0, s_visit, &p, err);
+    rc = store_execs(txn, resume ? from : NULL, s_visit, &p, err);
     store_txn_abort(&txn);
     if (rc && !(rc == SR_EEXIST && p.stopped))
         return rc;

@@ -16,7 +16,7 @@
 
 #include "eng_clock.h"
 #include "sr_log.h"
-#include "sr_value_msgpack.h"
+#include "store_read.h"
 
 // One partition held.
 typedef struct {
@@ -50,7 +50,7 @@ s_mkdir(const char *path, sr_error_t *err)
 static void
 s_log_open(const eng_part_t *p, const char *dir)
 {
-    size_t count = 0;
+    store_counts_t count = {0};
     sr_error_t e;
     if (p->is_created) {
         sr_info("partition %u: created empty in %s (epoch %llu, format %d)",
@@ -58,13 +58,13 @@ s_log_open(const eng_part_t *p, const char *dir)
                 store_part_format(p->store));
         return;
     }
-    if (store_part_count(p->store, STORE_DB_EXEC, &count, &e))
+    if (store_part_counts(p->store, &count, &e))
         sr_warn("partition %u: cannot count its executions: %s", p->number,
                 e.msg);
     sr_info("partition %u: opened %s (epoch %llu, format %d, %zu "
             "executions)",
             p->number, dir, (unsigned long long)p->epoch,
-            store_part_format(p->store), count);
+            store_part_format(p->store), count.execs);
 }
 
 static eng_part_t *
@@ -225,27 +225,6 @@ eng_parts_timer_armed(eng_parts_t *self, size_t i, int64_t due_ms)
         part->next_timer = due_ms;
 }
 
-typedef struct {
-    eng_batch_t *batch;
-    size_t pi;
-    int64_t now;
-    size_t max, count;
-    int64_t first;
-    sr_error_t *err;
-} s_timers_t;
-
-static sr_err_t
-s_first_visit(void *arg, const void *key, size_t klen, const void *val,
-              size_t vlen)
-{
-    (void)val;
-    (void)vlen;
-    s_timers_t *t = arg;
-    if (klen == 24)
-        t->first = store_key_get_ms(key);
-    return SR_EEXIST; // only the first
-}
-
 static sr_err_t
 s_next_timer(eng_part_t *part, sr_error_t *err)
 {
@@ -253,12 +232,11 @@ s_next_timer(eng_part_t *part, sr_error_t *err)
     sr_err_t rc = store_txn_begin(part->store, false, &txn, err);
     if (rc)
         return rc;
-    s_timers_t t = {.first = 0, .err = err};
-    rc = store_scan(txn, STORE_DB_TIMER, NULL, 0, NULL, 0, s_first_visit, &t,
-                    err);
+    core_timer_t first;
+    rc = store_timer_first(txn, &first, err);
     store_txn_abort(&txn);
-    part->next_timer = t.first;
-    return rc == SR_EEXIST ? SR_OK : rc;
+    part->next_timer = rc ? 0 : first.due_ms;
+    return rc == SR_ENOTFOUND ? SR_OK : rc;
 }
 
 sr_err_t
@@ -267,33 +245,26 @@ eng_parts_read_timer(eng_parts_t *self, size_t i, sr_error_t *err)
     return s_next_timer(&self->parts[i], err);
 }
 
+// Timers due, each queued as a TIMER event (at most `max`).
+typedef struct {
+    eng_batch_t *batch;
+    size_t pi;
+    size_t max, count;
+} s_timers_t;
+
 static sr_err_t
-s_due_visit(void *arg, const void *key, size_t klen, const void *val,
-            size_t vlen)
+s_due_visit(void *arg, const core_timer_t *timer)
 {
     s_timers_t *t = arg;
-    if (klen != 24)
-        return SR_OK;
-    int64_t due = store_key_get_ms(key);
-    if (due > t->now || t->count >= t->max)
+    if (t->count >= t->max)
         return SR_EEXIST;
-    sr_limits_t lim = {.max_bytes = (size_t)1 << 31, .max_depth = 64};
-    sr_value_t *v = NULL;
-    core_timer_t timer = {.due_ms = due};
-    memcpy(timer.id.b, (const uint8_t *)key + 8, 16);
-    sr_err_t rc = sr_value_decode(val, vlen, &lim, &v, t->err);
-    if (!rc)
-        rc = core_timer_from_value(v, &timer, t->err);
-    sr_value_destroy(&v);
-    if (rc)
-        return rc;
     eng_op_t *op = eng_batch_add(t->batch);
     if (!op)
         return SR_ENOMEM;
     op->kind = ENG_OP_EVENT;
     op->req_id = -1;
     op->part = t->pi;
-    op->timer = timer;
+    op->timer = *timer;
     op->ev.kind = CORE_EV_TIMER;
     t->count++;
     return SR_OK;
@@ -310,9 +281,8 @@ eng_parts_due_timers(eng_parts_t *self, size_t pi, int64_t now, size_t max,
     sr_err_t rc = store_txn_begin(part->store, false, &txn, err);
     if (rc)
         return rc;
-    s_timers_t t = {self->batch, pi, now, max, 0, 0, err};
-    rc =
-        store_scan(txn, STORE_DB_TIMER, NULL, 0, NULL, 0, s_due_visit, &t, err);
+    s_timers_t t = {self->batch, pi, max, 0};
+    rc = store_timers_due(txn, now, s_due_visit, &t, err);
     store_txn_abort(&txn);
     part->next_timer = 0; // refreshed after the batch commits
     return rc == SR_EEXIST ? SR_OK : rc;
@@ -323,8 +293,6 @@ eng_parts_due_timers(eng_parts_t *self, size_t pi, int64_t now, size_t max,
 typedef struct {
     eng_parts_t *self;
     eng_part_t *part;
-    store_txn_t *txn;
-    sr_error_t *err;
 } s_recover_t;
 
 sr_err_t
@@ -342,63 +310,41 @@ eng_parts_orphan_add(eng_parts_t *self, eng_orphan_t orphan)
     return SR_OK;
 }
 
-// One entry of the dispatch queue: its action, offered again when it
-// waits for a worker (through the core: a new attempt, whose TASK carries
-// a new token), watched as an orphan when it was running: its worker may
-// come back and resend the result within the expiry time. An entry whose
-// action is gone or final is stale and skipped.
+// An open action: offered again when it waits for a worker (through the
+// core: a new attempt, whose TASK carries a new token), watched as an
+// orphan when it was running: its worker may come back and resend the
+// result within the expiry time.
 static sr_err_t
-s_recover_visit(void *arg, const void *key, size_t klen, const void *val,
-                size_t vlen)
+s_recover_visit(void *arg, core_action_t **action_p)
 {
-    (void)val;
-    (void)vlen;
     s_recover_t *rv = arg;
-    if (klen != 24)
-        return sr_error_set(rv->err, SR_ESTORE, "queue key of %zu bytes", klen);
-    sr_value_t *v = NULL;
-    core_action_t *a = NULL;
-    sr_err_t rc = store_get(rv->txn, STORE_DB_ACTION, (const uint8_t *)key + 8,
-                            16, &v, rv->err);
-    if (rc == SR_ENOTFOUND) {
-        sr_error_clear(rv->err);
-        return SR_OK;
-    }
-    if (!rc)
-        rc = core_action_from_value(v, &a, rv->err);
-    sr_value_destroy(&v);
-    if (rc)
-        return rc;
+    const core_action_t *a = *action_p;
     if (a->state == CORE_A_SCHEDULED)
-        rc = eng_parts_orphan_add(rv->self,
-                                  (eng_orphan_t){.action_id = a->id,
-                                                 .due = eng_now_ms(),
-                                                 .kind = CORE_EV_REOFFER,
-                                                 .attempt = a->attempt,
-                                                 .worker = "(offered before a "
-                                                           "restart)"});
-    else if (a->state == CORE_A_RUNNING)
-        rc = eng_parts_orphan_add(
-            rv->self,
-            (eng_orphan_t){.action_id = a->id,
-                           .due = eng_now_ms() + rv->self->cfg->expiry_ms,
-                           .kind = CORE_EV_WORKER_LOST,
-                           .why = "not connected again after the engine "
-                                  "restarted"});
-    core_action_destroy(&a);
-    return rc;
+        return eng_parts_orphan_add(rv->self,
+                                    (eng_orphan_t){.action_id = a->id,
+                                                   .due = eng_now_ms(),
+                                                   .kind = CORE_EV_REOFFER,
+                                                   .attempt = a->attempt,
+                                                   .worker = "(offered before "
+                                                             "a restart)"});
+    return eng_parts_orphan_add(
+        rv->self, (eng_orphan_t){.action_id = a->id,
+                                 .due = eng_now_ms() + rv->self->cfg->expiry_ms,
+                                 .kind = CORE_EV_WORKER_LOST,
+                                 .why = "not connected again after the engine "
+                                        "restarted"});
 }
 
 sr_err_t
 eng_parts_recover(eng_parts_t *self, size_t pi, sr_error_t *err)
 {
-    s_recover_t rv = {self, &self->parts[pi], NULL, err};
-    sr_err_t rc = store_txn_begin(rv.part->store, false, &rv.txn, err);
+    s_recover_t rv = {self, &self->parts[pi]};
+    store_txn_t *txn = NULL;
+    sr_err_t rc = store_txn_begin(rv.part->store, false, &txn, err);
     if (rc)
         return rc;
-    rc = store_scan(rv.txn, STORE_DB_QUEUE, NULL, 0, NULL, 0, s_recover_visit,
-                    &rv, err);
-    store_txn_abort(&rv.txn);
+    rc = store_open_actions(txn, s_recover_visit, &rv, err);
+    store_txn_abort(&txn);
     if (!rc && self->norphans)
         sr_info("partition %u: %zu actions offered or running at restart",
                 rv.part->number, self->norphans);
@@ -416,13 +362,10 @@ s_adopted(eng_parts_t *self, size_t pi, const sr_id_t *id,
     store_txn_t *txn = NULL;
     if (store_txn_begin(self->parts[pi].store, false, &txn, &err))
         return false;
-    sr_value_t *v = NULL;
     core_action_t *a = NULL;
-    bool adopted = !store_get(txn, STORE_DB_ACTION, id->b, 16, &v, &err) &&
-                   !core_action_from_value(v, &a, &err) &&
+    bool adopted = !store_action_get(txn, id, &a, &err) &&
                    a->state == CORE_A_RUNNING &&
                    adopt(arg, a->worker, id, a->attempt);
-    sr_value_destroy(&v);
     core_action_destroy(&a);
     store_txn_abort(&txn);
     return adopted;
@@ -471,15 +414,9 @@ eng_parts_token_lookup(const eng_parts_t *self, const char *token, sr_id_t *out,
         sr_err_t rc = store_txn_begin(self->parts[i].store, false, &txn, err);
         if (rc)
             return rc;
-        const void *data = NULL;
-        size_t len = 0;
-        rc = store_get_raw(txn, STORE_DB_TOKEN, hash, 32, &data, &len, err);
-        if (rc == SR_OK && len == 16)
-            memcpy(out->b, data, 16);
+        rc = store_token_action(txn, hash, out, err);
         store_txn_abort(&txn);
-        if (rc == SR_OK && len == 16)
-            return SR_OK;
-        if (rc && rc != SR_ENOTFOUND)
+        if (rc != SR_ENOTFOUND)
             return rc;
     }
     return sr_error_set(err, SR_ENOTFOUND, "no pending action for this token");

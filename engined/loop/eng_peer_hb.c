@@ -54,10 +54,9 @@ s_parts(const eng_peer_hb_t *self)
     const eng_parts_t *parts = self->parts;
     sr_value_t *list = sr_value_new_array(eng_parts_count(parts));
     for (size_t i = 0; list && i < eng_parts_count(parts); i++) {
-        size_t count = 0;
+        store_counts_t count;
         sr_error_t e;
-        if (store_part_count(eng_parts_store(parts, i), STORE_DB_EXEC, &count,
-                             &e))
+        if (store_part_counts(eng_parts_store(parts, i), &count, &e))
             continue; // said nothing of, rather than something wrong
         sr_value_t *m = sr_value_new_map(3);
         if (sr_value_map_put(m, "partition",
@@ -66,7 +65,7 @@ s_parts(const eng_peer_hb_t *self)
                 m, "epoch",
                 sr_value_new_int((int64_t)eng_parts_epoch(parts, i))) ||
             sr_value_map_put(m, "executions",
-                             sr_value_new_int((int64_t)count))) {
+                             sr_value_new_int((int64_t)count.execs))) {
             sr_value_destroy(&m);
             sr_value_destroy(&list);
         } else if (sr_value_array_append(list, m)) // takes m

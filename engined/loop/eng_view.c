@@ -8,6 +8,7 @@
 
 #include "eng_view.h"
 #include "eng_view_util.h"
+#include "store_read.h"
 
 static sr_value_t *
 s_exec_body(const core_exec_t *e, bool full)
@@ -62,18 +63,9 @@ eng_view_exec(const eng_parts_t *parts, const sr_id_t *id, sr_value_t **out,
     sr_err_t rc = eng_vreader(parts, id, "execution_id", &txn, err);
     if (rc)
         return rc;
-    sr_value_t *v = NULL;
     core_exec_t *e = NULL;
-    rc = store_get(txn, STORE_DB_EXEC, id->b, 16, &v, err);
+    rc = store_exec_get(txn, id, &e, err);
     store_txn_abort(&txn);
-    if (rc == SR_ENOTFOUND) {
-        char t[SR_ID_TEXT_SIZE];
-        return sr_error_set(err, SR_ENOTFOUND, "execution %s not found",
-                            sr_id_format(id, t));
-    }
-    if (!rc)
-        rc = core_exec_from_value(v, &e, err);
-    sr_value_destroy(&v);
     if (rc)
         return rc;
     *out = s_exec_body(e, true);
@@ -84,33 +76,18 @@ eng_view_exec(const eng_parts_t *parts, const sr_id_t *id, sr_value_t **out,
 typedef struct {
     sr_value_t *list;
     const char *state, *workflow;
-    sr_error_t *err;
 } s_list_t;
 
 static sr_err_t
-s_exec_visit(void *arg, const void *key, size_t klen, const void *val,
-             size_t vlen)
+s_exec_visit(void *arg, core_exec_t **exec_p)
 {
-    (void)key;
     s_list_t *l = arg;
-    if (klen != 16)
-        return SR_OK;
-    sr_value_t *v = NULL;
-    core_exec_t *e = NULL;
-    sr_err_t rc = eng_vdecode(val, vlen, &v, l->err);
-    if (!rc)
-        rc = core_exec_from_value(v, &e, l->err);
-    sr_value_destroy(&v);
-    if (rc)
-        return rc;
+    const core_exec_t *e = *exec_p;
     bool keep =
         sr_id_is_nil(&e->parent_id) &&
         (!l->state || strcmp(core_ex_state_name(e->state), l->state) == 0) &&
         (!l->workflow || strcmp(e->wf_name, l->workflow) == 0);
-    if (keep)
-        rc = sr_value_array_append(l->list, s_exec_body(e, false));
-    core_exec_destroy(&e);
-    return rc;
+    return keep ? sr_value_array_append(l->list, s_exec_body(e, false)) : SR_OK;
 }
 
 // List order: the creation time inside the id, then the id's bytes.
@@ -163,8 +140,7 @@ eng_view_exec_list(const eng_parts_t *parts, const sr_msg_t *req,
 {
     s_list_t l = {.list = sr_value_new_array(16),
                   .state = sr_msg_str(req, SR_F_EX_LIST_state),
-                  .workflow = sr_msg_str(req, SR_F_EX_LIST_workflow),
-                  .err = err};
+                  .workflow = sr_msg_str(req, SR_F_EX_LIST_workflow)};
     sr_id_t after;
     bool has_after = sr_msg_id(req, SR_F_EX_LIST_after, &after);
     int64_t limit = sr_msg_int(req, SR_F_EX_LIST_limit, 1000);
@@ -173,8 +149,7 @@ eng_view_exec_list(const eng_parts_t *parts, const sr_msg_t *req,
         store_txn_t *txn = NULL;
         if ((rc = store_txn_begin(eng_parts_store(parts, i), false, &txn, err)))
             break;
-        rc = store_scan(txn, STORE_DB_EXEC, NULL, 0, NULL, 0, s_exec_visit, &l,
-                        err);
+        rc = store_execs(txn, NULL, s_exec_visit, &l, err);
         store_txn_abort(&txn);
     }
     sr_value_t *page =
@@ -221,22 +196,10 @@ eng_view_task_body(const core_task_t *t)
 }
 
 static sr_err_t
-s_task_visit(void *arg, const void *key, size_t klen, const void *val,
-             size_t vlen)
+s_task_visit(void *arg, core_task_t **task_p)
 {
-    (void)key;
-    (void)klen;
     s_list_t *l = arg;
-    sr_value_t *v = NULL;
-    core_task_t *t = NULL;
-    sr_err_t rc = eng_vdecode(val, vlen, &v, l->err);
-    if (!rc)
-        rc = core_task_from_value(v, &t, l->err);
-    sr_value_destroy(&v);
-    if (!rc)
-        rc = sr_value_array_append(l->list, eng_view_task_body(t));
-    core_task_destroy(&t);
-    return rc;
+    return sr_value_array_append(l->list, eng_view_task_body(*task_p));
 }
 
 sr_err_t
@@ -251,10 +214,8 @@ eng_view_tasks(const eng_parts_t *parts, const sr_id_t *id, sr_value_t **out,
     store_txn_t *txn = NULL;
     if ((rc = eng_vreader(parts, id, "execution_id", &txn, err)))
         return rc;
-    s_list_t l = {.list = sr_value_new_array(8), .err = err};
-    rc = l.list ? store_scan(txn, STORE_DB_TASK, id->b, 16, NULL, 0,
-                             s_task_visit, &l, err)
-                : SR_ENOMEM;
+    s_list_t l = {.list = sr_value_new_array(8)};
+    rc = l.list ? store_tasks(txn, id, s_task_visit, &l, err) : SR_ENOMEM;
     store_txn_abort(&txn);
     if (rc) {
         sr_value_destroy(&l.list);
@@ -325,7 +286,7 @@ eng_view_workflow_list(const eng_parts_t *parts, sr_value_t **out,
     sr_err_t rc = store_txn_begin(eng_parts_store(parts, 0), false, &txn, err);
     if (rc)
         return rc;
-    s_list_t l = {.list = sr_value_new_array(8), .err = err};
+    s_list_t l = {.list = sr_value_new_array(8)};
     rc = l.list ? store_def_names(txn, s_name_visit, &l, err) : SR_ENOMEM;
     store_txn_abort(&txn);
     if (rc) {

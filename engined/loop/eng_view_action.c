@@ -12,6 +12,7 @@
 #include "eng_view.h"
 #include "eng_view_action.h"
 #include "eng_view_util.h"
+#include "store_read.h"
 
 #define S_PAGE 1000 // actions per list by default
 
@@ -19,28 +20,18 @@
 
 typedef struct {
     sr_id_t want;
-    core_task_t *found; // owned once found
-    sr_error_t *err;
+    core_task_t *found; // taken once found
 } s_find_t;
 
 static sr_err_t
-s_find_visit(void *arg, const void *key, size_t klen, const void *val,
-             size_t vlen)
+s_find_visit(void *arg, core_task_t **task_p)
 {
-    (void)key;
-    (void)klen;
     s_find_t *f = arg;
-    sr_value_t *v = NULL;
-    sr_err_t rc = eng_vdecode(val, vlen, &v, f->err);
-    sr_id_t id;
-    if (!rc && sr_id_from_value(sr_value_map_get(v, "id"), &id) == SR_OK &&
-        sr_id_equal(&id, &f->want)) {
-        rc = core_task_from_value(v, &f->found, f->err);
-        if (!rc)
-            rc = SR_EEXIST; // stop the scan
-    }
-    sr_value_destroy(&v);
-    return rc;
+    if (!sr_id_equal(&(*task_p)->id, &f->want))
+        return SR_OK;
+    f->found = *task_p;
+    *task_p = NULL;
+    return SR_EEXIST; // stop the scan
 }
 
 // The task execution `task_id`, searched among the tasks of `exec_id`
@@ -49,14 +40,12 @@ static sr_err_t
 s_task_find(store_txn_t *txn, const sr_id_t *task_id, const sr_id_t *exec_id,
             core_task_t **out, sr_error_t *err)
 {
-    s_find_t f = {.want = *task_id, .err = err};
-    sr_err_t rc = store_scan(txn, STORE_DB_TASK, exec_id ? exec_id->b : NULL,
-                             exec_id ? 16 : 0, NULL, 0, s_find_visit, &f, err);
+    s_find_t f = {.want = *task_id};
+    sr_err_t rc = store_tasks(txn, exec_id, s_find_visit, &f, err);
     if (rc == SR_EEXIST) {
         *out = f.found;
         return SR_OK;
     }
-    core_task_destroy(&f.found);
     if (rc)
         return rc;
     char t[SR_ID_TEXT_SIZE];
@@ -112,15 +101,8 @@ s_task_of(s_actions_t *l, const core_action_t *a)
     if (l->last_name && sr_id_equal(&l->last_exec, &a->exec_id) &&
         l->last_seq == a->seq)
         return SR_OK;
-    uint8_t key[20];
-    memcpy(key, a->exec_id.b, 16);
-    store_key_u32(key + 16, a->seq);
-    sr_value_t *v = NULL;
     core_task_t *t = NULL;
-    sr_err_t rc = store_get(l->txn, STORE_DB_TASK, key, 20, &v, l->err);
-    if (!rc)
-        rc = core_task_from_value(v, &t, l->err);
-    sr_value_destroy(&v);
+    sr_err_t rc = store_task_get(l->txn, &a->exec_id, a->seq, &t, l->err);
     if (rc)
         return rc;
     free(l->last_name);
@@ -190,44 +172,36 @@ s_action_body(const core_action_t *a, const sr_id_t *task_id,
 }
 
 static sr_err_t
-s_action_visit(void *arg, const void *key, size_t klen, const void *val,
-               size_t vlen)
+s_action_visit(void *arg, core_action_t **action_p)
 {
     s_actions_t *l = arg;
+    const core_action_t *a = *action_p;
     if ((int64_t)sr_value_len(l->list) >= l->limit)
         return SR_EEXIST;
-    if (klen != 16 || (l->has_after && memcmp(key, l->after.b, 16) <= 0))
+    if (l->has_after && sr_id_compare(&a->id, &l->after) <= 0)
         return SR_OK;
-    sr_value_t *v = NULL;
-    core_action_t *a = NULL;
-    sr_err_t rc = eng_vdecode(val, vlen, &v, l->err);
-    if (!rc)
-        rc = core_action_from_value(v, &a, l->err);
-    sr_value_destroy(&v);
-    bool keep = !rc &&
-                (!l->has_exec || sr_id_equal(&a->exec_id, &l->exec_id)) &&
-                (!l->has_task || a->seq == l->seq);
-    if (keep && !(rc = s_task_of(l, a))) {
-        sr_value_t *body = s_action_body(a, &l->last_task, l->last_name);
-        rc = body ? sr_value_array_append(l->list, body)
-                  : sr_error_set(l->err, SR_ENOMEM, "out of memory");
-    }
-    core_action_destroy(&a);
-    return rc;
+    if ((l->has_exec && !sr_id_equal(&a->exec_id, &l->exec_id)) ||
+        (l->has_task && a->seq != l->seq))
+        return SR_OK;
+    sr_err_t rc = s_task_of(l, a);
+    if (rc)
+        return rc;
+    sr_value_t *body = s_action_body(a, &l->last_task, l->last_name);
+    return body ? sr_value_array_append(l->list, body)
+                : sr_error_set(l->err, SR_ENOMEM, "out of memory");
 }
 
-// Scan one partition's actions, from the time of `from` (NULL: all).
+// Scan one partition's actions from `start` (NULL: all), or from the page's
+// `after` when that comes later: ids before it are not listed anyway.
 static sr_err_t
-s_scan_part(s_actions_t *l, store_part_t *store, const sr_id_t *from)
+s_scan_part(s_actions_t *l, store_part_t *store, const sr_id_t *start)
 {
+    if (l->has_after && (!start || sr_id_compare(&l->after, start) > 0))
+        start = &l->after;
     sr_err_t rc = store_txn_begin(store, false, &l->txn, l->err);
     if (rc)
         return rc;
-    sr_id_t start;
-    if (from)
-        sr_id_floor(sr_id_partition(from), sr_id_time_ms(from), &start);
-    rc = store_scan(l->txn, STORE_DB_ACTION, NULL, 0, from ? start.b : NULL,
-                    from ? 16 : 0, s_action_visit, l, l->err);
+    rc = store_actions(l->txn, start, s_action_visit, l, l->err);
     store_txn_abort(&l->txn);
     return rc == SR_EEXIST ? SR_OK : rc;
 }
@@ -250,7 +224,8 @@ s_actions_filter(const eng_parts_t *parts, const sr_msg_t *req, s_actions_t *l,
     size_t pi = 0;
     eng_parts_find(parts, sr_id_partition(owner), &pi);
     *store = eng_parts_store(parts, pi);
-    *from = *owner;
+    // Everything of an execution or task is made after its owner.
+    sr_id_floor(sr_id_partition(owner), sr_id_time_ms(owner), from);
     if (l->has_task) {
         core_task_t *t = NULL;
         rc = s_task_find(txn, &task_id, l->has_exec ? &l->exec_id : NULL, &t,
@@ -262,16 +237,12 @@ s_actions_filter(const eng_parts_t *parts, const sr_msg_t *req, s_actions_t *l,
         }
         core_task_destroy(&t);
     } else {
-        sr_value_t *probe = NULL;
-        rc = store_get(txn, STORE_DB_EXEC, owner->b, 16, &probe, l->err);
-        sr_value_destroy(&probe);
-        if (rc == SR_ENOTFOUND) {
-            char t[SR_ID_TEXT_SIZE];
-            sr_error_set(l->err, rc, "execution %s not found",
-                         sr_id_format(owner, t));
+        core_exec_t *probe = NULL;
+        rc = store_exec_get(txn, owner, &probe, l->err);
+        core_exec_destroy(&probe);
+        if (rc == SR_ENOTFOUND)
             snprintf(l->err->where, sizeof l->err->where,
                      "field 'execution_id'");
-        }
     }
     store_txn_abort(&txn);
     return rc;
@@ -315,18 +286,10 @@ eng_view_action(const eng_parts_t *parts, const sr_id_t *id, sr_value_t **out,
     sr_err_t rc = eng_vreader(parts, id, "action_id", &l.txn, err);
     if (rc)
         return rc;
-    sr_value_t *v = NULL;
     core_action_t *a = NULL;
-    rc = store_get(l.txn, STORE_DB_ACTION, id->b, 16, &v, err);
-    if (rc == SR_ENOTFOUND) {
-        char t[SR_ID_TEXT_SIZE];
-        sr_error_set(err, rc, "action execution %s not found",
-                     sr_id_format(id, t));
+    rc = store_action_get(l.txn, id, &a, err);
+    if (rc == SR_ENOTFOUND)
         snprintf(err->where, sizeof err->where, "field 'action_id'");
-    }
-    if (!rc)
-        rc = core_action_from_value(v, &a, err);
-    sr_value_destroy(&v);
     if (!rc)
         rc = s_task_of(&l, a);
     store_txn_abort(&l.txn);

@@ -3,15 +3,6 @@
 
 #include <stdio.h>
 
-#include "sr_value_msgpack.h"
-
-sr_err_t
-eng_vdecode(const void *data, size_t len, sr_value_t **out, sr_error_t *err)
-{
-    sr_limits_t lim = {.max_bytes = (size_t)1 << 31, .max_depth = 64};
-    return sr_value_decode(data, len, &lim, out, err);
-}
-
 sr_err_t
 eng_vput(sr_value_t *m, const char *k, sr_value_t *v)
 {

@@ -1,7 +1,7 @@
 // Small builders shared by the reply bodies (eng_view.c,
-// eng_view_action.c, eng_view_status.c) and the expiration policy: stored
-// records decoded, map entries put, texts, times and ids as clients read
-// them, and the read transaction on the partition of an id. No state.
+// eng_view_action.c, eng_view_status.c): map entries put, texts, times and
+// ids as clients read them, and the read transaction on the partition of
+// an id. No state.
 // Thread rule: the partitions' thread (the engine loop's).
 #ifndef ENG_VIEW_UTIL_H
 #define ENG_VIEW_UTIL_H
@@ -11,9 +11,6 @@
 #include "sr_value.h"
 #include "store_part.h"
 
-// Decode a stored msgpack record (generous limits: it is our own data).
-sr_err_t eng_vdecode(const void *data, size_t len, sr_value_t **out,
-                     sr_error_t *err);
 // Put `v` (NULL becomes nil) under `k`; the map takes `v`.
 sr_err_t eng_vput(sr_value_t *m, const char *k, sr_value_t *v);
 // A string, or nil for NULL.

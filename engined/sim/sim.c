@@ -13,12 +13,11 @@
 
 #include "lang_doc.h"
 #include "sim_worker.h"
-#include "sr_value_msgpack.h"
 #include "store_docs.h"
+#include "store_read.h"
 #include "store_state.h"
 
 #define S_CLOCK_BASE 1800000000000LL // 2027-01-15: deterministic runs
-#define S_CLOCK_KEY  "sim.now"
 
 struct sim {
     store_part_t *part;
@@ -30,14 +29,6 @@ struct sim {
     size_t events;    // applied since open
 };
 
-// Decode a stored msgpack value.
-static sr_err_t
-s_decode(const void *data, size_t len, sr_value_t **out, sr_error_t *err)
-{
-    sr_limits_t lim = {.max_bytes = (size_t)1 << 31, .max_depth = 256};
-    return sr_value_decode(data, len, &lim, out, err);
-}
-
 static sr_err_t
 s_load_clock(sim_t *sim, sr_error_t *err)
 {
@@ -45,69 +36,36 @@ s_load_clock(sim_t *sim, sr_error_t *err)
     sr_err_t rc = store_txn_begin(sim->part, false, &txn, err);
     if (rc)
         return rc;
-    const void *data = NULL;
-    size_t len = 0;
-    rc = store_get_raw(txn, STORE_DB_META, S_CLOCK_KEY, strlen(S_CLOCK_KEY),
-                       &data, &len, err);
-    sim->now = S_CLOCK_BASE;
-    if (rc == SR_OK && len == 8)
-        sim->now = store_key_get_ms(data);
+    int64_t now = 0;
+    rc = store_clock_get(txn, &now, err);
+    sim->now = rc ? S_CLOCK_BASE : now;
     store_txn_abort(&txn);
     return rc == SR_ENOTFOUND || rc == SR_OK ? SR_OK : rc;
 }
 
-// Reopening reads the dispatch queue (the open actions), as the engine
+// Reopening reads the open actions (the dispatch queue), as the engine
 // node does: waiting ones are offered again, running ones re-delivered.
-typedef struct {
-    sim_t *sim;
-    store_txn_t *txn;
-    sr_error_t *err;
-} s_recover_t;
-
 static sr_err_t
-s_recover_visit(void *arg, const void *key, size_t klen, const void *val,
-                size_t vlen)
+s_recover_visit(void *arg, core_action_t **action_p)
 {
-    (void)val;
-    (void)vlen;
-    s_recover_t *rv = arg;
-    if (klen != 24)
-        return sr_error_set(rv->err, SR_ESTORE, "queue key of %zu bytes", klen);
-    const void *data = NULL;
-    size_t len = 0;
-    sr_err_t rc =
-        store_get_raw(rv->txn, STORE_DB_ACTION, (const uint8_t *)key + 8, 16,
-                      &data, &len, rv->err);
-    if (rc == SR_ENOTFOUND) { // a stale entry: skipped
-        sr_error_clear(rv->err);
-        return SR_OK;
-    }
-    sr_value_t *v = NULL;
-    core_action_t *a = NULL;
-    if (!rc)
-        rc = s_decode(data, len, &v, rv->err);
-    if (!rc)
-        rc = core_action_from_value(v, &a, rv->err);
-    sr_value_destroy(&v);
-    if (!rc && (a->state == CORE_A_SCHEDULED || a->state == CORE_A_RUNNING) &&
-        sim_worker_offer(rv->sim->worker, &a->id, a->attempt, a->action,
-                         a->input, NULL, a->state == CORE_A_RUNNING))
-        rc = sr_error_set(rv->err, SR_ENOMEM, "out of memory");
-    core_action_destroy(&a);
-    return rc;
+    const sim_t *sim = arg;
+    const core_action_t *a = *action_p;
+    if (sim_worker_offer(sim->worker, &a->id, a->attempt, a->action, a->input,
+                         NULL, a->state == CORE_A_RUNNING))
+        return SR_ENOMEM;
+    return SR_OK;
 }
 
 static sr_err_t
 s_recover(sim_t *sim, sr_error_t *err)
 {
-    s_recover_t rv = {sim, NULL, err};
-    sr_err_t rc = store_txn_begin(sim->part, false, &rv.txn, err);
+    store_txn_t *txn = NULL;
+    sr_err_t rc = store_txn_begin(sim->part, false, &txn, err);
     if (rc)
         return rc;
-    rc = store_scan(rv.txn, STORE_DB_QUEUE, NULL, 0, NULL, 0, s_recover_visit,
-                    &rv, err);
-    store_txn_abort(&rv.txn);
-    return rc;
+    rc = store_open_actions(txn, s_recover_visit, sim, err);
+    store_txn_abort(&txn);
+    return rc == SR_ENOMEM ? sr_error_set(err, rc, "out of memory") : rc;
 }
 
 // Send a job's result. One for an attempt that is no longer current is
@@ -168,43 +126,20 @@ s_run_offered(sim_t *sim, sim_job_t *job, sr_error_t *err)
 typedef struct {
     core_timer_t timer;
     bool found;
-    sr_error_t *err;
 } s_first_t;
-
-static sr_err_t
-s_first_visit(void *arg, const void *key, size_t klen, const void *val,
-              size_t vlen)
-{
-    s_first_t *f = arg;
-    if (klen != 24)
-        return sr_error_set(f->err, SR_ESTORE, "timer key of %zu bytes", klen);
-    // Due time and id live in the key, the rest in the value.
-    f->timer.due_ms = store_key_get_ms(key);
-    memcpy(f->timer.id.b, (const uint8_t *)key + 8, 16);
-    sr_value_t *v = NULL;
-    sr_err_t rc = s_decode(val, vlen, &v, f->err);
-    if (!rc)
-        rc = core_timer_from_value(v, &f->timer, f->err);
-    sr_value_destroy(&v);
-    if (rc)
-        return rc;
-    f->found = true;
-    return SR_EEXIST; // stop after the first
-}
 
 static sr_err_t
 s_first_timer(sim_t *sim, s_first_t *f, sr_error_t *err)
 {
     store_txn_t *txn = NULL;
-    f->err = err;
     f->found = false;
     sr_err_t rc = store_txn_begin(sim->part, false, &txn, err);
     if (rc)
         return rc;
-    rc = store_scan(txn, STORE_DB_TIMER, NULL, 0, NULL, 0, s_first_visit, f,
-                    err);
+    rc = store_timer_first(txn, &f->timer, err);
     store_txn_abort(&txn);
-    return rc == SR_EEXIST ? SR_OK : rc;
+    f->found = rc == SR_OK;
+    return rc == SR_ENOTFOUND ? SR_OK : rc;
 }
 
 // Nothing offered: jump the clock to the earliest held result or timer (a
@@ -237,20 +172,15 @@ s_advance(sim_t *sim, bool *idle, sr_error_t *err)
     return sim_apply(sim, &ev, err);
 }
 
-// Collect decoded records of one database (optionally under a prefix).
+// Collect the records of a walk (taken from it).
 typedef struct {
-    bool tasks; // else actions
     void **items;
     size_t n, cap;
-    sr_error_t *err;
 } s_collect_t;
 
 static sr_err_t
-s_collect(void *arg, const void *key, size_t klen, const void *val, size_t vlen)
+s_keep(s_collect_t *c, void **rec_p)
 {
-    (void)key;
-    (void)klen;
-    s_collect_t *c = arg;
     if (c->n == c->cap) {
         size_t cap = c->cap ? c->cap * 2 : 16;
         void **items = realloc(c->items, cap * sizeof *items);
@@ -259,30 +189,21 @@ s_collect(void *arg, const void *key, size_t klen, const void *val, size_t vlen)
         c->items = items;
         c->cap = cap;
     }
-    sr_value_t *v = NULL;
-    sr_err_t rc = s_decode(val, vlen, &v, c->err);
-    if (!rc && c->tasks)
-        rc = core_task_from_value(v, (core_task_t **)&c->items[c->n], c->err);
-    else if (!rc)
-        rc = core_action_from_value(v, (core_action_t **)&c->items[c->n],
-                                    c->err);
-    sr_value_destroy(&v);
-    if (!rc)
-        c->n++;
-    return rc;
+    c->items[c->n++] = *rec_p;
+    *rec_p = NULL;
+    return SR_OK;
 }
 
 static sr_err_t
-s_scan(sim_t *sim, s_collect_t *c, store_db_t db, const void *prefix,
-       size_t plen)
+s_keep_task(void *arg, core_task_t **task_p)
 {
-    store_txn_t *txn = NULL;
-    sr_err_t rc = store_txn_begin(sim->part, false, &txn, c->err);
-    if (rc)
-        return rc;
-    rc = store_scan(txn, db, prefix, plen, NULL, 0, s_collect, c, c->err);
-    store_txn_abort(&txn);
-    return rc;
+    return s_keep(arg, (void **)task_p);
+}
+
+static sr_err_t
+s_keep_action(void *arg, core_action_t **action_p)
+{
+    return s_keep(arg, (void **)action_p);
 }
 
 sr_err_t
@@ -390,11 +311,8 @@ sim_apply(sim_t *sim, core_event_t *ev, sr_error_t *err)
     rc = core_step(sim->core, store_state_core(st), ev, &sim->cmds, err);
     if (!rc)
         rc = store_state_flush(st, err);
-    uint8_t clock[8];
-    store_key_ms(clock, sim->now);
     if (!rc)
-        rc = store_put_raw(txn, STORE_DB_META, S_CLOCK_KEY, strlen(S_CLOCK_KEY),
-                           clock, 8, err);
+        rc = store_clock_put(txn, sim->now, err);
     store_state_destroy(&st);
     if (rc) {
         store_txn_abort(&txn);
@@ -466,12 +384,8 @@ sim_exec(sim_t *sim, const sr_id_t *id, core_exec_t **out, sr_error_t *err)
     sr_err_t rc = store_txn_begin(sim->part, false, &txn, err);
     if (rc)
         return rc;
-    sr_value_t *v = NULL;
-    rc = store_get(txn, STORE_DB_EXEC, id->b, 16, &v, err);
+    rc = store_exec_get(txn, id, out, err);
     store_txn_abort(&txn);
-    if (!rc)
-        rc = core_exec_from_value(v, out, err);
-    sr_value_destroy(&v);
     return rc;
 }
 
@@ -479,8 +393,12 @@ sr_err_t
 sim_tasks(sim_t *sim, const sr_id_t *exec_id, core_task_t ***out, size_t *n,
           sr_error_t *err)
 {
-    s_collect_t c = {.tasks = true, .err = err};
-    sr_err_t rc = s_scan(sim, &c, STORE_DB_TASK, exec_id->b, 16);
+    s_collect_t c = {0};
+    store_txn_t *txn = NULL;
+    sr_err_t rc = store_txn_begin(sim->part, false, &txn, err);
+    if (!rc)
+        rc = store_tasks(txn, exec_id, s_keep_task, &c, err);
+    store_txn_abort(&txn);
     if (rc) {
         sim_tasks_free((core_task_t **)c.items, c.n);
         return rc;
@@ -501,8 +419,12 @@ sim_tasks_free(core_task_t **tasks, size_t n)
 sr_err_t
 sim_actions(sim_t *sim, core_action_t ***out, size_t *n, sr_error_t *err)
 {
-    s_collect_t c = {.tasks = false, .err = err};
-    sr_err_t rc = s_scan(sim, &c, STORE_DB_ACTION, NULL, 0);
+    s_collect_t c = {0};
+    store_txn_t *txn = NULL;
+    sr_err_t rc = store_txn_begin(sim->part, false, &txn, err);
+    if (!rc)
+        rc = store_actions(txn, NULL, s_keep_action, &c, err);
+    store_txn_abort(&txn);
     if (rc) {
         sim_actions_free((core_action_t **)c.items, c.n);
         return rc;
@@ -523,5 +445,9 @@ sim_actions_free(core_action_t **actions, size_t n)
 sr_err_t
 sim_queue_count(sim_t *sim, size_t *out, sr_error_t *err)
 {
-    return store_part_count(sim->part, STORE_DB_QUEUE, out, err);
+    store_counts_t counts;
+    sr_err_t rc = store_part_counts(sim->part, &counts, err);
+    if (!rc)
+        *out = counts.open_actions;
+    return rc;
 }

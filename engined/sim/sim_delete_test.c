@@ -86,20 +86,21 @@ s_contains(const uint8_t *hay, size_t n, const s_needle_t *x)
 }
 
 static sr_err_t
-s_scan_visit(void *arg, const void *key, size_t klen, const void *val,
-             size_t vlen)
+s_scan_visit(void *arg, const store_change_t *c)
 {
     s_scan_t *sc = arg;
+    if (!strcmp(c->name, "meta")) // the partition's own: the clock
+        return SR_OK;
     for (size_t i = 0; i < sc->nd->n; i++)
-        if (s_contains(key, klen, &sc->nd->items[i]) ||
-            s_contains(val, vlen, &sc->nd->items[i])) {
+        if (s_contains(c->key, c->klen, &sc->nd->items[i]) ||
+            s_contains(c->val, c->vlen, &sc->nd->items[i])) {
             sc->hits++;
             break;
         }
     return SR_OK;
 }
 
-// Entries of every database (but the meta one) holding any needle.
+// Records of every database (but the meta one) holding any needle.
 static size_t
 s_hits(t_sim_t *t, const s_needles_t *nd)
 {
@@ -108,25 +109,18 @@ s_hits(t_sim_t *t, const s_needles_t *nd)
     assert_int_equal(store_txn_begin(sim_store(t->sim), false, &txn, &err),
                      SR_OK);
     s_scan_t sc = {nd, 0};
-    for (int db = STORE_DB_EXEC; db < STORE_DB_COUNT; db++)
-        assert_int_equal(store_scan(txn, (store_db_t)db, NULL, 0, NULL, 0,
-                                    s_scan_visit, &sc, &err),
-                         SR_OK);
+    assert_int_equal(store_records(txn, s_scan_visit, &sc, &err), SR_OK);
     store_txn_abort(&txn);
     return sc.hits;
 }
 
-static size_t
-s_count(t_sim_t *t, store_db_t db)
+static store_counts_t
+s_counts(t_sim_t *t)
 {
-    store_txn_t *txn = NULL;
+    store_counts_t c;
     sr_error_t err;
-    size_t n = 0;
-    assert_int_equal(store_txn_begin(sim_store(t->sim), false, &txn, &err),
-                     SR_OK);
-    assert_int_equal(store_count(txn, db, &n, &err), SR_OK);
-    store_txn_abort(&txn);
-    return n;
+    assert_int_equal(store_part_counts(sim_store(t->sim), &c, &err), SR_OK);
+    return c;
 }
 
 static sr_err_t
@@ -224,8 +218,8 @@ test_a_finished_tree_leaves_no_record_and_others_keep_theirs(void **state)
     assert_int_equal(as.n, 2);
     t_actions_free(&as);
     t_tasks_free(&ts);
-    assert_int_equal(s_count(t, STORE_DB_TOKEN), 1);
-    assert_int_equal(s_count(t, STORE_DB_TIMER), 1);
+    assert_int_equal(s_counts(t).tokens, 1);
+    assert_int_equal(s_counts(t).timers, 1);
     static s_needles_t nd;
     memset(&nd, 0, sizeof nd);
     s_collect(t, &root, &nd);
@@ -239,17 +233,17 @@ test_a_finished_tree_leaves_no_record_and_others_keep_theirs(void **state)
     assert_int_equal(s_hits(t, &nd), 0);
     for (size_t i = 0; i < nd.nexecs; i++)
         assert_false(s_exists(t, &nd.execs[i]));
-    assert_int_equal(s_count(t, STORE_DB_TOKEN), 0);
-    assert_int_equal(s_count(t, STORE_DB_TIMER), 0);
+    assert_int_equal(s_counts(t).tokens, 0);
+    assert_int_equal(s_counts(t).timers, 0);
     // The other execution is whole.
     assert_true(s_exists(t, &other));
     ts = t_tasks(t, &other);
     as = t_actions(t, &other, UINT32_MAX);
     assert_int_equal(ts.n, kept_tasks.n);
     assert_int_equal(as.n, kept_actions.n);
-    assert_int_equal(s_count(t, STORE_DB_EXEC), 1);
-    assert_int_equal(s_count(t, STORE_DB_TASK), ts.n);
-    assert_int_equal(s_count(t, STORE_DB_ACTION), as.n);
+    assert_int_equal(s_counts(t).execs, 1);
+    assert_int_equal(s_counts(t).tasks, ts.n);
+    assert_int_equal(s_counts(t).actions, as.n);
     t_tasks_free(&ts);
     t_actions_free(&as);
     t_tasks_free(&kept_tasks);
@@ -267,14 +261,14 @@ test_a_finished_execution_with_a_timer_loses_it(void **state)
     t_start(t, "parent", NULL, NULL);
     sr_id_t root = t->id;
     s_until_final(t, &root);
-    assert_int_equal(s_count(t, STORE_DB_TIMER), 1);
-    assert_int_equal(s_count(t, STORE_DB_TOKEN), 1);
+    assert_int_equal(s_counts(t).timers, 1);
+    assert_int_equal(s_counts(t).tokens, 1);
     assert_int_equal(s_delete(t, &root, false), SR_OK);
-    assert_int_equal(s_count(t, STORE_DB_TIMER), 0);
-    assert_int_equal(s_count(t, STORE_DB_TOKEN), 0);
-    assert_int_equal(s_count(t, STORE_DB_EXEC), 0);
-    assert_int_equal(s_count(t, STORE_DB_TASK), 0);
-    assert_int_equal(s_count(t, STORE_DB_ACTION), 0);
+    assert_int_equal(s_counts(t).timers, 0);
+    assert_int_equal(s_counts(t).tokens, 0);
+    assert_int_equal(s_counts(t).execs, 0);
+    assert_int_equal(s_counts(t).tasks, 0);
+    assert_int_equal(s_counts(t).actions, 0);
     t_run(t); // the deleted sub-workflows' actions may still report
 }
 
@@ -325,7 +319,7 @@ s_start_running(t_sim_t *t, sr_id_t *other)
         if (started)
             slow = t_unit_id(t, "slow", 0);
         if (!sr_id_is_nil(&slow) && s_running(t, &slow) &&
-            s_count(t, STORE_DB_TOKEN) == tokens)
+            s_counts(t).tokens == tokens)
             return slow;
         t_step(t, 1);
     }
@@ -338,14 +332,14 @@ test_a_running_execution_is_refused_without_force(void **state)
 {
     t_sim_t *t = *state;
     s_start_running(t, NULL);
-    size_t actions = s_count(t, STORE_DB_ACTION);
+    size_t actions = s_counts(t).actions;
     assert_int_equal(s_delete(t, &t->id, false), SR_ESTATE);
     T_CONTAINS(t->err.msg, "is RUNNING");
     T_CONTAINS(t->err.msg, "force cancels it first");
     char id[SR_ID_TEXT_SIZE];
     T_CONTAINS(t->err.msg, sr_id_format(&t->id, id));
     assert_true(s_exists(t, &t->id));
-    assert_int_equal(s_count(t, STORE_DB_ACTION), actions);
+    assert_int_equal(s_counts(t).actions, actions);
     // Paused is not finished either.
     assert_int_equal(t_exec_event(t, CORE_EV_PAUSE, NULL), SR_OK);
     assert_int_equal(s_delete(t, &t->id, false), SR_ESTATE);
@@ -364,7 +358,7 @@ test_force_cancels_a_running_execution_and_deletes_it(void **state)
     memset(&nd, 0, sizeof nd);
     s_collect(t, &root, &nd);
     assert_int_equal(nd.nexecs, 2);
-    assert_int_equal(s_count(t, STORE_DB_TOKEN), 3); // hold, wait, other's
+    assert_int_equal(s_counts(t).tokens, 3); // hold, wait, other's
 
     assert_true(s_running(t, &slow));
     assert_int_equal(s_delete(t, &root, true), SR_OK);
@@ -374,7 +368,7 @@ test_force_cancels_a_running_execution_and_deletes_it(void **state)
     assert_int_equal(s_deleted_events(t), 2);
     assert_int_equal(s_hits(t, &nd), 0);
     assert_false(s_exists(t, &root));
-    assert_int_equal(s_count(t, STORE_DB_TOKEN), 1);
+    assert_int_equal(s_counts(t).tokens, 1);
     assert_true(s_exists(t, &other));
     t_run(t); // nothing of the deleted tree is left to run
     core_exec_t *e = t_exec(t, &other);
@@ -445,8 +439,8 @@ test_late_worker_messages_for_a_deleted_action_are_harmless(void **state)
                                                .action_id = slow,
                                                .worker = "w1"}),
                      SR_OK);
-    assert_int_equal(s_count(t, STORE_DB_EXEC), 0);
-    assert_int_equal(s_count(t, STORE_DB_ACTION), 0);
+    assert_int_equal(s_counts(t).execs, 0);
+    assert_int_equal(s_counts(t).actions, 0);
     t_run(t);
 }
 

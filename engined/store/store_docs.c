@@ -9,6 +9,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "store_db.h"
+
 // LMDB keys are at most 511 bytes; the protocol allows names of 1,024. A
 // name shorter than S_KEY_LONG bytes is its own key. A longer one is keyed
 // by its first S_KEY_LONG - 32 bytes and its SHA-256 (so keys of exactly

@@ -13,36 +13,7 @@
 #include <cmocka.h>
 
 #include "store_docs.h"
-
-typedef struct {
-    char dir[64];
-    store_part_t *part;
-} s_fix_t;
-
-static int
-s_setup(void **state)
-{
-    s_fix_t *f = calloc(1, sizeof *f);
-    strcpy(f->dir, "/tmp/sr-docs-XXXXXX");
-    assert_non_null(mkdtemp(f->dir));
-    store_opts_t opts = {.durability = STORE_NOSYNC, .map_bytes = 1 << 24};
-    sr_error_t err;
-    assert_int_equal(store_part_open(f->dir, 0, &opts, &f->part, &err), SR_OK);
-    *state = f;
-    return 0;
-}
-
-static int
-s_teardown(void **state)
-{
-    s_fix_t *f = *state;
-    store_part_close(&f->part);
-    char cmd[128];
-    snprintf(cmd, sizeof cmd, "rm -rf '%s'", f->dir);
-    assert_int_equal(system(cmd), 0);
-    free(f);
-    return 0;
-}
+#include "store_test_util.h"
 
 // A name of `len` bytes: 'w' then the digits of its length, padded.
 static char *
@@ -68,12 +39,7 @@ s_doc(char **names, size_t count)
     for (size_t i = 0; i < count; i++)
         sprintf(text + strlen(text),
                 "%s:\n  tasks:\n    t: {action: std.noop}\n", names[i]);
-    lang_doc_t *doc = NULL;
-    lang_diags_t diags = {0};
-    sr_err_t rc = lang_doc_parse("t", text, strlen(text), NULL, &doc, &diags);
-    if (rc)
-        fail_msg("parse: %s", diags.count ? diags.items[0].msg : "?");
-    lang_diags_fini(&diags);
+    lang_doc_t *doc = st_doc(text);
     free(text);
     return doc;
 }
@@ -98,7 +64,7 @@ s_seen(void *arg, const char *name, size_t len, const char *hash)
 static void
 names_up_to_the_protocol_limit_are_stored_found_and_deleted(void **state)
 {
-    s_fix_t *f = *state;
+    st_fix_t *f = *state;
     // Around LMDB's 511-byte key limit and the long-key threshold, and the
     // protocol's 1,024 bytes less the room YAML needs (a plain key is at
     // most 1,024 characters with its ':').
@@ -147,7 +113,7 @@ names_up_to_the_protocol_limit_are_stored_found_and_deleted(void **state)
 static void
 an_empty_name_is_not_found_not_a_storage_error(void **state)
 {
-    s_fix_t *f = *state;
+    st_fix_t *f = *state;
     store_txn_t *txn = NULL;
     sr_error_t err;
     char hash[65];
@@ -163,10 +129,10 @@ main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(
             names_up_to_the_protocol_limit_are_stored_found_and_deleted,
-            s_setup, s_teardown),
+            st_setup, st_teardown),
         cmocka_unit_test_setup_teardown(
-            an_empty_name_is_not_found_not_a_storage_error, s_setup,
-            s_teardown),
+            an_empty_name_is_not_found_not_a_storage_error, st_setup,
+            st_teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

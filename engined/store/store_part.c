@@ -11,9 +11,15 @@
 #include <sys/stat.h>
 
 #include "sr_value_msgpack.h"
+#include "store_db.h"
+#include "store_key.h"
+#include "store_rec.h"
+#include "store_ws.h"
 
 #define S_FORMAT      2 // 2: the queue database indexes open actions
 #define S_DEFAULT_MAP ((size_t)16 << 30)
+#define S_META_KEY    "meta"    // the per-copy record: partition, epoch, format
+#define S_CLOCK_KEY   "sim.now" // the clock (store_clock_put)
 
 static const char *const s_db_names[STORE_DB_COUNT] = {
     "meta",  "exec",  "task", "action", "timer",
@@ -27,12 +33,14 @@ struct store_part {
     int format;
     bool is_new; // this open created it (no meta record was there)
     char *dir;
+    store_ws_schema_t schema; // what its write sets are of
 };
 
 struct store_txn {
     store_part_t *part;
     MDB_txn *txn;
     bool write;
+    store_ws_t *ws; // owned: its changes (a write txn's, unless applying)
 };
 
 static sr_err_t
@@ -42,48 +50,6 @@ s_mdb_fail(sr_error_t *err, int rc, const char *what)
                     : rc == ENOMEM     ? SR_ENOMEM
                                        : SR_ESTORE;
     return sr_error_set(err, code, "lmdb: %s: %s", what, mdb_strerror(rc));
-}
-
-void
-store_key_u32(uint8_t out[4], uint32_t v)
-{
-    out[0] = (uint8_t)(v >> 24);
-    out[1] = (uint8_t)(v >> 16);
-    out[2] = (uint8_t)(v >> 8);
-    out[3] = (uint8_t)v;
-}
-
-uint32_t
-store_key_get_u32(const uint8_t in[4])
-{
-    return ((uint32_t)in[0] << 24) | ((uint32_t)in[1] << 16) |
-           ((uint32_t)in[2] << 8) | in[3];
-}
-
-void
-store_key_ms(uint8_t out[8], int64_t ms)
-{
-    uint64_t u = (uint64_t)ms ^ ((uint64_t)1 << 63);
-    for (int i = 7; i >= 0; i--) {
-        out[i] = (uint8_t)u;
-        u >>= 8;
-    }
-}
-
-int64_t
-store_key_get_ms(const uint8_t in[8])
-{
-    uint64_t u = 0;
-    for (int i = 0; i < 8; i++)
-        u = (u << 8) | in[i];
-    return (int64_t)(u ^ ((uint64_t)1 << 63));
-}
-
-void
-store_queue_key(uint8_t out[24], int64_t created_ms, const sr_id_t *id)
-{
-    store_key_ms(out, created_ms);
-    memcpy(out + 8, id->b, 16);
 }
 
 static sr_err_t
@@ -102,7 +68,7 @@ s_meta_write(store_part_t *p, MDB_txn *txn, sr_error_t *err)
     sr_value_destroy(&m);
     if (rc)
         return sr_error_set(err, rc, "out of memory");
-    MDB_val k = {4, "meta"}, v = {len, buf};
+    MDB_val k = {strlen(S_META_KEY), S_META_KEY}, v = {len, buf};
     int mrc = mdb_put(txn, p->dbi[STORE_DB_META], &k, &v, 0);
     free(buf);
     return mrc ? s_mdb_fail(err, mrc, "write meta") : SR_OK;
@@ -112,7 +78,7 @@ s_meta_write(store_part_t *p, MDB_txn *txn, sr_error_t *err)
 static sr_err_t
 s_meta_load(store_part_t *p, MDB_txn *txn, sr_error_t *err)
 {
-    MDB_val k = {4, "meta"}, v;
+    MDB_val k = {strlen(S_META_KEY), S_META_KEY}, v;
     int mrc = mdb_get(txn, p->dbi[STORE_DB_META], &k, &v);
     p->format = S_FORMAT;
     if (mrc == MDB_NOTFOUND) {
@@ -174,6 +140,12 @@ store_part_open(const char *dir, uint16_t partition, const store_opts_t *opts,
         rc = s_mdb_fail(err, mrc, dir);
         goto fail;
     }
+    p->schema =
+        (store_ws_schema_t){.partition = partition,
+                            .format = S_FORMAT,
+                            .dbs = s_db_names,
+                            .ndbs = STORE_DB_COUNT,
+                            .max_key = (size_t)mdb_env_get_maxkeysize(p->env)};
     if ((mrc = mdb_txn_begin(p->env, NULL, 0, &txn))) {
         rc = s_mdb_fail(err, mrc, "begin");
         goto fail;
@@ -265,15 +237,20 @@ store_part_bump_epoch(store_part_t *part, sr_error_t *err)
     return SR_OK;
 }
 
-sr_err_t
-store_txn_begin(store_part_t *part, bool write, store_txn_t **out,
-                sr_error_t *err)
+// Begin a transaction; a write transaction that `records` keeps its
+// write set.
+static sr_err_t
+s_txn_begin(store_part_t *part, bool write, bool records, store_txn_t **out,
+            sr_error_t *err)
 {
     store_txn_t *t = calloc(1, sizeof *t);
-    if (!t)
+    if (!t || (write && records && !(t->ws = store_ws_new(&part->schema)))) {
+        free(t);
         return sr_error_set(err, SR_ENOMEM, "out of memory");
+    }
     int mrc = mdb_txn_begin(part->env, NULL, write ? 0 : MDB_RDONLY, &t->txn);
     if (mrc) {
+        store_ws_destroy(&t->ws);
         free(t);
         return s_mdb_fail(err, mrc, "begin");
     }
@@ -284,12 +261,26 @@ store_txn_begin(store_part_t *part, bool write, store_txn_t **out,
 }
 
 sr_err_t
+store_txn_begin(store_part_t *part, bool write, store_txn_t **out,
+                sr_error_t *err)
+{
+    return s_txn_begin(part, write, true, out, err);
+}
+
+static void
+s_txn_free(store_txn_t *t)
+{
+    store_ws_destroy(&t->ws);
+    free(t);
+}
+
+sr_err_t
 store_txn_commit(store_txn_t **txn_p, sr_error_t *err)
 {
     store_txn_t *t = *txn_p;
     *txn_p = NULL;
     int mrc = mdb_txn_commit(t->txn);
-    free(t);
+    s_txn_free(t);
     return mrc ? s_mdb_fail(err, mrc, "commit") : SR_OK;
 }
 
@@ -300,7 +291,7 @@ store_txn_abort(store_txn_t **txn_p)
     if (!t)
         return;
     mdb_txn_abort(t->txn);
-    free(t);
+    s_txn_free(t);
     *txn_p = NULL;
 }
 
@@ -314,6 +305,12 @@ bool
 store_txn_is_write(const store_txn_t *txn)
 {
     return txn->write;
+}
+
+const store_ws_t *
+store_txn_ws(const store_txn_t *txn)
+{
+    return txn->ws;
 }
 
 sr_err_t
@@ -338,14 +335,7 @@ store_get(store_txn_t *txn, store_db_t db, const void *key, size_t klen,
     const void *data = NULL;
     size_t len = 0;
     sr_err_t rc = store_get_raw(txn, db, key, klen, &data, &len, err);
-    if (rc)
-        return rc;
-    sr_limits_t lim = {.max_bytes = (size_t)1 << 31, .max_depth = 256};
-    rc = sr_value_decode(data, len, &lim, out, err);
-    if (rc)
-        return sr_error_set(err, SR_ESTORE, "%s record unreadable: %s",
-                            s_db_names[db], err ? err->msg : "");
-    return SR_OK;
+    return rc ? rc : store_rec_value(data, len, out, err);
 }
 
 sr_err_t
@@ -354,7 +344,11 @@ store_put_raw(store_txn_t *txn, store_db_t db, const void *key, size_t klen,
 {
     MDB_val k = {klen, (void *)key}, v = {len, (void *)data};
     int mrc = mdb_put(txn->txn, txn->part->dbi[db], &k, &v, 0);
-    return mrc ? s_mdb_fail(err, mrc, s_db_names[db]) : SR_OK;
+    if (mrc)
+        return s_mdb_fail(err, mrc, s_db_names[db]);
+    if (txn->ws && store_ws_put(txn->ws, db, key, klen, data, len))
+        return sr_error_set(err, SR_ENOMEM, "out of memory");
+    return SR_OK;
 }
 
 sr_err_t
@@ -378,7 +372,11 @@ store_del(store_txn_t *txn, store_db_t db, const void *key, size_t klen,
     int mrc = mdb_del(txn->txn, txn->part->dbi[db], &k, NULL);
     if (mrc == MDB_NOTFOUND)
         return SR_ENOTFOUND;
-    return mrc ? s_mdb_fail(err, mrc, s_db_names[db]) : SR_OK;
+    if (mrc)
+        return s_mdb_fail(err, mrc, s_db_names[db]);
+    if (txn->ws && store_ws_del(txn->ws, db, key, klen))
+        return sr_error_set(err, SR_ENOMEM, "out of memory");
+    return SR_OK;
 }
 
 sr_err_t
@@ -427,13 +425,129 @@ store_count(store_txn_t *txn, store_db_t db, size_t *count, sr_error_t *err)
 }
 
 sr_err_t
-store_part_count(store_part_t *part, store_db_t db, size_t *count,
-                 sr_error_t *err)
+store_part_counts(store_part_t *part, store_counts_t *out, sr_error_t *err)
 {
+    store_counts_t c = {0};
+    const struct {
+        store_db_t db;
+        size_t *n;
+    } fields[] = {
+        {STORE_DB_EXEC, &c.execs},         {STORE_DB_TASK, &c.tasks},
+        {STORE_DB_ACTION, &c.actions},     {STORE_DB_TIMER, &c.timers},
+        {STORE_DB_QUEUE, &c.open_actions}, {STORE_DB_TOKEN, &c.tokens},
+        {STORE_DB_DEF, &c.definitions},    {STORE_DB_DEFNAME, &c.workflows},
+    };
     store_txn_t *txn = NULL;
     sr_err_t rc = store_txn_begin(part, false, &txn, err);
-    if (!rc)
-        rc = store_count(txn, db, count, err);
+    for (size_t i = 0; !rc && i < sizeof fields / sizeof *fields; i++)
+        rc = store_count(txn, fields[i].db, fields[i].n, err);
     store_txn_abort(&txn);
+    if (!rc)
+        *out = c;
     return rc;
+}
+
+sr_err_t
+store_clock_get(store_txn_t *txn, int64_t *now_ms, sr_error_t *err)
+{
+    const void *data = NULL;
+    size_t len = 0;
+    sr_err_t rc = store_get_raw(txn, STORE_DB_META, S_CLOCK_KEY,
+                                strlen(S_CLOCK_KEY), &data, &len, err);
+    if (!rc && len != 8)
+        rc = sr_error_set(err, SR_ESTORE, "clock of %zu bytes", len);
+    if (!rc)
+        *now_ms = store_key_get_ms(data);
+    return rc;
+}
+
+sr_err_t
+store_clock_put(store_txn_t *txn, int64_t now_ms, sr_error_t *err)
+{
+    uint8_t clock[8];
+    store_key_ms(clock, now_ms);
+    return store_put_raw(txn, STORE_DB_META, S_CLOCK_KEY, strlen(S_CLOCK_KEY),
+                         clock, sizeof clock, err);
+}
+
+// --- copies ---------------------------------------------------------------
+
+// The per-copy record (partition, epoch, format): in no write set.
+static bool
+s_per_copy(size_t db, const void *key, size_t klen)
+{
+    return db == STORE_DB_META && klen == strlen(S_META_KEY) &&
+           !memcmp(key, S_META_KEY, klen);
+}
+
+typedef struct {
+    store_txn_t *txn;
+    store_db_t db;
+    store_change_fn fn;
+    void *arg;
+} s_records_t;
+
+static sr_err_t
+s_record_one(void *arg, const void *key, size_t klen, const void *val,
+             size_t vlen)
+{
+    s_records_t *r = arg;
+    if (s_per_copy(r->db, key, klen))
+        return SR_OK;
+    store_change_t c = {.db = r->db,
+                        .name = s_db_names[r->db],
+                        .key = key,
+                        .klen = klen,
+                        .val = vlen ? val : "",
+                        .vlen = vlen};
+    return r->fn(r->arg, &c);
+}
+
+sr_err_t
+store_records(store_txn_t *txn, store_change_fn fn, void *arg, sr_error_t *err)
+{
+    s_records_t r = {.txn = txn, .fn = fn, .arg = arg};
+    sr_err_t rc = SR_OK;
+    for (r.db = 0; !rc && r.db < STORE_DB_COUNT; r.db++)
+        rc = store_scan(txn, r.db, NULL, 0, NULL, 0, s_record_one, &r, err);
+    return rc;
+}
+
+typedef struct {
+    store_txn_t *txn;
+    sr_error_t *err;
+} s_apply_t;
+
+// One change of a write set applied.
+static sr_err_t
+s_apply_one(void *arg, const store_change_t *c)
+{
+    s_apply_t *a = arg;
+    if (s_per_copy(c->db, c->key, c->klen))
+        return sr_error_set(a->err, SR_EPROTO,
+                            "write set: it changes the record '%s' of "
+                            "database '%s', which each copy keeps its own",
+                            S_META_KEY, c->name);
+    if (!c->val) {
+        sr_err_t rc = store_del(a->txn, c->db, c->key, c->klen, a->err);
+        return rc == SR_ENOTFOUND ? SR_OK : rc;
+    }
+    return store_put_raw(a->txn, c->db, c->key, c->klen, c->val, c->vlen,
+                         a->err);
+}
+
+sr_err_t
+store_part_apply(store_part_t *part, const void *buf, size_t len,
+                 sr_error_t *err)
+{
+    s_apply_t a = {.err = err};
+    sr_err_t rc = s_txn_begin(part, true, false, &a.txn, err);
+    if (rc)
+        return rc;
+    rc = store_ws_decode(&part->schema, buf, len, s_apply_one, &a, err);
+    if (rc) {
+        store_txn_abort(&a.txn);
+        return rc;
+    }
+    return store_txn_commit(&a.txn, err);
 }

@@ -1,8 +1,9 @@
 // One partition of execution state: an LMDB environment in its own folder
 // with named databases for executions, task executions, action executions,
 // timers, the dispatch queue, delegate tokens and the workflow catalog.
-// Keys are fixed-width binary (ids, big-endian numbers); values are msgpack
-// made by proto (sr_value_encode), never packed here.
+// Their keys are private to engined/store (store_key.h): other components
+// read records through store_read.h and change them through the core's
+// state interface (store_state.h) or the catalog (store_docs.h).
 //
 // Thread rule: a partition and its transactions belong to one thread (the
 // engine loop). One write transaction at a time per partition.
@@ -14,21 +15,7 @@
 #include <stdint.h>
 
 #include "sr_err.h"
-#include "sr_id.h"
-#include "sr_value.h"
-
-typedef enum {
-    STORE_DB_META = 0,
-    STORE_DB_EXEC,    // exec id (16)
-    STORE_DB_TASK,    // exec id (16) + seq (4)
-    STORE_DB_ACTION,  // action id (16)
-    STORE_DB_TIMER,   // due ms (8, biased) + timer id (16)
-    STORE_DB_QUEUE,   // created ms (8, biased) + action id (16): open actions
-    STORE_DB_TOKEN,   // SHA-256 of a delegate token (32)
-    STORE_DB_DEF,     // definition hash (64 hex chars)
-    STORE_DB_DEFNAME, // workflow name
-    STORE_DB_COUNT
-} store_db_t;
+#include "store_ws.h"
 
 typedef enum {
     STORE_SYNC = 0, // fsync at every commit (default)
@@ -59,6 +46,8 @@ int store_part_format(const store_part_t *part);
 bool store_part_is_new(const store_part_t *part);
 const char *store_part_dir(const store_part_t *part);
 
+// Begin a transaction. A write transaction records every change it makes
+// in its write set (store_txn_ws).
 sr_err_t store_txn_begin(store_part_t *part, bool write, store_txn_t **out,
                          sr_error_t *err);
 // Commit (durable per the partition's mode); the txn is gone either way.
@@ -66,47 +55,46 @@ sr_err_t store_txn_commit(store_txn_t **txn_p, sr_error_t *err);
 void store_txn_abort(store_txn_t **txn_p);
 store_part_t *store_txn_part(const store_txn_t *txn);
 bool store_txn_is_write(const store_txn_t *txn);
+// The changes a write transaction made so far, its write set (borrowed;
+// gone with the transaction: encode it before the commit). NULL for a
+// read transaction.
+const store_ws_t *store_txn_ws(const store_txn_t *txn);
 
-// Records. get: SR_ENOTFOUND when absent; caller owns *out.
-sr_err_t store_get(store_txn_t *txn, store_db_t db, const void *key,
-                   size_t klen, sr_value_t **out, sr_error_t *err);
-sr_err_t store_put(store_txn_t *txn, store_db_t db, const void *key,
-                   size_t klen, const sr_value_t *value, sr_error_t *err);
-// Raw bytes (for tiny values such as a token's action id). get: the bytes
-// are borrowed from the map and valid until the txn ends.
-sr_err_t store_get_raw(store_txn_t *txn, store_db_t db, const void *key,
-                       size_t klen, const void **data, size_t *len,
-                       sr_error_t *err);
-sr_err_t store_put_raw(store_txn_t *txn, store_db_t db, const void *key,
-                       size_t klen, const void *data, size_t len,
-                       sr_error_t *err);
-// del: SR_ENOTFOUND when absent.
-sr_err_t store_del(store_txn_t *txn, store_db_t db, const void *key,
-                   size_t klen, sr_error_t *err);
-
-// Visit keys starting with `prefix` (plen may be 0: all) in key order,
-// optionally from `start` (a full key >= prefix; NULL = the first). `fn`
-// gets borrowed key and raw value bytes; a non-zero return stops the scan
-// and is returned.
-typedef sr_err_t (*store_visit_fn)(void *arg, const void *key, size_t klen,
-                                   const void *val, size_t vlen);
-sr_err_t store_scan(store_txn_t *txn, store_db_t db, const void *prefix,
-                    size_t plen, const void *start, size_t slen,
-                    store_visit_fn fn, void *arg, sr_error_t *err);
-
-// Number of entries in a database.
-sr_err_t store_count(store_txn_t *txn, store_db_t db, size_t *count,
-                     sr_error_t *err);
-// The same, read in a transaction of its own.
-sr_err_t store_part_count(store_part_t *part, store_db_t db, size_t *count,
+// Apply an encoded write set (store_ws_encode) to this copy of its
+// partition, in one write transaction: all its changes or, on an error,
+// none. Errors: those of store_ws_decode; SR_EPROTO for a change of the
+// per-copy record (each copy keeps its own epoch); SR_ESTORE (LMDB).
+sr_err_t store_part_apply(store_part_t *part, const void *buf, size_t len,
                           sr_error_t *err);
+// Every record that copies of the partition share, database by database
+// in key order, as changes that would make them (puts): for comparing
+// copies and looking for traces. Every record but the per-copy one (the
+// meta record: partition, epoch, format) is there; the bytes mean nothing
+// outside engined/store.
+sr_err_t store_records(store_txn_t *txn, store_change_fn fn, void *arg,
+                       sr_error_t *err);
 
-// Key helpers: big-endian numbers (timestamps biased so negatives sort).
-void store_key_u32(uint8_t out[4], uint32_t v);
-uint32_t store_key_get_u32(const uint8_t in[4]);
-void store_key_ms(uint8_t out[8], int64_t ms);
-int64_t store_key_get_ms(const uint8_t in[8]);
-// The dispatch queue's key of an action: created ms, then its id.
-void store_queue_key(uint8_t out[24], int64_t created_ms, const sr_id_t *id);
+// How many records of each kind the partition holds.
+typedef struct {
+    size_t execs;        // executions (sub-workflows included)
+    size_t tasks;        // task executions
+    size_t actions;      // action executions
+    size_t timers;       // armed timers
+    size_t open_actions; // the dispatch queue: SCHEDULED or RUNNING
+    size_t tokens;       // delegates waiting for COMPLETE (PENDING)
+    size_t definitions;  // workflow definitions (by content hash)
+    size_t workflows;    // workflow names of the catalog
+} store_counts_t;
+
+// The counts, read in a transaction of their own.
+sr_err_t store_part_counts(store_part_t *part, store_counts_t *out,
+                           sr_error_t *err);
+
+// The partition's clock: the time of the last event its driver applied,
+// for a driver whose time is its own (the simulator's virtual clock),
+// kept in the same transaction as the event. get: SR_ENOTFOUND when it
+// was never set (err untouched).
+sr_err_t store_clock_get(store_txn_t *txn, int64_t *now_ms, sr_error_t *err);
+sr_err_t store_clock_put(store_txn_t *txn, int64_t now_ms, sr_error_t *err);
 
 #endif

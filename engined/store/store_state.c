@@ -10,12 +10,18 @@
 // so that recovery reads the open actions, not every action ever run.
 #include "store_state.h"
 
-#include "sr_value_msgpack.h"
-
 #include <stdlib.h>
 #include <string.h>
 
-typedef enum { S_EXEC = 1, S_TASK, S_ACTION } s_kind_t;
+#include "store_db.h"
+#include "store_key.h"
+#include "store_rec.h"
+
+typedef enum {
+    S_EXEC = STORE_REC_EXEC,
+    S_TASK = STORE_REC_TASK,
+    S_ACTION = STORE_REC_ACTION
+} s_kind_t;
 
 #define S_KEYMAX 20
 
@@ -66,16 +72,7 @@ s_hash(uint8_t kind, const uint8_t *key, size_t klen)
 static void
 s_free_rec(uint8_t kind, void *rec)
 {
-    if (kind == S_EXEC) {
-        core_exec_t *e = rec;
-        core_exec_destroy(&e);
-    } else if (kind == S_TASK) {
-        core_task_t *t = rec;
-        core_task_destroy(&t);
-    } else if (kind == S_ACTION) {
-        core_action_t *a = rec;
-        core_action_destroy(&a);
-    }
+    store_rec_free((store_rec_t)kind, rec);
 }
 
 static s_entry_t *
@@ -172,31 +169,11 @@ s_insert(store_state_t *s, uint8_t kind, const uint8_t *key, size_t klen,
     return dirty ? s_mark(s, e) : SR_OK;
 }
 
-static void
-s_task_key(uint8_t key[20], const sr_id_t *exec_id, uint32_t seq)
-{
-    memcpy(key, exec_id->b, 16);
-    store_key_u32(key + 16, seq);
-}
-
 static sr_err_t
 s_decode(uint8_t kind, const void *data, size_t len, void **rec,
          sr_error_t *err)
 {
-    sr_value_t *v = NULL;
-    sr_limits_t lim = {.max_bytes = (size_t)1 << 31, .max_depth = 256};
-    sr_err_t rc = sr_value_decode(data, len, &lim, &v, err);
-    if (rc)
-        return sr_error_set(err, SR_ESTORE, "stored record unreadable: %s",
-                            err ? err->msg : "");
-    if (kind == S_EXEC)
-        rc = core_exec_from_value(v, (core_exec_t **)rec, err);
-    else if (kind == S_TASK)
-        rc = core_task_from_value(v, (core_task_t **)rec, err);
-    else
-        rc = core_action_from_value(v, (core_action_t **)rec, err);
-    sr_value_destroy(&v);
-    return rc;
+    return store_rec_decode((store_rec_t)kind, data, len, rec, err);
 }
 
 // Get a record through the cache; SR_ENOTFOUND when absent.
@@ -355,7 +332,7 @@ s_task_get(core_state_t *st, const sr_id_t *exec_id, uint32_t seq,
            core_task_t **out)
 {
     uint8_t key[20];
-    s_task_key(key, exec_id, seq);
+    store_key_task(key, exec_id, seq);
     return s_get(s_self(st), S_TASK, STORE_DB_TASK, key, 20, (void **)out);
 }
 
@@ -365,7 +342,7 @@ s_task_add(core_state_t *st, core_task_t **task_p)
     core_task_t *t = *task_p;
     *task_p = NULL;
     uint8_t key[20];
-    s_task_key(key, &t->exec_id, t->seq);
+    store_key_task(key, &t->exec_id, t->seq);
     return s_insert(s_self(st), S_TASK, key, 20, t, true, NULL);
 }
 
@@ -373,7 +350,7 @@ static void
 s_task_dirty(core_state_t *st, core_task_t *task)
 {
     uint8_t key[20];
-    s_task_key(key, &task->exec_id, task->seq);
+    store_key_task(key, &task->exec_id, task->seq);
     s_dirty(s_self(st), S_TASK, key, 20);
 }
 
@@ -381,7 +358,7 @@ static sr_err_t
 s_task_del(core_state_t *st, const sr_id_t *exec_id, uint32_t seq)
 {
     uint8_t key[20];
-    s_task_key(key, exec_id, seq);
+    store_key_task(key, exec_id, seq);
     return s_del(s_self(st), S_TASK, STORE_DB_TASK, key, 20);
 }
 
@@ -485,9 +462,8 @@ static sr_err_t
 s_timer_add(core_state_t *st, const core_timer_t *timer)
 {
     store_state_t *s = s_self(st);
-    uint8_t key[24];
-    store_key_ms(key, timer->due_ms);
-    memcpy(key + 8, timer->id.b, 16);
+    uint8_t key[STORE_KEY_TIMER];
+    store_key_timer(key, timer->due_ms, &timer->id);
     sr_value_t *v = core_timer_to_value(timer);
     if (!v)
         return SR_ENOMEM;
@@ -500,9 +476,8 @@ static sr_err_t
 s_timer_del(core_state_t *st, int64_t due_ms, const sr_id_t *id)
 {
     store_state_t *s = s_self(st);
-    uint8_t key[24];
-    store_key_ms(key, due_ms);
-    memcpy(key + 8, id->b, 16);
+    uint8_t key[STORE_KEY_TIMER];
+    store_key_timer(key, due_ms, id);
     sr_err_t rc = store_del(s->txn, STORE_DB_TIMER, key, 24, &s->err);
     return rc == SR_ENOTFOUND ? SR_OK : rc;
 }
@@ -595,7 +570,7 @@ static sr_err_t
 s_queue_drop(store_txn_t *txn, const core_action_t *a, sr_error_t *err)
 {
     uint8_t key[24];
-    store_queue_key(key, a->created_ms, &a->id);
+    store_key_queue(key, a->created_ms, &a->id);
     sr_err_t rc = store_del(txn, STORE_DB_QUEUE, key, 24, err);
     if (rc == SR_ENOTFOUND) {
         sr_error_clear(err);
@@ -611,7 +586,7 @@ s_queue_sync(store_txn_t *txn, const core_action_t *a, sr_error_t *err)
     if (a->state != CORE_A_SCHEDULED && a->state != CORE_A_RUNNING)
         return s_queue_drop(txn, a, err);
     uint8_t key[24];
-    store_queue_key(key, a->created_ms, &a->id);
+    store_key_queue(key, a->created_ms, &a->id);
     return store_put_raw(txn, STORE_DB_QUEUE, key, 24, "", 0, err);
 }
 

@@ -26,10 +26,10 @@ static void
 s_init(void)
 {
     sr_error_t err;
-    gw_config_init(&s_cfg);
-    if (gw_config_set(&s_cfg, "cluster", "ipc:///fuzz", &err) ||
-        gw_config_set(&s_cfg, "hook", "gh:wf:fuzz-secret", &err) ||
-        gw_config_set(&s_cfg, "max-body-bytes", "4096", &err) ||
+    char *args[] = {"fuzz",   "--cluster",         "ipc:///fuzz",
+                    "--hook", "gh:wf:fuzz-secret", "--max-body-bytes",
+                    "4096"};
+    if (sr_cfg_read(gw_config_table(), &s_cfg, 7, args, &err) ||
         gw_new(&s_cfg, &s_gw, &err))
         abort();
 }

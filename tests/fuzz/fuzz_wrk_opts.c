@@ -1,10 +1,12 @@
-// Fuzz target: sirocco-workerd's YAML config file. Any bytes given as the
-// file must give options or named problems, never a crash or a leak.
+// Fuzz target: sirocco-workerd's YAML config file, read by the config
+// reader (sr_cfg.h) with workerd's table. Any bytes given as the file must
+// give options or named problems, never a crash or a leak.
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <unistd.h>
 
+#include "sr_cfg.h"
 #include "wrk_opts.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
@@ -24,8 +26,10 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     close(fd);
     char *argv[] = {"sirocco-workerd", "--config", path, NULL};
     wrk_opts_t opts;
-    sr_error_t err;
-    wrk_opts_parse(3, argv, &opts, &err);
+    sr_cfg_t *cfg = NULL;
+    if (sr_cfg_new(wrk_opts_table(), &opts, &cfg) == SR_OK)
+        sr_cfg_args(cfg, 3, argv);
+    sr_cfg_destroy(&cfg);
     wrk_opts_fini(&opts);
     unlink(path);
     return 0;
