@@ -563,7 +563,7 @@ core_exec_followup(core_run_t *r, const core_followup_t *fu)
     case CORE_FU_CHILD_START:
         return s_child_start(r, fu, fu->exec, fu->task);
     case CORE_FU_CHILD_STARTED:
-        return core_unit_started(fu->task, fu->item, &fu->id);
+        return core_unit_started(r, fu->task, fu->item, &fu->id);
     case CORE_FU_RESUME:
         return s_resume_tasks(r, fu->exec, fu->item, fu->count);
     case CORE_FU_RESUME_UNITS:

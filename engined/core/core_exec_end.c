@@ -329,6 +329,13 @@ core_exec_check(core_run_t *r, core_exec_t *exec)
     if (exec->state != CORE_EX_RUNNING ||
         sr_id_equal(&r->modes.starting, &exec->id))
         return SR_OK;
+    if (exec->n_active == 0 && r->nstack) {
+        // Work of this step is still pending (the rest of a transition
+        // list whose first target ended at once, say): it may start more
+        // tasks. The check runs again once the step has done it.
+        core_followup_t check = {.kind = CORE_FU_CHECK, .exec_id = exec->id};
+        return core_followup_defer(r, &check);
+    }
     if (exec->n_active == 0)
         return s_end(r, exec);
     // Only joins left waiting: nothing running can ever reach them. They

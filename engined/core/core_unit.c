@@ -520,9 +520,15 @@ core_unit_done(core_run_t *r, core_exec_t *exec, core_task_t *task,
 }
 
 sr_err_t
-core_unit_started(core_task_t *task, uint32_t item, const sr_id_t *id)
+core_unit_started(core_run_t *r, core_task_t *task, uint32_t item,
+                  const sr_id_t *id)
 {
-    return s_array_set(&task->unit_ids, item, sr_id_to_value(id));
+    sr_err_t rc = s_array_set(&task->unit_ids, item, sr_id_to_value(id));
+    // Written again even when the task was written already in this step
+    // (a scan while the child started writes the records so far).
+    if (!rc)
+        CORE_OPS(r)->task_dirty(r->st, task);
+    return rc;
 }
 
 sr_err_t

@@ -28,7 +28,8 @@ sr_err_t core_unit_fail(core_run_t *r, core_exec_t *exec, core_task_t *task,
                         uint32_t item);
 
 // Unit `item` runs sub-workflow execution `id`.
-sr_err_t core_unit_started(core_task_t *task, uint32_t item, const sr_id_t *id);
+sr_err_t core_unit_started(core_run_t *r, core_task_t *task, uint32_t item,
+                           const sr_id_t *id);
 
 // Queue the DISPATCH command (TASK to a worker) for an action record,
 // with a fresh delegate token whose hash the record keeps.

@@ -146,6 +146,36 @@ test_cancelling_the_parent_cancels_the_child(void **state)
     core_exec_destroy(&e);
 }
 
+// A child whose start read task records (here through tasks() in a
+// publish, which writes the batch's records so far) is still
+// known to its parent's task: the parent's cancel reaches it.
+static void
+test_a_child_that_read_tasks_while_starting_is_still_cancelled(void **state)
+{
+    t_sim_t *t = *state;
+    t_define(t, "version: '2.0'\n"
+                "parent:\n"
+                "  tasks:\n"
+                "    call:\n"
+                "      workflow: child\n"
+                "child:\n"
+                "  tasks:\n"
+                "    look:\n"
+                "      publish:\n"
+                "        seen: <% len(tasks()) %>\n"
+                "      on-success: wait\n"
+                "    wait:\n"
+                "      action: std.async_noop\n");
+    t_start(t, "parent", NULL, NULL);
+    t_run(t);
+    sr_id_t cid = t_unit_id(t, "call", 0);
+    assert_int_equal(t_exec_event(t, CORE_EV_CANCEL, NULL), SR_OK);
+    t_run(t);
+    core_exec_t *c = t_exec(t, &cid);
+    assert_int_equal(c->state, CORE_EX_CANCELLED);
+    core_exec_destroy(&c);
+}
+
 static void
 test_pausing_the_parent_pauses_the_child_until_resumed(void **state)
 {
@@ -384,6 +414,7 @@ main(void)
         T(test_a_failing_sub_workflow_fails_its_parent_task),
         T(test_on_error_handles_a_failing_sub_workflow),
         T(test_cancelling_the_parent_cancels_the_child),
+        T(test_a_child_that_read_tasks_while_starting_is_still_cancelled),
         T(test_pausing_the_parent_pauses_the_child_until_resumed),
         T(test_ad_hoc_actions_expand_to_their_base),
         T(test_an_ad_hoc_action_without_required_input_fails_its_task),
