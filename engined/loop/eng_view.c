@@ -1,11 +1,12 @@
 // Reply bodies, read from committed state: an execution, its task
-// executions, workflows of the catalog, the node's status. Field names
+// executions, workflows of the catalog. Field names
 // follow Mistral's REST API where it has one (workflow_name, state_info,
 // created_at ...), so clients of either read the same words.
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "eng_internal.h"
+#include "eng_view.h"
 #include "eng_view_util.h"
 #include "store_read.h"
 
@@ -55,10 +56,11 @@ s_exec_body(const core_exec_t *e, bool full)
 }
 
 sr_err_t
-eng_view_exec(eng_t *eng, const sr_id_t *id, sr_value_t **out, sr_error_t *err)
+eng_view_exec(const eng_parts_t *parts, const sr_id_t *id, sr_value_t **out,
+              sr_error_t *err)
 {
     store_txn_t *txn = NULL;
-    sr_err_t rc = eng_vreader(eng, id, "execution_id", &txn, err);
+    sr_err_t rc = eng_vreader(parts, id, "execution_id", &txn, err);
     if (rc)
         return rc;
     core_exec_t *e = NULL;
@@ -133,8 +135,8 @@ s_page(const sr_value_t *all, const sr_id_t *after, int64_t limit)
 }
 
 sr_err_t
-eng_view_exec_list(eng_t *eng, const sr_msg_t *req, sr_value_t **out,
-                   sr_error_t *err)
+eng_view_exec_list(const eng_parts_t *parts, const sr_msg_t *req,
+                   sr_value_t **out, sr_error_t *err)
 {
     s_list_t l = {.list = sr_value_new_array(16),
                   .state = sr_msg_str(req, SR_F_EX_LIST_state),
@@ -143,9 +145,9 @@ eng_view_exec_list(eng_t *eng, const sr_msg_t *req, sr_value_t **out,
     bool has_after = sr_msg_id(req, SR_F_EX_LIST_after, &after);
     int64_t limit = sr_msg_int(req, SR_F_EX_LIST_limit, 1000);
     sr_err_t rc = l.list ? SR_OK : SR_ENOMEM;
-    for (size_t i = 0; !rc && i < eng->nparts; i++) {
+    for (size_t i = 0; !rc && i < eng_parts_count(parts); i++) {
         store_txn_t *txn = NULL;
-        if ((rc = store_txn_begin(eng->parts[i].store, false, &txn, err)))
+        if ((rc = store_txn_begin(eng_parts_store(parts, i), false, &txn, err)))
             break;
         rc = store_execs(txn, NULL, s_exec_visit, &l, err);
         store_txn_abort(&txn);
@@ -201,15 +203,16 @@ s_task_visit(void *arg, core_task_t **task_p)
 }
 
 sr_err_t
-eng_view_tasks(eng_t *eng, const sr_id_t *id, sr_value_t **out, sr_error_t *err)
+eng_view_tasks(const eng_parts_t *parts, const sr_id_t *id, sr_value_t **out,
+               sr_error_t *err)
 {
     sr_value_t *probe = NULL;
-    sr_err_t rc = eng_view_exec(eng, id, &probe, err);
+    sr_err_t rc = eng_view_exec(parts, id, &probe, err);
     sr_value_destroy(&probe);
     if (rc)
         return rc;
     store_txn_t *txn = NULL;
-    if ((rc = eng_vreader(eng, id, "execution_id", &txn, err)))
+    if ((rc = eng_vreader(parts, id, "execution_id", &txn, err)))
         return rc;
     s_list_t l = {.list = sr_value_new_array(8)};
     rc = l.list ? store_tasks(txn, id, s_task_visit, &l, err) : SR_ENOMEM;
@@ -223,11 +226,11 @@ eng_view_tasks(eng_t *eng, const sr_id_t *id, sr_value_t **out, sr_error_t *err)
 }
 
 sr_err_t
-eng_view_workflow(eng_t *eng, const char *name, sr_value_t **out,
+eng_view_workflow(const eng_parts_t *parts, const char *name, sr_value_t **out,
                   sr_error_t *err)
 {
     store_txn_t *txn = NULL;
-    sr_err_t rc = store_txn_begin(eng->parts[0].store, false, &txn, err);
+    sr_err_t rc = store_txn_begin(eng_parts_store(parts, 0), false, &txn, err);
     if (rc)
         return rc;
     char hash[65];
@@ -276,10 +279,11 @@ s_name_visit(void *arg, const char *name, size_t len, const char *hash)
 }
 
 sr_err_t
-eng_view_workflow_list(eng_t *eng, sr_value_t **out, sr_error_t *err)
+eng_view_workflow_list(const eng_parts_t *parts, sr_value_t **out,
+                       sr_error_t *err)
 {
     store_txn_t *txn = NULL;
-    sr_err_t rc = store_txn_begin(eng->parts[0].store, false, &txn, err);
+    sr_err_t rc = store_txn_begin(eng_parts_store(parts, 0), false, &txn, err);
     if (rc)
         return rc;
     s_list_t l = {.list = sr_value_new_array(8)};
@@ -290,139 +294,5 @@ eng_view_workflow_list(eng_t *eng, sr_value_t **out, sr_error_t *err)
         return rc == SR_ENOMEM ? sr_error_set(err, rc, "out of memory") : rc;
     }
     *out = l.list;
-    return SR_OK;
-}
-
-static sr_value_t *
-s_member(const char *name, const char *client, const char *worker,
-         const uint16_t *parts, size_t nparts)
-{
-    sr_value_t *m = sr_value_new_map(4);
-    sr_value_t *p = sr_value_new_array(nparts);
-    for (size_t i = 0; p && i < nparts; i++)
-        if (sr_value_array_append(p, sr_value_new_int(parts[i])))
-            sr_value_destroy(&p);
-    if (!m || !p || eng_vput(m, "name", eng_vtext(name)) ||
-        eng_vput(m, "client", eng_vtext(client)) ||
-        eng_vput(m, "worker", eng_vtext(worker)) ||
-        eng_vput(m, "partitions", sr_value_ref(p)))
-        sr_value_destroy(&m);
-    sr_value_destroy(&p);
-    return m;
-}
-
-// A peer's state as this engine sees it: up, down or unknown, and how
-// long it has been silent.
-static sr_value_t *
-s_peer_member(const eng_t *eng, size_t i, int64_t now)
-{
-    const eng_peer_config_t *pc = &eng->cfg.peers[i];
-    sr_value_t *m = s_member(pc->name, pc->client, pc->worker, pc->partitions,
-                             pc->npartitions);
-    if (m && i < eng->npeers &&
-        (eng_vput(m, "state", eng_vtext(eng_peer_state(eng, i))) ||
-         eng_vput(m, "silent_ms",
-                  sr_value_new_int(eng_peer_silent_ms(eng, i, now)))))
-        sr_value_destroy(&m);
-    return m;
-}
-
-// Every engine of the cluster (this one first) with its partitions, so
-// that a client knowing one engine learns the map, and how this engine
-// sees its peers.
-static sr_value_t *
-s_cluster(const eng_t *eng)
-{
-    sr_value_t *list = sr_value_new_array(eng->cfg.npeers + 1);
-    uint16_t mine[ENG_MAX_PARTITIONS];
-    for (size_t i = 0; i < eng->nparts; i++)
-        mine[i] = eng->parts[i].number;
-    const eng_config_t *c = &eng->cfg;
-    if (list &&
-        sr_value_array_append(
-            list,
-            s_member(eng->name,
-                     c->advertise_client ? c->advertise_client : eng->client_ep,
-                     c->advertise_worker ? c->advertise_worker : eng->worker_ep,
-                     mine, eng->nparts)))
-        sr_value_destroy(&list);
-    int64_t now = eng_now_ms();
-    for (size_t i = 0; list && i < c->npeers; i++)
-        if (sr_value_array_append(list, s_peer_member(eng, i, now)))
-            sr_value_destroy(&list);
-    return list;
-}
-
-sr_err_t
-eng_view_status(eng_t *eng, sr_value_t **out, sr_error_t *err)
-{
-    sr_value_t *m = sr_value_new_map(8);
-    sr_value_t *parts = sr_value_new_array(eng->nparts);
-    sr_value_t *workers = sr_value_new_array(eng->nworkers);
-    sr_value_t *epochs = sr_value_new_array(eng->nparts);
-    for (size_t i = 0; parts && epochs && i < eng->nparts; i++)
-        if (sr_value_array_append(parts,
-                                  sr_value_new_int(eng->parts[i].number)) ||
-            sr_value_array_append(
-                epochs, sr_value_new_int((int64_t)eng->parts[i].epoch)))
-            sr_value_destroy(&parts);
-    for (size_t i = 0; workers && i < eng->nworkers; i++) {
-        const eng_worker_t *w = &eng->workers[i];
-        sr_value_t *p = sr_value_new_map(3);
-        if (!p || eng_vput(p, "name", eng_vtext(w->name)) ||
-            eng_vput(p, "slots", sr_value_new_int(w->slots)) ||
-            eng_vput(p, "used", sr_value_new_int(w->used)) ||
-            sr_value_array_append(workers, p))
-            sr_value_destroy(&workers);
-    }
-    sr_err_t rc = m && parts && workers ? SR_OK : SR_ENOMEM;
-    if (!rc)
-        rc = eng_vput(m, "node", eng_vtext(eng->name));
-    if (!rc)
-        rc = eng_vput(m, "client_endpoint", eng_vtext(eng->client_ep));
-    if (!rc)
-        rc = eng_vput(m, "partitions", sr_value_ref(parts));
-    if (!rc)
-        rc = eng_vput(m, "epochs", epochs ? sr_value_ref(epochs) : NULL);
-    if (!rc)
-        rc = eng_vput(m, "name", eng_vtext(eng->name));
-    if (!rc)
-        rc = eng_vput(m, "cluster", s_cluster(eng));
-    if (!rc)
-        rc = eng_vput(m, "workers", sr_value_ref(workers));
-    if (!rc)
-        rc = eng_vput(m, "queued", sr_value_new_int((int64_t)eng->nqueue));
-    if (!rc)
-        rc = eng_vput(m, "batches", sr_value_new_int((int64_t)eng->batches));
-    if (!rc)
-        rc = eng_vput(m, "events", sr_value_new_int((int64_t)eng->events));
-    if (!rc) // TASKs refused by a worker or not confirmed, offered again
-        rc =
-            eng_vput(m, "reoffered", sr_value_new_int((int64_t)eng->reoffered));
-    if (!rc) // deleted by the expiration policy (expire-after-s)
-        rc = eng_vput(m, "expired", sr_value_new_int((int64_t)eng->expired));
-    if (!rc && eng->auth) // CurveZMQ connections refused so far
-        rc = eng_vput(
-            m, "curve_refusals",
-            sr_value_new_int((int64_t)sr_curve_auth_refusals(eng->auth)));
-    // Task ready -> GO sent, over the latest samples; ms resolution.
-    sr_value_t *lat = sr_value_new_map(3);
-    if (!rc && lat &&
-        !(rc = eng_vput(lat, "p50",
-                        sr_value_new_float(eng_work_latency(eng, 50)))) &&
-        !(rc = eng_vput(lat, "p99",
-                        sr_value_new_float(eng_work_latency(eng, 99)))))
-        rc = eng_vput(lat, "samples", sr_value_new_int((int64_t)eng->nlat));
-    if (!rc)
-        rc = eng_vput(m, "dispatch_ms", lat ? sr_value_ref(lat) : NULL);
-    sr_value_destroy(&lat);
-    sr_value_destroy(&parts);
-    sr_value_destroy(&epochs);
-    sr_value_destroy(&workers);
-    if (rc) {
-        sr_value_destroy(&m);
-        return sr_error_set(err, SR_ENOMEM, "out of memory");
-    }
-    *out = m;
     return SR_OK;
 }
