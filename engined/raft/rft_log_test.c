@@ -12,7 +12,7 @@
 #include <cmocka.h>
 
 #include "rft_log.h"
-#include "rft_test_util.h"
+#include "store_test_util.h"
 
 typedef struct {
     char dir[64];
@@ -36,7 +36,7 @@ static int
 s_setup(void **state)
 {
     fix_t *f = calloc(1, sizeof *f);
-    rt_mkdir(f->dir);
+    st_mkdir(f->dir);
     f->log = s_open(f->dir, 0);
     *state = f;
     return 0;
@@ -47,7 +47,7 @@ s_teardown(void **state)
 {
     fix_t *f = *state;
     rft_log_close(&f->log);
-    rt_rmdir(f->dir);
+    st_rmdir(f->dir);
     free(f);
     return 0;
 }
@@ -75,7 +75,8 @@ s_done(void *arg, int status)
 static struct raft_entry
 s_entry(raft_term term, const char *text)
 {
-    return (struct raft_entry){.term = term, .type = RAFT_COMMAND,
+    return (struct raft_entry){.term = term,
+                               .type = RAFT_COMMAND,
                                .buf = {(void *)text, strlen(text)}};
 }
 
@@ -101,8 +102,7 @@ s_expect_entries(rft_log_t *log, uint32_t group, raft_index start,
     assert_int_equal(st.start_index, start);
     for (size_t i = 0; i < n; i++) {
         assert_int_equal(st.entries[i].buf.len, strlen(texts[i]));
-        assert_memory_equal(st.entries[i].buf.base, texts[i],
-                            strlen(texts[i]));
+        assert_memory_equal(st.entries[i].buf.base, texts[i], strlen(texts[i]));
         assert_ptr_equal(st.entries[i].batch, st.entries[0].batch);
     }
     rft_stored_release(&st);
@@ -216,14 +216,14 @@ static void
 test_snapshots(void **state)
 {
     fix_t *f = *state;
-    struct raft_entry e[] = {s_entry(1, "a"), s_entry(1, "b"),
-                             s_entry(1, "c"), s_entry(2, "d")};
+    struct raft_entry e[] = {s_entry(1, "a"), s_entry(1, "b"), s_entry(1, "c"),
+                             s_entry(2, "d")};
     assert_int_equal(rft_log_queue_append(f->log, 9, 1, e, 4, NULL, NULL),
                      SR_OK);
     s_flush(f->log);
 
-    struct raft_snapshot snap = {.index = 3, .term = 1,
-                                 .configuration_index = 1};
+    struct raft_snapshot snap = {
+        .index = 3, .term = 1, .configuration_index = 1};
     raft_configuration_init(&snap.configuration);
     assert_int_equal(
         raft_configuration_add(&snap.configuration, 7, "e7", RAFT_VOTER), 0);
@@ -313,8 +313,8 @@ test_failed_flush(void **state)
     char *data = malloc(big);
     memset(data, 'z', big);
     struct raft_entry small = s_entry(1, "s");
-    struct raft_entry huge = {.term = 1, .type = RAFT_COMMAND,
-                              .buf = {data, big}};
+    struct raft_entry huge = {
+        .term = 1, .type = RAFT_COMMAND, .buf = {data, big}};
     s_seen_t seen = {0};
     s_cb_t a = {&seen, 1}, b = {&seen, 2};
     assert_int_equal(rft_log_queue_append(f->log, 0, 1, &small, 1, s_done, &a),
@@ -343,8 +343,7 @@ main(void)
         cmocka_unit_test_setup_teardown(test_snapshots, s_setup, s_teardown),
         cmocka_unit_test_setup_teardown(test_cancel_and_reopen, s_setup,
                                         s_teardown),
-        cmocka_unit_test_setup_teardown(test_failed_flush, s_setup,
-                                        s_teardown),
+        cmocka_unit_test_setup_teardown(test_failed_flush, s_setup, s_teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

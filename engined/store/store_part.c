@@ -599,6 +599,13 @@ store_txn_commit_at(store_txn_t **txn_p, uint64_t index, sr_error_t *err)
     return s_commit_at(txn_p, index, err);
 }
 
+sr_err_t
+store_part_sync(store_part_t *part, sr_error_t *err)
+{
+    int mrc = mdb_env_sync(part->env, 1);
+    return mrc ? s_mdb_fail(err, mrc, "sync") : SR_OK;
+}
+
 uint64_t
 store_part_applied(const store_part_t *part)
 {

@@ -75,6 +75,9 @@ sr_err_t store_part_apply_at(store_part_t *part, const void *buf, size_t len,
                              uint64_t index, sr_error_t *err);
 sr_err_t store_txn_commit_at(store_txn_t **txn_p, uint64_t index,
                              sr_error_t *err);
+// Flush what was committed to disk (a copy without sync, before the
+// Raft log drops the entries it holds).
+sr_err_t store_part_sync(store_part_t *part, sr_error_t *err);
 // Every record the copies share, as one write set of puts (a snapshot of
 // the partition). Caller owns *buf (free()).
 sr_err_t store_part_dump(store_part_t *part, char **buf, size_t *len,
