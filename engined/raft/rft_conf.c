@@ -30,8 +30,7 @@ s_server(sr_unpack_t *u, struct raft_configuration *c, size_t i,
         return rc;
     if (n != 3)
         return sr_error_set(err, SR_EPROTO,
-                            "configuration server %zu: %zu items, not 3", i,
-                            n);
+                            "configuration server %zu: %zu items, not 3", i, n);
     if ((rc = sr_unpack_int(u, &id, err)) ||
         (rc = sr_unpack_str(u, &addr, &alen, err)) ||
         (rc = sr_unpack_int(u, &role, err)))

@@ -19,7 +19,7 @@
 #include "sr_unpack.h"
 
 #define RFT_ADDRESS_MAX 255
-#define RFT_CONF_MAX 64
+#define RFT_CONF_MAX    64
 
 sr_err_t rft_conf_pack(sr_pack_t *pk, const struct raft_configuration *c);
 // Read one configuration into *c (initialized here; on an error nothing

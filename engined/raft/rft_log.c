@@ -11,8 +11,8 @@
 #include "sr_pack.h"
 #include "sr_unpack.h"
 
-#define S_KEY_LEN 12 // group (4) + index (8)
-#define S_HDR_LEN 9  // term (8) + type (1)
+#define S_KEY_LEN     12 // group (4) + index (8)
+#define S_HDR_LEN     9  // term (8) + type (1)
 #define S_MAP_DEFAULT ((size_t)16 << 30)
 
 typedef enum { S_APPEND, S_TRUNCATE, S_SNAPSHOT } s_kind_t;
@@ -79,8 +79,8 @@ rft_log_open(const char *dir, const rft_log_opts_t *opts, rft_log_t **out,
              sr_error_t *err)
 {
     if (mkdir(dir, 0700) && errno != EEXIST)
-        return sr_error_set(err, SR_EIO, "raft log: cannot create %s: %s",
-                            dir, strerror(errno));
+        return sr_error_set(err, SR_EIO, "raft log: cannot create %s: %s", dir,
+                            strerror(errno));
     rft_log_t *log = calloc(1, sizeof *log);
     if (!log)
         return sr_error_set(err, SR_ENOMEM, "out of memory");
@@ -214,8 +214,8 @@ s_read_snapshot(MDB_txn *txn, rft_log_t *log, uint32_t group,
 
 // The group's entries, contiguous, in one batch.
 static sr_err_t
-s_read_entries(MDB_txn *txn, rft_log_t *log, uint32_t group,
-               rft_stored_t *out, sr_error_t *err)
+s_read_entries(MDB_txn *txn, rft_log_t *log, uint32_t group, rft_stored_t *out,
+               sr_error_t *err)
 {
     MDB_cursor *cur;
     int rc = mdb_cursor_open(txn, log->entries, &cur);
@@ -244,8 +244,7 @@ s_read_entries(MDB_txn *txn, rft_log_t *log, uint32_t group,
         }
         for (rc = mdb_cursor_get(cur, &key, &val, MDB_SET_RANGE); !rc;
              rc = mdb_cursor_get(cur, &key, &val, MDB_NEXT)) {
-            if (key.mv_size != S_KEY_LEN ||
-                s_get_be(key.mv_data, 4) != group)
+            if (key.mv_size != S_KEY_LEN || s_get_be(key.mv_data, 4) != group)
                 break;
             raft_index index = s_get_be((const uint8_t *)key.mv_data + 4, 8);
             if (val.mv_size < S_HDR_LEN) {
@@ -311,8 +310,7 @@ rft_log_snapshot(rft_log_t *log, uint32_t group, struct raft_snapshot **out,
 }
 
 sr_err_t
-rft_log_load(rft_log_t *log, uint32_t group, rft_stored_t *out,
-             sr_error_t *err)
+rft_log_load(rft_log_t *log, uint32_t group, rft_stored_t *out, sr_error_t *err)
 {
     memset(out, 0, sizeof *out);
     MDB_txn *txn;
@@ -396,8 +394,7 @@ rft_log_set_term(rft_log_t *log, uint32_t group, raft_term term,
 }
 
 sr_err_t
-rft_log_set_vote(rft_log_t *log, uint32_t group, raft_id vote,
-                 sr_error_t *err)
+rft_log_set_vote(rft_log_t *log, uint32_t group, raft_id vote, sr_error_t *err)
 {
     return s_put_term(log, group, 0, vote, true, err);
 }
@@ -408,8 +405,7 @@ s_put_entry(MDB_txn *txn, rft_log_t *log, uint32_t group, raft_index index,
 {
     uint8_t k[S_KEY_LEN];
     s_entry_key(k, group, index);
-    MDB_val key = {sizeof k, k},
-            val = {S_HDR_LEN + en->buf.len, NULL};
+    MDB_val key = {sizeof k, k}, val = {S_HDR_LEN + en->buf.len, NULL};
     int rc = mdb_put(txn, log->entries, &key, &val, MDB_RESERVE);
     if (rc)
         return rc;
@@ -475,8 +471,13 @@ rft_log_queue_append(rft_log_t *log, uint32_t group, raft_index first,
                      const struct raft_entry *entries, unsigned n,
                      rft_log_done_fn done, void *arg)
 {
-    s_op_t op = {.kind = S_APPEND, .group = group, .index = first,
-                 .entries = entries, .n = n, .done = done, .arg = arg};
+    s_op_t op = {.kind = S_APPEND,
+                 .group = group,
+                 .index = first,
+                 .entries = entries,
+                 .n = n,
+                 .done = done,
+                 .arg = arg};
     return s_queue(log, &op);
 }
 
@@ -489,11 +490,15 @@ rft_log_queue_truncate(rft_log_t *log, uint32_t group, raft_index index)
 
 sr_err_t
 rft_log_queue_snapshot(rft_log_t *log, uint32_t group,
-                       const struct raft_snapshot *snapshot,
-                       unsigned trailing, rft_log_done_fn done, void *arg)
+                       const struct raft_snapshot *snapshot, unsigned trailing,
+                       rft_log_done_fn done, void *arg)
 {
-    s_op_t op = {.kind = S_SNAPSHOT, .group = group, .snapshot = snapshot,
-                 .trailing = trailing, .done = done, .arg = arg};
+    s_op_t op = {.kind = S_SNAPSHOT,
+                 .group = group,
+                 .snapshot = snapshot,
+                 .trailing = trailing,
+                 .done = done,
+                 .arg = arg};
     return s_queue(log, &op);
 }
 
@@ -537,11 +542,10 @@ s_put_snapshot(MDB_txn *txn, rft_log_t *log, uint32_t group,
     for (unsigned i = 0; i < s->n_bufs; i++)
         dlen += s->bufs[i].len;
     int rc = pk ? 0 : ENOMEM;
-    if (!rc &&
-        (sr_pack_array(pk, 5) || sr_pack_int(pk, (int64_t)s->index) ||
-         sr_pack_int(pk, (int64_t)s->term) ||
-         sr_pack_int(pk, (int64_t)s->configuration_index) ||
-         rft_conf_pack(pk, &s->configuration)))
+    if (!rc && (sr_pack_array(pk, 5) || sr_pack_int(pk, (int64_t)s->index) ||
+                sr_pack_int(pk, (int64_t)s->term) ||
+                sr_pack_int(pk, (int64_t)s->configuration_index) ||
+                rft_conf_pack(pk, &s->configuration)))
         rc = ENOMEM;
     // The data, packed as one binary from its buffers.
     uint8_t *whole = !rc ? malloc(dlen ? dlen : 1) : NULL;
@@ -591,8 +595,7 @@ s_apply(MDB_txn *txn, rft_log_t *log, const s_op_t *op)
         return s_delete(txn, log, op->group, op->index, UINT64_MAX);
     case S_SNAPSHOT:
         log->stats.snapshots++;
-        return s_put_snapshot(txn, log, op->group, op->snapshot,
-                              op->trailing);
+        return s_put_snapshot(txn, log, op->group, op->snapshot, op->trailing);
     }
     return EINVAL;
 }

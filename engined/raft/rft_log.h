@@ -85,8 +85,7 @@ typedef void (*rft_log_done_fn)(void *arg, int status);
 
 // Queue entries `entries[0..n)` (borrowed until `done` runs) at indexes
 // from `first`. SR_ENOMEM.
-sr_err_t rft_log_queue_append(rft_log_t *log, uint32_t group,
-                              raft_index first,
+sr_err_t rft_log_queue_append(rft_log_t *log, uint32_t group, raft_index first,
                               const struct raft_entry *entries, unsigned n,
                               rft_log_done_fn done, void *arg);
 // Queue the deletion of the entries from `index` on. SR_ENOMEM.
