@@ -305,6 +305,21 @@ the_small_messages_come_back_field_by_field(void **state)
     assert_int_equal(s_h.calls, 0);
 }
 
+// The example of docs/protocol.md, byte for byte.
+static void
+a_timeout_now_is_the_bytes_the_protocol_doc_shows(void **state)
+{
+    struct raft_message m = {
+        .type = RAFT_IO_TIMEOUT_NOW,
+        .timeout_now = {.term = 1, .last_log_index = 2, .last_log_term = 3}};
+    char *buf = NULL;
+    size_t len = 0;
+    assert_int_equal(rft_msg_encode(&m, &buf, &len), SR_OK);
+    assert_int_equal(len, 6);
+    assert_memory_equal(buf, "\x95\x01\x06\x01\x02\x03", 6);
+    free(buf);
+}
+
 static void
 entries_come_back_in_one_batch_freed_the_way_c_raft_frees_it(void **state)
 {
@@ -723,6 +738,7 @@ main(void)
 {
     const struct CMUnitTest tests[] = {
         S_TEST(the_small_messages_come_back_field_by_field),
+        S_TEST(a_timeout_now_is_the_bytes_the_protocol_doc_shows),
         S_TEST(entries_come_back_in_one_batch_freed_the_way_c_raft_frees_it),
         S_TEST(a_snapshot_comes_back_and_is_freed_the_way_c_raft_frees_it),
         S_TEST(no_entries_and_an_empty_snapshot_come_back_empty),
