@@ -463,9 +463,10 @@ s_read_server(s_reader_t *r, struct raft_configuration *c)
     if (!rc && len > S_MAX_ADDRESS)
         rc = s_fail(r, "address", SR_EPROTO, "%zu bytes; at most %d", len,
                     S_MAX_ADDRESS);
-    if (!rc && memchr(s, '\0', len))
+    const char *nul = rc ? NULL : memchr(s, '\0', len);
+    if (nul)
         rc = s_fail(r, "address", SR_EPROTO, "a NUL byte at %zu",
-                    (size_t)((const char *)memchr(s, '\0', len) - s));
+                    (size_t)(nul - s));
     if (!rc)
         rc = s_code(r, "role", s_role_ok, S_ROLES_DOC, &role);
     if (rc)
