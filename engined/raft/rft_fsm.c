@@ -7,7 +7,7 @@
 #include "sr_log.h"
 
 #define S_MAGIC "SRS1"
-#define S_HDR 13 // magic (4), kind (1), applied index (8)
+#define S_HDR   13 // magic (4), kind (1), applied index (8)
 
 enum { S_MARKER = 0, S_DUMP = 1 };
 

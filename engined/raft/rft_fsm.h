@@ -54,8 +54,7 @@ bool rft_fsm_holding(const rft_fsm_t *fsm);
 
 // A dump of the copy as snapshot data, for a replica too far behind
 // (raft_malloc'ed buffer). SR_ENOMEM, SR_ESTORE.
-sr_err_t rft_fsm_dump(rft_fsm_t *fsm, struct raft_buffer *out,
-                      sr_error_t *err);
+sr_err_t rft_fsm_dump(rft_fsm_t *fsm, struct raft_buffer *out, sr_error_t *err);
 
 // The last apply or restore that failed (a copy that cannot follow its
 // log stops its group): empty when none.

@@ -71,14 +71,12 @@ rft_group_start(const rft_group_cfg_t *cfg,
         g->raft.data = g;
         raft_set_election_timeout(&g->raft,
                                   cfg->election_ms ? cfg->election_ms : 1000);
-        raft_set_heartbeat_timeout(
-            &g->raft, cfg->heartbeat_ms ? cfg->heartbeat_ms : 100);
-        raft_set_snapshot_threshold(&g->raft, cfg->snapshot_threshold
-                                                  ? cfg->snapshot_threshold
-                                                  : 1024);
-        raft_set_snapshot_trailing(&g->raft, cfg->snapshot_trailing
-                                                 ? cfg->snapshot_trailing
-                                                 : 128);
+        raft_set_heartbeat_timeout(&g->raft,
+                                   cfg->heartbeat_ms ? cfg->heartbeat_ms : 100);
+        raft_set_snapshot_threshold(
+            &g->raft, cfg->snapshot_threshold ? cfg->snapshot_threshold : 1024);
+        raft_set_snapshot_trailing(
+            &g->raft, cfg->snapshot_trailing ? cfg->snapshot_trailing : 128);
         raft_set_pre_vote(&g->raft, true);
         if (boot && (rv = raft_bootstrap(&g->raft, boot)) &&
             rv != RAFT_CANTBOOTSTRAP)

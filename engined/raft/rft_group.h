@@ -39,14 +39,14 @@ typedef struct {
     raft_id id;          // this replica's id in the group
     const char *address; // this replica's name (copied by C-Raft)
     // Transport and clock, as rft_io_cfg_t says.
-    sr_err_t (*send)(void *arg, uint32_t group, raft_id to,
-                     const char *address, const void *buf, size_t len);
+    sr_err_t (*send)(void *arg, uint32_t group, raft_id to, const char *address,
+                     const void *buf, size_t len);
     void *send_arg;
     uint64_t (*now_ms)(void *arg);
     void *clock_arg;
     uint64_t seed;
-    unsigned election_ms;  // 0: 1000
-    unsigned heartbeat_ms; // 0: 100
+    unsigned election_ms;        // 0: 1000
+    unsigned heartbeat_ms;       // 0: 100
     unsigned snapshot_threshold; // entries between snapshots; 0: 1024
     unsigned snapshot_trailing;  // entries kept before one; 0: 128
 } rft_group_cfg_t;
@@ -79,8 +79,7 @@ bool rft_group_leading(const rft_group_t *g);
 bool rft_group_proposing(const rft_group_t *g);
 raft_term rft_group_term(const rft_group_t *g);
 // The leader this replica knows of (itself included); false when none.
-bool rft_group_leader(const rft_group_t *g, raft_id *id,
-                      const char **address);
+bool rft_group_leader(const rft_group_t *g, raft_id *id, const char **address);
 // C-Raft's state: RAFT_FOLLOWER, RAFT_CANDIDATE, RAFT_LEADER or
 // RAFT_UNAVAILABLE (stopped: its copy could not follow, say).
 int rft_group_state(const rft_group_t *g);

@@ -21,8 +21,8 @@
 #include "store_docs.h"
 #include "store_test_util.h"
 
-#define N 3
-#define STEP_MS 5
+#define N           3
+#define STEP_MS     5
 #define ELECTION_MS 300
 
 typedef struct s_net s_net_t;
@@ -50,9 +50,9 @@ struct s_net {
     size_t nq, cap;
     uint64_t now;
     unsigned threshold, trailing;
-    int done;       // proposal callbacks seen
-    sr_err_t last;  // the last one's outcome
-    int wf;         // workflows proposed so far
+    int done;      // proposal callbacks seen
+    sr_err_t last; // the last one's outcome
+    int wf;        // workflows proposed so far
 };
 
 static const char *s_names[N] = {"e1", "e2", "e3"};
@@ -197,8 +197,7 @@ s_step(s_net_t *net)
         if (to->up && !net->cut[q[k].from][q[k].to]) {
             sr_error_t err;
             if (rft_group_deliver(to->g, (raft_id)q[k].from + 1,
-                                  s_names[q[k].from], q[k].buf, q[k].len,
-                                  &err))
+                                  s_names[q[k].from], q[k].buf, q[k].len, &err))
                 fail_msg("deliver: %s", err.msg);
         }
         free(q[k].buf);
@@ -242,8 +241,7 @@ s_propose(s_net_t *net, int i)
     lang_doc_t *doc = st_doc(yaml);
     store_txn_t *txn;
     sr_error_t err;
-    assert_int_equal(store_txn_begin(net->n[i].part, true, &txn, &err),
-                     SR_OK);
+    assert_int_equal(store_txn_begin(net->n[i].part, true, &txn, &err), SR_OK);
     assert_int_equal(store_def_put(txn, doc, (int64_t)net->now, &err), SR_OK);
     lang_doc_destroy(&doc);
     if (rft_group_propose(net->n[i].g, &txn, s_done, net, &err))

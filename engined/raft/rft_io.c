@@ -211,8 +211,8 @@ s_recover(struct raft_io *rio, const struct raft_configuration *conf)
     struct raft_entry en = {.term = st.term, .type = RAFT_CHANGE, .buf = buf};
     raft_index at = st.start_index + st.n_entries;
     rft_stored_release(&st);
-    sr_err_t rc = rft_log_queue_append(io->cfg.log, io->cfg.group, at, &en,
-                                       1, NULL, NULL);
+    sr_err_t rc = rft_log_queue_append(io->cfg.log, io->cfg.group, at, &en, 1,
+                                       NULL, NULL);
     if (!rc)
         rc = rft_log_flush(io->cfg.log, &err);
     raft_free(buf.base);
@@ -257,8 +257,10 @@ s_send(struct raft_io *rio, struct raft_io_send *req,
     free(buf);
     rc ? io->stats.send_failed++ : io->stats.sent++;
     req->cb = cb;
-    s_done_t d = {.kind = S_SEND, .status = rc ? RAFT_NOCONNECTION : 0,
-                  .req.send = req, .cb.send = cb};
+    s_done_t d = {.kind = S_SEND,
+                  .status = rc ? RAFT_NOCONNECTION : 0,
+                  .req.send = req,
+                  .cb.send = cb};
     return s_push(io, &d);
 }
 
@@ -272,8 +274,7 @@ s_append_done(void *arg, int status)
 
 static int
 s_append(struct raft_io *rio, struct raft_io_append *req,
-         const struct raft_entry entries[], unsigned n,
-         raft_io_append_cb cb)
+         const struct raft_entry entries[], unsigned n, raft_io_append_cb cb)
 {
     rft_io_t *io = s_io(rio);
     req->cb = cb;
@@ -305,13 +306,12 @@ s_snap_put_done(void *arg, int status)
 static int
 s_snapshot_put(struct raft_io *rio, unsigned trailing,
                struct raft_io_snapshot_put *req,
-               const struct raft_snapshot *snapshot,
-               raft_io_snapshot_put_cb cb)
+               const struct raft_snapshot *snapshot, raft_io_snapshot_put_cb cb)
 {
     rft_io_t *io = s_io(rio);
     req->cb = cb;
-    if (rft_log_queue_snapshot(io->cfg.log, io->cfg.group, snapshot,
-                               trailing, s_snap_put_done, req))
+    if (rft_log_queue_snapshot(io->cfg.log, io->cfg.group, snapshot, trailing,
+                               s_snap_put_done, req))
         return RAFT_NOMEM;
     if (trailing == 0) // an installed snapshot replaces the whole log
         io->next_index = snapshot->index + 1;
@@ -443,8 +443,8 @@ rft_io_due_ms(const rft_io_t *io)
 }
 
 sr_err_t
-rft_io_deliver(rft_io_t *io, raft_id from, const char *address,
-               const void *buf, size_t len, sr_error_t *err)
+rft_io_deliver(rft_io_t *io, raft_id from, const char *address, const void *buf,
+               size_t len, sr_error_t *err)
 {
     struct raft_message m;
     sr_err_t rc = rft_msg_decode(buf, len, &m, err);

@@ -29,8 +29,8 @@ typedef struct {
     // Send `len` bytes to replica `to` (at `address`) of group `group`.
     // Returns SR_OK when handed to the link, else an error (no link to
     // that replica: C-Raft sees RAFT_NOCONNECTION and tries again later).
-    sr_err_t (*send)(void *arg, uint32_t group, raft_id to,
-                     const char *address, const void *buf, size_t len);
+    sr_err_t (*send)(void *arg, uint32_t group, raft_id to, const char *address,
+                     const void *buf, size_t len);
     void *send_arg;
     // Milliseconds of a monotonic clock.
     uint64_t (*now_ms)(void *arg);

@@ -7,7 +7,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
-#include "rft_conf.h"
+#include "rft_msg.h"
 #include "sr_pack.h"
 #include "sr_unpack.h"
 
@@ -182,7 +182,7 @@ s_read_snapshot(MDB_txn *txn, rft_log_t *log, uint32_t group,
     if (!e && !(e = sr_unpack_int(&u, &index, err)) &&
         !(e = sr_unpack_int(&u, &term, err)) &&
         !(e = sr_unpack_int(&u, &conf_index, err)) &&
-        !(e = rft_conf_unpack(&u, &s->configuration, err))) {
+        !(e = rft_msg_conf_unpack(&u, &s->configuration, err))) {
         e = sr_unpack_bin(&u, &data, &dlen, err);
         if (e)
             raft_configuration_close(&s->configuration);
@@ -545,7 +545,7 @@ s_put_snapshot(MDB_txn *txn, rft_log_t *log, uint32_t group,
     if (!rc && (sr_pack_array(pk, 5) || sr_pack_int(pk, (int64_t)s->index) ||
                 sr_pack_int(pk, (int64_t)s->term) ||
                 sr_pack_int(pk, (int64_t)s->configuration_index) ||
-                rft_conf_pack(pk, &s->configuration)))
+                rft_msg_conf_pack(pk, &s->configuration)))
         rc = ENOMEM;
     // The data, packed as one binary from its buffers.
     uint8_t *whole = !rc ? malloc(dlen ? dlen : 1) : NULL;

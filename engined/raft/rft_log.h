@@ -15,7 +15,7 @@
 // big-endian) then index (8 bytes, big-endian), value term (8 bytes,
 // big-endian), type (1 byte), data; database "meta", key group then 't'
 // for [term, vote] and group then 's' for the snapshot [index, term,
-// conf_index, configuration (rft_conf.h), data], msgpack.
+// conf_index, configuration (rft_msg.h), data], msgpack.
 //
 // Thread rule: the log and all its groups belong to one thread (the
 // engine loop); callbacks run on it, from rft_log_flush and

@@ -645,3 +645,25 @@ rft_msg_release(struct raft_message *m)
         m->install_snapshot.data = (struct raft_buffer){0};
     }
 }
+
+sr_err_t
+rft_msg_conf_pack(sr_pack_t *pk, const struct raft_configuration *c)
+{
+    return s_write_conf(pk, c);
+}
+
+sr_err_t
+rft_msg_conf_unpack(sr_unpack_t *u, struct raft_configuration *c,
+                    sr_error_t *err)
+{
+    s_reader_t r = {
+        .u = *u, .err = err, .type = "configuration", .index = S_NONE};
+    sr_err_t rc = s_read_conf(&r, c);
+    if (rc) {
+        raft_configuration_close(c);
+        raft_configuration_init(c);
+        return rc;
+    }
+    *u = r.u;
+    return SR_OK;
+}

@@ -23,6 +23,8 @@
 #include <stddef.h>
 
 #include "sr_err.h"
+#include "sr_pack.h"
+#include "sr_unpack.h"
 
 // Encode `m` (its server_id and server_address are not encoded: the
 // transport knows who sends). Caller owns *buf (free()). SR_ENOMEM;
@@ -53,5 +55,13 @@ sr_err_t rft_msg_decode(const void *buf, size_t len, struct raft_message *m,
 // C-Raft (C-Raft frees the ones it is given); the pointers are reset, so a
 // second call frees nothing.
 void rft_msg_release(struct raft_message *m);
+
+// A configuration alone, as the messages carry it ([[id, address,
+// role], ...]), for other records that keep one (the log's snapshot
+// record). Unpack: *c is initialized here; on an error nothing is left
+// in it; the cursor moves past it on success only.
+sr_err_t rft_msg_conf_pack(sr_pack_t *pk, const struct raft_configuration *c);
+sr_err_t rft_msg_conf_unpack(sr_unpack_t *u, struct raft_configuration *c,
+                             sr_error_t *err);
 
 #endif
