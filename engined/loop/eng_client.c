@@ -78,6 +78,35 @@ s_op(eng_client_t *self, sr_wire_in_t *in, const sr_id_t *id,
     return op;
 }
 
+// An EX_START's `id`, chosen by the client, is laid out as the engines'
+// ids are, and `partition`, when given too, is the id's. False when
+// refused (answered EINVAL); before routing, so that any engine refuses.
+static bool
+s_start_id_ok(eng_client_t *self, sr_wire_in_t *in)
+{
+    sr_id_t id;
+    sr_error_t e;
+    if (in->type != SR_MSG_EX_START ||
+        !sr_msg_id(in->msg, SR_F_EX_START_id, &id))
+        return true;
+    if (sr_id_check_layout(&id, &e)) {
+        snprintf(e.where, sizeof e.where, "field 'id'");
+        eng_reply_error(self->sock, &in->peer, in->req_id, &e);
+        return false;
+    }
+    int64_t want = sr_msg_int(in->msg, SR_F_EX_START_partition, -1);
+    if (want >= 0 && want != sr_id_partition(&id)) {
+        char text[SR_ID_TEXT_SIZE];
+        sr_error_at(&e, SR_EINVAL, "field 'partition'",
+                    "partition %lld is not the partition of id %s (%u)",
+                    (long long)want, sr_id_format(&id, text),
+                    sr_id_partition(&id));
+        eng_reply_error(self->sock, &in->peer, in->req_id, &e);
+        return false;
+    }
+    return true;
+}
+
 static void
 s_start(eng_client_t *self, sr_wire_in_t *in)
 {
@@ -89,8 +118,12 @@ s_start(eng_client_t *self, sr_wire_in_t *in)
         s_not_here(self, in, want, "partition");
         return;
     }
+    // The client's id (checked, and routed here by its partition), or a
+    // new one. With the client's, a start already made under it is found
+    // in the batch's write transaction (core_exec_start).
     sr_id_t id;
-    sr_id_make(eng_parts_number(self->parts, pi), eng_now_ms(), &id);
+    if (!sr_msg_id(m, SR_F_EX_START_id, &id))
+        sr_id_make(eng_parts_number(self->parts, pi), eng_now_ms(), &id);
     eng_op_t *op = s_op(self, in, &id, CORE_EV_START);
     if (!op)
         return;
@@ -371,6 +404,7 @@ static const struct {
     {SR_MSG_ACTION_LIST, SR_F_ACTION_LIST_task_id}, // else its execution
     {SR_MSG_ACTION_LIST, SR_F_ACTION_LIST_execution_id},
     {SR_MSG_COMPLETE, SR_F_COMPLETE_action_id},
+    {SR_MSG_EX_START, SR_F_EX_START_id}, // else its partition, if given
     {SR_MSG_EX_START, SR_F_EX_START_partition},
 };
 
@@ -386,7 +420,7 @@ s_route(eng_client_t *self, sr_wire_in_t *in)
             continue;
         sr_id_t id;
         const char *name = sr_field_desc(s_routed[k].field)->name;
-        if (in->type == SR_MSG_EX_START) {
+        if (s_routed[k].field == SR_F_EX_START_partition) {
             field = sr_msg_has(in->msg, s_routed[k].field) ? name : NULL;
             part = (uint16_t)sr_msg_int(in->msg, s_routed[k].field, 0);
         } else if (sr_msg_id(in->msg, s_routed[k].field, &id)) {
@@ -432,7 +466,7 @@ eng_client_destroy(eng_client_t **self_p)
 void
 eng_client_recv(eng_client_t *self, sr_wire_in_t *in)
 {
-    if (!s_names_ok(self, in) || s_route(self, in))
+    if (!s_names_ok(self, in) || !s_start_id_ok(self, in) || s_route(self, in))
         return;
     eng_subs_heard(self->subs, &in->peer, eng_now_ms());
     for (size_t k = 0; k < sizeof s_exec_ops / sizeof *s_exec_ops; k++)
