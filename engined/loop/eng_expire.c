@@ -103,7 +103,7 @@ eng_expire_new(eng_parts_t *parts, eng_batch_t *batch, int64_t after_ms)
     self->parts = parts;
     self->batch = batch;
     self->after_ms = after_ms;
-    self->from = calloc(eng_parts_count(parts) + 1, sizeof *self->from);
+    self->from = calloc(eng_parts_capacity(parts) + 1, sizeof *self->from);
     if (!self->from)
         eng_expire_destroy(&self);
     return self;

@@ -18,21 +18,32 @@
 #include "sr_log.h"
 #include "store_read.h"
 
-// One partition held.
+// One partition held: a copy of it, served by this engine or not.
 typedef struct {
     uint16_t number;
     store_part_t *store; // owned
     uint64_t epoch;
     int64_t next_timer; // due time of the earliest timer, 0 = none
     bool is_created;    // created empty at this start (its folder held none)
+    bool serving;
 } eng_part_t;
+
+// A partition's leader as last heard of (replicated partitions).
+#define S_NO_LEADER (-2)
 
 struct eng_parts {
     const eng_config_t *cfg; // borrowed, complete
     eng_batch_t *batch;      // borrowed: where timers and orphans go
-    eng_part_t *parts;       // owned; cfg->npartitions (at least 1)
+    eng_part_t *parts;       // owned; cfg->npartitions (at least 1): copies
     size_t nparts;           // opened so far
-    eng_orphan_t *orphans;   // owned
+    size_t *serving;         // owned: indexes in parts of those served, in
+                             // order; the index space of the interface
+    size_t nserving;
+    bool replicated;
+    int16_t *leader;       // owned, replicated: per partition number, the index
+                           // in cfg->peers of its leader, -1 this engine,
+                           // S_NO_LEADER unknown
+    eng_orphan_t *orphans; // owned
     size_t norphans, caporphans;
 };
 
@@ -67,15 +78,32 @@ s_log_open(const eng_part_t *p, const char *dir)
             store_part_format(p->store), count.execs);
 }
 
+// The copy of partition `number`, served or not.
+static eng_part_t *
+s_copy(const eng_parts_t *self, uint16_t number)
+{
+    for (size_t k = 0; k < self->nparts; k++)
+        if (self->parts[k].number == number)
+            return &self->parts[k];
+    return NULL;
+}
+
+// The partition held at interface index i (served).
+static eng_part_t *
+s_at(const eng_parts_t *self, size_t i)
+{
+    return &self->parts[self->serving[i]];
+}
+
+// The served partition `number` and its interface index.
 static eng_part_t *
 s_find(const eng_parts_t *self, uint16_t number, size_t *index)
 {
-    size_t n = self->cfg->npartitions ? self->cfg->npartitions : 1;
-    for (size_t i = 0; i < n && self->parts; i++)
-        if (self->parts[i].number == number) {
+    for (size_t i = 0; i < self->nserving; i++)
+        if (s_at(self, i)->number == number) {
             if (index)
                 *index = i;
-            return &self->parts[i];
+            return s_at(self, i);
         }
     return NULL;
 }
@@ -91,9 +119,16 @@ eng_parts_open(const eng_config_t *cfg, eng_batch_t *batch, eng_parts_t **out,
     if (self) {
         self->cfg = cfg;
         self->batch = batch;
+        self->replicated = cfg->replicas > 1;
         self->parts = calloc(n, sizeof *self->parts);
+        self->serving = calloc(n, sizeof *self->serving);
+        if (self->replicated &&
+            (self->leader = malloc(65536 * sizeof(int16_t))))
+            for (size_t k = 0; k < 65536; k++)
+                self->leader[k] = S_NO_LEADER;
     }
-    if (!self || !self->parts) {
+    if (!self || !self->parts || !self->serving ||
+        (self->replicated && !self->leader)) {
         eng_parts_close(&self);
         return sr_error_set(err, SR_ENOMEM, "out of memory");
     }
@@ -104,20 +139,26 @@ eng_parts_open(const eng_config_t *cfg, eng_batch_t *batch, eng_parts_t **out,
         p->number = cfg->npartitions ? cfg->partitions[i] : 0;
         char dir[4096];
         snprintf(dir, sizeof dir, "%s/p%u", cfg->data_dir, p->number);
-        if (s_find(self, p->number, NULL) != p)
+        if (s_copy(self, p->number)) // among those opened before
             rc = sr_error_set(err, SR_EINVAL, "partition %u listed twice",
                               p->number);
         if (!rc)
             rc = s_mkdir(dir, err);
         if (!rc)
             rc = store_part_open(dir, p->number, &opts, &p->store, err);
-        if (!rc)
+        // A single copy is served from the start, in a new epoch; a
+        // replicated one when this engine leads it, in the Raft term.
+        if (!rc && !self->replicated)
             rc = store_part_bump_epoch(p->store, err);
         if (!rc) {
             p->epoch = store_part_epoch(p->store);
             p->is_created = store_part_is_new(p->store);
             self->nparts = i + 1;
             rc = s_next_timer(p, err);
+        }
+        if (!rc && !self->replicated) {
+            p->serving = true;
+            self->serving[self->nserving++] = i;
         }
         if (!rc)
             s_log_open(p, dir);
@@ -139,6 +180,8 @@ eng_parts_close(eng_parts_t **self_p)
     for (size_t i = 0; i < self->nparts; i++)
         store_part_close(&self->parts[i].store);
     free(self->parts);
+    free(self->serving);
+    free(self->leader);
     free(self->orphans);
     free(self);
     *self_p = NULL;
@@ -146,6 +189,12 @@ eng_parts_close(eng_parts_t **self_p)
 
 size_t
 eng_parts_count(const eng_parts_t *self)
+{
+    return self->nserving;
+}
+
+size_t
+eng_parts_capacity(const eng_parts_t *self)
 {
     return self->nparts;
 }
@@ -159,30 +208,117 @@ eng_parts_find(const eng_parts_t *self, uint16_t number, size_t *index)
 uint16_t
 eng_parts_number(const eng_parts_t *self, size_t i)
 {
-    return self->parts[i].number;
+    return s_at(self, i)->number;
 }
 
 uint64_t
 eng_parts_epoch(const eng_parts_t *self, size_t i)
 {
-    return self->parts[i].epoch;
+    return s_at(self, i)->epoch;
 }
 
 bool
 eng_parts_is_created(const eng_parts_t *self, size_t i)
 {
-    return self->parts[i].is_created;
+    return s_at(self, i)->is_created;
 }
 
 store_part_t *
 eng_parts_store(const eng_parts_t *self, size_t i)
 {
-    return self->parts[i].store;
+    return s_at(self, i)->store;
+}
+
+// --- copies (replicated partitions) ---------------------------------------
+
+bool
+eng_parts_replicated(const eng_parts_t *self)
+{
+    return self->replicated;
+}
+
+uint16_t
+eng_parts_copy_number(const eng_parts_t *self, size_t k)
+{
+    return self->parts[k].number;
+}
+
+store_part_t *
+eng_parts_copy_store(const eng_parts_t *self, size_t k)
+{
+    return self->parts[k].store;
+}
+
+bool
+eng_parts_copy_serving(const eng_parts_t *self, size_t k)
+{
+    return self->parts[k].serving;
+}
+
+sr_err_t
+eng_parts_serve(eng_parts_t *self, size_t k, uint64_t epoch, size_t *index,
+                sr_error_t *err)
+{
+    eng_part_t *p = &self->parts[k];
+    if (!p->serving) {
+        sr_err_t rc = s_next_timer(p, err);
+        if (rc)
+            return rc;
+        // Served in copy order, as without replication.
+        size_t at = 0;
+        while (at < self->nserving && self->serving[at] < k)
+            at++;
+        memmove(self->serving + at + 1, self->serving + at,
+                (self->nserving - at) * sizeof *self->serving);
+        self->serving[at] = k;
+        self->nserving++;
+        p->serving = true;
+    }
+    p->epoch = epoch;
+    if (self->leader)
+        self->leader[p->number] = -1;
+    return s_find(self, p->number, index)
+               ? SR_OK
+               : sr_error_set(err, SR_EINTERNAL, "partition %u lost",
+                              p->number);
+}
+
+void
+eng_parts_unserve(eng_parts_t *self, size_t k)
+{
+    eng_part_t *p = &self->parts[k];
+    if (!p->serving)
+        return;
+    size_t at = 0;
+    while (self->serving[at] != k)
+        at++;
+    memmove(self->serving + at, self->serving + at + 1,
+            (self->nserving - at - 1) * sizeof *self->serving);
+    self->nserving--;
+    p->serving = false;
+    p->next_timer = 0;
+    // Its actions are the new leader's to pick up.
+    for (size_t i = 0; i < self->norphans;)
+        if (sr_id_partition(&self->orphans[i].action_id) == p->number)
+            self->orphans[i] = self->orphans[--self->norphans];
+        else
+            i++;
+    if (self->leader && self->leader[p->number] == -1)
+        self->leader[p->number] = S_NO_LEADER;
+}
+
+void
+eng_parts_set_leader(eng_parts_t *self, uint16_t partition, int peer)
+{
+    if (self->leader && !(peer == -1 && !s_find(self, partition, NULL)))
+        self->leader[partition] = (int16_t)(peer < -1 ? S_NO_LEADER : peer);
 }
 
 int
 eng_parts_owner(const eng_parts_t *self, uint16_t partition)
 {
+    if (self->leader)
+        return self->leader[partition] >= 0 ? self->leader[partition] : -1;
     for (size_t i = 0; i < self->cfg->npeers; i++)
         for (size_t k = 0; k < self->cfg->peers[i].npartitions; k++)
             if (self->cfg->peers[i].partitions[k] == partition)
@@ -194,6 +330,11 @@ sr_err_t
 eng_parts_not_here(const eng_parts_t *self, uint16_t partition, sr_error_t *err)
 {
     int owner = eng_parts_owner(self, partition);
+    if (owner < 0 && self->replicated)
+        return sr_error_set(err, SR_EUNAVAIL,
+                            "partition %u has no leader that this engine "
+                            "(%s) knows of now; try again",
+                            partition, self->cfg->name);
     if (owner < 0)
         return sr_error_set(err, SR_EUNAVAIL,
                             "partition %u is not on this engine (%s) and no "
@@ -210,17 +351,17 @@ int64_t
 eng_parts_next_timer(const eng_parts_t *self)
 {
     int64_t next = 0;
-    for (size_t i = 0; i < self->nparts; i++)
-        if (self->parts[i].next_timer &&
-            (!next || self->parts[i].next_timer < next))
-            next = self->parts[i].next_timer;
+    for (size_t i = 0; i < self->nserving; i++)
+        if (s_at(self, i)->next_timer &&
+            (!next || s_at(self, i)->next_timer < next))
+            next = s_at(self, i)->next_timer;
     return next;
 }
 
 void
 eng_parts_timer_armed(eng_parts_t *self, size_t i, int64_t due_ms)
 {
-    eng_part_t *part = &self->parts[i];
+    eng_part_t *part = s_at(self, i);
     if (!part->next_timer || due_ms < part->next_timer)
         part->next_timer = due_ms;
 }
@@ -242,7 +383,7 @@ s_next_timer(eng_part_t *part, sr_error_t *err)
 sr_err_t
 eng_parts_read_timer(eng_parts_t *self, size_t i, sr_error_t *err)
 {
-    return s_next_timer(&self->parts[i], err);
+    return s_next_timer(s_at(self, i), err);
 }
 
 // Timers due, each queued as a TIMER event (at most `max`).
@@ -274,7 +415,7 @@ sr_err_t
 eng_parts_due_timers(eng_parts_t *self, size_t pi, int64_t now, size_t max,
                      sr_error_t *err)
 {
-    eng_part_t *part = &self->parts[pi];
+    eng_part_t *part = s_at(self, pi);
     if (!part->next_timer || part->next_timer > now)
         return SR_OK;
     store_txn_t *txn = NULL;
@@ -338,7 +479,7 @@ s_recover_visit(void *arg, core_action_t **action_p)
 sr_err_t
 eng_parts_recover(eng_parts_t *self, size_t pi, sr_error_t *err)
 {
-    s_recover_t rv = {self, &self->parts[pi]};
+    s_recover_t rv = {self, s_at(self, pi)};
     store_txn_t *txn = NULL;
     sr_err_t rc = store_txn_begin(rv.part->store, false, &txn, err);
     if (rc)
@@ -360,7 +501,7 @@ s_adopted(eng_parts_t *self, size_t pi, const sr_id_t *id,
 {
     sr_error_t err;
     store_txn_t *txn = NULL;
-    if (store_txn_begin(self->parts[pi].store, false, &txn, &err))
+    if (store_txn_begin(s_at(self, pi)->store, false, &txn, &err))
         return false;
     core_action_t *a = NULL;
     bool adopted = !store_action_get(txn, id, &a, &err) &&
@@ -409,9 +550,9 @@ eng_parts_token_lookup(const eng_parts_t *self, const char *token, sr_id_t *out,
 {
     uint8_t hash[32];
     crypto_hash_sha256(hash, (const unsigned char *)token, strlen(token));
-    for (size_t i = 0; i < self->nparts; i++) {
+    for (size_t i = 0; i < self->nserving; i++) {
         store_txn_t *txn = NULL;
-        sr_err_t rc = store_txn_begin(self->parts[i].store, false, &txn, err);
+        sr_err_t rc = store_txn_begin(s_at(self, i)->store, false, &txn, err);
         if (rc)
             return rc;
         rc = store_token_action(txn, hash, out, err);

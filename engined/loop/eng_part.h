@@ -7,6 +7,15 @@
 // failed commit give back. And the cluster map: which engine holds each
 // partition this one does not.
 //
+// Replicated partitions (cfg->replicas > 1): every partition of the
+// engine's list is a copy, opened at start; this engine *serves* the
+// copies whose Raft group it leads, and only those: the index space
+// below (count, find, store, timers, recovery) is that of the partitions
+// served, and it changes only through eng_parts_serve / eng_parts_unserve,
+// which the node calls between batches. A copy's epoch is the Raft term
+// in which it is served. Without replication every partition is served
+// from the start, in an epoch bumped at each open.
+//
 // Owns the stores and the orphans. Applies no event and answers nothing:
 // the operations it makes (timers due, orphans due) go to the batch given
 // at open, and the node routes their outcomes.
@@ -60,9 +69,11 @@ sr_err_t eng_parts_recover(eng_parts_t *self, size_t i, sr_error_t *err);
 // Close every store. NULL-safe; sets *self_p to NULL.
 void eng_parts_close(eng_parts_t **self_p);
 
-// --- the partitions held: index i < eng_parts_count --------------------
+// --- the partitions served: index i < eng_parts_count -------------------
 
 size_t eng_parts_count(const eng_parts_t *self);
+// The most partitions that can be served: the copies held.
+size_t eng_parts_capacity(const eng_parts_t *self);
 // The index of partition `number` when this engine holds it.
 bool eng_parts_find(const eng_parts_t *self, uint16_t number, size_t *index);
 uint16_t eng_parts_number(const eng_parts_t *self, size_t i);
@@ -72,10 +83,31 @@ bool eng_parts_is_created(const eng_parts_t *self, size_t i);
 // Borrowed; valid until eng_parts_close.
 store_part_t *eng_parts_store(const eng_parts_t *self, size_t i);
 
+// --- copies: index k < eng_parts_capacity, served or not ----------------
+
+bool eng_parts_replicated(const eng_parts_t *self);
+uint16_t eng_parts_copy_number(const eng_parts_t *self, size_t k);
+store_part_t *eng_parts_copy_store(const eng_parts_t *self, size_t k);
+bool eng_parts_copy_serving(const eng_parts_t *self, size_t k);
+// Serve copy k from now on, in `epoch` (its Raft term; the copy must hold
+// every committed entry): its earliest timer is read again; *index is
+// its index among those served (indexes of others may move: call between
+// batches only). Then eng_parts_recover.
+sr_err_t eng_parts_serve(eng_parts_t *self, size_t k, uint64_t epoch,
+                         size_t *index, sr_error_t *err);
+// Stop serving copy k (its leader is another engine now): its orphans are
+// dropped (the new leader picks its actions up). Between batches only.
+void eng_parts_unserve(eng_parts_t *self, size_t k);
+
 // --- the cluster map ----------------------------------------------------
 
 // The index in cfg->peers of the engine holding `partition`, or -1.
+// Replicated: its leader as last heard of (eng_parts_set_leader), -1 when
+// unknown or this engine.
 int eng_parts_owner(const eng_parts_t *self, uint16_t partition);
+// Replicated: the leader of `partition` is peer `peer` (index in
+// cfg->peers), or unknown (-2); this engine is noted by serving it.
+void eng_parts_set_leader(eng_parts_t *self, uint16_t partition, int peer);
 // SR_EUNAVAIL for a request about `partition`, which this engine does not
 // hold: the message names its owner by the cluster file (name and client
 // endpoint), or says that no engine owns it. Returns SR_EUNAVAIL.

@@ -110,7 +110,7 @@ eng_peer_hb_new(const eng_config_t *cfg, const eng_parts_t *parts)
     self->cfg = cfg;
     self->parts = parts;
     self->peers = calloc(cfg->npeers + 1, sizeof *self->peers);
-    self->loss_told = calloc(eng_parts_count(parts) + 1, sizeof(bool));
+    self->loss_told = calloc(eng_parts_capacity(parts) + 1, sizeof(bool));
     if (!self->peers || !self->loss_told)
         eng_peer_hb_destroy(&self);
     return self;
