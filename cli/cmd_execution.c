@@ -1,7 +1,8 @@
-/* `sirocco execution`: start, read, list, pause, resume, cancel, rerun and
- * delete executions on a cluster (watch is in cmd_execution_watch.c). Each
- * subcommand is one function of the table below; the client library
- * routes. Owns nothing past the call.
+/* `sirocco execution`: start (under an id from new-id: safe to retry),
+ * read, list, pause, resume, cancel, rerun and delete executions on a
+ * cluster (watch is in cmd_execution_watch.c). Each subcommand is one
+ * function of the table below; the client library routes. Owns nothing
+ * past the call.
  */
 #include "cmd_execution.h"
 
@@ -84,14 +85,33 @@ s_start_watch(cli_ctx_t *ctx, const sr_value_t *ex)
     return cli_execution_watch(ctx, id);
 }
 
+// --id: a UUID laid out as the engines' ids; false after a usage error.
+static bool
+s_start_id(const cli_ctx_t *ctx, const char *text)
+{
+    sr_id_t id;
+    sr_error_t err;
+    if (!text)
+        return true;
+    if (!cli_cluster_check_id(ctx, text, "execution id"))
+        return false;
+    sr_id_parse(text, &id);
+    if (sr_id_check_layout(&id, &err) == SR_OK)
+        return true;
+    cli_cluster_usage(ctx, "--id: %s; make one with execution new-id", err.msg);
+    return false;
+}
+
 static int
 s_start(cli_ctx_t *ctx)
 {
     sr_value_t *input = NULL, *env = NULL, *params = NULL, *ex = NULL;
     long long partition = -1;
+    const char *id = cli_args_get(ctx->args, "--id");
     int code = s_start_values(ctx, &input, &env, &params);
     if (!code &&
-        !s_number(ctx, "--partition", SR_PARTITIONS_MAX - 1, &partition))
+        (!s_number(ctx, "--partition", SR_PARTITIONS_MAX - 1, &partition) ||
+         !s_start_id(ctx, id)))
         code = CLI_USAGE;
     sr_client_start_t st = {
         .workflow = ctx->args->pos[0],
@@ -101,7 +121,8 @@ s_start(cli_ctx_t *ctx)
         .params = params,
         .description = cli_args_get(ctx->args, "--description"),
         .has_partition = partition >= 0,
-        .partition = partition >= 0 ? (uint16_t)partition : 0};
+        .partition = partition >= 0 ? (uint16_t)partition : 0,
+        .id = id};
     sr_error_t err;
     sr_err_t rc =
         code ? SR_OK
@@ -117,6 +138,22 @@ s_start(cli_ctx_t *ctx)
     sr_value_destroy(&params);
     sr_value_destroy(&ex);
     return code;
+}
+
+// A new execution id for start --id: the line, or {"id": ID}.
+static int
+s_new_id(cli_ctx_t *ctx)
+{
+    char id[SR_CLIENT_ID_SIZE];
+    sr_error_t err;
+    sr_err_t rc = sr_client_ex_new_id(ctx->client, ctx->timeout_ms, id, &err);
+    if (rc)
+        return cli_cluster_fail(ctx, rc, &err);
+    if (ctx->is_json)
+        printf("{\"id\": \"%s\"}\n", id);
+    else
+        printf("%s\n", id);
+    return CLI_OK;
 }
 
 static int
@@ -277,6 +314,9 @@ static const cli_opt_t s_start_opts[] = {
     {"--version", "HASH", "a stored version (default: the latest)"},
     {"--description", "TEXT", "free text kept with the execution"},
     {"--partition", "N", "start in partition N (default: any)"},
+    {"--id", "ID",
+     "start under this execution id (from execution new-id); a start "
+     "retried with it makes one execution"},
     {"--watch", NULL, "then follow it to its end, like execution watch"},
 };
 static const cli_opt_t s_list_opts[] = {
@@ -298,6 +338,10 @@ static const cli_sub_t s_subs[] = {
      "WORKFLOW [--input JSON|@FILE] [--env JSON|@FILE] [--task NAME] "
      "[--watch] ...",
      "start an execution", s_start_opts, S_N(s_start_opts), 1, 1, 0, s_start},
+    {"new-id", "",
+     "print a new execution id, in a partition of the cluster, for start "
+     "--id",
+     NULL, 0, 0, 0, 0, s_new_id},
     {"get", "ID", "print an execution", NULL, 0, 1, 1, 0, s_get},
     {"list", "[--state STATE] [--workflow NAME] [--limit N] [--after ID]",
      "list executions of every engine, oldest first", s_list_opts,

@@ -219,6 +219,57 @@ executions_are_deleted_finished_or_forced(void **state)
     cli_test_has(cli_out, "delete ID [--force]");
 }
 
+// new-id, then start --id twice: one execution, on the owner of the id's
+// partition, the same answer; ids that are not ids are usage errors.
+static void
+a_start_with_an_id_may_be_retried(void **state)
+{
+    (void)state;
+    cli_test_write("hello.yaml", s_hello);
+    assert_int_equal(cli_test_run("workflow create hello.yaml"), 0);
+    assert_int_equal(cli_test_run("execution new-id"), 0);
+    char id[SR_ID_TEXT_SIZE];
+    assert_int_equal(strlen(cli_out), 37); // 36 characters and a newline
+    snprintf(id, sizeof id, "%s", cli_out);
+    sr_id_t made;
+    assert_int_equal(sr_id_parse(id, &made), SR_OK);
+    assert_int_equal(sr_id_check_layout(&made, NULL), SR_OK);
+    sr_fake_engine_t *owner = cli_fx.fe[sr_id_partition(&made) >= 2];
+    for (int i = 0; i < 2; i++) {
+        assert_int_equal(cli_test_run("execution start hello --input "
+                                      "'{\"a\": 1}' --id %s --json",
+                                      id),
+                         0);
+        sr_value_t *ex = cli_test_json_out();
+        assert_string_equal(sr_value_map_str(ex, "id"), id);
+        sr_value_destroy(&ex);
+    }
+    assert_int_equal(sr_fake_engine_count(owner, SR_MSG_EX_START), 2);
+    assert_int_equal(cli_test_run("execution list --json"), 0);
+    sr_value_t *list = cli_test_json_out();
+    assert_int_equal(sr_value_len(list), 1);
+    sr_value_destroy(&list);
+    assert_int_equal(cli_test_run("execution new-id --json"), 0);
+    sr_value_t *one = cli_test_json_out();
+    assert_int_equal(sr_id_parse(sr_value_map_str(one, "id"), &made), SR_OK);
+    sr_value_destroy(&one);
+
+    assert_int_equal(cli_test_run("execution start hello --id 12345"), 2);
+    cli_test_has(cli_err, "'12345' is not an execution id");
+    assert_int_equal(cli_test_run("execution start hello --id "
+                                  "0001691f-2a40-430c-9d41-5e6a0b72c418"),
+                     2);
+    cli_test_has(cli_err, "--id: 0001691f-2a40-430c-9d41-5e6a0b72c418 is not "
+                          "a Sirocco id: its version is 4, not 8");
+    assert_int_equal(cli_test_run("execution start hello --id %s "
+                                  "--partition 9",
+                                  id),
+                     1);
+    cli_test_has(cli_err, "partition 9 is not the partition of id");
+    assert_int_equal(cli_test_run("execution --help"), 0);
+    cli_test_has(cli_out, "new-id");
+}
+
 int
 main(void)
 {
@@ -227,6 +278,8 @@ main(void)
             executions_start_with_input_and_are_driven, cli_test_setup,
             cli_test_teardown),
         cmocka_unit_test_setup_teardown(execution_lists_gather_every_engine,
+                                        cli_test_setup, cli_test_teardown),
+        cmocka_unit_test_setup_teardown(a_start_with_an_id_may_be_retried,
                                         cli_test_setup, cli_test_teardown),
         cmocka_unit_test_setup_teardown(
             executions_are_deleted_finished_or_forced, cli_test_setup,

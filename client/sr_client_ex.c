@@ -1,13 +1,15 @@
 /* Execution, task and delegate-action calls of the client. A request
  * about an existing execution (or action) goes to the owner of the
  * partition in its id; a new execution to the next engine in turn (or the
- * owner of the partition asked for); EX_LIST to every engine, merged
+ * owner of the partition asked for, or of the caller's id's, made by
+ * sr_client_ex_new_id from a STATUS); EX_LIST to every engine, merged
  * (or, partial, from those that answer, saying which are missing).
  * Builds requests and shapes answers; routing is sr_client.c's.
  * Thread rule: the client's thread.
  */
 #include "sirocco/client.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 
 #include "sr_client_body.h"
@@ -58,23 +60,106 @@ s_build_start(const sr_client_start_t *st, sr_msg_t *req, sr_error_t *err)
     return rc;
 }
 
+// The caller's execution id of a start: a UUID laid out as the engines'
+// ids are, in the partition asked for (if one is). EINVAL naming the
+// field otherwise.
+static sr_err_t
+s_start_id(const sr_client_start_t *st, sr_id_t *id, sr_error_t *err)
+{
+    const char *field = "field 'id'";
+    sr_err_t rc = sr_client_parse_id(st->id, "start id", id, err);
+    if (!rc)
+        rc = sr_id_check_layout(id, err);
+    if (!rc && st->has_partition && st->partition != sr_id_partition(id)) {
+        char text[SR_ID_TEXT_SIZE];
+        field = "field 'partition'";
+        rc = sr_error_set(
+            err, SR_EINVAL, "partition %u is not the partition of id %s (%u)",
+            st->partition, sr_id_format(id, text), sr_id_partition(id));
+    }
+    if (rc && err)
+        snprintf(err->where, sizeof err->where, "%s", field);
+    return rc;
+}
+
+// An engine before protocol 1.5 ignores the id and makes its own: the
+// start is then not safe to retry, and the caller must know.
+static sr_err_t
+s_check_started(const sr_id_t *want, const sr_value_t *ex, sr_error_t *err)
+{
+    sr_id_t got;
+    char text[SR_ID_TEXT_SIZE];
+    if (sr_body_id(ex, SR_B_EXECUTION_id, &got) && sr_id_equal(&got, want))
+        return SR_OK;
+    const char *made = sr_body_str(ex, SR_B_EXECUTION_id);
+    return sr_error_set(err, SR_EVERSION,
+                        "the engine answered a start with id %s with "
+                        "execution %.40s: it speaks a protocol before 1.5, "
+                        "which has no start id",
+                        sr_id_format(want, text), made ? made : "(no id)");
+}
+
 sr_err_t
 sr_client_ex_start(sr_client_t *c, const sr_client_start_t *start,
                    int timeout_ms, sr_value_t **execution, sr_error_t *err)
 {
     if (!start || !start->workflow)
         return sr_error_set(err, SR_EINVAL, "workflow name is missing");
+    sr_id_t id;
+    if (start->id && s_start_id(start, &id, err))
+        return SR_EINVAL;
     int64_t deadline = sr_client_deadline(timeout_ms);
     sr_msg_t *req = sr_msg_new(SR_MSG_EX_START);
+    sr_value_t *ex = NULL;
     sr_err_t rc = req ? s_build_start(start, req, err)
                       : sr_error_set(err, SR_ENOMEM, "EX_START: out of memory");
-    if (!rc && start->has_partition)
-        rc = sr_client_call_partition(c, start->partition, req, deadline,
-                                      execution, NULL, err);
+    if (!rc && start->id && sr_msg_set_id(req, SR_F_EX_START_id, &id))
+        rc = sr_error_set(err, SR_ENOMEM, "EX_START: out of memory");
+    if (!rc && (start->id || start->has_partition))
+        rc = sr_client_call_partition(
+            c, start->id ? sr_id_partition(&id) : start->partition, req,
+            deadline, &ex, NULL, err);
     else if (!rc)
-        rc = sr_client_call_any(c, req, deadline, execution, err);
+        rc = sr_client_call_any(c, req, deadline, &ex, err);
+    if (!rc && start->id)
+        rc = s_check_started(&id, ex, err);
     sr_msg_destroy(&req);
+    if (rc)
+        sr_value_destroy(&ex);
+    else
+        *execution = ex;
     return rc;
+}
+
+sr_err_t
+sr_client_ex_new_id(sr_client_t *c, int timeout_ms, char id[SR_CLIENT_ID_SIZE],
+                    sr_error_t *err)
+{
+    sr_msg_t *req = sr_msg_new(SR_MSG_STATUS);
+    sr_value_t *status = NULL;
+    sr_err_t rc =
+        req ? sr_client_call_any(c, req, sr_client_deadline(timeout_ms),
+                                 &status, err)
+            : sr_error_set(err, SR_ENOMEM, "STATUS: out of memory");
+    sr_msg_destroy(&req);
+    if (rc)
+        return rc;
+    const sr_value_t *parts = sr_body_get(status, SR_B_STATUS_partitions);
+    size_t n = sr_value_len(parts);
+    uint32_t pick = 0;
+    sr_random(&pick, sizeof pick);
+    int64_t p =
+        n && sr_value_is(parts, SR_T_ARRAY)
+            ? sr_client_route_partition(sr_value_array_at(parts, pick % n))
+            : -1;
+    sr_value_destroy(&status);
+    if (p < 0)
+        return sr_error_set(err, SR_EPROTO,
+                            "STATUS names no partition to make an id in");
+    sr_id_t made;
+    sr_id_make((uint16_t)p, 0, &made);
+    sr_id_format(&made, id);
+    return SR_OK;
 }
 
 // A request of `type` whose field `idf` names execution `execution_id`.

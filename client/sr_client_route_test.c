@@ -91,10 +91,10 @@ requests_about_an_execution_go_to_the_owner_of_its_partition(void **state)
     sr_client_close(&c);
 }
 
-static void
-new_executions_go_to_the_engines_in_turn(void **state)
+// A client on both engines, once connected, that stored workflow "wf".
+static sr_client_t *
+s_open_with_wf(void)
 {
-    (void)state;
     sr_client_t *c = sr_fx_open_connected(s_fx.both);
     sr_value_t *v = NULL;
     sr_error_t err;
@@ -102,6 +102,16 @@ new_executions_go_to_the_engines_in_turn(void **state)
                                  &err),
              &err);
     sr_value_destroy(&v);
+    return c;
+}
+
+static void
+new_executions_go_to_the_engines_in_turn(void **state)
+{
+    (void)state;
+    sr_client_t *c = s_open_with_wf();
+    sr_value_t *v = NULL;
+    sr_error_t err;
     assert_int_equal(s_count(0, SR_MSG_WF_CREATE), 1);
     assert_int_equal(s_count(1, SR_MSG_WF_CREATE), 1);
     sr_client_start_t st = {.workflow = "wf"};
@@ -120,6 +130,43 @@ new_executions_go_to_the_engines_in_turn(void **state)
     assert_int_equal(sr_id_partition(&id), 3);
     sr_value_destroy(&v);
     assert_int_equal(s_count(1, SR_MSG_EX_START), 3);
+    sr_client_close(&c);
+}
+
+// A start with the caller's id goes to the owner of the id's partition,
+// retried or not; new ids are made in the partitions the engines hold.
+static void
+a_start_with_an_id_goes_to_the_owner_of_its_partition(void **state)
+{
+    (void)state;
+    sr_client_t *c = s_open_with_wf();
+    sr_value_t *v = NULL;
+    sr_error_t err;
+    sr_id_t on_b = sr_fx_id(2, 0), on_a = sr_fx_id(1, 0);
+    sr_client_start_t st = {.workflow = "wf", .id = sr_fx_text(&on_b, 0)};
+    for (int i = 0; i < 2; i++) {
+        sr_fx_ok(sr_client_ex_start(c, &st, T, &v, &err), &err);
+        assert_string_equal(sr_value_map_str(v, "id"), sr_fx_text(&on_b, 0));
+        sr_value_destroy(&v);
+    }
+    st.id = sr_fx_text(&on_a, 1);
+    sr_fx_ok(sr_client_ex_start(c, &st, T, &v, &err), &err);
+    sr_value_destroy(&v);
+    assert_int_equal(s_count(1, SR_MSG_EX_START), 2);
+    assert_int_equal(s_count(0, SR_MSG_EX_START), 1);
+    bool seen[4] = {false};
+    for (int i = 0; i < 40; i++) {
+        char id[SR_CLIENT_ID_SIZE];
+        sr_id_t made;
+        sr_fx_ok(sr_client_ex_new_id(c, T, id, &err), &err);
+        assert_int_equal(sr_id_parse(id, &made), SR_OK);
+        assert_int_equal(sr_id_check_layout(&made, NULL), SR_OK);
+        assert_true(sr_id_partition(&made) < 4);
+        seen[sr_id_partition(&made)] = true;
+    }
+    // Both engines were asked in turn (40 draws miss a partition with a
+    // chance of 4 x 2^-20).
+    assert_true(seen[0] && seen[1] && seen[2] && seen[3]);
     sr_client_close(&c);
 }
 
@@ -584,6 +631,8 @@ main(void)
             s_each),
         cmocka_unit_test_setup(new_executions_go_to_the_engines_in_turn,
                                s_each),
+        cmocka_unit_test_setup(
+            a_start_with_an_id_goes_to_the_owner_of_its_partition, s_each),
         cmocka_unit_test_setup(a_moved_partition_is_found_again_after_eunavail,
                                s_each),
         cmocka_unit_test_setup(

@@ -252,6 +252,71 @@ an_execution_starts_with_input_env_params_and_version(void **state)
     sr_client_close(&c);
 }
 
+// A start with the caller's id is safe to retry: the retry answers the
+// execution that exists; a bad id never reaches the engine; an engine
+// that ignores the id (before protocol 1.5) is not taken at its word.
+static void
+a_start_with_an_id_is_safe_to_retry(void **state)
+{
+    (void)state;
+    sr_client_t *c = sr_fx_open(s_fx.ep[0]);
+    s_create_hello(c);
+    char id[SR_CLIENT_ID_SIZE];
+    sr_error_t err;
+    sr_fx_ok(sr_client_ex_new_id(c, T, id, &err), &err);
+    sr_id_t made;
+    assert_int_equal(sr_id_parse(id, &made), SR_OK);
+    assert_true(sr_id_partition(&made) <= 1); // engine A's
+    sr_client_start_t st = {.workflow = "hello", .id = id};
+    sr_value_t *ex = NULL;
+    size_t sent = sr_fake_engine_count(s_fx.fe[0], SR_MSG_EX_START);
+    for (int i = 0; i < 2; i++) {
+        sr_fx_ok(sr_client_ex_start(c, &st, T, &ex, &err), &err);
+        assert_string_equal(sr_value_map_str(ex, "id"), id);
+        assert_string_equal(sr_value_map_str(ex, "workflow"), "hello");
+        sr_value_destroy(&ex);
+    }
+    assert_int_equal(sr_fake_engine_count(s_fx.fe[0], SR_MSG_EX_START),
+                     sent + 2);
+    sr_msg_t *m = sr_fake_engine_last(s_fx.fe[0], SR_MSG_EX_START);
+    sr_id_t got;
+    assert_true(sr_msg_id(m, SR_F_EX_START_id, &got));
+    assert_true(sr_id_equal(&got, &made));
+    sr_msg_destroy(&m);
+    st.workflow = "other";
+    assert_int_equal(sr_client_ex_start(c, &st, T, &ex, &err), SR_EEXIST);
+    assert_non_null(strstr(err.msg, "of workflow 'hello', not 'other'"));
+    assert_null(ex);
+
+    // Refused before anything is sent.
+    sent = sr_fake_engine_count(s_fx.fe[0], SR_MSG_EX_START);
+    st = (sr_client_start_t){.workflow = "hello", .id = "12345"};
+    assert_int_equal(sr_client_ex_start(c, &st, T, &ex, &err), SR_EINVAL);
+    assert_string_equal(err.where, "field 'id'");
+    assert_non_null(strstr(err.msg, "start id '12345' is not a UUID"));
+    st.id = "0001691f-2a40-430c-9d41-5e6a0b72c418";
+    assert_int_equal(sr_client_ex_start(c, &st, T, &ex, &err), SR_EINVAL);
+    assert_string_equal(err.where, "field 'id'");
+    assert_non_null(strstr(err.msg, "its version is 4, not 8"));
+    st = (sr_client_start_t){
+        .workflow = "hello", .id = id, .has_partition = true, .partition = 7};
+    assert_int_equal(sr_client_ex_start(c, &st, T, &ex, &err), SR_EINVAL);
+    assert_string_equal(err.where, "field 'partition'");
+    assert_non_null(strstr(err.msg, "partition 7 is not the partition of id"));
+    assert_int_equal(sr_fake_engine_count(s_fx.fe[0], SR_MSG_EX_START), sent);
+    assert_null(ex);
+
+    // An engine that ignores the id started another execution: said so.
+    sr_fake_engine_set_before_1_5(s_fx.fe[0], true);
+    sr_fx_ok(sr_client_ex_new_id(c, T, id, &err), &err);
+    st = (sr_client_start_t){.workflow = "hello", .id = id};
+    assert_int_equal(sr_client_ex_start(c, &st, T, &ex, &err), SR_EVERSION);
+    assert_non_null(strstr(err.msg, "speaks a protocol before 1.5"));
+    assert_null(ex);
+    sr_fake_engine_set_before_1_5(s_fx.fe[0], false);
+    sr_client_close(&c);
+}
+
 static void
 an_execution_is_read_paused_resumed_and_cancelled(void **state)
 {
@@ -682,6 +747,7 @@ main(void)
         cmocka_unit_test(a_definition_is_validated_by_one_engine),
         cmocka_unit_test(a_definition_with_errors_gives_the_engine_message),
         cmocka_unit_test(an_execution_starts_with_input_env_params_and_version),
+        cmocka_unit_test(a_start_with_an_id_is_safe_to_retry),
         cmocka_unit_test(an_execution_is_read_paused_resumed_and_cancelled),
         cmocka_unit_test(an_execution_is_deleted_on_its_owner),
         cmocka_unit_test(a_failed_execution_reruns_a_task_and_lists_its_tasks),

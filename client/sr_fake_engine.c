@@ -287,6 +287,14 @@ sr_fake_engine_release(sr_fake_engine_t *fe)
 }
 
 void
+sr_fake_engine_set_before_1_5(sr_fake_engine_t *fe, bool is_before_1_5)
+{
+    pthread_mutex_lock(&fe->lock);
+    sr_fake_store_set_before_1_5(fe->store, is_before_1_5);
+    pthread_mutex_unlock(&fe->lock);
+}
+
+void
 sr_fake_engine_set_partitions(sr_fake_engine_t *fe, const uint16_t *parts,
                               size_t n)
 {

@@ -48,6 +48,9 @@ void sr_fake_engine_hold(sr_fake_engine_t *fe);
 // Send the answers kept by hold (returns once they are sent) and stop
 // holding.
 void sr_fake_engine_release(sr_fake_engine_t *fe);
+// Answer EX_START as an engine before protocol 1.5 does (true), ignoring
+// its `id`, or as one of 1.5 (false, the default).
+void sr_fake_engine_set_before_1_5(sr_fake_engine_t *fe, bool is_before_1_5);
 // Own these partitions from now on.
 void sr_fake_engine_set_partitions(sr_fake_engine_t *fe, const uint16_t *parts,
                                    size_t n);

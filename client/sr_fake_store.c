@@ -30,6 +30,7 @@ struct sr_fake_store {
     sr_value_t *actions;        // action id text or token -> state
     sr_fake_subs_t *subs;       // subscribers and scripted events
     int64_t created;            // a clock for created_ms that always moves
+    bool is_before_1_5;         // EX_START's `id` is ignored
 };
 
 // One request being answered.
@@ -83,6 +84,12 @@ sr_fake_store_set_partitions(sr_fake_store_t *st, const uint16_t *parts,
     st->nparts = n < S_PARTS_MAX ? n : S_PARTS_MAX;
     memcpy(st->parts, parts, st->nparts * sizeof *parts);
     st->next_part = 0;
+}
+
+void
+sr_fake_store_set_before_1_5(sr_fake_store_t *st, bool is_before_1_5)
+{
+    st->is_before_1_5 = is_before_1_5;
 }
 
 static bool
@@ -272,11 +279,42 @@ s_find(s_ctx_t *cx, sr_field_t f)
     return ex;
 }
 
+// EX_START under the client's `id`, as an engine of protocol 1.5 answers
+// it: in the id's partition; an execution already there is answered as it
+// is (the retry of its start) or refused (another workflow). True when
+// answered here.
+static bool
+s_ex_start_again(s_ctx_t *cx, const sr_id_t *id, const char *wf)
+{
+    char text[SR_ID_TEXT_SIZE];
+    if (!s_owns(cx->st, sr_id_partition(id))) {
+        s_fail(cx, SR_EUNAVAIL, "partition %u is not owned by engine %s",
+               sr_id_partition(id), cx->st->name);
+        return true;
+    }
+    const sr_value_t *ex =
+        sr_value_map_get(cx->st->executions, s_key(id, text));
+    if (!ex)
+        return false;
+    const char *had = sr_body_str(ex, SR_B_EXECUTION_workflow);
+    if (strcmp(had, wf) != 0)
+        s_fail(cx, SR_EEXIST,
+               "execution %s exists already, of workflow '%s', not '%s'", text,
+               had, wf);
+    else
+        s_reply(cx, sr_value_dup(ex));
+    return true;
+}
+
 static void
 s_ex_start(s_ctx_t *cx)
 {
     const sr_msg_t *r = cx->req;
     const char *wf = sr_msg_str(r, SR_F_EX_START_workflow);
+    sr_id_t id;
+    bool chosen = !cx->st->is_before_1_5 && sr_msg_id(r, SR_F_EX_START_id, &id);
+    if (chosen && s_ex_start_again(cx, &id, wf))
+        return;
     if (!sr_fake_catalog_has(cx->st->catalog, wf)) {
         s_fail(cx, SR_ENOTFOUND, "workflow '%s' not found", wf);
         return;
@@ -292,9 +330,9 @@ s_ex_start(s_ctx_t *cx)
             return;
         }
     }
-    sr_id_t id;
     char text[SR_ID_TEXT_SIZE];
-    sr_id_make(p, 0, &id);
+    if (!chosen)
+        sr_id_make(p, 0, &id);
     sr_value_t *ex = s_new_execution(cx->st, &id, wf, "RUNNING", r);
     sr_value_map_put(cx->st->executions, s_key(&id, text), ex);
     s_reply(cx, sr_value_dup(ex));

@@ -13,7 +13,7 @@ PACKAGES=(
     build-essential cmake pkg-config clang clang-format libclang-rt-14-dev
     libzmq3-dev libczmq-dev libmsgpack-dev liblmdb-dev lmdb-utils
     libyaml-dev libsodium-dev libjansson-dev libmicrohttpd-dev
-    libcurl4-openssl-dev libcmocka-dev
+    libcurl4-openssl-dev libcmocka-dev libraft-dev
     python3 python3-zmq python3-msgpack python3-yaml curl
     python3-mistralclient
 )

@@ -1,9 +1,12 @@
 // Mistral's /v2/executions: create (by workflow name, workflow id, or a
-// source execution to start again with its workflow, input and params),
+// source execution to start again with its workflow, input and params;
+// under the client's `id`, a second create is answered with the execution
+// that exists, 201 as the first, as Mistral does),
 // list (the engines filter by state and workflow, gw_list the rest), get,
 // update (state PAUSED, RUNNING or CANCELLED: pause, resume, cancel),
 // delete (`?force=true` cancels a running one first) and the tasks of one
 // execution. Sirocco does not force a final state: a clear refusal.
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -13,8 +16,10 @@
 #include "gw_routes.h"
 #include "gw_shape.h"
 #include "sr_body.h"
+#include "sr_id.h"
 
 static const gw_field_t s_create_fields[] = {
+    {"id", GW_F_STR | GW_F_NULL},
     {"workflow_name", GW_F_STR | GW_F_NULL},
     {"workflow_id", GW_F_STR | GW_F_NULL},
     {"workflow_namespace", GW_F_STR | GW_F_NULL},
@@ -24,6 +29,25 @@ static const gw_field_t s_create_fields[] = {
     {"params", GW_F_STR | GW_F_MAP | GW_F_NULL},
     {"tags", GW_F_ANY},
 };
+
+// The execution id a client chose (Mistral's `id`, which makes the start
+// safe to retry): a UUID laid out as the engines' ids are. Absent or
+// empty: the engine makes one.
+static sr_err_t
+s_check_id(const sr_value_t *body, sr_error_t *err)
+{
+    const char *text = gw_body_str(body, "id");
+    sr_id_t id;
+    if (!text || !*text)
+        return SR_OK;
+    if (sr_id_parse(text, &id) != SR_OK)
+        return sr_error_at(err, SR_EINVAL, "id",
+                           "'%.64s' is not an execution id (a UUID)", text);
+    sr_err_t rc = sr_id_check_layout(&id, err);
+    if (rc && err)
+        snprintf(err->where, sizeof err->where, "id");
+    return rc;
+}
 
 static sr_err_t
 s_put_str(sr_value_t *args, const sr_value_t *body, const char *key)
@@ -79,13 +103,15 @@ gw_ex_create_parse(gw_t *gw, const gw_req_t *req, gw_call_t *call,
         return sr_error_set(err, SR_EINVAL,
                             "give workflow_name, workflow_id or "
                             "source_execution_id");
-    sr_value_t *args = sr_value_new_map(6);
+    if ((rc = s_check_id(b, err)))
+        return rc;
+    sr_value_t *args = sr_value_new_map(7);
     rc = args ? SR_OK : SR_ENOMEM;
-    for (size_t i = 0; !rc && i < 4; i++) // the string fields
+    for (size_t i = 0; !rc && i < 5; i++) // the string fields
         rc = s_put_str(args, b,
                        (const char *[]){"workflow_name", "workflow_id",
-                                        "source_execution_id",
-                                        "description"}[i]);
+                                        "source_execution_id", "description",
+                                        "id"}[i]);
     if (!rc)
         rc = s_put_maps(args, b, (int)gw_config(gw)->json_max_depth, err);
     if (rc) {
@@ -123,7 +149,8 @@ gw_ex_create_run(gw_t *gw, sr_client_t *c, const gw_call_t *call,
                             .input = sr_value_map_get(a, "input"),
                             .params = sr_value_map_get(a, "params"),
                             .env = sr_value_map_get(a, "env"),
-                            .description = sr_value_map_str(a, "description")};
+                            .description = sr_value_map_str(a, "description"),
+                            .id = sr_value_map_str(a, "id")};
     const char *wid = sr_value_map_str(a, "workflow_id");
     const char *source = sr_value_map_str(a, "source_execution_id");
     char name[GW_ARG_MAX];

@@ -147,6 +147,25 @@ sr_id_equal(const sr_id_t *a, const sr_id_t *b)
     return memcmp(a->b, b->b, SR_ID_SIZE) == 0;
 }
 
+sr_err_t
+sr_id_check_layout(const sr_id_t *id, sr_error_t *err)
+{
+    char text[SR_ID_TEXT_SIZE];
+    unsigned version = id->b[6] >> 4, variant = id->b[8] >> 6;
+    if (version == 8 && variant == 2)
+        return SR_OK;
+    sr_id_format(id, text);
+    if (version != 8)
+        return sr_error_set(err, SR_EINVAL,
+                            "%s is not a Sirocco id: its version is %u, not "
+                            "8 (docs/protocol.md, EX_START)",
+                            text, version);
+    return sr_error_set(err, SR_EINVAL,
+                        "%s is not a Sirocco id: its variant bits are %u%u, "
+                        "not 10 (docs/protocol.md, EX_START)",
+                        text, variant >> 1, variant & 1);
+}
+
 const char *
 sr_id_format(const sr_id_t *id, char out[SR_ID_TEXT_SIZE])
 {

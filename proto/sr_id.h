@@ -39,6 +39,12 @@ bool sr_id_is_nil(const sr_id_t *id);
 int sr_id_compare(const sr_id_t *a, const sr_id_t *b);
 bool sr_id_equal(const sr_id_t *a, const sr_id_t *b);
 
+// Check that `id`, chosen outside the engines (EX_START's `id`), is laid
+// out as sr_id_make lays ids out: the version nibble (high half of byte
+// 6) is 8 and the variant (two high bits of byte 8) is 10. SR_EINVAL,
+// saying which is wrong (`err` may be NULL); the caller names the field.
+sr_err_t sr_id_check_layout(const sr_id_t *id, sr_error_t *err);
+
 // "xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx", lower case; returns out.
 const char *sr_id_format(const sr_id_t *id, char out[SR_ID_TEXT_SIZE]);
 // Parse the 36-character form (any case) or 32 hex digits.

@@ -122,6 +122,39 @@ value_form_is_sixteen_bytes_or_text(void **state)
     sr_value_destroy(&v);
 }
 
+// An id a client chose must be laid out as the engines lay theirs out.
+static void
+layout_check_accepts_made_ids_and_names_what_is_wrong(void **state)
+{
+    (void)state;
+    sr_id_t id;
+    sr_error_t err;
+    for (uint16_t p = 0; p < 4; p++) {
+        sr_id_make(p, 0, &id);
+        assert_int_equal(sr_id_check_layout(&id, &err), SR_OK);
+    }
+    assert_int_equal(sr_id_parse("0003691f-2a40-830c-9d41-5e6a0b72c418", &id),
+                     SR_OK);
+    assert_int_equal(sr_id_check_layout(&id, NULL), SR_OK);
+    assert_int_equal(sr_id_parse("0003691f-2a40-430c-9d41-5e6a0b72c418", &id),
+                     SR_OK); // a random (version 4) UUID
+    assert_int_equal(sr_id_check_layout(&id, &err), SR_EINVAL);
+    assert_string_equal(err.msg,
+                        "0003691f-2a40-430c-9d41-5e6a0b72c418 is not a "
+                        "Sirocco id: its version is 4, not 8 "
+                        "(docs/protocol.md, EX_START)");
+    assert_int_equal(sr_id_parse("0003691f-2a40-830c-dd41-5e6a0b72c418", &id),
+                     SR_OK);
+    assert_int_equal(sr_id_check_layout(&id, &err), SR_EINVAL);
+    assert_string_equal(err.msg,
+                        "0003691f-2a40-830c-dd41-5e6a0b72c418 is not a "
+                        "Sirocco id: its variant bits are 11, not 10 "
+                        "(docs/protocol.md, EX_START)");
+    memset(&id, 0, sizeof id);
+    assert_int_equal(sr_id_check_layout(&id, &err), SR_EINVAL);
+    assert_non_null(strstr(err.msg, "its version is 0, not 8"));
+}
+
 // A forked child must not make the ids its parent makes next: the
 // random pool it inherits is thrown away.
 static void
@@ -160,6 +193,7 @@ main(void)
         cmocka_unit_test(floor_is_the_smallest_id_made_at_that_time),
         cmocka_unit_test(parse_refuses_malformed_text),
         cmocka_unit_test(value_form_is_sixteen_bytes_or_text),
+        cmocka_unit_test(layout_check_accepts_made_ids_and_names_what_is_wrong),
         cmocka_unit_test(a_forked_child_makes_other_ids),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

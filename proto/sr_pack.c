@@ -105,6 +105,12 @@ sr_pack_int(sr_pack_t *pk, int64_t v)
 }
 
 sr_err_t
+sr_pack_uint(sr_pack_t *pk, uint64_t v)
+{
+    return s_done(pk, msgpack_pack_uint64(&pk->pk, v));
+}
+
+sr_err_t
 sr_pack_str(sr_pack_t *pk, const char *s, size_t len)
 {
     if (len > UINT32_MAX)

@@ -29,6 +29,9 @@ sr_err_t sr_pack_array(sr_pack_t *pk, size_t n);
 sr_err_t sr_pack_map(sr_pack_t *pk, size_t n);
 sr_err_t sr_pack_nil(sr_pack_t *pk);
 sr_err_t sr_pack_int(sr_pack_t *pk, int64_t v);
+// The whole unsigned 64-bit range (ids and counters that are unsigned
+// long long, as C-Raft's are); sr_unpack_uint reads it back.
+sr_err_t sr_pack_uint(sr_pack_t *pk, uint64_t v);
 sr_err_t sr_pack_str(sr_pack_t *pk, const char *s, size_t len);
 sr_err_t sr_pack_bin(sr_pack_t *pk, const void *data, size_t len);
 // Append bytes that are packed items already (another writer's).

@@ -120,6 +120,36 @@ long_strings_and_binaries_read_back_through_the_cursor(void **state)
     free(big);
 }
 
+// Unsigned integers over the whole range read back, small ones in one byte.
+static void
+unsigned_integers_read_back_over_the_whole_range(void **state)
+{
+    (void)state;
+    static const uint64_t vals[] = {
+        0, 127, 128, 65535, 1ULL << 32, INT64_MAX, 1ULL << 63, UINT64_MAX};
+    size_t n = sizeof vals / sizeof *vals;
+    sr_pack_t *pk = sr_pack_new();
+    assert_int_equal(sr_pack_uint(pk, 5), SR_OK);
+    size_t len = 0;
+    sr_pack_data(pk, &len);
+    assert_int_equal(len, 1);
+    for (size_t i = 0; i < n; i++)
+        assert_int_equal(sr_pack_uint(pk, vals[i]), SR_OK);
+    const void *data = sr_pack_data(pk, &len);
+    sr_unpack_t u;
+    sr_unpack_init(&u, data, len);
+    sr_error_t err;
+    uint64_t v = 0;
+    assert_int_equal(sr_unpack_uint(&u, &v, &err), SR_OK);
+    assert_true(v == 5);
+    for (size_t i = 0; i < n; i++) {
+        assert_int_equal(sr_unpack_uint(&u, &v, &err), SR_OK);
+        assert_true(v == vals[i]);
+    }
+    assert_int_equal(sr_unpack_left(&u), 0);
+    sr_pack_destroy(&pk);
+}
+
 int
 main(void)
 {
@@ -128,6 +158,7 @@ main(void)
         cmocka_unit_test(a_header_can_be_followed_by_another_writers_items),
         cmocka_unit_test(
             long_strings_and_binaries_read_back_through_the_cursor),
+        cmocka_unit_test(unsigned_integers_read_back_over_the_whole_range),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -255,6 +255,7 @@ s_document(FILE *out)
     s_abnf(out);
     fputs(sr_protodoc_worker_prose, out);
     fputs(sr_protodoc_client_prose, out);
+    fputs(sr_protodoc_raft_prose, out);
     fputs(sr_protodoc_python_intro, out);
     if (s_example(out))
         return -1;

@@ -18,6 +18,7 @@ extern const char sr_protodoc_errors_intro[];
 extern const char sr_protodoc_sequences_intro[];
 extern const char sr_protodoc_worker_prose[];
 extern const char sr_protodoc_client_prose[];
+extern const char sr_protodoc_raft_prose[];
 extern const char sr_protodoc_python_intro[];
 extern const char
     sr_protodoc_example_intro[]; // format: id text, id text, bytes (size_t)

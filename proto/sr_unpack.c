@@ -203,13 +203,19 @@ sr_unpack_map(sr_unpack_t *u, size_t *n, sr_error_t *err)
     return s_count(u, S_MAP, n, err);
 }
 
+// The header of an integer, or an error; the cursor has not moved.
+static sr_err_t
+s_int_head(const sr_unpack_t *u, s_head_t *h, sr_error_t *err)
+{
+    sr_err_t rc = s_head(u, h, err);
+    return rc ? rc : s_want(h, S_INT, err);
+}
+
 sr_err_t
 sr_unpack_int(sr_unpack_t *u, int64_t *v, sr_error_t *err)
 {
     s_head_t h;
-    sr_err_t rc = s_head(u, &h, err);
-    if (!rc)
-        rc = s_want(&h, S_INT, err);
+    sr_err_t rc = s_int_head(u, &h, err);
     if (!rc && h.too_large)
         rc = sr_error_set(err, SR_EPROTO,
                           "msgpack: integer above the int64 range");
@@ -218,6 +224,23 @@ sr_unpack_int(sr_unpack_t *u, int64_t *v, sr_error_t *err)
     u->p += h.size;
     u->left -= h.size;
     *v = h.i;
+    return SR_OK;
+}
+
+sr_err_t
+sr_unpack_uint(sr_unpack_t *u, uint64_t *v, sr_error_t *err)
+{
+    s_head_t h;
+    sr_err_t rc = s_int_head(u, &h, err);
+    if (!rc && h.i < 0 && !h.too_large)
+        rc = sr_error_set(err, SR_EPROTO,
+                          "msgpack: expected an unsigned integer, found %lld",
+                          (long long)h.i);
+    if (rc)
+        return rc;
+    u->p += h.size;
+    u->left -= h.size;
+    *v = (uint64_t)h.i; // too_large: h.i holds the uint64's bits
     return SR_OK;
 }
 

@@ -34,6 +34,8 @@ sr_err_t sr_unpack_array(sr_unpack_t *u, size_t *n, sr_error_t *err);
 sr_err_t sr_unpack_map(sr_unpack_t *u, size_t *n, sr_error_t *err);
 // An integer in the int64 range.
 sr_err_t sr_unpack_int(sr_unpack_t *u, int64_t *v, sr_error_t *err);
+// An integer in the uint64 range (a negative one is refused).
+sr_err_t sr_unpack_uint(sr_unpack_t *u, uint64_t *v, sr_error_t *err);
 // A string or a binary: a view into the bytes (never NULL, even when
 // *len is 0).
 sr_err_t sr_unpack_str(sr_unpack_t *u, const char **s, size_t *len,

@@ -11,7 +11,7 @@
 
 #include "sr_unpack.h"
 
-typedef enum { S_ARRAY, S_MAP, S_INT, S_STR, S_BIN } s_read_t;
+typedef enum { S_ARRAY, S_MAP, S_INT, S_UINT, S_STR, S_BIN } s_read_t;
 
 typedef struct {
     const char *bytes;
@@ -44,6 +44,11 @@ static const s_case_t s_refused[] = {
     {S_B("\xc1"), S_INT, "found the unused type"},
     {S_B("\xcf\xff\xff\xff\xff\xff\xff\xff\xff"), S_INT, "above the int64"},
     {S_B("\xcf\x00\x00"), S_INT, "truncated header"},
+    {S_B("\xff"), S_UINT, "expected an unsigned integer, found -1"},
+    {S_B("\xd3\x80\x00\x00\x00\x00\x00\x00\x00"), S_UINT,
+     "found -9223372036854775808"},
+    {S_B("\xa1x"), S_UINT, "expected an integer, found a string"},
+    {S_B("\xcf\xff\xff"), S_UINT, "truncated header"},
 };
 
 static sr_err_t
@@ -51,6 +56,7 @@ s_read(sr_unpack_t *u, s_read_t read, sr_error_t *err)
 {
     size_t n;
     int64_t i;
+    uint64_t ui;
     const char *s;
     const void *b;
     switch (read) {
@@ -60,6 +66,8 @@ s_read(sr_unpack_t *u, s_read_t read, sr_error_t *err)
         return sr_unpack_map(u, &n, err);
     case S_INT:
         return sr_unpack_int(u, &i, err);
+    case S_UINT:
+        return sr_unpack_uint(u, &ui, err);
     case S_STR:
         return sr_unpack_str(u, &s, &n, err);
     case S_BIN:
@@ -89,6 +97,8 @@ hostile_bytes_are_refused_with_a_reason_and_the_cursor_unmoved(void **state)
     }
 }
 
+// An integer read as signed (S_INT) or unsigned (S_UINT): `v` holds its
+// bits.
 static void
 integers_of_every_width_are_read(void **state)
 {
@@ -96,27 +106,41 @@ integers_of_every_width_are_read(void **state)
     static const struct {
         const char *bytes;
         size_t len;
-        int64_t v;
+        s_read_t read;
+        uint64_t v;
     } ints[] = {
-        {S_B("\x7f"), 127},
-        {S_B("\xff"), -1},
-        {S_B("\xe0"), -32},
-        {S_B("\xcc\xff"), 255},
-        {S_B("\xcd\x01\x00"), 256},
-        {S_B("\xce\xff\xff\xff\xff"), 4294967295},
-        {S_B("\xcf\x7f\xff\xff\xff\xff\xff\xff\xff"), INT64_MAX},
-        {S_B("\xd0\x80"), -128},
-        {S_B("\xd1\x80\x00"), -32768},
-        {S_B("\xd2\x80\x00\x00\x00"), INT32_MIN},
-        {S_B("\xd3\x80\x00\x00\x00\x00\x00\x00\x00"), INT64_MIN},
+        {S_B("\x7f"), S_INT, 127},
+        {S_B("\xff"), S_INT, (uint64_t)-1},
+        {S_B("\xe0"), S_INT, (uint64_t)-32},
+        {S_B("\xcc\xff"), S_INT, 255},
+        {S_B("\xcd\x01\x00"), S_INT, 256},
+        {S_B("\xce\xff\xff\xff\xff"), S_INT, 4294967295},
+        {S_B("\xcf\x7f\xff\xff\xff\xff\xff\xff\xff"), S_INT, INT64_MAX},
+        {S_B("\xd0\x80"), S_INT, (uint64_t)-128},
+        {S_B("\xd1\x80\x00"), S_INT, (uint64_t)-32768},
+        {S_B("\xd2\x80\x00\x00\x00"), S_INT, (uint64_t)INT32_MIN},
+        {S_B("\xd3\x80\x00\x00\x00\x00\x00\x00\x00"), S_INT,
+         (uint64_t)INT64_MIN},
+        {S_B("\x00"), S_UINT, 0},
+        {S_B("\xcd\xff\xff"), S_UINT, 65535},
+        {S_B("\xcf\x80\x00\x00\x00\x00\x00\x00\x00"), S_UINT, 1ULL << 63},
+        {S_B("\xcf\xff\xff\xff\xff\xff\xff\xff\xff"), S_UINT, UINT64_MAX},
+        {S_B("\xd0\x05"), S_UINT, 5}, // a signed format, a positive value
     };
     for (size_t i = 0; i < sizeof ints / sizeof *ints; i++) {
         sr_unpack_t u;
         sr_unpack_init(&u, ints[i].bytes, ints[i].len);
         int64_t v = 0;
+        uint64_t uv = 0;
         sr_error_t err;
-        assert_int_equal(sr_unpack_int(&u, &v, &err), SR_OK);
-        assert_int_equal(v, ints[i].v);
+        if (ints[i].read == S_INT) {
+            assert_int_equal(sr_unpack_int(&u, &v, &err), SR_OK);
+            uv = (uint64_t)v;
+        } else {
+            assert_int_equal(sr_unpack_uint(&u, &uv, &err), SR_OK);
+        }
+        if (uv != ints[i].v)
+            fail_msg("case %zu: read %llu", i, (unsigned long long)uv);
         assert_int_equal(sr_unpack_left(&u), 0);
     }
 }

@@ -163,6 +163,30 @@ s_check_target(core_run_t *r, const lang_workflow_t *wf,
     return SR_OK;
 }
 
+// A start naming an execution that exists: the retry of the start that
+// made it (the client chose the id), be it in this batch or long ago. It
+// creates and changes nothing, whatever state the execution is in and
+// even when its workflow was deleted since; the answer reads the
+// execution as it is now. A start of another workflow under that id, or
+// under the id of a sub-workflow execution, is not a retry: EEXIST.
+static sr_err_t
+s_start_again(core_run_t *r, const core_exec_t *exec, const char *wf_name)
+{
+    char id[SR_ID_TEXT_SIZE];
+    sr_id_format(&exec->id, id);
+    if (!sr_id_is_nil(&exec->parent_id))
+        return sr_error_at(r->err, SR_EEXIST, "field 'id'",
+                           "execution %s exists already: a sub-workflow "
+                           "execution of workflow '%.200s'",
+                           id, exec->wf_name);
+    if (strcmp(exec->wf_name, wf_name) != 0)
+        return sr_error_at(r->err, SR_EEXIST, "field 'id'",
+                           "execution %s exists already, of workflow "
+                           "'%.80s', not '%.80s'",
+                           id, exec->wf_name, wf_name);
+    return SR_OK;
+}
+
 sr_err_t
 core_exec_start(core_run_t *r, const core_event_t *ev)
 {
@@ -171,6 +195,11 @@ core_exec_start(core_run_t *r, const core_event_t *ev)
     sr_err_t rc;
     if (!ev->wf_name)
         return sr_error_set(r->err, SR_EINVAL, "no workflow name given");
+    core_exec_t *probe = NULL;
+    if ((rc = CORE_OPS(r)->exec_get(r->st, &ev->exec_id, &probe)) == SR_OK)
+        return s_start_again(r, probe, ev->wf_name);
+    if (rc != SR_ENOTFOUND)
+        return rc;
     if (!def) {
         if ((rc = CORE_OPS(r)->def_for_name(r->st, ev->wf_name, hash)))
             return rc == SR_ENOTFOUND
@@ -186,9 +215,6 @@ core_exec_start(core_run_t *r, const core_event_t *ev)
     if (!wf)
         return sr_error_set(r->err, SR_ENOTFOUND, "workflow '%s' not found",
                             ev->wf_name);
-    core_exec_t *probe = NULL;
-    if (CORE_OPS(r)->exec_get(r->st, &ev->exec_id, &probe) == SR_OK)
-        return sr_error_set(r->err, SR_EEXIST, "execution exists already");
     core_exec_t *exec = core_exec_new();
     if (!exec)
         return SR_ENOMEM;

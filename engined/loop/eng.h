@@ -27,8 +27,9 @@ typedef struct {
     const char *name;
     const char *client; // its client endpoint (requests are forwarded there)
     const char *worker; // its worker endpoint (told to workers)
-    const uint16_t *partitions;
+    const uint16_t *partitions; // those it holds a copy of
     size_t npartitions;
+    uint64_t replica_id; // its id in the Raft groups (replicas > 1)
 } eng_peer_config_t;
 
 #define ENG_MAX_PEERS 63
@@ -55,6 +56,13 @@ typedef struct {
     size_t npeers;
     const char *advertise_worker; // NULL: not told
     const char *advertise_client; // for STATUS; NULL: client_endpoint
+    // Replicated partitions (docs/engine.md section 7): each partition
+    // held by `replicas` engines, this one and the peers that list it,
+    // kept the same by a Raft group; its leader serves it. 0 or 1: none,
+    // every partition has one copy, its owner's.
+    size_t replicas;
+    uint64_t replica_id; // this engine's id in the groups (from 1)
+    int64_t election_ms; // Raft election timeout; 0 = 1000
     // CurveZMQ (docs/security.md): this engine's secret certificate (the
     // keypair the engines of a cluster share; also its key as a client of
     // its peers) and the folder of public keys it accepts. Both or neither.

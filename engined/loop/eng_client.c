@@ -1,81 +1,70 @@
 // The client endpoint: requests that change state become operations of
 // the batch (answered after the commit), reads are answered at once from a
 // read transaction, COMPLETE finishes delegates (by action id or token),
-// and subscribers get an EVENT for every state change.
+// and requests about other engines' partitions go to them. Borrows all it
+// uses (see eng_client.h).
+// Thread rule: the engine loop's thread.
+#include "eng_client.h"
+
 #include <stdlib.h>
 #include <string.h>
 
-#include "eng_internal.h"
+#include "eng_clock.h"
+#include "eng_reply.h"
+#include "eng_view.h"
+#include "eng_view_action.h"
 #include "lang_doc.h"
 #include "sr_body.h"
 #include "sr_log.h"
 
-void
-eng_reply_error(eng_t *eng, zsock_t *sock, const sr_wire_peer_t *peer,
-                int64_t req_id, const sr_error_t *e)
-{
-    (void)eng;
-    sr_msg_t *m = sr_msg_error_new(e, req_id);
-    sr_error_t se;
-    if (m && sr_wire_send(sock, peer, m, &se))
-        sr_warn("cannot send an error reply: %s", se.msg);
-    sr_msg_destroy(&m);
-}
-
-void
-eng_reply(eng_t *eng, const sr_wire_peer_t *peer, int64_t req_id,
-          sr_value_t *body)
-{
-    sr_msg_t *m = sr_msg_new(SR_MSG_REPLY);
-    sr_error_t e;
-    if (!m || sr_msg_set_int(m, SR_F_REPLY_req_id, req_id) ||
-        sr_msg_set(m, SR_F_REPLY_body, body ? body : sr_value_new_nil())) {
-        sr_error_set(&e, SR_ENOMEM, "out of memory building the reply");
-        eng_reply_error(eng, eng->client, peer, req_id, &e);
-    } else if (sr_wire_send(eng->client, peer, m, &e)) {
-        if (e.code == SR_ETOOBIG)
-            eng_reply_error(eng, eng->client, peer, req_id, &e);
-        else
-            sr_warn("cannot send a reply: %s", e.msg);
-    }
-    sr_msg_destroy(&m);
-}
+struct eng_client {
+    zsock_t *sock;      // borrowed: the client endpoint
+    eng_parts_t *parts; // borrowed
+    eng_peers_t *peers; // borrowed
+    eng_batch_t *batch; // borrowed
+    eng_subs_t *subs;   // borrowed
+    store_docs_t *docs; // borrowed
+    eng_client_status_fn *status;
+    void *status_arg;
+    size_t next_part; // round robin for new executions
+};
 
 static void
-s_fail(eng_t *eng, const sr_wire_in_t *in, sr_err_t code, const char *field,
-       const char *fmt, const char *arg)
+s_fail(eng_client_t *self, const sr_wire_in_t *in, sr_err_t code,
+       const char *field, const char *fmt, const char *arg)
 {
     sr_error_t e;
     sr_error_set(&e, code, fmt, arg ? arg : "");
     if (field)
         snprintf(e.where, sizeof e.where, "field '%s'", field);
-    eng_reply_error(eng, eng->client, &in->peer, in->req_id, &e);
+    eng_reply_error(self->sock, &in->peer, in->req_id, &e);
 }
 
-// EUNAVAIL naming the owner of `partition` (see eng_peer_not_here).
+// EUNAVAIL naming the owner of `partition` (see eng_parts_not_here).
 static void
-s_not_here(eng_t *eng, const sr_wire_in_t *in, uint16_t partition,
+s_not_here(eng_client_t *self, const sr_wire_in_t *in, uint16_t partition,
            const char *field)
 {
     sr_error_t e;
-    eng_peer_not_here(eng, partition, &e);
+    eng_parts_not_here(self->parts, partition, &e);
     snprintf(e.where, sizeof e.where, "field '%s'", field);
-    eng_reply_error(eng, eng->client, &in->peer, in->req_id, &e);
+    eng_reply_error(self->sock, &in->peer, in->req_id, &e);
 }
 
 // A new operation for the batch on the partition of execution `id`.
 static eng_op_t *
-s_op(eng_t *eng, sr_wire_in_t *in, const sr_id_t *id, core_event_kind_t kind)
+s_op(eng_client_t *self, sr_wire_in_t *in, const sr_id_t *id,
+     core_event_kind_t kind)
 {
     size_t pi = 0;
-    if (!eng_part_find(eng, sr_id_partition(id), &pi)) {
-        s_not_here(eng, in, sr_id_partition(id),
+    if (!eng_parts_find(self->parts, sr_id_partition(id), &pi)) {
+        s_not_here(self, in, sr_id_partition(id),
                    kind == CORE_EV_COMPLETE ? "action_id" : "execution_id");
         return NULL;
     }
-    eng_op_t *op = eng_op_add(eng);
+    eng_op_t *op = eng_batch_add(self->batch);
     if (!op) {
-        s_fail(eng, in, SR_ENOMEM, NULL, "out of memory%s", NULL);
+        s_fail(self, in, SR_ENOMEM, NULL, "out of memory%s", NULL);
         return NULL;
     }
     op->kind = ENG_OP_EVENT;
@@ -90,20 +79,53 @@ s_op(eng_t *eng, sr_wire_in_t *in, const sr_id_t *id, core_event_kind_t kind)
     return op;
 }
 
+// An EX_START's `id`, chosen by the client, is laid out as the engines'
+// ids are, and `partition`, when given too, is the id's. False when
+// refused (answered EINVAL); before routing, so that any engine refuses.
+static bool
+s_start_id_ok(eng_client_t *self, sr_wire_in_t *in)
+{
+    sr_id_t id;
+    sr_error_t e;
+    if (in->type != SR_MSG_EX_START ||
+        !sr_msg_id(in->msg, SR_F_EX_START_id, &id))
+        return true;
+    if (sr_id_check_layout(&id, &e)) {
+        snprintf(e.where, sizeof e.where, "field 'id'");
+        eng_reply_error(self->sock, &in->peer, in->req_id, &e);
+        return false;
+    }
+    int64_t want = sr_msg_int(in->msg, SR_F_EX_START_partition, -1);
+    if (want >= 0 && want != sr_id_partition(&id)) {
+        char text[SR_ID_TEXT_SIZE];
+        sr_error_at(&e, SR_EINVAL, "field 'partition'",
+                    "partition %lld is not the partition of id %s (%u)",
+                    (long long)want, sr_id_format(&id, text),
+                    sr_id_partition(&id));
+        eng_reply_error(self->sock, &in->peer, in->req_id, &e);
+        return false;
+    }
+    return true;
+}
+
 static void
-s_start(eng_t *eng, sr_wire_in_t *in)
+s_start(eng_client_t *self, sr_wire_in_t *in)
 {
     sr_msg_t *m = in->msg;
-    size_t pi = eng->next_part++ % eng->nparts;
+    size_t pi = self->next_part++ % eng_parts_count(self->parts);
     uint16_t want = (uint16_t)sr_msg_int(m, SR_F_EX_START_partition, 0);
     if (sr_msg_has(m, SR_F_EX_START_partition) &&
-        !eng_part_find(eng, want, &pi)) {
-        s_not_here(eng, in, want, "partition");
+        !eng_parts_find(self->parts, want, &pi)) {
+        s_not_here(self, in, want, "partition");
         return;
     }
+    // The client's id (checked, and routed here by its partition), or a
+    // new one. With the client's, a start already made under it is found
+    // in the batch's write transaction (core_exec_start).
     sr_id_t id;
-    sr_id_make(eng->parts[pi].number, eng_now_ms(), &id);
-    eng_op_t *op = s_op(eng, in, &id, CORE_EV_START);
+    if (!sr_msg_id(m, SR_F_EX_START_id, &id))
+        sr_id_make(eng_parts_number(self->parts, pi), eng_now_ms(), &id);
+    eng_op_t *op = s_op(self, in, &id, CORE_EV_START);
     if (!op)
         return;
     op->ev.wf_name = sr_msg_str(op->msg, SR_F_EX_START_workflow);
@@ -131,7 +153,7 @@ static const struct {
 
 // False when a name field of the request is refused (answered EINVAL).
 static bool
-s_names_ok(eng_t *eng, sr_wire_in_t *in)
+s_names_ok(eng_client_t *self, sr_wire_in_t *in)
 {
     for (size_t k = 0; k < sizeof s_names / sizeof *s_names; k++) {
         const sr_value_t *v = sr_msg_get(in->msg, s_names[k].field);
@@ -139,7 +161,7 @@ s_names_ok(eng_t *eng, sr_wire_in_t *in)
             continue;
         if (!sr_value_len(v)) {
             const char *field = sr_field_desc(s_names[k].field)->name;
-            s_fail(eng, in, SR_EINVAL, field, "'%s' must not be empty", field);
+            s_fail(self, in, SR_EINVAL, field, "'%s' must not be empty", field);
             return false;
         }
     }
@@ -149,7 +171,7 @@ s_names_ok(eng_t *eng, sr_wire_in_t *in)
 // Every workflow of a document is named within the protocol's limit for
 // names, so that each can be read, started and deleted by name.
 static bool
-s_doc_names_ok(eng_t *eng, sr_wire_in_t *in, const lang_doc_t *doc)
+s_doc_names_ok(eng_client_t *self, sr_wire_in_t *in, const lang_doc_t *doc)
 {
     int64_t max = sr_field_desc(SR_F_WF_GET_name)->limit;
     for (size_t i = 0; i < lang_doc_nworkflows(doc); i++) {
@@ -161,7 +183,7 @@ s_doc_names_ok(eng_t *eng, sr_wire_in_t *in, const lang_doc_t *doc)
                          "are at most %lld bytes",
                          name, strlen(name), (long long)max);
             snprintf(e.where, sizeof e.where, "field 'definition'");
-            eng_reply_error(eng, eng->client, &in->peer, in->req_id, &e);
+            eng_reply_error(self->sock, &in->peer, in->req_id, &e);
             return false;
         }
     }
@@ -173,7 +195,7 @@ s_doc_names_ok(eng_t *eng, sr_wire_in_t *in, const lang_doc_t *doc)
 // EINVAL with every problem, one per line, as "definition:LINE:COL:
 // message", or a workflow name over the protocol's limit.
 static lang_doc_t *
-s_wf_load(eng_t *eng, sr_wire_in_t *in, sr_field_t field)
+s_wf_load(eng_client_t *self, sr_wire_in_t *in, sr_field_t field)
 {
     const char *text = sr_msg_str(in->msg, field);
     lang_doc_t *doc = NULL;
@@ -187,11 +209,11 @@ s_wf_load(eng_t *eng, sr_wire_in_t *in, sr_field_t field)
                      diags.items[i].pos.col, diags.items[i].msg);
         }
         lang_diags_fini(&diags);
-        s_fail(eng, in, SR_EINVAL, "definition", "%s", msg);
+        s_fail(self, in, SR_EINVAL, "definition", "%s", msg);
         return NULL;
     }
     lang_diags_fini(&diags);
-    if (!s_doc_names_ok(eng, in, doc))
+    if (!s_doc_names_ok(self, in, doc))
         lang_doc_destroy(&doc);
     return doc;
 }
@@ -214,15 +236,15 @@ s_described(const lang_doc_t *doc, int64_t created_ms)
 }
 
 static void
-s_wf_create(eng_t *eng, sr_wire_in_t *in)
+s_wf_create(eng_client_t *self, sr_wire_in_t *in)
 {
-    lang_doc_t *doc = s_wf_load(eng, in, SR_F_WF_CREATE_definition);
+    lang_doc_t *doc = s_wf_load(self, in, SR_F_WF_CREATE_definition);
     if (!doc)
         return;
-    const lang_doc_t *kept = store_docs_adopt(eng->docs, &doc);
+    const lang_doc_t *kept = store_docs_adopt(self->docs, &doc);
     // The catalog lives in every partition: executions start anywhere.
-    for (size_t pi = 0; pi < eng->nparts; pi++) {
-        eng_op_t *op = eng_op_add(eng);
+    for (size_t pi = 0; pi < eng_parts_count(self->parts); pi++) {
+        eng_op_t *op = eng_batch_add(self->batch);
         if (!op)
             return;
         op->kind = ENG_OP_WF_CREATE;
@@ -239,31 +261,31 @@ s_wf_create(eng_t *eng, sr_wire_in_t *in)
 // A dry run of WF_CREATE: the same checks and descriptions; nothing is
 // stored, nor kept in the document cache.
 static void
-s_wf_validate(eng_t *eng, sr_wire_in_t *in)
+s_wf_validate(eng_client_t *self, sr_wire_in_t *in)
 {
-    lang_doc_t *doc = s_wf_load(eng, in, SR_F_WF_VALIDATE_definition);
+    lang_doc_t *doc = s_wf_load(self, in, SR_F_WF_VALIDATE_definition);
     if (!doc)
         return;
     sr_value_t *body = s_described(doc, 0);
     lang_doc_destroy(&doc);
     if (body)
-        eng_reply(eng, &in->peer, in->req_id, body);
+        eng_reply(self->sock, &in->peer, in->req_id, body);
     else
-        s_fail(eng, in, SR_ENOMEM, NULL, "out of memory%s", NULL);
+        s_fail(self, in, SR_ENOMEM, NULL, "out of memory%s", NULL);
 }
 
 static void
-s_wf_delete(eng_t *eng, sr_wire_in_t *in)
+s_wf_delete(eng_client_t *self, sr_wire_in_t *in)
 {
     const char *name = sr_msg_str(in->msg, SR_F_WF_DELETE_name);
     char hash[65];
     sr_error_t e;
-    if (eng_view_workflow_hash(eng, name, hash, &e)) {
-        eng_reply_error(eng, eng->client, &in->peer, in->req_id, &e);
+    if (eng_view_workflow_hash(self->parts, name, hash, &e)) {
+        eng_reply_error(self->sock, &in->peer, in->req_id, &e);
         return;
     }
-    for (size_t pi = 0; pi < eng->nparts; pi++) {
-        eng_op_t *op = eng_op_add(eng);
+    for (size_t pi = 0; pi < eng_parts_count(self->parts); pi++) {
+        eng_op_t *op = eng_batch_add(self->batch);
         if (!op)
             return;
         op->kind = ENG_OP_WF_DELETE;
@@ -278,7 +300,7 @@ s_wf_delete(eng_t *eng, sr_wire_in_t *in)
 }
 
 static void
-s_complete(eng_t *eng, sr_wire_in_t *in)
+s_complete(eng_client_t *self, sr_wire_in_t *in)
 {
     sr_msg_t *m = in->msg;
     sr_id_t id;
@@ -286,19 +308,19 @@ s_complete(eng_t *eng, sr_wire_in_t *in)
     if (!sr_msg_id(m, SR_F_COMPLETE_action_id, &id)) {
         const char *token = sr_msg_str(m, SR_F_COMPLETE_token);
         if (!token) {
-            s_fail(eng, in, SR_EPROTO, "action_id",
+            s_fail(self, in, SR_EPROTO, "action_id",
                    "COMPLETE needs action_id or token%s", NULL);
             return;
         }
-        if (eng_token_lookup(eng, token, &id, &e)) {
-            if (eng->npeers && !eng_from_peer(&in->peer))
-                eng_peer_broadcast(eng, in, in->req_id >= 0);
+        if (eng_parts_token_lookup(self->parts, token, &id, &e)) {
+            if (eng_peers_count(self->peers) && !eng_peers_is_peer(&in->peer))
+                eng_peers_broadcast(self->peers, in, in->req_id >= 0);
             else if (in->req_id >= 0)
-                eng_reply_error(eng, eng->client, &in->peer, in->req_id, &e);
+                eng_reply_error(self->sock, &in->peer, in->req_id, &e);
             return;
         }
     }
-    eng_op_t *op = s_op(eng, in, &id, CORE_EV_COMPLETE);
+    eng_op_t *op = s_op(self, in, &id, CORE_EV_COMPLETE);
     if (!op)
         return;
     op->ev.action_id = id;
@@ -329,43 +351,18 @@ s_empty(void)
 }
 
 static void
-s_subscribe(eng_t *eng, sr_wire_in_t *in)
+s_subscribe(eng_client_t *self, sr_wire_in_t *in)
 {
-    if (eng->nsubs == eng->capsubs) {
-        size_t cap = eng->capsubs ? eng->capsubs * 2 : 8;
-        eng_sub_t *s = realloc(eng->subs, cap * sizeof *s);
-        if (!s) {
-            s_fail(eng, in, SR_ENOMEM, NULL, "out of memory%s", NULL);
-            return;
-        }
-        eng->subs = s;
-        eng->capsubs = cap;
+    if (eng_subs_add(self->subs, in, eng_now_ms())) {
+        s_fail(self, in, SR_ENOMEM, NULL, "out of memory%s", NULL);
+        return;
     }
-    eng_sub_t *s = &eng->subs[eng->nsubs++];
-    memset(s, 0, sizeof *s);
-    s->peer = in->peer;
-    s->req_id = in->req_id;
-    s->all = !sr_msg_id(in->msg, SR_F_SUBSCRIBE_execution_id, &s->exec_id);
-    s->tasks = sr_msg_bool(in->msg, SR_F_SUBSCRIBE_tasks, true);
-    sr_heartbeat_touch(eng->hb_clients, in->peer.id, in->peer.len,
-                       eng_now_ms());
-    eng_reply(eng, &in->peer, in->req_id, s_empty());
-}
-
-static void
-s_unsubscribe(eng_t *eng, const sr_wire_peer_t *peer)
-{
-    for (size_t i = 0; i < eng->nsubs;) {
-        if (sr_wire_peer_equal(&eng->subs[i].peer, peer))
-            eng->subs[i] = eng->subs[--eng->nsubs];
-        else
-            i++;
-    }
+    eng_reply(self->sock, &in->peer, in->req_id, s_empty());
 }
 
 // Requests answered from a read transaction.
 static void
-s_read(eng_t *eng, sr_wire_in_t *in)
+s_read(eng_client_t *self, sr_wire_in_t *in)
 {
     sr_msg_t *m = in->msg;
     sr_value_t *body = NULL;
@@ -375,40 +372,43 @@ s_read(eng_t *eng, sr_wire_in_t *in)
     switch (in->type) {
     case SR_MSG_EX_GET:
         sr_msg_id(m, SR_F_EX_GET_execution_id, &id);
-        rc = eng_view_exec(eng, &id, &body, &e);
+        rc = eng_view_exec(self->parts, &id, &body, &e);
         break;
     case SR_MSG_EX_LIST:
-        rc = eng_view_exec_list(eng, m, &body, &e);
+        rc = eng_view_exec_list(self->parts, m, &body, &e);
         break;
     case SR_MSG_TASK_LIST:
         sr_msg_id(m, SR_F_TASK_LIST_execution_id, &id);
-        rc = eng_view_tasks(eng, &id, &body, &e);
+        rc = eng_view_tasks(self->parts, &id, &body, &e);
         break;
     case SR_MSG_WF_GET:
-        rc = eng_view_workflow(eng, sr_msg_str(m, SR_F_WF_GET_name), &body, &e);
+        rc = eng_view_workflow(self->parts, self->docs,
+                               sr_msg_str(m, SR_F_WF_GET_name), &body, &e);
         break;
     case SR_MSG_WF_LIST:
         rc = eng_view_workflow_list(
-            eng, sr_msg_bool(m, SR_F_WF_LIST_describe, false), &body, &e);
+            self->parts,
+            sr_msg_bool(m, SR_F_WF_LIST_describe, false) ? self->docs : NULL,
+            &body, &e);
         break;
     case SR_MSG_TASK_GET:
-        rc = eng_view_task_get(eng, m, &body, &e);
+        rc = eng_view_task_get(self->parts, m, &body, &e);
         break;
     case SR_MSG_ACTION_LIST:
-        rc = eng_view_actions(eng, m, &body, &e);
+        rc = eng_view_actions(self->parts, m, &body, &e);
         break;
     case SR_MSG_ACTION_GET:
         sr_msg_id(m, SR_F_ACTION_GET_action_id, &id);
-        rc = eng_view_action(eng, &id, &body, &e);
+        rc = eng_view_action(self->parts, &id, &body, &e);
         break;
     default:
-        rc = eng_view_status(eng, &body, &e);
+        rc = self->status(self->status_arg, &body, &e);
         break;
     }
     if (rc)
-        eng_reply_error(eng, eng->client, &in->peer, in->req_id, &e);
+        eng_reply_error(self->sock, &in->peer, in->req_id, &e);
     else
-        eng_reply(eng, &in->peer, in->req_id, body);
+        eng_reply(self->sock, &in->peer, in->req_id, body);
 }
 
 static const struct {
@@ -424,11 +424,11 @@ static const struct {
 };
 
 static void
-s_exec_op(eng_t *eng, sr_wire_in_t *in, size_t k)
+s_exec_op(eng_client_t *self, sr_wire_in_t *in, size_t k)
 {
     sr_id_t id;
     sr_msg_id(in->msg, s_exec_ops[k].id, &id);
-    eng_op_t *op = s_op(eng, in, &id, s_exec_ops[k].kind);
+    eng_op_t *op = s_op(self, in, &id, s_exec_ops[k].kind);
     if (!op)
         return;
     if (in->type == SR_MSG_EX_PAUSE)
@@ -459,13 +459,14 @@ static const struct {
     {SR_MSG_ACTION_LIST, SR_F_ACTION_LIST_task_id}, // else its execution
     {SR_MSG_ACTION_LIST, SR_F_ACTION_LIST_execution_id},
     {SR_MSG_COMPLETE, SR_F_COMPLETE_action_id},
+    {SR_MSG_EX_START, SR_F_EX_START_id}, // else its partition, if given
     {SR_MSG_EX_START, SR_F_EX_START_partition},
 };
 
 // A request for a partition owned elsewhere goes to its owner (or gets
 // EUNAVAIL). True when it was dealt with here.
 static bool
-s_route(eng_t *eng, sr_wire_in_t *in)
+s_route(eng_client_t *self, sr_wire_in_t *in)
 {
     uint16_t part = 0;
     const char *field = NULL; // the field naming the partition
@@ -474,7 +475,7 @@ s_route(eng_t *eng, sr_wire_in_t *in)
             continue;
         sr_id_t id;
         const char *name = sr_field_desc(s_routed[k].field)->name;
-        if (in->type == SR_MSG_EX_START) {
+        if (s_routed[k].field == SR_F_EX_START_partition) {
             field = sr_msg_has(in->msg, s_routed[k].field) ? name : NULL;
             part = (uint16_t)sr_msg_int(in->msg, s_routed[k].field, 0);
         } else if (sr_msg_id(in->msg, s_routed[k].field, &id)) {
@@ -482,55 +483,78 @@ s_route(eng_t *eng, sr_wire_in_t *in)
             part = sr_id_partition(&id);
         }
     }
-    if (!field || eng_part_find(eng, part, NULL))
+    if (!field || eng_parts_find(self->parts, part, NULL))
         return false;
-    int owner = eng_from_peer(&in->peer) ? -1 : eng_peer_owner(eng, part);
+    int owner =
+        eng_peers_is_peer(&in->peer) ? -1 : eng_parts_owner(self->parts, part);
     if (owner >= 0)
-        eng_peer_forward(eng, in, owner, part);
+        eng_peers_forward(self->peers, in, (size_t)owner, part);
     else
-        s_not_here(eng, in, part, field);
+        s_not_here(self, in, part, field);
     return true;
 }
 
-void
-eng_client_recv(eng_t *eng, sr_wire_in_t *in)
+eng_client_t *
+eng_client_new(const eng_client_deps_t *deps)
 {
-    if (!s_names_ok(eng, in) || s_route(eng, in))
+    eng_client_t *self = calloc(1, sizeof *self);
+    if (!self)
+        return NULL;
+    *self = (eng_client_t){.sock = deps->sock,
+                           .parts = deps->parts,
+                           .peers = deps->peers,
+                           .batch = deps->batch,
+                           .subs = deps->subs,
+                           .docs = deps->docs,
+                           .status = deps->status,
+                           .status_arg = deps->status_arg};
+    return self;
+}
+
+void
+eng_client_destroy(eng_client_t **self_p)
+{
+    free(*self_p);
+    *self_p = NULL;
+}
+
+void
+eng_client_recv(eng_client_t *self, sr_wire_in_t *in)
+{
+    if (!s_names_ok(self, in) || !s_start_id_ok(self, in) || s_route(self, in))
         return;
-    if (sr_heartbeat_has(eng->hb_clients, in->peer.id, in->peer.len))
-        sr_heartbeat_touch(eng->hb_clients, in->peer.id, in->peer.len,
-                           eng_now_ms());
+    eng_subs_heard(self->subs, &in->peer, eng_now_ms());
     for (size_t k = 0; k < sizeof s_exec_ops / sizeof *s_exec_ops; k++)
         if (s_exec_ops[k].type == in->type) {
-            s_exec_op(eng, in, k);
+            s_exec_op(self, in, k);
             return;
         }
     switch (in->type) {
     case SR_MSG_EX_START:
-        s_start(eng, in);
+        s_start(self, in);
         return;
     case SR_MSG_WF_CREATE:
     case SR_MSG_WF_DELETE:
         // Definitions live on every engine: the peers get a copy.
-        if (eng->npeers && !eng_from_peer(&in->peer))
-            eng_peer_broadcast(eng, in, false);
+        if (eng_peers_count(self->peers) && !eng_peers_is_peer(&in->peer))
+            eng_peers_broadcast(self->peers, in, false);
         if (in->type == SR_MSG_WF_CREATE)
-            s_wf_create(eng, in);
+            s_wf_create(self, in);
         else
-            s_wf_delete(eng, in);
+            s_wf_delete(self, in);
         return;
     case SR_MSG_WF_VALIDATE:
-        s_wf_validate(eng, in);
+        s_wf_validate(self, in);
         return;
     case SR_MSG_COMPLETE:
-        s_complete(eng, in);
+        s_complete(self, in);
         return;
     case SR_MSG_SUBSCRIBE:
-        s_subscribe(eng, in);
+        s_subscribe(self, in);
         return;
     case SR_MSG_UNSUBSCRIBE:
-        s_unsubscribe(eng, &in->peer);
-        eng_reply(eng, &in->peer, in->req_id, s_empty());
+        eng_subs_remove(self->subs, &in->peer);
+        eng_reply(self->sock, &in->peer, in->req_id, s_empty());
         return;
     case SR_MSG_EX_GET:
     case SR_MSG_EX_LIST:
@@ -541,16 +565,16 @@ eng_client_recv(eng_t *eng, sr_wire_in_t *in)
     case SR_MSG_ACTION_LIST:
     case SR_MSG_ACTION_GET:
     case SR_MSG_STATUS:
-        s_read(eng, in);
+        s_read(self, in);
         return;
     case SR_MSG_HEARTBEAT:
-        if (eng_from_peer(&in->peer))
-            eng_peer_heard(eng, in);
+        if (eng_peers_is_peer(&in->peer))
+            eng_peers_heard(self->peers, in);
         return;
     case SR_MSG_ERROR:
         return;
     default:
-        s_fail(eng, in, SR_EPROTO, NULL,
+        s_fail(self, in, SR_EPROTO, NULL,
                "%s is not accepted on the client endpoint",
                sr_msg_type_name(in->type));
     }
@@ -558,12 +582,12 @@ eng_client_recv(eng_t *eng, sr_wire_in_t *in)
 
 // After the commit: the reply of a state-changing request.
 void
-eng_client_answer(eng_t *eng, eng_op_t *op)
+eng_client_answer(eng_client_t *self, const eng_op_t *op)
 {
     if (op->req_id < 0)
         return;
     if (op->failed) {
-        eng_reply_error(eng, eng->client, &op->peer, op->req_id, &op->err);
+        eng_reply_error(self->sock, &op->peer, op->req_id, &op->err);
         return;
     }
     sr_value_t *body = NULL;
@@ -588,54 +612,12 @@ eng_client_answer(eng_t *eng, eng_op_t *op)
         sr_body_put_str(&b, SR_B_DELETED_state, "DELETED");
         body = sr_body_take(&b);
     } else
-        rc = eng_view_exec(eng, &op->ev.exec_id, &body, &e);
+        rc = eng_view_exec(self->parts, &op->ev.exec_id, &body, &e);
     if (!rc && !body)
         rc = sr_error_set(&e, SR_ENOMEM, "out of memory");
     if (rc) {
         sr_value_destroy(&body);
-        eng_reply_error(eng, eng->client, &op->peer, op->req_id, &e);
+        eng_reply_error(self->sock, &op->peer, op->req_id, &e);
     } else
-        eng_reply(eng, &op->peer, op->req_id, body);
-}
-
-void
-eng_client_notify(eng_t *eng, const core_cmd_t *cmd)
-{
-    if (!eng->nsubs)
-        return;
-    sr_msg_t *m = sr_msg_new(SR_MSG_EVENT);
-    if (!m || sr_msg_set_id(m, SR_F_EVENT_execution_id, &cmd->exec_id) ||
-        sr_msg_set_str(m, SR_F_EVENT_kind,
-                       cmd->is_task ? "task" : "execution") ||
-        (cmd->task_name &&
-         sr_msg_set_str(m, SR_F_EVENT_name, cmd->task_name)) ||
-        sr_msg_set_str(m, SR_F_EVENT_state, cmd->state) ||
-        (cmd->text && sr_msg_set_str(m, SR_F_EVENT_state_info, cmd->text)) ||
-        sr_msg_set_int(m, SR_F_EVENT_time_ms, eng_now_ms())) {
-        sr_msg_destroy(&m);
-        return;
-    }
-    // A deleted execution has nothing more to say: its own subscriptions
-    // end with this event.
-    bool gone = !cmd->is_task && strcmp(cmd->state, "DELETED") == 0;
-    for (size_t i = 0; i < eng->nsubs;) {
-        eng_sub_t *s = &eng->subs[i];
-        sr_error_t e;
-        bool mine = !s->all && sr_id_equal(&s->exec_id, &cmd->exec_id);
-        if ((s->all || mine) && (s->tasks || !cmd->is_task))
-            (void)sr_wire_send(eng->client, &s->peer, m, &e);
-        if (mine && gone)
-            *s = eng->subs[--eng->nsubs];
-        else
-            i++;
-    }
-    sr_msg_destroy(&m);
-}
-
-void
-eng_client_fini(eng_t *eng)
-{
-    free(eng->subs);
-    eng->subs = NULL;
-    eng->nsubs = 0;
+        eng_reply(self->sock, &op->peer, op->req_id, body);
 }

@@ -98,7 +98,8 @@ s_member(const sr_value_t *e, eng_member_t *m, sr_error_t *err)
     return rc;
 }
 
-// Every partition below the total owned once; names unique.
+// Every partition below the total held `replicas` times, by distinct
+// engines; names unique.
 static sr_err_t
 s_check(const eng_cluster_t *c, sr_error_t *err)
 {
@@ -120,16 +121,32 @@ s_check(const eng_cluster_t *c, sr_error_t *err)
                                   "engines[%zu]: partition %u is not below "
                                   "the total of %zu",
                                   i, p, c->total);
-            else if (owned[p]++)
+            else if (c->replicas == 1 && owned[p])
                 rc = sr_error_set(err, SR_EINVAL,
                                   "engines[%zu]: partition %u has another "
                                   "owner",
                                   i, p);
+            else if (++owned[p] > c->replicas)
+                rc = sr_error_set(err, SR_EINVAL,
+                                  "engines[%zu]: partition %u is held by "
+                                  "more than %zu engines (replicas)",
+                                  i, p, c->replicas);
+            for (size_t q = 0; !rc && q < k; q++)
+                if (m->partitions[q] == p)
+                    rc = sr_error_set(err, SR_EINVAL,
+                                      "engines[%zu]: partition %u listed "
+                                      "twice",
+                                      i, p);
         }
     }
     for (size_t p = 0; !rc && p < c->total; p++)
         if (!owned[p])
             rc = sr_error_set(err, SR_EINVAL, "partition %zu has no owner", p);
+        else if (owned[p] != c->replicas)
+            rc = sr_error_set(err, SR_EINVAL,
+                              "partition %zu is held by %u engines; "
+                              "replicas is %zu",
+                              p, owned[p], c->replicas);
     free(owned);
     return rc;
 }
@@ -171,6 +188,18 @@ eng_cluster_load(const char *path, eng_cluster_t *out, sr_error_t *err)
                           "required");
     if (!rc)
         out->total = (size_t)sr_value_int(total);
+    const sr_value_t *replicas = sr_value_map_get(doc, "replicas");
+    out->replicas = 1;
+    if (!rc && replicas &&
+        (!sr_value_is(replicas, SR_T_INT) || sr_value_int(replicas) < 1 ||
+         sr_value_int(replicas) > ENG_CLUSTER_MAX_REPLICAS ||
+         (size_t)sr_value_int(replicas) > sr_value_len(engines)))
+        rc = sr_error_set(err, SR_EINVAL,
+                          "replicas: copies of each partition, 1 to %d and "
+                          "at most the number of engines",
+                          ENG_CLUSTER_MAX_REPLICAS);
+    else if (!rc && replicas)
+        out->replicas = (size_t)sr_value_int(replicas);
     for (size_t i = 0; !rc && i < sr_value_len(engines); i++) {
         out->nengines = i + 1;
         rc = s_member(sr_value_array_at(engines, i), &out->engines[i], err);

@@ -3,6 +3,7 @@
 // file (YAML):
 //
 //   partitions: 12            # total, fixed when the cluster is made
+//   replicas: 3               # copies of each partition (default 1)
 //   engines:
 //     - name: e1
 //       client: tcp://10.0.0.1:7100   # the address others connect to
@@ -11,8 +12,10 @@
 //       bind-client: tcp://*:7100     # optional: what the engine binds
 //       bind-worker: tcp://*:7101
 //
-// Checked when read: names unique, every partition below the total owned
-// by exactly one engine, endpoints present.
+// Checked when read: names unique, every partition below the total held
+// by exactly `replicas` engines (one copy each: with replicas 1, its
+// owner), endpoints present. An engine's replica id in the Raft groups
+// is its place in the list, from 1.
 #ifndef ENG_CLUSTER_H
 #define ENG_CLUSTER_H
 
@@ -29,8 +32,11 @@ typedef struct {
     size_t npartitions;
 } eng_member_t;
 
+#define ENG_CLUSTER_MAX_REPLICAS 7
+
 typedef struct {
-    size_t total; // partitions in the cluster
+    size_t total;    // partitions in the cluster
+    size_t replicas; // copies of each partition, 1 to 7
     eng_member_t engines[ENG_CLUSTER_MAX_ENGINES];
     size_t nengines;
 } eng_cluster_t;

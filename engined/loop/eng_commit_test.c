@@ -53,18 +53,6 @@ s_expect_silence(et_fix_t *f, int ms)
     }
 }
 
-static int64_t
-s_count_executions(et_fix_t *f)
-{
-    sr_error_t err;
-    sr_value_t *b = et_call(f, sr_msg_new(SR_MSG_EX_LIST), &err);
-    if (!b)
-        fail_msg("EX_LIST: %s", err.msg);
-    int64_t n = (int64_t)sr_value_len(b);
-    sr_value_destroy(&b);
-    return n;
-}
-
 static void
 test_a_result_whose_commit_failed_is_not_acknowledged(void **state)
 {
@@ -90,7 +78,7 @@ test_a_result_whose_commit_failed_is_not_acknowledged(void **state)
     assert_int_equal(err.code, SR_ESTORE);
     atomic_store(&s_failing, false);
 
-    assert_int_equal(s_count_executions(f), 1); // the failed start made none
+    assert_int_equal(et_count_executions(f), 1); // the failed start made none
     et_assert_state(f, &ex, "RUNNING");
     et_send(f->worker, et_result_new(t, "success", sr_value_new_int(7)));
     sr_msg_t *ack = et_expect(f->worker, SR_MSG_ACK);

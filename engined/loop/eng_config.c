@@ -173,6 +173,17 @@ static const sr_cfg_key_t s_keys[] = {
             "running actions fail (the retry policy decides). A peer engine "
             "silent this long is down (see \"The cluster file\"): keep it "
             "above every engine's `heartbeat-ms`"},
+    {.name = "election-ms",
+     .type = SR_CFG_INT,
+     .offset = S_OFF(election_ms),
+     .min = 50,
+     .max = 600000,
+     .arg = "MS",
+     .dflt = "1000",
+     .doc = "replicated partitions (`replicas` above 1 in the cluster file): "
+            "a follower that hears nothing from its leader this long (and "
+            "up to twice as long, at random) stands for election; the "
+            "leader sends its heartbeat ten times as often"},
     {.name = "expire-after-s",
      .type = SR_CFG_INT,
      .offset = S_OFF(expire_after_s),
@@ -250,13 +261,16 @@ s_cluster(sr_cfg_t *cfg, eng_settings_t *s)
     }
     s->cfg.advertise_worker = me->worker;
     s->cfg.advertise_client = me->client;
+    s->cfg.replicas = s->cluster.replicas;
+    s->cfg.replica_id = (uint64_t)(me - s->cluster.engines) + 1;
     s->cfg.npeers = 0;
     for (size_t i = 0; i < s->cluster.nengines; i++) {
         const eng_member_t *m = &s->cluster.engines[i];
         if (m == me || s->cfg.npeers == ENG_MAX_PEERS)
             continue;
-        s->cfg.peers[s->cfg.npeers++] = (eng_peer_config_t){
-            m->name, m->client, m->worker, m->partitions, m->npartitions};
+        s->cfg.peers[s->cfg.npeers++] =
+            (eng_peer_config_t){m->name,       m->client,      m->worker,
+                                m->partitions, m->npartitions, (uint64_t)i + 1};
     }
 }
 
@@ -296,6 +310,7 @@ s_finish(sr_cfg_t *cfg, void *values)
     s->cfg.max_batch = (size_t)s->max_batch;
     s->cfg.max_payload = (size_t)s->max_payload;
     s->cfg.heartbeat_ms = s->heartbeat_ms;
+    s->cfg.election_ms = s->election_ms;
     s->cfg.expiry_ms = s->expiry_ms;
     s->cfg.expire_after_ms = s->expire_after_s * 1000;
 }

@@ -20,6 +20,7 @@ typedef struct {
     size_t npartitions;
     int durability; // a store_durability_t
     int64_t max_batch, max_payload, heartbeat_ms, expiry_ms, expire_after_s;
+    int64_t election_ms;
     int log_level;         // an sr_log_level_t
     eng_cluster_t cluster; // read by the finish
 } eng_settings_t;

@@ -158,6 +158,7 @@ cluster_file_gives_endpoints_partitions_and_peers(void **state)
     assert_string_equal(s.cfg.client_endpoint, "tcp://*:9");
     assert_string_equal(s.cfg.worker_endpoint, "tcp://h1:2");
     assert_int_equal(s.cfg.npartitions, 1);
+    assert_int_equal(s.cfg.replicas, 1);
     eng_settings_fini(&s);
     const char *nobody[] = {"--cluster", path, "--name", "z", NULL};
     assert_int_equal(s_read(&s, nobody), SR_EINVAL);
@@ -179,6 +180,23 @@ cluster_file_gives_endpoints_partitions_and_peers(void **state)
         {"partitions: 1\nengines:\n  - {name: a, worker: w, partitions: 0}\n",
          "engines[0]"},
         {"engines: []\n", "engines"},
+        {"partitions: 2\nreplicas: 2\nengines:\n  - {name: a, client: c, "
+         "worker: w, partitions: 0-1}\n  - {name: b, client: c, worker: w, "
+         "partitions: 1}\n",
+         "partition 0 is held by 1 engines; replicas is 2"},
+        {"partitions: 1\nreplicas: 2\nengines:\n  - {name: a, client: c, "
+         "worker: w, partitions: [0, 0]}\n  - {name: b, client: c, worker: w, "
+         "partitions: 0}\n",
+         "partition 0 listed twice"},
+        {"partitions: 1\nreplicas: 3\nengines:\n  - {name: a, client: c, "
+         "worker: w, partitions: 0}\n  - {name: b, client: c, worker: w, "
+         "partitions: 0}\n",
+         "replicas: copies of each partition, 1 to 7 and at most the number "
+         "of engines"},
+        {"partitions: 1\nengines:\n  - {name: a, client: c, worker: w, "
+         "partitions: 0}\n  - {name: b, client: c, worker: w, partitions: "
+         "0}\n",
+         "partition 0 has another owner"},
     };
     for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
         char *p = s_file(bad[i].text);
@@ -189,6 +207,36 @@ cluster_file_gives_endpoints_partitions_and_peers(void **state)
         unlink(p);
         free(p);
     }
+}
+
+// replicas: each partition held by that many engines; the replica ids
+// are the engines' places in the file.
+static void
+cluster_file_with_replicas(void **state)
+{
+    (void)state;
+    char *path = s_file("partitions: 3\nreplicas: 2\nengines:\n"
+                        "  - {name: a, client: c1, worker: w1, partitions: "
+                        "[0, 1]}\n"
+                        "  - {name: b, client: c2, worker: w2, partitions: "
+                        "[1, 2]}\n"
+                        "  - {name: c, client: c3, worker: w3, partitions: "
+                        "[2, 0]}\n");
+    eng_settings_t s;
+    const char *args[] = {"--cluster", path, "--name", "b", NULL};
+    assert_int_equal(s_read(&s, args), SR_OK);
+    assert_int_equal(s.cfg.replicas, 2);
+    assert_int_equal(s.cfg.replica_id, 2);
+    assert_int_equal(s.cfg.npartitions, 2);
+    assert_int_equal(s.cfg.npeers, 2);
+    assert_string_equal(s.cfg.peers[0].name, "a");
+    assert_int_equal(s.cfg.peers[0].replica_id, 1);
+    assert_string_equal(s.cfg.peers[1].name, "c");
+    assert_int_equal(s.cfg.peers[1].replica_id, 3);
+    assert_int_equal(s.cfg.election_ms, 1000);
+    eng_settings_fini(&s);
+    unlink(path);
+    free(path);
 }
 
 static void
@@ -223,6 +271,7 @@ main(void)
         cmocka_unit_test(settings_from_flags_and_files),
         cmocka_unit_test(errors_name_the_setting),
         cmocka_unit_test(cluster_file_gives_endpoints_partitions_and_peers),
+        cmocka_unit_test(cluster_file_with_replicas),
         cmocka_unit_test(curve_settings_come_in_pairs),
     };
     int rc = cmocka_run_group_tests(tests, NULL, NULL);

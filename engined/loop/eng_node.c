@@ -1,24 +1,58 @@
-// The engine node's life: open partitions and bind endpoints, run the
-// loop, stop. One turn of the loop waits for a message, a due timer or a
-// heartbeat, drains up to max_batch messages from both sockets, adds the
-// due timers and lost workers, and applies the whole batch (eng_batch.c).
+// The engine node: the objects of the loop wired together, the sockets,
+// and the loop. Opening makes each object in turn, handing it what it
+// uses (the ones below it, the sockets, the complete configuration), so
+// that none reaches back up. One turn of the loop waits for a message, a
+// due timer or a heartbeat, drains up to max_batch messages from both
+// ROUTERs (to the worker sessions and the client side), lets the
+// partitions, peers, worker sessions, subscriptions and the expiration
+// policy add what is due, applies the batch (eng_batch.c) and routes its
+// outcomes: answers to whoever sent each operation, TASKs to the dispatch
+// queue, events to the subscribers, timers to the partitions.
+//
+// Owns the objects, the configuration's copy and the two ROUTERs; the
+// loop's thread owns all of it once started (eng.h).
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
-#include "eng_internal.h"
+#include "eng.h"
+#include "eng_batch.h"
+#include "eng_client.h"
+#include "eng_clock.h"
+#include "eng_dispatch.h"
+#include "eng_expire.h"
+#include "eng_part.h"
+#include "eng_peers.h"
+#include "eng_subs.h"
+#include "eng_view_status.h"
+#include "eng_workers.h"
+#include "sr_curve_auth.h"
 #include "sr_log.h"
+#include "store_docs.h"
+
+struct eng {
+    eng_config_t cfg; // the caller's, completed; its own strings are these:
+    char *name, *data_dir, *client_ep, *worker_ep, *callback_url; // owned
+    sr_limits_t limits;
+    zsock_t *client_sock, *worker_sock; // owned: the ROUTERs
+    sr_curve_t *curve;                  // NULL: no CurveZMQ
+    sr_curve_auth_t *auth;              // the allow list, with curve
+    // The objects, each using only those above it here.
+    store_docs_t *docs;       // the definition cache
+    eng_batch_t *batch;       // the operations of a turn, the core
+    eng_parts_t *parts;       // the partitions held, orphans, cluster map
+    eng_expire_t *expire;     // the expiration policy
+    eng_subs_t *subs;         // subscriptions (client endpoint)
+    eng_workers_t *workers;   // worker sessions (worker endpoint)
+    eng_dispatch_t *dispatch; // TASKs waiting for a worker
+    eng_peers_t *peers;       // the other engines
+    eng_client_t *client;     // the client endpoint's requests
+    // stopping
+    zactor_t *actor;
+    volatile bool stop;
+};
 
 static volatile sig_atomic_t s_stop_requested;
-
-int64_t
-eng_now_ms(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_REALTIME, &ts);
-    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
 
 void
 eng_request_stop(void)
@@ -38,21 +72,19 @@ s_close(eng_t **eng_p)
     eng_t *eng = *eng_p;
     if (!eng)
         return;
-    zsock_destroy(&eng->client);
-    zsock_destroy(&eng->worker);
-    eng_ops_clear(eng);
-    free(eng->ops);
-    core_cmds_fini(&eng->cmds);
-    eng_work_fini(eng);
-    eng_client_fini(eng);
-    eng_peers_close(eng);
+    zsock_destroy(&eng->client_sock);
+    zsock_destroy(&eng->worker_sock);
+    eng_client_destroy(&eng->client);
+    eng_dispatch_destroy(&eng->dispatch);
+    eng_workers_destroy(&eng->workers);
+    eng_subs_destroy(&eng->subs);
+    eng_peers_close(&eng->peers);
     sr_curve_auth_stop(&eng->auth); // after the sockets that ask it
     sr_curve_destroy(&eng->curve);
-    eng_parts_close(eng);
-    core_destroy(&eng->core);
+    eng_expire_destroy(&eng->expire);
+    eng_parts_close(&eng->parts);
+    eng_batch_destroy(&eng->batch);
     store_docs_destroy(&eng->docs);
-    sr_heartbeat_destroy(&eng->hb_workers);
-    sr_heartbeat_destroy(&eng->hb_clients);
     free(eng->name);
     free(eng->data_dir);
     free(eng->client_ep);
@@ -106,6 +138,73 @@ s_bind(eng_t *eng, zsock_t **sock, const char *ep, const char *what,
     return eng->auth ? sr_curve_auth_watch(eng->auth, *sock, name, err) : SR_OK;
 }
 
+// STATUS, from every object (eng_client_status_fn).
+static sr_err_t
+s_status(void *arg, sr_value_t **out, sr_error_t *err)
+{
+    const eng_t *eng = arg;
+    eng_view_status_src_t src = {.cfg = &eng->cfg,
+                                 .parts = eng->parts,
+                                 .workers = eng->workers,
+                                 .dispatch = eng->dispatch,
+                                 .peers = eng->peers,
+                                 .batch = eng->batch,
+                                 .expire = eng->expire,
+                                 .auth = eng->auth};
+    return eng_view_status(&src, out, err);
+}
+
+// The objects, each handed those it uses, and the endpoints. Failures
+// leave what was made for s_close.
+static sr_err_t
+s_wire(eng_t *eng, sr_error_t *err)
+{
+    const eng_config_t *cfg = &eng->cfg;
+    core_config_t cc = {.callback_url = cfg->callback_url, .max_depth = 16};
+    if (!(eng->docs = store_docs_new(256)) ||
+        !(eng->batch = eng_batch_new(&cc, eng->docs)))
+        return sr_error_set(err, SR_ENOMEM, "out of memory");
+    sr_err_t rc = eng_parts_open(cfg, eng->batch, &eng->parts, err);
+    if (!rc && !(eng->expire = eng_expire_new(eng->parts, eng->batch,
+                                              cfg->expire_after_ms)))
+        rc = sr_error_set(err, SR_ENOMEM, "out of memory");
+    if (!rc)
+        rc = s_curve_open(eng, err);
+    if (!rc)
+        rc = s_bind(eng, &eng->client_sock, eng->client_ep, "client", err);
+    if (!rc && !(eng->subs = eng_subs_new(eng->client_sock, cfg->heartbeat_ms,
+                                          cfg->expiry_ms)))
+        rc = sr_error_set(err, SR_ENOMEM, "out of memory");
+    if (!rc)
+        rc = s_bind(eng, &eng->worker_sock, eng->worker_ep, "worker", err);
+    if (!rc && (!(eng->workers = eng_workers_new(cfg, eng->worker_sock,
+                                                 eng->parts, eng->batch)) ||
+                !(eng->dispatch = eng_dispatch_new(eng->workers))))
+        rc = sr_error_set(err, SR_ENOMEM, "out of memory");
+    eng_peers_deps_t pd = {.cfg = cfg,
+                           .client = eng->client_sock,
+                           .curve = eng->curve,
+                           .limits = &eng->limits,
+                           .parts = eng->parts,
+                           .batch = eng->batch,
+                           .docs = eng->docs};
+    if (!rc)
+        rc = eng_peers_open(&pd, &eng->peers, err);
+    eng_client_deps_t cd = {.sock = eng->client_sock,
+                            .parts = eng->parts,
+                            .peers = eng->peers,
+                            .batch = eng->batch,
+                            .subs = eng->subs,
+                            .docs = eng->docs,
+                            .status = s_status,
+                            .status_arg = eng};
+    if (!rc && !(eng->client = eng_client_new(&cd)))
+        rc = sr_error_set(err, SR_ENOMEM, "out of memory");
+    for (size_t pi = 0; !rc && pi < eng_parts_count(eng->parts); pi++)
+        rc = eng_parts_recover(eng->parts, pi, err);
+    return rc;
+}
+
 static sr_err_t
 s_open(const eng_config_t *cfg, eng_t **out, sr_error_t *err)
 {
@@ -120,36 +219,22 @@ s_open(const eng_config_t *cfg, eng_t **out, sr_error_t *err)
     eng->callback_url = s_dup(cfg->callback_url);
     eng->limits.max_bytes = cfg->max_payload;
     int64_t hb = cfg->heartbeat_ms > 0 ? cfg->heartbeat_ms : 1000;
-    int64_t expiry = cfg->expiry_ms > 0 ? cfg->expiry_ms : 5 * hb;
+    // The copy the objects read: complete, its own strings the node's.
+    eng->cfg.name = eng->name;
+    eng->cfg.data_dir = eng->data_dir;
+    eng->cfg.client_endpoint = eng->client_ep;
+    eng->cfg.worker_endpoint = eng->worker_ep;
+    eng->cfg.callback_url = eng->callback_url;
     eng->cfg.heartbeat_ms = hb;
-    eng->cfg.expiry_ms = expiry;
-    core_config_t cc = {.callback_url = eng->callback_url, .max_depth = 16};
-    eng->docs = store_docs_new(256);
-    eng->core = core_new(&cc);
-    eng->hb_workers = sr_heartbeat_new(hb, expiry);
-    eng->hb_clients = sr_heartbeat_new(hb, expiry);
-    core_cmds_init(&eng->cmds);
+    eng->cfg.expiry_ms = cfg->expiry_ms > 0 ? cfg->expiry_ms : 5 * hb;
     sr_err_t rc = SR_OK;
-    if (!eng->name || !eng->docs || !eng->core || !eng->hb_workers ||
-        !eng->hb_clients || (cfg->callback_url && !eng->callback_url))
+    if (!eng->name || (cfg->callback_url && !eng->callback_url))
         rc = sr_error_set(err, SR_ENOMEM, "out of memory");
     else if (!eng->data_dir || !eng->client_ep || !eng->worker_ep)
         rc = sr_error_set(err, SR_EINVAL,
                           "the data folder and both endpoints are required");
     if (!rc)
-        rc = eng_parts_open(eng, err);
-    if (!rc)
-        rc = s_curve_open(eng, err);
-    if (!rc)
-        rc = s_bind(eng, &eng->client, eng->client_ep, "client", err);
-    if (!rc)
-        rc = s_bind(eng, &eng->worker, eng->worker_ep, "worker", err);
-    snprintf(eng->peer_identity, sizeof eng->peer_identity, "peer:%s",
-             eng->name);
-    if (!rc)
-        rc = eng_peers_open(eng, err);
-    for (size_t pi = 0; !rc && pi < eng->nparts; pi++)
-        rc = eng_part_recover(eng, pi, err);
+        rc = s_wire(eng, err);
     if (rc) {
         s_close(&eng);
         return rc;
@@ -161,10 +246,10 @@ s_open(const eng_config_t *cfg, eng_t **out, sr_error_t *err)
 static void
 s_receive(eng_t *eng, zsock_t *sock, sr_wire_in_t *in)
 {
-    if (sock == eng->worker)
-        eng_work_recv(eng, in);
+    if (sock == eng->worker_sock)
+        eng_workers_recv(eng->workers, in);
     else
-        eng_client_recv(eng, in);
+        eng_client_recv(eng->client, in);
 }
 
 // Drain both sockets without waiting, up to max_batch messages.
@@ -175,7 +260,7 @@ s_drain(eng_t *eng)
     bool more = true;
     while (more && got < max) {
         more = false;
-        zsock_t *socks[2] = {eng->worker, eng->client};
+        zsock_t *socks[2] = {eng->worker_sock, eng->client_sock};
         for (int k = 0; k < 2 && got < max; k++) {
             sr_wire_in_t in;
             sr_error_t e;
@@ -198,23 +283,82 @@ s_drain(eng_t *eng)
     }
 }
 
-typedef struct {
-    eng_t *eng;
-} s_expire_t;
-
+// The partition's batch could not be committed: the engine's own events
+// (a worker lost, a TASK to offer again) are tried again in a second; a
+// timer's row is still there and fires again.
 static void
-s_client_expired(const void *key, size_t len, void *arg)
+s_retry_later(eng_t *eng, size_t pi)
 {
-    eng_t *eng = arg;
-    sr_wire_peer_t peer = {0};
-    if (!sr_wire_peer_set(&peer, key, len))
-        return;
-    for (size_t i = 0; i < eng->nsubs;) {
-        if (sr_wire_peer_equal(&eng->subs[i].peer, &peer))
-            eng->subs[i] = eng->subs[--eng->nsubs];
-        else
-            i++;
+    for (size_t i = 0; i < eng_batch_size(eng->batch); i++) {
+        const eng_op_t *op = eng_batch_at(eng->batch, i);
+        if (op->part != pi || !op->uncommitted || op->kind != ENG_OP_EVENT ||
+            op->type != SR_MSG_NONE ||
+            (op->ev.kind != CORE_EV_WORKER_LOST &&
+             op->ev.kind != CORE_EV_REOFFER))
+            continue;
+        if (eng_parts_orphan_add(
+                eng->parts, (eng_orphan_t){.action_id = op->ev.action_id,
+                                           .due = eng_now_ms() + 1000,
+                                           .kind = op->ev.kind,
+                                           .attempt = op->ev.attempt,
+                                           .why = "lost, noted again after a "
+                                                  "failed commit"}))
+            sr_errorf("out of memory: an action's %s event is dropped",
+                      op->ev.kind == CORE_EV_REOFFER ? "REOFFER"
+                                                     : "WORKER_LOST");
     }
+}
+
+// Carry out the outcomes of the partition's operations, in order: each
+// one's answer to whoever sent it, then its commands (TASKs to the
+// worker sessions, events to the subscribers, timers to the partition).
+static void
+s_route(eng_t *eng, size_t pi)
+{
+    const core_cmds_t *cmds = eng_batch_cmds(eng->batch);
+    for (size_t i = 0; i < eng_batch_size(eng->batch); i++) {
+        const eng_op_t *op = eng_batch_at(eng->batch, i);
+        if (op->part != pi)
+            continue;
+        if (op->from_worker)
+            eng_workers_answer(eng->workers, op, cmds);
+        else if (op->type != SR_MSG_NONE)
+            eng_client_answer(eng->client, op);
+        else if (op->ev.kind == CORE_EV_DELETE && !op->failed)
+            eng_expire_deleted(eng->expire); // the policy's own
+        for (size_t c = op->cmd_from; !op->failed && c < op->cmd_to; c++) {
+            const core_cmd_t *cmd = &cmds->items[c];
+            if (cmd->kind == CORE_CMD_DISPATCH &&
+                eng_dispatch_add(eng->dispatch, cmd,
+                                 eng_parts_epoch(eng->parts, pi)))
+                sr_errorf("out of memory queueing an action");
+            else if (cmd->kind == CORE_CMD_NOTIFY)
+                eng_subs_notify(eng->subs, cmd);
+            else if (cmd->kind == CORE_CMD_TIMER)
+                eng_parts_timer_armed(eng->parts, pi, cmd->due_ms);
+        }
+    }
+}
+
+// Apply the batch partition by partition (group commit), carry out the
+// outcomes of each, then offer the queued TASKs and start a new batch.
+static void
+s_batch(eng_t *eng)
+{
+    int64_t now = eng_now_ms();
+    for (size_t pi = 0; pi < eng_parts_count(eng->parts); pi++) {
+        if (!eng_batch_apply(eng->batch, pi, eng_parts_store(eng->parts, pi),
+                             now))
+            continue;
+        s_retry_later(eng, pi);
+        s_route(eng, pi);
+        sr_error_t e;
+        if (eng_parts_read_timer(eng->parts, pi, &e))
+            sr_errorf("partition %u: cannot read timers: %s",
+                      eng_parts_number(eng->parts, pi), e.msg);
+    }
+    eng_batch_clear(eng->batch);
+    eng_dispatch_send(eng->dispatch);
 }
 
 // How long the loop may sleep: until the next timer or heartbeat, at
@@ -223,13 +367,22 @@ static int
 s_wait_ms(eng_t *eng, int64_t now)
 {
     int64_t next = now + 100;
-    for (size_t i = 0; i < eng->nparts; i++)
-        if (eng->parts[i].next_timer && eng->parts[i].next_timer < next)
-            next = eng->parts[i].next_timer;
-    int64_t hb = sr_heartbeat_next_ms(eng->hb_workers);
+    int64_t timer = eng_parts_next_timer(eng->parts);
+    if (timer && timer < next)
+        next = timer;
+    int64_t hb = eng_workers_next_beat(eng->workers);
     if (hb < next)
         next = hb;
     return next <= now ? 0 : (int)(next - now);
+}
+
+// Is the worker that confirmed an action before a restart connected
+// again? (eng_parts_adopt_fn, answered by the worker sessions.)
+static bool
+s_adopt(void *arg, const char *worker, const sr_id_t *action_id,
+        uint32_t attempt)
+{
+    return eng_workers_adopt(arg, worker, action_id, attempt);
 }
 
 static void
@@ -238,46 +391,35 @@ s_turn(eng_t *eng)
     int64_t now = eng_now_ms();
     sr_error_t e;
     s_drain(eng);
-    for (size_t pi = 0; pi < eng->nparts; pi++)
-        if (eng_part_due_timers(eng, pi, now, 1024, &e))
+    for (size_t pi = 0; pi < eng_parts_count(eng->parts); pi++)
+        if (eng_parts_due_timers(eng->parts, pi, now, 1024, &e))
             sr_errorf("partition %u: cannot read timers: %s",
-                      eng->parts[pi].number, e.msg);
-    for (size_t i = 0; i < eng->npeers; i++)
-        eng_peer_recv(eng, i);
-    eng_peers_flush(eng, now);
-    eng_peers_heartbeat(eng, now);
-    if (eng->nfwd)
-        eng_peers_expire(eng, now);
-    // Definitions missed while a peer was away (or not yet connected)
-    // arrive with the next comparison.
-    if (eng->npeers && now >= eng->next_sync) {
-        eng_peers_sync(eng);
-        eng->next_sync = now + 2000;
-    }
-    if (eng->norphans)
-        (void)eng_orphans_due(eng, now, &e);
-    eng_work_heartbeats(eng, now);
-    sr_heartbeat_expire(eng->hb_clients, now, s_client_expired, eng);
-    eng_expire_due(eng, now);
-    if (eng->nops)
-        (void)eng_batch_run(eng, &e);
-    else if (eng->nqueue)
-        eng_work_send_queued(eng);
+                      eng_parts_number(eng->parts, pi), e.msg);
+    eng_peers_tick(eng->peers, now);
+    (void)eng_parts_orphans_due(eng->parts, now, s_adopt, eng->workers);
+    eng_workers_tick(eng->workers, now);
+    eng_subs_expire(eng->subs, now);
+    eng_expire_due(eng->expire, now);
+    if (eng_batch_size(eng->batch))
+        s_batch(eng);
+    else if (eng_dispatch_count(eng->dispatch))
+        eng_dispatch_send(eng->dispatch);
 }
 
 static void
 s_loop(eng_t *eng, zsock_t *pipe)
 {
-    zpoller_t *poller = zpoller_new(eng->client, eng->worker, pipe, NULL);
+    zpoller_t *poller =
+        zpoller_new(eng->client_sock, eng->worker_sock, pipe, NULL);
     if (!poller) {
         sr_errorf("cannot create a poller");
         return;
     }
-    for (size_t i = 0; i < eng->npeers; i++)
-        zpoller_add(poller, eng->peers[i].sock);
-    eng->started_ms = eng_now_ms(); // peers silent from here on are down
+    for (size_t i = 0; i < eng_peers_count(eng->peers); i++)
+        zpoller_add(poller, eng_peers_sock(eng->peers, i));
+    eng_peers_start(eng->peers, eng_now_ms());
     sr_info("engine %s: client %s, worker %s, %zu partitions", eng->name,
-            eng->client_ep, eng->worker_ep, eng->nparts);
+            eng->client_ep, eng->worker_ep, eng_parts_count(eng->parts));
     while (!eng->stop && !s_stop_requested) {
         void *which = zpoller_wait(poller, s_wait_ms(eng, eng_now_ms()));
         if (pipe && which == pipe) {
@@ -290,7 +432,8 @@ s_loop(eng_t *eng, zsock_t *pipe)
     }
     zpoller_destroy(&poller);
     sr_info("engine %s stopping after %llu batches, %llu events", eng->name,
-            (unsigned long long)eng->batches, (unsigned long long)eng->events);
+            (unsigned long long)eng_batch_batches(eng->batch),
+            (unsigned long long)eng_batch_events(eng->batch));
 }
 
 static void

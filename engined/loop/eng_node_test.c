@@ -533,6 +533,138 @@ test_a_long_action_survives_an_engine_restart(void **state)
     sr_msg_destroy(&t);
 }
 
+// An EX_START with the client's id.
+static sr_msg_t *
+s_start_msg(const char *wf, const sr_id_t *id)
+{
+    sr_msg_t *m = sr_msg_new(SR_MSG_EX_START);
+    sr_msg_set_str(m, SR_F_EX_START_workflow, wf);
+    sr_msg_set_id(m, SR_F_EX_START_id, id);
+    return m;
+}
+
+// EX_START of `wf` under `id`: the REPLY body's id must be `id`; returns
+// its state.
+static void
+s_start_is(et_fix_t *f, const char *wf, const sr_id_t *id, const char *state)
+{
+    sr_error_t err;
+    sr_value_t *body = et_call(f, s_start_msg(wf, id), &err);
+    if (!body)
+        fail_msg("EX_START: %s", err.msg);
+    sr_id_t got;
+    assert_int_equal(sr_id_from_value(sr_value_map_get(body, "id"), &got),
+                     SR_OK);
+    assert_true(sr_id_equal(&got, id));
+    assert_string_equal(sr_value_map_str(body, "state"), state);
+    sr_value_destroy(&body);
+}
+
+// EX_START of `m` must fail with `code` naming `field`.
+static void
+s_start_fails(et_fix_t *f, sr_msg_t *m, sr_err_t code, const char *field,
+              const char *text)
+{
+    sr_error_t err;
+    assert_null(et_call(f, m, &err));
+    assert_int_equal(err.code, code);
+    assert_string_equal(err.where, field);
+    if (!strstr(err.msg, text))
+        fail_msg("'%s' does not say '%s'", err.msg, text);
+}
+
+// A start under the client's id is safe to retry: the retry answers the
+// execution as it is now, also once finished and after its workflow was
+// deleted; another workflow under the id, an id not laid out as the
+// engines' are, a partition that is not the id's, and an id of a
+// partition no engine holds are refused.
+static void
+test_a_start_with_an_id_is_safe_to_retry(void **state)
+{
+    et_fix_t *f = *state;
+    et_create(f, "version: '2.0'\none:\n  tasks:\n    a:\n      action: "
+                 "std.echo output=1\n");
+    et_create(f, "version: '2.0'\ntwo:\n  tasks:\n    b:\n      action: "
+                 "std.echo output=2\n");
+    sr_id_t id;
+    sr_id_make(0, 0, &id);
+    s_start_is(f, "one", &id, "RUNNING");
+    s_start_is(f, "one", &id, "RUNNING");
+    assert_int_equal(et_count_executions(f), 1);
+    et_ready(f, 1);
+    et_serve(f);
+    et_assert_state(f, &id, "SUCCESS");
+    assert_null(et_task_within(f, 300)); // the retry offered nothing
+    s_start_is(f, "one", &id, "SUCCESS");
+    char text[SR_ID_TEXT_SIZE], want[160];
+    snprintf(want, sizeof want,
+             "execution %s exists already, of workflow 'one', not 'two'",
+             sr_id_format(&id, text));
+    s_start_fails(f, s_start_msg("two", &id), SR_EEXIST, "field 'id'", want);
+    sr_msg_t *m = sr_msg_new(SR_MSG_WF_DELETE);
+    sr_msg_set_str(m, SR_F_WF_DELETE_name, "one");
+    sr_error_t err;
+    sr_value_t *body = et_call(f, m, &err);
+    assert_non_null(body);
+    sr_value_destroy(&body);
+    s_start_is(f, "one", &id, "SUCCESS");
+    assert_int_equal(et_count_executions(f), 1);
+
+    sr_id_t bad = id;
+    bad.b[6] = (uint8_t)(0x40 | (bad.b[6] & 0x0f)); // version 4
+    s_start_fails(f, s_start_msg("two", &bad), SR_EINVAL, "field 'id'",
+                  "is not a Sirocco id: its version is 4, not 8");
+    sr_id_t other;
+    sr_id_make(0, 0, &other);
+    m = s_start_msg("two", &other);
+    sr_msg_set_int(m, SR_F_EX_START_partition, 1);
+    s_start_fails(f, m, SR_EINVAL, "field 'partition'",
+                  "partition 1 is not the partition of id");
+    sr_id_make(5, 0, &other); // the engine holds partition 0 only
+    s_start_fails(f, s_start_msg("two", &other), SR_EUNAVAIL, "field 'id'",
+                  "partition 5 is not on this engine");
+    assert_int_equal(et_count_executions(f), 1);
+}
+
+// Two starts under one id that arrive together are applied in one batch
+// (one write transaction): the second finds what the first made. Tried
+// until both land in one batch (STATUS counts the batches).
+static void
+test_two_starts_with_one_id_in_one_batch_make_one_execution(void **state)
+{
+    et_fix_t *f = *state;
+    et_create(f, "version: '2.0'\none:\n  tasks:\n    a:\n      action: "
+                 "std.echo output=1\n");
+    int tries = 0;
+    bool together = false;
+    while (!together && tries < 50) {
+        int64_t before = et_status_int(f, "batches");
+        sr_id_t id;
+        sr_id_make(0, 0, &id);
+        for (int i = 0; i < 2; i++) {
+            sr_msg_t *m = s_start_msg("one", &id);
+            sr_msg_set_int(m, SR_F_EX_START_req_id, ++f->req);
+            et_send(f->client, m);
+        }
+        for (int i = 0; i < 2; i++) {
+            sr_msg_t *r = et_expect(f->client, SR_MSG_REPLY);
+            sr_id_t got;
+            assert_int_equal(
+                sr_id_from_value(
+                    sr_value_map_get(sr_msg_get(r, SR_F_REPLY_body), "id"),
+                    &got),
+                SR_OK);
+            assert_true(sr_id_equal(&got, &id));
+            sr_msg_destroy(&r);
+        }
+        together = et_status_int(f, "batches") == before + 1;
+        tries++;
+        assert_int_equal(et_count_executions(f), tries);
+    }
+    if (!together)
+        fail_msg("two starts sent together never shared a batch");
+}
+
 int
 main(void)
 {
@@ -561,6 +693,11 @@ main(void)
             et_teardown),
         cmocka_unit_test_setup_teardown(test_finished_executions_expire,
                                         et_setup_expiring, et_teardown),
+        cmocka_unit_test_setup_teardown(
+            test_a_start_with_an_id_is_safe_to_retry, et_setup, et_teardown),
+        cmocka_unit_test_setup_teardown(
+            test_two_starts_with_one_id_in_one_batch_make_one_execution,
+            et_setup, et_teardown),
     };
     zsys_init();
     int rc = cmocka_run_group_tests(tests, NULL, NULL);

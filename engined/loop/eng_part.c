@@ -1,7 +1,12 @@
 // Partitions of an engine node: each in its own folder DATA/p<N>, its
 // ownership epoch bumped when the node opens it, its earliest timer kept
 // at hand, and what a restart must pick up again (offered and running
-// actions).
+// actions, kept as orphans with those the worker sessions give back). And
+// the cluster map, for requests about the partitions of other engines.
+// Owns the stores and the orphans; its operations go to the batch.
+// Thread rule: the engine loop's thread.
+#include "eng_part.h"
+
 #include <errno.h>
 #include <sodium.h>
 #include <stdio.h>
@@ -9,9 +14,38 @@
 #include <string.h>
 #include <sys/stat.h>
 
-#include "eng_internal.h"
+#include "eng_clock.h"
 #include "sr_log.h"
 #include "store_read.h"
+
+// One partition held: a copy of it, served by this engine or not.
+typedef struct {
+    uint16_t number;
+    store_part_t *store; // owned
+    uint64_t epoch;
+    int64_t next_timer; // due time of the earliest timer, 0 = none
+    bool is_created;    // created empty at this start (its folder held none)
+    bool serving;
+} eng_part_t;
+
+// A partition's leader as last heard of (replicated partitions).
+#define S_NO_LEADER (-2)
+
+struct eng_parts {
+    const eng_config_t *cfg; // borrowed, complete
+    eng_batch_t *batch;      // borrowed: where timers and orphans go
+    eng_part_t *parts;       // owned; cfg->npartitions (at least 1): copies
+    size_t nparts;           // opened so far
+    size_t *serving;         // owned: indexes in parts of those served, in
+                             // order; the index space of the interface
+    size_t nserving;
+    bool replicated;
+    int16_t *leader;       // owned, replicated: per partition number, the index
+                           // in cfg->peers of its leader, -1 this engine,
+                           // S_NO_LEADER unknown
+    eng_orphan_t *orphans; // owned
+    size_t norphans, caporphans;
+};
 
 static sr_err_t
 s_mkdir(const char *path, sr_error_t *err)
@@ -44,68 +78,297 @@ s_log_open(const eng_part_t *p, const char *dir)
             store_part_format(p->store), count.execs);
 }
 
-sr_err_t
-eng_parts_open(eng_t *eng, sr_error_t *err)
+// The copy of partition `number`, served or not.
+static eng_part_t *
+s_copy(const eng_parts_t *self, uint16_t number)
 {
-    size_t n = eng->cfg.npartitions ? eng->cfg.npartitions : 1;
-    eng->parts = calloc(n, sizeof *eng->parts);
-    if (!eng->parts)
+    for (size_t k = 0; k < self->nparts; k++)
+        if (self->parts[k].number == number)
+            return &self->parts[k];
+    return NULL;
+}
+
+// The partition held at interface index i (served).
+static eng_part_t *
+s_at(const eng_parts_t *self, size_t i)
+{
+    return &self->parts[self->serving[i]];
+}
+
+// The served partition `number` and its interface index.
+static eng_part_t *
+s_find(const eng_parts_t *self, uint16_t number, size_t *index)
+{
+    for (size_t i = 0; i < self->nserving; i++)
+        if (s_at(self, i)->number == number) {
+            if (index)
+                *index = i;
+            return s_at(self, i);
+        }
+    return NULL;
+}
+
+static sr_err_t s_next_timer(eng_part_t *part, sr_error_t *err);
+
+sr_err_t
+eng_parts_open(const eng_config_t *cfg, eng_batch_t *batch, eng_parts_t **out,
+               sr_error_t *err)
+{
+    eng_parts_t *self = calloc(1, sizeof *self);
+    size_t n = cfg->npartitions ? cfg->npartitions : 1;
+    if (self) {
+        self->cfg = cfg;
+        self->batch = batch;
+        self->replicated = cfg->replicas > 1;
+        self->parts = calloc(n, sizeof *self->parts);
+        self->serving = calloc(n, sizeof *self->serving);
+        if (self->replicated &&
+            (self->leader = malloc(65536 * sizeof(int16_t))))
+            for (size_t k = 0; k < 65536; k++)
+                self->leader[k] = S_NO_LEADER;
+    }
+    if (!self || !self->parts || !self->serving ||
+        (self->replicated && !self->leader)) {
+        eng_parts_close(&self);
         return sr_error_set(err, SR_ENOMEM, "out of memory");
-    sr_err_t rc = s_mkdir(eng->data_dir, err);
-    store_opts_t opts = {.durability = eng->cfg.durability};
+    }
+    sr_err_t rc = s_mkdir(cfg->data_dir, err);
+    store_opts_t opts = {.durability = cfg->durability};
     for (size_t i = 0; !rc && i < n; i++) {
-        eng_part_t *p = &eng->parts[i];
-        p->number = eng->cfg.npartitions ? eng->cfg.partitions[i] : 0;
+        eng_part_t *p = &self->parts[i];
+        p->number = cfg->npartitions ? cfg->partitions[i] : 0;
         char dir[4096];
-        snprintf(dir, sizeof dir, "%s/p%u", eng->data_dir, p->number);
-        if (eng_part_find(eng, p->number, NULL) != p)
+        snprintf(dir, sizeof dir, "%s/p%u", cfg->data_dir, p->number);
+        if (s_copy(self, p->number)) // among those opened before
             rc = sr_error_set(err, SR_EINVAL, "partition %u listed twice",
                               p->number);
         if (!rc)
             rc = s_mkdir(dir, err);
         if (!rc)
             rc = store_part_open(dir, p->number, &opts, &p->store, err);
-        if (!rc)
+        // A single copy is served from the start, in a new epoch; a
+        // replicated one when this engine leads it, in the Raft term.
+        if (!rc && !self->replicated)
             rc = store_part_bump_epoch(p->store, err);
         if (!rc) {
             p->epoch = store_part_epoch(p->store);
             p->is_created = store_part_is_new(p->store);
-            eng->nparts = i + 1;
-            rc = eng_part_next_timer(eng, p, err);
+            self->nparts = i + 1;
+            rc = s_next_timer(p, err);
+        }
+        if (!rc && !self->replicated) {
+            p->serving = true;
+            self->serving[self->nserving++] = i;
         }
         if (!rc)
             s_log_open(p, dir);
     }
-    return rc;
+    if (rc) {
+        eng_parts_close(&self);
+        return rc;
+    }
+    *out = self;
+    return SR_OK;
 }
 
 void
-eng_parts_close(eng_t *eng)
+eng_parts_close(eng_parts_t **self_p)
 {
-    for (size_t i = 0; i < eng->nparts; i++)
-        store_part_close(&eng->parts[i].store);
-    free(eng->parts);
-    eng->parts = NULL;
-    eng->nparts = 0;
+    eng_parts_t *self = *self_p;
+    if (!self)
+        return;
+    for (size_t i = 0; i < self->nparts; i++)
+        store_part_close(&self->parts[i].store);
+    free(self->parts);
+    free(self->serving);
+    free(self->leader);
+    free(self->orphans);
+    free(self);
+    *self_p = NULL;
 }
 
-eng_part_t *
-eng_part_find(eng_t *eng, uint16_t number, size_t *index)
+size_t
+eng_parts_count(const eng_parts_t *self)
 {
-    size_t n = eng->cfg.npartitions ? eng->cfg.npartitions : 1;
-    for (size_t i = 0; i < n && eng->parts; i++)
-        if (eng->parts[i].number == number) {
-            if (index)
-                *index = i;
-            return &eng->parts[i];
-        }
-    return NULL;
+    return self->nserving;
+}
+
+size_t
+eng_parts_capacity(const eng_parts_t *self)
+{
+    return self->nparts;
+}
+
+bool
+eng_parts_find(const eng_parts_t *self, uint16_t number, size_t *index)
+{
+    return s_find(self, number, index) != NULL;
+}
+
+uint16_t
+eng_parts_number(const eng_parts_t *self, size_t i)
+{
+    return s_at(self, i)->number;
+}
+
+uint64_t
+eng_parts_epoch(const eng_parts_t *self, size_t i)
+{
+    return s_at(self, i)->epoch;
+}
+
+bool
+eng_parts_is_created(const eng_parts_t *self, size_t i)
+{
+    return s_at(self, i)->is_created;
+}
+
+store_part_t *
+eng_parts_store(const eng_parts_t *self, size_t i)
+{
+    return s_at(self, i)->store;
+}
+
+// --- copies (replicated partitions) ---------------------------------------
+
+bool
+eng_parts_replicated(const eng_parts_t *self)
+{
+    return self->replicated;
+}
+
+uint16_t
+eng_parts_copy_number(const eng_parts_t *self, size_t k)
+{
+    return self->parts[k].number;
+}
+
+store_part_t *
+eng_parts_copy_store(const eng_parts_t *self, size_t k)
+{
+    return self->parts[k].store;
+}
+
+bool
+eng_parts_copy_serving(const eng_parts_t *self, size_t k)
+{
+    return self->parts[k].serving;
 }
 
 sr_err_t
-eng_part_next_timer(eng_t *eng, eng_part_t *part, sr_error_t *err)
+eng_parts_serve(eng_parts_t *self, size_t k, uint64_t epoch, size_t *index,
+                sr_error_t *err)
 {
-    (void)eng;
+    eng_part_t *p = &self->parts[k];
+    if (!p->serving) {
+        sr_err_t rc = s_next_timer(p, err);
+        if (rc)
+            return rc;
+        // Served in copy order, as without replication.
+        size_t at = 0;
+        while (at < self->nserving && self->serving[at] < k)
+            at++;
+        memmove(self->serving + at + 1, self->serving + at,
+                (self->nserving - at) * sizeof *self->serving);
+        self->serving[at] = k;
+        self->nserving++;
+        p->serving = true;
+    }
+    p->epoch = epoch;
+    if (self->leader)
+        self->leader[p->number] = -1;
+    return s_find(self, p->number, index)
+               ? SR_OK
+               : sr_error_set(err, SR_EINTERNAL, "partition %u lost",
+                              p->number);
+}
+
+void
+eng_parts_unserve(eng_parts_t *self, size_t k)
+{
+    eng_part_t *p = &self->parts[k];
+    if (!p->serving)
+        return;
+    size_t at = 0;
+    while (self->serving[at] != k)
+        at++;
+    memmove(self->serving + at, self->serving + at + 1,
+            (self->nserving - at - 1) * sizeof *self->serving);
+    self->nserving--;
+    p->serving = false;
+    p->next_timer = 0;
+    // Its actions are the new leader's to pick up.
+    for (size_t i = 0; i < self->norphans;)
+        if (sr_id_partition(&self->orphans[i].action_id) == p->number)
+            self->orphans[i] = self->orphans[--self->norphans];
+        else
+            i++;
+    if (self->leader && self->leader[p->number] == -1)
+        self->leader[p->number] = S_NO_LEADER;
+}
+
+void
+eng_parts_set_leader(eng_parts_t *self, uint16_t partition, int peer)
+{
+    if (self->leader && !(peer == -1 && !s_find(self, partition, NULL)))
+        self->leader[partition] = (int16_t)(peer < -1 ? S_NO_LEADER : peer);
+}
+
+int
+eng_parts_owner(const eng_parts_t *self, uint16_t partition)
+{
+    if (self->leader)
+        return self->leader[partition] >= 0 ? self->leader[partition] : -1;
+    for (size_t i = 0; i < self->cfg->npeers; i++)
+        for (size_t k = 0; k < self->cfg->peers[i].npartitions; k++)
+            if (self->cfg->peers[i].partitions[k] == partition)
+                return (int)i;
+    return -1;
+}
+
+sr_err_t
+eng_parts_not_here(const eng_parts_t *self, uint16_t partition, sr_error_t *err)
+{
+    int owner = eng_parts_owner(self, partition);
+    if (owner < 0 && self->replicated)
+        return sr_error_set(err, SR_EUNAVAIL,
+                            "partition %u has no leader that this engine "
+                            "(%s) knows of now; try again",
+                            partition, self->cfg->name);
+    if (owner < 0)
+        return sr_error_set(err, SR_EUNAVAIL,
+                            "partition %u is not on this engine (%s) and no "
+                            "engine of its cluster owns it",
+                            partition, self->cfg->name);
+    return sr_error_set(err, SR_EUNAVAIL,
+                        "partition %u is on engine %s (%s), not on this "
+                        "engine (%s)",
+                        partition, self->cfg->peers[owner].name,
+                        self->cfg->peers[owner].client, self->cfg->name);
+}
+
+int64_t
+eng_parts_next_timer(const eng_parts_t *self)
+{
+    int64_t next = 0;
+    for (size_t i = 0; i < self->nserving; i++)
+        if (s_at(self, i)->next_timer &&
+            (!next || s_at(self, i)->next_timer < next))
+            next = s_at(self, i)->next_timer;
+    return next;
+}
+
+void
+eng_parts_timer_armed(eng_parts_t *self, size_t i, int64_t due_ms)
+{
+    eng_part_t *part = s_at(self, i);
+    if (!part->next_timer || due_ms < part->next_timer)
+        part->next_timer = due_ms;
+}
+
+static sr_err_t
+s_next_timer(eng_part_t *part, sr_error_t *err)
+{
     store_txn_t *txn = NULL;
     sr_err_t rc = store_txn_begin(part->store, false, &txn, err);
     if (rc)
@@ -117,9 +380,15 @@ eng_part_next_timer(eng_t *eng, eng_part_t *part, sr_error_t *err)
     return rc == SR_ENOTFOUND ? SR_OK : rc;
 }
 
+sr_err_t
+eng_parts_read_timer(eng_parts_t *self, size_t i, sr_error_t *err)
+{
+    return s_next_timer(s_at(self, i), err);
+}
+
 // Timers due, each queued as a TIMER event (at most `max`).
 typedef struct {
-    eng_t *eng;
+    eng_batch_t *batch;
     size_t pi;
     size_t max, count;
 } s_timers_t;
@@ -130,7 +399,7 @@ s_due_visit(void *arg, const core_timer_t *timer)
     s_timers_t *t = arg;
     if (t->count >= t->max)
         return SR_EEXIST;
-    eng_op_t *op = eng_op_add(t->eng);
+    eng_op_t *op = eng_batch_add(t->batch);
     if (!op)
         return SR_ENOMEM;
     op->kind = ENG_OP_EVENT;
@@ -143,23 +412,19 @@ s_due_visit(void *arg, const core_timer_t *timer)
 }
 
 sr_err_t
-eng_part_due_timers(eng_t *eng, size_t pi, int64_t now, size_t max,
-                    sr_error_t *err)
+eng_parts_due_timers(eng_parts_t *self, size_t pi, int64_t now, size_t max,
+                     sr_error_t *err)
 {
-    eng_part_t *part = &eng->parts[pi];
+    eng_part_t *part = s_at(self, pi);
     if (!part->next_timer || part->next_timer > now)
         return SR_OK;
     store_txn_t *txn = NULL;
     sr_err_t rc = store_txn_begin(part->store, false, &txn, err);
     if (rc)
         return rc;
-    s_timers_t t = {eng, pi, max, 0};
+    s_timers_t t = {self->batch, pi, max, 0};
     rc = store_timers_due(txn, now, s_due_visit, &t, err);
     store_txn_abort(&txn);
-    // The events point at their op's own timer copy.
-    for (size_t i = 0; i < eng->nops; i++)
-        if (eng->ops[i].ev.kind == CORE_EV_TIMER)
-            eng->ops[i].ev.timer = &eng->ops[i].timer;
     part->next_timer = 0; // refreshed after the batch commits
     return rc == SR_EEXIST ? SR_OK : rc;
 }
@@ -167,22 +432,22 @@ eng_part_due_timers(eng_t *eng, size_t pi, int64_t now, size_t max,
 // --- recovery ------------------------------------------------------------
 
 typedef struct {
-    eng_t *eng;
+    eng_parts_t *self;
     eng_part_t *part;
 } s_recover_t;
 
 sr_err_t
-eng_orphan_add(eng_t *eng, eng_orphan_t orphan)
+eng_parts_orphan_add(eng_parts_t *self, eng_orphan_t orphan)
 {
-    if (eng->norphans == eng->caporphans) {
-        size_t c = eng->caporphans ? eng->caporphans * 2 : 16;
-        eng_orphan_t *o = realloc(eng->orphans, c * sizeof *o);
+    if (self->norphans == self->caporphans) {
+        size_t c = self->caporphans ? self->caporphans * 2 : 16;
+        eng_orphan_t *o = realloc(self->orphans, c * sizeof *o);
         if (!o)
             return SR_ENOMEM;
-        eng->orphans = o;
-        eng->caporphans = c;
+        self->orphans = o;
+        self->caporphans = c;
     }
-    eng->orphans[eng->norphans++] = orphan;
+    self->orphans[self->norphans++] = orphan;
     return SR_OK;
 }
 
@@ -196,34 +461,34 @@ s_recover_visit(void *arg, core_action_t **action_p)
     s_recover_t *rv = arg;
     const core_action_t *a = *action_p;
     if (a->state == CORE_A_SCHEDULED)
-        return eng_orphan_add(rv->eng,
-                              (eng_orphan_t){.action_id = a->id,
-                                             .due = eng_now_ms(),
-                                             .kind = CORE_EV_REOFFER,
-                                             .attempt = a->attempt,
-                                             .worker = "(offered before a "
-                                                       "restart)"});
-    return eng_orphan_add(
-        rv->eng, (eng_orphan_t){.action_id = a->id,
-                                .due = eng_now_ms() + rv->eng->cfg.expiry_ms,
-                                .kind = CORE_EV_WORKER_LOST,
-                                .why = "not connected again after the engine "
-                                       "restarted"});
+        return eng_parts_orphan_add(rv->self,
+                                    (eng_orphan_t){.action_id = a->id,
+                                                   .due = eng_now_ms(),
+                                                   .kind = CORE_EV_REOFFER,
+                                                   .attempt = a->attempt,
+                                                   .worker = "(offered before "
+                                                             "a restart)"});
+    return eng_parts_orphan_add(
+        rv->self, (eng_orphan_t){.action_id = a->id,
+                                 .due = eng_now_ms() + rv->self->cfg->expiry_ms,
+                                 .kind = CORE_EV_WORKER_LOST,
+                                 .why = "not connected again after the engine "
+                                        "restarted"});
 }
 
 sr_err_t
-eng_part_recover(eng_t *eng, size_t pi, sr_error_t *err)
+eng_parts_recover(eng_parts_t *self, size_t pi, sr_error_t *err)
 {
-    s_recover_t rv = {eng, &eng->parts[pi]};
+    s_recover_t rv = {self, s_at(self, pi)};
     store_txn_t *txn = NULL;
     sr_err_t rc = store_txn_begin(rv.part->store, false, &txn, err);
     if (rc)
         return rc;
     rc = store_open_actions(txn, s_recover_visit, &rv, err);
     store_txn_abort(&txn);
-    if (!rc && eng->norphans)
+    if (!rc && self->norphans)
         sr_info("partition %u: %zu actions offered or running at restart",
-                rv.part->number, eng->norphans);
+                rv.part->number, self->norphans);
     return rc;
 }
 
@@ -231,36 +496,38 @@ eng_part_recover(eng_t *eng, size_t pi, sr_error_t *err)
 // connected again? Then it still runs it (a long action) and reports to
 // us: it keeps the action, watched like any other.
 static bool
-s_adopted(eng_t *eng, size_t pi, const sr_id_t *id)
+s_adopted(eng_parts_t *self, size_t pi, const sr_id_t *id,
+          eng_parts_adopt_fn *adopt, void *arg)
 {
     sr_error_t err;
     store_txn_t *txn = NULL;
-    if (store_txn_begin(eng->parts[pi].store, false, &txn, &err))
+    if (store_txn_begin(s_at(self, pi)->store, false, &txn, &err))
         return false;
     core_action_t *a = NULL;
     bool adopted = !store_action_get(txn, id, &a, &err) &&
                    a->state == CORE_A_RUNNING &&
-                   eng_work_adopt(eng, a->worker, id, a->attempt);
+                   adopt(arg, a->worker, id, a->attempt);
     core_action_destroy(&a);
     store_txn_abort(&txn);
     return adopted;
 }
 
 sr_err_t
-eng_orphans_due(eng_t *eng, int64_t now, sr_error_t *err)
+eng_parts_orphans_due(eng_parts_t *self, int64_t now, eng_parts_adopt_fn *adopt,
+                      void *arg)
 {
-    (void)err;
-    for (size_t i = 0; i < eng->norphans;) {
-        if (eng->orphans[i].due > now) {
+    for (size_t i = 0; i < self->norphans;) {
+        if (self->orphans[i].due > now) {
             i++;
             continue;
         }
-        const eng_orphan_t *o = &eng->orphans[i];
+        const eng_orphan_t *o = &self->orphans[i];
         sr_id_t id = o->action_id;
         size_t pi = 0;
-        if (eng_part_find(eng, sr_id_partition(&id), &pi) &&
-            !(o->kind == CORE_EV_WORKER_LOST && s_adopted(eng, pi, &id))) {
-            eng_op_t *op = eng_op_add(eng);
+        if (s_find(self, sr_id_partition(&id), &pi) &&
+            !(o->kind == CORE_EV_WORKER_LOST &&
+              s_adopted(self, pi, &id, adopt, arg))) {
+            eng_op_t *op = eng_batch_add(self->batch);
             if (!op)
                 return SR_ENOMEM;
             op->kind = ENG_OP_EVENT;
@@ -272,19 +539,20 @@ eng_orphans_due(eng_t *eng, int64_t now, sr_error_t *err)
             op->ev.worker = o->worker;
             op->ev.msg = o->why;
         }
-        eng->orphans[i] = eng->orphans[--eng->norphans];
+        self->orphans[i] = self->orphans[--self->norphans];
     }
     return SR_OK;
 }
 
 sr_err_t
-eng_token_lookup(eng_t *eng, const char *token, sr_id_t *out, sr_error_t *err)
+eng_parts_token_lookup(const eng_parts_t *self, const char *token, sr_id_t *out,
+                       sr_error_t *err)
 {
     uint8_t hash[32];
     crypto_hash_sha256(hash, (const unsigned char *)token, strlen(token));
-    for (size_t i = 0; i < eng->nparts; i++) {
+    for (size_t i = 0; i < self->nserving; i++) {
         store_txn_t *txn = NULL;
-        sr_err_t rc = store_txn_begin(eng->parts[i].store, false, &txn, err);
+        sr_err_t rc = store_txn_begin(s_at(self, i)->store, false, &txn, err);
         if (rc)
             return rc;
         rc = store_token_action(txn, hash, out, err);

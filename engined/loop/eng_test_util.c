@@ -367,6 +367,18 @@ et_confirm(et_fix_t *f, const sr_msg_t *task)
 }
 
 int64_t
+et_count_executions(et_fix_t *f)
+{
+    sr_error_t err;
+    sr_value_t *list = et_call(f, sr_msg_new(SR_MSG_EX_LIST), &err);
+    if (!list)
+        fail_msg("EX_LIST: %s", err.msg);
+    int64_t n = (int64_t)sr_value_len(list);
+    sr_value_destroy(&list);
+    return n;
+}
+
+int64_t
 et_status_int(et_fix_t *f, const char *key)
 {
     sr_error_t err;

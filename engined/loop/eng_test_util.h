@@ -65,6 +65,8 @@ sr_id_t et_start(et_fix_t *f, const char *wf, const char *input_json);
 sr_value_t *et_get(et_fix_t *f, const sr_id_t *id);
 // Fails the test unless the execution is in `state`.
 void et_assert_state(et_fix_t *f, const sr_id_t *id, const char *state);
+// How many executions EX_LIST gives (fails the test when refused).
+int64_t et_count_executions(et_fix_t *f);
 // STATUS field `key` as an integer.
 int64_t et_status_int(et_fix_t *f, const char *key);
 

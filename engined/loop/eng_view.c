@@ -1,12 +1,13 @@
 // Reply bodies, read from committed state: an execution, its task
 // executions, workflows of the catalog (described from their loaded
-// definitions: input and tags), the node's status. Field names
+// definitions: input and tags). Field names
 // follow Mistral's REST API where it has one (workflow_name, state_info,
 // created_at ...), so clients of either read the same words.
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "eng_internal.h"
+#include "eng_view.h"
 #include "eng_view_util.h"
 #include "lang_describe.h"
 #include "store_read.h"
@@ -41,10 +42,11 @@ s_exec_body(const core_exec_t *e, bool full)
 }
 
 sr_err_t
-eng_view_exec(eng_t *eng, const sr_id_t *id, sr_value_t **out, sr_error_t *err)
+eng_view_exec(const eng_parts_t *parts, const sr_id_t *id, sr_value_t **out,
+              sr_error_t *err)
 {
     store_txn_t *txn = NULL;
-    sr_err_t rc = eng_vreader(eng, id, "execution_id", &txn, err);
+    sr_err_t rc = eng_vreader(parts, id, "execution_id", &txn, err);
     if (rc)
         return rc;
     core_exec_t *e = NULL;
@@ -119,8 +121,8 @@ s_page(const sr_value_t *all, const sr_id_t *after, int64_t limit)
 }
 
 sr_err_t
-eng_view_exec_list(eng_t *eng, const sr_msg_t *req, sr_value_t **out,
-                   sr_error_t *err)
+eng_view_exec_list(const eng_parts_t *parts, const sr_msg_t *req,
+                   sr_value_t **out, sr_error_t *err)
 {
     s_list_t l = {.list = sr_value_new_array(16),
                   .state = sr_msg_str(req, SR_F_EX_LIST_state),
@@ -129,9 +131,9 @@ eng_view_exec_list(eng_t *eng, const sr_msg_t *req, sr_value_t **out,
     bool has_after = sr_msg_id(req, SR_F_EX_LIST_after, &after);
     int64_t limit = sr_msg_int(req, SR_F_EX_LIST_limit, 1000);
     sr_err_t rc = l.list ? SR_OK : SR_ENOMEM;
-    for (size_t i = 0; !rc && i < eng->nparts; i++) {
+    for (size_t i = 0; !rc && i < eng_parts_count(parts); i++) {
         store_txn_t *txn = NULL;
-        if ((rc = store_txn_begin(eng->parts[i].store, false, &txn, err)))
+        if ((rc = store_txn_begin(eng_parts_store(parts, i), false, &txn, err)))
             break;
         rc = store_execs(txn, NULL, s_exec_visit, &l, err);
         store_txn_abort(&txn);
@@ -174,15 +176,16 @@ s_task_visit(void *arg, core_task_t **task_p)
 }
 
 sr_err_t
-eng_view_tasks(eng_t *eng, const sr_id_t *id, sr_value_t **out, sr_error_t *err)
+eng_view_tasks(const eng_parts_t *parts, const sr_id_t *id, sr_value_t **out,
+               sr_error_t *err)
 {
     sr_value_t *probe = NULL;
-    sr_err_t rc = eng_view_exec(eng, id, &probe, err);
+    sr_err_t rc = eng_view_exec(parts, id, &probe, err);
     sr_value_destroy(&probe);
     if (rc)
         return rc;
     store_txn_t *txn = NULL;
-    if ((rc = eng_vreader(eng, id, "execution_id", &txn, err)))
+    if ((rc = eng_vreader(parts, id, "execution_id", &txn, err)))
         return rc;
     s_list_t l = {.list = sr_value_new_array(8)};
     rc = l.list ? store_tasks(txn, id, s_task_visit, &l, err) : SR_ENOMEM;
@@ -217,11 +220,11 @@ eng_view_wf_describe(sr_body_t *b, const lang_doc_t *doc,
 // as a described body in `b`. SR_ESTORE when the stored definition no
 // longer loads or lacks the name.
 static sr_err_t
-s_wf_described(eng_t *eng, store_txn_t *txn, const char *name, const char *hash,
-               sr_body_t *b, sr_error_t *err)
+s_wf_described(store_docs_t *docs, store_txn_t *txn, const char *name,
+               const char *hash, sr_body_t *b, sr_error_t *err)
 {
     const lang_doc_t *doc = NULL;
-    sr_err_t rc = store_docs_get(eng->docs, txn, hash, &doc, err);
+    sr_err_t rc = store_docs_get(docs, txn, hash, &doc, err);
     const lang_workflow_t *wf = rc ? NULL : lang_doc_workflow(doc, name);
     if (!rc && !wf)
         rc = sr_error_set(err, SR_ESTORE,
@@ -245,11 +248,11 @@ s_wf_hash(store_txn_t *txn, const char *name, char hash[65], sr_error_t *err)
 }
 
 sr_err_t
-eng_view_workflow_hash(eng_t *eng, const char *name, char hash[65],
-                       sr_error_t *err)
+eng_view_workflow_hash(const eng_parts_t *parts, const char *name,
+                       char hash[65], sr_error_t *err)
 {
     store_txn_t *txn = NULL;
-    sr_err_t rc = store_txn_begin(eng->parts[0].store, false, &txn, err);
+    sr_err_t rc = store_txn_begin(eng_parts_store(parts, 0), false, &txn, err);
     if (!rc)
         rc = s_wf_hash(txn, name, hash, err);
     store_txn_abort(&txn);
@@ -257,21 +260,21 @@ eng_view_workflow_hash(eng_t *eng, const char *name, char hash[65],
 }
 
 sr_err_t
-eng_view_workflow(eng_t *eng, const char *name, sr_value_t **out,
-                  sr_error_t *err)
+eng_view_workflow(const eng_parts_t *parts, store_docs_t *docs,
+                  const char *name, sr_value_t **out, sr_error_t *err)
 {
     store_txn_t *txn = NULL;
     char hash[65];
     char *text = NULL;
     size_t len = 0;
     sr_body_t b = {0};
-    sr_err_t rc = store_txn_begin(eng->parts[0].store, false, &txn, err);
+    sr_err_t rc = store_txn_begin(eng_parts_store(parts, 0), false, &txn, err);
     if (!rc)
         rc = s_wf_hash(txn, name, hash, err);
     if (!rc)
         rc = store_def_text(txn, hash, &text, &len, err);
     if (!rc)
-        rc = s_wf_described(eng, txn, name, hash, &b, err);
+        rc = s_wf_described(docs, txn, name, hash, &b, err);
     store_txn_abort(&txn);
     if (!rc) {
         sr_body_put_strn(&b, SR_B_WORKFLOW_definition, text, len);
@@ -285,9 +288,8 @@ eng_view_workflow(eng_t *eng, const char *name, sr_value_t **out,
 
 typedef struct {
     sr_value_t *list;
-    eng_t *eng;
+    store_docs_t *docs; // NULL: not described
     store_txn_t *txn;
-    bool describe;
     sr_error_t *err;
 } s_wf_list_t;
 
@@ -296,7 +298,7 @@ s_name_visit(void *arg, const char *name, size_t len, const char *hash)
 {
     s_wf_list_t *l = arg;
     sr_body_t b;
-    if (!l->describe) {
+    if (!l->docs) {
         sr_body_init(&b, SR_SHAPE_WORKFLOW);
         sr_body_put_strn(&b, SR_B_WORKFLOW_name, name, len);
         sr_body_put_strn(&b, SR_B_WORKFLOW_version, hash, 64);
@@ -304,7 +306,7 @@ s_name_visit(void *arg, const char *name, size_t len, const char *hash)
         char *n = strndup(name, len), h[65];
         snprintf(h, sizeof h, "%.64s", hash);
         sr_err_t rc =
-            n ? s_wf_described(l->eng, l->txn, n, h, &b, l->err) : SR_ENOMEM;
+            n ? s_wf_described(l->docs, l->txn, n, h, &b, l->err) : SR_ENOMEM;
         free(n);
         if (rc)
             return rc;
@@ -314,14 +316,12 @@ s_name_visit(void *arg, const char *name, size_t len, const char *hash)
 }
 
 sr_err_t
-eng_view_workflow_list(eng_t *eng, bool describe, sr_value_t **out,
-                       sr_error_t *err)
+eng_view_workflow_list(const eng_parts_t *parts, store_docs_t *docs,
+                       sr_value_t **out, sr_error_t *err)
 {
-    s_wf_list_t l = {.list = sr_value_new_array(8),
-                     .eng = eng,
-                     .describe = describe,
-                     .err = err};
-    sr_err_t rc = store_txn_begin(eng->parts[0].store, false, &l.txn, err);
+    s_wf_list_t l = {.list = sr_value_new_array(8), .docs = docs, .err = err};
+    sr_err_t rc =
+        store_txn_begin(eng_parts_store(parts, 0), false, &l.txn, err);
     if (!rc)
         rc = l.list ? store_def_names(l.txn, s_name_visit, &l, err) : SR_ENOMEM;
     store_txn_abort(&l.txn);
@@ -330,128 +330,5 @@ eng_view_workflow_list(eng_t *eng, bool describe, sr_value_t **out,
         return rc == SR_ENOMEM ? sr_error_set(err, rc, "out of memory") : rc;
     }
     *out = l.list;
-    return SR_OK;
-}
-
-// Start the STATUS entry of an engine of the cluster in `b`.
-static void
-s_member(sr_body_t *b, const char *name, const char *client, const char *worker,
-         const uint16_t *parts, size_t nparts)
-{
-    sr_value_t *p = sr_value_new_array(nparts);
-    for (size_t i = 0; p && i < nparts; i++)
-        if (sr_value_array_append(p, sr_value_new_int(parts[i])))
-            sr_value_destroy(&p);
-    sr_body_init(b, SR_SHAPE_MEMBER);
-    sr_body_put_str(b, SR_B_MEMBER_name, name);
-    sr_body_put_str(b, SR_B_MEMBER_client, client);
-    sr_body_put_str(b, SR_B_MEMBER_worker, worker);
-    sr_body_put(b, SR_B_MEMBER_partitions, p);
-}
-
-// A peer's state as this engine sees it: up, down or unknown, and how
-// long it has been silent.
-static sr_value_t *
-s_peer_member(const eng_t *eng, size_t i, int64_t now)
-{
-    const eng_peer_config_t *pc = &eng->cfg.peers[i];
-    sr_body_t b;
-    s_member(&b, pc->name, pc->client, pc->worker, pc->partitions,
-             pc->npartitions);
-    if (i < eng->npeers) {
-        sr_body_put_str(&b, SR_B_MEMBER_state, eng_peer_state(eng, i));
-        sr_body_put_int(&b, SR_B_MEMBER_silent_ms,
-                        eng_peer_silent_ms(eng, i, now));
-    }
-    return sr_body_take(&b);
-}
-
-// Every engine of the cluster (this one first) with its partitions, so
-// that a client knowing one engine learns the map, and how this engine
-// sees its peers.
-static sr_value_t *
-s_cluster(const eng_t *eng)
-{
-    sr_value_t *list = sr_value_new_array(eng->cfg.npeers + 1);
-    uint16_t mine[ENG_MAX_PARTITIONS];
-    for (size_t i = 0; i < eng->nparts; i++)
-        mine[i] = eng->parts[i].number;
-    const eng_config_t *c = &eng->cfg;
-    sr_body_t self;
-    s_member(&self, eng->name,
-             c->advertise_client ? c->advertise_client : eng->client_ep,
-             c->advertise_worker ? c->advertise_worker : eng->worker_ep, mine,
-             eng->nparts);
-    if (list && sr_value_array_append(list, sr_body_take(&self)))
-        sr_value_destroy(&list);
-    int64_t now = eng_now_ms();
-    for (size_t i = 0; list && i < c->npeers; i++)
-        if (sr_value_array_append(list, s_peer_member(eng, i, now)))
-            sr_value_destroy(&list);
-    return list;
-}
-
-static sr_value_t *
-s_workers(const eng_t *eng)
-{
-    sr_value_t *workers = sr_value_new_array(eng->nworkers);
-    for (size_t i = 0; workers && i < eng->nworkers; i++) {
-        const eng_worker_t *w = &eng->workers[i];
-        sr_body_t b;
-        sr_body_init(&b, SR_SHAPE_WORKER);
-        sr_body_put_str(&b, SR_B_WORKER_name, w->name);
-        sr_body_put_int(&b, SR_B_WORKER_slots, w->slots);
-        sr_body_put_int(&b, SR_B_WORKER_used, w->used);
-        if (sr_value_array_append(workers, sr_body_take(&b)))
-            sr_value_destroy(&workers);
-    }
-    return workers;
-}
-
-// Task ready -> GO sent, over the latest samples; ms resolution.
-static sr_value_t *
-s_dispatch(eng_t *eng)
-{
-    sr_body_t b;
-    sr_body_init(&b, SR_SHAPE_DISPATCH);
-    sr_body_put_float(&b, SR_B_DISPATCH_p50, eng_work_latency(eng, 50));
-    sr_body_put_float(&b, SR_B_DISPATCH_p99, eng_work_latency(eng, 99));
-    sr_body_put_int(&b, SR_B_DISPATCH_samples, (int64_t)eng->nlat);
-    return sr_body_take(&b);
-}
-
-sr_err_t
-eng_view_status(eng_t *eng, sr_value_t **out, sr_error_t *err)
-{
-    sr_value_t *parts = sr_value_new_array(eng->nparts);
-    sr_value_t *epochs = sr_value_new_array(eng->nparts);
-    for (size_t i = 0; parts && epochs && i < eng->nparts; i++)
-        if (sr_value_array_append(parts,
-                                  sr_value_new_int(eng->parts[i].number)) ||
-            sr_value_array_append(
-                epochs, sr_value_new_int((int64_t)eng->parts[i].epoch)))
-            sr_value_destroy(&parts);
-    sr_body_t b;
-    sr_body_init(&b, SR_SHAPE_STATUS);
-    sr_body_put_str(&b, SR_B_STATUS_node, eng->name);
-    sr_body_put_str(&b, SR_B_STATUS_client_endpoint, eng->client_ep);
-    sr_body_put(&b, SR_B_STATUS_partitions, parts);
-    sr_body_put(&b, SR_B_STATUS_epochs, epochs);
-    sr_body_put_str(&b, SR_B_STATUS_name, eng->name);
-    sr_body_put(&b, SR_B_STATUS_cluster, s_cluster(eng));
-    sr_body_put(&b, SR_B_STATUS_workers, s_workers(eng));
-    sr_body_put_int(&b, SR_B_STATUS_queued, (int64_t)eng->nqueue);
-    sr_body_put_int(&b, SR_B_STATUS_batches, (int64_t)eng->batches);
-    sr_body_put_int(&b, SR_B_STATUS_events, (int64_t)eng->events);
-    // TASKs refused by a worker or not confirmed, offered again
-    sr_body_put_int(&b, SR_B_STATUS_reoffered, (int64_t)eng->reoffered);
-    // deleted by the expiration policy (expire-after-s)
-    sr_body_put_int(&b, SR_B_STATUS_expired, (int64_t)eng->expired);
-    if (eng->auth) // CurveZMQ connections refused so far
-        sr_body_put_int(&b, SR_B_STATUS_curve_refusals,
-                        (int64_t)sr_curve_auth_refusals(eng->auth));
-    sr_body_put(&b, SR_B_STATUS_dispatch_ms, s_dispatch(eng));
-    if (!(*out = sr_body_take(&b)))
-        return sr_error_set(err, SR_ENOMEM, "out of memory");
     return SR_OK;
 }

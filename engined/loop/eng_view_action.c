@@ -5,10 +5,12 @@
 // scans the partition's actions from the time its owner was created; a
 // task found by id alone costs a scan of the partition's tasks (the REST
 // gateway's "task by id", not a hot path). Read transactions only.
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "eng_internal.h"
+#include "eng_view.h"
+#include "eng_view_action.h"
 #include "eng_view_util.h"
 #include "store_read.h"
 
@@ -54,14 +56,14 @@ s_task_find(store_txn_t *txn, const sr_id_t *task_id, const sr_id_t *exec_id,
 }
 
 sr_err_t
-eng_view_task_get(eng_t *eng, const sr_msg_t *req, sr_value_t **out,
-                  sr_error_t *err)
+eng_view_task_get(const eng_parts_t *parts, const sr_msg_t *req,
+                  sr_value_t **out, sr_error_t *err)
 {
     sr_id_t id, ex;
     sr_msg_id(req, SR_F_TASK_GET_task_id, &id);
     bool has_ex = sr_msg_id(req, SR_F_TASK_GET_execution_id, &ex);
     store_txn_t *txn = NULL;
-    sr_err_t rc = eng_vreader(eng, &id, "task_id", &txn, err);
+    sr_err_t rc = eng_vreader(parts, &id, "task_id", &txn, err);
     if (rc)
         return rc;
     core_task_t *t = NULL;
@@ -175,11 +177,11 @@ s_action_visit(void *arg, core_action_t **action_p)
 // Scan one partition's actions from `start` (NULL: all), or from the page's
 // `after` when that comes later: ids before it are not listed anyway.
 static sr_err_t
-s_scan_part(s_actions_t *l, eng_part_t *p, const sr_id_t *start)
+s_scan_part(s_actions_t *l, store_part_t *store, const sr_id_t *start)
 {
     if (l->has_after && (!start || sr_id_compare(&l->after, start) > 0))
         start = &l->after;
-    sr_err_t rc = store_txn_begin(p->store, false, &l->txn, l->err);
+    sr_err_t rc = store_txn_begin(store, false, &l->txn, l->err);
     if (rc)
         return rc;
     rc = store_actions(l->txn, start, s_action_visit, l, l->err);
@@ -190,8 +192,8 @@ s_scan_part(s_actions_t *l, eng_part_t *p, const sr_id_t *start)
 // The filter of a list for one execution or task: the task found first
 // (its execution and sequence number), the scan starting at its owner.
 static sr_err_t
-s_actions_filter(eng_t *eng, const sr_msg_t *req, s_actions_t *l, sr_id_t *from,
-                 eng_part_t **part)
+s_actions_filter(const eng_parts_t *parts, const sr_msg_t *req, s_actions_t *l,
+                 sr_id_t *from, store_part_t **store)
 {
     sr_id_t task_id;
     l->has_exec = sr_msg_id(req, SR_F_ACTION_LIST_execution_id, &l->exec_id);
@@ -199,10 +201,12 @@ s_actions_filter(eng_t *eng, const sr_msg_t *req, s_actions_t *l, sr_id_t *from,
     const sr_id_t *owner = l->has_task ? &task_id : &l->exec_id;
     const char *field = l->has_task ? "task_id" : "execution_id";
     store_txn_t *txn = NULL;
-    sr_err_t rc = eng_vreader(eng, owner, field, &txn, l->err);
+    sr_err_t rc = eng_vreader(parts, owner, field, &txn, l->err);
     if (rc)
         return rc;
-    *part = eng_part_find(eng, sr_id_partition(owner), NULL);
+    size_t pi = 0;
+    eng_parts_find(parts, sr_id_partition(owner), &pi);
+    *store = eng_parts_store(parts, pi);
     // Everything of an execution or task is made after its owner.
     sr_id_floor(sr_id_partition(owner), sr_id_time_ms(owner), from);
     if (l->has_task) {
@@ -228,8 +232,8 @@ s_actions_filter(eng_t *eng, const sr_msg_t *req, s_actions_t *l, sr_id_t *from,
 }
 
 sr_err_t
-eng_view_actions(eng_t *eng, const sr_msg_t *req, sr_value_t **out,
-                 sr_error_t *err)
+eng_view_actions(const eng_parts_t *parts, const sr_msg_t *req,
+                 sr_value_t **out, sr_error_t *err)
 {
     s_actions_t l = {.list = sr_value_new_array(16),
                      .limit = sr_msg_int(req, SR_F_ACTION_LIST_limit, S_PAGE),
@@ -240,13 +244,13 @@ eng_view_actions(eng_t *eng, const sr_msg_t *req, sr_value_t **out,
     if (!rc && (sr_msg_has(req, SR_F_ACTION_LIST_execution_id) ||
                 sr_msg_has(req, SR_F_ACTION_LIST_task_id))) {
         sr_id_t from;
-        eng_part_t *p = NULL;
-        rc = s_actions_filter(eng, req, &l, &from, &p);
+        store_part_t *store = NULL;
+        rc = s_actions_filter(parts, req, &l, &from, &store);
         if (!rc)
-            rc = s_scan_part(&l, p, &from);
+            rc = s_scan_part(&l, store, &from);
     } else {
-        for (size_t i = 0; !rc && i < eng->nparts; i++)
-            rc = s_scan_part(&l, &eng->parts[i], NULL);
+        for (size_t i = 0; !rc && i < eng_parts_count(parts); i++)
+            rc = s_scan_part(&l, eng_parts_store(parts, i), NULL);
     }
     free(l.last_name);
     if (rc) {
@@ -258,11 +262,11 @@ eng_view_actions(eng_t *eng, const sr_msg_t *req, sr_value_t **out,
 }
 
 sr_err_t
-eng_view_action(eng_t *eng, const sr_id_t *id, sr_value_t **out,
+eng_view_action(const eng_parts_t *parts, const sr_id_t *id, sr_value_t **out,
                 sr_error_t *err)
 {
     s_actions_t l = {.list = NULL, .err = err};
-    sr_err_t rc = eng_vreader(eng, id, "action_id", &l.txn, err);
+    sr_err_t rc = eng_vreader(parts, id, "action_id", &l.txn, err);
     if (rc)
         return rc;
     core_action_t *a = NULL;

@@ -10,14 +10,14 @@ eng_vmap(sr_body_t *b, sr_bfield_t f, sr_value_t *v)
 }
 
 sr_err_t
-eng_vreader(eng_t *eng, const sr_id_t *id, const char *field, store_txn_t **txn,
-            sr_error_t *err)
+eng_vreader(const eng_parts_t *parts, const sr_id_t *id, const char *field,
+            store_txn_t **txn, sr_error_t *err)
 {
-    eng_part_t *p = eng_part_find(eng, sr_id_partition(id), NULL);
-    if (!p) {
-        eng_peer_not_here(eng, sr_id_partition(id), err);
+    size_t pi = 0;
+    if (!eng_parts_find(parts, sr_id_partition(id), &pi)) {
+        eng_parts_not_here(parts, sr_id_partition(id), err);
         snprintf(err->where, sizeof err->where, "field '%s'", field);
         return SR_EUNAVAIL;
     }
-    return store_txn_begin(p->store, false, txn, err);
+    return store_txn_begin(eng_parts_store(parts, pi), false, txn, err);
 }

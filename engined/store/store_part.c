@@ -18,8 +18,9 @@
 
 #define S_FORMAT      2 // 2: the queue database indexes open actions
 #define S_DEFAULT_MAP ((size_t)16 << 30)
-#define S_META_KEY    "meta"    // the per-copy record: partition, epoch, format
-#define S_CLOCK_KEY   "sim.now" // the clock (store_clock_put)
+#define S_META_KEY                                                             \
+    "meta" // the per-copy record: partition, epoch, format, applied
+#define S_CLOCK_KEY "sim.now" // the clock (store_clock_put)
 
 static const char *const s_db_names[STORE_DB_COUNT] = {
     "meta",  "exec",  "task", "action", "timer",
@@ -30,6 +31,7 @@ struct store_part {
     MDB_dbi dbi[STORE_DB_COUNT];
     uint16_t number;
     uint64_t epoch;
+    uint64_t applied; // index of the last replicated entry applied; 0: none
     int format;
     bool is_new; // this open created it (no meta record was there)
     char *dir;
@@ -55,12 +57,15 @@ s_mdb_fail(sr_error_t *err, int rc, const char *what)
 static sr_err_t
 s_meta_write(store_part_t *p, MDB_txn *txn, sr_error_t *err)
 {
-    sr_value_t *m = sr_value_new_map(3);
+    sr_value_t *m = sr_value_new_map(4);
     sr_err_t rc = sr_value_map_put(m, "partition", sr_value_new_int(p->number));
     if (!rc)
         rc = sr_value_map_put(m, "epoch", sr_value_new_int((int64_t)p->epoch));
     if (!rc)
         rc = sr_value_map_put(m, "format", sr_value_new_int(S_FORMAT));
+    if (!rc && p->applied)
+        rc = sr_value_map_put(m, "applied",
+                              sr_value_new_int((int64_t)p->applied));
     char *buf = NULL;
     size_t len = 0;
     if (!rc)
@@ -92,9 +97,10 @@ s_meta_load(store_part_t *p, MDB_txn *txn, sr_error_t *err)
     if (rc)
         return sr_error_set(err, SR_ESTORE, "partition meta unreadable: %s",
                             err ? err->msg : "");
-    int64_t number = -1, epoch = 0, format = 0;
+    int64_t number = -1, epoch = 0, format = 0, applied = 0;
     sr_value_map_int(m, "partition", &number);
     sr_value_map_int(m, "epoch", &epoch);
+    sr_value_map_int(m, "applied", &applied);
     sr_value_map_int(m, "format", &format);
     sr_value_destroy(&m);
     if (number != p->number)
@@ -107,6 +113,7 @@ s_meta_load(store_part_t *p, MDB_txn *txn, sr_error_t *err)
                             "build reads format %d",
                             p->number, (long long)format, S_FORMAT);
     p->epoch = (uint64_t)epoch;
+    p->applied = applied > 0 ? (uint64_t)applied : 0;
     return SR_OK;
 }
 
@@ -536,9 +543,29 @@ s_apply_one(void *arg, const store_change_t *c)
                          a->err);
 }
 
-sr_err_t
-store_part_apply(store_part_t *part, const void *buf, size_t len,
-                 sr_error_t *err)
+// Commit `t` with the copy's applied index set to `index` in it.
+static sr_err_t
+s_commit_at(store_txn_t **txn_p, uint64_t index, sr_error_t *err)
+{
+    store_txn_t *t = *txn_p;
+    store_part_t *p = t->part;
+    uint64_t was = p->applied;
+    p->applied = index;
+    sr_err_t rc = s_meta_write(p, t->txn, err);
+    if (rc) {
+        p->applied = was;
+        store_txn_abort(txn_p);
+        return rc;
+    }
+    if ((rc = store_txn_commit(txn_p, err)))
+        p->applied = was;
+    return rc;
+}
+
+// Apply a write set in `a->txn` and commit it, at `index` when `at`.
+static sr_err_t
+s_apply(store_part_t *part, const void *buf, size_t len, bool at,
+        uint64_t index, sr_error_t *err)
 {
     s_apply_t a = {.err = err};
     sr_err_t rc = s_txn_begin(part, true, false, &a.txn, err);
@@ -549,5 +576,89 @@ store_part_apply(store_part_t *part, const void *buf, size_t len,
         store_txn_abort(&a.txn);
         return rc;
     }
-    return store_txn_commit(&a.txn, err);
+    return at ? s_commit_at(&a.txn, index, err) : store_txn_commit(&a.txn, err);
+}
+
+sr_err_t
+store_part_apply(store_part_t *part, const void *buf, size_t len,
+                 sr_error_t *err)
+{
+    return s_apply(part, buf, len, false, 0, err);
+}
+
+sr_err_t
+store_part_apply_at(store_part_t *part, const void *buf, size_t len,
+                    uint64_t index, sr_error_t *err)
+{
+    return s_apply(part, buf, len, true, index, err);
+}
+
+sr_err_t
+store_txn_commit_at(store_txn_t **txn_p, uint64_t index, sr_error_t *err)
+{
+    return s_commit_at(txn_p, index, err);
+}
+
+sr_err_t
+store_part_sync(store_part_t *part, sr_error_t *err)
+{
+    int mrc = mdb_env_sync(part->env, 1);
+    return mrc ? s_mdb_fail(err, mrc, "sync") : SR_OK;
+}
+
+uint64_t
+store_part_applied(const store_part_t *part)
+{
+    return part->applied;
+}
+
+static sr_err_t
+s_dump_one(void *arg, const store_change_t *c)
+{
+    return store_ws_put(arg, c->db, c->key, c->klen, c->val, c->vlen);
+}
+
+sr_err_t
+store_part_dump(store_part_t *part, char **buf, size_t *len, sr_error_t *err)
+{
+    store_txn_t *t;
+    sr_err_t rc = s_txn_begin(part, false, false, &t, err);
+    if (rc)
+        return rc;
+    store_ws_t *ws = store_ws_new(&part->schema);
+    if (!ws) {
+        store_txn_abort(&t);
+        return sr_error_set(err, SR_ENOMEM, "out of memory");
+    }
+    rc = store_records(t, s_dump_one, ws, err);
+    store_txn_abort(&t);
+    if (!rc && (rc = store_ws_encode(ws, buf, len)))
+        sr_error_set(err, rc, "out of memory");
+    store_ws_destroy(&ws);
+    return rc;
+}
+
+sr_err_t
+store_part_restore(store_part_t *part, const void *buf, size_t len,
+                   uint64_t index, sr_error_t *err)
+{
+    store_txn_t *t;
+    sr_err_t rc = s_txn_begin(part, true, false, &t, err);
+    if (rc)
+        return rc;
+    // Every record goes, the per-copy one too (written again at the
+    // commit), then the dump's come in.
+    for (int db = 0; !rc && db < STORE_DB_COUNT; db++) {
+        int mrc = mdb_drop(t->txn, part->dbi[db], 0);
+        if (mrc)
+            rc = s_mdb_fail(err, mrc, s_db_names[db]);
+    }
+    s_apply_t a = {.txn = t, .err = err};
+    if (!rc)
+        rc = store_ws_decode(&part->schema, buf, len, s_apply_one, &a, err);
+    if (rc) {
+        store_txn_abort(&t);
+        return rc;
+    }
+    return s_commit_at(&t, index, err);
 }

@@ -66,6 +66,28 @@ const store_ws_t *store_txn_ws(const store_txn_t *txn);
 // per-copy record (each copy keeps its own epoch); SR_ESTORE (LMDB).
 sr_err_t store_part_apply(store_part_t *part, const void *buf, size_t len,
                           sr_error_t *err);
+// A replicated copy: the index of the last entry of the partition's
+// Raft log applied to it (0: none), kept in the per-copy record and
+// changed in the same transaction as what the entry changed. Apply a
+// write set at `index`; commit a write transaction at `index`.
+uint64_t store_part_applied(const store_part_t *part);
+sr_err_t store_part_apply_at(store_part_t *part, const void *buf, size_t len,
+                             uint64_t index, sr_error_t *err);
+sr_err_t store_txn_commit_at(store_txn_t **txn_p, uint64_t index,
+                             sr_error_t *err);
+// Flush what was committed to disk (a copy without sync, before the
+// Raft log drops the entries it holds).
+sr_err_t store_part_sync(store_part_t *part, sr_error_t *err);
+// Every record the copies share, as one write set of puts (a snapshot of
+// the partition). Caller owns *buf (free()).
+sr_err_t store_part_dump(store_part_t *part, char **buf, size_t *len,
+                         sr_error_t *err);
+// Make this copy hold exactly the records of a dump, at `index`: every
+// record it had goes, in the same transaction. Errors as
+// store_part_apply; on an error nothing changed.
+sr_err_t store_part_restore(store_part_t *part, const void *buf, size_t len,
+                            uint64_t index, sr_error_t *err);
+
 // Every record that copies of the partition share, database by database
 // in key order, as changes that would make them (puts): for comparing
 // copies and looking for traces. Every record but the per-copy one (the

@@ -44,6 +44,7 @@ typedef struct sr_client sr_client_t;
 #define SR_CLIENT_HEARTBEAT_MS    1000 // default heartbeat while subscribed
 #define SR_CLIENT_WATCH_CHECK_MS  5000 // default re-read of a quiet watch
 #define SR_CLIENT_MAX_REPLY_BYTES ((size_t)16 << 20) // default reply limit
+#define SR_CLIENT_ID_SIZE         37 // an id as text, with its NUL
 
 // Options of sr_client_open; zero fields take the defaults.
 typedef struct {
@@ -160,13 +161,40 @@ typedef struct {
     const char *description;  // free text or NULL
     bool has_partition;       // start in `partition` (on its owner)
     uint16_t partition;
+    const char *id; // the execution's id (UUID text), chosen by the
+                    // caller to make the start safe to retry; NULL: the
+                    // engine makes one (protocol 1.5)
 } sr_client_start_t;
 
 // Start an execution; *execution is its map ("id", "workflow", "state",
-// ...). Without a partition the engines take new executions in turn.
+// ...). Without a partition or an id the engines take new executions in
+// turn.
+//
+// With `id` the start goes to the owner of the id's partition and is safe
+// to retry: after any failure (a timeout, an engine lost, EUNAVAIL) call
+// again with the same `start`; however many of the calls reached an
+// engine, one execution exists, and each call that succeeds returns it as
+// it is now (it may have finished meanwhile). The id must be laid out as
+// the engines make ids (sr_client_ex_new_id makes one; docs/protocol.md,
+// EX_START, says how), and `partition`, if given too, must be the id's.
+// Errors: SR_EINVAL (err->where "field 'id'": not a UUID, not such an id;
+// "field 'partition'": not the id's), SR_EEXIST (the id is an execution
+// of another workflow, or a sub-workflow execution), SR_EUNAVAIL (no
+// engine holds the id's partition), SR_EVERSION (the engine ignored the
+// id: it speaks a protocol before 1.5).
 sr_err_t sr_client_ex_start(sr_client_t *c, const sr_client_start_t *start,
                             int timeout_ms, sr_value_t **execution,
                             sr_error_t *err);
+
+// A new execution id for sr_client_start_t.id, as text (36 characters
+// and a NUL): in one of the partitions that the next engine in turn says
+// it holds (its STATUS), chosen at random. Keep it with what you start
+// and start again with it after a failure. An id stays good for its
+// cluster: partitions move between engines, their numbers never change.
+// Errors as sr_client_status, and SR_EPROTO when the engine names no
+// partition.
+sr_err_t sr_client_ex_new_id(sr_client_t *c, int timeout_ms,
+                             char id[SR_CLIENT_ID_SIZE], sr_error_t *err);
 
 // One execution by id (UUID text). SR_EINVAL when `execution_id` is not
 // a UUID, SR_ENOTFOUND when no such execution.

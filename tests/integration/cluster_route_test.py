@@ -75,6 +75,29 @@ def reads_about_actions(c, es, cl):
     sock.close()
 
 
+def start_with_an_id(cl, es):
+    """EX_START with an id of e2's partition 3, sent to e1, is forwarded to
+    e2 (issue 12: a start must be safe to retry); the retries, through e1
+    and straight to e2, answer the same execution and make no other."""
+    ex_id = srtest.new_id(3)
+    first = cl.start("inline", input={"x": 3}, id=srtest.uid(ex_id))
+    srtest.check("started under the id", first["id"], ex_id)
+    cl.wait([ex_id], timeout=20)
+    e2 = srtest.Client(es[1].client_ep)
+    for who, client in (("e1", cl), ("e2", e2)):
+        again = client.start("inline", input={"x": 3}, id=srtest.uid(ex_id))
+        srtest.check("retry through %s" % who, (again["id"], again["state"]),
+                     (ex_id, "SUCCESS"))
+    listed = [e["id"] for e in e2.call("EX_LIST", limit=1000)]
+    srtest.check("executions under the id", listed.count(ex_id), 1)
+    try:
+        cl.start("inline", id=srtest.uid(srtest.new_id(9)))
+        srtest.fail("a start in a partition of no engine worked")
+    except srtest.ProtoError as e:
+        srtest.check("no partition 9", (e.code, e.field), ("EUNAVAIL", "id"))
+    e2.close()
+
+
 def log_since(proc, offset):
     with open(proc.log_path, "rb") as f:
         f.seek(offset)
@@ -182,6 +205,7 @@ def main():
         srtest.check("forwarded task list", [t["name"] for t in tasks],
                      ["only"])
         reads_about_actions(c, es, cl)
+        start_with_an_id(cl, es)
         # e3 loses its data and comes back: it says so in its log, and it
         # asks a peer for definitions.
         es[2] = data_lost(c, es[2], path)

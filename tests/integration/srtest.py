@@ -57,6 +57,18 @@ def uid(text):
     return uuid.UUID(text).bytes
 
 
+def new_id(partition):
+    """A new execution id in `partition`, laid out as the engines lay
+    theirs out (docs/protocol.md, EX_START): partition, unix seconds,
+    version 8, variant 10, random bits. Text form."""
+    b = bytearray(os.urandom(16))
+    b[0:2] = partition.to_bytes(2, "big")
+    b[2:6] = int(time.time()).to_bytes(4, "big")
+    b[6] = 0x80 | (b[6] & 0x0F)
+    b[8] = 0x80 | (b[8] & 0x3F)
+    return str(uuid.UUID(bytes=bytes(b)))
+
+
 class Client:
     """A DEALER on an engine's client endpoint; with `curve` (the paths of
     a secret certificate and of the engines' public one), a CurveZMQ

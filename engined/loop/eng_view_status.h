@@ -1,0 +1,40 @@
+// The body of a STATUS reply: this engine (name, endpoints, partitions
+// and their epochs), the cluster as it sees it (every engine with its
+// partitions, the peers up, down or unknown), its worker sessions, the
+// TASKs waiting, and its counters (batches, events, TASKs offered again,
+// executions expired, CurveZMQ refusals, dispatch latency). Each figure
+// comes from the object that keeps it, through its getters.
+//
+// Owns nothing beyond the call; changes nothing.
+//
+// Thread rule: the engine loop's thread (the objects' owner).
+#ifndef ENG_VIEW_STATUS_H
+#define ENG_VIEW_STATUS_H
+
+#include "eng.h"
+#include "eng_batch.h"
+#include "eng_dispatch.h"
+#include "eng_expire.h"
+#include "eng_part.h"
+#include "eng_peers.h"
+#include "eng_workers.h"
+#include "sr_curve_auth.h"
+#include "sr_value.h"
+
+// What STATUS reads, borrowed for the call.
+typedef struct {
+    const eng_config_t *cfg; // complete: name, endpoints, the cluster
+    const eng_parts_t *parts;
+    const eng_workers_t *workers;
+    const eng_dispatch_t *dispatch;
+    const eng_peers_t *peers;
+    const eng_batch_t *batch;
+    const eng_expire_t *expire;
+    const sr_curve_auth_t *auth; // NULL: no CurveZMQ
+} eng_view_status_src_t;
+
+// Caller owns *out, written only on success (SR_ENOMEM otherwise).
+sr_err_t eng_view_status(const eng_view_status_src_t *src, sr_value_t **out,
+                         sr_error_t *err);
+
+#endif

@@ -1,0 +1,274 @@
+// One replicated partition's Raft group (see rft_group.h).
+#include "rft_group.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "rft_fsm.h"
+#include "rft_io.h"
+#include "sr_log.h"
+#include "store_ws.h"
+
+typedef struct {
+    struct raft_apply req; // first
+    rft_group_t *g;
+    rft_done_fn done;
+    void *arg;
+} s_proposal_t;
+
+struct rft_group {
+    struct raft raft;
+    rft_group_cfg_t cfg;
+    rft_io_t *io;
+    rft_fsm_t *fsm;
+    bool started;
+    raft_term ready_term;   // the term whose barrier has been applied
+    raft_term barrier_term; // the term of the barrier in flight; 0: none
+    struct raft_barrier barrier;
+    s_proposal_t *inflight; // the proposal in flight, if any
+};
+
+static sr_err_t
+s_snapshot_data(void *arg, struct raft_buffer *out, sr_error_t *err)
+{
+    rft_group_t *g = arg;
+    return rft_fsm_dump(g->fsm, out, err);
+}
+
+sr_err_t
+rft_group_start(const rft_group_cfg_t *cfg,
+                const struct raft_configuration *boot, rft_group_t **out,
+                sr_error_t *err)
+{
+    rft_group_t *g = calloc(1, sizeof *g);
+    if (!g)
+        return sr_error_set(err, SR_ENOMEM, "out of memory");
+    g->cfg = *cfg;
+    rft_io_cfg_t io = {.log = cfg->log,
+                       .group = cfg->group,
+                       .send = cfg->send,
+                       .send_arg = cfg->send_arg,
+                       .now_ms = cfg->now_ms,
+                       .clock_arg = cfg->clock_arg,
+                       .seed = cfg->seed ^ cfg->id,
+                       .snapshot_data = s_snapshot_data,
+                       .snapshot_arg = g};
+    sr_err_t rc = rft_io_new(&io, &g->io, err);
+    if (!rc)
+        rc = rft_fsm_new(cfg->part, &g->raft, &g->fsm, err);
+    int rv = 0;
+    bool inited = false;
+    if (!rc) {
+        rv = raft_init(&g->raft, rft_io_raft(g->io), rft_fsm_raft(g->fsm),
+                       cfg->id, cfg->address);
+        if (rv)
+            rc = sr_error_set(err, rv == RAFT_NOMEM ? SR_ENOMEM : SR_EINVAL,
+                              "partition %u: raft_init: %s", cfg->group,
+                              raft_strerror(rv));
+        inited = !rv;
+    }
+    if (!rc) {
+        g->raft.data = g;
+        raft_set_election_timeout(&g->raft,
+                                  cfg->election_ms ? cfg->election_ms : 1000);
+        raft_set_heartbeat_timeout(&g->raft,
+                                   cfg->heartbeat_ms ? cfg->heartbeat_ms : 100);
+        raft_set_snapshot_threshold(
+            &g->raft, cfg->snapshot_threshold ? cfg->snapshot_threshold : 1024);
+        raft_set_snapshot_trailing(
+            &g->raft, cfg->snapshot_trailing ? cfg->snapshot_trailing : 128);
+        raft_set_pre_vote(&g->raft, true);
+        if (boot && (rv = raft_bootstrap(&g->raft, boot)) &&
+            rv != RAFT_CANTBOOTSTRAP)
+            rc = sr_error_set(err, SR_ESTORE, "partition %u: bootstrap: %s",
+                              cfg->group, raft_errmsg(&g->raft));
+    }
+    if (!rc && (rv = raft_start(&g->raft)))
+        rc = sr_error_set(err, SR_ESTORE, "partition %u: raft_start: %s",
+                          cfg->group, raft_errmsg(&g->raft));
+    if (rc) {
+        g->started = inited; // close what raft_init made
+        rft_group_stop(&g);
+        return rc;
+    }
+    g->started = true;
+    *out = g;
+    return SR_OK;
+}
+
+static void
+s_closed(struct raft *r)
+{
+    (void)r;
+}
+
+void
+rft_group_stop(rft_group_t **g_p)
+{
+    rft_group_t *g = *g_p;
+    if (!g)
+        return;
+    // C-Raft fails the requests in flight (their callbacks run) and our
+    // raft_io closes at once, so the close is over when raft_close
+    // returns.
+    if (g->started)
+        raft_close(&g->raft, s_closed);
+    rft_fsm_destroy(&g->fsm);
+    rft_io_destroy(&g->io);
+    free(g);
+    *g_p = NULL;
+}
+
+static void
+s_barrier_done(struct raft_barrier *req, int status)
+{
+    rft_group_t *g = req->data;
+    if (status == 0 && g->barrier_term == g->raft.current_term)
+        g->ready_term = g->barrier_term;
+    g->barrier_term = 0;
+}
+
+void
+rft_group_run(rft_group_t *g)
+{
+    rft_io_run(g->io);
+    int state = raft_state(&g->raft);
+    if (state == RAFT_LEADER && g->ready_term != g->raft.current_term &&
+        g->barrier_term == 0) {
+        g->barrier.data = g;
+        g->barrier_term = g->raft.current_term;
+        if (raft_barrier(&g->raft, &g->barrier, s_barrier_done))
+            g->barrier_term = 0; // tried again next run
+    }
+}
+
+uint64_t
+rft_group_due_ms(const rft_group_t *g)
+{
+    return rft_io_due_ms(g->io);
+}
+
+sr_err_t
+rft_group_deliver(rft_group_t *g, raft_id from, const char *address,
+                  const void *buf, size_t len, sr_error_t *err)
+{
+    return rft_io_deliver(g->io, from, address, buf, len, err);
+}
+
+bool
+rft_group_leading(const rft_group_t *g)
+{
+    return raft_state((struct raft *)&g->raft) == RAFT_LEADER &&
+           g->ready_term == g->raft.current_term;
+}
+
+bool
+rft_group_proposing(const rft_group_t *g)
+{
+    return g->inflight != NULL;
+}
+
+raft_term
+rft_group_term(const rft_group_t *g)
+{
+    return g->raft.current_term;
+}
+
+bool
+rft_group_leader(const rft_group_t *g, raft_id *id, const char **address)
+{
+    raft_leader((struct raft *)&g->raft, id, address);
+    return *id != 0;
+}
+
+int
+rft_group_state(const rft_group_t *g)
+{
+    return raft_state((struct raft *)&g->raft);
+}
+
+raft_index
+rft_group_last_index(const rft_group_t *g)
+{
+    return raft_last_index((struct raft *)&g->raft);
+}
+
+raft_index
+rft_group_applied(const rft_group_t *g)
+{
+    return raft_last_applied((struct raft *)&g->raft);
+}
+
+const char *
+rft_group_error(const rft_group_t *g)
+{
+    return rft_fsm_error(g->fsm);
+}
+
+static void
+s_applied(struct raft_apply *req, int status, void *result)
+{
+    (void)result;
+    s_proposal_t *p = (s_proposal_t *)req;
+    rft_group_t *g = p->g;
+    if (g->inflight == p)
+        g->inflight = NULL;
+    sr_err_t rc = SR_OK;
+    if (status) {
+        // Not committed by this leader: its transaction goes.
+        rft_fsm_drop(g->fsm);
+        rc = status == RAFT_IOERR ? SR_ESTORE : SR_EUNAVAIL;
+    }
+    rft_done_fn done = p->done;
+    void *arg = p->arg;
+    free(p);
+    done(arg, rc);
+}
+
+sr_err_t
+rft_group_propose(rft_group_t *g, store_txn_t **txn_p, rft_done_fn done,
+                  void *arg, sr_error_t *err)
+{
+    if (!rft_group_leading(g) || g->inflight) {
+        store_txn_abort(txn_p);
+        return sr_error_set(err, SR_EUNAVAIL,
+                            g->inflight ? "partition %u: a proposal is in "
+                                          "flight"
+                                        : "partition %u: this replica does "
+                                          "not lead",
+                            g->cfg.group);
+    }
+    char *ws;
+    size_t len;
+    s_proposal_t *p = calloc(1, sizeof *p);
+    if (!p || store_ws_encode(store_txn_ws(*txn_p), &ws, &len)) {
+        free(p);
+        store_txn_abort(txn_p);
+        return sr_error_set(err, SR_ENOMEM, "out of memory");
+    }
+    struct raft_buffer buf = {raft_malloc(len ? len : 1), len};
+    if (!buf.base) {
+        free(ws);
+        free(p);
+        store_txn_abort(txn_p);
+        return sr_error_set(err, SR_ENOMEM, "out of memory");
+    }
+    memcpy(buf.base, ws, len);
+    free(ws);
+    p->g = g;
+    p->done = done;
+    p->arg = arg;
+    int rv = raft_apply(&g->raft, &p->req, &buf, 1, s_applied);
+    if (rv) {
+        raft_free(buf.base);
+        free(p);
+        store_txn_abort(txn_p);
+        return sr_error_set(err, rv == RAFT_NOMEM ? SR_ENOMEM : SR_EUNAVAIL,
+                            "partition %u: %s", g->cfg.group,
+                            raft_strerror(rv));
+    }
+    g->inflight = p;
+    rft_fsm_hold(g->fsm, *txn_p, p->req.index);
+    *txn_p = NULL;
+    return SR_OK;
+}

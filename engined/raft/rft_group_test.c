@@ -1,0 +1,424 @@
+// Three replicas of a partition in one process, over rft_log, rft_io,
+// rft_fsm and C-Raft, with a transport that queues messages between them
+// (links can be cut) and a clock the test moves: a leader is elected and
+// leads, proposals reach every copy, a lost leader is replaced within the
+// election timeout, a replica restarted from its disk catches up, a
+// replica whose disk was wiped is sent a snapshot and catches up, and a
+// leader cut off from the others commits nothing: its proposal fails, its
+// copy never shows it, and it follows the new leader once the links are
+// back.
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "rft_group.h"
+#include "store_docs.h"
+#include "store_test_util.h"
+
+#define N           3
+#define STEP_MS     5
+#define ELECTION_MS 300
+
+typedef struct s_net s_net_t;
+
+typedef struct {
+    s_net_t *net;
+    int index;
+    char dir[64];
+    bool up;
+    rft_log_t *log;
+    store_part_t *part;
+    rft_group_t *g;
+} s_node_t;
+
+typedef struct {
+    int from, to; // replica indexes
+    char *buf;
+    size_t len;
+} s_msg_t;
+
+struct s_net {
+    s_node_t n[N];
+    bool cut[N][N]; // no delivery from i to j
+    s_msg_t *q;
+    size_t nq, cap;
+    uint64_t now;
+    unsigned threshold, trailing;
+    int done;      // proposal callbacks seen
+    sr_err_t last; // the last one's outcome
+    int wf;        // workflows proposed so far
+};
+
+static const char *s_names[N] = {"e1", "e2", "e3"};
+
+static uint64_t
+s_clock(void *arg)
+{
+    return ((s_net_t *)arg)->now;
+}
+
+static sr_err_t
+s_send(void *arg, uint32_t group, raft_id to, const char *address,
+       const void *buf, size_t len)
+{
+    s_node_t *from = arg;
+    s_net_t *net = from->net;
+    (void)group;
+    assert_true(to >= 1 && to <= N);
+    assert_string_equal(address, s_names[to - 1]);
+    if (net->nq == net->cap) {
+        net->cap = net->cap ? net->cap * 2 : 64;
+        net->q = realloc(net->q, net->cap * sizeof *net->q);
+        assert_non_null(net->q);
+    }
+    s_msg_t *m = &net->q[net->nq++];
+    m->from = from->index;
+    m->to = (int)to - 1;
+    m->buf = malloc(len);
+    assert_non_null(m->buf);
+    memcpy(m->buf, buf, len);
+    m->len = len;
+    return SR_OK;
+}
+
+static void
+s_conf(struct raft_configuration *c)
+{
+    raft_configuration_init(c);
+    for (int i = 0; i < N; i++)
+        assert_int_equal(
+            raft_configuration_add(c, (raft_id)i + 1, s_names[i], RAFT_VOTER),
+            0);
+}
+
+// Start replica i from what its folder holds (booting a new group when
+// `boot`).
+static void
+s_up(s_net_t *net, int i, bool boot)
+{
+    s_node_t *n = &net->n[i];
+    char path[96];
+    snprintf(path, sizeof path, "%s/raft", n->dir);
+    rft_log_opts_t lo = {.nosync = true, .map_bytes = 1 << 26};
+    sr_error_t err;
+    if (rft_log_open(path, &lo, &n->log, &err))
+        fail_msg("%s", err.msg);
+    snprintf(path, sizeof path, "%s/p0", n->dir);
+    n->part = st_open(path, 0);
+    rft_group_cfg_t cfg = {.log = n->log,
+                           .part = n->part,
+                           .group = 0,
+                           .id = (raft_id)i + 1,
+                           .address = s_names[i],
+                           .send = s_send,
+                           .send_arg = n,
+                           .now_ms = s_clock,
+                           .clock_arg = net,
+                           .seed = 7,
+                           .election_ms = ELECTION_MS,
+                           .heartbeat_ms = 50,
+                           .snapshot_threshold = net->threshold,
+                           .snapshot_trailing = net->trailing};
+    struct raft_configuration conf;
+    s_conf(&conf);
+    if (rft_group_start(&cfg, boot ? &conf : NULL, &n->g, &err))
+        fail_msg("replica %d: %s", i + 1, err.msg);
+    raft_configuration_close(&conf);
+    n->up = true;
+}
+
+// Stop replica i as a crash would leave it: nothing queued is written.
+static void
+s_down(s_net_t *net, int i)
+{
+    s_node_t *n = &net->n[i];
+    rft_group_stop(&n->g);
+    rft_log_close(&n->log);
+    store_part_close(&n->part);
+    n->up = false;
+}
+
+static void
+s_net_init(s_net_t *net, unsigned threshold, unsigned trailing)
+{
+    memset(net, 0, sizeof *net);
+    net->now = 1000;
+    net->threshold = threshold;
+    net->trailing = trailing;
+    for (int i = 0; i < N; i++) {
+        net->n[i].net = net;
+        net->n[i].index = i;
+        st_mkdir(net->n[i].dir);
+    }
+    for (int i = 0; i < N; i++)
+        s_up(net, i, true);
+}
+
+static void
+s_net_fini(s_net_t *net)
+{
+    for (int i = 0; i < N; i++) {
+        if (net->n[i].up)
+            s_down(net, i);
+        st_rmdir(net->n[i].dir);
+    }
+    for (size_t k = 0; k < net->nq; k++)
+        free(net->q[k].buf);
+    free(net->q);
+}
+
+// One turn of every replica that is up: timers, log flush, then the
+// messages sent so far delivered (or dropped on a cut link or to a
+// replica that is down).
+static void
+s_step(s_net_t *net)
+{
+    net->now += STEP_MS;
+    for (int i = 0; i < N; i++) {
+        s_node_t *n = &net->n[i];
+        if (!n->up)
+            continue;
+        rft_group_run(n->g);
+        sr_error_t err;
+        if (rft_log_flush(n->log, &err))
+            fail_msg("flush: %s", err.msg);
+    }
+    s_msg_t *q = net->q;
+    size_t nq = net->nq;
+    net->q = NULL, net->nq = 0, net->cap = 0;
+    for (size_t k = 0; k < nq; k++) {
+        s_node_t *to = &net->n[q[k].to];
+        if (to->up && !net->cut[q[k].from][q[k].to]) {
+            sr_error_t err;
+            if (rft_group_deliver(to->g, (raft_id)q[k].from + 1,
+                                  s_names[q[k].from], q[k].buf, q[k].len, &err))
+                fail_msg("deliver: %s", err.msg);
+        }
+        free(q[k].buf);
+    }
+    free(q);
+}
+
+// The replica leading (its term's barrier applied), stepping until one
+// does; fails after `max_ms`.
+static int
+s_leader(s_net_t *net, uint64_t max_ms)
+{
+    uint64_t until = net->now + max_ms;
+    while (net->now < until) {
+        for (int i = 0; i < N; i++)
+            if (net->n[i].up && rft_group_leading(net->n[i].g))
+                return i;
+        s_step(net);
+    }
+    fail_msg("no leader within %llu ms", (unsigned long long)max_ms);
+    return -1;
+}
+
+static void
+s_done(void *arg, sr_err_t rc)
+{
+    s_net_t *net = arg;
+    net->done++;
+    net->last = rc;
+}
+
+// Propose a new workflow definition on replica i.
+static void
+s_propose(s_net_t *net, int i)
+{
+    char yaml[160];
+    snprintf(yaml, sizeof yaml,
+             "version: '2.0'\nwf%d:\n  tasks:\n    t:\n      action: "
+             "std.noop\n",
+             net->wf++);
+    lang_doc_t *doc = st_doc(yaml);
+    store_txn_t *txn;
+    sr_error_t err;
+    assert_int_equal(store_txn_begin(net->n[i].part, true, &txn, &err), SR_OK);
+    assert_int_equal(store_def_put(txn, doc, (int64_t)net->now, &err), SR_OK);
+    lang_doc_destroy(&doc);
+    if (rft_group_propose(net->n[i].g, &txn, s_done, net, &err))
+        fail_msg("propose: %s", err.msg);
+    assert_null(txn);
+}
+
+// Propose and step until it is done; returns its outcome.
+static sr_err_t
+s_commit(s_net_t *net, int i, uint64_t max_ms)
+{
+    int before = net->done;
+    s_propose(net, i);
+    uint64_t until = net->now + max_ms;
+    while (net->done == before && net->now < until)
+        s_step(net);
+    assert_int_equal(net->done, before + 1);
+    return net->last;
+}
+
+// Step until every replica that is up has applied the leader's last
+// index and their copies hold the same records.
+static void
+s_converge(s_net_t *net, int leader, uint64_t max_ms)
+{
+    uint64_t until = net->now + max_ms;
+    for (;;) {
+        raft_index last = rft_group_applied(net->n[leader].g);
+        bool all = true;
+        for (int i = 0; i < N; i++)
+            if (net->n[i].up && rft_group_applied(net->n[i].g) < last)
+                all = false;
+        if (all)
+            break;
+        if (net->now >= until)
+            fail_msg("the replicas did not catch up within %llu ms",
+                     (unsigned long long)max_ms);
+        s_step(net);
+    }
+    for (int i = 0; i < N; i++)
+        if (i != leader && net->n[i].up)
+            st_assert_same(net->n[leader].part, net->n[i].part);
+}
+
+static size_t
+s_defs(store_part_t *part)
+{
+    store_counts_t c;
+    sr_error_t err;
+    assert_int_equal(store_part_counts(part, &c, &err), SR_OK);
+    return c.workflows;
+}
+
+static void
+test_elect_replicate_fail_over_restart(void **state)
+{
+    (void)state;
+    s_net_t net;
+    s_net_init(&net, 0, 0);
+    int l = s_leader(&net, 5 * ELECTION_MS);
+    raft_term t1 = rft_group_term(net.n[l].g);
+    for (int k = 0; k < 10; k++)
+        assert_int_equal(s_commit(&net, l, 2000), SR_OK);
+    s_converge(&net, l, 2000);
+    assert_int_equal(s_defs(net.n[(l + 1) % N].part), 10);
+    // A follower refuses to propose.
+    store_txn_t *txn;
+    sr_error_t err;
+    int f = (l + 1) % N;
+    assert_false(rft_group_leading(net.n[f].g));
+    assert_int_equal(store_txn_begin(net.n[f].part, true, &txn, &err), SR_OK);
+    assert_int_equal(rft_group_propose(net.n[f].g, &txn, s_done, &net, &err),
+                     SR_EUNAVAIL);
+    assert_null(txn);
+    raft_id lid;
+    const char *laddr;
+    assert_true(rft_group_leader(net.n[f].g, &lid, &laddr));
+    assert_int_equal(lid, (raft_id)l + 1);
+
+    // The leader is lost: another leads within the election timeout (and
+    // the barrier), in a later term.
+    uint64_t lost = net.now;
+    s_down(&net, l);
+    int l2 = s_leader(&net, 4 * ELECTION_MS);
+    assert_int_not_equal(l2, l);
+    assert_true(rft_group_term(net.n[l2].g) > t1);
+    print_message("new leader after %llu ms (election timeout %d ms)\n",
+                  (unsigned long long)(net.now - lost), ELECTION_MS);
+    for (int k = 0; k < 5; k++)
+        assert_int_equal(s_commit(&net, l2, 2000), SR_OK);
+    // The old leader comes back from its disk and catches up.
+    s_up(&net, l, true);
+    s_converge(&net, l2, 3000);
+    assert_int_equal(s_defs(net.n[l].part), 15);
+    s_net_fini(&net);
+}
+
+static void
+test_wiped_replica_gets_a_snapshot(void **state)
+{
+    (void)state;
+    s_net_t net;
+    s_net_init(&net, 8, 2); // a snapshot every 8 entries, 2 kept
+    int l = s_leader(&net, 5 * ELECTION_MS);
+    int w = (l + 1) % N;
+    s_down(&net, w);
+    for (int k = 0; k < 30; k++)
+        assert_int_equal(s_commit(&net, l, 2000), SR_OK);
+    // Its disk is gone; it starts empty (not booted) and is sent a dump.
+    st_rmdir(net.n[w].dir);
+    st_mkdir(net.n[w].dir);
+    s_up(&net, w, false);
+    s_converge(&net, l, 5000);
+    assert_int_equal(s_defs(net.n[w].part), 30);
+    assert_true(store_part_applied(net.n[w].part) > 0);
+    // It follows on after the snapshot.
+    for (int k = 0; k < 3; k++)
+        assert_int_equal(s_commit(&net, l, 2000), SR_OK);
+    s_converge(&net, l, 2000);
+    assert_int_equal(s_defs(net.n[w].part), 33);
+    // And leads when it has to, with everything.
+    s_down(&net, l);
+    int l2 = s_leader(&net, 4 * ELECTION_MS);
+    assert_int_equal(s_commit(&net, l2, 2000), SR_OK);
+    assert_int_equal(s_defs(net.n[l2].part), 34);
+    s_net_fini(&net);
+}
+
+static void
+test_cut_off_leader_commits_nothing(void **state)
+{
+    (void)state;
+    s_net_t net;
+    s_net_init(&net, 0, 0);
+    int l = s_leader(&net, 5 * ELECTION_MS);
+    assert_int_equal(s_commit(&net, l, 2000), SR_OK);
+    s_converge(&net, l, 2000);
+    // Cut the leader off both ways, then propose on it.
+    for (int i = 0; i < N; i++)
+        net.cut[l][i] = net.cut[i][l] = i != l;
+    int before = net.done;
+    s_propose(&net, l);
+    assert_true(rft_group_proposing(net.n[l].g));
+    // The others elect a leader and go on.
+    int l2 = -1;
+    uint64_t until = net.now + 6 * ELECTION_MS;
+    while (net.now < until && l2 < 0) {
+        s_step(&net);
+        for (int i = 0; i < N; i++)
+            if (i != l && rft_group_leading(net.n[i].g))
+                l2 = i;
+    }
+    assert_true(l2 >= 0);
+    assert_int_equal(s_commit(&net, l2, 2000), SR_OK);
+    // The old leader steps down without a quorum: its proposal fails and
+    // its copy never showed it.
+    until = net.now + 6 * ELECTION_MS;
+    while (net.done == before + 1 && net.now < until)
+        s_step(&net);
+    assert_int_equal(net.done, before + 2);
+    assert_false(rft_group_leading(net.n[l].g));
+    assert_int_equal(s_defs(net.n[l].part), 1);
+    // Links back: it follows the new leader and has what it committed.
+    memset(net.cut, 0, sizeof net.cut);
+    s_converge(&net, l2, 3000);
+    assert_int_equal(s_defs(net.n[l].part), 2);
+    assert_false(rft_group_leading(net.n[l].g));
+    s_net_fini(&net);
+}
+
+int
+main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_elect_replicate_fail_over_restart),
+        cmocka_unit_test(test_wiped_replica_gets_a_snapshot),
+        cmocka_unit_test(test_cut_off_leader_commits_nothing),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
