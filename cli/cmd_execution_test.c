@@ -52,8 +52,8 @@ executions_start_with_input_and_are_driven(void **state)
 
     assert_int_equal(cli_test_run("execution start hello --input @input.json"),
                      0);
-    cli_test_has(cli_out, "workflow:   hello");
-    cli_test_has(cli_out, "input:      {\"a\": \"from a file\"}");
+    cli_test_has(cli_out, "workflow:         hello");
+    cli_test_has(cli_out, "input:            {\"a\": \"from a file\"}");
     assert_int_equal(cli_test_run("execution start hello --input '[1]'"), 2);
     cli_test_has(cli_err, "--input: expected a JSON object, got array");
     assert_int_equal(cli_test_run("execution start hello --input '{bad'"), 2);
@@ -65,7 +65,7 @@ executions_start_with_input_and_are_driven(void **state)
     cli_test_has(cli_err, "workflow 'nope' not found (ENOTFOUND");
 
     assert_int_equal(cli_test_run("execution get %s", id), 0);
-    cli_test_has(cli_out, "state:      RUNNING");
+    cli_test_has(cli_out, "state:            RUNNING");
     assert_int_equal(cli_test_run("execution pause %s --reason lunch", id), 0);
     char line[128];
     snprintf(line, sizeof line, "execution %s: PAUSED\n", id);

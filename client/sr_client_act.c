@@ -76,8 +76,8 @@ s_list_all(sr_client_t *c, const sr_msg_t *req, int64_t limit, int timeout_ms,
         size_t n = sr_value_len(bodies);
         for (size_t i = 0; i < n; i++)
             lists[i] = sr_value_array_at(bodies, i);
-        rc = sr_client_body_merge_executions(lists, n, (size_t)limit, actions,
-                                             err);
+        rc = sr_client_body_merge_executions(
+            lists, n, (size_t)limit, SR_B_ACTION_EXECUTION_id, actions, err);
     }
     sr_value_destroy(&bodies);
     return rc;

@@ -86,15 +86,14 @@ s_entry_qsort(const void *a, const void *b)
 }
 
 static sr_err_t
-s_entry_set(s_entry_t *e, sr_value_t *item, size_t list, size_t i,
-            sr_error_t *err)
+s_entry_set(s_entry_t *e, sr_value_t *item, sr_bfield_t id, size_t list,
+            size_t i, sr_error_t *err)
 {
-    const sr_value_t *id = sr_value_map_get(item, "id");
-    if (!id || sr_id_from_value(id, &e->id) != SR_OK)
+    if (!sr_body_id(item, id, &e->id))
         return sr_error_set(err, SR_EPROTO,
                             "execution list of engine %zu: item %zu has no "
-                            "valid 'id'",
-                            list, i);
+                            "valid '%s'",
+                            list, i, sr_bfield_desc(id)->name);
     e->time_ms = sr_id_time_ms(&e->id);
     e->item = item;
     return SR_OK;
@@ -111,7 +110,8 @@ s_total(sr_value_t *const *lists, size_t n)
 
 // Gather every item of every list into `es`.
 static sr_err_t
-s_gather(sr_value_t *const *lists, size_t n, s_entry_t *es, sr_error_t *err)
+s_gather(sr_value_t *const *lists, size_t n, sr_bfield_t id, s_entry_t *es,
+         sr_error_t *err)
 {
     size_t k = 0;
     for (size_t l = 0; l < n; l++) {
@@ -121,7 +121,7 @@ s_gather(sr_value_t *const *lists, size_t n, s_entry_t *es, sr_error_t *err)
                                 l);
         for (size_t i = 0; i < sr_value_len(lists[l]); i++) {
             sr_err_t rc = s_entry_set(&es[k++], sr_value_array_at(lists[l], i),
-                                      l, i, err);
+                                      id, l, i, err);
             if (rc)
                 return rc;
         }
@@ -131,12 +131,13 @@ s_gather(sr_value_t *const *lists, size_t n, s_entry_t *es, sr_error_t *err)
 
 sr_err_t
 sr_client_body_merge_executions(sr_value_t *const *lists, size_t n,
-                                size_t limit, sr_value_t **out, sr_error_t *err)
+                                size_t limit, sr_bfield_t id, sr_value_t **out,
+                                sr_error_t *err)
 {
     size_t total = s_total(lists, n);
     s_entry_t *es = calloc(total ? total : 1, sizeof *es);
     sr_value_t *merged = sr_value_new_array(limit < total ? limit : total);
-    sr_err_t rc = es && merged ? s_gather(lists, n, es, err)
+    sr_err_t rc = es && merged ? s_gather(lists, n, id, es, err)
                                : sr_error_set(err, SR_ENOMEM, "out of memory");
     if (rc)
         goto done;
@@ -163,16 +164,17 @@ static int
 s_wf_cmp(const void *a, const void *b)
 {
     sr_value_t *const *x = a, *const *y = b;
-    return strcmp(sr_value_map_str(*x, "name"), sr_value_map_str(*y, "name"));
+    return strcmp(sr_body_str(*x, SR_B_WORKFLOW_name),
+                  sr_body_str(*y, SR_B_WORKFLOW_name));
 }
 
 // True when `b` should replace `a` (same name): b is newer.
 static bool
 s_wf_newer(const sr_value_t *a, const sr_value_t *b)
 {
-    int64_t ta = 0, tb = 0;
-    return sr_value_map_int(a, "created_ms", &ta) &&
-           sr_value_map_int(b, "created_ms", &tb) && tb > ta;
+    int64_t ta = sr_body_int(a, SR_B_WORKFLOW_created_ms, -1);
+    int64_t tb = sr_body_int(b, SR_B_WORKFLOW_created_ms, -1);
+    return ta >= 0 && tb > ta;
 }
 
 static sr_err_t
@@ -187,11 +189,12 @@ s_wf_gather(sr_value_t *const *lists, size_t n, sr_value_t **items,
                                 l);
         for (size_t i = 0; i < sr_value_len(lists[l]); i++) {
             sr_value_t *wf = sr_value_array_at(lists[l], i);
-            if (!sr_value_map_str(wf, "name"))
+            if (!sr_body_str(wf, SR_B_WORKFLOW_name))
                 return sr_error_set(err, SR_EPROTO,
                                     "workflow list of engine %zu: item %zu "
-                                    "has no 'name'",
-                                    l, i);
+                                    "has no '%s'",
+                                    l, i,
+                                    sr_bfield_desc(SR_B_WORKFLOW_name)->name);
             items[k++] = wf;
         }
     }

@@ -10,6 +10,7 @@
 #include <limits.h>
 #include <string.h>
 
+#include "sr_body.h"
 #include "sr_client_conn.h"
 #include "sr_client_core.h"
 
@@ -134,7 +135,8 @@ s_check(sr_client_t *c, const char *execution_id, int64_t deadline_ms,
     sr_value_t *ex = NULL;
     sr_err_t rc =
         sr_client_ex_get(c, execution_id, s_left(deadline_ms), &ex, err);
-    *is_final = !rc && sr_client_state_is_final(sr_value_map_str(ex, "state"));
+    *is_final =
+        !rc && sr_client_state_is_final(sr_body_str(ex, SR_B_EXECUTION_state));
     sr_value_destroy(&ex);
     return rc;
 }
@@ -192,7 +194,7 @@ s_watch(sr_client_t *c, const char *execution_id, sr_client_event_fn *fn,
     sr_err_t rc =
         sr_client_ex_get(c, execution_id, s_left(deadline_ms), &ex, err);
     bool is_final =
-        !rc && sr_client_state_is_final(sr_value_map_str(ex, "state"));
+        !rc && sr_client_state_is_final(sr_body_str(ex, SR_B_EXECUTION_state));
     if (!rc && !is_final) {
         rc = s_follow(c, execution_id, fn, arg, deadline_ms, &is_final, err);
         if (!rc) { // it ended: read it, even if the deadline just passed

@@ -89,10 +89,9 @@ s_check_started(const sr_id_t *want, const sr_value_t *ex, sr_error_t *err)
 {
     sr_id_t got;
     char text[SR_ID_TEXT_SIZE];
-    if (sr_id_from_value(sr_value_map_get(ex, "id"), &got) == SR_OK &&
-        sr_id_equal(&got, want))
+    if (sr_body_id(ex, SR_B_EXECUTION_id, &got) && sr_id_equal(&got, want))
         return SR_OK;
-    const char *made = sr_value_map_str(ex, "id");
+    const char *made = sr_body_str(ex, SR_B_EXECUTION_id);
     return sr_error_set(err, SR_EVERSION,
                         "the engine answered a start with id %s with "
                         "execution %.40s: it speaks a protocol before 1.5, "
@@ -145,7 +144,7 @@ sr_client_ex_new_id(sr_client_t *c, int timeout_ms, char id[SR_CLIENT_ID_SIZE],
     sr_msg_destroy(&req);
     if (rc)
         return rc;
-    const sr_value_t *parts = sr_value_map_get(status, "partitions");
+    const sr_value_t *parts = sr_body_get(status, SR_B_STATUS_partitions);
     size_t n = sr_value_len(parts);
     uint32_t pick = 0;
     sr_random(&pick, sizeof pick);
@@ -233,8 +232,8 @@ s_merge(const sr_value_t *bodies, int64_t limit, sr_value_t **executions,
     for (size_t i = 0; i < sr_value_len(bodies); i++)
         if (!sr_value_is(sr_value_array_at(bodies, i), SR_T_NIL))
             lists[n++] = sr_value_array_at(bodies, i);
-    return sr_client_body_merge_executions(lists, n, (size_t)limit, executions,
-                                           err);
+    return sr_client_body_merge_executions(lists, n, (size_t)limit,
+                                           SR_B_EXECUTION_id, executions, err);
 }
 
 sr_err_t
@@ -287,13 +286,13 @@ s_unserved(sr_client_t *c, const sr_value_t *bodies, int64_t deadline_ms,
                       : sr_error_set(err, SR_ENOMEM, "out of memory");
     for (size_t i = 0; !rc && i < sr_value_len(statuses); i++) {
         const sr_value_t *st = sr_value_array_at(statuses, i);
-        const sr_value_t *members = sr_value_map_get(st, "cluster");
+        const sr_value_t *members = sr_body_get(st, SR_B_STATUS_cluster);
         for (size_t k = 0; k < sr_value_len(members); k++)
-            s_flag(
-                sr_value_map_get(sr_value_array_at(members, k), "partitions"),
-                set, S_NAMED);
+            s_flag(sr_body_get(sr_value_array_at(members, k),
+                               SR_B_MEMBER_partitions),
+                   set, S_NAMED);
         if (!sr_value_is(sr_value_array_at(bodies, i), SR_T_NIL))
-            s_flag(sr_value_map_get(st, "partitions"), set, S_SERVED);
+            s_flag(sr_body_get(st, SR_B_STATUS_partitions), set, S_SERVED);
     }
     for (size_t p = 0; !rc && p < SR_PARTITIONS_MAX; p++)
         if (set[p] == S_NAMED &&

@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "sr_body.h"
 #include "sr_id.h"
 
 #define S_NONE 0xff // no known owner
@@ -77,7 +78,7 @@ sr_client_route_learn(sr_client_route_t *r, size_t engine,
 {
     if (engine >= r->engines)
         return sr_error_set(err, SR_EINVAL, "no engine %zu", engine);
-    const sr_value_t *parts = sr_value_map_get(status, "partitions");
+    const sr_value_t *parts = sr_body_get(status, SR_B_STATUS_partitions);
     sr_err_t rc = s_check(parts, engine, err);
     if (rc)
         return rc;

@@ -530,26 +530,34 @@ merging_orders_by_time_drops_duplicates_and_checks_items(void **state)
     sr_value_array_append(b, s_exec(5, 1700000001500));
     sr_value_t *lists[2] = {a, b}, *out = NULL;
     sr_error_t err;
-    sr_fx_ok(sr_client_body_merge_executions(lists, 2, 10, &out, &err), &err);
+    sr_fx_ok(sr_client_body_merge_executions(lists, 2, 10, SR_B_EXECUTION_id,
+                                             &out, &err),
+             &err);
     char got[128];
     s_ids(out, got, sizeof got);
     assert_string_equal(got, "1@1000 5@1500 4@2000");
     sr_value_destroy(&out);
-    sr_fx_ok(sr_client_body_merge_executions(lists, 2, 1, &out, &err), &err);
+    sr_fx_ok(sr_client_body_merge_executions(lists, 2, 1, SR_B_EXECUTION_id,
+                                             &out, &err),
+             &err);
     assert_int_equal(sr_value_len(out), 1);
     sr_value_destroy(&out);
-    sr_fx_ok(sr_client_body_merge_executions(lists, 0, 1, &out, &err), &err);
+    sr_fx_ok(sr_client_body_merge_executions(lists, 0, 1, SR_B_EXECUTION_id,
+                                             &out, &err),
+             &err);
     assert_int_equal(sr_value_len(out), 0);
     sr_value_destroy(&out);
 
     sr_value_array_append(b, s_json("{\"id\": \"not an id\"}"));
-    assert_int_equal(sr_client_body_merge_executions(lists, 2, 9, &out, &err),
+    assert_int_equal(sr_client_body_merge_executions(
+                         lists, 2, 9, SR_B_EXECUTION_id, &out, &err),
                      SR_EPROTO);
     assert_string_equal(err.msg, "execution list of engine 1: item 2 has no "
                                  "valid 'id'");
     sr_value_t *not_list = sr_value_new_map(0);
     lists[1] = not_list;
-    assert_int_equal(sr_client_body_merge_executions(lists, 2, 9, &out, &err),
+    assert_int_equal(sr_client_body_merge_executions(
+                         lists, 2, 9, SR_B_EXECUTION_id, &out, &err),
                      SR_EPROTO);
     assert_int_equal(sr_client_body_merge_workflows(lists, 2, &out, &err),
                      SR_EPROTO);

@@ -116,6 +116,15 @@ workflows_are_created_read_listed_and_deleted(void **state)
     assert_string_equal(sr_value_map_str(sr_value_array_at(v, 0), "name"),
                         "hello");
     sr_value_destroy(&v);
+    m = sr_fake_engine_last(s_fx.fe[0], SR_MSG_WF_LIST);
+    assert_false(sr_msg_has(m, SR_F_WF_LIST_describe));
+    sr_msg_destroy(&m);
+    sr_fx_ok(sr_client_wf_list_described(c, T, &v, &err), &err);
+    assert_int_equal(sr_value_len(v), 1);
+    sr_value_destroy(&v);
+    m = sr_fake_engine_last(s_fx.fe[0], SR_MSG_WF_LIST);
+    assert_true(sr_msg_bool(m, SR_F_WF_LIST_describe, false));
+    sr_msg_destroy(&m);
 
     sr_fx_ok(sr_client_wf_delete(c, "hello", T, &err), &err);
     assert_int_equal(sr_client_wf_get(c, "hello", NULL, T, &v, &err),
@@ -127,6 +136,36 @@ workflows_are_created_read_listed_and_deleted(void **state)
     assert_int_equal(sr_client_wf_create(c, NULL, T, &v, &err), SR_EINVAL);
     assert_int_equal(sr_client_wf_get(c, NULL, NULL, T, &v, &err), SR_EINVAL);
     assert_int_equal(sr_client_wf_delete(c, NULL, T, &err), SR_EINVAL);
+    sr_client_close(&c);
+}
+
+// WF_VALIDATE goes to one engine and stores nothing; a bad file gets the
+// engine's EINVAL as WF_CREATE does.
+static void
+a_definition_is_validated_by_one_engine(void **state)
+{
+    (void)state;
+    sr_client_t *c = sr_fx_open_connected(s_fx.both);
+    size_t before[2] = {sr_fake_engine_count(s_fx.fe[0], SR_MSG_WF_VALIDATE),
+                        sr_fake_engine_count(s_fx.fe[1], SR_MSG_WF_VALIDATE)};
+    sr_value_t *v = NULL;
+    sr_error_t err;
+    sr_fx_ok(sr_client_wf_validate(c, "checked:\n  tasks: {}\n", T, &v, &err),
+             &err);
+    assert_int_equal(sr_value_len(v), 1);
+    assert_string_equal(sr_value_map_str(sr_value_array_at(v, 0), "name"),
+                        "checked");
+    sr_value_destroy(&v);
+    assert_int_equal(sr_fake_engine_count(s_fx.fe[0], SR_MSG_WF_VALIDATE) +
+                         sr_fake_engine_count(s_fx.fe[1], SR_MSG_WF_VALIDATE),
+                     before[0] + before[1] + 1);
+    assert_int_equal(sr_client_wf_get(c, "checked", NULL, T, &v, &err),
+                     SR_ENOTFOUND);
+    assert_int_equal(sr_client_wf_validate(c, "nothing here\n", T, &v, &err),
+                     SR_EINVAL);
+    assert_string_equal(err.msg, "1:1: no workflow in the definition");
+    assert_null(v);
+    assert_int_equal(sr_client_wf_validate(c, NULL, T, &v, &err), SR_EINVAL);
     sr_client_close(&c);
 }
 
@@ -555,11 +594,17 @@ s_do(int which, sr_client_t *c, int timeout_ms, sr_error_t *err)
     case 15:
         rc = sr_client_watch(c, id, NULL, NULL, timeout_ms, &v, err);
         break;
+    case 16:
+        rc = sr_client_wf_validate(c, s_wf_text, timeout_ms, &v, err);
+        break;
+    case 17:
+        rc = sr_client_wf_list_described(c, timeout_ms, &v, err);
+        break;
     }
     assert_null(v);
     return rc;
 }
-#define S_CALLS 16
+#define S_CALLS 18
 
 static void
 every_call_gives_the_engine_error_and_message(void **state)
@@ -699,6 +744,7 @@ main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(open_refuses_bad_endpoint_lists),
         cmocka_unit_test(workflows_are_created_read_listed_and_deleted),
+        cmocka_unit_test(a_definition_is_validated_by_one_engine),
         cmocka_unit_test(a_definition_with_errors_gives_the_engine_message),
         cmocka_unit_test(an_execution_starts_with_input_env_params_and_version),
         cmocka_unit_test(a_start_with_an_id_is_safe_to_retry),

@@ -1,33 +1,60 @@
 /* Workflow calls of the client: WF_CREATE and WF_DELETE go to every
  * engine (definitions are content-addressed, so storing one twice is
  * harmless), WF_LIST is gathered from every engine and merged, WF_GET
- * asks one engine. Builds requests and shapes answers; routing is
- * sr_client.c's. Thread rule: the client's thread.
+ * and WF_VALIDATE ask one engine. Builds requests and shapes answers; routing
+ * is sr_client.c's. Thread rule: the client's thread.
  */
 #include "sirocco/client.h"
 
 #include "sr_client_body.h"
 #include "sr_client_core.h"
 
+// A request of `type` carrying `definition` in `field`; SR_OK with *out,
+// or the error (a missing definition is SR_EINVAL).
+static sr_err_t
+s_definition_req(sr_msg_type_t type, sr_field_t field, const char *definition,
+                 sr_msg_t **out, sr_error_t *err)
+{
+    if (!definition)
+        return sr_error_set(err, SR_EINVAL, "workflow definition is missing");
+    sr_msg_t *req = sr_msg_new(type);
+    sr_err_t rc = req ? sr_msg_set_str(req, field, definition) : SR_ENOMEM;
+    if (rc) {
+        sr_msg_destroy(&req);
+        return sr_client_build_error(rc, sr_msg_type_name(type), err);
+    }
+    *out = req;
+    return SR_OK;
+}
+
 sr_err_t
 sr_client_wf_create(sr_client_t *c, const char *definition, int timeout_ms,
                     sr_value_t **workflows, sr_error_t *err)
 {
-    if (!definition)
-        return sr_error_set(err, SR_EINVAL, "workflow definition is missing");
-    sr_msg_t *req = sr_msg_new(SR_MSG_WF_CREATE);
+    sr_msg_t *req = NULL;
     sr_value_t *bodies = NULL;
-    sr_err_t rc =
-        req ? sr_msg_set_str(req, SR_F_WF_CREATE_definition, definition)
-            : SR_ENOMEM;
-    if (rc)
-        rc = sr_client_build_error(rc, "WF_CREATE", err);
-    else
+    sr_err_t rc = s_definition_req(SR_MSG_WF_CREATE, SR_F_WF_CREATE_definition,
+                                   definition, &req, err);
+    if (!rc)
         rc = sr_client_call_all(c, req, sr_client_deadline(timeout_ms), SR_OK,
                                 &bodies, NULL, err);
     if (!rc)
         *workflows = sr_value_ref(sr_value_array_at(bodies, 0));
     sr_value_destroy(&bodies);
+    sr_msg_destroy(&req);
+    return rc;
+}
+
+sr_err_t
+sr_client_wf_validate(sr_client_t *c, const char *definition, int timeout_ms,
+                      sr_value_t **workflows, sr_error_t *err)
+{
+    sr_msg_t *req = NULL;
+    sr_err_t rc = s_definition_req(
+        SR_MSG_WF_VALIDATE, SR_F_WF_VALIDATE_definition, definition, &req, err);
+    if (!rc)
+        rc = sr_client_call_any(c, req, sr_client_deadline(timeout_ms),
+                                workflows, err);
     sr_msg_destroy(&req);
     return rc;
 }
@@ -51,14 +78,14 @@ sr_client_wf_get(sr_client_t *c, const char *name, const char *version,
     return rc;
 }
 
-sr_err_t
-sr_client_wf_list(sr_client_t *c, int timeout_ms, sr_value_t **workflows,
-                  sr_error_t *err)
+static sr_err_t
+s_wf_list(sr_client_t *c, bool describe, int timeout_ms, sr_value_t **workflows,
+          sr_error_t *err)
 {
     sr_msg_t *req = sr_msg_new(SR_MSG_WF_LIST);
     sr_value_t *bodies = NULL;
     sr_err_t rc;
-    if (!req)
+    if (!req || (describe && sr_msg_set_bool(req, SR_F_WF_LIST_describe, true)))
         rc = sr_error_set(err, SR_ENOMEM, "WF_LIST: out of memory");
     else
         rc = sr_client_call_all(c, req, sr_client_deadline(timeout_ms), SR_OK,
@@ -73,6 +100,20 @@ sr_client_wf_list(sr_client_t *c, int timeout_ms, sr_value_t **workflows,
     sr_value_destroy(&bodies);
     sr_msg_destroy(&req);
     return rc;
+}
+
+sr_err_t
+sr_client_wf_list(sr_client_t *c, int timeout_ms, sr_value_t **workflows,
+                  sr_error_t *err)
+{
+    return s_wf_list(c, false, timeout_ms, workflows, err);
+}
+
+sr_err_t
+sr_client_wf_list_described(sr_client_t *c, int timeout_ms,
+                            sr_value_t **workflows, sr_error_t *err)
+{
+    return s_wf_list(c, true, timeout_ms, workflows, err);
 }
 
 sr_err_t

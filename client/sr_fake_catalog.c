@@ -9,8 +9,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "sr_body.h"
+
 struct sr_fake_catalog {
-    sr_value_t *workflows; // name -> {name, version, definition, created_ms}
+    sr_value_t *workflows; // name -> its WF_GET body (with the definition)
     int64_t clock;         // last created_ms given
 };
 
@@ -65,21 +67,28 @@ s_names(const char *text)
     return names;
 }
 
+// A workflow as WF_CREATE and WF_LIST give it: name, version, created_ms
+// (WF_VALIDATE's: without created_ms).
 static sr_value_t *
-s_summary(const sr_value_t *wf)
+s_summary(const sr_value_t *wf, bool with_created_ms)
 {
-    sr_value_t *m = sr_value_new_map(3);
-    sr_value_map_put(m, "name", sr_value_ref(sr_value_map_get(wf, "name")));
-    sr_value_map_put(m, "version",
-                     sr_value_ref(sr_value_map_get(wf, "version")));
-    sr_value_map_put(m, "created_ms",
-                     sr_value_ref(sr_value_map_get(wf, "created_ms")));
-    return m;
+    sr_body_t b;
+    sr_body_init(&b, SR_SHAPE_WORKFLOW);
+    sr_body_put_ref(&b, SR_B_WORKFLOW_name,
+                    sr_body_get(wf, SR_B_WORKFLOW_name));
+    sr_body_put_ref(&b, SR_B_WORKFLOW_version,
+                    sr_body_get(wf, SR_B_WORKFLOW_version));
+    if (with_created_ms)
+        sr_body_put_ref(&b, SR_B_WORKFLOW_created_ms,
+                        sr_body_get(wf, SR_B_WORKFLOW_created_ms));
+    return sr_body_take(&b);
 }
 
-sr_err_t
-sr_fake_catalog_create(sr_fake_catalog_t *cat, const char *text,
-                       sr_value_t **body, sr_error_t *err)
+// WF_CREATE (`store`) and WF_VALIDATE: the workflows of `text`,
+// summarised; WF_CREATE's with created_ms.
+static sr_err_t
+s_define(sr_fake_catalog_t *cat, const char *text, bool store,
+         sr_value_t **body, sr_error_t *err)
 {
     sr_value_t *names = s_names(text);
     if (sr_value_len(names) == 0) {
@@ -89,14 +98,19 @@ sr_fake_catalog_create(sr_fake_catalog_t *cat, const char *text,
     }
     sr_value_t *out = sr_value_new_array(sr_value_len(names));
     for (size_t i = 0; i < sr_value_len(names); i++) {
-        sr_value_t *wf = sr_value_new_map(4);
+        sr_body_t b;
         const char *name = sr_value_str(sr_value_array_at(names, i));
-        sr_value_map_put(wf, "name", sr_value_new_str(name));
-        sr_value_map_put(wf, "version", s_version(text));
-        sr_value_map_put(wf, "definition", sr_value_new_str(text));
-        sr_value_map_put(wf, "created_ms", sr_value_new_int(++cat->clock));
-        sr_value_array_append(out, s_summary(wf));
-        sr_value_map_put(cat->workflows, name, wf);
+        sr_body_init(&b, SR_SHAPE_WORKFLOW);
+        sr_body_put_str(&b, SR_B_WORKFLOW_name, name);
+        sr_body_put(&b, SR_B_WORKFLOW_version, s_version(text));
+        sr_body_put_int(&b, SR_B_WORKFLOW_created_ms, ++cat->clock);
+        sr_body_put_str(&b, SR_B_WORKFLOW_definition, text);
+        sr_value_t *wf = sr_body_take(&b);
+        sr_value_array_append(out, s_summary(wf, store));
+        if (store)
+            sr_value_map_put(cat->workflows, name, wf);
+        else
+            sr_value_destroy(&wf);
     }
     sr_value_destroy(&names);
     *body = out;
@@ -104,11 +118,26 @@ sr_fake_catalog_create(sr_fake_catalog_t *cat, const char *text,
 }
 
 sr_err_t
+sr_fake_catalog_create(sr_fake_catalog_t *cat, const char *text,
+                       sr_value_t **body, sr_error_t *err)
+{
+    return s_define(cat, text, true, body, err);
+}
+
+sr_err_t
+sr_fake_catalog_validate(sr_fake_catalog_t *cat, const char *text,
+                         sr_value_t **body, sr_error_t *err)
+{
+    return s_define(cat, text, false, body, err);
+}
+
+sr_err_t
 sr_fake_catalog_get(sr_fake_catalog_t *cat, const char *name,
                     const char *version, sr_value_t **body, sr_error_t *err)
 {
     sr_value_t *wf = sr_value_map_get(cat->workflows, name);
-    if (!wf || (version && strcmp(version, sr_value_map_str(wf, "version"))))
+    if (!wf ||
+        (version && strcmp(version, sr_body_str(wf, SR_B_WORKFLOW_version))))
         return sr_error_set(err, SR_ENOTFOUND, "workflow '%s'%s%s not found",
                             name, version ? " version " : "",
                             version ? version : "");
@@ -123,7 +152,7 @@ sr_fake_catalog_list(sr_fake_catalog_t *cat, sr_value_t **body, sr_error_t *err)
     sr_value_t *wfs = cat->workflows;
     sr_value_t *out = sr_value_new_array(sr_value_len(wfs));
     for (size_t i = 0; i < sr_value_len(wfs); i++)
-        sr_value_array_append(out, s_summary(sr_value_map_val(wfs, i)));
+        sr_value_array_append(out, s_summary(sr_value_map_val(wfs, i), true));
     *body = out;
     return SR_OK;
 }
@@ -134,10 +163,9 @@ sr_fake_catalog_delete(sr_fake_catalog_t *cat, const char *name,
 {
     if (!sr_value_map_del(cat->workflows, name))
         return sr_error_set(err, SR_ENOTFOUND, "workflow '%s' not found", name);
-    sr_value_t *out = sr_value_new_map(2);
-    sr_value_map_put(out, "name", sr_value_new_str(name));
-    sr_value_map_put(out, "deleted", sr_value_new_bool(true));
-    *body = out;
+    sr_body_t b;
+    sr_body_init(&b, SR_SHAPE_EMPTY);
+    *body = sr_body_take(&b);
     return SR_OK;
 }
 
@@ -145,4 +173,11 @@ bool
 sr_fake_catalog_has(const sr_fake_catalog_t *cat, const char *name)
 {
     return sr_value_map_has(cat->workflows, name);
+}
+
+const char *
+sr_fake_catalog_version(const sr_fake_catalog_t *cat, const char *name)
+{
+    return sr_body_str(sr_value_map_get(cat->workflows, name),
+                       SR_B_WORKFLOW_version);
 }

@@ -24,6 +24,11 @@ void sr_fake_catalog_destroy(sr_fake_catalog_t **cat_p);
 // the text names no workflow.
 sr_err_t sr_fake_catalog_create(sr_fake_catalog_t *cat, const char *text,
                                 sr_value_t **body, sr_error_t *err);
+// WF_VALIDATE: the same array as WF_CREATE's, without created_ms, and
+// nothing stored. The fake describes no workflow: input and tags are the
+// language's, which it does not load.
+sr_err_t sr_fake_catalog_validate(sr_fake_catalog_t *cat, const char *text,
+                                  sr_value_t **body, sr_error_t *err);
 // WF_GET: {name, version, definition, created_ms}; `version` may be NULL.
 sr_err_t sr_fake_catalog_get(sr_fake_catalog_t *cat, const char *name,
                              const char *version, sr_value_t **body,
@@ -31,9 +36,12 @@ sr_err_t sr_fake_catalog_get(sr_fake_catalog_t *cat, const char *name,
 // WF_LIST: array of {name, version, created_ms}.
 sr_err_t sr_fake_catalog_list(sr_fake_catalog_t *cat, sr_value_t **body,
                               sr_error_t *err);
-// WF_DELETE: {name, deleted: true}.
+// WF_DELETE: {}.
 sr_err_t sr_fake_catalog_delete(sr_fake_catalog_t *cat, const char *name,
                                 sr_value_t **body, sr_error_t *err);
 bool sr_fake_catalog_has(const sr_fake_catalog_t *cat, const char *name);
+// The version of workflow `name` (borrowed), or NULL when unknown.
+const char *sr_fake_catalog_version(const sr_fake_catalog_t *cat,
+                                    const char *name);
 
 #endif

@@ -197,7 +197,7 @@ sr_fake_engine_new(const char *name, const char *endpoint,
         return NULL;
     snprintf(fe->endpoint, sizeof fe->endpoint, "%s", endpoint);
     pthread_mutex_init(&fe->lock, NULL);
-    fe->store = sr_fake_store_new(name);
+    fe->store = sr_fake_store_new(name, endpoint);
     if (fe->store) {
         sr_fake_store_set_partitions(fe->store, parts, n);
         fe->actor = zactor_new(s_actor, fe);

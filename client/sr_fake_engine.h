@@ -4,8 +4,8 @@
 // partitions like a real engine. Tests seed it, change how it answers
 // (an ERROR, silence, late answers) and look at the requests it got.
 //
-// REPLY bodies follow the contract of docs/client.md; ids in them are
-// 16-byte binaries (the client must turn them into text).
+// REPLY bodies are those sr_msg.def declares (checked before they leave);
+// ids in them are 16-byte binaries (the client must turn them into text).
 //
 // Thread rule: every function may be called from the test's thread while
 // the engine's thread runs; they lock the engine's state.

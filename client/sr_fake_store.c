@@ -1,12 +1,14 @@
 /* The in-memory engine behind sr_fake_engine: one handler per client
- * request, in a table, answering with the REPLY bodies of the contract in
- * docs/client.md (ids as 16-byte binaries, as an engine may send them).
+ * request, in a table, answering with the REPLY bodies sr_msg.def declares
+ * (built with sr_body, ids as 16-byte binaries, as an engine may send
+ * them); a body that does not match its shape is answered EINTERNAL.
  * Executions are keyed by id text; partitions not owned get EUNAVAIL like
  * a real engine. Test support: no persistence, no workers, no forwarding.
  * Thread rule: one thread at a time (the fake engine locks it).
  */
 #include "sr_fake_store.h"
 
+#include "sr_body.h"
 #include "sr_fake_catalog.h"
 #include "sr_fake_subs.h"
 #include <stdarg.h>
@@ -19,11 +21,12 @@
 
 struct sr_fake_store {
     char name[64];
+    char endpoint[256]; // its client endpoint, for STATUS
     uint16_t parts[S_PARTS_MAX];
     size_t nparts, next_part;
     sr_fake_catalog_t *catalog; // workflows
-    sr_value_t *executions;     // id text -> execution map
-    sr_value_t *tasks;          // id text -> array of task maps
+    sr_value_t *executions;     // id text -> EXECUTION body
+    sr_value_t *tasks;          // id text -> TASK_EXECUTION bodies
     sr_value_t *actions;        // action id text or token -> state
     sr_fake_subs_t *subs;       // subscribers and scripted events
     int64_t created;            // a clock for created_ms that always moves
@@ -40,12 +43,13 @@ typedef struct {
 } s_ctx_t;
 
 sr_fake_store_t *
-sr_fake_store_new(const char *name)
+sr_fake_store_new(const char *name, const char *endpoint)
 {
     sr_fake_store_t *st = calloc(1, sizeof *st);
     if (!st)
         return NULL;
     snprintf(st->name, sizeof st->name, "%s", name);
+    snprintf(st->endpoint, sizeof st->endpoint, "%s", endpoint);
     st->catalog = sr_fake_catalog_new(1700000000000);
     st->executions = sr_value_new_map(16);
     st->tasks = sr_value_new_map(4);
@@ -99,12 +103,23 @@ s_owns(const sr_fake_store_t *st, uint16_t p)
 
 // --- answers ------------------------------------------------------------
 
+static void s_fail(s_ctx_t *cx, sr_err_t code, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+// Answer with `body`, which must be what the table declares (a test of
+// the client must not pass on a body no engine would send).
 static void
 s_reply(s_ctx_t *cx, sr_value_t *body)
 {
     int64_t req_id = sr_msg_req_id(cx->req);
+    sr_error_t err;
     if (req_id < 0) { // COMPLETE without req_id: no answer
         sr_value_destroy(&body);
+        return;
+    }
+    if (sr_reply_check(sr_msg_type(cx->req), body, &err)) {
+        sr_value_destroy(&body);
+        s_fail(cx, SR_EINTERNAL, "fake engine: %s", err.msg);
         return;
     }
     sr_msg_t *m = sr_msg_new(SR_MSG_REPLY);
@@ -113,7 +128,7 @@ s_reply(s_ctx_t *cx, sr_value_t *body)
     cx->send(cx->peer, &m, cx->arg);
 }
 
-__attribute__((format(printf, 3, 4))) static void
+static void
 s_fail(s_ctx_t *cx, sr_err_t code, const char *fmt, ...)
 {
     sr_error_t e;
@@ -132,7 +147,7 @@ s_emit(s_ctx_t *cx, const sr_value_t *ex, const char *kind, const char *name,
        const char *state, const char *info)
 {
     sr_id_t id;
-    sr_id_from_value(sr_value_map_get(ex, "id"), &id);
+    sr_body_id(ex, SR_B_EXECUTION_id, &id);
     sr_fake_out_t out = {cx->send, cx->arg, &cx->st->created};
     sr_fake_subs_emit(cx->st->subs, &id, kind, name, state, info, &out);
 }
@@ -157,6 +172,17 @@ s_wf_create(s_ctx_t *cx)
     sr_err_t rc = sr_fake_catalog_create(
         cx->st->catalog, sr_msg_str(cx->req, SR_F_WF_CREATE_definition), &body,
         &err);
+    s_answer(cx, rc, body, &err);
+}
+
+static void
+s_wf_validate(s_ctx_t *cx)
+{
+    sr_value_t *body = NULL;
+    sr_error_t err;
+    sr_err_t rc = sr_fake_catalog_validate(
+        cx->st->catalog, sr_msg_str(cx->req, SR_F_WF_VALIDATE_definition),
+        &body, &err);
     s_answer(cx, rc, body, &err);
 }
 
@@ -198,16 +224,40 @@ s_key(const sr_id_t *id, char text[SR_ID_TEXT_SIZE])
     return sr_id_format(id, text);
 }
 
+// An execution body; `r` (an EX_START, may be NULL) gives its input,
+// params and description. The version is the catalog's, when it knows the
+// workflow.
 static sr_value_t *
-s_new_execution(const sr_id_t *id, const char *workflow, const char *state)
+s_new_execution(sr_fake_store_t *st, const sr_id_t *id, const char *workflow,
+                const char *state, const sr_msg_t *r)
 {
-    sr_value_t *ex = sr_value_new_map(8);
-    sr_value_map_put(ex, "id", sr_id_to_value(id));
-    sr_value_map_put(ex, "workflow", sr_value_new_str(workflow));
-    sr_value_map_put(ex, "state", sr_value_new_str(state));
-    sr_value_map_put(ex, "state_info", sr_value_new_nil());
-    sr_value_map_put(ex, "created_ms", sr_value_new_int(sr_id_time_ms(id)));
-    return ex;
+    const char *version = sr_fake_catalog_version(st->catalog, workflow);
+    int64_t ms = sr_id_time_ms(id);
+    sr_body_t b;
+    sr_body_init(&b, SR_SHAPE_EXECUTION);
+    sr_body_put(&b, SR_B_EXECUTION_id, sr_id_to_value(id));
+    sr_body_put_str(&b, SR_B_EXECUTION_workflow_name, workflow);
+    sr_body_put_str(&b, SR_B_EXECUTION_workflow, workflow);
+    sr_body_put_str(&b, SR_B_EXECUTION_workflow_version,
+                    version ? version : "unknown");
+    sr_body_put_str(&b, SR_B_EXECUTION_version, version ? version : "unknown");
+    sr_body_put_int(&b, SR_B_EXECUTION_created_ms, ms);
+    sr_body_put_int(&b, SR_B_EXECUTION_updated_ms, ms);
+    sr_body_put_str(&b, SR_B_EXECUTION_state, state);
+    sr_body_put_str(&b, SR_B_EXECUTION_state_info, NULL);
+    sr_body_put_int(&b, SR_B_EXECUTION_task_count, 0);
+    sr_body_put_time(&b, SR_B_EXECUTION_created_at, ms ? ms : 1);
+    sr_body_put_time(&b, SR_B_EXECUTION_updated_at, ms ? ms : 1);
+    if (r && sr_msg_has(r, SR_F_EX_START_input))
+        sr_body_put_ref(&b, SR_B_EXECUTION_input,
+                        sr_msg_get(r, SR_F_EX_START_input));
+    if (r && sr_msg_has(r, SR_F_EX_START_params))
+        sr_body_put_ref(&b, SR_B_EXECUTION_params,
+                        sr_msg_get(r, SR_F_EX_START_params));
+    if (r && sr_msg_has(r, SR_F_EX_START_description))
+        sr_body_put_ref(&b, SR_B_EXECUTION_description,
+                        sr_msg_get(r, SR_F_EX_START_description));
+    return sr_body_take(&b);
 }
 
 // The execution named by field `f` of the request, or NULL after
@@ -246,7 +296,7 @@ s_ex_start_again(s_ctx_t *cx, const sr_id_t *id, const char *wf)
         sr_value_map_get(cx->st->executions, s_key(id, text));
     if (!ex)
         return false;
-    const char *had = sr_value_map_str(ex, "workflow");
+    const char *had = sr_body_str(ex, SR_B_EXECUTION_workflow);
     if (strcmp(had, wf) != 0)
         s_fail(cx, SR_EEXIST,
                "execution %s exists already, of workflow '%s', not '%s'", text,
@@ -283,15 +333,7 @@ s_ex_start(s_ctx_t *cx)
     char text[SR_ID_TEXT_SIZE];
     if (!chosen)
         sr_id_make(p, 0, &id);
-    sr_value_t *ex = s_new_execution(&id, wf, "RUNNING");
-    static const sr_field_t copy[] = {SR_F_EX_START_input, SR_F_EX_START_env,
-                                      SR_F_EX_START_params,
-                                      SR_F_EX_START_description};
-    static const char *names[] = {"input", "env", "params", "description"};
-    for (size_t i = 0; i < 4; i++)
-        if (sr_msg_has(r, copy[i]))
-            sr_value_map_put(ex, names[i],
-                             sr_value_ref(sr_msg_get(r, copy[i])));
+    sr_value_t *ex = s_new_execution(cx->st, &id, wf, "RUNNING", r);
     sr_value_map_put(cx->st->executions, s_key(&id, text), ex);
     s_reply(cx, sr_value_dup(ex));
 }
@@ -308,8 +350,8 @@ static int
 s_ex_cmp(const void *a, const void *b)
 {
     sr_id_t x, y;
-    sr_id_from_value(sr_value_map_get(*(sr_value_t *const *)a, "id"), &x);
-    sr_id_from_value(sr_value_map_get(*(sr_value_t *const *)b, "id"), &y);
+    sr_body_id(*(sr_value_t *const *)a, SR_B_EXECUTION_id, &x);
+    sr_body_id(*(sr_value_t *const *)b, SR_B_EXECUTION_id, &y);
     if (sr_id_time_ms(&x) != sr_id_time_ms(&y))
         return sr_id_time_ms(&x) < sr_id_time_ms(&y) ? -1 : 1;
     return sr_id_compare(&x, &y);
@@ -320,9 +362,9 @@ s_ex_matches(const sr_msg_t *r, const sr_value_t *ex, const sr_value_t *after)
 {
     const char *state = sr_msg_str(r, SR_F_EX_LIST_state);
     const char *wf = sr_msg_str(r, SR_F_EX_LIST_workflow);
-    if (state && strcmp(state, sr_value_map_str(ex, "state")) != 0)
+    if (state && strcmp(state, sr_body_str(ex, SR_B_EXECUTION_state)) != 0)
         return false;
-    if (wf && strcmp(wf, sr_value_map_str(ex, "workflow")) != 0)
+    if (wf && strcmp(wf, sr_body_str(ex, SR_B_EXECUTION_workflow)) != 0)
         return false;
     return !after || s_ex_cmp(&ex, &after) > 0;
 }
@@ -339,8 +381,8 @@ s_ex_list(s_ctx_t *cx)
     sr_value_t *after = NULL;
     if (sr_msg_has(cx->req, SR_F_EX_LIST_after)) {
         after = sr_value_new_map(1);
-        sr_value_map_put(after, "id",
-                         sr_value_ref(sr_msg_get(cx->req, SR_F_EX_LIST_after)));
+        sr_body_set(after, SR_B_EXECUTION_id,
+                    sr_value_ref(sr_msg_get(cx->req, SR_F_EX_LIST_after)));
     }
     int64_t limit = sr_msg_int(cx->req, SR_F_EX_LIST_limit, S_PAGE);
     sr_value_t *out = sr_value_new_array(n);
@@ -361,7 +403,7 @@ s_ex_move(s_ctx_t *cx, sr_field_t idf, sr_field_t whyf, const char *from,
     sr_value_t *ex = s_find(cx, idf);
     if (!ex)
         return;
-    const char *state = sr_value_map_str(ex, "state");
+    const char *state = sr_body_str(ex, SR_B_EXECUTION_state);
     bool is_final = strcmp(state, "SUCCESS") == 0 ||
                     strcmp(state, "ERROR") == 0 ||
                     strcmp(state, "CANCELLED") == 0;
@@ -370,11 +412,12 @@ s_ex_move(s_ctx_t *cx, sr_field_t idf, sr_field_t whyf, const char *from,
         return;
     }
     const char *why = sr_msg_str(cx->req, whyf);
-    sr_value_map_put(ex, "state", sr_value_new_str(to));
-    sr_value_map_put(ex, "state_info",
-                     why ? sr_value_new_str(why) : sr_value_new_nil());
+    sr_body_set(ex, SR_B_EXECUTION_state, sr_value_new_str(to));
+    sr_body_set(ex, SR_B_EXECUTION_state_info,
+                why ? sr_value_new_str(why) : sr_value_new_nil());
     s_reply(cx, sr_value_dup(ex));
-    s_emit(cx, ex, "execution", sr_value_map_str(ex, "workflow"), to, why);
+    s_emit(cx, ex, "execution", sr_body_str(ex, SR_B_EXECUTION_workflow), to,
+           why);
 }
 
 static void
@@ -406,25 +449,27 @@ s_ex_rerun(s_ctx_t *cx)
         return;
     char text[SR_ID_TEXT_SIZE];
     sr_id_t id;
-    sr_id_from_value(sr_value_map_get(ex, "id"), &id);
+    sr_body_id(ex, SR_B_EXECUTION_id, &id);
     const char *task = sr_msg_str(cx->req, SR_F_EX_RERUN_task);
     sr_value_t *tasks = sr_value_map_get(cx->st->tasks, s_key(&id, text));
     bool found = false;
     for (size_t i = 0; i < sr_value_len(tasks) && !found; i++)
-        found = strcmp(sr_value_map_str(sr_value_array_at(tasks, i), "name"),
+        found = strcmp(sr_body_str(sr_value_array_at(tasks, i),
+                                   SR_B_TASK_EXECUTION_name),
                        task) == 0;
     if (!found) {
         s_fail(cx, SR_ENOTFOUND, "execution %s has no task '%s'", text, task);
         return;
     }
-    if (strcmp(sr_value_map_str(ex, "state"), "ERROR") != 0) {
+    const char *state = sr_body_str(ex, SR_B_EXECUTION_state);
+    if (strcmp(state, "ERROR") != 0) {
         s_fail(cx, SR_ESTATE,
                "execution is %s; only an ERROR execution can "
                "be rerun",
-               sr_value_map_str(ex, "state"));
+               state);
         return;
     }
-    sr_value_map_put(ex, "state", sr_value_new_str("RUNNING"));
+    sr_body_set(ex, SR_B_EXECUTION_state, sr_value_new_str("RUNNING"));
     s_reply(cx, sr_value_dup(ex));
 }
 
@@ -436,7 +481,7 @@ s_ex_delete(s_ctx_t *cx)
     sr_value_t *ex = s_find(cx, SR_F_EX_DELETE_execution_id);
     if (!ex)
         return;
-    const char *state = sr_value_map_str(ex, "state");
+    const char *state = sr_body_str(ex, SR_B_EXECUTION_state);
     bool is_final = strcmp(state, "SUCCESS") == 0 ||
                     strcmp(state, "ERROR") == 0 ||
                     strcmp(state, "CANCELLED") == 0;
@@ -446,15 +491,16 @@ s_ex_delete(s_ctx_t *cx)
     }
     sr_id_t id;
     char text[SR_ID_TEXT_SIZE];
-    sr_id_from_value(sr_value_map_get(ex, "id"), &id);
-    s_emit(cx, ex, "execution", sr_value_map_str(ex, "workflow"), "DELETED",
-           NULL);
+    sr_body_id(ex, SR_B_EXECUTION_id, &id);
+    s_emit(cx, ex, "execution", sr_body_str(ex, SR_B_EXECUTION_workflow),
+           "DELETED", NULL);
     sr_value_map_del(cx->st->executions, s_key(&id, text));
     sr_value_map_del(cx->st->tasks, text);
-    sr_value_t *out = sr_value_new_map(2);
-    sr_value_map_put(out, "id", sr_id_to_value(&id));
-    sr_value_map_put(out, "state", sr_value_new_str("DELETED"));
-    s_reply(cx, out);
+    sr_body_t b;
+    sr_body_init(&b, SR_SHAPE_DELETED);
+    sr_body_put(&b, SR_B_DELETED_id, sr_id_to_value(&id));
+    sr_body_put_str(&b, SR_B_DELETED_state, "DELETED");
+    s_reply(cx, sr_body_take(&b));
 }
 
 static void
@@ -465,7 +511,7 @@ s_task_list(s_ctx_t *cx)
         return;
     char text[SR_ID_TEXT_SIZE];
     sr_id_t id;
-    sr_id_from_value(sr_value_map_get(ex, "id"), &id);
+    sr_body_id(ex, SR_B_EXECUTION_id, &id);
     sr_value_t *tasks = sr_value_map_get(cx->st->tasks, s_key(&id, text));
     s_reply(cx, tasks ? sr_value_dup(tasks) : sr_value_new_array(0));
 }
@@ -492,13 +538,21 @@ s_complete(s_ctx_t *cx)
     bool ok = strcmp(sr_msg_str(cx->req, SR_F_COMPLETE_status), "success") == 0;
     const char *to = ok ? "SUCCESS" : "ERROR";
     sr_value_map_put(cx->st->actions, key, sr_value_new_str(to));
-    sr_value_t *out = sr_value_new_map(2);
-    sr_value_map_put(out, "action_id",
-                     sr_msg_has(cx->req, SR_F_COMPLETE_action_id)
-                         ? sr_id_to_value(&id)
-                         : sr_value_new_nil());
-    sr_value_map_put(out, "state", sr_value_new_str(to));
-    s_reply(cx, out);
+    if (!sr_msg_has(cx->req, SR_F_COMPLETE_action_id)) // by token: an id
+        sr_id_make(0, ++cx->st->created, &id);
+    sr_body_t b;
+    sr_body_init(&b, SR_SHAPE_COMPLETED);
+    sr_body_put(&b, SR_B_COMPLETED_action_id, sr_id_to_value(&id));
+    sr_body_put_str(&b, SR_B_COMPLETED_state, to);
+    s_reply(cx, sr_body_take(&b));
+}
+
+static sr_value_t *
+s_empty(void)
+{
+    sr_body_t b;
+    sr_body_init(&b, SR_SHAPE_EMPTY);
+    return sr_body_take(&b);
 }
 
 static void
@@ -509,26 +563,47 @@ s_subscribe(s_ctx_t *cx)
     if (!sr_fake_subs_add(cx->st->subs, cx->peer, has_id ? &id : NULL))
         s_fail(cx, SR_ENOMEM, "too many subscriptions");
     else
-        s_reply(cx, sr_value_new_map(0));
+        s_reply(cx, s_empty());
 }
 
 static void
 s_unsubscribe(s_ctx_t *cx)
 {
     sr_fake_subs_remove(cx->st->subs, cx->peer);
-    s_reply(cx, sr_value_new_map(0));
+    s_reply(cx, s_empty());
 }
 
+// The figures of an engine that runs nothing, names no cluster (no other
+// engine's partitions) and holds epoch 1 of each of its partitions.
 static void
 s_status(s_ctx_t *cx)
 {
-    sr_value_t *out = sr_value_new_map(2);
     sr_value_t *parts = sr_value_new_array(cx->st->nparts);
-    for (size_t i = 0; i < cx->st->nparts; i++)
+    sr_value_t *epochs = sr_value_new_array(cx->st->nparts);
+    for (size_t i = 0; i < cx->st->nparts; i++) {
         sr_value_array_append(parts, sr_value_new_int(cx->st->parts[i]));
-    sr_value_map_put(out, "name", sr_value_new_str(cx->st->name));
-    sr_value_map_put(out, "partitions", parts);
-    s_reply(cx, out);
+        sr_value_array_append(epochs, sr_value_new_int(1));
+    }
+    sr_body_t d, b;
+    sr_body_init(&d, SR_SHAPE_DISPATCH);
+    sr_body_put_float(&d, SR_B_DISPATCH_p50, 0);
+    sr_body_put_float(&d, SR_B_DISPATCH_p99, 0);
+    sr_body_put_int(&d, SR_B_DISPATCH_samples, 0);
+    sr_body_init(&b, SR_SHAPE_STATUS);
+    sr_body_put_str(&b, SR_B_STATUS_node, cx->st->name);
+    sr_body_put_str(&b, SR_B_STATUS_client_endpoint, cx->st->endpoint);
+    sr_body_put(&b, SR_B_STATUS_partitions, parts);
+    sr_body_put(&b, SR_B_STATUS_epochs, epochs);
+    sr_body_put_str(&b, SR_B_STATUS_name, cx->st->name);
+    sr_body_put(&b, SR_B_STATUS_cluster, sr_value_new_array(0));
+    sr_body_put(&b, SR_B_STATUS_workers, sr_value_new_array(0));
+    static const sr_bfield_t zero[] = {
+        SR_B_STATUS_queued, SR_B_STATUS_batches, SR_B_STATUS_events,
+        SR_B_STATUS_reoffered, SR_B_STATUS_expired};
+    for (size_t i = 0; i < sizeof zero / sizeof *zero; i++)
+        sr_body_put_int(&b, zero[i], 0);
+    sr_body_put(&b, SR_B_STATUS_dispatch_ms, sr_body_take(&d));
+    s_reply(cx, sr_body_take(&b));
 }
 
 typedef void (*s_handler_fn)(s_ctx_t *cx);
@@ -545,7 +620,7 @@ static const struct {
     {SR_MSG_EX_RERUN, s_ex_rerun},   {SR_MSG_TASK_LIST, s_task_list},
     {SR_MSG_EX_DELETE, s_ex_delete}, {SR_MSG_COMPLETE, s_complete},
     {SR_MSG_SUBSCRIBE, s_subscribe}, {SR_MSG_UNSUBSCRIBE, s_unsubscribe},
-    {SR_MSG_STATUS, s_status},
+    {SR_MSG_STATUS, s_status},       {SR_MSG_WF_VALIDATE, s_wf_validate},
 };
 
 // Scripted events are played after the answer to the subscriber's next
@@ -580,7 +655,7 @@ sr_fake_store_add_execution(sr_fake_store_t *st, const sr_id_t *id,
 {
     char text[SR_ID_TEXT_SIZE];
     sr_value_map_put(st->executions, s_key(id, text),
-                     s_new_execution(id, workflow, state));
+                     s_new_execution(st, id, workflow, state, NULL));
 }
 
 // Append `item` to the array at `key` of map `m`, creating it.
@@ -599,13 +674,18 @@ sr_fake_store_add_task(sr_fake_store_t *st, const sr_id_t *id, const char *name,
     char text[SR_ID_TEXT_SIZE];
     sr_id_t task_id;
     sr_id_make(sr_id_partition(id), 0, &task_id);
-    sr_value_t *t = sr_value_new_map(5);
-    sr_value_map_put(t, "id", sr_id_to_value(&task_id));
-    sr_value_map_put(t, "name", sr_value_new_str(name));
-    sr_value_map_put(t, "state", sr_value_new_str(state));
-    sr_value_map_put(t, "state_info", sr_value_new_nil());
-    sr_value_map_put(t, "published", sr_value_new_map(0));
-    s_append(st->tasks, s_key(id, text), t);
+    int64_t ms = sr_id_time_ms(&task_id);
+    sr_body_t b;
+    sr_body_init(&b, SR_SHAPE_TASK_EXECUTION);
+    sr_body_put(&b, SR_B_TASK_EXECUTION_id, sr_id_to_value(&task_id));
+    sr_body_put_str(&b, SR_B_TASK_EXECUTION_name, name);
+    sr_body_put(&b, SR_B_TASK_EXECUTION_execution_id, sr_id_to_value(id));
+    sr_body_put_str(&b, SR_B_TASK_EXECUTION_state, state);
+    sr_body_put_str(&b, SR_B_TASK_EXECUTION_state_info, NULL);
+    sr_body_put(&b, SR_B_TASK_EXECUTION_published, sr_value_new_map(0));
+    sr_body_put_time(&b, SR_B_TASK_EXECUTION_created_at, ms ? ms : 1);
+    sr_body_put_time(&b, SR_B_TASK_EXECUTION_updated_at, ms ? ms : 1);
+    s_append(st->tasks, s_key(id, text), sr_body_take(&b));
 }
 
 void

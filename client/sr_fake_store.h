@@ -20,8 +20,9 @@
 
 typedef struct sr_fake_store sr_fake_store_t;
 
-// An empty store for an engine called `name`. NULL when memory runs out.
-sr_fake_store_t *sr_fake_store_new(const char *name);
+// An empty store for an engine called `name` at `endpoint`. NULL when
+// memory runs out.
+sr_fake_store_t *sr_fake_store_new(const char *name, const char *endpoint);
 void sr_fake_store_destroy(sr_fake_store_t **st_p);
 void sr_fake_store_set_partitions(sr_fake_store_t *st, const uint16_t *parts,
                                   size_t n);

@@ -8,6 +8,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "sr_body.h"
+
 #define S_SUBS_MAX 16
 
 typedef struct {
@@ -135,7 +137,7 @@ s_play_one(sr_fake_subs_t *subs, s_sub_t *s, size_t k, sr_value_t *executions,
         const char *kind = sr_value_map_str(e, "kind");
         const char *state = sr_value_map_str(e, "state");
         if (strcmp(kind, "execution") == 0) // the story comes true
-            sr_value_map_put(ex, "state", sr_value_new_str(state));
+            sr_body_set(ex, SR_B_EXECUTION_state, sr_value_new_str(state));
         s_send(&s->peer, &id, kind, sr_value_map_str(e, "name"), state, NULL,
                out);
     }

@@ -15,6 +15,7 @@
 #include "gw_list.h"
 #include "gw_routes.h"
 #include "gw_shape.h"
+#include "sr_body.h"
 #include "sr_id.h"
 
 static const gw_field_t s_create_fields[] = {
@@ -131,11 +132,11 @@ s_from_source(gw_t *gw, sr_client_t *c, const char *id, sr_client_start_t *st,
     if (rc)
         return rc;
     if (!st->workflow)
-        st->workflow = sr_value_map_str(*src, "workflow_name");
+        st->workflow = sr_body_str(*src, SR_B_EXECUTION_workflow_name);
     if (!st->input)
-        st->input = sr_value_map_get(*src, "input");
+        st->input = sr_body_get(*src, SR_B_EXECUTION_input);
     if (!st->params)
-        st->params = sr_value_map_get(*src, "params");
+        st->params = sr_body_get(*src, SR_B_EXECUTION_params);
     return SR_OK;
 }
 
@@ -367,7 +368,7 @@ gw_tasks_of(gw_t *gw, sr_client_t *c, const char *id, sr_value_t *items,
     sr_err_t rc = sr_client_ex_get(c, id, gw_timeout_ms(gw), &ex, err);
     if (!rc)
         rc = sr_client_task_list(c, id, gw_timeout_ms(gw), &tasks, err);
-    const char *wf = sr_value_map_str(ex, "workflow_name");
+    const char *wf = sr_body_str(ex, SR_B_EXECUTION_workflow_name);
     for (size_t i = 0; !rc && i < sr_value_len(tasks); i++) {
         sr_value_t *t = gw_shape_task(sr_value_array_at(tasks, i), wf);
         rc = t ? sr_value_array_append(items, t)

@@ -11,6 +11,7 @@
 #include "gw_list.h"
 #include "gw_routes.h"
 #include "gw_shape.h"
+#include "sr_body.h"
 #include "sr_value_json.h"
 
 // Workflow names by execution id, for one request.
@@ -24,7 +25,7 @@ s_wf_name(gw_t *gw, sr_client_t *c, sr_value_t *cache, const char *ex_id)
     sr_error_t e;
     if (sr_client_ex_get(c, ex_id, gw_timeout_ms(gw), &ex, &e))
         return NULL;
-    const char *name = sr_value_map_str(ex, "workflow_name");
+    const char *name = sr_body_str(ex, SR_B_EXECUTION_workflow_name);
     if (name)
         (void)sr_value_map_put(cache, ex_id, sr_value_new_str(name));
     sr_value_destroy(&ex);
@@ -53,7 +54,8 @@ gw_task_list_run(gw_t *gw, sr_client_t *c, const gw_call_t *call,
                            (int64_t)sr_value_len(items) < max;
              i++)
             rc = gw_tasks_of(
-                gw, c, sr_value_map_str(sr_value_array_at(execs, i), "id"),
+                gw, c,
+                sr_body_str(sr_value_array_at(execs, i), SR_B_EXECUTION_id),
                 items, &e);
     }
     if (rc == SR_ENOTFOUND && only)
@@ -77,8 +79,8 @@ s_task(gw_t *gw, sr_client_t *c, const char *id, sr_value_t **out,
         cache ? sr_client_task_get(c, id, NULL, gw_timeout_ms(gw), &t, err)
               : sr_error_set(err, SR_ENOMEM, "out of memory");
     if (!rc) {
-        const char *wf =
-            s_wf_name(gw, c, cache, sr_value_map_str(t, "execution_id"));
+        const char *wf = s_wf_name(
+            gw, c, cache, sr_body_str(t, SR_B_TASK_EXECUTION_execution_id));
         if (!(*out = gw_shape_task(t, wf)))
             rc = sr_error_set(err, SR_ENOMEM, "out of memory");
     }
@@ -141,9 +143,10 @@ gw_task_update_run(gw_t *gw, sr_client_t *c, const gw_call_t *call,
     sr_err_t rc =
         sr_client_task_get(c, call->arg, NULL, gw_timeout_ms(gw), &t, &e);
     if (!rc)
-        rc = sr_client_ex_rerun(c, sr_value_map_str(t, "execution_id"),
-                                sr_value_map_str(t, "name"), flags,
-                                gw_timeout_ms(gw), &ex, &e);
+        rc = sr_client_ex_rerun(
+            c, sr_body_str(t, SR_B_TASK_EXECUTION_execution_id),
+            sr_body_str(t, SR_B_TASK_EXECUTION_name), flags, gw_timeout_ms(gw),
+            &ex, &e);
     if (!rc)
         rc = s_task(gw, c, call->arg, &body, &e);
     if (rc)
@@ -169,8 +172,8 @@ s_actions(gw_t *gw, sr_client_t *c, const gw_call_t *call, gw_resp_t *resp,
         rc = sr_error_set(&e, SR_ENOMEM, "out of memory");
     for (size_t i = 0; !rc && i < sr_value_len(list); i++) {
         const sr_value_t *a = sr_value_array_at(list, i);
-        const char *wf =
-            s_wf_name(gw, c, cache, sr_value_map_str(a, "execution_id"));
+        const char *wf = s_wf_name(
+            gw, c, cache, sr_body_str(a, SR_B_ACTION_EXECUTION_execution_id));
         sr_value_t *r = gw_shape_action(a, wf);
         rc = r ? sr_value_array_append(items, r)
                : sr_error_set(&e, SR_ENOMEM, "out of memory");
@@ -222,8 +225,8 @@ s_action(gw_t *gw, sr_client_t *c, const char *id, sr_value_t **out,
                       ? sr_client_action_get(c, id, gw_timeout_ms(gw), &a, err)
                       : sr_error_set(err, SR_ENOMEM, "out of memory");
     if (!rc) {
-        const char *wf =
-            s_wf_name(gw, c, cache, sr_value_map_str(a, "execution_id"));
+        const char *wf = s_wf_name(
+            gw, c, cache, sr_body_str(a, SR_B_ACTION_EXECUTION_execution_id));
         if (!(*out = gw_shape_action(a, wf)))
             rc = sr_error_set(err, SR_ENOMEM, "out of memory");
     }
@@ -320,7 +323,7 @@ gw_action_update_run(gw_t *gw, sr_client_t *c, const gw_call_t *call,
     // duplicate; a client asking for it is told it came too late.
     sr_err_t rc =
         sr_client_action_get(c, call->arg, gw_timeout_ms(gw), &now, &e);
-    const char *state = sr_value_map_str(now, "state");
+    const char *state = sr_body_str(now, SR_B_ACTION_EXECUTION_state);
     if (!rc && state &&
         (strcmp(state, "SUCCESS") == 0 || strcmp(state, "ERROR") == 0 ||
          strcmp(state, "CANCELLED") == 0))

@@ -2,9 +2,10 @@
 // of the file exists), update (PUT, every workflow must exist; Sirocco
 // stores the new text as a new version, running executions keep theirs),
 // validate, list, get and delete. A workflow is named in a path by its
-// name or by the id gw_shape_workflow_id gives it. Definitions are loaded
-// here with the engine's own loader, so a bad file gets 400 with its
-// LINE:COL before any engine is asked.
+// name or by the id gw_shape_workflow_id gives it. An engine loads and
+// describes definitions (WF_VALIDATE, then WF_CREATE to store): a bad
+// file gets 400 with the engine's LINE:COL message before anything is
+// stored. Nothing here reads a definition.
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -12,6 +13,7 @@
 #include "gw_list.h"
 #include "gw_routes.h"
 #include "gw_shape.h"
+#include "sr_body.h"
 
 sr_err_t
 gw_wf_text_parse(gw_t *gw, const gw_req_t *req, gw_call_t *call,
@@ -22,24 +24,10 @@ gw_wf_text_parse(gw_t *gw, const gw_req_t *req, gw_call_t *call,
         return sr_error_set(err, SR_EINVAL,
                             "send the workflow definition (YAML text) as the "
                             "body");
-    sr_value_t *args = sr_value_new_map(3), *wfs = NULL;
-    sr_error_t bad;
-    sr_err_t rc = args ? SR_OK : SR_ENOMEM;
-    if (!rc)
-        rc = sr_value_map_put(args, "text",
-                              sr_value_new_strn(req->body, req->body_len));
-    // A definition that does not load is kept as "error": validate answers
-    // it with 200, create and update with 400.
-    sr_err_t loaded = rc ? rc
-                         : gw_shape_workflows(req->body, req->body_len, NULL,
-                                              true, &wfs, &bad);
-    if (!rc && loaded == SR_EINVAL)
-        rc = sr_value_map_put(args, "error", sr_value_new_str(bad.msg));
-    else if (!rc && !loaded)
-        rc = sr_value_map_put(args, "workflows", wfs);
-    else if (!rc)
-        rc = loaded;
-    if (rc) {
+    sr_value_t *args = sr_value_new_map(1);
+    if (!args ||
+        sr_value_map_put(args, "text",
+                         sr_value_new_strn(req->body, req->body_len))) {
         sr_value_destroy(&args);
         return sr_error_set(err, SR_ENOMEM, "out of memory");
     }
@@ -47,15 +35,41 @@ gw_wf_text_parse(gw_t *gw, const gw_req_t *req, gw_call_t *call,
     return SR_OK;
 }
 
-// 400 when the definition did not load.
-static bool
-s_loaded(const gw_call_t *call, gw_resp_t *resp)
+// The workflows of the request's definition as an engine checked them
+// (WF_VALIDATE), as Mistral resources with the definition: SR_OK with
+// *wfs, SR_EINVAL with the engine's message ("definition:LINE:COL: ..."
+// lines) for a definition that does not load, or another error of the
+// call.
+static sr_err_t
+s_validate(gw_t *gw, sr_client_t *c, const gw_call_t *call, sr_value_t **wfs,
+           sr_error_t *err)
 {
-    const char *error = sr_value_map_str(call->args, "error");
-    if (!error)
-        return true;
-    gw_resp_error(resp, 400, SR_EINVAL, "%s", error);
-    return false;
+    const sr_value_t *text = sr_value_map_get(call->args, "text");
+    sr_value_t *bodies = NULL;
+    sr_err_t rc = sr_client_wf_validate(c, sr_value_str(text),
+                                        gw_timeout_ms(gw), &bodies, err);
+    sr_value_t *shaped = rc ? NULL : gw_shape_workflows(bodies, text);
+    sr_value_destroy(&bodies);
+    if (!rc && !shaped)
+        rc = sr_error_set(err, SR_ENOMEM, "out of memory");
+    if (!rc)
+        *wfs = shaped;
+    return rc;
+}
+
+// s_validate for create and update: false once `resp` holds the answer
+// (400 with the engine's message for a definition that does not load).
+static bool
+s_loaded(gw_t *gw, sr_client_t *c, const gw_call_t *call, sr_value_t **wfs,
+         gw_resp_t *resp)
+{
+    sr_error_t e;
+    sr_err_t rc = s_validate(gw, c, call, wfs, &e);
+    if (rc == SR_EINVAL)
+        gw_resp_error(resp, 400, SR_EINVAL, "%s", e.msg);
+    else if (rc)
+        gw_answer_error(gw, resp, &e);
+    return rc == SR_OK;
 }
 
 // SR_OK when workflow `name` exists, SR_ENOTFOUND when not.
@@ -121,10 +135,12 @@ void
 gw_wf_create_run(gw_t *gw, sr_client_t *c, const gw_call_t *call,
                  gw_resp_t *resp)
 {
-    const sr_value_t *wfs = sr_value_map_get(call->args, "workflows");
-    if (s_loaded(call, resp) && s_check_names(gw, c, wfs, SR_ENOTFOUND, resp) &&
+    sr_value_t *wfs = NULL;
+    if (s_loaded(gw, c, call, &wfs, resp) &&
+        s_check_names(gw, c, wfs, SR_ENOTFOUND, resp) &&
         s_store(gw, c, call, resp))
         s_answer_list(resp, 201, wfs);
+    sr_value_destroy(&wfs);
 }
 
 // The workflow of `wfs` named by `ident` (name or id), or NULL.
@@ -144,59 +160,44 @@ void
 gw_wf_update_run(gw_t *gw, sr_client_t *c, const gw_call_t *call,
                  gw_resp_t *resp)
 {
-    const sr_value_t *wfs = sr_value_map_get(call->args, "workflows");
-    if (!s_loaded(call, resp))
+    sr_value_t *wfs = NULL;
+    if (!s_loaded(gw, c, call, &wfs, resp))
         return;
     sr_value_t *one = call->arg[0] ? s_pick(wfs, call->arg) : NULL;
-    if (call->arg[0] && !one) {
+    if (call->arg[0] && !one)
         gw_resp_error(resp, 400, SR_EINVAL,
                       "the definition does not define workflow '%.200s'",
                       call->arg);
-        return;
+    else if (s_check_names(gw, c, wfs, SR_OK, resp) &&
+             s_store(gw, c, call, resp)) {
+        if (one) {
+            sr_value_t *body = sr_value_ref(one);
+            gw_resp_json(resp, 200, &body);
+        } else
+            s_answer_list(resp, 200, wfs);
     }
-    if (!s_check_names(gw, c, wfs, SR_OK, resp) || !s_store(gw, c, call, resp))
-        return;
-    if (one) {
-        sr_value_t *body = sr_value_ref(one);
-        gw_resp_json(resp, 200, &body);
-    } else
-        s_answer_list(resp, 200, wfs);
+    sr_value_destroy(&wfs);
 }
 
 void
 gw_wf_validate_run(gw_t *gw, sr_client_t *c, const gw_call_t *call,
                    gw_resp_t *resp)
 {
-    (void)gw, (void)c;
-    const char *error = sr_value_map_str(call->args, "error");
+    sr_value_t *wfs = NULL;
+    sr_error_t e;
+    sr_err_t rc = s_validate(gw, c, call, &wfs, &e);
+    sr_value_destroy(&wfs);
+    if (rc && rc != SR_EINVAL) {
+        gw_answer_error(gw, resp, &e);
+        return;
+    }
+    const char *error = rc ? e.msg : NULL;
     sr_value_t *body = sr_value_new_map(2);
     if (body &&
         (sr_value_map_put(body, "valid", sr_value_new_bool(!error)) ||
          (error && sr_value_map_put(body, "error", sr_value_new_str(error)))))
         sr_value_destroy(&body);
     gw_resp_json(resp, 200, &body);
-}
-
-// Workflow `name` as a Mistral resource (definition included or not).
-static sr_err_t
-s_resource(gw_t *gw, sr_client_t *c, const char *name, bool with_definition,
-           sr_value_t **out, sr_error_t *err)
-{
-    sr_value_t *wf = NULL, *shaped = NULL;
-    sr_err_t rc = sr_client_wf_get(c, name, NULL, gw_timeout_ms(gw), &wf, err);
-    const sr_value_t *def = wf ? sr_value_map_get(wf, "definition") : NULL;
-    if (!rc && !sr_value_is(def, SR_T_STR))
-        rc = sr_error_set(err, SR_EPROTO, "the engine sent no definition");
-    if (!rc)
-        rc = gw_shape_workflows(sr_value_str(def), sr_value_len(def), name,
-                                with_definition, &shaped, err);
-    sr_value_destroy(&wf);
-    if (!rc && sr_value_len(shaped) == 0)
-        rc = sr_error_set(err, SR_ENOTFOUND, "workflow '%s' not found", name);
-    if (!rc)
-        *out = sr_value_ref(sr_value_array_at(shaped, 0));
-    sr_value_destroy(&shaped);
-    return rc;
 }
 
 sr_err_t
@@ -231,7 +232,7 @@ gw_wf_list_run(gw_t *gw, sr_client_t *c, const gw_call_t *call, gw_resp_t *resp)
 {
     sr_value_t *all = NULL, *items = NULL, *page = NULL;
     sr_error_t e;
-    if (sr_client_wf_list(c, gw_timeout_ms(gw), &all, &e)) {
+    if (sr_client_wf_list_described(c, gw_timeout_ms(gw), &all, &e)) {
         gw_answer_error(gw, resp, &e);
         return;
     }
@@ -239,17 +240,13 @@ gw_wf_list_run(gw_t *gw, sr_client_t *c, const gw_call_t *call, gw_resp_t *resp)
     if ((int64_t)n > gw_config(gw)->list_max)
         n = (size_t)gw_config(gw)->list_max;
     items = sr_value_new_array(n);
-    sr_err_t rc = items ? SR_OK : sr_error_set(&e, SR_ENOMEM, "out of memory");
-    for (size_t i = 0; !rc && i < n; i++) {
-        const char *name = sr_value_map_str(sr_value_array_at(all, i), "name");
-        sr_value_t *r = NULL;
-        rc = s_resource(gw, c, name, false, &r, &e);
-        if (rc == SR_ENOTFOUND) // deleted meanwhile
-            rc = SR_OK;
-        else if (!rc)
-            rc = sr_value_array_append(items, r);
-    }
-    if (!rc)
+    sr_err_t rc = items ? SR_OK : SR_ENOMEM;
+    for (size_t i = 0; !rc && i < n; i++)
+        rc = sr_value_array_append(
+            items, gw_shape_workflow(sr_value_array_at(all, i), NULL));
+    if (rc)
+        sr_error_set(&e, SR_ENOMEM, "out of memory");
+    else
         rc = gw_list_apply(items, call->args, &page, &e);
     if (rc)
         gw_answer_error(gw, resp, &e);
@@ -264,10 +261,16 @@ void
 gw_wf_get_run(gw_t *gw, sr_client_t *c, const gw_call_t *call, gw_resp_t *resp)
 {
     char name[GW_ARG_MAX];
-    sr_value_t *r = NULL;
+    sr_value_t *wf = NULL, *r = NULL;
     sr_error_t e;
-    if (gw_wf_resolve(gw, c, call->arg, name, sizeof name, &e) ||
-        s_resource(gw, c, name, true, &r, &e))
+    sr_err_t rc = gw_wf_resolve(gw, c, call->arg, name, sizeof name, &e);
+    if (!rc)
+        rc = sr_client_wf_get(c, name, NULL, gw_timeout_ms(gw), &wf, &e);
+    if (!rc &&
+        !(r = gw_shape_workflow(wf, sr_body_get(wf, SR_B_WORKFLOW_definition))))
+        rc = sr_error_set(&e, SR_ENOMEM, "out of memory");
+    sr_value_destroy(&wf);
+    if (rc)
         gw_answer_error(gw, resp, &e);
     else
         gw_resp_json(resp, 200, &r);

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "gw_routes.h"
+#include "sr_body.h"
 
 static void
 s_json_reply(gw_resp_t *resp, int status, const char *json)
@@ -53,8 +54,8 @@ gw_health_run(gw_t *gw, sr_client_t *c, const gw_call_t *call, gw_resp_t *resp)
             sr_value_map_put(e, "up", sr_value_new_bool(ok)) ||
             sr_value_map_put(
                 e, ok ? "node" : "error",
-                ok ? (sr_value_map_get(st, "node")
-                          ? sr_value_ref(sr_value_map_get(st, "node"))
+                ok ? (sr_body_get(st, SR_B_STATUS_node)
+                          ? sr_value_ref(sr_body_get(st, SR_B_STATUS_node))
                           : sr_value_new_nil())
                    : sr_value_new_str(err.msg)) ||
             sr_value_array_append(engines, e))
@@ -106,64 +107,57 @@ s_sample(FILE *out, const char *name, const char *ep, const char *extra,
     fprintf(out, "\"%s} %.17g\n", extra ? extra : "", v);
 }
 
+// Sum of field `f` over the STATUS's workers.
 static double
-s_num(const sr_value_t *m, const char *key)
+s_workers_sum(const sr_value_t *st, sr_bfield_t f)
 {
-    const sr_value_t *v = sr_value_map_get(m, key);
-    return v && sr_value_is_number(v) ? sr_value_float(v) : 0;
-}
-
-// Sum of `key` over the STATUS's workers.
-static double
-s_workers_sum(const sr_value_t *st, const char *key)
-{
-    const sr_value_t *workers = sr_value_map_get(st, "workers");
+    const sr_value_t *workers = sr_body_get(st, SR_B_STATUS_workers);
     double sum = 0;
     for (size_t i = 0; i < sr_value_len(workers); i++)
-        sum += s_num(sr_value_array_at(workers, i), key);
+        sum += sr_body_float(sr_value_array_at(workers, i), f, 0);
     return sum;
 }
 
 static double
 s_partitions(const sr_value_t *st)
 {
-    return (double)sr_value_len(sr_value_map_get(st, "partitions"));
+    return (double)sr_value_len(sr_body_get(st, SR_B_STATUS_partitions));
 }
 
 static double
 s_queued(const sr_value_t *st)
 {
-    return s_num(st, "queued");
+    return sr_body_float(st, SR_B_STATUS_queued, 0);
 }
 
 static double
 s_batches(const sr_value_t *st)
 {
-    return s_num(st, "batches");
+    return sr_body_float(st, SR_B_STATUS_batches, 0);
 }
 
 static double
 s_events(const sr_value_t *st)
 {
-    return s_num(st, "events");
+    return sr_body_float(st, SR_B_STATUS_events, 0);
 }
 
 static double
 s_workers(const sr_value_t *st)
 {
-    return (double)sr_value_len(sr_value_map_get(st, "workers"));
+    return (double)sr_value_len(sr_body_get(st, SR_B_STATUS_workers));
 }
 
 static double
 s_slots(const sr_value_t *st)
 {
-    return s_workers_sum(st, "slots");
+    return s_workers_sum(st, SR_B_WORKER_slots);
 }
 
 static double
 s_used(const sr_value_t *st)
 {
-    return s_workers_sum(st, "used");
+    return s_workers_sum(st, SR_B_WORKER_used);
 }
 
 // The engine figures: one family each, read from STATUS by `get` (NULL:
@@ -199,10 +193,12 @@ s_engine(FILE *out, const char *ep, const sr_value_t *st, size_t f)
     else if (st && s_families[f].get)
         s_sample(out, name, ep, NULL, s_families[f].get(st));
     else if (st) {
-        const sr_value_t *lat = sr_value_map_get(st, "dispatch_ms");
-        if (s_num(lat, "samples") > 0) {
-            s_sample(out, name, ep, ",quantile=\"0.5\"", s_num(lat, "p50"));
-            s_sample(out, name, ep, ",quantile=\"0.99\"", s_num(lat, "p99"));
+        const sr_value_t *lat = sr_body_get(st, SR_B_STATUS_dispatch_ms);
+        if (sr_body_float(lat, SR_B_DISPATCH_samples, 0) > 0) {
+            s_sample(out, name, ep, ",quantile=\"0.5\"",
+                     sr_body_float(lat, SR_B_DISPATCH_p50, 0));
+            s_sample(out, name, ep, ",quantile=\"0.99\"",
+                     sr_body_float(lat, SR_B_DISPATCH_p99, 0));
         }
     }
 }

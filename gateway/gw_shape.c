@@ -1,16 +1,15 @@
 // Engine bodies into Mistral resources, one builder per resource, each a
-// list of puts; and workflow resources from a definition, loaded with
-// the language library (the same loader the engine uses, so the errors
-// carry the same LINE:COL). Pure; reentrant.
+// list of puts. Shaping only: the engine loads definitions and describes
+// their workflows (WORKFLOW bodies); nothing here reads a definition.
+// Pure; reentrant.
 #include "gw_shape.h"
 
 #include <sodium.h>
-#include <stdio.h>
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "lang_describe.h"
-#include "lang_spec.h"
+#include "sr_body.h"
 #include "sr_value_json.h"
 
 // Puts into a map, remembering the first failure.
@@ -30,9 +29,9 @@ s_put(s_w_t *w, const char *key, sr_value_t *v)
 
 // A field of the engine's body, shared (nil when absent).
 static sr_value_t *
-s_get(const sr_value_t *body, const char *key)
+s_get(const sr_value_t *body, sr_bfield_t f)
 {
-    sr_value_t *v = sr_value_map_get(body, key);
+    sr_value_t *v = sr_body_get(body, f);
     return v ? sr_value_ref(v) : sr_value_new_nil();
 }
 
@@ -101,26 +100,26 @@ s_common(s_w_t *w)
 sr_value_t *
 gw_shape_execution(const sr_value_t *ex)
 {
-    const char *wf = sr_value_map_str(ex, "workflow_name");
-    const char *desc = sr_value_map_str(ex, "description");
+    const char *wf = sr_body_str(ex, SR_B_EXECUTION_workflow_name);
+    const char *desc = sr_body_str(ex, SR_B_EXECUTION_description);
     s_w_t w = {sr_value_new_map(20), SR_OK};
     if (!w.m)
         return NULL;
-    s_put(&w, "id", s_get(ex, "id"));
+    s_put(&w, "id", s_get(ex, SR_B_EXECUTION_id));
     s_put(&w, "workflow_id", s_workflow_id(wf));
-    s_put(&w, "workflow_name", s_get(ex, "workflow_name"));
-    s_put(&w, "workflow_version", s_get(ex, "workflow_version"));
+    s_put(&w, "workflow_name", s_get(ex, SR_B_EXECUTION_workflow_name));
+    s_put(&w, "workflow_version", s_get(ex, SR_B_EXECUTION_workflow_version));
     s_put(&w, "description", sr_value_new_str(desc ? desc : ""));
-    s_put(&w, "params", s_json(sr_value_map_get(ex, "params")));
+    s_put(&w, "params", s_json(sr_body_get(ex, SR_B_EXECUTION_params)));
     s_put(&w, "task_execution_id", sr_value_new_nil());
-    s_put(&w, "root_execution_id", s_get(ex, "parent_id"));
+    s_put(&w, "root_execution_id", s_get(ex, SR_B_EXECUTION_parent_id));
     s_put(&w, "source_execution_id", sr_value_new_nil());
-    s_put(&w, "state", s_get(ex, "state"));
-    s_put(&w, "state_info", s_get(ex, "state_info"));
-    s_put(&w, "input", s_json(sr_value_map_get(ex, "input")));
-    s_put(&w, "output", s_json(sr_value_map_get(ex, "output")));
-    s_put(&w, "created_at", s_get(ex, "created_at"));
-    s_put(&w, "updated_at", s_get(ex, "updated_at"));
+    s_put(&w, "state", s_get(ex, SR_B_EXECUTION_state));
+    s_put(&w, "state_info", s_get(ex, SR_B_EXECUTION_state_info));
+    s_put(&w, "input", s_json(sr_body_get(ex, SR_B_EXECUTION_input)));
+    s_put(&w, "output", s_json(sr_body_get(ex, SR_B_EXECUTION_output)));
+    s_put(&w, "created_at", s_get(ex, SR_B_EXECUTION_created_at));
+    s_put(&w, "updated_at", s_get(ex, SR_B_EXECUTION_updated_at));
     s_common(&w);
     return s_finish(&w);
 }
@@ -139,25 +138,28 @@ gw_shape_task(const sr_value_t *t, const char *wf_name)
     s_w_t w = {sr_value_new_map(22), SR_OK};
     if (!w.m)
         return NULL;
-    s_put(&w, "id", s_get(t, "id"));
-    s_put(&w, "name", s_get(t, "name"));
+    s_put(&w, "id", s_get(t, SR_B_TASK_EXECUTION_id));
+    s_put(&w, "name", s_get(t, SR_B_TASK_EXECUTION_name));
     s_put(&w, "type", sr_value_new_str("ACTION"));
     s_put(&w, "workflow_name", s_text(wf_name));
     s_put(&w, "workflow_id", s_workflow_id(wf_name));
-    s_put(&w, "workflow_execution_id", s_get(t, "execution_id"));
-    s_put(&w, "state", s_get(t, "state"));
-    s_put(&w, "state_info", s_get(t, "state_info"));
-    s_put(&w, "result", s_json(sr_value_map_get(t, "result")));
-    s_put(&w, "published", s_json(sr_value_map_get(t, "published")));
+    s_put(&w, "workflow_execution_id",
+          s_get(t, SR_B_TASK_EXECUTION_execution_id));
+    s_put(&w, "state", s_get(t, SR_B_TASK_EXECUTION_state));
+    s_put(&w, "state_info", s_get(t, SR_B_TASK_EXECUTION_state_info));
+    s_put(&w, "result", s_json(sr_body_get(t, SR_B_TASK_EXECUTION_result)));
+    s_put(&w, "published",
+          s_json(sr_body_get(t, SR_B_TASK_EXECUTION_published)));
     s_put(&w, "processed",
-          sr_value_new_bool(s_is_final(sr_value_map_str(t, "state"))));
+          sr_value_new_bool(
+              s_is_final(sr_body_str(t, SR_B_TASK_EXECUTION_state))));
     s_put(&w, "runtime_context", sr_value_new_str("{}"));
     s_put(&w, "reset", sr_value_new_bool(false));
     s_put(&w, "env", sr_value_new_nil());
-    s_put(&w, "created_at", s_get(t, "created_at"));
-    s_put(&w, "updated_at", s_get(t, "updated_at"));
-    s_put(&w, "started_at", s_get(t, "started_at"));
-    s_put(&w, "finished_at", s_get(t, "finished_at"));
+    s_put(&w, "created_at", s_get(t, SR_B_TASK_EXECUTION_created_at));
+    s_put(&w, "updated_at", s_get(t, SR_B_TASK_EXECUTION_updated_at));
+    s_put(&w, "started_at", s_get(t, SR_B_TASK_EXECUTION_started_at));
+    s_put(&w, "finished_at", s_get(t, SR_B_TASK_EXECUTION_finished_at));
     s_common(&w);
     return s_finish(&w);
 }
@@ -169,7 +171,8 @@ s_action_output(const sr_value_t *a, const char *state)
     if (!s_is_final(state))
         return sr_value_new_nil();
     sr_value_t *m = sr_value_new_map(1);
-    if (m && sr_value_map_put(m, "result", s_get(a, "result")))
+    if (m &&
+        sr_value_map_put(m, "result", s_get(a, SR_B_ACTION_EXECUTION_result)))
         sr_value_destroy(&m);
     sr_value_t *text = m ? s_json(m) : NULL;
     sr_value_destroy(&m);
@@ -179,136 +182,67 @@ s_action_output(const sr_value_t *a, const char *state)
 sr_value_t *
 gw_shape_action(const sr_value_t *a, const char *wf_name)
 {
-    const char *state = sr_value_map_str(a, "state");
+    const char *state = sr_body_str(a, SR_B_ACTION_EXECUTION_state);
     bool final = s_is_final(state);
     s_w_t w = {sr_value_new_map(22), SR_OK};
     if (!w.m)
         return NULL;
-    s_put(&w, "id", s_get(a, "id"));
-    s_put(&w, "name", s_get(a, "name"));
+    s_put(&w, "id", s_get(a, SR_B_ACTION_EXECUTION_id));
+    s_put(&w, "name", s_get(a, SR_B_ACTION_EXECUTION_name));
     s_put(&w, "workflow_name", s_text(wf_name));
-    s_put(&w, "task_name", s_get(a, "task_name"));
-    s_put(&w, "task_execution_id", s_get(a, "task_id"));
-    s_put(&w, "workflow_execution_id", s_get(a, "execution_id"));
+    s_put(&w, "task_name", s_get(a, SR_B_ACTION_EXECUTION_task_name));
+    s_put(&w, "task_execution_id", s_get(a, SR_B_ACTION_EXECUTION_task_id));
+    s_put(&w, "workflow_execution_id",
+          s_get(a, SR_B_ACTION_EXECUTION_execution_id));
     s_put(&w, "state", s_text(final || !state ? state : "RUNNING"));
     s_put(&w, "sirocco_state", s_text(state));
-    s_put(&w, "state_info", s_get(a, "state_info"));
+    s_put(&w, "state_info", s_get(a, SR_B_ACTION_EXECUTION_state_info));
     s_put(&w, "description", sr_value_new_str(""));
     s_put(&w, "accepted", sr_value_new_bool(final));
-    s_put(&w, "input", s_json(sr_value_map_get(a, "input")));
+    s_put(&w, "input", s_json(sr_body_get(a, SR_B_ACTION_EXECUTION_input)));
     s_put(&w, "output", s_action_output(a, state));
     s_put(&w, "params", sr_value_new_str("{}"));
-    s_put(&w, "attempt", s_get(a, "attempt"));
-    s_put(&w, "created_at", s_get(a, "created_at"));
-    s_put(&w, "updated_at", s_get(a, "updated_at"));
+    s_put(&w, "attempt", s_get(a, SR_B_ACTION_EXECUTION_attempt));
+    s_put(&w, "created_at", s_get(a, SR_B_ACTION_EXECUTION_created_at));
+    s_put(&w, "updated_at", s_get(a, SR_B_ACTION_EXECUTION_updated_at));
     s_common(&w);
     return s_finish(&w);
 }
 
 // --- workflows ----------------------------------------------------------
 
-// Mistral's "input" text: "a, b=1, c=text".
-static sr_value_t *
-s_input_text(const sr_value_t *params)
+sr_value_t *
+gw_shape_workflow(const sr_value_t *wf, const sr_value_t *definition)
 {
-    char *buf = NULL;
-    size_t len = 0;
-    FILE *f = open_memstream(&buf, &len);
-    if (!f)
-        return NULL;
-    for (size_t i = 0; i < sr_value_len(params); i++) {
-        const sr_value_t *p = sr_value_array_at(params, i);
-        fprintf(f, "%s%s", i ? ", " : "", sr_value_map_str(p, "name"));
-        const sr_value_t *d = sr_value_map_get(p, "default");
-        if (!d)
-            continue;
-        char *j = sr_value_is(d, SR_T_STR)
-                      ? NULL
-                      : sr_value_to_json(d, SR_JSON_SPACED);
-        fprintf(f, "=%s",
-                j                          ? j
-                : sr_value_is(d, SR_T_STR) ? sr_value_str(d)
-                                           : "");
-        free(j);
-    }
-    fclose(f);
-    sr_value_t *v = buf ? sr_value_new_strn(buf, len) : NULL;
-    free(buf);
-    return v;
-}
-
-static sr_value_t *
-s_workflow(const sr_value_t *desc, const char *text, size_t len,
-           bool with_definition)
-{
-    const char *name = sr_value_map_str(desc, "name");
-    const sr_value_t *tags = sr_value_map_get(desc, "tags");
+    const char *name = sr_body_str(wf, SR_B_WORKFLOW_name);
+    sr_value_t *tags = sr_body_get(wf, SR_B_WORKFLOW_tags);
+    if (!sr_value_is(tags, SR_T_ARRAY))
+        tags = NULL;
     s_w_t w = {sr_value_new_map(12), SR_OK};
     if (!w.m)
         return NULL;
     s_put(&w, "id", s_workflow_id(name));
     s_put(&w, "name", s_text(name));
     s_put(&w, "namespace", sr_value_new_str(""));
-    s_put(&w, "input", s_input_text(sr_value_map_get(desc, "input")));
-    s_put(&w, "tags",
-          tags ? sr_value_ref((sr_value_t *)tags) : sr_value_new_array(0));
+    s_put(&w, "input", s_text(sr_body_str(wf, SR_B_WORKFLOW_input)));
+    s_put(&w, "tags", tags ? sr_value_ref(tags) : sr_value_new_array(0));
     s_put(&w, "scope", sr_value_new_str("private"));
     s_put(&w, "project_id", sr_value_new_str(GW_PROJECT));
     s_put(&w, "created_at", sr_value_new_nil());
     s_put(&w, "updated_at", sr_value_new_nil());
-    if (with_definition)
-        s_put(&w, "definition", sr_value_new_strn(text, len));
+    if (definition)
+        s_put(&w, "definition", sr_value_ref((sr_value_t *)definition));
     return s_finish(&w);
 }
 
-// Every problem, one per line, as "definition:LINE:COL: message".
-static sr_err_t
-s_diags(const lang_diags_t *d, sr_error_t *err)
+sr_value_t *
+gw_shape_workflows(const sr_value_t *wfs, const sr_value_t *definition)
 {
-    char msg[sizeof err->msg] = "";
-    for (size_t i = 0; i < d->count; i++) {
-        size_t n = strlen(msg);
-        snprintf(msg + n, sizeof msg - n, "%sdefinition:%d:%d: %.200s",
-                 i ? "\n" : "", d->items[i].pos.line, d->items[i].pos.col,
-                 d->items[i].msg);
-    }
-    return sr_error_set(err, SR_EINVAL, "%s", msg);
-}
-
-sr_err_t
-gw_shape_workflows(const char *text, size_t len, const char *name,
-                   bool with_definition, sr_value_t **out, sr_error_t *err)
-{
-    lang_doc_t *doc = NULL;
-    lang_diags_t diags = {0};
-    if (lang_doc_parse("definition", text, len, NULL, &doc, &diags)) {
-        sr_err_t rc =
-            diags.count
-                ? s_diags(&diags, err)
-                : sr_error_set(err, SR_EINVAL, "the definition does not load");
-        lang_diags_fini(&diags);
-        return rc;
-    }
-    lang_diags_fini(&diags);
-    sr_value_t *d = NULL;
-    sr_err_t rc = lang_doc_describe(doc, &d);
-    lang_doc_destroy(&doc);
-    const sr_value_t *wfs = d ? sr_value_map_get(d, "workflows") : NULL;
-    sr_value_t *a = rc ? NULL : sr_value_new_array(sr_value_len(wfs));
-    rc = a ? SR_OK : SR_ENOMEM;
-    for (size_t i = 0; !rc && i < sr_value_len(wfs); i++) {
-        const sr_value_t *w = sr_value_array_at(wfs, i);
-        const char *n = sr_value_map_str(w, "name");
-        if (name && (!n || strcmp(n, name) != 0))
-            continue;
-        sr_value_t *r = s_workflow(w, text, len, with_definition);
-        rc = r ? sr_value_array_append(a, r) : SR_ENOMEM;
-    }
-    sr_value_destroy(&d);
-    if (rc) {
-        sr_value_destroy(&a);
-        return sr_error_set(err, SR_ENOMEM, "out of memory");
-    }
-    *out = a;
-    return SR_OK;
+    size_t n = sr_value_is(wfs, SR_T_ARRAY) ? sr_value_len(wfs) : 0;
+    sr_value_t *a = sr_value_new_array(n);
+    for (size_t i = 0; a && i < n; i++)
+        if (sr_value_array_append(
+                a, gw_shape_workflow(sr_value_array_at(wfs, i), definition)))
+            sr_value_destroy(&a);
+    return a;
 }

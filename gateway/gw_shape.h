@@ -10,15 +10,11 @@
 // state is RUNNING while Sirocco's is SCHEDULED, RUNNING or PENDING (a
 // delegate waiting for its result); `sirocco_state` keeps Sirocco's.
 //
-// Every function returns a new map (caller owns it) or NULL on OOM.
-// Pure; reentrant.
+// Every function returns a new map or array (caller owns it) or NULL on
+// OOM. Pure; reentrant.
 #ifndef GW_SHAPE_H
 #define GW_SHAPE_H
 
-#include <stdbool.h>
-#include <stddef.h>
-
-#include "sr_err.h"
 #include "sr_id.h"
 #include "sr_value.h"
 
@@ -32,12 +28,14 @@ sr_value_t *gw_shape_execution(const sr_value_t *ex);
 sr_value_t *gw_shape_task(const sr_value_t *task, const char *wf_name);
 sr_value_t *gw_shape_action(const sr_value_t *action, const char *wf_name);
 
-// The workflows of a definition (YAML text) as Mistral resources: all of
-// them, or only `name` (NULL = all). With `with_definition`, each carries
-// the text. SR_EINVAL with "definition:LINE:COL: ..." lines when the text
-// does not load. Caller owns *out (an array).
-sr_err_t gw_shape_workflows(const char *text, size_t len, const char *name,
-                            bool with_definition, sr_value_t **out,
-                            sr_error_t *err);
+// A workflow of the engine (a WORKFLOW body with its name, input and
+// tags) as a Mistral resource; with `definition` (a string; NULL: left
+// out) as its text. Without the engine's input (an engine before protocol
+// 1.5) `input` is null, and tags are [].
+sr_value_t *gw_shape_workflow(const sr_value_t *wf,
+                              const sr_value_t *definition);
+// Every workflow of `wfs` (an array of WORKFLOW bodies) so, in an array.
+sr_value_t *gw_shape_workflows(const sr_value_t *wfs,
+                               const sr_value_t *definition);
 
 #endif

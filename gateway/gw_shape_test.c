@@ -1,7 +1,6 @@
 // Engine bodies shaped as Mistral resources: JSON-typed fields as JSON
-// text, the state of a waiting action, workflow ids stable by name,
-// workflows and their input text from a definition, and errors with
-// LINE:COL for a definition that does not load.
+// text, the state of a waiting action, workflow ids stable by name, and
+// workflows with the input text and tags the engine describes them with.
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -76,38 +75,42 @@ executions_tasks_and_actions_read_as_mistral_does(void **state)
 }
 
 static void
-workflows_come_from_their_definition(void **state)
+workflows_read_as_mistral_does(void **state)
 {
     (void)state;
-    const char *text = "version: '2.0'\n"
-                       "one:\n"
-                       "  tags: [a, b]\n"
-                       "  input: [x, {y: 2}, {z: text}, {w: [1, 2]}]\n"
-                       "  tasks:\n    t: {action: std.noop}\n"
-                       "two:\n  tasks:\n    t: {action: std.noop}\n";
-    sr_value_t *wfs = NULL;
-    sr_error_t err;
-    assert_int_equal(
-        gw_shape_workflows(text, strlen(text), NULL, false, &wfs, &err), SR_OK);
-    assert_int_equal(sr_value_len(wfs), 2);
-    const sr_value_t *one = sr_value_array_at(wfs, 0);
-    assert_string_equal(sr_value_map_str(one, "input"),
-                        "x, y=2, z=text, w=[1, 2]");
+    sr_value_t *wfs = s_json(
+        "[{\"name\": \"one\", \"version\": \"h\", \"input\": \"x, y=2\", "
+        "\"tags\": [\"a\", \"b\"]}, {\"name\": \"two\", \"version\": \"h\"}, "
+        "{\"name\": \"odd\", \"input\": 3, \"tags\": \"x\"}]");
+    sr_value_t *text = sr_value_new_str("version: '2.0'\n...");
+    sr_value_t *m = gw_shape_workflows(wfs, NULL);
+    assert_int_equal(sr_value_len(m), 3);
+    const sr_value_t *one = sr_value_array_at(m, 0);
+    char id[SR_ID_TEXT_SIZE];
+    gw_shape_workflow_id("one", id);
+    assert_string_equal(sr_value_map_str(one, "id"), id);
+    assert_string_equal(sr_value_map_str(one, "name"), "one");
+    assert_string_equal(sr_value_map_str(one, "input"), "x, y=2");
     assert_int_equal(sr_value_len(sr_value_map_get(one, "tags")), 2);
+    assert_string_equal(sr_value_map_str(one, "scope"), "private");
+    assert_string_equal(sr_value_map_str(one, "namespace"), "");
     assert_false(sr_value_map_has(one, "definition"));
+    // Without the engine's description (before protocol 1.5): input null,
+    // no tags.
+    const sr_value_t *two = sr_value_array_at(m, 1);
+    assert_true(sr_value_is(sr_value_map_get(two, "input"), SR_T_NIL));
+    assert_int_equal(sr_value_len(sr_value_map_get(two, "tags")), 0);
+    // Fields of the wrong type are left out the same way.
+    const sr_value_t *odd = sr_value_array_at(m, 2);
+    assert_true(sr_value_is(sr_value_map_get(odd, "input"), SR_T_NIL));
+    assert_true(sr_value_is(sr_value_map_get(odd, "tags"), SR_T_ARRAY));
+    assert_int_equal(sr_value_len(sr_value_map_get(odd, "tags")), 0);
+    sr_value_destroy(&m);
+    m = gw_shape_workflow(sr_value_array_at(wfs, 1), text);
+    assert_string_equal(sr_value_map_str(m, "definition"), sr_value_str(text));
+    sr_value_destroy(&m);
+    sr_value_destroy(&text);
     sr_value_destroy(&wfs);
-    assert_int_equal(
-        gw_shape_workflows(text, strlen(text), "two", true, &wfs, &err), SR_OK);
-    assert_int_equal(sr_value_len(wfs), 1);
-    assert_string_equal(
-        sr_value_map_str(sr_value_array_at(wfs, 0), "definition"), text);
-    sr_value_destroy(&wfs);
-    const char *bad = "version: '2.0'\nwf:\n  tasks:\n    a:\n      on-success:"
-                      " nope\n";
-    assert_int_equal(
-        gw_shape_workflows(bad, strlen(bad), NULL, false, &wfs, &err),
-        SR_EINVAL);
-    assert_non_null(strstr(err.msg, "definition:5:"));
 }
 
 int
@@ -115,7 +118,7 @@ main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(executions_tasks_and_actions_read_as_mistral_does),
-        cmocka_unit_test(workflows_come_from_their_definition),
+        cmocka_unit_test(workflows_read_as_mistral_does),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

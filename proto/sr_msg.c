@@ -48,6 +48,12 @@ static const uint8_t s_index[256] = {
 #include "sr_msg.def"
 };
 
+// Message fields take the wire types; TIME, OBJ and OBJS are for bodies.
+#define SR_FIELD(msg, field, type, required, limit, doc)                       \
+    _Static_assert(SR_FT_##type <= SR_FT_VALUE,                                \
+                   #msg "." #field ": a body type in a message");
+#include "sr_msg.def"
+
 static const sr_field_desc_t s_fields[SR_F_COUNT] = {
 #define SR_FIELD(msg, field, type, required, limit, doc)                       \
     [SR_F_##msg##_##                                                           \
@@ -62,10 +68,11 @@ static const sr_field_desc_t s_fields[SR_F_COUNT] = {
 };
 
 static const char *const s_ftype_names[] = {
-    [SR_FT_UUID] = "uuid",  [SR_FT_STR] = "string",  [SR_FT_INT] = "int",
-    [SR_FT_BOOL] = "bool",  [SR_FT_FLOAT] = "float", [SR_FT_MS] = "ms",
-    [SR_FT_MAP] = "map",    [SR_FT_ARRAY] = "array", [SR_FT_STRS] = "strings",
-    [SR_FT_VALUE] = "value"};
+    [SR_FT_UUID] = "uuid",   [SR_FT_STR] = "string",  [SR_FT_INT] = "int",
+    [SR_FT_BOOL] = "bool",   [SR_FT_FLOAT] = "float", [SR_FT_MS] = "ms",
+    [SR_FT_MAP] = "map",     [SR_FT_ARRAY] = "array", [SR_FT_STRS] = "strings",
+    [SR_FT_VALUE] = "value", [SR_FT_TIME] = "time",   [SR_FT_OBJ] = "object",
+    [SR_FT_OBJS] = "objects"};
 
 struct sr_msg {
     sr_msg_type_t type;
@@ -291,6 +298,10 @@ s_conform(sr_ftype_t type, sr_value_t **v_p)
         return t == SR_T_ARRAY && s_all_strings(v) ? SR_OK : SR_EINVAL;
     case SR_FT_VALUE:
         return SR_OK;
+    case SR_FT_TIME: // body types: no message field has them
+    case SR_FT_OBJ:
+    case SR_FT_OBJS:
+        return SR_EINVAL;
     }
     return SR_EINVAL;
 }

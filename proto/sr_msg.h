@@ -51,7 +51,8 @@ typedef enum {
     SR_DIR_ANY = 15
 } sr_msg_dir_t;
 
-// Field types (see sr_msg.def for their wire form).
+// Field types (see sr_msg.def for their wire form). TIME, OBJ and OBJS
+// are for REPLY body fields only (sr_body.h); no message field has them.
 typedef enum {
     SR_FT_UUID,
     SR_FT_STR,
@@ -62,7 +63,10 @@ typedef enum {
     SR_FT_MAP,
     SR_FT_ARRAY,
     SR_FT_STRS,
-    SR_FT_VALUE
+    SR_FT_VALUE,
+    SR_FT_TIME,
+    SR_FT_OBJ,
+    SR_FT_OBJS
 } sr_ftype_t;
 
 // One field of the table. Static; never freed.
@@ -103,7 +107,7 @@ sr_field_t sr_msg_field_find(sr_msg_type_t type, const char *name, size_t len);
 // The descriptor of a field; NULL when `f` is not a field.
 const sr_field_desc_t *sr_field_desc(sr_field_t f);
 // "uuid", "string", "int", "bool", "float", "ms", "map", "array",
-// "strings", "value".
+// "strings", "value", "time", "object", "objects".
 const char *sr_ftype_name(sr_ftype_t type);
 
 // --- messages -------------------------------------------------------------

@@ -56,6 +56,10 @@ s_sample(const sr_field_desc_t *fd, int salt)
         sr_value_array_append(v, sr_value_new_float(2.5));
         sr_value_array_append(v, sr_value_new_str("three"));
         return v;
+    case SR_FT_TIME: // body types: no message field has them
+    case SR_FT_OBJ:
+    case SR_FT_OBJS:
+        return NULL;
     }
     return NULL;
 }

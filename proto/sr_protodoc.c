@@ -5,7 +5,8 @@
 //   sr_protodoc --check FILE    exit 1 when FILE differs from the output
 //
 // The prose lives here, next to the generated parts (versions, grammar,
-// field tables, an encoded example made by the codec itself), so that the
+// field tables, REPLY body shapes, an encoded example made by the codec
+// itself), so that the
 // document cannot drift from the code: the ctest proto.protodoc runs
 // --check on the committed file. Owns nothing but its output buffer.
 #include <inttypes.h>
@@ -14,6 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "sr_body.h"
 #include "sr_msg.h"
 #include "sr_msg_codec.h"
 #include "sr_protodoc_text.h"
@@ -72,6 +74,18 @@ s_dir_name(sr_msg_dir_t dir)
     }
 }
 
+// `name` in lower case, for an anchor (names are short: 31 bytes kept).
+static const char *
+s_lower(const char *name, char out[32])
+{
+    size_t i = 0;
+    for (; name[i] && i < 31; i++)
+        out[i] =
+            (char)(name[i] >= 'A' && name[i] <= 'Z' ? name[i] + 32 : name[i]);
+    out[i] = '\0';
+    return out;
+}
+
 // A table cell: the text with `|` escaped.
 static void
 s_cell(FILE *out, const char *text)
@@ -85,6 +99,23 @@ s_cell(FILE *out, const char *text)
     fputs(" |", out);
 }
 
+// One table row of a field: `name`, type, required, [limit,] meaning.
+static void
+s_row(FILE *out, const char *name, const char *type, bool is_required,
+      const char *limit, const char *doc)
+{
+    char quoted[80];
+    snprintf(quoted, sizeof quoted, "`%s`", name);
+    fputs("|", out);
+    s_cell(out, quoted);
+    s_cell(out, type);
+    s_cell(out, is_required ? "yes" : "no");
+    if (limit)
+        s_cell(out, limit);
+    s_cell(out, doc);
+    fputs("\n", out);
+}
+
 static void
 s_message(FILE *out, sr_msg_type_t t)
 {
@@ -95,15 +126,54 @@ s_message(FILE *out, sr_msg_type_t t)
     fputs("|---|---|---|---|---|\n", out);
     for (size_t i = 0; i < sr_msg_field_count(t); i++) {
         const sr_field_desc_t *fd = sr_field_desc(sr_msg_field_at(t, i));
-        char buf[32], name[80];
-        snprintf(name, sizeof name, "`%s`", fd->name);
-        fputs("|", out);
-        s_cell(out, name);
-        s_cell(out, sr_ftype_name(fd->type));
-        s_cell(out, fd->is_required ? "yes" : "no");
-        s_cell(out, s_limit(fd, buf, sizeof buf));
-        s_cell(out, fd->doc);
-        fputs("\n", out);
+        char buf[32];
+        s_row(out, fd->name, sr_ftype_name(fd->type), fd->is_required,
+              s_limit(fd, buf, sizeof buf), fd->doc);
+    }
+    fputs("\n", out);
+    sr_shape_t shape = SR_SHAPE_NONE;
+    const char *doc = NULL;
+    sr_reply_kind_t kind = sr_reply_of(t, &shape, &doc);
+    if (kind != SR_REPLY_NONE) {
+        char lower[32];
+        fprintf(out, "REPLY body: %s [%s](#%s-body). %s.\n\n",
+                kind == SR_REPLY_LIST ? "an array of" : "one",
+                sr_shape_name(shape), s_lower(sr_shape_name(shape), lower),
+                doc);
+    }
+}
+
+// A body field's type: nested shapes link to their table.
+static const char *
+s_btype(const sr_bfield_desc_t *fd, char *buf, size_t size)
+{
+    char lower[32];
+    const char *name = sr_shape_name(fd->item);
+    if (fd->type == SR_FT_OBJ)
+        snprintf(buf, size, "[%s](#%s-body)", name, s_lower(name, lower));
+    else if (fd->type == SR_FT_OBJS)
+        snprintf(buf, size, "array of [%s](#%s-body)", name,
+                 s_lower(name, lower));
+    else
+        return sr_ftype_name(fd->type);
+    return buf;
+}
+
+static void
+s_shape(FILE *out, sr_shape_t s)
+{
+    fprintf(out, "### %s body\n\n%s.\n\n", sr_shape_name(s), sr_shape_doc(s));
+    if (!sr_shape_field_count(s)) {
+        fputs("No fields: `{}`.\n\n", out);
+        return;
+    }
+    fputs("| field | type | required | meaning |\n", out);
+    fputs("|---|---|---|---|\n", out);
+    for (size_t i = 0; i < sr_shape_field_count(s); i++) {
+        const sr_bfield_desc_t *fd = sr_bfield_desc(sr_shape_field_at(s, i));
+        char buf[96];
+        s_row(out, fd->name, s_btype(fd, buf, sizeof buf), fd->is_required,
+              NULL, fd->doc);
     }
     fputs("\n", out);
 }
@@ -198,6 +268,9 @@ s_document(FILE *out)
     for (size_t i = 0; i < sr_msg_type_count(); i++)
         if (sr_msg_type_dir(sr_msg_type_at(i)) == SR_DIR_ANY)
             s_message(out, sr_msg_type_at(i));
+    fputs(sr_protodoc_bodies_intro, out);
+    for (sr_shape_t s = 1; s <= sr_shape_count(); s++)
+        s_shape(out, s);
     return 0;
 }
 

@@ -290,9 +290,10 @@ const char sr_protodoc_client_prose[] =
     "A client connects a DEALER to the client endpoint of an engine and sends\n"
     "requests. Each request carries a `req_id` chosen by the client, unique\n"
     "among its requests in flight. The engine answers each request with one\n"
-    "`REPLY` (its `body` depends on the request; see each message) or one\n"
-    "`ERROR`, both carrying the same `req_id`. A client may send several\n"
-    "requests without waiting; replies may come in any order.\n"
+    "`REPLY` (the shape of its `body` is declared with each request; see\n"
+    "[Reply bodies](#reply-bodies)) or one `ERROR`, both carrying the same\n"
+    "`req_id`. A client may send several requests without waiting; replies\n"
+    "may come in any order.\n"
     "\n"
     "* A request about an existing execution, task or action must reach the\n"
     "  engine that owns its partition (the partition is in every id). Another\n"
@@ -537,6 +538,27 @@ const char sr_protodoc_python_client[] =
     "\"world\"}))\n"
     "```\n"
     "\n";
+const char sr_protodoc_bodies_intro[] =
+    "## Reply bodies\n"
+    "\n"
+    "The `body` of a `REPLY` is a map of one of the shapes below, or an\n"
+    "array of such maps, as each request says. Field names follow Mistral's\n"
+    "REST API where it has one (`workflow_name`, `state_info`,\n"
+    "`created_at`), so that clients of either read the same words; some\n"
+    "fields are given twice, under Mistral's name and a short one.\n"
+    "\n"
+    "* A **required** field is always there and, unless its type is\n"
+    "  `value`, never `nil`. An optional field may be absent or `nil`: both\n"
+    "  mean \"none\".\n"
+    "* Ids are sent as their 36-character text; a client also accepts the\n"
+    "  16-byte binary form.\n"
+    "* `time` is Mistral's time text, `YYYY-MM-DD HH:MM:SS`, UTC; `object`\n"
+    "  is a map of the named shape, `objects` an array of such maps.\n"
+    "* A newer minor version may add optional fields to a shape: a client\n"
+    "  ignores the fields it does not know. The engine's tests check every\n"
+    "  body it sends against these tables (`sr_reply_check`).\n"
+    "\n";
+
 static const char *const s_meanings[SR_ERR_COUNT] = {
     [SR_ENOMEM] = "the receiver ran out of memory; retry later",
     [SR_EINVAL] = "the request is invalid, e.g. a workflow definition with "

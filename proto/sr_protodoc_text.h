@@ -25,6 +25,7 @@ extern const char
 extern const char sr_protodoc_example_notes[];
 extern const char sr_protodoc_python_worker[];
 extern const char sr_protodoc_python_client[];
+extern const char sr_protodoc_bodies_intro[];
 
 // What an error code means to a protocol peer; NULL when not written.
 const char *sr_protodoc_code_meaning(sr_err_t code);

@@ -1,8 +1,13 @@
 // Turns the model into a value tree (maps in a fixed key order) for JSON
-// output. Absent settings are left out. Owns only what it builds.
+// output, and a workflow's input into Mistral's one line of text. Absent
+// settings are left out. Owns only what it builds.
 #include "lang_describe.h"
 
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+
+#include "sr_value_json.h"
 
 typedef struct {
     sr_err_t rc; // first failure, sticky
@@ -279,4 +284,45 @@ lang_doc_describe(const lang_doc_t *doc, sr_value_t **out)
     }
     *out = m;
     return SR_OK;
+}
+
+// One parameter of Mistral's input line: "name" or "name=default".
+static sr_err_t
+s_input_param(FILE *f, const lang_param_t *p, bool first)
+{
+    sr_value_t *d = NULL;
+    char *json = NULL;
+    sr_err_t rc =
+        p->default_value ? lang_vt_source(p->default_value, &d) : SR_OK;
+    if (!rc && d && !sr_value_is(d, SR_T_STR) &&
+        !(json = sr_value_to_json(d, SR_JSON_SPACED)))
+        rc = SR_ENOMEM;
+    if (!rc && fprintf(f, "%s%s%s%s", first ? "" : ", ", p->name, d ? "=" : "",
+                       json ? json
+                       : d  ? sr_value_str(d)
+                            : "") < 0)
+        rc = SR_ENOMEM;
+    free(json);
+    sr_value_destroy(&d);
+    return rc;
+}
+
+sr_err_t
+lang_workflow_input_text(const lang_workflow_t *wf, sr_value_t **out)
+{
+    char *buf = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&buf, &len);
+    sr_err_t rc = f ? SR_OK : SR_ENOMEM;
+    for (size_t i = 0; !rc && i < wf->ninputs; i++)
+        rc = s_input_param(f, &wf->inputs[i], i == 0);
+    if (f && fclose(f) != 0 && !rc)
+        rc = SR_ENOMEM;
+    sr_value_t *v = rc ? NULL : sr_value_new_strn(buf ? buf : "", len);
+    free(buf);
+    if (!rc && !v)
+        rc = SR_ENOMEM;
+    if (!rc)
+        *out = v;
+    return rc;
 }

@@ -14,6 +14,7 @@
 #include "eng_view.h"
 #include "eng_view_action.h"
 #include "lang_doc.h"
+#include "sr_body.h"
 #include "sr_log.h"
 
 struct eng_client {
@@ -189,14 +190,17 @@ s_doc_names_ok(eng_client_t *self, sr_wire_in_t *in, const lang_doc_t *doc)
     return true;
 }
 
-static void
-s_wf_create(eng_client_t *self, sr_wire_in_t *in)
+// The definition of a WF_CREATE or WF_VALIDATE (in `field`), loaded: the
+// document (caller owns it), or NULL once the request was answered:
+// EINVAL with every problem, one per line, as "definition:LINE:COL:
+// message", or a workflow name over the protocol's limit.
+static lang_doc_t *
+s_wf_load(eng_client_t *self, sr_wire_in_t *in, sr_field_t field)
 {
-    const char *text = sr_msg_str(in->msg, SR_F_WF_CREATE_definition);
+    const char *text = sr_msg_str(in->msg, field);
     lang_doc_t *doc = NULL;
     lang_diags_t diags = {0};
     if (lang_doc_parse("definition", text, strlen(text), NULL, &doc, &diags)) {
-        // Every problem, one per line, as "definition:LINE:COL: message".
         char msg[4000] = "";
         for (size_t i = 0; i < diags.count; i++) {
             size_t n = strlen(msg);
@@ -206,13 +210,37 @@ s_wf_create(eng_client_t *self, sr_wire_in_t *in)
         }
         lang_diags_fini(&diags);
         s_fail(self, in, SR_EINVAL, "definition", "%s", msg);
-        return;
+        return NULL;
     }
     lang_diags_fini(&diags);
-    if (!s_doc_names_ok(self, in, doc)) {
+    if (!s_doc_names_ok(self, in, doc))
         lang_doc_destroy(&doc);
-        return;
+    return doc;
+}
+
+// One WORKFLOW body per workflow of `doc`, described, with `created_ms`
+// unless it is 0. NULL on OOM.
+static sr_value_t *
+s_described(const lang_doc_t *doc, int64_t created_ms)
+{
+    sr_value_t *list = sr_value_new_array(lang_doc_nworkflows(doc));
+    for (size_t i = 0; list && i < lang_doc_nworkflows(doc); i++) {
+        sr_body_t b;
+        eng_view_wf_describe(&b, doc, lang_doc_workflow_at(doc, i));
+        if (created_ms)
+            sr_body_put_int(&b, SR_B_WORKFLOW_created_ms, created_ms);
+        if (sr_value_array_append(list, sr_body_take(&b)))
+            sr_value_destroy(&list);
     }
+    return list;
+}
+
+static void
+s_wf_create(eng_client_t *self, sr_wire_in_t *in)
+{
+    lang_doc_t *doc = s_wf_load(self, in, SR_F_WF_CREATE_definition);
+    if (!doc)
+        return;
     const lang_doc_t *kept = store_docs_adopt(self->docs, &doc);
     // The catalog lives in every partition: executions start anywhere.
     for (size_t pi = 0; pi < eng_parts_count(self->parts); pi++) {
@@ -230,17 +258,32 @@ s_wf_create(eng_client_t *self, sr_wire_in_t *in)
     }
 }
 
+// A dry run of WF_CREATE: the same checks and descriptions; nothing is
+// stored, nor kept in the document cache.
+static void
+s_wf_validate(eng_client_t *self, sr_wire_in_t *in)
+{
+    lang_doc_t *doc = s_wf_load(self, in, SR_F_WF_VALIDATE_definition);
+    if (!doc)
+        return;
+    sr_value_t *body = s_described(doc, 0);
+    lang_doc_destroy(&doc);
+    if (body)
+        eng_reply(self->sock, &in->peer, in->req_id, body);
+    else
+        s_fail(self, in, SR_ENOMEM, NULL, "out of memory%s", NULL);
+}
+
 static void
 s_wf_delete(eng_client_t *self, sr_wire_in_t *in)
 {
     const char *name = sr_msg_str(in->msg, SR_F_WF_DELETE_name);
-    sr_value_t *probe = NULL;
+    char hash[65];
     sr_error_t e;
-    if (eng_view_workflow(self->parts, name, &probe, &e)) {
+    if (eng_view_workflow_hash(self->parts, name, hash, &e)) {
         eng_reply_error(self->sock, &in->peer, in->req_id, &e);
         return;
     }
-    sr_value_destroy(&probe);
     for (size_t pi = 0; pi < eng_parts_count(self->parts); pi++) {
         eng_op_t *op = eng_batch_add(self->batch);
         if (!op)
@@ -298,6 +341,15 @@ s_complete(eng_client_t *self, sr_wire_in_t *in)
     op->ev.worker = "client";
 }
 
+// The body of a request that was done and has nothing to say.
+static sr_value_t *
+s_empty(void)
+{
+    sr_body_t b;
+    sr_body_init(&b, SR_SHAPE_EMPTY);
+    return sr_body_take(&b);
+}
+
 static void
 s_subscribe(eng_client_t *self, sr_wire_in_t *in)
 {
@@ -305,7 +357,7 @@ s_subscribe(eng_client_t *self, sr_wire_in_t *in)
         s_fail(self, in, SR_ENOMEM, NULL, "out of memory%s", NULL);
         return;
     }
-    eng_reply(self->sock, &in->peer, in->req_id, sr_value_new_map(0));
+    eng_reply(self->sock, &in->peer, in->req_id, s_empty());
 }
 
 // Requests answered from a read transaction.
@@ -330,11 +382,14 @@ s_read(eng_client_t *self, sr_wire_in_t *in)
         rc = eng_view_tasks(self->parts, &id, &body, &e);
         break;
     case SR_MSG_WF_GET:
-        rc = eng_view_workflow(self->parts, sr_msg_str(m, SR_F_WF_GET_name),
-                               &body, &e);
+        rc = eng_view_workflow(self->parts, self->docs,
+                               sr_msg_str(m, SR_F_WF_GET_name), &body, &e);
         break;
     case SR_MSG_WF_LIST:
-        rc = eng_view_workflow_list(self->parts, &body, &e);
+        rc = eng_view_workflow_list(
+            self->parts,
+            sr_msg_bool(m, SR_F_WF_LIST_describe, false) ? self->docs : NULL,
+            &body, &e);
         break;
     case SR_MSG_TASK_GET:
         rc = eng_view_task_get(self->parts, m, &body, &e);
@@ -488,6 +543,9 @@ eng_client_recv(eng_client_t *self, sr_wire_in_t *in)
         else
             s_wf_delete(self, in);
         return;
+    case SR_MSG_WF_VALIDATE:
+        s_wf_validate(self, in);
+        return;
     case SR_MSG_COMPLETE:
         s_complete(self, in);
         return;
@@ -496,7 +554,7 @@ eng_client_recv(eng_client_t *self, sr_wire_in_t *in)
         return;
     case SR_MSG_UNSUBSCRIBE:
         eng_subs_remove(self->subs, &in->peer);
-        eng_reply(self->sock, &in->peer, in->req_id, sr_value_new_map(0));
+        eng_reply(self->sock, &in->peer, in->req_id, s_empty());
         return;
     case SR_MSG_EX_GET:
     case SR_MSG_EX_LIST:
@@ -535,50 +593,28 @@ eng_client_answer(eng_client_t *self, const eng_op_t *op)
     sr_value_t *body = NULL;
     sr_error_t e;
     sr_err_t rc = SR_OK;
-    if (op->kind == ENG_OP_WF_CREATE) {
-        // One entry per workflow of the document.
-        body = sr_value_new_array(lang_doc_nworkflows(op->doc));
-        for (size_t i = 0; body && i < lang_doc_nworkflows(op->doc); i++) {
-            sr_value_t *w = sr_value_new_map(3);
-            if (!w ||
-                sr_value_map_put(
-                    w, "name",
-                    sr_value_new_str(lang_doc_workflow_at(op->doc, i)->name)) ||
-                sr_value_map_put(w, "version",
-                                 sr_value_new_str(lang_doc_hash(op->doc))) ||
-                sr_value_map_put(w, "created_ms",
-                                 sr_value_new_int(eng_now_ms())) ||
-                sr_value_array_append(body, w))
-                sr_value_destroy(&body);
-        }
-        if (!body)
-            rc = sr_error_set(&e, SR_ENOMEM, "out of memory");
-    } else if (op->kind == ENG_OP_WF_DELETE)
-        body = sr_value_new_map(0);
+    if (op->kind == ENG_OP_WF_CREATE)
+        body = s_described(op->doc, eng_now_ms());
+    else if (op->kind == ENG_OP_WF_DELETE)
+        body = s_empty();
     else if (op->type == SR_MSG_COMPLETE) {
-        char id[SR_ID_TEXT_SIZE];
-        body = sr_value_new_map(2);
-        if (!body ||
-            sr_value_map_put(
-                body, "action_id",
-                sr_value_new_str(sr_id_format(&op->ev.action_id, id))) ||
-            sr_value_map_put(
-                body, "state",
-                sr_value_new_str(op->ev.status == CORE_RESULT_SUCCESS
-                                     ? "SUCCESS"
-                                     : "ERROR")))
-            rc = sr_error_set(&e, SR_ENOMEM, "out of memory");
+        sr_body_t b;
+        sr_body_init(&b, SR_SHAPE_COMPLETED);
+        sr_body_put_id(&b, SR_B_COMPLETED_action_id, &op->ev.action_id);
+        sr_body_put_str(&b, SR_B_COMPLETED_state,
+                        op->ev.status == CORE_RESULT_SUCCESS ? "SUCCESS"
+                                                             : "ERROR");
+        body = sr_body_take(&b);
     } else if (op->type == SR_MSG_EX_DELETE) {
-        char id[SR_ID_TEXT_SIZE];
-        body = sr_value_new_map(2);
-        if (!body ||
-            sr_value_map_put(
-                body, "id",
-                sr_value_new_str(sr_id_format(&op->ev.exec_id, id))) ||
-            sr_value_map_put(body, "state", sr_value_new_str("DELETED")))
-            rc = sr_error_set(&e, SR_ENOMEM, "out of memory");
+        sr_body_t b;
+        sr_body_init(&b, SR_SHAPE_DELETED);
+        sr_body_put_id(&b, SR_B_DELETED_id, &op->ev.exec_id);
+        sr_body_put_str(&b, SR_B_DELETED_state, "DELETED");
+        body = sr_body_take(&b);
     } else
         rc = eng_view_exec(self->parts, &op->ev.exec_id, &body, &e);
+    if (!rc && !body)
+        rc = sr_error_set(&e, SR_ENOMEM, "out of memory");
     if (rc) {
         sr_value_destroy(&body);
         eng_reply_error(self->sock, &op->peer, op->req_id, &e);

@@ -1,7 +1,9 @@
 // The engine node over real sockets (ipc:// in a temporary folder): a test
 // client and a test worker written against the protocol drive it through
 // workflow create, execution start, the worker sequence, reads, delegate
-// completion, pause/resume, delete, bad messages, and a restart.
+// completion, pause/resume, delete, bad messages, and a restart; and
+// definitions validated without being stored, and workflows described
+// (input, tags) in WF_VALIDATE, WF_CREATE, WF_GET and WF_LIST.
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -15,6 +17,7 @@
 
 #include "eng.h"
 #include "eng_test_util.h"
+#include "sr_body.h"
 #include "sr_value_json.h"
 #include "sr_wire.h"
 
@@ -133,6 +136,152 @@ test_errors_answered(void **state)
     sr_value_destroy(&st);
 }
 
+static const char *s_two = "version: '2.0'\n"
+                           "one:\n"
+                           "  tags: [a, b]\n"
+                           "  input: [x, {y: 2}, {z: text}]\n"
+                           "  tasks:\n    t: {action: std.noop}\n"
+                           "two:\n  tasks:\n    t: {action: std.noop}\n";
+
+// The item of `list` for workflow `name`; fails the test when absent.
+static const sr_value_t *
+s_named(const sr_value_t *list, const char *name)
+{
+    for (size_t i = 0; i < sr_value_len(list); i++) {
+        const sr_value_t *w = sr_value_array_at(list, i);
+        const char *n = sr_body_str(w, SR_B_WORKFLOW_name);
+        if (n && strcmp(n, name) == 0)
+            return w;
+    }
+    fail_msg("no workflow '%s' in the list", name);
+    return NULL;
+}
+
+// Fails unless `wf` describes workflow "one" or "two" of s_two.
+static void
+s_assert_described(const sr_value_t *wf)
+{
+    bool one = strcmp(sr_body_str(wf, SR_B_WORKFLOW_name), "one") == 0;
+    const char *input = sr_body_str(wf, SR_B_WORKFLOW_input);
+    const sr_value_t *tags = sr_body_get(wf, SR_B_WORKFLOW_tags);
+    assert_non_null(input);
+    assert_string_equal(input, one ? "x, y=2, z=text" : "");
+    assert_int_equal(sr_value_len(tags), one ? 2 : 0);
+    if (one)
+        assert_string_equal(sr_value_str(sr_value_array_at(tags, 1)), "b");
+}
+
+// Both workflows of s_two, described, in `list` (of two).
+static void
+s_assert_both(const sr_value_t *list)
+{
+    assert_int_equal(sr_value_len(list), 2);
+    s_assert_described(s_named(list, "one"));
+    s_assert_described(s_named(list, "two"));
+}
+
+static sr_value_t *
+s_wf_call(et_fix_t *f, sr_msg_type_t type, sr_field_t field, const char *text,
+          sr_error_t *err)
+{
+    sr_msg_t *m = sr_msg_new(type);
+    if (field != SR_F_COUNT)
+        sr_msg_set_str(m, field, text);
+    return et_call(f, m, err);
+}
+
+// WF_LIST, described or not; fails the test on an ERROR.
+static sr_value_t *
+s_wf_list(et_fix_t *f, bool describe)
+{
+    sr_msg_t *m = sr_msg_new(SR_MSG_WF_LIST);
+    if (describe)
+        sr_msg_set_bool(m, SR_F_WF_LIST_describe, true);
+    sr_error_t err;
+    sr_value_t *list = et_call(f, m, &err);
+    if (!list)
+        fail_msg("WF_LIST: %s", err.msg);
+    return list;
+}
+
+// WF_VALIDATE loads and checks like WF_CREATE and answers the same
+// descriptions, or EINVAL with each problem on a line; either way nothing
+// is stored: no workflow is listed, read or started.
+static void
+test_validate_checks_and_stores_nothing(void **state)
+{
+    et_fix_t *f = *state;
+    sr_error_t err;
+    sr_value_t *v = s_wf_call(f, SR_MSG_WF_VALIDATE,
+                              SR_F_WF_VALIDATE_definition, s_two, &err);
+    if (!v)
+        fail_msg("WF_VALIDATE: %s", err.msg);
+    s_assert_both(v);
+    assert_null(sr_body_get(sr_value_array_at(v, 0), SR_B_WORKFLOW_created_ms));
+    sr_value_destroy(&v);
+    v = s_wf_call(f, SR_MSG_WF_VALIDATE, SR_F_WF_VALIDATE_definition,
+                  "version: '2.0'\nwf:\n  tasks:\n    a:\n      on-success: "
+                  "nope\n    b:\n      on-error: nada\n",
+                  &err);
+    assert_null(v);
+    assert_int_equal(err.code, SR_EINVAL);
+    assert_string_equal(err.where, "field 'definition'");
+    assert_true(strncmp(err.msg, "definition:5:", 13) == 0);
+    assert_non_null(strstr(err.msg, "\ndefinition:7:"));
+
+    sr_value_t *all = s_wf_list(f, true);
+    assert_int_equal(sr_value_len(all), 0);
+    sr_value_destroy(&all);
+    assert_null(s_wf_call(f, SR_MSG_WF_GET, SR_F_WF_GET_name, "one", &err));
+    assert_int_equal(err.code, SR_ENOTFOUND);
+    assert_null(
+        s_wf_call(f, SR_MSG_EX_START, SR_F_EX_START_workflow, "two", &err));
+    assert_int_equal(err.code, SR_ENOTFOUND);
+}
+
+// The workflows of a definition are described alike when created, read
+// and listed with `describe` (also by an engine that loads the stored
+// definition again after a restart); a plain WF_LIST leaves that out.
+static void
+test_workflows_are_described(void **state)
+{
+    et_fix_t *f = *state;
+    sr_error_t err;
+    sr_value_t *dry = s_wf_call(f, SR_MSG_WF_VALIDATE,
+                                SR_F_WF_VALIDATE_definition, s_two, &err);
+    sr_value_t *made =
+        s_wf_call(f, SR_MSG_WF_CREATE, SR_F_WF_CREATE_definition, s_two, &err);
+    assert_non_null(dry);
+    assert_non_null(made);
+    s_assert_both(made);
+    const sr_value_t *one = s_named(made, "one");
+    assert_true(sr_body_int(one, SR_B_WORKFLOW_created_ms, 0) > 0);
+    assert_string_equal(
+        sr_body_str(one, SR_B_WORKFLOW_version),
+        sr_body_str(s_named(dry, "one"), SR_B_WORKFLOW_version));
+    sr_value_destroy(&dry);
+    sr_value_destroy(&made);
+
+    sr_value_t *got =
+        s_wf_call(f, SR_MSG_WF_GET, SR_F_WF_GET_name, "one", &err);
+    assert_non_null(got);
+    s_assert_described(got);
+    assert_string_equal(sr_body_str(got, SR_B_WORKFLOW_definition), s_two);
+    sr_value_destroy(&got);
+
+    sr_value_t *plain = s_wf_list(f, false);
+    assert_int_equal(sr_value_len(plain), 2);
+    assert_null(sr_body_get(s_named(plain, "one"), SR_B_WORKFLOW_input));
+    sr_value_destroy(&plain);
+    for (int run = 0; run < 2; run++) {
+        if (run == 1)
+            et_restart(f); // an empty document cache
+        sr_value_t *all = s_wf_list(f, true);
+        s_assert_both(all);
+        sr_value_destroy(&all);
+    }
+}
+
 static void
 test_delegate_pause_resume_restart(void **state)
 {
@@ -151,12 +300,7 @@ test_delegate_pause_resume_restart(void **state)
     assert_non_null(b);
     sr_value_destroy(&b);
     // The engine restarts; the execution waits in LMDB.
-    zsock_destroy(&f->client);
-    zsock_destroy(&f->worker);
-    eng_stop(&f->eng);
-    et_engine_start(f);
-    f->client = zsock_new_dealer(f->client_ep);
-    f->worker = zsock_new_dealer(f->worker_ep);
+    et_restart(f);
     et_assert_state(f, &id, "PAUSED");
     // Complete the delegate by its action id (from the task list is not
     // exposed; find it through the worker: the action is the first one).
@@ -377,12 +521,7 @@ test_a_long_action_survives_an_engine_restart(void **state)
     et_confirm(f, t);
     sr_msg_t *go = et_expect(f->worker, SR_MSG_GO);
     sr_msg_destroy(&go);
-    zsock_destroy(&f->client);
-    zsock_destroy(&f->worker);
-    eng_stop(&f->eng);
-    et_engine_start(f);
-    f->client = zsock_new_dealer(f->client_ep);
-    f->worker = zsock_new_dealer(f->worker_ep);
+    et_restart(f);
     et_ready(f, 1);
     sr_msg_t *none = et_task_within(f, 2000); // 4 expiry times
     assert_null(none);
@@ -535,6 +674,10 @@ main(void)
         cmocka_unit_test_setup_teardown(test_error_value_is_kept, et_setup,
                                         et_teardown),
         cmocka_unit_test_setup_teardown(test_errors_answered, et_setup,
+                                        et_teardown),
+        cmocka_unit_test_setup_teardown(test_validate_checks_and_stores_nothing,
+                                        et_setup, et_teardown),
+        cmocka_unit_test_setup_teardown(test_workflows_are_described, et_setup,
                                         et_teardown),
         cmocka_unit_test_setup_teardown(test_delegate_pause_resume_restart,
                                         et_setup, et_teardown),

@@ -382,7 +382,7 @@ s_sync_list(eng_peers_t *self, size_t peer, const sr_value_t *list)
 {
     sr_value_t *mine = NULL;
     sr_error_t e;
-    if (eng_view_workflow_list(self->parts, &mine, &e))
+    if (eng_view_workflow_list(self->parts, NULL, &mine, &e))
         return;
     for (size_t i = 0; i < sr_value_len(list); i++) {
         const sr_value_t *w = sr_value_array_at(list, i);

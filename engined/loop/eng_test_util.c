@@ -13,6 +13,7 @@
 #include <cmocka.h>
 
 #include "eng_test_util.h"
+#include "sr_body.h"
 #include "sr_value_json.h"
 #include "sr_wire.h"
 
@@ -67,6 +68,17 @@ et_engine_start(et_fix_t *f)
     sr_err_t rc = eng_start(&cfg, &f->eng, &err);
     if (rc)
         fail_msg("engine start: %s", err.msg);
+}
+
+void
+et_restart(et_fix_t *f)
+{
+    zsock_destroy(&f->client);
+    zsock_destroy(&f->worker);
+    eng_stop(&f->eng);
+    et_engine_start(f);
+    f->client = zsock_new_dealer(f->client_ep);
+    f->worker = zsock_new_dealer(f->worker_ep);
 }
 
 int
@@ -130,12 +142,31 @@ et_teardown(void **state)
     return 0;
 }
 
+// Request types whose REPLY body was checked (et_replies_checked).
+static bool s_checked[256];
+
+void
+et_check_reply(sr_msg_type_t req, const sr_value_t *body)
+{
+    sr_error_t err;
+    if (sr_reply_check(req, body, &err))
+        fail_msg("the engine's body does not match the table: %s", err.msg);
+    s_checked[(uint8_t)req] = true;
+}
+
+bool
+et_reply_checked(sr_msg_type_t req)
+{
+    return s_checked[(uint8_t)req];
+}
+
 // A request; returns the REPLY body (owned) or NULL with *error set.
 sr_value_t *
 et_call(et_fix_t *f, sr_msg_t *m, sr_error_t *error)
 {
     int64_t req = ++f->req;
-    sr_msg_set_int(m, sr_msg_field_find(sr_msg_type(m), "req_id", 6), req);
+    sr_msg_type_t type = sr_msg_type(m);
+    sr_msg_set_int(m, sr_msg_field_find(type, "req_id", 6), req);
     et_send(f->client, m);
     for (;;) {
         sr_wire_in_t in;
@@ -148,9 +179,10 @@ et_call(et_fix_t *f, sr_msg_t *m, sr_error_t *error)
             continue;
         }
         sr_value_t *body = NULL;
-        if (in.type == SR_MSG_REPLY)
+        if (in.type == SR_MSG_REPLY) {
             body = sr_msg_take(in.msg, SR_F_REPLY_body);
-        else
+            et_check_reply(type, body);
+        } else
             sr_msg_to_error(in.msg, error);
         sr_wire_in_fini(&in);
         return body;

@@ -32,6 +32,10 @@ typedef struct {
 
 // Start (again) the fixture's engine on its folder and endpoints.
 void et_engine_start(et_fix_t *f);
+// Restart the engine as after a crash of its process: the client and
+// worker sockets close, the engine stops and starts again on its folder,
+// and new sockets connect (the worker has yet to send READY).
+void et_restart(et_fix_t *f);
 // cmocka setups: an engine whose worker expiry is `expiry_ms` (0: 5
 // heartbeats of 200 ms) and which deletes executions finished
 // `expire_after_ms` ago (0: never); the default one; one giving up on a
@@ -44,8 +48,14 @@ int et_setup_patient(void **state);
 int et_setup_expiring(void **state);
 int et_teardown(void **state);
 
+// Fail the test unless `body` is the REPLY body sr_msg.def declares for
+// request `req` (sr_reply_check); et_call runs it on every REPLY.
+void et_check_reply(sr_msg_type_t req, const sr_value_t *body);
+// True once a REPLY to a request of `req` was checked in this process.
+bool et_reply_checked(sr_msg_type_t req);
+
 // A request (its req_id set here); the REPLY body (owned) or NULL with
-// *error set from the ERROR.
+// *error set from the ERROR. The body is checked (et_check_reply).
 sr_value_t *et_call(et_fix_t *f, sr_msg_t *m, sr_error_t *error);
 // WF_CREATE of `text`; fails the test when refused.
 void et_create(et_fix_t *f, const char *text);

@@ -130,45 +130,28 @@ s_action_body(const core_action_t *a, const sr_id_t *task_id,
     int64_t updated = a->finished_ms  ? a->finished_ms
                       : a->started_ms ? a->started_ms
                                       : a->created_ms;
-    sr_value_t *m = sr_value_new_map(18);
-    sr_err_t rc = m ? SR_OK : SR_ENOMEM;
-    if (!rc)
-        rc = eng_vput(m, "id", eng_vid(&a->id));
-    if (!rc)
-        rc = eng_vput(m, "name", eng_vtext(a->adhoc ? a->adhoc : a->action));
-    if (!rc)
-        rc = eng_vput(m, "action", eng_vtext(a->action));
-    if (!rc)
-        rc = eng_vput(m, "execution_id", eng_vid(&a->exec_id));
-    if (!rc)
-        rc = eng_vput(m, "task_id", eng_vid(task_id));
-    if (!rc)
-        rc = eng_vput(m, "task_name", eng_vtext(task_name));
-    if (!rc)
-        rc = eng_vput(m, "state", eng_vtext(core_action_state_name(a->state)));
-    if (!rc)
-        rc = eng_vput(m, "state_info", eng_vtext(s_error_text(a)));
-    if (!rc)
-        rc = eng_vput(m, "attempt", sr_value_new_int(a->attempt));
-    if (!rc)
-        rc = eng_vput(m, "item", sr_value_new_int(a->item));
-    if (!rc)
-        rc = eng_vput(m, "input", a->input ? sr_value_ref(a->input) : NULL);
-    if (!rc)
-        rc = eng_vput(m, "result", a->result ? sr_value_ref(a->result) : NULL);
-    if (!rc)
-        rc = eng_vput(m, "worker", eng_vtext(a->worker));
-    if (!rc)
-        rc = eng_vput(m, "created_at", eng_vtime(a->created_ms));
-    if (!rc)
-        rc = eng_vput(m, "started_at", eng_vtime(a->started_ms));
-    if (!rc)
-        rc = eng_vput(m, "finished_at", eng_vtime(a->finished_ms));
-    if (!rc)
-        rc = eng_vput(m, "updated_at", eng_vtime(updated));
-    if (rc)
-        sr_value_destroy(&m);
-    return m;
+    sr_body_t b;
+    sr_body_init(&b, SR_SHAPE_ACTION_EXECUTION);
+    sr_body_put_id(&b, SR_B_ACTION_EXECUTION_id, &a->id);
+    sr_body_put_str(&b, SR_B_ACTION_EXECUTION_name,
+                    a->adhoc ? a->adhoc : a->action);
+    sr_body_put_str(&b, SR_B_ACTION_EXECUTION_action, a->action);
+    sr_body_put_id(&b, SR_B_ACTION_EXECUTION_execution_id, &a->exec_id);
+    sr_body_put_id(&b, SR_B_ACTION_EXECUTION_task_id, task_id);
+    sr_body_put_str(&b, SR_B_ACTION_EXECUTION_task_name, task_name);
+    sr_body_put_str(&b, SR_B_ACTION_EXECUTION_state,
+                    core_action_state_name(a->state));
+    sr_body_put_str(&b, SR_B_ACTION_EXECUTION_state_info, s_error_text(a));
+    sr_body_put_int(&b, SR_B_ACTION_EXECUTION_attempt, a->attempt);
+    sr_body_put_int(&b, SR_B_ACTION_EXECUTION_item, a->item);
+    sr_body_put_ref(&b, SR_B_ACTION_EXECUTION_input, a->input);
+    sr_body_put_ref(&b, SR_B_ACTION_EXECUTION_result, a->result);
+    sr_body_put_str(&b, SR_B_ACTION_EXECUTION_worker, a->worker);
+    sr_body_put_time(&b, SR_B_ACTION_EXECUTION_created_at, a->created_ms);
+    sr_body_put_time(&b, SR_B_ACTION_EXECUTION_started_at, a->started_ms);
+    sr_body_put_time(&b, SR_B_ACTION_EXECUTION_finished_at, a->finished_ms);
+    sr_body_put_time(&b, SR_B_ACTION_EXECUTION_updated_at, updated);
+    return sr_body_take(&b);
 }
 
 static sr_err_t

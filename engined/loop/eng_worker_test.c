@@ -108,12 +108,7 @@ test_go_again_after_an_engine_restart(void **state)
     et_confirm(f, t);
     sr_msg_t *go = et_expect(f->worker, SR_MSG_GO);
     sr_msg_destroy(&go); // as if lost in the engine's death
-    zsock_destroy(&f->client);
-    zsock_destroy(&f->worker);
-    eng_stop(&f->eng);
-    et_engine_start(f);
-    f->client = zsock_new_dealer(f->client_ep);
-    f->worker = zsock_new_dealer(f->worker_ep);
+    et_restart(f);
     et_ready(f, 1);
     et_confirm(f, t); // the old epoch
     go = et_expect(f->worker, SR_MSG_GO);

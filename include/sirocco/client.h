@@ -110,14 +110,25 @@ sr_err_t sr_client_status(sr_client_t *c, size_t i, int timeout_ms,
 
 // Store the workflows of a YAML file (Mistral v2 text) on every engine.
 // *workflows is the array of stored workflows (maps with "name" and
-// "version"). A file with errors gives SR_EINVAL with the engine's
-// message (which gives LINE:COL).
+// "version"; engines of protocol 1.5 add "input", the input parameters as
+// Mistral shows them, and "tags"). A file with errors gives SR_EINVAL with
+// the engine's message: each problem on a line, as
+// "definition:LINE:COL: message".
 sr_err_t sr_client_wf_create(sr_client_t *c, const char *definition,
                              int timeout_ms, sr_value_t **workflows,
                              sr_error_t *err);
 
+// Check a YAML file as sr_client_wf_create would, storing nothing: one
+// engine loads it. *workflows as sr_client_wf_create's (without
+// "created_ms"); SR_EINVAL with the same message for a file with errors.
+// An engine older than protocol 1.5 answers SR_EPROTO.
+sr_err_t sr_client_wf_validate(sr_client_t *c, const char *definition,
+                               int timeout_ms, sr_value_t **workflows,
+                               sr_error_t *err);
+
 // One workflow: a map with "name", "version", "definition" (the YAML
-// text). `version` NULL = the latest. SR_ENOTFOUND when unknown.
+// text) and, from engines of protocol 1.5, "input" and "tags". `version`
+// NULL = the latest. SR_ENOTFOUND when unknown.
 sr_err_t sr_client_wf_get(sr_client_t *c, const char *name, const char *version,
                           int timeout_ms, sr_value_t **workflow,
                           sr_error_t *err);
@@ -126,6 +137,11 @@ sr_err_t sr_client_wf_get(sr_client_t *c, const char *name, const char *version,
 // sorted by name.
 sr_err_t sr_client_wf_list(sr_client_t *c, int timeout_ms,
                            sr_value_t **workflows, sr_error_t *err);
+// The same, each workflow with its "input" and "tags" (the engines load
+// every definition to say them; engines older than protocol 1.5 leave
+// them out).
+sr_err_t sr_client_wf_list_described(sr_client_t *c, int timeout_ms,
+                                     sr_value_t **workflows, sr_error_t *err);
 
 // Delete a workflow name on every engine (running executions keep their
 // version). SR_ENOTFOUND when no engine knew it.

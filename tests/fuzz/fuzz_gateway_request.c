@@ -77,6 +77,8 @@ s_shapes(const char *body, size_t len)
     sr_value_destroy(&m);
     m = gw_shape_action(v, NULL);
     sr_value_destroy(&m);
+    m = gw_shape_workflows(v, v);
+    sr_value_destroy(&m);
     if (sr_value_is(v, SR_T_ARRAY)) {
         gw_kv_t q[] = {{"sort_keys", "state,id"}, {"state", "RUNNING"}};
         gw_req_t req = {.path = "/", .path_len = 1, .query = q, .nquery = 2};

@@ -1,7 +1,9 @@
 #!/usr/bin/env python3
 """python-mistralclient's `mistral` command, unchanged, against a real
 gateway and engine (authentication off, --os-mistral-url): workflow
-create, list, get and update; execution create, get, update to PAUSED
+validate (a good file, a bad one with the engine's LINE:COL; neither
+stored), create (a bad file refused with the same message), list, get
+and update; execution create, get, update to PAUSED
 and back to RUNNING; task list; the delegate's action execution listed
 and completed with action-execution-update; the execution then succeeds
 with that output; execution-delete of a running execution is refused,
@@ -49,6 +51,14 @@ greet:
         answer: <% task().result %>
 """
 
+BAD = """---
+version: '2.0'
+bad:
+  tasks:
+    a:
+      on-success: nope
+"""
+
 
 class Mistral:
     def __init__(self, url):
@@ -85,6 +95,22 @@ def main():
         path = os.path.join(tmp, "greet.yaml")
         with open(path, "w") as f:
             f.write(WF)
+
+        bad = os.path.join(tmp, "bad.yaml")
+        with open(bad, "w") as f:
+            f.write(BAD)
+        good = m.json("workflow-validate", path)
+        check("valid", (good["Valid"], good["Error"]), (True, None))
+        wrong = m.json("workflow-validate", bad)
+        check("invalid", wrong["Valid"], False)
+        check("LINE:COL", wrong["Error"][:13], "definition:6:")
+        p = m.run("workflow-create", bad, ok=False)
+        check("refused with LINE:COL", "definition:6:" in p.stderr, True)
+        status, _, body = g.http("POST", "/v2/workflows", BAD)
+        check("400 with LINE:COL", (status, body["faultstring"][:13]),
+              (400, "definition:6:"))
+        check("nothing stored", g.expect("GET", "/v2/workflows", 200),
+              {"workflows": []})
 
         created = m.json("workflow-create", path)
         check("created", [w["Name"] for w in created], ["greet"])
