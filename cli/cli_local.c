@@ -25,7 +25,7 @@ s_parts(const cli_local_proc_t *p)
 {
     sr_value_t *a = sr_value_new_array(p->nparts);
     for (size_t k = 0; a && k < p->nparts; k++)
-        if (sr_value_array_append(a, sr_value_new_int(p->first_part + k)))
+        if (sr_value_array_append(a, sr_value_new_int(p->parts[k])))
             sr_value_destroy(&a);
     return a;
 }
@@ -149,6 +149,9 @@ s_record(const cli_local_t *l)
         sr_value_map_put(m, "engines", s_members(l)) ||
         sr_value_map_put(m, "processes", sr_value_ref(procs)))
         sr_value_destroy(&m);
+    if (m && l->replicas > 1 &&
+        sr_value_map_put(m, "replicas", sr_value_new_int((int64_t)l->replicas)))
+        sr_value_destroy(&m);
     const cli_local_proc_t *gw = cli_local_gateway(l);
     if (m && gw &&
         sr_value_map_put(m, "gateway",
@@ -206,18 +209,36 @@ cli_local_write_cluster_file(const cli_local_t *l, sr_error_t *err)
     char *text = malloc(cap);
     if (!text)
         return sr_error_set(err, SR_ENOMEM, "out of memory");
+    for (size_t i = 0; i < l->nprocs; i++)
+        cap += l->procs[i].nparts * 7;
+    char *grown = realloc(text, cap);
+    if (!grown) {
+        free(text);
+        return sr_error_set(err, SR_ENOMEM, "out of memory");
+    }
+    text = grown;
     at += (size_t)snprintf(text, cap,
                            "# Written by `sirocco cluster up`; every engine "
-                           "reads it.\npartitions: %zu\nengines:\n",
+                           "reads it.\npartitions: %zu\n",
                            l->partitions);
+    if (l->replicas > 1 && at < cap)
+        at += (size_t)snprintf(text + at, cap - at, "replicas: %zu\n",
+                               l->replicas);
+    if (at < cap)
+        at += (size_t)snprintf(text + at, cap - at, "engines:\n");
     for (size_t i = 0; i < l->nprocs && at < cap; i++) {
         const cli_local_proc_t *p = &l->procs[i];
-        if (p->role == CLI_LOCAL_ENGINE)
-            at += (size_t)snprintf(text + at, cap - at,
-                                   "  - name: %s\n    client: %s\n"
-                                   "    worker: %s\n    partitions: %u-%u\n",
-                                   p->name, p->client, p->worker, p->first_part,
-                                   p->first_part + p->nparts - 1u);
+        if (p->role != CLI_LOCAL_ENGINE)
+            continue;
+        at += (size_t)snprintf(text + at, cap - at,
+                               "  - name: %s\n    client: %s\n"
+                               "    worker: %s\n    partitions: [",
+                               p->name, p->client, p->worker);
+        for (size_t k = 0; k < p->nparts && at < cap; k++)
+            at += (size_t)snprintf(text + at, cap - at, "%s%u", k ? ", " : "",
+                                   p->parts[k]);
+        if (at < cap)
+            at += (size_t)snprintf(text + at, cap - at, "]\n");
     }
     sr_err_t rc = at < cap
                       ? s_write(l->dir, CLI_LOCAL_CLUSTER_FILE, text, err)
@@ -285,8 +306,17 @@ s_load_proc(cli_local_proc_t *p, const sr_value_t *m, sr_error_t *err)
             return sr_error_set(err, SR_EINVAL,
                                 "an engine needs endpoints.client, "
                                 "endpoints.worker and partitions");
-        p->first_part = (uint16_t)sr_value_int(sr_value_array_at(parts, 0));
-        p->nparts = (uint16_t)n;
+        if (!(p->parts = calloc(n, sizeof *p->parts)))
+            return sr_error_set(err, SR_ENOMEM, "out of memory");
+        for (size_t k = 0; k < n; k++) {
+            const sr_value_t *v = sr_value_array_at(parts, k);
+            if (!sr_value_is(v, SR_T_INT) || sr_value_int(v) < 0 ||
+                sr_value_int(v) > UINT16_MAX)
+                return sr_error_set(err, SR_EINVAL,
+                                    "partitions: numbers from 0 to 65535");
+            p->parts[k] = (uint16_t)sr_value_int(v);
+        }
+        p->nparts = n;
     }
     if (p->role == CLI_LOCAL_GATEWAY) {
         const char *url =
@@ -309,6 +339,12 @@ s_load_doc(cli_local_t *out, const sr_value_t *doc, sr_error_t *err)
         total > CLI_LOCAL_PARTITIONS_MAX)
         return sr_error_set(err, SR_EINVAL, "partitions: a number");
     out->partitions = (size_t)total;
+    int64_t replicas = 1;
+    if (sr_value_map_get(doc, "replicas") &&
+        (!sr_value_map_int(doc, "replicas", &replicas) || replicas < 1 ||
+         replicas > 7))
+        return sr_error_set(err, SR_EINVAL, "replicas: a number, 1 to 7");
+    out->replicas = (size_t)replicas;
     size_t n = sr_value_is(procs, SR_T_ARRAY) ? sr_value_len(procs) : 0;
     if (n == 0 || n > CLI_LOCAL_PROCS_MAX)
         return sr_error_set(err, SR_EINVAL, "processes: a list of 1 to %d",
@@ -443,6 +479,7 @@ cli_local_fini(cli_local_t *l)
         free(p->worker);
         free(p->listen);
         free(p->log);
+        free(p->parts);
         s_free_argv(p);
     }
     free(l->dir);

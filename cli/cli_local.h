@@ -5,7 +5,8 @@
 // file, so a client may be opened on either file.
 //
 // cluster.json:
-//   {"data": DIR, "partitions": N, "cluster_file": DIR/cluster.yaml,
+//   {"data": DIR, "partitions": N, "replicas": R (when above 1),
+//    "cluster_file": DIR/cluster.yaml,
 //    "cluster": "tcp://...,tcp://...",          client endpoints
 //    "engines": [{"name", "client", "worker", "partitions": [..]}],
 //    "gateway": "http://HOST:PORT",             with `up --gateway` only
@@ -50,16 +51,17 @@ typedef struct {
     uint64_t start_ticks;  // from /proc; 0 = unknown
     char *client, *worker; // an engine's endpoints; NULL for the others
     char *listen;          // the gateway's HOST:PORT; NULL for the others
-    uint16_t first_part;   // an engine's partitions: first_part ..
-    uint16_t nparts;       // .. first_part + nparts - 1
-    char *log;             // DIR/logs/NAME.log
-    char **argv;           // NULL-terminated
+    uint16_t *parts;       // owned: an engine's partitions (its copies)
+    size_t nparts;
+    char *log;   // DIR/logs/NAME.log
+    char **argv; // NULL-terminated
     size_t argc;
 } cli_local_proc_t;
 
 typedef struct {
-    char *dir;                                   // absolute
-    size_t partitions;                           // total
+    char *dir;         // absolute
+    size_t partitions; // total
+    size_t replicas;   // copies of each partition; 0 or 1: one
     cli_local_proc_t procs[CLI_LOCAL_PROCS_MAX]; // engines, workers, gateway
     size_t nprocs;
 } cli_local_t;

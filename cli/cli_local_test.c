@@ -60,8 +60,10 @@ s_record(cli_local_t *l)
             p->client = strdup(text);
             snprintf(text, sizeof text, "tcp://127.0.0.1:%zu", 7101 + 2 * i);
             p->worker = strdup(text);
-            p->first_part = i == 0 ? 0 : 3;
             p->nparts = i == 0 ? 3 : 2;
+            p->parts = calloc(p->nparts, sizeof *p->parts);
+            for (size_t k = 0; k < p->nparts; k++)
+                p->parts[k] = (uint16_t)((i == 0 ? 0 : 3) + k);
         }
         const char *argv[] = {"/bin/prog", "--name", names[i], NULL};
         assert_int_equal(cli_local_set_argv(p, argv, NULL), SR_OK);
@@ -96,7 +98,8 @@ a_record_is_saved_and_read_back(void **state)
     assert_int_equal(e2->pid, 101);
     assert_int_equal(e2->start_ticks, 7001);
     assert_string_equal(e2->client, "tcp://127.0.0.1:7102");
-    assert_int_equal(e2->first_part, 3);
+    assert_int_equal(e2->parts[0], 3);
+    assert_int_equal(e2->parts[1], 4);
     assert_int_equal(e2->nparts, 2);
     assert_int_equal(w1->role, CLI_LOCAL_WORKER);
     assert_null(w1->client);

@@ -34,6 +34,9 @@ static const cli_opt_t s_up_opts[] = {
     {"--engines", "N", "engines to start (default 3)"},
     {"--workers", "N", "workers to start (default 2)"},
     {"--partitions", "N", "partitions in all (default 2 per engine)"},
+    {"--replicas", "R",
+     "copies of each partition, on R engines, kept by a Raft group "
+     "(default 1)"},
     S_DATA_OPT,
     {"--base-port", "P",
      "ports P, P+1, ... (default: free ports the system picks)"},

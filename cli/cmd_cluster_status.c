@@ -95,22 +95,54 @@ s_epoch(const sr_value_t *st, size_t part)
     return -1;
 }
 
-static sr_value_t *
-s_partition(s_view_t *v, size_t part, const cli_local_proc_t *owner,
-            const sr_value_t *st)
+static bool
+s_holds(const cli_local_proc_t *p, size_t part)
 {
-    int64_t epoch = st ? s_epoch(st, part) : -1;
+    for (size_t k = 0; k < p->nparts; k++)
+        if (p->parts[k] == part)
+            return true;
+    return false;
+}
+
+// Partition `part`: the engine serving it (its owner; with replicas, the
+// leader of its group), else the first that holds it, unavailable; and
+// the engines that hold a copy.
+static sr_value_t *
+s_partition(s_view_t *v, size_t part)
+{
+    const cli_local_t *l = v->l;
+    const cli_local_proc_t *owner = NULL;
+    int64_t epoch = -1;
+    sr_value_t *replicas = sr_value_new_array(l->replicas ? l->replicas : 1);
+    for (size_t i = 0, e = 0; i < l->nprocs; i++) {
+        const cli_local_proc_t *p = &l->procs[i];
+        if (p->role != CLI_LOCAL_ENGINE)
+            continue;
+        if (s_holds(p, part)) {
+            int64_t ep = v->status[e] ? s_epoch(v->status[e], part) : -1;
+            if (!owner || (epoch < 0 && ep >= 0))
+                owner = p, epoch = ep;
+            if (replicas && sr_value_array_append(replicas, s_str(p->name)))
+                sr_value_destroy(&replicas);
+        }
+        e++;
+    }
     v->is_all_well &= epoch >= 0;
-    sr_value_t *m = sr_value_new_map(4);
-    if (!m ||
+    sr_value_t *m = sr_value_new_map(6);
+    if (!m || !owner || !replicas ||
         sr_value_map_put(m, "partition", sr_value_new_int((int64_t)part)) ||
         sr_value_map_put(m, "owner", s_str(owner->name)) ||
         sr_value_map_put(m, "state",
                          s_str(epoch >= 0 ? "serving" : "unavailable")) ||
         sr_value_map_put(m, "epoch",
                          epoch >= 0 ? sr_value_new_int(epoch)
-                                    : sr_value_new_nil()))
+                                    : sr_value_new_nil()) ||
+        sr_value_map_put(m, "leader",
+                         epoch >= 0 ? s_str(owner->name)
+                                    : sr_value_new_nil()) ||
+        sr_value_map_put(m, "replicas", sr_value_ref(replicas)))
         sr_value_destroy(&m);
+    sr_value_destroy(&replicas);
     return m;
 }
 
@@ -126,12 +158,11 @@ s_view(s_view_t *v)
         bool is_engine = p->role == CLI_LOCAL_ENGINE;
         if (sr_value_array_append(procs, s_process(v, p, e)))
             sr_value_destroy(&procs);
-        for (size_t k = 0; is_engine && parts && k < p->nparts; k++)
-            if (sr_value_array_append(
-                    parts, s_partition(v, p->first_part + k, p, v->status[e])))
-                sr_value_destroy(&parts);
         e += is_engine;
     }
+    for (size_t part = 0; parts && part < l->partitions; part++)
+        if (sr_value_array_append(parts, s_partition(v, part)))
+            sr_value_destroy(&parts);
     sr_value_t *m = sr_value_new_map(2);
     if (!procs || !parts || !m ||
         sr_value_map_put(m, "processes", sr_value_ref(procs)) ||
@@ -151,10 +182,9 @@ s_print(const cli_local_t *l, const sr_value_t *view)
         {"CLIENT", "client"}, {"WORKER", "worker"},
     };
     static const cli_col_t parts[] = {
-        {"PARTITION", "partition"},
-        {"OWNER", "owner"},
-        {"STATE", "state"},
-        {"EPOCH", "epoch"},
+        {"PARTITION", "partition"}, {"OWNER", "owner"},
+        {"STATE", "state"},         {"EPOCH", "epoch"},
+        {"REPLICAS", "replicas"},
     };
     printf("cluster in %s\n", l->dir);
     cli_print_table(stdout, procs, sizeof procs / sizeof procs[0],

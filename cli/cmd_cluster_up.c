@@ -34,7 +34,7 @@
 #define S_ARGS_MAX     (16 + 2 * CLI_LOCAL_ENGINES_MAX)
 
 typedef struct {
-    long engines, workers, partitions, base_port, slots;
+    long engines, workers, partitions, replicas, base_port, slots;
     long heartbeat_ms, timeout_ms;
     const char *durability, *log_level;
     char actions_dir[PATH_MAX]; // absolute; "" = none
@@ -72,6 +72,7 @@ s_options(const cli_args_t *a, s_up_t *up)
     int rc = CLI_OK;
     up->engines = 3, up->workers = 2, up->slots = 4;
     up->partitions = up->base_port = up->heartbeat_ms = 0;
+    up->replicas = 1;
     up->timeout_ms = S_TIMEOUT_MS;
     if ((rc = cli_cluster_num(a, S_CMD, "--engines", 1, CLI_LOCAL_ENGINES_MAX,
                               &up->engines)) ||
@@ -79,6 +80,7 @@ s_options(const cli_args_t *a, s_up_t *up)
                               &up->workers)) ||
         (rc = cli_cluster_num(a, S_CMD, "--partitions", 1,
                               CLI_LOCAL_PARTITIONS_MAX, &up->partitions)) ||
+        (rc = cli_cluster_num(a, S_CMD, "--replicas", 1, 7, &up->replicas)) ||
         (rc = cli_cluster_num(a, S_CMD, "--base-port", 1024, 65535,
                               &up->base_port)) ||
         (rc = cli_cluster_num(a, S_CMD, "--slots", 1, 1024, &up->slots)) ||
@@ -152,19 +154,22 @@ s_previous(const cli_args_t *a, s_up_t *up)
             code = s_running(up->dir);
     long engines = (long)cli_local_count(&old, CLI_LOCAL_ENGINE);
     long parts = (long)old.partitions;
+    long replicas = old.replicas > 1 ? (long)old.replicas : 1;
     if (!code &&
         ((cli_args_has(a, "--engines") && up->engines != engines) ||
-         (cli_args_has(a, "--partitions") && up->partitions != parts))) {
+         (cli_args_has(a, "--partitions") && up->partitions != parts) ||
+         (cli_args_has(a, "--replicas") && up->replicas != replicas))) {
         fprintf(stderr,
                 "sirocco " S_CMD ": %s holds a cluster of %ld engines and "
-                "%ld partitions, with their data: start it as it was "
-                "(without --engines and --partitions), or use another "
-                "--data\n",
-                up->dir, engines, parts);
+                "%ld partitions (replicas: %ld), with their data: start it "
+                "as it was (without --engines, --partitions and "
+                "--replicas), or use another --data\n",
+                up->dir, engines, parts, replicas);
         code = CLI_USAGE;
     }
     up->engines = engines;
     up->partitions = parts;
+    up->replicas = replicas;
     if (!cli_args_has(a, "--workers"))
         up->workers = (long)cli_local_count(&old, CLI_LOCAL_WORKER);
     const cli_local_proc_t *gw = cli_local_gateway(&old);
@@ -333,16 +338,32 @@ s_plan(const s_up_t *up, cli_local_t *l)
     if (!(l->dir = strdup(up->dir)))
         return s_fail("%s", "out of memory");
     l->partitions = (size_t)up->partitions;
+    l->replicas = (size_t)up->replicas;
+    // Each engine owns a range of partitions; with replicas R, the next
+    // R - 1 engines (in turn) hold a copy of each too.
     size_t e = (size_t)up->engines, per = l->partitions / e;
-    size_t extra = l->partitions % e, first = 0;
+    size_t extra = l->partitions % e, first = 0, r = l->replicas;
+    size_t owner_first[CLI_LOCAL_ENGINES_MAX], owned[CLI_LOCAL_ENGINES_MAX];
+    for (size_t i = 0; i < e; i++) {
+        owner_first[i] = first;
+        owned[i] = per + (i < extra);
+        first += owned[i];
+    }
     for (size_t i = 0; i < e; i++) {
         cli_local_proc_t *p = &l->procs[l->nprocs++];
         if (s_proc(up, p, CLI_LOCAL_ENGINE, i + 1, ports + 2 * i, &err) ||
             s_engine_argv(up, p, &err))
             return s_fail("%s", err.msg);
-        p->first_part = (uint16_t)first;
-        p->nparts = (uint16_t)(per + (i < extra));
-        first += p->nparts;
+        size_t n = 0;
+        for (size_t j = 0; j < r; j++)
+            n += owned[(i + e - j) % e];
+        if (!(p->parts = calloc(n, sizeof *p->parts)))
+            return s_fail("%s", "out of memory");
+        for (size_t j = 0; j < r; j++) { // its own range first
+            size_t o = (i + e - j) % e;
+            for (size_t k = 0; k < owned[o]; k++)
+                p->parts[p->nparts++] = (uint16_t)(owner_first[o] + k);
+        }
     }
     for (size_t i = 0; i < (size_t)up->workers; i++) {
         cli_local_proc_t *p = &l->procs[l->nprocs++];
@@ -404,17 +425,29 @@ s_print(const s_up_t *up, const cli_local_t *l)
             fclose(f);
         return;
     }
-    printf("cluster up in %s: %zu engines, %zu workers, %zu partitions\n",
-           l->dir, cli_local_count(l, CLI_LOCAL_ENGINE),
+    printf("cluster up in %s: %zu engines, %zu workers, %zu partitions", l->dir,
+           cli_local_count(l, CLI_LOCAL_ENGINE),
            cli_local_count(l, CLI_LOCAL_WORKER), l->partitions);
+    if (l->replicas > 1)
+        printf(", %zu replicas of each", l->replicas);
+    printf("\n");
     for (size_t i = 0; i < l->nprocs; i++) {
         const cli_local_proc_t *p = &l->procs[i];
-        if (p->role == CLI_LOCAL_ENGINE)
+        if (p->role == CLI_LOCAL_ENGINE) {
             printf("  engine %-4s pid %-7ld client %s  worker %s  "
-                   "partitions %u-%u\n",
-                   p->name, (long)p->pid, p->client, p->worker, p->first_part,
-                   p->first_part + p->nparts - 1u);
-        else if (p->role == CLI_LOCAL_WORKER)
+                   "partitions ",
+                   p->name, (long)p->pid, p->client, p->worker);
+            // As ranges: "0-1", "0-1,4-5".
+            for (size_t k = 0; k < p->nparts;) {
+                size_t end = k;
+                while (end + 1 < p->nparts &&
+                       p->parts[end + 1] == p->parts[end] + 1)
+                    end++;
+                printf("%s%u-%u", k ? "," : "", p->parts[k], p->parts[end]);
+                k = end + 1;
+            }
+            printf("\n");
+        } else if (p->role == CLI_LOCAL_WORKER)
             printf("  worker %-4s pid %-7ld connected to every engine\n",
                    p->name, (long)p->pid);
         else
@@ -461,8 +494,15 @@ cli_cluster_up(const cli_args_t *a)
         code = s_previous(a, &up);
     if (!code && !up.partitions)
         up.partitions = up.engines * S_PARTS_PER;
+    if (!code && up.replicas > up.engines) {
+        fprintf(stderr,
+                "sirocco " S_CMD ": --replicas %ld: at most the number of "
+                "engines (%ld)\n",
+                up.replicas, up.engines);
+        code = CLI_USAGE;
+    }
     if (!code && (up.partitions < up.engines ||
-                  up.partitions > up.engines * S_ENGINE_PARTS)) {
+                  up.partitions * up.replicas > up.engines * S_ENGINE_PARTS)) {
         fprintf(stderr,
                 "sirocco " S_CMD ": --partitions %ld: each of %ld engines "
                 "needs 1 to %d\n",

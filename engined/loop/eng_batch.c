@@ -111,7 +111,7 @@ s_apply_op(eng_batch_t *self, store_txn_t *txn, store_state_t *st, eng_op_t *op,
 // refused (marked failed); try again without it.
 static sr_err_t
 s_try(eng_batch_t *self, size_t pi, store_part_t *store, int64_t now,
-      sr_error_t *err)
+      eng_batch_commit_fn *commit, void *commit_arg, sr_error_t *err)
 {
     store_txn_t *txn = NULL;
     sr_err_t rc = store_txn_begin(store, true, &txn, err);
@@ -145,7 +145,7 @@ s_try(eng_batch_t *self, size_t pi, store_part_t *store, int64_t now,
         core_cmds_truncate(&self->cmds, base); // the aborted try's
         return rc;
     }
-    return store_txn_commit(&txn, err);
+    return commit ? commit(commit_arg, &txn, err) : store_txn_commit(&txn, err);
 }
 
 // The partition's batch could not be committed: every operation not
@@ -166,7 +166,7 @@ s_fail_all(eng_batch_t *self, size_t pi, const sr_error_t *e)
 
 size_t
 eng_batch_apply(eng_batch_t *self, size_t part, store_part_t *store,
-                int64_t now_ms)
+                int64_t now_ms, eng_batch_commit_fn *commit, void *commit_arg)
 {
     size_t n = 0;
     for (size_t i = 0; i < self->nops; i++)
@@ -176,7 +176,8 @@ eng_batch_apply(eng_batch_t *self, size_t part, store_part_t *store,
     sr_error_t err;
     sr_err_t rc;
     size_t tries = 0;
-    while ((rc = s_try(self, part, store, now_ms, &err)) == S_REPLAY &&
+    while ((rc = s_try(self, part, store, now_ms, commit, commit_arg, &err)) ==
+               S_REPLAY &&
            tries++ < n)
         ;
     if (rc) {

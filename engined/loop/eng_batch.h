@@ -75,14 +75,23 @@ eng_op_t *eng_batch_add(eng_batch_t *self);
 size_t eng_batch_size(const eng_batch_t *self);
 eng_op_t *eng_batch_at(eng_batch_t *self, size_t i);
 
+// How a partition's write transaction is committed, when not by the
+// store: `commit` takes the transaction over (a replicated partition's
+// goes through its Raft group, eng_repl.h). An error is a batch that
+// happened not at all.
+typedef sr_err_t(eng_batch_commit_fn)(void *arg, store_txn_t **txn_p,
+                                      sr_error_t *err);
+
 // Apply the operations of partition `part` (index) to `store`, in arrival
-// order, in one write transaction, and commit it. One the core refuses is
+// order, in one write transaction, and commit it (`commit`, or the store
+// when NULL). One the core refuses is
 // marked failed and the rest applied again without it; a batch that
 // cannot be committed marks every operation not refused failed and
 // uncommitted, with its commands dropped (the failure is logged).
 // Returns how many operations the partition had (0: nothing was done).
 size_t eng_batch_apply(eng_batch_t *self, size_t part, store_part_t *store,
-                       int64_t now_ms);
+                       int64_t now_ms, eng_batch_commit_fn *commit,
+                       void *commit_arg);
 
 // The commands of the operations applied since the last clear, in order;
 // an operation's own are [cmd_from, cmd_to). Borrowed.

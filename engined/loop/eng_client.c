@@ -108,11 +108,38 @@ s_start_id_ok(eng_client_t *self, sr_wire_in_t *in)
     return true;
 }
 
+// A start for no partition in particular, on an engine that serves none
+// now (replicated partitions: it leads none): to the leader of one.
+static void
+s_start_elsewhere(eng_client_t *self, sr_wire_in_t *in)
+{
+    size_t cap = eng_parts_capacity(self->parts);
+    for (size_t t = 0; t < cap && !eng_peers_is_peer(&in->peer); t++) {
+        uint16_t number =
+            eng_parts_copy_number(self->parts, self->next_part++ % cap);
+        int owner = eng_parts_owner(self->parts, number);
+        if (owner >= 0) {
+            eng_peers_forward(self->peers, in, (size_t)owner, number);
+            return;
+        }
+    }
+    s_not_here(self, in, cap ? eng_parts_copy_number(self->parts, 0) : 0,
+               "partition");
+}
+
 static void
 s_start(eng_client_t *self, sr_wire_in_t *in)
 {
     sr_msg_t *m = in->msg;
-    size_t pi = self->next_part++ % eng_parts_count(self->parts);
+    if (!eng_parts_count(self->parts) &&
+        !sr_msg_has(m, SR_F_EX_START_partition) &&
+        !sr_msg_has(m, SR_F_EX_START_id)) {
+        s_start_elsewhere(self, in);
+        return;
+    }
+    size_t pi = eng_parts_count(self->parts)
+                    ? self->next_part++ % eng_parts_count(self->parts)
+                    : 0;
     uint16_t want = (uint16_t)sr_msg_int(m, SR_F_EX_START_partition, 0);
     if (sr_msg_has(m, SR_F_EX_START_partition) &&
         !eng_parts_find(self->parts, want, &pi)) {
@@ -535,9 +562,18 @@ eng_client_recv(eng_client_t *self, sr_wire_in_t *in)
         return;
     case SR_MSG_WF_CREATE:
     case SR_MSG_WF_DELETE:
-        // Definitions live on every engine: the peers get a copy.
+        // Definitions live on every engine: the peers get a copy. An
+        // engine that serves no partition now (it leads none) stores
+        // nothing itself: the first peer's answer is relayed.
         if (eng_peers_count(self->peers) && !eng_peers_is_peer(&in->peer))
-            eng_peers_broadcast(self->peers, in, false);
+            eng_peers_broadcast(self->peers, in,
+                                eng_parts_count(self->parts) == 0);
+        if (eng_parts_count(self->parts) == 0) {
+            if (eng_peers_is_peer(&in->peer) || !eng_peers_count(self->peers))
+                s_fail(self, in, SR_EUNAVAIL, NULL,
+                       "this engine serves no partition now%s", NULL);
+            return;
+        }
         if (in->type == SR_MSG_WF_CREATE)
             s_wf_create(self, in);
         else

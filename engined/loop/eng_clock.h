@@ -1,6 +1,6 @@
-// The engine loop's clock: wall-clock milliseconds, the time that ids,
-// records, timers and STATUS speak. Every object of the loop reads it
-// here, so that none depends on the node file for the time.
+// The engine loop's clocks: wall-clock milliseconds, the time that ids,
+// records, timers and STATUS speak, and a monotonic one. Every object of the
+// loop reads it here, so that none depends on the node file for the time.
 //
 // Thread rule: any thread.
 #ifndef ENG_CLOCK_H
@@ -14,6 +14,16 @@ eng_now_ms(void)
 {
     struct timespec ts;
     clock_gettime(CLOCK_REALTIME, &ts);
+    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+// Monotonic milliseconds, for intervals that a clock set back must not
+// stretch (Raft's timers).
+static inline int64_t
+eng_mono_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
     return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 

@@ -108,6 +108,22 @@ eng_dispatch_add(eng_dispatch_t *self, const core_cmd_t *cmd, uint64_t epoch)
     return rc;
 }
 
+size_t
+eng_dispatch_drop(eng_dispatch_t *self, uint16_t partition)
+{
+    size_t kept = 0, dropped = 0;
+    for (size_t i = 0; i < self->nqueue; i++) {
+        eng_queued_t *q = &self->queue[i];
+        if (sr_id_partition(&q->action_id) == partition) {
+            s_queued_fini(q);
+            dropped++;
+        } else
+            self->queue[kept++] = *q;
+    }
+    self->nqueue = kept;
+    return dropped;
+}
+
 void
 eng_dispatch_send(eng_dispatch_t *self)
 {

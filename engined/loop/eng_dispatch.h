@@ -34,5 +34,8 @@ sr_err_t eng_dispatch_add(eng_dispatch_t *self, const core_cmd_t *cmd,
 void eng_dispatch_send(eng_dispatch_t *self);
 // TASKs waiting.
 size_t eng_dispatch_count(const eng_dispatch_t *self);
+// Forget the TASKs of `partition` (this engine stopped serving it; its
+// new leader offers its actions again). Returns how many.
+size_t eng_dispatch_drop(eng_dispatch_t *self, uint16_t partition);
 
 #endif

@@ -23,6 +23,7 @@
 #include "eng_expire.h"
 #include "eng_part.h"
 #include "eng_peers.h"
+#include "eng_repl.h"
 #include "eng_subs.h"
 #include "eng_view_status.h"
 #include "eng_workers.h"
@@ -46,7 +47,13 @@ struct eng {
     eng_workers_t *workers;   // worker sessions (worker endpoint)
     eng_dispatch_t *dispatch; // TASKs waiting for a worker
     eng_peers_t *peers;       // the other engines
+    eng_repl_t *repl;         // replicated partitions' Raft groups; NULL:
+                              // none (one copy each)
     eng_client_t *client;     // the client endpoint's requests
+    // Messages received while a commit waited for its Raft entry, handled
+    // first at the next turn (eng_repl_pump_fn).
+    sr_wire_in_t *stash;
+    size_t nstash, capstash;
     // stopping
     zactor_t *actor;
     volatile bool stop;
@@ -75,6 +82,10 @@ s_close(eng_t **eng_p)
     zsock_destroy(&eng->client_sock);
     zsock_destroy(&eng->worker_sock);
     eng_client_destroy(&eng->client);
+    eng_repl_close(&eng->repl);
+    for (size_t i = 0; i < eng->nstash; i++)
+        sr_wire_in_fini(&eng->stash[i]);
+    free(eng->stash);
     eng_dispatch_destroy(&eng->dispatch);
     eng_workers_destroy(&eng->workers);
     eng_subs_destroy(&eng->subs);
@@ -154,6 +165,8 @@ s_status(void *arg, sr_value_t **out, sr_error_t *err)
     return eng_view_status(&src, out, err);
 }
 
+static void s_pump(void *arg, int wait_ms);
+
 // The objects, each handed those it uses, and the endpoints. Failures
 // leave what was made for s_close.
 static sr_err_t
@@ -190,6 +203,14 @@ s_wire(eng_t *eng, sr_error_t *err)
                            .docs = eng->docs};
     if (!rc)
         rc = eng_peers_open(&pd, &eng->peers, err);
+    eng_repl_deps_t rd = {.cfg = cfg,
+                          .parts = eng->parts,
+                          .peers = eng->peers,
+                          .limits = &eng->limits,
+                          .pump = s_pump,
+                          .pump_arg = eng};
+    if (!rc && cfg->replicas > 1)
+        rc = eng_repl_open(&rd, &eng->repl, err);
     eng_client_deps_t cd = {.sock = eng->client_sock,
                             .parts = eng->parts,
                             .peers = eng->peers,
@@ -243,20 +264,92 @@ s_open(const eng_config_t *cfg, eng_t **out, sr_error_t *err)
     return SR_OK;
 }
 
+// A RAFT message: to the Raft groups when it comes from a peer of the
+// cluster file and this engine replicates; else dropped (never answered).
+static void
+s_raft(eng_t *eng, sr_wire_in_t *in)
+{
+    size_t peer;
+    if (eng->repl && eng_peers_which(eng->peers, &in->peer, &peer))
+        eng_repl_recv(eng->repl, peer, in->msg);
+    else
+        sr_debug("a RAFT message from a client, or to an engine without "
+                 "replicated partitions, dropped");
+}
+
 static void
 s_receive(eng_t *eng, zsock_t *sock, sr_wire_in_t *in)
 {
     if (sock == eng->worker_sock)
         eng_workers_recv(eng->workers, in);
+    else if (in->type == SR_MSG_RAFT)
+        s_raft(eng, in);
     else
         eng_client_recv(eng->client, in);
 }
 
-// Drain both sockets without waiting, up to max_batch messages.
+// While a commit waits for its Raft entry: what arrives on the client
+// endpoint within `wait_ms`; RAFT messages go to the groups at once, the
+// others wait in the stash for the next turn (at most 4 x max_batch of
+// them: then the endpoint is left alone until the turn).
+static void
+s_pump(void *arg, int wait_ms)
+{
+    eng_t *eng = arg;
+    size_t max = 4 * (eng->cfg.max_batch ? eng->cfg.max_batch : 1024);
+    int wait = wait_ms;
+    for (;;) {
+        if (eng->nstash >= max) {
+            zclock_sleep(wait);
+            return;
+        }
+        sr_wire_in_t in;
+        sr_error_t e;
+        sr_err_t rc =
+            sr_wire_recv(eng->client_sock, wait, &eng->limits, &in, &e);
+        wait = 0;
+        if (rc == SR_ETIMEDOUT || rc == SR_EIO) {
+            sr_wire_in_fini(&in);
+            return;
+        }
+        if (rc || in.type == SR_MSG_RAFT) {
+            sr_error_t se;
+            if (rc) // a bad message is answered as s_drain answers it
+                (void)sr_wire_reply_error(eng->client_sock, &in, &e, &se);
+            else
+                s_raft(eng, &in);
+            sr_wire_in_fini(&in);
+            continue;
+        }
+        if (eng->nstash == eng->capstash) {
+            size_t cap = eng->capstash ? eng->capstash * 2 : 64;
+            sr_wire_in_t *st = realloc(eng->stash, cap * sizeof *st);
+            if (!st) {
+                sr_errorf("out of memory: a message received while a commit "
+                          "waited is dropped");
+                sr_wire_in_fini(&in);
+                continue;
+            }
+            eng->stash = st, eng->capstash = cap;
+        }
+        eng->stash[eng->nstash++] = in;
+    }
+}
+
+// Drain both sockets without waiting, up to max_batch messages, after
+// what the last commit's wait kept.
 static void
 s_drain(eng_t *eng)
 {
     size_t max = eng->cfg.max_batch ? eng->cfg.max_batch : 1024, got = 0;
+    size_t taken = 0;
+    for (; taken < eng->nstash && got < max; taken++, got++) {
+        s_receive(eng, eng->client_sock, &eng->stash[taken]);
+        sr_wire_in_fini(&eng->stash[taken]);
+    }
+    memmove(eng->stash, eng->stash + taken,
+            (eng->nstash - taken) * sizeof *eng->stash);
+    eng->nstash -= taken;
     bool more = true;
     while (more && got < max) {
         more = false;
@@ -340,6 +433,19 @@ s_route(eng_t *eng, size_t pi)
     }
 }
 
+// A replicated partition's batch is committed through its Raft group.
+typedef struct {
+    eng_t *eng;
+    uint16_t number;
+} s_commit_t;
+
+static sr_err_t
+s_commit(void *arg, store_txn_t **txn_p, sr_error_t *err)
+{
+    s_commit_t *c = arg;
+    return eng_repl_commit(c->eng->repl, c->number, txn_p, err);
+}
+
 // Apply the batch partition by partition (group commit), carry out the
 // outcomes of each, then offer the queued TASKs and start a new batch.
 static void
@@ -347,8 +453,9 @@ s_batch(eng_t *eng)
 {
     int64_t now = eng_now_ms();
     for (size_t pi = 0; pi < eng_parts_count(eng->parts); pi++) {
+        s_commit_t c = {eng, eng_parts_number(eng->parts, pi)};
         if (!eng_batch_apply(eng->batch, pi, eng_parts_store(eng->parts, pi),
-                             now))
+                             now, eng->repl ? s_commit : NULL, &c))
             continue;
         s_retry_later(eng, pi);
         s_route(eng, pi);
@@ -373,6 +480,10 @@ s_wait_ms(eng_t *eng, int64_t now)
     int64_t hb = eng_workers_next_beat(eng->workers);
     if (hb < next)
         next = hb;
+    if (eng->repl && now + eng_repl_due_ms(eng->repl) < next)
+        next = now + eng_repl_due_ms(eng->repl);
+    if (eng->nstash)
+        next = now;
     return next <= now ? 0 : (int)(next - now);
 }
 
@@ -385,11 +496,37 @@ s_adopt(void *arg, const char *worker, const sr_id_t *action_id,
     return eng_workers_adopt(arg, worker, action_id, attempt);
 }
 
+// The copies this engine came to lead are served from now on (their
+// actions picked up as after a restart); those it stopped leading are
+// not (their queued TASKs forgotten). Between batches.
+static void
+s_leadership(eng_t *eng)
+{
+    eng_repl_change_t changes[64];
+    size_t n = eng_repl_tick(eng->repl, changes, 64);
+    for (size_t i = 0; i < n; i++) {
+        const eng_repl_change_t *c = &changes[i];
+        uint16_t number = eng_parts_copy_number(eng->parts, c->copy);
+        sr_error_t e;
+        size_t pi;
+        if (!c->lead) {
+            eng_dispatch_drop(eng->dispatch, number);
+            eng_parts_unserve(eng->parts, c->copy);
+            continue;
+        }
+        if (eng_parts_serve(eng->parts, c->copy, c->term, &pi, &e) ||
+            eng_parts_recover(eng->parts, pi, &e))
+            sr_errorf("partition %u: cannot serve it: %s", number, e.msg);
+    }
+}
+
 static void
 s_turn(eng_t *eng)
 {
     int64_t now = eng_now_ms();
     sr_error_t e;
+    if (eng->repl)
+        s_leadership(eng);
     s_drain(eng);
     for (size_t pi = 0; pi < eng_parts_count(eng->parts); pi++)
         if (eng_parts_due_timers(eng->parts, pi, now, 1024, &e))

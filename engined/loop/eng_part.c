@@ -229,6 +229,12 @@ eng_parts_store(const eng_parts_t *self, size_t i)
     return s_at(self, i)->store;
 }
 
+store_part_t *
+eng_parts_catalog(const eng_parts_t *self)
+{
+    return self->nserving ? s_at(self, 0)->store : self->parts[0].store;
+}
+
 // --- copies (replicated partitions) ---------------------------------------
 
 bool

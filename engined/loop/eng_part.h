@@ -83,6 +83,10 @@ bool eng_parts_is_created(const eng_parts_t *self, size_t i);
 // Borrowed; valid until eng_parts_close.
 store_part_t *eng_parts_store(const eng_parts_t *self, size_t i);
 
+// The copy whose workflow catalog reads use (every partition keeps the
+// catalog): the first served, else the first copy.
+store_part_t *eng_parts_catalog(const eng_parts_t *self);
+
 // --- copies: index k < eng_parts_capacity, served or not ----------------
 
 bool eng_parts_replicated(const eng_parts_t *self);

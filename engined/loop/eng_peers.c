@@ -169,6 +169,31 @@ eng_peers_is_peer(const sr_wire_peer_t *peer)
     return peer->len > 5 && memcmp(peer->id, "peer:", 5) == 0;
 }
 
+bool
+eng_peers_which(const eng_peers_t *self, const sr_wire_peer_t *peer, size_t *i)
+{
+    if (!eng_peers_is_peer(peer))
+        return false;
+    for (size_t k = 0; k < self->npeers; k++) {
+        const char *name = self->cfg->peers[k].name;
+        size_t len = (size_t)peer->len - 5;
+        if (strlen(name) == len && memcmp(peer->id + 5, name, len) == 0) {
+            *i = k;
+            return true;
+        }
+    }
+    return false;
+}
+
+sr_err_t
+eng_peers_send_now(eng_peers_t *self, size_t i, const sr_msg_t *m,
+                   sr_error_t *err)
+{
+    if (i >= self->npeers)
+        return sr_error_set(err, SR_EUNAVAIL, "no link to peer %zu", i);
+    return sr_wire_send(self->peers[i].sock, NULL, m, err);
+}
+
 static eng_fwd_t *
 s_fwd_new(eng_peers_t *self, eng_fwd_kind_t kind, const sr_wire_in_t *in)
 {

@@ -65,6 +65,15 @@ void eng_peers_tick(eng_peers_t *self, int64_t now_ms);
 
 // The sender is another engine (its requests are never forwarded again).
 bool eng_peers_is_peer(const sr_wire_peer_t *peer);
+// Which peer (index in cfg->peers) a message on the client endpoint comes
+// from; false when it is not from a peer of the cluster file.
+bool eng_peers_which(const eng_peers_t *self, const sr_wire_peer_t *peer,
+                     size_t *i);
+// Send `m` to peer i at once, without an outbox: SR_EUNAVAIL when the
+// link does not take it now (not connected, queue full). For messages
+// that may be lost (Raft's: it sends them again).
+sr_err_t eng_peers_send_now(eng_peers_t *self, size_t i, const sr_msg_t *m,
+                            sr_error_t *err);
 // Forward client request `in` about partition `part` to its owner, peer
 // `owner`, or answer EUNAVAIL at once when the owner is known down.
 void eng_peers_forward(eng_peers_t *self, sr_wire_in_t *in, size_t owner,

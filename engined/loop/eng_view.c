@@ -252,7 +252,7 @@ eng_view_workflow_hash(const eng_parts_t *parts, const char *name,
                        char hash[65], sr_error_t *err)
 {
     store_txn_t *txn = NULL;
-    sr_err_t rc = store_txn_begin(eng_parts_store(parts, 0), false, &txn, err);
+    sr_err_t rc = store_txn_begin(eng_parts_catalog(parts), false, &txn, err);
     if (!rc)
         rc = s_wf_hash(txn, name, hash, err);
     store_txn_abort(&txn);
@@ -268,7 +268,7 @@ eng_view_workflow(const eng_parts_t *parts, store_docs_t *docs,
     char *text = NULL;
     size_t len = 0;
     sr_body_t b = {0};
-    sr_err_t rc = store_txn_begin(eng_parts_store(parts, 0), false, &txn, err);
+    sr_err_t rc = store_txn_begin(eng_parts_catalog(parts), false, &txn, err);
     if (!rc)
         rc = s_wf_hash(txn, name, hash, err);
     if (!rc)
@@ -320,8 +320,7 @@ eng_view_workflow_list(const eng_parts_t *parts, store_docs_t *docs,
                        sr_value_t **out, sr_error_t *err)
 {
     s_wf_list_t l = {.list = sr_value_new_array(8), .docs = docs, .err = err};
-    sr_err_t rc =
-        store_txn_begin(eng_parts_store(parts, 0), false, &l.txn, err);
+    sr_err_t rc = store_txn_begin(eng_parts_catalog(parts), false, &l.txn, err);
     if (!rc)
         rc = l.list ? store_def_names(l.txn, s_name_visit, &l, err) : SR_ENOMEM;
     store_txn_abort(&l.txn);

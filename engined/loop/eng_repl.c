@@ -1,0 +1,450 @@
+// The engine's replicated partitions: a Raft group per copy (see
+// eng_repl.h).
+#include "eng_repl.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "eng_clock.h"
+#include "rft_group.h"
+#include "rft_log.h"
+#include "sr_log.h"
+
+#define S_MAX_PIECES 256
+#define S_PIECE_SLACK 1024 // room for the RAFT message's other fields
+
+// A RAFT message being put together from its pieces.
+typedef struct {
+    int64_t seq;
+    size_t parts, next; // pieces in all, the next expected
+    char *buf;          // owned
+    size_t len, cap;
+} s_pieces_t;
+
+typedef struct {
+    uint16_t number;
+    rft_group_t *g;
+    uint64_t served_term; // the term it is served in; 0: not served
+} s_copy_t;
+
+struct eng_repl {
+    const eng_config_t *cfg;
+    eng_parts_t *parts;
+    eng_peers_t *peers;
+    size_t piece; // most payload bytes per RAFT message
+    eng_repl_pump_fn *pump;
+    void *pump_arg;
+    rft_log_t *log;
+    s_copy_t *copies; // one per copy of the partitions, same order
+    size_t ncopies;
+    s_pieces_t *pieces; // [peer * ncopies + copy]
+    bool *warned;       // per peer: a refused message was logged
+    int64_t seq;        // the last RAFT message's number
+    eng_repl_stats_t stats;
+};
+
+static uint64_t
+s_clock(void *arg)
+{
+    (void)arg;
+    return (uint64_t)eng_mono_ms();
+}
+
+// The peer with replica id `id`, or -1.
+static int
+s_peer_of(const eng_repl_t *self, uint64_t id)
+{
+    for (size_t i = 0; i < self->cfg->npeers; i++)
+        if (self->cfg->peers[i].replica_id == id)
+            return (int)i;
+    return -1;
+}
+
+// Send one C-Raft message to replica `to`, cut into pieces that fit.
+static sr_err_t
+s_send(void *arg, uint32_t group, raft_id to, const char *address,
+       const void *buf, size_t len)
+{
+    eng_repl_t *self = arg;
+    (void)address;
+    int peer = s_peer_of(self, to);
+    if (peer < 0)
+        return SR_EUNAVAIL;
+    size_t parts = len ? (len + self->piece - 1) / self->piece : 1;
+    if (parts > S_MAX_PIECES) {
+        sr_warn("raft: partition %u: a message of %zu bytes to %s is over "
+                "%d pieces; not sent",
+                (unsigned)group, len, self->cfg->peers[peer].name,
+                S_MAX_PIECES);
+        return SR_ETOOBIG;
+    }
+    int64_t seq = ++self->seq;
+    sr_err_t rc = SR_OK;
+    for (size_t part = 0; !rc && part < parts; part++) {
+        size_t off = part * self->piece;
+        size_t n = len - off < self->piece ? len - off : self->piece;
+        sr_msg_t *m = sr_msg_new(SR_MSG_RAFT);
+        sr_error_t e;
+        if (!m || sr_msg_set_int(m, SR_F_RAFT_partition, group) ||
+            sr_msg_set_int(m, SR_F_RAFT_from, (int64_t)self->cfg->replica_id) ||
+            sr_msg_set_int(m, SR_F_RAFT_seq, seq) ||
+            sr_msg_set_int(m, SR_F_RAFT_part, (int64_t)part) ||
+            sr_msg_set_int(m, SR_F_RAFT_parts, (int64_t)parts) ||
+            sr_msg_set(m, SR_F_RAFT_payload,
+                       sr_value_new_bin((const char *)buf + off, n)))
+            rc = SR_ENOMEM;
+        else
+            rc = eng_peers_send_now(self->peers, (size_t)peer, m, &e);
+        sr_msg_destroy(&m);
+    }
+    return rc;
+}
+
+// The cluster file's replicas of partition `number`: this engine and the
+// peers that list it.
+static sr_err_t
+s_boot_conf(const eng_repl_t *self, uint16_t number,
+            struct raft_configuration *c, sr_error_t *err)
+{
+    raft_configuration_init(c);
+    int rv = raft_configuration_add(c, self->cfg->replica_id, self->cfg->name,
+                                    RAFT_VOTER);
+    for (size_t i = 0; !rv && i < self->cfg->npeers; i++) {
+        const eng_peer_config_t *p = &self->cfg->peers[i];
+        for (size_t k = 0; !rv && k < p->npartitions; k++)
+            if (p->partitions[k] == number)
+                rv = raft_configuration_add(c, p->replica_id, p->name,
+                                            RAFT_VOTER);
+    }
+    if (rv) {
+        raft_configuration_close(c);
+        return sr_error_set(err, SR_EINVAL,
+                            "partition %u: its replicas: %s", number,
+                            raft_strerror(rv));
+    }
+    return SR_OK;
+}
+
+sr_err_t
+eng_repl_open(const eng_repl_deps_t *deps, eng_repl_t **out, sr_error_t *err)
+{
+    eng_repl_t *self = calloc(1, sizeof *self);
+    if (!self)
+        return sr_error_set(err, SR_ENOMEM, "out of memory");
+    self->cfg = deps->cfg;
+    self->parts = deps->parts;
+    self->peers = deps->peers;
+    self->pump = deps->pump;
+    self->pump_arg = deps->pump_arg;
+    sr_limits_t lim = sr_limits_resolve(deps->limits);
+    self->piece = lim.max_bytes > 2 * S_PIECE_SLACK
+                      ? lim.max_bytes - S_PIECE_SLACK
+                      : lim.max_bytes / 2;
+    self->ncopies = eng_parts_capacity(deps->parts);
+    size_t npeers = deps->cfg->npeers;
+    self->copies = calloc(self->ncopies ? self->ncopies : 1,
+                          sizeof *self->copies);
+    self->pieces = calloc(npeers * self->ncopies + 1, sizeof *self->pieces);
+    self->warned = calloc(npeers + 1, sizeof *self->warned);
+    if (!self->copies || !self->pieces || !self->warned) {
+        eng_repl_close(&self);
+        return sr_error_set(err, SR_ENOMEM, "out of memory");
+    }
+    char dir[4096];
+    snprintf(dir, sizeof dir, "%s/raft", deps->cfg->data_dir);
+    rft_log_opts_t lo = {.nosync = deps->cfg->durability == STORE_NOSYNC};
+    sr_err_t rc = rft_log_open(dir, &lo, &self->log, err);
+    for (size_t k = 0; !rc && k < self->ncopies; k++) {
+        s_copy_t *c = &self->copies[k];
+        c->number = eng_parts_copy_number(deps->parts, k);
+        struct raft_configuration boot;
+        if ((rc = s_boot_conf(self, c->number, &boot, err)))
+            break;
+        int64_t el = deps->cfg->election_ms > 0 ? deps->cfg->election_ms
+                                                : 1000;
+        rft_group_cfg_t gc = {
+            .log = self->log,
+            .part = eng_parts_copy_store(deps->parts, k),
+            .group = c->number,
+            .id = deps->cfg->replica_id,
+            .address = deps->cfg->name,
+            .send = s_send,
+            .send_arg = self,
+            .now_ms = s_clock,
+            .clock_arg = self,
+            .seed = (uint64_t)eng_now_ms() ^ ((uint64_t)c->number << 32),
+            .election_ms = (unsigned)el,
+            .heartbeat_ms = (unsigned)(el / 10 > 10 ? el / 10 : 10)};
+        rc = rft_group_start(&gc, &boot, &c->g, err);
+        raft_configuration_close(&boot);
+    }
+    if (rc) {
+        eng_repl_close(&self);
+        return rc;
+    }
+    sr_info("raft: %zu replicated partitions, replica id %llu, log in %s",
+            self->ncopies, (unsigned long long)deps->cfg->replica_id, dir);
+    *out = self;
+    return SR_OK;
+}
+
+void
+eng_repl_close(eng_repl_t **self_p)
+{
+    eng_repl_t *self = *self_p;
+    if (!self)
+        return;
+    for (size_t k = 0; self->copies && k < self->ncopies; k++)
+        rft_group_stop(&self->copies[k].g);
+    rft_log_close(&self->log);
+    for (size_t i = 0; self->pieces && i < self->cfg->npeers * self->ncopies;
+         i++)
+        free(self->pieces[i].buf);
+    free(self->pieces);
+    free(self->warned);
+    free(self->copies);
+    free(self);
+    *self_p = NULL;
+}
+
+static void
+s_flush(eng_repl_t *self)
+{
+    sr_error_t e;
+    if (rft_log_flush(self->log, &e))
+        sr_errorf("raft: %s", e.msg);
+}
+
+size_t
+eng_repl_tick(eng_repl_t *self, eng_repl_change_t *changes, size_t max)
+{
+    for (size_t k = 0; k < self->ncopies; k++)
+        rft_group_run(self->copies[k].g);
+    s_flush(self);
+    size_t n = 0;
+    for (size_t k = 0; k < self->ncopies; k++) {
+        s_copy_t *c = &self->copies[k];
+        bool lead = rft_group_leading(c->g);
+        uint64_t term = rft_group_term(c->g);
+        raft_id id = 0;
+        const char *addr = NULL;
+        if (!lead && rft_group_leader(c->g, &id, &addr))
+            eng_parts_set_leader(self->parts, c->number, s_peer_of(self, id));
+        else if (!lead)
+            eng_parts_set_leader(self->parts, c->number, -2);
+        bool was = c->served_term != 0;
+        if (n < max && (lead != was || (lead && term != c->served_term))) {
+            changes[n++] = (eng_repl_change_t){k, lead, term};
+            if (lead) {
+                self->stats.elected++;
+                sr_info("raft: partition %u: leading in term %llu", c->number,
+                        (unsigned long long)term);
+            } else {
+                self->stats.deposed++;
+                sr_info("raft: partition %u: no longer leading (term %llu)",
+                        c->number, (unsigned long long)term);
+            }
+            c->served_term = lead ? term : 0;
+        }
+    }
+    return n;
+}
+
+int64_t
+eng_repl_due_ms(const eng_repl_t *self)
+{
+    uint64_t due = 1000;
+    for (size_t k = 0; k < self->ncopies; k++) {
+        uint64_t d = rft_group_due_ms(self->copies[k].g);
+        if (d < due)
+            due = d;
+    }
+    return (int64_t)due;
+}
+
+static void
+s_refuse(eng_repl_t *self, size_t peer, const char *why)
+{
+    self->stats.refused++;
+    if (self->warned[peer])
+        return;
+    self->warned[peer] = true;
+    sr_warn("raft: a RAFT message from %s refused (further ones are not "
+            "logged): %s",
+            self->cfg->peers[peer].name, why);
+}
+
+static bool
+s_copy_of(const eng_repl_t *self, int64_t number, size_t *k)
+{
+    for (size_t i = 0; i < self->ncopies; i++)
+        if (self->copies[i].number == number) {
+            *k = i;
+            return true;
+        }
+    return false;
+}
+
+void
+eng_repl_recv(eng_repl_t *self, size_t peer, const sr_msg_t *m)
+{
+    int64_t number = sr_msg_int(m, SR_F_RAFT_partition, -1);
+    int64_t from = sr_msg_int(m, SR_F_RAFT_from, 0);
+    int64_t seq = sr_msg_int(m, SR_F_RAFT_seq, 0);
+    int64_t part = sr_msg_int(m, SR_F_RAFT_part, 0);
+    int64_t parts = sr_msg_int(m, SR_F_RAFT_parts, 0);
+    const sr_value_t *payload = sr_msg_get(m, SR_F_RAFT_payload);
+    size_t k, len = 0;
+    const void *bytes = sr_value_is(payload, SR_T_BIN)
+                            ? sr_value_bin(payload, &len)
+                            : NULL;
+    char why[128];
+    if (peer >= self->cfg->npeers)
+        return;
+    if (from != (int64_t)self->cfg->peers[peer].replica_id) {
+        snprintf(why, sizeof why, "it says it is from replica %lld",
+                 (long long)from);
+        return s_refuse(self, peer, why);
+    }
+    if (!s_copy_of(self, number, &k)) {
+        snprintf(why, sizeof why, "no copy of partition %lld here",
+                 (long long)number);
+        return s_refuse(self, peer, why);
+    }
+    if (!bytes || parts > S_MAX_PIECES || part >= parts)
+        return s_refuse(self, peer,
+                        "the payload is not a binary, or a piece is out of "
+                        "its range");
+    s_pieces_t *pc = &self->pieces[peer * self->ncopies + k];
+    if (part == 0) {
+        pc->seq = seq;
+        pc->parts = (size_t)parts;
+        pc->next = 0;
+        pc->len = 0;
+    } else if (pc->seq != seq || pc->next != (size_t)part ||
+               pc->parts != (size_t)parts) {
+        pc->next = pc->parts = 0; // a piece lost: this message is
+        return;                   // dropped (Raft sends again)
+    }
+    const void *whole = bytes;
+    size_t wlen = len;
+    if (parts > 1) {
+        if (pc->len + len > pc->cap) {
+            size_t cap = pc->len + len;
+            char *b = realloc(pc->buf, cap);
+            if (!b) {
+                pc->next = pc->parts = 0;
+                return;
+            }
+            pc->buf = b, pc->cap = cap;
+        }
+        memcpy(pc->buf + pc->len, bytes, len);
+        pc->len += len;
+        if (++pc->next < pc->parts)
+            return;
+        whole = pc->buf, wlen = pc->len;
+    }
+    pc->next = pc->parts = 0;
+    sr_error_t e;
+    if (rft_group_deliver(self->copies[k].g, (raft_id)from,
+                          self->cfg->peers[peer].name, whole, wlen, &e))
+        s_refuse(self, peer, e.msg);
+    if (parts > 1 && pc->cap > ((size_t)1 << 20)) {
+        free(pc->buf); // a large one is not kept
+        pc->buf = NULL, pc->cap = 0;
+    }
+}
+
+typedef struct {
+    bool done;
+    sr_err_t rc;
+} s_wait_t;
+
+static void
+s_committed(void *arg, sr_err_t rc)
+{
+    s_wait_t *w = arg;
+    w->done = true;
+    w->rc = rc;
+}
+
+sr_err_t
+eng_repl_commit(eng_repl_t *self, uint16_t number, store_txn_t **txn_p,
+                sr_error_t *err)
+{
+    size_t k;
+    if (!s_copy_of(self, number, &k)) {
+        store_txn_abort(txn_p);
+        return sr_error_set(err, SR_EINTERNAL,
+                            "partition %u: no copy here", number);
+    }
+    rft_group_t *g = self->copies[k].g;
+    s_wait_t w = {0};
+    sr_err_t rc = rft_group_propose(g, txn_p, s_committed, &w, err);
+    if (rc) {
+        self->stats.failed++;
+        return rc;
+    }
+    // Bounded: a leader that cannot reach a majority steps down within
+    // an election timeout, which fails the proposal.
+    int64_t el = self->cfg->election_ms > 0 ? self->cfg->election_ms : 1000;
+    int64_t until = eng_mono_ms() + 10 * el;
+    while (!w.done) {
+        for (size_t i = 0; i < self->ncopies; i++)
+            rft_group_run(self->copies[i].g);
+        s_flush(self);
+        if (w.done)
+            break;
+        if (eng_mono_ms() > until) {
+            sr_errorf("raft: partition %u: no commit after %lld ms",
+                      number, (long long)(10 * el));
+            break;
+        }
+        int64_t due = eng_repl_due_ms(self);
+        self->pump(self->pump_arg, (int)(due < 5 ? due : 5));
+    }
+    if (!w.done) {
+        self->stats.failed++;
+        return sr_error_set(err, SR_EUNAVAIL,
+                            "partition %u: its entry was not committed in "
+                            "time",
+                            number);
+    }
+    if (w.rc) {
+        self->stats.failed++;
+        return sr_error_set(err, w.rc,
+                            "partition %u: this engine stopped leading it "
+                            "before the batch was committed",
+                            number);
+    }
+    self->stats.committed++;
+    return SR_OK;
+}
+
+size_t
+eng_repl_copies(const eng_repl_t *self)
+{
+    return self->ncopies;
+}
+
+void
+eng_repl_copy(const eng_repl_t *self, size_t k, eng_repl_copy_t *out)
+{
+    const s_copy_t *c = &self->copies[k];
+    raft_id id = 0;
+    const char *addr = NULL;
+    *out = (eng_repl_copy_t){
+        .partition = c->number,
+        .leading = rft_group_leading(c->g),
+        .term = rft_group_term(c->g),
+        .last_index = rft_group_last_index(c->g),
+        .applied = rft_group_applied(c->g),
+        .leader = rft_group_leader(c->g, &id, &addr) ? addr : NULL};
+}
+
+void
+eng_repl_stats(const eng_repl_t *self, eng_repl_stats_t *out)
+{
+    *out = self->stats;
+}
