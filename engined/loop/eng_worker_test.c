@@ -183,7 +183,7 @@ test_ready_with_an_empty_name_is_refused(void **state)
 }
 
 // A CONFIRM about a partition this engine does not hold is EUNAVAIL
-// naming the partition (and its owner, in a cluster).
+// naming the partition (and its owner, in a cluster) and the action.
 static void
 test_a_confirm_for_another_partition_names_it(void **state)
 {
@@ -202,6 +202,9 @@ test_a_confirm_for_another_partition_names_it(void **state)
     assert_int_equal(err.code, SR_EUNAVAIL);
     if (!strstr(err.msg, "partition 9"))
         fail_msg("the error does not name the partition: %s", err.msg);
+    sr_id_t named; // the worker keeps that action for the partition's leader
+    assert_true(sr_msg_id(e, SR_F_ERROR_action_id, &named));
+    assert_true(sr_id_equal(&named, &id));
     sr_msg_destroy(&e);
 }
 
