@@ -207,6 +207,76 @@ fe_send_error(fe_t *fe, const char *code, const char *message)
     fe_send(fe, m);
 }
 
+void
+fe_send_error_about(fe_t *fe, const char *code, const sr_id_t *id)
+{
+    sr_msg_t *m = sr_msg_new(SR_MSG_ERROR);
+    assert_int_equal(sr_msg_set_str(m, SR_F_ERROR_code, code), SR_OK);
+    assert_int_equal(
+        sr_msg_set_str(m, SR_F_ERROR_message, "partition not served here"),
+        SR_OK);
+    assert_int_equal(sr_msg_set_id(m, SR_F_ERROR_action_id, id), SR_OK);
+    fe_send(fe, m);
+}
+
+void
+fe_send_partitions(fe_t *fe, const int64_t (*pairs)[2], size_t n)
+{
+    sr_msg_t *m = sr_msg_new(SR_MSG_HEARTBEAT);
+    sr_value_t *list = sr_value_new_array(n);
+    assert_non_null(m);
+    assert_non_null(list);
+    for (size_t i = 0; i < n; i++) {
+        sr_value_t *p = sr_value_new_map(2);
+        assert_int_equal(
+            sr_value_map_put(p, "partition", sr_value_new_int(pairs[i][0])),
+            SR_OK);
+        assert_int_equal(
+            sr_value_map_put(p, "epoch", sr_value_new_int(pairs[i][1])), SR_OK);
+        assert_int_equal(sr_value_array_append(list, p), SR_OK);
+    }
+    assert_int_equal(sr_msg_set(m, SR_F_HEARTBEAT_partitions, list), SR_OK);
+    fe_send(fe, m);
+}
+
+// Does HEARTBEAT `m` carry `holding`, and does it list `id`?
+static bool
+s_holds(const sr_msg_t *m, const sr_id_t *id, bool *is_listed)
+{
+    const sr_value_t *list = sr_msg_get(m, SR_F_HEARTBEAT_holding);
+    *is_listed = false;
+    for (size_t i = 0; list && i < sr_value_len(list); i++) {
+        sr_id_t got;
+        if (sr_id_from_value(sr_value_array_at(list, i), &got) == SR_OK &&
+            sr_id_equal(&got, id))
+            *is_listed = true;
+    }
+    return list != NULL;
+}
+
+void
+fe_expect_holding(fe_t *fe, const sr_id_t *id, bool is_listed)
+{
+    int64_t end = zclock_mono() + FE_WAIT_MS;
+    for (;;) {
+        int64_t left = end - zclock_mono();
+        sr_msg_t *m = fe_next(fe, left > 0 ? (int)left : 0);
+        if (!m)
+            fail_msg("fake engine %s: no HEARTBEAT %s the action within %d ms",
+                     fe->endpoint, is_listed ? "holding" : "without",
+                     FE_WAIT_MS);
+        sr_msg_type_t type = sr_msg_type(m);
+        bool is_held = false;
+        bool is_beat = type == SR_MSG_HEARTBEAT && s_holds(m, id, &is_held);
+        sr_msg_destroy(&m);
+        if (type != SR_MSG_HEARTBEAT && type != SR_MSG_CREDIT)
+            fail_msg("fake engine %s: %s while waiting for a HEARTBEAT",
+                     fe->endpoint, sr_msg_type_name(type));
+        if (is_beat && is_held == is_listed)
+            return;
+    }
+}
+
 static void
 s_check_id(const sr_msg_t *m, sr_field_t f, const sr_id_t *id)
 {

@@ -9,6 +9,7 @@
 #define WRK_FAKE_ENGINE_H
 
 #include <czmq.h>
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "sr_id.h"
@@ -57,6 +58,17 @@ void fe_send_go(fe_t *fe, const sr_id_t *id, int64_t attempt);
 void fe_send_halt(fe_t *fe, const sr_id_t *id, int64_t attempt);
 void fe_send_ack(fe_t *fe, const sr_id_t *id, int64_t attempt);
 void fe_send_error(fe_t *fe, const char *code, const char *message);
+// ERROR `code` naming action `id` (ERROR.action_id), as an engine that
+// does not serve the action's partition answers with EUNAVAIL.
+void fe_send_error_about(fe_t *fe, const char *code, const sr_id_t *id);
+// HEARTBEAT saying which partitions the engine serves: `n` pairs of
+// (partition, epoch) in `pairs` (n = 0: none).
+void fe_send_partitions(fe_t *fe, const int64_t (*pairs)[2], size_t n);
+// Wait (bounded) for a HEARTBEAT whose `holding` lists action `id`
+// (`is_listed`) or carries a list without it (!is_listed), skipping other
+// HEARTBEATs and CREDITs; fails the test on any other message or when
+// none comes.
+void fe_expect_holding(fe_t *fe, const sr_id_t *id, bool is_listed);
 
 // Expect CONFIRM / RESULT for action `id` (attempt 1, epoch 7) and check
 // the echoed fields. fe_expect_result returns the RESULT (caller owns).

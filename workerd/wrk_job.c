@@ -34,6 +34,7 @@ wrk_job_new(sr_msg_t **task_p, size_t link, uint64_t session, wrk_job_t **out,
     snprintf(job->key, sizeof job->key, "%s/%" PRId64,
              sr_id_format(&job->action_id, text), job->attempt);
     job->link = link;
+    job->sent_link = WRK_JOB_UNSENT;
     job->session = session;
     job->state = WRK_JOB_QUEUED;
     job->task = task;

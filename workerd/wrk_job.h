@@ -24,6 +24,7 @@
 #include "wrk_registry.h"
 
 #define WRK_JOB_KEY_SIZE (SR_ID_TEXT_SIZE + 24) // "uuid/attempt"
+#define WRK_JOB_UNSENT   SIZE_MAX // wrk_job_t.sent_link: not delivered
 
 typedef enum {
     WRK_JOB_QUEUED = 0, // TASK received, waiting for a free slot
@@ -38,6 +39,9 @@ typedef struct wrk_job {
     int64_t attempt;
     int64_t epoch;
     size_t link;      // index of the engine link the TASK came from
+    size_t sent_link; // link the last CONFIRM or RESULT went to, or
+                      // WRK_JOB_UNSENT: it could not leave, or that
+                      // engine answered EUNAVAIL (sent again later)
     uint64_t session; // that link's session when the TASK came
     wrk_job_state_t state;
     int64_t sent_ms;      // monotonic ms of the last CONFIRM or RESULT

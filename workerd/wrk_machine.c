@@ -1,9 +1,12 @@
 // The worker side of the engine <-> worker protocol (docs/protocol.md):
 // one handler per message an engine sends (TASK, GO, HALT, ACK, ERROR,
-// HEARTBEAT, whose peers join the links; anything else is refused with
-// ERROR), one for finished actions, the timers and the graceful stop.
-// Owns the links (sessions and heartbeats are wrk_links.c's), the job
-// table and the action threads. Node thread only.
+// HEARTBEAT, whose peers join the links and whose partitions say which
+// engine serves each partition; anything else is refused with ERROR), one
+// for finished actions, the timers and the graceful stop. CONFIRM and
+// RESULT go to the engine serving the action's partition (wrk_parts.c),
+// else to the one that sent the TASK. Owns the links (sessions and
+// heartbeats are wrk_links.c's), the partition map, the job table and
+// the action threads. Node thread only.
 #include "wrk_machine.h"
 
 #include <inttypes.h>
@@ -15,6 +18,7 @@
 #include "sr_wire.h"
 #include "wrk_jobs.h"
 #include "wrk_links.h"
+#include "wrk_parts.h"
 #include "wrk_pool.h"
 
 #define S_BATCH         256  // messages taken from one socket per wake
@@ -25,6 +29,7 @@ struct wrk_machine {
     const wrk_node_config_t *cfg; // borrowed, complete
     wrk_job_env_t env;            // what action threads read
     wrk_links_t *links;
+    wrk_parts_t *parts; // which link serves each partition
     wrk_jobs_t *jobs;
     wrk_pool_t *pool;
     size_t polled_links;    // links in the last poll items (more may come)
@@ -34,6 +39,8 @@ struct wrk_machine {
     bool is_stopped;     // BYE sent, links closed
     int64_t deadline_ms; // end of the grace when stopping
     int64_t hard_ms;     // past it the stop ends, late actions or not
+    int64_t retry_ms;    // next look for CONFIRMs and RESULTs not at the
+                         // engine serving their partition
 };
 
 // --- helpers ----------------------------------------------------------------
@@ -103,23 +110,36 @@ s_free_slots(const wrk_machine_t *self)
 
 // --- CONFIRM and RESULT -----------------------------------------------------
 
+// The link a job's CONFIRM and RESULT go to: the one serving its
+// partition, else the one that sent its TASK.
+static size_t
+s_dest(const wrk_machine_t *self, const wrk_job_t *job)
+{
+    size_t link = job->link;
+    (void)wrk_parts_leader(self->parts, sr_id_partition(&job->action_id),
+                           &link);
+    return link;
+}
+
 static bool
 s_send_confirm(wrk_machine_t *self, wrk_job_t *job, int64_t now_ms)
 {
+    size_t dest = s_dest(self, job);
     sr_msg_t *m = wrk_job_confirm_new(job);
-    bool is_sent = m && wrk_links_send(self->links, job->link, m, now_ms);
+    bool is_sent = m && wrk_links_send(self->links, dest, m, now_ms);
     sr_msg_destroy(&m);
+    job->sent_link = is_sent ? dest : WRK_JOB_UNSENT;
     if (is_sent)
         job->sent_ms = now_ms;
     return is_sent;
 }
 
-// Is the engine of a job reachable (not lost)?
+// Is the engine that answers a job reachable (not lost)?
 static bool
 s_is_link_up(const wrk_job_t *job, void *arg)
 {
     wrk_machine_t *self = arg;
-    return !wrk_links_at(self->links, job->link)->is_lost;
+    return !wrk_links_at(self->links, s_dest(self, job))->is_lost;
 }
 
 // Send CONFIRM for queued TASKs while threads are free, oldest first,
@@ -144,10 +164,13 @@ static void
 s_send_result(wrk_machine_t *self, wrk_job_t *job, int64_t now_ms)
 {
     wrk_jobs_sent(self->jobs, job, now_ms);
+    size_t dest = s_dest(self, job);
+    job->sent_link = WRK_JOB_UNSENT;
     if (wrk_job_fallback(job, NULL) != SR_OK)
         return; // out of memory: tried again at the next resend
-    if (!wrk_links_send(self->links, job->link, job->result, now_ms))
+    if (!wrk_links_send(self->links, dest, job->result, now_ms))
         return;
+    job->sent_link = dest;
     if (job->is_result_sent)
         self->stats.resends++;
     else
@@ -167,6 +190,52 @@ s_finish(wrk_machine_t *self, wrk_job_t *job, int64_t now_ms)
     }
     s_send_result(self, job, now_ms);
     s_pump(self, now_ms);
+}
+
+// Which unanswered CONFIRMs and RESULTs go (again), for the callbacks
+// below: those for one link after its new session, or those that are not
+// at the engine serving their partition (its engine changed, the send
+// failed, or the engine answered EUNAVAIL).
+typedef enum { S_TO_LINK, S_ASTRAY } s_which_t;
+
+typedef struct {
+    wrk_machine_t *self;
+    s_which_t which;
+    size_t link; // S_TO_LINK: the link of the new session
+    int64_t now_ms;
+} s_session_t;
+
+static bool
+s_is_due(const s_session_t *ctx, const wrk_job_t *job)
+{
+    size_t dest = s_dest(ctx->self, job);
+    return ctx->which == S_TO_LINK ? dest == ctx->link : dest != job->sent_link;
+}
+
+static void
+s_resend_of_link(wrk_job_t *job, void *arg)
+{
+    s_session_t *ctx = arg;
+    if (s_is_due(ctx, job))
+        s_send_result(ctx->self, job, ctx->now_ms);
+}
+
+static void
+s_reconfirm_of_link(wrk_job_t *job, void *arg)
+{
+    s_session_t *ctx = arg;
+    if (s_is_due(ctx, job))
+        s_send_confirm(ctx->self, job, ctx->now_ms);
+}
+
+// Send the unanswered CONFIRMs and RESULTs that are not at the engine
+// serving their partition, at once.
+static void
+s_resend_astray(wrk_machine_t *self, int64_t now_ms)
+{
+    s_session_t ctx = {self, S_ASTRAY, 0, now_ms};
+    wrk_jobs_each(self->jobs, WRK_JOB_UNACKED, s_resend_of_link, &ctx);
+    wrk_jobs_each(self->jobs, WRK_JOB_CONFIRMING, s_reconfirm_of_link, &ctx);
 }
 
 // --- handlers of engine messages ---------------------------------------------
@@ -209,7 +278,9 @@ s_on_task(wrk_machine_t *self, size_t i, sr_wire_in_t *in, int64_t now_ms)
 }
 
 // The job of engine `i` an answer names, or NULL after refusing it (a
-// late ACK is not refused: it is normal after a resend).
+// late ACK is not refused: it is normal after a resend). An answer comes
+// from the engine that sent the TASK or from the one the last CONFIRM or
+// RESULT went to (its partition's engine changed meanwhile).
 static wrk_job_t *
 s_answered_job(wrk_machine_t *self, size_t i, sr_wire_in_t *in,
                sr_field_t id_field, sr_field_t attempt_field)
@@ -219,7 +290,7 @@ s_answered_job(wrk_machine_t *self, size_t i, sr_wire_in_t *in,
     sr_msg_id(in->msg, id_field, &id);
     int64_t attempt = sr_msg_int(in->msg, attempt_field, 0);
     wrk_job_t *job = wrk_jobs_find(self->jobs, &id, attempt);
-    if (job && job->link == i)
+    if (job && (job->link == i || job->sent_link == i))
         return job;
     if (in->type != SR_MSG_ACK)
         s_refuse(self, i, in, SR_EPROTO, "action_id",
@@ -302,6 +373,60 @@ s_on_ack(wrk_machine_t *self, size_t i, sr_wire_in_t *in)
     wrk_jobs_remove(self->jobs, job);
 }
 
+typedef struct {
+    size_t link; // the engine that answered EUNAVAIL
+    sr_id_t id;  // the action it names
+} s_unavail_t;
+
+static void
+s_unsend(wrk_job_t *job, void *arg)
+{
+    const s_unavail_t *u = arg;
+    if (job->sent_link == u->link && sr_id_equal(&job->action_id, &u->id))
+        job->sent_link = WRK_JOB_UNSENT;
+}
+
+// Engine `i` sent ERROR. EUNAVAIL naming an action (`action_id`): the
+// engine does not serve its partition; its CONFIRM or RESULT is kept and
+// goes again when the partitions change, or at the next look (a
+// heartbeat interval later).
+static void
+s_on_error(wrk_machine_t *self, size_t i, sr_wire_in_t *in, int64_t now_ms)
+{
+    wrk_links_on_error(self->links, i, in->msg, now_ms);
+    sr_error_t e;
+    s_unavail_t u = {.link = i};
+    if (sr_msg_to_error(in->msg, &e) != SR_EUNAVAIL ||
+        !sr_msg_id(in->msg, SR_F_ERROR_action_id, &u.id))
+        return;
+    wrk_jobs_each(self->jobs, WRK_JOB_CONFIRMING, s_unsend, &u);
+    wrk_jobs_each(self->jobs, WRK_JOB_UNACKED, s_unsend, &u);
+}
+
+// Engine `i`'s HEARTBEAT may say which partitions it serves now: when
+// that changes, what is not at the engine serving its partition goes
+// there at once, and TASKs waiting for a lost engine may be confirmed at
+// their partition's new one.
+static void
+s_on_partitions(wrk_machine_t *self, size_t i, sr_wire_in_t *in, int64_t now_ms)
+{
+    const sr_value_t *list = sr_msg_get(in->msg, SR_F_HEARTBEAT_partitions);
+    bool is_changed = false;
+    sr_error_t err;
+    if (!list)
+        return; // an engine that says nothing of partitions
+    sr_err_t rc = wrk_parts_heard(self->parts, i, list, &is_changed, &err);
+    if (rc == SR_EPROTO)
+        wrk_links_refuse(self->links, i, in, &err);
+    else if (rc)
+        sr_warn("engine=%s partitions not taken: %s",
+                wrk_links_at(self->links, i)->endpoint, err.msg);
+    if (!is_changed)
+        return;
+    s_resend_astray(self, now_ms);
+    s_pump(self, now_ms);
+}
+
 static void
 s_dispatch(wrk_machine_t *self, size_t i, sr_wire_in_t *in, int64_t now_ms)
 {
@@ -319,10 +444,11 @@ s_dispatch(wrk_machine_t *self, size_t i, sr_wire_in_t *in, int64_t now_ms)
         s_on_ack(self, i, in);
         break;
     case SR_MSG_ERROR:
-        wrk_links_on_error(self->links, i, in->msg, now_ms);
+        s_on_error(self, i, in, now_ms);
         break;
     case SR_MSG_HEARTBEAT:
         wrk_links_learn(self->links, i, in->msg, now_ms); // peers, if any
+        s_on_partitions(self, i, in, now_ms);
         break;
     default:
         s_refuse(self, i, in, SR_EPROTO, NULL,
@@ -360,51 +486,34 @@ s_on_pool(wrk_machine_t *self, int64_t now_ms)
         s_finish(self, job, now_ms);
 }
 
-// Where a new session began, for the callbacks below.
 typedef struct {
     wrk_machine_t *self;
-    size_t link;
-    int64_t now_ms;
-} s_session_t;
-
-static void
-s_resend_of_link(wrk_job_t *job, void *arg)
-{
-    s_session_t *ctx = arg;
-    if (job->link == ctx->link)
-        s_send_result(ctx->self, job, ctx->now_ms);
-}
-
-static void
-s_reconfirm_of_link(wrk_job_t *job, void *arg)
-{
-    s_session_t *ctx = arg;
-    if (job->link == ctx->link)
-        s_send_confirm(ctx->self, job, ctx->now_ms);
-}
-
-typedef struct {
     size_t link, n;
     wrk_job_t *jobs[WRK_NODE_SLOTS_MAX];
 } s_gather_t;
 
+// A CONFIRMING job waiting on the link: its CONFIRM went there, or goes
+// there when sent again.
 static void
 s_gather_of_link(wrk_job_t *job, void *arg)
 {
     s_gather_t *g = arg;
-    if (job->link == g->link && g->n < WRK_NODE_SLOTS_MAX)
+    if ((job->sent_link == g->link || s_dest(g->self, job) == g->link) &&
+        g->n < WRK_NODE_SLOTS_MAX)
         g->jobs[g->n++] = job;
 }
 
 // The CONFIRMs waiting on a lost engine hold threads that other engines
 // could use: their TASKs go back to the queue until the engine is heard
-// from again (then CONFIRM goes as for any queued TASK).
+// from again (then CONFIRM goes as for any queued TASK), or until another
+// engine serves their partition.
 static void
 s_requeue_of_link(wrk_machine_t *self, size_t i)
 {
     s_gather_t *g = malloc(sizeof *g);
     if (!g)
         return; // out of memory: they keep their threads
+    g->self = self;
     g->link = i;
     g->n = 0;
     wrk_jobs_each(self->jobs, WRK_JOB_CONFIRMING, s_gather_of_link, g);
@@ -418,22 +527,32 @@ s_requeue_of_link(wrk_machine_t *self, size_t i)
 
 // A new session with engine `i` (wrk_links_ready_fn): the engine answers
 // CONFIRMs from its durable state, so unanswered ones go again, and so do
-// the RESULTs it has not acknowledged. After a silence (a lost engine)
-// the unanswered CONFIRMs wait in the queue instead.
+// the RESULTs it has not acknowledged (those of the partitions it serves,
+// and of the TASKs it sent whose partition no engine lists). After a
+// silence (a lost engine) it serves no partition until it lists them
+// again, and the unanswered CONFIRMs wait in the queue instead; what its
+// partitions' other engines should have goes to them.
 static void
 s_on_ready(size_t i, int64_t now_ms, void *arg)
 {
-    s_session_t ctx = {arg, i, now_ms};
-    wrk_jobs_each(ctx.self->jobs, WRK_JOB_UNACKED, s_resend_of_link, &ctx);
-    if (wrk_links_at(ctx.self->links, i)->is_lost)
-        s_requeue_of_link(ctx.self, i);
+    wrk_machine_t *self = arg;
+    s_session_t ctx = {self, S_TO_LINK, i, now_ms};
+    bool is_lost = wrk_links_at(self->links, i)->is_lost;
+    bool is_moved = is_lost && wrk_parts_forget(self->parts, i);
+    wrk_jobs_each(self->jobs, WRK_JOB_UNACKED, s_resend_of_link, &ctx);
+    if (is_lost)
+        s_requeue_of_link(self, i);
     else
-        wrk_jobs_each(ctx.self->jobs, WRK_JOB_CONFIRMING, s_reconfirm_of_link,
+        wrk_jobs_each(self->jobs, WRK_JOB_CONFIRMING, s_reconfirm_of_link,
                       &ctx);
+    if (is_moved)
+        s_resend_astray(self, now_ms);
 }
 
-// What the worker holds from link `i`, for its HEARTBEAT (`holding`).
+// What the worker holds for link `i`, for its HEARTBEAT (`holding`): the
+// actions whose CONFIRM and RESULT go there.
 typedef struct {
+    const wrk_machine_t *self;
     size_t link;
     sr_value_t *ids; // array of 16-byte ids; NULL when out of memory
 } s_holding_t;
@@ -442,7 +561,7 @@ static void
 s_holding_add(wrk_job_t *job, void *arg)
 {
     s_holding_t *h = arg;
-    if (h->ids && job->link == h->link &&
+    if (h->ids && s_dest(h->self, job) == h->link &&
         sr_value_array_append(h->ids, sr_id_to_value(&job->action_id)))
         sr_value_destroy(&h->ids);
 }
@@ -458,7 +577,7 @@ s_on_beat(size_t i, sr_msg_t *heartbeat, void *arg)
     if ((int64_t)wrk_jobs_size(self->jobs) >
         sr_field_desc(SR_F_HEARTBEAT_holding)->limit)
         return SR_OK;
-    s_holding_t h = {i, sr_value_new_array(wrk_jobs_size(self->jobs))};
+    s_holding_t h = {self, i, sr_value_new_array(wrk_jobs_size(self->jobs))};
     for (size_t k = 0; k < sizeof states / sizeof *states; k++)
         wrk_jobs_each(self->jobs, states[k], s_holding_add, &h);
     return h.ids ? sr_msg_set(heartbeat, SR_F_HEARTBEAT_holding, h.ids)
@@ -484,6 +603,19 @@ s_tick_resends(wrk_machine_t *self, int64_t now_ms)
         s_send_result(self, job, now_ms);
     job = wrk_jobs_unacked_head(self->jobs);
     return job ? job->sent_ms + self->cfg->resend_ms : INT64_MAX;
+}
+
+// Once per heartbeat interval, the CONFIRMs and RESULTs not at the engine
+// serving their partition (refused with EUNAVAIL, or they could not
+// leave) go again; returns when next due.
+static int64_t
+s_tick_astray(wrk_machine_t *self, int64_t now_ms)
+{
+    if (now_ms >= self->retry_ms) {
+        s_resend_astray(self, now_ms);
+        self->retry_ms = now_ms + self->cfg->heartbeat_ms;
+    }
+    return self->retry_ms;
 }
 
 static void
@@ -522,6 +654,7 @@ wrk_machine_tick(wrk_machine_t *self, int64_t now_ms)
     s_pump(self, now_ms);
     int64_t next = wrk_links_tick(self->links, now_ms);
     next = s_min(next, s_tick_resends(self, now_ms));
+    next = s_min(next, s_tick_astray(self, now_ms));
     return s_min(next, s_tick_stop(self, now_ms));
 }
 
@@ -538,7 +671,8 @@ wrk_machine_new(const wrk_node_config_t *cfg, int64_t now_ms,
     self->env = (wrk_job_env_t){cfg->registry, cfg->actions, cfg->n_actions,
                                 cfg->name, cfg->max_message_bytes};
     sr_err_t rc = SR_ENOMEM;
-    if (!(self->jobs = wrk_jobs_new())) {
+    if (!(self->jobs = wrk_jobs_new()) ||
+        !(self->parts = wrk_parts_new(WRK_NODE_ENGINES_MAX))) {
         sr_error_set(err, rc, "out of memory");
         goto fail;
     }
@@ -565,6 +699,7 @@ wrk_machine_destroy(wrk_machine_t **self_p)
         wrk_jobs_each(self->jobs, WRK_JOB_RUNNING, s_cancel, NULL);
     wrk_pool_destroy(&self->pool); // waits for running actions
     wrk_links_destroy(&self->links);
+    wrk_parts_destroy(&self->parts);
     wrk_jobs_destroy(&self->jobs);
     free(self);
     *self_p = NULL;

@@ -7,7 +7,11 @@
 // its `slots` threads (actions may block), drops it on HALT, sends the
 // RESULT and resends it until ACK, also after a reconnect. It heartbeats
 // both ways, takes an engine silent for `expiry_ms` as lost (new socket,
-// READY again) and answers ESTATE errors with READY.
+// READY again) and answers ESTATE errors with READY. CONFIRM, RESULT and
+// the `holding` of heartbeats follow the engine that serves the action's
+// partition, as the engines' HEARTBEAT.partitions tell (docs/engine.md,
+// "Workers and partition leaders"); without them, the engine that sent
+// the TASK.
 //
 // The node runs in its own thread (a czmq actor), so it can live inside
 // another process: `sirocco run` starts an engine and nodes in one

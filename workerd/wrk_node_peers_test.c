@@ -10,10 +10,8 @@
 #include <cmocka.h>
 
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 
-#include "sr_log.h"
 #include "sr_value.h"
 #include "wrk_node_test_util.h"
 
@@ -136,18 +134,14 @@ a_node_joins_at_most_the_engine_limit(void **state)
     assert_int_equal(st.learnt, WRK_NODE_ENGINES_MAX - 1);
 }
 
-#define S_TEST(f) cmocka_unit_test_setup_teardown(f, nt_setup, nt_teardown)
-
 int
 main(void)
 {
-    if (!getenv("SIROCCO_LOG_LEVEL"))
-        sr_log_set_level(SR_LOG_OFF);
     const struct CMUnitTest tests[] = {
-        S_TEST(a_node_with_one_engine_joins_every_engine_its_heartbeat_names),
-        S_TEST(engines_already_linked_are_not_joined_again),
-        S_TEST(empty_peer_names_are_ignored_and_the_node_keeps_working),
-        S_TEST(a_node_joins_at_most_the_engine_limit),
+        NT_TEST(a_node_with_one_engine_joins_every_engine_its_heartbeat_names),
+        NT_TEST(engines_already_linked_are_not_joined_again),
+        NT_TEST(empty_peer_names_are_ignored_and_the_node_keeps_working),
+        NT_TEST(a_node_joins_at_most_the_engine_limit),
     };
-    return cmocka_run_group_tests(tests, NULL, NULL);
+    return NT_RUN_TESTS(tests);
 }

@@ -13,7 +13,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "sr_log.h"
 #include "sr_value_json.h"
 #include "sr_value_msgpack.h"
 #include "wrk_node_test_util.h"
@@ -23,9 +22,7 @@
 static void
 s_go(nt_env_t *env, const char *action, const char *input, sr_id_t *id)
 {
-    fe_send_task(&env->fe, action, input, id);
-    fe_expect_confirm(&env->fe, id);
-    fe_send_go(&env->fe, id, 1);
+    nt_go_on(&env->fe, action, input, id);
 }
 
 static void
@@ -465,24 +462,20 @@ heartbeats_list_the_actions_held(void **state)
     free(held);
 }
 
-#define S_TEST(f) cmocka_unit_test_setup_teardown(f, nt_setup, nt_teardown)
-
 int
 main(void)
 {
-    if (!getenv("SIROCCO_LOG_LEVEL"))
-        sr_log_set_level(SR_LOG_OFF);
     const struct CMUnitTest tests[] = {
-        S_TEST(results_are_resent_until_ack),
-        S_TEST(heartbeats_list_the_actions_held),
-        S_TEST(an_engine_restart_gets_ready_again_then_the_result),
-        S_TEST(a_silent_engine_gets_heartbeats_then_a_new_socket_and_ready),
-        S_TEST(an_engine_that_heartbeats_keeps_its_session),
-        S_TEST(a_confirm_waiting_on_a_lost_engine_gives_its_thread_to_another),
-        S_TEST(another_major_version_gets_an_error_naming_both_versions),
-        S_TEST(malformed_frames_are_answered_and_dropped),
-        S_TEST(stop_sends_credit_zero_finishes_running_actions_then_bye),
-        S_TEST(stop_cancels_running_actions_after_the_grace),
+        NT_TEST(results_are_resent_until_ack),
+        NT_TEST(heartbeats_list_the_actions_held),
+        NT_TEST(an_engine_restart_gets_ready_again_then_the_result),
+        NT_TEST(a_silent_engine_gets_heartbeats_then_a_new_socket_and_ready),
+        NT_TEST(an_engine_that_heartbeats_keeps_its_session),
+        NT_TEST(a_confirm_waiting_on_a_lost_engine_gives_its_thread_to_another),
+        NT_TEST(another_major_version_gets_an_error_naming_both_versions),
+        NT_TEST(malformed_frames_are_answered_and_dropped),
+        NT_TEST(stop_sends_credit_zero_finishes_running_actions_then_bye),
+        NT_TEST(stop_cancels_running_actions_after_the_grace),
     };
-    return cmocka_run_group_tests(tests, NULL, NULL);
+    return NT_RUN_TESTS(tests);
 }

@@ -11,7 +11,6 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "sr_log.h"
 #include "wrk_node_test_util.h"
 
 static void
@@ -309,28 +308,24 @@ config_errors_name_the_field(void **state)
     assert_null(env->node);
 }
 
-#define S_TEST(f) cmocka_unit_test_setup_teardown(f, nt_setup, nt_teardown)
-
 int
 main(void)
 {
-    if (!getenv("SIROCCO_LOG_LEVEL"))
-        sr_log_set_level(SR_LOG_OFF);
     const struct CMUnitTest tests[] = {
-        S_TEST(ready_names_the_worker_its_slots_actions_and_target),
-        S_TEST(ready_without_actions_offers_everything_and_names_host_and_pid),
-        S_TEST(echo_goes_task_confirm_go_result_ack),
-        S_TEST(action_errors_become_error_results),
-        S_TEST(delegate_action_result_is_pending),
-        S_TEST(an_action_not_offered_is_an_error_result),
-        S_TEST(an_oversized_result_becomes_an_error_naming_the_limit),
-        S_TEST(halt_frees_the_slot_without_running_the_action),
-        S_TEST(tasks_over_credit_are_refused_and_credit_returns_with_results),
-        S_TEST(no_more_actions_run_than_slots_across_engines),
-        S_TEST(blocking_actions_run_in_parallel_up_to_the_slots),
-        S_TEST(answers_out_of_sequence_are_refused),
-        S_TEST(a_node_reaches_an_engine_of_its_process_over_inproc),
-        S_TEST(config_errors_name_the_field),
+        NT_TEST(ready_names_the_worker_its_slots_actions_and_target),
+        NT_TEST(ready_without_actions_offers_everything_and_names_host_and_pid),
+        NT_TEST(echo_goes_task_confirm_go_result_ack),
+        NT_TEST(action_errors_become_error_results),
+        NT_TEST(delegate_action_result_is_pending),
+        NT_TEST(an_action_not_offered_is_an_error_result),
+        NT_TEST(an_oversized_result_becomes_an_error_naming_the_limit),
+        NT_TEST(halt_frees_the_slot_without_running_the_action),
+        NT_TEST(tasks_over_credit_are_refused_and_credit_returns_with_results),
+        NT_TEST(no_more_actions_run_than_slots_across_engines),
+        NT_TEST(blocking_actions_run_in_parallel_up_to_the_slots),
+        NT_TEST(answers_out_of_sequence_are_refused),
+        NT_TEST(a_node_reaches_an_engine_of_its_process_over_inproc),
+        NT_TEST(config_errors_name_the_field),
     };
-    return cmocka_run_group_tests(tests, NULL, NULL);
+    return NT_RUN_TESTS(tests);
 }

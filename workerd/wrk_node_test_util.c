@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "sr_log.h"
 #include "wrk_test_support.h"
 
 int
@@ -36,6 +37,14 @@ nt_setup(void **state)
     };
     *state = env;
     return 0;
+}
+
+int
+nt_run_tests(const struct CMUnitTest *tests, size_t n)
+{
+    if (!getenv("SIROCCO_LOG_LEVEL"))
+        sr_log_set_level(SR_LOG_OFF);
+    return _cmocka_run_group_tests("node", tests, n, NULL, NULL);
 }
 
 int
@@ -77,13 +86,19 @@ nt_stats(nt_env_t *env)
     return st;
 }
 
+void
+nt_go_on(fe_t *fe, const char *action, const char *input, sr_id_t *id)
+{
+    fe_send_task(fe, action, input, id);
+    fe_expect_confirm(fe, id);
+    fe_send_go(fe, id, 1);
+}
+
 sr_msg_t *
 nt_run(nt_env_t *env, const char *action, const char *input, const char *status)
 {
     sr_id_t id;
-    fe_send_task(&env->fe, action, input, &id);
-    fe_expect_confirm(&env->fe, &id);
-    fe_send_go(&env->fe, &id, 1);
+    nt_go_on(&env->fe, action, input, &id);
     sr_msg_t *result = fe_expect_result(&env->fe, &id, status);
     fe_send_ack(&env->fe, &id, 1);
     return result;

@@ -10,6 +10,8 @@
 #include "wrk_node.h"
 #include "wrk_registry.h"
 
+struct CMUnitTest; // cmocka.h
+
 typedef struct {
     char *dir;
     fe_t fe, fe2; // fe2 is opened by tests that need two engines
@@ -19,9 +21,16 @@ typedef struct {
     wrk_node_config_t cfg; // name w1, 2 slots, engine fe, short times
 } nt_env_t;
 
-// cmocka setup / teardown (the teardown stops the node).
+// cmocka setup / teardown (the teardown stops the node), and a test of
+// the table run between them.
 int nt_setup(void **state);
 int nt_teardown(void **state);
+#define NT_TEST(f) cmocka_unit_test_setup_teardown(f, nt_setup, nt_teardown)
+
+// Run the node tests of `tests[0..n)` with logs off unless
+// SIROCCO_LOG_LEVEL is set; returns the failures (the exit code).
+int nt_run_tests(const struct CMUnitTest *tests, size_t n);
+#define NT_RUN_TESTS(tests) nt_run_tests(tests, sizeof tests / sizeof *tests)
 
 // Start the node with env->cfg; nt_start_ready also takes its READY.
 void nt_start(nt_env_t *env);
@@ -44,6 +53,10 @@ wrk_node_stats_t nt_stats(nt_env_t *env);
             zclock_sleep(2);                                                   \
         }                                                                      \
     } while (0)
+
+// A TASK for `action` from fake engine `fe`, its CONFIRM there, and GO:
+// the action runs. *id gets its id.
+void nt_go_on(fe_t *fe, const char *action, const char *input, sr_id_t *id);
 
 // One action through TASK, CONFIRM, GO, RESULT (of `status`), ACK;
 // returns the RESULT (caller owns).

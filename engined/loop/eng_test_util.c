@@ -81,6 +81,15 @@ et_restart(et_fix_t *f)
     f->worker = zsock_new_dealer(f->worker_ep);
 }
 
+void
+et_rmtree(const char *dir)
+{
+    char cmd[256];
+    int n = snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
+    assert_true(n > 0 && (size_t)n < sizeof cmd);
+    assert_int_equal(system(cmd), 0);
+}
+
 int
 et_setup_with(void **state, int64_t expire_after_ms, int64_t expiry_ms)
 {
@@ -135,9 +144,7 @@ et_teardown(void **state)
     zsock_destroy(&f->client);
     zsock_destroy(&f->worker);
     eng_stop(&f->eng);
-    char cmd[128];
-    snprintf(cmd, sizeof cmd, "rm -rf '%s'", f->dir);
-    assert_int_equal(system(cmd), 0);
+    et_rmtree(f->dir);
     free(f);
     return 0;
 }

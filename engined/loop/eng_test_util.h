@@ -36,6 +36,8 @@ void et_engine_start(et_fix_t *f);
 // worker sockets close, the engine stops and starts again on its folder,
 // and new sockets connect (the worker has yet to send READY).
 void et_restart(et_fix_t *f);
+// Remove folder `dir` and all it holds; fails the test if it cannot.
+void et_rmtree(const char *dir);
 // cmocka setups: an engine whose worker expiry is `expiry_ms` (0: 5
 // heartbeats of 200 ms) and which deletes executions finished
 // `expire_after_ms` ago (0: never); the default one; one giving up on a

@@ -1,7 +1,8 @@
 // The engine's worker-facing rules over real sockets: the epoch fence on
 // CONFIRM, GO again after an engine restart (issue 18, an execution stuck
 // RUNNING for ever), actions a worker's heartbeats no longer list, READY
-// without a name, and why a worker's actions were lost.
+// without a name, why a worker's actions were lost, and the partitions
+// (with epochs) the engine's heartbeats tell workers.
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -182,7 +183,7 @@ test_ready_with_an_empty_name_is_refused(void **state)
 }
 
 // A CONFIRM about a partition this engine does not hold is EUNAVAIL
-// naming the partition (and its owner, in a cluster).
+// naming the partition (and its owner, in a cluster) and the action.
 static void
 test_a_confirm_for_another_partition_names_it(void **state)
 {
@@ -201,6 +202,9 @@ test_a_confirm_for_another_partition_names_it(void **state)
     assert_int_equal(err.code, SR_EUNAVAIL);
     if (!strstr(err.msg, "partition 9"))
         fail_msg("the error does not name the partition: %s", err.msg);
+    sr_id_t named; // the worker keeps that action for the partition's leader
+    assert_true(sr_msg_id(e, SR_F_ERROR_action_id, &named));
+    assert_true(sr_id_equal(&named, &id));
     sr_msg_destroy(&e);
 }
 
@@ -231,6 +235,56 @@ test_a_restarted_worker_loses_the_old_actions(void **state)
     sr_value_destroy(&b);
 }
 
+// The HEARTBEAT.partitions of a worker's HEARTBEAT from the engine, as
+// "partition:epoch" pairs in order; fails the test on a map with any
+// other key (workers get no `executions`).
+static void
+s_partitions_text(const sr_msg_t *hb, char *out, size_t size)
+{
+    const sr_value_t *list = sr_msg_get(hb, SR_F_HEARTBEAT_partitions);
+    assert_non_null(list);
+    out[0] = '\0';
+    for (size_t i = 0; i < sr_value_len(list); i++) {
+        const sr_value_t *p = sr_value_array_at(list, i);
+        int64_t number = -1, epoch = -1;
+        assert_true(sr_value_map_int(p, "partition", &number));
+        assert_true(sr_value_map_int(p, "epoch", &epoch));
+        assert_int_equal(sr_value_len(p), 2);
+        size_t used = strlen(out);
+        snprintf(out + used, size - used, "%s%lld:%lld", i ? " " : "",
+                 (long long)number, (long long)epoch);
+    }
+}
+
+// The engine's heartbeats to a worker list the partitions it serves with
+// their epochs: the epoch its TASKs carry, and a higher one after a
+// restart.
+static void
+test_heartbeats_to_workers_list_the_partitions_served(void **state)
+{
+    et_fix_t *f = *state;
+    et_create(f, s_one);
+    et_ready(f, 1);
+    sr_msg_t *hb = et_expect(f->worker, SR_MSG_HEARTBEAT);
+    (void)et_start(f, "one", "{}");
+    sr_msg_t *t = et_task_within(f, 5000);
+    assert_non_null(t);
+    int64_t epoch = sr_msg_int(t, SR_F_TASK_epoch, 0);
+    char want[64], got[64];
+    snprintf(want, sizeof want, "0:%lld", (long long)epoch);
+    s_partitions_text(hb, got, sizeof got);
+    assert_string_equal(got, want);
+    sr_msg_destroy(&hb);
+    sr_msg_destroy(&t);
+    et_restart(f);
+    et_ready(f, 1);
+    hb = et_expect(f->worker, SR_MSG_HEARTBEAT);
+    snprintf(want, sizeof want, "0:%lld", (long long)epoch + 1);
+    s_partitions_text(hb, got, sizeof got);
+    assert_string_equal(got, want);
+    sr_msg_destroy(&hb);
+}
+
 int
 main(void)
 {
@@ -250,6 +304,9 @@ main(void)
             et_teardown),
         cmocka_unit_test_setup_teardown(
             test_a_restarted_worker_loses_the_old_actions, et_setup_patient,
+            et_teardown),
+        cmocka_unit_test_setup_teardown(
+            test_heartbeats_to_workers_list_the_partitions_served, et_setup,
             et_teardown),
     };
     zsys_init();

@@ -7,6 +7,7 @@
 // Thread rule: the engine loop's thread.
 #include "eng_workers.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -16,6 +17,7 @@
 #include "eng_worker.h"
 #include "sr_heartbeat.h"
 #include "sr_log.h"
+#include "sr_value.h"
 
 // A TASK unconfirmed for this many expiry times is offered again.
 #define S_CONFIRM_EXPIRIES 6
@@ -239,6 +241,22 @@ s_ready(eng_workers_t *self, sr_wire_in_t *in)
     sr_heartbeat_touch(self->hb, in->peer.id, in->peer.len, eng_now_ms());
 }
 
+// EUNAVAIL for a CONFIRM or RESULT of a partition this engine does not
+// serve, naming the owner when known, and the action (ERROR.action_id):
+// the worker keeps it and sends it again to the partition's leader.
+static void
+s_not_served(eng_workers_t *self, const sr_wire_in_t *in, const sr_id_t *id)
+{
+    sr_error_t e;
+    eng_parts_not_here(self->parts, sr_id_partition(id), &e);
+    snprintf(e.where, sizeof e.where, "field 'action_id'");
+    sr_msg_t *m = sr_msg_error_new(&e, -1);
+    if (m && sr_msg_set_id(m, SR_F_ERROR_action_id, id))
+        sr_msg_destroy(&m);
+    s_send(self, &in->peer, m);
+    sr_msg_destroy(&m);
+}
+
 // A CONFIRM or RESULT becomes an operation of the batch.
 static void
 s_event(eng_workers_t *self, sr_wire_in_t *in, eng_worker_t *w)
@@ -249,9 +267,7 @@ s_event(eng_workers_t *self, sr_wire_in_t *in, eng_worker_t *w)
     sr_msg_id(m, confirm ? SR_F_CONFIRM_action_id : SR_F_RESULT_action_id, &id);
     size_t pi = 0;
     if (!eng_parts_find(self->parts, sr_id_partition(&id), &pi)) {
-        sr_error_t e; // names the owner
-        eng_parts_not_here(self->parts, sr_id_partition(&id), &e);
-        s_error(self, in, SR_EUNAVAIL, "action_id", e.msg);
+        s_not_served(self, in, &id);
         return;
     }
     int64_t epoch =
@@ -388,16 +404,50 @@ s_peers(const eng_workers_t *self, sr_msg_t *m)
     return list ? sr_msg_set(m, SR_F_HEARTBEAT_peers, list) : SR_ENOMEM;
 }
 
+// Heartbeats to workers carry the partitions this engine serves now and
+// their epochs, so that a worker sends what it holds of a partition to
+// the engine serving it (an empty list: none). Without `executions`: a
+// worker routes by partition and epoch only.
+static sr_err_t
+s_partitions(const eng_workers_t *self, sr_msg_t *m)
+{
+    const eng_parts_t *parts = self->parts;
+    size_t n = eng_parts_count(parts);
+    sr_value_t *list = sr_value_new_array(n);
+    for (size_t i = 0; list && i < n; i++) {
+        sr_value_t *p = sr_value_new_map(2);
+        if (sr_value_map_put(p, "partition",
+                             sr_value_new_int(eng_parts_number(parts, i))) ||
+            sr_value_map_put(
+                p, "epoch",
+                sr_value_new_int((int64_t)eng_parts_epoch(parts, i)))) {
+            sr_value_destroy(&p);
+            sr_value_destroy(&list);
+        } else if (sr_value_array_append(list, p)) // takes p
+            sr_value_destroy(&list);
+    }
+    return list ? sr_msg_set(m, SR_F_HEARTBEAT_partitions, list) : SR_ENOMEM;
+}
+
+// The HEARTBEAT for workers; NULL when out of memory.
+static sr_msg_t *
+s_heartbeat_new(const eng_workers_t *self)
+{
+    sr_msg_t *m = sr_msg_new(SR_MSG_HEARTBEAT);
+    if (m && (sr_msg_set_int(m, SR_F_HEARTBEAT_sent_ms, eng_now_ms()) ||
+              sr_msg_set_str(m, SR_F_HEARTBEAT_name, self->cfg->name) ||
+              s_peers(self, m) || s_partitions(self, m)))
+        sr_msg_destroy(&m);
+    return m;
+}
+
 static void
 s_beat(const void *key, size_t len, void *arg)
 {
     eng_workers_t *self = arg;
     sr_wire_peer_t peer = {0};
-    sr_msg_t *m = sr_msg_new(SR_MSG_HEARTBEAT);
-    if (m && sr_wire_peer_set(&peer, key, len) &&
-        !sr_msg_set_int(m, SR_F_HEARTBEAT_sent_ms, eng_now_ms()) &&
-        !sr_msg_set_str(m, SR_F_HEARTBEAT_name, self->cfg->name) &&
-        !s_peers(self, m)) {
+    sr_msg_t *m = s_heartbeat_new(self);
+    if (m && sr_wire_peer_set(&peer, key, len)) {
         sr_error_t e;
         (void)sr_wire_send(self->sock, &peer, m, &e);
     }
@@ -578,6 +628,21 @@ int64_t
 eng_workers_next_beat(const eng_workers_t *self)
 {
     return sr_heartbeat_next_ms(self->hb);
+}
+
+void
+eng_workers_partitions_changed(eng_workers_t *self)
+{
+    sr_msg_t *m = s_heartbeat_new(self);
+    if (!m) {
+        sr_warn("cannot tell the workers of the partitions served: out of "
+                "memory; the next heartbeats tell them");
+        return;
+    }
+    for (size_t i = 0; i < self->nworkers; i++)
+        if (eng_worker_slots(self->workers[i]) >= 0)
+            s_send(self, eng_worker_peer(self->workers[i]), m);
+    sr_msg_destroy(&m);
 }
 
 bool

@@ -78,6 +78,13 @@ void eng_workers_tick(eng_workers_t *self, int64_t now_ms);
 // When the next heartbeat is due (to wake the loop).
 int64_t eng_workers_next_beat(const eng_workers_t *self);
 
+// The partitions this engine serves (eng_parts_count and the getters)
+// changed: a HEARTBEAT with the new list (`partitions`) to every worker
+// at once, so that workers send CONFIRMs and RESULTs of a partition to
+// its new leader without waiting for the next heartbeat interval. Call
+// it after the change, from the loop's thread.
+void eng_workers_partitions_changed(eng_workers_t *self);
+
 // An action found RUNNING at restart, confirmed by the worker named
 // `worker`: when that worker is connected again, it holds the action
 // (told GO) and true (the adoption asked by eng_parts_orphans_due).
