@@ -518,6 +518,8 @@ s_leadership(eng_t *eng)
             eng_parts_recover(eng->parts, pi, &e))
             sr_errorf("partition %u: cannot serve it: %s", number, e.msg);
     }
+    if (n) // workers send what they hold of these partitions here now
+        eng_workers_partitions_changed(eng->workers);
 }
 
 static void

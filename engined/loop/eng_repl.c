@@ -11,7 +11,7 @@
 #include "rft_log.h"
 #include "sr_log.h"
 
-#define S_MAX_PIECES 256
+#define S_MAX_PIECES  256
 #define S_PIECE_SLACK 1024 // room for the RAFT message's other fields
 
 // A RAFT message being put together from its pieces.
@@ -119,9 +119,8 @@ s_boot_conf(const eng_repl_t *self, uint16_t number,
     }
     if (rv) {
         raft_configuration_close(c);
-        return sr_error_set(err, SR_EINVAL,
-                            "partition %u: its replicas: %s", number,
-                            raft_strerror(rv));
+        return sr_error_set(err, SR_EINVAL, "partition %u: its replicas: %s",
+                            number, raft_strerror(rv));
     }
     return SR_OK;
 }
@@ -143,8 +142,8 @@ eng_repl_open(const eng_repl_deps_t *deps, eng_repl_t **out, sr_error_t *err)
                       : lim.max_bytes / 2;
     self->ncopies = eng_parts_capacity(deps->parts);
     size_t npeers = deps->cfg->npeers;
-    self->copies = calloc(self->ncopies ? self->ncopies : 1,
-                          sizeof *self->copies);
+    self->copies =
+        calloc(self->ncopies ? self->ncopies : 1, sizeof *self->copies);
     self->pieces = calloc(npeers * self->ncopies + 1, sizeof *self->pieces);
     self->warned = calloc(npeers + 1, sizeof *self->warned);
     if (!self->copies || !self->pieces || !self->warned) {
@@ -161,8 +160,7 @@ eng_repl_open(const eng_repl_deps_t *deps, eng_repl_t **out, sr_error_t *err)
         struct raft_configuration boot;
         if ((rc = s_boot_conf(self, c->number, &boot, err)))
             break;
-        int64_t el = deps->cfg->election_ms > 0 ? deps->cfg->election_ms
-                                                : 1000;
+        int64_t el = deps->cfg->election_ms > 0 ? deps->cfg->election_ms : 1000;
         rft_group_cfg_t gc = {
             .log = self->log,
             .part = eng_parts_copy_store(deps->parts, k),
@@ -296,9 +294,8 @@ eng_repl_recv(eng_repl_t *self, size_t peer, const sr_msg_t *m)
     int64_t parts = sr_msg_int(m, SR_F_RAFT_parts, 0);
     const sr_value_t *payload = sr_msg_get(m, SR_F_RAFT_payload);
     size_t k, len = 0;
-    const void *bytes = sr_value_is(payload, SR_T_BIN)
-                            ? sr_value_bin(payload, &len)
-                            : NULL;
+    const void *bytes =
+        sr_value_is(payload, SR_T_BIN) ? sr_value_bin(payload, &len) : NULL;
     char why[128];
     if (peer >= self->cfg->npeers)
         return;
@@ -376,8 +373,8 @@ eng_repl_commit(eng_repl_t *self, uint16_t number, store_txn_t **txn_p,
     size_t k;
     if (!s_copy_of(self, number, &k)) {
         store_txn_abort(txn_p);
-        return sr_error_set(err, SR_EINTERNAL,
-                            "partition %u: no copy here", number);
+        return sr_error_set(err, SR_EINTERNAL, "partition %u: no copy here",
+                            number);
     }
     rft_group_t *g = self->copies[k].g;
     s_wait_t w = {0};
@@ -397,8 +394,8 @@ eng_repl_commit(eng_repl_t *self, uint16_t number, store_txn_t **txn_p,
         if (w.done)
             break;
         if (eng_mono_ms() > until) {
-            sr_errorf("raft: partition %u: no commit after %lld ms",
-                      number, (long long)(10 * el));
+            sr_errorf("raft: partition %u: no commit after %lld ms", number,
+                      (long long)(10 * el));
             break;
         }
         int64_t due = eng_repl_due_ms(self);

@@ -68,8 +68,7 @@ typedef struct {
 // for all), note the partitions' leaders, and fill `changes` (at most
 // `max`) with the copies whose leadership changed against what the
 // partitions serve. Returns how many.
-size_t eng_repl_tick(eng_repl_t *self, eng_repl_change_t *changes,
-                     size_t max);
+size_t eng_repl_tick(eng_repl_t *self, eng_repl_change_t *changes, size_t max);
 // Milliseconds until eng_repl_tick has something to do.
 int64_t eng_repl_due_ms(const eng_repl_t *self);
 // A RAFT message from peer `peer` (index in cfg->peers). One that does
@@ -83,8 +82,8 @@ void eng_repl_recv(eng_repl_t *self, size_t peer, const sr_msg_t *m);
 // stopped leading the partition first (nothing of the batch happened
 // here; the next leader may still commit it, so only what is safe to
 // retry may be answered); others as rft_group_propose.
-sr_err_t eng_repl_commit(eng_repl_t *self, uint16_t number,
-                         store_txn_t **txn_p, sr_error_t *err);
+sr_err_t eng_repl_commit(eng_repl_t *self, uint16_t number, store_txn_t **txn_p,
+                         sr_error_t *err);
 
 // Figures for STATUS: per copy its group's state.
 typedef struct {

@@ -1,0 +1,191 @@
+#!/usr/bin/python3
+"""Replicated partitions (issue 12): `sirocco cluster up --engines 3
+--replicas 3 --workers 2`; executions of a linear and a parallel-join
+workflow whose actions append their key to a log file run while the engine
+leading the most partitions is killed with SIGKILL and left down. Every
+execution must end SUCCESS and every action must have run exactly once.
+Prints, per partition the dead engine led, how long it had no leader (from
+the kill to the first STATUS of a new leader serving it)."""
+import collections
+import os
+import sys
+import time
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, HERE)
+import srtest  # noqa: E402
+import srlocal  # noqa: E402
+
+PARTITIONS = 6
+EXECUTIONS = int(os.environ.get("SR_FAILOVER_EXECUTIONS", "240"))
+WF = """
+version: '2.0'
+linear:
+  input: [n, log]
+  tasks:
+    a:
+      action: test.tally key=<% 'la-' + str($.n) %> log=<% $.log %>
+      on-success: b
+    b:
+      action: test.tally key=<% 'lb-' + str($.n) %> log=<% $.log %>
+      on-success: c
+    c:
+      action: test.tally key=<% 'lc-' + str($.n) %> log=<% $.log %>
+joined:
+  input: [n, log]
+  tasks:
+    a:
+      action: test.tally key=<% 'ja-' + str($.n) %> log=<% $.log %>
+      on-success: [b, c]
+    b:
+      action: test.tally key=<% 'jb-' + str($.n) %> log=<% $.log %>
+      on-success: d
+    c:
+      action: test.tally key=<% 'jc-' + str($.n) %> log=<% $.log %>
+      on-success: d
+    d:
+      join: all
+      action: test.tally key=<% 'jd-' + str($.n) %> log=<% $.log %>
+"""
+KEYS = {"linear": ["la", "lb", "lc"], "joined": ["ja", "jb", "jc", "jd"]}
+
+
+class Leaders:
+    """Which engine serves each partition, from the engines' STATUS."""
+
+    def __init__(self, lc, clients):
+        self.lc, self.clients, self.down = lc, clients, set()
+
+    def read(self):
+        out = {}
+        for name, c in self.clients.items():
+            if name in self.down:
+                continue
+            try:
+                st = c.call("STATUS", timeout_ms=2000)
+            except srtest.ProtoError:
+                continue
+            for p in st.get("partitions", []):
+                out[p] = name
+        return out
+
+    def wait_all(self, timeout):
+        deadline = time.time() + timeout
+        while True:
+            got = self.read()
+            if len(got) == PARTITIONS:
+                return got
+            if time.time() > deadline:
+                srtest.fail("partitions without a leader after %d s: %s"
+                            % (timeout, sorted(set(range(PARTITIONS)) -
+                                               set(got))))
+            time.sleep(0.05)
+
+
+def call_leader(leaders, part, type_, **fields):
+    """A request about `part` to its leader, asked again while there is
+    none (an election) or it moves."""
+    deadline = time.time() + 30
+    while True:
+        owner = leaders.read().get(part)
+        if owner:
+            try:
+                return leaders.clients[owner].call(type_, timeout_ms=5000,
+                                                   **fields)
+            except srtest.ProtoError as e:
+                if e.code not in ("EUNAVAIL", "ETIMEDOUT"):
+                    raise
+        if time.time() > deadline:
+            srtest.fail("%s on partition %d: no leader took it in 30 s"
+                        % (type_, part))
+        time.sleep(0.1)
+
+
+def s_gaps(leaders, lost, victim, killed_at):
+    """How long each partition of the dead engine had no leader: from the
+    kill to the first STATUS of another engine serving it."""
+    gaps = {}
+    while len(gaps) < len(lost) and time.time() - killed_at < 30:
+        now = leaders.read()
+        for p in lost:
+            if p not in gaps and now.get(p) and now[p] != victim:
+                gaps[p] = time.time() - killed_at
+        time.sleep(0.02)
+    if len(gaps) < len(lost):
+        srtest.fail("partitions %s of %s got no new leader in 30 s"
+                    % (sorted(set(lost) - set(gaps)), victim))
+    return gaps
+
+
+def main():
+    lc = srlocal.LocalCluster(
+        engines=3, workers=2, partitions=PARTITIONS,
+        extra=["--replicas", "3", "--actions-dir",
+               os.path.join(HERE, "actions"), "--heartbeat-ms", "200"])
+    clients = {}
+    try:
+        clients = {e["name"]: srtest.Client(e["client"]) for e in lc.engines}
+        leaders = Leaders(lc, clients)
+        start = leaders.wait_all(30)
+        log = os.path.join(lc.dir, "tally.log")
+        for c in clients.values():  # every engine: the catalog everywhere
+            c.create(WF)
+        # The engine leading the most partitions.
+        count = collections.Counter(start.values())
+        victim = count.most_common(1)[0][0]
+        ids = {}
+        killed_at = None
+        lost, gaps = [], {}
+        for n in range(EXECUTIONS):
+            wf = "linear" if n % 2 else "joined"
+            part = n % PARTITIONS
+            if n == EXECUTIONS // 3:
+                lost = [p for p, e in leaders.read().items() if e == victim]
+                lc.kill(victim)
+                killed_at = time.time()
+                leaders.down.add(victim)
+                gaps = s_gaps(leaders, lost, victim, killed_at)
+            b = call_leader(leaders, part, "EX_START", workflow=wf,
+                            partition=part, input={"n": n, "log": log})
+            ids[b["id"]] = (wf, n)
+        # Every execution ends SUCCESS.
+        deadline = time.time() + 180
+        rest = dict(ids)
+        while rest:
+            for i in list(rest):
+                b = call_leader(leaders, srlocal.partition_of(i), "EX_GET",
+                                execution_id=srtest.uid(i))
+                if b["state"] in srtest.FINAL:
+                    if b["state"] != "SUCCESS":
+                        srtest.fail("execution %s ended %s: %s"
+                                    % (i, b["state"], b.get("state_info")))
+                    del rest[i]
+            if rest and time.time() > deadline:
+                srtest.fail("%d executions not ended after 180 s, e.g. %s"
+                            % (len(rest), next(iter(rest))))
+            time.sleep(0.2)
+        # Every action ran exactly once.
+        with open(log) as f:
+            ran = collections.Counter(line.strip() for line in f)
+        want = {"%s-%d" % (k, n) for wf, n in ids.values() for k in KEYS[wf]}
+        twice = sorted(k for k, c in ran.items() if c > 1)
+        missing = sorted(want - set(ran))
+        if twice or missing:
+            srtest.fail("actions run twice: %s; never: %s"
+                        % (twice[:5], missing[:5]))
+        print("replicated failover: %s (leading %d of %d partitions) killed "
+              "after %d of %d starts; %d executions SUCCESS, %d actions "
+              "each ran once; no leader for %s"
+              % (victim, len(lost), PARTITIONS, EXECUTIONS // 3, EXECUTIONS,
+                 len(ids), len(want),
+                 ", ".join("partition %d %.2f s" % (p, gaps[p])
+                           for p in sorted(gaps))))
+        return 0
+    finally:
+        for c in clients.values():
+            c.close()
+        lc.stop()
+
+
+if __name__ == "__main__":
+    sys.exit(main())
