@@ -240,7 +240,7 @@ eng_repl_tick(eng_repl_t *self, eng_repl_change_t *changes, size_t max)
                         (unsigned long long)term);
             } else {
                 self->stats.deposed++;
-                sr_info("raft: partition %u: no longer leading (term %llu)",
+                sr_warn("raft: partition %u: no longer leading (term %llu)",
                         c->number, (unsigned long long)term);
             }
             c->served_term = lead ? term : 0;

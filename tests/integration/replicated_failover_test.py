@@ -5,9 +5,17 @@ workflow whose actions append their key to a log file run while the engine
 leading the most partitions is killed with SIGKILL and left down. Every
 execution must end SUCCESS and every action must have run exactly once.
 Prints, per partition the dead engine led, how long it had no leader (from
-the kill to the first STATUS of a new leader serving it)."""
+the kill to the first STATUS of a new leader serving it).
+
+With `--stop`, the leader is frozen instead (SIGSTOP) for three election
+timeouts while the load goes on, then woken (SIGCONT): the others elect
+new leaders meanwhile, the woken engine serves none of the partitions it
+led when it stopped until it is elected again (it stepped down: its log
+says so), and still every execution ends SUCCESS and every action ran
+once."""
 import collections
 import os
+import signal
 import sys
 import time
 
@@ -117,7 +125,19 @@ def s_gaps(leaders, lost, victim, killed_at):
     return gaps
 
 
+def s_stepped_down(lc, leaders, victim):
+    """The woken engine says it no longer leads what it led, within 5 s."""
+    deadline = time.time() + 5
+    while "no longer leading" not in lc.log_tail(victim, 20000):
+        if time.time() > deadline:
+            srtest.fail("%s woken: it did not step down within 5 s: %s"
+                        % (victim, lc.log_tail(victim)))
+        time.sleep(0.05)
+    return time.time()
+
+
 def main():
+    stop = "--stop" in sys.argv[1:]
     lc = srlocal.LocalCluster(
         engines=3, workers=2, partitions=PARTITIONS,
         extra=["--replicas", "3", "--actions-dir",
@@ -141,10 +161,19 @@ def main():
             part = n % PARTITIONS
             if n == EXECUTIONS // 3:
                 lost = [p for p, e in leaders.read().items() if e == victim]
-                lc.kill(victim)
+                if stop:
+                    os.kill(lc.procs[victim]["pid"], signal.SIGSTOP)
+                else:
+                    lc.kill(victim)
                 killed_at = time.time()
                 leaders.down.add(victim)
                 gaps = s_gaps(leaders, lost, victim, killed_at)
+            if stop and n == EXECUTIONS // 2:
+                # Frozen for three election timeouts, then woken.
+                time.sleep(max(0.0, killed_at + 3.0 - time.time()))
+                os.kill(lc.procs[victim]["pid"], signal.SIGCONT)
+                leaders.down.discard(victim)
+                s_stepped_down(lc, leaders, victim)
             b = call_leader(leaders, part, "EX_START", workflow=wf,
                             partition=part, input={"n": n, "log": log})
             ids[b["id"]] = (wf, n)
@@ -173,10 +202,12 @@ def main():
         if twice or missing:
             srtest.fail("actions run twice: %s; never: %s"
                         % (twice[:5], missing[:5]))
-        print("replicated failover: %s (leading %d of %d partitions) killed "
+        print("replicated failover: %s (leading %d of %d partitions) %s "
               "after %d of %d starts; %d executions SUCCESS, %d actions "
               "each ran once; no leader for %s"
-              % (victim, len(lost), PARTITIONS, EXECUTIONS // 3, EXECUTIONS,
+              % (victim, len(lost), PARTITIONS,
+                 "frozen for 3 s, woken and stepped down" if stop
+                 else "killed", EXECUTIONS // 3, EXECUTIONS,
                  len(ids), len(want),
                  ", ".join("partition %d %.2f s" % (p, gaps[p])
                            for p in sorted(gaps))))
