@@ -12,9 +12,17 @@ timeouts while the load goes on, then woken (SIGCONT): the others elect
 new leaders meanwhile, the woken engine serves none of the partitions it
 led when it stopped until it is elected again (it stepped down: its log
 says so), and still every execution ends SUCCESS and every action ran
-once."""
+once.
+
+With `--wipe`, first a follower (an engine leading the fewest partitions)
+is killed, its data folder deleted, and started again under load: it
+rejoins every group empty and catches up from the others (entries, or a
+snapshot of the partition); then the leader of the most partitions is
+killed and left down, so the wiped engine's copies are needed for a
+majority: still every execution ends SUCCESS and every action ran once."""
 import collections
 import os
+import shutil
 import signal
 import sys
 import time
@@ -58,6 +66,26 @@ joined:
 KEYS = {"linear": ["la", "lb", "lc"], "joined": ["ja", "jb", "jc", "jd"]}
 
 
+def try_call(c, type_, timeout_ms, **fields):
+    """A request that may go unanswered (an engine stopped, or busy):
+    its body, None after `timeout_ms`, or ProtoError."""
+    c.req += 1
+    req = c.req
+    c.sock.send(srtest.pack(type_, req_id=req, **fields))
+    deadline = time.time() + timeout_ms / 1000.0
+    while True:
+        left = int((deadline - time.time()) * 1000)
+        got = c.recv(left) if left > 0 else None
+        if got is None:
+            return None
+        t, f = got
+        if f.get("req_id") != req:
+            continue
+        if t == "ERROR":
+            raise srtest.ProtoError(f)
+        return f["body"]
+
+
 class Leaders:
     """Which engine serves each partition, from the engines' STATUS."""
 
@@ -70,8 +98,12 @@ class Leaders:
             if name in self.down:
                 continue
             try:
-                st = c.call("STATUS", timeout_ms=2000)
+                st = try_call(c, "STATUS", 2000)
             except srtest.ProtoError:
+                continue
+            if st is None:
+                print("%s: no answer to STATUS within 2 s" % name,
+                      flush=True)
                 continue
             for p in st.get("partitions", []):
                 out[p] = name
@@ -98,8 +130,9 @@ def call_leader(leaders, part, type_, **fields):
         owner = leaders.read().get(part)
         if owner:
             try:
-                return leaders.clients[owner].call(type_, timeout_ms=5000,
-                                                   **fields)
+                got = try_call(leaders.clients[owner], type_, 5000, **fields)
+                if got is not None:
+                    return got
             except srtest.ProtoError as e:
                 if e.code not in ("EUNAVAIL", "ETIMEDOUT"):
                     raise
@@ -138,6 +171,7 @@ def s_stepped_down(lc, leaders, victim):
 
 def main():
     stop = "--stop" in sys.argv[1:]
+    wipe = "--wipe" in sys.argv[1:]
     lc = srlocal.LocalCluster(
         engines=3, workers=2, partitions=PARTITIONS,
         extra=["--replicas", "3", "--actions-dir",
@@ -156,9 +190,17 @@ def main():
         ids = {}
         killed_at = None
         lost, gaps = [], {}
+        if wipe:  # the kill comes later, after the follower's wipe
+            victim = count.most_common()[0][0]
+            follower = next(e["name"] for e in lc.engines
+                            if e["name"] != victim)
         for n in range(EXECUTIONS):
             wf = "linear" if n % 2 else "joined"
             part = n % PARTITIONS
+            if wipe and n == EXECUTIONS // 6:
+                lc.kill(follower)
+                shutil.rmtree(os.path.join(lc.dir, follower))
+                lc.restart(follower)
             if n == EXECUTIONS // 3:
                 lost = [p for p, e in leaders.read().items() if e == victim]
                 if stop:
@@ -174,9 +216,14 @@ def main():
                 os.kill(lc.procs[victim]["pid"], signal.SIGCONT)
                 leaders.down.discard(victim)
                 s_stepped_down(lc, leaders, victim)
+            # Under the test's own id: a start asked again (its leader
+            # moved, or its answer was late) makes no second execution.
+            eid = srtest.new_id(part)
             b = call_leader(leaders, part, "EX_START", workflow=wf,
-                            partition=part, input={"n": n, "log": log})
-            ids[b["id"]] = (wf, n)
+                            id=srtest.uid(eid), input={"n": n, "log": log})
+            if b["id"] != eid:
+                srtest.fail("EX_START under %s answered %s" % (eid, b["id"]))
+            ids[eid] = (wf, n)
         # Every execution ends SUCCESS.
         deadline = time.time() + 180
         rest = dict(ids)
@@ -207,7 +254,8 @@ def main():
               "each ran once; no leader for %s"
               % (victim, len(lost), PARTITIONS,
                  "frozen for 3 s, woken and stepped down" if stop
-                 else "killed", EXECUTIONS // 3, EXECUTIONS,
+                 else ("killed after %s was wiped and restarted" % follower
+                       if wipe else "killed"), EXECUTIONS // 3, EXECUTIONS,
                  len(ids), len(want),
                  ", ".join("partition %d %.2f s" % (p, gaps[p])
                            for p in sorted(gaps))))
