@@ -190,6 +190,17 @@ eng_batch_apply(eng_batch_t *self, size_t part, store_part_t *store,
     return n;
 }
 
+void
+eng_batch_fail(eng_batch_t *self, size_t part, const sr_error_t *err)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < self->nops; i++)
+        n += self->ops[i].part == part && !self->ops[i].failed;
+    if (n)
+        sr_errorf("batch of %zu failed: %s", n, err->msg);
+    s_fail_all(self, part, err);
+}
+
 const core_cmds_t *
 eng_batch_cmds(const eng_batch_t *self)
 {

@@ -93,6 +93,12 @@ size_t eng_batch_apply(eng_batch_t *self, size_t part, store_part_t *store,
                        int64_t now_ms, eng_batch_commit_fn *commit,
                        void *commit_arg);
 
+// The partition's batch, applied and handed to `commit`, was not
+// committed after all (its Raft entry failed): every operation not
+// refused fails with `err` as uncommitted, its commands dropped, as when
+// the commit itself fails.
+void eng_batch_fail(eng_batch_t *self, size_t part, const sr_error_t *err);
+
 // The commands of the operations applied since the last clear, in order;
 // an operation's own are [cmd_from, cmd_to). Borrowed.
 const core_cmds_t *eng_batch_cmds(const eng_batch_t *self);

@@ -440,26 +440,39 @@ typedef struct {
 } s_commit_t;
 
 static sr_err_t
-s_commit(void *arg, store_txn_t **txn_p, sr_error_t *err)
+s_propose(void *arg, store_txn_t **txn_p, sr_error_t *err)
 {
     s_commit_t *c = arg;
-    return eng_repl_commit(c->eng->repl, c->number, txn_p, err);
+    return eng_repl_propose(c->eng->repl, c->number, txn_p, err);
 }
 
-// Apply the batch partition by partition (group commit), carry out the
-// outcomes of each, then offer the queued TASKs and start a new batch.
+// Apply the batch partition by partition (group commit; a replicated
+// partition's proposed to its group, all of them then waited for
+// together), carry out the outcomes of each, then offer the queued TASKs
+// and start a new batch.
 static void
 s_batch(eng_t *eng)
 {
     int64_t now = eng_now_ms();
-    for (size_t pi = 0; pi < eng_parts_count(eng->parts); pi++) {
+    size_t n = eng_parts_count(eng->parts);
+    bool applied[ENG_MAX_PARTITIONS] = {false};
+    for (size_t pi = 0; pi < n && pi < ENG_MAX_PARTITIONS; pi++) {
         s_commit_t c = {eng, eng_parts_number(eng->parts, pi)};
-        if (!eng_batch_apply(eng->batch, pi, eng_parts_store(eng->parts, pi),
-                             now, eng->repl ? s_commit : NULL, &c))
+        applied[pi] =
+            eng_batch_apply(eng->batch, pi, eng_parts_store(eng->parts, pi),
+                            now, eng->repl ? s_propose : NULL, &c) > 0;
+    }
+    if (eng->repl)
+        eng_repl_wait(eng->repl);
+    for (size_t pi = 0; pi < n && pi < ENG_MAX_PARTITIONS; pi++) {
+        if (!applied[pi])
             continue;
+        sr_error_t e;
+        if (eng->repl &&
+            eng_repl_outcome(eng->repl, eng_parts_number(eng->parts, pi), &e))
+            eng_batch_fail(eng->batch, pi, &e);
         s_retry_later(eng, pi);
         s_route(eng, pi);
-        sr_error_t e;
         if (eng_parts_read_timer(eng->parts, pi, &e))
             sr_errorf("partition %u: cannot read timers: %s",
                       eng_parts_number(eng->parts, pi), e.msg);

@@ -25,8 +25,15 @@ typedef struct {
 typedef struct {
     uint16_t number;
     rft_group_t *g;
-    uint64_t served_term; // the term it is served in; 0: not served
+    uint64_t served_term;   // the term it is served in; 0: not served
+    int preferred;          // the peer that should lead it; -1: this engine
+    int64_t next_transfer;  // monotonic ms: no transfer asked before
+    bool proposed, waiting; // a batch's entry since the last outcome; not
+                            // committed or failed yet
+    sr_err_t outcome;
 } s_copy_t;
+
+#define S_TRANSFER_EVERY_MS 10000
 
 struct eng_repl {
     const eng_config_t *cfg;
@@ -101,6 +108,35 @@ s_send(void *arg, uint32_t group, raft_id to, const char *address,
     return rc;
 }
 
+// Where `number` stands in a partition list, or SIZE_MAX.
+static size_t
+s_place(const uint16_t *parts, size_t n, uint16_t number)
+{
+    for (size_t k = 0; k < n; k++)
+        if (parts[k] == number)
+            return k;
+    return SIZE_MAX;
+}
+
+// The replica that should lead partition `number`: the one that lists it
+// first in its partition list (`cluster up` lists an engine's own range
+// first), the first in the file on a tie; -1 for this engine, else the
+// peer's index. So leaders spread as the ranges do.
+static int
+s_preferred(const eng_config_t *cfg, uint16_t number)
+{
+    int best = -1;
+    size_t at = s_place(cfg->partitions, cfg->npartitions, number);
+    uint64_t best_id = cfg->replica_id;
+    for (size_t i = 0; i < cfg->npeers; i++) {
+        const eng_peer_config_t *p = &cfg->peers[i];
+        size_t k = s_place(p->partitions, p->npartitions, number);
+        if (k < at || (k == at && k != SIZE_MAX && p->replica_id < best_id))
+            best = (int)i, at = k, best_id = p->replica_id;
+    }
+    return best;
+}
+
 // The cluster file's replicas of partition `number`: this engine and the
 // peers that list it.
 static sr_err_t
@@ -157,6 +193,7 @@ eng_repl_open(const eng_repl_deps_t *deps, eng_repl_t **out, sr_error_t *err)
     for (size_t k = 0; !rc && k < self->ncopies; k++) {
         s_copy_t *c = &self->copies[k];
         c->number = eng_parts_copy_number(deps->parts, k);
+        c->preferred = s_preferred(deps->cfg, c->number);
         struct raft_configuration boot;
         if ((rc = s_boot_conf(self, c->number, &boot, err)))
             break;
@@ -214,6 +251,27 @@ s_flush(eng_repl_t *self)
         sr_errorf("raft: %s", e.msg);
 }
 
+// A copy this engine leads but another replica should (it is listed
+// first there, and is up): the leadership is handed to it, at most every
+// S_TRANSFER_EVERY_MS, so that leaders spread over the engines and come
+// back to an engine that was down.
+static void
+s_balance(eng_repl_t *self, s_copy_t *c, int64_t now)
+{
+    if (c->preferred < 0 || now < c->next_transfer ||
+        !rft_group_leading(c->g) ||
+        strcmp(eng_peers_state(self->peers, (size_t)c->preferred), "up") != 0)
+        return;
+    c->next_transfer = now + S_TRANSFER_EVERY_MS;
+    sr_error_t e;
+    uint64_t to = self->cfg->peers[c->preferred].replica_id;
+    if (rft_group_transfer(c->g, to, &e))
+        sr_debug("raft: %s", e.msg);
+    else
+        sr_info("raft: partition %u: handing the leadership to %s", c->number,
+                self->cfg->peers[c->preferred].name);
+}
+
 size_t
 eng_repl_tick(eng_repl_t *self, eng_repl_change_t *changes, size_t max)
 {
@@ -221,8 +279,10 @@ eng_repl_tick(eng_repl_t *self, eng_repl_change_t *changes, size_t max)
         rft_group_run(self->copies[k].g);
     s_flush(self);
     size_t n = 0;
+    int64_t now = eng_mono_ms();
     for (size_t k = 0; k < self->ncopies; k++) {
         s_copy_t *c = &self->copies[k];
+        s_balance(self, c, now);
         bool lead = rft_group_leading(c->g);
         uint64_t term = rft_group_term(c->g);
         raft_id id = 0;
@@ -353,22 +413,17 @@ eng_repl_recv(eng_repl_t *self, size_t peer, const sr_msg_t *m)
     }
 }
 
-typedef struct {
-    bool done;
-    sr_err_t rc;
-} s_wait_t;
-
 static void
 s_committed(void *arg, sr_err_t rc)
 {
-    s_wait_t *w = arg;
-    w->done = true;
-    w->rc = rc;
+    s_copy_t *c = arg;
+    c->waiting = false;
+    c->outcome = rc;
 }
 
 sr_err_t
-eng_repl_commit(eng_repl_t *self, uint16_t number, store_txn_t **txn_p,
-                sr_error_t *err)
+eng_repl_propose(eng_repl_t *self, uint16_t number, store_txn_t **txn_p,
+                 sr_error_t *err)
 {
     size_t k;
     if (!s_copy_of(self, number, &k)) {
@@ -376,41 +431,68 @@ eng_repl_commit(eng_repl_t *self, uint16_t number, store_txn_t **txn_p,
         return sr_error_set(err, SR_EINTERNAL, "partition %u: no copy here",
                             number);
     }
-    rft_group_t *g = self->copies[k].g;
-    s_wait_t w = {0};
-    sr_err_t rc = rft_group_propose(g, txn_p, s_committed, &w, err);
+    s_copy_t *c = &self->copies[k];
+    sr_err_t rc = rft_group_propose(c->g, txn_p, s_committed, c, err);
     if (rc) {
         self->stats.failed++;
         return rc;
     }
+    c->proposed = c->waiting = true;
+    c->outcome = SR_OK;
+    return SR_OK;
+}
+
+static bool
+s_any_waiting(const eng_repl_t *self)
+{
+    for (size_t k = 0; k < self->ncopies; k++)
+        if (self->copies[k].waiting)
+            return true;
+    return false;
+}
+
+void
+eng_repl_wait(eng_repl_t *self)
+{
     // Bounded: a leader that cannot reach a majority steps down within
-    // an election timeout, which fails the proposal.
+    // an election timeout, which fails its proposals.
     int64_t el = self->cfg->election_ms > 0 ? self->cfg->election_ms : 1000;
     int64_t until = eng_mono_ms() + 10 * el;
-    while (!w.done) {
+    while (s_any_waiting(self)) {
         for (size_t i = 0; i < self->ncopies; i++)
             rft_group_run(self->copies[i].g);
         s_flush(self);
-        if (w.done)
+        if (!s_any_waiting(self))
             break;
         if (eng_mono_ms() > until) {
-            sr_errorf("raft: partition %u: no commit after %lld ms", number,
+            sr_errorf("raft: entries not committed after %lld ms",
                       (long long)(10 * el));
             break;
         }
         int64_t due = eng_repl_due_ms(self);
         self->pump(self->pump_arg, (int)(due < 5 ? due : 5));
     }
-    if (!w.done) {
+}
+
+sr_err_t
+eng_repl_outcome(eng_repl_t *self, uint16_t number, sr_error_t *err)
+{
+    size_t k;
+    if (!s_copy_of(self, number, &k) || !self->copies[k].proposed)
+        return SR_OK;
+    s_copy_t *c = &self->copies[k];
+    c->proposed = false;
+    if (c->waiting) { // its entry may still commit: it applies then
+        c->waiting = false;
         self->stats.failed++;
         return sr_error_set(err, SR_EUNAVAIL,
                             "partition %u: its entry was not committed in "
                             "time",
                             number);
     }
-    if (w.rc) {
+    if (c->outcome) {
         self->stats.failed++;
-        return sr_error_set(err, w.rc,
+        return sr_error_set(err, c->outcome,
                             "partition %u: this engine stopped leading it "
                             "before the batch was committed",
                             number);

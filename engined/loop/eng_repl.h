@@ -4,15 +4,16 @@
 // messages carried as RAFT messages over the peer links. It runs the
 // groups every turn, says which copies this engine has come to lead or
 // stopped leading (the node then serves or stops serving them), keeps
-// the partitions' leaders for EUNAVAIL, and commits a batch's
-// transaction of a served partition through its group: proposed as one
-// entry, waited for until a majority has it.
+// the partitions' leaders for EUNAVAIL, hands a partition's leadership
+// to the replica that should lead it, and commits the batches of the
+// served partitions through their groups: each proposed as one entry,
+// all waited for together until a majority has each.
 //
-// While a commit waits, the node's pump receives what arrives on the
-// client endpoint: RAFT messages come back here at once, the rest waits
-// for the next turn. So nothing of the batch leaves the engine before
-// its entry is committed, and an engine waiting for its peers still does
-// its part in their groups.
+// While the entries are waited for, the node's pump receives what arrives on
+// the client endpoint: RAFT messages come back here at once, the rest waits for
+// the next turn. So nothing of the batch leaves the engine before its entry is
+// committed, and an engine waiting for its peers still does its part in their
+// groups.
 //
 // Owns the log, the groups and the pieces of RAFT messages being put
 // together. Uses the partitions (copies, serving, leaders) and the peers
@@ -76,14 +77,23 @@ int64_t eng_repl_due_ms(const eng_repl_t *self);
 // changes nothing and is logged once per peer.
 void eng_repl_recv(eng_repl_t *self, size_t peer, const sr_msg_t *m);
 
-// Commit the write transaction of a batch of served partition `number`
-// (taken over): proposed as one entry and waited for. SR_OK once a
-// majority stored it and the copy has it; SR_EUNAVAIL when this engine
-// stopped leading the partition first (nothing of the batch happened
-// here; the next leader may still commit it, so only what is safe to
-// retry may be answered); others as rft_group_propose.
-sr_err_t eng_repl_commit(eng_repl_t *self, uint16_t number, store_txn_t **txn_p,
-                         sr_error_t *err);
+// Propose the write transaction of a batch of served partition `number`
+// (taken over) as one entry of its group, and go on: the batches of all
+// partitions are proposed, then waited for together (eng_repl_wait).
+// Errors: not proposed (not leading: SR_EUNAVAIL; others as
+// rft_group_propose), the transaction aborted.
+sr_err_t eng_repl_propose(eng_repl_t *self, uint16_t number,
+                          store_txn_t **txn_p, sr_error_t *err);
+// Wait until every entry proposed since the last wait is committed (a
+// majority stored it and the copy has it) or failed, handling RAFT
+// messages meanwhile through the pump; at most ten election timeouts.
+void eng_repl_wait(eng_repl_t *self);
+// The outcome of partition `number`'s entry of the last wait: SR_OK, or
+// SR_EUNAVAIL when this engine stopped leading it first or it was not
+// committed in time (nothing of the batch happened here; the next leader
+// may still commit it, so only what is safe to retry may be answered).
+// SR_OK too when nothing was proposed for it.
+sr_err_t eng_repl_outcome(eng_repl_t *self, uint16_t number, sr_error_t *err);
 
 // Figures for STATUS: per copy its group's state.
 typedef struct {

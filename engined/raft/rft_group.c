@@ -26,6 +26,8 @@ struct rft_group {
     raft_term barrier_term; // the term of the barrier in flight; 0: none
     struct raft_barrier barrier;
     s_proposal_t *inflight; // the proposal in flight, if any
+    struct raft_transfer transfer;
+    bool transferring;
 };
 
 static sr_err_t
@@ -159,7 +161,38 @@ bool
 rft_group_leading(const rft_group_t *g)
 {
     return raft_state((struct raft *)&g->raft) == RAFT_LEADER &&
-           g->ready_term == g->raft.current_term;
+           g->ready_term == g->raft.current_term && !g->transferring;
+}
+
+static void
+s_transferred(struct raft_transfer *req)
+{
+    rft_group_t *g = req->data;
+    g->transferring = false;
+}
+
+sr_err_t
+rft_group_transfer(rft_group_t *g, raft_id id, sr_error_t *err)
+{
+    if (!rft_group_leading(g))
+        return sr_error_set(err, SR_ESTATE,
+                            "partition %u: this replica does not lead, or "
+                            "hands the leadership over already",
+                            g->cfg.group);
+    g->transfer.data = g;
+    int rv = raft_transfer(&g->raft, &g->transfer, id, s_transferred);
+    if (rv)
+        return sr_error_set(err, rv == RAFT_BADID ? SR_EINVAL : SR_ESTATE,
+                            "partition %u: transfer to %llu: %s", g->cfg.group,
+                            (unsigned long long)id, raft_strerror(rv));
+    g->transferring = true;
+    return SR_OK;
+}
+
+bool
+rft_group_transferring(const rft_group_t *g)
+{
+    return g->transferring;
 }
 
 bool

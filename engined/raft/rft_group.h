@@ -5,11 +5,11 @@
 // whether this replica may write (leading), and turns a write
 // transaction of the host's batch into a Raft entry (propose).
 //
-// Leading: this replica is the leader and the barrier it appends on
-// becoming leader has been applied, so its copy holds every entry
-// committed before its term. Only then may the host read the copy to
-// build a batch and propose it. One proposal at a time: while one is in
-// flight (proposing) its write transaction stays open, uncommitted, and
+// Leading: this replica is the leader, is not handing the leadership
+// over, and the barrier it appends on becoming leader has been applied, so its
+// copy holds every entry committed before its term. Only then may the host read
+// the copy to build a batch and propose it. One proposal at a time: while one
+// is in flight (proposing) its write transaction stays open, uncommitted, and
 // the host must not begin another write transaction on the copy; readers
 // see the copy as of the last committed entry.
 //
@@ -87,6 +87,14 @@ raft_index rft_group_last_index(const rft_group_t *g);
 raft_index rft_group_applied(const rft_group_t *g);
 // Why the group is unavailable, when it is ("" otherwise).
 const char *rft_group_error(const rft_group_t *g);
+
+// Hand the leadership to replica `id`, a voter of the group: C-Raft
+// sends it TimeoutNow once it holds every entry, and it stands for
+// election at once; meanwhile (up to an election timeout) this replica
+// does not lead. SR_ESTATE when this replica does not lead or a transfer
+// is under way; SR_EINVAL for an id that is not another voter.
+sr_err_t rft_group_transfer(rft_group_t *g, raft_id id, sr_error_t *err);
+bool rft_group_transferring(const rft_group_t *g);
 
 typedef void (*rft_done_fn)(void *arg, sr_err_t rc);
 // Propose the write set of `*txn_p` (a write transaction of the copy,

@@ -412,6 +412,36 @@ test_cut_off_leader_commits_nothing(void **state)
     s_net_fini(&net);
 }
 
+// The leader hands its leadership to a chosen replica, which then leads
+// (with every entry) and takes proposals.
+static void
+test_leadership_transfer(void **state)
+{
+    (void)state;
+    s_net_t net;
+    s_net_init(&net, 0, 0);
+    int l = s_leader(&net, 5 * ELECTION_MS);
+    assert_int_equal(s_commit(&net, l, 2000), SR_OK);
+    int to = (l + 2) % N;
+    sr_error_t err;
+    assert_int_equal(rft_group_transfer(net.n[l].g, (raft_id)to + 1, &err),
+                     SR_OK);
+    assert_false(rft_group_leading(net.n[l].g)); // no batch meanwhile
+    assert_int_equal(rft_group_transfer(net.n[l].g, (raft_id)to + 1, &err),
+                     SR_ESTATE);
+    uint64_t until = net.now + 4 * ELECTION_MS;
+    while (!rft_group_leading(net.n[to].g) && net.now < until)
+        s_step(&net);
+    assert_true(rft_group_leading(net.n[to].g));
+    assert_false(rft_group_leading(net.n[l].g));
+    assert_int_equal(s_commit(&net, to, 2000), SR_OK);
+    s_converge(&net, to, 2000);
+    assert_int_equal(s_defs(net.n[l].part), 2);
+    // Not a voter of the group: refused.
+    assert_int_equal(rft_group_transfer(net.n[to].g, 9, &err), SR_EINVAL);
+    s_net_fini(&net);
+}
+
 int
 main(void)
 {
@@ -419,6 +449,7 @@ main(void)
         cmocka_unit_test(test_elect_replicate_fail_over_restart),
         cmocka_unit_test(test_wiped_replica_gets_a_snapshot),
         cmocka_unit_test(test_cut_off_leader_commits_nothing),
+        cmocka_unit_test(test_leadership_transfer),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
