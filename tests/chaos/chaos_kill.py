@@ -17,6 +17,10 @@ Not part of CI's default run (minutes long). From the project root:
 
     /usr/bin/python3 tests/chaos/chaos_kill.py --engine-kills 50
 
+With --replicas 3 the cluster's partitions are replicated (each on all
+three engines): a killed engine's partitions move to the others within
+seconds instead of waiting for its restart.
+
 Options: --engine-kills N (default 50), --worker-kills N (default 0),
 --rate R executions started per second (default 10) while at most
 --backlog N actions (default 150) wait to run, --seed S. Prints one line
@@ -94,6 +98,7 @@ def main():
     ap.add_argument("--rate", type=float, default=10.0)
     ap.add_argument("--backlog", type=int, default=150)
     ap.add_argument("--seed", type=int, default=int(time.time()))
+    ap.add_argument("--replicas", type=int, default=1)
     args = ap.parse_args()
     rnd = random.Random(args.seed)
     print("chaos: seed %d" % args.seed, flush=True)
@@ -101,7 +106,7 @@ def main():
         engines=3, workers=2, partitions=PARTITIONS,
         extra=["--actions-dir",
                os.path.join(HERE, "..", "integration", "actions"),
-               "--heartbeat-ms", "200"])
+               "--heartbeat-ms", "200", "--replicas", str(args.replicas)])
     cls = None
     try:
         log = os.path.join(lc.dir, "tally.log")
