@@ -229,7 +229,7 @@ a_start_with_an_id_may_be_retried(void **state)
     assert_int_equal(cli_test_run("workflow create hello.yaml"), 0);
     assert_int_equal(cli_test_run("execution new-id"), 0);
     char id[SR_ID_TEXT_SIZE];
-    assert_int_equal(strlen(cli_out), 37); // 36 characters and a newline
+    assert_int_equal(strlen(cli_out), 37);    // 36 characters and a newline
     memcpy(id, cli_out, SR_ID_TEXT_SIZE - 1); // the newline left out
     id[SR_ID_TEXT_SIZE - 1] = '\0';
     sr_id_t made;
