@@ -443,15 +443,6 @@ workflow_lists_are_merged_and_deletes_reach_every_engine(void **state)
 
 // --- units --------------------------------------------------------------
 
-static sr_value_t *
-s_json(const char *text)
-{
-    sr_value_t *v = NULL;
-    sr_error_t err;
-    sr_fx_ok(sr_value_from_json(text, strlen(text), NULL, &v, &err), &err);
-    return v;
-}
-
 static void
 the_partition_map_learns_from_status_and_refuses_nonsense(void **state)
 {
@@ -461,8 +452,8 @@ the_partition_map_learns_from_status_and_refuses_nonsense(void **state)
     sr_error_t err;
     assert_false(sr_client_route_is_known(r));
     assert_false(sr_client_route_owner(r, 0, &e));
-    sr_value_t *a = s_json("{\"partitions\": [0, 1, 65535]}");
-    sr_value_t *b = s_json("{\"partitions\": [1, 2]}");
+    sr_value_t *a = sr_fx_json("{\"partitions\": [0, 1, 65535]}");
+    sr_value_t *b = sr_fx_json("{\"partitions\": [1, 2]}");
     sr_fx_ok(sr_client_route_learn(r, 0, a, &err), &err);
     sr_fx_ok(sr_client_route_learn(r, 2, b, &err), &err); // takes 1 from 0
     assert_true(sr_client_route_is_known(r));
@@ -473,7 +464,8 @@ the_partition_map_learns_from_status_and_refuses_nonsense(void **state)
     assert_false(sr_client_route_owner(r, 65535, &e));
     assert_true(sr_client_route_owner(r, 2, &e) && e == 0);
     // sirocco-engined's form: maps with the number and the epoch.
-    sr_value_t *m = s_json("{\"partitions\": [{\"number\": 7, \"epoch\": 2}]}");
+    sr_value_t *m =
+        sr_fx_json("{\"partitions\": [{\"number\": 7, \"epoch\": 2}]}");
     sr_fx_ok(sr_client_route_learn(r, 1, m, &err), &err);
     assert_true(sr_client_route_owner(r, 7, &e) && e == 1);
     sr_value_destroy(&m);
@@ -486,7 +478,7 @@ the_partition_map_learns_from_status_and_refuses_nonsense(void **state)
                          "{\"partitions\": [{\"epoch\": 1}]}",
                          "{\"partitions\": [{\"number\": -2}]}"};
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
-        sr_value_t *v = s_json(bad[i]);
+        sr_value_t *v = sr_fx_json(bad[i]);
         assert_int_equal(sr_client_route_learn(r, 1, v, &err), SR_EPROTO);
         sr_value_destroy(&v);
     }
@@ -548,7 +540,7 @@ merging_orders_by_time_drops_duplicates_and_checks_items(void **state)
     assert_int_equal(sr_value_len(out), 0);
     sr_value_destroy(&out);
 
-    sr_value_array_append(b, s_json("{\"id\": \"not an id\"}"));
+    sr_value_array_append(b, sr_fx_json("{\"id\": \"not an id\"}"));
     assert_int_equal(sr_client_body_merge_executions(
                          lists, 2, 9, SR_B_EXECUTION_id, &out, &err),
                      SR_EPROTO);
@@ -572,10 +564,10 @@ static void
 merging_workflows_keeps_the_newest_of_each_name(void **state)
 {
     (void)state;
-    sr_value_t *a = s_json("[{\"name\": \"b\", \"version\": \"1\", "
-                           "\"created_ms\": 5}, {\"name\": \"a\"}]");
-    sr_value_t *b = s_json("[{\"name\": \"b\", \"version\": \"2\", "
-                           "\"created_ms\": 9}, {\"name\": \"c\"}]");
+    sr_value_t *a = sr_fx_json("[{\"name\": \"b\", \"version\": \"1\", "
+                               "\"created_ms\": 5}, {\"name\": \"a\"}]");
+    sr_value_t *b = sr_fx_json("[{\"name\": \"b\", \"version\": \"2\", "
+                               "\"created_ms\": 9}, {\"name\": \"c\"}]");
     sr_value_t *lists[2] = {a, b}, *out = NULL;
     sr_error_t err;
     sr_fx_ok(sr_client_body_merge_workflows(lists, 2, &out, &err), &err);
@@ -584,7 +576,7 @@ merging_workflows_keeps_the_newest_of_each_name(void **state)
                               "\"2\",\"created_ms\":9},{\"name\":\"c\"}]");
     free(json);
     sr_value_destroy(&out);
-    sr_value_t *bad = s_json("[{\"title\": \"x\"}]");
+    sr_value_t *bad = sr_fx_json("[{\"title\": \"x\"}]");
     lists[1] = bad;
     assert_int_equal(sr_client_body_merge_workflows(lists, 2, &out, &err),
                      SR_EPROTO);
