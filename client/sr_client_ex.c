@@ -246,8 +246,8 @@ sr_client_ex_list(sr_client_t *c, const sr_client_list_t *filter,
     int64_t limit = 0;
     sr_err_t rc = s_list_request(filter, &req, &limit, err);
     if (!rc)
-        rc = sr_client_call_all(c, req, sr_client_deadline(timeout_ms), SR_OK,
-                                &bodies, NULL, err);
+        rc = sr_client_call_lists(c, req, sr_client_deadline(timeout_ms),
+                                  &bodies, err);
     if (!rc)
         rc = s_merge(bodies, limit, executions, err);
     sr_value_destroy(&bodies);
