@@ -1,7 +1,8 @@
 /* The client object and the only routing code: requests go to the next
  * engine in turn, to the owner of a partition (the map is learnt from
  * STATUS replies when first needed and again after an EUNAVAIL), or to
- * every engine. Owns the connections and the partition map. The typed
+ * every engine (lists: to the engines that answer, when those serve every
+ * partition). Owns the connections and the partition map. The typed
  * calls live in sr_client_wf.c, sr_client_ex.c and sr_client_events.c.
  * Thread rule: a client belongs to one thread at a time.
  */
