@@ -473,11 +473,41 @@ s_bracket_note(sr_client_xfer_t *x, sr_client_cover_t *cv, sr_value_t *out,
     return rc;
 }
 
+// Answered all three of its bracket.
+static bool
+s_bracket_ok(const sr_client_xfer_t *x)
+{
+    return x[0].rc == SR_OK && x[1].rc == SR_OK && x[2].rc == SR_OK;
+}
+
+// Is each engine that did not answer its bracket named as a member of
+// the cluster by one that did? Then its partitions were named too.
+static bool
+s_silent_are_members(sr_client_t *c, const sr_client_xfer_t *xs)
+{
+    size_t n = sr_client_conn_count(c->conn);
+    for (size_t i = 0; i < n; i++) {
+        if (s_bracket_ok(&xs[S_BRACKET * i]))
+            continue;
+        const char *ep = sr_client_conn_endpoint(c->conn, i);
+        bool is_member = false;
+        for (size_t j = 0; j < n && !is_member; j++)
+            is_member =
+                s_bracket_ok(&xs[S_BRACKET * j]) &&
+                sr_client_cover_is_member(
+                    sr_msg_get(xs[S_BRACKET * j].reply, SR_F_REPLY_body), ep);
+        if (!is_member)
+            return false;
+    }
+    return true;
+}
+
 // Ask every engine for `req` between two STATUS requests, not waiting
 // for engines with no connection once the others have answered. *lists:
 // the lists of the engines that answered all three, when every engine
 // did, or when those served, together, every partition of the cluster
-// throughout (sr_client_cover). SR_EUNAVAIL (without detail) otherwise.
+// throughout (sr_client_cover) and name each other engine as a member of
+// it. SR_EUNAVAIL (without detail) otherwise.
 static sr_err_t
 s_lists_covered(sr_client_t *c, const sr_msg_t *req, int64_t deadline_ms,
                 sr_value_t **lists, sr_error_t *err)
@@ -501,12 +531,13 @@ s_lists_covered(sr_client_t *c, const sr_msg_t *req, int64_t deadline_ms,
                                 s_all_sent_settled, &each);
     for (size_t i = 0; !rc && i < n; i++) {
         sr_client_xfer_t *x = &each.xs[S_BRACKET * i];
-        if (x[0].rc == SR_OK && x[1].rc == SR_OK && x[2].rc == SR_OK) {
+        if (s_bracket_ok(x)) {
             rc = s_bracket_note(x, cv, out, err);
             answered++;
         }
     }
-    if (!rc && answered < n && !sr_client_cover_is_whole(cv))
+    if (!rc && answered < n &&
+        (!sr_client_cover_is_whole(cv) || !s_silent_are_members(c, each.xs)))
         rc = SR_EUNAVAIL;
     if (!rc) {
         *lists = out;
@@ -545,17 +576,16 @@ sr_client_call_lists(sr_client_t *c, const sr_msg_t *req, int64_t deadline_ms,
     }
     // Not covered: as a list asked of every engine always did, wait for
     // each (one still connecting, too) and fail naming the first that
-    // does not answer; once the time is gone, with what the first round
-    // said.
-    if (sr_client_now_ms() < deadline_ms)
+    // does not answer. When none answered, the first round waited for
+    // each already: its first failure.
+    if (failed < n && sr_client_now_ms() < deadline_ms)
         return sr_client_call_all(c, req, deadline_ms, SR_OK, lists, NULL, err);
-    for (size_t i = 0; i < n; i++)
-        if (errs[i].code != SR_OK) {
-            if (err)
-                *err = errs[i];
-            return errs[i].code;
-        }
-    return sr_error_set(err, SR_ETIMEDOUT, "no time left"); // not reached
+    size_t i = 0;
+    while (i + 1 < n && errs[i].code == SR_OK)
+        i++;
+    if (err)
+        *err = errs[i];
+    return errs[i].code;
 }
 
 sr_err_t

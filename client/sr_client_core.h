@@ -68,9 +68,11 @@ sr_err_t sr_client_call_each(sr_client_t *c, const sr_msg_t *req,
 // requests each, and their lists are used when they served, together,
 // every partition that their STATUS "cluster" names, throughout, in one
 // epoch each (with replicated partitions, the engines that took over from
-// one that is down): the merged answer is then whole. Otherwise it fails
-// as sr_client_call_all does (waiting for every engine until the
-// deadline), with the first failure in engine order.
+// one that is down), and name each engine that did not answer as a
+// member of that cluster: the merged answer is then whole. Otherwise it
+// fails as sr_client_call_all does (waiting for every engine until the
+// deadline), with the first failure in engine order; when no engine
+// answered, with the first failure at once.
 sr_err_t sr_client_call_lists(sr_client_t *c, const sr_msg_t *req,
                               int64_t deadline_ms, sr_value_t **lists,
                               sr_error_t *err);

@@ -6,6 +6,7 @@
 #include "sr_client_cover.h"
 
 #include <stdlib.h>
+#include <string.h>
 
 #include "sr_body.h"
 #include "sr_client_route.h"
@@ -85,6 +86,19 @@ sr_client_cover_serve(sr_client_cover_t *cv, const sr_value_t *before,
         if (p >= 0 && s_epoch(before, p) == s_epoch(after, p))
             cv->flags[p] |= S_SERVED;
     }
+}
+
+bool
+sr_client_cover_is_member(const sr_value_t *status, const char *endpoint)
+{
+    const sr_value_t *members = sr_body_get(status, SR_B_STATUS_cluster);
+    for (size_t k = 0; endpoint && k < sr_value_len(members); k++) {
+        const char *ep =
+            sr_body_str(sr_value_array_at(members, k), SR_B_MEMBER_client);
+        if (ep && strcmp(ep, endpoint) == 0)
+            return true;
+    }
+    return false;
 }
 
 bool

@@ -1,6 +1,7 @@
 // Whether the engines that answered a request sent to every engine serve,
 // together, every partition of the cluster: the partitions the cluster
-// has (named by the answering engines' STATUS "cluster" entries) against
+// has (named by the answering engines' STATUS "cluster" entries, which
+// come from the cluster file every engine reads) against
 // those the answering engines served throughout (their STATUS
 // "partitions" and "epochs", read before and after the request).
 // Pure bookkeeping on STATUS bodies: no sockets.
@@ -33,6 +34,12 @@ void sr_client_cover_name(sr_client_cover_t *cv, const sr_value_t *status);
 // trust `before` alone. A body without "epochs" counts as epoch 0.
 void sr_client_cover_serve(sr_client_cover_t *cv, const sr_value_t *before,
                            const sr_value_t *after);
+
+// True when `status` names, in its "cluster", a member whose client
+// endpoint is `endpoint` (as written): an engine of the same cluster, so
+// that its partitions are among those sr_client_cover_name notes. An
+// engine not named so may hold partitions no answering engine knows of.
+bool sr_client_cover_is_member(const sr_value_t *status, const char *endpoint);
 
 // True when at least one partition was named and every one named is
 // served.

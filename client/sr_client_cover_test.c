@@ -83,6 +83,19 @@ a_partition_counts_only_when_served_in_one_epoch_throughout(void **state)
     sr_client_cover_destroy(&cv);
 }
 
+static void
+members_are_named_by_their_client_endpoint(void **state)
+{
+    (void)state;
+    sr_value_t *st = sr_fx_json(
+        "{\"cluster\": [{\"name\": \"e1\", \"client\": \"tcp://h:1\"},"
+        "{\"name\": \"e2\", \"client\": \"tcp://h:2\"}]}");
+    assert_true(sr_client_cover_is_member(st, "tcp://h:2"));
+    assert_false(sr_client_cover_is_member(st, "tcp://h:3"));
+    assert_false(sr_client_cover_is_member(st, NULL));
+    sr_value_destroy(&st);
+}
+
 int
 main(void)
 {
@@ -91,6 +104,7 @@ main(void)
         cmocka_unit_test(engines_that_serve_every_named_partition_are_whole),
         cmocka_unit_test(
             a_partition_counts_only_when_served_in_one_epoch_throughout),
+        cmocka_unit_test(members_are_named_by_their_client_endpoint),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -358,11 +358,11 @@ s_open_three_then_close_c(void)
     static const uint16_t c_parts[] = {4, 5};
     sr_fake_engine_t *fc = sr_fake_engine_new("C", s_fx.nobody, c_parts, 2);
     assert_non_null(fc);
-    sr_fake_engine_set_cluster(fc, s_six, 6);
-    for (int i = 0; i < 2; i++)
-        sr_fake_engine_set_cluster(s_fx.fe[i], s_six, 6);
     char eps[640];
     snprintf(eps, sizeof eps, "%s,%s", s_fx.both, s_fx.nobody);
+    sr_fake_engine_set_cluster(fc, eps, s_six, 6);
+    for (int i = 0; i < 2; i++)
+        sr_fake_engine_set_cluster(s_fx.fe[i], eps, s_six, 6);
     sr_client_t *c = sr_fx_open_connected(eps);
     sr_fake_engine_destroy(&fc);
     sr_value_t *v = NULL;
@@ -456,6 +456,23 @@ lists_fail_naming_the_engine_down_when_a_partition_is_not_served(void **state)
     free(json);
     sr_value_destroy(&v);
     sr_value_destroy(&missing);
+    // Every partition served, but by a cluster that does not name C (its
+    // engines read another cluster file): C may hold partitions of its own.
+    static const uint16_t a_more[] = {0, 1, 4, 5};
+    sr_fake_engine_set_partitions(s_fx.fe[0], a_more, 4);
+    assert_int_equal(sr_client_ex_list(c, NULL, 300, &v, &err), SR_OK);
+    sr_value_destroy(&v);
+    for (int i = 0; i < 2; i++)
+        sr_fake_engine_set_cluster(s_fx.fe[i], s_fx.both, s_six, 6);
+    assert_int_equal(sr_client_ex_list(c, NULL, 300, &v, &err), SR_ETIMEDOUT);
+    assert_non_null(strstr(err.msg, s_fx.nobody));
+    // None answering a list: the first engine's error, asked once.
+    for (int i = 0; i < 2; i++)
+        sr_fake_engine_fail(s_fx.fe[i], SR_MSG_EX_LIST, SR_EINVAL, "no", NULL);
+    size_t asked = s_count(0, SR_MSG_EX_LIST);
+    assert_int_equal(sr_client_ex_list(c, NULL, 300, &v, &err), SR_EINVAL);
+    assert_string_equal(err.msg, "no");
+    assert_int_equal(s_count(0, SR_MSG_EX_LIST), asked + 1);
     sr_client_close(&c);
 }
 

@@ -26,6 +26,7 @@ struct sr_fake_store {
     size_t nparts, next_part;
     uint16_t cluster[S_PARTS_MAX]; // the partitions STATUS names
     size_t ncluster;
+    char members[1024]; // client endpoints of the cluster, comma-separated
     sr_fake_catalog_t *catalog; // workflows
     sr_value_t *executions;     // id text -> EXECUTION body
     sr_value_t *tasks;          // id text -> TASK_EXECUTION bodies
@@ -89,8 +90,10 @@ sr_fake_store_set_partitions(sr_fake_store_t *st, const uint16_t *parts,
 }
 
 void
-sr_fake_store_set_cluster(sr_fake_store_t *st, const uint16_t *parts, size_t n)
+sr_fake_store_set_cluster(sr_fake_store_t *st, const char *members,
+                          const uint16_t *parts, size_t n)
 {
+    snprintf(st->members, sizeof st->members, "%s", members);
     st->ncluster = n < S_PARTS_MAX ? n : S_PARTS_MAX;
     memcpy(st->cluster, parts, st->ncluster * sizeof *parts);
 }
@@ -582,24 +585,27 @@ s_unsubscribe(s_ctx_t *cx)
     s_reply(cx, s_empty());
 }
 
-// STATUS "cluster": none, or one member (this engine) naming every
-// partition of the cluster set.
+// STATUS "cluster": none, or each member of the cluster set, holding
+// every partition of it (as with as many replicas as engines).
 static sr_value_t *
 s_cluster(const sr_fake_store_t *st)
 {
-    sr_value_t *list = sr_value_new_array(1), *parts = NULL;
-    if (!st->ncluster)
-        return list;
-    parts = sr_value_new_array(st->ncluster);
-    for (size_t i = 0; i < st->ncluster; i++)
-        sr_value_array_append(parts, sr_value_new_int(st->cluster[i]));
-    sr_body_t m;
-    sr_body_init(&m, SR_SHAPE_MEMBER);
-    sr_body_put_str(&m, SR_B_MEMBER_name, st->name);
-    sr_body_put_str(&m, SR_B_MEMBER_client, st->endpoint);
-    sr_body_put_str(&m, SR_B_MEMBER_worker, "");
-    sr_body_put(&m, SR_B_MEMBER_partitions, parts);
-    sr_value_array_append(list, sr_body_take(&m));
+    sr_value_t *list = sr_value_new_array(3);
+    char eps[sizeof st->members], *save = NULL;
+    memcpy(eps, st->members, sizeof eps);
+    for (char *ep = strtok_r(eps, ",", &save); st->ncluster && ep;
+         ep = strtok_r(NULL, ",", &save)) {
+        sr_value_t *parts = sr_value_new_array(st->ncluster);
+        for (size_t i = 0; i < st->ncluster; i++)
+            sr_value_array_append(parts, sr_value_new_int(st->cluster[i]));
+        sr_body_t m;
+        sr_body_init(&m, SR_SHAPE_MEMBER);
+        sr_body_put_str(&m, SR_B_MEMBER_name, ep);
+        sr_body_put_str(&m, SR_B_MEMBER_client, ep);
+        sr_body_put_str(&m, SR_B_MEMBER_worker, "");
+        sr_body_put(&m, SR_B_MEMBER_partitions, parts);
+        sr_value_array_append(list, sr_body_take(&m));
+    }
     return list;
 }
 
