@@ -1,7 +1,8 @@
 /* The client object and the only routing code: requests go to the next
  * engine in turn, to the owner of a partition (the map is learnt from
  * STATUS replies when first needed and again after an EUNAVAIL), or to
- * every engine. Owns the connections and the partition map. The typed
+ * every engine (lists: to the engines that answer, when those serve every
+ * partition). Owns the connections and the partition map. The typed
  * calls live in sr_client_wf.c, sr_client_ex.c and sr_client_events.c.
  * Thread rule: a client belongs to one thread at a time.
  */
@@ -14,6 +15,7 @@
 #include "sr_client_body.h"
 #include "sr_client_conn.h"
 #include "sr_client_core.h"
+#include "sr_client_cover.h"
 #include "sr_client_route.h"
 #include "sr_log.h"
 
@@ -446,6 +448,144 @@ sr_client_call_each(sr_client_t *c, const sr_msg_t *req, int64_t deadline_ms,
         rc = s_collect(xs, each.n, SR_OK, errs, bodies, failed, err);
     s_fanout_fini(c, xs);
     return rc;
+}
+
+// --- lists from every engine -------------------------------------------
+
+// Per engine i: xs[3i] STATUS, xs[3i + 1] the request, xs[3i + 2] STATUS,
+// sent in that order on engine i's socket, answered in that order.
+#define S_BRACKET 3
+
+// Note what engine i's three answers say; append its list to `out`.
+static sr_err_t
+s_bracket_note(sr_client_xfer_t *x, sr_client_cover_t *cv, sr_value_t *out,
+               sr_error_t *err)
+{
+    const sr_value_t *before = sr_msg_get(x[0].reply, SR_F_REPLY_body);
+    const sr_value_t *after = sr_msg_get(x[2].reply, SR_F_REPLY_body);
+    sr_client_cover_name(cv, before);
+    sr_client_cover_name(cv, after);
+    sr_client_cover_serve(cv, before, after);
+    sr_value_t *b = NULL;
+    sr_err_t rc = s_take_body(&x[1], &b, err);
+    if (!rc && sr_value_array_append(out, b))
+        rc = sr_error_set(err, SR_ENOMEM, "out of memory");
+    return rc;
+}
+
+// Answered all three of its bracket.
+static bool
+s_bracket_ok(const sr_client_xfer_t *x)
+{
+    return x[0].rc == SR_OK && x[1].rc == SR_OK && x[2].rc == SR_OK;
+}
+
+// Is each engine that did not answer its bracket named as a member of
+// the cluster by one that did? Then its partitions were named too.
+static bool
+s_silent_are_members(sr_client_t *c, const sr_client_xfer_t *xs)
+{
+    size_t n = sr_client_conn_count(c->conn);
+    for (size_t i = 0; i < n; i++) {
+        if (s_bracket_ok(&xs[S_BRACKET * i]))
+            continue;
+        const char *ep = sr_client_conn_endpoint(c->conn, i);
+        bool is_member = false;
+        for (size_t j = 0; j < n && !is_member; j++)
+            is_member =
+                s_bracket_ok(&xs[S_BRACKET * j]) &&
+                sr_client_cover_is_member(
+                    sr_msg_get(xs[S_BRACKET * j].reply, SR_F_REPLY_body), ep);
+        if (!is_member)
+            return false;
+    }
+    return true;
+}
+
+// Ask every engine for `req` between two STATUS requests, not waiting
+// for engines with no connection once the others have answered. *lists:
+// the lists of the engines that answered all three, when every engine
+// did, or when those served, together, every partition of the cluster
+// throughout (sr_client_cover) and name each other engine as a member of
+// it. SR_EUNAVAIL (without detail) otherwise.
+static sr_err_t
+s_lists_covered(sr_client_t *c, const sr_msg_t *req, int64_t deadline_ms,
+                sr_value_t **lists, sr_error_t *err)
+{
+    size_t n = sr_client_conn_count(c->conn), answered = 0;
+    s_each_t each = {calloc(S_BRACKET * n, sizeof *each.xs), S_BRACKET * n};
+    sr_msg_t *status = sr_msg_new(SR_MSG_STATUS);
+    sr_client_cover_t *cv = sr_client_cover_new();
+    sr_value_t *out = sr_value_new_array(n);
+    sr_err_t rc = each.xs && status && cv && out
+                      ? SR_OK
+                      : sr_error_set(err, SR_ENOMEM, "out of memory");
+    for (size_t k = 0; !rc && k < each.n; k++) {
+        each.xs[k].engine = k / S_BRACKET;
+        each.xs[k].req = s_msg_copy(k % S_BRACKET == 1 ? req : status);
+        if (!each.xs[k].req)
+            rc = sr_error_set(err, SR_ENOMEM, "out of memory");
+    }
+    if (!rc)
+        sr_client_conn_exchange(c->conn, each.xs, each.n, deadline_ms,
+                                s_all_sent_settled, &each);
+    for (size_t i = 0; !rc && i < n; i++) {
+        sr_client_xfer_t *x = &each.xs[S_BRACKET * i];
+        if (s_bracket_ok(x)) {
+            rc = s_bracket_note(x, cv, out, err);
+            answered++;
+        }
+    }
+    if (!rc && answered < n &&
+        (!sr_client_cover_is_whole(cv) || !s_silent_are_members(c, each.xs)))
+        rc = SR_EUNAVAIL;
+    if (!rc) {
+        *lists = out;
+        out = NULL;
+    }
+    for (size_t k = 0; each.xs && k < each.n; k++) {
+        sr_msg_destroy(&each.xs[k].req);
+        sr_client_xfer_fini(&each.xs[k]);
+    }
+    free(each.xs);
+    sr_value_destroy(&out);
+    sr_client_cover_destroy(&cv);
+    sr_msg_destroy(&status);
+    return rc;
+}
+
+sr_err_t
+sr_client_call_lists(sr_client_t *c, const sr_msg_t *req, int64_t deadline_ms,
+                     sr_value_t **lists, sr_error_t *err)
+{
+    size_t n = sr_client_conn_count(c->conn), failed = 0;
+    sr_value_t *bodies = NULL;
+    sr_error_t errs[SR_CLIENT_ENGINES_MAX];
+    sr_err_t rc =
+        sr_client_call_each(c, req, deadline_ms, &bodies, errs, &failed, err);
+    if (rc || failed == 0) {
+        if (!rc)
+            *lists = bodies;
+        return rc;
+    }
+    sr_value_destroy(&bodies);
+    if (failed < n) {
+        rc = s_lists_covered(c, req, deadline_ms, lists, err);
+        if (rc != SR_EUNAVAIL)
+            return rc;
+    }
+    // Not covered: as a list asked of every engine always did, wait for
+    // each (one still connecting, too) and fail naming the first that
+    // does not answer. When none answered, the first round waited for
+    // each already: its first failure.
+    if (failed < n && sr_client_now_ms() < deadline_ms)
+        return sr_client_call_all(c, req, deadline_ms, SR_OK, lists, NULL, err);
+    size_t i = 0;
+    while (i + 1 < n && errs[i].code == SR_OK)
+        i++;
+    if (err)
+        *err = errs[i];
+    return errs[i].code;
 }
 
 sr_err_t

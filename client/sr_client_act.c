@@ -69,8 +69,8 @@ s_list_all(sr_client_t *c, const sr_msg_t *req, int64_t limit, int timeout_ms,
            sr_value_t **actions, sr_error_t *err)
 {
     sr_value_t *bodies = NULL;
-    sr_err_t rc = sr_client_call_all(c, req, sr_client_deadline(timeout_ms),
-                                     SR_OK, &bodies, NULL, err);
+    sr_err_t rc = sr_client_call_lists(c, req, sr_client_deadline(timeout_ms),
+                                       &bodies, err);
     if (!rc) {
         sr_value_t *lists[SR_CLIENT_ENGINES_MAX];
         size_t n = sr_value_len(bodies);

@@ -61,6 +61,22 @@ sr_err_t sr_client_call_each(sr_client_t *c, const sr_msg_t *req,
                              int64_t deadline_ms, sr_value_t **bodies,
                              sr_error_t *errs, size_t *failed, sr_error_t *err);
 
+// Ask every engine for a list (EX_LIST, ACTION_LIST, WF_LIST): *lists
+// is an array of the lists of the engines used, in engine order (no nil
+// items). When every engine answers, all of them. When some do not (down,
+// no answer, an ERROR), the others are asked again between two STATUS
+// requests each, and their lists are used when they served, together,
+// every partition that their STATUS "cluster" names, throughout, in one
+// epoch each (with replicated partitions, the engines that took over from
+// one that is down), and name each engine that did not answer as a
+// member of that cluster: the merged answer is then whole. Otherwise it
+// fails as sr_client_call_all does (waiting for every engine until the
+// deadline), with the first failure in engine order; when no engine
+// answered, with the first failure at once.
+sr_err_t sr_client_call_lists(sr_client_t *c, const sr_msg_t *req,
+                              int64_t deadline_ms, sr_value_t **lists,
+                              sr_error_t *err);
+
 // A new request of `type` whose field `idf` holds the id given as text
 // (`what` names it in errors, e.g. "execution id"). Caller owns *out.
 sr_err_t sr_client_request_about(sr_msg_type_t type, sr_field_t idf,

@@ -14,6 +14,7 @@
 
 #include "sr_client_body.h"
 #include "sr_client_core.h"
+#include "sr_client_cover.h"
 #include "sr_client_route.h"
 
 // Put an optional map argument into field `f` of `req`.
@@ -245,26 +246,13 @@ sr_client_ex_list(sr_client_t *c, const sr_client_list_t *filter,
     int64_t limit = 0;
     sr_err_t rc = s_list_request(filter, &req, &limit, err);
     if (!rc)
-        rc = sr_client_call_all(c, req, sr_client_deadline(timeout_ms), SR_OK,
-                                &bodies, NULL, err);
+        rc = sr_client_call_lists(c, req, sr_client_deadline(timeout_ms),
+                                  &bodies, err);
     if (!rc)
         rc = s_merge(bodies, limit, executions, err);
     sr_value_destroy(&bodies);
     sr_msg_destroy(&req);
     return rc;
-}
-
-enum { S_NAMED = 1, S_SERVED = 2 }; // flags of a partition
-
-// Flag in `set` the partitions of a STATUS "partitions" array.
-static void
-s_flag(const sr_value_t *parts, uint8_t *set, uint8_t flag)
-{
-    for (size_t i = 0; i < sr_value_len(parts); i++) {
-        int64_t p = sr_client_route_partition(sr_value_array_at(parts, i));
-        if (p >= 0)
-            set[p] |= flag;
-    }
 }
 
 // The partitions that the engines that answered (bodies[i] not nil) do
@@ -276,36 +264,24 @@ s_unserved(sr_client_t *c, const sr_value_t *bodies, int64_t deadline_ms,
            sr_value_t **out, sr_error_t *err)
 {
     sr_msg_t *req = sr_msg_new(SR_MSG_STATUS);
-    uint8_t *set = calloc(SR_PARTITIONS_MAX, 1);
-    sr_value_t *statuses = NULL, *a = sr_value_new_array(4);
+    sr_client_cover_t *cv = sr_client_cover_new();
+    sr_value_t *statuses = NULL;
     sr_error_t errs[SR_CLIENT_ENGINES_MAX];
     size_t failed = 0;
-    sr_err_t rc = req && set && a
-                      ? sr_client_call_each(c, req, deadline_ms, &statuses,
-                                            errs, &failed, err)
-                      : sr_error_set(err, SR_ENOMEM, "out of memory");
+    sr_err_t rc = req && cv ? sr_client_call_each(c, req, deadline_ms,
+                                                  &statuses, errs, &failed, err)
+                            : sr_error_set(err, SR_ENOMEM, "out of memory");
     for (size_t i = 0; !rc && i < sr_value_len(statuses); i++) {
         const sr_value_t *st = sr_value_array_at(statuses, i);
-        const sr_value_t *members = sr_body_get(st, SR_B_STATUS_cluster);
-        for (size_t k = 0; k < sr_value_len(members); k++)
-            s_flag(sr_body_get(sr_value_array_at(members, k),
-                               SR_B_MEMBER_partitions),
-                   set, S_NAMED);
+        sr_client_cover_name(cv, st);
         if (!sr_value_is(sr_value_array_at(bodies, i), SR_T_NIL))
-            s_flag(sr_body_get(st, SR_B_STATUS_partitions), set, S_SERVED);
+            sr_client_cover_serve(cv, st, NULL);
     }
-    for (size_t p = 0; !rc && p < SR_PARTITIONS_MAX; p++)
-        if (set[p] == S_NAMED &&
-            sr_value_array_append(a, sr_value_new_int((int64_t)p)))
-            rc = sr_error_set(err, SR_ENOMEM, "out of memory");
-    if (!rc) {
-        *out = a;
-        a = NULL;
-    }
-    sr_value_destroy(&a);
+    if (!rc)
+        rc = sr_client_cover_unserved(cv, out, err);
     sr_value_destroy(&statuses);
     sr_msg_destroy(&req);
-    free(set);
+    sr_client_cover_destroy(&cv);
     return rc;
 }
 

@@ -345,6 +345,137 @@ a_partial_list_leaves_out_an_engine_that_is_down(void **state)
     sr_client_close(&c);
 }
 
+// --- issue 12: one engine of a replicated cluster down ------------------
+
+static const uint16_t s_six[] = {0, 1, 2, 3, 4, 5};
+
+// A, B and C (on the `nobody` endpoint, owning 4 and 5) in a cluster of
+// partitions 0 .. 5, a client connected to all three, then C closed (as
+// if killed) and the client seeing that it is gone.
+static sr_client_t *
+s_open_three_then_close_c(void)
+{
+    static const uint16_t c_parts[] = {4, 5};
+    sr_fake_engine_t *fc = sr_fake_engine_new("C", s_fx.nobody, c_parts, 2);
+    assert_non_null(fc);
+    char eps[640];
+    snprintf(eps, sizeof eps, "%s,%s", s_fx.both, s_fx.nobody);
+    sr_fake_engine_set_cluster(fc, eps, s_six, 6);
+    for (int i = 0; i < 2; i++)
+        sr_fake_engine_set_cluster(s_fx.fe[i], eps, s_six, 6);
+    sr_client_t *c = sr_fx_open_connected(eps);
+    sr_fake_engine_destroy(&fc);
+    sr_value_t *v = NULL;
+    sr_error_t err;
+    bool is_gone = false;
+    for (int i = 0; i < 200 && !is_gone; i++) {
+        is_gone = sr_client_status(c, 2, 50, &v, &err) != SR_OK &&
+                  strstr(err.msg, "not connected");
+        sr_value_destroy(&v);
+    }
+    if (!is_gone)
+        fail_msg("the client still sees engine C after 200 tries");
+    return c;
+}
+
+// Workflow "name" stored on engine `engine` alone.
+static void
+s_wf_on(int engine, const char *name)
+{
+    sr_client_t *c = sr_fx_open(s_fx.ep[engine]);
+    char text[64];
+    snprintf(text, sizeof text, "%s: {}\n", name);
+    sr_value_t *v = NULL;
+    sr_error_t err;
+    sr_fx_ok(sr_client_wf_create(c, text, T, &v, &err), &err);
+    sr_value_destroy(&v);
+    sr_client_close(&c);
+}
+
+static void
+lists_are_whole_when_the_engines_that_answer_serve_every_partition(void **state)
+{
+    (void)state;
+    sr_client_t *c = s_open_three_then_close_c();
+    static const uint16_t a_parts[] = {0, 1, 4}, b_parts[] = {2, 3, 5};
+    sr_fake_engine_set_partitions(s_fx.fe[0], a_parts, 3);
+    sr_fake_engine_set_partitions(s_fx.fe[1], b_parts, 3);
+    int64_t base = 1700000000000;
+    sr_id_t ids[4] = {sr_fx_id(0, base + 1000), sr_fx_id(4, base + 2000),
+                      sr_fx_id(5, base + 3000), sr_fx_id(2, base + 4000)};
+    for (int i = 0; i < 4; i++)
+        sr_fake_engine_add_execution(s_fx.fe[i / 2], &ids[i], "wf", "RUNNING");
+    s_wf_on(0, "alpha");
+    s_wf_on(1, "zeta");
+    size_t status_a = s_count(0, SR_MSG_STATUS);
+    sr_value_t *v = NULL;
+    sr_error_t err;
+    char got[256];
+    int64_t start = zclock_mono();
+    sr_fx_ok(sr_client_ex_list(c, NULL, T, &v, &err), &err);
+    s_ids(v, got, sizeof got);
+    assert_string_equal(got, "0@1000 4@2000 5@3000 2@4000");
+    sr_value_destroy(&v);
+    // A STATUS before and after each list asked again.
+    assert_int_equal(s_count(0, SR_MSG_STATUS), status_a + 2);
+    assert_int_equal(s_count(0, SR_MSG_EX_LIST), 2);
+    sr_fx_ok(sr_client_wf_list(c, T, &v, &err), &err);
+    assert_int_equal(sr_value_len(v), 2);
+    assert_string_equal(sr_value_map_str(sr_value_array_at(v, 0), "name"),
+                        "alpha");
+    assert_string_equal(sr_value_map_str(sr_value_array_at(v, 1), "name"),
+                        "zeta");
+    sr_value_destroy(&v);
+    assert_true(zclock_mono() - start < T / 2); // C is not waited for
+    sr_client_close(&c);
+}
+
+static void
+lists_fail_naming_the_engine_down_when_a_partition_is_not_served(void **state)
+{
+    (void)state;
+    sr_client_t *c = s_open_three_then_close_c();
+    static const uint16_t a_parts[] = {0, 1, 4}; // 5: nobody
+    sr_fake_engine_set_partitions(s_fx.fe[0], a_parts, 3);
+    sr_id_t on_a = sr_fx_id(4, 1700000001000);
+    sr_fake_engine_add_execution(s_fx.fe[0], &on_a, "wf", "RUNNING");
+    sr_value_t *v = NULL, *missing = NULL;
+    sr_error_t err;
+    assert_int_equal(sr_client_ex_list(c, NULL, 300, &v, &err), SR_ETIMEDOUT);
+    assert_null(v);
+    assert_non_null(strstr(err.msg, s_fx.nobody));
+    assert_non_null(strstr(err.msg, "not connected"));
+    assert_int_equal(sr_client_wf_list(c, 300, &v, &err), SR_ETIMEDOUT);
+    assert_non_null(strstr(err.msg, s_fx.nobody));
+    // The partial list still gives what there is and names the gap.
+    sr_fx_ok(sr_client_ex_list_partial(c, NULL, T, &v, &missing, &err), &err);
+    assert_int_equal(sr_value_len(v), 1);
+    char *json = sr_value_to_json(sr_value_map_get(missing, "partitions"),
+                                  SR_JSON_COMPACT);
+    assert_string_equal(json, "[5]");
+    free(json);
+    sr_value_destroy(&v);
+    sr_value_destroy(&missing);
+    // Every partition served, but by a cluster that does not name C (its
+    // engines read another cluster file): C may hold partitions of its own.
+    static const uint16_t a_more[] = {0, 1, 4, 5};
+    sr_fake_engine_set_partitions(s_fx.fe[0], a_more, 4);
+    assert_int_equal(sr_client_ex_list(c, NULL, 300, &v, &err), SR_OK);
+    sr_value_destroy(&v);
+    for (int i = 0; i < 2; i++)
+        sr_fake_engine_set_cluster(s_fx.fe[i], s_fx.both, s_six, 6);
+    assert_int_equal(sr_client_ex_list(c, NULL, 300, &v, &err), SR_ETIMEDOUT);
+    assert_non_null(strstr(err.msg, s_fx.nobody));
+    // None answering a list: the first engine's error, asked once.
+    for (int i = 0; i < 2; i++)
+        sr_fake_engine_fail(s_fx.fe[i], SR_MSG_EX_LIST, SR_EINVAL, "no", NULL);
+    size_t asked = s_count(0, SR_MSG_EX_LIST);
+    assert_int_equal(sr_client_ex_list(c, NULL, 300, &v, &err), SR_EINVAL);
+    assert_string_equal(err.msg, "no");
+    assert_int_equal(s_count(0, SR_MSG_EX_LIST), asked + 1);
+    sr_client_close(&c);
+}
+
 static void
 execution_lists_are_gathered_from_every_engine_oldest_first(void **state)
 {
@@ -443,15 +574,6 @@ workflow_lists_are_merged_and_deletes_reach_every_engine(void **state)
 
 // --- units --------------------------------------------------------------
 
-static sr_value_t *
-s_json(const char *text)
-{
-    sr_value_t *v = NULL;
-    sr_error_t err;
-    sr_fx_ok(sr_value_from_json(text, strlen(text), NULL, &v, &err), &err);
-    return v;
-}
-
 static void
 the_partition_map_learns_from_status_and_refuses_nonsense(void **state)
 {
@@ -461,8 +583,8 @@ the_partition_map_learns_from_status_and_refuses_nonsense(void **state)
     sr_error_t err;
     assert_false(sr_client_route_is_known(r));
     assert_false(sr_client_route_owner(r, 0, &e));
-    sr_value_t *a = s_json("{\"partitions\": [0, 1, 65535]}");
-    sr_value_t *b = s_json("{\"partitions\": [1, 2]}");
+    sr_value_t *a = sr_fx_json("{\"partitions\": [0, 1, 65535]}");
+    sr_value_t *b = sr_fx_json("{\"partitions\": [1, 2]}");
     sr_fx_ok(sr_client_route_learn(r, 0, a, &err), &err);
     sr_fx_ok(sr_client_route_learn(r, 2, b, &err), &err); // takes 1 from 0
     assert_true(sr_client_route_is_known(r));
@@ -473,7 +595,8 @@ the_partition_map_learns_from_status_and_refuses_nonsense(void **state)
     assert_false(sr_client_route_owner(r, 65535, &e));
     assert_true(sr_client_route_owner(r, 2, &e) && e == 0);
     // sirocco-engined's form: maps with the number and the epoch.
-    sr_value_t *m = s_json("{\"partitions\": [{\"number\": 7, \"epoch\": 2}]}");
+    sr_value_t *m =
+        sr_fx_json("{\"partitions\": [{\"number\": 7, \"epoch\": 2}]}");
     sr_fx_ok(sr_client_route_learn(r, 1, m, &err), &err);
     assert_true(sr_client_route_owner(r, 7, &e) && e == 1);
     sr_value_destroy(&m);
@@ -486,7 +609,7 @@ the_partition_map_learns_from_status_and_refuses_nonsense(void **state)
                          "{\"partitions\": [{\"epoch\": 1}]}",
                          "{\"partitions\": [{\"number\": -2}]}"};
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
-        sr_value_t *v = s_json(bad[i]);
+        sr_value_t *v = sr_fx_json(bad[i]);
         assert_int_equal(sr_client_route_learn(r, 1, v, &err), SR_EPROTO);
         sr_value_destroy(&v);
     }
@@ -548,7 +671,7 @@ merging_orders_by_time_drops_duplicates_and_checks_items(void **state)
     assert_int_equal(sr_value_len(out), 0);
     sr_value_destroy(&out);
 
-    sr_value_array_append(b, s_json("{\"id\": \"not an id\"}"));
+    sr_value_array_append(b, sr_fx_json("{\"id\": \"not an id\"}"));
     assert_int_equal(sr_client_body_merge_executions(
                          lists, 2, 9, SR_B_EXECUTION_id, &out, &err),
                      SR_EPROTO);
@@ -572,10 +695,10 @@ static void
 merging_workflows_keeps_the_newest_of_each_name(void **state)
 {
     (void)state;
-    sr_value_t *a = s_json("[{\"name\": \"b\", \"version\": \"1\", "
-                           "\"created_ms\": 5}, {\"name\": \"a\"}]");
-    sr_value_t *b = s_json("[{\"name\": \"b\", \"version\": \"2\", "
-                           "\"created_ms\": 9}, {\"name\": \"c\"}]");
+    sr_value_t *a = sr_fx_json("[{\"name\": \"b\", \"version\": \"1\", "
+                               "\"created_ms\": 5}, {\"name\": \"a\"}]");
+    sr_value_t *b = sr_fx_json("[{\"name\": \"b\", \"version\": \"2\", "
+                               "\"created_ms\": 9}, {\"name\": \"c\"}]");
     sr_value_t *lists[2] = {a, b}, *out = NULL;
     sr_error_t err;
     sr_fx_ok(sr_client_body_merge_workflows(lists, 2, &out, &err), &err);
@@ -584,7 +707,7 @@ merging_workflows_keeps_the_newest_of_each_name(void **state)
                               "\"2\",\"created_ms\":9},{\"name\":\"c\"}]");
     free(json);
     sr_value_destroy(&out);
-    sr_value_t *bad = s_json("[{\"title\": \"x\"}]");
+    sr_value_t *bad = sr_fx_json("[{\"title\": \"x\"}]");
     lists[1] = bad;
     assert_int_equal(sr_client_body_merge_workflows(lists, 2, &out, &err),
                      SR_EPROTO);
@@ -645,6 +768,12 @@ main(void)
                                s_each),
         cmocka_unit_test_setup(
             an_engine_that_is_down_does_not_hold_up_the_others, s_each),
+        cmocka_unit_test_setup(
+            lists_are_whole_when_the_engines_that_answer_serve_every_partition,
+            s_each),
+        cmocka_unit_test_setup(
+            lists_fail_naming_the_engine_down_when_a_partition_is_not_served,
+            s_each),
         cmocka_unit_test_setup(
             execution_lists_are_gathered_from_every_engine_oldest_first,
             s_each),

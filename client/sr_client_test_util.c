@@ -13,6 +13,8 @@
 
 #include <cmocka.h>
 
+#include "sr_value_json.h"
+
 int
 sr_fx_setup(sr_fx_t *fx)
 {
@@ -86,4 +88,13 @@ sr_fx_ok(sr_err_t rc, const sr_error_t *err)
 {
     if (rc != SR_OK)
         fail_msg("%s: %s: %s", sr_strerror(rc), err->where, err->msg);
+}
+
+sr_value_t *
+sr_fx_json(const char *text)
+{
+    sr_value_t *v = NULL;
+    sr_error_t err;
+    sr_fx_ok(sr_value_from_json(text, strlen(text), NULL, &v, &err), &err);
+    return v;
 }

@@ -33,5 +33,8 @@ sr_id_t sr_fx_id(uint16_t partition, int64_t ms);
 const char *sr_fx_text(const sr_id_t *id, int slot);
 // Fail the test unless `rc` is SR_OK (prints err).
 void sr_fx_ok(sr_err_t rc, const sr_error_t *err);
+// The value of JSON `text`, failing the test when it is not JSON. Caller
+// owns it.
+sr_value_t *sr_fx_json(const char *text);
 
 #endif

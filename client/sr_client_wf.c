@@ -88,8 +88,8 @@ s_wf_list(sr_client_t *c, bool describe, int timeout_ms, sr_value_t **workflows,
     if (!req || (describe && sr_msg_set_bool(req, SR_F_WF_LIST_describe, true)))
         rc = sr_error_set(err, SR_ENOMEM, "WF_LIST: out of memory");
     else
-        rc = sr_client_call_all(c, req, sr_client_deadline(timeout_ms), SR_OK,
-                                &bodies, NULL, err);
+        rc = sr_client_call_lists(c, req, sr_client_deadline(timeout_ms),
+                                  &bodies, err);
     if (!rc) {
         sr_value_t *lists[SR_CLIENT_ENGINES_MAX];
         size_t n = sr_value_len(bodies);

@@ -304,6 +304,15 @@ sr_fake_engine_set_partitions(sr_fake_engine_t *fe, const uint16_t *parts,
 }
 
 void
+sr_fake_engine_set_cluster(sr_fake_engine_t *fe, const char *members,
+                           const uint16_t *parts, size_t n)
+{
+    pthread_mutex_lock(&fe->lock);
+    sr_fake_store_set_cluster(fe->store, members, parts, n);
+    pthread_mutex_unlock(&fe->lock);
+}
+
+void
 sr_fake_engine_add_execution(sr_fake_engine_t *fe, const sr_id_t *id,
                              const char *workflow, const char *state)
 {

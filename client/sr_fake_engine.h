@@ -54,6 +54,11 @@ void sr_fake_engine_set_before_1_5(sr_fake_engine_t *fe, bool is_before_1_5);
 // Own these partitions from now on.
 void sr_fake_engine_set_partitions(sr_fake_engine_t *fe, const uint16_t *parts,
                                    size_t n);
+// Name a cluster in STATUS "cluster": the engines of `members` (client
+// endpoints, comma-separated), each holding a copy of every partition of
+// `parts` (replicated on every engine). By default it names none.
+void sr_fake_engine_set_cluster(sr_fake_engine_t *fe, const char *members,
+                                const uint16_t *parts, size_t n);
 
 // --- seeding ----------------------------------------------------------
 

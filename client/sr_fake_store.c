@@ -24,6 +24,9 @@ struct sr_fake_store {
     char endpoint[256]; // its client endpoint, for STATUS
     uint16_t parts[S_PARTS_MAX];
     size_t nparts, next_part;
+    uint16_t cluster[S_PARTS_MAX]; // the partitions STATUS names
+    size_t ncluster;
+    char members[1024]; // client endpoints of the cluster, comma-separated
     sr_fake_catalog_t *catalog; // workflows
     sr_value_t *executions;     // id text -> EXECUTION body
     sr_value_t *tasks;          // id text -> TASK_EXECUTION bodies
@@ -84,6 +87,15 @@ sr_fake_store_set_partitions(sr_fake_store_t *st, const uint16_t *parts,
     st->nparts = n < S_PARTS_MAX ? n : S_PARTS_MAX;
     memcpy(st->parts, parts, st->nparts * sizeof *parts);
     st->next_part = 0;
+}
+
+void
+sr_fake_store_set_cluster(sr_fake_store_t *st, const char *members,
+                          const uint16_t *parts, size_t n)
+{
+    snprintf(st->members, sizeof st->members, "%s", members);
+    st->ncluster = n < S_PARTS_MAX ? n : S_PARTS_MAX;
+    memcpy(st->cluster, parts, st->ncluster * sizeof *parts);
 }
 
 void
@@ -573,8 +585,33 @@ s_unsubscribe(s_ctx_t *cx)
     s_reply(cx, s_empty());
 }
 
-// The figures of an engine that runs nothing, names no cluster (no other
-// engine's partitions) and holds epoch 1 of each of its partitions.
+// STATUS "cluster": none, or each member of the cluster set, holding
+// every partition of it (as with as many replicas as engines).
+static sr_value_t *
+s_cluster(const sr_fake_store_t *st)
+{
+    sr_value_t *list = sr_value_new_array(3);
+    char eps[sizeof st->members], *save = NULL;
+    memcpy(eps, st->members, sizeof eps);
+    for (char *ep = strtok_r(eps, ",", &save); st->ncluster && ep;
+         ep = strtok_r(NULL, ",", &save)) {
+        sr_value_t *parts = sr_value_new_array(st->ncluster);
+        for (size_t i = 0; i < st->ncluster; i++)
+            sr_value_array_append(parts, sr_value_new_int(st->cluster[i]));
+        sr_body_t m;
+        sr_body_init(&m, SR_SHAPE_MEMBER);
+        sr_body_put_str(&m, SR_B_MEMBER_name, ep);
+        sr_body_put_str(&m, SR_B_MEMBER_client, ep);
+        sr_body_put_str(&m, SR_B_MEMBER_worker, "");
+        sr_body_put(&m, SR_B_MEMBER_partitions, parts);
+        sr_value_array_append(list, sr_body_take(&m));
+    }
+    return list;
+}
+
+// The figures of an engine that runs nothing, names the cluster set by
+// sr_fake_store_set_cluster (none by default) and holds epoch 1 of each
+// of its partitions.
 static void
 s_status(s_ctx_t *cx)
 {
@@ -595,7 +632,7 @@ s_status(s_ctx_t *cx)
     sr_body_put(&b, SR_B_STATUS_partitions, parts);
     sr_body_put(&b, SR_B_STATUS_epochs, epochs);
     sr_body_put_str(&b, SR_B_STATUS_name, cx->st->name);
-    sr_body_put(&b, SR_B_STATUS_cluster, sr_value_new_array(0));
+    sr_body_put(&b, SR_B_STATUS_cluster, s_cluster(cx->st));
     sr_body_put(&b, SR_B_STATUS_workers, sr_value_new_array(0));
     static const sr_bfield_t zero[] = {
         SR_B_STATUS_queued, SR_B_STATUS_batches, SR_B_STATUS_events,

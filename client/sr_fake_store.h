@@ -26,6 +26,10 @@ sr_fake_store_t *sr_fake_store_new(const char *name, const char *endpoint);
 void sr_fake_store_destroy(sr_fake_store_t **st_p);
 void sr_fake_store_set_partitions(sr_fake_store_t *st, const uint16_t *parts,
                                   size_t n);
+// Name a cluster in STATUS "cluster": the engines of `members` (client
+// endpoints, comma-separated), each holding the partitions `parts`.
+void sr_fake_store_set_cluster(sr_fake_store_t *st, const char *members,
+                               const uint16_t *parts, size_t n);
 // Answer EX_START as an engine before protocol 1.5 does: ignore its `id`.
 void sr_fake_store_set_before_1_5(sr_fake_store_t *st, bool is_before_1_5);
 

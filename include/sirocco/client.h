@@ -213,6 +213,14 @@ typedef struct {
 // Executions of every engine, oldest first (by the creation time in their
 // ids, then by id), at most `limit`. To read the next page, pass the last
 // id as `after`. `filter` may be NULL.
+// Lists asked of every engine (this one, sr_client_wf_list and
+// sr_client_action_list without an id) are whole, and succeed, also when
+// engines do not answer, as long as those that do served every partition
+// of the cluster throughout (as their STATUS says, before and after: with
+// replicated partitions, the engines that took over from one that is
+// down) and name the others as engines of their cluster file. Otherwise they
+// fail with the first engine's failure (an engine not connected, not answering
+// in time: SR_ETIMEDOUT naming it).
 sr_err_t sr_client_ex_list(sr_client_t *c, const sr_client_list_t *filter,
                            int timeout_ms, sr_value_t **executions,
                            sr_error_t *err);

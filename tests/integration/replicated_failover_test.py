@@ -12,7 +12,9 @@ timeouts while the load goes on, then woken (SIGCONT): the others elect
 new leaders meanwhile, the woken engine serves none of the partitions it
 led when it stopped until it is elected again (it stepped down: its log
 says so), and still every execution ends SUCCESS and every action ran
-once.
+once. Then `sirocco execution list` through the cluster file, with the
+dead engine still down (or the woken one serving again), lists every
+execution once: the engines that answer serve every partition.
 
 With `--wipe`, first a follower (an engine leading the fewest partitions)
 is killed, its data folder deleted, and started again under load: it
@@ -21,6 +23,7 @@ snapshot of the partition); then the leader of the most partitions is
 killed and left down, so the wiped engine's copies are needed for a
 majority: still every execution ends SUCCESS and every action ran once."""
 import collections
+import json
 import os
 import shutil
 import signal
@@ -249,6 +252,19 @@ def main():
         if twice or missing:
             srtest.fail("actions run twice: %s; never: %s"
                         % (twice[:5], missing[:5]))
+        # The list from every engine, one down: whole, without duplicates.
+        out = lc.run("execution", "list", "--cluster", lc.cluster_file,
+                     "--json", "--limit", str(len(ids) + 1), "--timeout",
+                     "10000")
+        if out.returncode != 0:
+            srtest.fail("execution list with %s down failed (%d): %s"
+                        % (victim, out.returncode, out.stderr))
+        listed = [e["id"] for e in json.loads(out.stdout)]
+        if sorted(listed) != sorted(ids):
+            srtest.fail("execution list with %s down: %d items for %d "
+                        "executions (%d distinct)" % (victim, len(listed),
+                                                      len(ids),
+                                                      len(set(listed))))
         print("replicated failover: %s (leading %d of %d partitions) %s "
               "after %d of %d starts; %d executions SUCCESS, %d actions "
               "each ran once; no leader for %s"
