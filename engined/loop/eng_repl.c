@@ -484,6 +484,7 @@ eng_repl_outcome(eng_repl_t *self, uint16_t number, sr_error_t *err)
     c->proposed = false;
     if (c->waiting) { // its entry may still commit: it applies then
         c->waiting = false;
+        rft_group_abandon(c->g); // the copy takes the next batch
         self->stats.failed++;
         return sr_error_set(err, SR_EUNAVAIL,
                             "partition %u: its entry was not committed in "

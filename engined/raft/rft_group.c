@@ -164,6 +164,12 @@ rft_group_leading(const rft_group_t *g)
            g->ready_term == g->raft.current_term && !g->transferring;
 }
 
+void
+rft_group_abandon(rft_group_t *g)
+{
+    rft_fsm_drop(g->fsm);
+}
+
 static void
 s_transferred(struct raft_transfer *req)
 {

@@ -88,6 +88,12 @@ raft_index rft_group_applied(const rft_group_t *g);
 // Why the group is unavailable, when it is ("" otherwise).
 const char *rft_group_error(const rft_group_t *g);
 
+// Stop waiting for the proposal in flight: its write transaction is
+// aborted now (the copy can take another); should its entry still be
+// committed, it reaches the copy from its bytes, and its callback still
+// runs once.
+void rft_group_abandon(rft_group_t *g);
+
 // Hand the leadership to replica `id`, a voter of the group: C-Raft
 // sends it TimeoutNow once it holds every entry, and it stands for
 // election at once; meanwhile (up to an election timeout) this replica
