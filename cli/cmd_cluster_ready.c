@@ -110,6 +110,33 @@ s_is_ready(const cli_local_t *l, sr_client_t *c, size_t e, const char **missing)
     return is_ready;
 }
 
+// Replicated partitions: is every partition served by some engine (its
+// group has elected a leader)? The first that is not goes in *part.
+static bool
+s_all_served(const cli_local_t *l, sr_client_t *c, size_t *part)
+{
+    bool served[CLI_LOCAL_PARTITIONS_MAX] = {false};
+    for (size_t e = 0; e < cli_local_count(l, CLI_LOCAL_ENGINE); e++) {
+        sr_value_t *st = NULL;
+        sr_error_t err;
+        if (sr_client_status(c, e, S_TRY_MS, &st, &err) != SR_OK)
+            continue;
+        const sr_value_t *parts = sr_value_map_get(st, "partitions");
+        for (size_t i = 0; i < sr_value_len(parts); i++) {
+            int64_t p = sr_value_int(sr_value_array_at(parts, i));
+            if (p >= 0 && p < CLI_LOCAL_PARTITIONS_MAX)
+                served[p] = true;
+        }
+        sr_value_destroy(&st);
+    }
+    for (size_t p = 0; p < l->partitions; p++)
+        if (!served[p]) {
+            *part = p;
+            return false;
+        }
+    return true;
+}
+
 // Does the gateway accept TCP connections on its HOST:PORT ([V6]:PORT)?
 static bool
 s_gateway_listens(const cli_local_proc_t *p)
@@ -187,6 +214,12 @@ cli_cluster_wait_ready(const cli_local_t *l, int timeout_ms)
                 }
             }
             e++;
+        }
+        size_t unserved = 0;
+        if (!waiting && l->replicas > 1 && !s_all_served(l, c, &unserved)) {
+            waiting++;
+            late = &l->procs[0];
+            missing = "is up, but a partition has no leader yet";
         }
         const cli_local_proc_t *gw = cli_local_gateway(l);
         if (!waiting && gw && !s_gateway_listens(gw)) {

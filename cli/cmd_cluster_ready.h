@@ -18,8 +18,9 @@ int cli_cluster_probe(const cli_local_t *l, int timeout_ms, sr_value_t **out);
 // True when STATUS map `status` lists a worker named `name`.
 bool cli_cluster_sees_worker(const sr_value_t *status, const char *name);
 
-// Wait until every engine of `l` answers STATUS and lists every worker,
-// for at most `timeout_ms`. A process that ended, or the time running
+// Wait until every engine of `l` answers STATUS and lists every worker
+// (and, with replicated partitions, every partition is served), for at
+// most `timeout_ms`. A process that ended, or the time running
 // out, fails with a message naming the process and the end of its log.
 // CLI_OK or CLI_FAILED.
 int cli_cluster_wait_ready(const cli_local_t *l, int timeout_ms);
