@@ -347,9 +347,11 @@ s_drain(eng_t *eng)
         s_receive(eng, eng->client_sock, &eng->stash[taken]);
         sr_wire_in_fini(&eng->stash[taken]);
     }
-    memmove(eng->stash, eng->stash + taken,
-            (eng->nstash - taken) * sizeof *eng->stash);
-    eng->nstash -= taken;
+    if (taken) { // (memmove of a NULL stash is undefined, even of 0 bytes)
+        memmove(eng->stash, eng->stash + taken,
+                (eng->nstash - taken) * sizeof *eng->stash);
+        eng->nstash -= taken;
+    }
     bool more = true;
     while (more && got < max) {
         more = false;
