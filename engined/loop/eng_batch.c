@@ -72,6 +72,21 @@ eng_batch_add(eng_batch_t *self)
     return op;
 }
 
+eng_op_t *
+eng_batch_add_def(eng_batch_t *self, size_t nparts, const lang_doc_t *doc)
+{
+    size_t first = self->nops;
+    for (size_t pi = 0; pi < nparts; pi++) {
+        eng_op_t *op = eng_batch_add(self);
+        if (!op)
+            break;
+        op->kind = ENG_OP_WF_CREATE;
+        op->doc = doc;
+        op->part = pi;
+    }
+    return self->nops > first ? &self->ops[first] : NULL;
+}
+
 size_t
 eng_batch_size(const eng_batch_t *self)
 {

@@ -70,6 +70,13 @@ void eng_batch_destroy(eng_batch_t **self_p);
 // or eng_batch_clear.
 eng_op_t *eng_batch_add(eng_batch_t *self);
 
+// A WF_CREATE operation of `doc` for each partition index below `nparts`
+// (the catalog lives in every partition). Returns the first of them
+// (borrowed as from eng_batch_add), or NULL when none was added (memory
+// running out stops the adding there).
+eng_op_t *eng_batch_add_def(eng_batch_t *self, size_t nparts,
+                            const lang_doc_t *doc);
+
 // The operations gathered, in arrival order; operation `i` (< size) is
 // borrowed like one from eng_batch_add.
 size_t eng_batch_size(const eng_batch_t *self);

@@ -270,18 +270,12 @@ s_wf_create(eng_client_t *self, sr_wire_in_t *in)
         return;
     const lang_doc_t *kept = store_docs_adopt(self->docs, &doc);
     // The catalog lives in every partition: executions start anywhere.
-    for (size_t pi = 0; pi < eng_parts_count(self->parts); pi++) {
-        eng_op_t *op = eng_batch_add(self->batch);
-        if (!op)
-            return;
-        op->kind = ENG_OP_WF_CREATE;
-        op->doc = kept;
-        op->part = pi;
-        if (pi == 0) { // one reply, from the first partition
-            op->type = in->type;
-            op->peer = in->peer;
-            op->req_id = in->req_id;
-        }
+    eng_op_t *op =
+        eng_batch_add_def(self->batch, eng_parts_count(self->parts), kept);
+    if (op) { // one reply, from the first partition
+        op->type = in->type;
+        op->peer = in->peer;
+        op->req_id = in->req_id;
     }
 }
 

@@ -391,14 +391,7 @@ s_adopt(eng_peers_t *self, const char *text)
     }
     lang_diags_fini(&diags);
     const lang_doc_t *kept = store_docs_adopt(self->docs, &doc);
-    for (size_t pi = 0; pi < eng_parts_count(self->parts); pi++) {
-        eng_op_t *op = eng_batch_add(self->batch);
-        if (!op)
-            return;
-        op->kind = ENG_OP_WF_CREATE;
-        op->doc = kept;
-        op->part = pi;
-    }
+    (void)eng_batch_add_def(self->batch, eng_parts_count(self->parts), kept);
 }
 
 // WF_LIST from a peer: fetch the workflows this engine lacks.
