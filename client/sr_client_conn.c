@@ -289,6 +289,15 @@ sr_client_conn_pick(sr_client_conn_t *cn, size_t first, int64_t deadline_ms)
     }
 }
 
+bool
+sr_client_conn_is_up(sr_client_conn_t *cn, size_t i)
+{
+    zmq_pollitem_t item = {zsock_resolve(cn->engines[i].sock), 0, ZMQ_POLLOUT,
+                           0};
+    return i < cn->count && zmq_poll(&item, 1, 0) == 1 &&
+           (item.revents & ZMQ_POLLOUT);
+}
+
 // Send HEARTBEAT to each subscribed engine we have been silent towards
 // for an interval. A failed send is retried at the next interval.
 static void

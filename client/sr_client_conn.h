@@ -52,6 +52,9 @@ int64_t sr_client_deadline(int timeout_ms);
 // when none has.
 size_t sr_client_conn_pick(sr_client_conn_t *cn, size_t first,
                            int64_t deadline_ms);
+// True when engine i has a connection to send on now (an engine that
+// stopped, or was killed, has none once ZeroMQ has seen it go).
+bool sr_client_conn_is_up(sr_client_conn_t *cn, size_t i);
 
 // Called as each request of an exchange gets its answer (or fails);
 // return true to stop waiting for the others.
