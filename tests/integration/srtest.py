@@ -309,12 +309,20 @@ def leaders(clients):
 
 
 def wait_leaders(clients, partitions, timeout=20.0):
-    """Wait until each of partitions 0 .. `partitions` - 1 is served by
-    one of `clients`; returns leaders(clients)."""
+    """Wait until each of partitions 0 .. `partitions` - 1 of a
+    Cluster.replicated is served by one of `clients`, and by the engine
+    that lists it first when that one is among them (leaderships are
+    handed to it: docs/engine.md section 7); returns leaders(clients)."""
+    per = partitions // 3
+
+    def settled(got):
+        return len(got) == partitions and all(
+            got[p][0] == "e%d" % (p // per + 1) for p in got
+            if "e%d" % (p // per + 1) in clients)
     deadline = time.time() + timeout
     while True:
         got = leaders(clients)
-        if len(got) == partitions:
+        if settled(got):
             return got
         if time.time() > deadline:
             fail("partitions without a leader after %.0f s: %s"
