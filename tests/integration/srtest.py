@@ -278,13 +278,14 @@ class Cluster:
                 p.wait()
         shutil.rmtree(self.dir, ignore_errors=True)
 
-    def replicated(self, run, partitions=3, extra=()):
+    def replicated(self, run, partitions=3, extra=(), heartbeat_ms=200):
         """Replicated partitions (issue 12): a cluster file of three
         engines, `partitions` partitions (one range per engine), each
         partition replicated on all three; engines `run` of e1, e2, e3
         are started ({name: process}). Two make a majority."""
         path = self.cluster_file(3, partitions // 3, replicas=3)
-        return {n: self.engine(n, cluster=path, extra=extra) for n in run}
+        return {n: self.engine(n, cluster=path, extra=extra,
+                               heartbeat_ms=heartbeat_ms) for n in run}
 
     def wait_workers(self, client, count, timeout=10.0):
         deadline = time.time() + timeout
