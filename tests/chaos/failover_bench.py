@@ -114,12 +114,17 @@ def main():
     ap.add_argument("--kills", type=int, default=20)
     ap.add_argument("--interval", type=float, default=0.1)
     ap.add_argument("--seed", type=int, default=int(time.time()))
+    ap.add_argument("--heartbeat-ms", type=int, default=0,
+                    help="of engines and workers (default: cluster up's)")
     args = ap.parse_args()
     rnd = random.Random(args.seed)
     print("failover bench: seed %d, %d kills, a probe every %.2f s per "
           "partition" % (args.seed, args.kills, args.interval), flush=True)
+    extra = ["--replicas", "3"]
+    if args.heartbeat_ms:
+        extra += ["--heartbeat-ms", str(args.heartbeat_ms)]
     lc = srlocal.LocalCluster(engines=3, workers=2, partitions=PARTITIONS,
-                              extra=["--replicas", "3"])
+                              extra=extra)
     cls, probe = None, None
     gaps, from_kill, elected, clients, rebalance = [], [], [], [], []
     failed_calls, call_s = 0, []
