@@ -254,7 +254,7 @@ s_engines(const cli_local_t *l)
 // The engine holding the most copies (the first on a tie), or the
 // fewest among those without `part` (`fewest`).
 static cli_local_proc_t *
-s_pick(cli_local_t *l, bool fewest, int part, const cli_local_proc_t *not)
+s_pick(cli_local_t *l, bool fewest, int part, const cli_local_proc_t * not )
 {
     cli_local_proc_t *best = NULL;
     for (size_t i = 0; i < l->nprocs; i++) {
@@ -262,8 +262,8 @@ s_pick(cli_local_t *l, bool fewest, int part, const cli_local_proc_t *not)
         if (p->role != CLI_LOCAL_ENGINE || p == not ||
             (part >= 0 && s_holds(p, (uint16_t)part)))
             continue;
-        if (!best || (fewest ? p->nparts < best->nparts
-                             : p->nparts > best->nparts))
+        if (!best ||
+            (fewest ? p->nparts < best->nparts : p->nparts > best->nparts))
             best = p;
     }
     return best;
@@ -286,8 +286,8 @@ s_name_ok(const char *name)
 
 // A copy of `argv` with the values after --name and --data replaced.
 static sr_err_t
-s_argv_for(cli_local_proc_t *p, const cli_local_proc_t *model,
-           const char *data, sr_error_t *err)
+s_argv_for(cli_local_proc_t *p, const cli_local_proc_t *model, const char *data,
+           sr_error_t *err)
 {
     const char *argv[64];
     size_t n = 0;
@@ -313,12 +313,11 @@ cli_cluster_add_engine(const cli_args_t *a)
     if (!code)
         code = s_load(a, cmd, &l);
     if (!code && !s_name_ok(name))
-        code = s_fail(cmd,
-                      "'%s': a name is 1 to 64 letters, digits, '-' or '_'",
-                      name);
+        code = s_fail(
+            cmd, "'%s': a name is 1 to 64 letters, digits, '-' or '_'", name);
     if (!code && s_engine(&l, name))
-        code = s_fail(cmd, "an engine named %s is in the cluster already",
-                      name);
+        code =
+            s_fail(cmd, "an engine named %s is in the cluster already", name);
     if (!code && (s_engines(&l) >= CLI_LOCAL_ENGINES_MAX ||
                   l.nprocs >= CLI_LOCAL_PROCS_MAX))
         code = s_fail(cmd, "no room for another engine (%s at most)", "64");
@@ -449,8 +448,8 @@ cli_cluster_remove_engine(const cli_args_t *a)
         char data[PATH_MAX + 128];
         snprintf(data, sizeof data, "%s/%s", l.dir, gone.name);
         if (nftw(data, s_remove, 16, FTW_DEPTH | FTW_PHYS) && errno != ENOENT)
-            fprintf(stderr, "sirocco cluster %s: %s was not deleted: %s\n",
-                    cmd, data, strerror(errno));
+            fprintf(stderr, "sirocco cluster %s: %s was not deleted: %s\n", cmd,
+                    data, strerror(errno));
         printf("engine %s removed (stopped%s; its data folder deleted); "
                "cluster map version %llu\n",
                name, killed ? " with SIGKILL" : "",
@@ -483,18 +482,19 @@ cli_cluster_move(const cli_args_t *a)
         part = strtol(a->pos[0], &end, 10);
         if (errno || end == a->pos[0] || *end || part < 0 ||
             (size_t)part >= l.partitions)
-            code = s_fail(cmd, "'%s': not a partition of the cluster",
-                          a->pos[0]);
+            code =
+                s_fail(cmd, "'%s': not a partition of the cluster", a->pos[0]);
     }
-    cli_local_proc_t *from = code || !from_name ? NULL : s_engine(&l, from_name);
+    cli_local_proc_t *from =
+        code || !from_name ? NULL : s_engine(&l, from_name);
     cli_local_proc_t *to = code || !to_name ? NULL : s_engine(&l, to_name);
     if (!code && (!from || !to))
         code = s_fail(cmd, "--from and --to name engines of the cluster%s", "");
     if (!code && !s_holds(from, (uint16_t)part))
         code = s_fail(cmd, "%s holds no copy of that partition", from->name);
     if (!code && s_holds(to, (uint16_t)part))
-        code = s_fail(cmd, "%s holds a copy of that partition already",
-                      to->name);
+        code =
+            s_fail(cmd, "%s holds a copy of that partition already", to->name);
     if (!code && from->nparts == 1)
         code = s_fail(cmd, "%s would hold nothing", from->name);
     if (!code && !s_add_part(to, (uint16_t)part))

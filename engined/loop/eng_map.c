@@ -106,8 +106,7 @@ s_check(const eng_config_t *cfg, const eng_cluster_t *next, sr_error_t *err)
 // Write `text` over the cluster file, through a temporary file and a
 // rename (engines sharing one file write the same text).
 static sr_err_t
-s_write(const eng_config_t *cfg, const char *text, size_t len,
-        sr_error_t *err)
+s_write(const eng_config_t *cfg, const char *text, size_t len, sr_error_t *err)
 {
     if (!cfg->cluster_path)
         return SR_OK;
@@ -138,8 +137,8 @@ s_has(const uint16_t *list, size_t n, uint16_t number)
 }
 
 sr_err_t
-eng_map_take(eng_map_t *self, eng_config_t *cfg, const char *text,
-             size_t len, eng_map_change_t *out, sr_error_t *err)
+eng_map_take(eng_map_t *self, eng_config_t *cfg, const char *text, size_t len,
+             eng_map_change_t *out, sr_error_t *err)
 {
     out->changed = false;
     out->nadded = 0;

@@ -29,7 +29,7 @@ void eng_map_destroy(eng_map_t **self_p);
 
 // What a map taken changed.
 typedef struct {
-    bool changed;            // false: cfg had this version already
+    bool changed;                       // false: cfg had this version already
     uint16_t added[ENG_MAX_PARTITIONS]; // partitions this engine holds now
     size_t nadded;                      // and did not before
 } eng_map_change_t;
