@@ -37,7 +37,7 @@ static const cli_opt_t s_up_opts[] = {
     {"--partitions", "N", "partitions in all (default 2 per engine)"},
     {"--replicas", "R",
      "copies of each partition, on R engines, kept by a Raft group "
-     "(default 1)"},
+     "(default 3, or the number of engines when fewer)"},
     S_DATA_OPT,
     {"--base-port", "P",
      "ports P, P+1, ... (default: free ports the system picks)"},

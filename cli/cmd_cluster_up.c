@@ -89,6 +89,9 @@ s_options(const cli_args_t *a, s_up_t *up)
         (rc = cli_cluster_num(a, S_CMD, "--timeout", 1, INT_MAX,
                               &up->timeout_ms)))
         return rc;
+    // Replicated by default: 3 copies, or one per engine when fewer.
+    if (!cli_args_has(a, "--replicas"))
+        up->replicas = up->engines < 3 ? up->engines : 3;
     up->durability = cli_args_get(a, "--durability");
     up->log_level = cli_args_get(a, "--log-level");
     if (up->durability && !s_is_one_of(up->durability, durability, 2)) {

@@ -150,7 +150,7 @@ def main():
         expect(["cluster", "status", "--data", data], 1, "stopped")
         expect(["cluster", "down", "--data", data], 0, "was not running")
         expect(["cluster", "up", "--data", data, "--engines", "3"], 2,
-               "holds a cluster of 2 engines and 4 partitions (replicas: 1)")
+               "holds a cluster of 2 engines and 4 partitions (replicas: 2)")
         expect(["cluster", "up", "--data", data, "--log-level", "warn"], 0,
                "2 engines, 1 workers, 4 partitions")
         got = json.loads(expect(["execution", "get", ex["id"], "--json",

@@ -41,8 +41,10 @@ def sirocco(lc, *args):
 
 
 def main():
+    # One copy of each partition: an engine down leaves its own unserved.
     lc = srlocal.LocalCluster(engines=3, workers=0, partitions=PARTITIONS,
-                              extra=["--heartbeat-ms", "200"])
+                              extra=["--heartbeat-ms", "200", "--replicas",
+                                     "1"])
     cls = None
     try:
         e1 = lc.engine("e1")
