@@ -194,11 +194,11 @@ s_engine(FILE *out, const char *ep, const sr_value_t *st, size_t f)
         s_sample(out, name, ep, NULL, s_families[f].get(st));
     else if (st) {
         const sr_value_t *lat = sr_body_get(st, SR_B_STATUS_dispatch_ms);
-        if (sr_body_float(lat, SR_B_DISPATCH_samples, 0) > 0) {
+        if (sr_body_float(lat, SR_B_LATENCY_samples, 0) > 0) {
             s_sample(out, name, ep, ",quantile=\"0.5\"",
-                     sr_body_float(lat, SR_B_DISPATCH_p50, 0));
+                     sr_body_float(lat, SR_B_LATENCY_p50, 0));
             s_sample(out, name, ep, ",quantile=\"0.99\"",
-                     sr_body_float(lat, SR_B_DISPATCH_p99, 0));
+                     sr_body_float(lat, SR_B_LATENCY_p99, 0));
         }
     }
 }

@@ -161,7 +161,8 @@ s_status(void *arg, sr_value_t **out, sr_error_t *err)
                                  .peers = eng->peers,
                                  .batch = eng->batch,
                                  .expire = eng->expire,
-                                 .auth = eng->auth};
+                                 .auth = eng->auth,
+                                 .repl = eng->repl};
     return eng_view_status(&src, out, err);
 }
 
