@@ -203,8 +203,7 @@ status_shows_each_copys_raft_group_and_the_followers_lag(void **state)
             // Followers may hear of the leader's commit a heartbeat later.
             if (leads)
                 assert_int_equal(sr_body_int(g, SR_B_RAFT_GROUP_commit, 0),
-                                 sr_body_int(g, SR_B_RAFT_GROUP_last_index,
-                                             0));
+                                 sr_body_int(g, SR_B_RAFT_GROUP_last_index, 0));
             const sr_value_t *replicas =
                 sr_body_get(g, SR_B_RAFT_GROUP_replicas);
             const sr_value_t *roles = sr_body_get(g, SR_B_RAFT_GROUP_roles);
@@ -213,8 +212,7 @@ status_shows_each_copys_raft_group_and_the_followers_lag(void **state)
             for (int j = 0; j < N; j++) {
                 assert_true(s_has_str(replicas, s_names[j]));
                 assert_string_equal(
-                    sr_value_str(sr_value_map_get(roles, s_names[j])),
-                    "voter");
+                    sr_value_str(sr_value_map_get(roles, s_names[j])), "voter");
             }
             const sr_value_t *lag = sr_body_get(g, SR_B_RAFT_GROUP_lag);
             if (leads) {
