@@ -21,19 +21,31 @@ is killed, its data folder deleted, and started again under load: it
 rejoins every group empty and catches up from the others (entries, or a
 snapshot of the partition); then the leader of the most partitions is
 killed and left down, so the wiped engine's copies are needed for a
-majority: still every execution ends SUCCESS and every action ran once."""
+majority: still every execution ends SUCCESS and every action ran once.
+
+Before the load, and at the end, `sirocco cluster status --json` shows for
+each partition one leader, the three replicas, a term and a commit index,
+and the leader's view of its two followers' lag; at the end an engine
+killed and left down lags in every partition (entries were committed
+since). Without options a gateway runs too, and its /metrics carries,
+before the kill, the sirocco_raft_* families of every engine: elections,
+leadership lost, commit latency, snapshots sent, and a follower's lag in
+every partition."""
 import collections
 import json
 import os
+import re
 import shutil
 import signal
 import sys
 import time
+import urllib.request
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
 import srtest  # noqa: E402
 import srlocal  # noqa: E402
+from gwtest import free_port  # noqa: E402
 
 PARTITIONS = 6
 EXECUTIONS = int(os.environ.get("SR_FAILOVER_EXECUTIONS", "240"))
@@ -172,18 +184,76 @@ def s_stepped_down(lc, leaders, victim):
     return time.time()
 
 
+def s_raft_status(lc, down=None, timeout=10):
+    """`cluster status --json`, asked until each partition has one leader
+    (not `down`) with the three replicas, a term, a commit index and its
+    two followers' lag (`down`'s at least 1); the partitions then."""
+    names = [e["name"] for e in lc.engines]
+    deadline = time.time() + timeout
+    while True:
+        out = lc.run("cluster", "status", "--data", lc.dir, "--json")
+        why = None
+        if out.returncode not in (0, 1):
+            why = "exit %d: %s" % (out.returncode, out.stderr)
+        for x in json.loads(out.stdout)["partitions"] if not why else []:
+            followers = sorted(set(names) - {x["leader"]})
+            if (x["leader"] not in names or x["leader"] == down or
+                    x["replicas"] != names or (x["term"] or 0) < 1 or
+                    (x["commit"] or 0) < 1 or
+                    sorted(x["lag"] or {}) != followers or
+                    (down and x["lag"][down] < 1)):
+                why = "partition %d: %s" % (x["id"], x)
+                break
+        if not why:
+            return json.loads(out.stdout)["partitions"]
+        if time.time() > deadline:
+            srtest.fail("cluster status after %d s: %s" % (timeout, why))
+        time.sleep(0.2)
+
+
+def s_metrics(port, lc):
+    """The gateway's /metrics, every engine up: the sirocco_raft_* samples
+    of each, and a follower's lag in every partition."""
+    with urllib.request.urlopen("http://127.0.0.1:%d/metrics" % port,
+                                timeout=30) as r:
+        text = r.read().decode()
+    eps = sorted(e["client"] for e in lc.engines)
+    total = {}
+    for family in ["sirocco_raft_elections_total",
+                   "sirocco_raft_leader_changes_total",
+                   "sirocco_raft_commit_latency_seconds_count",
+                   "sirocco_raft_snapshots_sent_total"]:
+        got = {ep: float(v) for ep, v in re.findall(
+            r'^%s\{engine="([^"]+)"\} (\S+)$' % family, text, re.M)}
+        if sorted(got) != eps:
+            srtest.fail("/metrics %s of %s, not %s" % (family, sorted(got),
+                                                       eps))
+        total[family] = sum(got.values())
+    if total["sirocco_raft_elections_total"] < PARTITIONS or \
+            total["sirocco_raft_commit_latency_seconds_count"] < 1:
+        srtest.fail("/metrics: %s" % total)
+    lag = re.findall(r'^sirocco_raft_follower_lag_entries\{engine="[^"]+",'
+                     r'partition="(\d+)",follower="e\d"\} \d+$', text, re.M)
+    if sorted(set(int(p) for p in lag)) != list(range(PARTITIONS)):
+        srtest.fail("/metrics: followers' lag of partitions %s" % lag)
+    return total
+
+
 def main():
     stop = "--stop" in sys.argv[1:]
     wipe = "--wipe" in sys.argv[1:]
+    port = free_port() if not stop and not wipe else None
     lc = srlocal.LocalCluster(
         engines=3, workers=2, partitions=PARTITIONS,
         extra=["--replicas", "3", "--actions-dir",
-               os.path.join(HERE, "actions"), "--heartbeat-ms", "200"])
+               os.path.join(HERE, "actions"), "--heartbeat-ms", "200"] +
+        (["--gateway", "127.0.0.1:%d" % port] if port else []))
     clients = {}
     try:
         clients = {e["name"]: srtest.Client(e["client"]) for e in lc.engines}
         leaders = Leaders(lc, clients)
         start = leaders.wait_all(30)
+        s_raft_status(lc)
         log = os.path.join(lc.dir, "tally.log")
         for c in clients.values():  # every engine: the catalog everywhere
             c.create(WF)
@@ -205,6 +275,8 @@ def main():
                 shutil.rmtree(os.path.join(lc.dir, follower))
                 lc.restart(follower)
             if n == EXECUTIONS // 3:
+                if port:
+                    print("metrics before the kill: %s" % s_metrics(port, lc))
                 lost = [p for p, e in leaders.read().items() if e == victim]
                 if stop:
                     os.kill(lc.procs[victim]["pid"], signal.SIGSTOP)
@@ -265,6 +337,13 @@ def main():
                         "executions (%d distinct)" % (victim, len(listed),
                                                       len(ids),
                                                       len(set(listed))))
+        # The leaders' view: the dead engine misses entries everywhere.
+        down = None if stop else victim
+        parts = s_raft_status(lc, down)
+        print("cluster status: %s" % ", ".join(
+            "partition %d led by %s term %d commit %d lag %s"
+            % (x["id"], x["leader"], x["term"], x["commit"], x["lag"])
+            for x in parts))
         print("replicated failover: %s (leading %d of %d partitions) %s "
               "after %d of %d starts; %d executions SUCCESS, %d actions "
               "each ran once; no leader for %s"
