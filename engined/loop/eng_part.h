@@ -99,6 +99,15 @@ bool eng_parts_copy_serving(const eng_parts_t *self, size_t k);
 // batches only). Then eng_parts_recover.
 sr_err_t eng_parts_serve(eng_parts_t *self, size_t k, uint64_t epoch,
                          size_t *index, sr_error_t *err);
+// Replicated: open (or create) a copy of partition `number` that a newer
+// cluster map gives this engine, as copy *k (the last). Between batches.
+sr_err_t eng_parts_add_copy(eng_parts_t *self, uint16_t number, size_t *k,
+                            sr_error_t *err);
+// Replicated: close copy k, which is not served, and delete its folder
+// (the map gave the partition to another engine, and its group no longer
+// counts on this copy). The copies after it move down by one. Between
+// batches.
+sr_err_t eng_parts_drop_copy(eng_parts_t *self, size_t k, sr_error_t *err);
 // Stop serving copy k (its leader is another engine now): its orphans are
 // dropped (the new leader picks its actions up). Between batches only.
 void eng_parts_unserve(eng_parts_t *self, size_t k);

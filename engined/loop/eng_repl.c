@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "eng_clock.h"
+#include "eng_cluster.h"
 #include "rft_group.h"
 #include "rft_log.h"
 #include "sr_log.h"
@@ -26,6 +27,8 @@ typedef struct {
     eng_repl_t *repl; // the owner
     uint16_t number;
     rft_group_t *g;
+    s_pieces_t *pieces;     // owned: per peer, the message being put together
+    bool converged;         // its configuration is the map's (as leader)
     uint64_t served_term;   // the term it is served in; 0: not served
     int preferred;          // the peer that should lead it; -1: this engine
     int64_t next_transfer;  // monotonic ms: no transfer asked before
@@ -45,11 +48,10 @@ struct eng_repl {
     eng_repl_pump_fn *pump;
     void *pump_arg;
     rft_log_t *log;
-    s_copy_t *copies; // one per copy of the partitions, same order
-    size_t ncopies;
-    s_pieces_t *pieces; // [peer * ncopies + copy]
-    bool *warned;       // per peer: a refused message was logged
-    int64_t seq;        // the last RAFT message's number
+    s_copy_t *copies; // one per copy of the partitions, same order; room
+    size_t ncopies;   // for ENG_MAX_PARTITIONS
+    bool *warned;     // per peer: a refused message was logged
+    int64_t seq;      // the last RAFT message's number
     eng_repl_stats_t stats;
     eng_latency_t *commit_lat; // owned: proposed -> committed
 };
@@ -140,28 +142,102 @@ s_preferred(const eng_config_t *cfg, uint16_t number)
     return best;
 }
 
-// The cluster file's replicas of partition `number`: this engine and the
-// peers that list it.
+// The map's replicas of partition `number`: this engine when it lists
+// it, and the peers that list it. Returns how many (at most
+// ENG_CLUSTER_MAX_REPLICAS are kept).
+static size_t
+s_want(const eng_repl_t *self, uint16_t number, rft_member_t *want)
+{
+    const eng_config_t *cfg = self->cfg;
+    size_t n = 0;
+    if (!cfg->left &&
+        s_place(cfg->partitions, cfg->npartitions, number) != SIZE_MAX)
+        want[n++] = (rft_member_t){cfg->replica_id, cfg->name};
+    for (size_t i = 0; i < cfg->npeers && n < ENG_CLUSTER_MAX_REPLICAS; i++) {
+        const eng_peer_config_t *p = &cfg->peers[i];
+        if (!p->removed &&
+            s_place(p->partitions, p->npartitions, number) != SIZE_MAX)
+            want[n++] = (rft_member_t){p->replica_id, p->name};
+    }
+    return n;
+}
+
+// The cluster file's replicas of partition `number`, as the group's
+// first configuration.
 static sr_err_t
 s_boot_conf(const eng_repl_t *self, uint16_t number,
             struct raft_configuration *c, sr_error_t *err)
 {
+    rft_member_t want[ENG_CLUSTER_MAX_REPLICAS];
+    size_t n = s_want(self, number, want);
     raft_configuration_init(c);
-    int rv = raft_configuration_add(c, self->cfg->replica_id, self->cfg->name,
-                                    RAFT_VOTER);
-    for (size_t i = 0; !rv && i < self->cfg->npeers; i++) {
-        const eng_peer_config_t *p = &self->cfg->peers[i];
-        for (size_t k = 0; !rv && k < p->npartitions; k++)
-            if (p->partitions[k] == number)
-                rv = raft_configuration_add(c, p->replica_id, p->name,
-                                            RAFT_VOTER);
-    }
+    int rv = 0;
+    for (size_t k = 0; !rv && k < n; k++)
+        rv = raft_configuration_add(c, want[k].id, want[k].address, RAFT_VOTER);
     if (rv) {
         raft_configuration_close(c);
         return sr_error_set(err, SR_EINVAL, "partition %u: its replicas: %s",
                             number, raft_strerror(rv));
     }
     return SR_OK;
+}
+
+// Start the group of copy k (the next one) over the copy's store.
+static sr_err_t
+s_start(eng_repl_t *self, size_t k, bool boot, sr_error_t *err)
+{
+    const eng_config_t *cfg = self->cfg;
+    s_copy_t *c = &self->copies[k];
+    memset(c, 0, sizeof *c);
+    c->repl = self;
+    c->number = eng_parts_copy_number(self->parts, k);
+    c->preferred = s_preferred(cfg, c->number);
+    c->pieces = calloc(ENG_MAX_PEERS + 1, sizeof *c->pieces);
+    if (!c->pieces)
+        return sr_error_set(err, SR_ENOMEM, "out of memory");
+    struct raft_configuration conf;
+    sr_err_t rc = boot ? s_boot_conf(self, c->number, &conf, err) : SR_OK;
+    if (rc) {
+        free(c->pieces);
+        return rc;
+    }
+    int64_t el = cfg->election_ms > 0 ? cfg->election_ms : 1000;
+    rft_group_cfg_t gc = {
+        .log = self->log,
+        .part = eng_parts_copy_store(self->parts, k),
+        .group = c->number,
+        .id = cfg->replica_id,
+        .address = cfg->name,
+        .send = s_send,
+        .send_arg = self,
+        .now_ms = s_clock,
+        .clock_arg = self,
+        .seed = (uint64_t)eng_now_ms() ^ ((uint64_t)c->number << 32),
+        .election_ms = (unsigned)el,
+        .heartbeat_ms = (unsigned)(el / 10 > 10 ? el / 10 : 10)};
+    rc = rft_group_start(&gc, boot ? &conf : NULL, &c->g, err);
+    if (boot)
+        raft_configuration_close(&conf);
+    if (rc) {
+        free(c->pieces);
+        return rc;
+    }
+    self->ncopies = k + 1;
+    return SR_OK;
+}
+
+// Stop copy k's group and free what it holds (the array is left as is).
+static void
+s_stop(eng_repl_t *self, size_t k)
+{
+    s_copy_t *c = &self->copies[k];
+    if (c->g) // its snapshots stay counted
+        self->stats.snapshots_sent += rft_group_snapshots_sent(c->g);
+    rft_group_stop(&c->g);
+    for (size_t i = 0; c->pieces && i <= ENG_MAX_PEERS; i++)
+        free(c->pieces[i].buf);
+    free(c->pieces);
+    c->pieces = NULL;
 }
 
 sr_err_t
@@ -179,14 +255,11 @@ eng_repl_open(const eng_repl_deps_t *deps, eng_repl_t **out, sr_error_t *err)
     self->piece = lim.max_bytes > 2 * S_PIECE_SLACK
                       ? lim.max_bytes - S_PIECE_SLACK
                       : lim.max_bytes / 2;
-    self->ncopies = eng_parts_capacity(deps->parts);
-    size_t npeers = deps->cfg->npeers;
-    self->copies =
-        calloc(self->ncopies ? self->ncopies : 1, sizeof *self->copies);
-    self->pieces = calloc(npeers * self->ncopies + 1, sizeof *self->pieces);
-    self->warned = calloc(npeers + 1, sizeof *self->warned);
+    // Room for the copies and peers a newer cluster map may bring.
+    self->copies = calloc(ENG_MAX_PARTITIONS, sizeof *self->copies);
+    self->warned = calloc(ENG_MAX_PEERS + 1, sizeof *self->warned);
     self->commit_lat = eng_latency_new();
-    if (!self->copies || !self->pieces || !self->warned || !self->commit_lat) {
+    if (!self->copies || !self->warned || !self->commit_lat) {
         eng_repl_close(&self);
         return sr_error_set(err, SR_ENOMEM, "out of memory");
     }
@@ -194,31 +267,12 @@ eng_repl_open(const eng_repl_deps_t *deps, eng_repl_t **out, sr_error_t *err)
     snprintf(dir, sizeof dir, "%s/raft", deps->cfg->data_dir);
     rft_log_opts_t lo = {.nosync = deps->cfg->durability == STORE_NOSYNC};
     sr_err_t rc = rft_log_open(dir, &lo, &self->log, err);
-    for (size_t k = 0; !rc && k < self->ncopies; k++) {
-        s_copy_t *c = &self->copies[k];
-        c->repl = self;
-        c->number = eng_parts_copy_number(deps->parts, k);
-        c->preferred = s_preferred(deps->cfg, c->number);
-        struct raft_configuration boot;
-        if ((rc = s_boot_conf(self, c->number, &boot, err)))
-            break;
-        int64_t el = deps->cfg->election_ms > 0 ? deps->cfg->election_ms : 1000;
-        rft_group_cfg_t gc = {
-            .log = self->log,
-            .part = eng_parts_copy_store(deps->parts, k),
-            .group = c->number,
-            .id = deps->cfg->replica_id,
-            .address = deps->cfg->name,
-            .send = s_send,
-            .send_arg = self,
-            .now_ms = s_clock,
-            .clock_arg = self,
-            .seed = (uint64_t)eng_now_ms() ^ ((uint64_t)c->number << 32),
-            .election_ms = (unsigned)el,
-            .heartbeat_ms = (unsigned)(el / 10 > 10 ? el / 10 : 10)};
-        rc = rft_group_start(&gc, &boot, &c->g, err);
-        raft_configuration_close(&boot);
-    }
+    // The cluster's first map starts the groups with their replicas;
+    // later ones give copies that start empty (eng_cluster.h).
+    bool boot = deps->cfg->map_version == 0;
+    size_t n = eng_parts_capacity(deps->parts);
+    for (size_t k = 0; !rc && k < n; k++)
+        rc = s_start(self, k, boot, err);
     if (rc) {
         eng_repl_close(&self);
         return rc;
@@ -236,12 +290,8 @@ eng_repl_close(eng_repl_t **self_p)
     if (!self)
         return;
     for (size_t k = 0; self->copies && k < self->ncopies; k++)
-        rft_group_stop(&self->copies[k].g);
+        s_stop(self, k);
     rft_log_close(&self->log);
-    for (size_t i = 0; self->pieces && i < self->cfg->npeers * self->ncopies;
-         i++)
-        free(self->pieces[i].buf);
-    free(self->pieces);
     free(self->warned);
     free(self->copies);
     eng_latency_destroy(&self->commit_lat);
@@ -278,12 +328,92 @@ s_balance(eng_repl_t *self, s_copy_t *c, int64_t now)
                 self->cfg->peers[c->preferred].name);
 }
 
+// Copy k is of a partition the map gives this engine.
+static bool
+s_listed(const eng_repl_t *self, size_t k)
+{
+    const eng_config_t *cfg = self->cfg;
+    return cfg->left || s_place(cfg->partitions, cfg->npartitions,
+                                self->copies[k].number) != SIZE_MAX;
+}
+
+// The copies of partitions the map gave other engines, once their
+// groups no longer count on them (not voting): the group stopped, its
+// log forgotten, the copy deleted. An engine the map left out keeps its
+// copies until it is stopped.
+static void
+s_drop(eng_repl_t *self)
+{
+    for (size_t k = self->ncopies; k-- > 0;) {
+        s_copy_t *c = &self->copies[k];
+        if (s_listed(self, k) || rft_group_voting(c->g) ||
+            rft_group_proposing(c->g) || eng_parts_copy_serving(self->parts, k))
+            continue;
+        uint16_t number = c->number;
+        s_stop(self, k);
+        sr_error_t e;
+        if (rft_log_forget(self->log, number, &e) ||
+            eng_parts_drop_copy(self->parts, k, &e))
+            sr_errorf("partition %u: dropping its copy: %s", number, e.msg);
+        memmove(self->copies + k, self->copies + k + 1,
+                (self->ncopies - k - 1) * sizeof *self->copies);
+        self->ncopies--;
+    }
+}
+
+// The groups this engine leads move their replicas toward the map's.
+static void
+s_membership(eng_repl_t *self)
+{
+    for (size_t k = 0; k < self->ncopies; k++) {
+        s_copy_t *c = &self->copies[k];
+        if (c->converged || !rft_group_leading(c->g))
+            continue;
+        rft_member_t want[ENG_CLUSTER_MAX_REPLICAS];
+        size_t n = s_want(self, c->number, want);
+        sr_error_t e;
+        if (n && rft_group_converge(c->g, want, n, &c->converged, &e))
+            sr_warn("raft: %s", e.msg);
+        if (c->converged)
+            sr_debug("raft: partition %u: its replicas are the map's",
+                     c->number);
+    }
+}
+
+sr_err_t
+eng_repl_add_copy(eng_repl_t *self, size_t k, sr_error_t *err)
+{
+    if (k != self->ncopies)
+        return sr_error_set(err, SR_EINTERNAL, "copy %zu is not the next", k);
+    uint16_t number = eng_parts_copy_number(self->parts, k);
+    sr_err_t rc = rft_log_forget(self->log, number, err);
+    if (!rc)
+        rc = s_start(self, k, false, err);
+    if (!rc)
+        sr_info("raft: partition %u: a new copy here, waiting for its "
+                "leader to send the log",
+                number);
+    return rc;
+}
+
+void
+eng_repl_map_changed(eng_repl_t *self)
+{
+    for (size_t k = 0; k < self->ncopies; k++) {
+        s_copy_t *c = &self->copies[k];
+        c->preferred = s_preferred(self->cfg, c->number);
+        c->converged = false;
+    }
+}
+
 size_t
 eng_repl_tick(eng_repl_t *self, eng_repl_change_t *changes, size_t max)
 {
     for (size_t k = 0; k < self->ncopies; k++)
         rft_group_run(self->copies[k].g);
     s_flush(self);
+    s_drop(self);
+    s_membership(self);
     size_t n = 0;
     int64_t now = eng_mono_ms();
     for (size_t k = 0; k < self->ncopies; k++) {
@@ -300,6 +430,7 @@ eng_repl_tick(eng_repl_t *self, eng_repl_change_t *changes, size_t max)
         bool was = c->served_term != 0;
         if (n < max && (lead != was || (lead && term != c->served_term))) {
             changes[n++] = (eng_repl_change_t){k, lead, term};
+            c->converged = false;
             if (lead) {
                 self->stats.elected++;
                 sr_info("raft: partition %u: leading in term %llu", c->number,
@@ -379,7 +510,7 @@ eng_repl_recv(eng_repl_t *self, size_t peer, const sr_msg_t *m)
         return s_refuse(self, peer,
                         "the payload is not a binary, or a piece is out of "
                         "its range");
-    s_pieces_t *pc = &self->pieces[peer * self->ncopies + k];
+    s_pieces_t *pc = &self->copies[k].pieces[peer];
     if (part == 0) {
         pc->seq = seq;
         pc->parts = (size_t)parts;
@@ -549,7 +680,8 @@ eng_repl_copy(const eng_repl_t *self, size_t k, eng_repl_copy_t *out)
         .commit = rft_group_commit_index(c->g),
         .leader = rft_group_leader(c->g, &id, &addr) ? addr : NULL,
         .error = rft_group_error(c->g),
-        .nreplicas = rft_group_servers(c->g)};
+        .nreplicas = rft_group_servers(c->g),
+        .settled = c->converged && rft_group_leading(c->g)};
 }
 
 void
@@ -574,7 +706,7 @@ eng_repl_replica(const eng_repl_t *self, size_t k, size_t i,
 void
 eng_repl_stats(const eng_repl_t *self, eng_repl_stats_t *out)
 {
-    *out = self->stats;
+    *out = self->stats; // snapshots sent by the groups stopped
     for (size_t k = 0; k < self->ncopies; k++)
         out->snapshots_sent += rft_group_snapshots_sent(self->copies[k].g);
 }

@@ -71,6 +71,16 @@ typedef struct {
 // `max`) with the copies whose leadership changed against what the
 // partitions serve. Returns how many.
 size_t eng_repl_tick(eng_repl_t *self, eng_repl_change_t *changes, size_t max);
+// A newer cluster map was taken: copy k (the next, which the node has
+// just added to the partitions) starts empty, its log forgotten, and
+// waits for its group's leader to send the log.
+sr_err_t eng_repl_add_copy(eng_repl_t *self, size_t k, sr_error_t *err);
+// A newer cluster map was taken: the groups this engine leads move their
+// replicas to the map's (rft_group_converge), one committed step at a
+// time, at each tick; the leaders wanted are the map's. And at each tick,
+// the copies of partitions the map no longer gives this engine are
+// dropped once their groups no longer count on them.
+void eng_repl_map_changed(eng_repl_t *self);
 // Milliseconds until eng_repl_tick has something to do.
 int64_t eng_repl_due_ms(const eng_repl_t *self);
 // A RAFT message from peer `peer` (index in cfg->peers). One that does
@@ -105,6 +115,7 @@ typedef struct {
     const char *leader; // name, NULL when none known
     const char *error;  // why unavailable; "" otherwise
     size_t nreplicas;   // the servers of its configuration
+    bool settled;       // leading, and its replicas are the map's (all voters)
 } eng_repl_copy_t;
 size_t eng_repl_copies(const eng_repl_t *self);
 void eng_repl_copy(const eng_repl_t *self, size_t k, eng_repl_copy_t *out);

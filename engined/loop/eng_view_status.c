@@ -59,7 +59,8 @@ s_cluster(const eng_view_status_src_t *src)
         sr_value_destroy(&list);
     int64_t now = eng_now_ms();
     for (size_t i = 0; list && i < c->npeers; i++)
-        if (sr_value_array_append(list, s_peer_member(src, i, now)))
+        if (!c->peers[i].removed && // a newer map left it out
+            sr_value_array_append(list, s_peer_member(src, i, now)))
             sr_value_destroy(&list);
     return list;
 }

@@ -102,6 +102,46 @@ void rft_group_abandon(rft_group_t *g);
 sr_err_t rft_group_transfer(rft_group_t *g, raft_id id, sr_error_t *err);
 bool rft_group_transferring(const rft_group_t *g);
 
+// --- membership ---------------------------------------------------------
+//
+// The replicas a group should have come from the cluster file; C-Raft
+// changes the group's configuration, one change at a time, each committed
+// before the next. rft_group_converge decides the next change on the
+// leader, so that at every step a majority of the old voters and of the
+// new ones hold every committed entry:
+//
+//   1. a wanted replica missing: added (a spare: nothing sent to it yet);
+//   2. a wanted replica not voting: made a voter, which C-Raft does once
+//      it has caught up with the log (snapshot and entries);
+//   3. when every wanted replica votes, an unwanted one: if it is this
+//      leader, the leadership goes to a wanted voter (the next leader goes
+//      on); a voter becomes a standby (it is still sent the log, so it
+//      learns it no longer votes); a standby that has that entry, or a
+//      spare, is removed.
+//
+// A replica whose engine no longer lists the partition drops its copy
+// once it does not vote (rft_group_voting false) and the configuration
+// it knows is not empty.
+
+typedef struct {
+    raft_id id;
+    const char *address;
+} rft_member_t;
+
+// One step toward the voters `want` (`n` of them, at least one). Does
+// nothing but report when this replica does not lead, or a change is
+// under way. *done: the configuration is exactly `want`, all voters,
+// committed. SR_EINVAL for an empty `want`; C-Raft's refusals are logged
+// and tried again at a later call.
+sr_err_t rft_group_converge(rft_group_t *g, const rft_member_t *want, size_t n,
+                            bool *done, sr_error_t *err);
+// This replica votes in the configuration it knows (the last one in its
+// log, committed or not).
+bool rft_group_voting(const rft_group_t *g);
+// The configuration it knows has no server: a replica started empty that
+// no leader has reached yet.
+bool rft_group_unconfigured(const rft_group_t *g);
+
 typedef void (*rft_done_fn)(void *arg, sr_err_t rc);
 // Propose the write set of `*txn_p` (a write transaction of the copy,
 // taken over and set to NULL) as one entry; `done` runs once, as said

@@ -23,11 +23,21 @@ snapshot of the partition); then the leader of the most partitions is
 killed and left down, so the wiped engine's copies are needed for a
 majority: still every execution ends SUCCESS and every action ran once.
 
+With `--members`, no engine is killed: under the same load, `sirocco
+cluster add-engine e4` adds a fourth engine (it is given its share of the
+copies, online), then `sirocco cluster remove-engine` takes out the
+engine leading the most partitions (its copies move to the others, it is
+stopped and its data deleted); each command must succeed while the load
+goes on, and still every execution ends SUCCESS and every action ran
+once, and the executions are listed whole through the rewritten cluster
+file.
+
 Before the load, and at the end, `sirocco cluster status --json` shows for
 each partition one leader, the three replicas, a term and a commit index,
 and the leader's view of its two followers' lag; at the end an engine
 killed and left down lags in every partition (entries were committed
-since). Without options a gateway runs too, and its /metrics carries,
+since), and with `--members` the replicas are the three engines left.
+Without options a gateway runs too, and its /metrics carries,
 before the kill, the sirocco_raft_* families of every engine: elections,
 leadership lost, commit latency, snapshots sent, and a follower's lag in
 every partition."""
@@ -37,6 +47,7 @@ import os
 import re
 import shutil
 import signal
+import subprocess
 import sys
 import time
 import urllib.request
@@ -239,10 +250,45 @@ def s_metrics(port, lc):
     return total
 
 
+class Change:
+    """A `sirocco cluster` membership command run in the background while
+    the load goes on."""
+
+    def __init__(self, lc, *args):
+        self.lc, self.args = lc, args
+        self.started = time.time()
+        self.proc = subprocess.Popen(
+            [lc.sirocco, "cluster"] + list(args) + ["--data", lc.dir,
+                                                    "--timeout", "90000"],
+            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        self.took = None
+
+    def done(self):
+        """True once it ended (failing the test if it failed)."""
+        if self.proc.poll() is None:
+            return False
+        out, err = self.proc.communicate()
+        if self.proc.returncode != 0:
+            srtest.fail("cluster %s failed (%d): %s%s"
+                        % (" ".join(self.args), self.proc.returncode, out,
+                           err))
+        if self.took is None:
+            self.took = time.time() - self.started
+            print("cluster %s: %s(%.1f s)" % (" ".join(self.args),
+                                               out.strip() + " ", self.took),
+                  flush=True)
+        return True
+
+    def wait(self):
+        while not self.done():
+            time.sleep(0.05)
+
+
 def main():
     stop = "--stop" in sys.argv[1:]
     wipe = "--wipe" in sys.argv[1:]
-    port = free_port() if not stop and not wipe else None
+    members = "--members" in sys.argv[1:]
+    port = free_port() if not (stop or wipe or members) else None
     lc = srlocal.LocalCluster(
         engines=3, workers=2, partitions=PARTITIONS,
         extra=["--replicas", "3", "--actions-dir",
@@ -267,14 +313,27 @@ def main():
             victim = count.most_common()[0][0]
             follower = next(e["name"] for e in lc.engines
                             if e["name"] != victim)
+        adding = removing = None
         for n in range(EXECUTIONS):
             wf = "linear" if n % 2 else "joined"
             part = n % PARTITIONS
+            if members and n == EXECUTIONS // 6:
+                adding = Change(lc, "add-engine", "e4")
+            if members and n == EXECUTIONS // 2:
+                adding.wait()
+                lc.load()
+                clients["e4"] = srtest.Client(lc.engine("e4")["client"])
+                victim = collections.Counter(
+                    leaders.read().values()).most_common(1)[0][0]
+                removing = Change(lc, "remove-engine", victim)
+            if removing and removing.done() and victim in clients:
+                leaders.down.add(victim)
+                clients.pop(victim).close()
             if wipe and n == EXECUTIONS // 6:
                 lc.kill(follower)
                 shutil.rmtree(os.path.join(lc.dir, follower))
                 lc.restart(follower)
-            if n == EXECUTIONS // 3:
+            if n == EXECUTIONS // 3 and not members:
                 if port:
                     print("metrics before the kill: %s" % s_metrics(port, lc))
                 lost = [p for p, e in leaders.read().items() if e == victim]
@@ -299,6 +358,14 @@ def main():
             if b["id"] != eid:
                 srtest.fail("EX_START under %s answered %s" % (eid, b["id"]))
             ids[eid] = (wf, n)
+        if removing:
+            removing.wait()
+            leaders.down.add(victim)
+            if victim in clients:
+                clients.pop(victim).close()
+            lc.load()
+            if any(e["name"] == victim for e in lc.engines):
+                srtest.fail("%s still in cluster.json" % victim)
         # Every execution ends SUCCESS.
         deadline = time.time() + 180
         rest = dict(ids)
@@ -337,13 +404,22 @@ def main():
                         "executions (%d distinct)" % (victim, len(listed),
                                                       len(ids),
                                                       len(set(listed))))
-        # The leaders' view: the dead engine misses entries everywhere.
-        down = None if stop else victim
+        # The leaders' view: an engine killed and left down misses
+        # entries everywhere; one removed is no longer a replica.
+        if members:
+            lc.load()
+        down = victim if not (stop or members) else None
         parts = s_raft_status(lc, down)
         print("cluster status: %s" % ", ".join(
             "partition %d led by %s term %d commit %d lag %s"
             % (x["id"], x["leader"], x["term"], x["commit"], x["lag"])
             for x in parts))
+        if members:
+            print("membership under load: e4 added in %.1f s, %s removed in "
+                  "%.1f s; %d executions SUCCESS, %d actions each ran once"
+                  % (adding.took, victim, removing.took, len(ids),
+                     len(want)))
+            return 0
         print("replicated failover: %s (leading %d of %d partitions) %s "
               "after %d of %d starts; %d executions SUCCESS, %d actions "
               "each ran once; no leader for %s"
