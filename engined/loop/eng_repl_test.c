@@ -4,7 +4,8 @@
 // leader only, each follower's lag) and the replication counters, every
 // body matching the table; a follower stopped shows on the leader as a
 // replica that misses the entries committed since, and the commits are
-// counted and timed.
+// counted and timed. CLUSTER_MAP's REPLY is checked here too (it needs
+// replicated engines).
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -54,7 +55,8 @@ s_start(s_cluster_t *c, int i)
                         .heartbeat_ms = 200,
                         .replicas = N,
                         .replica_id = (uint64_t)i + 1,
-                        .election_ms = ELECTION_MS};
+                        .election_ms = ELECTION_MS,
+                        .cluster_partitions = PARTS};
     memcpy(cfg.partitions, c->parts[i], sizeof c->parts[i]);
     for (int j = 0; j < N; j++)
         if (j != i)
@@ -259,6 +261,58 @@ status_shows_each_copys_raft_group_and_the_followers_lag(void **state)
     sr_value_destroy(&st);
 }
 
+// The cluster file of `c`, version `version`.
+static void
+s_map_text(const s_cluster_t *c, int version, char *out, size_t size)
+{
+    size_t n = (size_t)snprintf(out, size,
+                                "partitions: %d\nreplicas: %d\nversion: "
+                                "%d\nengines:\n",
+                                PARTS, N, version);
+    for (int i = 0; i < N && n < size; i++)
+        n += (size_t)snprintf(out + n, size - n,
+                              "  - name: %s\n    client: %s\n    worker: "
+                              "%s\n    partitions: [%u, %u]\n",
+                              s_names[i], c->client[i], c->worker[i],
+                              c->parts[i][0], c->parts[i][1]);
+    assert_true(n < size);
+}
+
+// CLUSTER_MAP of version `version`: the body (checked against the table
+// by et_call) says the engine's version and whether it changed.
+static void
+s_take_map(s_cluster_t *c, int i, int version, bool changed)
+{
+    char text[2048];
+    s_map_text(c, version, text, sizeof text);
+    sr_msg_t *m = sr_msg_new(SR_MSG_CLUSTER_MAP);
+    assert_int_equal(sr_msg_set_str(m, SR_F_CLUSTER_MAP_map, text), SR_OK);
+    sr_error_t err;
+    sr_value_t *body = et_call(&c->f[i], m, &err);
+    if (!body)
+        fail_msg("CLUSTER_MAP: %s", err.msg);
+    assert_int_equal(sr_body_int(body, SR_B_MAP_TAKEN_version, -1), version);
+    assert_int_equal(sr_value_bool(sr_body_get(body, SR_B_MAP_TAKEN_changed)),
+                     changed);
+    sr_value_destroy(&body);
+}
+
+// A replicated engine takes a cluster map (the same one again: nothing
+// changed; a newer version of the same engines: taken), and says so in
+// its REPLY, whose body matches the table (loop.eng_reply cannot: its
+// engine does not replicate).
+static void
+a_replicated_engine_answers_cluster_map(void **state)
+{
+    s_cluster_t *c = *state;
+    s_take_map(c, 0, 0, false);
+    s_take_map(c, 0, 1, true);
+    s_take_map(c, 0, 1, false);
+    sr_value_t *st = s_status(c, 0);
+    assert_int_equal(sr_body_int(st, SR_B_STATUS_map_version, -1), 1);
+    sr_value_destroy(&st);
+}
+
 int
 main(void)
 {
@@ -266,6 +320,8 @@ main(void)
         cmocka_unit_test_setup_teardown(
             status_shows_each_copys_raft_group_and_the_followers_lag, s_setup,
             s_teardown),
+        cmocka_unit_test_setup_teardown(a_replicated_engine_answers_cluster_map,
+                                        s_setup, s_teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
