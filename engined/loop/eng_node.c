@@ -196,7 +196,8 @@ s_status(void *arg, sr_value_t **out, sr_error_t *err)
                                  .peers = eng->peers,
                                  .batch = eng->batch,
                                  .expire = eng->expire,
-                                 .auth = eng->auth};
+                                 .auth = eng->auth,
+                                 .repl = eng->repl};
     sr_err_t rc = eng_view_status(&src, out, err);
     if (!rc && eng->repl && (rc = s_status_map(eng, *out)))
         sr_value_destroy(out);

@@ -24,6 +24,7 @@ typedef struct {
 } s_pieces_t;
 
 typedef struct {
+    eng_repl_t *repl; // the owner
     uint16_t number;
     rft_group_t *g;
     s_pieces_t *pieces;     // owned: per peer, the message being put together
@@ -33,6 +34,7 @@ typedef struct {
     int64_t next_transfer;  // monotonic ms: no transfer asked before
     bool proposed, waiting; // a batch's entry since the last outcome; not
                             // committed or failed yet
+    int64_t proposed_us;    // monotonic: when it was proposed
     sr_err_t outcome;
 } s_copy_t;
 
@@ -51,6 +53,7 @@ struct eng_repl {
     bool *warned;     // per peer: a refused message was logged
     int64_t seq;      // the last RAFT message's number
     eng_repl_stats_t stats;
+    eng_latency_t *commit_lat; // owned: proposed -> committed
 };
 
 static uint64_t
@@ -186,6 +189,7 @@ s_start(eng_repl_t *self, size_t k, bool boot, sr_error_t *err)
     const eng_config_t *cfg = self->cfg;
     s_copy_t *c = &self->copies[k];
     memset(c, 0, sizeof *c);
+    c->repl = self;
     c->number = eng_parts_copy_number(self->parts, k);
     c->preferred = s_preferred(cfg, c->number);
     c->pieces = calloc(ENG_MAX_PEERS + 1, sizeof *c->pieces);
@@ -227,6 +231,8 @@ static void
 s_stop(eng_repl_t *self, size_t k)
 {
     s_copy_t *c = &self->copies[k];
+    if (c->g) // its snapshots stay counted
+        self->stats.snapshots_sent += rft_group_snapshots_sent(c->g);
     rft_group_stop(&c->g);
     for (size_t i = 0; c->pieces && i <= ENG_MAX_PEERS; i++)
         free(c->pieces[i].buf);
@@ -252,7 +258,8 @@ eng_repl_open(const eng_repl_deps_t *deps, eng_repl_t **out, sr_error_t *err)
     // Room for the copies and peers a newer cluster map may bring.
     self->copies = calloc(ENG_MAX_PARTITIONS, sizeof *self->copies);
     self->warned = calloc(ENG_MAX_PEERS + 1, sizeof *self->warned);
-    if (!self->copies || !self->warned) {
+    self->commit_lat = eng_latency_new();
+    if (!self->copies || !self->warned || !self->commit_lat) {
         eng_repl_close(&self);
         return sr_error_set(err, SR_ENOMEM, "out of memory");
     }
@@ -287,6 +294,7 @@ eng_repl_close(eng_repl_t **self_p)
     rft_log_close(&self->log);
     free(self->warned);
     free(self->copies);
+    eng_latency_destroy(&self->commit_lat);
     free(self);
     *self_p = NULL;
 }
@@ -548,6 +556,9 @@ s_committed(void *arg, sr_err_t rc)
     s_copy_t *c = arg;
     c->waiting = false;
     c->outcome = rc;
+    if (!rc)
+        eng_latency_add(c->repl->commit_lat,
+                        (double)(eng_mono_us() - c->proposed_us) / 1000.0);
 }
 
 sr_err_t
@@ -561,6 +572,7 @@ eng_repl_propose(eng_repl_t *self, uint16_t number, store_txn_t **txn_p,
                             number);
     }
     s_copy_t *c = &self->copies[k];
+    c->proposed_us = eng_mono_us();
     sr_err_t rc = rft_group_propose(c->g, txn_p, s_committed, c, err);
     if (rc) {
         self->stats.failed++;
@@ -637,6 +649,21 @@ eng_repl_copies(const eng_repl_t *self)
     return self->ncopies;
 }
 
+static const char *
+s_state_name(int state)
+{
+    switch (state) {
+    case RAFT_LEADER:
+        return "leader";
+    case RAFT_CANDIDATE:
+        return "candidate";
+    case RAFT_FOLLOWER:
+        return "follower";
+    default:
+        return "unavailable";
+    }
+}
+
 void
 eng_repl_copy(const eng_repl_t *self, size_t k, eng_repl_copy_t *out)
 {
@@ -646,15 +673,46 @@ eng_repl_copy(const eng_repl_t *self, size_t k, eng_repl_copy_t *out)
     *out = (eng_repl_copy_t){
         .partition = c->number,
         .leading = rft_group_leading(c->g),
+        .state = s_state_name(rft_group_state(c->g)),
         .term = rft_group_term(c->g),
         .last_index = rft_group_last_index(c->g),
         .applied = rft_group_applied(c->g),
+        .commit = rft_group_commit_index(c->g),
         .leader = rft_group_leader(c->g, &id, &addr) ? addr : NULL,
+        .error = rft_group_error(c->g),
+        .nreplicas = rft_group_servers(c->g),
         .settled = c->converged && rft_group_leading(c->g)};
+}
+
+void
+eng_repl_replica(const eng_repl_t *self, size_t k, size_t i,
+                 eng_repl_replica_t *out)
+{
+    const rft_group_t *g = self->copies[k].g;
+    rft_group_server_t s;
+    rft_group_server(g, i, &s);
+    bool is_self = s.id == self->cfg->replica_id;
+    raft_index last = rft_group_last_index(g);
+    *out = (eng_repl_replica_t){.name = s.address,
+                                .role = rft_group_role_name(s.role),
+                                .is_self = is_self,
+                                .has_lag = s.has_match && !is_self,
+                                .lag = s.has_match && !is_self &&
+                                               last > s.match_index
+                                           ? last - s.match_index
+                                           : 0};
 }
 
 void
 eng_repl_stats(const eng_repl_t *self, eng_repl_stats_t *out)
 {
-    *out = self->stats;
+    *out = self->stats; // snapshots sent by the groups stopped
+    for (size_t k = 0; k < self->ncopies; k++)
+        out->snapshots_sent += rft_group_snapshots_sent(self->copies[k].g);
+}
+
+const eng_latency_t *
+eng_repl_commit_latency(const eng_repl_t *self)
+{
+    return self->commit_lat;
 }

@@ -455,3 +455,56 @@ rft_group_unconfigured(const rft_group_t *g)
 {
     return g->raft.configuration.n == 0;
 }
+
+// --- figures for STATUS (read only) ---------------------------------------
+
+raft_index
+rft_group_commit_index(const rft_group_t *g)
+{
+    return g->raft.commit_index;
+}
+
+size_t
+rft_group_servers(const rft_group_t *g)
+{
+    return g->raft.configuration.n;
+}
+
+void
+rft_group_server(const rft_group_t *g, size_t i, rft_group_server_t *out)
+{
+    const struct raft *r = &g->raft;
+    const struct raft_server *s = &r->configuration.servers[i];
+    *out = (rft_group_server_t){
+        .id = s->id, .address = s->address, .role = s->role};
+    // A leader's progress array follows its configuration's servers.
+    if (r->state == RAFT_LEADER && r->leader_state.progress) {
+        out->has_match = true;
+        out->match_index = s->id == r->id
+                               ? r->last_stored
+                               : r->leader_state.progress[i].match_index;
+    }
+}
+
+const char *
+rft_group_role_name(int role)
+{
+    switch (role) {
+    case RAFT_VOTER:
+        return "voter";
+    case RAFT_STANDBY:
+        return "standby";
+    case RAFT_SPARE:
+        return "spare";
+    default:
+        return "unknown";
+    }
+}
+
+uint64_t
+rft_group_snapshots_sent(const rft_group_t *g)
+{
+    rft_io_stats_t st;
+    rft_io_stats(g->io, &st);
+    return st.snapshots_sent;
+}

@@ -150,4 +150,31 @@ typedef void (*rft_done_fn)(void *arg, sr_err_t rc);
 sr_err_t rft_group_propose(rft_group_t *g, store_txn_t **txn_p,
                            rft_done_fn done, void *arg, sr_error_t *err);
 
+// --- figures for STATUS (read only) ---------------------------------------
+
+// The highest index this replica knows to be committed.
+raft_index rft_group_commit_index(const rft_group_t *g);
+
+// A server of the group's current configuration (the latest one in the
+// log, committed or not), and, when this replica leads, how far its log
+// is known to match the leader's.
+typedef struct {
+    raft_id id;
+    const char *address;    // borrowed: until the configuration changes
+    int role;               // RAFT_VOTER, RAFT_STANDBY or RAFT_SPARE
+    bool has_match;         // this replica leads: match_index is known
+    raft_index match_index; // the highest entry known stored there (for
+                            // this replica itself: stored on its disk)
+} rft_group_server_t;
+// How many servers the current configuration has (0 before a replica
+// that started empty got one).
+size_t rft_group_servers(const rft_group_t *g);
+// Server `i` (< rft_group_servers) of the current configuration.
+void rft_group_server(const rft_group_t *g, size_t i, rft_group_server_t *out);
+// "voter", "standby" or "spare" (C-Raft's role), "unknown" otherwise.
+const char *rft_group_role_name(int role);
+// Snapshots sent to replicas too far behind for the log (each
+// InstallSnapshot message handed to the link, a retry included).
+uint64_t rft_group_snapshots_sent(const rft_group_t *g);
+
 #endif

@@ -6,7 +6,8 @@
 // replica whose disk was wiped is sent a snapshot and catches up, and a
 // leader cut off from the others commits nothing: its proposal fails, its
 // copy never shows it, and it follows the new leader once the links are
-// back.
+// back; and the figures STATUS reads (commit index, the configuration's
+// servers, the leader's view of each follower's log, snapshots sent).
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -348,6 +349,8 @@ test_wiped_replica_gets_a_snapshot(void **state)
     s_net_init(&net, 8, 2); // a snapshot every 8 entries, 2 kept
     int l = s_leader(&net, 5 * ELECTION_MS);
     int w = (l + 1) % BOOT;
+    for (int i = 0; i < BOOT; i++)
+        assert_int_equal(rft_group_snapshots_sent(net.n[i].g), 0);
     s_down(&net, w);
     for (int k = 0; k < 30; k++)
         assert_int_equal(s_commit(&net, l, 2000), SR_OK);
@@ -357,6 +360,8 @@ test_wiped_replica_gets_a_snapshot(void **state)
     s_up(&net, w, false);
     s_converge(&net, l, 5000);
     assert_int_equal(s_defs(net.n[w].part), 30);
+    assert_true(rft_group_snapshots_sent(net.n[l].g) >= 1);
+    assert_int_equal(rft_group_snapshots_sent(net.n[w].g), 0);
     assert_true(store_part_applied(net.n[w].part) > 0);
     // It follows on after the snapshot.
     for (int k = 0; k < 3; k++)
@@ -448,6 +453,74 @@ test_leadership_transfer(void **state)
     assert_int_equal(s_defs(net.n[l].part), 2);
     // Not a voter of the group: refused.
     assert_int_equal(rft_group_transfer(net.n[to].g, 9, &err), SR_EINVAL);
+    s_net_fini(&net);
+}
+
+// Server `id` of replica i's configuration.
+static rft_group_server_t
+s_server(s_net_t *net, int i, raft_id id)
+{
+    rft_group_t *g = net->n[i].g;
+    for (size_t k = 0; k < rft_group_servers(g); k++) {
+        rft_group_server_t s;
+        rft_group_server(g, k, &s);
+        if (s.id == id)
+            return s;
+    }
+    fail_msg("replica %d: no server %llu", i + 1, (unsigned long long)id);
+    return (rft_group_server_t){0};
+}
+
+// The figures STATUS reads: the commit index, the configuration's
+// servers and, on the leader only, how far each follower's log matches,
+// so that a follower cut off shows the entries it misses.
+static void
+figures_show_commit_index_servers_and_follower_match(void **state)
+{
+    (void)state;
+    s_net_t net;
+    s_net_init(&net, 0, 0);
+    int l = s_leader(&net, 5 * ELECTION_MS);
+    for (int k = 0; k < 3; k++)
+        assert_int_equal(s_commit(&net, l, 2000), SR_OK);
+    s_converge(&net, l, 2000);
+    raft_index last = rft_group_last_index(net.n[l].g);
+    assert_int_equal(rft_group_commit_index(net.n[l].g), last);
+    for (int i = 0; i < BOOT; i++) {
+        rft_group_t *g = net.n[i].g;
+        assert_true(rft_group_commit_index(g) >= rft_group_applied(g));
+        assert_int_equal(rft_group_servers(g), BOOT);
+        for (int k = 0; k < BOOT; k++) {
+            rft_group_server_t s = s_server(&net, i, (raft_id)k + 1);
+            assert_string_equal(s.address, s_names[k]);
+            assert_string_equal(rft_group_role_name(s.role), "voter");
+            assert_int_equal(s.has_match, i == l);
+            if (i == l)
+                assert_int_equal(s.match_index, last);
+        }
+    }
+    assert_string_equal(rft_group_role_name(RAFT_STANDBY), "standby");
+    assert_string_equal(rft_group_role_name(RAFT_SPARE), "spare");
+    assert_string_equal(rft_group_role_name(7), "unknown");
+    // A follower cut off misses what is committed meanwhile.
+    int f = (l + 1) % BOOT, other = (l + 2) % BOOT;
+    for (int i = 0; i < BOOT; i++)
+        net.cut[f][i] = net.cut[i][f] = i != f;
+    for (int k = 0; k < 5; k++)
+        assert_int_equal(s_commit(&net, l, 2000), SR_OK);
+    raft_index now = rft_group_last_index(net.n[l].g);
+    assert_int_equal(rft_group_commit_index(net.n[l].g), now);
+    assert_int_equal(s_server(&net, l, (raft_id)f + 1).match_index, last);
+    assert_int_equal(s_server(&net, l, (raft_id)other + 1).match_index, now);
+    assert_int_equal(rft_group_commit_index(net.n[f].g), last);
+    // Links back: it catches up, and the leader knows it.
+    memset(net.cut, 0, sizeof net.cut);
+    s_converge(&net, l, 3000);
+    uint64_t until = net.now + 2000;
+    while (s_server(&net, l, (raft_id)f + 1).match_index < now &&
+           net.now < until)
+        s_step(&net);
+    assert_int_equal(s_server(&net, l, (raft_id)f + 1).match_index, now);
     s_net_fini(&net);
 }
 
@@ -544,6 +617,7 @@ main(void)
         cmocka_unit_test(test_cut_off_leader_commits_nothing),
         cmocka_unit_test(test_leadership_transfer),
         cmocka_unit_test(test_membership_change),
+        cmocka_unit_test(figures_show_commit_index_servers_and_follower_match),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

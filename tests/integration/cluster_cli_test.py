@@ -131,6 +131,13 @@ def main():
                      [(p["name"], p["state"]) for p in st["processes"]],
                      [("e1", "running"), ("e2", "running"),
                       ("w1", "running")])
+        # One copy each (no Raft): the owner leads alone, in its epoch.
+        srtest.check("partitions without replicas",
+                     [(x["id"], x["leader"] == x["owner"],
+                       x["term"] == x["epoch"] >= 1,
+                       x["replicas"] == [x["owner"]], x["commit"], x["lag"])
+                      for x in st["partitions"]],
+                     [(p, True, True, True, None, {}) for p in range(4)])
         cluster = os.path.join(data, "cluster.json")
         wf = os.path.join(tmp, "hello.yaml")
         with open(wf, "w") as f:

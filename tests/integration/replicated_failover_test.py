@@ -30,20 +30,33 @@ engine leading the most partitions (its copies move to the others, it is
 stopped and its data deleted); each command must succeed while the load
 goes on, and still every execution ends SUCCESS and every action ran
 once, and the executions are listed whole through the rewritten cluster
-file."""
+file.
+
+Before the load, and at the end, `sirocco cluster status --json` shows for
+each partition one leader, the three replicas, a term and a commit index,
+and the leader's view of its two followers' lag; at the end an engine
+killed and left down lags in every partition (entries were committed
+since), and with `--members` the replicas are the three engines left.
+Without options a gateway runs too, and its /metrics carries,
+before the kill, the sirocco_raft_* families of every engine: elections,
+leadership lost, commit latency, snapshots sent, and a follower's lag in
+every partition."""
 import collections
 import json
 import os
+import re
 import shutil
 import signal
 import subprocess
 import sys
 import time
+import urllib.request
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
 import srtest  # noqa: E402
 import srlocal  # noqa: E402
+from gwtest import free_port  # noqa: E402
 
 PARTITIONS = 6
 EXECUTIONS = int(os.environ.get("SR_FAILOVER_EXECUTIONS", "240"))
@@ -182,6 +195,61 @@ def s_stepped_down(lc, leaders, victim):
     return time.time()
 
 
+def s_raft_status(lc, down=None, timeout=10):
+    """`cluster status --json`, asked until each partition has one leader
+    (not `down`) with the three replicas, a term, a commit index and its
+    two followers' lag (`down`'s at least 1); the partitions then."""
+    names = [e["name"] for e in lc.engines]
+    deadline = time.time() + timeout
+    while True:
+        out = lc.run("cluster", "status", "--data", lc.dir, "--json")
+        why = None
+        if out.returncode not in (0, 1):
+            why = "exit %d: %s" % (out.returncode, out.stderr)
+        for x in json.loads(out.stdout)["partitions"] if not why else []:
+            followers = sorted(set(names) - {x["leader"]})
+            if (x["leader"] not in names or x["leader"] == down or
+                    x["replicas"] != names or (x["term"] or 0) < 1 or
+                    (x["commit"] or 0) < 1 or
+                    sorted(x["lag"] or {}) != followers or
+                    (down and x["lag"][down] < 1)):
+                why = "partition %d: %s" % (x["id"], x)
+                break
+        if not why:
+            return json.loads(out.stdout)["partitions"]
+        if time.time() > deadline:
+            srtest.fail("cluster status after %d s: %s" % (timeout, why))
+        time.sleep(0.2)
+
+
+def s_metrics(port, lc):
+    """The gateway's /metrics, every engine up: the sirocco_raft_* samples
+    of each, and a follower's lag in every partition."""
+    with urllib.request.urlopen("http://127.0.0.1:%d/metrics" % port,
+                                timeout=30) as r:
+        text = r.read().decode()
+    eps = sorted(e["client"] for e in lc.engines)
+    total = {}
+    for family in ["sirocco_raft_elections_total",
+                   "sirocco_raft_leader_changes_total",
+                   "sirocco_raft_commit_latency_seconds_count",
+                   "sirocco_raft_snapshots_sent_total"]:
+        got = {ep: float(v) for ep, v in re.findall(
+            r'^%s\{engine="([^"]+)"\} (\S+)$' % family, text, re.M)}
+        if sorted(got) != eps:
+            srtest.fail("/metrics %s of %s, not %s" % (family, sorted(got),
+                                                       eps))
+        total[family] = sum(got.values())
+    if total["sirocco_raft_elections_total"] < PARTITIONS or \
+            total["sirocco_raft_commit_latency_seconds_count"] < 1:
+        srtest.fail("/metrics: %s" % total)
+    lag = re.findall(r'^sirocco_raft_follower_lag_entries\{engine="[^"]+",'
+                     r'partition="(\d+)",follower="e\d"\} \d+$', text, re.M)
+    if sorted(set(int(p) for p in lag)) != list(range(PARTITIONS)):
+        srtest.fail("/metrics: followers' lag of partitions %s" % lag)
+    return total
+
+
 class Change:
     """A `sirocco cluster` membership command run in the background while
     the load goes on."""
@@ -220,15 +288,18 @@ def main():
     stop = "--stop" in sys.argv[1:]
     wipe = "--wipe" in sys.argv[1:]
     members = "--members" in sys.argv[1:]
+    port = free_port() if not (stop or wipe or members) else None
     lc = srlocal.LocalCluster(
         engines=3, workers=2, partitions=PARTITIONS,
         extra=["--replicas", "3", "--actions-dir",
-               os.path.join(HERE, "actions"), "--heartbeat-ms", "200"])
+               os.path.join(HERE, "actions"), "--heartbeat-ms", "200"] +
+        (["--gateway", "127.0.0.1:%d" % port] if port else []))
     clients = {}
     try:
         clients = {e["name"]: srtest.Client(e["client"]) for e in lc.engines}
         leaders = Leaders(lc, clients)
         start = leaders.wait_all(30)
+        s_raft_status(lc)
         log = os.path.join(lc.dir, "tally.log")
         for c in clients.values():  # every engine: the catalog everywhere
             c.create(WF)
@@ -263,6 +334,8 @@ def main():
                 shutil.rmtree(os.path.join(lc.dir, follower))
                 lc.restart(follower)
             if n == EXECUTIONS // 3 and not members:
+                if port:
+                    print("metrics before the kill: %s" % s_metrics(port, lc))
                 lost = [p for p, e in leaders.read().items() if e == victim]
                 if stop:
                     os.kill(lc.procs[victim]["pid"], signal.SIGSTOP)
@@ -331,6 +404,16 @@ def main():
                         "executions (%d distinct)" % (victim, len(listed),
                                                       len(ids),
                                                       len(set(listed))))
+        # The leaders' view: an engine killed and left down misses
+        # entries everywhere; one removed is no longer a replica.
+        if members:
+            lc.load()
+        down = victim if not (stop or members) else None
+        parts = s_raft_status(lc, down)
+        print("cluster status: %s" % ", ".join(
+            "partition %d led by %s term %d commit %d lag %s"
+            % (x["id"], x["leader"], x["term"], x["commit"], x["lag"])
+            for x in parts))
         if members:
             print("membership under load: e4 added in %.1f s, %s removed in "
                   "%.1f s; %d executions SUCCESS, %d actions each ran once"
