@@ -48,10 +48,11 @@ struct eng_repl {
     eng_repl_pump_fn *pump;
     void *pump_arg;
     rft_log_t *log;
-    s_copy_t *copies; // one per copy of the partitions, same order; room
-    size_t ncopies;   // for ENG_MAX_PARTITIONS
-    bool *warned;     // per peer: a refused message was logged
-    int64_t seq;      // the last RAFT message's number
+    s_copy_t **copies; // owned, one per copy of the partitions, same order
+                       // (each apart: callbacks hold them); room
+    size_t ncopies;    // for ENG_MAX_PARTITIONS
+    bool *warned;      // per peer: a refused message was logged
+    int64_t seq;       // the last RAFT message's number
     eng_repl_stats_t stats;
     eng_latency_t *commit_lat; // owned: proposed -> committed
 };
@@ -187,18 +188,21 @@ static sr_err_t
 s_start(eng_repl_t *self, size_t k, bool boot, sr_error_t *err)
 {
     const eng_config_t *cfg = self->cfg;
-    s_copy_t *c = &self->copies[k];
-    memset(c, 0, sizeof *c);
+    s_copy_t *c = calloc(1, sizeof *c);
+    if (c)
+        c->pieces = calloc(ENG_MAX_PEERS + 1, sizeof *c->pieces);
+    if (!c || !c->pieces) {
+        free(c);
+        return sr_error_set(err, SR_ENOMEM, "out of memory");
+    }
     c->repl = self;
     c->number = eng_parts_copy_number(self->parts, k);
     c->preferred = s_preferred(cfg, c->number);
-    c->pieces = calloc(ENG_MAX_PEERS + 1, sizeof *c->pieces);
-    if (!c->pieces)
-        return sr_error_set(err, SR_ENOMEM, "out of memory");
     struct raft_configuration conf;
     sr_err_t rc = boot ? s_boot_conf(self, c->number, &conf, err) : SR_OK;
     if (rc) {
         free(c->pieces);
+        free(c);
         return rc;
     }
     int64_t el = cfg->election_ms > 0 ? cfg->election_ms : 1000;
@@ -220,24 +224,27 @@ s_start(eng_repl_t *self, size_t k, bool boot, sr_error_t *err)
         raft_configuration_close(&conf);
     if (rc) {
         free(c->pieces);
+        free(c);
         return rc;
     }
+    self->copies[k] = c;
     self->ncopies = k + 1;
     return SR_OK;
 }
 
-// Stop copy k's group and free what it holds (the array is left as is).
+// Stop copy k's group and free it (the array is left as is).
 static void
 s_stop(eng_repl_t *self, size_t k)
 {
-    s_copy_t *c = &self->copies[k];
+    s_copy_t *c = self->copies[k];
     if (c->g) // its snapshots stay counted
         self->stats.snapshots_sent += rft_group_snapshots_sent(c->g);
     rft_group_stop(&c->g);
     for (size_t i = 0; c->pieces && i <= ENG_MAX_PEERS; i++)
         free(c->pieces[i].buf);
     free(c->pieces);
-    c->pieces = NULL;
+    free(c);
+    self->copies[k] = NULL;
 }
 
 sr_err_t
@@ -334,7 +341,7 @@ s_listed(const eng_repl_t *self, size_t k)
 {
     const eng_config_t *cfg = self->cfg;
     return cfg->left || s_place(cfg->partitions, cfg->npartitions,
-                                self->copies[k].number) != SIZE_MAX;
+                                self->copies[k]->number) != SIZE_MAX;
 }
 
 // The copies of partitions the map gave other engines, once their
@@ -345,7 +352,7 @@ static void
 s_drop(eng_repl_t *self)
 {
     for (size_t k = self->ncopies; k-- > 0;) {
-        s_copy_t *c = &self->copies[k];
+        s_copy_t *c = self->copies[k];
         if (s_listed(self, k) || rft_group_voting(c->g) ||
             rft_group_proposing(c->g) || eng_parts_copy_serving(self->parts, k))
             continue;
@@ -366,7 +373,7 @@ static void
 s_membership(eng_repl_t *self)
 {
     for (size_t k = 0; k < self->ncopies; k++) {
-        s_copy_t *c = &self->copies[k];
+        s_copy_t *c = self->copies[k];
         if (c->converged || !rft_group_leading(c->g))
             continue;
         rft_member_t want[ENG_CLUSTER_MAX_REPLICAS];
@@ -400,7 +407,7 @@ void
 eng_repl_map_changed(eng_repl_t *self)
 {
     for (size_t k = 0; k < self->ncopies; k++) {
-        s_copy_t *c = &self->copies[k];
+        s_copy_t *c = self->copies[k];
         c->preferred = s_preferred(self->cfg, c->number);
         c->converged = false;
     }
@@ -410,14 +417,14 @@ size_t
 eng_repl_tick(eng_repl_t *self, eng_repl_change_t *changes, size_t max)
 {
     for (size_t k = 0; k < self->ncopies; k++)
-        rft_group_run(self->copies[k].g);
+        rft_group_run(self->copies[k]->g);
     s_flush(self);
     s_drop(self);
     s_membership(self);
     size_t n = 0;
     int64_t now = eng_mono_ms();
     for (size_t k = 0; k < self->ncopies; k++) {
-        s_copy_t *c = &self->copies[k];
+        s_copy_t *c = self->copies[k];
         s_balance(self, c, now);
         bool lead = rft_group_leading(c->g);
         uint64_t term = rft_group_term(c->g);
@@ -451,7 +458,7 @@ eng_repl_due_ms(const eng_repl_t *self)
 {
     uint64_t due = 1000;
     for (size_t k = 0; k < self->ncopies; k++) {
-        uint64_t d = rft_group_due_ms(self->copies[k].g);
+        uint64_t d = rft_group_due_ms(self->copies[k]->g);
         if (d < due)
             due = d;
     }
@@ -474,7 +481,7 @@ static bool
 s_copy_of(const eng_repl_t *self, int64_t number, size_t *k)
 {
     for (size_t i = 0; i < self->ncopies; i++)
-        if (self->copies[i].number == number) {
+        if (self->copies[i]->number == number) {
             *k = i;
             return true;
         }
@@ -510,7 +517,7 @@ eng_repl_recv(eng_repl_t *self, size_t peer, const sr_msg_t *m)
         return s_refuse(self, peer,
                         "the payload is not a binary, or a piece is out of "
                         "its range");
-    s_pieces_t *pc = &self->copies[k].pieces[peer];
+    s_pieces_t *pc = &self->copies[k]->pieces[peer];
     if (part == 0) {
         pc->seq = seq;
         pc->parts = (size_t)parts;
@@ -541,7 +548,7 @@ eng_repl_recv(eng_repl_t *self, size_t peer, const sr_msg_t *m)
     }
     pc->next = pc->parts = 0;
     sr_error_t e;
-    if (rft_group_deliver(self->copies[k].g, (raft_id)from,
+    if (rft_group_deliver(self->copies[k]->g, (raft_id)from,
                           self->cfg->peers[peer].name, whole, wlen, &e))
         s_refuse(self, peer, e.msg);
     if (parts > 1 && pc->cap > ((size_t)1 << 20)) {
@@ -571,7 +578,7 @@ eng_repl_propose(eng_repl_t *self, uint16_t number, store_txn_t **txn_p,
         return sr_error_set(err, SR_EINTERNAL, "partition %u: no copy here",
                             number);
     }
-    s_copy_t *c = &self->copies[k];
+    s_copy_t *c = self->copies[k];
     c->proposed_us = eng_mono_us();
     sr_err_t rc = rft_group_propose(c->g, txn_p, s_committed, c, err);
     if (rc) {
@@ -587,7 +594,7 @@ static bool
 s_any_waiting(const eng_repl_t *self)
 {
     for (size_t k = 0; k < self->ncopies; k++)
-        if (self->copies[k].waiting)
+        if (self->copies[k]->waiting)
             return true;
     return false;
 }
@@ -601,7 +608,7 @@ eng_repl_wait(eng_repl_t *self)
     int64_t until = eng_mono_ms() + 10 * el;
     while (s_any_waiting(self)) {
         for (size_t i = 0; i < self->ncopies; i++)
-            rft_group_run(self->copies[i].g);
+            rft_group_run(self->copies[i]->g);
         s_flush(self);
         if (!s_any_waiting(self))
             break;
@@ -619,9 +626,9 @@ sr_err_t
 eng_repl_outcome(eng_repl_t *self, uint16_t number, sr_error_t *err)
 {
     size_t k;
-    if (!s_copy_of(self, number, &k) || !self->copies[k].proposed)
+    if (!s_copy_of(self, number, &k) || !self->copies[k]->proposed)
         return SR_OK;
-    s_copy_t *c = &self->copies[k];
+    s_copy_t *c = self->copies[k];
     c->proposed = false;
     if (c->waiting) { // its entry may still commit: it applies then
         c->waiting = false;
@@ -667,7 +674,7 @@ s_state_name(int state)
 void
 eng_repl_copy(const eng_repl_t *self, size_t k, eng_repl_copy_t *out)
 {
-    const s_copy_t *c = &self->copies[k];
+    const s_copy_t *c = self->copies[k];
     raft_id id = 0;
     const char *addr = NULL;
     *out = (eng_repl_copy_t){
@@ -688,7 +695,7 @@ void
 eng_repl_replica(const eng_repl_t *self, size_t k, size_t i,
                  eng_repl_replica_t *out)
 {
-    const rft_group_t *g = self->copies[k].g;
+    const rft_group_t *g = self->copies[k]->g;
     rft_group_server_t s;
     rft_group_server(g, i, &s);
     bool is_self = s.id == self->cfg->replica_id;
@@ -708,7 +715,7 @@ eng_repl_stats(const eng_repl_t *self, eng_repl_stats_t *out)
 {
     *out = self->stats; // snapshots sent by the groups stopped
     for (size_t k = 0; k < self->ncopies; k++)
-        out->snapshots_sent += rft_group_snapshots_sent(self->copies[k].g);
+        out->snapshots_sent += rft_group_snapshots_sent(self->copies[k]->g);
 }
 
 const eng_latency_t *
