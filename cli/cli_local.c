@@ -99,6 +99,8 @@ s_proc(const cli_local_t *l, const cli_local_proc_t *p)
         rc = sr_value_map_put(m, "endpoints", s_endpoints(l, p));
     if (!rc && p->role == CLI_LOCAL_ENGINE)
         rc = sr_value_map_put(m, "partitions", s_parts(p));
+    if (!rc && p->role == CLI_LOCAL_ENGINE && p->id)
+        rc = sr_value_map_put(m, "id", sr_value_new_int((int64_t)p->id));
     if (!rc)
         rc = sr_value_map_put(m, "log", sr_value_new_str(p->log));
     if (!rc)
@@ -152,6 +154,9 @@ s_record(const cli_local_t *l)
     if (m && l->replicas > 1 &&
         sr_value_map_put(m, "replicas", sr_value_new_int((int64_t)l->replicas)))
         sr_value_destroy(&m);
+    if (m && l->version &&
+        sr_value_map_put(m, "version", sr_value_new_int((int64_t)l->version)))
+        sr_value_destroy(&m);
     const cli_local_proc_t *gw = cli_local_gateway(l);
     if (m && gw &&
         sr_value_map_put(m, "gateway",
@@ -203,46 +208,60 @@ cli_local_save(const cli_local_t *l, sr_error_t *err)
 }
 
 sr_err_t
-cli_local_write_cluster_file(const cli_local_t *l, sr_error_t *err)
+cli_local_cluster_text(const cli_local_t *l, char **out, sr_error_t *err)
 {
     size_t cap = 256 + l->nprocs * 512, at = 0;
+    for (size_t i = 0; i < l->nprocs; i++)
+        cap += l->procs[i].nparts * 7;
     char *text = malloc(cap);
     if (!text)
         return sr_error_set(err, SR_ENOMEM, "out of memory");
-    for (size_t i = 0; i < l->nprocs; i++)
-        cap += l->procs[i].nparts * 7;
-    char *grown = realloc(text, cap);
-    if (!grown) {
-        free(text);
-        return sr_error_set(err, SR_ENOMEM, "out of memory");
-    }
-    text = grown;
     at += (size_t)snprintf(text, cap,
-                           "# Written by `sirocco cluster up`; every engine "
+                           "# Written by `sirocco cluster`; every engine "
                            "reads it.\npartitions: %zu\n",
                            l->partitions);
     if (l->replicas > 1 && at < cap)
         at += (size_t)snprintf(text + at, cap - at, "replicas: %zu\n",
                                l->replicas);
+    if (l->version && at < cap)
+        at += (size_t)snprintf(text + at, cap - at, "version: %llu\n",
+                               (unsigned long long)l->version);
     if (at < cap)
         at += (size_t)snprintf(text + at, cap - at, "engines:\n");
     for (size_t i = 0; i < l->nprocs && at < cap; i++) {
         const cli_local_proc_t *p = &l->procs[i];
         if (p->role != CLI_LOCAL_ENGINE)
             continue;
-        at += (size_t)snprintf(text + at, cap - at,
-                               "  - name: %s\n    client: %s\n"
-                               "    worker: %s\n    partitions: [",
-                               p->name, p->client, p->worker);
+        at += (size_t)snprintf(text + at, cap - at, "  - name: %s\n", p->name);
+        if (p->id && at < cap)
+            at += (size_t)snprintf(text + at, cap - at, "    id: %llu\n",
+                                   (unsigned long long)p->id);
+        if (at < cap)
+            at += (size_t)snprintf(text + at, cap - at,
+                                   "    client: %s\n    worker: %s\n"
+                                   "    partitions: [",
+                                   p->client, p->worker);
         for (size_t k = 0; k < p->nparts && at < cap; k++)
             at += (size_t)snprintf(text + at, cap - at, "%s%u", k ? ", " : "",
                                    p->parts[k]);
         if (at < cap)
             at += (size_t)snprintf(text + at, cap - at, "]\n");
     }
-    sr_err_t rc = at < cap
-                      ? s_write(l->dir, CLI_LOCAL_CLUSTER_FILE, text, err)
-                      : sr_error_set(err, SR_ETOOBIG, "cluster file: too long");
+    if (at >= cap) {
+        free(text);
+        return sr_error_set(err, SR_ETOOBIG, "cluster file: too long");
+    }
+    *out = text;
+    return SR_OK;
+}
+
+sr_err_t
+cli_local_write_cluster_file(const cli_local_t *l, sr_error_t *err)
+{
+    char *text = NULL;
+    sr_err_t rc = cli_local_cluster_text(l, &text, err);
+    if (!rc)
+        rc = s_write(l->dir, CLI_LOCAL_CLUSTER_FILE, text, err);
     free(text);
     return rc;
 }
@@ -317,6 +336,11 @@ s_load_proc(cli_local_proc_t *p, const sr_value_t *m, sr_error_t *err)
             p->parts[k] = (uint16_t)sr_value_int(v);
         }
         p->nparts = n;
+        int64_t id = 0;
+        if (sr_value_map_get(m, "id") &&
+            (!sr_value_map_int(m, "id", &id) || id < 1))
+            return sr_error_set(err, SR_EINVAL, "id: a replica id from 1");
+        p->id = (uint64_t)id;
     }
     if (p->role == CLI_LOCAL_GATEWAY) {
         const char *url =
@@ -345,6 +369,11 @@ s_load_doc(cli_local_t *out, const sr_value_t *doc, sr_error_t *err)
          replicas > 7))
         return sr_error_set(err, SR_EINVAL, "replicas: a number, 1 to 7");
     out->replicas = (size_t)replicas;
+    int64_t version = 0;
+    if (sr_value_map_get(doc, "version") &&
+        (!sr_value_map_int(doc, "version", &version) || version < 0))
+        return sr_error_set(err, SR_EINVAL, "version: a number, 0 or more");
+    out->version = (uint64_t)version;
     size_t n = sr_value_is(procs, SR_T_ARRAY) ? sr_value_len(procs) : 0;
     if (n == 0 || n > CLI_LOCAL_PROCS_MAX)
         return sr_error_set(err, SR_EINVAL, "processes: a list of 1 to %d",

@@ -51,6 +51,7 @@ typedef struct {
     uint64_t start_ticks;  // from /proc; 0 = unknown
     char *client, *worker; // an engine's endpoints; NULL for the others
     char *listen;          // the gateway's HOST:PORT; NULL for the others
+    uint64_t id;           // an engine's replica id; 0: its place
     uint16_t *parts;       // owned: an engine's partitions (its copies)
     size_t nparts;
     char *log;   // DIR/logs/NAME.log
@@ -62,6 +63,7 @@ typedef struct {
     char *dir;         // absolute
     size_t partitions; // total
     size_t replicas;   // copies of each partition; 0 or 1: one
+    uint64_t version;  // the cluster map's (membership changes bump it)
     cli_local_proc_t procs[CLI_LOCAL_PROCS_MAX]; // engines, workers, gateway
     size_t nprocs;
 } cli_local_t;
@@ -75,6 +77,9 @@ sr_err_t cli_local_load(const char *dir, cli_local_t *out, sr_error_t *err);
 // reader never sees half of it). SR_EIO, SR_ENOMEM.
 sr_err_t cli_local_save(const cli_local_t *l, sr_error_t *err);
 
+// The text of the cluster file (caller frees). SR_ENOMEM, SR_ETOOBIG.
+sr_err_t cli_local_cluster_text(const cli_local_t *l, char **text,
+                                sr_error_t *err);
 // Write DIR/cluster.yaml, the cluster file of the engines. SR_EIO.
 sr_err_t cli_local_write_cluster_file(const cli_local_t *l, sr_error_t *err);
 

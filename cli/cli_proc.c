@@ -26,8 +26,8 @@ s_sleep_ms(int ms)
     nanosleep(&ts, NULL);
 }
 
-static int64_t
-s_now_ms(void)
+int64_t
+cli_proc_now_ms(void)
 {
     struct timespec ts;
     clock_gettime(CLOCK_MONOTONIC, &ts);
@@ -148,7 +148,7 @@ static void
 s_wait_all(const pid_t *pids, const uint64_t *ticks, const bool *is_sent,
            size_t n, int ms)
 {
-    int64_t end = s_now_ms() + ms;
+    int64_t end = cli_proc_now_ms() + ms;
     for (;;) {
         bool is_any = false;
         for (size_t i = 0; i < n; i++) {
@@ -157,7 +157,7 @@ s_wait_all(const pid_t *pids, const uint64_t *ticks, const bool *is_sent,
             cli_proc_reap(pids[i]); // our child when `up` gives up
             is_any |= cli_proc_is_alive(pids[i], ticks ? ticks[i] : 0);
         }
-        if (!is_any || s_now_ms() >= end)
+        if (!is_any || cli_proc_now_ms() >= end)
             return;
         s_sleep_ms(S_POLL_MS);
     }

@@ -41,6 +41,9 @@ bool cli_proc_is_alive(pid_t pid, uint64_t start_ticks);
 size_t cli_proc_stop(const pid_t *pids, const uint64_t *start_ticks, size_t n,
                      int timeout_ms, bool *killed);
 
+// Monotonic milliseconds, for waits.
+int64_t cli_proc_now_ms(void);
+
 // The folder holding the running program (from /proc/self/exe), where
 // sirocco-engined and sirocco-workerd are looked for. SR_EIO when
 // unknown, SR_ETOOBIG when over `size`.

@@ -22,6 +22,7 @@ typedef struct {
     const cli_opt_t *opts;
     size_t nopts;
     s_run_fn run;
+    size_t npos; // positional arguments it takes
 } s_sub_t;
 
 #define S_DATA_OPT                                                             \
@@ -36,7 +37,7 @@ static const cli_opt_t s_up_opts[] = {
     {"--partitions", "N", "partitions in all (default 2 per engine)"},
     {"--replicas", "R",
      "copies of each partition, on R engines, kept by a Raft group "
-     "(default 1)"},
+     "(default 3, or the number of engines when fewer)"},
     S_DATA_OPT,
     {"--base-port", "P",
      "ports P, P+1, ... (default: free ports the system picks)"},
@@ -66,6 +67,27 @@ static const cli_opt_t s_down_opts[] = {
     {"--timeout", "MS", "from SIGTERM to SIGKILL (default 15000)"},
 };
 
+static const cli_opt_t s_member_opts[] = {
+    S_DATA_OPT,
+    {"--timeout", "MS",
+     "longest wait for the replicas to move (default 60000)"},
+};
+
+static const cli_opt_t s_move_opts[] = {
+    S_DATA_OPT,
+    {"--from", "ENGINE", "the engine whose copy moves"},
+    {"--to", "ENGINE", "the engine that takes it"},
+    {"--timeout", "MS",
+     "longest wait for the replicas to move (default 60000)"},
+};
+
+static const cli_opt_t s_apply_opts[] = {
+    {"--also", "ENDPOINT",
+     "the client endpoint of an engine the map leaves out, told too"},
+    {"--timeout", "MS",
+     "longest wait for the replicas to move (default 60000)"},
+};
+
 #define S_N(a) (sizeof(a) / sizeof((a)[0]))
 
 static const s_sub_t s_subs[] = {
@@ -74,14 +96,29 @@ static const s_sub_t s_subs[] = {
      "[--base-port P] [--gateway HOST:PORT] ...",
      "start engines and workers (and a gateway) on loopback; write "
      "DIR/cluster.yaml and DIR/cluster.json",
-     s_up_opts, S_N(s_up_opts), cli_cluster_up},
+     s_up_opts, S_N(s_up_opts), cli_cluster_up, 0},
     {"status", "[--data DIR] [--json]",
      "each process (running or not) and each partition (its owner and "
      "state); exit 1 when anything is down",
-     s_status_opts, S_N(s_status_opts), cli_cluster_status},
+     s_status_opts, S_N(s_status_opts), cli_cluster_status, 0},
     {"down", "[--data DIR] [--timeout MS]",
      "stop the processes `up` started (SIGTERM, then SIGKILL)", s_down_opts,
-     S_N(s_down_opts), cli_cluster_down},
+     S_N(s_down_opts), cli_cluster_down, 0},
+    {"add-engine", "NAME [--data DIR] [--timeout MS]",
+     "replicated: start engine NAME and move its share of the partitions' "
+     "copies to it, online",
+     s_member_opts, S_N(s_member_opts), cli_cluster_add_engine, 1},
+    {"remove-engine", "NAME [--data DIR] [--timeout MS]",
+     "replicated: move engine NAME's copies to the others, online, then "
+     "stop it and delete its data",
+     s_member_opts, S_N(s_member_opts), cli_cluster_remove_engine, 1},
+    {"move", "PARTITION --from ENGINE --to ENGINE [--data DIR]",
+     "replicated: move one copy of a partition to another engine, online",
+     s_move_opts, S_N(s_move_opts), cli_cluster_move, 1},
+    {"apply", "FILE [--also ENDPOINT] [--timeout MS]",
+     "replicated, engines of your own: send the newer cluster file FILE "
+     "to every engine it names, and wait until the replicas are its",
+     s_apply_opts, S_N(s_apply_opts), cli_cluster_apply, 1},
 };
 
 static void
@@ -110,10 +147,11 @@ cli_cluster_local(int argc, char **argv)
         s_usage(stderr);
         return CLI_USAGE;
     }
-    char cmd[32];
+    char cmd[48];
     snprintf(cmd, sizeof cmd, "cluster %s", s->name);
     cli_args_t args;
-    if (!cli_args_parse(cmd, s->opts, s->nopts, 0, 0, argc, argv, 2, &args)) {
+    if (!cli_args_parse(cmd, s->opts, s->nopts, s->npos, s->npos, argc, argv, 2,
+                        &args)) {
         fprintf(stderr, "usage: sirocco %s %s\n", cmd, s->usage);
         return CLI_USAGE;
     }

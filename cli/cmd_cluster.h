@@ -23,6 +23,20 @@ int cli_cluster_local(int argc, char **argv);
 int cli_cluster_up(const cli_args_t *a);
 int cli_cluster_status(const cli_args_t *a);
 int cli_cluster_down(const cli_args_t *a);
+// Membership of a running local cluster with replicated partitions
+// (cmd_cluster_members.c): a new engine, an engine taken out, a copy of
+// a partition moved, each a newer cluster map sent to every engine, then
+// waited for until every partition's replicas are the map's.
+int cli_cluster_add_engine(const cli_args_t *a);
+int cli_cluster_remove_engine(const cli_args_t *a);
+int cli_cluster_move(const cli_args_t *a);
+// The same for engines of one's own: send cluster file FILE to every
+// engine it names (and --also ENDPOINT, one it leaves out), then wait.
+int cli_cluster_apply(const cli_args_t *a);
+
+// `n` free loopback TCP ports the system picks (each held open until all
+// are chosen, so they differ). CLI_OK, or CLI_FAILED after printing why.
+int cli_cluster_free_ports(size_t n, int *ports);
 
 // Shared by the subcommands: --data (or the default) as an absolute path
 // in `out` (which must exist unless `is_create`, then it is made with its

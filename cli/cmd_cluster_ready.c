@@ -22,14 +22,6 @@
 #define S_PAUSE_MS 50   // between rounds
 #define S_TAIL     1500 // bytes of a log shown after a failure
 
-static int64_t
-s_now_ms(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 static sr_client_t *
 s_open(const cli_local_t *l)
 {
@@ -190,7 +182,7 @@ cli_cluster_wait_ready(const cli_local_t *l, int timeout_ms)
     if (!c)
         return CLI_FAILED;
     bool is_ready[CLI_LOCAL_ENGINES_MAX] = {false};
-    int64_t end = s_now_ms() + timeout_ms;
+    int64_t end = cli_proc_now_ms() + timeout_ms;
     int code = CLI_FAILED;
     for (;;) {
         const cli_local_proc_t *gone = s_ended(l);
@@ -231,7 +223,7 @@ cli_cluster_wait_ready(const cli_local_t *l, int timeout_ms)
             code = CLI_OK;
             break;
         }
-        if (s_now_ms() >= end) {
+        if (cli_proc_now_ms() >= end) {
             char why[128];
             snprintf(why, sizeof why, "%s after %d ms", missing, timeout_ms);
             code = s_blame(late, why);

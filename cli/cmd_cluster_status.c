@@ -2,13 +2,17 @@
  * whether it still runs (its PID and start time), asks each engine for
  * STATUS with a short timeout, and shows each partition with its owner
  * and state (`serving` when the owner answers and holds it, else
- * `unavailable`) and epoch. Tables, or JSON with --json. Exit 0 when
- * everything runs and every partition is served, else 1.
+ * `unavailable`), epoch, leader, term, replicas, commit index and its
+ * followers' lag: with replicated partitions from the Raft groups the
+ * engines report (a leader's view first), else the owner alone in its
+ * epoch. Tables, or JSON with --json. Exit 0 when everything runs and
+ * every partition is served, else 1.
  * Thread rule: the main thread.
  */
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "cli.h"
 #include "cli_local.h"
@@ -104,9 +108,157 @@ s_holds(const cli_local_proc_t *p, size_t part)
     return false;
 }
 
+// Partition `part`'s Raft group in STATUS `st`, or NULL (no replicated
+// partitions, or no copy of it there).
+static const sr_value_t *
+s_group_in(const sr_value_t *st, size_t part)
+{
+    const sr_value_t *groups =
+        sr_value_map_get(sr_value_map_get(st, "raft"), "groups");
+    for (size_t i = 0; i < sr_value_len(groups); i++) {
+        const sr_value_t *g = sr_value_array_at(groups, i);
+        int64_t p;
+        if (sr_value_map_int(g, "partition", &p) && p == (int64_t)part)
+            return g;
+    }
+    return NULL;
+}
+
+static bool
+s_is_leader(const sr_value_t *group)
+{
+    const char *state = sr_value_map_str(group, "state");
+    return state && strcmp(state, "leader") == 0;
+}
+
+// The most telling view of partition `part`'s group among the engines
+// that answered: a leader's (of the latest term, should a deposed one
+// not know it yet), else the latest term's. NULL without replication.
+static const sr_value_t *
+s_best_group(const s_view_t *v, size_t part)
+{
+    const sr_value_t *best = NULL;
+    int64_t best_term = -1;
+    for (size_t e = 0; e < v->nengines; e++) {
+        const sr_value_t *g = s_group_in(v->status[e], part);
+        int64_t term;
+        if (!g || !sr_value_map_int(g, "term", &term))
+            continue;
+        bool leads = s_is_leader(g), best_leads = s_is_leader(best);
+        if ((leads && !best_leads) || (leads == best_leads && term > best_term))
+            best = g, best_term = term;
+    }
+    return best;
+}
+
+static bool
+s_has_name(const sr_value_t *names, const char *name)
+{
+    for (size_t i = 0; i < sr_value_len(names); i++)
+        if (strcmp(sr_value_str(sr_value_array_at(names, i)), name) == 0)
+            return true;
+    return false;
+}
+
+// The group's replicas in the cluster record's order of engines, then
+// any the record does not name.
+static sr_value_t *
+s_group_replicas(const cli_local_t *l, const sr_value_t *names)
+{
+    sr_value_t *out = sr_value_new_array(sr_value_len(names));
+    for (size_t i = 0; out && i < l->nprocs; i++)
+        if (l->procs[i].role == CLI_LOCAL_ENGINE &&
+            s_has_name(names, l->procs[i].name) &&
+            sr_value_array_append(out, s_str(l->procs[i].name)))
+            sr_value_destroy(&out);
+    for (size_t i = 0; out && i < sr_value_len(names); i++) {
+        const sr_value_t *n = sr_value_array_at(names, i);
+        if (!s_has_name(out, sr_value_str(n)) &&
+            sr_value_array_append(out, sr_value_ref((sr_value_t *)n)))
+            sr_value_destroy(&out);
+    }
+    return out;
+}
+
+// The most entries a follower misses, of a leader's `lag` map; nil when
+// it has no followers.
+static sr_value_t *
+s_max_lag(const sr_value_t *lag)
+{
+    int64_t most = -1;
+    for (size_t i = 0; i < sr_value_len(lag); i++) {
+        int64_t n = sr_value_int(sr_value_map_val(lag, i));
+        most = n > most ? n : most;
+    }
+    return most >= 0 ? sr_value_new_int(most) : sr_value_new_nil();
+}
+
+// With replicated partitions, the Raft figures of partition `part` into
+// `m` from its best group view (NULL: none answered): its leader, term,
+// replicas, commit index and, from a leader, each follower's lag.
+static sr_err_t
+s_raft_figures(const s_view_t *v, const sr_value_t *g, sr_value_t *m)
+{
+    bool leads = s_is_leader(g);
+    const char *leader = leads ? sr_value_map_str(g, "leader") : NULL;
+    const sr_value_t *term = sr_value_map_get(g, "term");
+    const sr_value_t *commit = sr_value_map_get(g, "commit");
+    const sr_value_t *lag = sr_value_map_get(g, "lag");
+    sr_value_t *replicas =
+        s_group_replicas(v->l, sr_value_map_get(g, "replicas"));
+    sr_err_t rc = sr_value_map_put(m, "leader",
+                                   leader ? s_str(leader) : sr_value_new_nil());
+    if (!rc)
+        rc = sr_value_map_put(m, "term",
+                              term ? sr_value_ref((sr_value_t *)term)
+                                   : sr_value_new_nil());
+    if (!rc)
+        rc = sr_value_map_put(m, "replicas", replicas);
+    else
+        sr_value_destroy(&replicas);
+    if (!rc)
+        rc = sr_value_map_put(m, "commit",
+                              commit ? sr_value_ref((sr_value_t *)commit)
+                                     : sr_value_new_nil());
+    if (!rc)
+        rc = sr_value_map_put(m, "lag",
+                              leads ? (lag ? sr_value_ref((sr_value_t *)lag)
+                                           : sr_value_new_map(0))
+                                    : sr_value_new_nil());
+    if (!rc)
+        rc = sr_value_map_put(m, "max_lag",
+                              leads ? s_max_lag(lag) : sr_value_new_nil());
+    return rc;
+}
+
+// Without replication: the owner leads while it serves, in its epoch,
+// alone (no commit index, no followers).
+static sr_err_t
+s_owner_figures(const cli_local_proc_t *owner, int64_t epoch,
+                sr_value_t *replicas, sr_value_t *m)
+{
+    bool serving = epoch >= 0;
+    sr_err_t rc = sr_value_map_put(
+        m, "leader", serving ? s_str(owner->name) : sr_value_new_nil());
+    if (!rc)
+        rc = sr_value_map_put(
+            m, "term", serving ? sr_value_new_int(epoch) : sr_value_new_nil());
+    if (!rc)
+        rc = sr_value_map_put(m, "replicas", sr_value_ref(replicas));
+    if (!rc)
+        rc = sr_value_map_put(m, "commit", sr_value_new_nil());
+    if (!rc)
+        rc = sr_value_map_put(m, "lag", sr_value_new_map(0));
+    if (!rc)
+        rc = sr_value_map_put(m, "max_lag", sr_value_new_nil());
+    return rc;
+}
+
 // Partition `part`: the engine serving it (its owner; with replicas, the
-// leader of its group), else the first that holds it, unavailable; and
-// the engines that hold a copy.
+// leader of its group), else the first that holds it, unavailable; the
+// engines that hold a copy; and its leader, term, commit index and
+// followers' lag (from the Raft groups the engines report, with
+// replicas; else the owner's epoch).
 static sr_value_t *
 s_partition(s_view_t *v, size_t part)
 {
@@ -128,8 +280,10 @@ s_partition(s_view_t *v, size_t part)
         e++;
     }
     v->is_all_well &= epoch >= 0;
-    sr_value_t *m = sr_value_new_map(6);
+    const sr_value_t *group = l->replicas > 1 ? s_best_group(v, part) : NULL;
+    sr_value_t *m = sr_value_new_map(12);
     if (!m || !owner || !replicas ||
+        sr_value_map_put(m, "id", sr_value_new_int((int64_t)part)) ||
         sr_value_map_put(m, "partition", sr_value_new_int((int64_t)part)) ||
         sr_value_map_put(m, "owner", s_str(owner->name)) ||
         sr_value_map_put(m, "state",
@@ -137,10 +291,8 @@ s_partition(s_view_t *v, size_t part)
         sr_value_map_put(m, "epoch",
                          epoch >= 0 ? sr_value_new_int(epoch)
                                     : sr_value_new_nil()) ||
-        sr_value_map_put(m, "leader",
-                         epoch >= 0 ? s_str(owner->name)
-                                    : sr_value_new_nil()) ||
-        sr_value_map_put(m, "replicas", sr_value_ref(replicas)))
+        (group ? s_raft_figures(v, group, m)
+               : s_owner_figures(owner, epoch, replicas, m)))
         sr_value_destroy(&m);
     sr_value_destroy(&replicas);
     return m;
@@ -183,8 +335,9 @@ s_print(const cli_local_t *l, const sr_value_t *view)
     };
     static const cli_col_t parts[] = {
         {"PARTITION", "partition"}, {"OWNER", "owner"},
-        {"STATE", "state"},         {"EPOCH", "epoch"},
-        {"REPLICAS", "replicas"},
+        {"STATE", "state"},         {"LEADER", "leader"},
+        {"TERM", "term"},           {"COMMIT", "commit"},
+        {"LAG", "max_lag"},         {"REPLICAS", "replicas"},
     };
     printf("cluster in %s\n", l->dir);
     cli_print_table(stdout, procs, sizeof procs / sizeof procs[0],

@@ -89,6 +89,9 @@ s_options(const cli_args_t *a, s_up_t *up)
         (rc = cli_cluster_num(a, S_CMD, "--timeout", 1, INT_MAX,
                               &up->timeout_ms)))
         return rc;
+    // Replicated by default: 3 copies, or one per engine when fewer.
+    if (!cli_args_has(a, "--replicas"))
+        up->replicas = up->engines < 3 ? up->engines : 3;
     up->durability = cli_args_get(a, "--durability");
     up->log_level = cli_args_get(a, "--log-level");
     if (up->durability && !s_is_one_of(up->durability, durability, 2)) {
@@ -133,9 +136,12 @@ s_running(const char *dir)
 }
 
 // A cluster recorded in the folder: refuse when it runs; else keep its
-// layout (its engines' data is in the folder).
+// layout (its engines' data is in the folder). One whose members changed
+// (map version above 0) is started again exactly as recorded: *kept
+// takes the record, and its processes are started with their command
+// lines.
 static int
-s_previous(const cli_args_t *a, s_up_t *up)
+s_previous(const cli_args_t *a, s_up_t *up, cli_local_t *kept)
 {
     cli_local_t old;
     sr_error_t err;
@@ -175,6 +181,10 @@ s_previous(const cli_args_t *a, s_up_t *up)
     const cli_local_proc_t *gw = cli_local_gateway(&old);
     if (gw && !up->gateway[0]) // started as it was: with its gateway
         snprintf(up->gateway, sizeof up->gateway, "%s", gw->listen);
+    if (!code && old.version > 0) {
+        *kept = old;
+        return CLI_OK;
+    }
 done:
     cli_local_fini(&old);
     return code;
@@ -194,6 +204,12 @@ s_ports(const s_up_t *up, int *ports)
             ports[i] = (int)up->base_port + (int)i;
         return CLI_OK;
     }
+    return cli_cluster_free_ports(n, ports);
+}
+
+int
+cli_cluster_free_ports(size_t n, int *ports)
+{
     int fds[2 * CLI_LOCAL_ENGINES_MAX];
     size_t opened = 0;
     int code = CLI_OK;
@@ -491,7 +507,7 @@ cli_cluster_up(const cli_args_t *a)
     if (!code)
         code = cli_cluster_dir(a, S_CMD, true, up.dir, sizeof up.dir);
     if (!code)
-        code = s_previous(a, &up);
+        code = s_previous(a, &up, &l);
     if (!code && !up.partitions)
         up.partitions = up.engines * S_PARTS_PER;
     if (!code && up.replicas > up.engines) {
@@ -515,7 +531,7 @@ cli_cluster_up(const cli_args_t *a)
     snprintf(logs, sizeof logs, "%s/logs", up.dir);
     if (!code && mkdir(logs, 0755) != 0 && errno != EEXIST)
         code = s_fail("cannot make %s", logs);
-    if (!code)
+    if (!code && !l.version)
         code = s_plan(&up, &l);
     sr_error_t err;
     if (!code && cli_local_write_cluster_file(&l, &err))

@@ -630,24 +630,44 @@ sr_client_call_lists(sr_client_t *c, const sr_msg_t *req, int64_t deadline_ms,
     return errs[i].code;
 }
 
-sr_err_t
-sr_client_status(sr_client_t *c, size_t i, int timeout_ms, sr_value_t **status,
-                 sr_error_t *err)
+// Request `req` (taken over) of engine i; its reply's body in *out.
+static sr_err_t
+s_one_engine(sr_client_t *c, size_t i, sr_msg_t *req, const char *what,
+             int timeout_ms, sr_value_t **out, sr_error_t *err)
 {
-    if (i >= sr_client_conn_count(c->conn))
+    if (i >= sr_client_conn_count(c->conn)) {
+        sr_msg_destroy(&req);
         return sr_error_set(err, SR_EINVAL,
                             "no engine %zu (the client has %zu)", i,
                             sr_client_conn_count(c->conn));
-    sr_msg_t *req = sr_msg_new(SR_MSG_STATUS);
+    }
     if (!req)
-        return sr_error_set(err, SR_ENOMEM, "STATUS: out of memory");
+        return sr_error_set(err, SR_ENOMEM, "%s: out of memory", what);
     sr_value_t *body = NULL;
     sr_err_t rc = s_one(c, i, req, sr_client_deadline(timeout_ms), &body, err);
     sr_msg_destroy(&req);
     if (rc)
         return rc;
-    *status = body;
+    *out = body;
     return SR_OK;
+}
+
+sr_err_t
+sr_client_status(sr_client_t *c, size_t i, int timeout_ms, sr_value_t **status,
+                 sr_error_t *err)
+{
+    return s_one_engine(c, i, sr_msg_new(SR_MSG_STATUS), "STATUS", timeout_ms,
+                        status, err);
+}
+
+sr_err_t
+sr_client_cluster_map(sr_client_t *c, size_t i, const char *map, int timeout_ms,
+                      sr_value_t **taken, sr_error_t *err)
+{
+    sr_msg_t *req = sr_msg_new(SR_MSG_CLUSTER_MAP);
+    if (req && sr_msg_set(req, SR_F_CLUSTER_MAP_map, sr_value_new_str(map)))
+        sr_msg_destroy(&req);
+    return s_one_engine(c, i, req, "CLUSTER_MAP", timeout_ms, taken, err);
 }
 
 bool

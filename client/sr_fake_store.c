@@ -622,10 +622,10 @@ s_status(s_ctx_t *cx)
         sr_value_array_append(epochs, sr_value_new_int(1));
     }
     sr_body_t d, b;
-    sr_body_init(&d, SR_SHAPE_DISPATCH);
-    sr_body_put_float(&d, SR_B_DISPATCH_p50, 0);
-    sr_body_put_float(&d, SR_B_DISPATCH_p99, 0);
-    sr_body_put_int(&d, SR_B_DISPATCH_samples, 0);
+    sr_body_init(&d, SR_SHAPE_LATENCY);
+    sr_body_put_float(&d, SR_B_LATENCY_p50, 0);
+    sr_body_put_float(&d, SR_B_LATENCY_p99, 0);
+    sr_body_put_int(&d, SR_B_LATENCY_samples, 0);
     sr_body_init(&b, SR_SHAPE_STATUS);
     sr_body_put_str(&b, SR_B_STATUS_node, cx->st->name);
     sr_body_put_str(&b, SR_B_STATUS_client_endpoint, cx->st->endpoint);

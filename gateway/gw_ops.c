@@ -1,11 +1,11 @@
 // Operations endpoints: the version roots Mistral clients may read,
 // /healthz (every engine answers STATUS, or 503), and /metrics in the
 // Prometheus text format: the gateway's request counts and latencies by
-// route and each engine's STATUS figures (up, partitions, dispatch queue,
-// batches, events, workers and their slots, dispatch latency).
+// route and each engine's STATUS figures (gw_engine_metrics.h).
 #include <stdlib.h>
 #include <string.h>
 
+#include "gw_engine_metrics.h"
 #include "gw_routes.h"
 #include "sr_body.h"
 
@@ -78,160 +78,34 @@ gw_health_run(gw_t *gw, sr_client_t *c, const gw_call_t *call, gw_resp_t *resp)
 // --- metrics
 // ------------------------------------------------------------------
 
-// A label value with '\', '"' and newlines escaped.
-static void
-s_label(FILE *out, const char *s)
-{
-    for (; *s; s++) {
-        if (*s == '\\' || *s == '"')
-            fputc('\\', out);
-        if (*s == '\n')
-            fputs("\\n", out);
-        else
-            fputc(*s, out);
-    }
-}
-
-static void
-s_family(FILE *out, const char *name, const char *type, const char *help)
-{
-    fprintf(out, "# HELP %s %s\n# TYPE %s %s\n", name, help, name, type);
-}
-
-static void
-s_sample(FILE *out, const char *name, const char *ep, const char *extra,
-         double v)
-{
-    fprintf(out, "%s{engine=\"", name);
-    s_label(out, ep);
-    fprintf(out, "\"%s} %.17g\n", extra ? extra : "", v);
-}
-
-// Sum of field `f` over the STATUS's workers.
-static double
-s_workers_sum(const sr_value_t *st, sr_bfield_t f)
-{
-    const sr_value_t *workers = sr_body_get(st, SR_B_STATUS_workers);
-    double sum = 0;
-    for (size_t i = 0; i < sr_value_len(workers); i++)
-        sum += sr_body_float(sr_value_array_at(workers, i), f, 0);
-    return sum;
-}
-
-static double
-s_partitions(const sr_value_t *st)
-{
-    return (double)sr_value_len(sr_body_get(st, SR_B_STATUS_partitions));
-}
-
-static double
-s_queued(const sr_value_t *st)
-{
-    return sr_body_float(st, SR_B_STATUS_queued, 0);
-}
-
-static double
-s_batches(const sr_value_t *st)
-{
-    return sr_body_float(st, SR_B_STATUS_batches, 0);
-}
-
-static double
-s_events(const sr_value_t *st)
-{
-    return sr_body_float(st, SR_B_STATUS_events, 0);
-}
-
-static double
-s_workers(const sr_value_t *st)
-{
-    return (double)sr_value_len(sr_body_get(st, SR_B_STATUS_workers));
-}
-
-static double
-s_slots(const sr_value_t *st)
-{
-    return s_workers_sum(st, SR_B_WORKER_slots);
-}
-
-static double
-s_used(const sr_value_t *st)
-{
-    return s_workers_sum(st, SR_B_WORKER_used);
-}
-
-// The engine figures: one family each, read from STATUS by `get` (NULL:
-// engine_up and the dispatch summary, written by hand).
-static const struct {
-    const char *name, *type, *help;
-    double (*get)(const sr_value_t *st);
-} s_families[] = {
-    {"sirocco_engine_up", "gauge", "1 when the engine answered STATUS.", NULL},
-    {"sirocco_engine_partitions", "gauge", "Partitions the engine owns.",
-     s_partitions},
-    {"sirocco_engine_queued", "gauge",
-     "Actions waiting for a worker (dispatch queue depth).", s_queued},
-    {"sirocco_engine_batches_total", "counter", "Batches committed.",
-     s_batches},
-    {"sirocco_engine_events_total", "counter",
-     "Events applied (requests, results, timers).", s_events},
-    {"sirocco_engine_workers", "gauge", "Connected workers.", s_workers},
-    {"sirocco_engine_worker_slots", "gauge", "Slots of connected workers.",
-     s_slots},
-    {"sirocco_engine_worker_slots_used", "gauge", "Slots in use.", s_used},
-    {"sirocco_engine_dispatch_ms", "summary",
-     "Task ready to worker start, ms, over recent dispatches.", NULL},
-};
-
-// Family f of one engine (st NULL: the engine did not answer).
-static void
-s_engine(FILE *out, const char *ep, const sr_value_t *st, size_t f)
-{
-    const char *name = s_families[f].name;
-    if (f == 0)
-        s_sample(out, name, ep, NULL, st ? 1 : 0);
-    else if (st && s_families[f].get)
-        s_sample(out, name, ep, NULL, s_families[f].get(st));
-    else if (st) {
-        const sr_value_t *lat = sr_body_get(st, SR_B_STATUS_dispatch_ms);
-        if (sr_body_float(lat, SR_B_DISPATCH_samples, 0) > 0) {
-            s_sample(out, name, ep, ",quantile=\"0.5\"",
-                     sr_body_float(lat, SR_B_DISPATCH_p50, 0));
-            s_sample(out, name, ep, ",quantile=\"0.99\"",
-                     sr_body_float(lat, SR_B_DISPATCH_p99, 0));
-        }
-    }
-}
-
 void
 gw_metrics_run(gw_t *gw, sr_client_t *c, const gw_call_t *call, gw_resp_t *resp)
 {
     (void)call;
     size_t n = sr_client_engine_count(c);
     sr_value_t **st = calloc(n ? n : 1, sizeof *st);
+    const char **eps = calloc(n ? n : 1, sizeof *eps);
     char *buf = NULL;
     size_t len = 0;
-    FILE *out = st ? open_memstream(&buf, &len) : NULL;
+    FILE *out = st && eps ? open_memstream(&buf, &len) : NULL;
     if (!out) {
         free(st);
+        free(eps);
         gw_resp_error(resp, 500, SR_ENOMEM, "out of memory");
         return;
     }
     for (size_t i = 0; i < n; i++) {
         sr_error_t err;
+        eps[i] = sr_client_engine_endpoint(c, i);
         if (sr_client_status(c, i, gw_timeout_ms(gw), &st[i], &err))
             st[i] = NULL;
     }
     gw_metrics_render(gw_metrics(gw), gw_route_labels(), out);
-    for (size_t f = 0; f < sizeof s_families / sizeof *s_families; f++) {
-        s_family(out, s_families[f].name, s_families[f].type,
-                 s_families[f].help);
-        for (size_t i = 0; i < n; i++)
-            s_engine(out, sr_client_engine_endpoint(c, i), st[i], f);
-    }
+    gw_engine_metrics_render(out, n, eps, st);
     for (size_t i = 0; i < n; i++)
         sr_value_destroy(&st[i]);
     free(st);
+    free(eps);
     if (fclose(out) != 0 || !buf) {
         free(buf);
         gw_resp_error(resp, 500, SR_ENOMEM, "out of memory");

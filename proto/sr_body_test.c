@@ -190,10 +190,10 @@ s_status(void)
     sr_body_put_ref(&m, SR_B_MEMBER_partitions, parts);
     sr_value_t *cluster = sr_value_new_array(1);
     sr_value_array_append(cluster, sr_body_take(&m));
-    sr_body_init(&w, SR_SHAPE_DISPATCH);
-    sr_body_put_float(&w, SR_B_DISPATCH_p50, 0.5);
-    sr_body_put_float(&w, SR_B_DISPATCH_p99, 2);
-    sr_body_put_int(&w, SR_B_DISPATCH_samples, 7);
+    sr_body_init(&w, SR_SHAPE_LATENCY);
+    sr_body_put_float(&w, SR_B_LATENCY_p50, 0.5);
+    sr_body_put_float(&w, SR_B_LATENCY_p99, 2);
+    sr_body_put_int(&w, SR_B_LATENCY_samples, 7);
     sr_body_init(&b, SR_SHAPE_STATUS);
     sr_body_put_str(&b, SR_B_STATUS_node, "e1");
     sr_body_put_str(&b, SR_B_STATUS_client_endpoint, "ipc://c");

@@ -30,6 +30,7 @@ typedef struct {
     const uint16_t *partitions; // those it holds a copy of
     size_t npartitions;
     uint64_t replica_id; // its id in the Raft groups (replicas > 1)
+    bool removed;        // a newer cluster map left it out (it holds nothing)
 } eng_peer_config_t;
 
 #define ENG_MAX_PEERS 63
@@ -63,6 +64,13 @@ typedef struct {
     size_t replicas;
     uint64_t replica_id; // this engine's id in the groups (from 1)
     int64_t election_ms; // Raft election timeout; 0 = 1000
+    // The cluster file the map came from (NULL: none; a newer map that a
+    // CLUSTER_MAP request brings is written over it) and its version.
+    const char *cluster_path;
+    uint64_t map_version;
+    size_t cluster_partitions; // the map's total of partitions
+    bool left; // a newer map left this engine out: it keeps its copies
+               // (their groups no longer count on them) until stopped
     // CurveZMQ (docs/security.md): this engine's secret certificate (the
     // keypair the engines of a cluster share; also its key as a client of
     // its peers) and the folder of public keys it accepts. Both or neither.

@@ -26,6 +26,8 @@ struct eng_client {
     store_docs_t *docs; // borrowed
     eng_client_status_fn *status;
     void *status_arg;
+    eng_client_map_fn *map;
+    void *map_arg;
     size_t next_part; // round robin for new executions
 };
 
@@ -528,7 +530,9 @@ eng_client_new(const eng_client_deps_t *deps)
                            .subs = deps->subs,
                            .docs = deps->docs,
                            .status = deps->status,
-                           .status_arg = deps->status_arg};
+                           .status_arg = deps->status_arg,
+                           .map = deps->map,
+                           .map_arg = deps->map_arg};
     return self;
 }
 
@@ -537,6 +541,22 @@ eng_client_destroy(eng_client_t **self_p)
 {
     free(*self_p);
     *self_p = NULL;
+}
+
+// CLUSTER_MAP: the node takes the map at once (it changes no partition
+// state; the groups move the replicas later).
+static void
+s_map(eng_client_t *self, sr_wire_in_t *in)
+{
+    const sr_value_t *v = sr_msg_get(in->msg, SR_F_CLUSTER_MAP_map);
+    sr_value_t *body = NULL;
+    sr_error_t e;
+    if (self->map(self->map_arg, sr_value_str(v), sr_value_len(v), &body, &e)) {
+        snprintf(e.where, sizeof e.where, "field 'map'");
+        eng_reply_error(self->sock, &in->peer, in->req_id, &e);
+        return;
+    }
+    eng_reply(self->sock, &in->peer, in->req_id, body);
 }
 
 void
@@ -596,6 +616,9 @@ eng_client_recv(eng_client_t *self, sr_wire_in_t *in)
     case SR_MSG_ACTION_GET:
     case SR_MSG_STATUS:
         s_read(self, in);
+        return;
+    case SR_MSG_CLUSTER_MAP:
+        s_map(self, in);
         return;
     case SR_MSG_HEARTBEAT:
         if (eng_peers_is_peer(&in->peer))

@@ -31,6 +31,11 @@ typedef struct eng_client eng_client_t;
 typedef sr_err_t(eng_client_status_fn)(void *arg, sr_value_t **out,
                                        sr_error_t *err);
 
+// CLUSTER_MAP: take the cluster file `text`; the reply's body (caller
+// owns *out) or the error (eng_map_take's).
+typedef sr_err_t(eng_client_map_fn)(void *arg, const char *text, size_t len,
+                                    sr_value_t **out, sr_error_t *err);
+
 // What the client side works with, borrowed from the node: all must
 // outlive it.
 typedef struct {
@@ -42,6 +47,8 @@ typedef struct {
     store_docs_t *docs;           // the definition cache
     eng_client_status_fn *status; // STATUS
     void *status_arg;
+    eng_client_map_fn *map; // CLUSTER_MAP
+    void *map_arg;
 } eng_client_deps_t;
 
 // NULL when out of memory.

@@ -34,6 +34,51 @@ eng_cluster_find(const eng_cluster_t *c, const char *name)
     return NULL;
 }
 
+sr_err_t
+eng_cluster_apply(const eng_cluster_t *c, eng_config_t *cfg, sr_error_t *err)
+{
+    const eng_member_t *me = eng_cluster_find(c, cfg->name);
+    cfg->left = !me;
+    if (me) {
+        memcpy(cfg->partitions, me->partitions,
+               me->npartitions * sizeof *me->partitions);
+        cfg->npartitions = me->npartitions;
+        cfg->replica_id = me->id;
+    }
+    cfg->replicas = c->replicas;
+    cfg->map_version = c->version;
+    cfg->cluster_partitions = c->total;
+    for (size_t i = 0; i < cfg->npeers; i++) {
+        eng_peer_config_t *p = &cfg->peers[i];
+        const eng_member_t *m = eng_cluster_find(c, p->name);
+        p->removed = !m;
+        p->npartitions = m ? m->npartitions : 0;
+        if (m) // the same name, id and endpoints (eng_map checks)
+            p->name = m->name, p->client = m->client, p->worker = m->worker,
+            p->partitions = m->partitions;
+    }
+    for (size_t i = 0; i < c->nengines; i++) {
+        const eng_member_t *m = &c->engines[i];
+        bool known = m == me;
+        for (size_t k = 0; !known && k < cfg->npeers; k++)
+            known = strcmp(cfg->peers[k].name, m->name) == 0;
+        if (known)
+            continue;
+        if (cfg->npeers == ENG_MAX_PEERS)
+            return sr_error_set(err, SR_EINVAL,
+                                "engine %s: over %d peers in all", m->name,
+                                ENG_MAX_PEERS);
+        cfg->peers[cfg->npeers++] =
+            (eng_peer_config_t){.name = m->name,
+                                .client = m->client,
+                                .worker = m->worker,
+                                .partitions = m->partitions,
+                                .npartitions = m->npartitions,
+                                .replica_id = m->id};
+    }
+    return SR_OK;
+}
+
 static char *
 s_str(const sr_value_t *m, const char *key)
 {
@@ -86,6 +131,13 @@ s_member(const sr_value_t *e, eng_member_t *m, sr_error_t *err)
     if (!m->name || !m->client || !m->worker)
         return sr_error_set(err, SR_EINVAL,
                             "name, client and worker are required strings");
+    const sr_value_t *id = sr_value_map_get(e, "id");
+    if (id && (!sr_value_is(id, SR_T_INT) || sr_value_int(id) < 1 ||
+               sr_value_int(id) > 1000000))
+        return sr_error_set(err, SR_EINVAL,
+                            "id: a replica id from 1 to 1000000");
+    if (id)
+        m->id = (uint64_t)sr_value_int(id);
     const sr_value_t *p = sr_value_map_get(e, "partitions");
     if (!p)
         return sr_error_set(err, SR_EINVAL, "partitions: required");
@@ -114,6 +166,10 @@ s_check(const eng_cluster_t *c, sr_error_t *err)
                 rc = sr_error_set(err, SR_EINVAL,
                                   "engines[%zu]: name '%s' used twice", i,
                                   m->name);
+            else if (c->engines[j].id == m->id)
+                rc = sr_error_set(err, SR_EINVAL,
+                                  "engines[%zu]: id %llu used twice", i,
+                                  (unsigned long long)m->id);
         for (size_t k = 0; !rc && k < m->npartitions; k++) {
             uint16_t p = m->partitions[k];
             if (p >= c->total)
@@ -152,28 +208,49 @@ s_check(const eng_cluster_t *c, sr_error_t *err)
 }
 
 static sr_err_t
-s_read(const char *path, sr_value_t **doc, sr_error_t *err)
+s_read(const char *path, char **text, size_t *len, sr_error_t *err)
 {
     FILE *f = fopen(path, "rb");
     if (!f)
         return sr_error_set(err, SR_EIO, "cannot open: %s", strerror(errno));
-    char *text = malloc(1 << 20);
-    size_t len = text ? fread(text, 1, 1 << 20, f) : 0;
+    *text = malloc(1 << 20);
+    *len = *text ? fread(*text, 1, 1 << 20, f) : 0;
     fclose(f);
-    if (!text)
+    if (!*text)
         return sr_error_set(err, SR_ENOMEM, "out of memory");
-    sr_err_t rc = len == 1 << 20 ? sr_error_set(err, SR_ETOOBIG, "over 1 MiB")
-                                 : lang_yaml_parse(text, len, 16, doc, err);
-    free(text);
-    return rc;
+    if (*len == 1 << 20) {
+        free(*text);
+        *text = NULL;
+        return sr_error_set(err, SR_ETOOBIG, "over 1 MiB");
+    }
+    return SR_OK;
 }
 
 sr_err_t
 eng_cluster_load(const char *path, eng_cluster_t *out, sr_error_t *err)
 {
     memset(out, 0, sizeof *out);
+    char *text = NULL;
+    size_t len = 0;
+    sr_err_t rc = s_read(path, &text, &len, err);
+    if (rc) {
+        char msg[sizeof err->msg];
+        memcpy(msg, err->msg, sizeof msg);
+        return sr_error_set(err, rc, "%s: %.400s", path, msg);
+    }
+    rc = eng_cluster_parse(text, len, path, out, err);
+    free(text);
+    return rc;
+}
+
+sr_err_t
+eng_cluster_parse(const char *text, size_t len, const char *where,
+                  eng_cluster_t *out, sr_error_t *err)
+{
+    memset(out, 0, sizeof *out);
     sr_value_t *doc = NULL;
-    sr_err_t rc = s_read(path, &doc, err);
+    sr_err_t rc = len > 1 << 20 ? sr_error_set(err, SR_ETOOBIG, "over 1 MiB")
+                                : lang_yaml_parse(text, len, 16, &doc, err);
     const sr_value_t *engines = sr_value_map_get(doc, "engines");
     const sr_value_t *total = sr_value_map_get(doc, "partitions");
     if (!rc && (!sr_value_is(engines, SR_T_ARRAY) || !sr_value_len(engines) ||
@@ -200,8 +277,16 @@ eng_cluster_load(const char *path, eng_cluster_t *out, sr_error_t *err)
                           ENG_CLUSTER_MAX_REPLICAS);
     else if (!rc && replicas)
         out->replicas = (size_t)sr_value_int(replicas);
+    const sr_value_t *version = sr_value_map_get(doc, "version");
+    if (!rc && version &&
+        (!sr_value_is(version, SR_T_INT) || sr_value_int(version) < 0))
+        rc = sr_error_set(err, SR_EINVAL,
+                          "version: the map's version, 0 or more");
+    else if (!rc && version)
+        out->version = (uint64_t)sr_value_int(version);
     for (size_t i = 0; !rc && i < sr_value_len(engines); i++) {
         out->nengines = i + 1;
+        out->engines[i].id = (uint64_t)i + 1;
         rc = s_member(sr_value_array_at(engines, i), &out->engines[i], err);
         if (rc) {
             char msg[sizeof err->msg];
@@ -215,7 +300,7 @@ eng_cluster_load(const char *path, eng_cluster_t *out, sr_error_t *err)
     if (rc) {
         char msg[sizeof err->msg];
         memcpy(msg, err->msg, sizeof msg);
-        sr_error_set(err, rc, "%s: %.400s", path, msg);
+        sr_error_set(err, rc, "%s: %.400s", where, msg);
         eng_cluster_fini(out);
     }
     return rc;

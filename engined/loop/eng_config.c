@@ -254,23 +254,22 @@ s_cluster(sr_cfg_t *cfg, eng_settings_t *s)
            me->bind_client ? me->bind_client : me->client);
     s_fill(cfg, "worker", &s->worker,
            me->bind_worker ? me->bind_worker : me->worker);
-    if (!s->cfg.npartitions) {
-        memcpy(s->cfg.partitions, me->partitions,
-               me->npartitions * sizeof *me->partitions);
-        s->cfg.npartitions = me->npartitions;
-    }
     s->cfg.advertise_worker = me->worker;
     s->cfg.advertise_client = me->client;
-    s->cfg.replicas = s->cluster.replicas;
-    s->cfg.replica_id = (uint64_t)(me - s->cluster.engines) + 1;
+    s->cfg.cluster_path = s->cluster_path;
+    // Partitions given as flags win over the file's.
+    uint16_t given[ENG_MAX_PARTITIONS];
+    size_t ngiven = s->cfg.npartitions;
+    memcpy(given, s->cfg.partitions, ngiven * sizeof *given);
     s->cfg.npeers = 0;
-    for (size_t i = 0; i < s->cluster.nengines; i++) {
-        const eng_member_t *m = &s->cluster.engines[i];
-        if (m == me || s->cfg.npeers == ENG_MAX_PEERS)
-            continue;
-        s->cfg.peers[s->cfg.npeers++] =
-            (eng_peer_config_t){m->name,       m->client,      m->worker,
-                                m->partitions, m->npartitions, (uint64_t)i + 1};
+    s->cfg.name = s->name;
+    if (eng_cluster_apply(&s->cluster, &s->cfg, &err)) {
+        sr_cfg_problem(cfg, "%s: %s", s->cluster_path, err.msg);
+        return;
+    }
+    if (ngiven) {
+        memcpy(s->cfg.partitions, given, ngiven * sizeof *given);
+        s->cfg.npartitions = ngiven;
     }
 }
 

@@ -15,6 +15,7 @@
 #include <cmocka.h>
 
 #include "eng_config.h"
+#include "eng_map.h"
 #include "sr_cfg.h"
 #include "sr_cfg_test_util.h"
 
@@ -264,6 +265,117 @@ curve_settings_come_in_pairs(void **state)
     eng_settings_fini(&s);
 }
 
+#define S_MAP_HEAD "partitions: 3\nreplicas: 2\n"
+#define S_A        "  - {name: a, id: 1, client: c1, worker: w1, "
+#define S_B        "  - {name: b, id: 2, client: c2, worker: w2, "
+#define S_C        "  - {name: c, id: 5, client: c3, worker: w3, "
+
+// A newer cluster map taken online: ids and version read, what may not
+// change refused (naming it) with nothing changed, an older version
+// refused, the same version taken as done, and a newer one taken: the
+// copies it gives this engine said, a new peer appended with its id, a
+// peer left out marked removed, the file written over.
+static void
+cluster_map_taken_online(void **state)
+{
+    (void)state;
+    char *path =
+        s_file(S_MAP_HEAD "engines:\n" S_A "partitions: [0, 1]}\n" S_B
+                          "partitions: [1, 2, 0]}\n" S_C "partitions: [2]}\n");
+    eng_settings_t s;
+    const char *args[] = {"--cluster", path, "--name", "a", NULL};
+    assert_int_equal(s_read(&s, args), SR_OK);
+    assert_int_equal(s.cfg.map_version, 0);
+    assert_int_equal(s.cfg.cluster_partitions, 3);
+    assert_int_equal(s.cfg.npeers, 2);
+    assert_int_equal(s.cfg.peers[1].replica_id, 5);
+    eng_map_t *map = eng_map_new();
+    eng_map_change_t ch;
+    sr_error_t err;
+    static const struct {
+        const char *text, *needle;
+        sr_err_t code;
+    } bad[] = {
+        {"partitions: 4\nreplicas: 2\nversion: 1\nengines:\n" S_A
+         "partitions: [0, 1, 3]}\n" S_B "partitions: [1, 2, 0, 3]}\n" S_C
+         "partitions: [2]}\n",
+         "partitions: 4, not 3", SR_EINVAL},
+        {S_MAP_HEAD "version: 1\nengines:\n" S_A "partitions: [0, 1]}\n"
+                    "  - {name: b, id: 3, client: c2, worker: w2, "
+                    "partitions: [1, 2, 0]}\n" S_C "partitions: [2]}\n",
+         "id 3, not 2", SR_EINVAL},
+        {S_MAP_HEAD "version: 1\nengines:\n" S_A "partitions: [0, 1]}\n"
+                    "  - {name: b, id: 2, client: c9, worker: w2, "
+                    "partitions: [1, 2, 0]}\n" S_C "partitions: [2]}\n",
+         "its endpoints change", SR_EINVAL},
+        {S_MAP_HEAD "version: 1\nengines:\n" S_A "partitions: [0, 1]}\n" S_B
+                    "partitions: [1, 2]}\n"
+                    "  - {name: d, id: 5, client: c4, worker: w4, "
+                    "partitions: [2, 0]}\n",
+         "id 5 is another engine's", SR_EINVAL},
+        {S_MAP_HEAD "version: 1\nengines:\n" S_A "partitions: [0, 1]}\n" S_B
+                    "partitions: [1, 2, 0]}\n",
+         "partition 2 is held by 1 engines", SR_EINVAL},
+    };
+    for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
+        assert_int_equal(eng_map_take(map, &s.cfg, bad[i].text,
+                                      strlen(bad[i].text), &ch, &err),
+                         bad[i].code);
+        if (!strstr(err.msg, bad[i].needle))
+            fail_msg("'%s' lacks '%s'", err.msg, bad[i].needle);
+        assert_int_equal(s.cfg.map_version, 0);
+        assert_int_equal(s.cfg.npeers, 2);
+    }
+    // The same version: nothing to do.
+    const char *same =
+        S_MAP_HEAD "engines:\n" S_A "partitions: [0, 1]}\n" S_B
+                   "partitions: [1, 2, 0]}\n" S_C "partitions: [2]}\n";
+    assert_int_equal(eng_map_take(map, &s.cfg, same, strlen(same), &ch, &err),
+                     SR_OK);
+    assert_false(ch.changed);
+    // Newer: d joins, c leaves, a takes partition 2.
+    const char *next =
+        S_MAP_HEAD "version: 2\nengines:\n" S_A "partitions: [0, 1, 2]}\n" S_B
+                   "partitions: [1, 0]}\n"
+                   "  - {name: d, id: 6, client: c4, worker: w4, "
+                   "partitions: [2]}\n";
+    assert_int_equal(eng_map_take(map, &s.cfg, next, strlen(next), &ch, &err),
+                     SR_OK);
+    assert_true(ch.changed);
+    assert_int_equal(ch.nadded, 1);
+    assert_int_equal(ch.added[0], 2);
+    assert_int_equal(s.cfg.map_version, 2);
+    assert_int_equal(s.cfg.npartitions, 3);
+    assert_int_equal(s.cfg.npeers, 3);
+    assert_true(s.cfg.peers[1].removed); // c
+    assert_int_equal(s.cfg.peers[1].npartitions, 0);
+    assert_string_equal(s.cfg.peers[2].name, "d");
+    assert_int_equal(s.cfg.peers[2].replica_id, 6);
+    assert_false(s.cfg.left);
+    FILE *f = fopen(path, "r");
+    char text[1024] = "";
+    assert_non_null(f);
+    assert_true(fread(text, 1, sizeof text - 1, f) > 0);
+    fclose(f);
+    assert_string_equal(text, next);
+    // Older: refused.
+    assert_int_equal(eng_map_take(map, &s.cfg, same, strlen(same), &ch, &err),
+                     SR_ESTATE);
+    // One that leaves this engine out: it is left.
+    const char *out = "partitions: 3\nreplicas: 2\nversion: 3\nengines:\n" S_B
+                      "partitions: [1, 2, 0]}\n"
+                      "  - {name: d, id: 6, client: c4, worker: w4, "
+                      "partitions: [0, 1, 2]}\n";
+    assert_int_equal(eng_map_take(map, &s.cfg, out, strlen(out), &ch, &err),
+                     SR_OK);
+    assert_true(s.cfg.left);
+    assert_int_equal(ch.nadded, 0);
+    eng_map_destroy(&map);
+    eng_settings_fini(&s);
+    unlink(path);
+    free(path);
+}
+
 int
 main(void)
 {
@@ -272,6 +384,7 @@ main(void)
         cmocka_unit_test(errors_name_the_setting),
         cmocka_unit_test(cluster_file_gives_endpoints_partitions_and_peers),
         cmocka_unit_test(cluster_file_with_replicas),
+        cmocka_unit_test(cluster_map_taken_online),
         cmocka_unit_test(curve_settings_come_in_pairs),
     };
     int rc = cmocka_run_group_tests(tests, NULL, NULL);

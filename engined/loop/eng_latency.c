@@ -1,4 +1,4 @@
-// Dispatch latency samples, a ring of floats (see eng_latency.h).
+// Latency samples, a ring of floats (see eng_latency.h).
 // Thread rule: one thread (the engine loop's).
 #include "eng_latency.h"
 
@@ -11,6 +11,7 @@
 struct eng_latency {
     float *ring;    // owned: S_SAMPLES samples in ms; NULL until the first
     uint64_t count; // samples taken
+    double sum;     // of every sample taken, ms
 };
 
 static int
@@ -38,10 +39,11 @@ eng_latency_destroy(eng_latency_t **self_p)
 }
 
 void
-eng_latency_add(eng_latency_t *self, int64_t ms)
+eng_latency_add(eng_latency_t *self, double ms)
 {
     if (!self->ring && !(self->ring = calloc(S_SAMPLES, sizeof *self->ring)))
         return;
+    self->sum += ms;
     self->ring[self->count++ % S_SAMPLES] = (float)ms;
 }
 
@@ -64,4 +66,10 @@ uint64_t
 eng_latency_count(const eng_latency_t *self)
 {
     return self->count;
+}
+
+double
+eng_latency_sum(const eng_latency_t *self)
+{
+    return self->sum;
 }

@@ -21,6 +21,7 @@
 #include "eng_clock.h"
 #include "eng_dispatch.h"
 #include "eng_expire.h"
+#include "eng_map.h"
 #include "eng_part.h"
 #include "eng_peers.h"
 #include "eng_repl.h"
@@ -53,6 +54,8 @@ struct eng {
     eng_repl_t *repl;         // replicated partitions' Raft groups; NULL:
                               // none (one copy each)
     eng_client_t *client;     // the client endpoint's requests
+    eng_map_t *map;           // the cluster maps taken online
+    zpoller_t *poller;        // the loop's: sockets, peers' DEALERs
     // Messages received while a commit waited for its Raft entry, handled
     // first at the next turn (eng_repl_pump_fn).
     sr_wire_in_t *stash;
@@ -86,6 +89,7 @@ s_close(eng_t **eng_p)
     zsock_destroy(&eng->worker_sock);
     eng_client_destroy(&eng->client);
     eng_repl_close(&eng->repl);
+    eng_map_destroy(&eng->map); // after every object that uses its strings
     for (size_t i = 0; i < eng->nstash; i++)
         sr_wire_in_fini(&eng->stash[i]);
     free(eng->stash);
@@ -155,6 +159,37 @@ s_bind(eng_t *eng, zsock_t **sock, const char *ep, const char *what,
     return eng->auth ? sr_curve_auth_watch(eng->auth, *sock, name, err) : SR_OK;
 }
 
+// STATUS of replicated partitions: the map's version, the copies held and
+// those led whose replicas are the map's (sirocco cluster add-engine and
+// remove-engine wait for them). SR_ENOMEM only.
+static sr_err_t
+s_status_map(const eng_t *eng, sr_value_t *st)
+{
+    size_t n = eng_repl_copies(eng->repl);
+    sr_value_t *copies = sr_value_new_array(n),
+               *settled = sr_value_new_array(n);
+    for (size_t k = 0; copies && settled && k < n; k++) {
+        eng_repl_copy_t c;
+        eng_repl_copy(eng->repl, k, &c);
+        if (sr_value_array_append(copies, sr_value_new_int(c.partition)) ||
+            (c.settled &&
+             sr_value_array_append(settled, sr_value_new_int(c.partition))))
+            break;
+    }
+    if (!copies || !settled) {
+        sr_value_destroy(&copies);
+        sr_value_destroy(&settled);
+        return SR_ENOMEM;
+    }
+    // Each put consumes its value, also when it fails.
+    bool bad = sr_value_map_put(st, "copies", copies);
+    bad = sr_value_map_put(st, "settled", settled) || bad;
+    bad = sr_value_map_put(st, "map_version",
+                           sr_value_new_int((int64_t)eng->cfg.map_version)) ||
+          bad;
+    return bad ? SR_ENOMEM : SR_OK;
+}
+
 // STATUS, from every object (eng_client_status_fn).
 static sr_err_t
 s_status(void *arg, sr_value_t **out, sr_error_t *err)
@@ -167,11 +202,56 @@ s_status(void *arg, sr_value_t **out, sr_error_t *err)
                                  .peers = eng->peers,
                                  .batch = eng->batch,
                                  .expire = eng->expire,
-                                 .auth = eng->auth};
-    return eng_view_status(&src, out, err);
+                                 .auth = eng->auth,
+                                 .repl = eng->repl};
+    sr_err_t rc = eng_view_status(&src, out, err);
+    if (!rc && eng->repl && (rc = s_status_map(eng, *out)))
+        sr_value_destroy(out);
+    return rc ? sr_error_set(err, rc, "out of memory") : SR_OK;
 }
 
 static void s_pump(void *arg, int wait_ms);
+
+// CLUSTER_MAP (eng_client_map_fn): a newer map taken, the peers it adds
+// connected, the copies it gives this engine opened empty, and the
+// groups told (they move the replicas from the next tick).
+static sr_err_t
+s_take_map(void *arg, const char *text, size_t len, sr_value_t **out,
+           sr_error_t *err)
+{
+    eng_t *eng = arg;
+    eng_map_change_t ch;
+    if (!eng->repl)
+        return sr_error_set(err, SR_EINVAL,
+                            "map: the engines' partitions are not replicated "
+                            "(replicas 1): their map changes only with a "
+                            "restart");
+    sr_err_t rc = eng_map_take(eng->map, &eng->cfg, text, len, &ch, err);
+    size_t before = eng_peers_count(eng->peers);
+    if (!rc && ch.changed)
+        rc = eng_peers_add(eng->peers, err);
+    for (size_t i = before; eng->poller && i < eng_peers_count(eng->peers); i++)
+        zpoller_add(eng->poller, eng_peers_sock(eng->peers, i));
+    for (size_t i = 0; !rc && i < ch.nadded; i++) {
+        size_t k;
+        rc = eng_parts_add_copy(eng->parts, ch.added[i], &k, err);
+        if (!rc)
+            rc = eng_repl_add_copy(eng->repl, k, err);
+    }
+    if (!rc && ch.changed)
+        eng_repl_map_changed(eng->repl);
+    if (rc)
+        return rc;
+    *out = sr_value_new_map(2);
+    if (!*out ||
+        sr_value_map_put(*out, "version",
+                         sr_value_new_int((int64_t)eng->cfg.map_version)) ||
+        sr_value_map_put(*out, "changed", sr_value_new_bool(ch.changed))) {
+        sr_value_destroy(out);
+        return sr_error_set(err, SR_ENOMEM, "out of memory");
+    }
+    return SR_OK;
+}
 
 // The objects, each handed those it uses, and the endpoints. Failures
 // leave what was made for s_close.
@@ -181,7 +261,8 @@ s_wire(eng_t *eng, sr_error_t *err)
     const eng_config_t *cfg = &eng->cfg;
     core_config_t cc = {.callback_url = cfg->callback_url, .max_depth = 16};
     if (!(eng->docs = store_docs_new(256)) ||
-        !(eng->batch = eng_batch_new(&cc, eng->docs)))
+        !(eng->batch = eng_batch_new(&cc, eng->docs)) ||
+        !(eng->map = eng_map_new()))
         return sr_error_set(err, SR_ENOMEM, "out of memory");
     sr_err_t rc = eng_parts_open(cfg, eng->batch, &eng->parts, err);
     if (!rc && !(eng->expire = eng_expire_new(eng->parts, eng->batch,
@@ -224,7 +305,9 @@ s_wire(eng_t *eng, sr_error_t *err)
                             .subs = eng->subs,
                             .docs = eng->docs,
                             .status = s_status,
-                            .status_arg = eng};
+                            .status_arg = eng,
+                            .map = s_take_map,
+                            .map_arg = eng};
     if (!rc && !(eng->client = eng_client_new(&cd)))
         rc = sr_error_set(err, SR_ENOMEM, "out of memory");
     for (size_t pi = 0; !rc && pi < eng_parts_count(eng->parts); pi++)
@@ -605,6 +688,7 @@ s_loop(eng_t *eng, zsock_t *pipe)
 {
     zpoller_t *poller =
         zpoller_new(eng->client_sock, eng->worker_sock, pipe, NULL);
+    eng->poller = poller;
     if (!poller) {
         sr_errorf("cannot create a poller");
         return;
@@ -624,6 +708,7 @@ s_loop(eng_t *eng, zsock_t *pipe)
         }
         s_turn(eng);
     }
+    eng->poller = NULL;
     zpoller_destroy(&poller);
     sr_info("engine %s stopping after %llu batches, %llu events", eng->name,
             (unsigned long long)eng_batch_batches(eng->batch),

@@ -7,12 +7,14 @@
 // Thread rule: the engine loop's thread.
 #include "eng_part.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "eng_clock.h"
 #include "sr_log.h"
@@ -40,6 +42,9 @@ struct eng_parts {
                              // order; the index space of the interface
     size_t nserving;
     bool replicated;
+    uint64_t *heard_term;  // owned, replicated: per partition number, the
+                           // term a peer said it serves it in (peers'
+                           // heartbeats: partitions without a copy here)
     int16_t *leader;       // owned, replicated: per partition number, the index
                            // in cfg->peers of its leader, -1 this engine,
                            // S_NO_LEADER unknown
@@ -110,6 +115,42 @@ s_find(const eng_parts_t *self, uint16_t number, size_t *index)
 
 static sr_err_t s_next_timer(eng_part_t *part, sr_error_t *err);
 
+// Open (or create) copy `number` in DATA/p<N> as parts[nparts] (room
+// made by the caller).
+static sr_err_t
+s_open_copy(eng_parts_t *self, uint16_t number, sr_error_t *err)
+{
+    store_opts_t opts = {.durability = self->cfg->durability};
+    eng_part_t *p = &self->parts[self->nparts];
+    memset(p, 0, sizeof *p);
+    p->number = number;
+    char dir[4096];
+    snprintf(dir, sizeof dir, "%s/p%u", self->cfg->data_dir, number);
+    sr_err_t rc = s_mkdir(dir, err);
+    if (!rc)
+        rc = store_part_open(dir, number, &opts, &p->store, err);
+    // A single copy is served from the start, in a new epoch; a
+    // replicated one when this engine leads it, in the Raft term.
+    if (!rc && !self->replicated)
+        rc = store_part_bump_epoch(p->store, err);
+    if (!rc) {
+        p->epoch = store_part_epoch(p->store);
+        p->is_created = store_part_is_new(p->store);
+        rc = s_next_timer(p, err);
+    }
+    if (rc) {
+        store_part_close(&p->store);
+        return rc;
+    }
+    size_t i = self->nparts++;
+    if (!self->replicated) {
+        p->serving = true;
+        self->serving[self->nserving++] = i;
+    }
+    s_log_open(p, dir);
+    return SR_OK;
+}
+
 sr_err_t
 eng_parts_open(const eng_config_t *cfg, eng_batch_t *batch, eng_parts_t **out,
                sr_error_t *err)
@@ -120,48 +161,29 @@ eng_parts_open(const eng_config_t *cfg, eng_batch_t *batch, eng_parts_t **out,
         self->cfg = cfg;
         self->batch = batch;
         self->replicated = cfg->replicas > 1;
-        self->parts = calloc(n, sizeof *self->parts);
-        self->serving = calloc(n, sizeof *self->serving);
+        // Replicated, copies come and go with the cluster map.
+        size_t room = self->replicated ? ENG_MAX_PARTITIONS : n;
+        self->parts = calloc(room, sizeof *self->parts);
+        self->serving = calloc(room, sizeof *self->serving);
         if (self->replicated &&
-            (self->leader = malloc(65536 * sizeof(int16_t))))
+            (self->leader = malloc(65536 * sizeof(int16_t))) &&
+            (self->heard_term = calloc(65536, sizeof(uint64_t))))
             for (size_t k = 0; k < 65536; k++)
                 self->leader[k] = S_NO_LEADER;
     }
     if (!self || !self->parts || !self->serving ||
-        (self->replicated && !self->leader)) {
+        (self->replicated && (!self->leader || !self->heard_term))) {
         eng_parts_close(&self);
         return sr_error_set(err, SR_ENOMEM, "out of memory");
     }
     sr_err_t rc = s_mkdir(cfg->data_dir, err);
-    store_opts_t opts = {.durability = cfg->durability};
     for (size_t i = 0; !rc && i < n; i++) {
-        eng_part_t *p = &self->parts[i];
-        p->number = cfg->npartitions ? cfg->partitions[i] : 0;
-        char dir[4096];
-        snprintf(dir, sizeof dir, "%s/p%u", cfg->data_dir, p->number);
-        if (s_copy(self, p->number)) // among those opened before
+        uint16_t number = cfg->npartitions ? cfg->partitions[i] : 0;
+        if (s_copy(self, number)) // among those opened before
             rc = sr_error_set(err, SR_EINVAL, "partition %u listed twice",
-                              p->number);
-        if (!rc)
-            rc = s_mkdir(dir, err);
-        if (!rc)
-            rc = store_part_open(dir, p->number, &opts, &p->store, err);
-        // A single copy is served from the start, in a new epoch; a
-        // replicated one when this engine leads it, in the Raft term.
-        if (!rc && !self->replicated)
-            rc = store_part_bump_epoch(p->store, err);
-        if (!rc) {
-            p->epoch = store_part_epoch(p->store);
-            p->is_created = store_part_is_new(p->store);
-            self->nparts = i + 1;
-            rc = s_next_timer(p, err);
-        }
-        if (!rc && !self->replicated) {
-            p->serving = true;
-            self->serving[self->nserving++] = i;
-        }
-        if (!rc)
-            s_log_open(p, dir);
+                              number);
+        else
+            rc = s_open_copy(self, number, err);
     }
     if (rc) {
         eng_parts_close(&self);
@@ -182,6 +204,7 @@ eng_parts_close(eng_parts_t **self_p)
     free(self->parts);
     free(self->serving);
     free(self->leader);
+    free(self->heard_term);
     free(self->orphans);
     free(self);
     *self_p = NULL;
@@ -313,11 +336,96 @@ eng_parts_unserve(eng_parts_t *self, size_t k)
         self->leader[p->number] = S_NO_LEADER;
 }
 
+static sr_err_t s_remove_folder(const char *dir, sr_error_t *err);
+
+sr_err_t
+eng_parts_add_copy(eng_parts_t *self, uint16_t number, size_t *k,
+                   sr_error_t *err)
+{
+    if (!self->replicated || self->nparts == ENG_MAX_PARTITIONS)
+        return sr_error_set(err, SR_EINVAL,
+                            "partition %u: no room for another copy (%d at "
+                            "most)",
+                            number, ENG_MAX_PARTITIONS);
+    if (s_copy(self, number))
+        return sr_error_set(err, SR_EEXIST, "partition %u: a copy is here",
+                            number);
+    // It starts empty: what a folder left by an earlier copy holds is no
+    // state of its group.
+    char dir[4096];
+    snprintf(dir, sizeof dir, "%s/p%u", self->cfg->data_dir, number);
+    sr_err_t rc = s_remove_folder(dir, err);
+    if (!rc)
+        rc = s_open_copy(self, number, err);
+    if (!rc)
+        *k = self->nparts - 1;
+    return rc;
+}
+
+// Delete folder `dir` and the files it holds (a store's: no subfolder).
+static sr_err_t
+s_remove_folder(const char *dir, sr_error_t *err)
+{
+    DIR *d = opendir(dir);
+    if (!d)
+        return errno == ENOENT
+                   ? SR_OK
+                   : sr_error_set(err, SR_EIO, "cannot read folder %s: %s", dir,
+                                  strerror(errno));
+    sr_err_t rc = SR_OK;
+    struct dirent *e;
+    char path[4400];
+    while (!rc && (e = readdir(d)))
+        if (strcmp(e->d_name, ".") && strcmp(e->d_name, "..")) {
+            snprintf(path, sizeof path, "%s/%s", dir, e->d_name);
+            if (unlink(path) && errno != ENOENT)
+                rc = sr_error_set(err, SR_EIO, "cannot delete %s: %s", path,
+                                  strerror(errno));
+        }
+    closedir(d);
+    if (!rc && rmdir(dir) && errno != ENOENT)
+        rc = sr_error_set(err, SR_EIO, "cannot delete folder %s: %s", dir,
+                          strerror(errno));
+    return rc;
+}
+
+sr_err_t
+eng_parts_drop_copy(eng_parts_t *self, size_t k, sr_error_t *err)
+{
+    eng_part_t *p = &self->parts[k];
+    if (p->serving)
+        return sr_error_set(err, SR_ESTATE,
+                            "partition %u: served, so not dropped", p->number);
+    uint16_t number = p->number;
+    store_part_close(&p->store);
+    memmove(self->parts + k, self->parts + k + 1,
+            (self->nparts - k - 1) * sizeof *self->parts);
+    self->nparts--;
+    for (size_t i = 0; i < self->nserving; i++)
+        if (self->serving[i] > k)
+            self->serving[i]--;
+    char dir[4096];
+    snprintf(dir, sizeof dir, "%s/p%u", self->cfg->data_dir, number);
+    sr_info("partition %u: copy dropped (another engine holds it now)", number);
+    return s_remove_folder(dir, err);
+}
+
 void
 eng_parts_set_leader(eng_parts_t *self, uint16_t partition, int peer)
 {
     if (self->leader && !(peer == -1 && !s_find(self, partition, NULL)))
         self->leader[partition] = (int16_t)(peer < -1 ? S_NO_LEADER : peer);
+}
+
+void
+eng_parts_heard_serving(eng_parts_t *self, uint16_t partition, int peer,
+                        uint64_t term)
+{
+    if (!self->leader || s_copy(self, partition) ||
+        term < self->heard_term[partition])
+        return;
+    self->heard_term[partition] = term;
+    self->leader[partition] = (int16_t)peer;
 }
 
 int

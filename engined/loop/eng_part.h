@@ -99,6 +99,15 @@ bool eng_parts_copy_serving(const eng_parts_t *self, size_t k);
 // batches only). Then eng_parts_recover.
 sr_err_t eng_parts_serve(eng_parts_t *self, size_t k, uint64_t epoch,
                          size_t *index, sr_error_t *err);
+// Replicated: open (or create) a copy of partition `number` that a newer
+// cluster map gives this engine, as copy *k (the last). Between batches.
+sr_err_t eng_parts_add_copy(eng_parts_t *self, uint16_t number, size_t *k,
+                            sr_error_t *err);
+// Replicated: close copy k, which is not served, and delete its folder
+// (the map gave the partition to another engine, and its group no longer
+// counts on this copy). The copies after it move down by one. Between
+// batches.
+sr_err_t eng_parts_drop_copy(eng_parts_t *self, size_t k, sr_error_t *err);
 // Stop serving copy k (its leader is another engine now): its orphans are
 // dropped (the new leader picks its actions up). Between batches only.
 void eng_parts_unserve(eng_parts_t *self, size_t k);
@@ -112,6 +121,12 @@ int eng_parts_owner(const eng_parts_t *self, uint16_t partition);
 // Replicated: the leader of `partition` is peer `peer` (index in
 // cfg->peers), or unknown (-2); this engine is noted by serving it.
 void eng_parts_set_leader(eng_parts_t *self, uint16_t partition, int peer);
+// Replicated: peer `peer` said in its heartbeat that it serves
+// `partition` in `term`. For a partition this engine holds no copy of
+// (its group tells it the leader of the others), the peer of the highest
+// term heard is the leader from now on.
+void eng_parts_heard_serving(eng_parts_t *self, uint16_t partition, int peer,
+                             uint64_t term);
 // SR_EUNAVAIL for a request about `partition`, which this engine does not
 // hold: the message names its owner by the cluster file (name and client
 // endpoint), or says that no engine owns it. Returns SR_EUNAVAIL.

@@ -109,8 +109,9 @@ eng_peer_hb_new(const eng_config_t *cfg, const eng_parts_t *parts)
         return NULL;
     self->cfg = cfg;
     self->parts = parts;
-    self->peers = calloc(cfg->npeers + 1, sizeof *self->peers);
-    self->loss_told = calloc(eng_parts_capacity(parts) + 1, sizeof(bool));
+    // Room for the peers and copies a newer cluster map may bring.
+    self->peers = calloc(ENG_MAX_PEERS + 1, sizeof *self->peers);
+    self->loss_told = calloc(ENG_MAX_PARTITIONS + 1, sizeof(bool));
     if (!self->peers || !self->loss_told)
         eng_peer_hb_destroy(&self);
     return self;

@@ -66,7 +66,8 @@ struct eng_peers {
     eng_parts_t *parts;        // borrowed
     eng_batch_t *batch;        // borrowed: where fetched definitions go
     store_docs_t *docs;        // borrowed
-    eng_peer_t *peers;         // owned; cfg->npeers
+    const sr_curve_t *curve;   // borrowed; NULL: no CurveZMQ
+    eng_peer_t *peers;         // owned; room for ENG_MAX_PEERS
     size_t npeers;             // connected so far
     eng_peer_hb_t *hb;         // owned: which peers are up
     eng_fwd_t *fwd;            // owned
@@ -75,6 +76,35 @@ struct eng_peers {
     int64_t next_sync;  // when to compare definitions again
     char identity[300]; // "peer:NAME", how this engine calls others
 };
+
+sr_err_t
+eng_peers_add(eng_peers_t *self, sr_error_t *err)
+{
+    const eng_config_t *cfg = self->cfg;
+    sr_err_t rc = SR_OK;
+    for (size_t i = self->npeers; !rc && i < cfg->npeers; i++) {
+        const eng_peer_config_t *pc = &cfg->peers[i];
+        eng_peer_t *p = &self->peers[i];
+        self->npeers = i + 1;
+        p->sock = zsock_new(ZMQ_DEALER);
+        if (!p->sock) {
+            rc = sr_error_set(err, SR_ENOMEM, "out of memory");
+            break;
+        }
+        zsock_set_identity(p->sock, self->identity);
+        zsock_set_immediate(p->sock, 1);
+        zsock_set_linger(p->sock, 0);
+        zsock_set_sndtimeo(p->sock, 0);
+        sr_wire_set_max_frame(p->sock, self->limits);
+        if (self->curve &&
+            (rc = sr_curve_apply_client(self->curve, p->sock, err)))
+            break;
+        if (zsock_connect(p->sock, "%s", pc->client) == -1)
+            rc = sr_error_set(err, SR_EINVAL, "peer %s: cannot connect to %s",
+                              pc->name, pc->client);
+    }
+    return rc;
+}
 
 sr_err_t
 eng_peers_open(const eng_peers_deps_t *deps, eng_peers_t **out, sr_error_t *err)
@@ -88,7 +118,9 @@ eng_peers_open(const eng_peers_deps_t *deps, eng_peers_t **out, sr_error_t *err)
         self->parts = deps->parts;
         self->batch = deps->batch;
         self->docs = deps->docs;
-        self->peers = calloc(cfg->npeers + 1, sizeof *self->peers);
+        self->curve = deps->curve;
+        // Room for the peers a newer cluster map may bring.
+        self->peers = calloc(ENG_MAX_PEERS + 1, sizeof *self->peers);
         self->hb = eng_peer_hb_new(cfg, deps->parts);
     }
     if (!self || !self->peers || !self->hb) {
@@ -96,28 +128,7 @@ eng_peers_open(const eng_peers_deps_t *deps, eng_peers_t **out, sr_error_t *err)
         return sr_error_set(err, SR_ENOMEM, "out of memory");
     }
     snprintf(self->identity, sizeof self->identity, "peer:%s", cfg->name);
-    sr_err_t rc = SR_OK;
-    for (size_t i = 0; !rc && i < cfg->npeers; i++) {
-        const eng_peer_config_t *pc = &cfg->peers[i];
-        eng_peer_t *p = &self->peers[i];
-        self->npeers = i + 1;
-        p->sock = zsock_new(ZMQ_DEALER);
-        if (!p->sock) {
-            rc = sr_error_set(err, SR_ENOMEM, "out of memory");
-            break;
-        }
-        zsock_set_identity(p->sock, self->identity);
-        zsock_set_immediate(p->sock, 1);
-        zsock_set_linger(p->sock, 0);
-        zsock_set_sndtimeo(p->sock, 0);
-        sr_wire_set_max_frame(p->sock, deps->limits);
-        if (deps->curve &&
-            (rc = sr_curve_apply_client(deps->curve, p->sock, err)))
-            break;
-        if (zsock_connect(p->sock, "%s", pc->client) == -1)
-            rc = sr_error_set(err, SR_EINVAL, "peer %s: cannot connect to %s",
-                              pc->name, pc->client);
-    }
+    sr_err_t rc = eng_peers_add(self, err);
     if (rc) {
         eng_peers_close(&self);
         return rc;
@@ -561,6 +572,19 @@ eng_peers_tick(eng_peers_t *self, int64_t now_ms)
 void
 eng_peers_heard(eng_peers_t *self, sr_wire_in_t *in)
 {
+    // What a peer serves, for the partitions this engine has no copy of.
+    size_t i;
+    const sr_value_t *parts = sr_msg_get(in->msg, SR_F_HEARTBEAT_partitions);
+    if (eng_parts_replicated(self->parts) &&
+        eng_peers_which(self, &in->peer, &i))
+        for (size_t k = 0; k < sr_value_len(parts); k++) {
+            const sr_value_t *m = sr_value_array_at(parts, k);
+            int64_t number = sr_value_int(sr_value_map_get(m, "partition"));
+            int64_t epoch = sr_value_int(sr_value_map_get(m, "epoch"));
+            if (number >= 0 && number < 65536 && epoch > 0)
+                eng_parts_heard_serving(self->parts, (uint16_t)number, (int)i,
+                                        (uint64_t)epoch);
+        }
     eng_peer_hb_heard(self->hb, in, eng_now_ms());
 }
 

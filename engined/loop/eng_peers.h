@@ -47,6 +47,9 @@ typedef struct {
 // owns *out.
 sr_err_t eng_peers_open(const eng_peers_deps_t *deps, eng_peers_t **out,
                         sr_error_t *err);
+// Connect to the peers a newer cluster map added at the end of
+// cfg->peers (those from eng_peers_count on). Errors as open's.
+sr_err_t eng_peers_add(eng_peers_t *self, sr_error_t *err);
 // Close every DEALER, dropping what waits. NULL-safe; sets *self_p to
 // NULL.
 void eng_peers_close(eng_peers_t **self_p);

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "eng_clock.h"
+#include "eng_cluster.h"
 #include "rft_group.h"
 #include "rft_log.h"
 #include "sr_log.h"
@@ -23,13 +24,17 @@ typedef struct {
 } s_pieces_t;
 
 typedef struct {
+    eng_repl_t *repl; // the owner
     uint16_t number;
     rft_group_t *g;
+    s_pieces_t *pieces;     // owned: per peer, the message being put together
+    bool converged;         // its configuration is the map's (as leader)
     uint64_t served_term;   // the term it is served in; 0: not served
     int preferred;          // the peer that should lead it; -1: this engine
     int64_t next_transfer;  // monotonic ms: no transfer asked before
     bool proposed, waiting; // a batch's entry since the last outcome; not
                             // committed or failed yet
+    int64_t proposed_us;    // monotonic: when it was proposed
     sr_err_t outcome;
 } s_copy_t;
 
@@ -43,13 +48,14 @@ struct eng_repl {
     eng_repl_pump_fn *pump;
     void *pump_arg;
     rft_log_t *log;
-    s_copy_t *copies; // one per copy of the partitions, same order
-    size_t ncopies;
-    s_pieces_t *pieces; // [peer * ncopies + copy]
-    bool *warned;       // per peer: a refused message was logged
-    int64_t *heard_ms;  // per peer: monotonic ms of its last RAFT message
-    int64_t seq;        // the last RAFT message's number
+    s_copy_t **copies; // owned, one per copy of the partitions, same order
+                       // (each apart: callbacks hold them); room
+    size_t ncopies;    // for ENG_MAX_PARTITIONS
+    bool *warned;      // per peer: a refused message was logged
+    int64_t *heard_ms; // per peer: monotonic ms of its last RAFT message
+    int64_t seq;       // the last RAFT message's number
     eng_repl_stats_t stats;
+    eng_latency_t *commit_lat; // owned: proposed -> committed
 };
 
 static uint64_t
@@ -138,28 +144,108 @@ s_preferred(const eng_config_t *cfg, uint16_t number)
     return best;
 }
 
-// The cluster file's replicas of partition `number`: this engine and the
-// peers that list it.
+// The map's replicas of partition `number`: this engine when it lists
+// it, and the peers that list it. Returns how many (at most
+// ENG_CLUSTER_MAX_REPLICAS are kept).
+static size_t
+s_want(const eng_repl_t *self, uint16_t number, rft_member_t *want)
+{
+    const eng_config_t *cfg = self->cfg;
+    size_t n = 0;
+    if (!cfg->left &&
+        s_place(cfg->partitions, cfg->npartitions, number) != SIZE_MAX)
+        want[n++] = (rft_member_t){cfg->replica_id, cfg->name};
+    for (size_t i = 0; i < cfg->npeers && n < ENG_CLUSTER_MAX_REPLICAS; i++) {
+        const eng_peer_config_t *p = &cfg->peers[i];
+        if (!p->removed &&
+            s_place(p->partitions, p->npartitions, number) != SIZE_MAX)
+            want[n++] = (rft_member_t){p->replica_id, p->name};
+    }
+    return n;
+}
+
+// The cluster file's replicas of partition `number`, as the group's
+// first configuration.
 static sr_err_t
 s_boot_conf(const eng_repl_t *self, uint16_t number,
             struct raft_configuration *c, sr_error_t *err)
 {
+    rft_member_t want[ENG_CLUSTER_MAX_REPLICAS];
+    size_t n = s_want(self, number, want);
     raft_configuration_init(c);
-    int rv = raft_configuration_add(c, self->cfg->replica_id, self->cfg->name,
-                                    RAFT_VOTER);
-    for (size_t i = 0; !rv && i < self->cfg->npeers; i++) {
-        const eng_peer_config_t *p = &self->cfg->peers[i];
-        for (size_t k = 0; !rv && k < p->npartitions; k++)
-            if (p->partitions[k] == number)
-                rv = raft_configuration_add(c, p->replica_id, p->name,
-                                            RAFT_VOTER);
-    }
+    int rv = 0;
+    for (size_t k = 0; !rv && k < n; k++)
+        rv = raft_configuration_add(c, want[k].id, want[k].address, RAFT_VOTER);
     if (rv) {
         raft_configuration_close(c);
         return sr_error_set(err, SR_EINVAL, "partition %u: its replicas: %s",
                             number, raft_strerror(rv));
     }
     return SR_OK;
+}
+
+// Start the group of copy k (the next one) over the copy's store.
+static sr_err_t
+s_start(eng_repl_t *self, size_t k, bool boot, sr_error_t *err)
+{
+    const eng_config_t *cfg = self->cfg;
+    s_copy_t *c = calloc(1, sizeof *c);
+    if (c)
+        c->pieces = calloc(ENG_MAX_PEERS + 1, sizeof *c->pieces);
+    if (!c || !c->pieces) {
+        free(c);
+        return sr_error_set(err, SR_ENOMEM, "out of memory");
+    }
+    c->repl = self;
+    c->number = eng_parts_copy_number(self->parts, k);
+    c->preferred = s_preferred(cfg, c->number);
+    struct raft_configuration conf;
+    sr_err_t rc = boot ? s_boot_conf(self, c->number, &conf, err) : SR_OK;
+    if (rc) {
+        free(c->pieces);
+        free(c);
+        return rc;
+    }
+    int64_t el = cfg->election_ms > 0 ? cfg->election_ms : 1000;
+    rft_group_cfg_t gc = {
+        .log = self->log,
+        .part = eng_parts_copy_store(self->parts, k),
+        .group = c->number,
+        .id = cfg->replica_id,
+        .address = cfg->name,
+        .send = s_send,
+        .send_arg = self,
+        .now_ms = s_clock,
+        .clock_arg = self,
+        .seed = (uint64_t)eng_now_ms() ^ ((uint64_t)c->number << 32),
+        .election_ms = (unsigned)el,
+        .heartbeat_ms = (unsigned)(el / 10 > 10 ? el / 10 : 10)};
+    rc = rft_group_start(&gc, boot ? &conf : NULL, &c->g, err);
+    if (boot)
+        raft_configuration_close(&conf);
+    if (rc) {
+        free(c->pieces);
+        free(c);
+        return rc;
+    }
+    self->copies[k] = c;
+    self->ncopies = k + 1;
+    return SR_OK;
+}
+
+// Stop copy k's group and free it (the array is left as is).
+static void
+s_stop(eng_repl_t *self, size_t k)
+{
+    s_copy_t *c = self->copies[k];
+    if (c->g) // its snapshots stay counted
+        self->stats.snapshots_sent += rft_group_snapshots_sent(c->g);
+    rft_group_stop(&c->g);
+    for (size_t i = 0; c->pieces && i <= ENG_MAX_PEERS; i++)
+        free(c->pieces[i].buf);
+    free(c->pieces);
+    free(c);
+    self->copies[k] = NULL;
 }
 
 sr_err_t
@@ -177,14 +263,13 @@ eng_repl_open(const eng_repl_deps_t *deps, eng_repl_t **out, sr_error_t *err)
     self->piece = lim.max_bytes > 2 * S_PIECE_SLACK
                       ? lim.max_bytes - S_PIECE_SLACK
                       : lim.max_bytes / 2;
-    self->ncopies = eng_parts_capacity(deps->parts);
-    size_t npeers = deps->cfg->npeers;
-    self->copies =
-        calloc(self->ncopies ? self->ncopies : 1, sizeof *self->copies);
-    self->pieces = calloc(npeers * self->ncopies + 1, sizeof *self->pieces);
-    self->warned = calloc(npeers + 1, sizeof *self->warned);
-    self->heard_ms = calloc(npeers + 1, sizeof *self->heard_ms);
-    if (!self->copies || !self->pieces || !self->warned || !self->heard_ms) {
+    // Room for the copies and peers a newer cluster map may bring.
+    self->copies = calloc(ENG_MAX_PARTITIONS, sizeof *self->copies);
+    self->warned = calloc(ENG_MAX_PEERS + 1, sizeof *self->warned);
+    self->heard_ms = calloc(ENG_MAX_PEERS + 1, sizeof *self->heard_ms);
+    self->commit_lat = eng_latency_new();
+    if (!self->copies || !self->warned || !self->heard_ms ||
+        !self->commit_lat) {
         eng_repl_close(&self);
         return sr_error_set(err, SR_ENOMEM, "out of memory");
     }
@@ -192,30 +277,12 @@ eng_repl_open(const eng_repl_deps_t *deps, eng_repl_t **out, sr_error_t *err)
     snprintf(dir, sizeof dir, "%s/raft", deps->cfg->data_dir);
     rft_log_opts_t lo = {.nosync = deps->cfg->durability == STORE_NOSYNC};
     sr_err_t rc = rft_log_open(dir, &lo, &self->log, err);
-    for (size_t k = 0; !rc && k < self->ncopies; k++) {
-        s_copy_t *c = &self->copies[k];
-        c->number = eng_parts_copy_number(deps->parts, k);
-        c->preferred = s_preferred(deps->cfg, c->number);
-        struct raft_configuration boot;
-        if ((rc = s_boot_conf(self, c->number, &boot, err)))
-            break;
-        int64_t el = deps->cfg->election_ms > 0 ? deps->cfg->election_ms : 1000;
-        rft_group_cfg_t gc = {
-            .log = self->log,
-            .part = eng_parts_copy_store(deps->parts, k),
-            .group = c->number,
-            .id = deps->cfg->replica_id,
-            .address = deps->cfg->name,
-            .send = s_send,
-            .send_arg = self,
-            .now_ms = s_clock,
-            .clock_arg = self,
-            .seed = (uint64_t)eng_now_ms() ^ ((uint64_t)c->number << 32),
-            .election_ms = (unsigned)el,
-            .heartbeat_ms = (unsigned)(el / 10 > 10 ? el / 10 : 10)};
-        rc = rft_group_start(&gc, &boot, &c->g, err);
-        raft_configuration_close(&boot);
-    }
+    // The cluster's first map starts the groups with their replicas;
+    // later ones give copies that start empty (eng_cluster.h).
+    bool boot = deps->cfg->map_version == 0;
+    size_t n = eng_parts_capacity(deps->parts);
+    for (size_t k = 0; !rc && k < n; k++)
+        rc = s_start(self, k, boot, err);
     if (rc) {
         eng_repl_close(&self);
         return rc;
@@ -233,15 +300,12 @@ eng_repl_close(eng_repl_t **self_p)
     if (!self)
         return;
     for (size_t k = 0; self->copies && k < self->ncopies; k++)
-        rft_group_stop(&self->copies[k].g);
+        s_stop(self, k);
     rft_log_close(&self->log);
-    for (size_t i = 0; self->pieces && i < self->cfg->npeers * self->ncopies;
-         i++)
-        free(self->pieces[i].buf);
-    free(self->pieces);
     free(self->warned);
     free(self->heard_ms);
     free(self->copies);
+    eng_latency_destroy(&self->commit_lat);
     free(self);
     *self_p = NULL;
 }
@@ -280,16 +344,96 @@ s_balance(eng_repl_t *self, s_copy_t *c, int64_t now)
                 self->cfg->peers[c->preferred].name);
 }
 
+// Copy k is of a partition the map gives this engine.
+static bool
+s_listed(const eng_repl_t *self, size_t k)
+{
+    const eng_config_t *cfg = self->cfg;
+    return cfg->left || s_place(cfg->partitions, cfg->npartitions,
+                                self->copies[k]->number) != SIZE_MAX;
+}
+
+// The copies of partitions the map gave other engines, once their
+// groups no longer count on them (not voting): the group stopped, its
+// log forgotten, the copy deleted. An engine the map left out keeps its
+// copies until it is stopped.
+static void
+s_drop(eng_repl_t *self)
+{
+    for (size_t k = self->ncopies; k-- > 0;) {
+        s_copy_t *c = self->copies[k];
+        if (s_listed(self, k) || rft_group_voting(c->g) ||
+            rft_group_proposing(c->g) || eng_parts_copy_serving(self->parts, k))
+            continue;
+        uint16_t number = c->number;
+        s_stop(self, k);
+        sr_error_t e;
+        if (rft_log_forget(self->log, number, &e) ||
+            eng_parts_drop_copy(self->parts, k, &e))
+            sr_errorf("partition %u: dropping its copy: %s", number, e.msg);
+        memmove(self->copies + k, self->copies + k + 1,
+                (self->ncopies - k - 1) * sizeof *self->copies);
+        self->ncopies--;
+    }
+}
+
+// The groups this engine leads move their replicas toward the map's.
+static void
+s_membership(eng_repl_t *self)
+{
+    for (size_t k = 0; k < self->ncopies; k++) {
+        s_copy_t *c = self->copies[k];
+        if (c->converged || !rft_group_leading(c->g))
+            continue;
+        rft_member_t want[ENG_CLUSTER_MAX_REPLICAS];
+        size_t n = s_want(self, c->number, want);
+        sr_error_t e;
+        if (n && rft_group_converge(c->g, want, n, &c->converged, &e))
+            sr_warn("raft: %s", e.msg);
+        if (c->converged)
+            sr_debug("raft: partition %u: its replicas are the map's",
+                     c->number);
+    }
+}
+
+sr_err_t
+eng_repl_add_copy(eng_repl_t *self, size_t k, sr_error_t *err)
+{
+    if (k != self->ncopies)
+        return sr_error_set(err, SR_EINTERNAL, "copy %zu is not the next", k);
+    uint16_t number = eng_parts_copy_number(self->parts, k);
+    sr_err_t rc = rft_log_forget(self->log, number, err);
+    if (!rc)
+        rc = s_start(self, k, false, err);
+    if (!rc)
+        sr_info("raft: partition %u: a new copy here, waiting for its "
+                "leader to send the log",
+                number);
+    return rc;
+}
+
+void
+eng_repl_map_changed(eng_repl_t *self)
+{
+    for (size_t k = 0; k < self->ncopies; k++) {
+        s_copy_t *c = self->copies[k];
+        c->preferred = s_preferred(self->cfg, c->number);
+        c->converged = false;
+    }
+}
+
 size_t
 eng_repl_tick(eng_repl_t *self, eng_repl_change_t *changes, size_t max)
 {
     for (size_t k = 0; k < self->ncopies; k++)
-        rft_group_run(self->copies[k].g);
+        rft_group_run(self->copies[k]->g);
     s_flush(self);
+    s_drop(self);
+    s_membership(self);
     size_t n = 0;
     int64_t now = eng_mono_ms();
     for (size_t k = 0; k < self->ncopies; k++) {
-        s_copy_t *c = &self->copies[k];
+        s_copy_t *c = self->copies[k];
         s_balance(self, c, now);
         bool lead = rft_group_leading(c->g);
         uint64_t term = rft_group_term(c->g);
@@ -302,6 +446,7 @@ eng_repl_tick(eng_repl_t *self, eng_repl_change_t *changes, size_t max)
         bool was = c->served_term != 0;
         if (n < max && (lead != was || (lead && term != c->served_term))) {
             changes[n++] = (eng_repl_change_t){k, lead, term};
+            c->converged = false;
             if (lead) {
                 self->stats.elected++;
                 sr_info("raft: partition %u: leading in term %llu", c->number,
@@ -322,7 +467,7 @@ eng_repl_due_ms(const eng_repl_t *self)
 {
     uint64_t due = 1000;
     for (size_t k = 0; k < self->ncopies; k++) {
-        uint64_t d = rft_group_due_ms(self->copies[k].g);
+        uint64_t d = rft_group_due_ms(self->copies[k]->g);
         if (d < due)
             due = d;
     }
@@ -345,7 +490,7 @@ static bool
 s_copy_of(const eng_repl_t *self, int64_t number, size_t *k)
 {
     for (size_t i = 0; i < self->ncopies; i++)
-        if (self->copies[i].number == number) {
+        if (self->copies[i]->number == number) {
             *k = i;
             return true;
         }
@@ -382,7 +527,7 @@ eng_repl_recv(eng_repl_t *self, size_t peer, const sr_msg_t *m)
         return s_refuse(self, peer,
                         "the payload is not a binary, or a piece is out of "
                         "its range");
-    s_pieces_t *pc = &self->pieces[peer * self->ncopies + k];
+    s_pieces_t *pc = &self->copies[k]->pieces[peer];
     if (part == 0) {
         pc->seq = seq;
         pc->parts = (size_t)parts;
@@ -413,7 +558,7 @@ eng_repl_recv(eng_repl_t *self, size_t peer, const sr_msg_t *m)
     }
     pc->next = pc->parts = 0;
     sr_error_t e;
-    if (rft_group_deliver(self->copies[k].g, (raft_id)from,
+    if (rft_group_deliver(self->copies[k]->g, (raft_id)from,
                           self->cfg->peers[peer].name, whole, wlen, &e))
         s_refuse(self, peer, e.msg);
     if (parts > 1 && pc->cap > ((size_t)1 << 20)) {
@@ -428,6 +573,9 @@ s_committed(void *arg, sr_err_t rc)
     s_copy_t *c = arg;
     c->waiting = false;
     c->outcome = rc;
+    if (!rc)
+        eng_latency_add(c->repl->commit_lat,
+                        (double)(eng_mono_us() - c->proposed_us) / 1000.0);
 }
 
 sr_err_t
@@ -440,7 +588,8 @@ eng_repl_propose(eng_repl_t *self, uint16_t number, store_txn_t **txn_p,
         return sr_error_set(err, SR_EINTERNAL, "partition %u: no copy here",
                             number);
     }
-    s_copy_t *c = &self->copies[k];
+    s_copy_t *c = self->copies[k];
+    c->proposed_us = eng_mono_us();
     sr_err_t rc = rft_group_propose(c->g, txn_p, s_committed, c, err);
     if (rc) {
         self->stats.failed++;
@@ -455,7 +604,7 @@ static bool
 s_any_waiting(const eng_repl_t *self)
 {
     for (size_t k = 0; k < self->ncopies; k++)
-        if (self->copies[k].waiting)
+        if (self->copies[k]->waiting)
             return true;
     return false;
 }
@@ -469,7 +618,7 @@ eng_repl_wait(eng_repl_t *self)
     int64_t until = eng_mono_ms() + 10 * el;
     while (s_any_waiting(self)) {
         for (size_t i = 0; i < self->ncopies; i++)
-            rft_group_run(self->copies[i].g);
+            rft_group_run(self->copies[i]->g);
         s_flush(self);
         if (!s_any_waiting(self))
             break;
@@ -487,9 +636,9 @@ sr_err_t
 eng_repl_outcome(eng_repl_t *self, uint16_t number, sr_error_t *err)
 {
     size_t k;
-    if (!s_copy_of(self, number, &k) || !self->copies[k].proposed)
+    if (!s_copy_of(self, number, &k) || !self->copies[k]->proposed)
         return SR_OK;
-    s_copy_t *c = &self->copies[k];
+    s_copy_t *c = self->copies[k];
     c->proposed = false;
     if (c->waiting) { // its entry may still commit: it applies then
         c->waiting = false;
@@ -517,23 +666,70 @@ eng_repl_copies(const eng_repl_t *self)
     return self->ncopies;
 }
 
+static const char *
+s_state_name(int state)
+{
+    switch (state) {
+    case RAFT_LEADER:
+        return "leader";
+    case RAFT_CANDIDATE:
+        return "candidate";
+    case RAFT_FOLLOWER:
+        return "follower";
+    default:
+        return "unavailable";
+    }
+}
+
 void
 eng_repl_copy(const eng_repl_t *self, size_t k, eng_repl_copy_t *out)
 {
-    const s_copy_t *c = &self->copies[k];
+    const s_copy_t *c = self->copies[k];
     raft_id id = 0;
     const char *addr = NULL;
     *out = (eng_repl_copy_t){
         .partition = c->number,
         .leading = rft_group_leading(c->g),
+        .state = s_state_name(rft_group_state(c->g)),
         .term = rft_group_term(c->g),
         .last_index = rft_group_last_index(c->g),
         .applied = rft_group_applied(c->g),
-        .leader = rft_group_leader(c->g, &id, &addr) ? addr : NULL};
+        .commit = rft_group_commit_index(c->g),
+        .leader = rft_group_leader(c->g, &id, &addr) ? addr : NULL,
+        .error = rft_group_error(c->g),
+        .nreplicas = rft_group_servers(c->g),
+        .settled = c->converged && rft_group_leading(c->g)};
+}
+
+void
+eng_repl_replica(const eng_repl_t *self, size_t k, size_t i,
+                 eng_repl_replica_t *out)
+{
+    const rft_group_t *g = self->copies[k]->g;
+    rft_group_server_t s;
+    rft_group_server(g, i, &s);
+    bool is_self = s.id == self->cfg->replica_id;
+    raft_index last = rft_group_last_index(g);
+    *out = (eng_repl_replica_t){.name = s.address,
+                                .role = rft_group_role_name(s.role),
+                                .is_self = is_self,
+                                .has_lag = s.has_match && !is_self,
+                                .lag = s.has_match && !is_self &&
+                                               last > s.match_index
+                                           ? last - s.match_index
+                                           : 0};
 }
 
 void
 eng_repl_stats(const eng_repl_t *self, eng_repl_stats_t *out)
 {
-    *out = self->stats;
+    *out = self->stats; // snapshots sent by the groups stopped
+    for (size_t k = 0; k < self->ncopies; k++)
+        out->snapshots_sent += rft_group_snapshots_sent(self->copies[k]->g);
+}
+
+const eng_latency_t *
+eng_repl_commit_latency(const eng_repl_t *self)
+{
+    return self->commit_lat;
 }

@@ -28,6 +28,7 @@
 #include <stdint.h>
 
 #include "eng.h"
+#include "eng_latency.h"
 #include "eng_part.h"
 #include "eng_peers.h"
 #include "sr_limits.h"
@@ -70,6 +71,16 @@ typedef struct {
 // `max`) with the copies whose leadership changed against what the
 // partitions serve. Returns how many.
 size_t eng_repl_tick(eng_repl_t *self, eng_repl_change_t *changes, size_t max);
+// A newer cluster map was taken: copy k (the next, which the node has
+// just added to the partitions) starts empty, its log forgotten, and
+// waits for its group's leader to send the log.
+sr_err_t eng_repl_add_copy(eng_repl_t *self, size_t k, sr_error_t *err);
+// A newer cluster map was taken: the groups this engine leads move their
+// replicas to the map's (rft_group_converge), one committed step at a
+// time, at each tick; the leaders wanted are the map's. And at each tick,
+// the copies of partitions the map no longer gives this engine are
+// dropped once their groups no longer count on them.
+void eng_repl_map_changed(eng_repl_t *self);
 // Milliseconds until eng_repl_tick has something to do.
 int64_t eng_repl_due_ms(const eng_repl_t *self);
 // A RAFT message from peer `peer` (index in cfg->peers). One that does
@@ -98,17 +109,38 @@ sr_err_t eng_repl_outcome(eng_repl_t *self, uint16_t number, sr_error_t *err);
 // Figures for STATUS: per copy its group's state.
 typedef struct {
     uint16_t partition;
-    bool leading;
-    uint64_t term, last_index, applied;
+    bool leading;      // served by this engine (rft_group_leading)
+    const char *state; // "leader", "follower", "candidate", "unavailable"
+    uint64_t term, last_index, applied, commit;
     const char *leader; // name, NULL when none known
+    const char *error;  // why unavailable; "" otherwise
+    size_t nreplicas;   // the servers of its configuration
+    bool settled;       // leading, and its replicas are the map's (all voters)
 } eng_repl_copy_t;
 size_t eng_repl_copies(const eng_repl_t *self);
 void eng_repl_copy(const eng_repl_t *self, size_t k, eng_repl_copy_t *out);
-// Elections won, leadership lost, proposals committed and failed,
-// RAFT messages refused.
+// Replica `i` (< nreplicas) of copy `k`: a server of its group's current
+// configuration, and, when this engine is its leader, how many entries
+// that replica's log is known to miss. Strings are borrowed until the
+// next turn.
 typedef struct {
-    uint64_t elected, deposed, committed, failed, refused;
+    const char *name;
+    const char *role; // "voter", "standby" or "spare"
+    bool is_self;     // this engine
+    bool has_lag;     // this engine leads the group and it is another one
+    uint64_t lag;     // entries: the leader's last index minus the replica's
+                      // match index
+} eng_repl_replica_t;
+void eng_repl_replica(const eng_repl_t *self, size_t k, size_t i,
+                      eng_repl_replica_t *out);
+// Elections won, leadership lost, proposals committed and failed,
+// RAFT messages refused, snapshots sent to replicas too far behind.
+typedef struct {
+    uint64_t elected, deposed, committed, failed, refused, snapshots_sent;
 } eng_repl_stats_t;
 void eng_repl_stats(const eng_repl_t *self, eng_repl_stats_t *out);
+// Commit latency: an entry proposed (eng_repl_propose) to committed and
+// applied, over the latest entries. Borrowed.
+const eng_latency_t *eng_repl_commit_latency(const eng_repl_t *self);
 
 #endif

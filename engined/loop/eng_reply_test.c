@@ -188,7 +188,9 @@ every_reply_body_matches_the_table(void **state)
     s_drop(et_call(f, m, &err));
     for (size_t i = 0; i < sr_msg_type_count(); i++) {
         sr_msg_type_t t = sr_msg_type_at(i);
-        if (sr_reply_of(t, NULL, NULL) != SR_REPLY_NONE && !et_reply_checked(t))
+        // CLUSTER_MAP needs replicated engines: loop.eng_repl checks it.
+        if (sr_reply_of(t, NULL, NULL) != SR_REPLY_NONE &&
+            t != SR_MSG_CLUSTER_MAP && !et_reply_checked(t))
             fail_msg("no %s reply was checked", sr_msg_type_name(t));
     }
 }

@@ -59,7 +59,8 @@ s_cluster(const eng_view_status_src_t *src)
         sr_value_destroy(&list);
     int64_t now = eng_now_ms();
     for (size_t i = 0; list && i < c->npeers; i++)
-        if (sr_value_array_append(list, s_peer_member(src, i, now)))
+        if (!c->peers[i].removed && // a newer map left it out
+            sr_value_array_append(list, s_peer_member(src, i, now)))
             sr_value_destroy(&list);
     return list;
 }
@@ -82,15 +83,87 @@ s_workers(const eng_workers_t *workers)
     return list;
 }
 
-// Task ready -> GO sent, over the latest samples; ms resolution.
+// A latency over the latest samples (dispatch, Raft commits).
 static sr_value_t *
-s_dispatch(const eng_latency_t *lat)
+s_latency(const eng_latency_t *lat)
 {
     sr_body_t b;
-    sr_body_init(&b, SR_SHAPE_DISPATCH);
-    sr_body_put_float(&b, SR_B_DISPATCH_p50, eng_latency_percentile(lat, 50));
-    sr_body_put_float(&b, SR_B_DISPATCH_p99, eng_latency_percentile(lat, 99));
-    sr_body_put_int(&b, SR_B_DISPATCH_samples, (int64_t)eng_latency_count(lat));
+    sr_body_init(&b, SR_SHAPE_LATENCY);
+    sr_body_put_float(&b, SR_B_LATENCY_p50, eng_latency_percentile(lat, 50));
+    sr_body_put_float(&b, SR_B_LATENCY_p99, eng_latency_percentile(lat, 99));
+    sr_body_put_int(&b, SR_B_LATENCY_samples, (int64_t)eng_latency_count(lat));
+    sr_body_put_float(&b, SR_B_LATENCY_sum, eng_latency_sum(lat));
+    return sr_body_take(&b);
+}
+
+// Copy k's replicas (names), their roles and, when this engine leads
+// it, each other replica's lag.
+static void
+s_group_replicas(const eng_repl_t *repl, size_t k, size_t n, sr_body_t *b)
+{
+    sr_value_t *names = sr_value_new_array(n);
+    sr_value_t *roles = sr_value_new_map(n);
+    sr_value_t *lag = NULL;
+    for (size_t i = 0; names && roles && i < n; i++) {
+        eng_repl_replica_t r;
+        eng_repl_replica(repl, k, i, &r);
+        if ((r.has_lag && !lag && !(lag = sr_value_new_map(n))) ||
+            sr_value_array_append(names, sr_value_new_str(r.name)) ||
+            sr_value_map_put(roles, r.name, sr_value_new_str(r.role)) ||
+            (r.has_lag &&
+             sr_value_map_put(lag, r.name, sr_value_new_int((int64_t)r.lag))))
+            sr_value_destroy(&names);
+    }
+    sr_body_put(b, SR_B_RAFT_GROUP_replicas, names);
+    sr_body_put(b, SR_B_RAFT_GROUP_roles, roles);
+    if (lag)
+        sr_body_put(b, SR_B_RAFT_GROUP_lag, lag);
+}
+
+static sr_value_t *
+s_group(const eng_repl_t *repl, size_t k)
+{
+    eng_repl_copy_t c;
+    eng_repl_copy(repl, k, &c);
+    sr_body_t b;
+    sr_body_init(&b, SR_SHAPE_RAFT_GROUP);
+    sr_body_put_int(&b, SR_B_RAFT_GROUP_partition, c.partition);
+    sr_body_put_str(&b, SR_B_RAFT_GROUP_state, c.state);
+    sr_body_put_int(&b, SR_B_RAFT_GROUP_term, (int64_t)c.term);
+    if (c.leader)
+        sr_body_put_str(&b, SR_B_RAFT_GROUP_leader, c.leader);
+    sr_body_put_int(&b, SR_B_RAFT_GROUP_commit, (int64_t)c.commit);
+    sr_body_put_int(&b, SR_B_RAFT_GROUP_applied, (int64_t)c.applied);
+    sr_body_put_int(&b, SR_B_RAFT_GROUP_last_index, (int64_t)c.last_index);
+    s_group_replicas(repl, k, c.nreplicas, &b);
+    if (c.error[0])
+        sr_body_put_str(&b, SR_B_RAFT_GROUP_error, c.error);
+    return sr_body_take(&b);
+}
+
+// The Raft group of each copy, and the counters.
+static sr_value_t *
+s_raft(const eng_repl_t *repl)
+{
+    size_t n = eng_repl_copies(repl);
+    sr_value_t *groups = sr_value_new_array(n);
+    for (size_t k = 0; groups && k < n; k++)
+        if (sr_value_array_append(groups, s_group(repl, k)))
+            sr_value_destroy(&groups);
+    eng_repl_stats_t st;
+    eng_repl_stats(repl, &st);
+    sr_body_t b;
+    sr_body_init(&b, SR_SHAPE_REPLICATION);
+    sr_body_put(&b, SR_B_REPLICATION_groups, groups);
+    sr_body_put_int(&b, SR_B_REPLICATION_elected, (int64_t)st.elected);
+    sr_body_put_int(&b, SR_B_REPLICATION_deposed, (int64_t)st.deposed);
+    sr_body_put_int(&b, SR_B_REPLICATION_committed, (int64_t)st.committed);
+    sr_body_put_int(&b, SR_B_REPLICATION_failed, (int64_t)st.failed);
+    sr_body_put_int(&b, SR_B_REPLICATION_refused, (int64_t)st.refused);
+    sr_body_put_int(&b, SR_B_REPLICATION_snapshots_sent,
+                    (int64_t)st.snapshots_sent);
+    sr_body_put(&b, SR_B_REPLICATION_commit_ms,
+                s_latency(eng_repl_commit_latency(repl)));
     return sr_body_take(&b);
 }
 
@@ -133,7 +206,9 @@ eng_view_status(const eng_view_status_src_t *src, sr_value_t **out,
         sr_body_put_int(&b, SR_B_STATUS_curve_refusals,
                         (int64_t)sr_curve_auth_refusals(src->auth));
     sr_body_put(&b, SR_B_STATUS_dispatch_ms,
-                s_dispatch(eng_workers_latency(src->workers)));
+                s_latency(eng_workers_latency(src->workers)));
+    if (src->repl)
+        sr_body_put(&b, SR_B_STATUS_raft, s_raft(src->repl));
     if (!(*out = sr_body_take(&b)))
         return sr_error_set(err, SR_ENOMEM, "out of memory");
     return SR_OK;

@@ -2,8 +2,10 @@
 // and their epochs), the cluster as it sees it (every engine with its
 // partitions, the peers up, down or unknown), its worker sessions, the
 // TASKs waiting, and its counters (batches, events, TASKs offered again,
-// executions expired, CurveZMQ refusals, dispatch latency). Each figure
-// comes from the object that keeps it, through its getters.
+// executions expired, CurveZMQ refusals, dispatch latency) and, with
+// replicated partitions, each copy's Raft group (state, term, leader,
+// commit index, replicas, followers' lag) and the replication counters.
+// Each figure comes from the object that keeps it, through its getters.
 //
 // Owns nothing beyond the call; changes nothing.
 //
@@ -17,6 +19,7 @@
 #include "eng_expire.h"
 #include "eng_part.h"
 #include "eng_peers.h"
+#include "eng_repl.h"
 #include "eng_workers.h"
 #include "sr_curve_auth.h"
 #include "sr_value.h"
@@ -31,6 +34,7 @@ typedef struct {
     const eng_batch_t *batch;
     const eng_expire_t *expire;
     const sr_curve_auth_t *auth; // NULL: no CurveZMQ
+    const eng_repl_t *repl;      // NULL: no replicated partitions
 } eng_view_status_src_t;
 
 // Caller owns *out, written only on success (SR_ENOMEM otherwise).

@@ -399,7 +399,8 @@ s_peers(const eng_workers_t *self, sr_msg_t *m)
         sr_value_array_append(list, sr_value_new_str(cfg->advertise_worker)))
         sr_value_destroy(&list);
     for (size_t i = 0; list && i < cfg->npeers; i++)
-        if (sr_value_array_append(list, sr_value_new_str(cfg->peers[i].worker)))
+        if (!cfg->peers[i].removed &&
+            sr_value_array_append(list, sr_value_new_str(cfg->peers[i].worker)))
             sr_value_destroy(&list);
     return list ? sr_msg_set(m, SR_F_HEARTBEAT_peers, list) : SR_ENOMEM;
 }

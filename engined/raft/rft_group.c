@@ -28,6 +28,10 @@ struct rft_group {
     s_proposal_t *inflight; // the proposal in flight, if any
     struct raft_transfer transfer;
     bool transferring;
+    struct raft_change change; // the membership change in flight
+    bool changing;
+    int refused;           // C-Raft's last refusal of a change, logged once
+    uint64_t standby_wait; // ms: since when a standby is waited for
 };
 
 static sr_err_t
@@ -310,4 +314,197 @@ rft_group_propose(rft_group_t *g, store_txn_t **txn_p, rft_done_fn done,
     rft_fsm_hold(g->fsm, *txn_p, p->req.index);
     *txn_p = NULL;
     return SR_OK;
+}
+
+// --- membership ---------------------------------------------------------
+
+static const struct raft_server *
+s_server(const struct raft_configuration *c, raft_id id, unsigned *at)
+{
+    for (unsigned i = 0; i < c->n; i++)
+        if (c->servers[i].id == id) {
+            if (at)
+                *at = i;
+            return &c->servers[i];
+        }
+    return NULL;
+}
+
+static bool
+s_wanted(const rft_member_t *want, size_t n, raft_id id)
+{
+    for (size_t k = 0; k < n; k++)
+        if (want[k].id == id)
+            return true;
+    return false;
+}
+
+static void
+s_changed(struct raft_change *req, int status)
+{
+    rft_group_t *g = req->data;
+    g->changing = false;
+    if (status)
+        sr_warn("raft: partition %u: a membership change failed: %s",
+                g->cfg.group, raft_strerror(status));
+}
+
+// Tell C-Raft's answer to a change: 0 means under way.
+static void
+s_change_started(rft_group_t *g, int rv, const char *what, raft_id id)
+{
+    if (!rv) {
+        g->changing = true;
+        g->refused = 0;
+        sr_info("raft: partition %u: %s replica %llu", g->cfg.group, what,
+                (unsigned long long)id);
+        return;
+    }
+    if (g->refused != rv)
+        sr_warn("raft: partition %u: cannot %s replica %llu now: %s",
+                g->cfg.group, what, (unsigned long long)id, raft_strerror(rv));
+    g->refused = rv;
+}
+
+// A standby is given five election timeouts to store that it is one
+// (then it learns it may drop its copy); one that is down is removed
+// after that all the same.
+static bool
+s_waited_enough(rft_group_t *g)
+{
+    uint64_t now = g->cfg.now_ms(g->cfg.clock_arg);
+    if (!g->standby_wait)
+        g->standby_wait = now;
+    unsigned el = g->cfg.election_ms ? g->cfg.election_ms : 1000;
+    return now - g->standby_wait >= 5ull * el;
+}
+
+sr_err_t
+rft_group_converge(rft_group_t *g, const rft_member_t *want, size_t n,
+                   bool *done, sr_error_t *err)
+{
+    *done = false;
+    if (!n)
+        return sr_error_set(err, SR_EINVAL, "partition %u: no replica wanted",
+                            g->cfg.group);
+    struct raft *r = &g->raft;
+    if (!rft_group_leading(g) || g->changing ||
+        r->configuration_uncommitted_index != 0 ||
+        r->leader_state.promotee_id != 0)
+        return SR_OK;
+    const struct raft_configuration *c = &r->configuration;
+    g->change.data = g;
+    for (size_t k = 0; k < n; k++) // 1. the missing ones
+        if (!s_server(c, want[k].id, NULL)) {
+            int rv =
+                raft_add(r, &g->change, want[k].id, want[k].address, s_changed);
+            s_change_started(g, rv, "adding", want[k].id);
+            return SR_OK;
+        }
+    for (size_t k = 0; k < n; k++) { // 2. those not voting yet
+        const struct raft_server *s = s_server(c, want[k].id, NULL);
+        if (s->role != RAFT_VOTER) {
+            int rv =
+                raft_assign(r, &g->change, want[k].id, RAFT_VOTER, s_changed);
+            s_change_started(g, rv, "catching up and making a voter of",
+                             want[k].id);
+            return SR_OK;
+        }
+    }
+    for (unsigned i = 0; i < c->n; i++) { // 3. the unwanted ones
+        const struct raft_server *s = &c->servers[i];
+        if (s_wanted(want, n, s->id))
+            continue;
+        if (s->id == g->cfg.id) {
+            sr_error_t e;
+            if (rft_group_transfer(g, want[0].id, &e))
+                sr_warn("raft: %s", e.msg);
+            return SR_OK;
+        }
+        int rv;
+        raft_id id = s->id; // s goes with the configuration it is of
+        if (s->role == RAFT_VOTER) {
+            rv = raft_assign(r, &g->change, id, RAFT_STANDBY, s_changed);
+            s_change_started(g, rv, "making a standby of", id);
+        } else if (s->role == RAFT_STANDBY &&
+                   r->leader_state.progress[i].match_index <
+                       r->configuration_index &&
+                   !s_waited_enough(g)) {
+            return SR_OK; // it has not stored that it is one yet
+        } else {
+            g->standby_wait = 0;
+            rv = raft_remove(r, &g->change, id, s_changed);
+            s_change_started(g, rv, "removing", id);
+        }
+        return SR_OK;
+    }
+    *done = true;
+    return SR_OK;
+}
+
+bool
+rft_group_voting(const rft_group_t *g)
+{
+    const struct raft_server *s =
+        s_server(&g->raft.configuration, g->cfg.id, NULL);
+    return s && s->role == RAFT_VOTER;
+}
+
+bool
+rft_group_unconfigured(const rft_group_t *g)
+{
+    return g->raft.configuration.n == 0;
+}
+
+// --- figures for STATUS (read only) ---------------------------------------
+
+raft_index
+rft_group_commit_index(const rft_group_t *g)
+{
+    return g->raft.commit_index;
+}
+
+size_t
+rft_group_servers(const rft_group_t *g)
+{
+    return g->raft.configuration.n;
+}
+
+void
+rft_group_server(const rft_group_t *g, size_t i, rft_group_server_t *out)
+{
+    const struct raft *r = &g->raft;
+    const struct raft_server *s = &r->configuration.servers[i];
+    *out = (rft_group_server_t){
+        .id = s->id, .address = s->address, .role = s->role};
+    // A leader's progress array follows its configuration's servers.
+    if (r->state == RAFT_LEADER && r->leader_state.progress) {
+        out->has_match = true;
+        out->match_index = s->id == r->id
+                               ? r->last_stored
+                               : r->leader_state.progress[i].match_index;
+    }
+}
+
+const char *
+rft_group_role_name(int role)
+{
+    switch (role) {
+    case RAFT_VOTER:
+        return "voter";
+    case RAFT_STANDBY:
+        return "standby";
+    case RAFT_SPARE:
+        return "spare";
+    default:
+        return "unknown";
+    }
+}
+
+uint64_t
+rft_group_snapshots_sent(const rft_group_t *g)
+{
+    rft_io_stats_t st;
+    rft_io_stats(g->io, &st);
+    return st.snapshots_sent;
 }

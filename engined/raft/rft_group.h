@@ -102,6 +102,46 @@ void rft_group_abandon(rft_group_t *g);
 sr_err_t rft_group_transfer(rft_group_t *g, raft_id id, sr_error_t *err);
 bool rft_group_transferring(const rft_group_t *g);
 
+// --- membership ---------------------------------------------------------
+//
+// The replicas a group should have come from the cluster file; C-Raft
+// changes the group's configuration, one change at a time, each committed
+// before the next. rft_group_converge decides the next change on the
+// leader, so that at every step a majority of the old voters and of the
+// new ones hold every committed entry:
+//
+//   1. a wanted replica missing: added (a spare: nothing sent to it yet);
+//   2. a wanted replica not voting: made a voter, which C-Raft does once
+//      it has caught up with the log (snapshot and entries);
+//   3. when every wanted replica votes, an unwanted one: if it is this
+//      leader, the leadership goes to a wanted voter (the next leader goes
+//      on); a voter becomes a standby (it is still sent the log, so it
+//      learns it no longer votes); a standby that has that entry, or a
+//      spare, is removed.
+//
+// A replica whose engine no longer lists the partition drops its copy
+// once it does not vote (rft_group_voting false) and the configuration
+// it knows is not empty.
+
+typedef struct {
+    raft_id id;
+    const char *address;
+} rft_member_t;
+
+// One step toward the voters `want` (`n` of them, at least one). Does
+// nothing but report when this replica does not lead, or a change is
+// under way. *done: the configuration is exactly `want`, all voters,
+// committed. SR_EINVAL for an empty `want`; C-Raft's refusals are logged
+// and tried again at a later call.
+sr_err_t rft_group_converge(rft_group_t *g, const rft_member_t *want, size_t n,
+                            bool *done, sr_error_t *err);
+// This replica votes in the configuration it knows (the last one in its
+// log, committed or not).
+bool rft_group_voting(const rft_group_t *g);
+// The configuration it knows has no server: a replica started empty that
+// no leader has reached yet.
+bool rft_group_unconfigured(const rft_group_t *g);
+
 typedef void (*rft_done_fn)(void *arg, sr_err_t rc);
 // Propose the write set of `*txn_p` (a write transaction of the copy,
 // taken over and set to NULL) as one entry; `done` runs once, as said
@@ -109,5 +149,32 @@ typedef void (*rft_done_fn)(void *arg, sr_err_t rc);
 // then the transaction is aborted and `done` does not run.
 sr_err_t rft_group_propose(rft_group_t *g, store_txn_t **txn_p,
                            rft_done_fn done, void *arg, sr_error_t *err);
+
+// --- figures for STATUS (read only) ---------------------------------------
+
+// The highest index this replica knows to be committed.
+raft_index rft_group_commit_index(const rft_group_t *g);
+
+// A server of the group's current configuration (the latest one in the
+// log, committed or not), and, when this replica leads, how far its log
+// is known to match the leader's.
+typedef struct {
+    raft_id id;
+    const char *address;    // borrowed: until the configuration changes
+    int role;               // RAFT_VOTER, RAFT_STANDBY or RAFT_SPARE
+    bool has_match;         // this replica leads: match_index is known
+    raft_index match_index; // the highest entry known stored there (for
+                            // this replica itself: stored on its disk)
+} rft_group_server_t;
+// How many servers the current configuration has (0 before a replica
+// that started empty got one).
+size_t rft_group_servers(const rft_group_t *g);
+// Server `i` (< rft_group_servers) of the current configuration.
+void rft_group_server(const rft_group_t *g, size_t i, rft_group_server_t *out);
+// "voter", "standby" or "spare" (C-Raft's role), "unknown" otherwise.
+const char *rft_group_role_name(int role);
+// Snapshots sent to replicas too far behind for the log (each
+// InstallSnapshot message handed to the link, a retry included).
+uint64_t rft_group_snapshots_sent(const rft_group_t *g);
 
 #endif

@@ -6,7 +6,8 @@
 // replica whose disk was wiped is sent a snapshot and catches up, and a
 // leader cut off from the others commits nothing: its proposal fails, its
 // copy never shows it, and it follows the new leader once the links are
-// back.
+// back; and the figures STATUS reads (commit index, the configuration's
+// servers, the leader's view of each follower's log, snapshots sent).
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -21,7 +22,8 @@
 #include "store_docs.h"
 #include "store_test_util.h"
 
-#define N           3
+#define N           4 // replicas in all: the first BOOT make the group
+#define BOOT        3
 #define STEP_MS     5
 #define ELECTION_MS 300
 
@@ -55,7 +57,7 @@ struct s_net {
     int wf;        // workflows proposed so far
 };
 
-static const char *s_names[N] = {"e1", "e2", "e3"};
+static const char *s_names[N] = {"e1", "e2", "e3", "e4"};
 
 static uint64_t
 s_clock(void *arg)
@@ -91,7 +93,7 @@ static void
 s_conf(struct raft_configuration *c)
 {
     raft_configuration_init(c);
-    for (int i = 0; i < N; i++)
+    for (int i = 0; i < BOOT; i++)
         assert_int_equal(
             raft_configuration_add(c, (raft_id)i + 1, s_names[i], RAFT_VOTER),
             0);
@@ -156,7 +158,7 @@ s_net_init(s_net_t *net, unsigned threshold, unsigned trailing)
         net->n[i].index = i;
         st_mkdir(net->n[i].dir);
     }
-    for (int i = 0; i < N; i++)
+    for (int i = 0; i < BOOT; i++)
         s_up(net, i, true);
 }
 
@@ -306,11 +308,11 @@ test_elect_replicate_fail_over_restart(void **state)
     for (int k = 0; k < 10; k++)
         assert_int_equal(s_commit(&net, l, 2000), SR_OK);
     s_converge(&net, l, 2000);
-    assert_int_equal(s_defs(net.n[(l + 1) % N].part), 10);
+    assert_int_equal(s_defs(net.n[(l + 1) % BOOT].part), 10);
     // A follower refuses to propose.
     store_txn_t *txn;
     sr_error_t err;
-    int f = (l + 1) % N;
+    int f = (l + 1) % BOOT;
     assert_false(rft_group_leading(net.n[f].g));
     assert_int_equal(store_txn_begin(net.n[f].part, true, &txn, &err), SR_OK);
     assert_int_equal(rft_group_propose(net.n[f].g, &txn, s_done, &net, &err),
@@ -346,7 +348,9 @@ test_wiped_replica_gets_a_snapshot(void **state)
     s_net_t net;
     s_net_init(&net, 8, 2); // a snapshot every 8 entries, 2 kept
     int l = s_leader(&net, 5 * ELECTION_MS);
-    int w = (l + 1) % N;
+    int w = (l + 1) % BOOT;
+    for (int i = 0; i < BOOT; i++)
+        assert_int_equal(rft_group_snapshots_sent(net.n[i].g), 0);
     s_down(&net, w);
     for (int k = 0; k < 30; k++)
         assert_int_equal(s_commit(&net, l, 2000), SR_OK);
@@ -356,6 +360,8 @@ test_wiped_replica_gets_a_snapshot(void **state)
     s_up(&net, w, false);
     s_converge(&net, l, 5000);
     assert_int_equal(s_defs(net.n[w].part), 30);
+    assert_true(rft_group_snapshots_sent(net.n[l].g) >= 1);
+    assert_int_equal(rft_group_snapshots_sent(net.n[w].g), 0);
     assert_true(store_part_applied(net.n[w].part) > 0);
     // It follows on after the snapshot.
     for (int k = 0; k < 3; k++)
@@ -399,7 +405,7 @@ test_cut_off_leader_commits_nothing(void **state)
     while (net.now < until && l2 < 0) {
         s_step(&net);
         for (int i = 0; i < N; i++)
-            if (i != l && rft_group_leading(net.n[i].g))
+            if (i != l && net.n[i].up && rft_group_leading(net.n[i].g))
                 l2 = i;
     }
     assert_true(l2 >= 0);
@@ -430,7 +436,7 @@ test_leadership_transfer(void **state)
     s_net_init(&net, 0, 0);
     int l = s_leader(&net, 5 * ELECTION_MS);
     assert_int_equal(s_commit(&net, l, 2000), SR_OK);
-    int to = (l + 2) % N;
+    int to = (l + 2) % BOOT;
     sr_error_t err;
     assert_int_equal(rft_group_transfer(net.n[l].g, (raft_id)to + 1, &err),
                      SR_OK);
@@ -450,6 +456,158 @@ test_leadership_transfer(void **state)
     s_net_fini(&net);
 }
 
+// Server `id` of replica i's configuration.
+static rft_group_server_t
+s_server(s_net_t *net, int i, raft_id id)
+{
+    rft_group_t *g = net->n[i].g;
+    for (size_t k = 0; k < rft_group_servers(g); k++) {
+        rft_group_server_t s;
+        rft_group_server(g, k, &s);
+        if (s.id == id)
+            return s;
+    }
+    fail_msg("replica %d: no server %llu", i + 1, (unsigned long long)id);
+    return (rft_group_server_t){0};
+}
+
+// The figures STATUS reads: the commit index, the configuration's
+// servers and, on the leader only, how far each follower's log matches,
+// so that a follower cut off shows the entries it misses.
+static void
+figures_show_commit_index_servers_and_follower_match(void **state)
+{
+    (void)state;
+    s_net_t net;
+    s_net_init(&net, 0, 0);
+    int l = s_leader(&net, 5 * ELECTION_MS);
+    for (int k = 0; k < 3; k++)
+        assert_int_equal(s_commit(&net, l, 2000), SR_OK);
+    s_converge(&net, l, 2000);
+    raft_index last = rft_group_last_index(net.n[l].g);
+    assert_int_equal(rft_group_commit_index(net.n[l].g), last);
+    for (int i = 0; i < BOOT; i++) {
+        rft_group_t *g = net.n[i].g;
+        assert_true(rft_group_commit_index(g) >= rft_group_applied(g));
+        assert_int_equal(rft_group_servers(g), BOOT);
+        for (int k = 0; k < BOOT; k++) {
+            rft_group_server_t s = s_server(&net, i, (raft_id)k + 1);
+            assert_string_equal(s.address, s_names[k]);
+            assert_string_equal(rft_group_role_name(s.role), "voter");
+            assert_int_equal(s.has_match, i == l);
+            if (i == l)
+                assert_int_equal(s.match_index, last);
+        }
+    }
+    assert_string_equal(rft_group_role_name(RAFT_STANDBY), "standby");
+    assert_string_equal(rft_group_role_name(RAFT_SPARE), "spare");
+    assert_string_equal(rft_group_role_name(7), "unknown");
+    // A follower cut off misses what is committed meanwhile.
+    int f = (l + 1) % BOOT, other = (l + 2) % BOOT;
+    for (int i = 0; i < BOOT; i++)
+        net.cut[f][i] = net.cut[i][f] = i != f;
+    for (int k = 0; k < 5; k++)
+        assert_int_equal(s_commit(&net, l, 2000), SR_OK);
+    raft_index now = rft_group_last_index(net.n[l].g);
+    assert_int_equal(rft_group_commit_index(net.n[l].g), now);
+    assert_int_equal(s_server(&net, l, (raft_id)f + 1).match_index, last);
+    assert_int_equal(s_server(&net, l, (raft_id)other + 1).match_index, now);
+    assert_int_equal(rft_group_commit_index(net.n[f].g), last);
+    // Links back: it catches up, and the leader knows it.
+    memset(net.cut, 0, sizeof net.cut);
+    s_converge(&net, l, 3000);
+    uint64_t until = net.now + 2000;
+    while (s_server(&net, l, (raft_id)f + 1).match_index < now &&
+           net.now < until)
+        s_step(&net);
+    assert_int_equal(s_server(&net, l, (raft_id)f + 1).match_index, now);
+    s_net_fini(&net);
+}
+
+// Step until `cond` holds for replica i, or fail after `max_ms`.
+static void
+s_until(s_net_t *net, bool (*cond)(const rft_group_t *), int i, bool want,
+        uint64_t max_ms, const char *what)
+{
+    uint64_t until = net->now + max_ms;
+    while (cond(net->n[i].g) != want && net->now < until)
+        s_step(net);
+    if (cond(net->n[i].g) != want)
+        fail_msg("replica %d: %s not reached within %llu ms", i + 1, what,
+                 (unsigned long long)max_ms);
+}
+
+// Converge the leader's group toward `want`, stepping, until done;
+// proposals go on meanwhile. Returns the replica leading at the end.
+static int
+s_membership(s_net_t *net, const rft_member_t *want, size_t n, uint64_t max_ms)
+{
+    uint64_t until = net->now + max_ms;
+    for (;;) {
+        int l = s_leader(net, 5 * ELECTION_MS);
+        bool done = false;
+        sr_error_t err;
+        if (rft_group_converge(net->n[l].g, want, n, &done, &err))
+            fail_msg("converge: %s", err.msg);
+        if (done)
+            return l;
+        if (net->now >= until)
+            fail_msg("the configuration did not converge within %llu ms",
+                     (unsigned long long)max_ms);
+        if (net->now % 100 == 0) // a proposal now and then
+            assert_int_equal(s_commit(net, l, 3000), SR_OK);
+        s_step(net);
+    }
+}
+
+// A fourth replica, started empty, is added (made a voter once it has
+// the log), and the leader itself is taken out: it hands the leadership
+// over, becomes a standby and is removed; the group goes on without it,
+// and the new replica has every entry.
+static void
+test_membership_change(void **state)
+{
+    (void)state;
+    s_net_t net;
+    s_net_init(&net, 8, 2); // snapshots too: the new replica gets one
+    int l = s_leader(&net, 5 * ELECTION_MS);
+    for (int k = 0; k < 20; k++)
+        assert_int_equal(s_commit(&net, l, 2000), SR_OK);
+    s_up(&net, 3, false);
+    assert_true(rft_group_unconfigured(net.n[3].g));
+    assert_false(rft_group_voting(net.n[3].g));
+    rft_member_t want[BOOT];
+    size_t n = 0;
+    for (int i = 0; i < N; i++)
+        if (i != l)
+            want[n++] = (rft_member_t){(raft_id)i + 1, s_names[i]};
+    int l2 = s_membership(&net, want, n, 60000);
+    assert_int_not_equal(l2, l);
+    s_until(&net, rft_group_voting, 3, true, 2000, "voting");
+    assert_false(rft_group_unconfigured(net.n[3].g));
+    // The old leader learnt it no longer votes (so its engine may drop
+    // its copy).
+    s_until(&net, rft_group_voting, l, false, 2000, "not voting");
+    s_down(&net, l);
+    assert_int_equal(s_commit(&net, l2, 2000), SR_OK);
+    s_converge(&net, l2, 5000);
+    size_t defs = s_defs(net.n[l2].part);
+    assert_true(defs > 20);
+    assert_int_equal(s_defs(net.n[3].part), defs);
+    // Without the leader, a majority of the new voters elects another.
+    s_down(&net, l2);
+    int l3 = s_leader(&net, 6 * ELECTION_MS);
+    assert_true(l3 != l && l3 != l2);
+    assert_int_equal(s_commit(&net, l3, 2000), SR_OK);
+    assert_int_equal(s_defs(net.n[l3].part), defs + 1);
+    // An empty wish is refused.
+    bool done;
+    sr_error_t err;
+    assert_int_equal(rft_group_converge(net.n[l3].g, want, 0, &done, &err),
+                     SR_EINVAL);
+    s_net_fini(&net);
+}
+
 int
 main(void)
 {
@@ -458,6 +616,8 @@ main(void)
         cmocka_unit_test(test_wiped_replica_gets_a_snapshot),
         cmocka_unit_test(test_cut_off_leader_commits_nothing),
         cmocka_unit_test(test_leadership_transfer),
+        cmocka_unit_test(test_membership_change),
+        cmocka_unit_test(figures_show_commit_index_servers_and_follower_match),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

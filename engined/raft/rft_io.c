@@ -256,6 +256,8 @@ s_send(struct raft_io *rio, struct raft_io_send *req,
                                m->server_address, buf, len);
     free(buf);
     rc ? io->stats.send_failed++ : io->stats.sent++;
+    if (!rc && m->type == RAFT_IO_INSTALL_SNAPSHOT)
+        io->stats.snapshots_sent++;
     req->cb = cb;
     s_done_t d = {.kind = S_SEND,
                   .status = rc ? RAFT_NOCONNECTION : 0,

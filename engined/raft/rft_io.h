@@ -68,6 +68,7 @@ sr_err_t rft_io_deliver(rft_io_t *io, raft_id from, const char *address,
 // Figures for STATUS and metrics.
 typedef struct {
     uint64_t sent, send_failed, received, refused;
+    uint64_t snapshots_sent; // InstallSnapshot messages among `sent`
 } rft_io_stats_t;
 void rft_io_stats(const rft_io_t *io, rft_io_stats_t *out);
 

@@ -533,6 +533,32 @@ s_delete(MDB_txn *txn, rft_log_t *log, uint32_t group, raft_index from,
     return rc == MDB_NOTFOUND ? 0 : rc;
 }
 
+sr_err_t
+rft_log_forget(rft_log_t *log, uint32_t group, sr_error_t *err)
+{
+    rft_log_cancel(log, group, false);
+    MDB_txn *txn;
+    int rc = mdb_txn_begin(log->env, NULL, 0, &txn);
+    if (rc)
+        return s_mdb(err, rc, "begin a write");
+    rc = s_delete(txn, log, group, 0, UINT64_MAX);
+    for (const char *tag = "ts"; !rc && *tag; tag++) {
+        uint8_t k[5];
+        s_meta_key(k, group, *tag);
+        MDB_val key = {sizeof k, k};
+        rc = mdb_del(txn, log->meta, &key, NULL);
+        if (rc == MDB_NOTFOUND)
+            rc = 0;
+    }
+    if (rc) {
+        mdb_txn_abort(txn);
+        return s_mdb(err, rc, "forget a group");
+    }
+    if ((rc = mdb_txn_commit(txn)))
+        return s_mdb(err, rc, "commit forgetting a group");
+    return SR_OK;
+}
+
 static int
 s_put_snapshot(MDB_txn *txn, rft_log_t *log, uint32_t group,
                const struct raft_snapshot *s, unsigned trailing)

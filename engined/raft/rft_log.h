@@ -108,6 +108,11 @@ sr_err_t rft_log_flush(rft_log_t *log, sr_error_t *err);
 // their callbacks with RAFT_CANCELED.
 void rft_log_cancel(rft_log_t *log, uint32_t group, bool all);
 
+// Forget everything of `group` (its queued writes cancelled first), at
+// once and durably: its replica on this engine was removed and may come
+// back only as a new, empty one. The group must be stopped.
+sr_err_t rft_log_forget(rft_log_t *log, uint32_t group, sr_error_t *err);
+
 // Figures for STATUS and metrics.
 typedef struct {
     uint64_t flushes;   // transactions committed by rft_log_flush

@@ -275,6 +275,55 @@ test_snapshots(void **state)
     raft_configuration_close(&snap.configuration);
 }
 
+// A group forgotten has no term, vote, entry or snapshot left, its queued
+// writes are cancelled, and the other groups keep theirs.
+static void
+test_forget(void **state)
+{
+    fix_t *f = *state;
+    struct raft_entry e[] = {s_entry(1, "a"), s_entry(1, "b")};
+    sr_error_t err;
+    assert_int_equal(rft_log_set_term(f->log, 5, 3, &err), SR_OK);
+    assert_int_equal(rft_log_set_vote(f->log, 5, 2, &err), SR_OK);
+    assert_int_equal(rft_log_queue_append(f->log, 5, 1, e, 2, NULL, NULL),
+                     SR_OK);
+    assert_int_equal(rft_log_queue_append(f->log, 6, 1, e, 2, NULL, NULL),
+                     SR_OK);
+    s_flush(f->log);
+    struct raft_snapshot snap = {
+        .index = 1, .term = 1, .configuration_index = 1};
+    raft_configuration_init(&snap.configuration);
+    assert_int_equal(
+        raft_configuration_add(&snap.configuration, 7, "e7", RAFT_VOTER), 0);
+    struct raft_buffer buf = {"s", 1};
+    snap.bufs = &buf;
+    snap.n_bufs = 1;
+    assert_int_equal(rft_log_queue_snapshot(f->log, 5, &snap, 1, NULL, NULL),
+                     SR_OK);
+    s_flush(f->log);
+    raft_configuration_close(&snap.configuration);
+    s_seen_t seen = {0};
+    s_cb_t c = {&seen, 1};
+    struct raft_entry more[] = {s_entry(3, "c")};
+    assert_int_equal(rft_log_queue_append(f->log, 5, 3, more, 1, s_done, &c),
+                     SR_OK);
+
+    assert_int_equal(rft_log_forget(f->log, 5, &err), SR_OK);
+    assert_int_equal(seen.n, 1);
+    assert_int_equal(seen.status[0], RAFT_CANCELED);
+    s_flush(f->log);
+    rft_stored_t st;
+    s_load(f->log, 5, &st);
+    assert_int_equal(st.term, 0);
+    assert_int_equal(st.vote, 0);
+    assert_null(st.snapshot);
+    assert_null(st.entries);
+    rft_stored_release(&st);
+    s_expect_entries(f->log, 6, 1, (const char *[]){"a", "b", NULL});
+    // Forgetting what is not there is no error.
+    assert_int_equal(rft_log_forget(f->log, 5, &err), SR_OK);
+}
+
 static void
 test_cancel_and_reopen(void **state)
 {
@@ -341,6 +390,7 @@ main(void)
         cmocka_unit_test_setup_teardown(test_append_truncate_replace, s_setup,
                                         s_teardown),
         cmocka_unit_test_setup_teardown(test_snapshots, s_setup, s_teardown),
+        cmocka_unit_test_setup_teardown(test_forget, s_setup, s_teardown),
         cmocka_unit_test_setup_teardown(test_cancel_and_reopen, s_setup,
                                         s_teardown),
         cmocka_unit_test_setup_teardown(test_failed_flush, s_setup, s_teardown),

@@ -110,6 +110,14 @@ const char *sr_client_engine_endpoint(const sr_client_t *c, size_t i);
 sr_err_t sr_client_status(sr_client_t *c, size_t i, int timeout_ms,
                           sr_value_t **status, sr_error_t *err);
 
+// CLUSTER_MAP to engine `i`: a newer cluster file (YAML text, `map`)
+// for it to take (replicated partitions: docs/operations.md,
+// "Membership"). *taken: a map of "version" and "changed". SR_EINVAL
+// naming what may not change, SR_ESTATE for an older version.
+sr_err_t sr_client_cluster_map(sr_client_t *c, size_t i, const char *map,
+                               int timeout_ms, sr_value_t **taken,
+                               sr_error_t *err);
+
 // --- workflows --------------------------------------------------------
 
 // Store the workflows of a YAML file (Mistral v2 text) on every engine.

@@ -131,6 +131,32 @@ def main():
                      [(p["name"], p["state"]) for p in st["processes"]],
                      [("e1", "running"), ("e2", "running"),
                       ("w1", "running")])
+        # Two engines: two copies of each partition by default, each led
+        # by one and followed by the other.
+        srtest.check("partitions with 2 replicas",
+                     [(x["id"], x["leader"] == x["owner"], x["term"] >= 1,
+                       sorted(x["replicas"]), (x["commit"] or 0) >= 1,
+                       len(x["lag"]))
+                      for x in st["partitions"]],
+                     [(p, True, True, ["e1", "e2"], True, 1)
+                      for p in range(4)])
+        # A newer map of engines of one's own, sent with `cluster apply`:
+        # the same copies under version 1 are taken and settle; the older
+        # map is refused by the engines, saying so.
+        with open(os.path.join(data, "cluster.yaml")) as f:
+            text = f.read()
+        newer = os.path.join(tmp, "newer.yaml")
+        with open(newer, "w") as f:
+            f.write(text.replace("replicas: 2\n", "replicas: 2\nversion: 1\n"))
+        expect(["cluster", "apply", newer, "--timeout", "20000"], 0,
+               "cluster map version 1 taken by 2 engines")
+        with open(newer, "w") as f:
+            f.write(text)
+        expect(["cluster", "apply", newer], 1,
+               "map: version 0 is older than this engine's (1)")
+        with open(os.path.join(data, "cluster.yaml")) as f:
+            srtest.check("the engines wrote the map over their file",
+                         "version: 1" in f.read(), True)
         cluster = os.path.join(data, "cluster.json")
         wf = os.path.join(tmp, "hello.yaml")
         with open(wf, "w") as f:
@@ -150,7 +176,7 @@ def main():
         expect(["cluster", "status", "--data", data], 1, "stopped")
         expect(["cluster", "down", "--data", data], 0, "was not running")
         expect(["cluster", "up", "--data", data, "--engines", "3"], 2,
-               "holds a cluster of 2 engines and 4 partitions (replicas: 1)")
+               "holds a cluster of 2 engines and 4 partitions (replicas: 2)")
         expect(["cluster", "up", "--data", data, "--log-level", "warn"], 0,
                "2 engines, 1 workers, 4 partitions")
         got = json.loads(expect(["execution", "get", ex["id"], "--json",

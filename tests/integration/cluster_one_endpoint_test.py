@@ -41,10 +41,23 @@ def sirocco(lc, *args):
 
 
 def main():
+    # One copy of each partition: an engine down leaves its own unserved.
     lc = srlocal.LocalCluster(engines=3, workers=0, partitions=PARTITIONS,
-                              extra=["--heartbeat-ms", "200"])
+                              extra=["--heartbeat-ms", "200", "--replicas",
+                                     "1"])
     cls = None
     try:
+        # One copy each (no Raft): cluster status shows the owner leading
+        # alone, in its epoch.
+        out = lc.run("cluster", "status", "--data", lc.dir, "--json")
+        st = json.loads(out.stdout)
+        srtest.check("partitions without replicas",
+                     [(x["id"], x["leader"] == x["owner"],
+                       x["term"] == x["epoch"] >= 1,
+                       x["replicas"] == [x["owner"]], x["commit"], x["lag"])
+                      for x in st["partitions"]],
+                     [(p, True, True, True, None, {})
+                      for p in range(PARTITIONS)])
         e1 = lc.engine("e1")
         log = open(os.path.join(lc.dir, "logs", "solo.log"), "ab")
         build = os.environ.get("SR_BUILD_DIR", "build")

@@ -38,7 +38,8 @@ def run_client(cluster, a, b, c):
 
 
 def main():
-    lc = srlocal.LocalCluster(engines=3, workers=0)
+    # One copy of each partition: each engine owns its range.
+    lc = srlocal.LocalCluster(engines=3, workers=0, extra=["--replicas", "1"])
     worker = None
     try:
         log = open(os.path.join(lc.dir, "worker.py.log"), "wb")

@@ -21,19 +21,42 @@ is killed, its data folder deleted, and started again under load: it
 rejoins every group empty and catches up from the others (entries, or a
 snapshot of the partition); then the leader of the most partitions is
 killed and left down, so the wiped engine's copies are needed for a
-majority: still every execution ends SUCCESS and every action ran once."""
+majority: still every execution ends SUCCESS and every action ran once.
+
+With `--members`, no engine is killed: under the same load, `sirocco
+cluster add-engine e4` adds a fourth engine (it is given its share of the
+copies, online), then `sirocco cluster remove-engine` takes out the
+engine leading the most partitions (its copies move to the others, it is
+stopped and its data deleted); each command must succeed while the load
+goes on, and still every execution ends SUCCESS and every action ran
+once, and the executions are listed whole through the rewritten cluster
+file.
+
+Before the load, and at the end, `sirocco cluster status --json` shows for
+each partition one leader, the three replicas, a term and a commit index,
+and the leader's view of its two followers' lag; at the end an engine
+killed and left down lags in every partition (entries were committed
+since), and with `--members` the replicas are the three engines left.
+Without options a gateway runs too, and its /metrics carries,
+before the kill, the sirocco_raft_* families of every engine: elections,
+leadership lost, commit latency, snapshots sent, and a follower's lag in
+every partition."""
 import collections
 import json
 import os
+import re
 import shutil
 import signal
+import subprocess
 import sys
 import time
+import urllib.request
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
 import srtest  # noqa: E402
 import srlocal  # noqa: E402
+from gwtest import free_port  # noqa: E402
 
 PARTITIONS = 6
 EXECUTIONS = int(os.environ.get("SR_FAILOVER_EXECUTIONS", "240"))
@@ -172,18 +195,143 @@ def s_stepped_down(lc, leaders, victim):
     return time.time()
 
 
+def s_raft_status(lc, down=None, timeout=10):
+    """`cluster status --json`, asked until each partition has one leader
+    (not `down`) with the three replicas, a term, a commit index and its
+    two followers' lag (`down`'s at least 1); the partitions then."""
+    names = [e["name"] for e in lc.engines]
+    deadline = time.time() + timeout
+    while True:
+        out = lc.run("cluster", "status", "--data", lc.dir, "--json")
+        why = None
+        if out.returncode not in (0, 1):
+            why = "exit %d: %s" % (out.returncode, out.stderr)
+        for x in json.loads(out.stdout)["partitions"] if not why else []:
+            followers = sorted(set(names) - {x["leader"]})
+            if (x["leader"] not in names or x["leader"] == down or
+                    x["replicas"] != names or (x["term"] or 0) < 1 or
+                    (x["commit"] or 0) < 1 or
+                    sorted(x["lag"] or {}) != followers or
+                    (down and x["lag"][down] < 1)):
+                why = "partition %d: %s" % (x["id"], x)
+                break
+        if not why:
+            return json.loads(out.stdout)["partitions"]
+        if time.time() > deadline:
+            srtest.fail("cluster status after %d s: %s" % (timeout, why))
+        time.sleep(0.2)
+
+
+def s_metrics(port, lc):
+    """The gateway's /metrics, every engine up: the sirocco_raft_* samples
+    of each, and a follower's lag in every partition."""
+    with urllib.request.urlopen("http://127.0.0.1:%d/metrics" % port,
+                                timeout=30) as r:
+        text = r.read().decode()
+    eps = sorted(e["client"] for e in lc.engines)
+    total = {}
+    for family in ["sirocco_raft_elections_total",
+                   "sirocco_raft_leader_changes_total",
+                   "sirocco_raft_commit_latency_seconds_count",
+                   "sirocco_raft_snapshots_sent_total"]:
+        got = {ep: float(v) for ep, v in re.findall(
+            r'^%s\{engine="([^"]+)"\} (\S+)$' % family, text, re.M)}
+        if sorted(got) != eps:
+            srtest.fail("/metrics %s of %s, not %s" % (family, sorted(got),
+                                                       eps))
+        total[family] = sum(got.values())
+    if total["sirocco_raft_elections_total"] < PARTITIONS or \
+            total["sirocco_raft_commit_latency_seconds_count"] < 1:
+        srtest.fail("/metrics: %s" % total)
+    lag = re.findall(r'^sirocco_raft_follower_lag_entries\{engine="[^"]+",'
+                     r'partition="(\d+)",follower="e\d"\} \d+$', text, re.M)
+    if sorted(set(int(p) for p in lag)) != list(range(PARTITIONS)):
+        srtest.fail("/metrics: followers' lag of partitions %s" % lag)
+    return total
+
+
+class Change:
+    """A `sirocco cluster` membership command run in the background while
+    the load goes on."""
+
+    def __init__(self, lc, *args):
+        self.lc, self.args = lc, args
+        self.started = time.time()
+        self.proc = subprocess.Popen(
+            [lc.sirocco, "cluster"] + list(args) + ["--data", lc.dir,
+                                                    "--timeout", "90000"],
+            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        self.took = None
+
+    def done(self):
+        """True once it ended (failing the test if it failed)."""
+        if self.proc.poll() is None:
+            return False
+        out, err = self.proc.communicate()
+        if self.proc.returncode != 0:
+            srtest.fail("cluster %s failed (%d): %s%s"
+                        % (" ".join(self.args), self.proc.returncode, out,
+                           err))
+        if self.took is None:
+            self.took = time.time() - self.started
+            print("cluster %s: %s(%.1f s)" % (" ".join(self.args),
+                                               out.strip() + " ", self.took),
+                  flush=True)
+        return True
+
+    def wait(self):
+        while not self.done():
+            time.sleep(0.05)
+
+
+def s_forwarded(lc, clients, ids):
+    """An engine without a copy of a partition forwards a request about
+    it to its leader (learnt from the peers' heartbeats): EX_GET of
+    executions of each partition at an engine that lacks it."""
+    done = set()
+    deadline = time.time() + 10
+    for i in ids:
+        part = srlocal.partition_of(i)
+        other = next((e["name"] for e in lc.engines
+                      if part not in e["partitions"]
+                      and e["name"] in clients), None)
+        if other is None or part in done:
+            continue
+        while True:
+            try:
+                b = try_call(clients[other], "EX_GET", 5000,
+                             execution_id=srtest.uid(i))
+                if b is not None and b["id"] == i:
+                    break
+            except srtest.ProtoError as e:
+                if e.code != "EUNAVAIL" or time.time() > deadline:
+                    raise
+            if time.time() > deadline:
+                srtest.fail("EX_GET of %s at %s (no copy of partition %d) "
+                            "unanswered" % (i, other, part))
+            time.sleep(0.1)
+        done.add(part)
+    if not done:
+        srtest.fail("no engine lacks a copy of any partition")
+    return len(done)
+
+
 def main():
     stop = "--stop" in sys.argv[1:]
     wipe = "--wipe" in sys.argv[1:]
+    members = "--members" in sys.argv[1:]
+    port = free_port() if not (stop or wipe or members) else None
     lc = srlocal.LocalCluster(
         engines=3, workers=2, partitions=PARTITIONS,
         extra=["--replicas", "3", "--actions-dir",
-               os.path.join(HERE, "actions"), "--heartbeat-ms", "200"])
+               os.path.join(HERE, "actions"), "--heartbeat-ms", "200"] +
+        (["--gateway", "127.0.0.1:%d" % port] if port else []))
     clients = {}
     try:
         clients = {e["name"]: srtest.Client(e["client"]) for e in lc.engines}
         leaders = Leaders(lc, clients)
         start = leaders.wait_all(30)
+        s_raft_status(lc)
         log = os.path.join(lc.dir, "tally.log")
         for c in clients.values():  # every engine: the catalog everywhere
             c.create(WF)
@@ -197,14 +345,32 @@ def main():
             victim = count.most_common()[0][0]
             follower = next(e["name"] for e in lc.engines
                             if e["name"] != victim)
+        adding = removing = None
         for n in range(EXECUTIONS):
             wf = "linear" if n % 2 else "joined"
             part = n % PARTITIONS
+            if members and n == EXECUTIONS // 6:
+                adding = Change(lc, "add-engine", "e4")
+            if members and n == EXECUTIONS // 2:
+                adding.wait()
+                lc.load()
+                clients["e4"] = srtest.Client(lc.engine("e4")["client"])
+                print("requests forwarded by an engine without a copy, for "
+                      "%d partitions" % s_forwarded(lc, clients, ids),
+                      flush=True)
+                victim = collections.Counter(
+                    leaders.read().values()).most_common(1)[0][0]
+                removing = Change(lc, "remove-engine", victim)
+            if removing and removing.done() and victim in clients:
+                leaders.down.add(victim)
+                clients.pop(victim).close()
             if wipe and n == EXECUTIONS // 6:
                 lc.kill(follower)
                 shutil.rmtree(os.path.join(lc.dir, follower))
                 lc.restart(follower)
-            if n == EXECUTIONS // 3:
+            if n == EXECUTIONS // 3 and not members:
+                if port:
+                    print("metrics before the kill: %s" % s_metrics(port, lc))
                 lost = [p for p, e in leaders.read().items() if e == victim]
                 if stop:
                     os.kill(lc.procs[victim]["pid"], signal.SIGSTOP)
@@ -227,6 +393,14 @@ def main():
             if b["id"] != eid:
                 srtest.fail("EX_START under %s answered %s" % (eid, b["id"]))
             ids[eid] = (wf, n)
+        if removing:
+            removing.wait()
+            leaders.down.add(victim)
+            if victim in clients:
+                clients.pop(victim).close()
+            lc.load()
+            if any(e["name"] == victim for e in lc.engines):
+                srtest.fail("%s still in cluster.json" % victim)
         # Every execution ends SUCCESS.
         deadline = time.time() + 180
         rest = dict(ids)
@@ -265,6 +439,22 @@ def main():
                         "executions (%d distinct)" % (victim, len(listed),
                                                       len(ids),
                                                       len(set(listed))))
+        # The leaders' view: an engine killed and left down misses
+        # entries everywhere; one removed is no longer a replica.
+        if members:
+            lc.load()
+        down = victim if not (stop or members) else None
+        parts = s_raft_status(lc, down)
+        print("cluster status: %s" % ", ".join(
+            "partition %d led by %s term %d commit %d lag %s"
+            % (x["id"], x["leader"], x["term"], x["commit"], x["lag"])
+            for x in parts))
+        if members:
+            print("membership under load: e4 added in %.1f s, %s removed in "
+                  "%.1f s; %d executions SUCCESS, %d actions each ran once"
+                  % (adding.took, victim, removing.took, len(ids),
+                     len(want)))
+            return 0
         print("replicated failover: %s (leading %d of %d partitions) %s "
               "after %d of %d starts; %d executions SUCCESS, %d actions "
               "each ran once; no leader for %s"
