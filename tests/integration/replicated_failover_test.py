@@ -120,8 +120,11 @@ class Leaders:
 
     def __init__(self, lc, clients):
         self.lc, self.clients, self.down = lc, clients, set()
+        self.hook = None  # called first at each read (engines joining)
 
     def read(self):
+        if self.hook:
+            self.hook()
         out = {}
         for name, c in self.clients.items():
             if name in self.down:
@@ -354,10 +357,18 @@ def main():
             part = n % PARTITIONS
             if members and n == EXECUTIONS // 6:
                 adding = Change(lc, "add-engine", "e4")
+
+                # Once e4 is in, it may lead partitions (the one it lists
+                # first is handed to it): the test asks it too from then on.
+                def s_join():
+                    if "e4" not in clients and adding.done():
+                        lc.load()
+                        clients["e4"] = srtest.Client(
+                            lc.engine("e4")["client"])
+                leaders.hook = s_join
             if members and n == EXECUTIONS // 2:
                 adding.wait()
-                lc.load()
-                clients["e4"] = srtest.Client(lc.engine("e4")["client"])
+                leaders.read()  # e4 joins the clients
                 print("requests forwarded by an engine without a copy, for "
                       "%d partitions" % s_forwarded(lc, clients, ids),
                       flush=True)
