@@ -81,6 +81,13 @@ static const cli_opt_t s_move_opts[] = {
      "longest wait for the replicas to move (default 60000)"},
 };
 
+static const cli_opt_t s_apply_opts[] = {
+    {"--also", "ENDPOINT",
+     "the client endpoint of an engine the map leaves out, told too"},
+    {"--timeout", "MS",
+     "longest wait for the replicas to move (default 60000)"},
+};
+
 #define S_N(a) (sizeof(a) / sizeof((a)[0]))
 
 static const s_sub_t s_subs[] = {
@@ -108,6 +115,10 @@ static const s_sub_t s_subs[] = {
     {"move", "PARTITION --from ENGINE --to ENGINE [--data DIR]",
      "replicated: move one copy of a partition to another engine, online",
      s_move_opts, S_N(s_move_opts), cli_cluster_move, 1},
+    {"apply", "FILE [--also ENDPOINT] [--timeout MS]",
+     "replicated, engines of your own: send the newer cluster file FILE "
+     "to every engine it names, and wait until the replicas are its",
+     s_apply_opts, S_N(s_apply_opts), cli_cluster_apply, 1},
 };
 
 static void

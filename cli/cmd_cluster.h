@@ -30,6 +30,9 @@ int cli_cluster_down(const cli_args_t *a);
 int cli_cluster_add_engine(const cli_args_t *a);
 int cli_cluster_remove_engine(const cli_args_t *a);
 int cli_cluster_move(const cli_args_t *a);
+// The same for engines of one's own: send cluster file FILE to every
+// engine it names (and --also ENDPOINT, one it leaves out), then wait.
+int cli_cluster_apply(const cli_args_t *a);
 
 // `n` free loopback TCP ports the system picks (each held open until all
 // are chosen, so they differ). CLI_OK, or CLI_FAILED after printing why.

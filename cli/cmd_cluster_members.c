@@ -26,6 +26,7 @@
 #include "cli_proc.h"
 #include "cmd_cluster.h"
 #include "cmd_cluster_ready.h"
+#include "eng_cluster.h"
 #include "sirocco/client.h"
 
 #define S_WAIT_MS  60000 // default --timeout: the replicas moving
@@ -122,16 +123,14 @@ s_load(const cli_args_t *a, const char *cmd, cli_local_t *l)
     return CLI_OK;
 }
 
-// Write the map, send it to every engine of `l` and `also` (an engine
-// leaving), and say which did not take it.
+// Send map `text` to every engine of `l` and `also` (an engine leaving),
+// and say which did not take it: an engine refusing it fails the command;
+// one that does not answer reads its file when it starts.
 static int
-s_send(const char *cmd, cli_local_t *l, const cli_local_proc_t *also)
+s_send_text(const char *cmd, const cli_local_t *l, const char *text,
+            const cli_local_proc_t *also)
 {
     sr_error_t err;
-    char *text = NULL;
-    if (cli_local_write_cluster_file(l, &err) || cli_local_save(l, &err) ||
-        cli_local_cluster_text(l, &text, &err))
-        return s_fail(cmd, "%s", err.msg);
     int code = CLI_OK;
     for (size_t i = 0; i < l->nprocs + (also != NULL) && !code; i++) {
         const cli_local_proc_t *p = i < l->nprocs ? &l->procs[i] : also;
@@ -152,6 +151,20 @@ s_send(const char *cmd, cli_local_t *l, const cli_local_proc_t *also)
         sr_value_destroy(&taken);
         sr_client_close(&c);
     }
+    return code;
+}
+
+// Write the map of local cluster `l` (DIR/cluster.yaml and
+// DIR/cluster.json), then send it as s_send_text does.
+static int
+s_send(const char *cmd, cli_local_t *l, const cli_local_proc_t *also)
+{
+    sr_error_t err;
+    char *text = NULL;
+    if (cli_local_write_cluster_file(l, &err) || cli_local_save(l, &err) ||
+        cli_local_cluster_text(l, &text, &err))
+        return s_fail(cmd, "%s", err.msg);
+    int code = s_send_text(cmd, l, text, also);
     free(text);
     return code;
 }
@@ -225,9 +238,9 @@ s_wait(const char *cmd, const cli_local_t *l, int timeout_ms)
         if (cli_proc_now_ms() > until) {
             fprintf(stderr,
                     "sirocco cluster %s: not done after %d ms: %s (the "
-                    "change goes on; see `sirocco cluster status --data "
-                    "%s` and %s/logs/)\n",
-                    cmd, timeout_ms, last, l->dir, l->dir);
+                    "change goes on; the engines' STATUS and logs say how "
+                    "far it is)\n",
+                    cmd, timeout_ms, last);
             return CLI_FAILED;
         }
         usleep(S_ROUND_MS * 1000);
@@ -511,5 +524,80 @@ cli_cluster_move(const cli_args_t *a)
                "version %llu\n",
                part, from->name, to->name, (unsigned long long)l.version);
     cli_local_fini(&l);
+    return code;
+}
+
+// The engines of cluster file `m` as a record with no process (what
+// s_send_text and s_wait use: names, endpoints, copies).
+static sr_err_t
+s_record_of(const eng_cluster_t *m, const char *path, cli_local_t *l,
+            sr_error_t *err)
+{
+    l->dir = strdup(path);
+    l->partitions = m->total;
+    l->replicas = m->replicas;
+    l->version = m->version;
+    if (!l->dir)
+        return sr_error_set(err, SR_ENOMEM, "out of memory");
+    for (size_t i = 0; i < m->nengines; i++) {
+        const eng_member_t *e = &m->engines[i];
+        cli_local_proc_t *p = &l->procs[l->nprocs++];
+        p->role = CLI_LOCAL_ENGINE;
+        p->id = e->id;
+        p->name = strdup(e->name);
+        p->client = strdup(e->client);
+        p->worker = strdup(e->worker);
+        p->parts = malloc((e->npartitions + 1) * sizeof *p->parts);
+        if (!p->name || !p->client || !p->worker || !p->parts)
+            return sr_error_set(err, SR_ENOMEM, "out of memory");
+        memcpy(p->parts, e->partitions, e->npartitions * sizeof *p->parts);
+        p->nparts = e->npartitions;
+    }
+    return SR_OK;
+}
+
+int
+cli_cluster_apply(const cli_args_t *a)
+{
+    const char *cmd = "apply", *path = a->pos[0];
+    const char *also = cli_args_get(a, "--also");
+    int timeout_ms;
+    int code = s_timeout(a, cmd, &timeout_ms);
+    FILE *f = code ? NULL : fopen(path, "rb");
+    if (!code && !f)
+        code = s_fail(cmd, "%s: cannot be read", path);
+    char *text = code ? NULL : calloc(1, (1 << 20) + 1);
+    size_t len = text ? fread(text, 1, 1 << 20, f) : 0;
+    if (f)
+        fclose(f);
+    if (!code && (!text || len == 1 << 20))
+        code = s_fail(cmd, "%s: over 1 MiB, or out of memory", path);
+    eng_cluster_t m = {0};
+    sr_error_t err;
+    if (!code && eng_cluster_parse(text, len, path, &m, &err))
+        code = s_fail(cmd, "%s", err.msg);
+    if (!code && m.replicas < 2)
+        code = s_fail(cmd,
+                      "%s: replicas is 1: the map of single copies changes "
+                      "only with a restart of the cluster",
+                      path);
+    cli_local_t l = {0};
+    if (!code && s_record_of(&m, path, &l, &err))
+        code = s_fail(cmd, "%s", err.msg);
+    // An engine the map leaves out is told too, so that it stops counting.
+    cli_local_proc_t leaving = {.role = CLI_LOCAL_ENGINE,
+                                .name = (char *)"(--also)",
+                                .client = (char *)also};
+    if (!code)
+        code = s_send_text(cmd, &l, text, also ? &leaving : NULL);
+    if (!code)
+        code = s_wait(cmd, &l, timeout_ms);
+    if (!code)
+        printf("cluster map version %llu taken by %zu engines; every "
+               "partition's replicas are the map's\n",
+               (unsigned long long)l.version, l.nprocs);
+    eng_cluster_fini(&m);
+    cli_local_fini(&l);
+    free(text);
     return code;
 }

@@ -85,7 +85,9 @@ a_cluster_file_in_the_option_or_the_environment_names_the_engines(void **state)
     cli_test_set_cluster(NULL);
     assert_int_equal(code, 0);
     cli_test_has(cli_out, "hello");
-    assert_int_equal(sr_fake_engine_count(cli_fx.fe[1], SR_MSG_WF_LIST), 1);
+    // Asked again when the other's connection was not up yet at the first
+    // ask (a loaded machine): the lists are merged all the same.
+    assert_true(sr_fake_engine_count(cli_fx.fe[1], SR_MSG_WF_LIST) >= 1);
 }
 
 static void

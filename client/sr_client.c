@@ -8,6 +8,7 @@
  */
 #include "sirocco/client.h"
 
+#include <czmq.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -223,6 +224,9 @@ sr_client_call_any(sr_client_t *c, sr_msg_t *req, int64_t deadline_ms,
 
 // --- the partition map --------------------------------------------------
 
+#define S_LEARN_ROUND_MS     250  // the first round of STATUS requests
+#define S_LEARN_ROUND_MAX_MS 1000 // the longest
+
 typedef struct {
     sr_client_t *c;
     sr_client_xfer_t *xs; // the STATUS requests
@@ -258,13 +262,11 @@ s_learned(sr_client_xfer_t *x, void *arg)
     return true;
 }
 
-// Learn the partition map again from every engine's STATUS, until the
-// owner of `want` is known or the deadline. Fails only when no engine
-// answered (with the first engine's failure). `silent` (may be NULL)
-// gets the endpoints of the engines that did not answer, comma-separated.
+// One round of s_learn, until `deadline_ms`; *is_all: every engine
+// answered.
 static sr_err_t
-s_learn(sr_client_t *c, uint16_t want, int64_t deadline_ms, char *silent,
-        size_t size, sr_error_t *err)
+s_learn_round(sr_client_t *c, uint16_t want, int64_t deadline_ms, char *silent,
+              size_t size, bool *is_all, sr_error_t *err)
 {
     size_t n = sr_client_conn_count(c->conn);
     sr_client_xfer_t xs[SR_CLIENT_ENGINES_MAX];
@@ -286,16 +288,53 @@ s_learn(sr_client_t *c, uint16_t want, int64_t deadline_ms, char *silent,
             rc = l.first.code;
         }
     }
-    for (size_t i = 0, len = 0; silent && i < n && len < size; i++)
-        if (xs[i].rc != SR_OK)
+    *is_all = !rc;
+    for (size_t i = 0, len = 0; i < n; i++) {
+        if (xs[i].rc == SR_OK)
+            continue;
+        *is_all = false;
+        if (silent && len < size)
             len += (size_t)snprintf(silent + len, size - len, "%s%s",
                                     len ? ", " : "",
                                     sr_client_conn_endpoint(c->conn, i));
+    }
     for (size_t i = 0; i < n; i++) {
         sr_msg_destroy(&xs[i].req);
         sr_client_xfer_fini(&xs[i]);
     }
     return rc;
+}
+
+// Learn the partition map again from every engine's STATUS, until the
+// owner of `want` is known or the deadline. While engines are silent, they
+// are asked again in rounds (S_LEARN_ROUND_MS, then twice as long each
+// time up to S_LEARN_ROUND_MAX_MS, so that an engine slow to answer is
+// heard): the owner of a replicated partition that died is replaced by
+// its group's next leader, which a STATUS names only once elected (issue
+// 12). When every engine answered and none owns it, the map is as
+// complete as it gets. Fails only when no engine answered, in the last
+// round (with the first engine's failure). `silent` (may be NULL) gets the
+// endpoints of the engines that did not answer, comma-separated.
+static sr_err_t
+s_learn(sr_client_t *c, uint16_t want, int64_t deadline_ms, char *silent,
+        size_t size, sr_error_t *err)
+{
+    int64_t round_ms = S_LEARN_ROUND_MS;
+    for (;;) {
+        int64_t now = sr_client_now_ms();
+        int64_t until =
+            deadline_ms - now > round_ms ? now + round_ms : deadline_ms;
+        bool is_all = false;
+        size_t owner;
+        if (silent && size)
+            silent[0] = '\0';
+        sr_err_t rc = s_learn_round(c, want, until, silent, size, &is_all, err);
+        if (is_all || sr_client_route_owner(c->route, want, &owner) ||
+            sr_client_now_ms() >= deadline_ms || zsys_interrupted)
+            return rc;
+        if (round_ms < S_LEARN_ROUND_MAX_MS)
+            round_ms *= 2;
+    }
 }
 
 // The engine to ask about `partition`: its owner, else the next
@@ -320,10 +359,13 @@ sr_client_call_partition(sr_client_t *c, uint16_t partition, sr_msg_t *req,
     int64_t start = sr_client_now_ms();
     char silent[256] = "";
     if (sr_client_conn_count(c->conn) > 1) {
-        // Learn the map when it is not known, or does not know this
-        // partition (its owner was down, or it moved).
+        // Learn the map when it is not known, does not know this
+        // partition (its owner was down, or it moved), or names an owner
+        // with no connection (gone: a replicated partition's group elects
+        // another leader).
         if (!sr_client_route_is_known(c->route) ||
-            !sr_client_route_owner(c->route, partition, &e))
+            !sr_client_route_owner(c->route, partition, &e) ||
+            !sr_client_conn_is_up(c->conn, e))
             rc = s_learn(c, partition, deadline_ms, silent, sizeof silent, err);
         if (rc)
             return rc;

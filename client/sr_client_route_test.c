@@ -9,6 +9,7 @@
 #include <cmocka.h>
 
 #include <czmq.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -258,6 +259,85 @@ a_partition_whose_owner_is_down_times_out_saying_so(void **state)
         assert_non_null(strstr(err.msg, s_fx.nobody));
         assert_int_equal(s_count(0, SR_MSG_EX_GET), 0); // no time was left
     }
+    sr_client_close(&c);
+}
+
+// After `delay_ms`, engine `fe` owns `parts`, as the next leader of a
+// replicated partition does once elected, while a call waits.
+typedef struct {
+    sr_fake_engine_t *fe;
+    const uint16_t *parts;
+    size_t n;
+    int delay_ms;
+    pthread_t thread;
+} s_later_t;
+
+static void *
+s_later_run(void *arg)
+{
+    s_later_t *l = arg;
+    zclock_sleep(l->delay_ms);
+    sr_fake_engine_set_partitions(l->fe, l->parts, l->n);
+    return NULL;
+}
+
+// Get execution `id` while `later` happens: it must take longer than
+// the delay, and not the whole timeout.
+static void
+s_get_meanwhile(sr_client_t *c, const sr_id_t *id, s_later_t *later)
+{
+    assert_int_equal(pthread_create(&later->thread, NULL, s_later_run, later),
+                     0);
+    int64_t start = zclock_mono();
+    sr_value_t *v = NULL;
+    sr_error_t err;
+    sr_fx_ok(sr_client_ex_get(c, sr_fx_text(id, 0), T, &v, &err), &err);
+    sr_value_destroy(&v);
+    int64_t took = zclock_mono() - start;
+    assert_int_equal(pthread_join(later->thread, NULL), 0);
+    assert_true(took >= later->delay_ms && took < T / 2);
+}
+
+// Issue 12: a replicated partition whose leader was killed has no owner
+// until its group elects another. A call meanwhile asked the engines
+// once, and waited out its time for the dead one: it failed although the
+// partition was served again within seconds. It asks again.
+static void
+a_partition_is_found_once_its_new_leader_serves_it(void **state)
+{
+    (void)state;
+    char eps[600];
+    snprintf(eps, sizeof eps, "%s,%s,%s", s_fx.ep[0], s_fx.ep[1],
+             s_fx.nobody); // the dead leader never answers
+    static const uint16_t electing[] = {3}, elected[] = {2, 3};
+    sr_fake_engine_set_partitions(s_fx.fe[1], electing, 1);
+    sr_id_t id = sr_fx_id(2, 0);
+    sr_fake_engine_add_execution(s_fx.fe[1], &id, "wf", "RUNNING");
+    sr_client_t *c = sr_fx_open(eps);
+    s_later_t later = {s_fx.fe[1], elected, 2, 600, 0};
+    s_get_meanwhile(c, &id, &later);
+    sr_client_close(&c);
+}
+
+// The same for a client that knew the leader before it was killed: it
+// does not wait out its time for an engine it has no connection to.
+static void
+a_call_does_not_wait_for_an_owner_that_is_gone(void **state)
+{
+    (void)state;
+    sr_client_t *c = sr_fx_open_connected(s_fx.both);
+    sr_id_t id = sr_fx_id(0, 0);
+    sr_fake_engine_add_execution(s_fx.fe[0], &id, "wf", "RUNNING");
+    sr_value_t *v = NULL;
+    sr_error_t err;
+    sr_fx_ok(sr_client_ex_get(c, sr_fx_text(&id, 0), T, &v, &err), &err);
+    sr_value_destroy(&v); // the map says A owns partition 0
+    sr_fake_engine_add_execution(s_fx.fe[1], &id, "wf", "RUNNING");
+    sr_fake_engine_destroy(&s_fx.fe[0]); // A is killed
+    zclock_sleep(50);                    // and ZeroMQ has seen it go
+    static const uint16_t all[] = {0, 1, 2, 3};
+    s_later_t later = {s_fx.fe[1], all, 4, 600, 0};
+    s_get_meanwhile(c, &id, &later);
     sr_client_close(&c);
 }
 
@@ -738,6 +818,10 @@ main(void)
         cmocka_unit_test_setup(
             a_partition_whose_owner_is_down_times_out_saying_so, s_each),
         cmocka_unit_test_setup(no_request_is_sent_once_its_time_has_run_out,
+                               s_each),
+        cmocka_unit_test_setup(
+            a_partition_is_found_once_its_new_leader_serves_it, s_each),
+        cmocka_unit_test_setup(a_call_does_not_wait_for_an_owner_that_is_gone,
                                s_each),
         cmocka_unit_test_setup(a_partial_list_leaves_out_an_engine_that_is_down,
                                s_each),

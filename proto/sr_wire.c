@@ -172,6 +172,9 @@ sr_wire_recv(zsock_t *sock, int timeout_ms, const sr_limits_t *limits,
     } else {
         size_t frames = s_recv_rest(handle, zsock_type(sock) == ZMQ_ROUTER,
                                     &part, &payload, &in->peer);
+        const char *key = frames ? zmq_msg_gets(&payload, "User-Id") : NULL;
+        if (key && strlen(key) < sizeof in->key)
+            strcpy(in->key, key);
         if (frames == 1)
             rc = s_decode(&payload, limits, in, err);
         else if (frames == 0)

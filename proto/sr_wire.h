@@ -16,6 +16,7 @@
 #include "sr_msg.h"
 
 #define SR_WIRE_PEER_MAX 255 // longest ZeroMQ routing id
+#define SR_WIRE_KEY_SIZE 41  // a CurveZMQ key's Z85 text, with its NUL
 
 // The sender of a message on a ROUTER socket: a plain value, copy it
 // freely (e.g. to remember which worker runs an action). `len` is 0 on
@@ -33,6 +34,10 @@ typedef struct {
     sr_msg_type_t type;   // claimed type, also when decoding failed
     int64_t req_id;       // claimed req_id, also when decoding failed; -1
     size_t payload_bytes; // size of the payload frame
+    // The CurveZMQ public key (Z85) the sender's connection was accepted
+    // with, as the ZAP handler named it (sr_curve_auth); "" without
+    // CurveZMQ. Unlike the routing id, the sender cannot choose it.
+    char key[SR_WIRE_KEY_SIZE];
 } sr_wire_in_t;
 
 // Encode `m` and send it on `sock` without blocking. On a ROUTER socket

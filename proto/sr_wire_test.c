@@ -135,6 +135,7 @@ router_answers_each_dealer_by_its_routing_id(void **state)
         assert_int_equal(in.peer.len, 2);
         assert_false(in.peer.is_req);
         assert_int_equal(in.peer.id[1] - '0', in.req_id);
+        assert_string_equal(in.key, ""); // no CurveZMQ (sr_curve_test)
         sr_msg_t *reply = sr_msg_new(SR_MSG_REPLY);
         sr_msg_set_int(reply, SR_F_REPLY_req_id, in.req_id);
         sr_msg_set(reply, SR_F_REPLY_body,

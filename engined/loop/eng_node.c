@@ -29,6 +29,7 @@
 #include "eng_view_status.h"
 #include "eng_workers.h"
 #include "sr_curve_auth.h"
+#include "sr_curve_log.h"
 #include "sr_log.h"
 #include "store_docs.h"
 
@@ -39,6 +40,8 @@ struct eng {
     zsock_t *client_sock, *worker_sock; // owned: the ROUTERs
     sr_curve_t *curve;                  // NULL: no CurveZMQ
     sr_curve_auth_t *auth;              // the allow list, with curve
+    sr_curve_log_t *impostors;          // with curve: who called itself an
+                                        // engine without the engines' key
     // The objects, each using only those above it here.
     store_docs_t *docs;       // the definition cache
     eng_batch_t *batch;       // the operations of a turn, the core
@@ -96,6 +99,7 @@ s_close(eng_t **eng_p)
     eng_peers_close(&eng->peers);
     sr_curve_auth_stop(&eng->auth); // after the sockets that ask it
     sr_curve_destroy(&eng->curve);
+    sr_curve_log_destroy(&eng->impostors);
     eng_expire_destroy(&eng->expire);
     eng_parts_close(&eng->parts);
     eng_batch_destroy(&eng->batch);
@@ -123,6 +127,8 @@ s_curve_open(eng_t *eng, sr_error_t *err)
                             "secret key) and curve-allow (the folder of "
                             "public keys they accept)");
     sr_err_t rc = sr_curve_load(cfg->curve_secret, NULL, &eng->curve, err);
+    if (!rc && !(eng->impostors = sr_curve_log_new(SR_CURVE_LOG_QUIET_MS)))
+        rc = sr_error_set(err, SR_ENOMEM, "out of memory");
     if (!rc)
         rc = sr_curve_auth_start(
             cfg->curve_allow, sr_curve_public_txt(eng->curve), &eng->auth, err);
@@ -347,12 +353,46 @@ s_open(const eng_config_t *cfg, eng_t **out, sr_error_t *err)
     return SR_OK;
 }
 
+// With CurveZMQ, a message on the client endpoint whose routing id is a
+// peer's ("peer:NAME", which any client may choose) is an engine's only
+// when its connection was made with the engines' shared key. Another's
+// is refused: a RAFT message dropped (never answered), a request
+// answered EAUTH; logged as connections refused are (sr_curve_log.h).
+// So no allowed client or worker can take part in a Raft group, or pass
+// for a peer. True when `in` was refused.
+static bool
+s_impostor(eng_t *eng, const sr_wire_in_t *in)
+{
+    if (!eng->curve || !eng_peers_is_peer(&in->peer) ||
+        strcmp(in->key, sr_curve_public_txt(eng->curve)) == 0)
+        return false;
+    char repeat[128], text[512];
+    snprintf(repeat, sizeof repeat, "peer|%.*s|%s", (int)in->peer.len,
+             (const char *)in->peer.id, in->key);
+    snprintf(text, sizeof text,
+             "key=%s: a connection calling itself %.*s, whose key is not "
+             "the engines'",
+             in->key[0] ? in->key : "(none)", (int)in->peer.len,
+             (const char *)in->peer.id);
+    sr_curve_log_refusal(eng->impostors, eng_mono_ms(), repeat, text);
+    if (in->type != SR_MSG_RAFT) {
+        sr_error_t cause, e;
+        sr_error_set(&cause, SR_EAUTH,
+                     "routing ids \"peer:...\" are the engines' own; this "
+                     "connection's key is not the engines'");
+        (void)sr_wire_reply_error(eng->client_sock, in, &cause, &e);
+    }
+    return true;
+}
+
 // A RAFT message: to the Raft groups when it comes from a peer of the
 // cluster file and this engine replicates; else dropped (never answered).
 static void
 s_raft(eng_t *eng, sr_wire_in_t *in)
 {
     size_t peer;
+    if (s_impostor(eng, in))
+        return;
     if (eng->repl && eng_peers_which(eng->peers, &in->peer, &peer))
         eng_repl_recv(eng->repl, peer, in->msg);
     else
@@ -367,7 +407,7 @@ s_receive(eng_t *eng, zsock_t *sock, sr_wire_in_t *in)
         eng_workers_recv(eng->workers, in);
     else if (in->type == SR_MSG_RAFT)
         s_raft(eng, in);
-    else
+    else if (!s_impostor(eng, in))
         eng_client_recv(eng->client, in);
 }
 

@@ -42,6 +42,9 @@ struct eng_parts {
                              // order; the index space of the interface
     size_t nserving;
     bool replicated;
+    uint64_t *heard_term;  // owned, replicated: per partition number, the
+                           // term a peer said it serves it in (peers'
+                           // heartbeats: partitions without a copy here)
     int16_t *leader;       // owned, replicated: per partition number, the index
                            // in cfg->peers of its leader, -1 this engine,
                            // S_NO_LEADER unknown
@@ -163,12 +166,13 @@ eng_parts_open(const eng_config_t *cfg, eng_batch_t *batch, eng_parts_t **out,
         self->parts = calloc(room, sizeof *self->parts);
         self->serving = calloc(room, sizeof *self->serving);
         if (self->replicated &&
-            (self->leader = malloc(65536 * sizeof(int16_t))))
+            (self->leader = malloc(65536 * sizeof(int16_t))) &&
+            (self->heard_term = calloc(65536, sizeof(uint64_t))))
             for (size_t k = 0; k < 65536; k++)
                 self->leader[k] = S_NO_LEADER;
     }
     if (!self || !self->parts || !self->serving ||
-        (self->replicated && !self->leader)) {
+        (self->replicated && (!self->leader || !self->heard_term))) {
         eng_parts_close(&self);
         return sr_error_set(err, SR_ENOMEM, "out of memory");
     }
@@ -200,6 +204,7 @@ eng_parts_close(eng_parts_t **self_p)
     free(self->parts);
     free(self->serving);
     free(self->leader);
+    free(self->heard_term);
     free(self->orphans);
     free(self);
     *self_p = NULL;
@@ -410,6 +415,17 @@ eng_parts_set_leader(eng_parts_t *self, uint16_t partition, int peer)
 {
     if (self->leader && !(peer == -1 && !s_find(self, partition, NULL)))
         self->leader[partition] = (int16_t)(peer < -1 ? S_NO_LEADER : peer);
+}
+
+void
+eng_parts_heard_serving(eng_parts_t *self, uint16_t partition, int peer,
+                        uint64_t term)
+{
+    if (!self->leader || s_copy(self, partition) ||
+        term < self->heard_term[partition])
+        return;
+    self->heard_term[partition] = term;
+    self->leader[partition] = (int16_t)peer;
 }
 
 int

@@ -121,6 +121,12 @@ int eng_parts_owner(const eng_parts_t *self, uint16_t partition);
 // Replicated: the leader of `partition` is peer `peer` (index in
 // cfg->peers), or unknown (-2); this engine is noted by serving it.
 void eng_parts_set_leader(eng_parts_t *self, uint16_t partition, int peer);
+// Replicated: peer `peer` said in its heartbeat that it serves
+// `partition` in `term`. For a partition this engine holds no copy of
+// (its group tells it the leader of the others), the peer of the highest
+// term heard is the leader from now on.
+void eng_parts_heard_serving(eng_parts_t *self, uint16_t partition, int peer,
+                             uint64_t term);
 // SR_EUNAVAIL for a request about `partition`, which this engine does not
 // hold: the message names its owner by the cluster file (name and client
 // endpoint), or says that no engine owns it. Returns SR_EUNAVAIL.

@@ -572,6 +572,19 @@ eng_peers_tick(eng_peers_t *self, int64_t now_ms)
 void
 eng_peers_heard(eng_peers_t *self, sr_wire_in_t *in)
 {
+    // What a peer serves, for the partitions this engine has no copy of.
+    size_t i;
+    const sr_value_t *parts = sr_msg_get(in->msg, SR_F_HEARTBEAT_partitions);
+    if (eng_parts_replicated(self->parts) &&
+        eng_peers_which(self, &in->peer, &i))
+        for (size_t k = 0; k < sr_value_len(parts); k++) {
+            const sr_value_t *m = sr_value_array_at(parts, k);
+            int64_t number = sr_value_int(sr_value_map_get(m, "partition"));
+            int64_t epoch = sr_value_int(sr_value_map_get(m, "epoch"));
+            if (number >= 0 && number < 65536 && epoch > 0)
+                eng_parts_heard_serving(self->parts, (uint16_t)number, (int)i,
+                                        (uint64_t)epoch);
+        }
     eng_peer_hb_heard(self->hb, in, eng_now_ms());
 }
 

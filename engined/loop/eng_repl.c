@@ -52,6 +52,7 @@ struct eng_repl {
                        // (each apart: callbacks hold them); room
     size_t ncopies;    // for ENG_MAX_PARTITIONS
     bool *warned;      // per peer: a refused message was logged
+    int64_t *heard_ms; // per peer: monotonic ms of its last RAFT message
     int64_t seq;       // the last RAFT message's number
     eng_repl_stats_t stats;
     eng_latency_t *commit_lat; // owned: proposed -> committed
@@ -265,8 +266,10 @@ eng_repl_open(const eng_repl_deps_t *deps, eng_repl_t **out, sr_error_t *err)
     // Room for the copies and peers a newer cluster map may bring.
     self->copies = calloc(ENG_MAX_PARTITIONS, sizeof *self->copies);
     self->warned = calloc(ENG_MAX_PEERS + 1, sizeof *self->warned);
+    self->heard_ms = calloc(ENG_MAX_PEERS + 1, sizeof *self->heard_ms);
     self->commit_lat = eng_latency_new();
-    if (!self->copies || !self->warned || !self->commit_lat) {
+    if (!self->copies || !self->warned || !self->heard_ms ||
+        !self->commit_lat) {
         eng_repl_close(&self);
         return sr_error_set(err, SR_ENOMEM, "out of memory");
     }
@@ -300,6 +303,7 @@ eng_repl_close(eng_repl_t **self_p)
         s_stop(self, k);
     rft_log_close(&self->log);
     free(self->warned);
+    free(self->heard_ms);
     free(self->copies);
     eng_latency_destroy(&self->commit_lat);
     free(self);
@@ -317,12 +321,17 @@ s_flush(eng_repl_t *self)
 // A copy this engine leads but another replica should (it is listed
 // first there, and is up): the leadership is handed to it, at most every
 // S_TRANSFER_EVERY_MS, so that leaders spread over the engines and come
-// back to an engine that was down.
+// back to an engine that was down. Only to a replica heard from within
+// an election timeout: a follower answers its leader ten times as often,
+// and a leader elected because that replica died has not heard from it
+// since (its peer link counts it up for the expiry time yet); a handover
+// to it would leave the partition unserved until the handover times out.
 static void
 s_balance(eng_repl_t *self, s_copy_t *c, int64_t now)
 {
+    int64_t el = self->cfg->election_ms > 0 ? self->cfg->election_ms : 1000;
     if (c->preferred < 0 || now < c->next_transfer ||
-        !rft_group_leading(c->g) ||
+        !rft_group_leading(c->g) || now - self->heard_ms[c->preferred] >= el ||
         strcmp(eng_peers_state(self->peers, (size_t)c->preferred), "up") != 0)
         return;
     c->next_transfer = now + S_TRANSFER_EVERY_MS;
@@ -508,6 +517,7 @@ eng_repl_recv(eng_repl_t *self, size_t peer, const sr_msg_t *m)
                  (long long)from);
         return s_refuse(self, peer, why);
     }
+    self->heard_ms[peer] = eng_mono_ms();
     if (!s_copy_of(self, number, &k)) {
         snprintf(why, sizeof why, "no copy of partition %lld here",
                  (long long)number);

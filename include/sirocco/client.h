@@ -7,9 +7,13 @@
 // partition, so the client sends a request about an execution straight to
 // the engine that owns it. It learns who owns what from each engine's
 // STATUS reply, the first time it needs to, and again when an engine
-// answers EUNAVAIL (the partition moved). New executions go to the engines
-// in turn (round-robin). Workflow definitions are stored on every engine;
-// lists are gathered from every engine and merged.
+// answers EUNAVAIL (the partition moved) or the owner's connection is gone.
+// While no engine that answers owns the partition and some engine is
+// silent (a replicated partition whose leader died, its group electing
+// another), it asks again, every 0.25 to 1 s, within the call's time.
+// New executions go to the engines in turn (round-robin). Workflow
+// definitions are stored on every engine; lists are gathered from every
+// engine and merged.
 //
 // Every call is synchronous and bounded: it takes `timeout_ms`, the most
 // it may wait for the whole call (connecting, routing and every answer

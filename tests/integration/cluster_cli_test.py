@@ -131,13 +131,32 @@ def main():
                      [(p["name"], p["state"]) for p in st["processes"]],
                      [("e1", "running"), ("e2", "running"),
                       ("w1", "running")])
-        # One copy each (no Raft): the owner leads alone, in its epoch.
-        srtest.check("partitions without replicas",
-                     [(x["id"], x["leader"] == x["owner"],
-                       x["term"] == x["epoch"] >= 1,
-                       x["replicas"] == [x["owner"]], x["commit"], x["lag"])
+        # Two engines: two copies of each partition by default, each led
+        # by one and followed by the other.
+        srtest.check("partitions with 2 replicas",
+                     [(x["id"], x["leader"] == x["owner"], x["term"] >= 1,
+                       sorted(x["replicas"]), (x["commit"] or 0) >= 1,
+                       len(x["lag"]))
                       for x in st["partitions"]],
-                     [(p, True, True, True, None, {}) for p in range(4)])
+                     [(p, True, True, ["e1", "e2"], True, 1)
+                      for p in range(4)])
+        # A newer map of engines of one's own, sent with `cluster apply`:
+        # the same copies under version 1 are taken and settle; the older
+        # map is refused by the engines, saying so.
+        with open(os.path.join(data, "cluster.yaml")) as f:
+            text = f.read()
+        newer = os.path.join(tmp, "newer.yaml")
+        with open(newer, "w") as f:
+            f.write(text.replace("replicas: 2\n", "replicas: 2\nversion: 1\n"))
+        expect(["cluster", "apply", newer, "--timeout", "20000"], 0,
+               "cluster map version 1 taken by 2 engines")
+        with open(newer, "w") as f:
+            f.write(text)
+        expect(["cluster", "apply", newer], 1,
+               "map: version 0 is older than this engine's (1)")
+        with open(os.path.join(data, "cluster.yaml")) as f:
+            srtest.check("the engines wrote the map over their file",
+                         "version: 1" in f.read(), True)
         cluster = os.path.join(data, "cluster.json")
         wf = os.path.join(tmp, "hello.yaml")
         with open(wf, "w") as f:

@@ -55,7 +55,10 @@ def main():
     lc = srlocal.LocalCluster(
         engines=3, workers=2, partitions=PARTITIONS,
         extra=["--actions-dir", os.path.join(here, "actions"),
-               "--heartbeat-ms", "200"])
+               "--heartbeat-ms", "200",
+               # One copy each: what a restart brings back (the replicated
+               # crash tests are replicated_failover's and chaos_kill's).
+               "--replicas", "1"])
     cls = None
     try:
         log = os.path.join(lc.dir, "tally.log")

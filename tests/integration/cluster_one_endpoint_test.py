@@ -47,6 +47,17 @@ def main():
                                      "1"])
     cls = None
     try:
+        # One copy each (no Raft): cluster status shows the owner leading
+        # alone, in its epoch.
+        out = lc.run("cluster", "status", "--data", lc.dir, "--json")
+        st = json.loads(out.stdout)
+        srtest.check("partitions without replicas",
+                     [(x["id"], x["leader"] == x["owner"],
+                       x["term"] == x["epoch"] >= 1,
+                       x["replicas"] == [x["owner"]], x["commit"], x["lag"])
+                      for x in st["partitions"]],
+                     [(p, True, True, True, None, {})
+                      for p in range(PARTITIONS)])
         e1 = lc.engine("e1")
         log = open(os.path.join(lc.dir, "logs", "solo.log"), "ab")
         build = os.environ.get("SR_BUILD_DIR", "build")

@@ -5,11 +5,15 @@ task (the execution waits; the engine logs the refusal with the key and
 the peer's address); a worker with an allowed key then runs it to
 SUCCESS. The `sirocco` command with an allowed key (by flags, and by
 environment variables) works; with an unknown key, or none, it times out
-with a message saying why, and the engine logs those refusals too."""
+with a message saying why, and the engine logs those refusals too.
+Then two engines forwarding to each other (peers), and with --raft,
+replicated partitions: engines and processes without the engines' key
+take no part in a Raft group (raft_peers)."""
 import http.client
 import json
 import os
 import shutil
+import signal
 import subprocess
 import sys
 import time
@@ -17,6 +21,8 @@ import time
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import srtest  # noqa: E402
 from gwtest import free_port  # noqa: E402
+from srtest import msgpack, zmq  # noqa: E402
+import zmq.auth as zmq_auth  # noqa: E402
 
 WF = """
 version: '2.0'
@@ -51,6 +57,19 @@ def keygen(c, keys, name):
     return first[len("public key "):]
 
 
+def key_folders(c, names, allowed):
+    """keys/ in the test's folder with a keypair of each of `names`, and
+    allow/ with the public files of `allowed`: (keys, allow, {name:
+    public key})."""
+    keys = os.path.join(c.dir, "keys")
+    allow = os.path.join(c.dir, "allow")
+    os.mkdir(allow)
+    public = {name: keygen(c, keys, name) for name in names}
+    for name in allowed:
+        shutil.copy(os.path.join(keys, name), allow)
+    return keys, allow, public
+
+
 def wait_log(c, proc, needle, timeout=10.0):
     deadline = time.time() + timeout
     while time.time() < deadline:
@@ -69,16 +88,10 @@ def wait_log(c, proc, needle, timeout=10.0):
 def main():
     c = srtest.Cluster()
     try:
-        keys = os.path.join(c.dir, "keys")
-        allow = os.path.join(c.dir, "allow")
-        os.mkdir(allow)
-        keygen(c, keys, "server")
-        keygen(c, keys, "worker")
-        keygen(c, keys, "client")
-        keygen(c, keys, "gateway")
-        intruder = keygen(c, keys, "intruder")
-        for name in ("worker", "client", "gateway"):
-            shutil.copy(os.path.join(keys, name), allow)
+        keys, allow, public = key_folders(
+            c, ["server", "worker", "client", "gateway", "intruder"],
+            ["worker", "client", "gateway"])
+        intruder = public["intruder"]
         # The same name again is refused: keys are not replaced by mistake.
         p = run(c, ["keygen", "client", "--dir", keys], ok=False)
         srtest.check("keygen again", p.returncode, 1)
@@ -235,12 +248,7 @@ def peers():
     a start on the other engine's partition is forwarded)."""
     c = srtest.Cluster()
     try:
-        keys = os.path.join(c.dir, "keys")
-        allow = os.path.join(c.dir, "allow")
-        os.mkdir(allow)
-        keygen(c, keys, "server")
-        keygen(c, keys, "client")
-        shutil.copy(os.path.join(keys, "client"), allow)
+        keys, allow, _ = key_folders(c, ["server", "client"], ["client"])
         path = c.cluster_file(2, 1)
         curve = ["--curve-secret", os.path.join(keys, "server_secret"),
                  "--curve-allow", allow]
@@ -265,6 +273,111 @@ def peers():
     print("ok: peers")
 
 
+def vote_sock(c, keys, key, endpoint):
+    """A DEALER calling itself engine e3 (routing id "peer:e3"), with
+    CurveZMQ key `key` and the engines' public key, on `endpoint`."""
+    sock = zmq.Context.instance().socket(zmq.DEALER)
+    sock.setsockopt(zmq.LINGER, 0)
+    sock.setsockopt(zmq.ROUTING_ID, b"peer:e3")
+    public, secret = zmq_auth.load_certificate(
+        os.path.join(keys, key + "_secret"))
+    server, _ = zmq_auth.load_certificate(os.path.join(keys, "server"))
+    sock.curve_publickey, sock.curve_secretkey = public, secret
+    sock.curve_serverkey = server
+    sock.connect(endpoint)
+    return sock
+
+
+def disrupt(sock, partitions):
+    """What would make every group elect again, were it let in: a
+    RequestVote of term 1000 from replica 3 asking to disrupt the leader
+    (docs/protocol.md, "The engines' Raft messages")."""
+    vote = msgpack.packb([1, 3, 1000, 3, 1 << 20, 999, 1, 0])
+    for p in range(partitions):
+        sock.send(msgpack.packb([1, 0, "RAFT", {
+            "partition": p, "from": 3, "seq": 1, "part": 0, "parts": 1,
+            "payload": vote}]))
+
+
+def raft_peers():
+    """Replicated partitions under CurveZMQ (issue 12). Three engines
+    replicate three partitions; e1 and e2 have the engines' shared key,
+    e3 a keypair of its own that no allow folder holds: it takes no part
+    in any group (e1 and e2 lead every partition, and e3 none), and e1
+    logs its handshakes refused. Then processes calling themselves e3
+    (routing id "peer:e3") send RAFT messages that would make every group
+    elect again: one whose key is not allowed is refused at the handshake and
+    gets nothing; one with a client's allowed key is not an engine
+    either, its messages are dropped (the first logged with its key) and
+    its requests answered EAUTH. No leader and no term changes, and an
+    execution runs in every partition."""
+    c = srtest.Cluster()
+    try:
+        keys, allow, public = key_folders(
+            c, ["server", "client", "intruder", "rogue"], ["client"])
+        intruder = public["intruder"]
+        # A longer election timeout: a busy machine does not make one.
+        slow = ["--election-ms", "2000", "--log-level", "info"]
+
+        def curve(secret):
+            return ["--curve-secret", os.path.join(keys, secret),
+                    "--curve-allow", allow] + slow
+        es = c.replicated(["e1", "e2"], extra=curve("server_secret"))
+        es["e3"] = c.engine("e3", cluster=c.cluster_path,
+                            extra=curve("rogue_secret"))
+        client = os.path.join(keys, "client_secret")
+        cls = {n: srtest.Client(es[n].client_ep, curve=(
+            client, os.path.join(keys, "server"))) for n in ("e1", "e2")}
+        before = srtest.wait_leaders(cls, 3)
+        # e3 expects its own public key of the engines it connects to,
+        # and offers it: the handshake fails either way.
+        wait_log(c, es["e1"], "refused connection endpoint=client %s: the "
+                 "peer's CurveZMQ handshake does not decrypt"
+                 % es["e1"].client_ep)
+        e3 = srtest.Client(es["e3"].client_ep, curve=(
+            client, os.path.join(keys, "rogue")))
+        for _ in range(5):  # campaigning all the while, never elected
+            srtest.check("partitions e3 serves",
+                         e3.call("STATUS")["partitions"], [])
+            time.sleep(0.2)
+        e3.close()
+        c.kill(es["e3"], signal.SIGTERM)
+
+        bad = vote_sock(c, keys, "intruder", es["e1"].client_ep)
+        disrupt(bad, 3)
+        wait_log(c, es["e1"], "refused key=%s" % intruder)
+        if bad.poll(300):
+            srtest.fail("a key not allowed got an answer: %r" % bad.recv())
+        bad.close()
+        imp = vote_sock(c, keys, "client", es["e1"].client_ep)
+        disrupt(imp, 3)
+        imp.send(srtest.pack("STATUS", req_id=1))
+        if not imp.poll(5000):
+            srtest.fail("no answer to a STATUS from a client calling "
+                        "itself peer:e3")
+        t, f = srtest.unpack(imp.recv())
+        srtest.check("answer to a client calling itself e3",
+                     (t, f.get("code")), ("ERROR", "EAUTH"))
+        imp.close()
+        wait_log(c, es["e1"], "is not the engines'")
+        time.sleep(1.0)  # a vote let in would have done its work
+        srtest.check("leaders and terms", srtest.leaders(cls), before)
+        cls["e1"].create(INLINE)
+        ids = [cls["e1"].start("inline", input={"x": p}, partition=p)["id"]
+               for p in range(3)]
+        done = cls["e1"].wait(ids, timeout=20)
+        for i in ids:
+            srtest.check("execution %s" % i, done[i]["state"], "SUCCESS")
+        for cl in cls.values():
+            cl.close()
+    finally:
+        c.stop()
+    print("ok: raft peers")
+
+
 if __name__ == "__main__":
-    main()
-    peers()
+    if "--raft" in sys.argv[1:]:
+        raft_peers()
+    else:
+        main()
+        peers()

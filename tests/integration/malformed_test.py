@@ -5,7 +5,8 @@ the engine keeps running, and an execution started before the barrage
 still finishes with its output. A worker speaking another protocol major
 version gets EVERSION and is given no task. Empty names and names over the
 protocol's limit get EINVAL naming the field, and names over LMDB's key
-size are kept."""
+size are kept. With --raft, a peer's broken RAFT messages to a
+replicated engine instead (raft_barrage)."""
 import os
 import random
 import sys
@@ -153,7 +154,130 @@ def huge_frames(e, endpoints, n=4, mb=64):
     return grew
 
 
+INLINE = """
+version: '2.0'
+inline:
+  tasks:
+    only:
+      publish: {done: true}
+"""
+
+
+def raft_messages(rnd):
+    """RAFT messages a peer might send broken (docs/protocol.md, "The
+    engines' Raft messages"): fields of the wrong type or missing,
+    pieces out of their range, payloads that are not C-Raft messages,
+    and messages whose terms are long past. Yields (fields, expect an
+    ERROR answer: the message is not one; RAFT is otherwise never
+    answered)."""
+    pk = msgpack.packb
+    base = {"partition": 0, "from": 3, "seq": 1, "part": 0, "parts": 1}
+
+    def raft(payload, **over):
+        return dict(base, payload=payload, **over)
+    vote = pk([1, 3, 5, 3, 10, 4, 0, 0])  # RequestVote, term 5
+    yield {k: v for k, v in raft(vote).items() if k != "payload"}, True
+    yield raft(vote, partition="zero"), True
+    yield raft(vote, seq=[1]), True
+    yield raft("a text, not a binary"), False
+    yield raft(vote, **{"from": 2}), False  # not the link's engine
+    yield raft(vote, partition=99), False   # no copy of it here
+    yield raft(vote, parts=0), True
+    yield raft(vote, part=1), False
+    yield raft(vote, part=-1), True
+    yield raft(vote, parts=300), False
+    yield raft(vote, part=5, parts=9), False  # a piece without the first
+    yield raft(b""), False
+    yield raft(vote[:4]), False              # cut short
+    yield raft(vote + b"\x00"), False        # a byte after the array
+    yield raft(pk([2, 3, 5, 3, 10, 4, 0, 0])), False  # version 2
+    yield raft(pk([1, 9, 5])), False         # no such type
+    yield raft(pk([1, 3, "5", 3, 10, 4, 0, 0])), False
+    yield raft(pk([1, 3, -5, 3, 10, 4, 0, 0])), False
+    yield raft(pk([1, 3, 5, 3, 10, 4, 2, 0])), False  # a flag of 2
+    yield raft(b"\x97\x01\x01\x05\x01\x01\x01\xdd\x7f\xff\xff\xff"), \
+        False  # AppendEntries of 2^31 entries, none there
+    yield raft(pk([1, 1, 0, 0, 0, 0, [[0, 4, b"x"]]])), False  # entry type
+    yield raft(pk([1, 5, 0, 1, 1, [[1, "e1", 1], [1, "e1", 1]], 1,
+                   b""])), False  # InstallSnapshot: a server twice
+    yield raft(pk([1, 5, 0, 1, 1, [[0, "e1", 9]], 1, b""])), False
+    yield raft(bytes(rnd.getrandbits(8) for _ in range(300))), False
+    # Well formed, of term 0: long past, C-Raft answers or ignores them.
+    yield raft(pk([1, 1, 0, 0, 0, 0, [[0, 1, b"not a write set"]]])), False
+    yield raft(pk([1, 2, 0, 0, 1 << 40])), False
+    yield raft(pk([1, 4, 0, 1, 1])), False
+    yield raft(pk([1, 6, 0, 1 << 40, 1 << 40])), False
+    yield raft(pk([1, 5, 0, 1 << 40, 1, [[3, "e3", 1]], 1,
+                   b"not a partition"])), False
+    # Pieces: the second of another message, then a whole one put back
+    # together from two pieces that is no C-Raft message.
+    yield raft(vote[:3], seq=7, parts=2), False
+    yield raft(vote[3:], seq=8, part=1, parts=2), False
+    yield raft(b"\xc1" * 10, seq=9, parts=2), False
+    yield raft(b"\xc1" * 10, seq=9, part=1, parts=2), False
+    # Over the payload limit (1 MiB).
+    yield raft(b"\x00" * (2 << 20)), True
+
+
+def raft_barrage():
+    """Issue 12: a peer's broken RAFT messages to a replicated engine.
+    Engines e1 and e2 of three replicate every partition; this process
+    plays e3 (its link's routing id, "peer:e3"). The engine answers the
+    messages that are not RAFT messages with an ERROR, refuses the others
+    logging the first refusal only, does not crash, keeps its leaders in
+    their terms, and runs an execution in each partition to SUCCESS."""
+    c = srtest.Cluster()
+    try:
+        es = c.replicated(["e1", "e2"], extra=["--election-ms", "2000"])
+        cls = {n: srtest.Client(e.client_ep) for n, e in es.items()}
+        before = srtest.wait_leaders(cls, 3)
+        cls["e1"].create(INLINE)
+        sock = zmq.Context.instance().socket(zmq.DEALER)
+        sock.setsockopt(zmq.LINGER, 0)
+        sock.setsockopt(zmq.ROUTING_ID, b"peer:e3")
+        sock.connect(es["e1"].client_ep)
+        rnd = random.Random(12)
+        sent = 0
+        for fields, answered in raft_messages(rnd):
+            sock.send(msgpack.packb([1, 0, "RAFT", fields]))
+            sent += 1
+            if sock.poll(300 if answered else 50):
+                t, f = srtest.unpack(sock.recv())
+                if not answered:
+                    srtest.fail("RAFT %r answered %s %s"
+                                % (sorted(fields), t, f))
+                srtest.check("answer to RAFT %r" % sorted(fields), t,
+                             "ERROR")
+            elif answered:
+                srtest.fail("no ERROR for RAFT %r" % sorted(fields))
+        while sock.poll(200):
+            sock.recv()
+        sock.close()
+        ids = [cls["e1"].start("inline", partition=p)["id"]
+               for p in range(3)]
+        done = cls["e1"].wait(ids, timeout=30)
+        for i in ids:
+            srtest.check("execution %s" % i, done[i]["state"], "SUCCESS")
+        for n, e in es.items():
+            if e.poll() is not None:
+                srtest.fail("%s exited: %s" % (n, c.log(e)))
+        after = srtest.leaders(cls)
+        srtest.check("leaders and terms", after, before)
+        with open(es["e1"].log_path, errors="replace") as f:
+            refused = f.read().count("a RAFT message from e3 refused")
+        srtest.check("refusals logged", refused, 1)
+        print("malformed RAFT: %d messages as e3, refusal logged once, "
+              "leaders and terms unchanged, executions SUCCESS" % sent)
+        for cl in cls.values():
+            cl.close()
+        return 0
+    finally:
+        c.stop()
+
+
 def main():
+    if "--raft" in sys.argv[1:]:
+        return raft_barrage()
     c = srtest.Cluster()
     try:
         e = c.engine()

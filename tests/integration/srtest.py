@@ -195,18 +195,25 @@ class Cluster:
         self.procs.append(p)
         return p
 
-    def cluster_file(self, engines, per_engine):
+    def cluster_file(self, engines, per_engine, replicas=1):
         """Write a cluster file for `engines` names, `per_engine`
-        partitions each; returns its path."""
+        partitions each; returns its path. With `replicas` R above 1,
+        each engine also holds a copy of the ranges of the R - 1 engines
+        before it, its own range listed first (as `cluster up` does)."""
         path = os.path.join(self.dir, "cluster.yaml")
         with open(path, "w") as f:
-            f.write("partitions: %d\nengines:\n" % (engines * per_engine))
+            f.write("partitions: %d\n" % (engines * per_engine))
+            if replicas > 1:
+                f.write("replicas: %d\n" % replicas)
+            f.write("engines:\n")
             for i in range(engines):
                 name = "e%d" % (i + 1)
+                parts = [((i - k) % engines) * per_engine + j
+                         for k in range(replicas) for j in range(per_engine)]
                 f.write("  - name: %s\n    client: %s\n    worker: %s\n"
-                        "    partitions: %d-%d\n"
+                        "    partitions: %s\n"
                         % (name, self.ep(name + "-c"), self.ep(name + "-w"),
-                           i * per_engine, (i + 1) * per_engine - 1))
+                           parts))
         self.cluster_path = path
         return path
 
@@ -271,6 +278,15 @@ class Cluster:
                 p.wait()
         shutil.rmtree(self.dir, ignore_errors=True)
 
+    def replicated(self, run, partitions=3, extra=(), heartbeat_ms=200):
+        """Replicated partitions (issue 12): a cluster file of three
+        engines, `partitions` partitions (one range per engine), each
+        partition replicated on all three; engines `run` of e1, e2, e3
+        are started ({name: process}). Two make a majority."""
+        path = self.cluster_file(3, partitions // 3, replicas=3)
+        return {n: self.engine(n, cluster=path, extra=extra,
+                               heartbeat_ms=heartbeat_ms) for n in run}
+
     def wait_workers(self, client, count, timeout=10.0):
         deadline = time.time() + timeout
         while time.time() < deadline:
@@ -278,3 +294,38 @@ class Cluster:
                 return
             time.sleep(0.05)
         fail("%d workers not ready within %.0f s" % (count, timeout))
+
+
+def leaders(clients):
+    """{partition: (engine, epoch)}: the engine whose STATUS lists the
+    partition as served (a replicated partition: its leader), the highest
+    epoch (Raft term) when two do. `clients`: {engine name: Client}."""
+    out = {}
+    for name, cl in clients.items():
+        st = cl.call("STATUS")
+        for p, epoch in zip(st["partitions"], st["epochs"]):
+            if p not in out or epoch > out[p][1]:
+                out[p] = (name, epoch)
+    return out
+
+
+def wait_leaders(clients, partitions, timeout=20.0):
+    """Wait until each of partitions 0 .. `partitions` - 1 of a
+    Cluster.replicated is served by one of `clients`, and by the engine
+    that lists it first when that one is among them (leaderships are
+    handed to it: docs/engine.md section 7); returns leaders(clients)."""
+    per = partitions // 3
+
+    def settled(got):
+        return len(got) == partitions and all(
+            got[p][0] == "e%d" % (p // per + 1) for p in got
+            if "e%d" % (p // per + 1) in clients)
+    deadline = time.time() + timeout
+    while True:
+        got = leaders(clients)
+        if settled(got):
+            return got
+        if time.time() > deadline:
+            fail("partitions without a leader after %.0f s: %s"
+                 % (timeout, sorted(set(range(partitions)) - set(got))))
+        time.sleep(0.05)
