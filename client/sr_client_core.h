@@ -89,7 +89,9 @@ typedef enum {
 // counted in *ignored, `err` holding the first), but an engine that does
 // not answer (no connection, no answer in time) is left out, its item nil
 // and not counted, when the engines that did answer serve every
-// partition: those that answer are asked again between two STATUS
+// partition. Engines with no connection at the first ask are waited for
+// alone for 0.25 s (a new client's connections coming up get the request
+// once); then those that answer are asked again between two STATUS
 // requests each, in rounds (0.25 s apart, up to 1 s) until they served,
 // together, every partition that their STATUS "cluster" names,
 // throughout, in one epoch each (with replicated partitions, the engines

@@ -13,6 +13,7 @@
 #include <cmocka.h>
 
 #include <czmq.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -325,6 +326,44 @@ a_completion_by_token_needs_the_engines_serving_every_partition(void **state)
     sr_client_close(&c);
 }
 
+// Engine B starts (again) after 50 ms, as its connection comes up late
+// on a loaded machine while a call is under way.
+static void *
+s_b_starts_late(void *arg)
+{
+    (void)arg;
+    static const uint16_t b_parts[] = {2, 3};
+    zclock_sleep(50);
+    s_fx.fe[1] = sr_fake_engine_new("B", s_fx.ep[1], b_parts, 2);
+    return NULL;
+}
+
+// A new client whose connection to an engine is not up yet at the first
+// ask waits for it a little before it asks the others again between two
+// STATUS: each engine gets the request once (the CLI opens a new client
+// for every command).
+static void
+an_engine_still_connecting_gets_the_request_once(void **state)
+{
+    (void)state;
+    sr_fake_engine_destroy(&s_fx.fe[1]);
+    sr_client_t *c = sr_fx_open_connected(s_fx.ep[0]);
+    sr_client_close(&c);
+    c = sr_fx_open(s_fx.both);
+    pthread_t later;
+    assert_int_equal(pthread_create(&later, NULL, s_b_starts_late, NULL), 0);
+    sr_value_t *v = NULL;
+    sr_error_t err;
+    sr_err_t rc = sr_client_wf_create(c, "wf: {}\n", T, &v, &err);
+    assert_int_equal(pthread_join(later, NULL), 0);
+    sr_fx_ok(rc, &err);
+    sr_value_destroy(&v);
+    assert_non_null(s_fx.fe[1]);
+    assert_int_equal(s_count(0, SR_MSG_WF_CREATE), 1);
+    assert_int_equal(s_count(1, SR_MSG_WF_CREATE), 1);
+    sr_client_close(&c);
+}
+
 // --- the plan of a check ------------------------------------------------
 
 // A STATUS body serving `parts` in `epoch`, saying the asking client
@@ -485,6 +524,7 @@ main(void)
             a_subscription_to_everything_needs_the_engines_serving_every_partition),
         S_TEST(workflows_are_created_while_an_engine_is_down),
         S_TEST(a_completion_by_token_needs_the_engines_serving_every_partition),
+        S_TEST(an_engine_still_connecting_gets_the_request_once),
         cmocka_unit_test(a_check_plans_moves_reads_and_subscriptions_to_all),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -377,10 +377,37 @@ s_bracket(sr_client_t *c, const sr_msg_t *req, int64_t deadline_ms, s_view_t *v,
     return rc;
 }
 
-// Ask every engine; when some do not answer, ask those that do again
-// between two STATUS, in rounds (S_ROUND_MS, then twice as long each time
-// up to S_ROUND_MAX_MS), until they served every partition throughout or
-// the deadline; then the last round's failure.
+// Ask again, alone, the engines of the first round that had no
+// connection then (a new client still connecting, or an engine down),
+// waiting for them up to S_ROUND_MS: each engine then gets the request
+// once when all are up. `xs` is the first round's; judged again.
+static sr_err_t
+s_catch_up(sr_client_t *c, sr_client_xfer_t *xs, size_t n, int64_t deadline_ms,
+           const s_mode_t *m, sr_value_t **bodies, size_t *ignored,
+           bool *is_again, sr_error_t *err)
+{
+    sr_client_xfer_t late[SR_CLIENT_ENGINES_MAX];
+    size_t at[SR_CLIENT_ENGINES_MAX], k = 0;
+    for (size_t i = 0; i < n; i++)
+        if (!xs[i].is_sent && !xs[i].is_answered) {
+            at[k] = i;
+            late[k++] = xs[i]; // moved there and back: owned by xs[i]
+        }
+    int64_t now = sr_client_now_ms();
+    sr_client_conn_exchange(sr_client_get_conn(c), late, k,
+                            deadline_ms - now > S_ROUND_MS ? now + S_ROUND_MS
+                                                           : deadline_ms,
+                            NULL, NULL);
+    for (size_t j = 0; j < k; j++)
+        xs[at[j]] = late[j];
+    s_view_t v = {xs, 1, n};
+    return s_judge(c, &v, m, NULL, bodies, ignored, is_again, err);
+}
+
+// Ask every engine; when some do not answer (after s_catch_up), ask those
+// that do again between two STATUS, in rounds (S_ROUND_MS, then twice as
+// long each time up to S_ROUND_MAX_MS), until they served every partition
+// throughout or the deadline; then the last round's failure.
 static sr_err_t
 s_covered(sr_client_t *c, const sr_msg_t *req, int64_t deadline_ms,
           const s_mode_t *m, sr_value_t **bodies, size_t *ignored,
@@ -395,6 +422,9 @@ s_covered(sr_client_t *c, const sr_msg_t *req, int64_t deadline_ms,
         s_fanout(c, req, deadline_ms, s_all_sent_settled, &each, first, err);
     if (!rc)
         rc = s_judge(c, &v, m, NULL, bodies, ignored, &is_again, err);
+    if (is_again && sr_client_now_ms() < deadline_ms)
+        rc = s_catch_up(c, first, n, deadline_ms, m, bodies, ignored, &is_again,
+                        err);
     s_xfers_fini(first, n);
     sr_client_xfer_t *xs = calloc(S_BRACKET * n, sizeof *xs);
     sr_client_cover_t *cv = NULL;
