@@ -1,9 +1,9 @@
-/* The client object and the only routing code: requests go to the next
- * engine in turn, to the owner of a partition (the map is learnt from
- * STATUS replies when first needed and again after an EUNAVAIL), or to
- * every engine (lists: to the engines that answer, when those serve every
- * partition). Owns the connections and the partition map. The typed
- * calls live in sr_client_wf.c, sr_client_ex.c and sr_client_events.c.
+/* The client object and the routing of requests to one engine: to the
+ * next engine in turn, or to the owner of a partition (the map is learnt
+ * from STATUS replies when first needed and again after an EUNAVAIL).
+ * Owns the connections, the partition map and the subscriptions' record.
+ * Requests to every engine are sr_client_fan.c's; the typed calls live in
+ * sr_client_wf.c, sr_client_ex.c and sr_client_events.c.
  * Thread rule: a client belongs to one thread at a time.
  */
 #include "sirocco/client.h"
@@ -16,14 +16,15 @@
 #include "sr_client_body.h"
 #include "sr_client_conn.h"
 #include "sr_client_core.h"
-#include "sr_client_cover.h"
 #include "sr_client_route.h"
 #include "sr_log.h"
 
 struct sr_client {
     sr_client_conn_t *conn;   // owned
     sr_client_route_t *route; // owned
+    sr_client_subs_t *subs;   // owned
     int watch_check_ms;
+    int follow_ms;
 };
 
 sr_err_t
@@ -36,6 +37,8 @@ sr_client_open(const char *endpoints, const sr_client_opts_t *opts,
     c->watch_check_ms = opts && opts->watch_check_ms > 0
                             ? opts->watch_check_ms
                             : SR_CLIENT_WATCH_CHECK_MS;
+    c->follow_ms =
+        opts && opts->follow_ms > 0 ? opts->follow_ms : SR_CLIENT_FOLLOW_MS;
     char *list = NULL;
     sr_err_t rc = sr_client_cluster_endpoints(endpoints, &list, err);
     if (!rc)
@@ -43,8 +46,11 @@ sr_client_open(const char *endpoints, const sr_client_opts_t *opts,
     free(list);
     if (!rc) {
         c->route = sr_client_route_new(sr_client_conn_count(c->conn));
-        if (!c->route)
+        c->subs = sr_client_subs_new(sr_client_conn_count(c->conn));
+        if (!c->route || !c->subs)
             rc = sr_error_set(err, SR_ENOMEM, "out of memory");
+        else
+            sr_client_conn_set_observer(c->conn, sr_client_subs_seen, c->subs);
     }
     if (rc) {
         sr_client_close(&c);
@@ -61,6 +67,7 @@ sr_client_close(sr_client_t **c_p)
         return;
     sr_client_conn_close(&(*c_p)->conn);
     sr_client_route_destroy(&(*c_p)->route);
+    sr_client_subs_destroy(&(*c_p)->subs);
     free(*c_p);
     *c_p = NULL;
 }
@@ -87,6 +94,27 @@ int
 sr_client_get_watch_check_ms(const sr_client_t *c)
 {
     return c->watch_check_ms;
+}
+
+sr_client_subs_t *
+sr_client_get_subs(sr_client_t *c)
+{
+    return c->subs;
+}
+
+int
+sr_client_get_follow_ms(const sr_client_t *c)
+{
+    return c->follow_ms;
+}
+
+void
+sr_client_learn(sr_client_t *c, size_t engine, const sr_value_t *status)
+{
+    sr_error_t e;
+    if (sr_client_route_learn(c->route, engine, status, &e))
+        sr_warn("client: %s engine=%s", e.msg,
+                sr_client_conn_endpoint(c->conn, engine));
 }
 
 sr_err_t
@@ -147,9 +175,8 @@ sr_client_build_error(sr_err_t rc, const char *what, sr_error_t *err)
 
 // --- one exchange -------------------------------------------------------
 
-// The body of a settled xfer (taken and normalised), or its error.
-static sr_err_t
-s_take_body(sr_client_xfer_t *x, sr_value_t **body, sr_error_t *err)
+sr_err_t
+sr_client_take_body(sr_client_xfer_t *x, sr_value_t **body, sr_error_t *err)
 {
     if (x->rc) {
         if (err)
@@ -174,9 +201,16 @@ s_one(sr_client_t *c, size_t engine, sr_msg_t *req, int64_t deadline_ms,
 {
     sr_client_xfer_t x = {.engine = engine, .req = req};
     sr_client_conn_exchange(c->conn, &x, 1, deadline_ms, NULL, NULL);
-    sr_err_t rc = s_take_body(&x, body, err);
+    sr_err_t rc = sr_client_take_body(&x, body, err);
     sr_client_xfer_fini(&x);
     return rc;
+}
+
+sr_err_t
+sr_client_call_engine(sr_client_t *c, size_t engine, sr_msg_t *req,
+                      int64_t deadline_ms, sr_value_t **body, sr_error_t *err)
+{
+    return s_one(c, engine, req, deadline_ms, body, err);
 }
 
 sr_err_t
@@ -359,275 +393,6 @@ sr_client_call_partition(sr_client_t *c, uint16_t partition, sr_msg_t *req,
     if (!rc && engine)
         *engine = e;
     return rc;
-}
-
-// --- every engine -------------------------------------------------------
-
-// A copy of `m` sharing its values. NULL when memory runs out.
-static sr_msg_t *
-s_msg_copy(const sr_msg_t *m)
-{
-    sr_msg_type_t type = sr_msg_type(m);
-    sr_msg_t *copy = sr_msg_new(type);
-    for (size_t i = 0; copy && i < sr_msg_field_count(type); i++) {
-        sr_field_t f = sr_msg_field_at(type, i);
-        sr_value_t *v = sr_msg_get(m, f);
-        if (v && sr_msg_set(copy, f, sr_value_ref(v)) != SR_OK)
-            sr_msg_destroy(&copy);
-    }
-    return copy;
-}
-
-// Collect the answers of a fan-out into one array. An engine that failed
-// with `ignore` (or with anything, when `errs` is not NULL) gives nil and
-// counts in *ignored; errs[i] (when given) is engine i's error, code
-// SR_OK when it answered, and `err` otherwise the first ignored one.
-static sr_err_t
-s_collect(sr_client_xfer_t *xs, size_t n, sr_err_t ignore, sr_error_t *errs,
-          sr_value_t **out, size_t *ignored, sr_error_t *err)
-{
-    sr_value_t *bodies = sr_value_new_array(n);
-    if (!bodies)
-        return sr_error_set(err, SR_ENOMEM, "out of memory");
-    size_t skipped = 0;
-    for (size_t i = 0; i < n; i++) {
-        sr_value_t *b = NULL;
-        bool is_ignored = xs[i].rc != SR_OK &&
-                          (errs || (ignore != SR_OK && xs[i].rc == ignore));
-        if (errs && is_ignored)
-            errs[i] = xs[i].err;
-        else if (errs)
-            sr_error_clear(&errs[i]);
-        else if (is_ignored && skipped == 0 && err)
-            *err = xs[i].err;
-        skipped += is_ignored;
-        sr_err_t rc = is_ignored ? SR_OK : s_take_body(&xs[i], &b, err);
-        if (!rc && sr_value_array_append(bodies, b ? b : sr_value_new_nil()))
-            rc = sr_error_set(err, SR_ENOMEM, "out of memory");
-        if (rc) {
-            sr_value_destroy(&bodies);
-            return rc;
-        }
-    }
-    *out = bodies;
-    if (ignored)
-        *ignored = skipped;
-    return SR_OK;
-}
-
-// Send each engine its own copy of `req` and wait as
-// sr_client_conn_exchange does; free with s_fanout_fini.
-static sr_err_t
-s_fanout(sr_client_t *c, const sr_msg_t *req, int64_t deadline_ms,
-         sr_client_settled_fn *fn, void *arg, sr_client_xfer_t *xs,
-         sr_error_t *err)
-{
-    size_t n = sr_client_conn_count(c->conn);
-    memset(xs, 0, n * sizeof *xs);
-    for (size_t i = 0; i < n; i++) {
-        xs[i].engine = i;
-        if (!(xs[i].req = s_msg_copy(req)))
-            return sr_error_set(err, SR_ENOMEM, "out of memory");
-    }
-    sr_client_conn_exchange(c->conn, xs, n, deadline_ms, fn, arg);
-    return SR_OK;
-}
-
-static void
-s_fanout_fini(sr_client_t *c, sr_client_xfer_t *xs)
-{
-    for (size_t i = 0; i < sr_client_conn_count(c->conn); i++) {
-        sr_msg_destroy(&xs[i].req);
-        sr_client_xfer_fini(&xs[i]);
-    }
-}
-
-sr_err_t
-sr_client_call_all(sr_client_t *c, const sr_msg_t *req, int64_t deadline_ms,
-                   sr_err_t ignore, sr_value_t **bodies, size_t *ignored,
-                   sr_error_t *err)
-{
-    sr_client_xfer_t xs[SR_CLIENT_ENGINES_MAX];
-    sr_err_t rc = s_fanout(c, req, deadline_ms, NULL, NULL, xs, err);
-    if (!rc)
-        rc = s_collect(xs, sr_client_conn_count(c->conn), ignore, NULL, bodies,
-                       ignored, err);
-    s_fanout_fini(c, xs);
-    return rc;
-}
-
-typedef struct {
-    sr_client_xfer_t *xs;
-    size_t n;
-} s_each_t;
-
-// Stop once every engine that took the request has settled and one of
-// them answered: those still unsent have no connection (are down).
-static bool
-s_all_sent_settled(sr_client_xfer_t *x, void *arg)
-{
-    (void)x;
-    const s_each_t *e = arg;
-    bool has_answer = false;
-    for (size_t k = 0; k < e->n; k++) {
-        if (e->xs[k].is_pending && e->xs[k].is_sent)
-            return false;
-        has_answer |= !e->xs[k].is_pending && e->xs[k].rc == SR_OK;
-    }
-    return has_answer;
-}
-
-sr_err_t
-sr_client_call_each(sr_client_t *c, const sr_msg_t *req, int64_t deadline_ms,
-                    sr_value_t **bodies, sr_error_t *errs, size_t *failed,
-                    sr_error_t *err)
-{
-    sr_client_xfer_t xs[SR_CLIENT_ENGINES_MAX];
-    s_each_t each = {xs, sr_client_conn_count(c->conn)};
-    sr_err_t rc =
-        s_fanout(c, req, deadline_ms, s_all_sent_settled, &each, xs, err);
-    if (!rc)
-        rc = s_collect(xs, each.n, SR_OK, errs, bodies, failed, err);
-    s_fanout_fini(c, xs);
-    return rc;
-}
-
-// --- lists from every engine -------------------------------------------
-
-// Per engine i: xs[3i] STATUS, xs[3i + 1] the request, xs[3i + 2] STATUS,
-// sent in that order on engine i's socket, answered in that order.
-#define S_BRACKET 3
-
-// Note what engine i's three answers say; append its list to `out`.
-static sr_err_t
-s_bracket_note(sr_client_xfer_t *x, sr_client_cover_t *cv, sr_value_t *out,
-               sr_error_t *err)
-{
-    const sr_value_t *before = sr_msg_get(x[0].reply, SR_F_REPLY_body);
-    const sr_value_t *after = sr_msg_get(x[2].reply, SR_F_REPLY_body);
-    sr_client_cover_name(cv, before);
-    sr_client_cover_name(cv, after);
-    sr_client_cover_serve(cv, before, after);
-    sr_value_t *b = NULL;
-    sr_err_t rc = s_take_body(&x[1], &b, err);
-    if (!rc && sr_value_array_append(out, b))
-        rc = sr_error_set(err, SR_ENOMEM, "out of memory");
-    return rc;
-}
-
-// Answered all three of its bracket.
-static bool
-s_bracket_ok(const sr_client_xfer_t *x)
-{
-    return x[0].rc == SR_OK && x[1].rc == SR_OK && x[2].rc == SR_OK;
-}
-
-// Is each engine that did not answer its bracket named as a member of
-// the cluster by one that did? Then its partitions were named too.
-static bool
-s_silent_are_members(sr_client_t *c, const sr_client_xfer_t *xs)
-{
-    size_t n = sr_client_conn_count(c->conn);
-    for (size_t i = 0; i < n; i++) {
-        if (s_bracket_ok(&xs[S_BRACKET * i]))
-            continue;
-        const char *ep = sr_client_conn_endpoint(c->conn, i);
-        bool is_member = false;
-        for (size_t j = 0; j < n && !is_member; j++)
-            is_member =
-                s_bracket_ok(&xs[S_BRACKET * j]) &&
-                sr_client_cover_is_member(
-                    sr_msg_get(xs[S_BRACKET * j].reply, SR_F_REPLY_body), ep);
-        if (!is_member)
-            return false;
-    }
-    return true;
-}
-
-// Ask every engine for `req` between two STATUS requests, not waiting
-// for engines with no connection once the others have answered. *lists:
-// the lists of the engines that answered all three, when every engine
-// did, or when those served, together, every partition of the cluster
-// throughout (sr_client_cover) and name each other engine as a member of
-// it. SR_EUNAVAIL (without detail) otherwise.
-static sr_err_t
-s_lists_covered(sr_client_t *c, const sr_msg_t *req, int64_t deadline_ms,
-                sr_value_t **lists, sr_error_t *err)
-{
-    size_t n = sr_client_conn_count(c->conn), answered = 0;
-    s_each_t each = {calloc(S_BRACKET * n, sizeof *each.xs), S_BRACKET * n};
-    sr_msg_t *status = sr_msg_new(SR_MSG_STATUS);
-    sr_client_cover_t *cv = sr_client_cover_new();
-    sr_value_t *out = sr_value_new_array(n);
-    sr_err_t rc = each.xs && status && cv && out
-                      ? SR_OK
-                      : sr_error_set(err, SR_ENOMEM, "out of memory");
-    for (size_t k = 0; !rc && k < each.n; k++) {
-        each.xs[k].engine = k / S_BRACKET;
-        each.xs[k].req = s_msg_copy(k % S_BRACKET == 1 ? req : status);
-        if (!each.xs[k].req)
-            rc = sr_error_set(err, SR_ENOMEM, "out of memory");
-    }
-    if (!rc)
-        sr_client_conn_exchange(c->conn, each.xs, each.n, deadline_ms,
-                                s_all_sent_settled, &each);
-    for (size_t i = 0; !rc && i < n; i++) {
-        sr_client_xfer_t *x = &each.xs[S_BRACKET * i];
-        if (s_bracket_ok(x)) {
-            rc = s_bracket_note(x, cv, out, err);
-            answered++;
-        }
-    }
-    if (!rc && answered < n &&
-        (!sr_client_cover_is_whole(cv) || !s_silent_are_members(c, each.xs)))
-        rc = SR_EUNAVAIL;
-    if (!rc) {
-        *lists = out;
-        out = NULL;
-    }
-    for (size_t k = 0; each.xs && k < each.n; k++) {
-        sr_msg_destroy(&each.xs[k].req);
-        sr_client_xfer_fini(&each.xs[k]);
-    }
-    free(each.xs);
-    sr_value_destroy(&out);
-    sr_client_cover_destroy(&cv);
-    sr_msg_destroy(&status);
-    return rc;
-}
-
-sr_err_t
-sr_client_call_lists(sr_client_t *c, const sr_msg_t *req, int64_t deadline_ms,
-                     sr_value_t **lists, sr_error_t *err)
-{
-    size_t n = sr_client_conn_count(c->conn), failed = 0;
-    sr_value_t *bodies = NULL;
-    sr_error_t errs[SR_CLIENT_ENGINES_MAX];
-    sr_err_t rc =
-        sr_client_call_each(c, req, deadline_ms, &bodies, errs, &failed, err);
-    if (rc || failed == 0) {
-        if (!rc)
-            *lists = bodies;
-        return rc;
-    }
-    sr_value_destroy(&bodies);
-    if (failed < n) {
-        rc = s_lists_covered(c, req, deadline_ms, lists, err);
-        if (rc != SR_EUNAVAIL)
-            return rc;
-    }
-    // Not covered: as a list asked of every engine always did, wait for
-    // each (one still connecting, too) and fail naming the first that
-    // does not answer. When none answered, the first round waited for
-    // each already: its first failure.
-    if (failed < n && sr_client_now_ms() < deadline_ms)
-        return sr_client_call_all(c, req, deadline_ms, SR_OK, lists, NULL, err);
-    size_t i = 0;
-    while (i + 1 < n && errs[i].code == SR_OK)
-        i++;
-    if (err)
-        *err = errs[i];
-    return errs[i].code;
 }
 
 // Request `req` (taken over) of engine i; its reply's body in *out.

@@ -33,7 +33,9 @@ struct sr_client_conn {
     int heartbeat_ms;
     bool is_curve; // CurveZMQ: a refused key looks like an engine down
     sr_limits_t limits;
-    sr_client_queue_t *events; // owned; EVENTs as maps
+    sr_client_queue_t *events;        // owned; EVENTs as maps
+    sr_client_event_seen_fn *on_seen; // NULL: no observer
+    void *seen_arg;
 };
 
 // --- opening ------------------------------------------------------------
@@ -220,12 +222,22 @@ fail:
     return NULL;
 }
 
-static void
-s_queue_event(sr_client_conn_t *cn, const sr_msg_t *m)
+void
+sr_client_conn_push_event(sr_client_conn_t *cn, sr_value_t *event)
 {
     size_t lost = sr_client_queue_lost(cn->events);
-    if (!sr_client_queue_push(cn->events, s_event_value(m)) && lost == 0)
+    if (event && cn->on_seen)
+        cn->on_seen(event, cn->seen_arg);
+    if (!sr_client_queue_push(cn->events, event) && lost == 0)
         sr_warn("client: event queue full or out of memory; events lost");
+}
+
+void
+sr_client_conn_set_observer(sr_client_conn_t *cn, sr_client_event_seen_fn *fn,
+                            void *arg)
+{
+    cn->on_seen = fn;
+    cn->seen_arg = arg;
 }
 
 void
@@ -343,14 +355,16 @@ typedef struct {
     bool is_stopped; // fn asked to stop
 } s_round_t;
 
-// Mark x answered with `reply` (taken) or failed with `rc`/`cause`.
+// Mark x answered with `reply` (taken) or failed with `rc`/`cause`;
+// `is_answered`: what settles it came from the engine.
 static void
 s_settle(s_round_t *rd, sr_client_xfer_t *x, sr_msg_t **reply, sr_err_t rc,
-         const sr_error_t *cause)
+         const sr_error_t *cause, bool is_answered)
 {
     x->is_pending = false;
     rd->waiting--;
     x->rc = rc;
+    x->is_answered = is_answered;
     if (reply) {
         x->reply = *reply;
         *reply = NULL;
@@ -381,7 +395,7 @@ s_fail_engine(s_round_t *rd, size_t i, sr_err_t code, const sr_error_t *e)
 {
     for (size_t k = 0; k < rd->n; k++)
         if (rd->xs[k].is_pending && rd->xs[k].is_sent && rd->xs[k].engine == i)
-            s_settle(rd, &rd->xs[k], NULL, code, e);
+            s_settle(rd, &rd->xs[k], NULL, code, e, true);
 }
 
 // Settle xs[k] with what engine i sent: a REPLY, an ERROR, or bytes that
@@ -392,15 +406,15 @@ s_answer(sr_client_conn_t *cn, size_t i, sr_wire_in_t *in, sr_err_t rc,
 {
     sr_error_t e;
     if (rc == SR_OK && in->type == SR_MSG_REPLY) {
-        s_settle(rd, x, &in->msg, SR_OK, NULL);
+        s_settle(rd, x, &in->msg, SR_OK, NULL, true);
     } else if (rc == SR_OK) {
         sr_err_t code = s_engine_error(cn, i, in->msg, &e);
-        s_settle(rd, x, NULL, code, &e);
+        s_settle(rd, x, NULL, code, &e, true);
     } else {
         sr_error_at(&e, rc, cause->where,
                     "engine %s sent an answer that cannot be read: %s",
                     cn->engines[i].endpoint, cause->msg);
-        s_settle(rd, x, NULL, rc, &e);
+        s_settle(rd, x, NULL, rc, &e, true);
     }
 }
 
@@ -417,7 +431,7 @@ s_try_send(sr_client_conn_t *cn, s_round_t *rd, sr_client_xfer_t *x)
         x->is_sent = true;
         e->sent_ms = sr_client_now_ms();
     } else if (rc != SR_EUNAVAIL) {
-        s_settle(rd, x, NULL, rc, &err);
+        s_settle(rd, x, NULL, rc, &err, false);
     }
 }
 
@@ -465,7 +479,7 @@ s_dispatch(sr_client_conn_t *cn, size_t i, sr_wire_in_t *in, sr_err_t rc,
            const sr_error_t *cause, s_round_t *rd)
 {
     if (rc == SR_OK && in->type == SR_MSG_EVENT) {
-        s_queue_event(cn, in->msg);
+        sr_client_conn_push_event(cn, s_event_value(in->msg));
         return;
     }
     bool is_answer = in->type == SR_MSG_REPLY || in->type == SR_MSG_ERROR;
@@ -559,6 +573,7 @@ s_start(sr_client_conn_t *cn, sr_client_xfer_t *x)
     sr_client_xfer_fini(x);
     sr_error_clear(&x->err);
     x->is_sent = false;
+    x->is_answered = false;
     x->rc = SR_OK;
     if (s_set_req_id(cn, x->req))
         x->rc = sr_error_set(&x->err, SR_EINVAL, "%s has no req_id",
@@ -623,6 +638,16 @@ sr_client_conn_exchange(sr_client_conn_t *cn, sr_client_xfer_t *xs, size_t n,
     for (size_t k = 0; k < n; k++)
         if (xs[k].is_pending)
             s_abandon(cn, &xs[k], rd.is_stopped, start, deadline_ms);
+}
+
+bool
+sr_client_conn_wait(sr_client_conn_t *cn, int64_t deadline_ms)
+{
+    s_round_t none = {NULL, 0, 0, NULL, NULL, false};
+    while (sr_client_now_ms() < deadline_ms)
+        if (!s_poll(cn, deadline_ms, &none))
+            return false;
+    return true;
 }
 
 sr_err_t

@@ -22,14 +22,16 @@ typedef struct sr_client_conn sr_client_conn_t;
 
 // One request to one engine and its outcome.
 typedef struct {
-    size_t engine;   // index of the engine to ask
-    sr_msg_t *req;   // borrowed; its req_id is set by the exchange
-    sr_msg_t *reply; // owned: the REPLY, when rc is SR_OK
-    sr_err_t rc;     // SR_OK: a REPLY came; else the engine's ERROR code
-                     // or why no answer came
-    sr_error_t err;  // detail when rc is not SR_OK
-    bool is_pending; // no answer yet (inside an exchange only)
-    bool is_sent;    // handed to ZeroMQ (inside an exchange only)
+    size_t engine;    // index of the engine to ask
+    sr_msg_t *req;    // borrowed; its req_id is set by the exchange
+    sr_msg_t *reply;  // owned: the REPLY, when rc is SR_OK
+    sr_err_t rc;      // SR_OK: a REPLY came; else the engine's ERROR code
+                      // or why no answer came
+    sr_error_t err;   // detail when rc is not SR_OK
+    bool is_pending;  // no answer yet (inside an exchange only)
+    bool is_sent;     // handed to ZeroMQ (inside an exchange only)
+    bool is_answered; // the engine answered (a REPLY, an ERROR, or bytes
+                      // that cannot be read); false: no answer came
 } sr_client_xfer_t;
 
 // Connect to the comma-separated `endpoints` (see sr_client_open). Caller
@@ -84,6 +86,16 @@ bool sr_client_conn_has_subscriptions(const sr_client_conn_t *cn);
 // `deadline_ms`. SR_ETIMEDOUT when none came; SR_EIO when interrupted.
 sr_err_t sr_client_conn_next_event(sr_client_conn_t *cn, int64_t deadline_ms,
                                    sr_value_t **event, sr_error_t *err);
+// Wait until `deadline_ms`, queueing the EVENTs that come and sending
+// heartbeats. False when interrupted by a signal.
+bool sr_client_conn_wait(sr_client_conn_t *cn, int64_t deadline_ms);
+// Called with each event as it is queued (borrowed for the call).
+typedef void(sr_client_event_seen_fn)(const sr_value_t *event, void *arg);
+// Call `fn` (NULL: none) for each event queued from now on.
+void sr_client_conn_set_observer(sr_client_conn_t *cn,
+                                 sr_client_event_seen_fn *fn, void *arg);
+// Queue an event made by the client (taken; the observer sees it too).
+void sr_client_conn_push_event(sr_client_conn_t *cn, sr_value_t *event);
 // Drop every queued event.
 void sr_client_conn_clear_events(sr_client_conn_t *cn);
 size_t sr_client_conn_events_dropped(const sr_client_conn_t *cn);

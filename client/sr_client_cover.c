@@ -55,10 +55,8 @@ sr_client_cover_name(sr_client_cover_t *cv, const sr_value_t *status)
             S_NAMED);
 }
 
-// The epoch in which `status` says it serves partition `p`; -1 when it
-// does not serve it.
-static int64_t
-s_epoch(const sr_value_t *status, int64_t p)
+int64_t
+sr_client_cover_epoch(const sr_value_t *status, int64_t p)
 {
     const sr_value_t *parts = sr_body_get(status, SR_B_STATUS_partitions);
     const sr_value_t *epochs = sr_body_get(status, SR_B_STATUS_epochs);
@@ -83,7 +81,8 @@ sr_client_cover_serve(sr_client_cover_t *cv, const sr_value_t *before,
     const sr_value_t *parts = sr_body_get(before, SR_B_STATUS_partitions);
     for (size_t i = 0; i < sr_value_len(parts); i++) {
         int64_t p = sr_client_route_partition(sr_value_array_at(parts, i));
-        if (p >= 0 && s_epoch(before, p) == s_epoch(after, p))
+        if (p >= 0 &&
+            sr_client_cover_epoch(before, p) == sr_client_cover_epoch(after, p))
             cv->flags[p] |= S_SERVED;
     }
 }

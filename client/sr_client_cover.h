@@ -35,6 +35,11 @@ void sr_client_cover_name(sr_client_cover_t *cv, const sr_value_t *status);
 void sr_client_cover_serve(sr_client_cover_t *cv, const sr_value_t *before,
                            const sr_value_t *after);
 
+// The epoch in which `status` says its engine serves partition
+// `partition`; -1 when it does not serve it. A body without "epochs"
+// serves in epoch 0.
+int64_t sr_client_cover_epoch(const sr_value_t *status, int64_t partition);
+
 // True when `status` names, in its "cluster", a member whose client
 // endpoint is `endpoint` (as written): an engine of the same cluster, so
 // that its partitions are among those sr_client_cover_name notes. An

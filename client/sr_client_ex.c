@@ -487,22 +487,27 @@ s_build_complete(const sr_client_completion_t *cp, sr_msg_t *req,
 }
 
 // COMPLETE by token to every engine: only the owner of the token knows
-// it, the others answer ENOTFOUND. The owner's answer is the reply.
+// it, the others answer ENOTFOUND. The owner's answer is the reply, and
+// ends the call; ENOTFOUND needs the answers of engines that serve every
+// partition (an engine that is down may hold the token otherwise).
 static sr_err_t
 s_complete_everywhere(sr_client_t *c, const sr_msg_t *req, int64_t deadline,
                       sr_value_t **body, sr_error_t *err)
 {
     sr_value_t *bodies = NULL;
     size_t ignored = 0;
-    sr_err_t rc = sr_client_call_all(c, req, deadline, SR_ENOTFOUND, &bodies,
-                                     &ignored, err);
-    if (!rc && ignored == sr_value_len(bodies))
-        rc = SR_ENOTFOUND; // err holds the first engine's message
-    for (size_t i = 0; !rc && i < sr_value_len(bodies); i++)
+    sr_err_t rc =
+        sr_client_call_covered(c, req, deadline, SR_ENOTFOUND,
+                               SR_CLIENT_FAN_ONE_REPLY, &bodies, &ignored, err);
+    bool is_found = false;
+    for (size_t i = 0; !rc && !is_found && i < sr_value_len(bodies); i++)
         if (!sr_value_is(sr_value_array_at(bodies, i), SR_T_NIL)) {
             *body = sr_value_ref(sr_value_array_at(bodies, i));
-            break;
+            is_found = true;
         }
+    if (!rc && !is_found) // err holds the first engine's message
+        rc = ignored ? SR_ENOTFOUND
+                     : sr_error_set(err, SR_ENOTFOUND, "no engine knows it");
     sr_value_destroy(&bodies);
     return rc;
 }

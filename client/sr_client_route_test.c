@@ -429,33 +429,10 @@ a_partial_list_leaves_out_an_engine_that_is_down(void **state)
 
 static const uint16_t s_six[] = {0, 1, 2, 3, 4, 5};
 
-// A, B and C (on the `nobody` endpoint, owning 4 and 5) in a cluster of
-// partitions 0 .. 5, a client connected to all three, then C closed (as
-// if killed) and the client seeing that it is gone.
 static sr_client_t *
 s_open_three_then_close_c(void)
 {
-    static const uint16_t c_parts[] = {4, 5};
-    sr_fake_engine_t *fc = sr_fake_engine_new("C", s_fx.nobody, c_parts, 2);
-    assert_non_null(fc);
-    char eps[640];
-    snprintf(eps, sizeof eps, "%s,%s", s_fx.both, s_fx.nobody);
-    sr_fake_engine_set_cluster(fc, eps, s_six, 6);
-    for (int i = 0; i < 2; i++)
-        sr_fake_engine_set_cluster(s_fx.fe[i], eps, s_six, 6);
-    sr_client_t *c = sr_fx_open_connected(eps);
-    sr_fake_engine_destroy(&fc);
-    sr_value_t *v = NULL;
-    sr_error_t err;
-    bool is_gone = false;
-    for (int i = 0; i < 200 && !is_gone; i++) {
-        is_gone = sr_client_status(c, 2, 50, &v, &err) != SR_OK &&
-                  strstr(err.msg, "not connected");
-        sr_value_destroy(&v);
-    }
-    if (!is_gone)
-        fail_msg("the client still sees engine C after 200 tries");
-    return c;
+    return sr_fx_open_three_then_close_c(&s_fx, NULL);
 }
 
 // Workflow "name" stored on engine `engine` alone.

@@ -46,6 +46,19 @@ sr_fx_teardown(sr_fx_t *fx)
     rmdir(fx->dir);
 }
 
+int
+sr_fx_setup_state(void **state)
+{
+    return sr_fx_setup(*state);
+}
+
+int
+sr_fx_teardown_state(void **state)
+{
+    sr_fx_teardown(*state);
+    return 0;
+}
+
 sr_client_t *
 sr_fx_open(const char *endpoints)
 {
@@ -55,16 +68,57 @@ sr_fx_open(const char *endpoints)
     return c;
 }
 
-sr_client_t *
-sr_fx_open_connected(const char *endpoints)
+// Wait until a STATUS of each engine answered.
+static sr_client_t *
+s_connected(sr_client_t *c)
 {
-    sr_client_t *c = sr_fx_open(endpoints);
     for (size_t i = 0; i < sr_client_engine_count(c); i++) {
         sr_value_t *v = NULL;
         sr_error_t err;
         sr_fx_ok(sr_client_status(c, i, SR_FX_WAIT_MS, &v, &err), &err);
         sr_value_destroy(&v);
     }
+    return c;
+}
+
+sr_client_t *
+sr_fx_open_connected(const char *endpoints)
+{
+    return s_connected(sr_fx_open(endpoints));
+}
+
+sr_client_t *
+sr_fx_open_connected_with(const char *endpoints, const sr_client_opts_t *opts)
+{
+    sr_client_t *c = NULL;
+    sr_error_t err;
+    sr_fx_ok(sr_client_open(endpoints, opts, &c, &err), &err);
+    return s_connected(c);
+}
+
+sr_client_t *
+sr_fx_open_three_then_close_c(sr_fx_t *fx, const sr_client_opts_t *opts)
+{
+    static const uint16_t six[] = {0, 1, 2, 3, 4, 5}, c_parts[] = {4, 5};
+    sr_fake_engine_t *fc = sr_fake_engine_new("C", fx->nobody, c_parts, 2);
+    assert_non_null(fc);
+    char eps[640];
+    snprintf(eps, sizeof eps, "%s,%s", fx->both, fx->nobody);
+    sr_fake_engine_set_cluster(fc, eps, six, 6);
+    for (int i = 0; i < 2; i++)
+        sr_fake_engine_set_cluster(fx->fe[i], eps, six, 6);
+    sr_client_t *c = sr_fx_open_connected_with(eps, opts);
+    sr_value_t *v = NULL;
+    sr_error_t err;
+    sr_fake_engine_destroy(&fc);
+    bool is_gone = false;
+    for (int i = 0; i < 200 && !is_gone; i++) {
+        is_gone = sr_client_status(c, 2, 50, &v, &err) != SR_OK &&
+                  strstr(err.msg, "not connected");
+        sr_value_destroy(&v);
+    }
+    if (!is_gone)
+        fail_msg("the client still sees engine C after 200 tries");
     return c;
 }
 

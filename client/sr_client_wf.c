@@ -1,8 +1,11 @@
 /* Workflow calls of the client: WF_CREATE and WF_DELETE go to every
  * engine (definitions are content-addressed, so storing one twice is
- * harmless), WF_LIST is gathered from every engine and merged, WF_GET
- * and WF_VALIDATE ask one engine. Builds requests and shapes answers; routing
- * is sr_client.c's. Thread rule: the client's thread.
+ * harmless; a create needs only the engines that serve every partition,
+ * as one that was down fetches what it lacks from them when it returns,
+ * while a delete needs every engine, or the one that missed it would give
+ * the definition back), WF_LIST is gathered from every engine and merged,
+ * WF_GET and WF_VALIDATE ask one engine. Builds requests and shapes answers;
+ * routing is sr_client.c's. Thread rule: the client's thread.
  */
 #include "sirocco/client.h"
 
@@ -36,10 +39,14 @@ sr_client_wf_create(sr_client_t *c, const char *definition, int timeout_ms,
     sr_err_t rc = s_definition_req(SR_MSG_WF_CREATE, SR_F_WF_CREATE_definition,
                                    definition, &req, err);
     if (!rc)
-        rc = sr_client_call_all(c, req, sr_client_deadline(timeout_ms), SR_OK,
-                                &bodies, NULL, err);
-    if (!rc)
-        *workflows = sr_value_ref(sr_value_array_at(bodies, 0));
+        rc = sr_client_call_covered(c, req, sr_client_deadline(timeout_ms),
+                                    SR_OK, SR_CLIENT_FAN_ALL, &bodies, NULL,
+                                    err);
+    for (size_t i = 0; !rc && i < sr_value_len(bodies); i++)
+        if (!sr_value_is(sr_value_array_at(bodies, i), SR_T_NIL)) {
+            *workflows = sr_value_ref(sr_value_array_at(bodies, i));
+            break; // the first engine that answered
+        }
     sr_value_destroy(&bodies);
     sr_msg_destroy(&req);
     return rc;

@@ -304,6 +304,14 @@ sr_fake_engine_set_partitions(sr_fake_engine_t *fe, const uint16_t *parts,
 }
 
 void
+sr_fake_engine_set_epoch(sr_fake_engine_t *fe, int64_t epoch)
+{
+    pthread_mutex_lock(&fe->lock);
+    sr_fake_store_set_epoch(fe->store, epoch);
+    pthread_mutex_unlock(&fe->lock);
+}
+
+void
 sr_fake_engine_set_cluster(sr_fake_engine_t *fe, const char *members,
                            const uint16_t *parts, size_t n)
 {

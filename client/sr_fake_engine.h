@@ -54,6 +54,9 @@ void sr_fake_engine_set_before_1_5(sr_fake_engine_t *fe, bool is_before_1_5);
 // Own these partitions from now on.
 void sr_fake_engine_set_partitions(sr_fake_engine_t *fe, const uint16_t *parts,
                                    size_t n);
+// Serve every partition in `epoch` from now on (STATUS "epochs"; 1 by
+// default), as after a move away and back.
+void sr_fake_engine_set_epoch(sr_fake_engine_t *fe, int64_t epoch);
 // Name a cluster in STATUS "cluster": the engines of `members` (client
 // endpoints, comma-separated), each holding a copy of every partition of
 // `parts` (replicated on every engine). By default it names none.

@@ -33,6 +33,7 @@ struct sr_fake_store {
     sr_value_t *actions;        // action id text or token -> state
     sr_fake_subs_t *subs;       // subscribers and scripted events
     int64_t created;            // a clock for created_ms that always moves
+    int64_t epoch;              // of every partition it owns
     bool is_before_1_5;         // EX_START's `id` is ignored
 };
 
@@ -59,6 +60,7 @@ sr_fake_store_new(const char *name, const char *endpoint)
     st->actions = sr_value_new_map(4);
     st->subs = sr_fake_subs_new();
     st->created = 1700000000000;
+    st->epoch = 1;
     if (!st->catalog || !st->executions || !st->tasks || !st->actions ||
         !st->subs)
         sr_fake_store_destroy(&st);
@@ -96,6 +98,12 @@ sr_fake_store_set_cluster(sr_fake_store_t *st, const char *members,
     snprintf(st->members, sizeof st->members, "%s", members);
     st->ncluster = n < S_PARTS_MAX ? n : S_PARTS_MAX;
     memcpy(st->cluster, parts, st->ncluster * sizeof *parts);
+}
+
+void
+sr_fake_store_set_epoch(sr_fake_store_t *st, int64_t epoch)
+{
+    st->epoch = epoch;
 }
 
 void
@@ -610,8 +618,9 @@ s_cluster(const sr_fake_store_t *st)
 }
 
 // The figures of an engine that runs nothing, names the cluster set by
-// sr_fake_store_set_cluster (none by default) and holds epoch 1 of each
-// of its partitions.
+// sr_fake_store_set_cluster (none by default), holds each of its
+// partitions in the epoch set (1 by default) and says how many
+// subscriptions the asking client holds.
 static void
 s_status(s_ctx_t *cx)
 {
@@ -619,7 +628,7 @@ s_status(s_ctx_t *cx)
     sr_value_t *epochs = sr_value_new_array(cx->st->nparts);
     for (size_t i = 0; i < cx->st->nparts; i++) {
         sr_value_array_append(parts, sr_value_new_int(cx->st->parts[i]));
-        sr_value_array_append(epochs, sr_value_new_int(1));
+        sr_value_array_append(epochs, sr_value_new_int(cx->st->epoch));
     }
     sr_body_t d, b;
     sr_body_init(&d, SR_SHAPE_LATENCY);
@@ -640,6 +649,8 @@ s_status(s_ctx_t *cx)
     for (size_t i = 0; i < sizeof zero / sizeof *zero; i++)
         sr_body_put_int(&b, zero[i], 0);
     sr_body_put(&b, SR_B_STATUS_dispatch_ms, sr_body_take(&d));
+    sr_body_put_int(&b, SR_B_STATUS_subscriptions,
+                    (int64_t)sr_fake_subs_count(cx->st->subs, cx->peer));
     s_reply(cx, sr_body_take(&b));
 }
 

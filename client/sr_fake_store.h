@@ -30,6 +30,8 @@ void sr_fake_store_set_partitions(sr_fake_store_t *st, const uint16_t *parts,
 // endpoints, comma-separated), each holding the partitions `parts`.
 void sr_fake_store_set_cluster(sr_fake_store_t *st, const char *members,
                                const uint16_t *parts, size_t n);
+// Serve every partition in `epoch` (STATUS "epochs"; 1 by default).
+void sr_fake_store_set_epoch(sr_fake_store_t *st, int64_t epoch);
 // Answer EX_START as an engine before protocol 1.5 does: ignore its `id`.
 void sr_fake_store_set_before_1_5(sr_fake_store_t *st, bool is_before_1_5);
 

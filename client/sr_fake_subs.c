@@ -49,6 +49,12 @@ bool
 sr_fake_subs_add(sr_fake_subs_t *subs, const sr_wire_peer_t *peer,
                  const sr_id_t *id)
 {
+    for (size_t i = 0; i < subs->n; i++) { // asked again: kept once
+        const s_sub_t *s = &subs->subs[i];
+        if (sr_wire_peer_equal(&s->peer, peer) && s->is_all == !id &&
+            (!id || sr_id_equal(&s->id, id)))
+            return true;
+    }
     if (subs->n == S_SUBS_MAX)
         return false;
     s_sub_t *s = &subs->subs[subs->n++];
@@ -56,6 +62,15 @@ sr_fake_subs_add(sr_fake_subs_t *subs, const sr_wire_peer_t *peer,
     if (id)
         s->id = *id;
     return true;
+}
+
+size_t
+sr_fake_subs_count(const sr_fake_subs_t *subs, const sr_wire_peer_t *peer)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < subs->n; i++)
+        n += sr_wire_peer_equal(&subs->subs[i].peer, peer);
+    return n;
 }
 
 void

@@ -31,9 +31,13 @@ sr_fake_subs_t *sr_fake_subs_new(void);
 void sr_fake_subs_destroy(sr_fake_subs_t **subs_p);
 
 // Subscribe `peer` to execution `id` (NULL: every execution); its
-// scripted events are due after its next request. False when full.
+// scripted events are due after its next request. The same subscription
+// asked again is kept once, as an engine does. False when full.
 bool sr_fake_subs_add(sr_fake_subs_t *subs, const sr_wire_peer_t *peer,
                       const sr_id_t *id);
+// How many subscriptions `peer` holds.
+size_t sr_fake_subs_count(const sr_fake_subs_t *subs,
+                          const sr_wire_peer_t *peer);
 // End every subscription of `peer`.
 void sr_fake_subs_remove(sr_fake_subs_t *subs, const sr_wire_peer_t *peer);
 // A scripted event of execution `id`.

@@ -424,8 +424,14 @@ s_read(eng_client_t *self, sr_wire_in_t *in)
         sr_msg_id(m, SR_F_ACTION_GET_action_id, &id);
         rc = eng_view_action(self->parts, &id, &body, &e);
         break;
-    default:
+    default: // STATUS, with what the asking client holds here
         rc = self->status(self->status_arg, &body, &e);
+        if (!rc && sr_body_set(body, SR_B_STATUS_subscriptions,
+                               sr_value_new_int((int64_t)eng_subs_count(
+                                   self->subs, &in->peer)))) {
+            sr_value_destroy(&body);
+            rc = sr_error_set(&e, SR_ENOMEM, "STATUS: out of memory");
+        }
         break;
     }
     if (rc)

@@ -2,8 +2,9 @@
 // client and a test worker written against the protocol drive it through
 // workflow create, execution start, the worker sequence, reads, delegate
 // completion, pause/resume, delete, bad messages, and a restart; and
-// definitions validated without being stored, and workflows described
-// (input, tags) in WF_VALIDATE, WF_CREATE, WF_GET and WF_LIST.
+// definitions validated without being stored, workflows described
+// (input, tags) in WF_VALIDATE, WF_CREATE, WF_GET and WF_LIST, and a
+// subscription asked again kept once.
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -665,6 +666,82 @@ test_two_starts_with_one_id_in_one_batch_make_one_execution(void **state)
         fail_msg("two starts sent together never shared a batch");
 }
 
+// STATUS, after counting the `execution` EVENTs that come before its
+// answer; *subs is its "subscriptions" (this client's).
+static int
+s_events_then_status(et_fix_t *f, int64_t *subs)
+{
+    int64_t req = ++f->req;
+    sr_msg_t *m = sr_msg_new(SR_MSG_STATUS);
+    sr_msg_set_int(m, SR_F_STATUS_req_id, req);
+    et_send(f->client, m);
+    for (int events = 0;;) {
+        sr_wire_in_t in;
+        sr_error_t err;
+        if (sr_wire_recv(f->client, 5000, NULL, &in, &err))
+            fail_msg("no answer to STATUS: %s", err.msg);
+        if (in.type == SR_MSG_EVENT)
+            events += !strcmp(sr_msg_str(in.msg, SR_F_EVENT_kind), "execution");
+        bool is_it = in.type == SR_MSG_REPLY && sr_msg_req_id(in.msg) == req;
+        if (is_it)
+            *subs = sr_body_int(sr_msg_get(in.msg, SR_F_REPLY_body),
+                                SR_B_STATUS_subscriptions, -1);
+        sr_wire_in_fini(&in);
+        if (is_it)
+            return events;
+    }
+}
+
+static void
+s_subscribe(et_fix_t *f, const sr_id_t *id)
+{
+    sr_msg_t *m = sr_msg_new(SR_MSG_SUBSCRIBE);
+    if (id)
+        sr_msg_set_id(m, SR_F_SUBSCRIBE_execution_id, id);
+    sr_error_t err;
+    sr_value_t *b = et_call(f, m, &err);
+    if (!b)
+        fail_msg("SUBSCRIBE: %s", err.msg);
+    sr_value_destroy(&b);
+}
+
+// Issue 12: a client that follows a partition's move subscribes again
+// where it is served; the same subscription twice is kept once (its
+// events came twice), and STATUS tells a client how many it holds (none:
+// the engine forgot it).
+static void
+test_subscribing_again_keeps_one_subscription(void **state)
+{
+    et_fix_t *f = *state;
+    et_create(f, "version: '2.0'\nwd:\n  tasks:\n    a:\n      action: "
+                 "std.async_noop\n");
+    et_ready(f, 1);
+    sr_id_t run = et_start(f, "wd", "{}");
+    int64_t subs = -1;
+    assert_int_equal(s_events_then_status(f, &subs), 0);
+    assert_int_equal(subs, 0);
+    s_subscribe(f, &run);
+    s_subscribe(f, &run);
+    s_subscribe(f, NULL);
+    s_subscribe(f, NULL);
+    s_events_then_status(f, &subs);
+    assert_int_equal(subs, 2);
+    sr_msg_t *m = sr_msg_new(SR_MSG_EX_CANCEL);
+    sr_msg_set_id(m, SR_F_EX_CANCEL_execution_id, &run);
+    sr_error_t err;
+    sr_value_t *b = et_call(f, m, &err);
+    if (!b)
+        fail_msg("EX_CANCEL: %s", err.msg);
+    sr_value_destroy(&b);
+    // One CANCELLED for each subscription (to it, and to all).
+    assert_int_equal(s_events_then_status(f, &subs), 2);
+    b = et_call(f, sr_msg_new(SR_MSG_UNSUBSCRIBE), &err);
+    assert_non_null(b);
+    sr_value_destroy(&b);
+    s_events_then_status(f, &subs);
+    assert_int_equal(subs, 0);
+}
+
 int
 main(void)
 {
@@ -698,6 +775,9 @@ main(void)
         cmocka_unit_test_setup_teardown(
             test_two_starts_with_one_id_in_one_batch_make_one_execution,
             et_setup, et_teardown),
+        cmocka_unit_test_setup_teardown(
+            test_subscribing_again_keeps_one_subscription, et_setup,
+            et_teardown),
     };
     zsys_init();
     int rc = cmocka_run_group_tests(tests, NULL, NULL);

@@ -51,9 +51,33 @@ eng_subs_destroy(eng_subs_t **self_p)
     *self_p = NULL;
 }
 
+// The subscription of `peer` to the same executions, or NULL.
+static eng_sub_t *
+s_find(eng_subs_t *self, const sr_wire_peer_t *peer, bool all,
+       const sr_id_t *exec_id)
+{
+    for (size_t i = 0; i < self->nsubs; i++) {
+        eng_sub_t *s = &self->subs[i];
+        if (sr_wire_peer_equal(&s->peer, peer) && s->all == all &&
+            (all || sr_id_equal(&s->exec_id, exec_id)))
+            return s;
+    }
+    return NULL;
+}
+
 sr_err_t
 eng_subs_add(eng_subs_t *self, const sr_wire_in_t *in, int64_t now_ms)
 {
+    sr_id_t id = {0};
+    bool all = !sr_msg_id(in->msg, SR_F_SUBSCRIBE_execution_id, &id);
+    bool tasks = sr_msg_bool(in->msg, SR_F_SUBSCRIBE_tasks, true);
+    eng_sub_t *had = s_find(self, &in->peer, all, &id);
+    if (had) { // asked again (a client that follows a partition's move)
+        had->req_id = in->req_id;
+        had->tasks = tasks;
+        sr_heartbeat_touch(self->hb, in->peer.id, in->peer.len, now_ms);
+        return SR_OK;
+    }
     if (self->nsubs == self->capsubs) {
         size_t cap = self->capsubs ? self->capsubs * 2 : 8;
         eng_sub_t *s = realloc(self->subs, cap * sizeof *s);
@@ -66,10 +90,20 @@ eng_subs_add(eng_subs_t *self, const sr_wire_in_t *in, int64_t now_ms)
     memset(s, 0, sizeof *s);
     s->peer = in->peer;
     s->req_id = in->req_id;
-    s->all = !sr_msg_id(in->msg, SR_F_SUBSCRIBE_execution_id, &s->exec_id);
-    s->tasks = sr_msg_bool(in->msg, SR_F_SUBSCRIBE_tasks, true);
+    s->all = all;
+    s->exec_id = id;
+    s->tasks = tasks;
     sr_heartbeat_touch(self->hb, in->peer.id, in->peer.len, now_ms);
     return SR_OK;
+}
+
+size_t
+eng_subs_count(const eng_subs_t *self, const sr_wire_peer_t *peer)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < self->nsubs; i++)
+        n += sr_wire_peer_equal(&self->subs[i].peer, peer);
+    return n;
 }
 
 void

@@ -32,8 +32,12 @@ eng_subs_t *eng_subs_new(zsock_t *sock, int64_t heartbeat_ms,
 void eng_subs_destroy(eng_subs_t **self_p);
 
 // SUBSCRIBE `in` (its execution or all, with tasks or not), heard at
-// `now_ms`. SR_ENOMEM only (nothing changed).
+// `now_ms`. The same subscription asked again by the same client is kept
+// once (a client following a partition's move subscribes again where it
+// is served), its `tasks` as asked last. SR_ENOMEM only (nothing changed).
 sr_err_t eng_subs_add(eng_subs_t *self, const sr_wire_in_t *in, int64_t now_ms);
+// How many subscriptions `peer` holds (STATUS "subscriptions").
+size_t eng_subs_count(const eng_subs_t *self, const sr_wire_peer_t *peer);
 // Every subscription of `peer` ends (UNSUBSCRIBE).
 void eng_subs_remove(eng_subs_t *self, const sr_wire_peer_t *peer);
 // A message from `peer` at `now_ms`: a subscriber stays alive.

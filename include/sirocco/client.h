@@ -47,6 +47,7 @@ typedef struct sr_client sr_client_t;
 #define SR_CLIENT_LIST_LIMIT      100  // executions per list by default
 #define SR_CLIENT_HEARTBEAT_MS    1000 // default heartbeat while subscribed
 #define SR_CLIENT_WATCH_CHECK_MS  5000 // default re-read of a quiet watch
+#define SR_CLIENT_FOLLOW_MS       1000 // default check of subscriptions
 #define SR_CLIENT_MAX_REPLY_BYTES ((size_t)16 << 20) // default reply limit
 #define SR_CLIENT_ID_SIZE         37 // an id as text, with its NUL
 
@@ -57,6 +58,9 @@ typedef struct {
     int watch_check_ms;     // a watch with no event for this long reads
                             // the execution (events are lost when an
                             // engine restarts)
+    int follow_ms;          // while waiting for events, check this often
+                            // that each subscription is held where its
+                            // partition is served (see sr_client_subscribe)
     // CurveZMQ (docs/security.md): this client's secret certificate
     // (NAME_secret of `sirocco keygen`) and the engines' public
     // certificate, both or neither. NULL: plain connections.
@@ -125,7 +129,13 @@ sr_err_t sr_client_cluster_map(sr_client_t *c, size_t i, const char *map,
 // "version"; engines of protocol 1.5 add "input", the input parameters as
 // Mistral shows them, and "tags"). A file with errors gives SR_EINVAL with
 // the engine's message: each problem on a line, as
-// "definition:LINE:COL: message".
+// "definition:LINE:COL: message". With engines down it succeeds as a list
+// does (sr_client_ex_list): when the engines that answer serve every
+// partition, asked again until they do (within the call's time); an
+// engine that was down fetches the definitions it lacks from the others
+// when it returns. Otherwise it fails with the first engine's failure
+// (SR_ETIMEDOUT naming an engine not connected), saying which partitions
+// no engine that answered served.
 sr_err_t sr_client_wf_create(sr_client_t *c, const char *definition,
                              int timeout_ms, sr_value_t **workflows,
                              sr_error_t *err);
@@ -156,7 +166,8 @@ sr_err_t sr_client_wf_list_described(sr_client_t *c, int timeout_ms,
                                      sr_value_t **workflows, sr_error_t *err);
 
 // Delete a workflow name on every engine (running executions keep their
-// version). SR_ENOTFOUND when no engine knew it.
+// version). SR_ENOTFOUND when no engine knew it. Every engine must answer:
+// one that is down would give the definition back to the others.
 sr_err_t sr_client_wf_delete(sr_client_t *c, const char *name, int timeout_ms,
                              sr_error_t *err);
 
@@ -230,9 +241,12 @@ typedef struct {
 // engines do not answer, as long as those that do served every partition
 // of the cluster throughout (as their STATUS says, before and after: with
 // replicated partitions, the engines that took over from one that is
-// down) and name the others as engines of their cluster file. Otherwise they
-// fail with the first engine's failure (an engine not connected, not answering
-// in time: SR_ETIMEDOUT naming it).
+// down) and name the others as engines of their cluster file; while they
+// do not (an election), they are asked again, 0.25 s and then up to 1 s
+// apart, within the call's time. Otherwise they fail with the first
+// engine's failure (an engine not connected, not answering in time:
+// SR_ETIMEDOUT naming it), saying which partitions no engine that answered
+// served.
 sr_err_t sr_client_ex_list(sr_client_t *c, const sr_client_list_t *filter,
                            int timeout_ms, sr_value_t **executions,
                            sr_error_t *err);
@@ -349,7 +363,10 @@ typedef struct {
 // an unknown action or token, SR_ESTATE when it is not pending. By
 // action id the request goes to the owner of its partition; a token names
 // no partition, so with several engines every engine is asked (only the
-// owner knows the token; the others answer ENOTFOUND).
+// owner knows the token; the others answer ENOTFOUND). The owner's answer
+// is enough; SR_ENOTFOUND with engines down needs the answers of engines
+// that serve every partition, as a list does (sr_client_ex_list), and
+// fails naming an engine that is down otherwise.
 sr_err_t sr_client_complete(sr_client_t *c,
                             const sr_client_completion_t *completion,
                             int timeout_ms, sr_value_t **reply,
@@ -362,11 +379,27 @@ sr_err_t sr_client_complete(sr_client_t *c,
 // (when any) and "time_ms" (unix ms).
 
 // Subscribe to the events of one execution (on its owner) or, with
-// `execution_id` NULL, of every execution (on every engine). Events are
-// queued in the client as they arrive, also during other calls; read
-// them with sr_client_next_event. While subscribed, the client sends
-// heartbeats from inside its calls: keep calling (next_event does) at
-// least every few heartbeat intervals, or engines drop the subscription.
+// `execution_id` NULL, of every execution (on every engine; with engines
+// down, on those that answer when they serve every partition, as a list
+// does: sr_client_ex_list). Events are queued in the client as they
+// arrive, also during other calls; read them with sr_client_next_event.
+// While subscribed, the client sends heartbeats from inside its calls:
+// keep calling (next_event does) at least every few heartbeat intervals,
+// or engines drop the subscription.
+//
+// Subscriptions follow their partitions: while it waits in next_event
+// (or watch), every follow_ms the client asks each engine's STATUS. A
+// subscription to one execution whose partition another engine serves
+// now (its engine died and another leads it), or whose engine forgot the
+// client (it restarted: STATUS "subscriptions" 0), is made again there;
+// one whose partition moved away and back is kept. Then the execution is
+// read there, and a state it reached meanwhile (its EVENT went nowhere)
+// is queued as an `execution` event of that state, whose time_ms is the
+// execution's updated_ms: a final state is not missed. Task events of
+// that time, and a state passed through, are not told. The subscription
+// to every execution is made on each engine that answers without holding
+// it (one that was down comes back), so that the events of partitions
+// moving there keep coming.
 sr_err_t sr_client_subscribe(sr_client_t *c, const char *execution_id,
                              int timeout_ms, sr_error_t *err);
 
@@ -375,7 +408,7 @@ sr_err_t sr_client_subscribe(sr_client_t *c, const char *execution_id,
 sr_err_t sr_client_unsubscribe(sr_client_t *c, int timeout_ms, sr_error_t *err);
 
 // The next queued event, waiting at most `timeout_ms` (0 = only what is
-// already there). SR_ETIMEDOUT when none came.
+// already there, checking nothing). SR_ETIMEDOUT when none came.
 sr_err_t sr_client_next_event(sr_client_t *c, int timeout_ms,
                               sr_value_t **event, sr_error_t *err);
 

@@ -32,6 +32,14 @@ goes on, and still every execution ends SUCCESS and every action ran
 once, and the executions are listed whole through the rewritten cluster
 file.
 
+Without options, before the kill a delegate execution is started in a
+partition the leader leads and `sirocco execution watch` follows it;
+after the kill, with the engine down, `sirocco workflow create` stores a
+new workflow (whose executions then run in every partition) and `sirocco
+action complete --token` ends the delegate: the watch, whose subscription
+was on the killed engine, gets the execution's final event (the client
+subscribes again where the partition is served now).
+
 Before the load, and at the end, `sirocco cluster status --json` shows for
 each partition one leader, the three replicas, a term and a commit index,
 and the leader's view of its two followers' lag; at the end an engine
@@ -44,11 +52,13 @@ every partition."""
 import collections
 import json
 import os
+import queue
 import re
 import shutil
 import signal
 import subprocess
 import sys
+import threading
 import time
 import urllib.request
 
@@ -91,8 +101,22 @@ joined:
     d:
       join: all
       action: test.tally key=<% 'jd-' + str($.n) %> log=<% $.log %>
+held:
+  input: [note]
+  tasks:
+    wait:
+      action: test.delegate note=<% $.note %>
 """
-KEYS = {"linear": ["la", "lb", "lc"], "joined": ["ja", "jb", "jc", "jd"]}
+FRESH = """
+version: '2.0'
+fresh:
+  input: [n, log]
+  tasks:
+    only:
+      action: test.tally key=<% 'f-' + str($.n) %> log=<% $.log %>
+"""
+KEYS = {"linear": ["la", "lb", "lc"], "joined": ["ja", "jb", "jc", "jd"],
+        "fresh": ["f"]}
 
 
 def try_call(c, type_, timeout_ms, **fields):
@@ -256,6 +280,106 @@ def s_metrics(port, lc):
     return total
 
 
+class Watch:
+    """`sirocco execution watch ID --json` through the cluster file, its
+    output lines read as they come."""
+
+    def __init__(self, lc, eid):
+        self.eid = eid
+        self.proc = subprocess.Popen(
+            [lc.sirocco, "execution", "watch", eid, "--cluster",
+             lc.cluster_file, "--json", "--timeout", "120000"],
+            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        self.lines = queue.Queue()
+        self.seen = []
+        threading.Thread(target=self._read, daemon=True).start()
+
+    def _read(self):
+        for line in self.proc.stdout:
+            self.lines.put(line)
+        self.lines.put(None)
+
+    def event(self, state, timeout):
+        """True once an `execution` event of `state` was printed."""
+        deadline = time.time() + timeout
+        while True:
+            if any(x.get("kind") == "execution" and x.get("state") == state
+                   for x in self.seen):
+                return True
+            left = deadline - time.time()
+            try:
+                line = self.lines.get(timeout=left) if left > 0 else None
+            except queue.Empty:
+                line = None
+            if line is None:
+                return False
+            self.seen.append(json.loads(line))
+
+    def subscribed(self, leaders, part):
+        """Pause and resume the execution until the watch prints its
+        PAUSED event: then it is subscribed."""
+        for _ in range(20):
+            call_leader(leaders, part, "EX_PAUSE",
+                        execution_id=srtest.uid(self.eid))
+            seen = self.event("PAUSED", 1.0)
+            call_leader(leaders, part, "EX_RESUME",
+                        execution_id=srtest.uid(self.eid))
+            if seen:
+                return
+        srtest.fail("the watch of %s printed no event: %s"
+                    % (self.eid, self.seen))
+
+    def finish(self):
+        """Its final event SUCCESS, then its exit: 0."""
+        got = self.event("SUCCESS", 60)
+        try:
+            _, err = self.proc.communicate(timeout=60)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+            self.proc.communicate()
+            srtest.fail("the watch of %s did not end: %s" % (self.eid,
+                                                              self.seen))
+        if not got or self.proc.returncode != 0:
+            srtest.fail("the watch of %s (exit %d) printed no final event: "
+                        "%s %s" % (self.eid, self.proc.returncode, self.seen,
+                                   err))
+        print("watch of %s: %s" % (self.eid, ", ".join(
+            "%s %s" % (x["kind"], x["state"]) for x in self.seen
+            if "kind" in x)), flush=True)
+
+
+def s_noted(path, timeout=15):
+    """The delegate's note: its action id and token."""
+    deadline = time.time() + timeout
+    while time.time() < deadline:
+        if os.path.exists(path):
+            with open(path) as f:
+                lines = f.read().splitlines()
+            if lines:
+                return json.loads(lines[0])
+        time.sleep(0.05)
+    srtest.fail("the delegate did not run (%s)" % path)
+
+
+def s_with_engine_down(lc, leaders, log, ids, victim):
+    """With `victim` down: a new workflow stored through the cluster file
+    and started in every partition."""
+    path = os.path.join(lc.dir, "fresh.yaml")
+    with open(path, "w") as f:
+        f.write(FRESH)
+    out = lc.run("workflow", "create", path, "--cluster", lc.cluster_file,
+                 "--timeout", "10000")
+    if out.returncode != 0:
+        srtest.fail("workflow create with %s down failed (%d): %s"
+                    % (victim, out.returncode, out.stderr))
+    for part in range(PARTITIONS):
+        eid = srtest.new_id(part)
+        n = 10000 + part
+        call_leader(leaders, part, "EX_START", workflow="fresh",
+                    id=srtest.uid(eid), input={"n": n, "log": log})
+        ids[eid] = ("fresh", n)
+
+
 class Change:
     """A `sirocco cluster` membership command run in the background while
     the load goes on."""
@@ -327,6 +451,7 @@ def main():
     wipe = "--wipe" in sys.argv[1:]
     members = "--members" in sys.argv[1:]
     port = free_port() if not (stop or wipe or members) else None
+    follow = not (stop or wipe or members)
     lc = srlocal.LocalCluster(
         engines=3, workers=2, partitions=PARTITIONS,
         extra=["--replicas", "3", "--actions-dir",
@@ -352,6 +477,7 @@ def main():
             follower = next(e["name"] for e in lc.engines
                             if e["name"] != victim)
         adding = removing = None
+        others = []  # executions not counted in the tally log
         for n in range(EXECUTIONS):
             wf = "linear" if n % 2 else "joined"
             part = n % PARTITIONS
@@ -386,6 +512,14 @@ def main():
                 if port:
                     print("metrics before the kill: %s" % s_metrics(port, lc))
                 lost = [p for p, e in leaders.read().items() if e == victim]
+                if follow:  # a delegate in its partition, watched
+                    held = srtest.new_id(lost[0])
+                    note = os.path.join(lc.dir, "held.note")
+                    call_leader(leaders, lost[0], "EX_START", workflow="held",
+                                id=srtest.uid(held), input={"note": note})
+                    token = s_noted(note)["token"]
+                    watch = Watch(lc, held)
+                    watch.subscribed(leaders, lost[0])
                 if stop:
                     os.kill(lc.procs[victim]["pid"], signal.SIGSTOP)
                 else:
@@ -393,6 +527,17 @@ def main():
                 killed_at = time.time()
                 leaders.down.add(victim)
                 gaps = s_gaps(leaders, lost, victim, killed_at)
+                if follow:
+                    s_with_engine_down(lc, leaders, log, ids, victim)
+                    out = lc.run("action", "complete", token, "--token",
+                                 "--result", '"done"', "--cluster",
+                                 lc.cluster_file, "--timeout", "10000")
+                    if out.returncode != 0:
+                        srtest.fail("action complete with %s down failed "
+                                    "(%d): %s" % (victim, out.returncode,
+                                                  out.stderr))
+                    watch.finish()
+                    others.append(held)
             if stop and n == EXECUTIONS // 2:
                 # Frozen for three election timeouts, then woken.
                 time.sleep(max(0.0, killed_at + 3.0 - time.time()))
@@ -442,13 +587,13 @@ def main():
                         % (twice[:5], missing[:5]))
         # The list from every engine, one down: whole, without duplicates.
         out = lc.run("execution", "list", "--cluster", lc.cluster_file,
-                     "--json", "--limit", str(len(ids) + 1), "--timeout",
-                     "10000")
+                     "--json", "--limit", str(len(ids) + len(others) + 1),
+                     "--timeout", "10000")
         if out.returncode != 0:
             srtest.fail("execution list with %s down failed (%d): %s"
                         % (victim, out.returncode, out.stderr))
         listed = [e["id"] for e in json.loads(out.stdout)]
-        if sorted(listed) != sorted(ids):
+        if sorted(listed) != sorted(list(ids) + others):
             srtest.fail("execution list with %s down: %d items for %d "
                         "executions (%d distinct)" % (victim, len(listed),
                                                       len(ids),
@@ -469,6 +614,10 @@ def main():
                   % (adding.took, victim, removing.took, len(ids),
                      len(want)))
             return 0
+        if follow:
+            print("with %s down: a new workflow created and run in every "
+                  "partition, a delegate completed by token, its watch "
+                  "got the final event" % victim)
         print("replicated failover: %s (leading %d of %d partitions) %s "
               "after %d of %d starts; %d executions SUCCESS, %d actions "
               "each ran once; no leader for %s"
