@@ -25,6 +25,15 @@ eng_cluster_fini(eng_cluster_t *c)
     memset(c, 0, sizeof *c);
 }
 
+size_t
+eng_cluster_place(const uint16_t *parts, size_t n, uint16_t number)
+{
+    for (size_t k = 0; k < n; k++)
+        if (parts[k] == number)
+            return k;
+    return SIZE_MAX;
+}
+
 const eng_member_t *
 eng_cluster_find(const eng_cluster_t *c, const char *name)
 {

@@ -71,6 +71,8 @@ void eng_cluster_fini(eng_cluster_t *c);
 // SR_EINVAL when the peers would be over ENG_MAX_PEERS.
 sr_err_t eng_cluster_apply(const eng_cluster_t *c, eng_config_t *cfg,
                            sr_error_t *err);
+// Where partition `number` stands in a partition list, or SIZE_MAX.
+size_t eng_cluster_place(const uint16_t *parts, size_t n, uint16_t number);
 // The member named `name`, or NULL.
 const eng_member_t *eng_cluster_find(const eng_cluster_t *c, const char *name);
 

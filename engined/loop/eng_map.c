@@ -127,15 +127,6 @@ s_write(const eng_config_t *cfg, const char *text, size_t len, sr_error_t *err)
     return SR_OK;
 }
 
-static bool
-s_has(const uint16_t *list, size_t n, uint16_t number)
-{
-    for (size_t i = 0; i < n; i++)
-        if (list[i] == number)
-            return true;
-    return false;
-}
-
 sr_err_t
 eng_map_take(eng_map_t *self, eng_config_t *cfg, const char *text, size_t len,
              eng_map_change_t *out, sr_error_t *err)
@@ -171,8 +162,8 @@ eng_map_take(eng_map_t *self, eng_config_t *cfg, const char *text, size_t len,
     self->maps[self->n++] = next; // cfg's strings point into it now
     out->changed = true;
     for (size_t i = 0; !cfg->left && i < cfg->npartitions; i++)
-        if (was.left ||
-            !s_has(was.partitions, was.npartitions, cfg->partitions[i]))
+        if (was.left || eng_cluster_place(was.partitions, was.npartitions,
+                                          cfg->partitions[i]) == SIZE_MAX)
             out->added[out->nadded++] = cfg->partitions[i];
     sr_info("cluster map: version %llu taken (%zu partitions held, %zu of "
             "them new here%s)",

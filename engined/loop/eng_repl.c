@@ -115,16 +115,6 @@ s_send(void *arg, uint32_t group, raft_id to, const char *address,
     return rc;
 }
 
-// Where `number` stands in a partition list, or SIZE_MAX.
-static size_t
-s_place(const uint16_t *parts, size_t n, uint16_t number)
-{
-    for (size_t k = 0; k < n; k++)
-        if (parts[k] == number)
-            return k;
-    return SIZE_MAX;
-}
-
 // The replica that should lead partition `number`: the one that lists it
 // first in its partition list (`cluster up` lists an engine's own range
 // first), the first in the file on a tie; -1 for this engine, else the
@@ -133,11 +123,11 @@ static int
 s_preferred(const eng_config_t *cfg, uint16_t number)
 {
     int best = -1;
-    size_t at = s_place(cfg->partitions, cfg->npartitions, number);
+    size_t at = eng_cluster_place(cfg->partitions, cfg->npartitions, number);
     uint64_t best_id = cfg->replica_id;
     for (size_t i = 0; i < cfg->npeers; i++) {
         const eng_peer_config_t *p = &cfg->peers[i];
-        size_t k = s_place(p->partitions, p->npartitions, number);
+        size_t k = eng_cluster_place(p->partitions, p->npartitions, number);
         if (k < at || (k == at && k != SIZE_MAX && p->replica_id < best_id))
             best = (int)i, at = k, best_id = p->replica_id;
     }
@@ -152,13 +142,13 @@ s_want(const eng_repl_t *self, uint16_t number, rft_member_t *want)
 {
     const eng_config_t *cfg = self->cfg;
     size_t n = 0;
-    if (!cfg->left &&
-        s_place(cfg->partitions, cfg->npartitions, number) != SIZE_MAX)
+    if (!cfg->left && eng_cluster_place(cfg->partitions, cfg->npartitions,
+                                        number) != SIZE_MAX)
         want[n++] = (rft_member_t){cfg->replica_id, cfg->name};
     for (size_t i = 0; i < cfg->npeers && n < ENG_CLUSTER_MAX_REPLICAS; i++) {
         const eng_peer_config_t *p = &cfg->peers[i];
-        if (!p->removed &&
-            s_place(p->partitions, p->npartitions, number) != SIZE_MAX)
+        if (!p->removed && eng_cluster_place(p->partitions, p->npartitions,
+                                             number) != SIZE_MAX)
             want[n++] = (rft_member_t){p->replica_id, p->name};
     }
     return n;
@@ -349,8 +339,8 @@ static bool
 s_listed(const eng_repl_t *self, size_t k)
 {
     const eng_config_t *cfg = self->cfg;
-    return cfg->left || s_place(cfg->partitions, cfg->npartitions,
-                                self->copies[k]->number) != SIZE_MAX;
+    return cfg->left || eng_cluster_place(cfg->partitions, cfg->npartitions,
+                                          self->copies[k]->number) != SIZE_MAX;
 }
 
 // The copies of partitions the map gave other engines, once their
