@@ -300,13 +300,22 @@ s_answered_job(wrk_machine_t *self, size_t i, sr_wire_in_t *in,
     return NULL;
 }
 
-// Hand a CONFIRMING job to an action thread; SR_OK or why not.
+// Start a CONFIRMING job; SR_OK or why not. An inline action runs here
+// and now, in the node's thread (no cancel handle: nothing could set it
+// while it runs), and its RESULT leaves in this same turn; any other goes
+// to an action thread.
 static sr_err_t
-s_start(wrk_machine_t *self, wrk_job_t *job, sr_error_t *err)
+s_start(wrk_machine_t *self, wrk_job_t *job, int64_t now_ms, sr_error_t *err)
 {
     if (self->is_cancelled)
         return sr_error_set(err, SR_EUNAVAIL, "worker '%s' is stopping",
                             self->cfg->name);
+    if (wrk_job_is_inline(job, &self->env)) {
+        wrk_job_run(job, &self->env);
+        self->stats.inlined++;
+        s_finish(self, job, now_ms);
+        return SR_OK;
+    }
     sr_err_t rc = job->cancel ? SR_OK : wrk_cancel_new(&job->cancel, err);
     if (rc == SR_OK)
         rc = wrk_jobs_set_state(self->jobs, job, WRK_JOB_RUNNING, err);
@@ -328,7 +337,7 @@ s_on_go(wrk_machine_t *self, size_t i, sr_wire_in_t *in, int64_t now_ms)
         return;
     }
     sr_error_t err;
-    if (s_start(self, job, &err) == SR_OK)
+    if (s_start(self, job, now_ms, &err) == SR_OK)
         return;
     sr_warn("action=%s not started: %s", job->key, err.msg);
     wrk_job_fail(job, err.msg, NULL); // else the fallback RESULT
@@ -784,4 +793,5 @@ wrk_machine_stats(const wrk_machine_t *self, wrk_node_stats_t *out)
     out->confirming = wrk_jobs_count(self->jobs, WRK_JOB_CONFIRMING);
     out->running = wrk_jobs_count(self->jobs, WRK_JOB_RUNNING);
     out->unacked = wrk_jobs_count(self->jobs, WRK_JOB_UNACKED);
+    out->threads = wrk_pool_threads(self->pool);
 }

@@ -3,9 +3,12 @@
 // one DEALER to each engine's worker endpoint, and to each engine that an
 // engine's HEARTBEAT.peers names (so one endpoint reaches a cluster),
 // sends READY, and for every
-// TASK sends CONFIRM when a slot is free, runs the action on GO in one of
-// its `slots` threads (actions may block), drops it on HALT, sends the
-// RESULT and resends it until ACK, also after a reconnect. It heartbeats
+// TASK sends CONFIRM when a slot is free, runs the action on GO, drops it
+// on HALT, sends the RESULT and resends it until ACK, also after a
+// reconnect. An action that may block runs in one of up to `slots` action
+// threads, started as they are first needed; an inline built-in
+// (std.noop, std.echo without delay, ...: wrk_action.h) runs in the
+// node's own thread, its RESULT sent in the same turn as the GO. It heartbeats
 // both ways, takes an engine silent for `expiry_ms` as lost (new socket,
 // READY again) and answers ESTATE errors with READY. CONFIRM, RESULT and
 // the `holding` of heartbeats follow the engine that serves the action's
@@ -72,6 +75,10 @@ typedef struct {
     size_t running;      // actions running
     size_t unacked;      // RESULTs waiting for ACK
     uint64_t tasks;      // TASKs taken
+    uint64_t inlined;    // actions run in the node's own thread (inline
+                         // built-ins: std.noop, std.echo, ...)
+    size_t threads;      // action threads started so far (at most slots:
+                         // started when an action that blocks needs one)
     uint64_t halts;      // HALTs obeyed
     uint64_t results;    // RESULTs sent (first time)
     uint64_t resends;    // RESULTs sent again

@@ -2,7 +2,8 @@
 // waits on its pipe for "RUN" + a job pointer, runs the job, and pushes
 // the pointer back, with its own index, to the pool's PULL socket. The
 // pool keeps a stack of idle threads, so a job never waits behind another
-// one. Owns the actors and the PULL socket, never the jobs. Node thread
+// one, and starts a new thread (up to its size) only when that stack is
+// empty. Owns the actors and the PULL socket, never the jobs. Node thread
 // only; each actor touches only the job it was given.
 #include "wrk_pool.h"
 
@@ -21,11 +22,14 @@ typedef struct {
 } s_thread_t;
 
 struct wrk_pool {
+    const wrk_job_env_t *env;           // borrowed; given to each thread
+    char endpoint[S_ENDPOINT_SIZE - 1]; // the PULL's, bound (room for ">")
     zsock_t *done;       // PULL, bound; finished jobs arrive here
-    zactor_t **actors;   // one per thread; NULL when it failed to start
+    zactor_t **actors;   // one per thread; NULL until started
     s_thread_t *threads; // their arguments
-    size_t size;
-    int *idle; // stack of idle thread indexes
+    size_t size;         // the most threads
+    size_t started;      // threads 0..started-1 run
+    int *idle;           // stack of idle thread indexes
     size_t n_idle;
 };
 
@@ -68,22 +72,23 @@ s_thread_main(zsock_t *pipe, void *arg)
     zsock_destroy(&push);
 }
 
+// Start thread `i` (the next one), idle.
 static sr_err_t
-s_start_threads(wrk_pool_t *self, const wrk_job_env_t *env,
-                const char *endpoint, sr_error_t *err)
+s_start_thread(wrk_pool_t *self, size_t i, sr_error_t *err)
 {
-    for (size_t i = 0; i < self->size; i++) {
-        s_thread_t *t = &self->threads[i];
-        t->env = env;
-        t->index = (int)i;
-        t->status = -1;
-        snprintf(t->endpoint, sizeof t->endpoint, ">%s", endpoint);
-        self->actors[i] = zactor_new(s_thread_main, t);
-        if (!self->actors[i] || t->status != 0)
-            return sr_error_set(err, SR_EIO,
-                                "action thread %zu could not start", i);
-        self->idle[self->n_idle++] = (int)(self->size - 1 - i);
+    s_thread_t *t = &self->threads[i];
+    t->env = self->env;
+    t->index = (int)i;
+    t->status = -1;
+    snprintf(t->endpoint, sizeof t->endpoint, ">%s", self->endpoint);
+    self->actors[i] = zactor_new(s_thread_main, t);
+    if (!self->actors[i] || t->status != 0) {
+        zactor_destroy(&self->actors[i]);
+        return sr_error_set(err, SR_EIO, "action thread %zu could not start",
+                            i);
     }
+    self->started++;
+    self->idle[self->n_idle++] = (int)i;
     return SR_OK;
 }
 
@@ -105,17 +110,16 @@ wrk_pool_new(const wrk_job_env_t *env, size_t threads, wrk_pool_t **out,
         sr_error_set(err, rc, "out of memory");
         goto fail;
     }
-    char endpoint[S_ENDPOINT_SIZE - 1]; // room for the ">" of connects
-    snprintf(endpoint, sizeof endpoint, "inproc://sirocco-wrk-pool-%u",
-             atomic_fetch_add(&s_pool_seq, 1));
+    self->env = env;
+    snprintf(self->endpoint, sizeof self->endpoint,
+             "inproc://sirocco-wrk-pool-%u", atomic_fetch_add(&s_pool_seq, 1));
     self->done = zsock_new(ZMQ_PULL);
-    if (!self->done || zsock_bind(self->done, "%s", endpoint) != 0) {
-        rc = sr_error_set(err, SR_EIO, "%s: cannot bind: %s", endpoint,
+    if (!self->done || zsock_bind(self->done, "%s", self->endpoint) != 0) {
+        rc = sr_error_set(err, SR_EIO, "%s: cannot bind: %s", self->endpoint,
                           zmq_strerror(errno));
         goto fail;
     }
-    if ((rc = s_start_threads(self, env, endpoint, err)) != SR_OK)
-        goto fail;
+    zsock_set_rcvtimeo(self->done, 0); // wrk_pool_take never waits
     *out = self;
     return SR_OK;
 fail:
@@ -129,7 +133,7 @@ wrk_pool_destroy(wrk_pool_t **self_p)
     if (!self_p || !*self_p)
         return;
     wrk_pool_t *self = *self_p;
-    for (size_t i = 0; self->actors && i < self->size; i++)
+    for (size_t i = 0; self->actors && i < self->started; i++)
         zactor_destroy(&self->actors[i]);
     zsock_destroy(&self->done);
     free(self->actors);
@@ -146,6 +150,12 @@ wrk_pool_size(const wrk_pool_t *self)
 }
 
 size_t
+wrk_pool_threads(const wrk_pool_t *self)
+{
+    return self->started;
+}
+
+size_t
 wrk_pool_idle(const wrk_pool_t *self)
 {
     return self->n_idle;
@@ -154,8 +164,13 @@ wrk_pool_idle(const wrk_pool_t *self)
 sr_err_t
 wrk_pool_submit(wrk_pool_t *self, wrk_job_t *job, sr_error_t *err)
 {
-    if (self->n_idle == 0)
+    if (self->n_idle == 0 && self->started == self->size)
         return sr_error_set(err, SR_EUNAVAIL, "every action thread is busy");
+    if (self->n_idle == 0) {
+        sr_err_t rc = s_start_thread(self, self->started, err);
+        if (rc != SR_OK)
+            return rc;
+    }
     int i = self->idle[self->n_idle - 1];
     if (zsock_send(self->actors[i], "sp", "RUN", job) != 0)
         return sr_error_set(err, SR_EIO, "action thread %d: %s", i,
@@ -173,10 +188,6 @@ wrk_pool_done_sock(wrk_pool_t *self)
 wrk_job_t *
 wrk_pool_take(wrk_pool_t *self)
 {
-    void *handle = zsock_resolve(self->done);
-    zmq_pollitem_t item = {handle, 0, ZMQ_POLLIN, 0};
-    if (zmq_poll(&item, 1, 0) <= 0 || !(item.revents & ZMQ_POLLIN))
-        return NULL;
     int index = -1;
     void *job = NULL;
     if (zsock_recv(self->done, "ip", &index, &job) < 0 || !job)
