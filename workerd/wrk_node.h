@@ -37,8 +37,16 @@
 #include "sr_err.h"
 #include "wrk_registry.h"
 
-#define WRK_NODE_SLOTS_MAX            1024
-#define WRK_NODE_DEFAULT_SLOTS        4
+#define WRK_NODE_SLOTS_MAX 1024
+// 64 slots by default: Mistral's executor thread pool default, and what
+// no-op actions need to keep one engine busy (slots / slot turnover: a
+// slot is held from TASK to RESULT, about one durable commit, so 64 slots
+// at ~3 ms allow ~20,000 tasks/s). Threads start only when blocking
+// actions use them (wrk_pool.h). docs/operations.md, "Sizing slots".
+#define WRK_NODE_DEFAULT_SLOTS        64
+#define WRK_NODE_TEXT_(x)             #x
+#define WRK_NODE_TEXT(x)              WRK_NODE_TEXT_(x)
+#define WRK_NODE_DEFAULT_SLOTS_TEXT   WRK_NODE_TEXT(WRK_NODE_DEFAULT_SLOTS)
 #define WRK_NODE_ENGINES_MAX          64
 #define WRK_NODE_DEFAULT_HEARTBEAT_MS ((int64_t)1000)
 #define WRK_NODE_DEFAULT_EXPIRY_BEATS 5 // expiry = 5 heartbeat intervals
