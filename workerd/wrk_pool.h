@@ -1,4 +1,4 @@
-// The threads that run a worker node's actions: up to one czmq actor per
+// The threads that run a worker node's actions: up to one thread per
 // slot, so that actions may block (std.sleep, std.http, custom
 // executables) without ever stopping the node's loop. A thread starts the
 // first time a job finds no idle one, and then stays until the pool ends,
