@@ -39,10 +39,11 @@
 
 #define WRK_NODE_SLOTS_MAX 1024
 // 64 slots by default: Mistral's executor thread pool default, and what
-// no-op actions need to keep one engine busy (slots / slot turnover: a
-// slot is held from TASK to RESULT, about one durable commit, so 64 slots
-// at ~3 ms allow ~20,000 tasks/s). Threads start only when blocking
-// actions use them (wrk_pool.h). docs/operations.md, "Sizing slots".
+// no-op actions need to keep one engine busy (a worker completes at most
+// slots / hold time tasks per second; a slot is held from TASK to RESULT,
+// about one durable commit: 64 slots held 3 ms each allow ~20,000/s).
+// Threads start only when blocking actions use them (wrk_pool.h).
+// docs/operations.md, "Sizing slots"; docs/performance.md.
 #define WRK_NODE_DEFAULT_SLOTS        64
 #define WRK_NODE_TEXT_(x)             #x
 #define WRK_NODE_TEXT(x)              WRK_NODE_TEXT_(x)
