@@ -514,7 +514,7 @@ s_check_required(const sr_msg_t *m, sr_error_t *err)
 
 // Read [major, minor, "TYPE", {fields}] and check the version and type.
 static sr_err_t
-s_envelope(const msgpack_object *o, sr_msg_type_t *type,
+s_envelope(const msgpack_object *o, sr_msg_type_t *type, uint32_t *sender_minor,
            const msgpack_object **fields, sr_error_t *err)
 {
     char buf[48];
@@ -553,6 +553,7 @@ s_envelope(const msgpack_object *o, sr_msg_type_t *type,
                             sr_msg_type_name(*type),
                             s_object_type_name(&it[3]));
     *fields = &it[3];
+    *sender_minor = minor > UINT32_MAX ? UINT32_MAX : (uint32_t)minor;
     return SR_OK;
 }
 
@@ -606,12 +607,15 @@ sr_msg_decode(const void *buf, size_t len, const sr_limits_t *limits,
     s_unpacked_t up = {0};
     sr_msg_t *m = NULL;
     sr_msg_type_t type = SR_MSG_NONE;
+    uint32_t minor = 0;
     const msgpack_object *fields = NULL;
     sr_err_t rc = s_unpack(buf, len, limits, &up, err);
     if (!rc)
-        rc = s_envelope(&up.data, &type, &fields, err);
+        rc = s_envelope(&up.data, &type, &minor, &fields, err);
     if (!rc && !(m = sr_msg_new(type)))
         rc = sr_error_set(err, SR_ENOMEM, "out of memory");
+    if (!rc)
+        sr_msg_set_minor(m, minor);
     if (!rc)
         rc = s_decode_fields(m, fields, err);
     if (!rc)
