@@ -23,6 +23,16 @@ char *sr_test_wire(int64_t major, int64_t minor, const char *type,
 // Caller owns the result.
 sr_msg_t *sr_test_round_trip(const sr_msg_t *m);
 
+// `m` encoded as a node of protocol minor version `minor` (< 128) would
+// send it (an older worker or engine), and sent on `sock` to `peer`
+// (NULL: not a ROUTER). The test fails when it cannot leave.
+void sr_test_send_as(zsock_t *sock, const sr_wire_peer_t *peer,
+                     const sr_msg_t *m, uint32_t minor);
+
+// A BATCH of `bad` (NULL: none; bytes that are no message, a C string)
+// first, then msgs[0..n) encoded (each destroyed). Caller owns it.
+sr_msg_t *sr_test_batch_new(const char *bad, sr_msg_t **msgs, size_t n);
+
 // Receive a message of `type` on `sock` into `in` within
 // SR_TEST_WAIT_MS (the test fails otherwise). Release `in` with
 // sr_wire_in_fini.
