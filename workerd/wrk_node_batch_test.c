@@ -22,7 +22,8 @@ s_answers_new(sr_msg_type_t type, const sr_id_t *ids)
         msgs[i] = sr_msg_new(type);
         sr_field_t id_f =
             type == SR_MSG_GO ? SR_F_GO_action_id : SR_F_ACK_action_id;
-        sr_field_t att_f = type == SR_MSG_GO ? SR_F_GO_attempt : SR_F_ACK_attempt;
+        sr_field_t att_f =
+            type == SR_MSG_GO ? SR_F_GO_attempt : SR_F_ACK_attempt;
         assert_int_equal(sr_msg_set_id(msgs[i], id_f, &ids[i]), SR_OK);
         assert_int_equal(sr_msg_set_int(msgs[i], att_f, 1), SR_OK);
     }
@@ -44,7 +45,7 @@ an_engine_batch_is_taken_item_by_item_and_confirms_go_back_in_one(void **state)
     assert_int_equal(env->fe.batches, 0);
     for (size_t i = 0; i < S_N; i++)
         fe_expect_confirm(&env->fe, &ids[i]); // in order
-    assert_int_equal(env->fe.batches, 1); // a turn's CONFIRMs: one frame
+    assert_int_equal(env->fe.batches, 1);     // a turn's CONFIRMs: one frame
     fe_send(&env->fe, s_answers_new(SR_MSG_GO, ids));
     for (size_t i = 0; i < S_N; i++) {
         sr_msg_t *r = fe_expect(&env->fe, SR_MSG_RESULT);
