@@ -92,12 +92,6 @@ sr_hash_reserve(sr_hash_t *h, size_t n)
 }
 
 size_t
-sr_hash_count(const sr_hash_t *h)
-{
-    return h->count;
-}
-
-size_t
 sr_hash_find(const sr_hash_t *h, uint32_t hash, sr_hash_eq_fn *eq,
              const void *arg, const void *key, size_t len)
 {
@@ -117,7 +111,8 @@ sr_hash_add(sr_hash_t *h, uint32_t hash, size_t pos)
 {
     if (pos >= SR_HASH_MAX)
         return SR_ETOOBIG;
-    sr_err_t rc = sr_hash_reserve(h, (size_t)h->count + 1);
+    size_t room = h->slots ? ((size_t)h->mask + 1) / 2 : 0;
+    sr_err_t rc = h->count < room ? SR_OK : sr_hash_reserve(h, room + 1);
     if (rc)
         return rc;
     s_place(h->slots, h->mask, hash, (uint32_t)pos + 1);
@@ -147,8 +142,7 @@ sr_hash_del(sr_hash_t *h, uint32_t hash, size_t pos)
         return;
     // Shift back every later slot of the run that may sit in the hole: one
     // whose home is not in (hole, j], as seen going forward.
-    for (uint32_t j = (hole + 1) & mask; h->slots[j].pos1;
-         j = (j + 1) & mask) {
+    for (uint32_t j = (hole + 1) & mask; h->slots[j].pos1; j = (j + 1) & mask) {
         uint32_t home = h->slots[j].hash & mask;
         if (((j - home) & mask) >= ((j - hole) & mask)) {
             h->slots[hole] = h->slots[j];

@@ -46,7 +46,13 @@ void sr_hash_fini(sr_hash_t *h);
 // Make room for `n` items in all: adds up to n then allocate nothing.
 // Errors: SR_ETOOBIG over SR_HASH_MAX, SR_ENOMEM (the table is unchanged).
 sr_err_t sr_hash_reserve(sr_hash_t *h, size_t n);
-size_t sr_hash_count(const sr_hash_t *h);
+
+// Items indexed (inline: small maps ask it on every lookup).
+static inline size_t
+sr_hash_count(const sr_hash_t *h)
+{
+    return h->count;
+}
 
 // The position of the item whose key is sought, or SR_HASH_NONE. `eq` is
 // asked only about items whose hash equals `hash`.

@@ -6,6 +6,10 @@
 // (meet in the middle). Owns nothing beyond the keys it returns.
 #include "sr_hash_flood.h"
 
+#include "sr_value.h"
+#include "sr_value_json.h"
+#include "sr_value_msgpack.h"
+
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -85,8 +89,7 @@ sr_hash_flood_crafted(size_t n)
             for (int k = 0; k < 3; k++)
                 key[S_PREFIX + 2 + k] = s_digit(t - 1, k, 3);
             key[SR_HASH_FLOOD_LEN] = '\0';
-            memcpy(keys + made++ * (SR_HASH_FLOOD_LEN + 1), key,
-                   sizeof key);
+            memcpy(keys + made++ * (SR_HASH_FLOOD_LEN + 1), key, sizeof key);
         }
     }
     free(tail);
@@ -129,8 +132,8 @@ s_write(const s_form_t *f, const char *keys, size_t n, size_t *len)
     return buf;
 }
 
-char *
-sr_hash_flood_msgpack(const char *keys, size_t n, size_t *len)
+static char *
+s_msgpack(const char *keys, size_t n, size_t *len)
 {
     // map 32 and its count (big-endian), then fixstr keys of
     // SR_HASH_FLOOD_LEN (< 32) bytes and positive fixint values.
@@ -141,8 +144,8 @@ sr_hash_flood_msgpack(const char *keys, size_t n, size_t *len)
     return s_write(&f, keys, n, len);
 }
 
-char *
-sr_hash_flood_json(const char *keys, size_t n, size_t *len)
+static char *
+s_json(const char *keys, size_t n, size_t *len)
 {
     s_form_t f = {"{", "\"", "\":1", ",", "}", 1, 1, 3, 1, 1};
     return s_write(&f, keys, n, len);
@@ -154,4 +157,52 @@ sr_hash_flood_cpu(void)
     struct timespec ts;
     clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
     return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+// Decode the n keys' map from `buf`; SR_OK when it holds them all.
+static sr_err_t
+s_decode_one(const char *keys, size_t n, const char *buf, size_t len,
+             sr_hash_flood_form_t form, sr_error_t *err)
+{
+    sr_limits_t limits = {.max_bytes = len + 1};
+    sr_value_t *v = NULL;
+    sr_err_t rc = form == SR_HASH_FLOOD_JSON
+                      ? sr_value_from_json(buf, len, &limits, &v, err)
+                      : sr_value_decode(buf, len, &limits, &v, err);
+    if (!rc && sr_value_len(v) != n)
+        rc = sr_error_set(err, SR_EINTERNAL, "%zu keys decoded, not %zu",
+                          sr_value_len(v), n);
+    for (size_t i = 0; !rc && i < n; i += 1 + n / 64) {
+        const char *k = keys + i * (SR_HASH_FLOOD_LEN + 1);
+        if (sr_value_int(sr_value_map_get(v, k)) != 1)
+            rc = sr_error_set(err, SR_EINTERNAL, "key %s not found", k);
+    }
+    sr_value_destroy(&v);
+    return rc;
+}
+
+double
+sr_hash_flood_decode(const char *keys, size_t n, sr_hash_flood_form_t form,
+                     int runs, sr_error_t *err)
+{
+    size_t len;
+    char *buf = form == SR_HASH_FLOOD_JSON ? s_json(keys, n, &len)
+                                           : s_msgpack(keys, n, &len);
+    if (!buf) {
+        sr_error_set(err, SR_ENOMEM, "out of memory");
+        return -1;
+    }
+    double best = -1;
+    for (int r = 0; r < runs; r++) {
+        double t0 = sr_hash_flood_cpu();
+        if (s_decode_one(keys, n, buf, len, form, err)) {
+            best = -1;
+            break;
+        }
+        double t = sr_hash_flood_cpu() - t0;
+        if (best < 0 || t < best)
+            best = t;
+    }
+    free(buf);
+    return best;
 }

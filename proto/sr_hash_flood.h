@@ -1,8 +1,8 @@
 // Keys for hash-flooding tests and benchmarks (issue 16): keys crafted to
 // collide under the hash every table of the project used before sr_hash
 // (32-bit FNV-1a, unseeded), and ordinary keys of the same shape to
-// compare with. Compiled into tests and benchmarks only, never into a
-// library.
+// compare with, and the time maps of them take to decode. Compiled into
+// tests and benchmarks only, never into a library.
 //
 // Thread rule: none (no shared state).
 #ifndef SR_HASH_FLOOD_H
@@ -10,6 +10,8 @@
 
 #include <stddef.h>
 #include <stdint.h>
+
+#include "sr_err.h"
 
 #define SR_HASH_FLOOD_LEN  11 // bytes of every key (printable ASCII)
 #define SR_HASH_FLOOD_BITS 20 // low bits of FNV-1a the crafted keys share
@@ -23,12 +25,17 @@
 char *sr_hash_flood_crafted(size_t n);
 char *sr_hash_flood_plain(size_t n);
 
-// A map of the `n` keys (laid out as above), each to the integer 1, as
-// msgpack bytes or JSON text: what an execution's input would carry. Its
-// length goes to *len; caller frees the result with free(); NULL when
-// memory runs out.
-char *sr_hash_flood_msgpack(const char *keys, size_t n, size_t *len);
-char *sr_hash_flood_json(const char *keys, size_t n, size_t *len);
+typedef enum { SR_HASH_FLOOD_MSGPACK, SR_HASH_FLOOD_JSON } sr_hash_flood_form_t;
+
+// The best CPU seconds of `runs` decodes of a map of the `n` keys (laid
+// out as above), each to the integer 1, written as msgpack bytes
+// (sr_value_decode, as an execution's input comes from a client) or JSON
+// text (sr_value_from_json, as `--input` and the REST API read it). Each
+// decoded map must hold the n keys. Negative when a decode fails or memory
+// runs out, with the reason in *err.
+double sr_hash_flood_decode(const char *keys, size_t n,
+                            sr_hash_flood_form_t form, int runs,
+                            sr_error_t *err);
 
 // 32-bit FNV-1a as the old tables computed it (offset basis 2166136261,
 // prime 16777619), to check that crafted keys do collide.

@@ -40,8 +40,7 @@ s_item(const void *key, size_t len)
 static size_t
 s_find(const sr_hash_t *h, const s_item_t *items, const void *key, size_t len)
 {
-    return sr_hash_find(h, sr_hash_bytes(key, len), s_item_is, items, key,
-                        len);
+    return sr_hash_find(h, sr_hash_bytes(key, len), s_item_is, items, key, len);
 }
 
 // The items of most tests: key i is "key-i".
@@ -185,9 +184,9 @@ empty_and_binary_keys_are_keys_like_any_other(void **state)
     static const uint8_t bin[][4] = {
         {0, 0, 0, 0}, {0, 0, 0, 1}, {0xff, 0, 0xfe, 0}, {'a', 0, 'b', 0}};
     s_item_t items[] = {
-        s_item("", 0),         s_item(bin[0], 4),  s_item(bin[0], 3),
-        s_item(bin[1], 4),     s_item(bin[2], 4),  s_item(bin[3], 4),
-        s_item(bin[2], 1),     s_item("a\0b", 3),  s_item("a", 1),
+        s_item("", 0),     s_item(bin[0], 4), s_item(bin[0], 3),
+        s_item(bin[1], 4), s_item(bin[2], 4), s_item(bin[3], 4),
+        s_item(bin[2], 1), s_item("a\0b", 3), s_item("a", 1),
         s_item(bin[0], 1),
     };
     size_t n = sizeof items / sizeof *items;

@@ -11,43 +11,8 @@
 #include <stdlib.h>
 
 #include "sr_hash_flood.h"
-#include "sr_value.h"
-#include "sr_value_json.h"
-#include "sr_value_msgpack.h"
 
 #define S_RUNS 3
-
-// Best CPU seconds of S_RUNS decodes of `keys` (n of them) from msgpack
-// (json false) or JSON; a negative figure when a decode fails.
-static double
-s_decode(const char *keys, size_t n, int json)
-{
-    size_t len;
-    char *buf = json ? sr_hash_flood_json(keys, n, &len)
-                     : sr_hash_flood_msgpack(keys, n, &len);
-    sr_limits_t limits = {.max_bytes = len + 1};
-    double best = -1;
-    for (int r = 0; buf && r < S_RUNS; r++) {
-        sr_value_t *v = NULL;
-        sr_error_t err;
-        double t0 = sr_hash_flood_cpu();
-        sr_err_t rc = json ? sr_value_from_json(buf, len, &limits, &v, &err)
-                           : sr_value_decode(buf, len, &limits, &v, &err);
-        double t = sr_hash_flood_cpu() - t0;
-        if (rc || sr_value_len(v) != n) {
-            fprintf(stderr, "bench_flood: decode failed: %s\n",
-                    rc ? err.msg : "wrong length");
-            best = -1;
-            sr_value_destroy(&v);
-            break;
-        }
-        sr_value_destroy(&v);
-        if (best < 0 || t < best)
-            best = t;
-    }
-    free(buf);
-    return best;
-}
 
 int
 main(int argc, char **argv)
@@ -73,13 +38,17 @@ main(int argc, char **argv)
             fprintf(stderr, "bench_flood: out of memory\n");
             return 1;
         }
-        for (int json = 0; json <= 1; json++) {
-            double c = s_decode(crafted, n, json);
-            double p = s_decode(plain, n, json);
-            if (c < 0 || p < 0)
+        for (int f = SR_HASH_FLOOD_MSGPACK; f <= SR_HASH_FLOOD_JSON; f++) {
+            sr_error_t err;
+            double c = sr_hash_flood_decode(crafted, n, f, S_RUNS, &err);
+            double p =
+                c < 0 ? c : sr_hash_flood_decode(plain, n, f, S_RUNS, &err);
+            if (p < 0) {
+                fprintf(stderr, "bench_flood: %s\n", err.msg);
                 return 1;
+            }
             printf("%8zu %6s %10.3f %10.3f %6.1fx\n", n,
-                   json ? "json" : "msgpack", c, p, c / p);
+                   f == SR_HASH_FLOOD_JSON ? "json" : "msgpack", c, p, c / p);
         }
         free(crafted);
         free(plain);
