@@ -15,15 +15,17 @@
 
 #include "cli.h"
 #include "cmd_bench_setup.h"
+#include "sr_hash.h"
 #include "sr_msg.h"
 #include "sr_value_json.h"
 #include "sr_wire.h"
 
-// Start time of each execution, by id (open addressing).
+// Start time of each execution, in the order first heard of, indexed by
+// id.
 typedef struct {
     sr_id_t id;
     int64_t start_us;
-    bool used, done;
+    bool used, done; // used: start_us is known
 } s_slot_t;
 
 typedef struct {
@@ -32,8 +34,9 @@ typedef struct {
     zsock_t **socks; // one per engine
     size_t nsocks;
     s_slot_t *table;
-    size_t cap;
-    double *lat_ms; // per finished execution
+    size_t cap, nslots;
+    sr_hash_t index; // id -> position in table
+    double *lat_ms;  // per finished execution
     size_t finished, failed, started, inflight;
     int64_t req;
     int64_t beat_us; // last HEARTBEAT sent
@@ -45,15 +48,26 @@ s_now_us(void)
     return zclock_usecs();
 }
 
+static bool
+s_id_is(const void *arg, size_t pos, const void *key, size_t len)
+{
+    (void)len;
+    return sr_id_equal(&((const s_slot_t *)arg)[pos].id, key);
+}
+
+// The slot of execution `id` (a new one is not used yet); NULL when the
+// table is full.
 static s_slot_t *
 s_slot(s_bench_t *b, const sr_id_t *id)
 {
-    uint64_t h = 1469598103934665603ULL;
-    for (int i = 0; i < 16; i++)
-        h = (h ^ id->b[i]) * 1099511628211ULL;
-    for (size_t i = h % b->cap;; i = (i + 1) % b->cap)
-        if (!b->table[i].used || sr_id_equal(&b->table[i].id, id))
-            return &b->table[i];
+    uint32_t h = sr_hash_bytes(id->b, sizeof id->b);
+    size_t at = sr_hash_find(&b->index, h, s_id_is, b->table, id, 0);
+    if (at != SR_HASH_NONE)
+        return &b->table[at];
+    if (b->nslots == b->cap || sr_hash_add(&b->index, h, b->nslots))
+        return NULL;
+    b->table[b->nslots] = (s_slot_t){.id = *id};
+    return &b->table[b->nslots++];
 }
 
 static int
@@ -146,9 +160,8 @@ s_take(s_bench_t *b, sr_wire_in_t *in, int64_t sent_us)
         if (sr_id_from_value(sr_value_map_get(body, "id"), &id))
             return;
         s_slot_t *s = s_slot(b, &id);
-        if (!s->used) { // the final event may have come first
+        if (s && !s->used) { // the final event may have come first
             s->used = true;
-            s->id = id;
             s->start_us = sent_us;
         }
         return;
@@ -167,11 +180,10 @@ s_take(s_bench_t *b, sr_wire_in_t *in, int64_t sent_us)
          strcmp(state, "CANCELLED")))
         return;
     s_slot_t *s = s_slot(b, &id);
-    if (s->done)
+    if (!s || s->done)
         return;
     if (!s->used) { // finished before its start reply was read
         s->used = true;
-        s->id = id;
         s->start_us = sent_us;
     }
     s->done = true;
@@ -338,7 +350,11 @@ cli_bench(int argc, char **argv)
     b.cap = b.o.executions * 2 + 1;
     b.table = calloc(b.cap, sizeof *b.table);
     b.lat_ms = calloc(b.o.executions + 1, sizeof *b.lat_ms);
-    rc = b.socks && b.table && b.lat_ms ? CLI_OK : CLI_FAILED;
+    sr_hash_init(&b.index);
+    rc = b.socks && b.table && b.lat_ms &&
+                 sr_hash_reserve(&b.index, b.cap) == SR_OK
+             ? CLI_OK
+             : CLI_FAILED;
     for (size_t e = 0; !rc && e < b.nsocks; e++) {
         b.socks[e] = zsock_new(ZMQ_DEALER);
         sr_error_t err;
@@ -372,6 +388,7 @@ cli_bench(int argc, char **argv)
         zsock_destroy(&b.socks[e]);
     free(b.socks);
     free(b.table);
+    sr_hash_fini(&b.index);
     free(b.lat_ms);
     bench_env_stop(&b.env);
     return rc;

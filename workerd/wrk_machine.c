@@ -466,6 +466,28 @@ s_dispatch(wrk_machine_t *self, size_t i, sr_wire_in_t *in, int64_t now_ms)
     }
 }
 
+// A message of engine `i` (`rc` and `err` as received), or each item of
+// a BATCH in order, as if it had come alone: handled, or refused when it
+// does not decode.
+static void
+s_take(wrk_machine_t *self, size_t i, sr_wire_in_t *in, sr_err_t rc,
+       const sr_error_t *err, int64_t now_ms)
+{
+    if (rc == SR_OK && in->type == SR_MSG_BATCH) {
+        sr_limits_t limits = {.max_bytes = self->cfg->max_message_bytes};
+        for (size_t k = 0; k < sr_wire_in_items(in) && !self->is_stopped; k++) {
+            sr_wire_in_t item;
+            sr_error_t ierr;
+            sr_err_t irc = sr_wire_in_item(in, k, &limits, &item, &ierr);
+            s_take(self, i, &item, irc, &ierr, now_ms); // never a BATCH
+            sr_wire_in_fini(&item);
+        }
+    } else if (rc == SR_OK)
+        s_dispatch(self, i, in, now_ms);
+    else
+        wrk_links_on_bad(self->links, i, in, err);
+}
+
 static void
 s_on_link(wrk_machine_t *self, size_t i, int64_t now_ms)
 {
@@ -473,10 +495,8 @@ s_on_link(wrk_machine_t *self, size_t i, int64_t now_ms)
         sr_wire_in_t in;
         sr_error_t err;
         sr_err_t rc = wrk_links_recv(self->links, i, now_ms, &in, &err);
-        if (rc == SR_OK)
-            s_dispatch(self, i, &in, now_ms);
-        else if (rc != SR_ETIMEDOUT && rc != SR_EIO)
-            wrk_links_on_bad(self->links, i, &in, &err);
+        if (rc != SR_ETIMEDOUT && rc != SR_EIO)
+            s_take(self, i, &in, rc, &err, now_ms);
         sr_wire_in_fini(&in);
         if (rc == SR_EIO)
             sr_warn("engine=%s receive failed: %s",
@@ -664,7 +684,9 @@ wrk_machine_tick(wrk_machine_t *self, int64_t now_ms)
     int64_t next = wrk_links_tick(self->links, now_ms);
     next = s_min(next, s_tick_resends(self, now_ms));
     next = s_min(next, s_tick_astray(self, now_ms));
-    return s_min(next, s_tick_stop(self, now_ms));
+    next = s_min(next, s_tick_stop(self, now_ms));
+    wrk_links_flush(self->links); // what this turn sends, in one go
+    return next;
 }
 
 // --- public -----------------------------------------------------------------
@@ -736,6 +758,7 @@ wrk_machine_handle(wrk_machine_t *self, size_t i, int64_t now_ms)
         s_on_link(self, i, now_ms);
     else
         s_on_pool(self, now_ms);
+    wrk_links_flush(self->links);
 }
 
 void
