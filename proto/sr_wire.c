@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "sr_msg_codec.h"
+#include "sr_wire_count.h"
 
 static void
 s_free_payload(void *data, void *hint)
@@ -76,6 +77,9 @@ sr_wire_send(zsock_t *sock, const sr_wire_peer_t *peer, const sr_msg_t *m,
         zmq_msg_close(&part); // frees buf
         return rc;
     }
+    sr_wire_count_t *count = sr_wire_count_of(sock);
+    if (count)
+        count->sent++;
     return SR_OK;
 }
 
@@ -170,6 +174,9 @@ sr_wire_recv(zsock_t *sock, int timeout_ms, const sr_limits_t *limits,
         rc = sr_error_set(err, SR_ETIMEDOUT, "no message within %d ms",
                           timeout_ms);
     } else {
+        sr_wire_count_t *count = sr_wire_count_of(sock);
+        if (count)
+            count->received++;
         size_t frames = s_recv_rest(handle, zsock_type(sock) == ZMQ_ROUTER,
                                     &part, &payload, &in->peer);
         const char *key = frames ? zmq_msg_gets(&payload, "User-Id") : NULL;
