@@ -117,10 +117,9 @@ the_table_refuses_a_socket_twice_and_one_too_many(void **state)
                      SR_EINVAL);
     for (size_t i = 1; i < SR_WIRE_COUNT_MAX; i++)
         s_attach_ok((zsock_t *)&socks[i], &count);
-    assert_int_equal(
-        sr_wire_count_attach((zsock_t *)&socks[SR_WIRE_COUNT_MAX], &count,
-                             &err),
-        SR_ENOMEM);
+    assert_int_equal(sr_wire_count_attach((zsock_t *)&socks[SR_WIRE_COUNT_MAX],
+                                          &count, &err),
+                     SR_ENOMEM);
     // A slot set free is used again.
     sr_wire_count_detach((zsock_t *)&socks[7]);
     s_attach_ok((zsock_t *)&socks[SR_WIRE_COUNT_MAX], &count);

@@ -145,9 +145,9 @@ test_a_forwarded_request_shows_on_the_peer_links(void **state)
     assert_null(body);
     assert_int_equal(err.code, SR_ENOTFOUND);
     s_figures_t b1 = s_figures(&f[0]), b2 = s_figures(&f[1]);
-    assert_true(b1.peers_out - a1.peers_out >= 1);  // the forward
-    assert_true(b1.peers_in - a1.peers_in >= 1);    // e2's answer
-    assert_true(b2.client_in - a2.client_in >= 2);  // the forward, STATUS
+    assert_true(b1.peers_out - a1.peers_out >= 1);   // the forward
+    assert_true(b1.peers_in - a1.peers_in >= 1);     // e2's answer
+    assert_true(b2.client_in - a2.client_in >= 2);   // the forward, STATUS
     assert_true(b2.client_out - a2.client_out >= 2); // answer, STATUS
     for (int i = 0; i < 2; i++) {
         zsock_destroy(&f[i].client);
