@@ -476,6 +476,12 @@ cli_bench(int argc, char **argv)
     double secs = (double)(b.end_us - t0) / 1e6;
     if (!rc && !b.env.waiting)
         rc = s_report(&b, secs);
+    // Engines that run on would send this run's subscriber the events of
+    // the next run until they gave up on it, and count them.
+    for (size_t e = 0; b.o.cluster && e < b.nsocks; e++)
+        if (b.socks[e] && s_call(&b, e, sr_msg_new(SR_MSG_UNSUBSCRIBE), NULL))
+            fprintf(stderr, "sirocco bench: %s: UNSUBSCRIBE not answered\n",
+                    b.env.endpoints[e]);
     for (size_t e = 0; e < b.nsocks; e++)
         zsock_destroy(&b.socks[e]);
     free(b.socks);
