@@ -26,11 +26,13 @@ As a real client does (docs/protocol.md, "The client protocol"):
   again: safe, since a start with an id is made once;
 * it learns that executions end from subscriptions (`SUBSCRIBE` on every
   engine, execution events only), keeping them alive with `HEARTBEAT`;
-  an execution whose end has not been heard of for `--poll-after`
-  seconds is read (`EX_GET` at its partition's leader), and the STATUS
-  asked then re-subscribes at an engine that forgot the subscription
-  (`subscriptions` 0). Polls are counted in the output: in a run without
-  failures there are none.
+  when no execution has ended for `--poll-after` seconds (an event lost,
+  an engine that forgot the subscription), it reads the executions in
+  flight (`EX_GET` at their partition's leader; a start never answered
+  is sent again), and the STATUS asked then re-subscribes at an engine
+  that forgot the subscription (`subscriptions` 0). Executions found
+  ended by a poll are counted in the output: in a run without failures
+  there are none, and no poll is sent.
 """
 import argparse
 import collections
@@ -171,6 +173,7 @@ class LoadGen:
         self.latencies = []
         self.refreshing = set()    # the STATUS requests of a refresh
         self.last_refresh = 0.0
+        self.last_end = time.monotonic()  # when an execution last ended
 
     # --- sending
 
@@ -273,6 +276,7 @@ class LoadGen:
         if ex is None:
             return  # ended already (an event and a poll, say)
         self.done += 1
+        self.last_end = now
         self.latencies.append((now - ex.sent) * 1000.0)
         if state != "SUCCESS":
             self.failed += 1
@@ -347,16 +351,21 @@ class LoadGen:
                 self.send(k, "HEARTBEAT", sent_ms=int(time.time() * 1000))
 
     def poll_stragglers(self, now):
-        """The executions not heard of for --poll-after seconds: read
-        (EX_GET) when their start was answered, else started again (the
-        same id: one execution however many starts arrive)."""
+        """When no execution has ended for --poll-after seconds: the
+        executions in flight (the 100 oldest, at most once a period) are
+        read (EX_GET) when their start was answered, else started again
+        (the same id: one execution however many starts arrive)."""
         late = now - self.args.poll_after
-        asked = False
+        if self.last_end >= late:
+            return
+        asked = 0
         for ex_id, ex in list(self.execs.items()):
+            if asked == 100:
+                break
             if ex.sent >= late or ex.polled_at >= late:
                 continue
             ex.polled_at = now
-            asked = True
+            asked += 1
             k = self.leader(ex.partition)
             if not ex.answered:
                 self.resent += 1
@@ -391,7 +400,7 @@ class LoadGen:
     def run(self):
         n, window = self.args.executions, self.args.window
         deadline = time.monotonic() + self.args.timeout
-        last_check = time.monotonic()
+        last_check = self.last_end = time.monotonic()
         while self.done < n:
             now = time.monotonic()
             while self.started < n and self.started - self.done < window:
@@ -475,8 +484,9 @@ def main():
                     default="linear3")
     ap.add_argument("--executions", type=int, default=10000)
     ap.add_argument("--window", type=int, default=500)
-    ap.add_argument("--poll-after", type=float, default=5.0,
-                    help="read an execution not heard of for this long (s)")
+    ap.add_argument("--poll-after", type=float, default=10.0,
+                    help="read the executions in flight when none has "
+                         "ended for this long (s)")
     ap.add_argument("--timeout", type=float, default=600.0,
                     help="give up after this long (s)")
     ap.add_argument("--json", action="store_true")
