@@ -612,6 +612,8 @@ s_batch(eng_t *eng)
     int64_t now = eng_now_ms();
     size_t n = eng_parts_count(eng->parts);
     bool applied[ENG_MAX_PARTITIONS] = {false};
+    if (eng->repl) // nothing of a copy's log left applied and uncommitted
+        eng_repl_settle(eng->repl);
     for (size_t pi = 0; pi < n && pi < ENG_MAX_PARTITIONS; pi++) {
         s_commit_t c = {eng, eng_parts_number(eng->parts, pi)};
         applied[pi] =

@@ -120,7 +120,11 @@ static sr_err_t s_next_timer(eng_part_t *part, sr_error_t *err);
 static sr_err_t
 s_open_copy(eng_parts_t *self, uint16_t number, sr_error_t *err)
 {
-    store_opts_t opts = {.durability = self->cfg->durability};
+    // A replicated copy is made durable by its Raft log (eng_repl.h).
+    store_opts_t opts = {
+        .durability = self->replicated && self->cfg->durability == STORE_SYNC
+                          ? STORE_REPLICA
+                          : self->cfg->durability};
     eng_part_t *p = &self->parts[self->nparts];
     memset(p, 0, sizeof *p);
     p->number = number;

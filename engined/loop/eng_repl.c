@@ -308,6 +308,13 @@ s_flush(eng_repl_t *self)
         sr_errorf("raft: %s", e.msg);
 }
 
+void
+eng_repl_settle(eng_repl_t *self)
+{
+    for (size_t k = 0; k < self->ncopies; k++)
+        (void)rft_group_settle(self->copies[k]->g); // failures are logged
+}
+
 // A copy this engine leads but another replica should (it is listed
 // first there, and is up): the leadership is handed to it, at most every
 // S_TRANSFER_EVERY_MS, so that leaders spread over the engines and come
@@ -418,6 +425,11 @@ eng_repl_tick(eng_repl_t *self, eng_repl_change_t *changes, size_t max)
     for (size_t k = 0; k < self->ncopies; k++)
         rft_group_run(self->copies[k]->g);
     s_flush(self);
+    // What the flush stored completes now (a follower's answer to its
+    // leader leaves in this turn, not the next).
+    for (size_t k = 0; k < self->ncopies; k++)
+        rft_group_run(self->copies[k]->g);
+    eng_repl_settle(self);
     s_drop(self);
     s_membership(self);
     size_t n = 0;
@@ -455,6 +467,8 @@ eng_repl_tick(eng_repl_t *self, eng_repl_change_t *changes, size_t max)
 int64_t
 eng_repl_due_ms(const eng_repl_t *self)
 {
+    if (rft_log_pending(self->log))
+        return 0; // appends to store (a follower's): at once
     uint64_t due = 1000;
     for (size_t k = 0; k < self->ncopies; k++) {
         uint64_t d = rft_group_due_ms(self->copies[k]->g);
@@ -610,6 +624,7 @@ eng_repl_wait(eng_repl_t *self)
         for (size_t i = 0; i < self->ncopies; i++)
             rft_group_run(self->copies[i]->g);
         s_flush(self);
+        eng_repl_settle(self);
         if (!s_any_waiting(self))
             break;
         if (eng_mono_ms() > until) {

@@ -81,6 +81,10 @@ sr_err_t eng_repl_add_copy(eng_repl_t *self, size_t k, sr_error_t *err);
 // the copies of partitions the map no longer gives this engine are
 // dropped once their groups no longer count on them.
 void eng_repl_map_changed(eng_repl_t *self);
+// Commit the entries the copies this engine follows have applied since
+// the last settle (one transaction per copy and turn, rft_fsm.h); the
+// tick and the wait do it, the node before it begins a batch.
+void eng_repl_settle(eng_repl_t *self);
 // Milliseconds until eng_repl_tick has something to do.
 int64_t eng_repl_due_ms(const eng_repl_t *self);
 // A RAFT message from peer `peer` (index in cfg->peers). One that does

@@ -17,6 +17,9 @@ struct rft_fsm {
     struct raft *raft;
     store_txn_t *held; // the leader's transaction for entry held_index
     raft_index held_index;
+    store_txn_t *pending;     // a follower's entries applied, not committed
+    raft_index pending_index; // the last of them
+    bool broken;              // a settle failed: applies refused
     sr_error_t last;
 };
 
@@ -59,6 +62,9 @@ s_fail(rft_fsm_t *f, const char *what, const sr_error_t *err)
     return RAFT_IOERR;
 }
 
+// A follower's entry goes into the transaction its earlier entries of
+// this turn went into (one commit for all, at rft_fsm_settle); a leader's
+// is committed at once (the engine begins its next batch on the copy).
 static int
 s_apply(struct raft_fsm *rf, const struct raft_buffer *buf, void **result)
 {
@@ -66,6 +72,8 @@ s_apply(struct raft_fsm *rf, const struct raft_buffer *buf, void **result)
     raft_index index = raft_last_applied(f->raft) + 1;
     sr_error_t err;
     *result = NULL;
+    if (f->broken)
+        return RAFT_IOERR;
     if (f->held && f->held_index != index)
         rft_fsm_drop(f);
     if (index <= store_part_applied(f->part)) {
@@ -79,9 +87,34 @@ s_apply(struct raft_fsm *rf, const struct raft_buffer *buf, void **result)
             return s_fail(f, "commit the leader's batch", &err);
         return 0;
     }
-    if (store_part_apply_at(f->part, buf->base, buf->len, index, &err))
+    bool leader = raft_state(f->raft) == RAFT_LEADER;
+    if (leader && rft_fsm_settle(f))
+        return RAFT_IOERR;
+    if (!f->pending && store_txn_begin(f->part, true, &f->pending, &err))
+        return s_fail(f, "begin applying entries", &err);
+    if (store_txn_apply(f->pending, buf->base, buf->len, &err)) {
+        store_txn_abort(&f->pending);
+        f->broken = true;
         return s_fail(f, "apply an entry", &err);
-    return 0;
+    }
+    f->pending_index = index;
+    return leader && rft_fsm_settle(f) ? RAFT_IOERR : 0;
+}
+
+sr_err_t
+rft_fsm_settle(rft_fsm_t *fsm)
+{
+    if (!fsm->pending)
+        return SR_OK;
+    sr_error_t err;
+    if (store_txn_commit_at(&fsm->pending, fsm->pending_index, &err)) {
+        // The entries since the copy's applied index are not in it: the
+        // group applies nothing more here; a restart applies them again.
+        fsm->broken = true;
+        s_fail(fsm, "commit the entries applied", &err);
+        return err.code;
+    }
+    return SR_OK;
 }
 
 static int
@@ -90,6 +123,8 @@ s_snapshot(struct raft_fsm *rf, struct raft_buffer *bufs[], unsigned *n)
     rft_fsm_t *f = s_fsm(rf);
     sr_error_t err;
     // The log may drop what the copy holds once the marker is stored.
+    if (rft_fsm_settle(f))
+        return RAFT_IOERR;
     if (store_part_sync(f->part, &err))
         return s_fail(f, "sync before a snapshot", &err);
     struct raft_buffer *b = raft_malloc(sizeof *b);
@@ -115,6 +150,8 @@ s_restore(struct raft_fsm *rf, struct raft_buffer *buf)
     int rv = 0;
     sr_error_t err;
     rft_fsm_drop(f);
+    if (rft_fsm_settle(f))
+        return RAFT_IOERR;
     if (!s_parse(buf, &kind, &index)) {
         rv = s_fail(f, "restore a snapshot", NULL);
     } else if (kind == S_MARKER) {
@@ -165,6 +202,7 @@ rft_fsm_destroy(rft_fsm_t **fsm_p)
     if (!f)
         return;
     rft_fsm_drop(f);
+    (void)rft_fsm_settle(f);
     free(f);
     *fsm_p = NULL;
 }
@@ -173,6 +211,12 @@ struct raft_fsm *
 rft_fsm_raft(rft_fsm_t *fsm)
 {
     return &fsm->fsm;
+}
+
+bool
+rft_fsm_pending(const rft_fsm_t *fsm)
+{
+    return fsm->pending != NULL;
 }
 
 void
@@ -201,6 +245,8 @@ rft_fsm_dump(rft_fsm_t *fsm, struct raft_buffer *out, sr_error_t *err)
 {
     char *dump;
     size_t len;
+    if (rft_fsm_settle(fsm))
+        return sr_error_set(err, SR_ESTORE, "%s", fsm->last.msg);
     uint64_t index = store_part_applied(fsm->part);
     sr_err_t rc = store_part_dump(fsm->part, &dump, &len, err);
     if (rc)

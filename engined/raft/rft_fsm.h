@@ -2,7 +2,11 @@
 // entry of its Raft log (a write set, store_ws.h) to this engine's copy
 // of the partition, and its snapshots.
 //
-// Apply: an entry whose index the copy has applied already (its applied
+// Apply: a follower applies the entries C-Raft gives it in one write
+// transaction, committed at the last one's index when the host settles
+// the copy (rft_fsm_settle: once per turn of its loop, and before
+// anything else writes or reads the copy as a whole); a leader commits
+// each at once. An entry whose index the copy has applied already (its applied
 // index, store_part_applied) is skipped, so a copy ahead of what C-Raft
 // replays after a restart stays as it is. On the leader, the batch that
 // made the entry may still hold its write transaction (rft_fsm_hold): the
@@ -51,6 +55,12 @@ void rft_fsm_hold(rft_fsm_t *fsm, store_txn_t *txn, raft_index index);
 void rft_fsm_drop(rft_fsm_t *fsm);
 // Whether a transaction is held.
 bool rft_fsm_holding(const rft_fsm_t *fsm);
+// Commit the entries applied since the last settle, if any. A failure
+// (logged, kept as rft_fsm_error) stops the applying: the copy stays at
+// its last commit, and a restart applies the rest from the log.
+sr_err_t rft_fsm_settle(rft_fsm_t *fsm);
+// Whether entries are applied and not committed yet.
+bool rft_fsm_pending(const rft_fsm_t *fsm);
 
 // A dump of the copy as snapshot data, for a replica too far behind
 // (raft_malloc'ed buffer). SR_ENOMEM, SR_ESTORE.

@@ -168,6 +168,12 @@ rft_group_leading(const rft_group_t *g)
            g->ready_term == g->raft.current_term && !g->transferring;
 }
 
+sr_err_t
+rft_group_settle(rft_group_t *g)
+{
+    return rft_fsm_settle(g->fsm);
+}
+
 void
 rft_group_abandon(rft_group_t *g)
 {

@@ -88,6 +88,10 @@ raft_index rft_group_applied(const rft_group_t *g);
 // Why the group is unavailable, when it is ("" otherwise).
 const char *rft_group_error(const rft_group_t *g);
 
+// Commit what a follower has applied since the last settle (rft_fsm.h):
+// once per turn, and before the copy is written by anything else.
+sr_err_t rft_group_settle(rft_group_t *g);
+
 // Stop waiting for the proposal in flight: its write transaction is
 // aborted now (the copy can take another); should its entry still be
 // committed, it reaches the copy from its bytes, and its callback still

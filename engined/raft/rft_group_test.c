@@ -190,6 +190,8 @@ s_step(s_net_t *net)
         sr_error_t err;
         if (rft_log_flush(n->log, &err))
             fail_msg("flush: %s", err.msg);
+        if (rft_group_settle(n->g))
+            fail_msg("settle: %s", rft_group_error(n->g));
     }
     s_msg_t *q = net->q;
     size_t nq = net->nq;
@@ -205,6 +207,14 @@ s_step(s_net_t *net)
         free(q[k].buf);
     }
     free(q);
+}
+
+// Cut replica `node` off both ways (or join it again).
+static void
+s_isolate(s_net_t *net, int node, bool cut)
+{
+    for (int i = 0; i < N; i++)
+        net->cut[node][i] = net->cut[i][node] = cut && i != node;
 }
 
 // The replica leading (its term's barrier applied), stepping until one
@@ -283,6 +293,9 @@ s_converge(s_net_t *net, int leader, uint64_t max_ms)
                      (unsigned long long)max_ms);
         s_step(net);
     }
+    for (int i = 0; i < N; i++) // what the last step applied, committed
+        if (net->n[i].up && rft_group_settle(net->n[i].g))
+            fail_msg("settle: %s", rft_group_error(net->n[i].g));
     for (int i = 0; i < N; i++)
         if (i != leader && net->n[i].up)
             st_assert_same(net->n[leader].part, net->n[i].part);
@@ -376,6 +389,34 @@ test_wiped_replica_gets_a_snapshot(void **state)
     s_net_fini(&net);
 }
 
+// A follower that was cut off gets the entries it missed in one message
+// and applies them in one transaction (rft_fsm_settle), not one each.
+static void
+test_follower_applies_entries_together(void **state)
+{
+    (void)state;
+    s_net_t net;
+    s_net_init(&net, 0, 0);
+    int l = s_leader(&net, 5 * ELECTION_MS);
+    int f = (l + 1) % BOOT;
+    assert_int_equal(s_commit(&net, l, 2000), SR_OK);
+    s_converge(&net, l, 2000);
+    s_isolate(&net, f, true);
+    for (int k = 0; k < 8; k++)
+        assert_int_equal(s_commit(&net, l, 2000), SR_OK);
+    uint64_t applied = store_part_applied(net.n[f].part);
+    uint64_t commits = store_part_commits(net.n[f].part);
+    s_isolate(&net, f, false);
+    s_converge(&net, l, 3000);
+    assert_int_equal(s_defs(net.n[f].part), 9);
+    assert_true(store_part_applied(net.n[f].part) >= applied + 8);
+    print_message(
+        "8 entries applied in %llu commits\n",
+        (unsigned long long)(store_part_commits(net.n[f].part) - commits));
+    assert_true(store_part_commits(net.n[f].part) - commits <= 2);
+    s_net_fini(&net);
+}
+
 static void
 test_cut_off_leader_commits_nothing(void **state)
 {
@@ -386,8 +427,7 @@ test_cut_off_leader_commits_nothing(void **state)
     assert_int_equal(s_commit(&net, l, 2000), SR_OK);
     s_converge(&net, l, 2000);
     // Cut the leader off both ways, then propose on it.
-    for (int i = 0; i < N; i++)
-        net.cut[l][i] = net.cut[i][l] = i != l;
+    s_isolate(&net, l, true);
     int before = net.done;
     s_propose(&net, l);
     assert_true(rft_group_proposing(net.n[l].g));
@@ -614,6 +654,7 @@ main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_elect_replicate_fail_over_restart),
         cmocka_unit_test(test_wiped_replica_gets_a_snapshot),
+        cmocka_unit_test(test_follower_applies_entries_together),
         cmocka_unit_test(test_cut_off_leader_commits_nothing),
         cmocka_unit_test(test_leadership_transfer),
         cmocka_unit_test(test_membership_change),

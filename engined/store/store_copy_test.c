@@ -423,10 +423,69 @@ workflows_run_through_batches_give_a_copy_with_the_same_records(void **state)
     core_destroy(&r.core);
 }
 
+// A replicated copy (STORE_REPLICA: records synced at each commit, the
+// meta page by the next) takes several write sets in one open write
+// transaction, committed at the last one's index; a second write
+// transaction on it is refused at once, not waited for (LMDB has one
+// writer, and it would be this thread).
+static void
+write_sets_applied_together_commit_once_at_the_last_index(void **state)
+{
+    st_fix_t *f = *state;
+    sr_error_t err;
+    st_log_t log = {0};
+    for (int i = 0; i < 3; i++) {
+        char yaml[128];
+        snprintf(yaml, sizeof yaml,
+                 "version: '2.0'\nwf%d:\n  tasks:\n    t:\n      action: "
+                 "std.noop\n",
+                 i);
+        store_txn_t *txn = NULL;
+        assert_int_equal(store_txn_begin(f->part, true, &txn, &err), SR_OK);
+        lang_doc_t *doc = st_doc(yaml);
+        assert_int_equal(store_def_put(txn, doc, 1000 + i, &err), SR_OK);
+        lang_doc_destroy(&doc);
+        st_commit(&txn, &log);
+    }
+    char dir[64];
+    st_mkdir(dir);
+    store_opts_t opts = {.durability = STORE_REPLICA, .map_bytes = 1 << 26};
+    store_part_t *copy = NULL;
+    assert_int_equal(store_part_open(dir, 0, &opts, &copy, &err), SR_OK);
+    uint64_t commits = store_part_commits(copy);
+    store_txn_t *txn = NULL;
+    assert_int_equal(store_txn_begin(copy, true, &txn, &err), SR_OK);
+    for (size_t i = 0; i < log.n; i++)
+        assert_int_equal(store_txn_apply(txn, log.bufs[i], log.lens[i], &err),
+                         SR_OK);
+    store_txn_t *other = NULL;
+    assert_int_equal(store_txn_begin(copy, true, &other, &err), SR_EINTERNAL);
+    assert_null(other);
+    assert_non_null(strstr(err.msg, "write transaction is open"));
+    assert_int_equal(store_txn_commit_at(&txn, 3, &err), SR_OK);
+    assert_int_equal(store_part_commits(copy), commits + 1);
+    assert_int_equal(store_part_applied(copy), 3);
+    assert_int_equal(st_assert_same(f->part, copy) > 0, true);
+    // Once committed, the copy takes a write transaction again; and it
+    // opens again at the index it was committed at.
+    assert_int_equal(store_txn_begin(copy, true, &other, &err), SR_OK);
+    store_txn_abort(&other);
+    assert_int_equal(store_part_sync(copy, &err), SR_OK);
+    store_part_close(&copy);
+    assert_int_equal(store_part_open(dir, 0, &opts, &copy, &err), SR_OK);
+    assert_int_equal(store_part_applied(copy), 3);
+    store_part_close(&copy);
+    st_rmdir(dir);
+    st_log_fini(&log);
+}
+
 int
 main(void)
 {
     const struct CMUnitTest tests[] = {
+        cmocka_unit_test_setup_teardown(
+            write_sets_applied_together_commit_once_at_the_last_index, st_setup,
+            st_teardown),
         cmocka_unit_test_setup_teardown(
             workflows_run_through_batches_give_a_copy_with_the_same_records,
             st_setup, st_teardown),

@@ -28,6 +28,8 @@ static const char *const s_db_names[STORE_DB_COUNT] = {
 
 struct store_part {
     MDB_env *env;
+    bool writing;     // a write transaction is open (LMDB has one writer)
+    uint64_t commits; // write transactions committed through this handle
     MDB_dbi dbi[STORE_DB_COUNT];
     uint16_t number;
     uint64_t epoch;
@@ -141,6 +143,8 @@ store_part_open(const char *dir, uint16_t partition, const store_opts_t *opts,
     unsigned flags = MDB_NOTLS;
     if (opts && opts->durability == STORE_NOSYNC)
         flags |= MDB_NOSYNC;
+    else if (opts && opts->durability == STORE_REPLICA)
+        flags |= MDB_NOMETASYNC;
     if ((mrc = mdb_env_set_mapsize(p->env, map)) ||
         (mrc = mdb_env_set_maxdbs(p->env, STORE_DB_COUNT + 2)) ||
         (mrc = mdb_env_open(p->env, dir, flags, 0600))) {
@@ -250,6 +254,13 @@ static sr_err_t
 s_txn_begin(store_part_t *part, bool write, bool records, store_txn_t **out,
             sr_error_t *err)
 {
+    // A second write transaction of this thread would wait for the first
+    // for ever: refused instead.
+    if (write && part->writing)
+        return sr_error_set(err, SR_EINTERNAL,
+                            "partition %u: a write transaction is open "
+                            "already",
+                            part->number);
     store_txn_t *t = calloc(1, sizeof *t);
     if (!t || (write && records && !(t->ws = store_ws_new(&part->schema)))) {
         free(t);
@@ -263,6 +274,7 @@ s_txn_begin(store_part_t *part, bool write, bool records, store_txn_t **out,
     }
     t->part = part;
     t->write = write;
+    part->writing = part->writing || write;
     *out = t;
     return SR_OK;
 }
@@ -277,6 +289,8 @@ store_txn_begin(store_part_t *part, bool write, store_txn_t **out,
 static void
 s_txn_free(store_txn_t *t)
 {
+    if (t->write)
+        t->part->writing = false;
     store_ws_destroy(&t->ws);
     free(t);
 }
@@ -287,6 +301,8 @@ store_txn_commit(store_txn_t **txn_p, sr_error_t *err)
     store_txn_t *t = *txn_p;
     *txn_p = NULL;
     int mrc = mdb_txn_commit(t->txn);
+    if (!mrc && t->write)
+        t->part->commits++;
     s_txn_free(t);
     return mrc ? s_mdb_fail(err, mrc, "commit") : SR_OK;
 }
@@ -562,21 +578,28 @@ s_commit_at(store_txn_t **txn_p, uint64_t index, sr_error_t *err)
     return rc;
 }
 
-// Apply a write set in `a->txn` and commit it, at `index` when `at`.
+sr_err_t
+store_txn_apply(store_txn_t *txn, const void *buf, size_t len, sr_error_t *err)
+{
+    s_apply_t a = {.txn = txn, .err = err};
+    return store_ws_decode(&txn->part->schema, buf, len, s_apply_one, &a, err);
+}
+
+// Apply a write set in a transaction of its own and commit it, at
+// `index` when `at`.
 static sr_err_t
 s_apply(store_part_t *part, const void *buf, size_t len, bool at,
         uint64_t index, sr_error_t *err)
 {
-    s_apply_t a = {.err = err};
-    sr_err_t rc = s_txn_begin(part, true, false, &a.txn, err);
+    store_txn_t *t;
+    sr_err_t rc = s_txn_begin(part, true, false, &t, err);
     if (rc)
         return rc;
-    rc = store_ws_decode(&part->schema, buf, len, s_apply_one, &a, err);
-    if (rc) {
-        store_txn_abort(&a.txn);
+    if ((rc = store_txn_apply(t, buf, len, err))) {
+        store_txn_abort(&t);
         return rc;
     }
-    return at ? s_commit_at(&a.txn, index, err) : store_txn_commit(&a.txn, err);
+    return at ? s_commit_at(&t, index, err) : store_txn_commit(&t, err);
 }
 
 sr_err_t
@@ -604,6 +627,12 @@ store_part_sync(store_part_t *part, sr_error_t *err)
 {
     int mrc = mdb_env_sync(part->env, 1);
     return mrc ? s_mdb_fail(err, mrc, "sync") : SR_OK;
+}
+
+uint64_t
+store_part_commits(const store_part_t *part)
+{
+    return part->commits;
 }
 
 uint64_t

@@ -20,6 +20,13 @@
 typedef enum {
     STORE_SYNC = 0, // fsync at every commit (default)
     STORE_NOSYNC,   // leave flushing to the OS (tests, benchmarks)
+    // A replicated copy, which its Raft log makes durable: each commit
+    // syncs the records it wrote but not the page that makes them the
+    // copy's current state, which the next commit or store_part_sync
+    // syncs. A machine crash may take the copy back by its last commit,
+    // never leave it inconsistent; the log applies the entry again (LMDB's
+    // MDB_NOMETASYNC: one sync per commit instead of two).
+    STORE_REPLICA,
 } store_durability_t;
 
 typedef struct {
@@ -75,6 +82,14 @@ sr_err_t store_part_apply_at(store_part_t *part, const void *buf, size_t len,
                              uint64_t index, sr_error_t *err);
 sr_err_t store_txn_commit_at(store_txn_t **txn_p, uint64_t index,
                              sr_error_t *err);
+// Write transactions committed through this handle since it was opened.
+uint64_t store_part_commits(const store_part_t *part);
+// Apply an encoded write set within the write transaction `txn`, which
+// stays open (several entries of a log applied in one transaction, then
+// committed at the last one's index). On an error the transaction holds
+// part of it: abort it.
+sr_err_t store_txn_apply(store_txn_t *txn, const void *buf, size_t len,
+                         sr_error_t *err);
 // Flush what was committed to disk (a copy without sync, before the
 // Raft log drops the entries it holds).
 sr_err_t store_part_sync(store_part_t *part, sr_error_t *err);
