@@ -18,6 +18,7 @@
 #include "cli.h"
 #include "cmd_bench_setup.h"
 #include "cmd_bench_status.h"
+#include "sr_hash.h"
 #include "sr_msg.h"
 #include "sr_value_json.h"
 #include "sr_wire.h"
@@ -26,13 +27,12 @@
 // start, and so when it was sent.
 #define S_START_REQ 1000000000LL
 
-// Each execution by id (open addressing): when its start was sent (-1:
-// its REPLY has not come yet) and when its final EVENT came (-1: not
-// yet); its latency is taken once both are known.
+// Each execution, in the order first heard of, indexed by id: when its
+// start was sent (-1: its REPLY has not come yet) and when its final
+// EVENT came (-1: not yet); its latency is taken once both are known.
 typedef struct {
     sr_id_t id;
     int64_t start_us, end_us;
-    bool used;
 } s_slot_t;
 
 typedef struct {
@@ -41,7 +41,8 @@ typedef struct {
     zsock_t **socks; // one per engine
     size_t nsocks;
     s_slot_t *table;
-    size_t cap;
+    size_t cap, nslots;
+    sr_hash_t index;  // id -> position in table
     int64_t *sent_us; // by start: when its EX_START was sent
     double *lat_ms;   // per execution whose start and end are known
     size_t nlat;
@@ -59,15 +60,26 @@ s_now_us(void)
     return zclock_usecs();
 }
 
+static bool
+s_id_is(const void *arg, size_t pos, const void *key, size_t len)
+{
+    (void)len;
+    return sr_id_equal(&((const s_slot_t *)arg)[pos].id, key);
+}
+
+// The slot of execution `id`, new (start and end unknown) the first
+// time; NULL when the table is full.
 static s_slot_t *
 s_slot(s_bench_t *b, const sr_id_t *id)
 {
-    uint64_t h = 1469598103934665603ULL;
-    for (int i = 0; i < 16; i++)
-        h = (h ^ id->b[i]) * 1099511628211ULL;
-    for (size_t i = h % b->cap;; i = (i + 1) % b->cap)
-        if (!b->table[i].used || sr_id_equal(&b->table[i].id, id))
-            return &b->table[i];
+    uint32_t h = sr_hash_bytes(id->b, sizeof id->b);
+    size_t at = sr_hash_find(&b->index, h, s_id_is, b->table, id, 0);
+    if (at != SR_HASH_NONE)
+        return &b->table[at];
+    if (b->nslots == b->cap || sr_hash_add(&b->index, h, b->nslots))
+        return NULL;
+    b->table[b->nslots] = (s_slot_t){.id = *id, .start_us = -1, .end_us = -1};
+    return &b->table[b->nslots++];
 }
 
 // Send request `m` (destroyed) with req_id `req` to engine e.
@@ -152,16 +164,6 @@ s_start_one(s_bench_t *b)
     return s_send(b, e, m, S_START_REQ + (int64_t)b->started++);
 }
 
-// The slot of execution `id`, new (start and end unknown) the first time.
-static s_slot_t *
-s_slot_of(s_bench_t *b, const sr_id_t *id)
-{
-    s_slot_t *s = s_slot(b, id);
-    if (!s->used)
-        *s = (s_slot_t){.id = *id, .start_us = -1, .end_us = -1, .used = true};
-    return s;
-}
-
 static void
 s_latency(s_bench_t *b, const s_slot_t *s)
 {
@@ -186,7 +188,9 @@ s_take_answer(s_bench_t *b, sr_wire_in_t *in)
         b->inflight--;
         return;
     }
-    s_slot_t *s = s_slot_of(b, &id);
+    s_slot_t *s = s_slot(b, &id);
+    if (!s)
+        return;
     s->start_us = b->sent_us[k];
     s_latency(b, s); // when the final event came first
 }
@@ -207,8 +211,8 @@ s_take(s_bench_t *b, sr_wire_in_t *in)
         (strcmp(state, "SUCCESS") && strcmp(state, "ERROR") &&
          strcmp(state, "CANCELLED")))
         return;
-    s_slot_t *s = s_slot_of(b, &id);
-    if (s->end_us >= 0)
+    s_slot_t *s = s_slot(b, &id);
+    if (!s || s->end_us >= 0)
         return;
     s->end_us = s_now_us();
     s_latency(b, s);
@@ -443,8 +447,11 @@ cli_bench(int argc, char **argv)
     b.lat_ms = calloc(b.o.executions + 1, sizeof *b.lat_ms);
     b.sent_us = calloc(b.o.executions + 1, sizeof *b.sent_us);
     b.before = calloc(b.nsocks, sizeof *b.before);
-    rc = b.socks && b.table && b.lat_ms && b.sent_us && b.before ? CLI_OK
-                                                                 : CLI_FAILED;
+    sr_hash_init(&b.index);
+    rc = b.socks && b.table && b.lat_ms && b.sent_us && b.before &&
+                 sr_hash_reserve(&b.index, b.cap) == SR_OK
+             ? CLI_OK
+             : CLI_FAILED;
     for (size_t e = 0; !rc && e < b.nsocks; e++) {
         b.socks[e] = zsock_new(ZMQ_DEALER);
         sr_error_t err;
@@ -486,6 +493,7 @@ cli_bench(int argc, char **argv)
         zsock_destroy(&b.socks[e]);
     free(b.socks);
     free(b.table);
+    sr_hash_fini(&b.index);
     free(b.lat_ms);
     free(b.sent_us);
     free(b.before);

@@ -76,7 +76,7 @@ bench_parse(int argc, char **argv, bench_opts_t *o)
                         .executions = 10000,
                         .engines = 1,
                         .workers = 1,
-                        .slots = 64,
+                        .slots = WRK_NODE_DEFAULT_SLOTS,
                         .window = 2000};
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];

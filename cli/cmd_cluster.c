@@ -14,6 +14,7 @@
 #include <sys/stat.h>
 
 #include "cli.h"
+#include "wrk_node.h"
 
 typedef int (*s_run_fn)(const cli_args_t *a);
 
@@ -41,7 +42,9 @@ static const cli_opt_t s_up_opts[] = {
     S_DATA_OPT,
     {"--base-port", "P",
      "ports P, P+1, ... (default: free ports the system picks)"},
-    {"--slots", "N", "actions each worker runs at once (default 4)"},
+    {"--slots", "N",
+     "actions each worker runs at once (default " WRK_NODE_DEFAULT_SLOTS_TEXT
+     ")"},
     {"--actions-dir", "DIR", "custom action executables for the workers"},
     {"--gateway", "HOST:PORT",
      "also start an HTTP gateway listening there (docs/gateway.md)"},

@@ -26,6 +26,7 @@
 #include "cli_proc.h"
 #include "cmd_cluster.h"
 #include "cmd_cluster_ready.h"
+#include "wrk_node.h"
 
 #define S_CMD          "cluster up"
 #define S_PARTS_PER    2     // default partitions per engine
@@ -70,7 +71,7 @@ s_options(const cli_args_t *a, s_up_t *up)
     static const char *const levels[] = {"debug", "info", "warn", "error",
                                          "off"};
     int rc = CLI_OK;
-    up->engines = 3, up->workers = 2, up->slots = 4;
+    up->engines = 3, up->workers = 2, up->slots = WRK_NODE_DEFAULT_SLOTS;
     up->partitions = up->base_port = up->heartbeat_ms = 0;
     up->replicas = 1;
     up->timeout_ms = S_TIMEOUT_MS;
@@ -83,7 +84,8 @@ s_options(const cli_args_t *a, s_up_t *up)
         (rc = cli_cluster_num(a, S_CMD, "--replicas", 1, 7, &up->replicas)) ||
         (rc = cli_cluster_num(a, S_CMD, "--base-port", 1024, 65535,
                               &up->base_port)) ||
-        (rc = cli_cluster_num(a, S_CMD, "--slots", 1, 1024, &up->slots)) ||
+        (rc = cli_cluster_num(a, S_CMD, "--slots", 1, WRK_NODE_SLOTS_MAX,
+                              &up->slots)) ||
         (rc = cli_cluster_num(a, S_CMD, "--heartbeat-ms", 10, 600000,
                               &up->heartbeat_ms)) ||
         (rc = cli_cluster_num(a, S_CMD, "--timeout", 1, INT_MAX,

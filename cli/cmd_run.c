@@ -39,7 +39,7 @@ static int
 s_parse(int argc, char **argv, s_args_t *a)
 {
     memset(a, 0, sizeof *a);
-    a->workers = 4;
+    a->workers = WRK_NODE_DEFAULT_SLOTS;
     for (int i = 1; i < argc; i++) {
         const char *o = argv[i];
         const char **slot = strcmp(o, "--workflow") == 0 ? &a->workflow
@@ -58,8 +58,9 @@ s_parse(int argc, char **argv, s_args_t *a)
             if (i + 1 >= argc)
                 return s_usage_error("%s needs a value", o);
             a->workers = strtol(argv[++i], &end, 10);
-            if (*end || a->workers < 1 || a->workers > 1024)
-                return s_usage_error("--workers must be 1 to 1024, not '%s'",
+            if (*end || a->workers < 1 || a->workers > WRK_NODE_SLOTS_MAX)
+                return s_usage_error("--workers must be 1 to " WRK_NODE_TEXT(
+                                         WRK_NODE_SLOTS_MAX) ", not '%s'",
                                      argv[i]);
         } else if (strcmp(o, "--json") == 0)
             a->json = true;

@@ -76,6 +76,7 @@ static const char *const s_ftype_names[] = {
 
 struct sr_msg {
     sr_msg_type_t type;
+    uint32_t minor;     // the sender's protocol minor version
     int first;          // first field id of the type
     int count;          // fields of the type
     sr_value_t *vals[]; // count slots; owned; NULL = absent
@@ -207,6 +208,7 @@ sr_msg_new(sr_msg_type_t type)
     if (!m)
         return NULL;
     m->type = type;
+    m->minor = SR_PROTO_MINOR;
     m->first = s_first[i];
     m->count = count;
     return m;
@@ -216,6 +218,8 @@ sr_msg_t *
 sr_msg_dup(const sr_msg_t *m)
 {
     sr_msg_t *copy = sr_msg_new(m->type);
+    if (copy)
+        copy->minor = m->minor;
     for (int i = 0; copy && i < m->count; i++)
         copy->vals[i] = m->vals[i] ? sr_value_ref(m->vals[i]) : NULL;
     return copy;
@@ -237,6 +241,18 @@ sr_msg_type_t
 sr_msg_type(const sr_msg_t *m)
 {
     return m ? m->type : SR_MSG_NONE;
+}
+
+uint32_t
+sr_msg_minor(const sr_msg_t *m)
+{
+    return m ? m->minor : 0;
+}
+
+void
+sr_msg_set_minor(sr_msg_t *m, uint32_t minor)
+{
+    m->minor = minor;
 }
 
 // Slot of field `f` in `m`, or NULL when `f` is not a field of m's type.

@@ -123,6 +123,12 @@ sr_msg_t *sr_msg_dup(const sr_msg_t *m);
 // Free a message and its values; sets *m_p to NULL (NULL-safe).
 void sr_msg_destroy(sr_msg_t **m_p);
 sr_msg_type_t sr_msg_type(const sr_msg_t *m);
+// The protocol minor version of the node that sent `m`, read from its
+// envelope by sr_msg_decode; SR_PROTO_MINOR for a message made here. What
+// a peer understands (e.g. BATCH, since 7) follows from it. The encoder
+// always writes SR_PROTO_MINOR.
+uint32_t sr_msg_minor(const sr_msg_t *m);
+void sr_msg_set_minor(sr_msg_t *m, uint32_t minor);
 
 // Set field `f` to `v`, CONSUMING `v` also on failure (like
 // sr_value_map_put). A nil value clears the field, except for VALUE fields

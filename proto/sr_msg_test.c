@@ -16,6 +16,7 @@
 // "MAJOR.MINOR" of this build, as ERROR messages print it.
 #define S_NODE_VERSION S_STR(SR_PROTO_MAJOR) "." S_STR(SR_PROTO_MINOR)
 #include "sr_msg_codec.h"
+#include "sr_test_util.h"
 #include "sr_value_msgpack.h"
 
 // --- helpers --------------------------------------------------------------
@@ -79,38 +80,6 @@ s_filled(sr_msg_type_t type, bool all)
     return m;
 }
 
-static sr_msg_t *
-s_round_trip(const sr_msg_t *m)
-{
-    char *buf = NULL;
-    size_t len = 0;
-    sr_error_t err;
-    assert_int_equal(sr_msg_encode(m, &buf, &len, &err), SR_OK);
-    sr_msg_t *back = NULL;
-    sr_err_t rc = sr_msg_decode(buf, len, NULL, &back, &err);
-    if (rc)
-        fail_msg("%s: %s: %s", sr_msg_type_name(sr_msg_type(m)), err.where,
-                 err.msg);
-    free(buf);
-    return back;
-}
-
-// Encode [major, minor, type, fields] as given (fields is consumed).
-static char *
-s_wire(int64_t major, int64_t minor, const char *type, sr_value_t *fields,
-       size_t *len)
-{
-    sr_value_t *env = sr_value_new_array(4);
-    sr_value_array_append(env, sr_value_new_int(major));
-    sr_value_array_append(env, sr_value_new_int(minor));
-    sr_value_array_append(env, sr_value_new_str(type));
-    sr_value_array_append(env, fields);
-    char *buf = NULL;
-    assert_int_equal(sr_value_encode(env, &buf, len), SR_OK);
-    sr_value_destroy(&env);
-    return buf;
-}
-
 // Valid CONFIRM fields, to be spoiled by a test.
 static sr_value_t *
 s_confirm_fields(void)
@@ -147,7 +116,8 @@ s_expect_fields(const char *type, sr_value_t *fields, sr_err_t code,
                 const char *where, const char *needle)
 {
     size_t len;
-    char *buf = s_wire(SR_PROTO_MAJOR, SR_PROTO_MINOR, type, fields, &len);
+    char *buf =
+        sr_test_wire(SR_PROTO_MAJOR, SR_PROTO_MINOR, type, fields, &len);
     s_expect(buf, len, NULL, code, where, needle);
     free(buf);
 }
@@ -214,7 +184,7 @@ every_message_round_trips_with_all_fields(void **state)
     for (size_t i = 0; i < sr_msg_type_count(); i++) {
         sr_msg_type_t t = sr_msg_type_at(i);
         sr_msg_t *m = s_filled(t, true);
-        sr_msg_t *back = s_round_trip(m);
+        sr_msg_t *back = sr_test_round_trip(m);
         assert_int_equal(sr_msg_type(back), t);
         for (size_t k = 0; k < sr_msg_field_count(t); k++) {
             sr_field_t f = sr_msg_field_at(t, k);
@@ -236,7 +206,7 @@ optional_fields_may_be_absent(void **state)
     for (size_t i = 0; i < sr_msg_type_count(); i++) {
         sr_msg_type_t t = sr_msg_type_at(i);
         sr_msg_t *m = s_filled(t, false);
-        sr_msg_t *back = s_round_trip(m);
+        sr_msg_t *back = sr_test_round_trip(m);
         for (size_t k = 0; k < sr_msg_field_count(t); k++) {
             const sr_field_desc_t *fd = sr_field_desc(sr_msg_field_at(t, k));
             assert_int_equal(sr_msg_has(back, fd->id), fd->is_required);
@@ -490,7 +460,7 @@ decode_refuses_other_major_versions_and_unknown_types(void **state)
 {
     (void)state;
     size_t len;
-    char *buf = s_wire(2, 0, "CONFIRM", s_confirm_fields(), &len);
+    char *buf = sr_test_wire(2, 0, "CONFIRM", s_confirm_fields(), &len);
     s_expect(buf, len, NULL, SR_EVERSION, "",
              "peer speaks protocol 2.0, this node speaks " S_NODE_VERSION);
     free(buf);
@@ -498,7 +468,7 @@ decode_refuses_other_major_versions_and_unknown_types(void **state)
     sr_value_t *f = s_confirm_fields();
     sr_value_map_put(f, "priority", sr_value_new_int(9));
     sr_value_map_put(f, "trace", sr_value_new_map(0));
-    buf = s_wire(SR_PROTO_MAJOR, SR_PROTO_MINOR + 3, "CONFIRM", f, &len);
+    buf = sr_test_wire(SR_PROTO_MAJOR, SR_PROTO_MINOR + 3, "CONFIRM", f, &len);
     sr_msg_t *m = NULL;
     assert_int_equal(sr_msg_decode(buf, len, NULL, &m, NULL), SR_OK);
     assert_int_equal(sr_msg_type(m), SR_MSG_CONFIRM);
@@ -580,7 +550,7 @@ decode_refuses_repeated_fields_and_reads_nil_as_absent(void **state)
     sr_value_map_put(f, "req_id", sr_value_new_int(5));
     sr_value_map_put(f, "workflow", sr_value_new_str("wf"));
     sr_value_map_put(f, "version", sr_value_new_nil());
-    buf = s_wire(1, 0, "EX_START", f, &len);
+    buf = sr_test_wire(1, 0, "EX_START", f, &len);
     assert_int_equal(sr_msg_decode(buf, len, NULL, &m, NULL), SR_OK);
     assert_false(sr_msg_has(m, SR_F_EX_START_version));
     assert_int_equal(sr_msg_req_id(m), 5);
@@ -602,7 +572,7 @@ ex_delete_round_trips_with_and_without_force(void **state)
         sr_msg_set_str(m, SR_F_EX_DELETE_execution_id, sr_id_format(&id, text)),
         SR_OK);
     assert_int_equal(sr_msg_set_bool(m, SR_F_EX_DELETE_force, true), SR_OK);
-    sr_msg_t *back = s_round_trip(m);
+    sr_msg_t *back = sr_test_round_trip(m);
     assert_int_equal(sr_msg_type(back), SR_MSG_EX_DELETE);
     assert_string_equal(sr_msg_type_name(SR_MSG_EX_DELETE), "EX_DELETE");
     assert_true(sr_msg_flows(SR_MSG_EX_DELETE, SR_DIR_CLIENT_TO_ENGINE));
@@ -614,7 +584,7 @@ ex_delete_round_trips_with_and_without_force(void **state)
     sr_msg_destroy(&back);
     // force is optional and reads as false when absent.
     sr_value_destroy(&(sr_value_t *){sr_msg_take(m, SR_F_EX_DELETE_force)});
-    back = s_round_trip(m);
+    back = sr_test_round_trip(m);
     assert_false(sr_msg_has(back, SR_F_EX_DELETE_force));
     assert_false(sr_msg_bool(back, SR_F_EX_DELETE_force, false));
     sr_msg_destroy(&back);
@@ -636,7 +606,7 @@ uuid_fields_accept_the_text_form(void **state)
     sr_value_t *f = s_confirm_fields();
     sr_value_map_put(f, "action_id", sr_value_new_str(sr_id_format(&id, text)));
     size_t len;
-    char *buf = s_wire(1, 0, "CONFIRM", f, &len);
+    char *buf = sr_test_wire(1, 0, "CONFIRM", f, &len);
     sr_msg_t *m = NULL;
     assert_int_equal(sr_msg_decode(buf, len, NULL, &m, NULL), SR_OK);
     assert_true(sr_msg_id(m, SR_F_CONFIRM_action_id, &got));
@@ -684,7 +654,7 @@ error_messages_carry_code_field_and_req_id(void **state)
     assert_string_equal(sr_msg_str(m, SR_F_ERROR_field), "input");
     assert_string_equal(sr_msg_str(m, SR_F_ERROR_message), "map too big");
     assert_int_equal(sr_msg_req_id(m), 17);
-    sr_msg_t *rt = s_round_trip(m);
+    sr_msg_t *rt = sr_test_round_trip(m);
     assert_int_equal(sr_msg_to_error(rt, &back), SR_ETOOBIG);
     assert_int_equal(back.code, SR_ETOOBIG);
     assert_string_equal(back.where, "field 'input'");
@@ -725,7 +695,7 @@ peek_salvages_type_and_req_id_of_a_bad_message(void **state)
     sr_value_map_put(f, "req_id", sr_value_new_int(41));
     sr_value_map_put(f, "execution_id", sr_value_new_str("not an id"));
     size_t len;
-    char *buf = s_wire(1, 0, "EX_GET", f, &len);
+    char *buf = sr_test_wire(1, 0, "EX_GET", f, &len);
     sr_msg_t *m = NULL;
     assert_int_equal(sr_msg_decode(buf, len, NULL, &m, NULL), SR_EPROTO);
     sr_msg_type_t type;

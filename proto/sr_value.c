@@ -1,8 +1,9 @@
 // Reference-counted values. Owns every allocation of the value model:
 // strings and binaries are stored inline after the header; arrays own their
-// items; maps own keys and values and keep an open-addressing index once
-// they grow past a few entries. Does not parse or encode anything (see
-// sr_value_msgpack.c and sr_value_json.c). One thread per value.
+// items; maps own keys and values, in insertion order, and index them
+// with sr_hash once they grow past a few entries (hashing only then).
+// Does not parse or encode anything (see sr_value_msgpack.c and
+// sr_value_json.c). One thread per value.
 #include "sirocco/value.h"
 
 #include <math.h>
@@ -11,12 +12,18 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define S_INDEX_MIN 8 // maps with more entries get a hash index
+#include "sr_hash.h"
+
+// Maps with more entries get an index. Up to this size a linear search
+// over the entries' tags costs fewer instructions than SipHash would, and
+// even keys chosen to share a tag cost at most this many comparisons each.
+#define S_INDEX_MIN 32
 
 typedef struct {
     sr_value_t *key; // string value, owned
     sr_value_t *val; // owned
-    uint32_t hash;
+    uint32_t hash;   // the key's sr_hash_bytes if the map is indexed, else
+                     // its s_tag
 } s_entry_t;
 
 struct sr_value {
@@ -37,8 +44,7 @@ struct sr_value {
         struct {
             s_entry_t *ent;
             size_t len, cap;
-            uint32_t *index;  // slot -> entry position + 1; 0 = empty
-            size_t index_cap; // power of two, or 0 without index
+            sr_hash_t index; // every entry, or none (a small map)
         } m;
     } u;
 };
@@ -46,17 +52,6 @@ struct sr_value {
 static sr_value_t s_nil = {.refs = 0, .type = SR_T_NIL};
 static sr_value_t s_true = {.refs = 0, .type = SR_T_BOOL, .u.b = true};
 static sr_value_t s_false = {.refs = 0, .type = SR_T_BOOL, .u.b = false};
-
-static uint32_t
-s_hash(const char *key, size_t len)
-{
-    uint32_t h = 2166136261u;
-    for (size_t i = 0; i < len; i++) {
-        h ^= (uint8_t)key[i];
-        h *= 16777619u;
-    }
-    return h;
-}
 
 static sr_value_t *
 s_alloc(sr_type_t type, size_t extra)
@@ -172,6 +167,8 @@ sr_value_t *
 sr_value_new_map(size_t capacity_hint)
 {
     sr_value_t *v = s_alloc(SR_T_MAP, 0);
+    if (v)
+        sr_hash_init(&v->u.m.index);
     if (v && capacity_hint) {
         v->u.m.ent = calloc(capacity_hint, sizeof *v->u.m.ent);
         if (!v->u.m.ent) {
@@ -210,7 +207,7 @@ sr_value_destroy(sr_value_t **v_p)
             sr_value_destroy(&v->u.m.ent[i].val);
         }
         free(v->u.m.ent);
-        free(v->u.m.index);
+        sr_hash_fini(&v->u.m.index);
     }
     free(v);
 }
@@ -417,49 +414,59 @@ sr_value_array_set(sr_value_t *a, size_t i, sr_value_t *item)
     return SR_OK;
 }
 
-// Rebuild the hash index for the map's current entries.
-static sr_err_t
-s_map_reindex(sr_value_t *m)
+static bool
+s_key_is(const void *arg, size_t pos, const void *key, size_t len)
 {
-    size_t cap = 16;
-    while (cap < m->u.m.len * 2)
-        cap *= 2;
-    uint32_t *index = calloc(cap, sizeof *index);
-    if (!index)
-        return SR_ENOMEM;
-    for (size_t i = 0; i < m->u.m.len; i++) {
-        size_t slot = m->u.m.ent[i].hash & (cap - 1);
-        while (index[slot])
-            slot = (slot + 1) & (cap - 1);
-        index[slot] = (uint32_t)i + 1;
-    }
-    free(m->u.m.index);
-    m->u.m.index = index;
-    m->u.m.index_cap = cap;
-    return SR_OK;
+    const sr_value_t *k = ((const s_entry_t *)arg)[pos].key;
+    return k->u.s.len == len && memcmp(k->u.s.ptr, key, len) == 0;
 }
 
-// Position of `key` in the entries, or -1.
-static long
-s_map_find(const sr_value_t *m, const char *key, size_t len, uint32_t hash)
+// A small map's stand-in for a hash: the key's length and first three
+// bytes, which tell most keys apart without reading them.
+static uint32_t
+s_tag(const char *key, size_t len)
 {
-    if (m->u.m.index) {
-        size_t mask = m->u.m.index_cap - 1;
-        for (size_t slot = hash & mask; m->u.m.index[slot];
-             slot = (slot + 1) & mask) {
-            const s_entry_t *e = &m->u.m.ent[m->u.m.index[slot] - 1];
-            if (e->hash == hash && e->key->u.s.len == len &&
-                memcmp(e->key->u.s.ptr, key, len) == 0)
-                return (long)(m->u.m.index[slot] - 1);
-        }
-        return -1;
+    uint32_t tag = (uint32_t)(len < 0xff ? len : 0xff) << 24;
+    for (size_t i = 0; i < len && i < 3; i++)
+        tag |= (uint32_t)(uint8_t)key[i] << (8 * i);
+    return tag;
+}
+
+static bool
+s_indexed(const sr_value_t *m)
+{
+    return sr_hash_count(&m->u.m.index) != 0;
+}
+
+// Index every entry of a map that has outgrown linear search. With room
+// made first, no add fails, so an error leaves the entries as they were.
+static sr_err_t
+s_map_index(sr_value_t *m)
+{
+    sr_err_t rc = sr_hash_reserve(&m->u.m.index, m->u.m.len);
+    for (size_t i = 0; !rc && i < m->u.m.len; i++) {
+        s_entry_t *e = &m->u.m.ent[i];
+        e->hash = sr_hash_bytes(e->key->u.s.ptr, e->key->u.s.len);
+        rc = sr_hash_add(&m->u.m.index, e->hash, i);
     }
-    for (size_t i = 0; i < m->u.m.len; i++) {
-        const s_entry_t *e = &m->u.m.ent[i];
-        if (e->hash == hash && e->key->u.s.len == len &&
-            memcmp(e->key->u.s.ptr, key, len) == 0)
+    return rc;
+}
+
+// Position of `key` in the entries, or -1; *hash gets what an entry of
+// this key holds in its `hash`.
+static long
+s_map_find(const sr_value_t *m, const char *key, size_t len, uint32_t *hash)
+{
+    if (s_indexed(m)) {
+        *hash = sr_hash_bytes(key, len);
+        size_t pos =
+            sr_hash_find(&m->u.m.index, *hash, s_key_is, m->u.m.ent, key, len);
+        return pos == SR_HASH_NONE ? -1 : (long)pos;
+    }
+    *hash = s_tag(key, len);
+    for (size_t i = 0; i < m->u.m.len; i++)
+        if (m->u.m.ent[i].hash == *hash && s_key_is(m->u.m.ent, i, key, len))
             return (long)i;
-    }
     return -1;
 }
 
@@ -470,7 +477,8 @@ sr_value_map_getn(const sr_value_t *m, const char *key, size_t len)
         return NULL;
     if (!key)
         key = "";
-    long pos = s_map_find(m, key, len, s_hash(key, len));
+    uint32_t hash;
+    long pos = s_map_find(m, key, len, &hash);
     return pos < 0 ? NULL : m->u.m.ent[pos].val;
 }
 
@@ -490,8 +498,8 @@ sr_value_map_has(const sr_value_t *m, const char *key)
 static sr_err_t
 s_map_insert(sr_value_t *m, sr_value_t *key, sr_value_t *val)
 {
-    uint32_t hash = s_hash(key->u.s.ptr, key->u.s.len);
-    long pos = s_map_find(m, key->u.s.ptr, key->u.s.len, hash);
+    uint32_t hash;
+    long pos = s_map_find(m, key->u.s.ptr, key->u.s.len, &hash);
     if (pos >= 0) {
         sr_value_destroy(&key);
         sr_value_destroy(&m->u.m.ent[pos].val);
@@ -507,19 +515,14 @@ s_map_insert(sr_value_t *m, sr_value_t *key, sr_value_t *val)
         m->u.m.cap = cap;
     }
     m->u.m.ent[m->u.m.len++] = (s_entry_t){key, val, hash};
-    if (m->u.m.len > S_INDEX_MIN) {
-        if (!m->u.m.index || m->u.m.len * 2 > m->u.m.index_cap) {
-            if (s_map_reindex(m)) {
-                m->u.m.len--;
-                goto nomem;
-            }
-        } else {
-            size_t mask = m->u.m.index_cap - 1;
-            size_t slot = hash & mask;
-            while (m->u.m.index[slot])
-                slot = (slot + 1) & mask;
-            m->u.m.index[slot] = (uint32_t)m->u.m.len;
-        }
+    sr_err_t rc = SR_OK;
+    if (s_indexed(m))
+        rc = sr_hash_add(&m->u.m.index, hash, m->u.m.len - 1);
+    else if (m->u.m.len > S_INDEX_MIN)
+        rc = s_map_index(m);
+    if (rc) {
+        m->u.m.len--;
+        goto nomem;
     }
     return SR_OK;
 nomem:
@@ -568,22 +571,21 @@ sr_value_map_del(sr_value_t *m, const char *key)
 {
     if (!m || m->type != SR_T_MAP || !key)
         return false;
-    size_t len = strlen(key);
-    long pos = s_map_find(m, key, len, s_hash(key, len));
+    uint32_t hash;
+    long pos = s_map_find(m, key, strlen(key), &hash);
     if (pos < 0)
         return false;
-    sr_value_destroy(&m->u.m.ent[pos].key);
-    sr_value_destroy(&m->u.m.ent[pos].val);
-    memmove(&m->u.m.ent[pos], &m->u.m.ent[pos + 1],
-            (m->u.m.len - (size_t)pos - 1) * sizeof(s_entry_t));
-    m->u.m.len--;
-    if (m->u.m.index) {
-        free(m->u.m.index);
-        m->u.m.index = NULL;
-        m->u.m.index_cap = 0;
-        if (m->u.m.len > S_INDEX_MIN)
-            (void)s_map_reindex(m); // without an index lookups still work
+    s_entry_t *ent = m->u.m.ent;
+    size_t len = m->u.m.len;
+    sr_value_destroy(&ent[pos].key);
+    sr_value_destroy(&ent[pos].val);
+    if (s_indexed(m)) { // the later entries move down by one
+        sr_hash_del(&m->u.m.index, hash, (size_t)pos);
+        for (size_t i = (size_t)pos + 1; i < len; i++)
+            sr_hash_move(&m->u.m.index, ent[i].hash, i, i - 1);
     }
+    memmove(&ent[pos], &ent[pos + 1], (len - (size_t)pos - 1) * sizeof *ent);
+    m->u.m.len--;
     return true;
 }
 
@@ -628,8 +630,8 @@ sr_value_map_merge(sr_value_t *dst, const sr_value_t *src, bool deep)
     for (size_t i = 0; i < src->u.m.len; i++) {
         const s_entry_t *e = &src->u.m.ent[i];
         if (deep && e->val->type == SR_T_MAP) {
-            long pos =
-                s_map_find(dst, e->key->u.s.ptr, e->key->u.s.len, e->hash);
+            uint32_t hash;
+            long pos = s_map_find(dst, e->key->u.s.ptr, e->key->u.s.len, &hash);
             if (pos >= 0 && dst->u.m.ent[pos].val->type == SR_T_MAP) {
                 sr_err_t rc = sr_value_unshare(&dst->u.m.ent[pos].val);
                 if (!rc)

@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "sr_hash_flood.h"
 #include "sr_value.h"
 #include "sr_value_json.h"
 #include "sr_value_msgpack.h"
@@ -32,9 +33,9 @@ s_assert_json(const sr_value_t *v, int flags, const char *expected)
     free(text);
 }
 
-// Encode to msgpack and back, and to JSON and back; both must be equal.
-static void
-s_round_trip(const sr_value_t *v)
+// `v` encoded to msgpack and decoded again.
+static sr_value_t *
+s_msgpack_back(const sr_value_t *v)
 {
     char *buf;
     size_t len;
@@ -42,8 +43,16 @@ s_round_trip(const sr_value_t *v)
     sr_value_t *back = NULL;
     sr_error_t err;
     assert_int_equal(sr_value_decode(buf, len, NULL, &back, &err), SR_OK);
-    assert_true(sr_value_equal(v, back));
     free(buf);
+    return back;
+}
+
+// Encode to msgpack and back, and to JSON and back; both must be equal.
+static void
+s_round_trip(const sr_value_t *v)
+{
+    sr_value_t *back = s_msgpack_back(v);
+    assert_true(sr_value_equal(v, back));
     sr_value_destroy(&back);
 
     char *text = sr_value_to_json(v, 0);
@@ -138,6 +147,73 @@ maps_keep_insertion_order_and_replace_in_place(void **state)
     assert_int_equal(sr_value_len(m), 39);
     sr_value_destroy(&m);
     assert_null(m);
+}
+
+// The map holds exactly keys "k<i>" for the i in want[0..n), in that
+// order, each with the value i.
+static void
+s_assert_map(const sr_value_t *m, const int *want, size_t n)
+{
+    assert_int_equal(sr_value_len(m), n);
+    for (size_t j = 0; j < n; j++) {
+        char key[16];
+        snprintf(key, sizeof key, "k%d", want[j]);
+        assert_string_equal(sr_value_str(sr_value_map_key(m, j)), key);
+        assert_int_equal(sr_value_int(sr_value_map_get(m, key)), want[j]);
+    }
+}
+
+static void
+deletes_keep_the_order_and_the_index_of_large_maps(void **state)
+{
+    (void)state;
+    enum { N = 40 };
+    int want[N];
+    size_t n = N;
+    sr_value_t *m = sr_value_new_map(0);
+    for (int i = 0; i < N; i++) {
+        char key[16];
+        snprintf(key, sizeof key, "k%d", i);
+        assert_int_equal(sr_value_map_put(m, key, sr_value_new_int(i)), SR_OK);
+        want[i] = i;
+    }
+    s_assert_map(m, want, n);
+    // Delete the first, one in the middle, the last, ... down to nothing.
+    while (n) {
+        size_t at = n % 3 == 0 ? 0 : n % 3 == 1 ? n / 2 : n - 1;
+        char key[16];
+        snprintf(key, sizeof key, "k%d", want[at]);
+        assert_true(sr_value_map_del(m, key));
+        assert_false(sr_value_map_del(m, key));
+        assert_null(sr_value_map_get(m, key));
+        memmove(&want[at], &want[at + 1], (--n - at) * sizeof *want);
+        s_assert_map(m, want, n);
+    }
+    // Grown again past the index's threshold.
+    for (int i = 0; i < N; i++) {
+        char key[16];
+        snprintf(key, sizeof key, "k%d", N - 1 - i);
+        assert_int_equal(sr_value_map_put(m, key, sr_value_new_int(N - 1 - i)),
+                         SR_OK);
+        want[i] = N - 1 - i;
+    }
+    s_assert_map(m, want, N);
+    sr_value_destroy(&m);
+}
+
+static void
+large_maps_print_and_encode_in_insertion_order(void **state)
+{
+    (void)state;
+    const char *text = "{\"z\":1,\"y\":2,\"x\":3,\"w\":4,\"v\":5,\"u\":6,"
+                       "\"t\":7,\"s\":8,\"r\":9,\"q\":10,\"p\":11,"
+                       "\"o\":12}";
+    sr_value_t *m = s_json(text);
+    s_assert_json(m, SR_JSON_COMPACT, text);
+    sr_value_t *back = s_msgpack_back(m);
+    s_assert_json(back, SR_JSON_COMPACT, text);
+    sr_value_destroy(&back);
+    sr_value_destroy(&m);
 }
 
 static void
@@ -325,6 +401,31 @@ float_format_is_shortest_round_trip(void **state)
                         "0.3333333333333333");
 }
 
+// Issue 16: an execution's input of 100,000 keys that all collided under
+// the old hash decodes in about the time of ordinary keys.
+static void
+input_maps_of_keys_crafted_against_the_old_hash_decode_in_linear_time(
+    void **state)
+{
+    (void)state;
+    enum { N = 100000, RUNS = 3 };
+    char *crafted = sr_hash_flood_crafted(N);
+    char *plain = sr_hash_flood_plain(N);
+    assert_non_null(crafted);
+    assert_non_null(plain);
+    for (int f = SR_HASH_FLOOD_MSGPACK; f <= SR_HASH_FLOOD_JSON; f++) {
+        sr_error_t err;
+        double c = sr_hash_flood_decode(crafted, N, f, RUNS, &err);
+        double p = sr_hash_flood_decode(plain, N, f, RUNS, &err);
+        print_message("%s: %d crafted keys %.3f s, plain keys %.3f s (CPU)\n",
+                      f == SR_HASH_FLOOD_JSON ? "JSON" : "msgpack", N, c, p);
+        assert_true(c > 0 && p > 0);
+        assert_true(c < 5.0 * p);
+    }
+    free(crafted);
+    free(plain);
+}
+
 int
 main(void)
 {
@@ -334,6 +435,8 @@ main(void)
         cmocka_unit_test(
             binary_round_trips_through_msgpack_and_prints_as_base64),
         cmocka_unit_test(maps_keep_insertion_order_and_replace_in_place),
+        cmocka_unit_test(deletes_keep_the_order_and_the_index_of_large_maps),
+        cmocka_unit_test(large_maps_print_and_encode_in_insertion_order),
         cmocka_unit_test(dup_is_deep_and_unshare_copies_on_write),
         cmocka_unit_test(
             equality_treats_int_and_float_alike_and_ignores_map_order),
@@ -346,6 +449,8 @@ main(void)
         cmocka_unit_test(json_over_limits_is_refused),
         cmocka_unit_test(hostile_msgpack_is_refused_without_allocating),
         cmocka_unit_test(float_format_is_shortest_round_trip),
+        cmocka_unit_test(
+            input_maps_of_keys_crafted_against_the_old_hash_decode_in_linear_time),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -6,6 +6,7 @@
 #include "sr_wire.h"
 
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -49,8 +50,22 @@ sr_err_t
 sr_wire_send(zsock_t *sock, const sr_wire_peer_t *peer, const sr_msg_t *m,
              sr_error_t *err)
 {
-    void *handle = zsock_resolve(sock);
+    char *buf = NULL;
+    size_t len = 0;
+    sr_err_t rc = sr_msg_encode(m, &buf, &len, err);
+    if (rc)
+        return rc;
     const char *what = sr_msg_type_name(sr_msg_type(m));
+    rc = sr_wire_send_encoded(sock, peer, &buf, len, what, err);
+    free(buf); // NULL once sent
+    return rc;
+}
+
+sr_err_t
+sr_wire_send_encoded(zsock_t *sock, const sr_wire_peer_t *peer, char **buf_p,
+                     size_t len, const char *what, sr_error_t *err)
+{
+    void *handle = zsock_resolve(sock);
     bool is_router = zsock_type(sock) == ZMQ_ROUTER;
     bool has_peer = peer && peer->len > 0;
     if (is_router != has_peer)
@@ -58,23 +73,16 @@ sr_wire_send(zsock_t *sock, const sr_wire_peer_t *peer, const sr_msg_t *m,
                             is_router ? "%s: a ROUTER socket needs a peer"
                                       : "%s: only a ROUTER socket takes a peer",
                             what);
-    char *buf = NULL;
-    size_t len = 0;
-    sr_err_t rc = sr_msg_encode(m, &buf, &len, err);
-    if (rc)
+    sr_err_t rc;
+    if (has_peer && (rc = s_send_envelope(handle, peer, what, err)) != SR_OK)
         return rc;
-    if (has_peer && (rc = s_send_envelope(handle, peer, what, err)) != SR_OK) {
-        free(buf);
-        return rc;
-    }
     zmq_msg_t part;
-    if (zmq_msg_init_data(&part, buf, len, s_free_payload, NULL) != 0) {
-        free(buf);
+    if (zmq_msg_init_data(&part, *buf_p, len, s_free_payload, NULL) != 0)
         return sr_error_set(err, SR_ENOMEM, "%s: out of memory", what);
-    }
+    *buf_p = NULL; // ZeroMQ frees it now, also when the send fails
     if (zmq_msg_send(&part, handle, ZMQ_DONTWAIT) < 0) {
         rc = s_send_error(err, what);
-        zmq_msg_close(&part); // frees buf
+        zmq_msg_close(&part);
         return rc;
     }
     sr_wire_count_t *count = sr_wire_count_of(sock);
@@ -138,13 +146,12 @@ s_recv_rest(void *handle, bool is_router, zmq_msg_t *part, zmq_msg_t *payload,
     return state == 3 ? frames : 0;
 }
 
-// Decode the payload of a one-frame message into `in`.
+// Decode the payload of a one-frame message (or an item of a BATCH) into
+// `in`.
 static sr_err_t
-s_decode(zmq_msg_t *payload, const sr_limits_t *limits, sr_wire_in_t *in,
-         sr_error_t *err)
+s_decode(const void *data, size_t len, const sr_limits_t *limits,
+         sr_wire_in_t *in, sr_error_t *err)
 {
-    const void *data = zmq_msg_data(payload);
-    size_t len = zmq_msg_size(payload);
     in->payload_bytes = len;
     sr_err_t rc = sr_msg_decode(data, len, limits, &in->msg, err);
     if (rc) {
@@ -183,7 +190,8 @@ sr_wire_recv(zsock_t *sock, int timeout_ms, const sr_limits_t *limits,
         if (key && strlen(key) < sizeof in->key)
             strcpy(in->key, key);
         if (frames == 1)
-            rc = s_decode(&payload, limits, in, err);
+            rc = s_decode(zmq_msg_data(&payload), zmq_msg_size(&payload),
+                          limits, in, err);
         else if (frames == 0)
             rc =
                 sr_error_set(err, SR_EPROTO, "message without a payload frame");
@@ -204,6 +212,53 @@ sr_wire_in_fini(sr_wire_in_t *in)
     sr_msg_destroy(&in->msg);
     memset(in, 0, sizeof *in);
     in->req_id = -1;
+}
+
+size_t
+sr_wire_in_items(const sr_wire_in_t *in)
+{
+    const sr_value_t *list = in->type == SR_MSG_BATCH
+                                 ? sr_msg_get(in->msg, SR_F_BATCH_messages)
+                                 : NULL;
+    return list ? sr_value_len(list) : 0;
+}
+
+sr_err_t
+sr_wire_in_item(const sr_wire_in_t *in, size_t i, const sr_limits_t *limits,
+                sr_wire_in_t *item, sr_error_t *err)
+{
+    memset(item, 0, sizeof *item);
+    item->req_id = -1;
+    item->peer = in->peer;
+    memcpy(item->key, in->key, sizeof item->key);
+    const sr_value_t *v =
+        i < sr_wire_in_items(in)
+            ? sr_value_array_at(sr_msg_get(in->msg, SR_F_BATCH_messages), i)
+            : NULL;
+    sr_err_t rc = SR_EPROTO;
+    if (!sr_value_is(v, SR_T_BIN)) {
+        sr_error_set(err, rc,
+                     "BATCH: item %zu is %s, not a binary holding "
+                     "a message",
+                     i, v ? sr_type_name(sr_value_type(v)) : "missing");
+        goto fail;
+    }
+    size_t len = 0;
+    const void *data = sr_value_bin(v, &len);
+    if ((rc = s_decode(data, len, limits, item, err)) != SR_OK)
+        return rc; // the item's own error, as if it had come alone
+    if (item->type == SR_MSG_BATCH) {
+        sr_msg_destroy(&item->msg);
+        rc = sr_error_set(err, SR_EPROTO,
+                          "BATCH: item %zu is a BATCH; a BATCH does not nest",
+                          i);
+        goto fail;
+    }
+    return SR_OK;
+fail:
+    if (err)
+        snprintf(err->where, sizeof err->where, "field 'messages'");
+    return rc;
 }
 
 sr_err_t

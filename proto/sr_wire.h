@@ -48,6 +48,15 @@ typedef struct {
 sr_err_t sr_wire_send(zsock_t *sock, const sr_wire_peer_t *peer,
                       const sr_msg_t *m, sr_error_t *err);
 
+// Send a message encoded already (sr_msg_encode's bytes) as sr_wire_send
+// does. `*buf_p` (malloc'd, `len` bytes) is taken and set to NULL once
+// handed to ZeroMQ, whether the send then succeeds or not; on an earlier
+// failure it stays the caller's. `what` names the message in errors.
+// Errors: as sr_wire_send, without the encoder's.
+sr_err_t sr_wire_send_encoded(zsock_t *sock, const sr_wire_peer_t *peer,
+                              char **buf_p, size_t len, const char *what,
+                              sr_error_t *err);
+
 // Receive one message, waiting at most `timeout_ms` (0 = only what is
 // already there, -1 = forever). On SR_OK `in->msg` holds the message.
 // Returns SR_ETIMEDOUT when nothing arrived (or a signal interrupted the
@@ -59,6 +68,20 @@ sr_err_t sr_wire_send(zsock_t *sock, const sr_wire_peer_t *peer,
 // Release `in` with sr_wire_in_fini in every case.
 sr_err_t sr_wire_recv(zsock_t *sock, int timeout_ms, const sr_limits_t *limits,
                       sr_wire_in_t *in, sr_error_t *err);
+
+// The items of a received BATCH (sr_msg.def): how many there are (0 when
+// `in` is not a decoded BATCH), and item `i` (< that) decoded into `item`
+// as sr_wire_recv would have decoded it alone: same peer and key, its own
+// type, req_id and payload_bytes. Errors: those of a message that does
+// not decode (see sr_wire_recv: `item` then names the claimed type and
+// req_id, so that the caller answers it as it would that message alone),
+// and SR_EPROTO naming field 'messages' for an item that is not a binary
+// or is itself a BATCH. Release `item` with sr_wire_in_fini in every case;
+// `in` is only read.
+size_t sr_wire_in_items(const sr_wire_in_t *in);
+sr_err_t sr_wire_in_item(const sr_wire_in_t *in, size_t i,
+                         const sr_limits_t *limits, sr_wire_in_t *item,
+                         sr_error_t *err);
 
 // Free the message of `in` and zero it (NULL-safe).
 void sr_wire_in_fini(sr_wire_in_t *in);

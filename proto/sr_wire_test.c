@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "sr_msg_codec.h"
+#include "sr_test_util.h"
 #include "sr_value_msgpack.h"
 #include "sr_wire.h"
 
@@ -38,36 +39,11 @@ s_send_ok(zsock_t *sock, const sr_wire_peer_t *peer, sr_msg_t *m)
     sr_msg_destroy(&m);
 }
 
-static void
-s_recv_ok(zsock_t *sock, sr_wire_in_t *in, sr_msg_type_t type)
-{
-    sr_error_t err;
-    sr_err_t rc = sr_wire_recv(sock, S_WAIT_MS, NULL, in, &err);
-    if (rc)
-        fail_msg("recv %s: %s: %s", sr_strerror(rc), err.where, err.msg);
-    assert_int_equal(sr_msg_type(in->msg), type);
-    assert_int_equal(in->type, type);
-}
-
 // Send raw bytes as one frame.
 static void
 s_send_raw(zsock_t *sock, const void *buf, size_t len)
 {
     assert_int_equal(zmq_send(zsock_resolve(sock), buf, len, 0), (int)len);
-}
-
-static char *
-s_wire(int64_t major, const char *type, sr_value_t *fields, size_t *len)
-{
-    sr_value_t *env = sr_value_new_array(4);
-    sr_value_array_append(env, sr_value_new_int(major));
-    sr_value_array_append(env, sr_value_new_int(0));
-    sr_value_array_append(env, sr_value_new_str(type));
-    sr_value_array_append(env, fields);
-    char *buf = NULL;
-    assert_int_equal(sr_value_encode(env, &buf, len), SR_OK);
-    sr_value_destroy(&env);
-    return buf;
 }
 
 static void
@@ -88,7 +64,7 @@ pair_sockets_carry_messages(void **state)
     sr_msg_set(m, SR_F_RESULT_output, sr_value_new_int(42));
     s_send_ok(a, NULL, m);
     sr_wire_in_t in;
-    s_recv_ok(b, &in, SR_MSG_RESULT);
+    sr_test_recv(b, &in, SR_MSG_RESULT);
     assert_int_equal(in.peer.len, 0);
     assert_int_equal(in.req_id, -1);
     assert_true(in.payload_bytes > 20);
@@ -131,7 +107,7 @@ router_answers_each_dealer_by_its_routing_id(void **state)
     s_send_ok(w1, NULL, s_status(1));
     for (int i = 0; i < 2; i++) {
         sr_wire_in_t in;
-        s_recv_ok(router, &in, SR_MSG_STATUS);
+        sr_test_recv(router, &in, SR_MSG_STATUS);
         assert_int_equal(in.peer.len, 2);
         assert_false(in.peer.is_req);
         assert_int_equal(in.peer.id[1] - '0', in.req_id);
@@ -147,7 +123,7 @@ router_answers_each_dealer_by_its_routing_id(void **state)
     zsock_t *workers[] = {w1, w2};
     for (int i = 0; i < 2; i++) {
         sr_wire_in_t in;
-        s_recv_ok(workers[i], &in, SR_MSG_REPLY);
+        sr_test_recv(workers[i], &in, SR_MSG_REPLY);
         assert_int_equal(in.req_id, i + 1);
         sr_wire_in_fini(&in);
     }
@@ -164,14 +140,14 @@ req_peers_get_their_delimiter_back(void **state)
     zsock_t *req = zsock_new_req(">inproc://wire-req");
     s_send_ok(req, NULL, s_status(7));
     sr_wire_in_t in;
-    s_recv_ok(router, &in, SR_MSG_STATUS);
+    sr_test_recv(router, &in, SR_MSG_STATUS);
     assert_true(in.peer.is_req);
     sr_msg_t *reply = sr_msg_new(SR_MSG_REPLY);
     sr_msg_set_int(reply, SR_F_REPLY_req_id, 7);
     sr_msg_set(reply, SR_F_REPLY_body, sr_value_new_map(0));
     s_send_ok(router, &in.peer, reply);
     sr_wire_in_fini(&in);
-    s_recv_ok(req, &in, SR_MSG_REPLY); // a REQ drops replies without one
+    sr_test_recv(req, &in, SR_MSG_REPLY); // a REQ drops replies without one
     assert_int_equal(in.req_id, 7);
     sr_wire_in_fini(&in);
     zsock_destroy(&req);
@@ -188,7 +164,7 @@ bad_messages_get_an_error_naming_field_and_req_id(void **state)
     sr_value_map_put(f, "req_id", sr_value_new_int(41));
     sr_value_map_put(f, "execution_id", sr_value_new_int(3));
     size_t len;
-    char *buf = s_wire(1, "EX_GET", f, &len);
+    char *buf = sr_test_wire(1, 0, "EX_GET", f, &len);
     s_send_raw(client, buf, len);
     free(buf);
     sr_wire_in_t in;
@@ -201,7 +177,7 @@ bad_messages_get_an_error_naming_field_and_req_id(void **state)
     assert_true(in.peer.len > 0);
     assert_int_equal(sr_wire_reply_error(router, &in, &cause, &err), SR_OK);
     sr_wire_in_fini(&in);
-    s_recv_ok(client, &in, SR_MSG_ERROR);
+    sr_test_recv(client, &in, SR_MSG_ERROR);
     assert_int_equal(in.req_id, 41);
     assert_string_equal(sr_msg_str(in.msg, SR_F_ERROR_code), "EPROTO");
     assert_string_equal(sr_msg_str(in.msg, SR_F_ERROR_field), "execution_id");
@@ -210,14 +186,14 @@ bad_messages_get_an_error_naming_field_and_req_id(void **state)
     // Another major version: EVERSION, still answered with the req_id.
     f = sr_value_new_map(1);
     sr_value_map_put(f, "req_id", sr_value_new_int(3));
-    buf = s_wire(2, "STATUS", f, &len);
+    buf = sr_test_wire(2, 0, "STATUS", f, &len);
     s_send_raw(client, buf, len);
     free(buf);
     assert_int_equal(sr_wire_recv(router, S_WAIT_MS, NULL, &in, &cause),
                      SR_EVERSION);
     assert_int_equal(sr_wire_reply_error(router, &in, &cause, &err), SR_OK);
     sr_wire_in_fini(&in);
-    s_recv_ok(client, &in, SR_MSG_ERROR);
+    sr_test_recv(client, &in, SR_MSG_ERROR);
     assert_int_equal(in.req_id, 3);
     assert_string_equal(sr_msg_str(in.msg, SR_F_ERROR_code), "EVERSION");
     assert_string_equal(
@@ -253,7 +229,7 @@ an_error_is_never_answered_with_an_error(void **state)
     sr_value_t *f = sr_value_new_map(1);
     sr_value_map_put(f, "code", sr_value_new_str("EINVAL")); // no message
     size_t len;
-    char *buf = s_wire(1, "ERROR", f, &len);
+    char *buf = sr_test_wire(1, 0, "ERROR", f, &len);
     s_send_raw(peer, buf, len);
     free(buf);
     sr_wire_in_t in;
@@ -268,7 +244,7 @@ an_error_is_never_answered_with_an_error(void **state)
     sr_msg_set_bool(reply, SR_F_REPLY_body, true);
     s_send_ok(router, &in.peer, reply);
     sr_wire_in_fini(&in);
-    s_recv_ok(peer, &in, SR_MSG_REPLY);
+    sr_test_recv(peer, &in, SR_MSG_REPLY);
     sr_wire_in_fini(&in);
     zsock_destroy(&peer);
     zsock_destroy(&router);

@@ -11,6 +11,7 @@
 #ifndef WRK_ACTION_H
 #define WRK_ACTION_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -66,6 +67,20 @@ const char *wrk_run_context_str(const wrk_run_t *run, const char *key);
 
 typedef void (*wrk_action_fn)(const wrk_run_t *run, wrk_result_t *out);
 
+// What a worker node may do with a built-in action (its `flags`).
+typedef enum {
+    // Pure and quick: it never blocks, so a node runs it in its own thread
+    // on GO and sends the RESULT in the same turn, with no hand-off to an
+    // action thread (wrk_machine.c). An action that blocks (I/O, a child
+    // process, a wait) must never carry it: it would stop the node.
+    WRK_ACTION_INLINE = 1u << 0,
+} wrk_action_flag_t;
+
+// For an INLINE action that waits on some inputs (std.echo's `delay`):
+// true when `input` (the TASK's, maybe not a map) makes it wait; it then
+// runs in an action thread like any other. Reentrant.
+typedef bool (*wrk_action_waits_fn)(const sr_value_t *input);
+
 // A built-in action: its name, one line of doc, its parameters and code.
 typedef struct {
     const char *name;
@@ -73,6 +88,8 @@ typedef struct {
     const wrk_param_t *params;
     size_t n_params;
     wrk_action_fn run;
+    unsigned flags;            // wrk_action_flag_t bits
+    wrk_action_waits_fn waits; // INLINE only; NULL = never waits
 } wrk_action_def_t;
 
 #endif

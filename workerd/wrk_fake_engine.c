@@ -49,12 +49,14 @@ fe_open_at(fe_t *fe, const char *endpoint)
 void
 fe_close(fe_t *fe)
 {
+    sr_wire_in_fini(&fe->batch);
     zsock_destroy(&fe->router);
 }
 
 void
 fe_restart(fe_t *fe)
 {
+    sr_wire_in_fini(&fe->batch);
     zsock_destroy(&fe->router);
     memset(&fe->peer, 0, sizeof fe->peer);
     s_bind(fe);
@@ -65,7 +67,13 @@ fe_next(fe_t *fe, int wait_ms)
 {
     sr_wire_in_t in;
     sr_error_t err;
-    sr_err_t rc = sr_wire_recv(fe->router, wait_ms, NULL, &in, &err);
+    sr_err_t rc;
+    if (fe->batch.msg) { // the next item of the BATCH at hand
+        rc = sr_wire_in_item(&fe->batch, fe->batch_next++, NULL, &in, &err);
+        if (fe->batch_next == sr_wire_in_items(&fe->batch))
+            sr_wire_in_fini(&fe->batch);
+    } else
+        rc = sr_wire_recv(fe->router, wait_ms, NULL, &in, &err);
     if (rc == SR_ETIMEDOUT) {
         sr_wire_in_fini(&in);
         return NULL;
@@ -74,6 +82,14 @@ fe_next(fe_t *fe, int wait_ms)
         fail_msg("fake engine: bad message from the worker: %s %s: %s",
                  sr_strerror(rc), err.where, err.msg);
     fe->peer = in.peer;
+    if (in.type == SR_MSG_BATCH) {
+        if (sr_wire_in_items(&in) == 0)
+            fail_msg("fake engine: an empty BATCH");
+        fe->batches++;
+        fe->batch = in;
+        fe->batch_next = 0;
+        return fe_next(fe, wait_ms);
+    }
     sr_msg_t *m = in.msg;
     in.msg = NULL;
     sr_wire_in_fini(&in);

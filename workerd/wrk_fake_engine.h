@@ -23,6 +23,9 @@ typedef struct {
     char endpoint[200];  // "ipc://DIR/NAME"
     sr_wire_peer_t peer; // the worker, from its last message
     int64_t sent_ms;     // our last send, for fe_keepalive
+    sr_wire_in_t batch;  // a BATCH received and not read to its end
+    size_t batch_next;   // its next item
+    uint64_t batches;    // BATCH messages received
 } fe_t;
 
 // Bind a fake engine at ipc://dir/name.
@@ -38,7 +41,9 @@ void fe_restart(fe_t *fe);
 // `type` is not CREDIT); any other type fails the test. Caller owns it.
 sr_msg_t *fe_expect(fe_t *fe, sr_msg_type_t type);
 // The next message whatever its type (HEARTBEATs included), or NULL when
-// nothing came within `wait_ms`. Caller owns it.
+// nothing came within `wait_ms`; the items of a BATCH come one by one, in
+// order, as if each had come alone (fe->batches counts the BATCHes).
+// Caller owns it.
 sr_msg_t *fe_next(fe_t *fe, int wait_ms);
 
 // Send a message to the worker (consumed).

@@ -540,7 +540,9 @@ static const wrk_param_t s_params[] = {
 };
 
 const wrk_action_def_t wrk_http_action = {
-    "std.http", "sends one HTTP request; the result is the response as a map",
-    s_params,   sizeof s_params / sizeof s_params[0],
-    s_http,
+    .name = "std.http",
+    .doc = "sends one HTTP request; the result is the response as a map",
+    .params = s_params,
+    .n_params = sizeof s_params / sizeof s_params[0],
+    .run = s_http, // blocks on the network: never inline
 };

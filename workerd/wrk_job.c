@@ -1,9 +1,10 @@
 // One action execution of a worker node: made from a TASK, turned into a
-// CONFIRM, run in a pool thread, turned into a RESULT. Owns its TASK, its
-// RESULT and its cancel handle. Does not send anything, and knows nothing
-// of links, queues or the table of jobs (wrk_jobs.c). Thread rule in
-// wrk_job.h: wrk_job_run belongs to the pool thread, the rest to the
-// node thread.
+// CONFIRM, run in a pool thread (or inline, in the node's), turned into a
+// RESULT. Owns its TASK, its RESULT and its cancel handle. Does not send
+// anything, and knows nothing of links, queues or the table of jobs
+// (wrk_jobs.c). Thread rule in wrk_job.h: wrk_job_run belongs to the pool
+// thread running the job (the node thread for an inline one), the rest to
+// the node thread.
 #include "wrk_job.h"
 
 #include <inttypes.h>
@@ -188,6 +189,14 @@ s_error_result_new(const wrk_job_t *job, const char *text)
               sr_msg_set_str(m, SR_F_RESULT_error, text)))
         sr_msg_destroy(&m);
     return m;
+}
+
+bool
+wrk_job_is_inline(const wrk_job_t *job, const wrk_job_env_t *env)
+{
+    return job->task &&
+           wrk_registry_is_inline(env->registry, wrk_job_action(job),
+                                  sr_msg_get(job->task, SR_F_TASK_input));
 }
 
 // Run the action of the TASK; `out` gets its result.

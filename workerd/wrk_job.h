@@ -10,6 +10,8 @@
 // `result`, and the node thread touches nothing but the plain fields it
 // wrote before (state, link, keys) and `cancel` (wrk_cancel_set is
 // thread-safe). The handover both ways goes through an inproc socket.
+// An inline action (wrk_job_is_inline) is run by the node thread itself
+// and never becomes RUNNING.
 #ifndef WRK_JOB_H
 #define WRK_JOB_H
 
@@ -78,8 +80,12 @@ const char *wrk_job_action(const wrk_job_t *job);
 // The CONFIRM to send for the job. Caller owns it; NULL when out of memory.
 sr_msg_t *wrk_job_confirm_new(const wrk_job_t *job);
 
-// Run the job's action to its end (in a pool thread): checks that the
-// action is offered, runs it through the registry with the job's cancel
+// True when the job's action may run inline, in the node's thread
+// (wrk_registry_is_inline on its name and input); false once run.
+bool wrk_job_is_inline(const wrk_job_t *job, const wrk_job_env_t *env);
+
+// Run the job's action to its end (in a pool thread, or inline): checks that
+// the action is offered, runs it through the registry with the job's cancel
 // handle, and replaces `task` by `result`. Never fails: every failure is
 // an `error` RESULT, and a RESULT over env->max_result_bytes becomes one.
 // `result` stays NULL only when memory ran out (see wrk_job_fallback).

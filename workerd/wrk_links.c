@@ -2,8 +2,10 @@
 // an engine goes silent), their sessions (READY, ESTATE answered with
 // READY, CREDIT 0 when stopping, BYE), their heartbeats, and the engines
 // learnt from HEARTBEAT.peers (links added, never removed). Owns the
-// sockets and endpoint texts. Knows nothing about actions: the machine
-// hears of each new session through its callback. Node thread only.
+// sockets and endpoint texts, and what waits to be sent at the end of the
+// node's turn (one BATCH per engine that speaks 1.7). Knows nothing about
+// actions: the machine hears of each new session through its callback.
+// Node thread only.
 #include "wrk_links.h"
 
 #include <errno.h>
@@ -37,6 +39,11 @@ s_open(wrk_link_t *link, const wrk_node_config_t *cfg, int64_t now_ms,
        sr_error_t *err)
 {
     zsock_destroy(&link->sock);
+    link->minor = 0; // the engine may be another process now
+    if (!link->outbox && !(link->outbox = sr_wire_batch_new()))
+        return sr_error_set(err, SR_ENOMEM, "engine %s: out of memory",
+                            link->endpoint);
+    sr_wire_batch_clear(link->outbox); // what was for the old socket
     zsock_t *sock = zsock_new(ZMQ_DEALER);
     if (!sock)
         return sr_error_set(err, SR_EIO, "engine %s: cannot make a socket: %s",
@@ -105,6 +112,7 @@ wrk_links_destroy(wrk_links_t **self_p)
     wrk_links_t *self = *self_p;
     for (size_t i = 0; self->links && i < self->n; i++) {
         zsock_destroy(&self->links[i].sock); // linger 0 unless BYE set it
+        sr_wire_batch_destroy(&self->links[i].outbox);
         free(self->links[i].endpoint);
         free(self->links[i].advertised);
     }
@@ -133,13 +141,35 @@ wrk_links_send(wrk_links_t *self, size_t i, const sr_msg_t *m, int64_t now_ms)
     sr_err_t rc = SR_EIO;
     if (!link->sock)
         sr_error_set(&err, rc, "not connected");
-    else if ((rc = sr_wire_send(link->sock, NULL, m, &err)) == SR_OK) {
+    else if ((rc = sr_wire_batch_add(link->outbox, m, &err)) == SR_OK) {
         link->sent_ms = now_ms;
         return true;
     }
     sr_warn("engine=%s send %s failed: %s %s", link->endpoint,
             sr_msg_type_name(sr_msg_type(m)), sr_strerror(rc), err.msg);
     return false;
+}
+
+// Send what waits for link `i`.
+static void
+s_flush(wrk_links_t *self, size_t i)
+{
+    wrk_link_t *link = &self->links[i];
+    if (!link->sock || !link->outbox || !sr_wire_batch_count(link->outbox))
+        return;
+    sr_limits_t limits = {.max_bytes = self->cfg->max_message_bytes};
+    bool use_batch = sr_wire_batch_understood(link->minor);
+    sr_error_t err;
+    if (sr_wire_batch_flush(link->outbox, link->sock, NULL, use_batch, &limits,
+                            NULL, &err) != SR_OK)
+        sr_warn("engine=%s send failed: %s", link->endpoint, err.msg);
+}
+
+void
+wrk_links_flush(wrk_links_t *self)
+{
+    for (size_t i = 0; i < self->n; i++)
+        s_flush(self, i);
 }
 
 void
@@ -236,6 +266,8 @@ wrk_links_recv(wrk_links_t *self, size_t i, int64_t now_ms, sr_wire_in_t *in,
         link->heard_ms = now_ms;
         link->is_lost = false;
     }
+    if (rc == SR_OK)
+        link->minor = sr_msg_minor(in->msg);
     return rc;
 }
 
@@ -321,6 +353,7 @@ wrk_links_bye(wrk_links_t *self, int64_t now_ms, int linger_ms)
         if (!link->sock)
             continue;
         s_send_new(self, i, wrk_greet_bye_new(self->cfg), now_ms);
+        s_flush(self, i);
         zsock_set_linger(link->sock, linger_ms);
         zsock_destroy(&link->sock);
     }
@@ -374,6 +407,7 @@ s_add(wrk_links_t *self, const char *endpoint, int64_t now_ms)
     if (s_open(link, self->cfg, now_ms, &err) != SR_OK) {
         sr_warn("%s", err.msg);
         free(link->endpoint);
+        sr_wire_batch_destroy(&link->outbox);
         memset(link, 0, sizeof *link);
         return false;
     }

@@ -19,24 +19,28 @@
 #include "sr_err.h"
 #include "sr_msg.h"
 #include "sr_wire.h"
+#include "sr_wire_batch.h"
 #include "wrk_node.h"
 
 // One engine. Read its fields; change them only through wrk_links_*,
 // except credit_used, which the machine keeps.
 typedef struct {
-    char *endpoint;         // owned, e.g. "tcp://10.0.0.1:5571"
-    char *advertised;       // owned; the endpoint the engine gives for
-                            // itself (HEARTBEAT.peers[0]); NULL until told
-    zsock_t *sock;          // DEALER, owned; NULL while closed
-    uint64_t session;       // READYs sent so far, over every socket
-    int64_t ready_ms;       // monotonic ms of the last READY
-    int64_t heard_ms;       // last message from the engine
-    int64_t sent_ms;        // last message to the engine
-    int64_t beat_ms;        // last HEARTBEAT to the engine
-    size_t credit_used;     // TASKs of this session holding a slot
-    bool is_lost;           // silent for the expiry time and not heard
-                            // from since: it gets no CONFIRM
-    bool is_version_logged; // a version mismatch was logged on this socket
+    char *endpoint;          // owned, e.g. "tcp://10.0.0.1:5571"
+    char *advertised;        // owned; the endpoint the engine gives for
+                             // itself (HEARTBEAT.peers[0]); NULL until told
+    zsock_t *sock;           // DEALER, owned; NULL while closed
+    uint64_t session;        // READYs sent so far, over every socket
+    int64_t ready_ms;        // monotonic ms of the last READY
+    int64_t heard_ms;        // last message from the engine
+    int64_t sent_ms;         // last message to the engine
+    int64_t beat_ms;         // last HEARTBEAT to the engine
+    size_t credit_used;      // TASKs of this session holding a slot
+    bool is_lost;            // silent for the expiry time and not heard
+                             // from since: it gets no CONFIRM
+    bool is_version_logged;  // a version mismatch was logged on this socket
+    uint32_t minor;          // protocol minor of the engine's latest message
+                             // on this socket; 0 before any
+    sr_wire_batch_t *outbox; // owned: what waits for wrk_links_flush
 } wrk_link_t;
 
 typedef struct wrk_links wrk_links_t;
@@ -62,12 +66,21 @@ size_t wrk_links_size(const wrk_links_t *self);
 // Link `i` (< size). Borrowed.
 wrk_link_t *wrk_links_at(wrk_links_t *self, size_t i);
 
-// Send a message to engine `i` without blocking. A failure is logged and
-// returns false (timers and the next session resend what matters).
+// Send a message to engine `i` without blocking: it waits, after those
+// before it, for the next wrk_links_flush. A failure (no socket, out of
+// memory) is logged and returns false (timers and the next session resend
+// what matters).
 // Count a message refused with an ERROR built by the caller.
 void wrk_links_note_refused(wrk_links_t *self);
 bool wrk_links_send(wrk_links_t *self, size_t i, const sr_msg_t *m,
                     int64_t now_ms);
+
+// Send what waits for each engine: BATCH messages to an engine whose
+// messages carry minor version 7 or later, single messages to an older
+// one (or one not heard from yet). Call it at the end of each turn of the
+// node's loop. A failure is logged; what was lost is sent again by the
+// timers, as for a message lost on the way.
+void wrk_links_flush(wrk_links_t *self);
 
 // Answer message `in` of engine `i` with ERROR (nothing when `in` is an
 // ERROR itself), and log it.
@@ -90,7 +103,8 @@ void wrk_links_on_bad(wrk_links_t *self, size_t i, const sr_wire_in_t *in,
                       const sr_error_t *err);
 
 // Receive one message from engine `i` (see sr_wire_recv; never waits).
-// Counts anything received as a sign of life.
+// Counts anything received as a sign of life. A BATCH comes as itself:
+// read its items with sr_wire_in_item.
 sr_err_t wrk_links_recv(wrk_links_t *self, size_t i, int64_t now_ms,
                         sr_wire_in_t *in, sr_error_t *err);
 

@@ -300,13 +300,22 @@ s_answered_job(wrk_machine_t *self, size_t i, sr_wire_in_t *in,
     return NULL;
 }
 
-// Hand a CONFIRMING job to an action thread; SR_OK or why not.
+// Start a CONFIRMING job; SR_OK or why not. An inline action runs here
+// and now, in the node's thread (no cancel handle: nothing could set it
+// while it runs), and its RESULT leaves in this same turn; any other goes
+// to an action thread.
 static sr_err_t
-s_start(wrk_machine_t *self, wrk_job_t *job, sr_error_t *err)
+s_start(wrk_machine_t *self, wrk_job_t *job, int64_t now_ms, sr_error_t *err)
 {
     if (self->is_cancelled)
         return sr_error_set(err, SR_EUNAVAIL, "worker '%s' is stopping",
                             self->cfg->name);
+    if (wrk_job_is_inline(job, &self->env)) {
+        wrk_job_run(job, &self->env);
+        self->stats.inlined++;
+        s_finish(self, job, now_ms);
+        return SR_OK;
+    }
     sr_err_t rc = job->cancel ? SR_OK : wrk_cancel_new(&job->cancel, err);
     if (rc == SR_OK)
         rc = wrk_jobs_set_state(self->jobs, job, WRK_JOB_RUNNING, err);
@@ -328,7 +337,7 @@ s_on_go(wrk_machine_t *self, size_t i, sr_wire_in_t *in, int64_t now_ms)
         return;
     }
     sr_error_t err;
-    if (s_start(self, job, &err) == SR_OK)
+    if (s_start(self, job, now_ms, &err) == SR_OK)
         return;
     sr_warn("action=%s not started: %s", job->key, err.msg);
     wrk_job_fail(job, err.msg, NULL); // else the fallback RESULT
@@ -457,6 +466,28 @@ s_dispatch(wrk_machine_t *self, size_t i, sr_wire_in_t *in, int64_t now_ms)
     }
 }
 
+// A message of engine `i` (`rc` and `err` as received), or each item of
+// a BATCH in order, as if it had come alone: handled, or refused when it
+// does not decode.
+static void
+s_take(wrk_machine_t *self, size_t i, sr_wire_in_t *in, sr_err_t rc,
+       const sr_error_t *err, int64_t now_ms)
+{
+    if (rc == SR_OK && in->type == SR_MSG_BATCH) {
+        sr_limits_t limits = {.max_bytes = self->cfg->max_message_bytes};
+        for (size_t k = 0; k < sr_wire_in_items(in) && !self->is_stopped; k++) {
+            sr_wire_in_t item;
+            sr_error_t ierr;
+            sr_err_t irc = sr_wire_in_item(in, k, &limits, &item, &ierr);
+            s_take(self, i, &item, irc, &ierr, now_ms); // never a BATCH
+            sr_wire_in_fini(&item);
+        }
+    } else if (rc == SR_OK)
+        s_dispatch(self, i, in, now_ms);
+    else
+        wrk_links_on_bad(self->links, i, in, err);
+}
+
 static void
 s_on_link(wrk_machine_t *self, size_t i, int64_t now_ms)
 {
@@ -464,10 +495,8 @@ s_on_link(wrk_machine_t *self, size_t i, int64_t now_ms)
         sr_wire_in_t in;
         sr_error_t err;
         sr_err_t rc = wrk_links_recv(self->links, i, now_ms, &in, &err);
-        if (rc == SR_OK)
-            s_dispatch(self, i, &in, now_ms);
-        else if (rc != SR_ETIMEDOUT && rc != SR_EIO)
-            wrk_links_on_bad(self->links, i, &in, &err);
+        if (rc != SR_ETIMEDOUT && rc != SR_EIO)
+            s_take(self, i, &in, rc, &err, now_ms);
         sr_wire_in_fini(&in);
         if (rc == SR_EIO)
             sr_warn("engine=%s receive failed: %s",
@@ -655,7 +684,9 @@ wrk_machine_tick(wrk_machine_t *self, int64_t now_ms)
     int64_t next = wrk_links_tick(self->links, now_ms);
     next = s_min(next, s_tick_resends(self, now_ms));
     next = s_min(next, s_tick_astray(self, now_ms));
-    return s_min(next, s_tick_stop(self, now_ms));
+    next = s_min(next, s_tick_stop(self, now_ms));
+    wrk_links_flush(self->links); // what this turn sends, in one go
+    return next;
 }
 
 // --- public -----------------------------------------------------------------
@@ -727,6 +758,7 @@ wrk_machine_handle(wrk_machine_t *self, size_t i, int64_t now_ms)
         s_on_link(self, i, now_ms);
     else
         s_on_pool(self, now_ms);
+    wrk_links_flush(self->links);
 }
 
 void
@@ -784,4 +816,5 @@ wrk_machine_stats(const wrk_machine_t *self, wrk_node_stats_t *out)
     out->confirming = wrk_jobs_count(self->jobs, WRK_JOB_CONFIRMING);
     out->running = wrk_jobs_count(self->jobs, WRK_JOB_RUNNING);
     out->unacked = wrk_jobs_count(self->jobs, WRK_JOB_UNACKED);
+    out->threads = wrk_pool_threads(self->pool);
 }

@@ -36,11 +36,13 @@ size_t wrk_machine_poll_items(wrk_machine_t *self, zmq_pollitem_t *items,
                               size_t max);
 
 // Item `i` of the last wrk_machine_poll_items is readable: take what is
-// waiting on it.
+// waiting on it (the items of a BATCH one by one), then send what that
+// produced for each engine in one go (wrk_links_flush).
 void wrk_machine_handle(wrk_machine_t *self, size_t i, int64_t now_ms);
 
 // Run the timers due at `now_ms` (heartbeats, lost engines, resends,
-// the stop deadline) and return when they next need to run.
+// the stop deadline), send what they produced (and what
+// wrk_machine_stop did), and return when they next need to run.
 int64_t wrk_machine_tick(wrk_machine_t *self, int64_t now_ms);
 
 // Begin a graceful stop: CREDIT 0 to every engine, drop queued TASKs,

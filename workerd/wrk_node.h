@@ -3,9 +3,12 @@
 // one DEALER to each engine's worker endpoint, and to each engine that an
 // engine's HEARTBEAT.peers names (so one endpoint reaches a cluster),
 // sends READY, and for every
-// TASK sends CONFIRM when a slot is free, runs the action on GO in one of
-// its `slots` threads (actions may block), drops it on HALT, sends the
-// RESULT and resends it until ACK, also after a reconnect. It heartbeats
+// TASK sends CONFIRM when a slot is free, runs the action on GO, drops it
+// on HALT, sends the RESULT and resends it until ACK, also after a
+// reconnect. An action that may block runs in one of up to `slots` action
+// threads, started as they are first needed; an inline built-in
+// (std.noop, std.echo without delay, ...: wrk_action.h) runs in the
+// node's own thread, its RESULT sent in the same turn as the GO. It heartbeats
 // both ways, takes an engine silent for `expiry_ms` as lost (new socket,
 // READY again) and answers ESTATE errors with READY. CONFIRM, RESULT and
 // the `holding` of heartbeats follow the engine that serves the action's
@@ -34,8 +37,17 @@
 #include "sr_err.h"
 #include "wrk_registry.h"
 
-#define WRK_NODE_SLOTS_MAX            1024
-#define WRK_NODE_DEFAULT_SLOTS        4
+#define WRK_NODE_SLOTS_MAX 1024
+// 64 slots by default: Mistral's executor thread pool default, and what
+// no-op actions need to keep one engine busy (a worker completes at most
+// slots / hold time tasks per second; a slot is held from TASK to RESULT,
+// about one durable commit: 64 slots held 3 ms each allow ~20,000/s).
+// Threads start only when blocking actions use them (wrk_pool.h).
+// docs/operations.md, "Sizing slots"; docs/performance.md.
+#define WRK_NODE_DEFAULT_SLOTS        64
+#define WRK_NODE_TEXT_(x)             #x
+#define WRK_NODE_TEXT(x)              WRK_NODE_TEXT_(x)
+#define WRK_NODE_DEFAULT_SLOTS_TEXT   WRK_NODE_TEXT(WRK_NODE_DEFAULT_SLOTS)
 #define WRK_NODE_ENGINES_MAX          64
 #define WRK_NODE_DEFAULT_HEARTBEAT_MS ((int64_t)1000)
 #define WRK_NODE_DEFAULT_EXPIRY_BEATS 5 // expiry = 5 heartbeat intervals
@@ -72,6 +84,10 @@ typedef struct {
     size_t running;      // actions running
     size_t unacked;      // RESULTs waiting for ACK
     uint64_t tasks;      // TASKs taken
+    uint64_t inlined;    // actions run in the node's own thread (inline
+                         // built-ins: std.noop, std.echo, ...)
+    size_t threads;      // action threads started so far (at most slots:
+                         // started when an action that blocks needs one)
     uint64_t halts;      // HALTs obeyed
     uint64_t results;    // RESULTs sent (first time)
     uint64_t resends;    // RESULTs sent again

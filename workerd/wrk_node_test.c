@@ -1,6 +1,7 @@
 // Tests of a worker node's action flow against a fake engine over ipc://:
 // READY's fields, TASK -> CONFIRM -> GO -> RESULT -> ACK, HALT, credit and
-// slots, results of every status, and the checks of the configuration.
+// slots, results of every status, inline actions (no action thread), and
+// the checks of the configuration.
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -230,6 +231,95 @@ blocking_actions_run_in_parallel_up_to_the_slots(void **state)
 }
 
 static void
+inline_actions_run_in_the_node_thread_without_an_action_thread(void **state)
+{
+    nt_env_t *env = *state;
+    nt_start_ready(env);
+    for (int i = 0; i < 20; i++) {
+        sr_msg_t *r = nt_run(env, "std.noop", NULL, "success");
+        nt_assert_field_json(r, SR_F_RESULT_output, "null");
+        assert_false(sr_msg_has(r, SR_F_RESULT_error));
+        sr_msg_destroy(&r);
+    }
+    sr_msg_t *r =
+        nt_run(env, "std.echo", "{\"output\": [\"x\", 2]}", "success");
+    nt_assert_field_json(r, SR_F_RESULT_output, "[\"x\",2]");
+    sr_msg_destroy(&r);
+    wrk_node_stats_t st;
+    NT_WAIT_STATS(env, st, st.acks == 21 && st.unacked == 0);
+    assert_int_equal(st.inlined, 21);
+    assert_int_equal(st.results, 21);
+    assert_int_equal(st.threads, 0); // no action thread was ever started
+}
+
+static void
+a_pool_of_one_busy_sleeping_still_runs_many_noops_at_once(void **state)
+{
+    nt_env_t *env = *state;
+    enum { N = 7 };
+    env->cfg.slots = N + 1;
+    nt_start_ready(env);
+    sr_id_t sleeper, ids[N];
+    nt_go_on(&env->fe, "std.sleep", "{\"seconds\": 30}", &sleeper);
+    wrk_node_stats_t st;
+    NT_WAIT_STATS(env, st, st.running == 1 && st.threads == 1);
+    for (int i = 0; i < N; i++) // the other slots, all at once
+        fe_send_task(&env->fe, "std.noop", NULL, &ids[i]);
+    for (int i = 0; i < N; i++)
+        fe_expect_confirm(&env->fe, &ids[i]);
+    for (int i = 0; i < N; i++)
+        fe_send_go(&env->fe, &ids[i], 1);
+    for (int i = 0; i < N; i++) { // in GO order: each ran on its GO
+        sr_msg_t *r = fe_expect_result(&env->fe, &ids[i], "success");
+        nt_assert_field_json(r, SR_F_RESULT_output, "null");
+        sr_msg_destroy(&r);
+        fe_send_ack(&env->fe, &ids[i], 1);
+    }
+    NT_WAIT_STATS(env, st, st.acks == N);
+    assert_int_equal(st.inlined, N);
+    assert_int_equal(st.threads, 1); // the sleeper's, still the only one
+    assert_int_equal(st.running, 1);
+    // teardown stops the node: the sleep is cancelled after the grace
+}
+
+static void
+an_echo_with_a_delay_waits_in_an_action_thread(void **state)
+{
+    nt_env_t *env = *state;
+    nt_start_ready(env);
+    sr_msg_t *r =
+        nt_run(env, "std.echo", "{\"output\": 5, \"delay\": 0.01}", "success");
+    nt_assert_field_json(r, SR_F_RESULT_output, "5");
+    sr_msg_destroy(&r);
+    wrk_node_stats_t st;
+    NT_WAIT_STATS(env, st, st.acks == 1);
+    assert_int_equal(st.inlined, 0);
+    assert_int_equal(st.threads, 1);
+}
+
+static void
+an_inline_action_past_its_deadline_does_not_run(void **state)
+{
+    nt_env_t *env = *state;
+    nt_start_ready(env);
+    sr_id_t id;
+    sr_msg_t *task = fe_task_new("std.echo", "{\"output\": 1}", &id);
+    assert_int_equal(sr_msg_set_int(task, SR_F_TASK_deadline_ms, 1000), SR_OK);
+    fe_send(&env->fe, task);
+    fe_expect_confirm(&env->fe, &id);
+    fe_send_go(&env->fe, &id, 1);
+    sr_msg_t *r = fe_expect_result(&env->fe, &id, "error");
+    char *text = fe_json(r, SR_F_RESULT_error);
+    assert_non_null(strstr(text, "before it started"));
+    free(text);
+    assert_false(sr_msg_has(r, SR_F_RESULT_output));
+    sr_msg_destroy(&r);
+    wrk_node_stats_t st;
+    NT_WAIT_STATS(env, st, st.inlined == 1);
+    assert_int_equal(st.threads, 0);
+}
+
+static void
 answers_out_of_sequence_are_refused(void **state)
 {
     nt_env_t *env = *state;
@@ -323,6 +413,10 @@ main(void)
         NT_TEST(tasks_over_credit_are_refused_and_credit_returns_with_results),
         NT_TEST(no_more_actions_run_than_slots_across_engines),
         NT_TEST(blocking_actions_run_in_parallel_up_to_the_slots),
+        NT_TEST(inline_actions_run_in_the_node_thread_without_an_action_thread),
+        NT_TEST(a_pool_of_one_busy_sleeping_still_runs_many_noops_at_once),
+        NT_TEST(an_echo_with_a_delay_waits_in_an_action_thread),
+        NT_TEST(an_inline_action_past_its_deadline_does_not_run),
         NT_TEST(answers_out_of_sequence_are_refused),
         NT_TEST(a_node_reaches_an_engine_of_its_process_over_inproc),
         NT_TEST(config_errors_name_the_field),

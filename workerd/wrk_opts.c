@@ -37,8 +37,10 @@ static const sr_cfg_key_t s_keys[] = {
      .min = 1,
      .max = WRK_NODE_SLOTS_MAX,
      .arg = "N",
-     .dflt = "4",
-     .doc = "actions run at once"},
+     .dflt = WRK_NODE_DEFAULT_SLOTS_TEXT,
+     .doc = "actions run at once (TASKs held from CONFIRM to RESULT); an "
+            "action that blocks holds one of up to this many threads while "
+            "it runs, an inline one (`std.noop`, `std.echo`) none"},
     {.name = "offer",
      .type = SR_CFG_LIST,
      .offset = S_OFF(offer.items),

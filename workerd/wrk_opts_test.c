@@ -277,7 +277,7 @@ the_example_config_is_valid(void **state)
     if (rc != SR_OK)
         fail_msg("%s: %s", path, sr_cfg_problem_at(s_cfg, 0));
     assert_string_equal(o.name, "worker-1");
-    assert_int_equal(o.slots, 8);
+    assert_int_equal(o.slots, 64);
     wrk_opts_fini(&o);
 }
 

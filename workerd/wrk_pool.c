@@ -1,37 +1,48 @@
-// The action threads of a worker node. Each thread is a czmq actor that
-// waits on its pipe for "RUN" + a job pointer, runs the job, and pushes
-// the pointer back, with its own index, to the pool's PULL socket. The
-// pool keeps a stack of idle threads, so a job never waits behind another
-// one. Owns the actors and the PULL socket, never the jobs. Node thread
-// only; each actor touches only the job it was given.
+// The action threads of a worker node. Each thread waits on its pipe (an
+// inproc PAIR) for "RUN" + a job pointer, runs the job, and pushes the
+// pointer back, with its own index, to the pool's PULL socket. The pool
+// keeps a stack of idle threads, so a job never waits behind another one,
+// and starts a new thread (up to its size) only when that stack is empty.
+// A start never waits for the new thread to be scheduled (zactor_new
+// would): its sockets are made here and handed over, so a burst of
+// blocking actions on a loaded machine never stalls the node's loop.
+// Owns the threads, their pipes and the PULL socket, never the jobs. Node
+// thread only; each thread touches only its own sockets and the job it
+// was given.
 #include "wrk_pool.h"
 
 #include <errno.h>
+#include <pthread.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #define S_ENDPOINT_SIZE 80
 
 typedef struct {
     const wrk_job_env_t *env;
-    char endpoint[S_ENDPOINT_SIZE]; // ">inproc://..." of the PULL socket
+    zsock_t *pipe; // PAIR, the thread's end; the thread's once started
+    zsock_t *push; // PUSH to the pool's PULL; idem
     int index;
-    int status; // written by the actor before its first signal: 0 = ready
+    pthread_t tid;
 } s_thread_t;
 
 struct wrk_pool {
-    zsock_t *done;       // PULL, bound; finished jobs arrive here
-    zactor_t **actors;   // one per thread; NULL when it failed to start
-    s_thread_t *threads; // their arguments
-    size_t size;
-    int *idle; // stack of idle thread indexes
+    const wrk_job_env_t *env;       // borrowed; given to each thread
+    char endpoint[S_ENDPOINT_SIZE]; // of the PULL socket, bound
+    zsock_t *done;                  // PULL; finished jobs arrive here
+    zsock_t **pipes;                // PAIR, the pool's end, one per thread
+    s_thread_t *threads;            // their arguments
+    size_t size;                    // the most threads
+    size_t started;                 // threads 0..started-1 run
+    int *idle;                      // stack of idle thread indexes
     size_t n_idle;
 };
 
 static atomic_uint s_pool_seq;
 
-// Receive one command; false when the pipe asks the actor to end.
+// Receive one command; false when the pipe asks the thread to end.
 static bool
 s_next_job(zsock_t *pipe, wrk_job_t **job)
 {
@@ -52,39 +63,47 @@ s_next_job(zsock_t *pipe, wrk_job_t **job)
     }
 }
 
-static void
-s_thread_main(zsock_t *pipe, void *arg)
+static void *
+s_thread_main(void *arg)
 {
     s_thread_t *t = arg;
-    zsock_t *push = zsock_new_push(t->endpoint);
-    t->status = push ? 0 : -1;
-    zsock_signal(pipe, 0);
     wrk_job_t *job = NULL;
-    while (push && s_next_job(pipe, &job)) {
+    while (s_next_job(t->pipe, &job)) {
         wrk_job_run(job, t->env);
-        while (zsock_send(push, "ip", t->index, job) < 0 && errno == EINTR)
+        while (zsock_send(t->push, "ip", t->index, job) < 0 && errno == EINTR)
             ;
     }
-    zsock_destroy(&push);
+    zsock_destroy(&t->push);
+    zsock_destroy(&t->pipe);
+    return NULL;
 }
 
+// Start thread `i` (the next one), idle. Its sockets are made in this
+// thread; pthread_create is the memory barrier that hands them over.
 static sr_err_t
-s_start_threads(wrk_pool_t *self, const wrk_job_env_t *env,
-                const char *endpoint, sr_error_t *err)
+s_start_thread(wrk_pool_t *self, size_t i, sr_error_t *err)
 {
-    for (size_t i = 0; i < self->size; i++) {
-        s_thread_t *t = &self->threads[i];
-        t->env = env;
-        t->index = (int)i;
-        t->status = -1;
-        snprintf(t->endpoint, sizeof t->endpoint, ">%s", endpoint);
-        self->actors[i] = zactor_new(s_thread_main, t);
-        if (!self->actors[i] || t->status != 0)
-            return sr_error_set(err, SR_EIO,
-                                "action thread %zu could not start", i);
-        self->idle[self->n_idle++] = (int)(self->size - 1 - i);
+    s_thread_t *t = &self->threads[i];
+    *t = (s_thread_t){.env = self->env, .index = (int)i};
+    zsock_t *pipe = zsys_create_pipe(&t->pipe);
+    t->push = zsock_new_push(self->endpoint);
+    const char *why = NULL;
+    int rc = 0;
+    if (!pipe || !t->push)
+        why = zmq_strerror(errno);
+    else if ((rc = pthread_create(&t->tid, NULL, s_thread_main, t)) != 0)
+        why = strerror(rc);
+    if (!why) {
+        self->pipes[i] = pipe;
+        self->started++;
+        self->idle[self->n_idle++] = (int)i;
+        return SR_OK;
     }
-    return SR_OK;
+    sr_error_set(err, SR_EIO, "action thread %zu could not start: %s", i, why);
+    zsock_destroy(&pipe);
+    zsock_destroy(&t->pipe);
+    zsock_destroy(&t->push);
+    return SR_EIO;
 }
 
 sr_err_t
@@ -97,25 +116,24 @@ wrk_pool_new(const wrk_job_env_t *env, size_t threads, wrk_pool_t **out,
     if (!self)
         return sr_error_set(err, SR_ENOMEM, "out of memory");
     self->size = threads;
-    self->actors = calloc(threads, sizeof *self->actors);
+    self->pipes = calloc(threads, sizeof *self->pipes);
     self->threads = calloc(threads, sizeof *self->threads);
     self->idle = calloc(threads, sizeof *self->idle);
     sr_err_t rc = SR_ENOMEM;
-    if (!self->actors || !self->threads || !self->idle) {
+    if (!self->pipes || !self->threads || !self->idle) {
         sr_error_set(err, rc, "out of memory");
         goto fail;
     }
-    char endpoint[S_ENDPOINT_SIZE - 1]; // room for the ">" of connects
-    snprintf(endpoint, sizeof endpoint, "inproc://sirocco-wrk-pool-%u",
-             atomic_fetch_add(&s_pool_seq, 1));
+    self->env = env;
+    snprintf(self->endpoint, sizeof self->endpoint,
+             "inproc://sirocco-wrk-pool-%u", atomic_fetch_add(&s_pool_seq, 1));
     self->done = zsock_new(ZMQ_PULL);
-    if (!self->done || zsock_bind(self->done, "%s", endpoint) != 0) {
-        rc = sr_error_set(err, SR_EIO, "%s: cannot bind: %s", endpoint,
+    if (!self->done || zsock_bind(self->done, "%s", self->endpoint) != 0) {
+        rc = sr_error_set(err, SR_EIO, "%s: cannot bind: %s", self->endpoint,
                           zmq_strerror(errno));
         goto fail;
     }
-    if ((rc = s_start_threads(self, env, endpoint, err)) != SR_OK)
-        goto fail;
+    zsock_set_rcvtimeo(self->done, 0); // wrk_pool_take never waits
     *out = self;
     return SR_OK;
 fail:
@@ -129,10 +147,15 @@ wrk_pool_destroy(wrk_pool_t **self_p)
     if (!self_p || !*self_p)
         return;
     wrk_pool_t *self = *self_p;
-    for (size_t i = 0; self->actors && i < self->size; i++)
-        zactor_destroy(&self->actors[i]);
+    for (size_t i = 0; i < self->started; i++) // all end at once
+        while (zstr_send(self->pipes[i], "$TERM") != 0 && errno == EINTR)
+            ;
+    for (size_t i = 0; i < self->started; i++) {
+        pthread_join(self->threads[i].tid, NULL);
+        zsock_destroy(&self->pipes[i]);
+    }
     zsock_destroy(&self->done);
-    free(self->actors);
+    free(self->pipes);
     free(self->threads);
     free(self->idle);
     free(self);
@@ -146,6 +169,12 @@ wrk_pool_size(const wrk_pool_t *self)
 }
 
 size_t
+wrk_pool_threads(const wrk_pool_t *self)
+{
+    return self->started;
+}
+
+size_t
 wrk_pool_idle(const wrk_pool_t *self)
 {
     return self->n_idle;
@@ -154,10 +183,15 @@ wrk_pool_idle(const wrk_pool_t *self)
 sr_err_t
 wrk_pool_submit(wrk_pool_t *self, wrk_job_t *job, sr_error_t *err)
 {
-    if (self->n_idle == 0)
+    if (self->n_idle == 0 && self->started == self->size)
         return sr_error_set(err, SR_EUNAVAIL, "every action thread is busy");
+    if (self->n_idle == 0) {
+        sr_err_t rc = s_start_thread(self, self->started, err);
+        if (rc != SR_OK)
+            return rc;
+    }
     int i = self->idle[self->n_idle - 1];
-    if (zsock_send(self->actors[i], "sp", "RUN", job) != 0)
+    if (zsock_send(self->pipes[i], "sp", "RUN", job) != 0)
         return sr_error_set(err, SR_EIO, "action thread %d: %s", i,
                             zmq_strerror(errno));
     self->n_idle--;
@@ -173,10 +207,6 @@ wrk_pool_done_sock(wrk_pool_t *self)
 wrk_job_t *
 wrk_pool_take(wrk_pool_t *self)
 {
-    void *handle = zsock_resolve(self->done);
-    zmq_pollitem_t item = {handle, 0, ZMQ_POLLIN, 0};
-    if (zmq_poll(&item, 1, 0) <= 0 || !(item.revents & ZMQ_POLLIN))
-        return NULL;
     int index = -1;
     void *job = NULL;
     if (zsock_recv(self->done, "ip", &index, &job) < 0 || !job)

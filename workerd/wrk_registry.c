@@ -209,6 +209,16 @@ wrk_registry_describe(const wrk_registry_t *self, const char *name,
     return SR_OK;
 }
 
+bool
+wrk_registry_is_inline(const wrk_registry_t *self, const char *action,
+                       const sr_value_t *input)
+{
+    const s_builtin_t *b = action ? s_find(self, action) : NULL;
+    if (!b || !(b->def->flags & WRK_ACTION_INLINE))
+        return false;
+    return !b->def->waits || !b->def->waits(input);
+}
+
 // Look up, check and run; fills `out` (value NULL only on OOM).
 static void
 s_dispatch(const wrk_registry_t *self, wrk_run_t *run, wrk_result_t *out)

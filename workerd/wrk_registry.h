@@ -14,6 +14,7 @@
 #ifndef WRK_REGISTRY_H
 #define WRK_REGISTRY_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "sr_err.h"
@@ -56,6 +57,13 @@ sr_err_t wrk_registry_names(const wrk_registry_t *self, sr_value_t **out,
 // for an action not offered (the message says why). Caller owns *out.
 sr_err_t wrk_registry_describe(const wrk_registry_t *self, const char *name,
                                sr_value_t **out, sr_error_t *err);
+
+// True when `action` is a built-in marked WRK_ACTION_INLINE that does
+// not wait on this `input` (wrk_action.h): it may run in the caller's
+// thread without ever blocking it. False for every other action,
+// custom executables included. Reads nothing but the registry.
+bool wrk_registry_is_inline(const wrk_registry_t *self, const char *action,
+                            const sr_value_t *input);
 
 // Run one action to its end (or to PENDING for a delegate). Every failure
 // of the action itself -- unknown or disabled action, bad input, timeout,

@@ -143,9 +143,9 @@ static const wrk_param_t s_params[] = {
 };
 
 const wrk_action_def_t wrk_shell_action = {
-    WRK_SHELL_NAME,
-    "runs a command with /bin/sh -c (only when the worker enables it)",
-    s_params,
-    sizeof s_params / sizeof s_params[0],
-    s_shell,
+    .name = WRK_SHELL_NAME,
+    .doc = "runs a command with /bin/sh -c (only when the worker enables it)",
+    .params = s_params,
+    .n_params = sizeof s_params / sizeof s_params[0],
+    .run = s_shell, // waits for a child process: never inline
 };

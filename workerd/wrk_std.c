@@ -1,6 +1,7 @@
 // The small std.* actions: noop, echo, fail, sleep and async_noop. Each is
 // a function of its checked input; waits (sleep, echo's delay) go through
-// the run's bound so cancel and deadline end them at once. Reentrant.
+// the run's bound so cancel and deadline end them at once. Those that
+// never wait are marked inline (wrk_action.h). Reentrant.
 #include "wrk_std.h"
 
 #include <math.h>
@@ -87,17 +88,43 @@ static const wrk_param_t s_sleep_params[] = {
 
 #define S_COUNT(a) (sizeof(a) / sizeof((a)[0]))
 
+// std.echo waits only when given a positive 'delay' (its default is 0).
+static bool
+s_echo_waits(const sr_value_t *input)
+{
+    return s_seconds_ms(sr_value_map_get(input, "delay")) > 0;
+}
+
+// Every action here but std.sleep (and std.echo with a delay) is a pure
+// function of its input: it runs inline, in the node's thread.
 static const wrk_action_def_t s_actions[] = {
-    {"std.noop", "does nothing; the result is null", NULL, 0, s_noop},
-    {"std.echo", "returns 'output', after 'delay' seconds", s_echo_params,
-     S_COUNT(s_echo_params), s_echo},
-    {"std.fail", "always fails, with 'error_data' when given", s_fail_params,
-     S_COUNT(s_fail_params), s_fail},
-    {"std.sleep", "sleeps 'seconds'; the result is null", s_sleep_params,
-     S_COUNT(s_sleep_params), s_sleep},
-    {"std.async_noop",
-     "a delegate that does nothing: PENDING until completed from outside", NULL,
-     0, s_async_noop},
+    {.name = "std.noop",
+     .doc = "does nothing; the result is null",
+     .run = s_noop,
+     .flags = WRK_ACTION_INLINE},
+    {.name = "std.echo",
+     .doc = "returns 'output', after 'delay' seconds",
+     .params = s_echo_params,
+     .n_params = S_COUNT(s_echo_params),
+     .run = s_echo,
+     .flags = WRK_ACTION_INLINE,
+     .waits = s_echo_waits},
+    {.name = "std.fail",
+     .doc = "always fails, with 'error_data' when given",
+     .params = s_fail_params,
+     .n_params = S_COUNT(s_fail_params),
+     .run = s_fail,
+     .flags = WRK_ACTION_INLINE},
+    {.name = "std.sleep",
+     .doc = "sleeps 'seconds'; the result is null",
+     .params = s_sleep_params,
+     .n_params = S_COUNT(s_sleep_params),
+     .run = s_sleep},
+    {.name = "std.async_noop",
+     .doc = "a delegate that does nothing: PENDING until completed from "
+            "outside",
+     .run = s_async_noop,
+     .flags = WRK_ACTION_INLINE},
 };
 
 const wrk_action_def_t *

@@ -295,6 +295,52 @@ registry_refuses_a_missing_action_folder(void **state)
     assert_non_null(strstr(err.msg, "/nonexistent/sirocco/actions"));
 }
 
+// wrk_registry_is_inline for `action` with input from JSON (NULL = none).
+static bool
+s_is_inline(const char *action, const char *input_json)
+{
+    sr_value_t *input = NULL;
+    sr_error_t err;
+    if (input_json)
+        assert_int_equal(sr_value_from_json(input_json, strlen(input_json),
+                                            NULL, &input, &err),
+                         SR_OK);
+    bool is_inline = wrk_registry_is_inline(s_reg, action, input);
+    sr_value_destroy(&input);
+    return is_inline;
+}
+
+static void
+the_builtins_that_never_wait_run_inline(void **state)
+{
+    (void)state;
+    assert_true(s_is_inline("std.noop", NULL));
+    assert_true(s_is_inline("std.noop", "{}"));
+    assert_true(s_is_inline("std.echo", "{\"output\": 1}"));
+    assert_true(s_is_inline("std.echo", "{\"output\": 1, \"delay\": 0}"));
+    assert_true(s_is_inline("std.echo", "{\"output\": 1, \"delay\": -2}"));
+    // bad input fails at once (a parameter error), so inline too
+    assert_true(s_is_inline("std.echo", "{\"delay\": \"soon\"}"));
+    assert_true(s_is_inline("std.echo", "[1, 2]"));
+    assert_true(s_is_inline("std.fail", "{\"error_data\": 3}"));
+    assert_true(s_is_inline("std.async_noop", NULL));
+}
+
+static void
+actions_that_wait_or_block_never_run_inline(void **state)
+{
+    (void)state;
+    assert_false(s_is_inline("std.echo", "{\"output\": 1, \"delay\": 0.5}"));
+    assert_false(s_is_inline("std.echo", "{\"output\": 1, \"delay\": 2}"));
+    assert_false(s_is_inline("std.sleep", "{\"seconds\": 0}"));
+    assert_false(s_is_inline("std.sleep", NULL));
+    assert_false(s_is_inline("std.http", "{\"url\": \"http://x\"}"));
+    assert_false(s_is_inline("sirocco.shell", NULL));
+    assert_false(s_is_inline("no.such_action", NULL));
+    assert_false(s_is_inline("", NULL));
+    assert_false(wrk_registry_is_inline(s_reg, NULL, NULL));
+}
+
 int
 main(void)
 {
@@ -320,6 +366,8 @@ main(void)
         cmocka_unit_test(names_list_the_builtins),
         cmocka_unit_test(describe_gives_parameters_with_defaults),
         cmocka_unit_test(registry_refuses_a_missing_action_folder),
+        cmocka_unit_test(the_builtins_that_never_wait_run_inline),
+        cmocka_unit_test(actions_that_wait_or_block_never_run_inline),
     };
     return cmocka_run_group_tests(tests, s_setup, s_teardown);
 }

@@ -46,7 +46,7 @@ s_expect_silence(et_fix_t *f, int ms)
         et_beat(f);
         sr_wire_in_t in;
         sr_error_t err;
-        sr_err_t rc = sr_wire_recv(f->worker, 100, NULL, &in, &err);
+        sr_err_t rc = et_recv(f->worker, 100, &in, &err);
         if (rc == SR_OK && in.type != SR_MSG_HEARTBEAT)
             fail_msg("%s while commits fail", sr_msg_type_name(in.type));
         sr_wire_in_fini(&in);

@@ -442,6 +442,41 @@ s_receive(eng_t *eng, zsock_t *sock, sr_wire_in_t *in)
         eng_client_recv(eng->client, in);
 }
 
+// A message received on `sock` (`rc` and `e` as sr_wire_recv gave them):
+// a bad one answered with ERROR, a good one handled.
+static void
+s_take_one(eng_t *eng, zsock_t *sock, sr_wire_in_t *in, sr_err_t rc,
+           const sr_error_t *e)
+{
+    if (rc) {
+        sr_error_t se;
+        sr_debug("bad message (%s): %s", sr_msg_type_name(in->type), e->msg);
+        (void)sr_wire_reply_error(sock, in, e, &se);
+    } else
+        s_receive(eng, sock, in);
+}
+
+// The same for a BATCH from a worker: each of its items, in order, as if
+// it had come alone. Returns the messages taken.
+static size_t
+s_take(eng_t *eng, zsock_t *sock, sr_wire_in_t *in, sr_err_t rc,
+       const sr_error_t *e)
+{
+    if (rc || sock != eng->worker_sock || in->type != SR_MSG_BATCH) {
+        s_take_one(eng, sock, in, rc, e);
+        return 1;
+    }
+    size_t n = sr_wire_in_items(in);
+    for (size_t i = 0; i < n; i++) {
+        sr_wire_in_t item;
+        sr_error_t ie;
+        sr_err_t irc = sr_wire_in_item(in, i, &eng->limits, &item, &ie);
+        s_take_one(eng, sock, &item, irc, &ie);
+        sr_wire_in_fini(&item);
+    }
+    return n ? n : 1;
+}
+
 // While a commit waits for its Raft entry: what arrives on the client
 // endpoint within `wait_ms`; RAFT messages go to the groups at once, the
 // others wait in the stash for the next turn (at most 4 x max_batch of
@@ -519,14 +554,7 @@ s_drain(eng_t *eng)
                 continue;
             }
             more = true;
-            got++;
-            if (rc) {
-                sr_error_t se;
-                sr_debug("bad message (%s): %s", sr_msg_type_name(in.type),
-                         e.msg);
-                (void)sr_wire_reply_error(socks[k], &in, &e, &se);
-            } else
-                s_receive(eng, socks[k], &in);
+            got += s_take(eng, socks[k], &in, rc, &e);
             sr_wire_in_fini(&in);
         }
     }
@@ -714,6 +742,7 @@ s_turn(eng_t *eng)
         s_batch(eng);
     else if (eng_dispatch_count(eng->dispatch))
         eng_dispatch_send(eng->dispatch);
+    eng_workers_flush(eng->workers);
 }
 
 static void

@@ -492,6 +492,7 @@ test_ready_again_offers_unconfirmed_tasks_again(void **state)
     sr_msg_t *lost = et_task_within(f, 5000);
     assert_non_null(lost);
     sr_msg_destroy(&lost);
+    et_recv_forget(f->worker);
     zsock_destroy(&f->worker);
     f->worker = zsock_new_dealer(f->worker_ep);
     assert_non_null(f->worker);

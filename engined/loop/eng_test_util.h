@@ -13,6 +13,17 @@
 #include "sr_id.h"
 #include "sr_msg.h"
 #include "sr_value.h"
+#include "sr_wire.h"
+
+// Receive one message as sr_wire_recv does (default limits), the items
+// of a BATCH one by one, in order, as if each had come alone (what is
+// left of a BATCH is kept for the next call on the same socket; forget
+// it before the socket goes). et_batches counts the BATCH messages
+// received so far in this process.
+sr_err_t et_recv(zsock_t *sock, int timeout_ms, sr_wire_in_t *in,
+                 sr_error_t *err);
+void et_recv_forget(zsock_t *sock);
+uint64_t et_batches(void);
 
 // Receive one message of `type` within 5 s, skipping others; an ERROR
 // instead fails the test (unless ERROR is what is expected). Owned.

@@ -87,6 +87,7 @@ s_teardown(void **state)
     s_fix_t *f = *state;
     sr_client_close(&f->c);
     for (int i = 0; i < 2; i++) {
+        et_recv_forget(f->worker[i]);
         zsock_destroy(&f->worker[i]);
         eng_stop(&f->eng[i]);
     }

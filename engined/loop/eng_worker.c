@@ -1,5 +1,6 @@
 // One worker session's bookkeeping (see eng_worker.h): its identity from
-// READY, its slots, and the actions it holds. Every action held takes a
+// READY, its protocol minor version, its slots, the actions it holds, and
+// the messages waiting for the end of the turn. Every action held takes a
 // slot, so the slots used are the entries held.
 // Thread rule: the engine loop's thread.
 #include "eng_worker.h"
@@ -14,7 +15,9 @@ struct eng_worker {
     sr_value_t *actions; // owned: names / prefixes ending in '*'; NULL = all
     int64_t slots;       // -1: its heartbeats expired
     int64_t pid;         // READY.pid; 0 = not said
-    eng_run_t *running;  // owned: actions told GO (or offered), unfinished
+    uint32_t minor;      // protocol minor of its latest message
+    sr_wire_batch_t *outbox; // owned: messages to send at the turn's end
+    eng_run_t *running;      // owned: actions told GO (or offered), unfinished
     size_t nrunning, caprunning;
 };
 
@@ -22,8 +25,11 @@ eng_worker_t *
 eng_worker_new(const sr_wire_peer_t *peer)
 {
     eng_worker_t *self = calloc(1, sizeof *self);
-    if (self)
-        self->peer = *peer;
+    if (!self)
+        return NULL;
+    self->peer = *peer;
+    if (!(self->outbox = sr_wire_batch_new()))
+        eng_worker_destroy(&self);
     return self;
 }
 
@@ -37,6 +43,7 @@ eng_worker_destroy(eng_worker_t **self_p)
     free(self->target);
     free(self->running);
     sr_value_destroy(&self->actions);
+    sr_wire_batch_destroy(&self->outbox);
     free(self);
     *self_p = NULL;
 }
@@ -67,6 +74,24 @@ void
 eng_worker_set_peer(eng_worker_t *self, const sr_wire_peer_t *peer)
 {
     self->peer = *peer;
+}
+
+uint32_t
+eng_worker_minor(const eng_worker_t *self)
+{
+    return self->minor;
+}
+
+void
+eng_worker_set_minor(eng_worker_t *self, uint32_t minor)
+{
+    self->minor = minor;
+}
+
+sr_wire_batch_t *
+eng_worker_outbox(eng_worker_t *self)
+{
+    return self->outbox;
 }
 
 const char *

@@ -1,8 +1,10 @@
 // One worker session as the engine sees it (one DEALER of one worker
-// process): who it is (name, pid, target group, the actions it offers),
-// its slots, and the actions it holds: offered (TASK sent) or told GO,
-// each holding a slot. Pure bookkeeping: it sends nothing, reads no clock
-// and makes no operation (eng_workers.c does, for every session).
+// process): who it is (name, pid, target group, the actions it offers,
+// the protocol minor version it speaks), its slots, the actions it holds:
+// offered (TASK sent) or told GO, each holding a slot, and the messages
+// for it waiting for the end of the loop's turn. Pure bookkeeping: it
+// sends nothing, reads no clock and makes no operation (eng_workers.c
+// does, for every session).
 //
 // Thread rule: the engine loop's thread.
 #ifndef ENG_WORKER_H
@@ -16,6 +18,7 @@
 #include "sr_id.h"
 #include "sr_msg.h"
 #include "sr_wire.h"
+#include "sr_wire_batch.h"
 
 typedef struct eng_worker eng_worker_t;
 
@@ -45,6 +48,13 @@ sr_err_t eng_worker_ready(eng_worker_t *self, sr_msg_t *m);
 // The connection; the same worker may come back on another.
 const sr_wire_peer_t *eng_worker_peer(const eng_worker_t *self);
 void eng_worker_set_peer(eng_worker_t *self, const sr_wire_peer_t *peer);
+// The protocol minor version of the worker's latest message (0 before
+// any): whether it understands BATCH (sr_wire_batch_understood).
+uint32_t eng_worker_minor(const eng_worker_t *self);
+void eng_worker_set_minor(eng_worker_t *self, uint32_t minor);
+// The messages for the worker that wait for the end of the loop's turn.
+// Borrowed: the session owns it.
+sr_wire_batch_t *eng_worker_outbox(eng_worker_t *self);
 // NULL before READY. Borrowed: valid until the next READY.
 const char *eng_worker_name(const eng_worker_t *self);
 int64_t eng_worker_pid(const eng_worker_t *self); // 0: not said

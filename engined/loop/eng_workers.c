@@ -2,9 +2,10 @@
 // offers (never more TASKs at a worker than its free slots, routed by
 // offered action and target group), CONFIRM and RESULT turned into core
 // events, their GO / HALT / ACK once durable, heartbeats, what workers
-// hold, and lost workers. Owns the sessions (eng_worker.c keeps each
-// one's books); borrows the socket, the partitions and the batch.
-// Thread rule: the engine loop's thread.
+// hold, and lost workers. What a turn has for a session leaves at the
+// turn's end, as BATCH messages to a worker that speaks 1.7. Owns the sessions
+// (eng_worker.c keeps each one's books); borrows the socket, the partitions and
+// the batch. Thread rule: the engine loop's thread.
 #include "eng_workers.h"
 
 #include <stdio.h>
@@ -13,7 +14,6 @@
 
 #include "eng_clock.h"
 #include "eng_latency.h"
-#include "eng_reply.h"
 #include "eng_worker.h"
 #include "sr_heartbeat.h"
 #include "sr_log.h"
@@ -35,6 +35,7 @@ struct eng_workers {
     int64_t next_confirm_check; // when to look for unconfirmed TASKs again
     uint64_t reoffered;         // TASKs refused or not confirmed, offered again
     eng_latency_t *lat;         // owned: task ready -> GO sent
+    int64_t flushed_ms;         // the last eng_workers_flush
 };
 
 static eng_worker_t *
@@ -127,16 +128,22 @@ s_pick(eng_workers_t *self, const char *action, const char *target)
     return NULL;
 }
 
+// Send `m` to the worker at `peer`: a session's messages wait in its
+// outbox for the end of the turn (eng_workers_flush), in order; a peer
+// without a session gets it at once.
 static void
 s_send(eng_workers_t *self, const sr_wire_peer_t *peer, sr_msg_t *m)
 {
     sr_error_t e;
     if (!m)
         return;
-    if (sr_wire_send(self->sock, peer, m, &e))
+    eng_worker_t *w = s_find(self, peer);
+    sr_err_t rc = w ? sr_wire_batch_add(eng_worker_outbox(w), m, &e)
+                    : sr_wire_send(self->sock, peer, m, &e);
+    if (rc)
         sr_warn("cannot send %s to a worker: %s",
                 sr_msg_type_name(sr_msg_type(m)), e.msg);
-    else
+    else if (!w)
         sr_heartbeat_sent(self->hb, peer->id, peer->len, eng_now_ms());
 }
 
@@ -148,21 +155,26 @@ s_error(eng_workers_t *self, const sr_wire_in_t *in, sr_err_t code,
     sr_error_set(&e, code, "%s", msg);
     if (field)
         snprintf(e.where, sizeof e.where, "field '%s'", field);
-    eng_reply_error(self->sock, &in->peer, -1, &e);
+    sr_msg_t *m = sr_msg_error_new(&e, -1);
+    if (!m)
+        sr_errorf("out of memory: an ERROR to a worker is dropped");
+    s_send(self, &in->peer, m);
+    sr_msg_destroy(&m);
 }
 
-// Offer again the TASKs of worker `w` sent before `before` and not
-// confirmed: the TASK or its CONFIRM was lost (a worker's new connection,
-// a full queue). The CONFIRM fence keeps this safe: the core tells GO to
-// one CONFIRM of an attempt only, HALT to any other.
+// Offer again the TASKs of worker `w` sent from `from` to before
+// `before` and not confirmed: the TASK or its CONFIRM was lost (a
+// worker's new connection, a full queue). The CONFIRM fence keeps this
+// safe: the core tells GO to one CONFIRM of an attempt only, HALT to any
+// other.
 static void
-s_reoffer_unconfirmed(eng_workers_t *self, eng_worker_t *w, int64_t before,
-                      const char *why)
+s_reoffer_unconfirmed(eng_workers_t *self, eng_worker_t *w, int64_t from,
+                      int64_t before, const char *why)
 {
     char text[SR_ID_TEXT_SIZE];
     for (size_t i = 0; i < eng_worker_nruns(w);) {
         eng_run_t *r = eng_worker_run(w, i);
-        if (r->is_go || r->offered_ms >= before) {
+        if (r->is_go || r->offered_ms < from || r->offered_ms >= before) {
             i++;
             continue;
         }
@@ -233,7 +245,7 @@ s_ready(eng_workers_t *self, sr_wire_in_t *in)
     // TASKs sent to an earlier connection of this worker may be lost with
     // it: those not confirmed yet are offered again (a worker that holds
     // one refuses the copy or confirms it). The running ones stay.
-    s_reoffer_unconfirmed(self, w, INT64_MAX, "worker ready again");
+    s_reoffer_unconfirmed(self, w, INT64_MIN, INT64_MAX, "worker ready again");
     if (rc) {
         s_lose(self, w, "out of memory");
         return;
@@ -448,10 +460,8 @@ s_beat(const void *key, size_t len, void *arg)
     eng_workers_t *self = arg;
     sr_wire_peer_t peer = {0};
     sr_msg_t *m = s_heartbeat_new(self);
-    if (m && sr_wire_peer_set(&peer, key, len)) {
-        sr_error_t e;
-        (void)sr_wire_send(self->sock, &peer, m, &e);
-    }
+    if (m && sr_wire_peer_set(&peer, key, len))
+        s_send(self, &peer, m);
     sr_msg_destroy(&m);
 }
 
@@ -505,11 +515,15 @@ void
 eng_workers_recv(eng_workers_t *self, sr_wire_in_t *in)
 {
     eng_worker_t *w = s_find(self, &in->peer);
-    if (w)
+    if (w) {
         sr_heartbeat_touch(self->hb, in->peer.id, in->peer.len, eng_now_ms());
+        eng_worker_set_minor(w, sr_msg_minor(in->msg));
+    }
     switch (in->type) {
     case SR_MSG_READY:
         s_ready(self, in);
+        if ((w = s_find(self, &in->peer)) != NULL)
+            eng_worker_set_minor(w, sr_msg_minor(in->msg));
         return;
     case SR_MSG_HEARTBEAT:
         if (w)
@@ -591,14 +605,44 @@ bool
 eng_workers_offer(eng_workers_t *self, const eng_queued_t *q)
 {
     eng_worker_t *w = s_pick(self, q->action, q->target);
-    const sr_wire_peer_t *peer = w ? eng_worker_peer(w) : NULL;
     sr_error_t e;
-    if (!w || sr_wire_send(self->sock, peer, q->task, &e) ||
-        !eng_worker_hold(w, &q->action_id, q->attempt, q->ready_ms,
-                         eng_now_ms()))
+    if (!w || sr_wire_batch_add(eng_worker_outbox(w), q->task, &e))
         return false;
-    sr_heartbeat_sent(self->hb, peer->id, peer->len, eng_now_ms());
+    if (!eng_worker_hold(w, &q->action_id, q->attempt, q->ready_ms,
+                         eng_now_ms())) {
+        // Out of memory: the TASK waits for another offer; the copy in
+        // the outbox, if it reaches the worker, is told HALT.
+        return false;
+    }
     return true;
+}
+
+void
+eng_workers_flush(eng_workers_t *self)
+{
+    sr_limits_t limits = {.max_bytes = self->cfg->max_payload};
+    int64_t now = eng_now_ms();
+    for (size_t i = 0; i < self->nworkers; i++) {
+        eng_worker_t *w = self->workers[i];
+        sr_wire_batch_t *out = eng_worker_outbox(w);
+        if (!sr_wire_batch_count(out))
+            continue;
+        const sr_wire_peer_t *peer = eng_worker_peer(w);
+        bool use_batch = sr_wire_batch_understood(eng_worker_minor(w));
+        size_t frames = 0;
+        sr_error_t e;
+        if (sr_wire_batch_flush(out, self->sock, peer, use_batch, &limits,
+                                &frames, &e)) {
+            sr_warn("cannot send to worker %s: %s",
+                    eng_worker_name(w) ? eng_worker_name(w) : "?", e.msg);
+            // The TASKs of this turn may be lost: offered again now.
+            s_reoffer_unconfirmed(self, w, self->flushed_ms, INT64_MAX,
+                                  "a send failed");
+        }
+        if (frames)
+            sr_heartbeat_sent(self->hb, peer->id, peer->len, now);
+    }
+    self->flushed_ms = now;
 }
 
 void
@@ -615,7 +659,7 @@ eng_workers_tick(eng_workers_t *self, int64_t now_ms)
     int64_t before = now_ms - S_CONFIRM_EXPIRIES * self->cfg->expiry_ms;
     for (size_t i = 0; check && i < self->nworkers; i++)
         if (eng_worker_slots(self->workers[i]) >= 0)
-            s_reoffer_unconfirmed(self, self->workers[i], before,
+            s_reoffer_unconfirmed(self, self->workers[i], INT64_MIN, before,
                                   "no CONFIRM within 6 expiry times");
     for (size_t i = 0; i < self->nworkers;) {
         if (eng_worker_slots(self->workers[i]) < 0)

@@ -68,9 +68,17 @@ void eng_workers_answer(eng_workers_t *self, const eng_op_t *op,
                         const core_cmds_t *cmds);
 
 // Send TASK `q` to a worker with a free slot that offers its action in
-// its group (round robin): true when it left and holds a slot there.
-// `q` stays the caller's either way.
+// its group (round robin): true when it is on its way (it leaves at the
+// next eng_workers_flush) and holds a slot there. `q` stays the caller's
+// either way.
 bool eng_workers_offer(eng_workers_t *self, const eng_queued_t *q);
+
+// At the end of the loop's turn: what the turn has for each session
+// (TASK, GO, HALT, ACK, ERROR, HEARTBEAT, in the order made) leaves, as
+// BATCH messages to a worker whose messages carry minor version 7 or
+// later, one by one to an older one. TASKs of a send that failed are
+// offered again.
+void eng_workers_flush(eng_workers_t *self);
 
 // Heartbeats to the workers when due, sessions silent for the expiry
 // time lost, and TASKs not confirmed for 6 expiry times offered again.

@@ -127,6 +127,7 @@ a_change_of_partitions_reaches_every_worker_at_once(void **state)
     assert_int_equal(eng_workers_count(f->workers), 2);
     s_assert_silent(w1); // no heartbeat is due for a minute
     eng_workers_partitions_changed(f->workers);
+    eng_workers_flush(f->workers); // what the loop does at a turn's end
     s_expect_partitions(f, w1);
     s_expect_partitions(f, w2);
     s_assert_silent(w1); // one each
@@ -140,6 +141,7 @@ no_worker_no_message(void **state)
 {
     s_fix_t *f = *state;
     eng_workers_partitions_changed(f->workers); // nobody to tell
+    eng_workers_flush(f->workers);
     zsock_t *w1 = s_worker(f, "w1");
     s_assert_silent(w1);
     zsock_destroy(&w1);

@@ -1,11 +1,11 @@
 // Cache-backed core state over an LMDB transaction. Owns the decoded
-// records of one batch (hash table keyed by record kind + key bytes) and
-// writes the dirty ones at flush; a list of the dirty keys keeps a flush
-// proportional to what changed, not to the batch (a task scan flushes
-// first). Timers, tokens and deletes are written through; a deleted record
-// stays in the cache, marked gone, until the batch ends (the core may hold
-// a pointer to it), and reads no longer find it. An action record that
-// waits for a worker or runs (SCHEDULED, RUNNING) also has its entry in
+// records of one batch (an array indexed by sr_hash on record kind + key
+// bytes) and writes the dirty ones at flush; a list of the dirty records
+// keeps a flush proportional to what changed, not to the batch (a task
+// scan flushes first). Timers, tokens and deletes are written through; a
+// deleted record stays in the cache, marked gone, until the batch ends (the
+// core may hold a pointer to it), and reads no longer find it. An action record
+// that waits for a worker or runs (SCHEDULED, RUNNING) also has its entry in
 // the dispatch queue database (created ms + id), removed when it moves on,
 // so that recovery reads the open actions, not every action ever run.
 #include "store_state.h"
@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "sr_hash.h"
 #include "store_db.h"
 #include "store_key.h"
 #include "store_rec.h"
@@ -26,27 +27,29 @@ typedef enum {
 #define S_KEYMAX 20
 
 typedef struct {
-    uint8_t kind; // 0 = empty slot
+    uint8_t kind;
     uint8_t klen;
     uint8_t key[S_KEYMAX];
     bool dirty;
-    bool gone; // deleted: reads find nothing, flush skips it
+    bool gone;     // deleted: reads find nothing, flush skips it
+    uint32_t hash; // sr_hash_bytes of the key
     void *rec;
 } s_entry_t;
 
-// A dirty record, by key (slots move when the table grows).
+// What a lookup seeks (the key's length is passed beside it).
 typedef struct {
-    uint8_t kind, klen;
-    uint8_t key[S_KEYMAX];
-} s_ref_t;
+    uint8_t kind;
+    const uint8_t *key;
+} s_want_t;
 
 struct store_state {
     core_state_t core; // first: store_state_t * <-> core_state_t *
     store_txn_t *txn;
     store_docs_t *docs;
-    s_entry_t *slots;
-    size_t cap, count;
-    s_ref_t *dirty; // records to write at the next flush
+    s_entry_t *ent; // the batch's records, in the order first read
+    size_t count, cap;
+    sr_hash_t index; // kind + key -> position in ent
+    size_t *dirty;   // positions in ent of records to write at the flush
     size_t ndirty, capdirty;
     sr_error_t err; // first deferred error
     bool failed;
@@ -58,58 +61,31 @@ s_self(core_state_t *st)
     return (store_state_t *)st;
 }
 
-static uint32_t
-s_hash(uint8_t kind, const uint8_t *key, size_t klen)
-{
-    uint32_t h = 2166136261u ^ kind;
-    for (size_t i = 0; i < klen; i++) {
-        h ^= key[i];
-        h *= 16777619u;
-    }
-    return h;
-}
-
 static void
 s_free_rec(uint8_t kind, void *rec)
 {
     store_rec_free((store_rec_t)kind, rec);
 }
 
-static s_entry_t *
-s_lookup(store_state_t *s, uint8_t kind, const uint8_t *key, size_t klen)
+static bool
+s_entry_is(const void *arg, size_t pos, const void *want, size_t klen)
 {
-    if (!s->cap)
-        return NULL;
-    size_t mask = s->cap - 1;
-    for (size_t i = s_hash(kind, key, klen) & mask; s->slots[i].kind;
-         i = (i + 1) & mask) {
-        s_entry_t *e = &s->slots[i];
-        if (e->kind == kind && e->klen == klen && !memcmp(e->key, key, klen))
-            return e;
-    }
-    return NULL;
+    const s_entry_t *e = (const s_entry_t *)arg + pos;
+    const s_want_t *w = want;
+    return e->kind == w->kind && e->klen == klen &&
+           memcmp(e->key, w->key, klen) == 0;
 }
 
-static sr_err_t
-s_grow(store_state_t *s)
+// The cached entry of a record, or NULL; *hash gets its key's hash.
+static s_entry_t *
+s_lookup(store_state_t *s, uint8_t kind, const uint8_t *key, size_t klen,
+         uint32_t *hash)
 {
-    size_t cap = s->cap ? s->cap * 2 : 64;
-    s_entry_t *slots = calloc(cap, sizeof *slots);
-    if (!slots)
-        return SR_ENOMEM;
-    for (size_t i = 0; i < s->cap; i++) {
-        s_entry_t *e = &s->slots[i];
-        if (!e->kind)
-            continue;
-        size_t j = s_hash(e->kind, e->key, e->klen) & (cap - 1);
-        while (slots[j].kind)
-            j = (j + 1) & (cap - 1);
-        slots[j] = *e;
-    }
-    free(s->slots);
-    s->slots = slots;
-    s->cap = cap;
-    return SR_OK;
+    *hash = sr_hash_bytes(key, klen);
+    s_want_t want = {kind, key};
+    size_t pos =
+        sr_hash_find(&s->index, *hash, s_entry_is, s->ent, &want, klen);
+    return pos == SR_HASH_NONE ? NULL : &s->ent[pos];
 }
 
 // Mark an entry for the next flush.
@@ -120,26 +96,58 @@ s_mark(store_state_t *s, s_entry_t *e)
         return SR_OK;
     if (s->ndirty == s->capdirty) {
         size_t cap = s->capdirty ? s->capdirty * 2 : 64;
-        s_ref_t *d = realloc(s->dirty, cap * sizeof *d);
+        size_t *d = realloc(s->dirty, cap * sizeof *d);
         if (!d)
             return SR_ENOMEM;
         s->dirty = d;
         s->capdirty = cap;
     }
-    s_ref_t *ref = &s->dirty[s->ndirty++];
-    ref->kind = e->kind;
-    ref->klen = e->klen;
-    memcpy(ref->key, e->key, e->klen);
+    s->dirty[s->ndirty++] = (size_t)(e - s->ent);
     e->dirty = true;
     return SR_OK;
 }
 
-// Insert a record (ownership moves in). The key must not be cached yet.
+// Cache a record that is not cached yet, under its key's `hash`
+// (ownership moves in, and the record is freed on failure).
+static sr_err_t
+s_append(store_state_t *s, uint32_t hash, uint8_t kind, const uint8_t *key,
+         size_t klen, void *rec, bool dirty, s_entry_t **out)
+{
+    if (s->count == s->cap) {
+        size_t cap = s->cap ? s->cap * 2 : 64;
+        s_entry_t *ent = realloc(s->ent, cap * sizeof *ent);
+        if (!ent) {
+            s_free_rec(kind, rec);
+            return SR_ENOMEM;
+        }
+        s->ent = ent;
+        s->cap = cap;
+    }
+    if (sr_hash_add(&s->index, hash, s->count) != SR_OK) {
+        s_free_rec(kind, rec);
+        return SR_ENOMEM;
+    }
+    s_entry_t *e = &s->ent[s->count++];
+    e->kind = kind;
+    e->klen = (uint8_t)klen;
+    memcpy(e->key, key, klen);
+    e->dirty = false;
+    e->gone = false;
+    e->hash = hash;
+    e->rec = rec;
+    if (out)
+        *out = e;
+    return dirty ? s_mark(s, e) : SR_OK;
+}
+
+// Insert a record (ownership moves in). The key must not be cached yet,
+// unless as deleted earlier in the batch.
 static sr_err_t
 s_insert(store_state_t *s, uint8_t kind, const uint8_t *key, size_t klen,
          void *rec, bool dirty, s_entry_t **out)
 {
-    s_entry_t *old = s_lookup(s, kind, key, klen);
+    uint32_t hash;
+    s_entry_t *old = s_lookup(s, kind, key, klen, &hash);
     if (old && old->gone) { // deleted earlier in the batch, made again
         s_free_rec(kind, old->rec);
         old->rec = rec;
@@ -148,25 +156,7 @@ s_insert(store_state_t *s, uint8_t kind, const uint8_t *key, size_t klen,
             *out = old;
         return dirty ? s_mark(s, old) : SR_OK;
     }
-    if ((s->count + 1) * 2 > s->cap && s_grow(s)) {
-        s_free_rec(kind, rec);
-        return SR_ENOMEM;
-    }
-    size_t mask = s->cap - 1;
-    size_t i = s_hash(kind, key, klen) & mask;
-    while (s->slots[i].kind)
-        i = (i + 1) & mask;
-    s_entry_t *e = &s->slots[i];
-    e->kind = kind;
-    e->klen = (uint8_t)klen;
-    memcpy(e->key, key, klen);
-    e->dirty = false;
-    e->gone = false;
-    e->rec = rec;
-    s->count++;
-    if (out)
-        *out = e;
-    return dirty ? s_mark(s, e) : SR_OK;
+    return s_append(s, hash, kind, key, klen, rec, dirty, out);
 }
 
 static sr_err_t
@@ -181,7 +171,8 @@ static sr_err_t
 s_get(store_state_t *s, uint8_t kind, store_db_t db, const uint8_t *key,
       size_t klen, void **out)
 {
-    s_entry_t *e = s_lookup(s, kind, key, klen);
+    uint32_t hash;
+    s_entry_t *e = s_lookup(s, kind, key, klen, &hash);
     if (e && e->gone)
         return SR_ENOTFOUND;
     if (e) {
@@ -196,7 +187,7 @@ s_get(store_state_t *s, uint8_t kind, store_db_t db, const uint8_t *key,
     void *rec = NULL;
     if ((rc = s_decode(kind, data, len, &rec, &s->err)))
         return rc;
-    if ((rc = s_insert(s, kind, key, klen, rec, false, &e)))
+    if ((rc = s_append(s, hash, kind, key, klen, rec, false, &e)))
         return rc;
     *out = e->rec;
     return SR_OK;
@@ -205,7 +196,8 @@ s_get(store_state_t *s, uint8_t kind, store_db_t db, const uint8_t *key,
 static void
 s_dirty(store_state_t *s, uint8_t kind, const uint8_t *key, size_t klen)
 {
-    s_entry_t *e = s_lookup(s, kind, key, klen);
+    uint32_t hash;
+    s_entry_t *e = s_lookup(s, kind, key, klen, &hash);
     if (e && e->gone)
         return; // deleted: nothing to write
     if (e && s_mark(s, e) && !s->failed) {
@@ -223,7 +215,8 @@ static sr_err_t
 s_del(store_state_t *s, uint8_t kind, store_db_t db, const uint8_t *key,
       size_t klen)
 {
-    s_entry_t *e = s_lookup(s, kind, key, klen);
+    uint32_t hash;
+    s_entry_t *e = s_lookup(s, kind, key, klen, &hash);
     if (e) {
         e->gone = true;
         e->dirty = false;
@@ -257,7 +250,8 @@ s_window_one(void *arg, const void *key, size_t klen, const void *val,
         return SR_EEXIST; // stops the scan
     }
     // The cache is flushed: a cached record is the stored one, decoded.
-    s_entry_t *e = s_lookup(w->s, w->kind, key, klen);
+    uint32_t hash;
+    s_entry_t *e = s_lookup(w->s, w->kind, key, klen, &hash);
     if (e && e->gone)
         return SR_OK;
     void *rec = e ? e->rec : NULL;
@@ -375,14 +369,15 @@ s_scan_one(void *arg, const void *key, size_t klen, const void *val,
     s_scan_t *sc = arg;
     if (klen != 20)
         return SR_OK;
-    s_entry_t *e = s_lookup(sc->s, S_TASK, key, klen);
+    uint32_t hash;
+    s_entry_t *e = s_lookup(sc->s, S_TASK, key, klen, &hash);
     if (e && e->gone)
         return SR_OK;
     if (!e) {
         void *rec = NULL;
         sr_err_t rc = s_decode(S_TASK, val, vlen, &rec, &sc->s->err);
         if (!rc)
-            rc = s_insert(sc->s, S_TASK, key, klen, rec, false, &e);
+            rc = s_append(sc->s, hash, S_TASK, key, klen, rec, false, &e);
         if (rc)
             return rc;
     }
@@ -546,6 +541,7 @@ store_state_new(store_txn_t *txn, store_docs_t *docs)
     s->core.partition = store_part_number(store_txn_part(txn));
     s->txn = txn;
     s->docs = docs;
+    sr_hash_init(&s->index);
     return s;
 }
 
@@ -598,9 +594,8 @@ store_state_flush(store_state_t *st, sr_error_t *err)
     if (st->failed)
         return store_state_error(st, err);
     for (size_t i = 0; i < st->ndirty; i++) {
-        const s_ref_t *ref = &st->dirty[i];
-        s_entry_t *e = s_lookup(st, ref->kind, ref->key, ref->klen);
-        if (!e || !e->dirty)
+        s_entry_t *e = &st->ent[st->dirty[i]];
+        if (!e->dirty)
             continue;
         sr_value_t *v = s_to_value(e);
         if (!v)
@@ -633,10 +628,10 @@ store_state_destroy(store_state_t **st_p)
     store_state_t *s = st_p ? *st_p : NULL;
     if (!s)
         return;
-    for (size_t i = 0; i < s->cap; i++)
-        if (s->slots[i].kind)
-            s_free_rec(s->slots[i].kind, s->slots[i].rec);
-    free(s->slots);
+    for (size_t i = 0; i < s->count; i++)
+        s_free_rec(s->ent[i].kind, s->ent[i].rec);
+    free(s->ent);
+    sr_hash_fini(&s->index);
     free(s->dirty);
     free(s);
     *st_p = NULL;

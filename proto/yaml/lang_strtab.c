@@ -1,33 +1,32 @@
-// Open-addressing hash table (linear probing, FNV-1a) from copied string
-// keys to borrowed pointers. Grows at 50% load; never shrinks; no removal
-// (the loader never needs it). Owns the keys and the slot array.
+// String keys (copied) to borrowed pointers: an array of items in the
+// order their keys came, indexed by sr_hash (keyed, so that keys chosen
+// by whoever wrote the YAML cannot collide on purpose). Never shrinks; no
+// removal (the loader never needs it). Owns the keys and the array.
 #include "lang_strtab.h"
 
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "sr_hash.h"
+
 typedef struct {
-    char *key; // owned; NULL for an empty slot
+    char *key; // owned; NUL-terminated copy
     size_t len;
     void *val;
-} s_slot_t;
+} s_item_t;
 
 struct lang_strtab {
-    s_slot_t *slots;
-    size_t cap; // power of two
-    size_t count;
+    s_item_t *items; // owned
+    size_t count, cap;
+    sr_hash_t index; // key -> position in items
 };
 
-static uint64_t
-s_hash(const char *key, size_t len)
+static bool
+s_key_is(const void *arg, size_t pos, const void *key, size_t len)
 {
-    uint64_t h = 1469598103934665603ULL;
-    for (size_t i = 0; i < len; i++) {
-        h ^= (unsigned char)key[i];
-        h *= 1099511628211ULL;
-    }
-    return h;
+    const s_item_t *it = (const s_item_t *)arg + pos;
+    return it->len == len && memcmp(it->key, key, len) == 0;
 }
 
 lang_strtab_t *
@@ -36,14 +35,14 @@ lang_strtab_new(size_t hint)
     lang_strtab_t *tab = calloc(1, sizeof *tab);
     if (!tab)
         return NULL;
-    tab->cap = 16;
-    while (tab->cap < hint * 2 && tab->cap < ((size_t)1 << 40))
-        tab->cap *= 2;
-    tab->slots = calloc(tab->cap, sizeof *tab->slots);
-    if (!tab->slots) {
+    sr_hash_init(&tab->index);
+    if (hint && (sr_hash_reserve(&tab->index, hint) != SR_OK ||
+                 !(tab->items = calloc(hint, sizeof *tab->items)))) {
+        sr_hash_fini(&tab->index);
         free(tab);
         return NULL;
     }
+    tab->cap = hint;
     return tab;
 }
 
@@ -53,63 +52,52 @@ lang_strtab_destroy(lang_strtab_t **tab_p)
     if (!tab_p || !*tab_p)
         return;
     lang_strtab_t *tab = *tab_p;
-    for (size_t i = 0; i < tab->cap; i++)
-        free(tab->slots[i].key);
-    free(tab->slots);
+    for (size_t i = 0; i < tab->count; i++)
+        free(tab->items[i].key);
+    free(tab->items);
+    sr_hash_fini(&tab->index);
     free(tab);
     *tab_p = NULL;
 }
 
-static s_slot_t *
-s_find(s_slot_t *slots, size_t cap, const char *key, size_t len)
+static size_t
+s_find(const lang_strtab_t *tab, const char *key, size_t len, uint32_t hash)
 {
-    size_t i = (size_t)s_hash(key, len) & (cap - 1);
-    while (slots[i].key &&
-           (slots[i].len != len || memcmp(slots[i].key, key, len) != 0))
-        i = (i + 1) & (cap - 1);
-    return &slots[i];
+    return sr_hash_find(&tab->index, hash, s_key_is, tab->items, key, len);
 }
 
 void *
 lang_strtab_get(const lang_strtab_t *tab, const char *key, size_t len)
 {
-    s_slot_t *s = s_find(tab->slots, tab->cap, key, len);
-    return s->key ? s->val : NULL;
-}
-
-static sr_err_t
-s_grow(lang_strtab_t *tab)
-{
-    size_t cap = tab->cap * 2;
-    s_slot_t *slots = calloc(cap, sizeof *slots);
-    if (!slots)
-        return SR_ENOMEM;
-    for (size_t i = 0; i < tab->cap; i++)
-        if (tab->slots[i].key)
-            *s_find(slots, cap, tab->slots[i].key, tab->slots[i].len) =
-                tab->slots[i];
-    free(tab->slots);
-    tab->slots = slots;
-    tab->cap = cap;
-    return SR_OK;
+    size_t at = s_find(tab, key, len, sr_hash_bytes(key, len));
+    return at == SR_HASH_NONE ? NULL : tab->items[at].val;
 }
 
 sr_err_t
 lang_strtab_put(lang_strtab_t *tab, const char *key, size_t len, void *val)
 {
-    if ((tab->count + 1) * 2 > tab->cap && s_grow(tab) != SR_OK)
-        return SR_ENOMEM;
-    s_slot_t *s = s_find(tab->slots, tab->cap, key, len);
-    if (!s->key) {
-        s->key = malloc(len + 1);
-        if (!s->key)
-            return SR_ENOMEM;
-        memcpy(s->key, key, len);
-        s->key[len] = '\0';
-        s->len = len;
-        tab->count++;
+    uint32_t hash = sr_hash_bytes(key, len);
+    size_t at = s_find(tab, key, len, hash);
+    if (at != SR_HASH_NONE) {
+        tab->items[at].val = val;
+        return SR_OK;
     }
-    s->val = val;
+    if (tab->count == tab->cap) {
+        size_t cap = tab->cap ? tab->cap * 2 : 8;
+        s_item_t *items = realloc(tab->items, cap * sizeof *items);
+        if (!items)
+            return SR_ENOMEM;
+        tab->items = items;
+        tab->cap = cap;
+    }
+    char *copy = malloc(len + 1);
+    if (!copy || sr_hash_add(&tab->index, hash, tab->count) != SR_OK) {
+        free(copy);
+        return SR_ENOMEM;
+    }
+    memcpy(copy, key, len);
+    copy[len] = '\0';
+    tab->items[tab->count++] = (s_item_t){copy, len, val};
     return SR_OK;
 }
 

@@ -184,9 +184,12 @@ def main():
     print("chaos: seed %d" % args.seed, flush=True)
     lc = srlocal.LocalCluster(
         engines=3, workers=2, partitions=PARTITIONS,
+        # --slots 4: each action is a Python process; the default 64 per
+        # worker start too many at once for 200 ms heartbeats on 2 cores.
         extra=["--actions-dir",
                os.path.join(HERE, "..", "integration", "actions"),
-               "--heartbeat-ms", "200", "--replicas", str(args.replicas)])
+               "--heartbeat-ms", "200", "--replicas", str(args.replicas),
+               "--slots", "4"])
     cls, probe = None, None
     try:
         log = os.path.join(lc.dir, "tally.log")

@@ -49,6 +49,16 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         abort();
     s_same_or_abort(m, back);
     sr_msg_destroy(&back);
+    // A BATCH's items are messages of their own, decoded the same way.
+    const sr_value_t *items = sr_msg_type(m) == SR_MSG_BATCH
+                                  ? sr_msg_get(m, SR_F_BATCH_messages)
+                                  : NULL;
+    for (size_t i = 0; i < sr_value_len(items); i++) {
+        size_t n = 0;
+        const void *item = sr_value_bin(sr_value_array_at(items, i), &n);
+        if (item)
+            (void)LLVMFuzzerTestOneInput(item, n);
+    }
     sr_msg_destroy(&m);
     free(buf);
     return 0;

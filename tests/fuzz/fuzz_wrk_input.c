@@ -45,6 +45,8 @@ s_check(const wrk_action_def_t *def, const sr_value_t *input)
 {
     sr_error_t err;
     wrk_params_check(def->name, def->params, def->n_params, input, &err);
+    if (def->waits)
+        (void)def->waits(input); // any input, checked or not
 }
 
 int

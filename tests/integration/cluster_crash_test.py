@@ -58,7 +58,11 @@ def main():
                "--heartbeat-ms", "200",
                # One copy each: what a restart brings back (the replicated
                # crash tests are replicated_failover's and chaos_kill's).
-               "--replicas", "1"])
+               "--replicas", "1",
+               # Each action is a Python process: 4 at once per worker, not
+               # the default 64 (128 processes starting at once on 2 cores
+               # starve the 200 ms heartbeats, and workers are found lost).
+               "--slots", "4"])
     cls = None
     try:
         log = os.path.join(lc.dir, "tally.log")

@@ -46,6 +46,14 @@ def bad_messages():
     yield msgpack.packb([1, 0, "WF_CREATE",
                          {"req_id": 5, "definition": "x" * (2 << 20)}]), \
         "ETOOBIG"
+    # BATCH (1.7): bad items are refused one by one on the worker
+    # endpoint, and BATCH itself on the client endpoint
+    inner = msgpack.packb([1, 7, "BATCH", {"messages": []}])
+    yield msgpack.packb([1, 7, "BATCH", {"messages": [inner]}]), "EPROTO"
+    yield msgpack.packb([1, 7, "BATCH", {"messages": [b"\xc1"]}]), "EPROTO"
+    yield msgpack.packb([1, 7, "BATCH", {"messages": 5}]), "EPROTO"
+    yield msgpack.packb([1, 7, "BATCH", {"messages": [b"x"] * 4097}]), \
+        "ETOOBIG"
     nest = 0
     for _ in range(200):
         nest = [nest]

@@ -454,8 +454,11 @@ def main():
     follow = not (stop or wipe or members)
     lc = srlocal.LocalCluster(
         engines=3, workers=2, partitions=PARTITIONS,
+        # --slots 4: each action is a Python process; the default 64 per
+        # worker start too many at once for 200 ms heartbeats on 2 cores.
         extra=["--replicas", "3", "--actions-dir",
-               os.path.join(HERE, "actions"), "--heartbeat-ms", "200"] +
+               os.path.join(HERE, "actions"), "--heartbeat-ms", "200",
+               "--slots", "4"] +
         (["--gateway", "127.0.0.1:%d" % port] if port else []))
     clients = {}
     try:

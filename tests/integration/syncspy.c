@@ -72,8 +72,50 @@ s_synced(int fd, int rc)
     pthread_mutex_unlock(&s_lock);
 }
 
+static void s_sending(const void *data, size_t len);
+
+// Big-endian unsigned of `n` bytes.
+static size_t
+s_be(const unsigned char *b, size_t n)
+{
+    size_t v = 0;
+    for (size_t i = 0; i < n; i++)
+        v = v << 8 | b[i];
+    return v;
+}
+
+// The items of a BATCH, from its fields {"messages": [bin, ...]} at `b`
+// (`len` bytes, as the encoder writes them), each checked as a frame.
+static void
+s_batch(const unsigned char *b, size_t len)
+{
+    static const unsigned char key[] = "\x81\xa8messages";
+    size_t at = sizeof key - 1, count = 0;
+    if (len < at + 3 || memcmp(b, key, at) != 0)
+        return;
+    if ((b[at] & 0xf0) == 0x90)
+        count = b[at++] & 0x0f;
+    else if (b[at] == 0xdc)
+        count = s_be(b + at + 1, 2), at += 3;
+    for (size_t i = 0; i < count && at < len; i++) {
+        size_t w = b[at] == 0xc4   ? 1
+                   : b[at] == 0xc5 ? 2
+                   : b[at] == 0xc6 ? 4
+                                   : 0;
+        if (!w || at + 1 + w > len)
+            return;
+        size_t n = s_be(b + at + 1, w);
+        at += 1 + w;
+        if (n > len - at)
+            return;
+        s_sending(b + at, n);
+        at += n;
+    }
+}
+
 // A protocol frame [major, minor, "TYPE", {...}] of a type that reports
-// something done: check that nothing is unsynced.
+// something done: check that nothing is unsynced. A BATCH: each of its
+// items.
 static void
 s_sending(const void *data, size_t len)
 {
@@ -85,6 +127,10 @@ s_sending(const void *data, size_t len)
     size_t n = b[3] & 0x1f;
     if (len < 4 + n)
         return;
+    if (n == 5 && memcmp(b + 4, "BATCH", 5) == 0) {
+        s_batch(b + 9, len - 9);
+        return;
+    }
     bool is_done = false;
     for (size_t i = 0; i < sizeof done / sizeof *done; i++)
         is_done |= strlen(done[i]) == n && memcmp(b + 4, done[i], n) == 0;

@@ -11,6 +11,7 @@
 #include "lang_eval.h"
 #include "lang_fn.h"
 #include "lang_ops.h"
+#include "sr_hash.h"
 
 static sr_err_t
 s_items(lang_call_t *c, sr_value_t **list)
@@ -114,28 +115,37 @@ s_fold(sr_value_t *v, bool fold)
     return copy;
 }
 
+static bool
+s_same_key(const void *arg, size_t pos, const void *key, size_t len)
+{
+    (void)len;
+    return lang_equal(((sr_value_t *const *)arg)[pos], key);
+}
+
 // The items without repeats (first occurrence kept), keyed by keys[i].
 static sr_err_t
 s_distinct_by(lang_call_t *c, sr_value_t *items, sr_value_t **keys,
               sr_value_t **out)
 {
-    size_t n = sr_value_len(items), cap = 8;
-    while (cap < 2 * n)
-        cap *= 2;
-    size_t *slots = calloc(cap, sizeof *slots);
+    size_t n = sr_value_len(items);
+    sr_hash_t seen; // keys[i] of the items kept -> i
+    sr_hash_init(&seen);
     sr_value_t *res = sr_value_new_array(0);
-    sr_err_t rc = slots && res ? lang_step(c->env, n) : lang_oom(c->env);
+    sr_err_t rc = res && sr_hash_reserve(&seen, n) == SR_OK
+                      ? lang_step(c->env, n)
+                      : lang_oom(c->env);
     for (size_t i = 0; rc == SR_OK && i < n; i++) {
-        size_t s = (size_t)lang_hash(keys[i]) & (cap - 1);
-        bool seen = false;
-        for (; slots[s] && !seen; s = (s + 1) & (cap - 1))
-            seen = lang_equal(keys[slots[s] - 1], keys[i]);
-        if (seen)
+        uint32_t h = lang_hash(keys[i]);
+        if (sr_hash_find(&seen, h, s_same_key, keys, keys[i], 0) !=
+            SR_HASH_NONE)
             continue;
-        slots[s] = i + 1;
-        rc = lang_fn_push(c, res, sr_value_ref(sr_value_array_at(items, i)));
+        if (sr_hash_add(&seen, h, i) != SR_OK)
+            rc = lang_oom(c->env);
+        else
+            rc =
+                lang_fn_push(c, res, sr_value_ref(sr_value_array_at(items, i)));
     }
-    free(slots);
+    sr_hash_fini(&seen);
     if (rc != SR_OK)
         sr_value_destroy(&res);
     else

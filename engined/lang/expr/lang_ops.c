@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "lang_text.h"
+#include "sr_hash.h"
 
 #define S_EQ_DEPTH 512
 
@@ -99,7 +100,9 @@ s_mix(uint64_t h)
     return h;
 }
 
-static uint64_t
+// Leaves hash under the process's key (sr_hash_bytes), so that values
+// chosen to collide cannot be made; containers mix their children's.
+static uint32_t
 s_hash(const sr_value_t *v, int depth)
 {
     int64_t i;
@@ -107,41 +110,39 @@ s_hash(const sr_value_t *v, int depth)
     if (depth > S_EQ_DEPTH)
         return 0;
     if (lang_int(v, &i))
-        return s_mix((uint64_t)i);
+        return sr_hash_bytes(&i, sizeof i);
     if (lang_num(v, &d)) {
-        if (d == floor(d) && d >= -9.2e18 && d <= 9.2e18)
-            return s_mix((uint64_t)(int64_t)d);
-        uint64_t bits;
-        memcpy(&bits, &d, sizeof bits);
-        return s_mix(bits);
+        if (d == floor(d) && d >= -9.2e18 && d <= 9.2e18) {
+            i = (int64_t)d; // 2.0 == 2
+            return sr_hash_bytes(&i, sizeof i);
+        }
+        return sr_hash_bytes(&d, sizeof d);
     }
-    uint64_t h = 1469598103934665603ULL + sr_value_type(v);
+    uint64_t h = sr_value_type(v);
     switch (sr_value_type(v)) {
     case SR_T_STR:
     case SR_T_BIN: {
         size_t len;
         const unsigned char *p = sr_value_bin(v, &len);
-        for (size_t k = 0; k < len; k++)
-            h = (h ^ p[k]) * 1099511628211ULL;
-        return h;
+        return (uint32_t)h ^ sr_hash_bytes(p, len);
     }
     case SR_T_ARRAY:
         for (size_t k = 0; k < sr_value_len(v); k++)
             h = s_mix(h ^ s_hash(sr_value_array_at(v, k), depth + 1));
-        return h;
+        return (uint32_t)h;
     case SR_T_MAP: {
         uint64_t sum = 0; // order does not matter for dicts
         for (size_t k = 0; k < sr_value_len(v); k++)
             sum += s_mix(s_hash(sr_value_map_key(v, k), depth + 1) ^
                          s_mix(s_hash(sr_value_map_val(v, k), depth + 1)));
-        return h ^ sum;
+        return (uint32_t)s_mix(h ^ sum);
     }
     default:
-        return h;
+        return (uint32_t)h;
     }
 }
 
-uint64_t
+uint32_t
 lang_hash(const sr_value_t *v)
 {
     return s_hash(v, 0);

@@ -31,8 +31,9 @@ sr_err_t lang_order(lang_env_t *e, const sr_value_t *a, const sr_value_t *b,
 sr_err_t lang_contains(lang_env_t *e, const sr_value_t *container,
                        const sr_value_t *item, bool *out);
 
-// A hash consistent with lang_equal (1, 1.0 and True hash alike).
-uint64_t lang_hash(const sr_value_t *v);
+// A hash consistent with lang_equal (1, 1.0 and True hash alike), keyed
+// like sr_hash_bytes (it differs from one process to the next).
+uint32_t lang_hash(const sr_value_t *v);
 
 // A number as a double, with bool as 0/1; false when not a number.
 bool lang_num(const sr_value_t *v, double *d);
