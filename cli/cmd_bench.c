@@ -27,14 +27,12 @@
 // start, and so when it was sent.
 #define S_START_REQ 1000000000LL
 
-// Each execution by id (in the order first heard of, indexed by id):
-// when its start was sent (-1:
-// its REPLY has not come yet) and when its final EVENT came (-1: not
-// yet); its latency is taken once both are known.
+// Each execution, in the order first heard of, indexed by id: when its
+// start was sent (-1: its REPLY has not come yet) and when its final
+// EVENT came (-1: not yet); its latency is taken once both are known.
 typedef struct {
     sr_id_t id;
     int64_t start_us, end_us;
-    bool used;
 } s_slot_t;
 
 typedef struct {
@@ -69,8 +67,8 @@ s_id_is(const void *arg, size_t pos, const void *key, size_t len)
     return sr_id_equal(&((const s_slot_t *)arg)[pos].id, key);
 }
 
-// The slot of execution `id` (a new one is not used yet); NULL when the
-// table is full.
+// The slot of execution `id`, new (start and end unknown) the first
+// time; NULL when the table is full.
 static s_slot_t *
 s_slot(s_bench_t *b, const sr_id_t *id)
 {
@@ -80,7 +78,7 @@ s_slot(s_bench_t *b, const sr_id_t *id)
         return &b->table[at];
     if (b->nslots == b->cap || sr_hash_add(&b->index, h, b->nslots))
         return NULL;
-    b->table[b->nslots] = (s_slot_t){.id = *id};
+    b->table[b->nslots] = (s_slot_t){.id = *id, .start_us = -1, .end_us = -1};
     return &b->table[b->nslots++];
 }
 
@@ -166,17 +164,6 @@ s_start_one(s_bench_t *b)
     return s_send(b, e, m, S_START_REQ + (int64_t)b->started++);
 }
 
-// The slot of execution `id`, new (start and end unknown) the first time;
-// NULL when the table is full (an id not of this run is ignored then).
-static s_slot_t *
-s_slot_of(s_bench_t *b, const sr_id_t *id)
-{
-    s_slot_t *s = s_slot(b, id);
-    if (s && !s->used)
-        *s = (s_slot_t){.id = *id, .start_us = -1, .end_us = -1, .used = true};
-    return s;
-}
-
 static void
 s_latency(s_bench_t *b, const s_slot_t *s)
 {
@@ -201,7 +188,7 @@ s_take_answer(s_bench_t *b, sr_wire_in_t *in)
         b->inflight--;
         return;
     }
-    s_slot_t *s = s_slot_of(b, &id);
+    s_slot_t *s = s_slot(b, &id);
     if (!s)
         return;
     s->start_us = b->sent_us[k];
@@ -224,7 +211,7 @@ s_take(s_bench_t *b, sr_wire_in_t *in)
         (strcmp(state, "SUCCESS") && strcmp(state, "ERROR") &&
          strcmp(state, "CANCELLED")))
         return;
-    s_slot_t *s = s_slot_of(b, &id);
+    s_slot_t *s = s_slot(b, &id);
     if (!s || s->end_us >= 0)
         return;
     s->end_us = s_now_us();

@@ -5,8 +5,8 @@ tests/bench/loadgen.py (linear3 with a window, linear3 at window 1,
 fanout10) and of `sirocco bench --cluster`, each of which must end every
 execution SUCCESS and report, from the engine's STATUS, the CPU time and
 the messages per task. Not a benchmark: the figures are only checked to
-be there and to make sense (a linear3 task is at least a CONFIRM and a
-RESULT in, a TASK out, on the worker socket)."""
+be there and to make sense (messages both ways on the worker socket,
+none between engines)."""
 import json
 import os
 import subprocess
@@ -46,9 +46,7 @@ def check_figures(what, r, executions, engines=1):
         if not r.get(key, 0) > 0:
             srtest.fail("%s: %s missing or not positive: %r" % (what, key, r))
     w = r["messages"]["worker"]
-    # Frames: CONFIRM and RESULT in, TASK, GO and ACK out per task at most
-    # (heartbeats aside); fewer when a turn's messages go as one BATCH.
-    if not (0 < w["received"] <= 2.5 and 0 < w["sent"] <= 3.5):
+    if not (w["received"] > 0 and w["sent"] > 0):
         srtest.fail("%s: worker messages per task: %r" % (what, w))
     srtest.check(what + ": peer messages (one engine)",
                  r["messages"]["peers"], {"received": 0, "sent": 0})
