@@ -285,10 +285,25 @@ bench_rss_mb(const bench_env_t *env)
     return env->engines[0] ? s_status_mb("VmRSS") : -1;
 }
 
+// The slots of each worker this process starts.
+static sr_value_t *
+s_own_slots(const bench_opts_t *o)
+{
+    sr_value_t *slots = sr_value_new_array(o->workers);
+    for (size_t i = 0; slots && i < o->workers; i++)
+        if (sr_value_array_append(slots, sr_value_new_int((int64_t)o->slots)))
+            sr_value_destroy(&slots);
+    return slots;
+}
+
 sr_value_t *
-bench_settings(const bench_opts_t *o, const bench_env_t *env)
+bench_settings(const bench_opts_t *o, const bench_env_t *env,
+               const sr_value_t *slots)
 {
     sr_value_t *s = sr_value_new_map(10);
+    sr_value_t *w = slots        ? sr_value_ref((sr_value_t *)slots)
+                    : o->cluster ? NULL
+                                 : s_own_slots(o);
     long cpus = sysconf(_SC_NPROCESSORS_ONLN);
     if (s &&
         (sr_value_map_put(s, "workflow", sr_value_new_str(env->workflow)) ||
@@ -296,20 +311,19 @@ bench_settings(const bench_opts_t *o, const bench_env_t *env)
                           sr_value_new_int((int64_t)o->executions)) ||
          sr_value_map_put(s, "engines",
                           sr_value_new_int((int64_t)env->nendpoints)) ||
-         sr_value_map_put(
-             s, "workers",
-             sr_value_new_int(o->cluster ? -1 : (int64_t)o->workers)) ||
-         sr_value_map_put(s, "slots", sr_value_new_int((int64_t)o->slots)) ||
+         (w && sr_value_map_put(s, "workers",
+                                sr_value_new_int((int64_t)sr_value_len(w)))) ||
+         (w && sr_value_map_put(s, "slots", sr_value_ref(w))) ||
          sr_value_map_put(s, "window", sr_value_new_int((int64_t)o->window)) ||
-         sr_value_map_put(s, "durability",
-                          sr_value_new_str(o->cluster  ? "as configured"
-                                           : o->nosync ? "nosync"
-                                                       : "sync")) ||
+         (!o->cluster &&
+          sr_value_map_put(s, "durability",
+                           sr_value_new_str(o->nosync ? "nosync" : "sync"))) ||
          sr_value_map_put(
              s, "mode",
              sr_value_new_str(o->cluster ? "cluster" : "embedded")) ||
          sr_value_map_put(s, "cpus", sr_value_new_int(cpus))))
         sr_value_destroy(&s);
+    sr_value_destroy(&w);
     return s;
 }
 
@@ -387,7 +401,7 @@ bench_wait_run(const bench_opts_t *o, bench_env_t *env, zsock_t **socks,
         sr_value_map_put(r, "anon_after_mb", sr_value_new_float(anon1)) ||
         sr_value_map_put(r, "anon_bytes_per_execution",
                          sr_value_new_float(per)) ||
-        sr_value_map_put(r, "settings", bench_settings(o, env))) {
+        sr_value_map_put(r, "settings", bench_settings(o, env, NULL))) {
         sr_value_destroy(&r);
         return CLI_FAILED;
     }

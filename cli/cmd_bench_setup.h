@@ -38,9 +38,14 @@ typedef struct {
 int bench_parse(int argc, char **argv, bench_opts_t *o);
 int bench_env_start(const bench_opts_t *o, bench_env_t *env);
 void bench_env_stop(bench_env_t *env);
-sr_value_t *bench_settings(const bench_opts_t *o, const bench_env_t *env);
+// The run's settings as the report prints them; `slots` (borrowed) are
+// those of the workers the engines see (NULL: unknown; embedded, the
+// workers this process starts; with --cluster, workers and slots are
+// then left out).
+sr_value_t *bench_settings(const bench_opts_t *o, const bench_env_t *env,
+                           const sr_value_t *slots);
 // Resident memory of this process (embedded engines), MiB; -1 when the
-// engines are elsewhere (--cluster).
+// engines are elsewhere (--cluster: their STATUS tells theirs).
 double bench_rss_mb(const bench_env_t *env);
 // Start executions that wait on a delegate forever and report the memory
 // they cost (one JSON object).

@@ -1,6 +1,7 @@
 /* sirocco cluster status: reads DIR/cluster.json, tells for each process
  * whether it still runs (its PID and start time), asks each engine for
- * STATUS with a short timeout, and shows each partition with its owner
+ * STATUS with a short timeout (and shows the CPU time, memory and
+ * messages it reports), and shows each partition with its owner
  * and state (`serving` when the owner answers and holds it, else
  * `unavailable`), epoch, leader, term, replicas, commit index and its
  * followers' lag: with replicated partitions from the Raft groups the
@@ -49,6 +50,54 @@ s_seen_by(const s_view_t *v, const char *name)
 }
 
 static sr_value_t *
+s_num_or_nil(bool has, double v)
+{
+    return has ? sr_value_new_float(v) : sr_value_new_nil();
+}
+
+// An engine's process figures from its STATUS (nil when it does not tell
+// them: it did not answer, or speaks a protocol older than 1.7): CPU
+// seconds, resident MiB, and the messages of all its sockets together
+// (`messages` per socket, in --json).
+static sr_err_t
+s_engine_figures(const sr_value_t *st, sr_value_t *m)
+{
+    int64_t cpu_us = -1, rss = -1;
+    (void)sr_value_map_int(st, "cpu_us", &cpu_us);
+    (void)sr_value_map_int(st, "rss_bytes", &rss);
+    const sr_value_t *msgs = sr_value_map_get(st, "messages");
+    int64_t in = 0, out = 0;
+    for (size_t i = 0; i < sr_value_len(msgs); i++) {
+        const char *key = sr_value_str(sr_value_map_key(msgs, i));
+        int64_t n = sr_value_int(sr_value_map_val(msgs, i));
+        size_t len = strlen(key);
+        if (len > 9 && strcmp(key + len - 9, "_received") == 0)
+            in += n;
+        else if (len > 5 && strcmp(key + len - 5, "_sent") == 0)
+            out += n;
+    }
+    bool has_msgs = sr_value_is(msgs, SR_T_MAP);
+    sr_err_t rc = sr_value_map_put(
+        m, "cpu_s", s_num_or_nil(cpu_us >= 0, (double)(cpu_us / 10000) / 100));
+    if (!rc)
+        rc = sr_value_map_put(
+            m, "rss_mb",
+            s_num_or_nil(rss >= 0, (double)(rss * 10 / 1048576) / 10));
+    if (!rc)
+        rc = sr_value_map_put(
+            m, "msgs_in", has_msgs ? sr_value_new_int(in) : sr_value_new_nil());
+    if (!rc)
+        rc = sr_value_map_put(m, "msgs_out",
+                              has_msgs ? sr_value_new_int(out)
+                                       : sr_value_new_nil());
+    if (!rc)
+        rc = sr_value_map_put(m, "messages",
+                              has_msgs ? sr_value_ref((sr_value_t *)msgs)
+                                       : sr_value_new_nil());
+    return rc;
+}
+
+static sr_value_t *
 s_process(s_view_t *v, const cli_local_proc_t *p, size_t engine)
 {
     bool is_up = cli_proc_is_alive(p->pid, p->start_ticks);
@@ -66,7 +115,7 @@ s_process(s_view_t *v, const cli_local_proc_t *p, size_t engine)
     v->is_all_well &= is_up && (!is_engine || st);
     // The gateway's URL stands in the CLIENT column: where clients go.
     const char *client = is_engine ? p->client : url[0] ? url : NULL;
-    sr_value_t *m = sr_value_new_map(8);
+    sr_value_t *m = sr_value_new_map(13);
     if (!m || sr_value_map_put(m, "name", s_str(p->name)) ||
         sr_value_map_put(m, "role", s_str(cli_local_role_name(p->role))) ||
         sr_value_map_put(m, "pid", sr_value_new_int(p->pid)) ||
@@ -80,7 +129,8 @@ s_process(s_view_t *v, const cli_local_proc_t *p, size_t engine)
         sr_value_map_put(m, "client",
                          client ? s_str(client) : sr_value_new_nil()) ||
         sr_value_map_put(m, "worker",
-                         is_engine ? s_str(p->worker) : sr_value_new_nil()))
+                         is_engine ? s_str(p->worker) : sr_value_new_nil()) ||
+        s_engine_figures(st, m))
         sr_value_destroy(&m);
     return m;
 }
@@ -331,7 +381,8 @@ s_print(const cli_local_t *l, const sr_value_t *view)
     static const cli_col_t procs[] = {
         {"NAME", "name"},     {"ROLE", "role"},       {"PID", "pid"},
         {"STATE", "state"},   {"ANSWERS", "answers"}, {"LINKS", "links"},
-        {"CLIENT", "client"}, {"WORKER", "worker"},
+        {"CLIENT", "client"}, {"WORKER", "worker"},   {"CPU_S", "cpu_s"},
+        {"RSS_MB", "rss_mb"}, {"MSGS_IN", "msgs_in"}, {"MSGS_OUT", "msgs_out"},
     };
     static const cli_col_t parts[] = {
         {"PARTITION", "partition"}, {"OWNER", "owner"},

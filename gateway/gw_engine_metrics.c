@@ -124,6 +124,61 @@ s_put_commit(FILE *out, const char *name, const char *ep, const sr_value_t *st)
     s_sample(out, count, ep, NULL, sr_body_float(lat, SR_B_LATENCY_samples, 0));
 }
 
+// CPU time in seconds, when the engine tells it (since protocol 1.7).
+static void
+s_put_cpu(FILE *out, const char *name, const char *ep, const sr_value_t *st)
+{
+    int64_t us = sr_body_int(st, SR_B_STATUS_cpu_us, -1);
+    if (us >= 0)
+        s_sample(out, name, ep, NULL, (double)us / 1e6);
+}
+
+static void
+s_put_rss(FILE *out, const char *name, const char *ep, const sr_value_t *st)
+{
+    int64_t bytes = sr_body_int(st, SR_B_STATUS_rss_bytes, -1);
+    if (bytes >= 0)
+        s_sample(out, name, ep, NULL, (double)bytes);
+}
+
+// The messages of each socket, received (`sent` false) or sent, when the
+// engine counts them (since protocol 1.7).
+static void
+s_put_messages(FILE *out, const char *name, const char *ep,
+               const sr_value_t *st, bool sent)
+{
+    const sr_value_t *m = sr_body_get(st, SR_B_STATUS_messages);
+    if (!m)
+        return;
+    static const struct {
+        const char *socket;
+        sr_bfield_t received, sent;
+    } socks[] = {
+        {"client", SR_B_MESSAGES_client_received, SR_B_MESSAGES_client_sent},
+        {"worker", SR_B_MESSAGES_worker_received, SR_B_MESSAGES_worker_sent},
+        {"peers", SR_B_MESSAGES_peers_received, SR_B_MESSAGES_peers_sent},
+    };
+    for (size_t i = 0; i < sizeof socks / sizeof *socks; i++) {
+        char extra[64];
+        snprintf(extra, sizeof extra, ",socket=\"%s\"", socks[i].socket);
+        s_sample(out, name, ep, extra,
+                 sr_body_float(m, sent ? socks[i].sent : socks[i].received, 0));
+    }
+}
+
+static void
+s_put_received(FILE *out, const char *name, const char *ep,
+               const sr_value_t *st)
+{
+    s_put_messages(out, name, ep, st, false);
+}
+
+static void
+s_put_sent(FILE *out, const char *name, const char *ep, const sr_value_t *st)
+{
+    s_put_messages(out, name, ep, st, true);
+}
+
 // Per partition the engine leads, per follower: the entries it misses.
 static void
 s_put_lag(FILE *out, const char *name, const char *ep, const sr_value_t *st)
@@ -180,6 +235,18 @@ static const struct {
     {"sirocco_engine_dispatch_ms", "summary",
      "Task ready to worker start, ms, over recent dispatches.", .how = S_PUT,
      .put = s_put_dispatch},
+    {"sirocco_engine_cpu_seconds_total", "counter",
+     "CPU time (user and system) the engine's process has used.", .how = S_PUT,
+     .put = s_put_cpu},
+    {"sirocco_engine_resident_memory_bytes", "gauge",
+     "Resident memory of the engine's process.", .how = S_PUT,
+     .put = s_put_rss},
+    {"sirocco_engine_messages_received_total", "counter",
+     "Messages the engine received, by socket (client, worker, peers).",
+     .how = S_PUT, .put = s_put_received},
+    {"sirocco_engine_messages_sent_total", "counter",
+     "Messages the engine sent, by socket (client, worker, peers).",
+     .how = S_PUT, .put = s_put_sent},
     {"sirocco_raft_elections_total", "counter",
      "Times the engine came to lead a replicated partition (an election "
      "won, a leadership handed to it).",

@@ -3,7 +3,9 @@
 // leadership lost, commit latency in seconds with its sum and count,
 // each follower's lag of the partitions it leads, snapshots sent), one
 // without replication and one that did not answer get none, and every
-// family is declared once whoever has samples.
+// family is declared once whoever has samples; an engine that tells its
+// CPU time, memory and message counters (protocol 1.7) gets them in
+// seconds, bytes and one sample per socket, an older one none.
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -106,18 +108,36 @@ s_lines(const char *text, const char *line)
     return n;
 }
 
-static void
-replicated_engines_get_the_raft_families(void **state)
+// The Prometheus text of three engines' STATUS (NULL: did not answer),
+// at endpoints tcp://a:1, tcp://b:2 and tcp://c:3. Owned.
+static char *
+s_render(sr_value_t *const *st)
 {
-    (void)state;
     const char *eps[] = {"tcp://a:1", "tcp://b:2", "tcp://c:3"};
-    sr_value_t *st[] = {s_status(true), s_status(false), NULL};
     char *text = NULL;
     size_t len = 0;
     FILE *out = open_memstream(&text, &len);
     assert_non_null(out);
     gw_engine_metrics_render(out, 3, eps, st);
     assert_int_equal(fclose(out), 0);
+    return text;
+}
+
+// Fail unless each of the `n` lines of `want` is in `text` once.
+static void
+s_expect_once(const char *text, const char *const *want, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        if (s_lines(text, want[i]) != 1)
+            fail_msg("not once: %s\nin:\n%s", want[i], text);
+}
+
+static void
+replicated_engines_get_the_raft_families(void **state)
+{
+    (void)state;
+    sr_value_t *st[] = {s_status(true), s_status(false), NULL};
+    char *text = s_render(st);
     static const char *const want[] = {
         "sirocco_engine_up{engine=\"tcp://a:1\"} 1",
         "sirocco_engine_up{engine=\"tcp://c:3\"} 0",
@@ -143,9 +163,7 @@ replicated_engines_get_the_raft_families(void **state)
         "# TYPE sirocco_raft_snapshots_sent_total counter",
         "sirocco_raft_snapshots_sent_total{engine=\"tcp://a:1\"} 1",
     };
-    for (size_t i = 0; i < sizeof want / sizeof *want; i++)
-        if (s_lines(text, want[i]) != 1)
-            fail_msg("not once: %s\nin:\n%s", want[i], text);
+    s_expect_once(text, want, sizeof want / sizeof *want);
     // Only the replicated engine's samples, and no follower's.
     int raft = 0;
     for (const char *p = text; (p = strstr(p, "\nsirocco_raft_")); p++)
@@ -158,11 +176,72 @@ replicated_engines_get_the_raft_families(void **state)
         sr_value_destroy(&st[i]);
 }
 
+// The messages of each socket: 1, 2 (client), 3, 4 (worker), 5, 6 (peers).
+static sr_value_t *
+s_messages(void)
+{
+    sr_body_t b;
+    sr_body_init(&b, SR_SHAPE_MESSAGES);
+    sr_body_put_int(&b, SR_B_MESSAGES_client_received, 1);
+    sr_body_put_int(&b, SR_B_MESSAGES_client_sent, 2);
+    sr_body_put_int(&b, SR_B_MESSAGES_worker_received, 3);
+    sr_body_put_int(&b, SR_B_MESSAGES_worker_sent, 4);
+    sr_body_put_int(&b, SR_B_MESSAGES_peers_received, 5);
+    sr_body_put_int(&b, SR_B_MESSAGES_peers_sent, 6);
+    return sr_body_take(&b);
+}
+
+static void
+engines_tell_their_cpu_memory_and_messages(void **state)
+{
+    (void)state;
+    sr_value_t *st[] = {s_status(false), s_status(false), NULL};
+    assert_int_equal(
+        sr_body_set(st[0], SR_B_STATUS_cpu_us, sr_value_new_int(2500000)),
+        SR_OK);
+    assert_int_equal(
+        sr_body_set(st[0], SR_B_STATUS_rss_bytes, sr_value_new_int(12345678)),
+        SR_OK);
+    assert_int_equal(sr_body_set(st[0], SR_B_STATUS_messages, s_messages()),
+                     SR_OK);
+    char *text = s_render(st);
+    static const char *const want[] = {
+        "# TYPE sirocco_engine_cpu_seconds_total counter",
+        "sirocco_engine_cpu_seconds_total{engine=\"tcp://a:1\"} 2.5",
+        "# TYPE sirocco_engine_resident_memory_bytes gauge",
+        "sirocco_engine_resident_memory_bytes{engine=\"tcp://a:1\"} 12345678",
+        "# TYPE sirocco_engine_messages_received_total counter",
+        "sirocco_engine_messages_received_total{engine=\"tcp://a:1\","
+        "socket=\"client\"} 1",
+        "sirocco_engine_messages_received_total{engine=\"tcp://a:1\","
+        "socket=\"worker\"} 3",
+        "sirocco_engine_messages_received_total{engine=\"tcp://a:1\","
+        "socket=\"peers\"} 5",
+        "# TYPE sirocco_engine_messages_sent_total counter",
+        "sirocco_engine_messages_sent_total{engine=\"tcp://a:1\","
+        "socket=\"client\"} 2",
+        "sirocco_engine_messages_sent_total{engine=\"tcp://a:1\","
+        "socket=\"worker\"} 4",
+        "sirocco_engine_messages_sent_total{engine=\"tcp://a:1\","
+        "socket=\"peers\"} 6",
+    };
+    s_expect_once(text, want, sizeof want / sizeof *want);
+    // The engine of an older protocol, and the silent one: no samples.
+    assert_null(strstr(text, "cpu_seconds_total{engine=\"tcp://b"));
+    assert_null(strstr(text, "memory_bytes{engine=\"tcp://b"));
+    assert_null(strstr(text, "messages_sent_total{engine=\"tcp://b"));
+    assert_null(strstr(text, "cpu_seconds_total{engine=\"tcp://c"));
+    free(text);
+    for (size_t i = 0; i < 3; i++)
+        sr_value_destroy(&st[i]);
+}
+
 int
 main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(replicated_engines_get_the_raft_families),
+        cmocka_unit_test(engines_tell_their_cpu_memory_and_messages),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

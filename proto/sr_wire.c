@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "sr_msg_codec.h"
+#include "sr_wire_count.h"
 
 static void
 s_free_payload(void *data, void *hint)
@@ -84,6 +85,9 @@ sr_wire_send_encoded(zsock_t *sock, const sr_wire_peer_t *peer, char **buf_p,
         zmq_msg_close(&part);
         return rc;
     }
+    sr_wire_count_t *count = sr_wire_count_of(sock);
+    if (count)
+        count->sent++;
     return SR_OK;
 }
 
@@ -177,6 +181,9 @@ sr_wire_recv(zsock_t *sock, int timeout_ms, const sr_limits_t *limits,
         rc = sr_error_set(err, SR_ETIMEDOUT, "no message within %d ms",
                           timeout_ms);
     } else {
+        sr_wire_count_t *count = sr_wire_count_of(sock);
+        if (count)
+            count->received++;
         size_t frames = s_recv_rest(handle, zsock_type(sock) == ZMQ_ROUTER,
                                     &part, &payload, &in->peer);
         const char *key = frames ? zmq_msg_gets(&payload, "User-Id") : NULL;

@@ -31,6 +31,7 @@
 #include "sr_curve_auth.h"
 #include "sr_curve_log.h"
 #include "sr_log.h"
+#include "sr_wire_count.h"
 #include "store_docs.h"
 
 struct eng {
@@ -38,10 +39,13 @@ struct eng {
     char *name, *data_dir, *client_ep, *worker_ep, *callback_url; // owned
     sr_limits_t limits;
     zsock_t *client_sock, *worker_sock; // owned: the ROUTERs
-    sr_curve_t *curve;                  // NULL: no CurveZMQ
-    sr_curve_auth_t *auth;              // the allow list, with curve
-    sr_curve_log_t *impostors;          // with curve: who called itself an
-                                        // engine without the engines' key
+    // The messages received and sent on the ROUTERs and on the DEALERs to
+    // the peers (together), counted by sr_wire (STATUS).
+    sr_wire_count_t client_count, worker_count, peers_count;
+    sr_curve_t *curve;         // NULL: no CurveZMQ
+    sr_curve_auth_t *auth;     // the allow list, with curve
+    sr_curve_log_t *impostors; // with curve: who called itself an
+                               // engine without the engines' key
     // The objects, each using only those above it here.
     store_docs_t *docs;       // the definition cache
     eng_batch_t *batch;       // the operations of a turn, the core
@@ -85,6 +89,10 @@ s_close(eng_t **eng_p)
     eng_t *eng = *eng_p;
     if (!eng)
         return;
+    sr_wire_count_detach(eng->client_sock);
+    sr_wire_count_detach(eng->worker_sock);
+    for (size_t i = 0; eng->peers && i < eng_peers_count(eng->peers); i++)
+        sr_wire_count_detach(eng_peers_sock(eng->peers, i));
     zsock_destroy(&eng->client_sock);
     zsock_destroy(&eng->worker_sock);
     eng_client_destroy(&eng->client);
@@ -138,17 +146,19 @@ s_curve_open(eng_t *eng, sr_error_t *err)
 }
 
 static sr_err_t
-s_bind(eng_t *eng, zsock_t **sock, const char *ep, const char *what,
-       sr_error_t *err)
+s_bind(eng_t *eng, zsock_t **sock, sr_wire_count_t *count, const char *ep,
+       const char *what, sr_error_t *err)
 {
     *sock = zsock_new(ZMQ_ROUTER);
     if (!*sock)
         return sr_error_set(err, SR_EIO, "cannot create the %s socket", what);
+    sr_err_t rc = sr_wire_count_attach(*sock, count, err);
+    if (rc)
+        return rc;
     zsock_set_sndhwm(*sock, 100000);
     zsock_set_rcvhwm(*sock, 100000);
     zsock_set_linger(*sock, 0);
     sr_wire_set_max_frame(*sock, &eng->limits);
-    sr_err_t rc;
     if (eng->curve && (rc = sr_curve_apply_server(eng->curve, *sock, err)))
         return rc;
     if (zsock_bind(*sock, "%s", ep) == -1)
@@ -203,7 +213,10 @@ s_status(void *arg, sr_value_t **out, sr_error_t *err)
                                  .batch = eng->batch,
                                  .expire = eng->expire,
                                  .auth = eng->auth,
-                                 .repl = eng->repl};
+                                 .repl = eng->repl,
+                                 .client_count = &eng->client_count,
+                                 .worker_count = &eng->worker_count,
+                                 .peers_count = &eng->peers_count};
     sr_err_t rc = eng_view_status(&src, out, err);
     if (!rc && eng->repl && (rc = s_status_map(eng, *out)))
         sr_value_destroy(out);
@@ -211,6 +224,18 @@ s_status(void *arg, sr_value_t **out, sr_error_t *err)
 }
 
 static void s_pump(void *arg, int wait_ms);
+
+// Count the messages of the DEALERs to peers `from` and after (those the
+// map has just added, or all of them at the start).
+static sr_err_t
+s_count_peers(eng_t *eng, size_t from, sr_error_t *err)
+{
+    sr_err_t rc = SR_OK;
+    for (size_t i = from; !rc && i < eng_peers_count(eng->peers); i++)
+        rc = sr_wire_count_attach(eng_peers_sock(eng->peers, i),
+                                  &eng->peers_count, err);
+    return rc;
+}
 
 // CLUSTER_MAP (eng_client_map_fn): a newer map taken, the peers it adds
 // connected, the copies it gives this engine opened empty, and the
@@ -230,6 +255,8 @@ s_take_map(void *arg, const char *text, size_t len, sr_value_t **out,
     size_t before = eng_peers_count(eng->peers);
     if (!rc && ch.changed)
         rc = eng_peers_add(eng->peers, err);
+    if (!rc && ch.changed)
+        rc = s_count_peers(eng, before, err);
     for (size_t i = before; eng->poller && i < eng_peers_count(eng->peers); i++)
         zpoller_add(eng->poller, eng_peers_sock(eng->peers, i));
     for (size_t i = 0; !rc && i < ch.nadded; i++) {
@@ -271,12 +298,14 @@ s_wire(eng_t *eng, sr_error_t *err)
     if (!rc)
         rc = s_curve_open(eng, err);
     if (!rc)
-        rc = s_bind(eng, &eng->client_sock, eng->client_ep, "client", err);
+        rc = s_bind(eng, &eng->client_sock, &eng->client_count, eng->client_ep,
+                    "client", err);
     if (!rc && !(eng->subs = eng_subs_new(eng->client_sock, cfg->heartbeat_ms,
                                           cfg->expiry_ms)))
         rc = sr_error_set(err, SR_ENOMEM, "out of memory");
     if (!rc)
-        rc = s_bind(eng, &eng->worker_sock, eng->worker_ep, "worker", err);
+        rc = s_bind(eng, &eng->worker_sock, &eng->worker_count, eng->worker_ep,
+                    "worker", err);
     if (!rc && (!(eng->workers = eng_workers_new(cfg, eng->worker_sock,
                                                  eng->parts, eng->batch)) ||
                 !(eng->dispatch = eng_dispatch_new(eng->workers))))
@@ -290,6 +319,8 @@ s_wire(eng_t *eng, sr_error_t *err)
                            .docs = eng->docs};
     if (!rc)
         rc = eng_peers_open(&pd, &eng->peers, err);
+    if (!rc)
+        rc = s_count_peers(eng, 0, err);
     eng_repl_deps_t rd = {.cfg = cfg,
                           .parts = eng->parts,
                           .peers = eng->peers,

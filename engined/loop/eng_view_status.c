@@ -3,6 +3,10 @@
 // Thread rule: the engine loop's thread.
 #include "eng_view_status.h"
 
+#include <stdio.h>
+#include <sys/resource.h>
+#include <unistd.h>
+
 #include "eng_clock.h"
 #include "sr_body.h"
 
@@ -167,6 +171,55 @@ s_raft(const eng_repl_t *repl)
     return sr_body_take(&b);
 }
 
+// The messages of each socket since the start.
+static sr_value_t *
+s_messages(const eng_view_status_src_t *src)
+{
+    static const sr_wire_count_t none = {0};
+    const sr_wire_count_t *c = src->client_count ? src->client_count : &none;
+    const sr_wire_count_t *w = src->worker_count ? src->worker_count : &none;
+    const sr_wire_count_t *p = src->peers_count ? src->peers_count : &none;
+    sr_body_t b;
+    sr_body_init(&b, SR_SHAPE_MESSAGES);
+    sr_body_put_int(&b, SR_B_MESSAGES_client_received, (int64_t)c->received);
+    sr_body_put_int(&b, SR_B_MESSAGES_client_sent, (int64_t)c->sent);
+    sr_body_put_int(&b, SR_B_MESSAGES_worker_received, (int64_t)w->received);
+    sr_body_put_int(&b, SR_B_MESSAGES_worker_sent, (int64_t)w->sent);
+    sr_body_put_int(&b, SR_B_MESSAGES_peers_received, (int64_t)p->received);
+    sr_body_put_int(&b, SR_B_MESSAGES_peers_sent, (int64_t)p->sent);
+    return sr_body_take(&b);
+}
+
+// The process's resident memory in bytes (Linux: /proc/self/statm), or
+// -1 where the system does not tell it.
+static int64_t
+s_rss_bytes(void)
+{
+    FILE *f = fopen("/proc/self/statm", "r");
+    long long size = 0, resident = -1;
+    if (f && fscanf(f, "%lld %lld", &size, &resident) != 2)
+        resident = -1;
+    if (f)
+        fclose(f);
+    long page = sysconf(_SC_PAGESIZE);
+    return resident >= 0 && page > 0 ? (int64_t)resident * page : -1;
+}
+
+// The process's CPU time (user and system) and resident memory.
+static void
+s_process(sr_body_t *b)
+{
+    struct rusage ru;
+    if (getrusage(RUSAGE_SELF, &ru) == 0)
+        sr_body_put_int(
+            b, SR_B_STATUS_cpu_us,
+            (int64_t)(ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) * 1000000 +
+                (int64_t)(ru.ru_utime.tv_usec + ru.ru_stime.tv_usec));
+    int64_t rss = s_rss_bytes();
+    if (rss >= 0)
+        sr_body_put_int(b, SR_B_STATUS_rss_bytes, rss);
+}
+
 sr_err_t
 eng_view_status(const eng_view_status_src_t *src, sr_value_t **out,
                 sr_error_t *err)
@@ -209,6 +262,8 @@ eng_view_status(const eng_view_status_src_t *src, sr_value_t **out,
                 s_latency(eng_workers_latency(src->workers)));
     if (src->repl)
         sr_body_put(&b, SR_B_STATUS_raft, s_raft(src->repl));
+    s_process(&b);
+    sr_body_put(&b, SR_B_STATUS_messages, s_messages(src));
     if (!(*out = sr_body_take(&b)))
         return sr_error_set(err, SR_ENOMEM, "out of memory");
     return SR_OK;

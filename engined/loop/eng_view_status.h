@@ -4,8 +4,10 @@
 // TASKs waiting, and its counters (batches, events, TASKs offered again,
 // executions expired, CurveZMQ refusals, dispatch latency) and, with
 // replicated partitions, each copy's Raft group (state, term, leader,
-// commit index, replicas, followers' lag) and the replication counters.
-// Each figure comes from the object that keeps it, through its getters.
+// commit index, replicas, followers' lag) and the replication counters;
+// the process's CPU time and resident memory, and the messages counted on
+// each socket (for CPU and messages per task, `sirocco bench`). Each
+// figure comes from the object that keeps it, through its getters.
 //
 // Owns nothing beyond the call; changes nothing.
 //
@@ -23,6 +25,7 @@
 #include "eng_workers.h"
 #include "sr_curve_auth.h"
 #include "sr_value.h"
+#include "sr_wire_count.h"
 
 // What STATUS reads, borrowed for the call.
 typedef struct {
@@ -35,6 +38,9 @@ typedef struct {
     const eng_expire_t *expire;
     const sr_curve_auth_t *auth; // NULL: no CurveZMQ
     const eng_repl_t *repl;      // NULL: no replicated partitions
+    // The messages counted on the client and worker ROUTERs and on the
+    // DEALERs to the peers (all of them, together).
+    const sr_wire_count_t *client_count, *worker_count, *peers_count;
 } eng_view_status_src_t;
 
 // Caller owns *out, written only on success (SR_ENOMEM otherwise).
