@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "sr_test_util.h"
 #include "sr_value_json.h"
 #include "sr_value_msgpack.h"
 #include "wrk_node_test_util.h"
@@ -201,21 +202,6 @@ a_confirm_waiting_on_a_lost_engine_gives_its_thread_to_another(void **state)
     sr_msg_destroy(&m);
 }
 
-// Encode [major, 0, type, fields] (fields consumed); caller frees.
-static char *
-s_envelope(int64_t major, const char *type, sr_value_t *fields, size_t *len)
-{
-    sr_value_t *env = sr_value_new_array(4);
-    sr_value_array_append(env, sr_value_new_int(major));
-    sr_value_array_append(env, sr_value_new_int(0));
-    sr_value_array_append(env, sr_value_new_str(type));
-    sr_value_array_append(env, fields);
-    char *buf = NULL;
-    assert_int_equal(sr_value_encode(env, &buf, len), SR_OK);
-    sr_value_destroy(&env);
-    return buf;
-}
-
 static void
 s_send_bytes(fe_t *fe, const void *buf, size_t len)
 {
@@ -229,7 +215,7 @@ another_major_version_gets_an_error_naming_both_versions(void **state)
     nt_env_t *env = *state;
     nt_start_ready(env);
     size_t len;
-    char *buf = s_envelope(2, "TASK", sr_value_new_map(0), &len);
+    char *buf = sr_test_wire(2, 0, "TASK", sr_value_new_map(0), &len);
     s_send_bytes(&env->fe, buf, len);
     free(buf);
     sr_msg_t *m = fe_expect(&env->fe, SR_MSG_ERROR);
@@ -272,20 +258,20 @@ malformed_frames_are_answered_and_dropped(void **state)
     fe_expect_error(&env->fe, "ETOOBIG", "");
     sr_value_t *fields = wt_json("{\"input\": \"a string\"}");
     size_t len;
-    char *buf = s_envelope(1, "TASK", fields, &len);
+    char *buf = sr_test_wire(1, 0, "TASK", fields, &len);
     s_send_bytes(&env->fe, buf, len);
     free(buf);
     fe_expect_error(&env->fe, "EPROTO", "");
-    buf = s_envelope(1, "NOPE", sr_value_new_map(0), &len);
+    buf = sr_test_wire(1, 0, "NOPE", sr_value_new_map(0), &len);
     s_send_bytes(&env->fe, buf, len);
     free(buf);
     fe_expect_error(&env->fe, "EPROTO", "NOPE");
-    buf = s_envelope(1, "READY", wt_json("{\"worker\": \"x\", \"slots\": 1}"),
-                     &len);
+    buf = sr_test_wire(1, 0, "READY",
+                       wt_json("{\"worker\": \"x\", \"slots\": 1}"), &len);
     s_send_bytes(&env->fe, buf, len);
     free(buf);
     fe_expect_error(&env->fe, "EPROTO", "not a message for a worker");
-    buf = s_envelope(1, "ERROR", sr_value_new_int(5), &len); // bad ERROR
+    buf = sr_test_wire(1, 0, "ERROR", sr_value_new_int(5), &len); // bad ERROR
     s_send_bytes(&env->fe, buf, len);
     free(buf);
     sr_msg_t *m = nt_run(env, "std.echo", "{\"output\": 1}", "success");
